@@ -1,0 +1,2 @@
+// @ringkv/gossip: Cluster membership by gossip, with failure detection confirmed by several reporters
+export {};

@@ -1,0 +1,2 @@
+// @ringkv/sim: Deterministic test kit: virtual clock, seeded random, simulated network
+export {};

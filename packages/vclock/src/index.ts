@@ -1,0 +1,2 @@
+// @ringkv/vclock: Version vectors and dotted version vector sets (siblings) for ringkv
+export {};
