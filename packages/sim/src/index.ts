@@ -1,2 +1,3 @@
-// @ringkv/sim: Deterministic test kit: virtual clock, seeded random, simulated network
-export {};
+// @ringkv/sim: the deterministic test kit. Never a production dependency.
+export { Rng } from './random.js';
+export { testSeed, seedNote } from './seed.js';
