@@ -1,0 +1,277 @@
+/**
+ * Dotted version vector sets (DVV sets): the per-key sibling container, after
+ * Almeida, Baquero, Gonçalves, Preguiça and Fonte, "Scalable and Accurate
+ * Causality Tracking for Eventually Consistent Stores" (DAIS 2014).
+ *
+ * A set keeps, per actor (the node id of a coordinator), the highest counter
+ * it has seen — together these form the causal context — and the versions
+ * still live from that actor, newest first. The version at index k of actor
+ * i's list has the *dot* (i, counter − k): the unique name of the write that
+ * made it. A dot (i, c) with c ≤ counter that is not in the list has been
+ * seen and superseded.
+ *
+ * Why DVV sets rather than one version vector per sibling: the dot names each
+ * write apart from its causal past, so two clients writing through the same
+ * coordinator with the same context get two dots and both survive, and
+ * clients that never send a context add siblings, not vector entries — the
+ * vector has at most one entry per coordinator.
+ *
+ * Invariants of a well-formed set (every function here returns one and
+ * assumes its inputs are one):
+ *   1. Entries are sorted by actor, strictly increasing; counters are
+ *      integers in [1, counterMax]; 0 ≤ versions.length ≤ counter.
+ *   2. A dot names exactly one write: any two sets that both hold dot (i, c)
+ *      hold the same payload for it. This holds as long as each actor id is
+ *      used by one coordinator that never loses its sets (a node that loses
+ *      its disk must come back under a new id).
+ *   3. The live dots of a set are pairwise concurrent: none is in the causal
+ *      past of another. Hence every sibling is a version no other replica
+ *      write has superseded.
+ *
+ * Sets are plain immutable data (arrays and objects of strings, numbers,
+ * booleans and the caller's values), so the node can store and send them with
+ * MessagePack. No function mutates its inputs; results share unchanged parts.
+ */
+import { assert } from './assert.js';
+import { type ClockEntry, type VClock, checkActor } from './clock.js';
+import { VclockError } from './errors.js';
+import * as limits from './limits.js';
+
+/** A write's payload: a value, or a tombstone (a delete is a write too). */
+export type Payload<V> = { readonly tombstone: false; readonly value: V } | { readonly tombstone: true };
+
+/** The unique name of one write: the coordinator that accepted it and that coordinator's counter. */
+export interface Dot {
+  readonly actor: string;
+  readonly counter: number;
+}
+
+/** A live version as `values` lists it: its payload and its dot. */
+export type Sibling<V> = Payload<V> & { readonly dot: Dot };
+
+/** One actor of a DVV set: the highest counter seen from it and its live versions, newest first. */
+export interface DvvEntry<V> {
+  readonly actor: string;
+  /** Highest counter of `actor` in the set's causal context. */
+  readonly counter: number;
+  /** Live versions; `versions[k]` has the dot (actor, counter − k). */
+  readonly versions: readonly Payload<V>[];
+}
+
+/** A DVV set: the siblings of one key and their causal context. Plain data; see the module invariants. */
+export interface DvvSet<V> {
+  readonly entries: readonly DvvEntry<V>[];
+}
+
+/** Options of `update` and `reconcile`. */
+export interface UpdateOptions {
+  /** Most live siblings the result may hold; default `siblingsMax` (64) from limits.ts. */
+  readonly siblingsMax?: number;
+}
+
+/** The payload of a live value. */
+export function live<V>(value: V): Payload<V> {
+  return { tombstone: false, value };
+}
+
+/** The payload of a delete. Shared: payloads are immutable. */
+export const tombstone: Payload<never> = Object.freeze({ tombstone: true });
+
+const emptySet: DvvSet<never> = Object.freeze({ entries: Object.freeze([]) as readonly DvvEntry<never>[] });
+
+/** The set of a key never written: no siblings, empty context. */
+export function empty<V>(): DvvSet<V> {
+  return emptySet;
+}
+
+/**
+ * The coordinator applying a client's write (or delete) to its set for the key.
+ *
+ * - `context`: the causal context the client read (`decodeContext` of the
+ *   bytes it sent; the empty clock if it read nothing). Every sibling the
+ *   context covers is discarded: the client saw it and this write supersedes it.
+ * - `actor`: the coordinator's node id; the write gets the next dot of that actor.
+ * - `payload`: `live(value)` or `tombstone`.
+ *
+ * Details: the context is also folded into the set's causal context, so a
+ * replica that later syncs in a version the client had read elsewhere drops
+ * it. Siblings not covered by the context stay: two clients writing through
+ * the same coordinator with the same context both survive.
+ * Errors: VclockError('too-many-siblings') when the result would hold more
+ * than `siblingsMax` siblings (the input set is unchanged; a write whose
+ * context covers the siblings always fits); VclockError('invalid-argument')
+ * for a bad actor id.
+ */
+export function update<V>(
+  set: DvvSet<V>,
+  context: VClock,
+  actor: string,
+  payload: Payload<V>,
+  options: UpdateOptions = {},
+): DvvSet<V> {
+  checkActor(actor);
+  const bound = options.siblingsMax ?? limits.siblingsMax;
+  const covered = discardCovered(set, context);
+  const entries = covered.entries.slice();
+  const index = findEntry(entries, actor);
+  if (index >= 0) {
+    const old = entries[index] as DvvEntry<V>;
+    assert(old.counter < limits.counterMax, 'a DVV counter reached 2^53 - 1');
+    entries[index] = { actor, counter: old.counter + 1, versions: [payload, ...old.versions] };
+  } else {
+    entries.splice(-index - 1, 0, { actor, counter: 1, versions: [payload] });
+  }
+  const result: DvvSet<V> = { entries };
+  const count = siblingCount(result);
+  if (count > bound) {
+    throw new VclockError(
+      'too-many-siblings',
+      `the write would leave ${count} siblings (siblingsMax ${bound}); resolve them and write with the context read`,
+    );
+  }
+  return result;
+}
+
+/** Syncs `context` into `set` as a set with no versions: drops covered siblings, raises counters. */
+function discardCovered<V>(set: DvvSet<V>, context: VClock): DvvSet<V> {
+  if (context.length === 0) return set;
+  const asSet: DvvSet<V> = {
+    entries: context.map((entry: ClockEntry) => ({ actor: entry.actor, counter: entry.counter, versions: [] })),
+  };
+  return sync(set, asSet);
+}
+
+/**
+ * Joins two replicas' sets for the same key (read repair, anti-entropy, hinted
+ * handoff, a coordinator merging replies). Commutative, associative and
+ * idempotent, so replicas converge whatever the order and repetition of syncs.
+ *
+ * Details: a sibling survives when both sets hold it, or when the other set
+ * has not seen its dot; a sibling one set holds and the other has seen and
+ * discarded is dropped. Per actor, the result counter is the larger one.
+ * Gotcha: `sync` never refuses for `siblingsMax`: it only keeps writes some
+ * replica already accepted, and refusing would stop replicas converging.
+ */
+export function sync<V>(a: DvvSet<V>, b: DvvSet<V>): DvvSet<V> {
+  if (a === b || b.entries.length === 0) return a;
+  if (a.entries.length === 0) return b;
+  const x = a.entries;
+  const y = b.entries;
+  const out: DvvEntry<V>[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < x.length && j < y.length) {
+    const p = x[i] as DvvEntry<V>;
+    const q = y[j] as DvvEntry<V>;
+    if (p.actor < q.actor) {
+      out.push(p);
+      i++;
+    } else if (p.actor > q.actor) {
+      out.push(q);
+      j++;
+    } else {
+      out.push(syncEntry(p, q));
+      i++;
+      j++;
+    }
+  }
+  while (i < x.length) out.push(x[i++] as DvvEntry<V>);
+  while (j < y.length) out.push(y[j++] as DvvEntry<V>);
+  return { entries: out };
+}
+
+/**
+ * Same actor on both sides; let `p` have the larger counter. Its versions with
+ * counter > q.counter are new to `q` and kept; the rest are kept only if `q`
+ * still holds them, i.e. their counter is above q.counter − q.versions.length.
+ * Both conditions reduce to a prefix of p.versions, and the versions `q` holds
+ * that `p` lacks are ones `p` has seen and dropped (q's dots are all ≤ p.counter).
+ */
+function syncEntry<V>(p: DvvEntry<V>, q: DvvEntry<V>): DvvEntry<V> {
+  if (p.counter < q.counter) return syncEntry(q, p);
+  const keep = Math.min(p.versions.length, p.counter - q.counter + q.versions.length);
+  if (p.counter === q.counter && q.versions.length < p.versions.length) return q;
+  if (keep === p.versions.length) return p;
+  return { actor: p.actor, counter: p.counter, versions: p.versions.slice(0, keep) };
+}
+
+/**
+ * The live siblings, each with its payload (`tombstone` tells a delete) and
+ * dot, in a deterministic order (by actor, newest first). Empty for `empty()`.
+ * What a `get` returns, together with `context`.
+ */
+export function values<V>(set: DvvSet<V>): Sibling<V>[] {
+  const out: Sibling<V>[] = [];
+  for (const entry of set.entries) {
+    entry.versions.forEach((payload, k) => {
+      out.push({ ...payload, dot: { actor: entry.actor, counter: entry.counter - k } });
+    });
+  }
+  return out;
+}
+
+/**
+ * The causal context to give a client with the siblings it reads: a clock
+ * holding each actor's counter (timestamps 0). Send it with `encodeContext`;
+ * a write carrying it back replaces every sibling the client saw.
+ */
+export function context<V>(set: DvvSet<V>): VClock {
+  return set.entries.map((entry) => ({ actor: entry.actor, counter: entry.counter, lastModifiedMs: 0 }));
+}
+
+/** How many live siblings (values and tombstones) the set holds. */
+export function siblingCount<V>(set: DvvSet<V>): number {
+  let count = 0;
+  for (const entry of set.entries) count += entry.versions.length;
+  return count;
+}
+
+/**
+ * True when the set has siblings and all are tombstones: the key reads as
+ * deleted, and may be collected once its tombstone grace period has passed.
+ * False for `empty()` (nothing stored) and whenever any value is live.
+ */
+export function isTombstoneOnly<V>(set: DvvSet<V>): boolean {
+  let any = false;
+  for (const entry of set.entries) {
+    for (const payload of entry.versions) {
+      if (!payload.tombstone) return false;
+      any = true;
+    }
+  }
+  return any;
+}
+
+/**
+ * Resolves siblings on the server: `merge` receives the live siblings and
+ * returns one payload, written at `actor` with the set's whole context, so it
+ * replaces them all (an `update` with `context(set)`).
+ *
+ * Details: a set with at most one sibling is returned unchanged and `merge`
+ * is not called. `actor` is required: the merged value is a new write, and
+ * giving it an existing sibling's dot would let two different payloads share
+ * one dot (invariant 2), which `sync` cannot repair.
+ * Errors: as `update`.
+ */
+export function reconcile<V>(
+  set: DvvSet<V>,
+  merge: (siblings: readonly Sibling<V>[]) => Payload<V>,
+  actor: string,
+  options: UpdateOptions = {},
+): DvvSet<V> {
+  if (siblingCount(set) <= 1) return set;
+  return update(set, context(set), actor, merge(values(set)), options);
+}
+
+function findEntry<V>(entries: readonly DvvEntry<V>[], actor: string): number {
+  let low = 0;
+  let high = entries.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const midActor = (entries[mid] as DvvEntry<V>).actor;
+    if (midActor < actor) low = mid + 1;
+    else if (midActor > actor) high = mid - 1;
+    else return mid;
+  }
+  return -low - 1;
+}
