@@ -1,0 +1,224 @@
+/**
+ * Data and index blocks: sorted entries with prefix-compressed keys and
+ * restart points (LevelDB's block format, extended with a sequence number and
+ * kind per entry).
+ *
+ * Entry:   shared varint | unshared varint | valueLength varint |
+ *          key bytes [shared, shared + unshared) | seq varint | kind u8 | value
+ * Block:   entry* | restart offset u32 * n | n u32
+ *
+ * Invariants:
+ *   1. Entries are in strictly increasing internal order (key asc, seq desc).
+ *   2. Every `restartInterval`-th entry, starting with the first, is a restart
+ *      point: it stores its whole key (shared = 0) and its offset is listed in
+ *      the restart array, so a seek binary-searches restarts and then scans at
+ *      most `restartInterval` entries.
+ *   3. A block holds at least one restart (n >= 1) unless it is empty.
+ *
+ * Concurrency: a decoded `Block` is immutable and shared through the block
+ * cache by any number of iterators; an iterator's key and value arrays are
+ * views into the block or fresh arrays, never overwritten later.
+ */
+import { ByteWriter } from '../util/byte-writer.js';
+import { getU32, getVarint, type VarintCursor } from '../util/varint.js';
+import { compareBytes, type EntryKind } from '../format/internal.js';
+import { LsmError } from '../errors.js';
+import { RESTART_ENTRY_BYTES } from './format.js';
+
+/** Accumulates one block's entries; reused block after block via `reset()`. */
+export class BlockBuilder {
+  private readonly out = new ByteWriter(8192);
+  private readonly restarts: number[] = [0];
+  private readonly lastKey = new ByteWriter(64);
+  private sinceRestart = 0;
+  private count = 0;
+
+  constructor(private readonly restartInterval: number) {
+    if (!(restartInterval >= 1)) throw new RangeError('restartInterval must be >= 1');
+  }
+
+  get entries(): number {
+    return this.count;
+  }
+
+  /** Size of the block if finished now. */
+  estimatedSizeBytes(): number {
+    return this.out.length + (this.restarts.length + 1) * RESTART_ENTRY_BYTES;
+  }
+
+  /** Appends an entry; the caller guarantees internal order (invariant 1). */
+  add(key: Uint8Array, seq: number, kind: EntryKind, value: Uint8Array): void {
+    let shared = 0;
+    if (this.sinceRestart >= this.restartInterval) {
+      this.restarts.push(this.out.length);
+      this.sinceRestart = 0;
+    } else if (this.count > 0) {
+      const last = this.lastKey.view();
+      const n = Math.min(last.length, key.length);
+      while (shared < n && last[shared] === key[shared]) shared++;
+    }
+    const out = this.out;
+    out.putVarint(shared);
+    out.putVarint(key.length - shared);
+    out.putVarint(value.length);
+    out.putBytes(key, shared);
+    out.putVarint(seq);
+    out.putU8(kind);
+    out.putBytes(value);
+    this.lastKey.reset();
+    this.lastKey.putBytes(key);
+    this.sinceRestart++;
+    this.count++;
+  }
+
+  /** Appends the restart array and returns the block; the view is valid until `reset()`. */
+  finish(): Uint8Array {
+    for (const r of this.restarts) this.out.putU32(r);
+    this.out.putU32(this.restarts.length);
+    return this.out.view();
+  }
+
+  reset(): void {
+    this.out.reset();
+    this.restarts.length = 1;
+    this.lastKey.reset();
+    this.sinceRestart = 0;
+    this.count = 0;
+  }
+}
+
+/** A decoded, immutable block (invariant 3 checked at construction). */
+export class Block {
+  readonly restartsOffset: number;
+  readonly numRestarts: number;
+
+  /** `where` names the file and offset for corruption messages. */
+  constructor(
+    readonly data: Uint8Array,
+    readonly where: string,
+  ) {
+    if (data.length < RESTART_ENTRY_BYTES) throw blockCorruption(where, 'block shorter than its restart count');
+    this.numRestarts = getU32(data, data.length - RESTART_ENTRY_BYTES);
+    const maxRestarts = Math.floor((data.length - RESTART_ENTRY_BYTES) / RESTART_ENTRY_BYTES);
+    if (this.numRestarts > maxRestarts) throw blockCorruption(where, `restart count ${this.numRestarts} does not fit`);
+    this.restartsOffset = data.length - (this.numRestarts + 1) * RESTART_ENTRY_BYTES;
+  }
+
+  /** Bytes the block holds in memory, what the block cache charges for it. */
+  get chargeBytes(): number {
+    return this.data.length;
+  }
+
+  restartPoint(i: number): number {
+    return getU32(this.data, this.restartsOffset + i * RESTART_ENTRY_BYTES);
+  }
+
+  iterator(): BlockIterator {
+    return new BlockIterator(this);
+  }
+}
+
+function blockCorruption(where: string, what: string): LsmError {
+  return new LsmError('corruption', `${what} in ${where}`);
+}
+
+/**
+ * A cursor over one block. Keys at restart points and values are zero-copy
+ * views of the block; other keys are rebuilt into fresh arrays (so every key
+ * returned stays valid after the cursor moves).
+ */
+export class BlockIterator {
+  private readonly data: Uint8Array;
+  private readonly limit: number;
+  private readonly cur: VarintCursor = { pos: 0 };
+  private nextOffset = 0;
+  /** Offset of the current entry; `limit` when not valid. */
+  private offset: number;
+  curKey: Uint8Array = EMPTY;
+  curSeq = 0;
+  curKind: EntryKind = 1;
+  curValue: Uint8Array = EMPTY;
+
+  constructor(private readonly block: Block) {
+    this.data = block.data;
+    this.limit = block.restartsOffset;
+    this.offset = this.limit;
+  }
+
+  valid(): boolean {
+    return this.offset < this.limit;
+  }
+
+  seekToFirst(): void {
+    this.parseAt(this.block.numRestarts > 0 ? this.block.restartPoint(0) : this.limit, EMPTY);
+  }
+
+  next(): void {
+    this.parseAt(this.nextOffset, this.curKey);
+  }
+
+  /** Positions at the first entry >= (key, seq) in internal order. */
+  seek(key: Uint8Array, seq: number): void {
+    const n = this.block.numRestarts;
+    if (n === 0) {
+      this.offset = this.limit;
+      return;
+    }
+    // Last restart whose entry is < target; restart 0 when none is.
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      this.parseAt(this.block.restartPoint(mid), EMPTY);
+      const c = compareBytes(this.curKey, key);
+      if (c < 0 || (c === 0 && this.curSeq > seq)) lo = mid;
+      else hi = mid - 1;
+    }
+    this.parseAt(this.block.restartPoint(lo), EMPTY);
+    while (this.offset < this.limit) {
+      const c = compareBytes(this.curKey, key);
+      if (c > 0 || (c === 0 && this.curSeq <= seq)) return;
+      this.parseAt(this.nextOffset, this.curKey);
+    }
+  }
+
+  /** Decodes the entry at `p` (whose predecessor's key is `prev`), or becomes invalid at the end. */
+  private parseAt(p: number, prev: Uint8Array): void {
+    if (p >= this.limit) {
+      this.offset = this.limit;
+      return;
+    }
+    const data = this.data;
+    const cur = this.cur;
+    cur.pos = p;
+    const shared = getVarint(data, cur, this.limit);
+    const unshared = getVarint(data, cur, this.limit);
+    const valueLength = getVarint(data, cur, this.limit);
+    const keyStart = cur.pos;
+    if (shared < 0 || unshared < 0 || valueLength < 0 || shared > prev.length || keyStart + unshared > this.limit) {
+      throw blockCorruption(this.block.where, `bad entry header at block offset ${p}`);
+    }
+    if (shared === 0) {
+      this.curKey = data.subarray(keyStart, keyStart + unshared);
+    } else {
+      const key = new Uint8Array(shared + unshared);
+      key.set(prev.subarray(0, shared));
+      key.set(data.subarray(keyStart, keyStart + unshared), shared);
+      this.curKey = key;
+    }
+    cur.pos = keyStart + unshared;
+    const seq = getVarint(data, cur, this.limit);
+    const valueStart = cur.pos + 1;
+    const kind = data[cur.pos];
+    if (seq < 0 || valueStart + valueLength > this.limit || (kind !== 0 && kind !== 1)) {
+      throw blockCorruption(this.block.where, `bad entry at block offset ${p}`);
+    }
+    this.curSeq = seq;
+    this.curKind = kind as EntryKind;
+    this.curValue = data.subarray(valueStart, valueStart + valueLength);
+    this.offset = p;
+    this.nextOffset = valueStart + valueLength;
+  }
+}
+
+const EMPTY = new Uint8Array(0);

@@ -1,0 +1,289 @@
+/**
+ * Reads one SSTable: point lookups and ordered iteration (format.ts has the
+ * layout).
+ *
+ * Invariants:
+ *   1. `open` verifies the footer (size, magic, version, checksum), that every
+ *      handle lies inside the file before the footer, and the checksums of the
+ *      index, filter and properties blocks. A data block's checksum is
+ *      verified when it is first read, before it is decoded or cached.
+ *   2. Every structural problem is an `LsmError('corruption')` whose message
+ *      names the file path and the byte offset; nothing is skipped.
+ *   3. The index is decoded once at open into flat arrays; a lookup is a
+ *      binary search over them and never touches the index block again.
+ *
+ * Concurrency: synchronous. A reader may serve any number of iterators and
+ * lookups; after `close()` none of them may be used (the `TableCache`'s
+ * reference counts guarantee that for the engine).
+ */
+import { uncompressSync } from 'lz4-napi';
+import type { VfsReadFile } from '../vfs/vfs.js';
+import { compareBytes, SEQ_MAX, type EntryKind, type InternalEntry, type InternalIterator } from '../format/internal.js';
+import { LsmError } from '../errors.js';
+import { crc32c, maskCrc } from '../util/crc32c.js';
+import { getU32, getVarint } from '../util/varint.js';
+import { Block, type BlockIterator } from './block.js';
+import type { BlockCache } from './block-cache.js';
+import { bloomMayContain } from './bloom.js';
+import { decodeProperties, type TableProperties } from './properties.js';
+import type { TableMeta } from './types.js';
+import {
+  BLOCK_BYTES_MAX,
+  BLOCK_TRAILER_BYTES,
+  COMPRESSION_LZ4,
+  COMPRESSION_NONE,
+  FOOTER_BYTES,
+  decodeFooter,
+  type BlockHandle,
+} from './format.js';
+
+const EMPTY = new Uint8Array(0);
+
+function corruption(path: string, offset: number, what: string): LsmError {
+  return new LsmError('corruption', `${what} in ${path} at offset ${offset}`);
+}
+
+/**
+ * An open SSTable.
+ *
+ * When to use: through a `TableCache`, which bounds open files and keeps
+ * readers alive while iterators use them; directly in tests and tools.
+ * Details: `get` returns the newest version of a key visible at a snapshot,
+ * tombstones included, with a value the caller owns; `iterator()` walks every
+ * entry in internal order.
+ * Gotchas: `open` takes ownership of `file` and `close()` closes it; iterator
+ * keys and values are views into cached blocks and must not be mutated.
+ */
+export class TableReader {
+  /** The table's own description (properties block plus the file size). */
+  readonly meta: TableMeta;
+  readonly properties: TableProperties;
+  /** Index arrays (invariant 3): separator key and seq, and data block handle, per data block. */
+  private readonly sepKeys: Uint8Array[] = [];
+  private readonly sepSeqs: number[] = [];
+  private readonly blockOffsets: number[] = [];
+  private readonly blockSizes: number[] = [];
+  private readonly filter: Uint8Array;
+  private closed = false;
+
+  private constructor(
+    private readonly file: VfsReadFile,
+    readonly fileNumber: number,
+    private readonly cache: BlockCache,
+  ) {
+    const size = file.size();
+    if (size < FOOTER_BYTES) throw corruption(file.path, 0, `file of ${size} bytes is too short for a footer (truncated?)`);
+    const footerAt = size - FOOTER_BYTES;
+    const footer = decodeFooter(file.read(footerAt, FOOTER_BYTES), (d) => maskCrc(crc32c(d)));
+    if (typeof footer === 'string') throw corruption(file.path, footerAt, footer);
+    this.filter = this.readChecked(footer.filter, footerAt, 'filter block');
+    const props = decodeProperties(this.readChecked(footer.properties, footerAt, 'properties block'));
+    if (typeof props === 'string') throw corruption(file.path, footer.properties.offsetBytes, props);
+    this.properties = props;
+    this.meta = {
+      fileNumber,
+      sizeBytes: size,
+      entries: props.entries,
+      tombstones: props.tombstones,
+      smallestKey: props.smallestKey,
+      largestKey: props.largestKey,
+      smallestSeq: props.smallestSeq,
+      largestSeq: props.largestSeq,
+    };
+    this.decodeIndex(footer.index, footerAt);
+  }
+
+  /** Opens and validates a table (invariant 1); throws `corruption` if it is not a well-formed table. */
+  static open(file: VfsReadFile, fileNumber: number, cache: BlockCache): TableReader {
+    return new TableReader(file, fileNumber, cache);
+  }
+
+  /** Number of data blocks. */
+  get dataBlocks(): number {
+    return this.blockOffsets.length;
+  }
+
+  /** False only if the bloom filter proves no version of `key` is in the table. */
+  mayContain(key: Uint8Array): boolean {
+    return bloomMayContain(this.filter, key);
+  }
+
+  /** The newest entry for `key` with seq <= `snapshotSeq` (a tombstone is returned as such), or undefined. */
+  get(key: Uint8Array, snapshotSeq: number): InternalEntry | undefined {
+    if (!bloomMayContain(this.filter, key)) return undefined;
+    const n = this.blockOffsets.length;
+    for (let i = this.findBlock(key, snapshotSeq); i < n; i++) {
+      const it = this.readBlock(i, true).iterator();
+      it.seek(key, snapshotSeq);
+      // The target may sort after the block's last entry but before its separator: then the answer opens the next block.
+      if (!it.valid()) continue;
+      if (compareBytes(it.curKey, key) !== 0) return undefined;
+      return { key, seq: it.curSeq, kind: it.curKind, value: it.curValue.slice() };
+    }
+    return undefined;
+  }
+
+  /**
+   * A cursor over every entry. `fillCache: false` (compaction) reads blocks
+   * without inserting them in the block cache, so a compaction does not evict
+   * the blocks point reads need. `onClose` runs once when the cursor is closed.
+   */
+  iterator(options: { fillCache?: boolean; onClose?: () => void } = {}): InternalIterator {
+    return new TableIterator(this, options.fillCache ?? true, options.onClose);
+  }
+
+  /** Closes the file. Using the reader or its iterators afterwards is a bug. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.file.close();
+  }
+
+  /** Index of the first data block whose separator is >= (key, seq); `dataBlocks` if none. */
+  findBlock(key: Uint8Array, seq: number): number {
+    let lo = 0;
+    let hi = this.sepKeys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compareBytes(this.sepKeys[mid] as Uint8Array, key);
+      if (c < 0 || (c === 0 && (this.sepSeqs[mid] as number) > seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The decoded data block `i`, from the cache or read, verified and decompressed. */
+  readBlock(i: number, fillCache: boolean): Block {
+    const offset = this.blockOffsets[i] as number;
+    const cached = this.cache.lookup(this.fileNumber, offset);
+    if (cached !== undefined) return cached;
+    const handle = { offsetBytes: offset, sizeBytes: this.blockSizes[i] as number };
+    const block = new Block(this.readChecked(handle, Number.MAX_SAFE_INTEGER, 'data block'), `${this.file.path} data block at offset ${offset}`);
+    if (fillCache) this.cache.insert(this.fileNumber, offset, block);
+    return block;
+  }
+
+  /** Reads a block and its trailer, checks bounds and checksum, and decompresses it. */
+  private readChecked(handle: BlockHandle, limitBytes: number, what: string): Uint8Array {
+    const path = this.file.path;
+    const at = handle.offsetBytes;
+    const total = handle.sizeBytes + BLOCK_TRAILER_BYTES;
+    if (handle.sizeBytes > BLOCK_BYTES_MAX || at + total > limitBytes) {
+      throw corruption(path, at, `${what} handle (size ${handle.sizeBytes}) points outside the file`);
+    }
+    const raw = this.file.read(at, total);
+    if (raw.length < total) throw corruption(path, at, `${what} truncated (${raw.length} of ${total} bytes)`);
+    const type = raw[handle.sizeBytes] as number;
+    const stored = maskCrc(crc32c(raw, 0, 0, handle.sizeBytes + 1));
+    if (getU32(raw, handle.sizeBytes + 1) !== stored) throw corruption(path, at, `${what} checksum mismatch`);
+    // A plain Uint8Array view even when the Vfs or lz4 hands out a Buffer: Buffer's slice() does not copy, and callers copy with slice().
+    const body = new Uint8Array(raw.buffer, raw.byteOffset, handle.sizeBytes);
+    if (type === COMPRESSION_NONE) return body;
+    if (type !== COMPRESSION_LZ4) throw corruption(path, at, `${what} has unknown compression type ${type}`);
+    return decompress(body, path, at, what);
+  }
+
+  private decodeIndex(handle: BlockHandle, footerAt: number): void {
+    const path = this.file.path;
+    const block = new Block(this.readChecked(handle, footerAt, 'index block'), `${path} index block at offset ${handle.offsetBytes}`);
+    const it = block.iterator();
+    const cur = { pos: 0 };
+    for (it.seekToFirst(); it.valid(); it.next()) {
+      const v = it.curValue;
+      cur.pos = 0;
+      const offset = getVarint(v, cur, v.length);
+      const size = getVarint(v, cur, v.length);
+      if (offset < 0 || size < 0 || offset + size + BLOCK_TRAILER_BYTES > handle.offsetBytes || size > BLOCK_BYTES_MAX) {
+        throw corruption(path, handle.offsetBytes, `index entry ${this.sepKeys.length} points outside the data region`);
+      }
+      this.sepKeys.push(it.curKey.slice());
+      this.sepSeqs.push(it.curSeq);
+      this.blockOffsets.push(offset);
+      this.blockSizes.push(size);
+    }
+  }
+}
+
+function decompress(body: Uint8Array, path: string, at: number, what: string): Uint8Array {
+  // lz4-napi prefixes the uncompressed size (u32 LE); refuse absurd sizes before allocating.
+  if (body.length < 4 || getU32(body, 0) > BLOCK_BYTES_MAX) throw corruption(path, at, `${what} has a bad lz4 header`);
+  try {
+    const out = uncompressSync(body);
+    return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  } catch (cause) {
+    throw new LsmError('corruption', `${what} does not decompress in ${path} at offset ${at}`, { cause });
+  }
+}
+
+/**
+ * Two-level iterator: a position in the index and a cursor in the current
+ * data block. Invariant: when valid, `blockIt` is positioned on an entry;
+ * empty blocks are skipped forward.
+ */
+class TableIterator implements InternalIterator {
+  private blockIndex = 0;
+  private blockIt: BlockIterator | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly reader: TableReader,
+    private readonly fillCache: boolean,
+    private readonly onClose: (() => void) | undefined,
+  ) {}
+
+  seekToFirst(): void {
+    this.load(0);
+    this.blockIt?.seekToFirst();
+    this.skipEmptyBlocks();
+  }
+
+  seek(target: Uint8Array): void {
+    this.load(this.reader.findBlock(target, SEQ_MAX));
+    this.blockIt?.seek(target, SEQ_MAX);
+    this.skipEmptyBlocks();
+  }
+
+  valid(): boolean {
+    return this.blockIt !== undefined && this.blockIt.valid();
+  }
+
+  next(): void {
+    (this.blockIt as BlockIterator).next();
+    this.skipEmptyBlocks();
+  }
+
+  key(): Uint8Array {
+    return this.blockIt?.curKey ?? EMPTY;
+  }
+
+  seq(): number {
+    return this.blockIt?.curSeq ?? 0;
+  }
+
+  kind(): EntryKind {
+    return (this.blockIt?.curKind ?? 1) as EntryKind;
+  }
+
+  value(): Uint8Array {
+    return this.blockIt?.curValue ?? EMPTY;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.blockIt = undefined;
+    this.onClose?.();
+  }
+
+  private load(i: number): void {
+    this.blockIndex = i;
+    this.blockIt = i < this.reader.dataBlocks ? this.reader.readBlock(i, this.fillCache).iterator() : undefined;
+  }
+
+  private skipEmptyBlocks(): void {
+    while (this.blockIt !== undefined && !this.blockIt.valid()) {
+      this.load(this.blockIndex + 1);
+      this.blockIt?.seekToFirst();
+    }
+  }
+}
