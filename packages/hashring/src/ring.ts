@@ -100,18 +100,19 @@ export class HashRing {
    */
   static fromNodes(nodes: Iterable<string | NodeSpec>, options: HashRingOptions = {}): HashRing {
     const vnodes = new HashRing(options).vnodes;
-    const members: Member[] = [];
+    const specs: ValidSpec[] = [];
     const seen = new Set<string>();
     let tokens = 0;
     for (const spec of nodes) {
-      const member = toMember(spec, vnodes);
-      if (seen.has(member.id)) throw new HashRingError('duplicate-node', `node ${JSON.stringify(member.id)} given twice`);
-      seen.add(member.id);
-      tokens += member.hi.length;
-      checkGrowth(members.length + 1, tokens);
-      members.push(member);
+      const valid = validateSpec(spec, vnodes);
+      if (seen.has(valid.id)) throw new HashRingError('duplicate-node', `node ${JSON.stringify(valid.id)} given twice`);
+      seen.add(valid.id);
+      tokens += valid.count;
+      checkGrowth(specs.length + 1, tokens);
+      specs.push(valid);
     }
-    return wrapCore(buildCore(vnodes, members));
+    // Tokens are hashed only once every spec has passed its checks.
+    return wrapCore(buildCore(vnodes, specs.map(toMember)));
   }
 
   /** Tokens per unit of weight. */
@@ -136,10 +137,10 @@ export class HashRing {
    */
   addNode(spec: string | NodeSpec): HashRing {
     const core = this.#core;
-    const member = toMember(spec, core.vnodes);
-    if (core.indexOf.has(member.id)) throw new HashRingError('duplicate-node', `node ${JSON.stringify(member.id)} is already a member`);
-    checkGrowth(core.members.length + 1, core.owner.length + member.hi.length);
-    return wrapCore(addMember(core, member));
+    const valid = validateSpec(spec, core.vnodes);
+    if (core.indexOf.has(valid.id)) throw new HashRingError('duplicate-node', `node ${JSON.stringify(valid.id)} is already a member`);
+    checkGrowth(core.members.length + 1, core.owner.length + valid.count);
+    return wrapCore(addMember(core, toMember(valid)));
   }
 
   /** A new ring without the node. Throws `unknown-node` if it is not a member. */
@@ -156,9 +157,9 @@ export class HashRing {
   updateNode(spec: NodeSpec): HashRing {
     const core = this.#core;
     const at = this.#indexOf(spec?.id);
-    const member = toMember(spec, core.vnodes);
-    checkGrowth(core.members.length, core.owner.length - (core.members[at] as Member).hi.length + member.hi.length);
-    return wrapCore(addMember(removeMember(core, at), member));
+    const valid = validateSpec(spec, core.vnodes);
+    checkGrowth(core.members.length, core.owner.length - (core.members[at] as Member).hi.length + valid.count);
+    return wrapCore(addMember(removeMember(core, at), toMember(valid)));
   }
 
   /** True when `id` is a member. */
@@ -326,7 +327,16 @@ function checkGrowth(members: number, tokens: number): void {
   if (tokens > tokensMax) throw new HashRingError('limit-exceeded', `a ring holds at most ${tokensMax} tokens, this one would hold ${tokens}`);
 }
 
-function toMember(spec: string | NodeSpec, vnodes: number): Member {
+interface ValidSpec {
+  readonly id: string;
+  readonly weight: number;
+  readonly zone: string | undefined;
+  /** Tokens the node will hold: round(weight × vnodes), at least 1. */
+  readonly count: number;
+}
+
+/** Checks a node spec without hashing anything, so limits are enforced before any work. */
+function validateSpec(spec: string | NodeSpec, vnodes: number): ValidSpec {
   const { id, weight = 1, zone } = typeof spec === 'string' ? { id: spec } : (spec ?? ({} as NodeSpec));
   if (typeof id !== 'string' || id.length === 0 || id.length > nodeIdLengthMax) {
     throw new HashRingError('invalid-argument', `a node id is a string of 1 to ${nodeIdLengthMax} characters, got ${JSON.stringify(id)}`);
@@ -337,7 +347,11 @@ function toMember(spec: string | NodeSpec, vnodes: number): Member {
   if (zone !== undefined && (typeof zone !== 'string' || zone.length === 0 || zone.length > zoneLengthMax)) {
     throw new HashRingError('invalid-argument', `node ${JSON.stringify(id)}: a zone is a string of 1 to ${zoneLengthMax} characters`);
   }
-  return makeMember(id, weight, zone, Math.max(1, Math.round(weight * vnodes)));
+  return { id, weight, zone, count: Math.max(1, Math.round(weight * vnodes)) };
+}
+
+function toMember(spec: ValidSpec): Member {
+  return makeMember(spec.id, spec.weight, spec.zone, spec.count);
 }
 
 function toRingNode(member: Member): RingNode {

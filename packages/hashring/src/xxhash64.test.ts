@@ -107,7 +107,7 @@ describe('xxh64', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (s) => {
         expect(ofString(s), seedNote(seed)).toBe(ofBytes(encoder.encode(s)));
       }),
-      { seed, numRuns: 500 },
+      { seed, numRuns: 200 },
     );
     for (const s of ['\ud800', 'a\udc00b', '\udbff\udfff', 'é€😀', '\ud83d']) {
       expect(ofString(s)).toBe(ofBytes(encoder.encode(s)));
