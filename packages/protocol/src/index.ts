@@ -1,2 +1,71 @@
-// @ringkv/protocol: Wire messages of ringkv: types, MessagePack codec, validation and limits, shared by the node and the SDK
-export {};
+// @ringkv/protocol: wire messages of ringkv (types, MessagePack codec, validation, limits), shared by the node and the SDK.
+export { WireCodec } from './codec.js';
+export type { DecodeResult, PackedValue, ValueResult, WireCodecOptions } from './codec.js';
+export {
+  ProtocolError,
+  closeGoingAway,
+  closeInvalidData,
+  closeMessageTooBig,
+  closePolicyViolation,
+  closeProtocolError,
+  errorCodeTable,
+  isProtocolError,
+  isProtocolErrorCode,
+  protocolError,
+  protocolErrorCodes,
+} from './errors.js';
+export type { ErrorCodeInfo, ProtocolErrorCode } from './errors.js';
+export { errorFrame, errorFrameFor, errorFromFrame } from './error-frames.js';
+export { checkHelloVersion, supportedVersions } from './handshake.js';
+export type { SupportedVersions } from './handshake.js';
+export {
+  authTokenBytesMax,
+  batchOpsMaxDefault,
+  contextBytesMaxDefault,
+  defaultLimits,
+  errorCodeBytesMax,
+  errorMessageBytesMax,
+  frameBytesMaxDefault,
+  keyBytesMaxDefault,
+  nameBytesMax,
+  protocolVersionMax,
+  replicasMax,
+  requestIdMax,
+  resolveLimits,
+  siblingsMaxDefault,
+  timeoutMsMax,
+  valueBytesMaxDefault,
+  valueContainersMaxDefault,
+  valueDepthMaxDefault,
+} from './limits.js';
+export type { ProtocolLimits } from './limits.js';
+export { FRAME_VERSION, MessageKind, PROTOCOL_VERSION, messageTypes } from './messages.js';
+export type {
+  AdvertisedLimits,
+  BatchOkMessage,
+  BatchOp,
+  BatchRequest,
+  BatchResult,
+  ClientRequest,
+  ConsistencyLevel,
+  DeleteOkMessage,
+  DeleteRequest,
+  ErrorMessage,
+  GetOkMessage,
+  GetRequest,
+  GetResult,
+  HelloMessage,
+  HelloOkMessage,
+  Key,
+  Message,
+  MessageType,
+  NodeReply,
+  PutOkMessage,
+  PutRequest,
+  RequestOptions,
+  Sibling,
+  ValueEncoding,
+} from './messages.js';
+export { StructureScanner } from './scan.js';
+export type { ScanIssue, ScanLimits } from './scan.js';
+export { utf8ByteLength } from './utf8.js';

@@ -1,0 +1,257 @@
+/**
+ * Schema validation: turns an untrusted decoded map into a typed `Message`,
+ * or throws a `ProtocolError` (caught by the codec and returned as a value).
+ *
+ * Invariants:
+ *   1. The result is a fresh object holding only the fields of its schema,
+ *      each checked for type and bounds; unknown fields are dropped, so a
+ *      newer peer may add optional fields without breaking this version.
+ *   2. Types are selected with a `switch`, never by indexing an object with
+ *      the untrusted `type` string (`constructor` or `__proto__` would hit
+ *      the prototype).
+ *   3. Optional fields that are absent or nil are absent from the result.
+ */
+
+import { isProtocolErrorCode, protocolError, type ProtocolErrorCode } from './errors.js';
+import { truncateUtf8 } from './utf8.js';
+import {
+  fail,
+  isWireMap,
+  own,
+  readArray,
+  readBoolean,
+  readBytes,
+  readInteger,
+  readKey,
+  readMap,
+  readOptionalBoolean,
+  readOptionalBytes,
+  readOptionalInteger,
+  readOptionalMap,
+  readOptionalString,
+  readString,
+  type FieldContext,
+  type WireMap,
+} from './fields.js';
+import {
+  authTokenBytesMax,
+  errorCodeBytesMax,
+  errorMessageBytesMax,
+  nameBytesMax,
+  protocolVersionMax,
+  replicasMax,
+  requestIdMax,
+  timeoutMsMax,
+  type ProtocolLimits,
+} from './limits.js';
+import type {
+  AdvertisedLimits,
+  BatchOp,
+  BatchResult,
+  ConsistencyLevel,
+  GetResult,
+  Message,
+  RequestOptions,
+  Sibling,
+} from './messages.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Validates a message body whose envelope was already checked; `type` is the raw `type` field. */
+export function validateBody(map: WireMap, limits: ProtocolLimits): Message {
+  const ctx: FieldContext = { requestId: undefined, path: '' };
+  const type = own(map, 'type');
+  if (typeof type !== 'string') fail(ctx, 'type', 'must be a string');
+  switch (type) {
+    case 'hello':
+      return hello(ctx, map);
+    case 'hello-ok':
+      return helloOk(ctx, map);
+    case 'get':
+    case 'put':
+    case 'delete':
+    case 'batch':
+      return request(ctx, map, type, limits);
+    case 'get-ok':
+    case 'put-ok':
+    case 'delete-ok':
+    case 'batch-ok':
+      return reply(ctx, map, type, limits);
+    case 'error':
+      return errorMessage(ctx, map);
+    default:
+      throw protocolError('unknown-type', `unknown message type ${JSON.stringify(type.slice(0, 64))}`, {
+        requestId: peekId(map),
+      });
+  }
+}
+
+/** The request id of a map if it is a valid one, for error frames about unreadable messages. */
+export function peekId(map: WireMap): number | undefined {
+  const id = own(map, 'id');
+  return typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= requestIdMax ? id : undefined;
+}
+
+function hello(ctx: FieldContext, map: WireMap): Message {
+  const out: Mutable<Extract<Message, { type: 'hello' }>> = {
+    type: 'hello',
+    protocolVersion: readInteger(ctx, map, 'protocolVersion', 1, protocolVersionMax),
+    clientName: readString(ctx, map, 'clientName', nameBytesMax),
+  };
+  const authToken = readOptionalString(ctx, map, 'authToken', authTokenBytesMax);
+  if (authToken !== undefined) out.authToken = authToken;
+  return out;
+}
+
+function helloOk(ctx: FieldContext, map: WireMap): Message {
+  const nodeId = readString(ctx, map, 'nodeId', nameBytesMax);
+  const protocolVersion = readInteger(ctx, map, 'protocolVersion', 1, protocolVersionMax);
+  const raw = readMap(ctx, map, 'limits');
+  const sub: FieldContext = { requestId: undefined, path: 'limits.' };
+  const positive = (field: string): number => readInteger(sub, raw, field, 1, Number.MAX_SAFE_INTEGER);
+  const limits: AdvertisedLimits = {
+    frameBytesMax: positive('frameBytesMax'),
+    keyBytesMax: positive('keyBytesMax'),
+    valueBytesMax: positive('valueBytesMax'),
+    contextBytesMax: positive('contextBytesMax'),
+    batchOpsMax: positive('batchOpsMax'),
+    inFlightMax: positive('inFlightMax'),
+  };
+  return { type: 'hello-ok', nodeId, protocolVersion, limits };
+}
+
+function request(ctx: FieldContext, map: WireMap, type: 'get' | 'put' | 'delete' | 'batch', limits: ProtocolLimits): Message {
+  const id = readInteger(ctx, map, 'id', 0, requestIdMax);
+  ctx.requestId = id;
+  const options = readOptions(ctx, map);
+  const withOptions = <T extends object>(message: T): T => (options === undefined ? message : { ...message, options });
+  if (type === 'batch') {
+    const raw = readArray(ctx, map, 'ops', limits.batchOpsMax);
+    if (raw.length === 0) fail(ctx, 'ops', 'must not be empty');
+    const ops = raw.map((op, i) => batchOp({ requestId: id, path: `ops[${i}].` }, op, limits));
+    return withOptions({ type, id, ops });
+  }
+  const { type: opType, ...fields } = batchOp(ctx, map, limits, type);
+  // `type` and `id` first, so frames re-encoded from this object read naturally in a hex dump.
+  return withOptions({ type: opType, id, ...fields } as Message);
+}
+
+/** An operation: the body of get/put/delete, shared by single requests and batch ops. */
+function batchOp(ctx: FieldContext, raw: unknown, limits: ProtocolLimits, knownType?: BatchOp['type']): BatchOp {
+  if (!isWireMap(raw)) fail(ctx, '', 'must be a map');
+  const type = knownType ?? own(raw, 'type');
+  const key = readKey(ctx, raw, limits.keyBytesMax);
+  if (type === 'get') return { type, key };
+  const context = readOptionalBytes(ctx, raw, 'context', limits.contextBytesMax, 'context-too-large');
+  if (type === 'delete') return context === undefined ? { type, key } : { type, key, context };
+  if (type !== 'put') return fail(ctx, 'type', 'must be get, put or delete');
+  const out: Mutable<Extract<BatchOp, { type: 'put' }>> = { type, key, ...readValue(ctx, raw, limits) };
+  if (context !== undefined) out.context = context;
+  return out;
+}
+
+/** `value` and `valueEncoding` of a put or a sibling. */
+function readValue(ctx: FieldContext, map: WireMap, limits: ProtocolLimits): { value: Uint8Array; valueEncoding?: 'msgpack' } {
+  const value = readBytes(ctx, map, 'value', limits.valueBytesMax, 'value-too-large');
+  const encoding = own(map, 'valueEncoding');
+  if (encoding === undefined || encoding === null || encoding === 'bytes') return { value };
+  if (encoding !== 'msgpack') fail(ctx, 'valueEncoding', 'must be "bytes" or "msgpack"');
+  return { value, valueEncoding: 'msgpack' };
+}
+
+function readOptions(ctx: FieldContext, map: WireMap): RequestOptions | undefined {
+  const raw = readOptionalMap(ctx, map, 'options');
+  if (raw === undefined) return undefined;
+  const sub: FieldContext = { requestId: ctx.requestId, path: 'options.' };
+  const out: Mutable<RequestOptions> = {};
+  const r = readLevel(sub, raw, 'r');
+  const w = readLevel(sub, raw, 'w');
+  const timeoutMs = readOptionalInteger(sub, raw, 'timeoutMs', 1, timeoutMsMax);
+  const receipt = readOptionalBoolean(sub, raw, 'receipt');
+  if (r !== undefined) out.r = r;
+  if (w !== undefined) out.w = w;
+  if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
+  if (receipt !== undefined) out.receipt = receipt;
+  return out;
+}
+
+function readLevel(ctx: FieldContext, map: WireMap, field: string): ConsistencyLevel | undefined {
+  const value = own(map, field);
+  if (value === 'one' || value === 'quorum' || value === 'all') return value;
+  if (typeof value === 'string') fail(ctx, field, 'must be one, quorum, all or a count');
+  return readOptionalInteger(ctx, map, field, 1, replicasMax);
+}
+
+function reply(
+  ctx: FieldContext,
+  map: WireMap,
+  type: 'get-ok' | 'put-ok' | 'delete-ok' | 'batch-ok',
+  limits: ProtocolLimits,
+): Message {
+  const id = readInteger(ctx, map, 'id', 0, requestIdMax);
+  ctx.requestId = id;
+  if (type === 'batch-ok') {
+    const raw = readArray(ctx, map, 'results', limits.batchOpsMax);
+    const results = raw.map((result, i) => batchResult({ requestId: id, path: `results[${i}].` }, result, limits));
+    return { type, id, results };
+  }
+  if (type === 'get-ok') return { type, id, ...getResult(ctx, map, limits) };
+  return { type, id, context: readBytes(ctx, map, 'context', limits.contextBytesMax, 'context-too-large') };
+}
+
+function batchResult(ctx: FieldContext, raw: unknown, limits: ProtocolLimits): BatchResult {
+  if (!isWireMap(raw)) return fail(ctx, '', 'must be a map');
+  const type = own(raw, 'type');
+  switch (type) {
+    case 'get-ok':
+      return { type, ...getResult(ctx, raw, limits) };
+    case 'put-ok':
+    case 'delete-ok':
+      return { type, context: readBytes(ctx, raw, 'context', limits.contextBytesMax, 'context-too-large') };
+    case 'error': {
+      const { code, message } = errorBody(ctx, raw);
+      return { type, code, message };
+    }
+    default:
+      return fail(ctx, 'type', 'must be get-ok, put-ok, delete-ok or error');
+  }
+}
+
+function getResult(ctx: FieldContext, map: WireMap, limits: ProtocolLimits): GetResult {
+  const found = readBoolean(ctx, map, 'found');
+  const raw = readArray(ctx, map, 'siblings', limits.siblingsMax);
+  const siblings = raw.map((s, i) => sibling({ requestId: ctx.requestId, path: `${ctx.path}siblings[${i}].` }, s, limits));
+  const context = readBytes(ctx, map, 'context', limits.contextBytesMax, 'context-too-large');
+  // `found` is redundant on purpose (a cheap check for clients), so it must agree with the siblings.
+  if (found !== siblings.some((s) => !('tombstone' in s))) fail(ctx, 'found', 'disagrees with the siblings');
+  return { found, siblings, context };
+}
+
+function sibling(ctx: FieldContext, raw: unknown, limits: ProtocolLimits): Sibling {
+  if (!isWireMap(raw)) return fail(ctx, '', 'must be a map');
+  const tombstone = own(raw, 'tombstone');
+  if (tombstone === true) {
+    if (own(raw, 'value') !== undefined) fail(ctx, 'value', 'must be absent on a tombstone');
+    return { tombstone: true };
+  }
+  if (tombstone !== undefined && tombstone !== null && tombstone !== false) fail(ctx, 'tombstone', 'must be true or absent');
+  return readValue(ctx, raw, limits);
+}
+
+function errorMessage(ctx: FieldContext, map: WireMap): Message {
+  const id = readOptionalInteger(ctx, map, 'id', 0, requestIdMax);
+  ctx.requestId = id;
+  const { code, message } = errorBody(ctx, map);
+  return id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message };
+}
+
+/**
+ * `code` and `message` of an error. A code this version does not know (sent
+ * by a newer node) becomes `internal`, keeping the original in the message.
+ */
+function errorBody(ctx: FieldContext, map: WireMap): { code: ProtocolErrorCode; message: string } {
+  const code = readString(ctx, map, 'code', errorCodeBytesMax);
+  const message = readString(ctx, map, 'message', errorMessageBytesMax);
+  if (isProtocolErrorCode(code)) return { code, message };
+  return { code: 'internal', message: truncateUtf8(`[${code}] ${message}`, errorMessageBytesMax) };
+}

@@ -1,0 +1,123 @@
+// fast-check arbitraries for every message of the client protocol, within the default limits.
+import fc from 'fast-check';
+import {
+  protocolErrorCodes,
+  type BatchOp,
+  type BatchResult,
+  type ConsistencyLevel,
+  type Message,
+  type RequestOptions,
+  type Sibling,
+} from '@ringkv/protocol';
+
+const id = fc.integer({ min: 0, max: 0xffff_ffff });
+const bytes = (maxLength: number): fc.Arbitrary<Uint8Array> => fc.uint8Array({ maxLength });
+const text = (maxLength: number): fc.Arbitrary<string> => fc.string({ unit: 'binary', maxLength });
+
+/** Keys: strings (any code point) or bytes; short so runs stay fast. */
+export const keyArb = fc.oneof(text(40), bytes(40));
+const contextArb = bytes(64);
+const level: fc.Arbitrary<ConsistencyLevel> = fc.oneof(
+  fc.integer({ min: 1, max: 64 }),
+  fc.constantFrom('one' as const, 'quorum' as const, 'all' as const),
+);
+const optionsArb: fc.Arbitrary<RequestOptions> = fc.record(
+  { r: level, w: level, timeoutMs: fc.integer({ min: 1, max: 600_000 }), receipt: fc.boolean() },
+  { requiredKeys: [] },
+);
+const packed = fc.oneof(
+  fc.record({ value: bytes(200) }),
+  fc.record({ value: bytes(200), valueEncoding: fc.constant('msgpack' as const) }),
+);
+
+const getOp = fc.record({ type: fc.constant('get' as const), key: keyArb });
+const putOp = fc
+  .tuple(fc.record({ type: fc.constant('put' as const), key: keyArb }), packed, fc.record({ context: contextArb }, { requiredKeys: [] }))
+  .map(([head, value, rest]) => ({ ...head, ...value, ...rest }));
+const deleteOp = fc.record({ type: fc.constant('delete' as const), key: keyArb, context: contextArb }, { requiredKeys: ['type', 'key'] });
+const opArb: fc.Arbitrary<BatchOp> = fc.oneof(getOp, putOp, deleteOp);
+
+const withRequest = <T extends object>(arb: fc.Arbitrary<T>): fc.Arbitrary<Message> =>
+  fc
+    .tuple(arb, id, fc.option(optionsArb, { nil: undefined }))
+    .map(([op, requestId, options]) => {
+      const { type, ...rest } = op as T & { type: string };
+      const message = { type, id: requestId, ...rest };
+      return (options === undefined ? message : { ...message, options }) as unknown as Message;
+    });
+
+const siblingArb: fc.Arbitrary<Sibling> = fc.oneof(packed, fc.constant({ tombstone: true as const }));
+const getResultArb = fc
+  .record({ siblings: fc.array(siblingArb, { maxLength: 5 }), context: contextArb })
+  .map(({ siblings, context }) => ({ found: siblings.some((s) => !('tombstone' in s)), siblings, context }));
+const errorBody = fc.record({ code: fc.constantFrom(...protocolErrorCodes), message: text(60) });
+const resultArb: fc.Arbitrary<BatchResult> = fc.oneof(
+  getResultArb.map((r) => ({ type: 'get-ok' as const, ...r })),
+  contextArb.map((context) => ({ type: 'put-ok' as const, context })),
+  contextArb.map((context) => ({ type: 'delete-ok' as const, context })),
+  errorBody.map((e) => ({ type: 'error' as const, ...e })),
+);
+
+const limitsArb = fc.record({
+  frameBytesMax: fc.integer({ min: 1, max: 2 ** 32 }),
+  keyBytesMax: fc.integer({ min: 1, max: 4096 }),
+  valueBytesMax: fc.integer({ min: 1, max: 2 ** 30 }),
+  contextBytesMax: fc.integer({ min: 1, max: 65536 }),
+  batchOpsMax: fc.integer({ min: 1, max: 4096 }),
+  inFlightMax: fc.integer({ min: 1, max: 100_000 }),
+});
+
+/** One arbitrary per message type, keyed by type, so a test can cover each by name. */
+export const messageArbs: Record<Message['type'], fc.Arbitrary<Message>> = {
+  hello: fc.record(
+    { type: fc.constant('hello' as const), protocolVersion: fc.integer({ min: 1, max: 0xffff }), clientName: text(40), authToken: text(100) },
+    { requiredKeys: ['type', 'protocolVersion', 'clientName'] },
+  ),
+  'hello-ok': fc.record({
+    type: fc.constant('hello-ok' as const),
+    nodeId: text(40),
+    protocolVersion: fc.integer({ min: 1, max: 0xffff }),
+    limits: limitsArb,
+  }),
+  get: withRequest(getOp),
+  put: withRequest(putOp),
+  delete: withRequest(deleteOp),
+  batch: withRequest(fc.record({ type: fc.constant('batch' as const), ops: fc.array(opArb, { minLength: 1, maxLength: 8 }) })),
+  'get-ok': fc.tuple(getResultArb, id).map(([r, requestId]) => ({ type: 'get-ok' as const, id: requestId, ...r })),
+  'put-ok': fc.record({ type: fc.constant('put-ok' as const), id, context: contextArb }),
+  'delete-ok': fc.record({ type: fc.constant('delete-ok' as const), id, context: contextArb }),
+  'batch-ok': fc.record({ type: fc.constant('batch-ok' as const), id, results: fc.array(resultArb, { maxLength: 8 }) }),
+  error: fc
+    .tuple(errorBody, fc.option(id, { nil: undefined }))
+    .map(([e, requestId]) => (requestId === undefined ? { type: 'error' as const, ...e } : { type: 'error' as const, id: requestId, ...e })),
+};
+
+/** Any message. */
+export const messageArb: fc.Arbitrary<Message> = fc.oneof(...Object.values(messageArbs));
+
+/**
+ * A deep copy with every byte array as a plain `Uint8Array`, so equality
+ * ignores Buffer-vs-Uint8Array and properties msgpackr attaches to buffers,
+ * and -0 as 0 (MessagePack integers have no negative zero; documented).
+ */
+export function normalize(value: unknown): unknown {
+  if (Object.is(value, -0)) return 0;
+  if (value instanceof Uint8Array) return Uint8Array.from(value);
+  if (Array.isArray(value)) return value.map(normalize);
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [normalize(k), normalize(v)]));
+  if (value instanceof Date) return value;
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      // defineProperty, not assignment: a `__proto__` key must stay a key here too.
+      Object.defineProperty(out, key, {
+        value: normalize((value as Record<string, unknown>)[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+  return value;
+}
