@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { KIND_PUT, SEQ_MAX } from '../format/internal.js';
+import { Block } from './block.js';
+import { BLOCK_CACHE_ENTRY_OVERHEAD_BYTES, BlockCache } from './block-cache.js';
+import { TableBuilder } from './table-builder.js';
+import { TableCache } from './table-cache.js';
+import { StubVfs } from './stub-vfs.test-helper.js';
+
+/** A block whose data is `bytes` long (an empty block plus padding the cache does not look at). */
+function blockOf(bytes: number): Block {
+  return new Block(new Uint8Array(bytes), 'test');
+}
+
+describe('BlockCache', () => {
+  const charge = (bytes: number) => bytes + BLOCK_CACHE_ENTRY_OVERHEAD_BYTES;
+
+  it('evicts least recently used blocks once the charged bytes exceed capacity', () => {
+    const cache = new BlockCache(3 * charge(1000));
+    cache.insert(1, 0, blockOf(1000));
+    cache.insert(1, 1000, blockOf(1000));
+    cache.insert(2, 0, blockOf(1000));
+    expect(cache.lookup(1, 0)).toBeDefined(); // now (1,0) is most recent; (1,1000) is the LRU
+    cache.insert(3, 0, blockOf(1000));
+    expect(cache.lookup(1, 1000)).toBeUndefined();
+    expect(cache.lookup(1, 0)).toBeDefined();
+    expect(cache.lookup(2, 0)).toBeDefined();
+    expect(cache.lookup(3, 0)).toBeDefined();
+    expect(cache.stats()).toMatchObject({ bytes: 3 * charge(1000), hits: 4, misses: 1, blocks: 3 });
+  });
+
+  it('evicts several small blocks to make room for a large one', () => {
+    const cache = new BlockCache(charge(3000));
+    for (let i = 0; i < 5; i++) cache.insert(1, i, blockOf(100));
+    cache.insert(2, 0, blockOf(2900));
+    const s = cache.stats();
+    expect(s.bytes).toBeLessThanOrEqual(s.capacityBytes);
+    expect(cache.lookup(2, 0)).toBeDefined();
+    expect(cache.lookup(1, 0)).toBeUndefined();
+  });
+
+  it('does not cache a block larger than its capacity', () => {
+    const cache = new BlockCache(charge(500));
+    cache.insert(1, 0, blockOf(100));
+    cache.insert(1, 1, blockOf(10_000));
+    expect(cache.lookup(1, 1)).toBeUndefined();
+    expect(cache.lookup(1, 0)).toBeDefined();
+  });
+
+  it('evictFile drops only that file and releases its bytes', () => {
+    const cache = new BlockCache(1 << 20);
+    cache.insert(1, 0, blockOf(100));
+    cache.insert(1, 100, blockOf(100));
+    cache.insert(2, 0, blockOf(100));
+    cache.evictFile(1);
+    expect(cache.stats().bytes).toBe(charge(100));
+    expect(cache.lookup(1, 0)).toBeUndefined();
+    expect(cache.lookup(2, 0)).toBeDefined();
+  });
+
+  it('replacing a block at the same place does not double-charge', () => {
+    const cache = new BlockCache(1 << 20);
+    cache.insert(1, 0, blockOf(100));
+    cache.insert(1, 0, blockOf(200));
+    expect(cache.stats().bytes).toBe(charge(200));
+  });
+});
+
+describe('TableCache', () => {
+  function setup(tables: number, maxOpen: number) {
+    const vfs = new StubVfs();
+    for (let n = 1; n <= tables; n++) {
+      const b = new TableBuilder(vfs.create(`db/${n}.sst`), n, { blockSizeBytes: 64, restartInterval: 2, bloomBitsPerKey: 10, compression: 'lz4' });
+      for (let i = 0; i < 50; i++) b.add(new Uint8Array([n, i]), 100 + i, KIND_PUT, new Uint8Array([i]));
+      b.finish();
+    }
+    const blockCache = new BlockCache(1 << 20);
+    const cache = new TableCache(vfs, (n) => `db/${n}.sst`, maxOpen, blockCache);
+    return { vfs, cache, blockCache };
+  }
+
+  it('keeps at most maxOpenTables readers open, closing the least recently used', () => {
+    const { vfs, cache } = setup(4, 2);
+    for (let n = 1; n <= 4; n++) expect(cache.get(n, new Uint8Array([n, 3]), SEQ_MAX)?.value).toEqual(new Uint8Array([3]));
+    expect(cache.stats()).toEqual({ openTables: 2, maxOpenTables: 2 });
+    expect(vfs.openReads - vfs.closedReads).toBe(2);
+    cache.get(3, new Uint8Array([3, 1]), SEQ_MAX); // cached: no new open
+    expect(vfs.openReads).toBe(4);
+  });
+
+  it('an evicted reader stays open until its last iterator closes', () => {
+    const { vfs, cache } = setup(3, 1);
+    const it1 = cache.iterator(1);
+    const it2 = cache.iterator(1);
+    cache.get(2, new Uint8Array([2, 0]), SEQ_MAX); // evicts table 1 from the cache
+    expect(cache.stats().openTables).toBe(1);
+    expect(vfs.closedReads).toBe(0);
+    it1.seekToFirst();
+    let n = 0;
+    for (; it1.valid(); it1.next()) n++;
+    expect(n).toBe(50); // still readable: reads would throw after close
+    it1.close();
+    expect(vfs.closedReads).toBe(0);
+    it2.close();
+    expect(vfs.closedReads).toBe(1);
+    it2.close(); // closing twice releases once
+    expect(vfs.closedReads).toBe(1);
+  });
+
+  it('evict closes an unused reader at once and drops its blocks from the block cache', () => {
+    const { vfs, cache, blockCache } = setup(2, 4);
+    cache.get(1, new Uint8Array([1, 0]), SEQ_MAX);
+    cache.get(2, new Uint8Array([2, 0]), SEQ_MAX);
+    const before = blockCache.stats().bytes;
+    cache.evict(1);
+    expect(vfs.closedReads).toBe(1);
+    expect(blockCache.stats().bytes).toBeLessThan(before);
+    expect(cache.stats().openTables).toBe(1);
+  });
+
+  it('close closes idle readers and leaves pinned ones to their iterators', () => {
+    const { vfs, cache } = setup(3, 3);
+    const it = cache.iterator(1);
+    cache.get(2, new Uint8Array([2, 0]), SEQ_MAX);
+    cache.get(3, new Uint8Array([3, 0]), SEQ_MAX);
+    cache.close();
+    expect(vfs.closedReads).toBe(2);
+    it.close();
+    expect(vfs.closedReads).toBe(3);
+  });
+
+  it('a table that fails validation is not cached and its file is closed', () => {
+    const { vfs, cache } = setup(1, 2);
+    const bytes = vfs.bytes('db/1.sst');
+    vfs.setBytes('db/1.sst', bytes.slice(0, 10));
+    expect(() => cache.get(1, new Uint8Array([1]), SEQ_MAX)).toThrow(/corruption|too short/);
+    expect(vfs.openReads).toBe(vfs.closedReads);
+    expect(cache.stats().openTables).toBe(0);
+  });
+});
