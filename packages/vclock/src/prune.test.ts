@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type VClock, compare, descends, fromObject, toObject } from './clock.js';
+import { type VClock, compare, descends, fromObject, increment, toObject } from './clock.js';
 import { isVclockError } from './errors.js';
 import { prune } from './prune.js';
 
@@ -79,5 +79,16 @@ describe('prune', () => {
     expect(compare(pruned.clock, b)).toBe('before');
     // ...but the pruned clock itself never gains: it does not descend b.
     expect(descends(pruned.clock, b)).toBe(false);
+  });
+});
+
+describe('prune before increment', () => {
+  it('can restart the coordinator counter, which is why a coordinator stamps first and prunes second', () => {
+    const stored: VClock = [{ actor: 'x', counter: 1, lastModifiedMs: 0 }];
+    const options = { nowMs: 10_000, smallVclock: 0, bigVclock: 0, youngVclockMs: 100, oldVclockMs: 1000 };
+    const wrongOrder = increment(prune(stored, options).clock, 'x', 10_000);
+    expect(compare(wrongOrder, stored)).toBe('equal');
+    const rightOrder = prune(increment(stored, 'x', 10_000), options).clock;
+    expect(compare(rightOrder, stored)).toBe('after');
   });
 });

@@ -35,6 +35,12 @@
  *     bet on timing, not a proof — which is why `prune` reports what it
  *     removed and why ringkv's per-key sibling sets (DVV sets, one entry per
  *     coordinator) are not pruned at all.
+ *   - Order matters: stamp the write first (`increment(clock, me, nowMs)`),
+ *     then prune. The fresh entry is young (given youngVclockMs > 0), so it
+ *     survives, and the new version is never older than or equal to the one
+ *     it replaces. Pruning first and then incrementing can drop the
+ *     coordinator's own entry and restart its counter, so the new write can
+ *     compare 'equal' to an old, different version.
  */
 import { type ClockEntry, type VClock } from './clock.js';
 import { VclockError } from './errors.js';
@@ -64,7 +70,8 @@ export interface PruneResult {
  * Removes old entries from a clock grown past `smallVclock` (rule and costs in
  * the module header) and reports them so the caller can log or count the prune.
  *
- * When to use: on a version vector you store per object, when writing it.
+ * When to use: on a version vector you store per object, when writing it,
+ * after stamping the write with `increment(clock, coordinator, nowMs)`.
  * Gotcha: do not prune DVV set contexts (see README); pruning forgets
  * causality and can create spurious siblings.
  * Errors: VclockError('invalid-argument') for a negative or non-integer option.
