@@ -103,7 +103,7 @@ describe('binary encoding', () => {
       fc.property(wideClock, (clock) => {
         const bytes = encodeClock(clock);
         expect(decodeClock(bytes), seedNote(seed)).toEqual(clock);
-        expect(encodeClock(clockOf(clock.map((e) => [e.actor, e.counter, e.lastModifiedMs]).reverse())), seedNote(seed)).toEqual(bytes);
+        expect(encodeClock(clockOf(clock.map((e) => [e.actor, e.counter, e.lastModifiedMs] as const).reverse())), seedNote(seed)).toEqual(bytes);
         expect(decodeContext(encodeContext(clock)), seedNote(seed)).toEqual(withoutTimestamps(clock));
       }),
       { seed, numRuns },
