@@ -1,2 +1,34 @@
-// @ringkv/gossip: Cluster membership by gossip, with failure detection confirmed by several reporters
-export {};
+/**
+ * @ringkv/gossip: cluster membership by push-pull gossip, with failure
+ * detection confirmed by several reporters. Runs only on the injected
+ * `Clock`, `Random` and `Transport` ports.
+ */
+export { Gossip } from './gossip.js';
+export type { GossipEvent, GossipOptions, GossipStats, MemberSnapshot, MemberStatus, ChangedField } from './types.js';
+export type { Clock, Random, Transport } from './ports.js';
+export type { OwnStatus, SuspectReport, MemberDelta, Digest } from './state.js';
+export type { GossipMessage, SynMessage, AckMessage, Ack2Message } from './messages.js';
+export { parseMessage } from './messages.js';
+export { GossipError, isGossipError } from './errors.js';
+export type { GossipErrorCode } from './errors.js';
+export {
+  gossipIntervalMsDefault,
+  fanoutDefault,
+  fanoutMax,
+  suspectTimeoutMsDefault,
+  reportersMinDefault,
+  suspectsPublishedMax,
+  membersMax,
+  deltasPerMessageMax,
+  leftRetentionMsDefault,
+  leaveAnnounceRounds,
+  seedRetryMsInitial,
+  seedRetryMsMax,
+  stalenessRoundsMax,
+  idLengthMax,
+  addressLengthMax,
+  zoneLengthMax,
+  vnodesMax,
+  weightMax,
+  clusterNameLengthMax,
+} from './limits.js';
