@@ -8,6 +8,7 @@ export type { TreeDiff, CompareStep, CompareOptions, NodeRequest } from './diff.
 export { bucketOf, bucketRange, positionBytes } from './position.js';
 export type { BucketRange } from './position.js';
 export { serializedTreeBytes, treeFormatVersion } from './codec.js';
+export { versionDigest, versionDigestBytes } from './digest.js';
 export { MerkleError, isMerkleError } from './errors.js';
 export type { MerkleErrorCode } from './errors.js';
 export {

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { versionDigest, versionDigestBytes } from './digest.js';
+import { hashBytes64 } from './hash64.js';
+import { isMerkleError } from './errors.js';
+
+const utf8 = new TextEncoder();
+
+describe('versionDigest', () => {
+  it('is 8 bytes that depend only on the input bytes', () => {
+    const a = versionDigest(utf8.encode('{"siblings":[1]}'));
+    expect(a.length).toBe(versionDigestBytes);
+    expect(versionDigest(utf8.encode('{"siblings":[1]}'))).toEqual(a);
+    expect(versionDigest(utf8.encode('{"siblings":[2]}'))).not.toEqual(a);
+    expect(versionDigest(new Uint8Array(0))).not.toEqual(versionDigest(new Uint8Array(1)));
+  });
+
+  it('uses its own seed: it differs from the seed-0 hash of the same bytes', () => {
+    const input = utf8.encode('version');
+    const digest = versionDigest(input);
+    const view = new DataView(digest.buffer);
+    const plain = new Uint32Array(2);
+    hashBytes64(input, input.length, 0, plain);
+    expect([view.getUint32(0), view.getUint32(4)]).not.toEqual(Array.from(plain));
+  });
+
+  it('returns a fresh array each call', () => {
+    const input = Uint8Array.of(1, 2, 3);
+    const first = versionDigest(input);
+    first.fill(0);
+    expect(versionDigest(input)).not.toEqual(first);
+  });
+
+  it('rejects a non-byte input with invalid-argument', () => {
+    let caught: unknown;
+    try {
+      versionDigest('text' as unknown as Uint8Array);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isMerkleError(caught) && caught.code).toBe('invalid-argument');
+  });
+});
