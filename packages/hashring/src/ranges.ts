@@ -121,10 +121,9 @@ export function diffCores(before: RingCore, after: RingCore, n: number): RangeCh
   for (let c = 0; c < count; c++) {
     const hi = cuts.hi[c] as number;
     const lo = cuts.lo[c] as number;
-    const old = rowOf(before, rowsBefore, mBefore, hi, lo);
-    const now = rowOf(after, rowsAfter, mAfter, hi, lo);
-    if (sameSet(old, now)) continue;
-    const lists = { before: old.map((i) => (before.members[i] as { id: string }).id), after: now.map((i) => (after.members[i] as { id: string }).id) };
+    // Member indexes differ between rings, so rows are compared by id.
+    const lists = { before: rowOf(before, rowsBefore, mBefore, hi, lo), after: rowOf(after, rowsAfter, mAfter, hi, lo) };
+    if (sameSet(lists.before, lists.after)) continue;
     pushSpan(spans, cuts, c, lists, sameLists);
   }
   closeWrap(spans, sameLists);
@@ -149,13 +148,14 @@ interface Span<V> {
   value: V;
 }
 
-function rowOf(core: RingCore, rows: Uint32Array, m: number, hi: number, lo: number): number[] {
+/** The replica ids of the range that ends at or after (hi, lo). */
+function rowOf(core: RingCore, rows: Uint32Array, m: number, hi: number, lo: number): string[] {
   if (core.owner.length === 0) return [];
   const t = successor(core, hi, lo);
-  return Array.from(rows.subarray(t * m, t * m + m));
+  return Array.from(rows.subarray(t * m, t * m + m), (i) => (core.members[i] as { id: string }).id);
 }
 
-function sameSet(a: readonly number[], b: readonly number[]): boolean {
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
