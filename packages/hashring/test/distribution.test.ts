@@ -33,7 +33,7 @@ function primaries(ring: HashRing): string[] {
 
 /** Relative standard deviation (population) of keys per node. */
 function relativeStdDev(owners: readonly string[], ids: readonly string[]): number {
-  const counts = new Map(ids.map((id) => [id, 0] as const));
+  const counts = new Map<string, number>(ids.map((id) => [id, 0]));
   for (const owner of owners) counts.set(owner, (counts.get(owner) ?? 0) + 1);
   const values = [...counts.values()];
   const mean = owners.length / ids.length;
