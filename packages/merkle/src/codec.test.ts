@@ -3,17 +3,8 @@ import { testSeed, seedNote, Rng } from '@ringkv/sim';
 import { MerkleTree } from './tree.js';
 import { decodeTree, encodeTree, serializedTreeBytes, treeHeaderBytes, type TreeParts } from './codec.js';
 import { hashInner, hashLeaf } from './node-hash.js';
-import { isMerkleError, type MerkleErrorCode } from './errors.js';
+import { errorCode } from '../test/error-code.js';
 import { bucketItemsMax } from './limits.js';
-
-function code(fn: () => unknown): MerkleErrorCode | string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isMerkleError(error) ? error.code : `not a MerkleError: ${String(error)}`;
-  }
-  return undefined;
-}
 
 function randomTree(rng: Rng, bucketsLog2: number, count: number): MerkleTree {
   const tree = new MerkleTree({ bucketsLog2 });
@@ -81,7 +72,7 @@ describe('serialize / deserialize', () => {
     parts.counts[1] = bucketItemsMax;
     const tree = MerkleTree.deserialize(seal(parts));
     expect(tree.size).toBe(bucketItemsMax);
-    expect(code(() => tree.insert(Uint8Array.of(0x40, 0, 0, 0, 0, 0, 0, 0), 'k', Uint8Array.of(1)))).toBe('bucket-full');
+    expect(errorCode(() => tree.insert(Uint8Array.of(0x40, 0, 0, 0, 0, 0, 0, 0), 'k', Uint8Array.of(1)))).toBe('bucket-full');
     expect(tree.bucketSize(1)).toBe(bucketItemsMax);
     tree.insert(Uint8Array.of(0x80, 0, 0, 0, 0, 0, 0, 0), 'k', Uint8Array.of(1));
     expect(tree.size).toBe(bucketItemsMax + 1);
@@ -98,19 +89,19 @@ describe('deserialize rejects malformed input with MerkleError malformed', () =>
   }
 
   it('rejects a wrong magic, version, reserved byte or bucketsLog2', () => {
-    expect(code(() => MerkleTree.deserialize(patched(0, 0x53)))).toBe('malformed');
-    expect(code(() => MerkleTree.deserialize(patched(4, 2)))).toBe('malformed');
-    expect(code(() => MerkleTree.deserialize(patched(7, 1)))).toBe('malformed');
-    expect(code(() => MerkleTree.deserialize(patched(5, 21)))).toBe('malformed');
-    expect(code(() => MerkleTree.deserialize(patched(5, 4)))).toBe('malformed');
+    expect(errorCode(() => MerkleTree.deserialize(patched(0, 0x53)))).toBe('malformed');
+    expect(errorCode(() => MerkleTree.deserialize(patched(4, 2)))).toBe('malformed');
+    expect(errorCode(() => MerkleTree.deserialize(patched(7, 1)))).toBe('malformed');
+    expect(errorCode(() => MerkleTree.deserialize(patched(5, 21)))).toBe('malformed');
+    expect(errorCode(() => MerkleTree.deserialize(patched(5, 4)))).toBe('malformed');
   });
 
   it('rejects empty, truncated, extended and non-byte input', () => {
-    expect(code(() => MerkleTree.deserialize(new Uint8Array(0)))).toBe('malformed');
-    expect(code(() => MerkleTree.deserialize(good.subarray(0, 7)))).toBe('malformed');
-    expect(code(() => MerkleTree.deserialize(good.subarray(0, good.length - 1)))).toBe('malformed');
-    expect(code(() => MerkleTree.deserialize(Uint8Array.of(...good, 0)))).toBe('malformed');
-    expect(code(() => MerkleTree.deserialize('RKMT' as unknown as Uint8Array))).toBe('malformed');
+    expect(errorCode(() => MerkleTree.deserialize(new Uint8Array(0)))).toBe('malformed');
+    expect(errorCode(() => MerkleTree.deserialize(good.subarray(0, 7)))).toBe('malformed');
+    expect(errorCode(() => MerkleTree.deserialize(good.subarray(0, good.length - 1)))).toBe('malformed');
+    expect(errorCode(() => MerkleTree.deserialize(Uint8Array.of(...good, 0)))).toBe('malformed');
+    expect(errorCode(() => MerkleTree.deserialize('RKMT' as unknown as Uint8Array))).toBe('malformed');
   });
 
   it('rejects any single flipped bit in the hashes or the summaries', () => {
@@ -119,7 +110,7 @@ describe('deserialize rejects malformed input with MerkleError malformed', () =>
     for (let t = 0; t < 300; t++) {
       const at = treeHeaderBytes + rng.int(good.length - treeHeaderBytes);
       const bytes = patched(at, good[at]! ^ (1 << rng.int(8)));
-      expect(code(() => MerkleTree.deserialize(bytes)), `${seedNote(seed)} byte ${at}`).toBe('malformed');
+      expect(errorCode(() => MerkleTree.deserialize(bytes)), `${seedNote(seed)} byte ${at}`).toBe('malformed');
     }
   });
 

@@ -2,16 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testSeed, seedNote, Rng } from '@ringkv/sim';
 import { MerkleTree } from './tree.js';
 import { compareNodes, diff, firstRequest, type NodeRequest } from './diff.js';
-import { isMerkleError, type MerkleErrorCode } from './errors.js';
-
-function code(fn: () => unknown): MerkleErrorCode | string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isMerkleError(error) ? error.code : `not a MerkleError: ${String(error)}`;
-  }
-  return undefined;
-}
+import { errorCode } from '../test/error-code.js';
 
 /** Position whose top bits put it in `bucket` of a 2^bucketsLog2 tree. */
 function inBucket(bucket: number, bucketsLog2: number, salt: number): Uint8Array {
@@ -70,11 +61,11 @@ describe('diff', () => {
   });
 
   it('refuses trees of different shapes and bad strides', () => {
-    expect(code(() => diff(new MerkleTree({ bucketsLog2: 2 }), new MerkleTree({ bucketsLog2: 3 })))).toBe('shape-mismatch');
-    expect(code(() => diff(new MerkleTree({ bucketsLog2: 2 }), new MerkleTree({ bucketsLog2: 2 }), { stride: 0 }))).toBe(
+    expect(errorCode(() => diff(new MerkleTree({ bucketsLog2: 2 }), new MerkleTree({ bucketsLog2: 3 })))).toBe('shape-mismatch');
+    expect(errorCode(() => diff(new MerkleTree({ bucketsLog2: 2 }), new MerkleTree({ bucketsLog2: 2 }), { stride: 0 }))).toBe(
       'invalid-argument',
     );
-    expect(code(() => diff(new MerkleTree({ bucketsLog2: 2 }), new MerkleTree({ bucketsLog2: 2 }), { stride: 9 }))).toBe(
+    expect(errorCode(() => diff(new MerkleTree({ bucketsLog2: 2 }), new MerkleTree({ bucketsLog2: 2 }), { stride: 9 }))).toBe(
       'invalid-argument',
     );
   });
@@ -131,14 +122,14 @@ describe('compareNodes: the remote exchange, one request per step', () => {
 
   it('rejects a peer answer of the wrong length as malformed', () => {
     const a = populated(3, 1);
-    expect(code(() => compareNodes(a, 1, [0, 1], new Uint8Array(15)))).toBe('malformed');
-    expect(code(() => compareNodes(a, 1, [0, 1], new Uint8Array(24)))).toBe('malformed');
-    expect(code(() => compareNodes(a, 1, [0, 1], [1, 2] as unknown as Uint8Array))).toBe('malformed');
+    expect(errorCode(() => compareNodes(a, 1, [0, 1], new Uint8Array(15)))).toBe('malformed');
+    expect(errorCode(() => compareNodes(a, 1, [0, 1], new Uint8Array(24)))).toBe('malformed');
+    expect(errorCode(() => compareNodes(a, 1, [0, 1], [1, 2] as unknown as Uint8Array))).toBe('malformed');
   });
 
   it('rejects a request outside the tree as invalid-argument', () => {
     const a = populated(3, 1);
-    expect(code(() => compareNodes(a, 4, [0], new Uint8Array(8)))).toBe('invalid-argument');
-    expect(code(() => compareNodes(a, 1, [2], new Uint8Array(8)))).toBe('invalid-argument');
+    expect(errorCode(() => compareNodes(a, 4, [0], new Uint8Array(8)))).toBe('invalid-argument');
+    expect(errorCode(() => compareNodes(a, 1, [2], new Uint8Array(8)))).toBe('invalid-argument');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { versionDigest, versionDigestBytes } from './digest.js';
 import { hashBytes64 } from './hash64.js';
-import { isMerkleError } from './errors.js';
+import { errorCode } from '../test/error-code.js';
 
 const utf8 = new TextEncoder();
 
@@ -31,12 +31,6 @@ describe('versionDigest', () => {
   });
 
   it('rejects a non-byte input with invalid-argument', () => {
-    let caught: unknown;
-    try {
-      versionDigest('text' as unknown as Uint8Array);
-    } catch (error) {
-      caught = error;
-    }
-    expect(isMerkleError(caught) && caught.code).toBe('invalid-argument');
+    expect(errorCode(() => versionDigest('text' as unknown as Uint8Array))).toBe('invalid-argument');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testSeed, seedNote, Rng } from '@ringkv/sim';
 import { bucketOf, bucketRange } from './position.js';
-import { isMerkleError } from './errors.js';
+import { errorCode } from '../test/error-code.js';
 
 function position(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g)!.map((byte) => parseInt(byte, 16)));
@@ -9,15 +9,6 @@ function position(hex: string): Uint8Array {
 
 function hexOf(bytes: Uint8Array | undefined): string | undefined {
   return bytes === undefined ? undefined : Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isMerkleError(error) ? error.code : `not a MerkleError: ${String(error)}`;
-  }
-  return undefined;
 }
 
 describe('bucketOf', () => {
@@ -31,11 +22,11 @@ describe('bucketOf', () => {
   });
 
   it('rejects a position that is not exactly 8 bytes, and a bad bucketsLog2', () => {
-    expect(code(() => bucketOf(new Uint8Array(9), 4))).toBe('invalid-argument');
-    expect(code(() => bucketOf(new Uint8Array(7), 4))).toBe('invalid-argument');
-    expect(code(() => bucketOf('12345678' as unknown as Uint8Array, 4))).toBe('invalid-argument');
-    expect(code(() => bucketOf(new Uint8Array(8), 21))).toBe('invalid-argument');
-    expect(code(() => bucketOf(new Uint8Array(8), 1.5))).toBe('invalid-argument');
+    expect(errorCode(() => bucketOf(new Uint8Array(9), 4))).toBe('invalid-argument');
+    expect(errorCode(() => bucketOf(new Uint8Array(7), 4))).toBe('invalid-argument');
+    expect(errorCode(() => bucketOf('12345678' as unknown as Uint8Array, 4))).toBe('invalid-argument');
+    expect(errorCode(() => bucketOf(new Uint8Array(8), 21))).toBe('invalid-argument');
+    expect(errorCode(() => bucketOf(new Uint8Array(8), 1.5))).toBe('invalid-argument');
   });
 });
 
@@ -73,8 +64,8 @@ describe('bucketRange', () => {
   });
 
   it('rejects a bucket outside the tree', () => {
-    expect(code(() => bucketRange(4, 2))).toBe('invalid-argument');
-    expect(code(() => bucketRange(-1, 2))).toBe('invalid-argument');
-    expect(code(() => bucketRange(0.5, 2))).toBe('invalid-argument');
+    expect(errorCode(() => bucketRange(4, 2))).toBe('invalid-argument');
+    expect(errorCode(() => bucketRange(-1, 2))).toBe('invalid-argument');
+    expect(errorCode(() => bucketRange(0.5, 2))).toBe('invalid-argument');
   });
 });

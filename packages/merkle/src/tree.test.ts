@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MerkleTree } from './tree.js';
-import { isMerkleError, type MerkleErrorCode } from './errors.js';
+import { errorCode } from '../test/error-code.js';
 import { bucketsLog2Default, digestBytesMax, keyBytesMax } from './limits.js';
 
 const utf8 = new TextEncoder();
@@ -9,15 +9,6 @@ function at(firstByte: number): Uint8Array {
   const position = new Uint8Array(8);
   position[0] = firstByte;
   return position;
-}
-
-function code(fn: () => unknown): MerkleErrorCode | string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isMerkleError(error) ? error.code : `not a MerkleError: ${String(error)}`;
-  }
-  return undefined;
 }
 
 const v1 = Uint8Array.of(1);
@@ -29,8 +20,8 @@ describe('MerkleTree', () => {
     expect(tree.bucketsLog2).toBe(bucketsLog2Default);
     expect(tree.bucketCount).toBe(1024);
     expect(new MerkleTree({ bucketsLog2: 0 }).bucketCount).toBe(1);
-    expect(code(() => new MerkleTree({ bucketsLog2: 21 }))).toBe('invalid-argument');
-    expect(code(() => new MerkleTree({ bucketsLog2: -1 }))).toBe('invalid-argument');
+    expect(errorCode(() => new MerkleTree({ bucketsLog2: 21 }))).toBe('invalid-argument');
+    expect(errorCode(() => new MerkleTree({ bucketsLog2: -1 }))).toBe('invalid-argument');
   });
 
   it('gives empty trees of one shape the same root, and different shapes different roots', () => {
@@ -92,8 +83,8 @@ describe('MerkleTree', () => {
     const tree = new MerkleTree({ bucketsLog2: 2 });
     tree.insert(at(0), 'k', v1);
     const root = tree.root();
-    expect(code(() => tree.remove(at(0xff), 'k', v1))).toBe('bucket-empty');
-    expect(code(() => tree.update(at(0xff), 'k', v1, v2))).toBe('bucket-empty');
+    expect(errorCode(() => tree.remove(at(0xff), 'k', v1))).toBe('bucket-empty');
+    expect(errorCode(() => tree.update(at(0xff), 'k', v1, v2))).toBe('bucket-empty');
     expect(tree.root()).toBe(root);
     expect(tree.size).toBe(1);
   });
@@ -101,13 +92,13 @@ describe('MerkleTree', () => {
   it('validates keys, digests and positions before changing anything', () => {
     const tree = new MerkleTree({ bucketsLog2: 2 });
     const root = tree.root();
-    expect(code(() => tree.insert(at(0), 'x'.repeat(keyBytesMax + 1), v1))).toBe('invalid-argument');
-    expect(code(() => tree.insert(at(0), 'é'.repeat(keyBytesMax / 2 + 1), v1))).toBe('invalid-argument');
-    expect(code(() => tree.insert(at(0), new Uint8Array(keyBytesMax + 1), v1))).toBe('invalid-argument');
-    expect(code(() => tree.insert(at(0), 42 as unknown as string, v1))).toBe('invalid-argument');
-    expect(code(() => tree.insert(at(0), 'k', new Uint8Array(digestBytesMax + 1)))).toBe('invalid-argument');
-    expect(code(() => tree.insert(at(0), 'k', 'v1' as unknown as Uint8Array))).toBe('invalid-argument');
-    expect(code(() => tree.insert(new Uint8Array(4), 'k', v1))).toBe('invalid-argument');
+    expect(errorCode(() => tree.insert(at(0), 'x'.repeat(keyBytesMax + 1), v1))).toBe('invalid-argument');
+    expect(errorCode(() => tree.insert(at(0), 'é'.repeat(keyBytesMax / 2 + 1), v1))).toBe('invalid-argument');
+    expect(errorCode(() => tree.insert(at(0), new Uint8Array(keyBytesMax + 1), v1))).toBe('invalid-argument');
+    expect(errorCode(() => tree.insert(at(0), 42 as unknown as string, v1))).toBe('invalid-argument');
+    expect(errorCode(() => tree.insert(at(0), 'k', new Uint8Array(digestBytesMax + 1)))).toBe('invalid-argument');
+    expect(errorCode(() => tree.insert(at(0), 'k', 'v1' as unknown as Uint8Array))).toBe('invalid-argument');
+    expect(errorCode(() => tree.insert(new Uint8Array(4), 'k', v1))).toBe('invalid-argument');
     expect(tree.root()).toBe(root);
     expect(tree.size).toBe(0);
   });
@@ -159,11 +150,11 @@ describe('MerkleTree', () => {
 
   it('rejects out-of-range depths and indices', () => {
     const tree = new MerkleTree({ bucketsLog2: 3 });
-    expect(code(() => tree.level(4))).toBe('invalid-argument');
-    expect(code(() => tree.node(2, 4))).toBe('invalid-argument');
-    expect(code(() => tree.nodes(1, [0, 2]))).toBe('invalid-argument');
-    expect(code(() => tree.nodes(1, [Number.NaN]))).toBe('invalid-argument');
-    expect(code(() => tree.bucketSize(8))).toBe('invalid-argument');
-    expect(code(() => tree.resetBucket(-1))).toBe('invalid-argument');
+    expect(errorCode(() => tree.level(4))).toBe('invalid-argument');
+    expect(errorCode(() => tree.node(2, 4))).toBe('invalid-argument');
+    expect(errorCode(() => tree.nodes(1, [0, 2]))).toBe('invalid-argument');
+    expect(errorCode(() => tree.nodes(1, [Number.NaN]))).toBe('invalid-argument');
+    expect(errorCode(() => tree.bucketSize(8))).toBe('invalid-argument');
+    expect(errorCode(() => tree.resetBucket(-1))).toBe('invalid-argument');
   });
 });
