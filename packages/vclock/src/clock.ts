@@ -26,6 +26,7 @@
 import { assert } from './assert.js';
 import { VclockError } from './errors.js';
 import { actorBytesMax, clockEntriesMax, counterMax } from './limits.js';
+import { utf8Length } from './utf8.js';
 
 /** One actor's position in a clock. */
 export interface ClockEntry {
@@ -43,7 +44,6 @@ export type VClock = readonly ClockEntry[];
 /** The result of `compare(a, b)`, read as "a is … b". */
 export type Ordering = 'before' | 'after' | 'equal' | 'concurrent';
 
-const encoder = new TextEncoder();
 /** In `u` mode a surrogate pair is one astral code point, so this matches only unpaired halves, which UTF-8 cannot carry. */
 const loneSurrogate = /\p{Cs}/u;
 
@@ -60,7 +60,7 @@ export function checkActor(actor: string): void {
   if (loneSurrogate.test(actor)) {
     throw new VclockError('invalid-argument', 'an actor id must not contain lone surrogates');
   }
-  if (actor.length * 3 > actorBytesMax && encoder.encode(actor).length > actorBytesMax) {
+  if (actor.length * 3 > actorBytesMax && utf8Length(actor) > actorBytesMax) {
     throw new VclockError('invalid-argument', `an actor id is at most ${actorBytesMax} UTF-8 bytes`);
   }
 }

@@ -24,40 +24,38 @@
  * A context is a clock without timestamps (flags = 0); `decodeContext`
  * rejects a timestamped encoding so contexts stay minimal on the wire.
  */
+import { assert } from './assert.js';
 import { type ClockEntry, type VClock, withoutTimestamps } from './clock.js';
 import { VclockError } from './errors.js';
 import { actorBytesMax, clockEntriesMax } from './limits.js';
+import { readUtf8, utf8Length, writeUtf8 } from './utf8.js';
 import { ByteReader, varintBytes, writeVarint } from './varint.js';
 
 const flagTimestamps = 0x01;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * The canonical bytes of `clock`, timestamps included (see the layout above).
  * The result is a fresh buffer the caller owns. Never fails on a canonical clock.
  */
 export function encodeClock(clock: VClock): Uint8Array {
-  const withTimes = clock.some((entry) => entry.lastModifiedMs > 0);
-  const actors = clock.map((entry) => encoder.encode(entry.actor));
+  let withTimes = false;
   let size = 1 + varintBytes(clock.length);
-  for (let i = 0; i < clock.length; i++) {
-    const entry = clock[i] as ClockEntry;
-    const actor = actors[i] as Uint8Array;
-    size += varintBytes(actor.length) + actor.length + varintBytes(entry.counter);
-    if (withTimes) size += varintBytes(entry.lastModifiedMs);
+  for (const entry of clock) {
+    const actorBytes = utf8Length(entry.actor);
+    size += varintBytes(actorBytes) + actorBytes + varintBytes(entry.counter);
+    withTimes ||= entry.lastModifiedMs > 0;
   }
+  if (withTimes) for (const entry of clock) size += varintBytes(entry.lastModifiedMs);
   const out = new Uint8Array(size);
   out[0] = withTimes ? flagTimestamps : 0;
   let at = writeVarint(out, 1, clock.length);
-  for (let i = 0; i < clock.length; i++) {
-    const entry = clock[i] as ClockEntry;
-    const actor = actors[i] as Uint8Array;
-    at = writeVarint(out, at, actor.length);
-    out.set(actor, at);
-    at = writeVarint(out, at + actor.length, entry.counter);
+  for (const entry of clock) {
+    at = writeVarint(out, at, utf8Length(entry.actor));
+    at = writeUtf8(out, at, entry.actor);
+    at = writeVarint(out, at, entry.counter);
     if (withTimes) at = writeVarint(out, at, entry.lastModifiedMs);
   }
+  assert(at === size, 'encodeClock sized its buffer exactly');
   return out;
 }
 
@@ -99,7 +97,7 @@ function readEntry(reader: ByteReader, withTimes: boolean, previous: ClockEntry 
   if (length === 0 || length > actorBytesMax) {
     throw new VclockError('malformed', `actor length ${length} outside [1, ${actorBytesMax}]`);
   }
-  const actor = decodeActor(reader.slice(length, 'actor'));
+  const actor = readUtf8(reader.slice(length, 'actor'));
   if (previous !== undefined && !(previous.actor < actor)) {
     throw new VclockError('malformed', 'actors must be strictly increasing');
   }
@@ -107,14 +105,6 @@ function readEntry(reader: ByteReader, withTimes: boolean, previous: ClockEntry 
   if (counter === 0) throw new VclockError('malformed', `zero counter for actor ${JSON.stringify(actor)}`);
   const lastModifiedMs = withTimes ? reader.varint('lastModifiedMs') : 0;
   return { actor, counter, lastModifiedMs };
-}
-
-function decodeActor(bytes: Uint8Array): string {
-  try {
-    return decoder.decode(bytes);
-  } catch (cause) {
-    throw new VclockError('malformed', 'actor is not valid UTF-8', { cause });
-  }
 }
 
 /**
