@@ -8,7 +8,7 @@
  * implementation (the tests check published vectors and a BigInt transcription
  * of the specification on random inputs of every length class).
  *
- * Concurrency: single-threaded; the module keeps scratch words (`rh`, `rl`) and
+ * Concurrency: single-threaded; the module keeps scratch words (`R`) and
  * a UTF-8 scratch buffer, so no call allocates unless a string key is longer
  * than the scratch buffer. No call re-enters another.
  *
@@ -30,11 +30,13 @@ const P5H = 0x27d4eb2f, P5L = 0x165667c5;
 
 const TWO32 = 0x1_0000_0000;
 
-// Result words of the helpers below; read immediately after each call.
-let rh = 0;
-let rl = 0;
+// Result words of the helpers below (R[0] = hi, R[1] = lo), read right after
+// each call. A typed array rather than module variables: words at or above
+// 2^30 do not fit V8's small integers, and a module variable holding one is a
+// heap number allocated on every store, which made hashing ~10× slower.
+const R = new Int32Array(2);
 
-/** (ah, al) * (bh, bl) mod 2^64 into (rh, rl). */
+/** (ah, al) * (bh, bl) mod 2^64 into R. Inputs may be signed or unsigned words. */
 function mul(ah: number, al: number, bh: number, bl: number): void {
   const a0 = al & 0xffff;
   const a1 = al >>> 16;
@@ -44,34 +46,34 @@ function mul(ah: number, al: number, bh: number, bl: number): void {
   const mid = a1 * b0 + a0 * b1;
   const low = a0 * b0 + (mid & 0xffff) * 0x10000;
   const carry = low >= TWO32 ? 1 : 0;
-  rl = low >>> 0;
-  rh = (a1 * b1 + ((mid / 0x10000) | 0) + carry + Math.imul(ah, bl) + Math.imul(al, bh)) >>> 0;
+  R[1] = low;
+  R[0] = a1 * b1 + ((mid / 0x10000) | 0) + carry + Math.imul(ah, bl) + Math.imul(al, bh);
 }
 
-/** (ah, al) + (bh, bl) mod 2^64 into (rh, rl). */
+/** (ah, al) + (bh, bl) mod 2^64 into R. */
 function add(ah: number, al: number, bh: number, bl: number): void {
-  const low = al + bl;
-  rl = low >>> 0;
-  rh = (ah + bh + (low >= TWO32 ? 1 : 0)) >>> 0;
+  const low = (al >>> 0) + (bl >>> 0);
+  R[1] = low;
+  R[0] = ah + bh + (low >= TWO32 ? 1 : 0);
 }
 
-/** Rotate (h, l) left by r bits, 0 < r < 32, into (rh, rl). */
+/** Rotate (h, l) left by r bits, 0 < r < 32, into R. */
 function rotl(h: number, l: number, r: number): void {
-  rh = ((h << r) | (l >>> (32 - r))) >>> 0;
-  rl = ((l << r) | (h >>> (32 - r))) >>> 0;
+  R[0] = (h << r) | (l >>> (32 - r));
+  R[1] = (l << r) | (h >>> (32 - r));
 }
 
-/** XXH64_round: acc = rotl(acc + lane * P2, 31) * P1, into (rh, rl). */
+/** XXH64_round: acc = rotl(acc + lane * P2, 31) * P1, into R. */
 function round(acch: number, accl: number, laneh: number, lanel: number): void {
   mul(laneh, lanel, P2H, P2L);
-  add(acch, accl, rh, rl);
-  rotl(rh, rl, 31);
-  mul(rh, rl, P1H, P1L);
+  add(acch, accl, R[0] as number, R[1] as number);
+  rotl(R[0] as number, R[1] as number, 31);
+  mul(R[0] as number, R[1] as number, P1H, P1L);
 }
 
-/** Little-endian 32-bit word of `b` at `i`. */
+/** Little-endian 32-bit word of `b` at `i` (signed; only its bits matter). */
 function u32(b: Uint8Array, i: number): number {
-  return ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) >>> 0;
+  return (b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24);
 }
 
 /**
@@ -83,92 +85,101 @@ export function xxh64Bytes(bytes: Uint8Array, start: number, end: number, out: U
   let hh: number;
   let hl: number;
   if (end - start >= 32) {
-    // v1 = P1 + P2, v2 = P2, v3 = 0, v4 = -P1 (seed 0).
-    add(P1H, P1L, P2H, P2L);
-    let v1h = rh, v1l = rl;
-    let v2h = P2H, v2l = P2L;
-    let v3h = 0, v3l = 0;
-    add(~P1H >>> 0, ~P1L >>> 0, 0, 1);
-    let v4h = rh, v4l = rl;
-    const limit = end - 32;
-    while (i <= limit) {
-      round(v1h, v1l, u32(bytes, i + 4), u32(bytes, i));
-      v1h = rh; v1l = rl;
-      round(v2h, v2l, u32(bytes, i + 12), u32(bytes, i + 8));
-      v2h = rh; v2l = rl;
-      round(v3h, v3l, u32(bytes, i + 20), u32(bytes, i + 16));
-      v3h = rh; v3l = rl;
-      round(v4h, v4l, u32(bytes, i + 28), u32(bytes, i + 24));
-      v4h = rh; v4l = rl;
-      i += 32;
-    }
-    rotl(v1h, v1l, 1);
-    hh = rh; hl = rl;
-    rotl(v2h, v2l, 7);
-    add(hh, hl, rh, rl);
-    hh = rh; hl = rl;
-    rotl(v3h, v3l, 12);
-    add(hh, hl, rh, rl);
-    hh = rh; hl = rl;
-    rotl(v4h, v4l, 18);
-    add(hh, hl, rh, rl);
-    hh = rh; hl = rl;
-    mergeRound(hh, hl, v1h, v1l);
-    mergeRound(rh, rl, v2h, v2l);
-    mergeRound(rh, rl, v3h, v3l);
-    mergeRound(rh, rl, v4h, v4l);
-    hh = rh; hl = rl;
+    i = stripes(bytes, start, end);
+    hh = R[0] as number;
+    hl = R[1] as number;
   } else {
-    hh = P5H; hl = P5L;
+    hh = P5H;
+    hl = P5L;
   }
   add(hh, hl, 0, end - start);
-  hh = rh; hl = rl;
+  hh = R[0] as number;
+  hl = R[1] as number;
   while (i + 8 <= end) {
     round(0, 0, u32(bytes, i + 4), u32(bytes, i));
-    hh ^= rh; hl ^= rl;
-    rotl(hh >>> 0, hl >>> 0, 27);
-    mul(rh, rl, P1H, P1L);
-    add(rh, rl, P4H, P4L);
-    hh = rh; hl = rl;
+    rotl(hh ^ (R[0] as number), hl ^ (R[1] as number), 27);
+    mul(R[0] as number, R[1] as number, P1H, P1L);
+    add(R[0] as number, R[1] as number, P4H, P4L);
+    hh = R[0] as number;
+    hl = R[1] as number;
     i += 8;
   }
   if (i + 4 <= end) {
     mul(0, u32(bytes, i), P1H, P1L);
-    hh = (hh ^ rh) >>> 0; hl = (hl ^ rl) >>> 0;
-    rotl(hh, hl, 23);
-    mul(rh, rl, P2H, P2L);
-    add(rh, rl, P3H, P3L);
-    hh = rh; hl = rl;
+    rotl(hh ^ (R[0] as number), hl ^ (R[1] as number), 23);
+    mul(R[0] as number, R[1] as number, P2H, P2L);
+    add(R[0] as number, R[1] as number, P3H, P3L);
+    hh = R[0] as number;
+    hl = R[1] as number;
     i += 4;
   }
   while (i < end) {
     mul(0, bytes[i] as number, P5H, P5L);
-    hh = (hh ^ rh) >>> 0; hl = (hl ^ rl) >>> 0;
-    rotl(hh, hl, 11);
-    mul(rh, rl, P1H, P1L);
-    hh = rh; hl = rl;
+    rotl(hh ^ (R[0] as number), hl ^ (R[1] as number), 11);
+    mul(R[0] as number, R[1] as number, P1H, P1L);
+    hh = R[0] as number;
+    hl = R[1] as number;
     i++;
   }
   avalanche(hh, hl, out);
 }
 
-/** XXH64_mergeRound: acc = (acc ^ round(0, v)) * P1 + P4, into (rh, rl). */
+/**
+ * The 32-byte stripe loop of inputs of 32 bytes or more, then the merge of the
+ * four lanes: leaves the accumulator in R and returns the index after the
+ * last full stripe.
+ */
+function stripes(bytes: Uint8Array, start: number, end: number): number {
+  // Seed 0: v1 = P1 + P2, v2 = P2, v3 = 0, v4 = -P1.
+  add(P1H, P1L, P2H, P2L);
+  let v1h = R[0] as number, v1l = R[1] as number;
+  let v2h = P2H, v2l = P2L;
+  let v3h = 0, v3l = 0;
+  add(~P1H, ~P1L, 0, 1);
+  let v4h = R[0] as number, v4l = R[1] as number;
+  let i = start;
+  for (const limit = end - 32; i <= limit; i += 32) {
+    round(v1h, v1l, u32(bytes, i + 4), u32(bytes, i));
+    v1h = R[0] as number; v1l = R[1] as number;
+    round(v2h, v2l, u32(bytes, i + 12), u32(bytes, i + 8));
+    v2h = R[0] as number; v2l = R[1] as number;
+    round(v3h, v3l, u32(bytes, i + 20), u32(bytes, i + 16));
+    v3h = R[0] as number; v3l = R[1] as number;
+    round(v4h, v4l, u32(bytes, i + 28), u32(bytes, i + 24));
+    v4h = R[0] as number; v4l = R[1] as number;
+  }
+  rotl(v1h, v1l, 1);
+  let hh = R[0] as number, hl = R[1] as number;
+  rotl(v2h, v2l, 7);
+  add(hh, hl, R[0] as number, R[1] as number);
+  hh = R[0] as number; hl = R[1] as number;
+  rotl(v3h, v3l, 12);
+  add(hh, hl, R[0] as number, R[1] as number);
+  hh = R[0] as number; hl = R[1] as number;
+  rotl(v4h, v4l, 18);
+  add(hh, hl, R[0] as number, R[1] as number);
+  mergeRound(R[0] as number, R[1] as number, v1h, v1l);
+  mergeRound(R[0] as number, R[1] as number, v2h, v2l);
+  mergeRound(R[0] as number, R[1] as number, v3h, v3l);
+  mergeRound(R[0] as number, R[1] as number, v4h, v4l);
+  return i;
+}
+
+/** XXH64_mergeRound: acc = (acc ^ round(0, v)) * P1 + P4, into R. */
 function mergeRound(acch: number, accl: number, vh: number, vl: number): void {
   round(0, 0, vh, vl);
-  mul((acch ^ rh) >>> 0, (accl ^ rl) >>> 0, P1H, P1L);
-  add(rh, rl, P4H, P4L);
+  mul(acch ^ (R[0] as number), accl ^ (R[1] as number), P1H, P1L);
+  add(R[0] as number, R[1] as number, P4H, P4L);
 }
 
 /** The final mix: xor-shift 33, * P2, xor-shift 29, * P3, xor-shift 32. */
 function avalanche(h: number, l: number, out: Uint32Array): void {
-  l = (l ^ (h >>> 1)) >>> 0;
-  mul(h, l, P2H, P2L);
-  h = rh;
-  l = (rl ^ ((rl >>> 29) | (rh << 3))) >>> 0;
-  h = (h ^ (h >>> 29)) >>> 0;
-  mul(h, l, P3H, P3L);
-  out[0] = rh;
-  out[1] = (rl ^ rh) >>> 0;
+  mul(h, l ^ (h >>> 1), P2H, P2L);
+  h = R[0] as number;
+  l = (R[1] as number) ^ (((R[1] as number) >>> 29) | (h << 3));
+  mul(h ^ (h >>> 29), l, P3H, P3L);
+  out[0] = R[0] as number;
+  out[1] = (R[1] as number) ^ (R[0] as number);
 }
 
 // UTF-8 scratch for string keys; grows (rarely) for long keys and never shrinks.
