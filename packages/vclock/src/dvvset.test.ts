@@ -4,6 +4,7 @@ import { decodeContext, encodeContext } from './codec.js';
 import {
   type DvvSet,
   type Payload,
+  checkDvvSet,
   context,
   empty,
   isTombstoneOnly,
@@ -16,6 +17,7 @@ import {
   values,
 } from './dvvset.js';
 import { isVclockError } from './errors.js';
+import * as limits from './limits.js';
 import { siblingsMax } from './limits.js';
 
 function liveValues<V>(set: DvvSet<V>): V[] {
@@ -188,5 +190,54 @@ describe('context', () => {
     set = update(set, emptyClock, 'Sx', live('b'));
     expect(toObject(context(set))).toEqual({ Sq: 4, Sx: 2 });
     expect(context(set).every((entry) => entry.lastModifiedMs === 0)).toBe(true);
+  });
+});
+
+describe('checkDvvSet', () => {
+  it('accepts a set that went through JSON and returns an equal set', () => {
+    let set = update(empty<string>(), emptyClock, 'Sx', live('a'));
+    set = update(set, emptyClock, 'Sy', tombstone as Payload<string>);
+    const parsed = checkDvvSet(JSON.parse(JSON.stringify(set)), (value) => {
+      if (typeof value !== 'string') throw new TypeError('not a string');
+      return value;
+    });
+    expect(parsed).toEqual(set);
+  });
+
+  it('rejects malformed shapes, orders, counters and payloads as malformed', () => {
+    const entry = (actor: string, counter: number, versions: unknown[]) => ({ actor, counter, versions });
+    const cases: Record<string, unknown> = {
+      'not an object': 42,
+      'no entries': {},
+      'unsorted actors': { entries: [entry('b', 1, []), entry('a', 1, [])] },
+      'duplicate actors': { entries: [entry('a', 1, []), entry('a', 2, [])] },
+      'zero counter': { entries: [entry('a', 0, [])] },
+      'more versions than the counter': { entries: [entry('a', 1, [{ tombstone: true }, { tombstone: true }])] },
+      'payload without tombstone flag': { entries: [entry('a', 1, [{ value: 1 }])] },
+      'live payload without value': { entries: [entry('a', 1, [{ tombstone: false }])] },
+      'empty actor': { entries: [entry('', 1, [])] },
+      'too many siblings': {
+        entries: Array.from({ length: 2 }, (_, k) =>
+          entry(`n${k}`, limits.parsedSiblingsMax, Array.from({ length: limits.parsedSiblingsMax }, () => ({ tombstone: true }))),
+        ),
+      },
+    };
+    for (const [name, data] of Object.entries(cases)) {
+      let code: string | undefined;
+      try {
+        checkDvvSet(data);
+      } catch (error) {
+        code = isVclockError(error) ? error.code : `other: ${String(error)}`;
+      }
+      expect(code, name).toBe('malformed');
+    }
+  });
+});
+
+describe('update options', () => {
+  it('rejects a siblingsMax that is not a positive integer', () => {
+    expect(() => update(empty<number>(), emptyClock, 'Sx', live(1), { siblingsMax: 0 })).toThrow(
+      expect.objectContaining({ code: 'invalid-argument' }),
+    );
   });
 });

@@ -111,6 +111,9 @@ export function update<V>(
 ): DvvSet<V> {
   checkActor(actor);
   const bound = options.siblingsMax ?? limits.siblingsMax;
+  if (!Number.isSafeInteger(bound) || bound < 1) {
+    throw new VclockError('invalid-argument', `siblingsMax must be a positive integer, got ${bound}`);
+  }
   const covered = discardCovered(set, context);
   const entries = covered.entries.slice();
   const index = findEntry(entries, actor);
@@ -274,4 +277,65 @@ function findEntry<V>(entries: readonly DvvEntry<V>[], actor: string): number {
     else return mid;
   }
   return -low - 1;
+}
+
+/**
+ * Validates untrusted plain data (a set decoded by MessagePack from disk or a
+ * peer) and returns it as a well-formed DVV set.
+ *
+ * Details: checks invariant 1 and the payload shapes; `checkValue` validates
+ * (and may convert) each live value, throwing what it likes for a bad one.
+ * Invariant 2 (a dot names one write) cannot be checked locally.
+ * Errors: VclockError('malformed') naming the first problem, including more
+ * than `parsedSiblingsMax` siblings or `clockEntriesMax` entries.
+ */
+export function checkDvvSet<V = unknown>(data: unknown, checkValue: (value: unknown) => V = (value) => value as V): DvvSet<V> {
+  if (typeof data !== 'object' || data === null || !Array.isArray((data as { entries?: unknown }).entries)) {
+    throw new VclockError('malformed', 'a DVV set must be an object with an entries array');
+  }
+  const rawEntries = (data as { entries: unknown[] }).entries;
+  if (rawEntries.length > limits.clockEntriesMax) {
+    throw new VclockError('malformed', `a DVV set has at most ${limits.clockEntriesMax} entries`);
+  }
+  const entries: DvvEntry<V>[] = [];
+  let siblings = 0;
+  for (const raw of rawEntries) {
+    const entry = checkDvvEntry(raw, checkValue);
+    const previous = entries[entries.length - 1];
+    if (previous !== undefined && !(previous.actor < entry.actor)) {
+      throw new VclockError('malformed', 'DVV entries must be sorted by actor, without duplicates');
+    }
+    siblings += entry.versions.length;
+    if (siblings > limits.parsedSiblingsMax) {
+      throw new VclockError('malformed', `a DVV set holds at most ${limits.parsedSiblingsMax} siblings`);
+    }
+    entries.push(entry);
+  }
+  return { entries };
+}
+
+function checkDvvEntry<V>(raw: unknown, checkValue: (value: unknown) => V): DvvEntry<V> {
+  if (typeof raw !== 'object' || raw === null) throw new VclockError('malformed', 'a DVV entry must be an object');
+  const { actor, counter, versions } = raw as Record<string, unknown>;
+  try {
+    checkActor(actor as string);
+  } catch (cause) {
+    throw new VclockError('malformed', `bad DVV entry actor: ${(cause as Error).message}`, { cause });
+  }
+  if (typeof counter !== 'number' || !Number.isInteger(counter) || counter < 1 || counter > limits.counterMax) {
+    throw new VclockError('malformed', 'a DVV entry counter must be an integer in [1, 2^53 - 1]');
+  }
+  if (!Array.isArray(versions) || versions.length > counter || versions.length > limits.parsedSiblingsMax) {
+    throw new VclockError('malformed', 'DVV entry versions must be an array no longer than its counter');
+  }
+  return { actor: actor as string, counter, versions: versions.map((version) => checkPayload(version, checkValue)) };
+}
+
+function checkPayload<V>(raw: unknown, checkValue: (value: unknown) => V): Payload<V> {
+  if (typeof raw === 'object' && raw !== null) {
+    const { tombstone: isTombstone } = raw as Record<string, unknown>;
+    if (isTombstone === true) return tombstone;
+    if (isTombstone === false && 'value' in raw) return live(checkValue((raw as { value: unknown }).value));
+  }
+  throw new VclockError('malformed', 'a DVV version must be { tombstone: true } or { tombstone: false, value }');
 }

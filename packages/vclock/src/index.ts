@@ -27,6 +27,7 @@ export {
   siblingCount,
   isTombstoneOnly,
   reconcile,
+  checkDvvSet,
   live,
   tombstone,
 } from './dvvset.js';

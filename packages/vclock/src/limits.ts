@@ -52,3 +52,12 @@ export const youngVclockMs = 20_000;
  * clock exceeds `smallVclock`, on the bet that every replica has seen it.
  */
 export const oldVclockMs = 86_400_000;
+
+/**
+ * Most siblings `checkDvvSet` accepts in plain data from disk or a peer. A
+ * coordinator's own writes that are still live are all in its own set, which
+ * `update` keeps within `siblingsMax`, so a synced set holds at most
+ * (coordinators × siblingsMax) siblings: 4096 allows 64 coordinators at the
+ * default while bounding the work a hostile or corrupted input can cause.
+ */
+export const parsedSiblingsMax = 4096;

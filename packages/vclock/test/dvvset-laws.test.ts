@@ -11,7 +11,9 @@ import {
   type DvvSet,
   type Payload,
   type VClock,
+  checkDvvSet,
   context,
+  encodeContext,
   descends,
   empty,
   emptyClock,
@@ -103,6 +105,36 @@ describe('DVV sync', () => {
       fc.property(threeSets, ([a, b]) => {
         const joined = context(sync(a, b));
         expect(descends(joined, context(a)) && descends(joined, context(b)), seedNote(seed)).toBe(true);
+      }),
+      { seed, numRuns },
+    );
+  });
+});
+
+describe('DVV sets as data', () => {
+  const seed = testSeed(3003);
+
+  it('survive a trip through JSON and checkDvvSet unchanged', () => {
+    fc.assert(
+      fc.property(history, (ops) => {
+        for (const set of play(ops).replicas) {
+          expect(canonical(checkDvvSet(JSON.parse(canonical(set)))), seedNote(seed)).toBe(canonical(set));
+        }
+      }),
+      { seed, numRuns },
+    );
+  });
+
+  it('with equal contexts hold equal siblings, so a digest of the encoded context identifies the set', () => {
+    fc.assert(
+      fc.property(history, (ops) => {
+        const byContext = new Map<string, string>();
+        for (const set of play(ops).snapshots) {
+          const key = encodeContext(context(set)).join(',');
+          const seen = byContext.get(key);
+          if (seen === undefined) byContext.set(key, canonical(set));
+          else expect(canonical(set), seedNote(seed)).toBe(seen);
+        }
       }),
       { seed, numRuns },
     );
