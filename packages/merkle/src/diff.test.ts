@@ -39,6 +39,28 @@ describe('diff', () => {
     }
   });
 
+  it('agrees with a brute-force comparison of every node', () => {
+    const seed = testSeed(9191);
+    const rng = new Rng(seed);
+    for (let t = 0; t < 30; t++) {
+      const bucketsLog2 = 1 + rng.int(7);
+      const a = populated(bucketsLog2, 1);
+      const b = a.clone();
+      for (let e = rng.int(2 ** bucketsLog2); e > 0; e--) {
+        b.insert(inBucket(rng.int(2 ** bucketsLog2), bucketsLog2, 1000 + e), `x${e}`, Uint8Array.of(e));
+      }
+      // Stride 1 compares the root, then both children of every differing inner node.
+      let differingInner = 0;
+      for (let depth = 0; depth < bucketsLog2; depth++) {
+        for (let i = 0; i < 2 ** depth; i++) if (a.node(depth, i) !== b.node(depth, i)) differingInner++;
+      }
+      const differingLeaves = Array.from({ length: 2 ** bucketsLog2 }, (_, k) => k).filter(
+        (k) => a.node(bucketsLog2, k) !== b.node(bucketsLog2, k),
+      );
+      expect(diff(a, b), seedNote(seed)).toEqual({ buckets: differingLeaves, nodesCompared: 1 + 2 * differingInner });
+    }
+  });
+
   it('compares 2·depth + 1 nodes for one differing bucket and every node when all differ', () => {
     const a = populated(5, 1);
     const b = a.clone();
