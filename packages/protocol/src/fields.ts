@@ -37,8 +37,12 @@ export function isWireMap(value: unknown): value is WireMap {
 
 /** The own property `field` of `map`, or `undefined`. */
 export function own(map: WireMap, field: string): unknown {
-  return Object.hasOwn(map, field) ? map[field] : undefined;
+  const value = map[field];
+  // One lookup in the common cases (absent, or own); the ownership check only guards a present value.
+  return value === undefined || hasOwnProperty.call(map, field) ? value : undefined;
 }
+
+const hasOwnProperty = Object.prototype.hasOwnProperty;
 
 export function readMap(ctx: FieldContext, map: WireMap, field: string): WireMap {
   const value = own(map, field);

@@ -47,10 +47,17 @@ import {
 import type {
   AdvertisedLimits,
   BatchOp,
+  BatchRequest,
   BatchResult,
+  ClientRequest,
   ConsistencyLevel,
+  DeleteRequest,
+  GetOkMessage,
+  GetRequest,
   GetResult,
+  Key,
   Message,
+  PutRequest,
   RequestOptions,
   Sibling,
 } from './messages.js';
@@ -123,40 +130,50 @@ function helloOk(ctx: FieldContext, map: WireMap): Message {
 function request(ctx: FieldContext, map: WireMap, type: 'get' | 'put' | 'delete' | 'batch', limits: ProtocolLimits): Message {
   const id = readInteger(ctx, map, 'id', 0, requestIdMax);
   ctx.requestId = id;
-  const options = readOptions(ctx, map);
-  const withOptions = <T extends object>(message: T): T => (options === undefined ? message : { ...message, options });
+  // Objects are built field by field, never by spreading: spreads were most of the validation cost.
+  const out = { type, id } as Mutable<ClientRequest>;
   if (type === 'batch') {
     const raw = readArray(ctx, map, 'ops', limits.batchOpsMax);
     if (raw.length === 0) fail(ctx, 'ops', 'must not be empty');
-    const ops = raw.map((op, i) => batchOp({ requestId: id, path: `ops[${i}].` }, op, limits));
-    return withOptions({ type, id, ops });
+    const ops: BatchOp[] = [];
+    for (let i = 0; i < raw.length; i++) ops.push(batchOp({ requestId: id, path: `ops[${i}].` }, raw[i], limits));
+    (out as Mutable<BatchRequest>).ops = ops;
+  } else {
+    fillOp(ctx, map, limits, type, out as Mutable<GetRequest | PutRequest | DeleteRequest>);
   }
-  const { type: opType, ...fields } = batchOp(ctx, map, limits, type);
-  // `type` and `id` first, so frames re-encoded from this object read naturally in a hex dump.
-  return withOptions({ type: opType, id, ...fields } as Message);
-}
-
-/** An operation: the body of get/put/delete, shared by single requests and batch ops. */
-function batchOp(ctx: FieldContext, raw: unknown, limits: ProtocolLimits, knownType?: BatchOp['type']): BatchOp {
-  if (!isWireMap(raw)) fail(ctx, '', 'must be a map');
-  const type = knownType ?? own(raw, 'type');
-  const key = readKey(ctx, raw, limits.keyBytesMax);
-  if (type === 'get') return { type, key };
-  const context = readOptionalBytes(ctx, raw, 'context', limits.contextBytesMax, 'context-too-large');
-  if (type === 'delete') return context === undefined ? { type, key } : { type, key, context };
-  if (type !== 'put') return fail(ctx, 'type', 'must be get, put or delete');
-  const out: Mutable<Extract<BatchOp, { type: 'put' }>> = { type, key, ...readValue(ctx, raw, limits) };
-  if (context !== undefined) out.context = context;
+  const options = readOptions(ctx, map);
+  if (options !== undefined) out.options = options;
   return out;
 }
 
-/** `value` and `valueEncoding` of a put or a sibling. */
-function readValue(ctx: FieldContext, map: WireMap, limits: ProtocolLimits): { value: Uint8Array; valueEncoding?: 'msgpack' } {
-  const value = readBytes(ctx, map, 'value', limits.valueBytesMax, 'value-too-large');
+/** One op of a batch. */
+function batchOp(ctx: FieldContext, raw: unknown, limits: ProtocolLimits): BatchOp {
+  if (!isWireMap(raw)) fail(ctx, '', 'must be a map');
+  const type = own(raw, 'type');
+  if (type !== 'get' && type !== 'put' && type !== 'delete') return fail(ctx, 'type', 'must be get, put or delete');
+  const out = { type } as Mutable<BatchOp>;
+  fillOp(ctx, raw, limits, type, out);
+  return out;
+}
+
+type OpFields = { key: Key; value?: Uint8Array; valueEncoding?: 'msgpack'; context?: Uint8Array };
+
+/** Sets `key` and, for writes, `value`/`valueEncoding`/`context` of a get, put or delete on `out`. */
+function fillOp(ctx: FieldContext, raw: WireMap, limits: ProtocolLimits, type: BatchOp['type'], out: OpFields): void {
+  out.key = readKey(ctx, raw, limits.keyBytesMax);
+  if (type === 'get') return;
+  if (type === 'put') fillValue(ctx, raw, limits, out);
+  const context = readOptionalBytes(ctx, raw, 'context', limits.contextBytesMax, 'context-too-large');
+  if (context !== undefined) out.context = context;
+}
+
+/** Sets `value` and `valueEncoding` of a put or a sibling on `out`. */
+function fillValue(ctx: FieldContext, map: WireMap, limits: ProtocolLimits, out: { value?: Uint8Array; valueEncoding?: 'msgpack' }): void {
+  out.value = readBytes(ctx, map, 'value', limits.valueBytesMax, 'value-too-large');
   const encoding = own(map, 'valueEncoding');
-  if (encoding === undefined || encoding === null || encoding === 'bytes') return { value };
+  if (encoding === undefined || encoding === null || encoding === 'bytes') return;
   if (encoding !== 'msgpack') fail(ctx, 'valueEncoding', 'must be "bytes" or "msgpack"');
-  return { value, valueEncoding: 'msgpack' };
+  out.valueEncoding = 'msgpack';
 }
 
 function readOptions(ctx: FieldContext, map: WireMap): RequestOptions | undefined {
@@ -192,10 +209,15 @@ function reply(
   ctx.requestId = id;
   if (type === 'batch-ok') {
     const raw = readArray(ctx, map, 'results', limits.batchOpsMax);
-    const results = raw.map((result, i) => batchResult({ requestId: id, path: `results[${i}].` }, result, limits));
+    const results: BatchResult[] = [];
+    for (let i = 0; i < raw.length; i++) results.push(batchResult({ requestId: id, path: `results[${i}].` }, raw[i], limits));
     return { type, id, results };
   }
-  if (type === 'get-ok') return { type, id, ...getResult(ctx, map, limits) };
+  if (type === 'get-ok') {
+    const out = { type, id } as Mutable<GetOkMessage>;
+    fillGetResult(ctx, map, limits, out);
+    return out;
+  }
   return { type, id, context: readBytes(ctx, map, 'context', limits.contextBytesMax, 'context-too-large') };
 }
 
@@ -203,8 +225,11 @@ function batchResult(ctx: FieldContext, raw: unknown, limits: ProtocolLimits): B
   if (!isWireMap(raw)) return fail(ctx, '', 'must be a map');
   const type = own(raw, 'type');
   switch (type) {
-    case 'get-ok':
-      return { type, ...getResult(ctx, raw, limits) };
+    case 'get-ok': {
+      const out = { type } as Mutable<Extract<BatchResult, { type: 'get-ok' }>>;
+      fillGetResult(ctx, raw, limits, out);
+      return out;
+    }
     case 'put-ok':
     case 'delete-ok':
       return { type, context: readBytes(ctx, raw, 'context', limits.contextBytesMax, 'context-too-large') };
@@ -217,14 +242,21 @@ function batchResult(ctx: FieldContext, raw: unknown, limits: ProtocolLimits): B
   }
 }
 
-function getResult(ctx: FieldContext, map: WireMap, limits: ProtocolLimits): GetResult {
+function fillGetResult(ctx: FieldContext, map: WireMap, limits: ProtocolLimits, out: Mutable<GetResult>): void {
   const found = readBoolean(ctx, map, 'found');
   const raw = readArray(ctx, map, 'siblings', limits.siblingsMax);
-  const siblings = raw.map((s, i) => sibling({ requestId: ctx.requestId, path: `${ctx.path}siblings[${i}].` }, s, limits));
-  const context = readBytes(ctx, map, 'context', limits.contextBytesMax, 'context-too-large');
+  const siblings: Sibling[] = [];
+  let values = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const s = sibling({ requestId: ctx.requestId, path: `${ctx.path}siblings[${i}].` }, raw[i], limits);
+    if (!('tombstone' in s)) values++;
+    siblings.push(s);
+  }
   // `found` is redundant on purpose (a cheap check for clients), so it must agree with the siblings.
-  if (found !== siblings.some((s) => !('tombstone' in s))) fail(ctx, 'found', 'disagrees with the siblings');
-  return { found, siblings, context };
+  if (found !== values > 0) fail(ctx, 'found', 'disagrees with the siblings');
+  out.found = found;
+  out.siblings = siblings;
+  out.context = readBytes(ctx, map, 'context', limits.contextBytesMax, 'context-too-large');
 }
 
 function sibling(ctx: FieldContext, raw: unknown, limits: ProtocolLimits): Sibling {
@@ -235,7 +267,9 @@ function sibling(ctx: FieldContext, raw: unknown, limits: ProtocolLimits): Sibli
     return { tombstone: true };
   }
   if (tombstone !== undefined && tombstone !== null && tombstone !== false) fail(ctx, 'tombstone', 'must be true or absent');
-  return readValue(ctx, raw, limits);
+  const out = {} as { value: Uint8Array; valueEncoding?: 'msgpack' };
+  fillValue(ctx, raw, limits, out);
+  return out;
 }
 
 function errorMessage(ctx: FieldContext, map: WireMap): Message {
