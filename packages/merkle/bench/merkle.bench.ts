@@ -102,10 +102,13 @@ for (const bucketsLog2 of [10, 16, 20]) {
     const a = build(bucketsLog2, 'diff bench');
     const b = withOnePercentChanged(a);
     const result = diff(a, b);
+    const peerKib = ((result.nodesCompared * 8) / 1024).toFixed(0);
     summary.push({
       measure: `diff 1M vs 1M, 1% changed, 2^${bucketsLog2} buckets`,
       value: `${result.nodesCompared} nodes compared`,
-      detail: `${result.buckets.length} of ${a.bucketCount} buckets differ; ${(result.nodesCompared * 8 / 1024).toFixed(0)} KiB of peer hashes in ${bucketsLog2 + 1} round trips`,
+      detail: `${result.buckets.length} of ${a.bucketCount} buckets differ; ${peerKib} KiB of peer hashes in ${
+        bucketsLog2 + 1
+      } round trips`,
     });
 
     bench(`diff (2^${bucketsLog2} buckets)`, () => {

@@ -72,7 +72,9 @@ describe('serialize / deserialize', () => {
     parts.counts[1] = bucketItemsMax;
     const tree = MerkleTree.deserialize(seal(parts));
     expect(tree.size).toBe(bucketItemsMax);
-    expect(errorCode(() => tree.insert(Uint8Array.of(0x40, 0, 0, 0, 0, 0, 0, 0), 'k', Uint8Array.of(1)))).toBe('bucket-full');
+    expect(errorCode(() => tree.insert(Uint8Array.of(0x40, 0, 0, 0, 0, 0, 0, 0), 'k', Uint8Array.of(1)))).toBe(
+      'bucket-full',
+    );
     expect(tree.bucketSize(1)).toBe(bucketItemsMax);
     tree.insert(Uint8Array.of(0x80, 0, 0, 0, 0, 0, 0, 0), 'k', Uint8Array.of(1));
     expect(tree.size).toBe(bucketItemsMax + 1);
@@ -110,7 +112,10 @@ describe('deserialize rejects malformed input with MerkleError malformed', () =>
     for (let t = 0; t < 300; t++) {
       const at = treeHeaderBytes + rng.int(good.length - treeHeaderBytes);
       const bytes = patched(at, good[at]! ^ (1 << rng.int(8)));
-      expect(errorCode(() => MerkleTree.deserialize(bytes)), `${seedNote(seed)} byte ${at}`).toBe('malformed');
+      expect(
+        errorCode(() => MerkleTree.deserialize(bytes)),
+        `${seedNote(seed)} byte ${at}`,
+      ).toBe('malformed');
     }
   });
 

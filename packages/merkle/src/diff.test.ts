@@ -15,7 +15,9 @@ function inBucket(bucket: number, bucketsLog2: number, salt: number): Uint8Array
 function populated(bucketsLog2: number, perBucket: number): MerkleTree {
   const tree = new MerkleTree({ bucketsLog2 });
   for (let bucket = 0; bucket < 2 ** bucketsLog2; bucket++) {
-    for (let i = 0; i < perBucket; i++) tree.insert(inBucket(bucket, bucketsLog2, i), `k${bucket}/${i}`, Uint8Array.of(1));
+    for (let i = 0; i < perBucket; i++) {
+      tree.insert(inBucket(bucket, bucketsLog2, i), `k${bucket}/${i}`, Uint8Array.of(1));
+    }
   }
   return tree;
 }
@@ -83,13 +85,15 @@ describe('diff', () => {
   });
 
   it('refuses trees of different shapes and bad strides', () => {
-    expect(errorCode(() => diff(new MerkleTree({ bucketsLog2: 2 }), new MerkleTree({ bucketsLog2: 3 })))).toBe('shape-mismatch');
-    expect(errorCode(() => diff(new MerkleTree({ bucketsLog2: 2 }), new MerkleTree({ bucketsLog2: 2 }), { stride: 0 }))).toBe(
-      'invalid-argument',
+    expect(errorCode(() => diff(new MerkleTree({ bucketsLog2: 2 }), new MerkleTree({ bucketsLog2: 3 })))).toBe(
+      'shape-mismatch',
     );
-    expect(errorCode(() => diff(new MerkleTree({ bucketsLog2: 2 }), new MerkleTree({ bucketsLog2: 2 }), { stride: 9 }))).toBe(
-      'invalid-argument',
-    );
+    expect(
+      errorCode(() => diff(new MerkleTree({ bucketsLog2: 2 }), new MerkleTree({ bucketsLog2: 2 }), { stride: 0 })),
+    ).toBe('invalid-argument');
+    expect(
+      errorCode(() => diff(new MerkleTree({ bucketsLog2: 2 }), new MerkleTree({ bucketsLog2: 2 }), { stride: 9 })),
+    ).toBe('invalid-argument');
   });
 
   it('works for a single-bucket tree', () => {

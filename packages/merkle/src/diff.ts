@@ -150,7 +150,10 @@ function sameHash(a: Uint8Array, b: Uint8Array, at: number): boolean {
 function checkStride(stride: number | undefined): number {
   const value = stride ?? 1;
   if (!Number.isInteger(value) || value < 1 || value > strideLevelsMax) {
-    throw new MerkleError('invalid-argument', `stride must be an integer in [1, ${strideLevelsMax}], got ${String(stride)}`);
+    throw new MerkleError(
+      'invalid-argument',
+      `stride must be an integer in [1, ${strideLevelsMax}], got ${String(stride)}`,
+    );
   }
   return value;
 }

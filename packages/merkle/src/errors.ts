@@ -15,12 +15,7 @@
  * - `bucket-full`: an insertion into a bucket already holding `bucketItemsMax`
  *   pairs (the tree is unchanged).
  */
-export type MerkleErrorCode =
-  | 'invalid-argument'
-  | 'malformed'
-  | 'shape-mismatch'
-  | 'bucket-empty'
-  | 'bucket-full';
+export type MerkleErrorCode = 'invalid-argument' | 'malformed' | 'shape-mismatch' | 'bucket-empty' | 'bucket-full';
 
 /**
  * The one error class of `@ringkv/merkle`. Test for it with `isMerkleError`
@@ -28,11 +23,7 @@ export type MerkleErrorCode =
  */
 export class MerkleError extends Error {
   override readonly name = 'MerkleError';
-  constructor(
-    readonly code: MerkleErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(readonly code: MerkleErrorCode, message: string, options?: { cause?: unknown }) {
     super(`merkle: ${message}`, options);
   }
 }
@@ -42,9 +33,5 @@ export class MerkleError extends Error {
  * `instanceof`, so it holds across two copies of the package in one process.
  */
 export function isMerkleError(error: unknown): error is MerkleError {
-  return (
-    error instanceof Error &&
-    error.name === 'MerkleError' &&
-    typeof (error as MerkleError).code === 'string'
-  );
+  return error instanceof Error && error.name === 'MerkleError' && typeof (error as MerkleError).code === 'string';
 }

@@ -132,14 +132,7 @@ export function hashBytes64(bytes: Uint8Array, length: number, seed: number, out
  * Use for fixed-size inputs: a leaf (count and sum) or an inner node (its two
  * children's 64-bit hashes).
  */
-export function hashWords64(
-  w0: number,
-  w1: number,
-  w2: number,
-  w3: number,
-  seed: number,
-  out: Uint32Array,
-): void {
+export function hashWords64(w0: number, w1: number, w2: number, w3: number, seed: number, out: Uint32Array): void {
   let h1 = seed | 0;
   let h2 = h1;
   let h3 = h1;

@@ -37,7 +37,8 @@ describe('MerkleTree', () => {
     for (let depth = 0; depth <= 3; depth++) {
       const after = tree.level(depth);
       for (let index = 0; index < 2 ** depth; index++) {
-        const same = after.subarray(8 * index, 8 * index + 8).join() === before[depth]!.subarray(8 * index, 8 * index + 8).join();
+        const same =
+          after.subarray(8 * index, 8 * index + 8).join() === before[depth]!.subarray(8 * index, 8 * index + 8).join();
         expect(same, `depth ${depth} index ${index}`).toBe(path[depth] !== index);
       }
     }
@@ -47,7 +48,13 @@ describe('MerkleTree', () => {
 
   it('distinguishes keys, digests and the boundary between them', () => {
     const roots = new Set<bigint>();
-    for (const [key, digest] of [['ab', 'c'], ['a', 'bc'], ['abc', ''], ['ab', 'd'], ['', 'abc']] as const) {
+    for (const [key, digest] of [
+      ['ab', 'c'],
+      ['a', 'bc'],
+      ['abc', ''],
+      ['ab', 'd'],
+      ['', 'abc'],
+    ] as const) {
       const tree = new MerkleTree({ bucketsLog2: 1 });
       tree.insert(at(0), key, utf8.encode(digest));
       roots.add(tree.root());

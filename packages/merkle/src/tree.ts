@@ -347,7 +347,10 @@ export class MerkleTree {
 
   private checkDepth(depth: number): void {
     if (!Number.isInteger(depth) || depth < 0 || depth > this.bucketsLog2) {
-      throw new MerkleError('invalid-argument', `depth must be an integer in [0, ${this.bucketsLog2}], got ${String(depth)}`);
+      throw new MerkleError(
+        'invalid-argument',
+        `depth must be an integer in [0, ${this.bucketsLog2}], got ${String(depth)}`,
+      );
     }
   }
 
@@ -355,7 +358,10 @@ export class MerkleTree {
     this.checkDepth(depth);
     const width = 2 ** depth;
     if (!Number.isInteger(index) || index < 0 || index >= width) {
-      throw new MerkleError('invalid-argument', `index at depth ${depth} must be an integer in [0, ${width}), got ${String(index)}`);
+      throw new MerkleError(
+        'invalid-argument',
+        `index at depth ${depth} must be an integer in [0, ${width}), got ${String(index)}`,
+      );
     }
   }
 }

@@ -40,7 +40,9 @@ function model(items: readonly Item[], bucketsLog2: number): bigint[][] {
   const counts = new Array<number>(n).fill(0);
   const sums = new Array<bigint>(n).fill(0n);
   for (const item of items) {
-    const bucket = Number(new DataView(item.position.buffer, item.position.byteOffset).getBigUint64(0) >> BigInt(64 - bucketsLog2));
+    const bucket = Number(
+      new DataView(item.position.buffer, item.position.byteOffset).getBigUint64(0) >> BigInt(64 - bucketsLog2),
+    );
     counts[bucket]! += 1;
     sums[bucket] = (sums[bucket]! + itemHash(item)) & mask64;
   }
@@ -66,7 +68,9 @@ describe('the tree agrees with a from-scratch model at every node', () => {
       const expected = model(items, bucketsLog2);
       for (let depth = 0; depth <= bucketsLog2; depth++) {
         for (let i = 0; i < 2 ** depth; i++) {
-          expect(tree.node(depth, i), `${seedNote(seed)} b=${bucketsLog2} depth ${depth} node ${i}`).toBe(expected[depth]![i]);
+          expect(tree.node(depth, i), `${seedNote(seed)} b=${bucketsLog2} depth ${depth} node ${i}`).toBe(
+            expected[depth]![i],
+          );
         }
       }
     }

@@ -53,7 +53,9 @@ describe('two replicas over the same 100,000 keys', () => {
     const { buckets } = diff(a, replica);
     for (const bucket of buckets) {
       replica.resetBucket(bucket);
-      for (const item of items) if (a.bucketOf(item.position) === bucket) replica.insert(item.position, item.key, item.digest);
+      for (const item of items) {
+        if (a.bucketOf(item.position) === bucket) replica.insert(item.position, item.key, item.digest);
+      }
     }
     expect(replica.root(), seedNote(seed)).toBe(a.root());
   });
@@ -85,31 +87,40 @@ describe('order independence and reversibility (fast-check)', () => {
 
   it('removing what was inserted restores the previous root, in any order', () => {
     fc.assert(
-      fc.property(fc.array(itemArb, { maxLength: 30 }), itemsAndPermutation, bucketsLog2Arb, (base, [extra, removalOrder], bucketsLog2) => {
-        const tree = treeOf(base, { bucketsLog2 });
-        const before = tree.root();
-        for (const item of extra) tree.insert(item.position, item.key, item.digest);
-        for (const item of removalOrder) tree.remove(item.position, item.key, item.digest);
-        expect(tree.root(), seedNote(seed)).toBe(before);
-        expect(tree.size, seedNote(seed)).toBe(base.length);
-      }),
+      fc.property(
+        fc.array(itemArb, { maxLength: 30 }),
+        itemsAndPermutation,
+        bucketsLog2Arb,
+        (base, [extra, removalOrder], bucketsLog2) => {
+          const tree = treeOf(base, { bucketsLog2 });
+          const before = tree.root();
+          for (const item of extra) tree.insert(item.position, item.key, item.digest);
+          for (const item of removalOrder) tree.remove(item.position, item.key, item.digest);
+          expect(tree.root(), seedNote(seed)).toBe(before);
+          expect(tree.size, seedNote(seed)).toBe(base.length);
+        },
+      ),
       { seed, numRuns: 200 },
     );
   });
 
   it('a chain of updates ends where a direct insert of the last version would', () => {
     fc.assert(
-      fc.property(itemArb, fc.array(fc.uint8Array({ maxLength: 16 }), { minLength: 1, maxLength: 8 }), (item, versions) => {
-        const updated = new MerkleTree({ bucketsLog2: 4 });
-        updated.insert(item.position, item.key, item.digest);
-        let current = item.digest;
-        for (const next of versions) {
-          updated.update(item.position, item.key, current, next);
-          current = next;
-        }
-        const direct = treeOf([{ ...item, digest: current }], { bucketsLog2: 4 });
-        expect(updated.root(), seedNote(seed)).toBe(direct.root());
-      }),
+      fc.property(
+        itemArb,
+        fc.array(fc.uint8Array({ maxLength: 16 }), { minLength: 1, maxLength: 8 }),
+        (item, versions) => {
+          const updated = new MerkleTree({ bucketsLog2: 4 });
+          updated.insert(item.position, item.key, item.digest);
+          let current = item.digest;
+          for (const next of versions) {
+            updated.update(item.position, item.key, current, next);
+            current = next;
+          }
+          const direct = treeOf([{ ...item, digest: current }], { bucketsLog2: 4 });
+          expect(updated.root(), seedNote(seed)).toBe(direct.root());
+        },
+      ),
       { seed, numRuns: 200 },
     );
   });
