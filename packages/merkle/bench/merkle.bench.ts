@@ -103,12 +103,11 @@ for (const bucketsLog2 of [10, 16, 20]) {
     const b = withOnePercentChanged(a);
     const result = diff(a, b);
     const peerKib = ((result.nodesCompared * 8) / 1024).toFixed(0);
+    const roundTrips = bucketsLog2 + 1;
     summary.push({
       measure: `diff 1M vs 1M, 1% changed, 2^${bucketsLog2} buckets`,
       value: `${result.nodesCompared} nodes compared`,
-      detail: `${result.buckets.length} of ${a.bucketCount} buckets differ; ${peerKib} KiB of peer hashes in ${
-        bucketsLog2 + 1
-      } round trips`,
+      detail: `${result.buckets.length} of ${a.bucketCount} buckets differ; ${peerKib} KiB in ${roundTrips} round trips`,
     });
 
     bench(`diff (2^${bucketsLog2} buckets)`, () => {
