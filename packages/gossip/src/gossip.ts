@@ -446,7 +446,9 @@ export class Gossip {
   private emitChanged(peer: Peer, fields: ChangedField[]): void {
     // A move to `left` is reported by `judge` as its own event, not as a change.
     const own = fields.filter((f) => f !== 'status' || peer.state.status.value !== 'left');
-    if (own.length > 0) this.emit({ type: 'changed', member: toSnapshot(peer.state, peer.judged), fields: own });
+    // Judged after this event: report the member's own status unless it is suspected or down here.
+    const status = peer.judged === 'suspect' || peer.judged === 'down' ? peer.judged : peer.state.status.value;
+    if (own.length > 0) this.emit({ type: 'changed', member: toSnapshot(peer.state, status), fields: own });
   }
 
   // ---- judgement -------------------------------------------------------------

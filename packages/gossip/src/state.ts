@@ -162,14 +162,16 @@ function mergeSameGeneration(local: MemberState, delta: MemberDelta): MergeResul
     version = Math.max(version, delta.hb as number);
   }
   const changed: FieldName[] = [];
+  let applied = heartbeatAdvanced;
   for (const [key, name] of Object.entries(fieldKeys) as Array<[WireKey, FieldName]>) {
     const wire = delta[key];
     if (wire === undefined || wire[1] <= local[name].version) continue;
     if (!sameValue(wire[0], local[name].value)) changed.push(name);
     next[name] = { value: wire[0], version: wire[1] };
     version = Math.max(version, wire[1]);
+    applied = true;
   }
-  if (version === local.version && !heartbeatAdvanced) return { state: local, kind: 'none', heartbeatAdvanced: false, changed: [] };
+  if (!applied) return { state: local, kind: 'none', heartbeatAdvanced: false, changed: [] };
   next['version'] = version;
   return { state: next as unknown as MemberState, kind: 'update', heartbeatAdvanced, changed };
 }

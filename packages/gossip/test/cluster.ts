@@ -150,3 +150,58 @@ export function bytesPerNodePerRound(seed: number, size: number, rounds = 20): {
   const totals = cluster.sim.network.totals();
   return { bytes: totals.sentBytes / size / rounds, messages: totals.sentMessages / size / rounds };
 }
+
+/**
+ * The dissemination experiment: after convergence, rounds until an update made
+ * by one node is seen by all, averaged over `updates` updates from different
+ * origins at different phases of their rounds.
+ */
+export function spreadRounds(seed: number, size: number, updates = 5, intervalMs = 1_000): number | undefined {
+  const cluster = new Cluster({ seed, size });
+  cluster.startAll();
+  cluster.runUntil(() => cluster.converged(), 120_000);
+  let total = 0;
+  for (let u = 0; u < updates; u++) {
+    cluster.sim.advance(1_000 + 137 * u);
+    const origin = cluster.node(`n${size - 1 - u}`);
+    origin.update({ zone: `moved-${u}` });
+    const elapsed = cluster.runUntil(() => cluster.running().every((g) => g.member(origin.id)?.zone === `moved-${u}`), 60_000, 50);
+    if (elapsed === undefined) return undefined;
+    total += elapsed;
+  }
+  return total / updates / intervalMs;
+}
+
+/** The noise experiment: a converged cluster on a jittery, lossy network with no failure; suspicions and downs per node-hour. */
+export function falseSuspicions(
+  seed: number,
+  size: number,
+  durationMs: number,
+  link: { jitterMs: number; lossRate: number },
+  settings: NodeSettings = {},
+): { suspicionsPerNodeHour: number; downs: number; nodeHours: number } {
+  const cluster = new Cluster({ seed, size, link: { latencyMs: 5, ...link }, settings });
+  cluster.startAll();
+  cluster.runUntil(() => cluster.converged(), 120_000);
+  cluster.sim.advance(10_000);
+  const t0 = cluster.sim.clock.now();
+  cluster.sim.advance(durationMs);
+  const nodeHours = (size * durationMs) / 3_600_000;
+  return {
+    suspicionsPerNodeHour: cluster.eventsOf('suspect', t0).length / nodeHours,
+    downs: cluster.eventsOf('down', t0).length,
+    nodeHours,
+  };
+}
+
+/** The detection experiment: after convergence, ms from a crash until every live node declares it down. */
+export function detectionMs(seed: number, size: number): number | undefined {
+  const cluster = new Cluster({ seed, size });
+  cluster.startAll();
+  cluster.runUntil(() => cluster.converged(), 120_000);
+  cluster.sim.advance(5_000);
+  const victim = `n${size - 1}`;
+  cluster.kill(victim);
+  const others = cluster.ids().filter((id) => id !== victim);
+  return cluster.runUntil(() => others.every((o) => cluster.statusAt(o, victim) === 'down'), 60_000, 50);
+}

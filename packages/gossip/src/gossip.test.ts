@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { Simulation, testSeed } from '@ringkv/sim';
+import { Gossip } from './gossip.js';
+import { isGossipError } from './errors.js';
+import type { GossipOptions } from './types.js';
+
+const seed = testSeed(8080);
+
+function options(sim: Simulation, id: string, extra: Partial<GossipOptions> = {}): GossipOptions {
+  return { id, address: id, generation: 1, clock: sim.clock, random: sim.fork(id), transport: sim.network.transport(id), seeds: ['a'], ...extra };
+}
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return isGossipError(error) ? error.code : 'other';
+  }
+  return undefined;
+}
+
+describe('Gossip', () => {
+  it('rejects options outside their limits with invalid-argument', () => {
+    const sim = new Simulation({ seed });
+    for (const bad of [{ id: '' }, { fanout: 0 }, { fanout: 17 }, { weight: 0 }, { vnodes: -1 }, { generation: -1 }, { address: '' }, { suspectTimeoutMs: 0 }]) {
+      expect(codeOf(() => new Gossip(options(sim, 'a', bad))), JSON.stringify(bad)).toBe('invalid-argument');
+    }
+  });
+
+  it('refuses a second start and calls that need a running node after stop', () => {
+    const sim = new Simulation({ seed });
+    const g = new Gossip(options(sim, 'a'));
+    expect(codeOf(() => g.setStatus('leaving'))).toBe('not-running');
+    g.start();
+    expect(codeOf(() => g.start())).toBe('not-running');
+    g.stop();
+    g.stop();
+    expect(codeOf(() => g.leave())).toBe('not-running');
+  });
+
+  it('drops and counts malformed and foreign messages without crashing or changing its view', () => {
+    const sim = new Simulation({ seed });
+    const a = new Gossip(options(sim, 'a'));
+    a.start();
+    const rogue = sim.network.transport('rogue');
+    const junk: unknown[] = [null, 'hello', { t: 'syn' }, { c: 'ringkv', f: 'x', fg: 1, fa: 'x', t: 'ack2', u: [{ i: 'x', g: 1, hb: 'many' }] }];
+    for (const message of junk) rogue.send('a', message);
+    rogue.send('a', { c: 'other-cluster', f: 'x', fg: 1, fa: 'x', t: 'syn', d: [] });
+    rogue.send('a', { c: 'ringkv', f: 'a', fg: 9, fa: 'rogue', t: 'syn', d: [] });
+    sim.advance(3_000);
+    expect(a.stats()).toMatchObject({ malformedDropped: 4, foreignDropped: 2, messagesReceived: 0 });
+    expect(a.snapshot().map((m) => m.id)).toEqual(['a']);
+  });
+
+  it('a lone node with no seeds keeps itself as the only member and sends nothing', () => {
+    const sim = new Simulation({ seed });
+    const a = new Gossip(options(sim, 'a', { seeds: [] }));
+    a.start();
+    sim.advance(10_000);
+    expect(a.snapshot()).toEqual([
+      { id: 'a', address: 'a', generation: 1, heartbeat: a.member('a')?.heartbeat, status: 'normal', vnodes: 64, weight: 1, zone: '' },
+    ]);
+    expect(a.stats().messagesSent).toBe(0);
+    expect(a.stats().rounds).toBe(10);
+  });
+
+  it('two nodes find each other through a seed, see each other’s status changes, and unsubscribe cleanly', () => {
+    const sim = new Simulation({ seed });
+    const a = new Gossip(options(sim, 'a', { initialStatus: 'joining' }));
+    const b = new Gossip(options(sim, 'b'));
+    const seen: string[] = [];
+    const off = a.on((e) => seen.push(`${e.type}:${'member' in e ? `${e.member.id}/${e.member.status}` : ''}`));
+    a.start();
+    b.start();
+    sim.advance(3_000);
+    expect(b.member('a')?.status).toBe('joining');
+    a.setStatus('normal');
+    b.setStatus('leaving');
+    sim.advance(3_000);
+    expect(b.member('a')?.status).toBe('normal');
+    expect(seen).toEqual(['joined:b/normal', 'changed:b/leaving']);
+    off();
+    b.update({ vnodes: 128 });
+    sim.advance(3_000);
+    expect(a.member('b')?.vnodes).toBe(128);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('a node that sees a newer copy of itself at its own generation moves its version past it', () => {
+    const sim = new Simulation({ seed });
+    const a = new Gossip(options(sim, 'a', { seeds: [] }));
+    a.start();
+    sim.network.transport('x').send('a', { c: 'ringkv', f: 'x', fg: 1, fa: 'x', t: 'syn', d: [['a', 1, 500]] });
+    sim.advance(1_500);
+    expect(a.member('a')?.heartbeat).toBeGreaterThan(500);
+  });
+});
