@@ -62,7 +62,7 @@ writeFileSync(
   JSON.stringify(
     {
       extends: '../../tsconfig.base.json',
-      compilerOptions: { noEmit: true, composite: false, declaration: false, declarationMap: false, rootDir: '.' },
+      compilerOptions: { noEmit: true, composite: false, declaration: false, declarationMap: false },
       include: ['src', 'test', 'bench', 'vitest.config.ts'],
     },
     null,
