@@ -192,8 +192,10 @@ export function sync<V>(a: DvvSet<V>, b: DvvSet<V>): DvvSet<V> {
  */
 function syncEntry<V>(p: DvvEntry<V>, q: DvvEntry<V>): DvvEntry<V> {
   if (p.counter < q.counter) return syncEntry(q, p);
+  // Equal counters: both hold a prefix of the same list (invariant 2), so the
+  // shorter one is the answer; returning it whole keeps the result shared.
+  if (p.counter === q.counter) return q.versions.length < p.versions.length ? q : p;
   const keep = Math.min(p.versions.length, p.counter - q.counter + q.versions.length);
-  if (p.counter === q.counter && q.versions.length < p.versions.length) return q;
   if (keep === p.versions.length) return p;
   return { actor: p.actor, counter: p.counter, versions: p.versions.slice(0, keep) };
 }
