@@ -100,10 +100,15 @@ export function positionToBytes(position: RingPosition, out?: Uint8Array, offset
  * `invalid-argument` when fewer than 8 bytes remain.
  */
 export function positionFromBytes(bytes: Uint8Array, offset = 0): RingPosition {
+  positionBytesToWords(bytes, offset, words);
+  return wordsToPosition(words[0] as number, words[1] as number);
+}
+
+/** Reads a byte-form position into out[0] = hi, out[1] = lo, checking room first. Internal. */
+export function positionBytesToWords(bytes: Uint8Array, offset: number, out: Uint32Array): void {
   checkRoom(bytes, offset);
-  const hi = ((bytes[offset] as number) << 24) | ((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number);
-  const lo = ((bytes[offset + 4] as number) << 24) | ((bytes[offset + 5] as number) << 16) | ((bytes[offset + 6] as number) << 8) | (bytes[offset + 7] as number);
-  return wordsToPosition(hi >>> 0, lo >>> 0);
+  out[0] = ((bytes[offset] as number) << 24) | ((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number);
+  out[1] = ((bytes[offset + 4] as number) << 24) | ((bytes[offset + 5] as number) << 16) | ((bytes[offset + 6] as number) << 8) | (bytes[offset + 7] as number);
 }
 
 /** The 16-digit lowercase hex form of a position, for logs and status pages; sorts like the position. */

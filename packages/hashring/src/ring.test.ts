@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng, seedNote, testSeed } from '@ringkv/sim';
 import { HashRing } from './ring.js';
-import { hashKey } from './position.js';
+import { hashKey, hashKeyInto } from './position.js';
 import { isHashRingError } from './errors.js';
 import { nodesMax, replicasMax, tokensMax, vnodesDefault, vnodesMax, weightMax } from './limits.js';
 
@@ -207,12 +207,18 @@ describe('preferenceList', () => {
     );
   });
 
-  it('agrees for a key and for its precomputed position', () => {
+  it('agrees for a key, its precomputed position and its position bytes', () => {
     const ring = HashRing.fromNodes(['a', 'b', 'c', 'd'], { vnodes: 16 });
-    const rng = new Rng(testSeed(33));
+    const seed = testSeed(33);
+    const rng = new Rng(seed);
+    const stored = new Uint8Array(40);
     for (let i = 0; i < 200; i++) {
       const key = rng.bytes(rng.int(30));
-      expect(ring.preferenceListAt(hashKey(key), 3)).toEqual(ring.preferenceList(key, 3));
+      const expected = ring.preferenceList(key, 3);
+      expect(ring.preferenceListAt(hashKey(key), 3), seedNote(seed)).toEqual(expected);
+      hashKeyInto(key, stored, 1);
+      expect(ring.preferenceListAtBytes(stored, 1, 3), seedNote(seed)).toEqual(expected);
     }
+    expect(codeOf(() => ring.preferenceListAtBytes(stored, 33, 3))).toBe('invalid-argument');
   });
 });

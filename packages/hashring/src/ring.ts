@@ -23,7 +23,7 @@
 import { addMember, buildCore, makeMember, removeMember, successor, type Member, type RingCore } from './core.js';
 import { HashRingError } from './errors.js';
 import { nodeIdLengthMax, nodesMax, replicasDefault, replicasMax, tokensMax, vnodesDefault, vnodesMax, weightMax, zoneLengthMax } from './limits.js';
-import { hashKeyWords, positionToWords, wordsToPosition, type RingPosition } from './position.js';
+import { hashKeyWords, positionBytesToWords, positionToWords, wordsToPosition, type RingPosition } from './position.js';
 import { diffCores, memberShares, nodeRanges, type NodeRange, type Ownership, type RangeChange } from './ranges.js';
 import { beginWalk, collect, markNode, markZone, picks } from './walk.js';
 
@@ -204,6 +204,18 @@ export class HashRing {
   preferenceListAt(position: RingPosition, n: number): string[] {
     checkReplicas(n);
     positionToWords(position, words);
+    return this.#listAt(words[0] as number, words[1] as number, n);
+  }
+
+  /**
+   * `preferenceList` for the 8-byte position at `bytes[offset]` (as written by
+   * `positionToBytes` or `hashKeyInto`, e.g. inside a stored data key): the
+   * position-only path with no bigint. Throws `invalid-argument` for fewer than
+   * 8 bytes or a bad n.
+   */
+  preferenceListAtBytes(bytes: Uint8Array, offset: number, n: number): string[] {
+    checkReplicas(n);
+    positionBytesToWords(bytes, offset, words);
     return this.#listAt(words[0] as number, words[1] as number, n);
   }
 
