@@ -44,7 +44,10 @@ export type VClock = readonly ClockEntry[];
 /** The result of `compare(a, b)`, read as "a is … b". */
 export type Ordering = 'before' | 'after' | 'equal' | 'concurrent';
 
-/** In `u` mode a surrogate pair is one astral code point, so this matches only unpaired halves, which UTF-8 cannot carry. */
+/**
+ * In `u` mode a surrogate pair is one astral code point, so this matches only
+ * unpaired halves, which UTF-8 cannot carry.
+ */
 const loneSurrogate = /\p{Cs}/u;
 
 /**
@@ -301,7 +304,9 @@ function checkEntryShape(raw: unknown): ClockEntry {
   } catch (cause) {
     throw new VclockError('malformed', `bad clock entry actor: ${(cause as Error).message}`, { cause });
   }
-  if (!isCount(counter, 1)) throw new VclockError('malformed', 'a clock entry counter must be an integer in [1, 2^53 - 1]');
+  if (!isCount(counter, 1)) {
+    throw new VclockError('malformed', 'a clock entry counter must be an integer in [1, 2^53 - 1]');
+  }
   if (!isCount(lastModifiedMs, 0)) {
     throw new VclockError('malformed', 'a clock entry lastModifiedMs must be an integer in [0, 2^53 - 1]');
   }

@@ -74,7 +74,7 @@ describe('update', () => {
     expect(liveValues(set).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, k) => k));
   });
 
-  it('folds a context from elsewhere into the set, so a version the client read on another replica is dropped on sync', () => {
+  it('folds the context into the set, so a version the client read on another replica drops on sync', () => {
     const atSy = update(empty<string>(), emptyClock, 'Sy', live('on Sy'));
     const atSx = update(empty<string>(), read(atSy), 'Sx', live('supersedes'));
     expect(liveValues(sync(atSx, atSy))).toEqual(['supersedes']);
@@ -218,7 +218,7 @@ describe('checkDvvSet', () => {
       'empty actor': { entries: [entry('', 1, [])] },
       'too many siblings': {
         entries: Array.from({ length: 2 }, (_, k) =>
-          entry(`n${k}`, limits.parsedSiblingsMax, Array.from({ length: limits.parsedSiblingsMax }, () => ({ tombstone: true }))),
+          entry(`n${k}`, limits.parsedSiblingsMax, new Array(limits.parsedSiblingsMax).fill({ tombstone: true })),
         ),
       },
     };

@@ -291,7 +291,10 @@ function findEntry<V>(entries: readonly DvvEntry<V>[], actor: string): number {
  * Errors: VclockError('malformed') naming the first problem, including more
  * than `parsedSiblingsMax` siblings or `clockEntriesMax` entries.
  */
-export function checkDvvSet<V = unknown>(data: unknown, checkValue: (value: unknown) => V = (value) => value as V): DvvSet<V> {
+export function checkDvvSet<V = unknown>(
+  data: unknown,
+  checkValue: (value: unknown) => V = (value) => value as V,
+): DvvSet<V> {
   if (typeof data !== 'object' || data === null || !Array.isArray((data as { entries?: unknown }).entries)) {
     throw new VclockError('malformed', 'a DVV set must be an object with an entries array');
   }

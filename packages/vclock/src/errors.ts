@@ -27,7 +27,10 @@ export class VclockError extends Error {
   }
 }
 
-/** True for an error raised by this package; checks the name, not `instanceof`, so it works across copies of the package. */
+/**
+ * True for an error raised by this package. Checks the name, not `instanceof`,
+ * so it works across copies of the package.
+ */
 export function isVclockError(error: unknown): error is VclockError {
   return error instanceof Error && error.name === 'VclockError' && typeof (error as VclockError).code === 'string';
 }

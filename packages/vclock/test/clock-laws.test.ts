@@ -103,7 +103,8 @@ describe('binary encoding', () => {
       fc.property(wideClock, (clock) => {
         const bytes = encodeClock(clock);
         expect(decodeClock(bytes), seedNote(seed)).toEqual(clock);
-        expect(encodeClock(clockOf(clock.map((e) => [e.actor, e.counter, e.lastModifiedMs] as const).reverse())), seedNote(seed)).toEqual(bytes);
+        const rebuilt = clockOf(clock.map((e) => [e.actor, e.counter, e.lastModifiedMs] as const).reverse());
+        expect(encodeClock(rebuilt), seedNote(seed)).toEqual(bytes);
         expect(decodeContext(encodeContext(clock)), seedNote(seed)).toEqual(withoutTimestamps(clock));
       }),
       { seed, numRuns },
@@ -137,7 +138,11 @@ describe('binary encoding', () => {
 
   it('decoding a damaged valid encoding (bytes flipped, cut or added) never throws anything but malformed', () => {
     const damaged = fc
-      .tuple(wideClock, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }), fc.integer({ min: -3, max: 2 }))
+      .tuple(
+        wideClock,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: -3, max: 2 }),
+      )
       .map(([clock, flips, cut]) => {
         const bytes = Array.from(encodeClock(clock));
         for (const [at, value] of flips) bytes[at % bytes.length] = value;
@@ -161,9 +166,14 @@ describe('prune', () => {
   const seed = testSeed(2004);
   const pruneCase = fc.record({
     clock: fc
-      .array(fc.tuple(fc.constantFrom(...actors, 'g', 'h', 'i', 'j'), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 300 })), {
-        maxLength: 10,
-      })
+      .array(
+        fc.tuple(
+          fc.constantFrom(...actors, 'g', 'h', 'i', 'j'),
+          fc.integer({ min: 1, max: 4 }),
+          fc.integer({ min: 0, max: 300 }),
+        ),
+        { maxLength: 10 },
+      )
       .map(clockOf),
     nowMs: fc.integer({ min: 0, max: 400 }),
     smallVclock: fc.integer({ min: 0, max: 6 }),
