@@ -11,8 +11,10 @@ import {
   type DvvSet,
   type Payload,
   type VClock,
+  checkClock,
   checkDvvSet,
   context,
+  isVclockError,
   encodeContext,
   descends,
   empty,
@@ -127,6 +129,30 @@ describe('DVV sets as data', () => {
         }
       }),
       { seed, numRuns },
+    );
+  });
+
+  it('checkDvvSet and checkClock throw only VclockError malformed on arbitrary data', () => {
+    const entryLike = fc.record({
+      actor: fc.oneof(fc.constantFrom('n0', 'n1', ''), fc.anything()),
+      counter: fc.oneof(fc.integer({ min: -1, max: 3 }), fc.anything()),
+      versions: fc.oneof(fc.array(fc.oneof(fc.constant({ tombstone: true }), fc.anything()), { maxLength: 4 }), fc.anything()),
+      lastModifiedMs: fc.oneof(fc.nat(), fc.anything()),
+    });
+    const data = fc.oneof(fc.anything(), fc.record({ entries: fc.array(entryLike, { maxLength: 4 }) }), fc.array(entryLike));
+    const onlyMalformed = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        expect(isVclockError(error) && error.code, seedNote(seed)).toBe('malformed');
+      }
+    };
+    fc.assert(
+      fc.property(data, (input) => {
+        onlyMalformed(() => checkDvvSet(input));
+        onlyMalformed(() => checkClock(input));
+      }),
+      { seed, numRuns: 500 },
     );
   });
 
