@@ -1,3 +1,12 @@
+/**
+ * Membership of a position in a ring range, the one place the half-open,
+ * wrapping convention of `RingRange` is spelled out as code.
+ *
+ * Invariants:
+ *   1. (start, end] with start < end holds start < p ≤ end.
+ *   2. start > end wraps through 0: it holds p > start or p ≤ end.
+ *   3. start = end is the whole ring (only ever reported for a single range).
+ */
 import { checkPosition, type RingPosition } from './position.js';
 import type { RingRange } from './ranges.js';
 

@@ -138,6 +138,7 @@ describe('HashRing errors', () => {
       expect(codeOf(() => ring.ownership(n)), `n ${n}`).toBe('invalid-argument');
     }
     expect(codeOf(() => ring.preferenceListAt(-5n, 3))).toBe('invalid-argument');
+    expect(codeOf(() => ring.sloppyPreferenceList('k', 3, ['a'] as unknown as Set<string>))).toBe('invalid-argument');
   });
 
   it('refuses to grow past nodesMax or tokensMax with limit-exceeded, before hashing anything', () => {

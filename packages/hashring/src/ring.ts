@@ -230,7 +230,7 @@ export class HashRing {
    * min(n, healthy members), the down primaries left without a stand-in are
    * the last ones in preference order, and nothing is invented; the caller
    * decides whether that meets W. Ids in `down` that are not members are
-   * ignored. Throws `invalid-argument` for a bad n.
+   * ignored. Throws `invalid-argument` for a bad n or a `down` that is not a Set.
    */
   sloppyPreferenceList(key: string | Uint8Array, n: number, down: ReadonlySet<string>): SloppyEntry[] {
     checkReplicas(n);
@@ -285,6 +285,9 @@ export class HashRing {
   }
 
   #sloppyAt(hi: number, lo: number, n: number, down: ReadonlySet<string>): SloppyEntry[] {
+    if (typeof down?.has !== 'function' || typeof down.size !== 'number') {
+      throw new HashRingError('invalid-argument', 'down must be a Set of node ids');
+    }
     const core = this.#core;
     if (core.owner.length === 0) return [];
     const start = successor(core, hi, lo);
