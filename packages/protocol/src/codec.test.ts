@@ -196,3 +196,19 @@ describe('WireCodec values', () => {
     }
   });
 });
+
+describe('WireCodec.checkValue and ArrayBuffer frames', () => {
+  it('finds garbage msgpack values without decoding them, and accepts any raw bytes', () => {
+    const garbage = Uint8Array.from([0xdd, 0xff, 0xff, 0xff, 0xff]);
+    expect(codec.checkValue(garbage, 'msgpack')?.code).toBe('invalid-message');
+    expect(codec.checkValue(garbage)).toBeUndefined();
+    expect(codec.checkValue(codec.packValue({ a: [1, 2] }).value, 'msgpack')).toBeUndefined();
+    expect(codec.checkValue(new Uint8Array(codec.limits.valueBytesMax + 1))?.code).toBe('value-too-large');
+  });
+
+  it('decodes a frame delivered as an ArrayBuffer, as browsers deliver them', () => {
+    const frame = codec.encode({ type: 'get', id: 1, key: 'k' });
+    const buffer = frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength) as ArrayBuffer;
+    expect(codec.decode(buffer)).toMatchObject({ ok: true, message: { type: 'get', id: 1, key: 'k' } });
+  });
+});

@@ -121,14 +121,17 @@ export class WireCodec {
   }
 
   /**
-   * The message in `frame`, validated, or the reason it is refused.
+   * The message in `input` (one binary WebSocket frame, as a `Uint8Array`
+   * or an `ArrayBuffer`), validated, or the reason it is refused.
    *
    * Never throws. When the frame is refused but still named a readable
    * request id, `error.requestId` carries it so the node can answer that
    * request with an `error` frame. `error.closeCode` says whether the
    * connection must be closed.
    */
-  decode(frame: Uint8Array): DecodeResult {
+  decode(input: Uint8Array | ArrayBuffer): DecodeResult {
+    // Browsers' WebSocket delivers ArrayBuffers (binaryType 'arraybuffer'); wrapping one copies nothing.
+    const frame = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
     if (!(frame instanceof Uint8Array)) return refuse(protocolError('malformed-frame', 'a frame must be bytes'));
     if (frame.byteLength > this.limits.frameBytesMax) {
       return refuse(protocolError('frame-too-large', `frame of ${frame.byteLength} bytes exceeds ${this.limits.frameBytesMax}`));
@@ -185,18 +188,31 @@ export class WireCodec {
   }
 
   /**
+   * Why a value as received in a `put` cannot be read back, or `undefined`:
+   * over `valueBytesMax` (`value-too-large`), or, for `msgpack` values, not
+   * one well-formed MessagePack value within `valueDepthMax` and
+   * `valueContainersMax` (`invalid-message`). Scans only, decodes nothing:
+   * cheap enough for a node to refuse garbage before storing it. Never throws.
+   */
+  checkValue(value: Uint8Array, valueEncoding: ValueEncoding = 'bytes'): ProtocolError | undefined {
+    if (value.byteLength > this.limits.valueBytesMax) {
+      return protocolError('value-too-large', `value of ${value.byteLength} bytes exceeds ${this.limits.valueBytesMax}`);
+    }
+    if (valueEncoding === 'bytes') return undefined;
+    const issue = this.valueScanner.scan(value);
+    return issue === undefined ? undefined : protocolError('invalid-message', `value: ${issue.detail} at byte ${issue.offset}`);
+  }
+
+  /**
    * The user value in a `put` or a sibling. Raw bytes come back as the same
    * `Uint8Array`; MessagePack values are scanned under `valueDepthMax` and
    * `valueContainersMax`, decoded, and their string-keyed maps returned as
    * null-prototype objects (other maps as `Map`). Never throws.
    */
   unpackValue(value: Uint8Array, valueEncoding: ValueEncoding = 'bytes'): ValueResult {
-    if (value.byteLength > this.limits.valueBytesMax) {
-      return refuse(protocolError('value-too-large', `value of ${value.byteLength} bytes exceeds ${this.limits.valueBytesMax}`));
-    }
+    const problem = this.checkValue(value, valueEncoding);
+    if (problem !== undefined) return refuse(problem);
     if (valueEncoding === 'bytes') return { ok: true, value };
-    const issue = this.valueScanner.scan(value);
-    if (issue !== undefined) return refuse(protocolError('invalid-message', `value: ${issue.detail} at byte ${issue.offset}`));
     try {
       return { ok: true, value: plainValue(this.valueUnpackr.unpack(value)) };
     } catch (cause) {

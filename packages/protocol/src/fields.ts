@@ -44,12 +44,14 @@ export function own(map: WireMap, field: string): unknown {
 
 const hasOwnProperty = Object.prototype.hasOwnProperty;
 
+/** A required nested map. */
 export function readMap(ctx: FieldContext, map: WireMap, field: string): WireMap {
   const value = own(map, field);
   if (!isWireMap(value)) fail(ctx, field, 'must be a map');
   return value;
 }
 
+/** An optional nested map; nil counts as absent. */
 export function readOptionalMap(ctx: FieldContext, map: WireMap, field: string): WireMap | undefined {
   const value = own(map, field);
   if (value === undefined || value === null) return undefined;
@@ -57,6 +59,7 @@ export function readOptionalMap(ctx: FieldContext, map: WireMap, field: string):
   return value;
 }
 
+/** A required array of at most `lengthMax` elements (the elements are checked by the caller). */
 export function readArray(ctx: FieldContext, map: WireMap, field: string, lengthMax: number): readonly unknown[] {
   const value = own(map, field);
   if (!Array.isArray(value)) fail(ctx, field, 'must be an array');
@@ -64,12 +67,14 @@ export function readArray(ctx: FieldContext, map: WireMap, field: string, length
   return value;
 }
 
+/** A required boolean. */
 export function readBoolean(ctx: FieldContext, map: WireMap, field: string): boolean {
   const value = own(map, field);
   if (typeof value !== 'boolean') fail(ctx, field, 'must be a boolean');
   return value;
 }
 
+/** An optional boolean; nil counts as absent. */
 export function readOptionalBoolean(ctx: FieldContext, map: WireMap, field: string): boolean | undefined {
   const value = own(map, field);
   if (value === undefined || value === null) return undefined;
@@ -85,6 +90,7 @@ export function readInteger(ctx: FieldContext, map: WireMap, field: string, min:
   return value;
 }
 
+/** An optional integer in [min, max]; nil counts as absent. */
 export function readOptionalInteger(
   ctx: FieldContext,
   map: WireMap,
@@ -108,6 +114,7 @@ export function readString(ctx: FieldContext, map: WireMap, field: string, bytes
   return value;
 }
 
+/** An optional string of at most `bytesMax` UTF-8 bytes; nil counts as absent. */
 export function readOptionalString(ctx: FieldContext, map: WireMap, field: string, bytesMax: number): string | undefined {
   const value = own(map, field);
   if (value === undefined || value === null) return undefined;
@@ -128,6 +135,7 @@ export function readBytes(
   return value;
 }
 
+/** Optional bytes of at most `bytesMax`; nil counts as absent. */
 export function readOptionalBytes(
   ctx: FieldContext,
   map: WireMap,
