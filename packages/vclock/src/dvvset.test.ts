@@ -234,6 +234,15 @@ describe('checkDvvSet', () => {
   });
 });
 
+describe('update with a forged context', () => {
+  it('refuses with invalid-argument, rather than crashing, when the coordinator counter cannot grow', () => {
+    const forged = [{ actor: 'Sx', counter: Number.MAX_SAFE_INTEGER, lastModifiedMs: 0 }];
+    expect(() => update(empty<number>(), forged, 'Sx', live(1))).toThrow(
+      expect.objectContaining({ name: 'VclockError', code: 'invalid-argument' }),
+    );
+  });
+});
+
 describe('update options', () => {
   it('rejects a siblingsMax that is not a positive integer', () => {
     expect(() => update(empty<number>(), emptyClock, 'Sx', live(1), { siblingsMax: 0 })).toThrow(

@@ -32,7 +32,6 @@
  * booleans and the caller's values), so the node can store and send them with
  * MessagePack. No function mutates its inputs; results share unchanged parts.
  */
-import { assert } from './assert.js';
 import { type ClockEntry, type VClock, checkActor } from './clock.js';
 import { VclockError } from './errors.js';
 import * as limits from './limits.js';
@@ -100,7 +99,12 @@ export function empty<V>(): DvvSet<V> {
  * Errors: VclockError('too-many-siblings') when the result would hold more
  * than `siblingsMax` siblings (the input set is unchanged; a write whose
  * context covers the siblings always fits); VclockError('invalid-argument')
- * for a bad actor id.
+ * for a bad actor id or when the actor's counter cannot grow.
+ * Gotcha: the context is client input. It can only make the write supersede
+ * versions (which a client may do anyway by reading first), but a forged one
+ * can add fake actors or push counters up; a node that does not trust its
+ * clients should bound the context's entries or authenticate the bytes it
+ * issued (e.g. append a MAC to `encodeContext`'s output).
  */
 export function update<V>(
   set: DvvSet<V>,
@@ -119,7 +123,10 @@ export function update<V>(
   const index = findEntry(entries, actor);
   if (index >= 0) {
     const old = entries[index] as DvvEntry<V>;
-    assert(old.counter < limits.counterMax, 'a DVV counter reached 2^53 - 1');
+    if (old.counter >= limits.counterMax) {
+      // Only a forged context can push a counter this high (see the gotcha above).
+      throw new VclockError('invalid-argument', `the counter of ${JSON.stringify(actor)} is at 2^53 - 1`);
+    }
     entries[index] = { actor, counter: old.counter + 1, versions: [payload, ...old.versions] };
   } else {
     entries.splice(-index - 1, 0, { actor, counter: 1, versions: [payload] });

@@ -136,10 +136,17 @@ describe('DVV sets as data', () => {
     const entryLike = fc.record({
       actor: fc.oneof(fc.constantFrom('n0', 'n1', ''), fc.anything()),
       counter: fc.oneof(fc.integer({ min: -1, max: 3 }), fc.anything()),
-      versions: fc.oneof(fc.array(fc.oneof(fc.constant({ tombstone: true }), fc.anything()), { maxLength: 4 }), fc.anything()),
+      versions: fc.oneof(
+        fc.array(fc.oneof(fc.constant({ tombstone: true }), fc.anything()), { maxLength: 4 }),
+        fc.anything(),
+      ),
       lastModifiedMs: fc.oneof(fc.nat(), fc.anything()),
     });
-    const data = fc.oneof(fc.anything(), fc.record({ entries: fc.array(entryLike, { maxLength: 4 }) }), fc.array(entryLike));
+    const data = fc.oneof(
+      fc.anything(),
+      fc.record({ entries: fc.array(entryLike, { maxLength: 4 }) }),
+      fc.array(entryLike),
+    );
     const onlyMalformed = (run: () => unknown) => {
       try {
         run();
