@@ -39,7 +39,7 @@ export {
   valueDepthMaxDefault,
 } from './limits.js';
 export type { ProtocolLimits } from './limits.js';
-export { FRAME_VERSION, MessageKind, PROTOCOL_VERSION, messageTypes } from './messages.js';
+export { FRAME_VERSION, MessageKind, PROTOCOL_VERSION, isClientRequest, isNodeReply, messageTypes } from './messages.js';
 export type {
   AdvertisedLimits,
   BatchOkMessage,

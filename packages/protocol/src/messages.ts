@@ -215,3 +215,15 @@ export const messageTypes: readonly MessageType[] = Object.freeze([
   'batch-ok',
   'error',
 ] as const);
+
+/** True for the requests a node answers (`get`, `put`, `delete`, `batch`): each carries an `id` to reply to. */
+export function isClientRequest(message: Message): message is ClientRequest {
+  const t = message.type;
+  return t === 'get' || t === 'put' || t === 'delete' || t === 'batch';
+}
+
+/** True for replies to a request (`*-ok`, and `error`, which may or may not carry an `id`). */
+export function isNodeReply(message: Message): message is NodeReply {
+  const t = message.type;
+  return t === 'get-ok' || t === 'put-ok' || t === 'delete-ok' || t === 'batch-ok' || t === 'error';
+}
