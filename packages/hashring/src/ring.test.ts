@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng, seedNote, testSeed } from '@ringkv/sim';
-import { HashRing } from './ring.js';
+import { HashRing, ringDiff } from './ring.js';
 import { hashKey, hashKeyInto } from './position.js';
 import { isHashRingError } from './errors.js';
 import { nodesMax, replicasMax, tokensMax, vnodesDefault, vnodesMax, weightMax } from './limits.js';
@@ -139,6 +139,8 @@ describe('HashRing errors', () => {
     }
     expect(codeOf(() => ring.preferenceListAt(-5n, 3))).toBe('invalid-argument');
     expect(codeOf(() => ring.sloppyPreferenceList('k', 3, ['a'] as unknown as Set<string>))).toBe('invalid-argument');
+    expect(codeOf(() => ringDiff(ring, {} as HashRing, 3))).toBe('invalid-argument');
+    expect(codeOf(() => ringDiff(ring, ring, 0))).toBe('invalid-argument');
   });
 
   it('refuses to grow past nodesMax or tokensMax with limit-exceeded, before hashing anything', () => {

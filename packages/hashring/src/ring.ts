@@ -321,12 +321,16 @@ export class HashRing {
  * ranges whose replica set (with n replicas) differs, in ring order, each with
  * the replica lists of both rings and the nodes that gain or lose it. A range
  * where only the order of the same replicas changed is not listed (no data
- * moves). Either ring may be empty. Throws `invalid-argument` for a bad n.
+ * moves). Either ring may be empty. Throws `invalid-argument` for a bad n or
+ * an argument that is not a `HashRing` of this copy of the package.
  *
  * Use it on every membership change: nodes in `gained` stream the range from
  * nodes of `before` before serving it; nodes in `lost` drop it afterwards.
  */
 export function ringDiff(before: HashRing, after: HashRing, n: number): RangeChange[] {
+  if (!(before instanceof HashRing) || !(after instanceof HashRing)) {
+    throw new HashRingError('invalid-argument', 'ringDiff compares two HashRing instances');
+  }
   checkReplicas(n);
   return diffCores(coreOf(before), coreOf(after), n);
 }

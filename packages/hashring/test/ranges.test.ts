@@ -138,6 +138,21 @@ describe('ringDiff', () => {
     }
   });
 
+  it('compares replicas by id when a leave renumbers the remaining members (regression)', () => {
+    // Member indexes follow id order, so removing 'a' shifts every other index; an
+    // early version compared indexes across rings and listed unchanged ranges.
+    const before = HashRing.fromNodes(['a', 'b', 'c', 'd', 'e'], { vnodes: 16 });
+    const after = before.removeNode('a');
+    const changes = ringDiff(before, after, 2);
+    expect(changes.length).toBeGreaterThan(0);
+    for (const c of changes) {
+      expect(c.lost).toEqual(['a']);
+      expect(c.gained).toHaveLength(1);
+    }
+    const moved = changes.reduce((s, c) => s + rangeSize(c), 0n);
+    expect(Number(moved) / 2 ** 64).toBeCloseTo(before.ownership(2).get('a')?.replica ?? 0, 9);
+  });
+
   it('is empty between a ring and itself or an equal ring built another way', () => {
     const a = HashRing.fromNodes(['x', 'y', 'z'], { vnodes: 16 });
     const b = new HashRing({ vnodes: 16 }).addNode('z').addNode('x').addNode('y');
