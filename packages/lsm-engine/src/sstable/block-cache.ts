@@ -20,10 +20,21 @@ import type { Block } from './block.js';
 /** Bookkeeping bytes charged per cached block on top of its data (map entries, list node, Block object). */
 export const BLOCK_CACHE_ENTRY_OVERHEAD_BYTES = 96;
 
-interface Node {
+/**
+ * A cached block. Readers may keep the handle of a block they read and
+ * revalidate it with `touch`, which skips both map lookups on the hot path;
+ * `live` turns false when the block leaves the cache.
+ */
+export interface BlockCacheHandle {
+  readonly block: Block;
+  readonly live: boolean;
+}
+
+interface Node extends BlockCacheHandle {
   fileNumber: number;
   offset: number;
   block: Block;
+  live: boolean;
   chargeBytes: number;
   prev: Node | undefined;
   next: Node | undefined;
@@ -52,23 +63,36 @@ export class BlockCache {
 
   /** The cached block at (file, offset), marked most recently used; counts a hit or a miss. */
   lookup(fileNumber: number, offset: number): Block | undefined {
+    return this.find(fileNumber, offset)?.block;
+  }
+
+  /** Like `lookup`, returning the handle for later `touch` calls. */
+  find(fileNumber: number, offset: number): BlockCacheHandle | undefined {
     const node = this.files.get(fileNumber)?.get(offset);
     if (node === undefined) {
       this.misses++;
       return undefined;
     }
+    this.touch(node);
+    return node;
+  }
+
+  /** If the handle's block is still cached: marks it most recently used, counts a hit and returns true. */
+  touch(handle: BlockCacheHandle): boolean {
+    const node = handle as Node;
+    if (!node.live) return false;
     this.hits++;
     if (node !== this.head) {
       this.unlink(node);
       this.pushFront(node);
     }
-    return node.block;
+    return true;
   }
 
   /** Caches a block (replacing one at the same place), then evicts down to capacity (invariants 1, 2). */
-  insert(fileNumber: number, offset: number, block: Block): void {
+  insert(fileNumber: number, offset: number, block: Block): BlockCacheHandle | undefined {
     const chargeBytes = block.chargeBytes + BLOCK_CACHE_ENTRY_OVERHEAD_BYTES;
-    if (chargeBytes > this.capacityBytes) return;
+    if (chargeBytes > this.capacityBytes) return undefined;
     let byOffset = this.files.get(fileNumber);
     if (byOffset === undefined) {
       byOffset = new Map();
@@ -76,11 +100,12 @@ export class BlockCache {
     }
     const old = byOffset.get(offset);
     if (old !== undefined) this.remove(old);
-    const node: Node = { fileNumber, offset, block, chargeBytes, prev: undefined, next: undefined };
+    const node: Node = { fileNumber, offset, block, live: true, chargeBytes, prev: undefined, next: undefined };
     byOffset.set(offset, node);
     this.pushFront(node);
     this.usedBytes += chargeBytes;
     while (this.usedBytes > this.capacityBytes && this.tail !== undefined) this.remove(this.tail);
+    return node.live ? node : undefined;
   }
 
   /** Drops every block of a file (the table was deleted). */
@@ -97,6 +122,7 @@ export class BlockCache {
   }
 
   private remove(node: Node): void {
+    node.live = false;
     this.unlink(node);
     this.usedBytes -= node.chargeBytes;
     const byOffset = this.files.get(node.fileNumber);

@@ -16,12 +16,12 @@
  *   3. A block holds at least one restart (n >= 1) unless it is empty.
  *
  * Concurrency: a decoded `Block` is immutable and shared through the block
- * cache by any number of iterators; an iterator's key and value arrays are
- * views into the block or fresh arrays, never overwritten later.
+ * cache by any number of iterators; the key and value arrays an iterator
+ * hands out are copies or views of the block, never overwritten later.
  */
 import { ByteWriter } from '../util/byte-writer.js';
 import { getU32, getVarint, type VarintCursor } from '../util/varint.js';
-import { compareBytes, type EntryKind } from '../format/internal.js';
+import type { EntryKind } from '../format/internal.js';
 import { LsmError } from '../errors.js';
 import { RESTART_ENTRY_BYTES } from './format.js';
 
@@ -123,9 +123,10 @@ function blockCorruption(where: string, what: string): LsmError {
 }
 
 /**
- * A cursor over one block. Keys at restart points and values are zero-copy
- * views of the block; other keys are rebuilt into fresh arrays (so every key
- * returned stays valid after the cursor moves).
+ * A cursor over one block. The current key is decoded into a reusable buffer
+ * and compared in place, so a seek allocates nothing; `key()` and `value()`
+ * materialise arrays only when asked (a copy of the key, a view of the
+ * value), and those arrays stay valid after the cursor moves.
  */
 export class BlockIterator {
   private readonly data: Uint8Array;
@@ -134,10 +135,14 @@ export class BlockIterator {
   private nextOffset = 0;
   /** Offset of the current entry; `limit` when not valid. */
   private offset: number;
-  curKey: Uint8Array = EMPTY;
+  private keyBuf = new Uint8Array(64);
+  private keyLen = 0;
+  private valueStart = 0;
+  private valueLen = 0;
+  private keyCopy: Uint8Array | undefined;
+  private valueView: Uint8Array | undefined;
   curSeq = 0;
   curKind: EntryKind = 1;
-  curValue: Uint8Array = EMPTY;
 
   constructor(private readonly block: Block) {
     this.data = block.data;
@@ -149,12 +154,41 @@ export class BlockIterator {
     return this.offset < this.limit;
   }
 
+  /** The current key: an owned copy, made once per position. */
+  key(): Uint8Array {
+    if (this.keyCopy === undefined) this.keyCopy = this.keyBuf.slice(0, this.keyLen);
+    return this.keyCopy;
+  }
+
+  /** The current value: a view into the (immutable) block; callers must not mutate it. */
+  value(): Uint8Array {
+    if (this.valueView === undefined) this.valueView = this.data.subarray(this.valueStart, this.valueStart + this.valueLen);
+    return this.valueView;
+  }
+
+  /** A copy of the current value the caller owns. */
+  valueCopy(): Uint8Array {
+    return this.data.slice(this.valueStart, this.valueStart + this.valueLen);
+  }
+
+  /** compareBytes(current key, target) without materialising the key. */
+  compareKey(target: Uint8Array): number {
+    const buf = this.keyBuf;
+    const len = this.keyLen;
+    const n = len < target.length ? len : target.length;
+    for (let i = 0; i < n; i++) {
+      const d = (buf[i] as number) - (target[i] as number);
+      if (d !== 0) return d;
+    }
+    return len - target.length;
+  }
+
   seekToFirst(): void {
-    this.parseAt(this.block.numRestarts > 0 ? this.block.restartPoint(0) : this.limit, EMPTY);
+    this.parseRestart(0);
   }
 
   next(): void {
-    this.parseAt(this.nextOffset, this.curKey);
+    this.parseAt(this.nextOffset);
   }
 
   /** Positions at the first entry >= (key, seq) in internal order. */
@@ -169,53 +203,63 @@ export class BlockIterator {
     let hi = n - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      this.parseAt(this.block.restartPoint(mid), EMPTY);
-      const c = compareBytes(this.curKey, key);
+      this.parseRestart(mid);
+      const c = this.compareKey(key);
       if (c < 0 || (c === 0 && this.curSeq > seq)) lo = mid;
       else hi = mid - 1;
     }
-    this.parseAt(this.block.restartPoint(lo), EMPTY);
+    this.parseRestart(lo);
     while (this.offset < this.limit) {
-      const c = compareBytes(this.curKey, key);
+      const c = this.compareKey(key);
       if (c > 0 || (c === 0 && this.curSeq <= seq)) return;
-      this.parseAt(this.nextOffset, this.curKey);
+      this.parseAt(this.nextOffset);
     }
   }
 
-  /** Decodes the entry at `p` (whose predecessor's key is `prev`), or becomes invalid at the end. */
-  private parseAt(p: number, prev: Uint8Array): void {
+  private parseRestart(i: number): void {
+    this.keyLen = 0; // a restart entry shares nothing (invariant 2); parseAt rejects one that claims to
+    this.parseAt(i < this.block.numRestarts ? this.block.restartPoint(i) : this.limit);
+  }
+
+  /** Decodes the entry at `p`, whose predecessor's key is in `keyBuf`, or becomes invalid at the end. */
+  private parseAt(p: number): void {
+    this.keyCopy = undefined;
+    this.valueView = undefined;
     if (p >= this.limit) {
       this.offset = this.limit;
       return;
     }
     const data = this.data;
+    const limit = this.limit;
     const cur = this.cur;
     cur.pos = p;
-    const shared = getVarint(data, cur, this.limit);
-    const unshared = getVarint(data, cur, this.limit);
-    const valueLength = getVarint(data, cur, this.limit);
+    const shared = getVarint(data, cur, limit);
+    const unshared = getVarint(data, cur, limit);
+    const valueLength = getVarint(data, cur, limit);
     const keyStart = cur.pos;
-    if (shared < 0 || unshared < 0 || valueLength < 0 || shared > prev.length || keyStart + unshared > this.limit) {
+    if (shared < 0 || unshared < 0 || valueLength < 0 || shared > this.keyLen || keyStart + unshared > limit) {
       throw blockCorruption(this.block.where, `bad entry header at block offset ${p}`);
     }
-    if (shared === 0) {
-      this.curKey = data.subarray(keyStart, keyStart + unshared);
-    } else {
-      const key = new Uint8Array(shared + unshared);
-      key.set(prev.subarray(0, shared));
-      key.set(data.subarray(keyStart, keyStart + unshared), shared);
-      this.curKey = key;
+    const keyLen = shared + unshared;
+    if (keyLen > this.keyBuf.length) {
+      const grown = new Uint8Array(Math.max(keyLen, this.keyBuf.length * 2));
+      grown.set(this.keyBuf.subarray(0, shared));
+      this.keyBuf = grown;
     }
+    const buf = this.keyBuf;
+    for (let j = 0; j < unshared; j++) buf[shared + j] = data[keyStart + j] as number;
+    this.keyLen = keyLen;
     cur.pos = keyStart + unshared;
-    const seq = getVarint(data, cur, this.limit);
+    const seq = getVarint(data, cur, limit);
     const valueStart = cur.pos + 1;
     const kind = data[cur.pos];
-    if (seq < 0 || valueStart + valueLength > this.limit || (kind !== 0 && kind !== 1)) {
+    if (seq < 0 || valueStart + valueLength > limit || (kind !== 0 && kind !== 1)) {
       throw blockCorruption(this.block.where, `bad entry at block offset ${p}`);
     }
     this.curSeq = seq;
     this.curKind = kind as EntryKind;
-    this.curValue = data.subarray(valueStart, valueStart + valueLength);
+    this.valueStart = valueStart;
+    this.valueLen = valueLength;
     this.offset = p;
     this.nextOffset = valueStart + valueLength;
   }

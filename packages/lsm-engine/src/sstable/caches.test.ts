@@ -57,6 +57,17 @@ describe('BlockCache', () => {
     expect(cache.lookup(2, 0)).toBeDefined();
   });
 
+  it('a kept handle revalidates while its block is cached and goes dead once evicted', () => {
+    const cache = new BlockCache(2 * charge(100));
+    const h = cache.insert(1, 0, blockOf(100))!;
+    expect(cache.touch(h)).toBe(true);
+    cache.insert(1, 1, blockOf(100));
+    cache.insert(1, 2, blockOf(100)); // (1,0) was touched before (1,1) arrived, so (1,0) is the LRU
+    expect(h.live).toBe(false);
+    expect(cache.touch(h)).toBe(false);
+    expect(cache.stats()).toMatchObject({ hits: 1, blocks: 2 });
+  });
+
   it('replacing a block at the same place does not double-charge', () => {
     const cache = new BlockCache(1 << 20);
     cache.insert(1, 0, blockOf(100));

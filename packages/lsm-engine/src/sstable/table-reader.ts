@@ -18,12 +18,12 @@
  */
 import { uncompressSync } from 'lz4-napi';
 import type { VfsReadFile } from '../vfs/vfs.js';
-import { compareBytes, SEQ_MAX, type EntryKind, type InternalEntry, type InternalIterator } from '../format/internal.js';
+import { SEQ_MAX, type EntryKind, type InternalEntry, type InternalIterator } from '../format/internal.js';
 import { LsmError } from '../errors.js';
 import { crc32c, maskCrc } from '../util/crc32c.js';
 import { getU32, getVarint } from '../util/varint.js';
 import { Block, type BlockIterator } from './block.js';
-import type { BlockCache } from './block-cache.js';
+import type { BlockCache, BlockCacheHandle } from './block-cache.js';
 import { bloomMayContain } from './bloom.js';
 import { decodeProperties, type TableProperties } from './properties.js';
 import type { TableMeta } from './types.js';
@@ -58,11 +58,19 @@ export class TableReader {
   /** The table's own description (properties block plus the file size). */
   readonly meta: TableMeta;
   readonly properties: TableProperties;
-  /** Index arrays (invariant 3): separator key and seq, and data block handle, per data block. */
-  private readonly sepKeys: Uint8Array[] = [];
-  private readonly sepSeqs: number[] = [];
-  private readonly blockOffsets: number[] = [];
-  private readonly blockSizes: number[] = [];
+  /**
+   * Index arrays (invariant 3): separator i is sepBytes[sepStarts[i],
+   * sepStarts[i+1]) with seq sepSeqs[i]; data block i is at blockOffsets[i],
+   * blockSizes[i] bytes. One flat byte array keeps the binary search in few
+   * cache lines.
+   */
+  private sepBytes: Uint8Array = EMPTY;
+  private sepStarts: Uint32Array = new Uint32Array(1);
+  private sepSeqs: Float64Array = new Float64Array(0);
+  private blockOffsets: Float64Array = new Float64Array(0);
+  private blockSizes: Uint32Array = new Uint32Array(0);
+  /** Handles of blocks this reader put in or found in the cache, by block index (revalidated with `touch`). */
+  private readonly cacheHandles: (BlockCacheHandle | undefined)[] = [];
   private readonly filter: Uint8Array;
   private closed = false;
 
@@ -117,8 +125,8 @@ export class TableReader {
       it.seek(key, snapshotSeq);
       // The target may sort after the block's last entry but before its separator: then the answer opens the next block.
       if (!it.valid()) continue;
-      if (compareBytes(it.curKey, key) !== 0) return undefined;
-      return { key, seq: it.curSeq, kind: it.curKind, value: it.curValue.slice() };
+      if (it.compareKey(key) !== 0) return undefined;
+      return { key, seq: it.curSeq, kind: it.curKind, value: it.valueCopy() };
     }
     return undefined;
   }
@@ -141,11 +149,19 @@ export class TableReader {
 
   /** Index of the first data block whose separator is >= (key, seq); `dataBlocks` if none. */
   findBlock(key: Uint8Array, seq: number): number {
+    const bytes = this.sepBytes;
+    const starts = this.sepStarts;
+    const keyLen = key.length;
     let lo = 0;
-    let hi = this.sepKeys.length;
+    let hi = this.sepSeqs.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = compareBytes(this.sepKeys[mid] as Uint8Array, key);
+      const start = starts[mid] as number;
+      const len = (starts[mid + 1] as number) - start;
+      const n = len < keyLen ? len : keyLen;
+      let c = 0;
+      for (let j = 0; j < n && c === 0; j++) c = (bytes[start + j] as number) - (key[j] as number);
+      if (c === 0) c = len - keyLen;
       if (c < 0 || (c === 0 && (this.sepSeqs[mid] as number) > seq)) lo = mid + 1;
       else hi = mid;
     }
@@ -154,12 +170,17 @@ export class TableReader {
 
   /** The decoded data block `i`, from the cache or read, verified and decompressed. */
   readBlock(i: number, fillCache: boolean): Block {
+    const known = this.cacheHandles[i];
+    if (known !== undefined && this.cache.touch(known)) return known.block;
     const offset = this.blockOffsets[i] as number;
-    const cached = this.cache.lookup(this.fileNumber, offset);
-    if (cached !== undefined) return cached;
+    const found = this.cache.find(this.fileNumber, offset);
+    if (found !== undefined) {
+      this.cacheHandles[i] = found;
+      return found.block;
+    }
     const handle = { offsetBytes: offset, sizeBytes: this.blockSizes[i] as number };
     const block = new Block(this.readChecked(handle, Number.MAX_SAFE_INTEGER, 'data block'), `${this.file.path} data block at offset ${offset}`);
-    if (fillCache) this.cache.insert(this.fileNumber, offset, block);
+    if (fillCache) this.cacheHandles[i] = this.cache.insert(this.fileNumber, offset, block);
     return block;
   }
 
@@ -188,19 +209,35 @@ export class TableReader {
     const block = new Block(this.readChecked(handle, footerAt, 'index block'), `${path} index block at offset ${handle.offsetBytes}`);
     const it = block.iterator();
     const cur = { pos: 0 };
+    const keys: Uint8Array[] = [];
+    const seqs: number[] = [];
+    const offsets: number[] = [];
+    const sizes: number[] = [];
     for (it.seekToFirst(); it.valid(); it.next()) {
-      const v = it.curValue;
+      const v = it.value();
       cur.pos = 0;
       const offset = getVarint(v, cur, v.length);
       const size = getVarint(v, cur, v.length);
       if (offset < 0 || size < 0 || offset + size + BLOCK_TRAILER_BYTES > handle.offsetBytes || size > BLOCK_BYTES_MAX) {
-        throw corruption(path, handle.offsetBytes, `index entry ${this.sepKeys.length} points outside the data region`);
+        throw corruption(path, handle.offsetBytes, `index entry ${keys.length} points outside the data region`);
       }
-      this.sepKeys.push(it.curKey.slice());
-      this.sepSeqs.push(it.curSeq);
-      this.blockOffsets.push(offset);
-      this.blockSizes.push(size);
+      keys.push(it.key());
+      seqs.push(it.curSeq);
+      offsets.push(offset);
+      sizes.push(size);
     }
+    this.sepStarts = new Uint32Array(keys.length + 1);
+    let total = 0;
+    keys.forEach((k, i) => {
+      this.sepStarts[i] = total;
+      total += k.length;
+    });
+    this.sepStarts[keys.length] = total;
+    this.sepBytes = new Uint8Array(total);
+    keys.forEach((k, i) => this.sepBytes.set(k, this.sepStarts[i] as number));
+    this.sepSeqs = Float64Array.from(seqs);
+    this.blockOffsets = Float64Array.from(offsets);
+    this.blockSizes = Uint32Array.from(sizes);
   }
 }
 
@@ -253,7 +290,7 @@ class TableIterator implements InternalIterator {
   }
 
   key(): Uint8Array {
-    return this.blockIt?.curKey ?? EMPTY;
+    return this.blockIt?.key() ?? EMPTY;
   }
 
   seq(): number {
@@ -265,7 +302,7 @@ class TableIterator implements InternalIterator {
   }
 
   value(): Uint8Array {
-    return this.blockIt?.curValue ?? EMPTY;
+    return this.blockIt?.value() ?? EMPTY;
   }
 
   close(): void {
