@@ -1,0 +1,2 @@
+// @ringkv/client-sdk: Typed ringkv client for Node and browsers: siblings, contexts, resolvers, timeouts, reconnects
+export {};

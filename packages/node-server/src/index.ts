@@ -1,0 +1,2 @@
+// @ringkv/node-server: A ringkv node: storage, versioning, the client WebSocket API, HTTP health/status/metrics
+export {};
