@@ -225,12 +225,13 @@ class Walk {
   private open(at: number, headerSize: number, n: number, isMap: boolean): ScanIssue | undefined {
     const what = isMap ? 'map' : 'array';
     if (at + headerSize > this.end) return issue('malformed', at, 'truncated length header');
-    if (n > this.limits.containerLengthMax) {
-      return issue('limit', at, `${what} of ${n} elements exceeds ${this.limits.containerLengthMax}`);
-    }
+    // A header that claims more elements than bytes remain is lying: malformed, whatever the limits.
     const slots = isMap ? 2 * n : n;
     const left = this.end - at - headerSize;
     if (slots > left) return issue('malformed', at, `${what} declares ${n} elements but only ${left} bytes remain`);
+    if (n > this.limits.containerLengthMax) {
+      return issue('limit', at, `${what} of ${n} elements exceeds ${this.limits.containerLengthMax}`);
+    }
     if (++this.containers > this.limits.containersMax) {
       return issue('limit', at, `more than ${this.limits.containersMax} arrays and maps`);
     }

@@ -21,7 +21,7 @@ it('runs the README example: encode a put, decode it on the node, refuse a bad f
   const bad = codec.decode(Uint8Array.from([0xdd, 0xff, 0xff, 0xff, 0xff]));
   expect(bad.ok).toBe(false);
   if (!bad.ok) {
-    expect(errorFrame(bad.error)).toMatchObject({ type: 'error', code: 'limit-exceeded' });
-    expect(bad.error.closeCode).toBe(1009);
+    expect(errorFrame(bad.error)).toMatchObject({ type: 'error', code: 'malformed-frame' });
+    expect(bad.error.closeCode).toBe(1007);
   }
 });
