@@ -64,7 +64,7 @@ import type {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Validates a message body whose envelope was already checked; `type` is the raw `type` field. */
+/** The message in `map`, validated (the caller checks the envelope keys `v` and `k` first); throws `ProtocolError`. */
 export function validateBody(map: WireMap, limits: ProtocolLimits): Message {
   const ctx: FieldContext = { requestId: undefined, path: '' };
   const type = own(map, 'type');
