@@ -10,13 +10,14 @@
 //    Each bench iteration does 1,000 lookups, so lookups/s = 1,000 × hz.
 // 2. The key hash (XXH64 in 32-bit halves) against node:crypto's sha1 and md5
 //    on the same 1,000 keys per iteration.
+// 3. Ring swaps: addNode, ringDiff for a join, and ranges on a fresh ring.
 // After the run a table prints per-operation rates measured by a plain timed
 // loop (best of 40 passes of 20,000 operations), free of the harness overhead;
 // on a loaded machine the best pass is the closest to one uncontended core.
 import { createHash } from 'node:crypto';
 import { afterAll, bench, describe } from 'vitest';
 import { Rng } from '@ringkv/sim';
-import { HashRing, hashKey, hashKeyInto } from '../src/index.js';
+import { HashRing, hashKey, hashKeyInto, ringDiff } from '../src/index.js';
 
 const batch = 1_000;
 const rng = new Rng(20261124);
@@ -72,6 +73,18 @@ describe(`hash of a ~20-byte key, ${batch} keys per iteration`, () => {
   bench('node:crypto sha1', () => {
     const s = nextBatchStart();
     for (let i = s; i < s + batch; i++) sink += createHash('sha1').update(keyBytes[i] as Uint8Array).digest()[0] as number;
+  });
+});
+
+describe('membership changes on the 100-node ring (what a node pays to swap rings)', () => {
+  bench('addNode (a 101st node, 256 tokens)', () => {
+    sink += ring.addNode(`extra-${cursor++}`).tokenCount;
+  });
+  bench('ringDiff(ring, ring + 1 node, 3)', () => {
+    sink += ringDiff(ring, ring.addNode(`extra-${cursor++}`), 3).length;
+  });
+  bench('ranges(node, 3) of a fresh ring (computes all replica rows)', () => {
+    sink += ring.removeNode('node-0').ranges('node-1', 3).length;
   });
 });
 

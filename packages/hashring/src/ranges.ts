@@ -18,7 +18,6 @@
  *      attributes.
  */
 import type { RingCore, TokenTable } from './core.js';
-import { successor } from './core.js';
 import { beginWalk, collect, picks } from './walk.js';
 import { wordsToPosition, type RingPosition } from './position.js';
 
@@ -112,19 +111,27 @@ export function memberShares(core: RingCore, n: number): Ownership[] {
  */
 export function diffCores(before: RingCore, after: RingCore, n: number): RangeChange[] {
   const cuts = unionPositions(before, after);
-  const count = cuts.hi.length;
-  const rowsBefore = before.owner.length > 0 ? replicaRows(before, n) : new Uint32Array(0);
-  const rowsAfter = after.owner.length > 0 ? replicaRows(after, n) : new Uint32Array(0);
-  const mBefore = Math.min(n, before.members.length);
-  const mAfter = Math.min(n, after.members.length);
+  const walkBefore = rowWalker(before, n);
+  const walkAfter = rowWalker(after, n);
+  // Member indexes differ between rings, so rows are compared through ids:
+  // toAfter maps a member index of `before` to its index in `after` (or -1).
+  const toAfter = Int32Array.from(before.members, (m) => after.indexOf.get(m.id) ?? -1);
   const spans: Span<Lists>[] = [];
-  for (let c = 0; c < count; c++) {
+  let lastBefore = -1;
+  let lastAfter = -1;
+  let lists: Lists | undefined;
+  for (let c = 0; c < cuts.hi.length; c++) {
     const hi = cuts.hi[c] as number;
     const lo = cuts.lo[c] as number;
-    // Member indexes differ between rings, so rows are compared by id.
-    const lists = { before: rowOf(before, rowsBefore, mBefore, hi, lo), after: rowOf(after, rowsAfter, mAfter, hi, lo) };
-    if (sameSet(lists.before, lists.after)) continue;
-    pushSpan(spans, cuts, c, lists, sameLists);
+    const rowBefore = walkBefore(hi, lo);
+    const rowAfter = walkAfter(hi, lo);
+    // Consecutive cuts often fall in the same pair of rows: decide once per pair.
+    if (rowBefore !== lastBefore || rowAfter !== lastAfter) {
+      lastBefore = rowBefore;
+      lastAfter = rowAfter;
+      lists = sameReplicas(before, rowBefore, after, rowAfter, n, toAfter) ? undefined : rowLists(before, rowBefore, after, rowAfter, n);
+    }
+    if (lists !== undefined) pushSpan(spans, cuts, c, lists, sameLists);
   }
   closeWrap(spans, sameLists);
   return spans.map((s) => ({
@@ -135,6 +142,51 @@ export function diffCores(before: RingCore, after: RingCore, n: number): RangeCh
     gained: s.value.after.filter((id) => !s.value.before.includes(id)),
     lost: s.value.before.filter((id) => !s.value.after.includes(id)),
   }));
+}
+
+/**
+ * A function from ascending positions to the index of their successor token
+ * (-1 for an empty ring). It advances a cursor instead of searching, so a
+ * sweep over sorted cuts is linear in tokens.
+ */
+function rowWalker(core: RingCore, n: number): (hi: number, lo: number) => number {
+  const tokens = core.owner.length;
+  if (tokens > 0) replicaRows(core, n);
+  let t = 0;
+  return (hi, lo) => {
+    if (tokens === 0) return -1;
+    while (t < tokens && ((core.hi[t] as number) < hi || (core.hi[t] === hi && (core.lo[t] as number) < lo))) t++;
+    return t === tokens ? 0 : t;
+  };
+}
+
+/** True when row `ta` of `after` holds the same members as row `tb` of `before`, in any order. */
+function sameReplicas(before: RingCore, tb: number, after: RingCore, ta: number, n: number, toAfter: Int32Array): boolean {
+  const mb = tb < 0 ? 0 : Math.min(n, before.members.length);
+  const ma = ta < 0 ? 0 : Math.min(n, after.members.length);
+  if (mb !== ma) return false;
+  if (mb === 0) return true;
+  const rowsBefore = before.rows.get(n) as Uint32Array;
+  const rowsAfter = after.rows.get(n) as Uint32Array;
+  for (let i = 0; i < mb; i++) {
+    const target = toAfter[rowsBefore[tb * mb + i] as number] as number;
+    let found = false;
+    for (let j = 0; j < ma && !found; j++) found = rowsAfter[ta * ma + j] === target;
+    if (!found) return false;
+  }
+  return true;
+}
+
+function rowLists(before: RingCore, tb: number, after: RingCore, ta: number, n: number): Lists {
+  return { before: rowIds(before, tb, n), after: rowIds(after, ta, n) };
+}
+
+/** The replica ids of row t (none for an empty ring, t = -1). */
+function rowIds(core: RingCore, t: number, n: number): string[] {
+  if (t < 0) return [];
+  const m = Math.min(n, core.members.length);
+  const rows = core.rows.get(n) as Uint32Array;
+  return Array.from(rows.subarray(t * m, t * m + m), (i) => (core.members[i] as { id: string }).id);
 }
 
 interface Lists {
@@ -148,18 +200,8 @@ interface Span<V> {
   value: V;
 }
 
-/** The replica ids of the range that ends at or after (hi, lo). */
-function rowOf(core: RingCore, rows: Uint32Array, m: number, hi: number, lo: number): string[] {
-  if (core.owner.length === 0) return [];
-  const t = successor(core, hi, lo);
-  return Array.from(rows.subarray(t * m, t * m + m), (i) => (core.members[i] as { id: string }).id);
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
-}
-
 function sameLists(a: Lists, b: Lists): boolean {
+  if (a === b) return true;
   return a.before.join('\u0000') === b.before.join('\u0000') && a.after.join('\u0000') === b.after.join('\u0000');
 }
 
