@@ -20,6 +20,7 @@
  * hands out are copies or views of the block, never overwritten later.
  */
 import { ByteWriter } from '../util/byte-writer.js';
+import { KeyBuffer } from '../util/key-buffer.js';
 import { getU32, getVarint, type VarintCursor } from '../util/varint.js';
 import type { EntryKind } from '../format/internal.js';
 import { LsmError } from '../errors.js';
@@ -29,7 +30,7 @@ import { RESTART_ENTRY_BYTES } from './format.js';
 export class BlockBuilder {
   private readonly out = new ByteWriter(8192);
   private readonly restarts: number[] = [0];
-  private readonly lastKey = new ByteWriter(64);
+  private readonly lastKey = new KeyBuffer();
   private sinceRestart = 0;
   private count = 0;
 
@@ -53,9 +54,7 @@ export class BlockBuilder {
       this.restarts.push(this.out.length);
       this.sinceRestart = 0;
     } else if (this.count > 0) {
-      const last = this.lastKey.view();
-      const n = Math.min(last.length, key.length);
-      while (shared < n && last[shared] === key[shared]) shared++;
+      shared = this.lastKey.sharedPrefix(key);
     }
     const out = this.out;
     out.putVarint(shared);
@@ -65,8 +64,7 @@ export class BlockBuilder {
     out.putVarint(seq);
     out.putU8(kind);
     out.putBytes(value);
-    this.lastKey.reset();
-    this.lastKey.putBytes(key);
+    this.lastKey.set(key);
     this.sinceRestart++;
     this.count++;
   }
@@ -81,7 +79,6 @@ export class BlockBuilder {
   reset(): void {
     this.out.reset();
     this.restarts.length = 1;
-    this.lastKey.reset();
     this.sinceRestart = 0;
     this.count = 0;
   }

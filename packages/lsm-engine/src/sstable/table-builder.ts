@@ -16,9 +16,10 @@
  */
 import { compressSync } from 'lz4-napi';
 import type { VfsAppendFile } from '../vfs/vfs.js';
-import { compareBytes, compareInternal, KIND_DELETE, KIND_PUT, SEQ_MAX, type EntryKind } from '../format/internal.js';
+import { compareBytes, KIND_DELETE, KIND_PUT, SEQ_MAX, type EntryKind } from '../format/internal.js';
 import { crc32c, maskCrc } from '../util/crc32c.js';
 import { ByteWriter } from '../util/byte-writer.js';
+import { KeyBuffer } from '../util/key-buffer.js';
 import { BlockBuilder } from './block.js';
 import { BloomBuilder } from './bloom.js';
 import { encodeProperties } from './properties.js';
@@ -57,7 +58,7 @@ export class TableBuilder {
   private readonly index = new BlockBuilder(1);
   private readonly bloom: BloomBuilder;
   private readonly pending = new ByteWriter(WRITE_CHUNK_BYTES + 8192);
-  private readonly lastKey = new ByteWriter(64);
+  private readonly lastKey = new KeyBuffer();
   private readonly handleBytes = new ByteWriter(16);
   private offsetBytes = 0;
   private lastSeq = 0;
@@ -90,17 +91,16 @@ export class TableBuilder {
     assert(!this.finished, 'add after finish');
     assert(Number.isSafeInteger(seq) && seq >= 0, `seq ${seq} is a non-negative safe integer`);
     assert(kind === KIND_PUT || kind === KIND_DELETE, `kind ${kind} is known`);
-    const last = this.lastKey.view();
-    if (this.entries === 0) {
-      this.smallestKey = key.slice();
-    } else {
-      assert(compareInternal(last, this.lastSeq, key, seq) < 0, 'entries arrive in strictly increasing internal order');
+    const c = this.entries === 0 ? 1 : -this.lastKey.compare(key);
+    if (this.entries === 0) this.smallestKey = key.slice();
+    assert(c > 0 || (c === 0 && seq < this.lastSeq), 'entries arrive in strictly increasing internal order');
+    if (this.pendingHandle !== undefined) {
+      const last = this.lastKey.copy();
+      this.writeIndexEntry(separator(last, key), last, this.lastSeq);
     }
-    if (this.pendingHandle !== undefined) this.writeIndexEntry(separator(last, key), last, this.lastSeq);
-    if (this.entries === 0 || compareBytes(last, key) !== 0) this.bloom.addKey(key);
+    if (c !== 0) this.bloom.addKey(key);
     this.data.add(key, seq, kind, value);
-    this.lastKey.reset();
-    this.lastKey.putBytes(key);
+    if (c !== 0) this.lastKey.set(key);
     this.lastSeq = seq;
     this.entries++;
     if (kind === KIND_DELETE) this.tombstones++;
@@ -120,10 +120,10 @@ export class TableBuilder {
   finish(): TableMeta {
     assert(!this.finished, 'finish called twice');
     if (this.data.entries > 0) this.finishDataBlock();
-    const last = this.lastKey.view();
+    const last = this.lastKey.copy();
     if (this.pendingHandle !== undefined) this.writeIndexEntry(last, last, this.lastSeq);
     const filter = this.writeBlock(this.bloom.finish(), false);
-    const largestKey = last.slice();
+    const largestKey = last;
     const properties = this.writeBlock(
       encodeProperties({
         fileNumber: this.fileNumber,

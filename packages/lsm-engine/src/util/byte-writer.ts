@@ -8,6 +8,9 @@
  *   2. Capacity only grows (doubling), so a writer reused with `reset()` for
  *      block after block stops allocating once it has seen its largest block.
  */
+/** Copies up to this many bytes with a loop rather than `set`. */
+const SMALL_COPY_BYTES = 64;
+
 export class ByteWriter {
   private buf: Uint8Array;
   private len = 0;
@@ -54,7 +57,14 @@ export class ByteWriter {
   putBytes(data: Uint8Array, start = 0, end = data.length): void {
     const n = end - start;
     this.ensure(n);
-    this.buf.set(start === 0 && end === data.length ? data : data.subarray(start, end), this.len);
+    if (n <= SMALL_COPY_BYTES) {
+      // A byte loop beats TypedArray.set (and the subarray it needs) for the short keys and values that dominate.
+      const b = this.buf;
+      let p = this.len;
+      for (let i = start; i < end; i++) b[p++] = data[i] as number;
+    } else {
+      this.buf.set(start === 0 && end === data.length ? data : data.subarray(start, end), this.len);
+    }
     this.len += n;
   }
 
