@@ -1,0 +1,202 @@
+/**
+ * The public client: typed get/put/delete/update and namespaces over the
+ * dispatcher (`client.ts`).
+ *
+ * Invariants:
+ *   1. Values are packed with the protocol codec (bytes stay bytes, anything
+ *      else is MessagePack) and unpacked the same way; a value the node
+ *      returns that cannot be unpacked fails the get with `invalid-message`.
+ *   2. `update` never writes without the context of the read it resolved,
+ *      and gives up after a bounded number of rounds (`conflict`).
+ */
+
+import type { GetOkMessage, Key, Sibling as WireSibling } from '@ringkv/protocol';
+import { Dispatcher, resolveSettings } from './client.js';
+import { RingkvError } from './errors.js';
+import { updateRetriesDefault, updateRetriesMax } from './limits.js';
+import { Namespace } from './namespace.js';
+import { checkPositiveInt, checkSeeds } from './validate.js';
+import { defaultWebSocketFactory } from './websocket.js';
+import type {
+  ClientOptions,
+  GetResult,
+  NamespaceOptions,
+  RequestOpts,
+  Sibling,
+  UpdateOpts,
+  UpdateResult,
+  WriteOpts,
+  WriteResult,
+} from './types.js';
+
+/**
+ * Connects to a ringkv node and resolves once one seed accepted the hello.
+ *
+ * When to use: once per process (or page); share the client, it pipelines.
+ * Details: `seeds` is a `ws://host:port` URL or a list; the client tries
+ * them in order, and after a connection is lost it fails over to the next
+ * one, round-robin, with capped exponential backoff and jitter between full
+ * rounds. Uses the global `WebSocket` when there is one, else `ws`.
+ * Gotchas: rejects with `not-connected` when no seed answers in one round,
+ * with `unauthorized` for a wrong token; call `close()` when done, or the
+ * socket keeps Node running.
+ */
+export async function connect(seeds: string | readonly string[], options: ClientOptions = {}): Promise<RingkvClient> {
+  const settings = resolveSettings(checkSeeds(seeds), options);
+  const factory = options.webSocket ?? (await defaultWebSocketFactory());
+  const dispatcher = new Dispatcher(settings, factory, options);
+  try {
+    await dispatcher.start();
+  } catch (error) {
+    await dispatcher.close();
+    throw error;
+  }
+  return new RingkvClient(dispatcher);
+}
+
+/**
+ * A connected client. Create it with `connect`.
+ *
+ * Every method returns a promise that settles within its timeout (default
+ * 5 s) and rejects only with `RingkvError`.
+ */
+export class RingkvClient {
+  /** @internal Use `connect`. */
+  constructor(private readonly dispatcher: Dispatcher) {}
+
+  /** The id of the node this client is connected to now (`undefined` while reconnecting). */
+  get nodeId(): string | undefined {
+    return this.dispatcher.nodeId;
+  }
+
+  /** The URL of the node this client is connected to now. */
+  get url(): string | undefined {
+    return this.dispatcher.url;
+  }
+
+  /**
+   * Reads every sibling of `key`.
+   *
+   * Details: `values` holds the live values (several = concurrent writes to
+   * resolve), `siblings` every version including tombstones, `context` what
+   * to pass to the next write. `T` is the caller's claim, not checked; use a
+   * namespace with a codec to check it.
+   */
+  async get<T = unknown>(key: Key, opts?: RequestOpts): Promise<GetResult<T>> {
+    const reply = await this.dispatcher.request('get-ok', `get ${label(key)}`, key, (id) => ({ type: 'get', id, key }), opts);
+    return this.decodeGet<T>(reply, key);
+  }
+
+  /**
+   * Writes `value` (any MessagePack value, or bytes sent as they are).
+   *
+   * Details: with the `context` of a get, the write replaces the siblings
+   * that get saw; without, it becomes one more sibling.
+   * Gotchas: a `timeout` or `connection-closed` error is `indeterminate`: the
+   * write may have been stored.
+   */
+  async put(key: Key, value: unknown, opts?: WriteOpts): Promise<WriteResult> {
+    const packed = this.pack(value, key);
+    const context = opts?.context;
+    const reply = await this.dispatcher.request(
+      'put-ok',
+      `put ${label(key)}`,
+      key,
+      (id) => ({ type: 'put', id, key, ...packed, ...(context === undefined ? {} : { context }) }),
+      opts,
+    );
+    return { context: reply.context };
+  }
+
+  /**
+   * Deletes `key` by writing a tombstone that supersedes what `context` saw.
+   * Deleting a missing key succeeds. Indeterminate like `put`.
+   */
+  async delete(key: Key, opts?: WriteOpts): Promise<WriteResult> {
+    const context = opts?.context;
+    const reply = await this.dispatcher.request(
+      'delete-ok',
+      `delete ${label(key)}`,
+      key,
+      (id) => ({ type: 'delete', id, key, ...(context === undefined ? {} : { context }) }),
+      opts,
+    );
+    return { context: reply.context };
+  }
+
+  /**
+   * Read, resolve, write back: `fn` gets the current values (empty when the
+   * key is missing; several when siblings exist) and returns the value to
+   * store, which is written with the read's context.
+   *
+   * Details: after the write the key is read again; if a concurrent writer
+   * left a new sibling, `fn` runs again on the new siblings, at most
+   * `retries` more times (default 5), then `conflict`.
+   * Gotchas: `fn` may run several times: keep it free of side effects.
+   */
+  async update<T = unknown>(key: Key, fn: (values: T[], read: GetResult<T>) => T, opts?: UpdateOpts): Promise<UpdateResult<T>> {
+    const retries = checkRetries(opts?.retries);
+    const timeout = opts?.timeoutMs === undefined ? undefined : { timeoutMs: opts.timeoutMs };
+    let read = await this.get<T>(key, timeout);
+    for (let attempt = 1; ; attempt++) {
+      const value = fn(read.values, read);
+      await this.put(key, value, { ...timeout, context: read.context });
+      read = await this.get<T>(key, timeout);
+      if (read.values.length <= 1) return { value, context: read.context, attempts: attempt };
+      if (attempt > retries) {
+        throw new RingkvError('conflict', `update ${label(key)}: still ${read.values.length} siblings after ${attempt} rounds`);
+      }
+    }
+  }
+
+  /**
+   * A typed view of the keys under `name/`: `ns.get('42')` reads key
+   * `name/42`. With `resolve`, `get` returns one `value` and `update` hands
+   * `fn` a single current value; with `codec`, values are converted (and may
+   * be checked) on the way in and out.
+   */
+  namespace<T>(name: string, options: NamespaceOptions<T> = {}): Namespace<T> {
+    return new Namespace<T>(this, name, options);
+  }
+
+  /** Closes the connection; pending requests fail with `closed` (writes indeterminate). Idempotent. */
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+
+  private pack(value: unknown, key: Key): { value: Uint8Array; valueEncoding?: 'msgpack' } {
+    try {
+      return this.dispatcher.codec.packValue(value);
+    } catch (cause) {
+      const code = (cause as RingkvError).code === 'value-too-large' ? 'value-too-large' : 'invalid-message';
+      throw new RingkvError(code, `put ${label(key)}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  private decodeGet<T>(reply: GetOkMessage, key: Key): GetResult<T> {
+    const siblings = reply.siblings.map((s) => this.decodeSibling<T>(s, key));
+    const values: T[] = [];
+    for (const s of siblings) if (!s.tombstone) values.push(s.value);
+    return { found: values.length > 0, values, siblings, context: reply.context };
+  }
+
+  private decodeSibling<T>(sibling: WireSibling, key: Key): Sibling<T> {
+    if (!('value' in sibling)) return { tombstone: true };
+    const result = this.dispatcher.codec.unpackValue(sibling.value, sibling.valueEncoding ?? 'bytes');
+    if (!result.ok) throw new RingkvError('invalid-message', `get ${label(key)}: stored value unreadable: ${result.error.message}`, { cause: result.error });
+    return { tombstone: false, value: result.value as T };
+  }
+}
+
+function checkRetries(retries: number | undefined): number {
+  if (retries === undefined) return updateRetriesDefault;
+  if (retries === 0) return 0;
+  return checkPositiveInt(retries, 'retries', updateRetriesMax);
+}
+
+/** A key for messages: strings as they are (shortened), bytes as hex. */
+export function label(key: Key): string {
+  if (typeof key === 'string') return key.length > 64 ? `${key.slice(0, 61)}...` : key;
+  const hex = Array.from(key.subarray(0, 32), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `0x${hex}${key.byteLength > 32 ? '...' : ''}`;
+}

@@ -1,0 +1,386 @@
+/**
+ * `RingkvClient`: requests over one connection at a time, with timeouts,
+ * pipelining, a bounded queue, and reconnects that fail over across seeds.
+ *
+ * Concurrency: single-threaded (event loop). Requests are pipelined: many are
+ * in flight on one socket, each with a unique id; replies may come in any
+ * order and are paired by id.
+ * Invariants:
+ *   1. Every request settles exactly once, within its timeout: a reply, a
+ *      node error, `timeout`, `connection-closed`, `not-connected` or
+ *      `closed`. A timer is armed before anything else happens to it.
+ *   2. At most `inFlightLimit` requests are on the wire; the rest wait in
+ *      FIFO order, at most `queuedMax` of them.
+ *   3. A write is reported `indeterminate` exactly when it was sent and no
+ *      definite answer came back.
+ *   4. At most one socket is open or opening at a time; after `close()`,
+ *      none is, and no timer is left armed.
+ */
+
+import { WireCodec, type ClientRequest, type Key, type Message, type NodeReply, type ProtocolError } from '@ringkv/protocol';
+import { backoffDelayMs } from './backoff.js';
+import { openConnection, describe, type Connection, type ConnectionDeps } from './connection.js';
+import { RingkvError, fromProtocolCode } from './errors.js';
+import {
+  connectTimeoutMsDefault,
+  inFlightMaxDefault,
+  queuedMaxDefault,
+  reconnectBaseMsDefault,
+  reconnectCapMsDefault,
+  requestIdMax,
+  requestTimeoutMsDefault,
+  timeoutMsMax,
+} from './limits.js';
+import type { Clock, Random, WebSocketFactory } from './ports.js';
+import { Queue } from './queue.js';
+import { systemClock, systemRandom } from './system.js';
+import type { ClientOptions, RequestOpts } from './types.js';
+import { checkKey, checkPositiveInt } from './validate.js';
+
+type ReplyType = 'get-ok' | 'put-ok' | 'delete-ok';
+type ReplyOf<R extends ReplyType> = Extract<NodeReply, { type: R }>;
+
+/** One request from creation to settlement. */
+interface Pending {
+  readonly label: string;
+  readonly write: boolean;
+  readonly expect: ReplyType;
+  readonly timeoutMs: number;
+  readonly build: (id: number) => ClientRequest;
+  readonly resolve: (reply: NodeReply) => void;
+  readonly reject: (error: RingkvError) => void;
+  timer: unknown;
+  id: number | undefined;
+  settled: boolean;
+}
+
+/** Resolved settings of a client. */
+export interface ClientSettings {
+  readonly seeds: readonly string[];
+  readonly requestTimeoutMs: number;
+  readonly inFlightMax: number;
+  readonly queuedMax: number;
+  readonly reconnectBaseMs: number;
+  readonly reconnectCapMs: number;
+  readonly clock: Clock;
+  readonly random: Random;
+}
+
+/**
+ * The transport half of the client: owns the connection and the requests.
+ * `RingkvClient` (api.ts) builds the typed operations on `request`.
+ */
+export class Dispatcher {
+  readonly codec: WireCodec;
+  private readonly deps: ConnectionDeps;
+  private conn: Connection | undefined;
+  private readonly inflight = new Map<number, Pending>();
+  private readonly queue = new Queue<Pending>();
+  private queued = 0;
+  private nextId = 0;
+  private nextSeed = 0;
+  private closed = false;
+  private reconnecting = false;
+  private lastError: RingkvError | undefined;
+  private wake: { timer: unknown; resume: () => void } | undefined;
+
+  constructor(
+    readonly settings: ClientSettings,
+    factory: WebSocketFactory,
+    options: ClientOptions,
+  ) {
+    this.codec = new WireCodec(options.valueBytesMax === undefined ? {} : { limits: { valueBytesMax: options.valueBytesMax } });
+    this.deps = {
+      factory,
+      codec: this.codec,
+      clock: settings.clock,
+      connectTimeoutMs: checkTimeout(options.connectTimeoutMs ?? connectTimeoutMsDefault, 'connectTimeoutMs'),
+      clientName: options.clientName ?? 'ringkv-client-sdk',
+      authToken: options.authToken,
+    };
+  }
+
+  /** The id of the node currently connected, if any. */
+  get nodeId(): string | undefined {
+    return this.conn?.nodeId;
+  }
+
+  /** The URL of the node currently connected, if any. */
+  get url(): string | undefined {
+    return this.conn?.url;
+  }
+
+  /** Requests on the wire now. */
+  get inFlight(): number {
+    return this.inflight.size;
+  }
+
+  /**
+   * The first connection: tries every seed once, in order. Rejects with the
+   * last `not-connected` error, or at once with a refusal no other seed
+   * would change (`unauthorized`, `unsupported-version`).
+   */
+  async start(): Promise<void> {
+    for (let i = 0; i < this.settings.seeds.length && !this.closed; i++) {
+      if (await this.tryNextSeed()) return;
+      if (this.lastError !== undefined && isPermanent(this.lastError)) throw this.lastError;
+    }
+    const seeds = this.settings.seeds.join(', ');
+    throw new RingkvError('not-connected', `no seed reachable (${seeds}): ${this.lastError?.message ?? 'client closed'}`, {
+      cause: this.lastError,
+    });
+  }
+
+  /** Sends a request (now, or when a slot and a connection are free) and resolves with its reply. */
+  request<R extends ReplyType>(
+    expect: R,
+    label: string,
+    key: Key,
+    build: (id: number) => ClientRequest,
+    opts: RequestOpts | undefined,
+  ): Promise<ReplyOf<R>> {
+    return new Promise<ReplyOf<R>>((resolve, reject) => {
+      const early = this.refusal(key, label, opts);
+      if (early !== undefined) return reject(early);
+      const timeoutMs = opts?.timeoutMs ?? this.settings.requestTimeoutMs;
+      const pending: Pending = {
+        label,
+        write: expect !== 'get-ok',
+        expect,
+        timeoutMs,
+        build,
+        resolve: resolve as (reply: NodeReply) => void,
+        reject,
+        timer: undefined,
+        id: undefined,
+        settled: false,
+      };
+      pending.timer = this.settings.clock.setTimer(() => this.expire(pending), timeoutMs);
+      this.queue.push(pending);
+      this.queued++;
+      this.pump();
+    });
+  }
+
+  /** Closes the connection and fails every request with `closed`. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.wake !== undefined) {
+      this.settings.clock.clearTimer(this.wake.timer);
+      this.wake.resume();
+    }
+    for (let p = this.queue.shift(); p !== undefined; p = this.queue.shift()) {
+      this.settle(p, new RingkvError('closed', `${p.label}: the client was closed before it was sent`));
+    }
+    this.queued = 0;
+    this.failInFlight((p) => new RingkvError('closed', `${p.label}: the client was closed before the reply`, { indeterminate: p.write }));
+    const conn = this.conn;
+    this.conn = undefined;
+    if (conn !== undefined) await conn.close(1000, 'client closed');
+  }
+
+  private refusal(key: Key, label: string, opts: RequestOpts | undefined): RingkvError | undefined {
+    if (this.closed) return new RingkvError('closed', `${label}: the client is closed`);
+    if (opts?.timeoutMs !== undefined) {
+      try {
+        checkTimeout(opts.timeoutMs, 'timeoutMs');
+      } catch (error) {
+        return error as RingkvError;
+      }
+    }
+    const keyProblem = checkKey(key, this.codec.limits.keyBytesMax);
+    if (keyProblem !== undefined) return keyProblem;
+    if (this.queued >= this.settings.queuedMax) {
+      return new RingkvError('too-many-in-flight', `${label}: ${this.queued} requests already wait (queuedMax ${this.settings.queuedMax})`);
+    }
+    return undefined;
+  }
+
+  /** Moves queued requests onto the wire while the connection has free slots. */
+  private pump(): void {
+    const conn = this.conn;
+    if (conn === undefined || !conn.open) return;
+    const limit = Math.min(this.settings.inFlightMax, conn.limits.inFlightMax);
+    while (this.inflight.size < limit) {
+      const p = this.queue.shift();
+      if (p === undefined) return;
+      if (p.settled) continue;
+      this.queued--;
+      this.send(conn, p);
+    }
+  }
+
+  private send(conn: Connection, p: Pending): void {
+    const id = this.allocateId();
+    let frame: Uint8Array;
+    try {
+      frame = this.codec.encode(p.build(id));
+    } catch (cause) {
+      const error = cause as ProtocolError;
+      this.settle(p, fromProtocolCode(error.code ?? 'invalid-message', `${p.label}: ${describe(cause)}`, false, { cause }));
+      return;
+    }
+    p.id = id;
+    this.inflight.set(id, p);
+    conn.send(frame);
+  }
+
+  private allocateId(): number {
+    do {
+      this.nextId = this.nextId >= requestIdMax ? 0 : this.nextId + 1;
+    } while (this.inflight.has(this.nextId));
+    return this.nextId;
+  }
+
+  private expire(p: Pending): void {
+    if (p.settled) return;
+    if (p.id !== undefined) {
+      this.inflight.delete(p.id);
+      this.settle(p, new RingkvError('timeout', `${p.label}: no reply within ${p.timeoutMs} ms`, { indeterminate: p.write }));
+      this.pump();
+      return;
+    }
+    this.queued--;
+    if (this.conn === undefined) {
+      const why = this.lastError === undefined ? 'reconnecting' : this.lastError.message;
+      this.settle(p, new RingkvError('not-connected', `${p.label}: no connection within ${p.timeoutMs} ms (${why}); it was not sent`, { cause: this.lastError }));
+    } else {
+      this.settle(p, new RingkvError('timeout', `${p.label}: still queued after ${p.timeoutMs} ms; it was not sent`));
+    }
+  }
+
+  private settle(p: Pending, outcome: RingkvError | NodeReply): void {
+    if (p.settled) return;
+    p.settled = true;
+    this.settings.clock.clearTimer(p.timer);
+    if (outcome instanceof RingkvError) p.reject(outcome);
+    else p.resolve(outcome);
+  }
+
+  private receive(message: Message): void {
+    if (message.type === 'error' && message.id === undefined) return; // connection-level: a close follows if it matters
+    const id = (message as { id?: number }).id;
+    const p = id === undefined ? undefined : this.inflight.get(id);
+    if (p === undefined || id === undefined) return; // a reply to a request that already timed out
+    this.inflight.delete(id);
+    if (message.type === 'error') {
+      this.settle(p, fromProtocolCode(message.code, `${p.label}: ${message.message}`, p.write));
+    } else if (message.type !== p.expect) {
+      this.settle(p, new RingkvError('invalid-message', `${p.label}: expected ${p.expect}, got ${message.type}`, { indeterminate: p.write }));
+    } else {
+      this.settle(p, message as NodeReply);
+    }
+    this.pump();
+  }
+
+  /** A frame the codec refused: one request's reply if the id is known and the connection may stay, else the whole connection. */
+  private refuseFrame(conn: Connection, error: ProtocolError): void {
+    const p = error.requestId === undefined ? undefined : this.inflight.get(error.requestId);
+    if (error.closeCode === undefined && p !== undefined && error.requestId !== undefined) {
+      this.inflight.delete(error.requestId);
+      this.settle(p, new RingkvError(error.code, `${p.label}: bad reply: ${error.message}`, { cause: error, ...indet(p) }));
+      return;
+    }
+    this.failInFlight((q) => new RingkvError(error.code, `${q.label}: the node sent a bad frame: ${error.message}`, { cause: error, ...indet(q) }));
+    void conn.close(error.closeCode ?? 1002, error.code);
+  }
+
+  private lost(conn: Connection, code: number, reason: string): void {
+    if (this.conn !== conn) return;
+    this.conn = undefined;
+    const why = `connection to ${conn.url} closed before the reply (code ${code}${reason ? `, ${reason}` : ''})`;
+    this.lastError = new RingkvError('not-connected', `connection to ${conn.url} lost (code ${code})`);
+    this.failInFlight((p) => new RingkvError('connection-closed', `${p.label}: ${why}`, { closeCode: code, indeterminate: p.write }));
+    void this.reconnect();
+  }
+
+  private failInFlight(errorFor: (p: Pending) => RingkvError): void {
+    const all = [...this.inflight.values()];
+    this.inflight.clear();
+    for (const p of all) this.settle(p, errorFor(p));
+  }
+
+  /** Opens the next seed in round-robin order; true when it is now the connection. */
+  private async tryNextSeed(): Promise<boolean> {
+    const seeds = this.settings.seeds;
+    const url = seeds[this.nextSeed % seeds.length] as string;
+    this.nextSeed = (this.nextSeed + 1) % seeds.length;
+    try {
+      const conn = await openConnection(url, this.deps);
+      if (this.closed) {
+        await conn.close(1000, 'client closed');
+        return false;
+      }
+      this.attach(conn);
+      return true;
+    } catch (error) {
+      this.lastError = error as RingkvError;
+      return false;
+    }
+  }
+
+  private attach(conn: Connection): void {
+    this.conn = conn;
+    this.lastError = undefined;
+    conn.listen({
+      onMessage: (m) => this.receive(m),
+      onFatal: (e) => this.refuseFrame(conn, e),
+      onClose: (code, reason) => this.lost(conn, code, reason),
+    });
+    this.pump();
+  }
+
+  /** Reconnects after a loss: every seed in turn, then a backoff wait, until one answers or the client closes. */
+  private async reconnect(): Promise<void> {
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    try {
+      for (let round = 0; !this.closed; round++) {
+        for (let i = 0; i < this.settings.seeds.length && !this.closed; i++) {
+          if (await this.tryNextSeed()) return;
+        }
+        await this.sleep(backoffDelayMs(round, this.settings.reconnectBaseMs, this.settings.reconnectCapMs, this.settings.random));
+      }
+    } finally {
+      this.reconnecting = false;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resume) => {
+      if (this.closed) return resume();
+      const timer = this.settings.clock.setTimer(() => {
+        this.wake = undefined;
+        resume();
+      }, ms);
+      this.wake = { timer, resume };
+    });
+  }
+}
+
+function indet(p: Pending): { indeterminate: boolean } {
+  return { indeterminate: p.write };
+}
+
+function isPermanent(error: RingkvError): boolean {
+  return error.code === 'unauthorized' || error.code === 'unsupported-version' || error.code === 'invalid-argument';
+}
+
+function checkTimeout(ms: number, name: string): number {
+  return checkPositiveInt(ms, name, timeoutMsMax);
+}
+
+/** Settings with defaults applied and every number checked. */
+export function resolveSettings(seeds: readonly string[], options: ClientOptions): ClientSettings {
+  return {
+    seeds,
+    requestTimeoutMs: checkTimeout(options.requestTimeoutMs ?? requestTimeoutMsDefault, 'requestTimeoutMs'),
+    inFlightMax: checkPositiveInt(options.inFlightMax ?? inFlightMaxDefault, 'inFlightMax', 1 << 20),
+    queuedMax: checkPositiveInt(options.queuedMax ?? queuedMaxDefault, 'queuedMax', 1 << 24),
+    reconnectBaseMs: checkTimeout(options.reconnectBaseMs ?? reconnectBaseMsDefault, 'reconnectBaseMs'),
+    reconnectCapMs: checkTimeout(options.reconnectCapMs ?? reconnectCapMsDefault, 'reconnectCapMs'),
+    clock: options.clock ?? systemClock,
+    random: options.random ?? systemRandom,
+  };
+}

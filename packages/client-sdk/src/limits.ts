@@ -1,0 +1,39 @@
+/**
+ * Every bound of the SDK, unit last in the name, with the reason for its
+ * default. Options of `connect` override the defaults within the maxima.
+ */
+
+/** A request that has no answer after this long fails with `timeout`: a request never hangs. Long enough for a loaded node's p99.9. */
+export const requestTimeoutMsDefault = 5_000;
+
+/** Opening one socket and its hello must finish within this; a dead seed should not stall failover for long. */
+export const connectTimeoutMsDefault = 5_000;
+
+/** Largest timeout accepted for a request or a connect: beyond the protocol's own `timeoutMsMax` a caller has made a mistake. */
+export const timeoutMsMax = 600_000;
+
+/**
+ * Requests outstanding on one connection before new ones wait in the queue.
+ * The node refuses more than its own advertised `inFlightMax` with
+ * `too-many-in-flight`; the SDK uses the smaller of the two so it never
+ * provokes that error.
+ */
+export const inFlightMaxDefault = 256;
+
+/** Requests that may wait (disconnected, or over the in-flight bound) before new ones are refused with `too-many-in-flight`: bounds memory when a node is down. */
+export const queuedMaxDefault = 10_000;
+
+/** First reconnect delay after a full round of seeds failed; doubles each round. */
+export const reconnectBaseMsDefault = 50;
+
+/** Reconnect delays never exceed this, so a node that comes back is found within a few seconds. */
+export const reconnectCapMsDefault = 5_000;
+
+/** `update` retries after a new sibling appears; each retry is two round trips more. */
+export const updateRetriesDefault = 5;
+
+/** Beyond this many retries a key is hot enough that retrying only adds load. */
+export const updateRetriesMax = 100;
+
+/** Request ids are uint32 on the wire (protocol `requestIdMax`); the SDK wraps around. */
+export const requestIdMax = 0xffff_ffff;

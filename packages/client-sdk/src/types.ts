@@ -1,0 +1,111 @@
+/**
+ * The public shapes of results and options. Values are typed by the caller
+ * (`get<T>`, `namespace<T>`); the SDK does not check them at run time unless
+ * a namespace codec does.
+ */
+
+import type { Key } from '@ringkv/protocol';
+import type { Clock, Random, WebSocketFactory } from './ports.js';
+
+export type { Key };
+
+/**
+ * The opaque causal context of a key, as the node returned it. Pass it back
+ * unchanged to the next `put`/`delete` of the same key so the write
+ * supersedes what was read.
+ */
+export type Context = Uint8Array;
+
+/** One version of a key: a value, or a tombstone left by a delete. */
+export type Sibling<T> = { readonly tombstone: false; readonly value: T } | { readonly tombstone: true };
+
+/** What `get` returns. */
+export interface GetResult<T> {
+  /** True when at least one sibling is a value. */
+  readonly found: boolean;
+  /** The values of every live sibling (tombstones left out), in the node's order; several means concurrent writes. */
+  readonly values: T[];
+  /** Every sibling, tombstones included. */
+  readonly siblings: ReadonlyArray<Sibling<T>>;
+  /** Pass to the next put/delete of this key (also when not found: it supersedes tombstones). */
+  readonly context: Context;
+}
+
+/** What `put` and `delete` return. */
+export interface WriteResult {
+  /** The key's context after this write. */
+  readonly context: Context;
+}
+
+/** What `update` returns. */
+export interface UpdateResult<T> {
+  /** The value written. */
+  readonly value: T;
+  /** The key's context after the write. */
+  readonly context: Context;
+  /** Read-resolve-write rounds used (1 when no new sibling appeared). */
+  readonly attempts: number;
+}
+
+/** Options every request takes. */
+export interface RequestOpts {
+  /** Fail with `timeout` after this many ms (default: the client's `requestTimeoutMs`). */
+  readonly timeoutMs?: number;
+}
+
+/** Options of `put` and `delete`. */
+export interface WriteOpts extends RequestOpts {
+  /** The context from the `get` this write is based on; absent means "blind write" (it becomes a sibling of whatever is there). */
+  readonly context?: Context;
+}
+
+/** Options of `update`. */
+export interface UpdateOpts extends RequestOpts {
+  /** Extra rounds after a new sibling appeared (default `updateRetriesDefault`, at most `updateRetriesMax`). */
+  readonly retries?: number;
+}
+
+/** Options of `connect`. Every field is optional. */
+export interface ClientOptions {
+  /** Default per-request timeout (default 5,000 ms). */
+  readonly requestTimeoutMs?: number;
+  /** Bound on opening one socket and its hello (default 5,000 ms). */
+  readonly connectTimeoutMs?: number;
+  /** Requests in flight on the connection before new ones queue (default 256; never above the node's advertised bound). */
+  readonly inFlightMax?: number;
+  /** Requests allowed to wait in the queue before new ones fail with `too-many-in-flight` (default 10,000). */
+  readonly queuedMax?: number;
+  /** First reconnect delay after every seed failed (default 50 ms), doubled per round up to `reconnectCapMs` (default 5,000 ms), with jitter. */
+  readonly reconnectBaseMs?: number;
+  readonly reconnectCapMs?: number;
+  /** Sent in hello; nodes with an auth token refuse clients without it (`unauthorized`). */
+  readonly authToken?: string;
+  /** Sent in hello, shows up in the node's logs. */
+  readonly clientName?: string;
+  /** Largest value accepted either way (default the protocol's 1 MiB); match the node's `valueBytesMax`. */
+  readonly valueBytesMax?: number;
+  /** Seams for tests: time, jitter, and the WebSocket implementation (default: global `WebSocket`, else `ws`). */
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly webSocket?: WebSocketFactory;
+}
+
+/** Converts a namespace's values to and from what is stored (any MessagePack value or bytes). */
+export interface NamespaceCodec<T> {
+  encode(value: T): unknown;
+  /** Called on every stored value read; may throw to reject data that is not a `T` (the get fails with `invalid-message`). */
+  decode(stored: unknown): T;
+}
+
+/** Options of `client.namespace`. */
+export interface NamespaceOptions<T> {
+  /** Merges siblings into one value: used by `get` (`value`) and `update`. Must be deterministic, commutative and associative to converge. */
+  readonly resolve?: (siblings: T[]) => T;
+  readonly codec?: NamespaceCodec<T>;
+}
+
+/** What a namespace's `get` returns: the siblings and, when they resolve, one `value`. */
+export interface NamespaceGetResult<T> extends GetResult<T> {
+  /** The single value, or the resolver's merge of several; `undefined` when not found or when siblings exist and there is no resolver. */
+  readonly value: T | undefined;
+}

@@ -1,0 +1,260 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, isRingkvError, type RingkvClient, type RingkvError } from '@ringkv/client-sdk';
+import { startFakeServer, type FakeRequest, type FakeServer } from './fake-server.js';
+
+const opened: Array<{ close(): Promise<void> }> = [];
+function track<T extends { close(): Promise<void> }>(x: T): T {
+  opened.push(x);
+  return x;
+}
+afterEach(async () => {
+  for (const x of opened.splice(0).reverse()) await x.close();
+});
+
+async function fake(options: Parameters<typeof startFakeServer>[0] = {}): Promise<FakeServer> {
+  return track(await startFakeServer(options));
+}
+async function client(seeds: string | string[], options: Parameters<typeof connect>[1] = {}): Promise<RingkvClient> {
+  return track(await connect(seeds, { reconnectBaseMs: 5, reconnectCapMs: 20, ...options }));
+}
+async function failure(promise: Promise<unknown>): Promise<RingkvError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(isRingkvError(error), `not a RingkvError: ${String(error)}`).toBe(true);
+    return error as RingkvError;
+  }
+  throw new Error('expected a rejection');
+}
+/** Resolves once the fake has received `n` requests. */
+async function received(server: FakeServer, n: number): Promise<void> {
+  while (server.requests.length < n) await new Promise((r) => setTimeout(r, 2));
+}
+
+/** Resolves once `check` holds, polling the event loop (bounded by the test timeout). */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 2));
+}
+
+describe('client against a fake node', () => {
+  it('puts and gets MessagePack values and raw bytes', async () => {
+    const server = await fake();
+    const c = await client(server.url);
+    await c.put('doc', { name: 'Ada', tags: ['x'], n: 3 });
+    await c.put('raw', new Uint8Array([1, 2, 3]));
+    const doc = await c.get<{ name: string }>('doc');
+    expect(doc.found).toBe(true);
+    expect(doc.values).toEqual([{ name: 'Ada', tags: ['x'], n: 3 }]);
+    expect((await c.get('raw')).values).toEqual([new Uint8Array([1, 2, 3])]);
+    expect((await c.get('missing')).found).toBe(false);
+    expect(c.nodeId).toBe(server.nodeId);
+  });
+
+  it('a write without a reply fails with an indeterminate timeout that says it may have happened', async () => {
+    const server = await fake({ onRequest: () => {} });
+    const c = await client(server.url);
+    const error = await failure(c.put('k', 'v', { timeoutMs: 50 }));
+    expect(error.code).toBe('timeout');
+    expect(error.indeterminate).toBe(true);
+    expect(error.message).toMatch(/may have happened/);
+    const read = await failure(c.get('k', { timeoutMs: 50 }));
+    expect(read.code).toBe('timeout');
+    expect(read.indeterminate).toBe(false);
+  });
+
+  it('a connection dropped mid-request fails the request at once, then reconnects', async () => {
+    let drop = true;
+    const server = await fake({
+      onRequest: (req) => {
+        if (drop) {
+          drop = false;
+          req.socket.terminate();
+        } else req.answer();
+      },
+    });
+    const c = await client(server.url);
+    const error = await failure(c.put('k', 'v', { timeoutMs: 30_000 }));
+    expect(error.code).toBe('connection-closed');
+    expect(error.indeterminate).toBe(true);
+    await c.put('k', 'after');
+    expect((await c.get('k')).values).toContain('after');
+    expect(server.hellos).toBe(2);
+  });
+
+  it('fails over to the next seed when its node goes away', async () => {
+    const a = await fake({ nodeId: 'a' });
+    const b = await fake({ nodeId: 'b' });
+    const c = await client([a.url, b.url]);
+    expect(c.nodeId).toBe('a');
+    await a.close();
+    await until(() => c.nodeId === 'b');
+    await c.put('k', 1);
+    expect(c.nodeId).toBe('b');
+    expect(b.requests.map((r) => r.type)).toEqual(['put']);
+  });
+
+  it('skips an unreachable first seed on connect', async () => {
+    const dead = await fake();
+    const deadUrl = dead.url;
+    await dead.close();
+    const b = await fake({ nodeId: 'b' });
+    const c = await client([deadUrl, b.url]);
+    expect(c.nodeId).toBe('b');
+  });
+
+  it('rejects connect with not-connected when no seed answers', async () => {
+    const dead = await fake();
+    await dead.close();
+    const error = await failure(connect(dead.url, { connectTimeoutMs: 1000 }));
+    expect(error.code).toBe('not-connected');
+    expect(error.message).toContain(dead.url);
+  });
+
+  it('rejects connect with unauthorized when the node refuses the hello', async () => {
+    const server = await fake({
+      onHello: (socket, send) => {
+        send({ type: 'error', code: 'unauthorized', message: 'bad token' });
+        socket.close(1008, 'unauthorized');
+      },
+    });
+    const error = await failure(connect(server.url, { authToken: 'nope' }));
+    expect(error.code).toBe('unauthorized');
+  });
+
+  it('turns a malformed frame from the node into a typed error and reconnects', async () => {
+    let garbage = true;
+    const server = await fake({
+      onRequest: (req) => {
+        if (garbage) {
+          garbage = false;
+          req.socket.send(new Uint8Array([0xc1, 0x00]));
+        } else req.answer();
+      },
+    });
+    const c = await client(server.url);
+    const error = await failure(c.put('k', 'v'));
+    expect(error.code).toBe('malformed-frame');
+    expect(error.indeterminate).toBe(true);
+    await c.put('k', 'v2');
+    expect((await c.get('k')).values).toContain('v2');
+  });
+
+  it('a reply of the wrong type fails only that request', async () => {
+    const server = await fake({
+      onRequest: (req) => {
+        if (req.message.type === 'get') req.reply({ type: 'put-ok', id: req.message.id, context: new Uint8Array(1) });
+        else req.answer();
+      },
+    });
+    const c = await client(server.url);
+    expect((await failure(c.get('k'))).code).toBe('invalid-message');
+    await c.put('k', 1);
+  });
+
+  it('passes a node error code through, with the protocol retry advice', async () => {
+    const server = await fake({
+      onRequest: (req) => req.reply({ type: 'error', id: req.message.id, code: 'unavailable', message: 'no replicas' }),
+    });
+    const c = await client(server.url);
+    const error = await failure(c.get('k'));
+    expect(error.code).toBe('unavailable');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('no replicas');
+  });
+
+  it('close mid-request fails pending requests with closed and refuses new ones', async () => {
+    const server = await fake({ onRequest: () => {} });
+    const c = await client(server.url);
+    const pending = failure(c.put('k', 'v'));
+    await received(server, 1);
+    await c.close();
+    const error = await pending;
+    expect(error.code).toBe('closed');
+    expect(error.indeterminate).toBe(true);
+    expect((await failure(c.get('k'))).code).toBe('closed');
+    await c.close();
+  });
+
+  it('pipelines requests and pairs out-of-order replies by id', async () => {
+    const held: FakeRequest[] = [];
+    const server = await fake({
+      onRequest: (req) => {
+        held.push(req);
+        if (held.length === 20) for (const r of held.splice(0).reverse()) r.answer();
+      },
+    });
+    const c = await client(server.url);
+    const writes = Array.from({ length: 20 }, (_, i) => c.put(`k${i}`, i));
+    await Promise.all(writes);
+    const reads = await Promise.all(Array.from({ length: 20 }, (_, i) => c.get<number>(`k${i}`)));
+    expect(reads.map((r) => r.values[0])).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('never has more than inFlightMax requests on the wire', async () => {
+    let outstanding = 0;
+    let peak = 0;
+    const server = await fake({
+      onRequest: (req) => {
+        outstanding++;
+        peak = Math.max(peak, outstanding);
+        setTimeout(() => {
+          outstanding--;
+          req.answer();
+        }, 1);
+      },
+    });
+    const c = await client(server.url, { inFlightMax: 4 });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => c.put(`k${i}`, i)));
+    expect(server.requests).toHaveLength(40);
+    expect(peak).toBe(4);
+  });
+
+  it('uses the smaller of its own and the node advertised in-flight bound', async () => {
+    const held: FakeRequest[] = [];
+    const server = await fake({ inFlightMax: 2, onRequest: (req) => held.push(req) });
+    const c = await client(server.url, { inFlightMax: 100 });
+    const all = Promise.all(Array.from({ length: 5 }, (_, i) => c.put(`k${i}`, i)));
+    await received(server, 2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(server.requests).toHaveLength(2);
+    while (server.requests.length < 5 || held.length > 0) {
+      for (const r of held.splice(0)) r.answer();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await all;
+  });
+
+  it('refuses requests beyond queuedMax with too-many-in-flight', async () => {
+    const server = await fake({ onRequest: () => {} });
+    const c = await client(server.url, { inFlightMax: 1, queuedMax: 2, requestTimeoutMs: 100 });
+    const first = failure(c.get('a'));
+    const queued = [failure(c.get('b')), failure(c.get('c'))];
+    const error = await failure(c.get('d'));
+    expect(error.code).toBe('too-many-in-flight');
+    expect((await first).code).toBe('timeout');
+    for (const q of await Promise.all(queued)) {
+      expect(q.code).toBe('timeout');
+      expect(q.indeterminate).toBe(false);
+    }
+  });
+
+  it('fails a request queued while no node is reachable with not-connected', async () => {
+    const server = await fake();
+    const c = await client(server.url);
+    await server.close();
+    await until(() => c.url === undefined);
+    const error = await failure(c.put('k', 'v', { timeoutMs: 100 }));
+    expect(error.code).toBe('not-connected');
+    expect(error.indeterminate).toBe(false);
+  });
+
+  it('refuses bad input before sending anything', async () => {
+    const server = await fake();
+    const c = await client(server.url);
+    expect((await failure(c.get('x'.repeat(2000)))).code).toBe('key-too-large');
+    expect((await failure(c.put('k', new Set([1])))).code).toBe('invalid-message');
+    expect((await failure(c.get('k', { timeoutMs: -1 }))).code).toBe('invalid-argument');
+    await expect(connect('http://nope')).rejects.toMatchObject({ code: 'invalid-argument' });
+    expect(server.requests).toHaveLength(0);
+  });
+});
