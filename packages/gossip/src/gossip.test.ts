@@ -3,6 +3,7 @@ import { Simulation, testSeed } from '@ringkv/sim';
 import { Gossip } from './gossip.js';
 import { isGossipError } from './errors.js';
 import type { GossipOptions } from './types.js';
+import { beat, deltaSince, initialState, write, type MemberState } from './state.js';
 
 const seed = testSeed(8080);
 
@@ -93,5 +94,30 @@ describe('Gossip', () => {
     sim.network.transport('x').send('a', { c: 'ringkv', f: 'x', fg: 1, fa: 'x', t: 'syn', d: [['a', 1, 500]] });
     sim.advance(1_500);
     expect(a.member('a')?.heartbeat).toBeGreaterThan(500);
+  });
+
+  it('counts two live reporters as down, and drops their reports the moment a newer heartbeat arrives', () => {
+    const sim = new Simulation({ seed });
+    const a = new Gossip(options(sim, 'a', { seeds: [] }));
+    const events: string[] = [];
+    a.on((e) => events.push(`${e.type}:${'member' in e ? e.member.id : ''}`));
+    a.start();
+    const entry = (id: string): MemberState => initialState({ id, generation: 1, address: id, status: 'normal', vnodes: 8, weight: 1, zone: '' });
+    let s = entry('s');
+    for (let i = 0; i < 4; i++) s = beat(s);
+    const reporter = (id: string): MemberState => write(entry(id), 'suspects', [['s', 1, s.heartbeat]]);
+    const feed = (states: MemberState[]): void => {
+      sim.network.transport('x').send('a', { c: 'ringkv', f: 'x', fg: 1, fa: 'x', t: 'ack2', u: states.map((st) => deltaSince(st, 0)) });
+      sim.advance(10);
+    };
+    feed([s, reporter('b')]);
+    expect(a.member('s')?.status).toBe('normal');
+    feed([reporter('c')]);
+    expect(a.member('s')?.status).toBe('down');
+    expect(a.reportersOf('s').sort()).toEqual(['b', 'c']);
+    feed([beat(s)]);
+    expect(a.member('s')?.status).toBe('normal');
+    expect(a.reportersOf('s')).toEqual([]);
+    expect(events).toEqual(['joined:s', 'joined:b', 'joined:c', 'down:s', 'up:s']);
   });
 });

@@ -424,8 +424,7 @@ export class Gossip {
       target.lastAdvanceMs = now;
       target.suspected = false;
     }
-    if (result.kind === 'restart') this.emit({ type: 'up', member: toSnapshot(state, state.status.value), restarted: true });
-    if (result.kind === 'restart') target.judged = state.status.value;
+    if (result.kind === 'restart') this.restarted(target, now);
     const changed = result.changed.filter((f): f is ChangedField => f !== 'suspects');
     if (changed.length > 0) this.emitChanged(target, changed);
     if (result.kind !== 'update' || result.changed.includes('suspects')) {
@@ -433,6 +432,14 @@ export class Gossip {
     }
     touched.add(state.id);
     return wasSuspected && !target.suspected;
+  }
+
+  /** A higher generation: the member is up at once, whatever this node judged of its previous life. */
+  private restarted(peer: Peer, now: number): void {
+    const own = peer.state.status.value;
+    peer.judged = own;
+    peer.leftSinceMs = own === 'left' ? now : undefined;
+    if (own !== 'left') this.emit({ type: 'up', member: toSnapshot(peer.state, own), restarted: true });
   }
 
   private addPeer(state: MemberState, now: number): Peer {

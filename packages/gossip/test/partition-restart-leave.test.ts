@@ -98,6 +98,19 @@ describe('graceful leave', () => {
     expect(cluster.converged(others)).toBe(true);
   });
 
+  it('a member that left and restarts before it is forgotten is not forgotten afterwards', () => {
+    const cluster = steadyCluster(6, { leftRetentionMs: 10_000 });
+    cluster.node('n2').leave();
+    cluster.sim.advance(5_000);
+    expect(cluster.statusAt('n0', 'n2')).toBe('left');
+    const t0 = cluster.sim.clock.now();
+    cluster.start('n2');
+    cluster.sim.advance(30_000);
+    expect(cluster.converged(), seedNote(seed)).toBe(true);
+    expect(cluster.events.filter((r) => r.event.type === 'forgotten' && r.atMs >= t0), seedNote(seed)).toEqual([]);
+    expect(cluster.eventsOf('up', t0, 'n2')).toHaveLength(5);
+  });
+
   it('a left member that rejoins with a new generation is a member again', () => {
     const cluster = steadyCluster(6, { leftRetentionMs: 10_000 });
     cluster.node('n2').leave();
