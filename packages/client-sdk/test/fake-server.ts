@@ -6,7 +6,7 @@
  * replies, drop connections, send garbage.
  */
 
-import { AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { WireCodec, type ClientRequest, type Message, type NodeReply, type Sibling } from '@ringkv/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -21,6 +21,8 @@ export interface FakeRequest {
 
 export interface FakeServerOptions {
   readonly nodeId?: string;
+  /** Port to listen on (default: a free one). */
+  readonly port?: number;
   readonly inFlightMax?: number;
   /** Decides what to do with each request; default: `req.answer()`. */
   readonly onRequest?: (req: FakeRequest) => void;
@@ -60,13 +62,13 @@ function versionOf(context: Uint8Array | undefined): number | undefined {
 
 /** The store's answer to a request, under the simplified sibling rules. */
 function apply(store: Map<string, Entry>, m: ClientRequest): NodeReply {
+  if (m.type === 'batch') return { type: 'error', id: m.id, code: 'unknown-type', message: 'no batch in the fake' };
   const key = typeof m.key === 'string' ? m.key : Buffer.from(m.key).toString('hex');
   const entry = store.get(key) ?? { version: 0, siblings: [] };
   if (m.type === 'get') {
     const found = entry.siblings.some((s) => 'value' in s);
     return { type: 'get-ok', id: m.id, found, siblings: entry.siblings, context: contextOf(entry.version) };
   }
-  if (m.type === 'batch') return { type: 'error', id: m.id, code: 'unknown-type', message: 'no batch in the fake' };
   const sibling: Sibling =
     m.type === 'put' ? { value: m.value.slice(), ...(m.valueEncoding ? { valueEncoding: m.valueEncoding } : {}) } : { tombstone: true };
   const covers = versionOf(m.context) === entry.version;
@@ -79,7 +81,7 @@ function apply(store: Map<string, Entry>, m: ClientRequest): NodeReply {
 export async function startFakeServer(options: FakeServerOptions = {}): Promise<FakeServer> {
   const nodeId = options.nodeId ?? 'fake';
   const store = new Map<string, Entry>();
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: options.port ?? 0 });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   const port = (wss.address() as AddressInfo).port;
   const server: FakeServer = {
