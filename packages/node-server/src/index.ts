@@ -1,2 +1,14 @@
-// @ringkv/node-server: A ringkv node: storage, versioning, the client WebSocket API, HTTP health/status/metrics
-export {};
+// @ringkv/node-server: one ringkv node: sibling sets in @ringkv/lsm-engine,
+// the client protocol over WebSocket, /health, /status and /metrics over HTTP.
+export { startNode } from './node.js';
+export type { RingkvNode } from './node.js';
+export { isLoopbackHost } from './options.js';
+export type { Durability, LogLevel, NodeOptions, StorageOpener, StorageOpenOptions } from './options.js';
+export type { EngineOp, StorageEngine } from './store/engine-port.js';
+export { stopOnSignals } from './signals.js';
+export type { StopOnSignalsOptions } from './signals.js';
+export { NodeServerError, isNodeServerError } from './errors.js';
+export type { NodeServerErrorCode } from './errors.js';
+export { webSocketPaths } from './server/upgrade.js';
+export { dataPrefix, storageKey } from './store/keys.js';
+export * as limits from './limits.js';

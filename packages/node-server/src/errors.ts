@@ -1,0 +1,39 @@
+/**
+ * Operating conditions of a node, as one error class with a stable code.
+ * A bug is an assertion; these are conditions an operator or caller acts on.
+ *
+ * - `invalid-option`: an option of `startNode` is missing, of the wrong type or out of range.
+ * - `port-in-use`: another process listens on host:port (EADDRINUSE); the message names both.
+ * - `data-dir-locked`: another process (or node in this process) holds the data directory's lock file.
+ * - `listen-failed`: the server could not bind for another reason (EACCES, EADDRNOTAVAIL, …).
+ * - `storage-failed`: the storage engine could not be opened or closed (I/O error, corruption).
+ * - `corrupt-record`: a stored sibling set does not decode; the key is unreadable, the node keeps serving others.
+ */
+export type NodeServerErrorCode =
+  | 'invalid-option'
+  | 'port-in-use'
+  | 'data-dir-locked'
+  | 'listen-failed'
+  | 'storage-failed'
+  | 'corrupt-record';
+
+/**
+ * The one error class of @ringkv/node-server. Test it with
+ * `isNodeServerError` and switch on `code`; the message starts with
+ * `node-server: ` and says what to do.
+ */
+export class NodeServerError extends Error {
+  override readonly name = 'NodeServerError';
+  constructor(
+    readonly code: NodeServerErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`node-server: ${message}`, options);
+  }
+}
+
+/** True for an error raised by this package; checks the name, not `instanceof`, so it works across copies of the package. */
+export function isNodeServerError(error: unknown): error is NodeServerError {
+  return error instanceof Error && error.name === 'NodeServerError' && typeof (error as NodeServerError).code === 'string';
+}

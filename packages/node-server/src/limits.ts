@@ -1,0 +1,117 @@
+/**
+ * Every bound of @ringkv/node-server, with its default and why. Units are
+ * last in the names. Options that override a default are checked against the
+ * `*Limit` bounds here and refused with `invalid-option`.
+ */
+import {
+  contextBytesMaxDefault,
+  frameBytesMaxDefault as protocolFrameBytesMax,
+  keyBytesMaxDefault,
+  valueBytesMaxDefault as protocolValueBytesMax,
+} from '@ringkv/protocol';
+
+/** Longest key in bytes (UTF-8 for strings). DESIGN.md: keys ≤ 1 KiB; they are copied into every index block. */
+export const keyBytesMax = keyBytesMaxDefault;
+
+/** Default longest value: DESIGN.md's 1 MiB; the common case is ≤ 10 KiB. */
+export const valueBytesMaxDefault = protocolValueBytesMax;
+
+/**
+ * Largest frame, incoming or outgoing (also the WebSocket `maxPayload`). The
+ * node raises it above the protocol's 4 MiB default only when `valueBytesMax`
+ * needs room: one put of a max-size value must fit, and a get reply must hold
+ * a sibling set of at least two max-size values.
+ */
+export const frameBytesMaxDefault = protocolFrameBytesMax;
+
+/**
+ * What a get reply needs besides the sibling values: the envelope, the
+ * context (at most `contextBytesMax`) and ~10 bytes of framing per sibling.
+ * The stored sibling set is kept below `frameBytesMax − replyOverheadBytes`,
+ * so every stored set can always be sent back in one frame.
+ */
+export const replyOverheadBytes = contextBytesMaxDefault + 16 * 1024;
+
+/** Upper bound on `valueBytesMax`: the engine's own value limit (64 MiB) must hold a set of two such values. */
+export const valueBytesMaxLimit = 16 * 1024 * 1024;
+
+/** Most live siblings per key (vclock's default); a write that would exceed it is refused, a covering write always fits. */
+export const siblingsMax = 64;
+
+/**
+ * Most actors in a stored set's causal context. A single node writes as one
+ * actor and a cluster adds one per coordinator, so 128 is far above honest
+ * use; it stops a client from growing a key's context with forged contexts.
+ */
+export const contextEntriesMax = 128;
+
+/**
+ * Default requests a connection may have outstanding before it gets
+ * `too-many-in-flight`. 4096 admits deep pipelining (a benchmark client with
+ * 1,000 in flight) while bounding one connection's queued work to a few MiB.
+ */
+export const inFlightPerConnectionMaxDefault = 4096;
+export const inFlightPerConnectionMaxLimit = 65_536;
+
+/** Default open client connections; past it an upgrade gets HTTP 503. Each costs ~50 KiB (socket buffers, ws state). */
+export const connectionsMaxDefault = 10_000;
+export const connectionsMaxLimit = 100_000;
+
+/**
+ * Extra TCP sockets beyond `connectionsMax` (HTTP probes, upgrades about to be
+ * refused with 503). Past `connectionsMax + socketsHeadroom` the OS-level
+ * socket is dropped at once, so a connection flood costs no memory.
+ */
+export const socketsHeadroom = 64;
+
+/**
+ * Reply bytes queued on one connection (`bufferedAmount`) before the node
+ * stops reading that connection's requests. Replies already in progress still
+ * go out, so a connection holds at most this plus its in-flight replies.
+ */
+export const sendBufferBytesHighDefault = 4 * 1024 * 1024;
+
+/** Reading resumes once the queue drains below this: hysteresis so a connection does not flap. */
+export const sendBufferLowFraction = 0.25;
+
+/** A connection paused this long (its client stopped reading) is terminated: its buffers are freed. */
+export const slowClientTimeoutMsDefault = 30_000;
+
+/** How often a paused connection's queue is checked; paused connections only, so it costs nothing normally. */
+export const pausedCheckIntervalMs = 20;
+
+/** A connection must send a valid hello within this time, or it is closed with `hello-required` (1002). */
+export const helloTimeoutMsDefault = 10_000;
+
+/** How long `stop()` waits for in-flight requests before closing connections anyway. */
+export const stopDrainTimeoutMsDefault = 10_000;
+
+/**
+ * Most writes committed to the engine in one batch (group commit). Larger
+ * batches amortise more but hold every requester until the whole batch is
+ * durable; 512 keeps one batch's engine record well under the engine's bounds.
+ */
+export const writeBatchOpsMax = 512;
+
+/** Most value bytes in one engine batch; the batch is one log record assembled in memory. */
+export const writeBatchBytesMax = 32 * 1024 * 1024;
+
+/**
+ * Writes waiting for the engine across all connections. Bounded by
+ * connections × in-flight anyway; this is the backstop (answered `unavailable`).
+ */
+export const writeQueueMax = 1_000_000;
+
+/** Default fsync interval for durability `interval` (the engine's default). */
+export const durabilityIntervalMsDefault = 100;
+
+/** Node ids are vclock actors (≤ 255 bytes); ids are labels, 128 characters is plenty. */
+export const nodeIdLengthMax = 128;
+
+/** Auth tokens are compared in constant time; the protocol caps what a client may send at 4096 bytes. */
+export const authTokenBytesMax = 4096;
+
+/** Latency histogram bucket bounds in seconds (Prometheus convention), fixed so scrapes aggregate across nodes. */
+export const latencyBucketsSeconds: readonly number[] = Object.freeze([
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10,
+]);

@@ -1,0 +1,196 @@
+/**
+ * The node's counters and latency histograms, and their Prometheus text form.
+ *
+ * Concurrency model: plain numbers updated synchronously on the event loop;
+ * rendering reads them at one instant.
+ *
+ * Invariants:
+ *   1. Counters only grow; gauges (connections, queued writes) are read live.
+ *   2. Latency buckets are fixed (limits.ts), so histograms from different
+ *      nodes and restarts aggregate.
+ *   3. The hot path touches arrays by index: no string building and no map
+ *      lookups per request (error counts, rare, use a map).
+ */
+import { latencyBucketsSeconds } from './limits.js';
+
+/** The request operations a node counts. */
+export const ops = ['get', 'put', 'delete', 'batch'] as const;
+export type Op = (typeof ops)[number];
+
+const opIndex: Readonly<Record<Op, number>> = { get: 0, put: 1, delete: 2, batch: 3 };
+
+/** One latency histogram: counts per bucket (cumulative when rendered), sum and count. */
+class Histogram {
+  readonly counts = new Float64Array(latencyBucketsSeconds.length + 1);
+  sum = 0;
+  count = 0;
+  observe(seconds: number): void {
+    let i = 0;
+    while (i < latencyBucketsSeconds.length && seconds > (latencyBucketsSeconds[i] as number)) i++;
+    this.counts[i] = (this.counts[i] as number) + 1;
+    this.sum += seconds;
+    this.count++;
+  }
+}
+
+/** Live figures the metrics read at render time (connections, queue depth, storage). */
+export interface MetricsSources {
+  connections(): number;
+  pausedConnections(): number;
+  queuedWrites(): number;
+  storage(): unknown;
+}
+
+/**
+ * Counters of one node.
+ *
+ * When to use: one per node; the server records every request, error and
+ * connection event; `/metrics` renders it.
+ */
+export class Metrics {
+  private readonly ok = new Float64Array(ops.length);
+  private readonly failed = new Float64Array(ops.length);
+  private readonly latency = ops.map(() => new Histogram());
+  private readonly errors = new Map<string, number>();
+  connectionsOpened = 0;
+  connectionsRefused = 0;
+  connectionsDroppedSlow = 0;
+  connectionsPaused = 0;
+  framesIn = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+
+  /** Records one finished request. */
+  request(op: Op, ok: boolean, seconds: number): void {
+    const i = opIndex[op];
+    if (ok) this.ok[i] = (this.ok[i] as number) + 1;
+    else this.failed[i] = (this.failed[i] as number) + 1;
+    (this.latency[i] as Histogram).observe(seconds);
+  }
+
+  /** Records an error sent to a client (per request or per connection) by its protocol code. */
+  error(code: string): void {
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+
+  /** Request counts by op, for /status. */
+  requestCounts(): Record<Op, { ok: number; error: number }> {
+    const out = {} as Record<Op, { ok: number; error: number }>;
+    for (const op of ops) out[op] = { ok: this.ok[opIndex[op]] as number, error: this.failed[opIndex[op]] as number };
+    return out;
+  }
+
+  /** Error counts by code, for /status. */
+  errorCounts(): Record<string, number> {
+    return Object.fromEntries(this.errors);
+  }
+
+  /** The Prometheus text exposition (format 0.0.4). */
+  render(nodeId: string, sources: MetricsSources): string {
+    const w = new TextWriter(nodeId);
+    this.renderRequests(w);
+    this.renderLatency(w);
+    w.family('ringkv_errors_total', 'counter', 'Errors sent to clients, by protocol error code.');
+    for (const [code, n] of this.errors) w.sample('ringkv_errors_total', n, `code="${code}"`);
+    this.renderConnections(w, sources);
+    w.gauge('ringkv_write_queue_depth', 'Writes waiting for the storage engine.', sources.queuedWrites());
+    renderStorage(w, sources.storage());
+    return w.text();
+  }
+
+  private renderRequests(w: TextWriter): void {
+    w.family('ringkv_requests_total', 'counter', 'Client requests answered, by operation and outcome.');
+    for (const op of ops) {
+      w.sample('ringkv_requests_total', this.ok[opIndex[op]] as number, `op="${op}",outcome="ok"`);
+      w.sample('ringkv_requests_total', this.failed[opIndex[op]] as number, `op="${op}",outcome="error"`);
+    }
+  }
+
+  private renderLatency(w: TextWriter): void {
+    w.family('ringkv_request_duration_seconds', 'histogram', 'Time from decoding a request to sending its reply.');
+    ops.forEach((op, i) => {
+      const h = this.latency[i] as Histogram;
+      let cumulative = 0;
+      latencyBucketsSeconds.forEach((le, b) => {
+        cumulative += h.counts[b] as number;
+        w.sample('ringkv_request_duration_seconds_bucket', cumulative, `op="${op}",le="${le}"`);
+      });
+      w.sample('ringkv_request_duration_seconds_bucket', h.count, `op="${op}",le="+Inf"`);
+      w.sample('ringkv_request_duration_seconds_sum', h.sum, `op="${op}"`);
+      w.sample('ringkv_request_duration_seconds_count', h.count, `op="${op}"`);
+    });
+  }
+
+  private renderConnections(w: TextWriter, sources: MetricsSources): void {
+    w.gauge('ringkv_connections', 'Open client connections.', sources.connections());
+    w.gauge('ringkv_connections_paused', 'Connections not being read because their client is slow to read replies.', sources.pausedConnections());
+    w.counter('ringkv_connections_opened_total', 'Client connections accepted.', this.connectionsOpened);
+    w.counter('ringkv_connections_refused_total', 'Upgrades refused (connectionsMax reached or stopping).', this.connectionsRefused);
+    w.counter('ringkv_connections_paused_total', 'Times a connection was paused for backpressure.', this.connectionsPaused);
+    w.counter('ringkv_connections_dropped_slow_total', 'Connections terminated because their client stopped reading.', this.connectionsDroppedSlow);
+    w.counter('ringkv_frames_received_total', 'WebSocket messages received from clients.', this.framesIn);
+    w.counter('ringkv_received_bytes_total', 'Bytes of client frames received.', this.bytesIn);
+    w.counter('ringkv_sent_bytes_total', 'Bytes of frames sent to clients.', this.bytesOut);
+  }
+}
+
+/** Engine figures exported as gauges; names follow lsm-engine's `EngineStats`. */
+function renderStorage(w: TextWriter, stats: unknown): void {
+  if (typeof stats !== 'object' || stats === null) return;
+  const s = stats as Record<string, unknown>;
+  const scalar = (name: string, help: string, value: unknown): void => {
+    if (typeof value === 'number' && Number.isFinite(value)) w.gauge(name, help, value);
+  };
+  scalar('ringkv_storage_memtable_bytes', 'Bytes in the active memtable.', s['memtableBytes']);
+  scalar('ringkv_storage_last_seq', 'Last sequence number written.', s['lastSeq']);
+  scalar('ringkv_storage_user_bytes_written', 'Key and value bytes accepted by the engine since open.', s['userBytesWritten']);
+  scalar('ringkv_storage_write_amplification', 'Disk bytes written per user byte.', s['writeAmplification']);
+  scalar('ringkv_storage_read_amplification', 'Sorted runs a point read may probe.', s['readAmplification']);
+  scalar('ringkv_storage_space_amplification', 'Table bytes per estimated live byte.', s['spaceAmplification']);
+  scalar('ringkv_storage_wal_syncs', 'Commit log fsyncs since open.', s['walSyncs']);
+  scalar('ringkv_storage_flushes', 'Memtable flushes since open.', s['flushes']);
+  scalar('ringkv_storage_compactions', 'Compactions since open.', s['compactions']);
+  const levels = s['levels'];
+  if (Array.isArray(levels)) {
+    w.family('ringkv_storage_level_bytes', 'gauge', 'Table bytes per LSM level.');
+    for (const l of levels as { level: number; bytes: number }[]) w.sample('ringkv_storage_level_bytes', l.bytes, `level="${l.level}"`);
+    w.family('ringkv_storage_level_tables', 'gauge', 'Tables per LSM level.');
+    for (const l of levels as { level: number; tables: number }[]) w.sample('ringkv_storage_level_tables', l.tables, `level="${l.level}"`);
+  }
+}
+
+/** Builds the exposition text; every sample carries the node label. */
+class TextWriter {
+  private readonly lines: string[] = [];
+  private readonly node: string;
+  constructor(nodeId: string) {
+    this.node = `node="${escapeLabel(nodeId)}"`;
+  }
+  family(name: string, type: string, help: string): void {
+    this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+  }
+  sample(name: string, value: number, labels = ''): void {
+    this.lines.push(`${name}{${this.node}${labels === '' ? '' : ','}${labels}} ${formatNumber(value)}`);
+  }
+  gauge(name: string, help: string, value: number): void {
+    this.family(name, 'gauge', help);
+    this.sample(name, value);
+  }
+  counter(name: string, help: string, value: number): void {
+    this.family(name, 'counter', help);
+    this.sample(name, value);
+  }
+  text(): string {
+    return `${this.lines.join('\n')}\n`;
+  }
+}
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function formatNumber(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
+  return String(value);
+}

@@ -1,0 +1,196 @@
+/**
+ * A ringkv node: storage, the client WebSocket protocol and the HTTP
+ * endpoints on one port.
+ *
+ * Lifecycle: `startNode` opens the engine (taking its lock), then listens;
+ * if listening fails, the engine is closed again so the lock is released.
+ * `stop` is graceful and idempotent:
+ *   1. stop accepting (the listener closes; /health turns 503; upgrades get 503);
+ *   2. stop reading requests; wait for in-flight ones and queued writes
+ *      (at most `stopDrainTimeoutMs`);
+ *   3. close every client with `shutting-down` (1001), then the HTTP server;
+ *   4. close the engine (fsync and release the lock).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WireCodec } from '@ringkv/protocol';
+import { NodeServerError } from './errors.js';
+import { httpHandler } from './http/routes.js';
+import { siblingsMax } from './limits.js';
+import { createLogger, type NodeLogger } from './log.js';
+import { Metrics } from './metrics.js';
+import { resolveOptions, type NodeOptions, type ResolvedOptions } from './options.js';
+import type { ServerContext } from './server/context.js';
+import { upgradeHandler } from './server/upgrade.js';
+import type { StorageEngine } from './store/engine-port.js';
+import { openStorage } from './store/open-engine.js';
+import { ReplicaStore } from './store/replica-store.js';
+
+/**
+ * A running node.
+ *
+ * Gotcha: `url` and `httpUrl` carry the bound port, which differs from the
+ * option when it was 0.
+ */
+export interface RingkvNode {
+  readonly id: string;
+  /** `ws://host:port`: where clients connect (path `/`; `/ws` works too). */
+  readonly url: string;
+  /** `http://host:port`: /health, /status, /metrics. */
+  readonly httpUrl: string;
+  /** Graceful stop (see the module comment); resolves when the engine is closed. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+function listen(server: Server, o: ResolvedOptions): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      if (error.code === 'EADDRINUSE') {
+        reject(new NodeServerError('port-in-use', `port ${o.port} on ${o.host} is already in use; stop the other process or choose another --port`, { cause: error }));
+      } else {
+        reject(new NodeServerError('listen-failed', `cannot listen on ${o.host}:${o.port}: ${error.message}`, { cause: error }));
+      }
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(o.port, o.host);
+  });
+}
+
+function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger): ServerContext {
+  const codec = new WireCodec({ limits: { frameBytesMax: o.frameBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
+  return {
+    options: o,
+    codec,
+    store,
+    metrics: new Metrics(),
+    log,
+    connections: new Set(),
+    startedAtMs: Date.now(),
+    stopping: false,
+    inFlight: 0,
+    onDrained: undefined,
+  };
+}
+
+/**
+ * Starts a node: opens its storage under `dataDir` and serves clients on
+ * `host:port`.
+ *
+ * When to use: one per process in production (the `ringkv start` command);
+ * several per process in tests, each with its own data directory.
+ * Errors (NodeServerError): `invalid-option`, `data-dir-locked` (another
+ * node holds `dataDir`), `port-in-use`, `listen-failed`, `storage-failed`.
+ * Gotcha: signals are not handled here; call `stopOnSignals(node)` in an app.
+ */
+export async function startNode(options: NodeOptions): Promise<RingkvNode> {
+  const o = resolveOptions(options);
+  const log = createLogger(o);
+  const engine = await openStorage(o);
+  const store = new ReplicaStore(engine, { actor: o.id, siblingsMax, setBytesMax: o.setBytesMax, durability: o.durability });
+  const ctx = buildContext(o, store, log);
+  const server = createServer({ keepAliveTimeout: 5_000 }, httpHandler(ctx, engine));
+  server.maxConnections = o.connectionsMax + 64;
+  const upgrades = upgradeHandler(ctx);
+  server.on('upgrade', upgrades.onUpgrade);
+  server.on('clientError', (_error, socket) => socket.destroy());
+  let port: number;
+  try {
+    port = await listen(server, o);
+  } catch (error) {
+    await engine.close().catch(() => {});
+    throw error;
+  }
+  const host = urlHost(o.host);
+  const node = new RunningNode(o.id, `ws://${host}:${port}`, `http://${host}:${port}`, ctx, server, upgrades, engine);
+  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined }, 'node started');
+  return node;
+}
+
+class RunningNode implements RingkvNode {
+  private stopped: Promise<void> | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly url: string,
+    readonly httpUrl: string,
+    private readonly ctx: ServerContext,
+    private readonly server: Server,
+    private readonly upgrades: { close(): void },
+    private readonly engine: StorageEngine,
+  ) {}
+
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  private async shutdown(): Promise<void> {
+    const { ctx } = this;
+    ctx.stopping = true;
+    ctx.log.info({ connections: ctx.connections.size, inFlight: ctx.inFlight }, 'node stopping');
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const c of ctx.connections) c.stopReading();
+    await this.drain();
+    for (const c of ctx.connections) c.closeForShutdown();
+    await this.waitForClients();
+    this.server.closeAllConnections();
+    this.upgrades.close();
+    await closed;
+    await this.closeEngine();
+    ctx.log.info('node stopped');
+  }
+
+  /** Waits for in-flight requests and queued writes, at most `stopDrainTimeoutMs`. */
+  private async drain(): Promise<void> {
+    const { ctx } = this;
+    const drained = new Promise<void>((resolve) => {
+      if (ctx.inFlight === 0) return resolve();
+      ctx.onDrained = resolve;
+    });
+    const timedOut = await withTimeout(Promise.all([drained, ctx.store.settled()]), ctx.options.stopDrainTimeoutMs);
+    if (timedOut) ctx.log.warn({ inFlight: ctx.inFlight }, 'stopping with requests still in flight');
+  }
+
+  /** Gives clients a moment to complete the close handshake, then drops the rest. */
+  private async waitForClients(): Promise<void> {
+    const { ctx } = this;
+    for (let i = 0; i < 50 && ctx.connections.size > 0; i++) await delay(20);
+    for (const c of ctx.connections) c.terminate();
+    ctx.connections.clear();
+  }
+
+  private async closeEngine(): Promise<void> {
+    try {
+      await this.ctx.store.settled();
+      await this.engine.close();
+    } catch (error) {
+      this.ctx.log.error({ err: error }, 'storage did not close cleanly');
+      throw new NodeServerError('storage-failed', `closing storage failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves true when `ms` passed before `work` settled. */
+async function withTimeout(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)));
+  try {
+    return await Promise.race([work.then(() => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

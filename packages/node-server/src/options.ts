@@ -1,0 +1,179 @@
+/**
+ * Options of `startNode`: what a caller may set, the defaults, validation.
+ *
+ * Invariant: `resolveOptions` either returns a complete, in-range option set
+ * or throws NodeServerError('invalid-option') naming the first bad option.
+ */
+import type { DestinationStream } from 'pino';
+import { NodeServerError } from './errors.js';
+import type { StorageEngine } from './store/engine-port.js';
+import * as L from './limits.js';
+
+/** When a write is acknowledged relative to its fsync (the engine's durability modes). */
+export type Durability = 'sync' | 'interval' | 'none';
+
+/** Log levels; `silent` logs nothing (tests). */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+
+/** Options of `startNode`. Only `id` and `dataDir` are required. */
+export interface NodeOptions {
+  /** This node's id: its vclock actor and its name in logs and /status (≤ 128 characters, no control characters). */
+  id: string;
+  /** Interface to bind (default 127.0.0.1). A non-loopback host needs `authToken` or `allowInsecurePublicBind`. */
+  host?: string;
+  /** TCP port for both WebSocket and HTTP; 0 (default) picks a free one, read it back from `node.url`. */
+  port?: number;
+  /** Directory of the storage engine; created if missing; one node at a time (lock file). */
+  dataDir: string;
+  /** 'sync': fsync before each ack (group commit); 'interval' (default): fsync every `durabilityIntervalMs`; 'none': leave it to the OS. */
+  durability?: Durability;
+  /** fsync period for 'interval' (default 100 ms). */
+  durabilityIntervalMs?: number;
+  /** When set, every client must present it in hello; a wrong or missing token closes with 1008. */
+  authToken?: string;
+  /** Without a token, binding a non-loopback host is refused unless this is true. */
+  allowInsecurePublicBind?: boolean;
+  /** Largest value a put may carry (default 1 MiB, at most 16 MiB). */
+  valueBytesMax?: number;
+  /** Requests one connection may have outstanding (default 4096). */
+  inFlightPerConnectionMax?: number;
+  /** Open client connections (default 10,000); beyond it upgrades get HTTP 503. */
+  connectionsMax?: number;
+  /** Reply bytes queued on a connection before it stops being read (default 4 MiB). */
+  sendBufferBytesHigh?: number;
+  /** A connection that stays paused (client not reading) this long is terminated (default 30 s). */
+  slowClientTimeoutMs?: number;
+  /** Time a new connection has to send hello (default 10 s). */
+  helloTimeoutMs?: number;
+  /** How long `stop()` waits for in-flight requests (default 10 s). */
+  stopDrainTimeoutMs?: number;
+  /** Log level (default 'info'). */
+  logLevel?: LogLevel;
+  /** Where pino writes (default stdout); any pino destination stream. */
+  logDestination?: DestinationStream;
+  /**
+   * Opens the storage instead of @ringkv/lsm-engine's `openEngine` (tests
+   * inject failures with it). It receives the data directory and the engine
+   * options the node derived; throwing an error named `LsmError` with code
+   * `locked` reports `data-dir-locked`.
+   */
+  openStorage?: StorageOpener;
+}
+
+/** Options the node passes to the storage engine. */
+export interface StorageOpenOptions {
+  readonly durability: Durability;
+  readonly syncIntervalMs: number;
+  /** The node's `setBytesMax`: a whole sibling set is one engine value. */
+  readonly valueBytesMax: number;
+}
+
+/** Opens a node's storage; see `NodeOptions.openStorage`. */
+export type StorageOpener = (dataDir: string, options: StorageOpenOptions) => Promise<StorageEngine>;
+
+/** Options after defaults. */
+export interface ResolvedOptions {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly durability: Durability;
+  readonly durabilityIntervalMs: number;
+  readonly authToken: string | undefined;
+  readonly valueBytesMax: number;
+  readonly frameBytesMax: number;
+  readonly setBytesMax: number;
+  readonly inFlightPerConnectionMax: number;
+  readonly connectionsMax: number;
+  readonly sendBufferBytesHigh: number;
+  readonly slowClientTimeoutMs: number;
+  readonly helloTimeoutMs: number;
+  readonly stopDrainTimeoutMs: number;
+  readonly logLevel: LogLevel;
+  readonly logDestination: DestinationStream | undefined;
+  readonly openStorage: StorageOpener | undefined;
+}
+
+function invalid(message: string): never {
+  throw new NodeServerError('invalid-option', message);
+}
+
+function intOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    invalid(`option ${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
+  }
+  return value;
+}
+
+function stringOption(name: string, value: unknown, fallback?: string): string {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'string' || value === '') invalid(`option ${name} must be a non-empty string, got ${String(value)}`);
+  return value;
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) invalid(`option ${name} must be one of ${allowed.join(', ')}, got ${String(value)}`);
+  return value as T;
+}
+
+/** True for hosts that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function checkId(id: unknown): string {
+  const s = stringOption('id', id);
+  // eslint-disable-next-line no-control-regex
+  if (s.length > L.nodeIdLengthMax || /[\u0000-\u001f\u007f]/.test(s)) {
+    invalid(`option id must be at most ${L.nodeIdLengthMax} printable characters`);
+  }
+  return s;
+}
+
+function checkAuth(o: NodeOptions, host: string): string | undefined {
+  const token = o.authToken === undefined ? undefined : stringOption('authToken', o.authToken);
+  if (token !== undefined && Buffer.byteLength(token) > L.authTokenBytesMax) {
+    invalid(`option authToken must be at most ${L.authTokenBytesMax} bytes`);
+  }
+  if (token === undefined && !isLoopbackHost(host) && o.allowInsecurePublicBind !== true) {
+    invalid(`host ${host} is reachable from other machines: set authToken, or allowInsecurePublicBind: true to serve without one`);
+  }
+  return token;
+}
+
+/** The frame bound: the protocol default, raised when two max-size values would not fit a reply. */
+function frameBytesFor(valueBytesMax: number): number {
+  return Math.max(L.frameBytesMaxDefault, 2 * valueBytesMax + L.replyOverheadBytes + 64 * 1024);
+}
+
+/** Fills in defaults and validates; throws NodeServerError('invalid-option'). */
+export function resolveOptions(o: NodeOptions): ResolvedOptions {
+  if (typeof o !== 'object' || o === null) invalid('options must be an object');
+  const host = stringOption('host', o.host, '127.0.0.1');
+  const valueBytesMax = intOption('valueBytesMax', o.valueBytesMax, L.valueBytesMaxDefault, 1, L.valueBytesMaxLimit);
+  const frameBytesMax = frameBytesFor(valueBytesMax);
+  const sendBufferBytesHigh = intOption('sendBufferBytesHigh', o.sendBufferBytesHigh, L.sendBufferBytesHighDefault, 1024, 1024 ** 3);
+  return {
+    id: checkId(o.id),
+    host,
+    port: intOption('port', o.port, 0, 0, 65_535),
+    dataDir: stringOption('dataDir', o.dataDir),
+    durability: oneOf('durability', o.durability, ['sync', 'interval', 'none'], 'interval'),
+    durabilityIntervalMs: intOption('durabilityIntervalMs', o.durabilityIntervalMs, L.durabilityIntervalMsDefault, 1, 60_000),
+    authToken: checkAuth(o, host),
+    valueBytesMax,
+    frameBytesMax,
+    setBytesMax: frameBytesMax - L.replyOverheadBytes,
+    inFlightPerConnectionMax: intOption('inFlightPerConnectionMax', o.inFlightPerConnectionMax, L.inFlightPerConnectionMaxDefault, 1, L.inFlightPerConnectionMaxLimit),
+    connectionsMax: intOption('connectionsMax', o.connectionsMax, L.connectionsMaxDefault, 1, L.connectionsMaxLimit),
+    sendBufferBytesHigh,
+    slowClientTimeoutMs: intOption('slowClientTimeoutMs', o.slowClientTimeoutMs, L.slowClientTimeoutMsDefault, 10, 3_600_000),
+    helloTimeoutMs: intOption('helloTimeoutMs', o.helloTimeoutMs, L.helloTimeoutMsDefault, 10, 600_000),
+    stopDrainTimeoutMs: intOption('stopDrainTimeoutMs', o.stopDrainTimeoutMs, L.stopDrainTimeoutMsDefault, 0, 600_000),
+    logLevel: oneOf('logLevel', o.logLevel, ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
+    logDestination: o.logDestination,
+    openStorage: typeof o.openStorage === 'function' ? o.openStorage : undefined,
+  };
+}

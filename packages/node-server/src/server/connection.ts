@@ -1,0 +1,240 @@
+/**
+ * One client connection: hello first, then pipelined requests answered in
+ * any order, with backpressure in both directions.
+ *
+ * Concurrency model: ws events on the event loop; each request runs as its
+ * own async task and replies when done, so a slow write never holds up a get
+ * behind it. Handlers are bound once per connection, not per request.
+ *
+ * Invariants:
+ *   1. Nothing but `hello` is served before a successful hello; a request
+ *      first gets `hello-required` (1002); no hello within `helloTimeoutMs`
+ *      closes the same way.
+ *   2. A hello with another protocol version gets `unsupported-version`
+ *      (1002); with a configured token, a missing or wrong one gets
+ *      `unauthorized` (1008). Tokens are compared in constant time.
+ *   3. At most `inFlightPerConnectionMax` requests run at once; one more is
+ *      answered `too-many-in-flight` without being run.
+ *   4. When queued reply bytes (`bufferedAmount`) pass `sendBufferBytesHigh`,
+ *      the connection stops being read until they drain below a quarter of
+ *      that; paused longer than `slowClientTimeoutMs`, it is terminated.
+ *   5. A bad frame gets an error frame (with the request id when readable)
+ *      and, when the protocol table says so, a close with its close code.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import {
+  checkHelloVersion,
+  closeGoingAway,
+  errorFrame,
+  errorFrameFor,
+  isClientRequest,
+  PROTOCOL_VERSION,
+  protocolError,
+  type ClientRequest,
+  type HelloMessage,
+  type Message,
+  type ProtocolError,
+} from '@ringkv/protocol';
+import type { RawData, WebSocket } from 'ws';
+import { pausedCheckIntervalMs, sendBufferLowFraction } from '../limits.js';
+import type { Op } from '../metrics.js';
+import type { ServerContext, TrackedConnection } from './context.js';
+import { handleRequest } from './requests.js';
+
+type State = 'hello' | 'ready' | 'closing';
+
+function tokensEqual(expected: string, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A client connection; created by the upgrade handler, removes itself from the context on close. */
+export class ClientConnection implements TrackedConnection {
+  private state: State = 'hello';
+  private helloTimer: NodeJS.Timeout | undefined;
+  private pauseTimer: NodeJS.Timeout | undefined;
+  private pausedSinceMs = 0;
+  private readingStopped = false;
+  inFlight = 0;
+  paused = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly ctx: ServerContext,
+    private readonly peer: string,
+  ) {
+    ctx.connections.add(this);
+    ctx.metrics.connectionsOpened++;
+    ws.on('message', this.onMessage);
+    ws.on('close', this.onClose);
+    ws.on('error', this.onError);
+    this.helloTimer = setTimeout(this.onHelloTimeout, ctx.options.helloTimeoutMs);
+  }
+
+  get bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  private readonly onMessage = (data: RawData): void => {
+    if (this.state === 'closing') return;
+    const frame = data as Buffer; // binaryType 'nodebuffer': one Buffer per message
+    this.ctx.metrics.framesIn++;
+    this.ctx.metrics.bytesIn += frame.length;
+    const decoded = this.ctx.codec.decode(frame);
+    if (!decoded.ok) return this.refuse(decoded.error);
+    const message = decoded.message;
+    if (this.state === 'hello') {
+      if (message.type === 'hello') return this.hello(message);
+      return this.refuse(protocolError('hello-required', `a ${message.type} arrived before hello; send hello first`));
+    }
+    if (!isClientRequest(message)) {
+      return this.refuse(protocolError('invalid-message', `a client may not send ${message.type} after hello`));
+    }
+    this.serve(message);
+  };
+
+  private hello(message: HelloMessage): void {
+    clearTimeout(this.helloTimer);
+    const versionError = checkHelloVersion(message);
+    if (versionError !== undefined) return this.refuse(versionError);
+    const token = this.ctx.options.authToken;
+    if (token !== undefined && !tokensEqual(token, message.authToken)) {
+      this.ctx.log.warn({ peer: this.peer, client: message.clientName }, 'hello with a missing or wrong auth token');
+      return this.refuse(protocolError('unauthorized', 'the hello carried no valid auth token'));
+    }
+    this.state = 'ready';
+    const o = this.ctx.options;
+    const l = this.ctx.codec.limits;
+    this.send({
+      type: 'hello-ok',
+      nodeId: o.id,
+      protocolVersion: PROTOCOL_VERSION,
+      limits: {
+        frameBytesMax: l.frameBytesMax,
+        keyBytesMax: l.keyBytesMax,
+        valueBytesMax: l.valueBytesMax,
+        contextBytesMax: l.contextBytesMax,
+        batchOpsMax: l.batchOpsMax,
+        inFlightMax: o.inFlightPerConnectionMax,
+      },
+    });
+  }
+
+  private serve(request: ClientRequest): void {
+    if (this.ctx.stopping) {
+      this.ctx.metrics.error('shutting-down');
+      this.send(errorFrameFor('shutting-down', 'the node is shutting down; reconnect to another node', request.id));
+      return;
+    }
+    if (this.inFlight >= this.ctx.options.inFlightPerConnectionMax) {
+      this.ctx.metrics.error('too-many-in-flight');
+      this.send(errorFrameFor('too-many-in-flight', `${this.inFlight} requests in flight (inFlightMax ${this.ctx.options.inFlightPerConnectionMax}); wait for replies`, request.id));
+      return;
+    }
+    this.inFlight++;
+    this.ctx.inFlight++;
+    void this.run(request, performance.now());
+  }
+
+  private async run(request: ClientRequest, startedMs: number): Promise<void> {
+    const reply = await handleRequest(this.ctx.store, this.ctx.codec, request);
+    const ok = reply.type !== 'error';
+    if (!ok) this.ctx.metrics.error(reply.code);
+    this.ctx.metrics.request(request.type as Op, ok, (performance.now() - startedMs) / 1000);
+    this.inFlight--;
+    this.ctx.inFlight--;
+    if (this.state !== 'closing') this.send(reply);
+    if (this.ctx.inFlight === 0) this.ctx.onDrained?.();
+  }
+
+  private send(message: Message): void {
+    let frame: Uint8Array;
+    try {
+      frame = this.ctx.codec.encode(message);
+    } catch (error) {
+      // A reply the codec refuses (a bug or a limit mismatch) must still answer the request.
+      const id = 'id' in message && typeof message.id === 'number' ? message.id : undefined;
+      this.ctx.log.error({ err: error, peer: this.peer }, 'a reply could not be encoded');
+      frame = this.ctx.codec.encode(errorFrameFor('internal', 'the reply could not be encoded', id));
+    }
+    this.ctx.metrics.bytesOut += frame.length;
+    this.ws.send(frame);
+    if (!this.paused && this.ws.bufferedAmount > this.ctx.options.sendBufferBytesHigh) this.pause();
+  }
+
+  /** Sends the error frame and, when its code closes the connection, closes with the code. */
+  private refuse(error: ProtocolError): void {
+    this.ctx.metrics.error(error.code);
+    this.send(errorFrame(error));
+    if (error.closeCode === undefined) return;
+    this.ctx.log.debug({ peer: this.peer, code: error.code }, 'closing a connection after a protocol error');
+    this.close(error.closeCode, error.code);
+  }
+
+  private close(code: number, reason: string): void {
+    if (this.state === 'closing') return;
+    this.state = 'closing';
+    clearTimeout(this.helloTimer);
+    this.ws.close(code, reason);
+  }
+
+  private pause(): void {
+    this.paused = true;
+    this.pausedSinceMs = Date.now();
+    this.ctx.metrics.connectionsPaused++;
+    this.ws.pause();
+    this.pauseTimer = setInterval(this.checkPaused, pausedCheckIntervalMs);
+  }
+
+  private readonly checkPaused = (): void => {
+    const high = this.ctx.options.sendBufferBytesHigh;
+    if (this.ws.bufferedAmount <= high * sendBufferLowFraction) {
+      clearInterval(this.pauseTimer);
+      this.paused = false;
+      if (!this.readingStopped) this.ws.resume();
+    } else if (Date.now() - this.pausedSinceMs > this.ctx.options.slowClientTimeoutMs) {
+      this.ctx.metrics.connectionsDroppedSlow++;
+      this.ctx.log.warn({ peer: this.peer, bufferedBytes: this.ws.bufferedAmount }, 'terminating a client that stopped reading its replies');
+      this.terminate();
+    }
+  };
+
+  private readonly onHelloTimeout = (): void => {
+    if (this.state !== 'hello') return;
+    this.refuse(protocolError('hello-required', `no hello within ${this.ctx.options.helloTimeoutMs} ms`));
+  };
+
+  private readonly onError = (error: Error & { code?: string }): void => {
+    // ws has already closed (1009 for maxPayload, 1002/1007 for bad WebSocket framing).
+    const code = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'frame-too-large' : 'malformed-frame';
+    this.ctx.metrics.error(code);
+    this.ctx.log.debug({ peer: this.peer, err: error.message }, 'WebSocket error');
+    this.state = 'closing';
+  };
+
+  private readonly onClose = (): void => {
+    this.state = 'closing';
+    clearTimeout(this.helloTimer);
+    clearInterval(this.pauseTimer);
+    this.ctx.connections.delete(this);
+  };
+
+  stopReading(): void {
+    this.readingStopped = true;
+    this.ws.pause();
+  }
+
+  closeForShutdown(): void {
+    if (this.state === 'closing') return;
+    this.send(errorFrameFor('shutting-down', 'the node is shutting down; reconnect to another node'));
+    this.close(closeGoingAway, 'shutting-down');
+  }
+
+  terminate(): void {
+    this.state = 'closing';
+    clearInterval(this.pauseTimer);
+    this.ws.terminate();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * What every connection of a node shares: options, codec, store, metrics,
+ * logger and the set of open connections. One per node; passed by reference
+ * so connections hold no per-node closures.
+ */
+import type { WireCodec } from '@ringkv/protocol';
+import type { NodeLogger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { ResolvedOptions } from '../options.js';
+import type { ReplicaStore } from '../store/replica-store.js';
+
+/** A connection as the node sees it for draining and stopping. */
+export interface TrackedConnection {
+  readonly inFlight: number;
+  readonly paused: boolean;
+  readonly bufferedBytes: number;
+  /** Stops reading requests; replies in progress still go out. */
+  stopReading(): void;
+  /** Sends a `shutting-down` error and closes with 1001. */
+  closeForShutdown(): void;
+  /** Drops the connection at once. */
+  terminate(): void;
+}
+
+/** The node-wide state connections share. */
+export interface ServerContext {
+  readonly options: ResolvedOptions;
+  readonly codec: WireCodec;
+  readonly store: ReplicaStore;
+  readonly metrics: Metrics;
+  readonly log: NodeLogger;
+  readonly connections: Set<TrackedConnection>;
+  readonly startedAtMs: number;
+  stopping: boolean;
+  /** Requests in flight across all connections. */
+  inFlight: number;
+  /** Resolved each time `inFlight` drops to 0 while stopping. */
+  onDrained: (() => void) | undefined;
+}

@@ -1,0 +1,43 @@
+/**
+ * The storage key layout: `d ‖ position(8 bytes, big-endian) ‖ user key bytes`.
+ *
+ * Invariants:
+ *   1. Keys are ordered by ring position first, so a ring range is one engine
+ *      key range (the cluster issue streams ranges with one scan).
+ *   2. A string key and the bytes of its UTF-8 encoding are the same key (same
+ *      hash, same storage key): the wire treats both as bytes.
+ *   3. The prefix byte `d` (data) leaves room for other record families
+ *      (hints, metadata) under other prefixes without a format change.
+ */
+import { hashKeyInto, positionBytes } from '@ringkv/hashring';
+import type { Key } from '@ringkv/protocol';
+
+/** Prefix of user data records. */
+export const dataPrefix = 0x64; // 'd'
+
+const encoder = new TextEncoder();
+
+/** The key's bytes: UTF-8 for a string, the bytes themselves otherwise. */
+export function keyBytes(key: Key): Uint8Array {
+  return typeof key === 'string' ? encoder.encode(key) : key;
+}
+
+/** The engine key of a user key (a fresh buffer: the engine keeps it). */
+export function storageKey(key: Key): Uint8Array {
+  const bytes = keyBytes(key);
+  const out = new Uint8Array(1 + positionBytes + bytes.length);
+  out[0] = dataPrefix;
+  hashKeyInto(bytes, out, 1);
+  out.set(bytes, 1 + positionBytes);
+  return out;
+}
+
+/** The user key bytes inside a storage key (a view). */
+export function userKeyOf(storage: Uint8Array): Uint8Array {
+  return storage.subarray(1 + positionBytes);
+}
+
+/** A string identity of a storage key for maps (latin1 maps each byte to one char, no allocation of a hex string). */
+export function keyId(storage: Uint8Array): string {
+  return Buffer.from(storage.buffer, storage.byteOffset, storage.byteLength).toString('latin1');
+}

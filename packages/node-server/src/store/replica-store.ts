@@ -1,0 +1,231 @@
+/**
+ * The replica store: one node's sibling sets in the storage engine, with the
+ * versioning rules of DESIGN.md ("Data model and versioning").
+ *
+ * Concurrency model: reads are synchronous (`getSync`) and see every
+ * acknowledged write. Writes go through one queue that commits them in
+ * batches (group commit): while one batch is in the engine, the next one
+ * gathers; when the engine resolves, the next batch is computed by
+ * read-modify-write from the engine's state. Within a batch, writes to the
+ * same key apply in arrival order to the set the previous one produced.
+ *
+ * Invariants:
+ *   1. Writes to one key are serialised: each update starts from the set the
+ *      previous write produced (same batch) or committed (earlier batch), so
+ *      two concurrent puts with the same context both survive as siblings.
+ *   2. A write is acknowledged (its promise resolves) only after the engine
+ *      resolved the batch holding it; a failed batch fails all its writes.
+ *   3. At most one batch is in the engine at a time; a batch holds at most
+ *      `writeBatchOpsMax` writes and `writeBatchBytesMax` bytes.
+ *   4. A stored set never exceeds `siblingsMax` live siblings,
+ *      `contextEntriesMax` actors or `setBytesMax` encoded bytes, so every
+ *      set fits in one get reply frame.
+ *   5. Deletes are tombstone versions; keys are never removed from the engine
+ *      (a tombstone-only set still carries the context a later write needs).
+ */
+import { protocolError, type GetResult, type Key, type Sibling } from '@ringkv/protocol';
+import {
+  context as contextOf,
+  decodeContext,
+  empty,
+  encodeContext,
+  live,
+  tombstone,
+  update,
+  type Payload,
+  type VClock,
+} from '@ringkv/vclock';
+import { contextEntriesMax, writeBatchBytesMax, writeBatchOpsMax, writeQueueMax } from '../limits.js';
+import type { EngineOp, StorageEngine } from './engine-port.js';
+import { keyId, storageKey } from './keys.js';
+import { decodeSet, encodeSet, storedValue, type StoredSet, type StoredValue } from './set-codec.js';
+
+/** How the store versions and bounds writes. */
+export interface StoreConfig {
+  /** The vclock actor of this node's writes (the node id). */
+  readonly actor: string;
+  readonly siblingsMax: number;
+  /** Largest encoded set; a write that would exceed it is refused with `value-too-large`. */
+  readonly setBytesMax: number;
+  readonly durability: 'sync' | 'interval' | 'none';
+}
+
+/** One queued write. */
+interface PendingWrite {
+  readonly skey: Uint8Array;
+  readonly id: string;
+  readonly context: VClock;
+  readonly payload: Payload<StoredValue>;
+  readonly bytes: number;
+  resolve(context: Uint8Array): void;
+  reject(error: unknown): void;
+}
+
+/** A write computed against the current set, ready for the engine. */
+interface ComputedWrite {
+  readonly write: PendingWrite;
+  readonly context: Uint8Array;
+}
+
+const emptyContext = encodeContext([]);
+
+/** Counters the node reports in /status and /metrics. */
+export interface StoreStats {
+  batches: number;
+  batchedWrites: number;
+  queuedWrites: number;
+  largestBatch: number;
+}
+
+/**
+ * A node's replica store over a storage engine.
+ *
+ * When to use: one per node; the server calls `read` and `write` for every
+ * client request.
+ * Gotcha: `write` rejects with a `ProtocolError` for client mistakes (bad
+ * context, too many siblings, set too large) and with engine errors for
+ * storage failures; `toProtocolError` (failures.ts) maps both.
+ */
+export class ReplicaStore {
+  private queue: PendingWrite[] = [];
+  private committing = false;
+  private idle: Promise<void> = Promise.resolve();
+  private signalIdle: (() => void) | undefined;
+  readonly stats: StoreStats = { batches: 0, batchedWrites: 0, queuedWrites: 0, largestBatch: 0 };
+
+  constructor(
+    private readonly engine: StorageEngine,
+    private readonly config: StoreConfig,
+  ) {}
+
+  /** Every sibling of `key` and its context. A key never written is not found with the empty context. */
+  read(key: Key): GetResult {
+    const stored = this.engine.getSync(storageKey(key));
+    if (stored === undefined) return { found: false, siblings: [], context: emptyContext };
+    return toGetResult(decodeSet(stored));
+  }
+
+  /** Writes `value` (or a tombstone when `value` is undefined) superseding what `context` saw; resolves with the new context. */
+  write(key: Key, context: Uint8Array | undefined, value: Uint8Array | undefined, msgpack: boolean): Promise<Uint8Array> {
+    if (this.queue.length >= writeQueueMax) {
+      return Promise.reject(protocolError('unavailable', `the node has ${writeQueueMax} writes queued; retry later`));
+    }
+    let clock: VClock;
+    try {
+      clock = context === undefined || context.length === 0 ? [] : decodeContext(context);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const skey = storageKey(key);
+    const payload = value === undefined ? tombstone : live(storedValue(value, msgpack));
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.queue.push({ skey, id: keyId(skey), context: clock, payload, bytes: skey.length + (value?.length ?? 0), resolve, reject });
+      if (!this.committing) void this.drain();
+    });
+  }
+
+  /** Writes waiting for the engine (the current batch excluded). */
+  queuedWrites(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves once every queued write has been committed or failed (for a graceful stop). */
+  settled(): Promise<void> {
+    return this.committing ? this.idle : Promise.resolve();
+  }
+
+  private async drain(): Promise<void> {
+    this.committing = true;
+    this.idle = new Promise<void>((resolve) => (this.signalIdle = resolve));
+    try {
+      while (this.queue.length > 0) await this.commit(this.takeBatch());
+    } finally {
+      this.committing = false;
+      this.signalIdle?.();
+    }
+  }
+
+  private takeBatch(): PendingWrite[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && n < writeBatchOpsMax) {
+      bytes += (this.queue[n] as PendingWrite).bytes;
+      n++;
+      if (bytes >= writeBatchBytesMax) break;
+    }
+    const batch = n === this.queue.length ? this.queue : this.queue.slice(0, n);
+    this.queue = n === this.queue.length ? [] : this.queue.slice(n);
+    return batch;
+  }
+
+  private async commit(batch: PendingWrite[]): Promise<void> {
+    const sets = new Map<string, StoredSet>();
+    const ops = new Map<string, EngineOp>();
+    const done: ComputedWrite[] = [];
+    for (const write of batch) {
+      const computed = this.apply(write, sets, ops);
+      if (computed !== undefined) done.push(computed);
+    }
+    if (done.length === 0) return;
+    this.stats.batches++;
+    this.stats.batchedWrites += done.length;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, done.length);
+    try {
+      await this.engine.batch([...ops.values()], { durability: this.config.durability });
+    } catch (error) {
+      for (const c of done) c.write.reject(error);
+      return;
+    }
+    for (const c of done) c.write.resolve(c.context);
+  }
+
+  /** Read-modify-write of one key inside a batch; a refused write is rejected here and left out of the batch. */
+  private apply(write: PendingWrite, sets: Map<string, StoredSet>, ops: Map<string, EngineOp>): ComputedWrite | undefined {
+    try {
+      const current = sets.get(write.id) ?? this.currentSet(write.skey);
+      const next = update(current, write.context, this.config.actor, write.payload, { siblingsMax: this.config.siblingsMax });
+      if (next.entries.length > contextEntriesMax) {
+        throw protocolError('context-too-large', `the key's context would name ${next.entries.length} actors (at most ${contextEntriesMax})`);
+      }
+      const encoded = encodeSet(next);
+      if (encoded.length > this.config.setBytesMax) {
+        throw protocolError(
+          'value-too-large',
+          `the key's siblings would take ${encoded.length} bytes (at most ${this.config.setBytesMax}); write with the context read to replace them`,
+        );
+      }
+      sets.set(write.id, next);
+      ops.set(write.id, { type: 'put', key: write.skey, value: encoded });
+      return { write, context: encodeContext(contextOf(next)) };
+    } catch (error) {
+      write.reject(error);
+      return undefined;
+    }
+  }
+
+  private currentSet(skey: Uint8Array): StoredSet {
+    const stored = this.engine.getSync(skey);
+    return stored === undefined ? empty<StoredValue>() : decodeSet(stored);
+  }
+}
+
+function toSibling(payload: Payload<StoredValue>): Sibling {
+  if (payload.tombstone) return tombstoneSibling;
+  const v = payload.value;
+  return v instanceof Uint8Array ? { value: v } : { value: v.m, valueEncoding: 'msgpack' };
+}
+
+const tombstoneSibling: Sibling = Object.freeze({ tombstone: true });
+
+/** The get result of a stored set: every version (tombstones included), found iff one is a value. */
+function toGetResult(set: StoredSet): GetResult {
+  const siblings: Sibling[] = [];
+  let found = false;
+  for (const entry of set.entries) {
+    for (const payload of entry.versions) {
+      siblings.push(toSibling(payload));
+      found ||= !payload.tombstone;
+    }
+  }
+  return { found, siblings, context: encodeContext(contextOf(set)) };
+}

@@ -1,0 +1,55 @@
+/**
+ * The stored form of a key's sibling set: the MessagePack encoding of the
+ * plain `DvvSet` of @ringkv/vclock, whose values are `StoredValue`s.
+ *
+ *   value  = msgpack({ entries: [{ actor, counter, versions: [payload…] }…] })
+ *   payload = { tombstone: true } | { tombstone: false, value: StoredValue }
+ *   StoredValue = bin (the user's raw bytes) | { m: bin } (a MessagePack-encoded user value, kept as-is)
+ *
+ * Invariants:
+ *   1. The node never decodes user values: bytes go in and out unchanged, and
+ *      the `m` wrapper only remembers the wire's `valueEncoding: 'msgpack'`.
+ *   2. `decodeSet` validates the structure (vclock's `checkDvvSet`), so a
+ *      corrupt record is a `corrupt-record` error for its key, never a crash.
+ *   3. No msgpackr records or shared structures: every record decodes alone.
+ */
+import { Packr, Unpackr } from 'msgpackr';
+import { checkDvvSet, type DvvSet } from '@ringkv/vclock';
+import { NodeServerError } from '../errors.js';
+
+/** A user value as stored: raw bytes, or MessagePack bytes marked as such. */
+export type StoredValue = Uint8Array | { readonly m: Uint8Array };
+
+/** A key's sibling set as stored. */
+export type StoredSet = DvvSet<StoredValue>;
+
+const packr = new Packr({ useRecords: false });
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
+
+/** The stored value of a wire value. */
+export function storedValue(value: Uint8Array, msgpack: boolean): StoredValue {
+  return msgpack ? { m: value } : value;
+}
+
+function checkStoredValue(value: unknown): StoredValue {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === 'object' && value !== null && Object.hasOwn(value, 'm')) {
+    const m = (value as { m: unknown }).m;
+    if (m instanceof Uint8Array) return { m };
+  }
+  throw new TypeError('a stored value must be bytes or { m: bytes }');
+}
+
+/** Encodes a set for the engine. */
+export function encodeSet(set: StoredSet): Uint8Array {
+  return packr.pack(set);
+}
+
+/** Decodes and validates a stored set; throws NodeServerError('corrupt-record'). */
+export function decodeSet(bytes: Uint8Array): StoredSet {
+  try {
+    return checkDvvSet(unpackr.unpack(bytes), checkStoredValue);
+  } catch (error) {
+    throw new NodeServerError('corrupt-record', `a stored sibling set does not decode (${(error as Error).message})`, { cause: error });
+  }
+}

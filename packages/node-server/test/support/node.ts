@@ -1,0 +1,32 @@
+/** Starting nodes for tests: a fresh temp data dir, silent logs, loopback, port 0. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as lsm from '@ringkv/lsm-engine';
+import { startNode, type NodeOptions, type RingkvNode } from '../../src/index.js';
+import { openMemoryEngine } from './memory-engine.js';
+
+/** True once @ringkv/lsm-engine exports openEngine; until then tests run on the in-memory stand-in. */
+export const realEngine = typeof (lsm as Record<string, unknown>)['openEngine'] === 'function';
+
+const dirs: string[] = [];
+
+export function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'ringkv-node-'));
+  dirs.push(d);
+  return d;
+}
+
+export function removeTempDirs(): void {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+export function startTestNode(options: Partial<NodeOptions> = {}): Promise<RingkvNode> {
+  return startNode({
+    id: 'n1',
+    dataDir: options.dataDir ?? tempDir(),
+    logLevel: 'silent',
+    ...(realEngine ? {} : { openStorage: openMemoryEngine }),
+    ...options,
+  });
+}
