@@ -205,3 +205,23 @@ describe('pickCompaction', () => {
     expect(pickCompaction([[], [], [], [t('a', 'z', 1e12)]], opts)).toBeUndefined();
   });
 });
+
+describe('overlappingTables', () => {
+  it('finds the same tables by binary search in a sorted level as by a scan', async () => {
+    const { overlappingTables } = await import('./picker.js');
+    const seed = testSeed(402);
+    const rng = new Rng(seed);
+    const enc = (n: number) => new TextEncoder().encode(String(n).padStart(5, '0'));
+    const level: TableMeta[] = [];
+    for (let lo = 0, n = 1; lo < 5000; n++) {
+      const hi = lo + rng.int(50);
+      level.push({ fileNumber: n, sizeBytes: 1, entries: 1, tombstones: 0, smallestKey: enc(lo), largestKey: enc(hi), smallestSeq: 1, largestSeq: 1 });
+      lo = hi + 1 + rng.int(10);
+    }
+    for (let i = 0; i < 300; i++) {
+      const a = rng.int(5200);
+      const b = a + rng.int(300);
+      expect(overlappingTables(level, enc(a), enc(b), true), seedNote(seed)).toEqual(overlappingTables(level, enc(a), enc(b)));
+    }
+  });
+});

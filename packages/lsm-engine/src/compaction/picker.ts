@@ -90,9 +90,9 @@ export function planFor(
   const outputLevel = Math.min(level + 1, options.levelsMax - 1);
   const expanded = level === 0 ? inputs : expandToUserKeyBoundaries(levels[level] ?? [], inputs);
   const [smallest, largest] = rangeOf(expanded);
-  const overlapping = outputLevel === level ? [] : overlappingTables(levels[outputLevel] ?? [], smallest, largest);
+  const overlapping = outputLevel === level ? [] : overlappingTables(levels[outputLevel] ?? [], smallest, largest, true);
   const [allSmallest, allLargest] = rangeOf([...expanded, ...overlapping]);
-  const grandparents = overlappingTables(levels[outputLevel + 1] ?? [], allSmallest, allLargest);
+  const grandparents = overlappingTables(levels[outputLevel + 1] ?? [], allSmallest, allLargest, true);
   const trivialMove =
     expanded.length === 1 &&
     overlapping.length === 0 &&
@@ -101,9 +101,23 @@ export function planFor(
   return { level, outputLevel, inputs: expanded, overlapping, reason, score, grandparents, trivialMove };
 }
 
-/** Tables of a sorted level (or of L0) whose key range intersects [smallest, largest]. */
-export function overlappingTables(tables: readonly TableMeta[], smallest: Uint8Array, largest: Uint8Array): TableMeta[] {
-  return tables.filter((t) => compareBytes(t.largestKey, smallest) >= 0 && compareBytes(t.smallestKey, largest) <= 0);
+/**
+ * Tables whose key range intersects [smallest, largest]. `sorted` (a level
+ * below L0: sorted and non-overlapping) finds the first candidate by binary
+ * search, so picking stays cheap on levels of many thousand tables.
+ */
+export function overlappingTables(tables: readonly TableMeta[], smallest: Uint8Array, largest: Uint8Array, sorted = false): TableMeta[] {
+  if (!sorted) return tables.filter((t) => compareBytes(t.largestKey, smallest) >= 0 && compareBytes(t.smallestKey, largest) <= 0);
+  let lo = 0;
+  let hi = tables.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareBytes((tables[mid] as TableMeta).largestKey, smallest) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: TableMeta[] = [];
+  for (let i = lo; i < tables.length && compareBytes((tables[i] as TableMeta).smallestKey, largest) <= 0; i++) out.push(tables[i] as TableMeta);
+  return out;
 }
 
 /** Smallest and largest user key over `tables` (non-empty). */
@@ -150,7 +164,7 @@ function pickFileByOverlapRatio(level: readonly TableMeta[], next: readonly Tabl
   let best = level[0] as TableMeta;
   let bestRatio = Infinity;
   for (const t of level) {
-    const overlap = levelBytes(overlappingTables(next, t.smallestKey, t.largestKey));
+    const overlap = levelBytes(overlappingTables(next, t.smallestKey, t.largestKey, true));
     const ratio = overlap / Math.max(1, t.sizeBytes);
     if (ratio < bestRatio) {
       best = t;
