@@ -1,0 +1,70 @@
+/**
+ * Every bound of the engine, with its default and the reason for it. Options
+ * that override a default are checked against the `*Max`/`*Min` bounds here
+ * and rejected with `invalid-argument`.
+ */
+
+/** Longest key. Keys are copied into every index block and the manifest; 1 KiB keeps those small. */
+export const KEY_BYTES_MAX = 1024;
+
+/** Default longest value. A value is held whole in memory by the memtable and a block; 1 MiB keeps one write from dominating either. */
+export const VALUE_BYTES_MAX_DEFAULT = 1024 * 1024;
+
+/** Upper bound for the `valueBytesMax` option: a log record fragment count and block sizes stay sane below it. */
+export const VALUE_BYTES_MAX_LIMIT = 64 * 1024 * 1024;
+
+/** Most ops in one batch. A batch is one log record and is replayed whole, so it is bounded like a value. */
+export const BATCH_OPS_MAX = 100_000;
+
+/** Largest encoded batch (keys + values). One record is assembled in memory and fsynced as a unit. */
+export const BATCH_BYTES_MAX = 128 * 1024 * 1024;
+
+/** Default memtable size before it is frozen and flushed. 4 MiB (LevelDB's default) makes L0 tables of about that size. */
+export const MEMTABLE_BYTES_DEFAULT = 4 * 1024 * 1024;
+
+/** Bounds for the `memtableBytes` option: below 64 KiB flushes dominate; above 1 GiB recovery replays too much. */
+export const MEMTABLE_BYTES_MIN = 64 * 1024;
+export const MEMTABLE_BYTES_MAX = 1024 * 1024 * 1024;
+
+/**
+ * Frozen memtables waiting for flush before writers stall. Two lets one flush
+ * run while another memtable fills; more only hides a disk that cannot keep up
+ * while memory grows.
+ */
+export const FROZEN_MEMTABLES_MAX_DEFAULT = 2;
+export const FROZEN_MEMTABLES_MAX_LIMIT = 16;
+
+/** How long a write may wait for room in the memtables before failing with `write-stall-timeout`. */
+export const WRITE_STALL_TIMEOUT_MS_DEFAULT = 30_000;
+
+/** Default for `interval` durability: fsync at least this often (RocksDB-like bounded loss window). */
+export const SYNC_INTERVAL_MS_DEFAULT = 100;
+export const SYNC_INTERVAL_MS_MAX = 60_000;
+
+/** Default block cache capacity; reads of hot blocks skip the disk and lz4. */
+export const BLOCK_CACHE_BYTES_DEFAULT = 8 * 1024 * 1024;
+export const BLOCK_CACHE_BYTES_MAX = 64 * 1024 * 1024 * 1024;
+
+/** Default bound on open table files (file descriptors plus each table's index and filter in memory). */
+export const OPEN_TABLES_MAX_DEFAULT = 500;
+export const OPEN_TABLES_MAX_LIMIT = 100_000;
+
+/** Number of levels (L0…L6), LevelDB's; with a 10× multiplier that is terabytes. */
+export const LEVELS_DEFAULT = 7;
+export const LEVELS_MAX = 12;
+
+/** L0 tables that trigger an L0→L1 compaction; each L0 table is one more probe per read. */
+export const L0_COMPACTION_TRIGGER_DEFAULT = 4;
+
+/** Target size of L1; each deeper level is `levelSizeMultiplier` times larger. */
+export const LEVEL_SIZE_BASE_BYTES_DEFAULT = 16 * 1024 * 1024;
+export const LEVEL_SIZE_MULTIPLIER_DEFAULT = 10;
+
+/** Size at which a compaction cuts an output table. */
+export const TARGET_FILE_SIZE_BYTES_DEFAULT = 4 * 1024 * 1024;
+
+/** Seq→time checkpoints kept for the tombstone grace period; older ones are thinned out. */
+export const CHECKPOINTS_MAX = 64;
+
+/** Live snapshots at once. Each pins memtables and tables (disk space) until released. */
+export const SNAPSHOTS_MAX = 10_000;

@@ -1,0 +1,220 @@
+/**
+ * The real `Vfs` over `node:fs`, and the one file of the engine (with
+ * clock.ts) that touches the operating system.
+ *
+ * Reads, appends and metadata calls use the synchronous `fs` API: they hit the
+ * page cache, and a synchronous call keeps the engine's state machine free of
+ * interleavings. `sync` and `syncDir` use the asynchronous `fs.fsync`, which
+ * runs on libuv's thread pool, so appends continue while an fsync is in flight
+ * (group commit depends on that).
+ *
+ * Invariants:
+ *   1. Every OS error leaves this file as an `LsmError`: ENOENT → `not-found`,
+ *      ENOSPC → `no-space`, anything else → `io`, with the original as `cause`.
+ *   2. `append` writes all of its bytes or throws; a short write is retried.
+ *   3. The lock is a file created with O_EXCL holding the owner's pid; a lock
+ *      file whose pid is no longer alive is stale and taken over.
+ */
+import * as fs from 'node:fs';
+import { LsmError, type LsmErrorCode } from '../errors.js';
+import type { Vfs, VfsAppendFile, VfsLock, VfsReadFile } from './vfs.js';
+
+/** Maps a Node.js system error to the engine's error codes (invariant 1). */
+export function toLsmError(error: unknown, what: string): LsmError {
+  if (error instanceof LsmError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const mapped: LsmErrorCode = code === 'ENOENT' ? 'not-found' : code === 'ENOSPC' ? 'no-space' : 'io';
+  const detail = error instanceof Error ? error.message : String(error);
+  return new LsmError(mapped, `${what}: ${detail}`, { cause: error });
+}
+
+function wrap<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw toLsmError(error, what);
+  }
+}
+
+function fsyncFd(fd: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fs.fsync(fd, (error) => (error ? reject(toLsmError(error, what)) : resolve()));
+  });
+}
+
+/**
+ * The production `Vfs` (the default of `openEngine`). Paths are passed to
+ * `node:fs` unchanged, so they are relative to the process's working directory
+ * unless absolute.
+ */
+export class NodeVfs implements Vfs {
+  mkdirp(dir: string): void {
+    wrap(`mkdir ${dir}`, () => fs.mkdirSync(dir, { recursive: true }));
+  }
+
+  openRead(path: string): VfsReadFile {
+    const fd = wrap(`open ${path}`, () => fs.openSync(path, 'r'));
+    const size = wrap(`stat ${path}`, () => fs.fstatSync(fd).size);
+    return new NodeReadFile(path, fd, size);
+  }
+
+  create(path: string): VfsAppendFile {
+    const fd = wrap(`create ${path}`, () => fs.openSync(path, 'w'));
+    return new NodeAppendFile(path, fd, 0);
+  }
+
+  openAppend(path: string): VfsAppendFile {
+    const fd = wrap(`open ${path}`, () => fs.openSync(path, 'a'));
+    const size = wrap(`stat ${path}`, () => fs.fstatSync(fd).size);
+    return new NodeAppendFile(path, fd, size);
+  }
+
+  readFile(path: string): Uint8Array {
+    const buf = wrap(`read ${path}`, () => fs.readFileSync(path));
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  rename(from: string, to: string): void {
+    wrap(`rename ${from} to ${to}`, () => fs.renameSync(from, to));
+  }
+
+  remove(path: string): void {
+    try {
+      fs.unlinkSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw toLsmError(error, `remove ${path}`);
+    }
+  }
+
+  list(dir: string): string[] {
+    return wrap(`list ${dir}`, () => fs.readdirSync(dir));
+  }
+
+  exists(path: string): boolean {
+    return fs.existsSync(path);
+  }
+
+  sizeOf(path: string): number {
+    return wrap(`stat ${path}`, () => fs.statSync(path).size);
+  }
+
+  async syncDir(dir: string): Promise<void> {
+    const fd = wrap(`open dir ${dir}`, () => fs.openSync(dir === '' ? '.' : dir, 'r'));
+    try {
+      await fsyncFd(fd, `fsync dir ${dir}`);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  lock(path: string): VfsLock {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = fs.openSync(path, 'wx');
+        fs.writeSync(fd, `${process.pid}\n`);
+        fs.closeSync(fd);
+        return new NodeLock(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw toLsmError(error, `lock ${path}`);
+        if (!removeIfStale(path)) break;
+      }
+    }
+    throw new LsmError('locked', `${path} is held by a live process`);
+  }
+}
+
+/** Removes a lock file whose owner is dead; true if the lock may be retried. */
+function removeIfStale(path: string): boolean {
+  let pid: number;
+  try {
+    pid = Number.parseInt(fs.readFileSync(path, 'utf8').trim(), 10);
+  } catch {
+    return true; // vanished meanwhile: retry
+  }
+  if (!Number.isInteger(pid) || pid <= 0) {
+    // A crash between create and write leaves an empty lock file; it has no live owner.
+    fs.rmSync(path, { force: true });
+    return true;
+  }
+  if (pid === process.pid || isAlive(pid)) return false;
+  fs.rmSync(path, { force: true });
+  return true;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+class NodeLock implements VfsLock {
+  private released = false;
+  constructor(private readonly path: string) {}
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    fs.rmSync(this.path, { force: true });
+  }
+}
+
+class NodeReadFile implements VfsReadFile {
+  constructor(
+    readonly path: string,
+    private readonly fd: number,
+    private readonly sizeAtOpen: number,
+  ) {}
+
+  size(): number {
+    return this.sizeAtOpen;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const n = wrap(`read ${this.path}`, () => fs.readSync(this.fd, out, done, length - done, offset + done));
+      if (n === 0) return out.subarray(0, done);
+      done += n;
+    }
+    return out;
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+class NodeAppendFile implements VfsAppendFile {
+  private closed = false;
+  constructor(
+    readonly path: string,
+    private readonly fd: number,
+    private written: number,
+  ) {}
+
+  size(): number {
+    return this.written;
+  }
+
+  append(data: Uint8Array): void {
+    let done = 0;
+    while (done < data.length) {
+      done += wrap(`write ${this.path}`, () => fs.writeSync(this.fd, data, done, data.length - done));
+    }
+    this.written += data.length;
+  }
+
+  sync(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return fsyncFd(this.fd, `fsync ${this.path}`);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
+}
