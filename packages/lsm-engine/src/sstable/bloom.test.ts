@@ -26,8 +26,9 @@ describe('bloom filter', () => {
     let falsePositives = 0;
     for (let i = 0; i < 100_000; i++) if (bloomMayContain(filter, keyOf(2, i))) falsePositives++;
     const rate = falsePositives / 100_000;
+    // Theory for 10 bits and 7 probes: 0.82%.
     expect(rate).toBeGreaterThan(0.005);
-    expect(rate).toBeLessThan(0.02);
+    expect(rate).toBeLessThan(0.015);
   });
 
   it('uses round(bits per key * ln 2) probes', () => {
