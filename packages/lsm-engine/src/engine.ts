@@ -1,0 +1,724 @@
+/**
+ * The engine: the write path (commit log → memtable), the read path
+ * (memtables → tables), snapshots, and the background flush and compaction
+ * that keep the tree in shape.
+ *
+ * Concurrency model: one JavaScript thread. Appends, memtable inserts and
+ * lookups are synchronous; the awaits are fsyncs, stalls and background
+ * work. Flushes run one at a time (oldest frozen memtable first), compactions
+ * one at a time, and the two may interleave; manifest installs are serialized
+ * by `manifestChain`.
+ *
+ * Invariants:
+ *   1. Sequence numbers are assigned in append order; a batch's ops get
+ *      consecutive numbers and one log record, so it is atomic.
+ *   2. A write is acknowledged only after it is visible, and a `sync` write
+ *      only after an fsync covering it (publisher.ts, commit-log.ts).
+ *   3. After an fsync or append failure (`fatal`), no write is acknowledged:
+ *      every later write fails with `closed` carrying the cause.
+ *   4. A table file is deleted only when neither the current version nor a
+ *      pinned one (snapshot, iterator) names it.
+ *   5. The frozen queue never exceeds `frozenMemtablesMax` through automatic
+ *      rotation; writers wait (a stall, bounded by `writeStallTimeoutMs`).
+ */
+import type { Clock } from './clock.js';
+import { pickCompaction, runCompaction, type CompactionPlan } from './compaction/index.js';
+import { LsmError } from './errors.js';
+import { compareBytes, KIND_DELETE, KIND_PUT } from './format/internal.js';
+import { installManifest, manifestFileName, type ManifestState, type SeqTime } from './manifest/manifest.js';
+import { Memtable } from './memtable/memtable.js';
+import { BlockCache, TableCache, type TableBuildOptions, type TableMeta } from './sstable/index.js';
+import type { Vfs, VfsLock } from './vfs/vfs.js';
+import type { BatchOp } from './wal/batch.js';
+import { CommitLog } from './wal/commit-log.js';
+import { addCheckpoint, dropMaxSeq } from './engine/checkpoints.js';
+import { LOCK_FILE, logFileName, tableFileName } from './engine/files.js';
+import { writeTable } from './engine/flush.js';
+import { resolveOptions, type Durability, type EngineOptions, type ResolvedOptions, type WriteOptions } from './engine/options.js';
+import { Publisher } from './engine/publisher.js';
+import { lookup, userEntries, viewIterator, type Bounds } from './engine/read-path.js';
+import { recover, type RecoveredState } from './engine/recovery.js';
+import { newCounters, shapeOf, type EngineStats } from './engine/stats.js';
+import { checkDurability, checkKey, checkValue, toBatchOps, type BatchOperation } from './engine/validate.js';
+import { Version, withCompacted, withFlushed } from './engine/version.js';
+import { SNAPSHOTS_MAX } from './limits.js';
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A consistent read view at one sequence number. Use it to run several reads
+ * or scans that must agree with each other while writes continue.
+ * Gotcha: it pins memtables and table files (memory and disk) until
+ * `release()`; release it promptly.
+ */
+export interface Snapshot {
+  readonly seq: number;
+  release(): void;
+}
+
+/** Options of `Engine.iterate`. Bounds are byte-wise; `gte`/`gt` and `lt`/`lte` are exclusive pairs. */
+export interface IterateOptions extends Bounds {
+  /** Only forward scans are supported; `true` is rejected with `invalid-argument`. */
+  reverse?: false;
+  /** Read at this snapshot instead of the state when iteration starts. */
+  snapshot?: Snapshot;
+}
+
+/** What `iterate` returns: usable with `for…of` (synchronous) and `for await…of`. */
+export interface EntryIterable extends Iterable<[Uint8Array, Uint8Array]>, AsyncIterable<[Uint8Array, Uint8Array]> {}
+
+class EngineSnapshot implements Snapshot {
+  private released = false;
+  constructor(
+    readonly seq: number,
+    readonly version: Version,
+    readonly memtables: readonly Memtable[],
+    private readonly onRelease: (s: EngineSnapshot) => void,
+  ) {}
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.onRelease(this);
+  }
+}
+
+/**
+ * An open engine over one directory (see `openEngine`). Reads never wait for
+ * background work; writes wait only for their own durability and, when the
+ * memtables are full, for a flush (a stall).
+ */
+export class Engine {
+  private mem: Memtable;
+  /** Frozen memtables, oldest first. */
+  private frozen: Memtable[] = [];
+  private version: Version;
+  private readonly pinned = new Set<Version>();
+  private readonly obsoleteTables = new Set<number>();
+  private readonly snapshots = new Set<EngineSnapshot>();
+  private lastSeq: number;
+  private nextFileNumber: number;
+  private manifestNumber: number;
+  private logNumber: number;
+  private readonly checkpoints: SeqTime[];
+  private readonly publisher: Publisher;
+  private readonly tableCache: TableCache;
+  private readonly blockCache: BlockCache;
+  private readonly buildOptions: TableBuildOptions;
+  private readonly counters = newCounters();
+  private fatal: unknown;
+  private closing = false;
+  private closed = false;
+  private rotating: Promise<void> | undefined;
+  private flushing: Promise<void> | undefined;
+  private compacting: Promise<void> | undefined;
+  private manifestChain: Promise<void> = Promise.resolve();
+  private stallWaiters: (() => void)[] = [];
+  private cancelIntervalSync: (() => void) | undefined;
+
+  /** @internal Use `openEngine`. */
+  constructor(
+    private readonly dir: string,
+    private readonly opts: ResolvedOptions,
+    private readonly lock: VfsLock,
+    private log: CommitLog,
+    recovered: RecoveredState,
+    buildOptions: TableBuildOptions,
+  ) {
+    const s = recovered.state;
+    this.version = new Version(s.levels);
+    this.lastSeq = s.lastSeq;
+    this.nextFileNumber = s.nextFileNumber;
+    this.manifestNumber = recovered.manifestNumber;
+    this.logNumber = s.logNumber;
+    this.checkpoints = s.checkpoints;
+    this.publisher = new Publisher(s.lastSeq);
+    this.mem = new Memtable(log.number);
+    this.blockCache = new BlockCache(opts.blockCacheBytes);
+    this.tableCache = new TableCache(opts.vfs, (n) => this.pathOf(n), opts.openTablesMax, this.blockCache);
+    this.buildOptions = buildOptions;
+    this.counters.replayedRecords = recovered.replayedRecords;
+    this.counters.droppedTailBytes = recovered.droppedTailBytes;
+    this.counters.flushBytes = recovered.bytesWritten;
+    this.maybeCompact();
+  }
+
+  private get vfs(): Vfs {
+    return this.opts.vfs;
+  }
+  private get clock(): Clock {
+    return this.opts.clock;
+  }
+  private pathOf(fileNumber: number): string {
+    return `${this.dir}/${tableFileName(fileNumber)}`;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /**
+   * The value of `key`, or `undefined` if absent or deleted. Never waits for
+   * background work; the returned array is the caller's. Same as `getSync`.
+   */
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.getSync(key);
+  }
+
+  /** Synchronous `get`: everything it touches is in memory or a synchronous read. */
+  getSync(key: Uint8Array, snapshot?: Snapshot): Uint8Array | undefined {
+    this.checkOpen();
+    checkKey(key);
+    const s = snapshot as EngineSnapshot | undefined;
+    const e = s
+      ? lookup(s.memtables, s.version, this.tableCache, key, s.seq)
+      : lookup(this.memtables(), this.version, this.tableCache, key, this.publisher.visibleSeq());
+    return e && e.kind === KIND_PUT ? e.value.slice() : undefined;
+  }
+
+  /**
+   * Pins the current state for consistent reads (`getSync(key, snap)`,
+   * `iterate({ snapshot })`). Release it when done.
+   */
+  snapshot(): Snapshot {
+    this.checkOpen();
+    if (this.snapshots.size >= SNAPSHOTS_MAX) {
+      throw new LsmError('invalid-argument', `more than ${SNAPSHOTS_MAX} live snapshots`);
+    }
+    const version = this.version;
+    version.refs++;
+    this.pinned.add(version);
+    const snap = new EngineSnapshot(this.publisher.visibleSeq(), version, this.memtables(), (x) => this.releaseSnapshot(x));
+    this.snapshots.add(snap);
+    return snap;
+  }
+
+  /**
+   * Key-ordered (key, value) pairs within the bounds, as seen at one snapshot
+   * taken when iteration starts (or `options.snapshot`). Writes may continue
+   * meanwhile and are not seen. Gotcha: an abandoned iteration that is never
+   * finished or `return()`ed keeps its snapshot pinned; `for…of` with `break`
+   * is fine.
+   */
+  iterate(options: IterateOptions = {}): EntryIterable {
+    this.checkOpen();
+    const bounds = checkBounds(options);
+    const self = this;
+    function* run(): Generator<[Uint8Array, Uint8Array]> {
+      const own = options.snapshot === undefined;
+      const snap = (options.snapshot ?? self.snapshot()) as EngineSnapshot;
+      const it = viewIterator(snap.memtables, snap.version, self.tableCache);
+      try {
+        yield* userEntries(it, snap.seq, bounds);
+      } finally {
+        it.close();
+        if (own) snap.release();
+      }
+    }
+    return {
+      [Symbol.iterator]: run,
+      async *[Symbol.asyncIterator]() {
+        yield* run();
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** Stores `value` under `key`. Resolves when the write is visible and as durable as asked. */
+  put(key: Uint8Array, value: Uint8Array, options?: WriteOptions): Promise<void> {
+    checkKey(key);
+    checkValue(value, this.opts.valueBytesMax);
+    return this.write([{ kind: KIND_PUT, key, value }], checkDurability(options?.durability));
+  }
+
+  /** Deletes `key` (writes a tombstone). Deleting an absent key is not an error. */
+  delete(key: Uint8Array, options?: WriteOptions): Promise<void> {
+    checkKey(key);
+    return this.write([{ kind: KIND_DELETE, key, value: EMPTY }], checkDurability(options?.durability));
+  }
+
+  /** Applies all ops atomically: after a crash, either all or none are there. */
+  batch(ops: readonly BatchOperation[], options?: WriteOptions): Promise<void> {
+    const batchOps = toBatchOps(ops, this.opts.valueBytesMax);
+    if (batchOps.length === 0) return Promise.resolve();
+    return this.write(batchOps, checkDurability(options?.durability));
+  }
+
+  private async write(ops: BatchOp[], durability: Durability | undefined): Promise<void> {
+    this.checkWritable();
+    if (this.rotating !== undefined || this.mem.approximateBytes >= this.opts.memtableBytes) await this.makeRoom();
+    this.checkWritable();
+    const first = this.lastSeq + 1;
+    try {
+      this.log.append(first, ops);
+    } catch (error) {
+      this.fail(error);
+      throw error;
+    }
+    this.lastSeq += ops.length;
+    const mode = durability ?? this.opts.durability;
+    if (mode === 'sync') this.publisher.holdFor(first);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as BatchOp;
+      this.mem.insert(op.key.slice(), first + i, op.kind, op.value.length === 0 ? EMPTY : op.value.slice());
+      this.counters.userBytes += op.key.length + op.value.length;
+    }
+    this.publisher.appendedThrough(this.lastSeq);
+    if (mode === 'sync') {
+      try {
+        await this.log.sync();
+      } catch (error) {
+        this.fail(error);
+        throw error;
+      }
+      this.publisher.release(first);
+    } else if (mode === 'interval') {
+      this.armIntervalSync();
+    }
+    return this.publisher.whenVisible(this.lastSeqOf(first, ops.length));
+  }
+
+  private lastSeqOf(first: number, count: number): number {
+    return first + count - 1;
+  }
+
+  private armIntervalSync(): void {
+    if (this.cancelIntervalSync) return;
+    this.cancelIntervalSync = this.clock.setTimer(this.opts.syncIntervalMs, () => {
+      this.cancelIntervalSync = undefined;
+      if (this.fatal === undefined && !this.closed) this.log.sync().catch((e: unknown) => this.fail(e));
+    });
+  }
+
+  /** Waits until the active memtable has room, freezing it or stalling as needed (invariant 5). */
+  private async makeRoom(): Promise<void> {
+    let stallStartMs: number | undefined;
+    try {
+      for (;;) {
+        this.checkWritable();
+        if (this.rotating) {
+          await this.rotating;
+          continue;
+        }
+        if (this.mem.approximateBytes < this.opts.memtableBytes) return;
+        if (this.frozen.length >= this.opts.frozenMemtablesMax) {
+          if (stallStartMs === undefined) {
+            stallStartMs = this.clock.nowMs();
+            this.counters.stalls++;
+          }
+          await this.waitForFlush(stallStartMs + this.opts.writeStallTimeoutMs);
+          continue;
+        }
+        await this.rotate();
+      }
+    } finally {
+      if (stallStartMs !== undefined) this.counters.stallMs += this.clock.nowMs() - stallStartMs;
+    }
+  }
+
+  /** Freezes the active memtable and starts a new log segment (one rotation at a time). */
+  private rotate(): Promise<void> {
+    if (this.rotating) return this.rotating;
+    const run = async (): Promise<void> => {
+      const number = this.nextFileNumber++;
+      try {
+        await this.log.rotate(number);
+      } catch (error) {
+        this.fail(error);
+        throw error;
+      }
+      this.frozen.push(this.mem);
+      this.mem = new Memtable(number);
+      addCheckpoint(this.checkpoints, this.lastSeq, this.clock.nowMs(), this.opts.tombstoneGraceMs);
+      this.scheduleFlush();
+    };
+    this.rotating = run().finally(() => {
+      this.rotating = undefined;
+    });
+    return this.rotating;
+  }
+
+  private waitForFlush(deadlineMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const cancel = this.clock.setTimer(Math.max(0, deadlineMs - this.clock.nowMs()), () => {
+        if (done) return;
+        done = true;
+        reject(new LsmError('write-stall-timeout', `write waited ${this.opts.writeStallTimeoutMs} ms for a flush`));
+      });
+      this.stallWaiters.push(() => {
+        if (done) return;
+        done = true;
+        cancel();
+        resolve();
+      });
+    });
+  }
+
+  private wakeStalled(): void {
+    const waiters = this.stallWaiters;
+    this.stallWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // ---------------------------------------------------------------- background work
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = undefined;
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.frozen.length > 0 && this.fatal === undefined) {
+      try {
+        await this.flushOldest();
+      } catch (error) {
+        this.fail(error);
+      }
+      this.wakeStalled();
+      this.maybeCompact();
+    }
+  }
+
+  private async flushOldest(): Promise<void> {
+    const m = this.frozen[0] as Memtable;
+    const n = this.nextFileNumber++;
+    const meta = await writeTable(this.vfs, this.clock, this.dir, this.pathOf(n), n, m.iterator(), this.buildOptions);
+    const logNumber = this.frozen[1]?.logNumber ?? this.mem.logNumber;
+    await this.install((v) => withFlushed(v, meta), logNumber);
+    this.frozen.shift();
+    this.counters.flushes++;
+    this.counters.flushBytes += meta.sizeBytes;
+  }
+
+  /** Builds the next version from the current one and makes it durable (serialized). */
+  private install(next: (v: Version) => Version, logNumber: number): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.fatal !== undefined) throw this.fatal;
+      const version = next(this.version);
+      const manifestNumber = this.nextFileNumber++;
+      const state: ManifestState = {
+        nextFileNumber: this.nextFileNumber,
+        lastSeq: this.lastSeq,
+        logNumber,
+        checkpoints: this.checkpoints.slice(),
+        levels: version.levels.map((l) => l.slice()),
+      };
+      this.counters.manifestBytes += await installManifest(this.vfs, this.dir, manifestNumber, state);
+      const old = this.version;
+      const oldManifest = this.manifestNumber;
+      const oldLog = this.logNumber;
+      this.version = version;
+      this.manifestNumber = manifestNumber;
+      this.logNumber = logNumber;
+      this.vfs.remove(`${this.dir}/${manifestFileName(oldManifest)}`);
+      for (let l = oldLog; l < logNumber; l++) this.vfs.remove(`${this.dir}/${logFileName(l)}`);
+      const live = new Set(version.fileNumbers());
+      for (const f of old.fileNumbers()) if (!live.has(f)) this.obsoleteTables.add(f);
+      this.deleteObsoleteTables();
+    };
+    const result = this.manifestChain.then(run);
+    this.manifestChain = result.catch(() => {});
+    return result;
+  }
+
+  private deleteObsoleteTables(): void {
+    if (this.obsoleteTables.size === 0) return;
+    const live = new Set(this.version.fileNumbers());
+    for (const v of this.pinned) for (const f of v.fileNumbers()) live.add(f);
+    for (const f of this.obsoleteTables) {
+      if (live.has(f)) continue;
+      this.obsoleteTables.delete(f);
+      this.tableCache.evict(f);
+      this.vfs.remove(this.pathOf(f));
+    }
+  }
+
+  private releaseSnapshot(s: EngineSnapshot): void {
+    this.snapshots.delete(s);
+    if (--s.version.refs === 0) this.pinned.delete(s.version);
+    if (!this.closed) this.deleteObsoleteTables();
+  }
+
+  private compactionOptions() {
+    const o = this.opts;
+    return {
+      l0CompactionTrigger: o.l0CompactionTrigger,
+      levelSizeBaseBytes: o.levelSizeBaseBytes,
+      levelSizeMultiplier: o.levelSizeMultiplier,
+      targetFileSizeBytes: o.targetFileSizeBytes,
+      levelsMax: o.levels,
+    };
+  }
+
+  /** Starts the background compaction loop if there is work and none is running. */
+  private maybeCompact(): void {
+    if (!this.opts.autoCompaction || this.compacting || this.closing || this.fatal !== undefined) return;
+    if (!pickCompaction(this.version.levels, this.compactionOptions())) return;
+    this.compacting = this.compactionLoop().finally(() => {
+      this.compacting = undefined;
+    });
+  }
+
+  private async compactionLoop(): Promise<void> {
+    while (!this.closing && this.fatal === undefined) {
+      const plan = pickCompaction(this.version.levels, this.compactionOptions());
+      if (!plan) return;
+      try {
+        await this.runPlan(plan);
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+  }
+
+  private async runPlan(plan: CompactionPlan): Promise<void> {
+    const version = this.version;
+    addCheckpoint(this.checkpoints, this.publisher.visibleSeq(), this.clock.nowMs(), this.opts.tombstoneGraceMs);
+    const smallestSnapshotSeq = this.smallestSnapshotSeq();
+    const graceSeq =
+      this.opts.tombstoneGraceMs === 0
+        ? smallestSnapshotSeq
+        : dropMaxSeq(this.checkpoints, this.clock.nowMs(), this.opts.tombstoneGraceMs);
+    const result = await runCompaction(plan, {
+      tableCache: this.tableCache,
+      vfs: this.vfs,
+      pathOf: (n) => this.pathOf(n),
+      newFileNumber: () => this.nextFileNumber++,
+      buildOptions: this.buildOptions,
+      targetFileSizeBytes: this.opts.targetFileSizeBytes,
+      smallestSnapshotSeq,
+      tombstoneDropMaxSeq: Math.min(graceSeq, smallestSnapshotSeq),
+      isBaseLevelForKey: (key) => version.isBaseLevelForKey(plan.outputLevel, key),
+    });
+    const removed = [...plan.inputs, ...plan.overlapping];
+    await this.install((v) => withCompacted(v, removed, result.outputs, plan.outputLevel), this.logNumber);
+    const c = this.counters;
+    c.compactions++;
+    c.compactionBytes += result.bytesWritten;
+    c.compactionBytesRead += result.bytesRead;
+    c.droppedEntries += result.droppedEntries;
+    c.droppedTombstones += result.droppedTombstones;
+  }
+
+  private smallestSnapshotSeq(): number {
+    let min = this.publisher.visibleSeq();
+    for (const s of this.snapshots) if (s.seq < min) min = s.seq;
+    return min;
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  /**
+   * Freezes the active memtable (if it holds anything) and waits until every
+   * frozen memtable is written to an L0 table. After it resolves, the log
+   * holds nothing the tables do not.
+   */
+  async flush(): Promise<void> {
+    this.checkWritable();
+    while (this.rotating) await this.rotating;
+    if (this.mem.entries > 0) {
+      while (this.frozen.length >= this.opts.frozenMemtablesMax) {
+        await this.waitForFlush(this.clock.nowMs() + this.opts.writeStallTimeoutMs);
+        this.checkWritable();
+      }
+      if (this.mem.entries > 0) await this.rotate();
+    }
+    while (this.frozen.length > 0) {
+      this.scheduleFlush();
+      await this.flushing;
+      this.checkWritable();
+    }
+  }
+
+  /**
+   * Full manual compaction: flushes, then merges every level down into the
+   * deepest non-empty one, dropping overwritten versions and (after the grace
+   * period) tombstones. Waits for a background compaction in progress first.
+   */
+  async compact(): Promise<void> {
+    await this.flush();
+    while (this.compacting) await this.compacting;
+    this.checkWritable();
+    const run = this.manualCompaction();
+    this.compacting = run.finally(() => {
+      this.compacting = undefined;
+    });
+    await run;
+    this.maybeCompact();
+  }
+
+  private async manualCompaction(): Promise<void> {
+    const levels = this.version.levels;
+    let target = 1;
+    for (let l = levels.length - 1; l >= 1; l--) {
+      if ((levels[l] as readonly TableMeta[]).length > 0) {
+        target = l;
+        break;
+      }
+    }
+    for (let level = 0; level < target; level++) {
+      const inputs = [...(this.version.levels[level] as readonly TableMeta[])];
+      if (inputs.length === 0) continue;
+      const overlapping = overlappingTables(this.version.levels[level + 1] as readonly TableMeta[], inputs);
+      await this.runPlan({ level, outputLevel: level + 1, inputs, overlapping, reason: 'manual', score: 0 });
+      this.checkWritable();
+    }
+    // The bottom level is rewritten in place when it holds tombstones, which
+    // may have passed their grace period since they got there.
+    const bottom = [...(this.version.levels[target] as readonly TableMeta[])];
+    if (bottom.some((t) => t.tombstones > 0)) {
+      await this.runPlan({ level: target, outputLevel: target, inputs: bottom, overlapping: [], reason: 'manual', score: 0 });
+    }
+  }
+
+  /** Figures about the engine's shape and work; cheap (no I/O). */
+  stats(): EngineStats {
+    const c = this.counters;
+    const disk = c.walBytes + this.log.bytesWritten + c.flushBytes + c.compactionBytes + c.manifestBytes;
+    const shape = shapeOf(this.version, 1 + this.frozen.length);
+    const cache = this.blockCache.stats();
+    const lookups = cache.hits + cache.misses;
+    return {
+      levels: this.version.levels.map((l, level) => ({ level, tables: l.length, bytes: l.reduce((n, t) => n + t.sizeBytes, 0) })),
+      memtableBytes: this.mem.approximateBytes + this.frozen.reduce((n, m) => n + m.approximateBytes, 0),
+      frozenMemtables: this.frozen.length,
+      lastSeq: this.lastSeq,
+      userBytesWritten: c.userBytes,
+      diskBytesWritten: { wal: c.walBytes + this.log.bytesWritten, flush: c.flushBytes, compaction: c.compactionBytes, manifest: c.manifestBytes },
+      writeAmplification: c.userBytes > 0 ? disk / c.userBytes : 0,
+      readAmplification: shape.readAmp,
+      spaceAmplification: shape.spaceAmp,
+      blockCache: { ...cache, hitRate: lookups > 0 ? cache.hits / lookups : 0 },
+      openTables: this.tableCache.stats().openTables,
+      stalls: { count: c.stalls, totalMs: c.stallMs },
+      walSyncs: this.log.syncs,
+      flushes: c.flushes,
+      compactions: c.compactions,
+      compactionBytesRead: c.compactionBytesRead,
+      droppedEntries: c.droppedEntries,
+      droppedTombstones: c.droppedTombstones,
+      liveSnapshots: this.snapshots.size,
+      recovery: { replayedRecords: c.replayedRecords, droppedTailBytes: c.droppedTailBytes },
+    };
+  }
+
+  /**
+   * Stops the engine: waits for background work, fsyncs the log (so
+   * `interval`/`none` writes made before are durable), and releases the
+   * directory lock. With `{ flush: true }` it also flushes the memtable, so the
+   * next open replays nothing. Idempotent. Rejects (after still releasing
+   * everything) if the final fsync fails.
+   */
+  async close(options: { flush?: boolean } = {}): Promise<void> {
+    if (this.closing) return;
+    if (options.flush && this.fatal === undefined) await this.flush();
+    this.closing = true;
+    let failure: unknown;
+    try {
+      while (this.rotating || this.flushing || this.compacting) {
+        await Promise.allSettled([this.rotating, this.flushing, this.compacting]);
+      }
+      await this.manifestChain;
+      if (this.fatal === undefined && this.log.dirty) await this.log.sync();
+    } catch (error) {
+      failure = error;
+    } finally {
+      this.closed = true;
+      this.cancelIntervalSync?.();
+      this.publisher.failAll(new LsmError('closed', 'engine closed'));
+      await this.log.close().catch(() => {});
+      this.wakeStalled();
+      this.tableCache.close();
+      this.lock.release();
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /** Newest first: the active memtable, then frozen ones newest to oldest. */
+  private memtables(): Memtable[] {
+    const out = [this.mem];
+    for (let i = this.frozen.length - 1; i >= 0; i--) out.push(this.frozen[i] as Memtable);
+    return out;
+  }
+
+  private fail(error: unknown): void {
+    if (this.fatal !== undefined) return;
+    this.fatal = error;
+    this.publisher.failAll(new LsmError('closed', 'engine stopped accepting writes after an error', { cause: error }));
+    this.wakeStalled();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new LsmError('closed', 'engine is closed');
+  }
+
+  private checkWritable(): void {
+    if (this.closing || this.closed) throw new LsmError('closed', 'engine is closed');
+    if (this.fatal !== undefined) {
+      throw new LsmError('closed', 'engine stopped accepting writes after an error', { cause: this.fatal });
+    }
+  }
+}
+
+function overlappingTables(level: readonly TableMeta[], inputs: readonly TableMeta[]): TableMeta[] {
+  let lo = (inputs[0] as TableMeta).smallestKey;
+  let hi = (inputs[0] as TableMeta).largestKey;
+  for (const t of inputs) {
+    if (compareBytes(t.smallestKey, lo) < 0) lo = t.smallestKey;
+    if (compareBytes(t.largestKey, hi) > 0) hi = t.largestKey;
+  }
+  return level.filter((t) => compareBytes(t.largestKey, lo) >= 0 && compareBytes(t.smallestKey, hi) <= 0);
+}
+
+function checkBounds(o: IterateOptions): Bounds {
+  if (o.reverse) throw new LsmError('invalid-argument', 'reverse iteration is not supported');
+  if (o.gte !== undefined && o.gt !== undefined) throw new LsmError('invalid-argument', 'give at most one of gte and gt');
+  if (o.lt !== undefined && o.lte !== undefined) throw new LsmError('invalid-argument', 'give at most one of lt and lte');
+  for (const k of [o.gte, o.gt, o.lt, o.lte]) if (k !== undefined) checkKey(k);
+  if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit >= 0)) {
+    throw new LsmError('invalid-argument', 'limit must be a non-negative integer');
+  }
+  return { gte: o.gte, gt: o.gt, lt: o.lt, lte: o.lte, limit: o.limit };
+}
+
+/**
+ * Opens (creating if needed) the engine in `dir`: takes the directory lock,
+ * recovers from the manifest and the log, and starts a fresh log segment.
+ * Rejects with `locked` if another engine holds the directory, `corruption`
+ * if the manifest or a log record other than the newest segment's tail is
+ * damaged, `invalid-argument` for a bad option. A torn log tail is not an
+ * error: it is dropped and counted in `stats().recovery.droppedTailBytes`.
+ */
+export async function openEngine(dir: string, options: EngineOptions = {}): Promise<Engine> {
+  if (typeof dir !== 'string' || dir === '') throw new LsmError('invalid-argument', 'dir must be a non-empty path');
+  const opts = resolveOptions(options);
+  const root = dir.endsWith('/') && dir.length > 1 ? dir.slice(0, -1) : dir;
+  opts.vfs.mkdirp(root);
+  const lock = opts.vfs.lock(`${root}/${LOCK_FILE}`);
+  try {
+    const buildOptions: TableBuildOptions = {
+      blockSizeBytes: opts.blockSizeBytes,
+      restartInterval: opts.restartInterval,
+      bloomBitsPerKey: opts.bloomBitsPerKey,
+      compression: opts.compression,
+    };
+    const recovered = await recover({
+      vfs: opts.vfs,
+      clock: opts.clock,
+      dir: root,
+      levels: opts.levels,
+      memtableBytes: opts.memtableBytes,
+      buildOptions,
+      tombstoneGraceMs: opts.tombstoneGraceMs,
+    });
+    const log = await CommitLog.create(opts.vfs, root, recovered.state.logNumber);
+    return new Engine(root, opts, lock, log, recovered, buildOptions);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { FaultVfs, MemVfs, openEngine, isLsmError, KEY_BYTES_MAX } from '../src/index.js';
+import { b, ManualClock, s, strings } from './helpers.js';
+
+const small = { memtableBytes: 64 * 1024, blockSizeBytes: 1024, levelSizeBaseBytes: 256 * 1024, targetFileSizeBytes: 64 * 1024 };
+
+describe('engine basics', () => {
+  it('put, get, delete and batch, then the same after reopen', async () => {
+    const vfs = new MemVfs();
+    const clock = new ManualClock();
+    let db = await openEngine('db', { vfs, clock });
+    await db.put(b('a'), b('1'));
+    await db.put(b('b'), b('2'));
+    await db.batch([
+      { type: 'put', key: b('c'), value: b('3') },
+      { type: 'del', key: b('a') },
+    ]);
+    await db.delete(b('nope'));
+    expect(s(await db.get(b('a')))).toBeUndefined();
+    expect(s(await db.get(b('c')))).toBe('3');
+    await db.close();
+    db = await openEngine('db', { vfs, clock });
+    expect(strings(db.iterate())).toEqual([
+      ['b', '2'],
+      ['c', '3'],
+    ]);
+    expect(db.stats().recovery.replayedRecords).toBe(4);
+    await db.close();
+  });
+
+  it('iterate honours gte/gt/lt/lte and limit across memtable and tables', async () => {
+    const db = await openEngine('db', { vfs: new MemVfs(), clock: new ManualClock(), ...small });
+    for (let i = 0; i < 10; i++) await db.put(b(`k${i}`), b(`v${i}`), { durability: 'none' });
+    await db.flush();
+    await db.put(b('k3'), b('new'));
+    await db.delete(b('k5'));
+    const keys = (o: object): string[] => strings(db.iterate(o)).map(([k]) => k);
+    expect(keys({ gte: b('k2'), lt: b('k7') })).toEqual(['k2', 'k3', 'k4', 'k6']);
+    expect(keys({ gt: b('k2'), lte: b('k7'), limit: 3 })).toEqual(['k3', 'k4', 'k6']);
+    expect(strings(db.iterate({ gte: b('k3'), limit: 1 }))).toEqual([['k3', 'new']]);
+    const viaAsync: string[] = [];
+    for await (const [k] of db.iterate({ gte: b('k8') })) viaAsync.push(s(k) as string);
+    expect(viaAsync).toEqual(['k8', 'k9']);
+    await db.close();
+  });
+
+  it('a snapshot iterator sees a consistent view while writes, flushes and compactions continue', async () => {
+    const db = await openEngine('db', { vfs: new MemVfs(), clock: new ManualClock(), ...small });
+    for (let i = 0; i < 200; i++) await db.put(b(`k${String(i).padStart(3, '0')}`), b('old'), { durability: 'none' });
+    const snap = db.snapshot();
+    const it = db.iterate({ snapshot: snap })[Symbol.iterator]();
+    expect(s(it.next().value?.[1])).toBe('old');
+    for (let i = 0; i < 200; i++) await db.put(b(`k${String(i).padStart(3, '0')}`), b('new'), { durability: 'none' });
+    for (let i = 0; i < 100; i++) await db.delete(b(`k${String(i).padStart(3, '0')}`), { durability: 'none' });
+    await db.compact();
+    let n = 1;
+    for (let r = it.next(); !r.done; r = it.next()) {
+      expect(s(r.value[1])).toBe('old');
+      n++;
+    }
+    expect(n).toBe(200);
+    expect(s(db.getSync(b('k050'), snap))).toBe('old');
+    expect(s(db.getSync(b('k050')))).toBeUndefined();
+    snap.release();
+    expect(strings(db.iterate()).length).toBe(100);
+    await db.close();
+  });
+
+  it('rejects keys and values beyond their limits with invalid-argument', async () => {
+    const db = await openEngine('db', { vfs: new MemVfs(), clock: new ManualClock(), valueBytesMax: 10 });
+    const code = async (p: () => Promise<unknown>): Promise<string | undefined> => {
+      try {
+        await p();
+      } catch (e) {
+        return isLsmError(e) ? e.code : 'other';
+      }
+      return undefined;
+    };
+    expect(await code(() => db.put(new Uint8Array(KEY_BYTES_MAX + 1), b('x')))).toBe('invalid-argument');
+    expect(await code(() => db.put(b('k'), new Uint8Array(11)))).toBe('invalid-argument');
+    expect(await code(() => db.put(b('k'), new Uint8Array(10)))).toBeUndefined();
+    expect(await code(() => openEngine('db2', { vfs: new MemVfs(), memtableBytes: 1 }))).toBe('invalid-argument');
+    await db.close();
+    expect(await code(() => db.put(b('k'), b('v')))).toBe('closed');
+  });
+
+  it('a second engine on the same directory fails with locked until the first closes', async () => {
+    const vfs = new MemVfs();
+    const db = await openEngine('db', { vfs, clock: new ManualClock() });
+    await expect(openEngine('db', { vfs })).rejects.toMatchObject({ code: 'locked' });
+    await db.close();
+    await (await openEngine('db', { vfs, clock: new ManualClock() })).close();
+  });
+
+  it('compaction drops overwritten versions and tombstones; stats report the shape', async () => {
+    const db = await openEngine('db', { vfs: new MemVfs(), clock: new ManualClock(), ...small });
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 500; i++) await db.put(b(`k${i}`), new Uint8Array(100).fill(round), { durability: 'none' });
+    }
+    for (let i = 0; i < 250; i++) await db.delete(b(`k${i}`), { durability: 'none' });
+    await db.compact();
+    const st = db.stats();
+    expect(st.levels[0]?.tables).toBe(0);
+    expect(st.droppedEntries).toBeGreaterThan(0);
+    expect(st.compactions).toBeGreaterThan(0);
+    expect(st.writeAmplification).toBeGreaterThan(1);
+    expect(st.spaceAmplification).toBeLessThanOrEqual(2);
+    expect(strings(db.iterate()).length).toBe(250);
+    expect((await db.get(b('k300')))?.[0]).toBe(2);
+    await db.close();
+  });
+
+  it('tombstones younger than the grace period survive compaction, older ones are dropped', async () => {
+    const clock = new ManualClock();
+    const db = await openEngine('db', { vfs: new MemVfs(), clock, tombstoneGraceMs: 60_000, ...small });
+    for (let i = 0; i < 100; i++) await db.put(b(`k${i}`), b('v'), { durability: 'none' });
+    await db.compact();
+    for (let i = 0; i < 100; i++) await db.delete(b(`k${i}`), { durability: 'none' });
+    await db.compact();
+    expect(db.stats().droppedTombstones).toBe(0);
+    clock.advance(61_000);
+    await db.put(b('z'), b('v'));
+    await db.compact();
+    expect(db.stats().droppedTombstones).toBe(100);
+    expect(strings(db.iterate())).toEqual([['z', 'v']]);
+    await db.close();
+  });
+
+  it('interval durability fsyncs within the interval on the injected clock', async () => {
+    const clock = new ManualClock();
+    const vfs = new FaultVfs();
+    const db = await openEngine('db', { vfs, clock, durability: 'interval', syncIntervalMs: 50 });
+    const before = db.stats().walSyncs;
+    await db.put(b('a'), b('1'));
+    expect(db.stats().walSyncs).toBe(before);
+    clock.advance(50);
+    await new Promise<void>((r) => queueMicrotask(r));
+    await db.put(b('b'), b('2'), { durability: 'sync' });
+    expect(db.stats().walSyncs).toBeGreaterThan(before);
+    await db.close();
+  });
+});
