@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Simulation, testSeed } from '@ringkv/sim';
 import { Gossip } from './gossip.js';
 import { isGossipError } from './errors.js';
+import { deltasPerMessageMax, membersMax } from './limits.js';
 import type { GossipOptions } from './types.js';
 import { beat, deltaSince, initialState, write, type MemberState } from './state.js';
 
@@ -119,5 +120,30 @@ describe('Gossip', () => {
     expect(a.member('s')?.status).toBe('normal');
     expect(a.reportersOf('s')).toEqual([]);
     expect(events).toEqual(['joined:s', 'joined:b', 'joined:c', 'down:s', 'up:s']);
+  });
+
+  it('holds at most membersMax members, refusing and counting the rest, and caps a reply at deltasPerMessageMax', () => {
+    const sim = new Simulation({ seed });
+    const a = new Gossip(options(sim, 'a', { seeds: [] }));
+    a.start();
+    const x = sim.network.transport('x');
+    const replies: unknown[] = [];
+    x.onMessage((_from, m) => replies.push(m));
+    const total = membersMax + 100;
+    for (let start = 0; start < total; start += deltasPerMessageMax) {
+      const u = [];
+      for (let i = start; i < Math.min(total, start + deltasPerMessageMax); i++) {
+        u.push(deltaSince(initialState({ id: `m${i}`, generation: 1, address: `m${i}`, status: 'normal', vnodes: 8, weight: 1, zone: '' }), 0));
+      }
+      x.send('a', { c: 'ringkv', f: 'x', fg: 1, fa: 'x', t: 'ack2', u });
+    }
+    sim.advance(10);
+    expect(a.snapshot()).toHaveLength(membersMax);
+    expect(a.stats().membersRefused).toBe(total - (membersMax - 1));
+    x.send('a', { c: 'ringkv', f: 'x', fg: 1, fa: 'x', t: 'syn', d: [] });
+    sim.advance(10);
+    const ack = replies.find((m) => (m as { t?: string }).t === 'ack') as { u: unknown[] } | undefined;
+    expect(ack?.u).toHaveLength(deltasPerMessageMax);
+    expect(a.stats().deltasTruncated).toBe(1);
   });
 });
