@@ -112,6 +112,7 @@ export class Gossip {
   private readonly random: Random;
   private readonly transport: Transport;
   private timer: unknown = undefined;
+  private unsubscribe: (() => void) | undefined = undefined;
   private running = false;
   private started = false;
   private leaveRoundsLeft: number | undefined = undefined;
@@ -161,7 +162,8 @@ export class Gossip {
     if (this.started) throw new GossipError('not-running', 'start called twice; create a new Gossip for a restart (with a higher generation)');
     this.started = true;
     this.running = true;
-    this.transport.onMessage((from, message) => this.receive(from, message));
+    const off = this.transport.onMessage((from, message) => this.receive(from, message));
+    if (typeof off === 'function') this.unsubscribe = off as () => void;
     this.schedule(this.random.next() * this.settings.intervalMs);
   }
 
@@ -170,6 +172,8 @@ export class Gossip {
     this.running = false;
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.timer = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 
   /** True between `start` and `stop` (or the end of a `leave`). */

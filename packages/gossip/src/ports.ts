@@ -28,6 +28,10 @@ export interface Random {
 export interface Transport {
   /** Sends `message` to the node at `to` (an address from membership or the seed list). Never throws for an unreachable peer. */
   send(to: string, message: unknown): void;
-  /** Registers the single receiver of incoming messages; `from` is informational (gossip replies to the address inside the message). */
+  /**
+   * Registers a receiver of incoming messages; `from` is informational (gossip
+   * replies to the address inside the message). If it returns a function,
+   * gossip calls it on `stop()` to unregister.
+   */
   onMessage(handler: (from: string, message: unknown) => void): unknown;
 }
