@@ -56,6 +56,18 @@ describe('SimNetwork', () => {
     expect(sent.list).toEqual([1, 2]);
   });
 
+  it('a duplicated message arrives as two independent copies, and changing the original after send changes neither', () => {
+    const w = world(['a', 'b'], { duplicateRate: 1 });
+    const sent = { n: 1 };
+    w.net.transport('a').send('b', sent);
+    sent.n = 2;
+    w.clock.advance(10);
+    const [first, second] = got(w, 'b') as Array<{ n: number }>;
+    expect(first).toEqual({ n: 1 });
+    (first as { n: number }).n = 99;
+    expect(second).toEqual({ n: 1 });
+  });
+
   it('partition cuts across groups only, and heal restores every direction', () => {
     const ids = ['a', 'b', 'c', 'd'];
     const w = world(ids);

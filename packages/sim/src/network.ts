@@ -314,8 +314,9 @@ export class SimNetwork {
     const link = this.linkConfig(from, to);
     if (link.lossRate > 0 && this.rng.chance(link.lossRate)) return this.drop(from, to, bytes, 'loss');
     const copies = link.duplicateRate > 0 && this.rng.chance(link.duplicateRate) ? 2 : 1;
-    const payload = this.clone ? structuredClone(message) : message;
     for (let c = 0; c < copies; c++) {
+      // Cloned now, so a sender that reuses its object after `send` cannot change what arrives; one clone per copy.
+      const payload = this.clone ? structuredClone(message) : message;
       this.clock.setTimer(this.delayOf(link), () => this.arrive(from, to, payload, bytes), 'net');
     }
   }
