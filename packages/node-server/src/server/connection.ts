@@ -230,6 +230,9 @@ export class ClientConnection implements TrackedConnection {
     if (this.state === 'closing') return;
     this.send(errorFrameFor('shutting-down', 'the node is shutting down; reconnect to another node'));
     this.close(closeGoingAway, 'shutting-down');
+    // Read again so the client's close frame arrives; requests are ignored while closing.
+    clearInterval(this.pauseTimer);
+    this.ws.resume();
   }
 
   terminate(): void {

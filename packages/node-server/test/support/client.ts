@@ -8,6 +8,9 @@ import WebSocket from 'ws';
 
 export const codec = new WireCodec();
 
+/** The message of the reply a request gets when the connection closed before the node answered it. */
+export const closedBeforeReply = 'test-client: connection closed before a reply';
+
 export interface Closed {
   code: number;
   reason: string;
@@ -24,7 +27,14 @@ export class TestClient {
   readonly closed: Promise<Closed>;
 
   constructor(readonly ws: WebSocket) {
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        // Requests the node never answered: what an SDK reports as a lost connection.
+        for (const [id, p] of this.pending) p.resolve({ type: 'error', id, code: 'unavailable', message: closedBeforeReply });
+        this.pending.clear();
+        resolve({ code, reason: reason.toString() });
+      }),
+    );
     ws.on('error', () => {});
     ws.on('message', (data: Buffer) => this.onFrame(data));
   }
