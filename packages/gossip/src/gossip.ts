@@ -274,16 +274,30 @@ export class Gossip {
     for (const peer of this.peers.values()) this.judge(peer, live);
   }
 
+  /** One round of exchanges; with no live peer, also the seeds (see `trySeeds`). */
   private gossipRound(): void {
-    const targets = this.chooseTargets();
-    if (targets.length === 0) return this.trySeeds();
-    this.seedAttempt = undefined;
-    this.seedFailures = 0;
-    const syn = { ...this.envelope(), t: 'syn' as const, d: [...this.allStates()].map(digestOf) };
+    const { targets, anyLive } = this.chooseTargets();
+    if (anyLive) {
+      this.seedAttempt = undefined;
+      this.seedFailures = 0;
+    } else {
+      this.trySeeds();
+    }
+    if (targets.length === 0) return;
+    const syn = this.syn();
     for (const address of targets) this.send(address, syn);
   }
 
-  private chooseTargets(): string[] {
+  private syn(): GossipMessage {
+    return { ...this.envelope(), t: 'syn', d: [...this.allStates()].map(digestOf) };
+  }
+
+  /**
+   * Up to `fanout` live peers, weighted by staleness, plus one unreachable
+   * member with probability unreachable / (live + 1): always when none is
+   * live, so an isolated node keeps probing its old peers as well as its seeds.
+   */
+  private chooseTargets(): { targets: string[]; anyLive: boolean } {
     const live: Peer[] = [];
     const unreachable: Peer[] = [];
     for (const peer of this.peers.values()) {
@@ -294,10 +308,10 @@ export class Gossip {
     const interval = this.settings.intervalMs;
     const staleness = (p: Peer): number => 1 + Math.min((now - p.lastHeardMs) / interval, stalenessRoundsMax);
     const chosen = pickWeighted(this.random, live, staleness, this.settings.fanout);
-    if (live.length > 0 && unreachable.length > 0 && this.random.next() < unreachable.length / (live.length + 1)) {
+    if (unreachable.length > 0 && this.random.next() < unreachable.length / (live.length + 1)) {
       chosen.push(unreachable[Math.floor(this.random.next() * unreachable.length)] as Peer);
     }
-    return chosen.map((p) => p.state.address.value);
+    return { targets: chosen.map((p) => p.state.address.value), anyLive: live.length > 0 };
   }
 
   /** With no live peer: contact every seed, backing off while none answers. */
@@ -314,7 +328,7 @@ export class Gossip {
     const retryInMs = this.seedRetryMs();
     if (attempt !== undefined && !attempt.answered) this.emit({ type: 'seeds-unreachable', attempts: this.seedFailures, retryInMs });
     this.seedAttempt = { deadlineMs: now + retryInMs, answered: false };
-    const syn = { ...this.envelope(), t: 'syn' as const, d: [...this.allStates()].map(digestOf) };
+    const syn = this.syn();
     for (const address of seeds) this.send(address, syn);
   }
 

@@ -47,6 +47,23 @@ describe('partitions', () => {
   });
 });
 
+describe('isolation', () => {
+  it('an isolated node keeps probing the members it lost every round, not only its seeds with backoff', () => {
+    const cluster = new Cluster({ seed, size: 4, seedCount: 1 });
+    cluster.startAll();
+    expect(cluster.runUntil(() => cluster.converged(), 30_000), seedNote(seed)).toBeDefined();
+    cluster.sim.network.isolate('n3');
+    cluster.sim.advance(15_000);
+    const before = cluster.node('n3').stats().messagesSent;
+    cluster.sim.advance(30_000);
+    const sent = cluster.node('n3').stats().messagesSent - before;
+    // Seeds alone, backing off 1, 2, 4, 8, 16 s, would be about 5 messages in 30 s.
+    expect(sent, seedNote(seed)).toBeGreaterThanOrEqual(25);
+    cluster.sim.network.heal();
+    expect(cluster.runUntil(() => cluster.converged(), 30_000), seedNote(seed)).toBeDefined();
+  });
+});
+
 describe('restarts', () => {
   it('a node restarted with a new generation is recognised as up at once, long before any timeout', () => {
     const cluster = steadyCluster(30);
