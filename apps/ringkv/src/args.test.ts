@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { checkUrl, parseCommand, parseDuration, parseMix, usage } from './args.js';
+import { isCliError } from './errors.js';
+import { benchClientsDefault, benchInflightDefault, benchOpsDefault, cliTimeoutMsDefault } from './limits.js';
+import { startOptionSpecs } from './start-options.js';
+
+function usageError(argv: string[]): { message: string; exitCode: number } {
+  try {
+    parseCommand(argv);
+  } catch (error) {
+    expect(isCliError(error)).toBe(true);
+    return error as { message: string; exitCode: number };
+  }
+  throw new Error(`expected ${argv.join(' ')} to be refused`);
+}
+
+describe('parseCommand', () => {
+  it('parses get, put and del with their flags', () => {
+    expect(parseCommand(['get', 'k', '--url', 'ws://h:1', '--json'])).toMatchObject({ kind: 'get', key: 'k', url: 'ws://h:1', json: true, timeoutMs: cliTimeoutMsDefault });
+    expect(parseCommand(['put', 'k', 'v', '--blind'])).toMatchObject({ kind: 'put', key: 'k', value: 'v', blind: true, url: undefined });
+    expect(parseCommand(['del', 'k', '--context', 'AAEC'])).toMatchObject({ kind: 'del', key: 'k', context: 'AAEC' });
+    expect(parseCommand(['get', 'k', '--url', 'localhost:7071'])).toMatchObject({ url: 'ws://localhost:7071' });
+  });
+
+  it('parses bench with redis-benchmark style short flags and defaults', () => {
+    expect(parseCommand(['bench'])).toMatchObject({ clients: benchClientsDefault, inflight: benchInflightDefault, ops: benchOpsDefault, getPercent: 50 });
+    expect(parseCommand(['bench', '-c', '8', '-P', '16', '-n', '1000', '-d', '10', '--mix', '95/5'])).toMatchObject({
+      clients: 8,
+      inflight: 16,
+      ops: 1000,
+      valueBytes: 10,
+      getPercent: 95,
+    });
+    expect(parseCommand(['bench', '--duration', '2s'])).toMatchObject({ ops: undefined, durationMs: 2000 });
+  });
+
+  it('refuses unknown flags, missing or extra arguments and bad numbers with one-line usage errors (exit 2)', () => {
+    const cases = [
+      ['get', 'k', '--bogus'],
+      ['get'],
+      ['put', 'k'],
+      ['put', 'k', 'v', 'extra'],
+      ['put', 'k', '{bad', '--json'],
+      ['put', 'k', 'v', '--blind', '--context', 'AA=='],
+      ['bench', '-c', '0'],
+      ['bench', '-c', 'many'],
+      ['bench', '--ops', '5', '--duration', '1s'],
+      ['bench', '--mix', '60/60'],
+      ['start', '--port'],
+      ['start', 'extra'],
+      ['frobnicate'],
+      ['get', 'k', '--url', 'http://x'],
+    ];
+    for (const argv of cases) {
+      const error = usageError(argv);
+      expect(error.exitCode, argv.join(' ')).toBe(2);
+      expect(error.message, argv.join(' ')).toMatch(/^ringkv: [^\n]+$/);
+    }
+  });
+
+  it('answers --help for every command, and start --help lists every start option', () => {
+    for (const command of ['get', 'put', 'del', 'bench', 'start']) {
+      expect(parseCommand([command, '--help'])).toMatchObject({ kind: 'help' });
+    }
+    const text = usage('start');
+    for (const flag of Object.keys(startOptionSpecs)) expect(text).toContain(`--${flag}`);
+    expect(parseCommand([])).toMatchObject({ kind: 'help' });
+  });
+});
+
+describe('small parsers', () => {
+  it('parseDuration reads ms, s, m, h and plain seconds', () => {
+    expect(parseDuration('bench', '500ms')).toBe(500);
+    expect(parseDuration('bench', '10s')).toBe(10_000);
+    expect(parseDuration('bench', '1.5m')).toBe(90_000);
+    expect(parseDuration('bench', '3')).toBe(3_000);
+    expect(() => parseDuration('bench', '10 parsecs')).toThrow(/--duration/);
+    expect(() => parseDuration('bench', '0s')).toThrow(/--duration/);
+  });
+
+  it('parseMix returns the get percentage and needs 100 in total', () => {
+    expect(parseMix('50/50')).toBe(50);
+    expect(parseMix('100/0')).toBe(100);
+    expect(() => parseMix('50')).toThrow(/--mix/);
+  });
+
+  it('checkUrl accepts ws and wss, adds ws:// to host:port, refuses others', () => {
+    expect(checkUrl('get', 'wss://a.example:443')).toBe('wss://a.example:443');
+    expect(checkUrl('get', '10.0.0.1:7070')).toBe('ws://10.0.0.1:7070');
+    expect(() => checkUrl('get', 'ftp://x')).toThrow(/ws:\/\//);
+  });
+});

@@ -1,0 +1,342 @@
+/**
+ * Command-line parsing: argv → a typed command, or a `usage` error. Pure:
+ * no I/O, no environment (start's env and config file are merged in
+ * `config.ts`), so every rule here is unit-tested.
+ *
+ * Invariant: unknown flags, missing values and extra arguments are refused
+ * (node:util `parseArgs` with `strict: true`), never ignored.
+ */
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CliError } from './errors.js';
+import {
+  benchClientsDefault,
+  benchClientsMax,
+  benchDurationMsMax,
+  benchInflightDefault,
+  benchInflightMax,
+  benchKeysDefault,
+  benchOpsDefault,
+  benchOpsMax,
+  benchValueBytesDefault,
+  benchValueBytesMax,
+  cliTimeoutMsDefault,
+} from './limits.js';
+import { startOptionSpecs, type StartFlags } from './start-options.js';
+
+/** `ringkv get KEY`. */
+export interface GetCommand {
+  readonly kind: 'get';
+  readonly key: string;
+  readonly url: string | undefined;
+  readonly json: boolean;
+  readonly timeoutMs: number;
+  readonly authToken: string | undefined;
+}
+
+/** `ringkv put KEY VALUE`. */
+export interface PutCommand extends Omit<GetCommand, 'kind'> {
+  readonly kind: 'put';
+  /** The value as typed; with `json`, parsed as JSON. */
+  readonly value: string;
+  /** Base64 context from an earlier get; otherwise the put reads the key first (unless `blind`). */
+  readonly context: string | undefined;
+  readonly blind: boolean;
+}
+
+/** `ringkv del KEY`. */
+export interface DelCommand extends Omit<GetCommand, 'kind'> {
+  readonly kind: 'del';
+  readonly context: string | undefined;
+  readonly blind: boolean;
+}
+
+/** `ringkv bench`. */
+export interface BenchCommand {
+  readonly kind: 'bench';
+  readonly url: string | undefined;
+  readonly authToken: string | undefined;
+  readonly clients: number;
+  readonly inflight: number;
+  /** Exactly one of `ops` and `durationMs` is set. */
+  readonly ops: number | undefined;
+  readonly durationMs: number | undefined;
+  /** Share of gets in percent (the rest are puts). */
+  readonly getPercent: number;
+  readonly valueBytes: number;
+  readonly keys: number;
+  readonly json: boolean;
+}
+
+/** `ringkv start`: flags only; `resolveStartConfig` adds env, file and defaults. */
+export interface StartCommand {
+  readonly kind: 'start';
+  readonly flags: StartFlags;
+}
+
+/** `ringkv --help`, `ringkv help`, `ringkv <cmd> --help`. */
+export interface HelpCommand {
+  readonly kind: 'help';
+  readonly text: string;
+}
+
+export type Command = StartCommand | GetCommand | PutCommand | DelCommand | BenchCommand | HelpCommand;
+
+const kvOptions = {
+  url: { type: 'string' },
+  json: { type: 'boolean' },
+  'timeout-ms': { type: 'string' },
+  'auth-token': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const writeOptions = { ...kvOptions, context: { type: 'string' }, blind: { type: 'boolean' } } as const;
+
+const benchOptions = {
+  url: { type: 'string' },
+  'auth-token': { type: 'string' },
+  clients: { type: 'string', short: 'c' },
+  inflight: { type: 'string', short: 'P' },
+  ops: { type: 'string', short: 'n' },
+  duration: { type: 'string' },
+  mix: { type: 'string' },
+  'value-bytes': { type: 'string', short: 'd' },
+  keys: { type: 'string', short: 'r' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** Parses `argv` (without `node` and the script). Throws `CliError('usage')`. */
+export function parseCommand(argv: readonly string[]): Command {
+  const [name, ...rest] = argv;
+  switch (name) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      return { kind: 'help', text: usage(rest[0]) };
+    case 'start':
+      return parseStart(rest);
+    case 'get':
+      return parseGet(rest);
+    case 'put':
+      return parsePut(rest);
+    case 'del':
+    case 'delete':
+      return parseDel(rest);
+    case 'bench':
+      return parseBench(rest);
+    default:
+      throw new CliError('usage', `unknown command "${name}" (try: ringkv --help)`);
+  }
+}
+
+/** parseArgs with strict checking, its errors turned into one-line usage errors. */
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(command: string, args: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    throw new CliError('usage', `${command}: ${message} (try: ringkv ${command} --help)`);
+  }
+}
+
+function parseStart(args: readonly string[]): Command {
+  const { values, positionals } = parse('start', args, startOptionSpecs);
+  if (values.help) return { kind: 'help', text: usage('start') };
+  noPositionals('start', positionals);
+  return { kind: 'start', flags: values as StartFlags };
+}
+
+function parseGet(args: readonly string[]): Command {
+  const { values, positionals } = parse('get', args, kvOptions);
+  if (values.help) return { kind: 'help', text: usage('get') };
+  const [key] = exactPositionals('get', positionals, ['KEY']) as [string];
+  return { kind: 'get', key, ...kvCommon('get', values) };
+}
+
+function parsePut(args: readonly string[]): Command {
+  const { values, positionals } = parse('put', args, writeOptions);
+  if (values.help) return { kind: 'help', text: usage('put') };
+  const [key, value] = exactPositionals('put', positionals, ['KEY', 'VALUE']) as [string, string];
+  if (values.json) parseJsonValue(value);
+  return { kind: 'put', key, value, ...kvCommon('put', values), ...writeCommon('put', values) };
+}
+
+function parseDel(args: readonly string[]): Command {
+  const { values, positionals } = parse('del', args, writeOptions);
+  if (values.help) return { kind: 'help', text: usage('del') };
+  const [key] = exactPositionals('del', positionals, ['KEY']) as [string];
+  return { kind: 'del', key, ...kvCommon('del', values), ...writeCommon('del', values) };
+}
+
+function kvCommon(command: string, values: { url?: string; json?: boolean; 'timeout-ms'?: string; 'auth-token'?: string }) {
+  return {
+    url: values.url === undefined ? undefined : checkUrl(command, values.url),
+    json: values.json ?? false,
+    timeoutMs: values['timeout-ms'] === undefined ? cliTimeoutMsDefault : intFlag(command, 'timeout-ms', values['timeout-ms'], 1, 600_000),
+    authToken: values['auth-token'],
+  };
+}
+
+function writeCommon(command: string, values: { context?: string; blind?: boolean }) {
+  if (values.context !== undefined && values.blind) throw new CliError('usage', `${command}: --context and --blind exclude each other`);
+  if (values.context !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(values.context)) {
+    throw new CliError('usage', `${command}: --context must be the base64 context printed by ringkv get`);
+  }
+  return { context: values.context, blind: values.blind ?? false };
+}
+
+function parseBench(args: readonly string[]): Command {
+  const { values, positionals } = parse('bench', args, benchOptions);
+  if (values.help) return { kind: 'help', text: usage('bench') };
+  noPositionals('bench', positionals);
+  if (values.ops !== undefined && values.duration !== undefined) throw new CliError('usage', 'bench: give --ops or --duration, not both');
+  const durationMs = values.duration === undefined ? undefined : parseDuration('bench', values.duration);
+  return {
+    kind: 'bench',
+    url: values.url === undefined ? undefined : checkUrl('bench', values.url),
+    authToken: values['auth-token'],
+    clients: optInt('bench', 'clients', values.clients, benchClientsDefault, 1, benchClientsMax),
+    inflight: optInt('bench', 'inflight', values.inflight, benchInflightDefault, 1, benchInflightMax),
+    ops: durationMs !== undefined ? undefined : optInt('bench', 'ops', values.ops, benchOpsDefault, 1, benchOpsMax),
+    durationMs,
+    getPercent: values.mix === undefined ? 50 : parseMix(values.mix),
+    valueBytes: optInt('bench', 'value-bytes', values['value-bytes'], benchValueBytesDefault, 0, benchValueBytesMax),
+    keys: optInt('bench', 'keys', values.keys, benchKeysDefault, 1, 1_000_000_000),
+    json: values.json ?? false,
+  };
+}
+
+/** `GET/PUT` percentages such as `50/50`, `95/5` or `100/0`; they must add up to 100. */
+export function parseMix(text: string): number {
+  const m = /^(\d{1,3})\/(\d{1,3})$/.exec(text);
+  if (m === null || Number(m[1]) + Number(m[2]) !== 100) {
+    throw new CliError('usage', `bench: --mix must be GET/PUT percentages adding up to 100, like 50/50 or 95/5, got "${text}"`);
+  }
+  return Number(m[1]);
+}
+
+/** `10s`, `500ms`, `2m`, `1h`, or a plain number of seconds, as milliseconds. */
+export function parseDuration(command: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+  const ms = m === null ? NaN : Math.round(Number(m[1]) * unit[(m[2] ?? 's') as keyof typeof unit]);
+  if (!Number.isFinite(ms) || ms < 1 || ms > benchDurationMsMax) {
+    throw new CliError('usage', `${command}: --duration must look like 10s, 500ms or 2m (at most 24h), got "${text}"`);
+  }
+  return ms;
+}
+
+/** A decimal integer in min…max, else a usage error naming the flag. */
+export function intFlag(command: string, flag: string, text: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new CliError('usage', `${command}: --${flag} must be an integer in ${min}…${max}, got "${text}"`);
+  }
+  return n;
+}
+
+function optInt(command: string, flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  return text === undefined ? fallback : intFlag(command, flag, text, min, max);
+}
+
+/** A ws:// or wss:// URL; `host:port` alone is taken as ws://host:port. */
+export function checkUrl(command: string, text: string): string {
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `ws://${text}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CliError('usage', `${command}: --url "${text}" is not a URL (expected ws://host:port)`);
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw new CliError('usage', `${command}: --url must be ws:// or wss://, got "${text}"`);
+  }
+  return url;
+}
+
+/** The user's JSON value for `put --json`, or a usage error. */
+export function parseJsonValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CliError('usage', `put: --json VALUE is not JSON: ${(error as Error).message}`);
+  }
+}
+
+function noPositionals(command: string, positionals: string[]): void {
+  if (positionals.length > 0) throw new CliError('usage', `${command}: unexpected argument "${positionals[0]}"`);
+}
+
+function exactPositionals(command: string, positionals: string[], names: string[]): string[] {
+  if (positionals.length < names.length) {
+    throw new CliError('usage', `${command}: missing ${names.slice(positionals.length).join(' ')} (usage: ringkv ${command} ${names.join(' ')})`);
+  }
+  if (positionals.length > names.length) throw new CliError('usage', `${command}: unexpected argument "${positionals[names.length]}"`);
+  return positionals;
+}
+
+const commonKv = `  --url URL          node to talk to (default $RINGKV_URL or ws://127.0.0.1:7070)
+  --auth-token T     token the node requires (default $RINGKV_AUTH_TOKEN)
+  --timeout-ms N     give up after N ms (default 5000)
+  --json             machine-readable output`;
+
+const usages: Record<string, string> = {
+  start: '', // filled from start-options.ts
+  get: `ringkv get KEY [options]
+Prints the value of KEY; concurrent versions (siblings) are listed with an index, followed by
+the context to pass to put --context when you resolve them.
+${commonKv}`,
+  put: `ringkv put KEY VALUE [options]
+Stores VALUE (a string; with --json, any JSON value). By default the put first reads KEY and
+supersedes every version it saw.
+${commonKv}
+  --context B64      supersede exactly the versions of this context (printed by get)
+  --blind            write without reading: the value becomes a sibling of what is there`,
+  del: `ringkv del KEY [options]
+Deletes KEY (writes a tombstone superseding the versions it read).
+${commonKv}
+  --context B64      delete exactly the versions of this context (printed by get)
+  --blind            delete without reading first`,
+  bench: `ringkv bench [options]
+Load test: CLIENTS connections, each keeping INFLIGHT requests in flight (redis-benchmark -c and -P),
+random keys, prints ops/s and latency percentiles from an HDR histogram.
+  --url URL             node to load (default $RINGKV_URL or ws://127.0.0.1:7070)
+  --auth-token T        token the node requires
+  -c, --clients N       connections (default 50)
+  -P, --inflight N      requests in flight per connection (default 1)
+  -n, --ops N           total operations (default 100000)
+      --duration T      run for T instead (10s, 500ms, 2m)
+      --mix G/P         percent gets / puts (default 50/50)
+  -d, --value-bytes N   bytes per value (default 100)
+  -r, --keys N          distinct keys (default 100000)
+      --json            print the result as JSON`,
+};
+
+/** Help text for `command`, or the overview. */
+export function usage(command?: string): string {
+  if (command === 'start') return startUsage();
+  if (command !== undefined && usages[command] !== undefined) return usages[command];
+  return `ringkv: a Dynamo-style key-value store
+
+Usage:
+  ringkv start [options]           run a node (ringkv start --help for every option)
+  ringkv get KEY [options]         read a key (siblings shown with an index)
+  ringkv put KEY VALUE [options]   write a key
+  ringkv del KEY [options]         delete a key
+  ringkv bench [options]           load-test a node
+  ringkv help COMMAND              options of a command`;
+}
+
+function startUsage(): string {
+  const specs: Array<[string, { type: string; short?: string; metavar: string; description: string; env?: string }]> = Object.entries(startOptionSpecs);
+  const lines = specs.map(([name, spec]) => {
+    const flag = `  ${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.type === 'string' ? ` ${spec.metavar}` : ''}`;
+    return `${flag.padEnd(36)}${spec.description}${spec.env ? ` [$${spec.env}]` : ''}`;
+  });
+  return `ringkv start [options]
+Runs one node. Settings come from flags, then environment variables, then the JSON config file
+(--config or $RINGKV_CONFIG, keys named as the flags in camelCase), then defaults.
+${lines.join('\n')}`;
+}

@@ -1,0 +1,63 @@
+/**
+ * `ringkv get|put|del`: one request (two for a put or del that reads the key
+ * first) against a running node, readable or `--json` output.
+ */
+
+import { connect, isRingkvError, type RingkvClient } from '@ringkv/client-sdk';
+import type { DelCommand, GetCommand, PutCommand } from '../args.js';
+import { parseJsonValue } from '../args.js';
+import { CliError } from '../errors.js';
+import { contextBytes, contextText, getJson, getText } from '../format.js';
+import { defaultPort } from '../limits.js';
+import type { Io } from '../io.js';
+
+/** The node URL: the flag, else `$RINGKV_URL`, else the local default. */
+export function nodeUrl(flag: string | undefined, env: Io['env']): string {
+  return flag ?? (env.RINGKV_URL || `ws://127.0.0.1:${defaultPort}`);
+}
+
+/** Connects for one command; an unreachable node is a `CliError('unreachable')`. */
+export async function connectCli(url: string, authToken: string | undefined, timeoutMs: number, inFlightMax?: number): Promise<RingkvClient> {
+  try {
+    return await connect(url, {
+      authToken,
+      connectTimeoutMs: timeoutMs,
+      requestTimeoutMs: timeoutMs,
+      clientName: 'ringkv-cli',
+      ...(inFlightMax === undefined ? {} : { inFlightMax }),
+    });
+  } catch (error) {
+    if (isRingkvError(error) && error.code === 'not-connected') {
+      throw new CliError('unreachable', `cannot reach a node at ${url} (is one running? start one with: ringkv start)`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Runs get, put or del and prints the result. */
+export async function runKv(command: GetCommand | PutCommand | DelCommand, io: Io): Promise<void> {
+  const url = nodeUrl(command.url, io.env);
+  const client = await connectCli(url, command.authToken ?? (io.env.RINGKV_AUTH_TOKEN || undefined), command.timeoutMs);
+  try {
+    if (command.kind === 'get') {
+      const read = await client.get(command.key);
+      io.stdout(command.json ? getJson(command.key, read) : getText(read));
+      return;
+    }
+    const context = await writeContext(client, command);
+    const result =
+      command.kind === 'put'
+        ? await client.put(command.key, command.json ? parseJsonValue(command.value) : command.value, { context })
+        : await client.delete(command.key, { context });
+    io.stdout(command.json ? JSON.stringify({ ok: true, context: contextText(result.context) }) : 'OK');
+  } finally {
+    await client.close();
+  }
+}
+
+/** The context a write supersedes: `--context`, none with `--blind`, else the key's current one. */
+async function writeContext(client: RingkvClient, command: PutCommand | DelCommand): Promise<Uint8Array | undefined> {
+  if (command.context !== undefined) return contextBytes(command.context);
+  if (command.blind) return undefined;
+  return (await client.get(command.key)).context;
+}

@@ -1,0 +1,49 @@
+/**
+ * `ringkv start`: resolve the settings, start the node, print where it
+ * listens, stop gracefully on SIGINT/SIGTERM.
+ *
+ * The first stdout line is machine-readable:
+ *   `ringkv node <id> ready url=<ws url> http=<http url> data=<dir> durability=<mode>`
+ * Logs (pino JSON) go to stderr so they never mix with it.
+ */
+
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { startNode, stopOnSignals, type RingkvNode } from '@ringkv/node-server';
+import type { StartCommand } from '../args.js';
+import { resolveStartConfig, type StartConfig } from '../config.js';
+import type { Io } from '../io.js';
+
+/** Starts the node; resolves once it serves, with the node and its settings. */
+export async function runStart(command: StartCommand, io: Io): Promise<{ node: RingkvNode; config: StartConfig }> {
+  const config = resolveStartConfig(command.flags, { env: io.env, readFile: (p) => readFileSync(p, 'utf8'), hostname: hostname() });
+  const node = await startNode({
+    id: config.id,
+    host: config.host,
+    port: config.port,
+    dataDir: config.dataDir,
+    durability: config.durability,
+    ...(config.durabilityIntervalMs === undefined ? {} : { durabilityIntervalMs: config.durabilityIntervalMs }),
+    ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
+    allowInsecurePublicBind: config.allowInsecurePublicBind,
+    ...(config.valueBytesMax === undefined ? {} : { valueBytesMax: config.valueBytesMax }),
+    logLevel: config.logLevel,
+    logDestination: process.stderr,
+  });
+  io.stdout(`ringkv node ${node.id} ready url=${node.url} http=${node.httpUrl} data=${config.dataDir} durability=${config.durability}`);
+  const urlFlag = node.url === 'ws://127.0.0.1:7070' ? '' : ` --url ${node.url}`;
+  io.stdout(`  try:     ringkv put hello world${urlFlag} && ringkv get hello${urlFlag}`);
+  io.stdout(`  status:  ${node.httpUrl}/status   metrics: ${node.httpUrl}/metrics   stop: Ctrl-C`);
+  return { node, config };
+}
+
+/** Installs SIGINT/SIGTERM handlers that stop `node` and exit (0, or 1 if the stop failed). */
+export function exitOnSignals(node: RingkvNode, io: Io): void {
+  stopOnSignals(node, {
+    onStopped: (error) => {
+      if (error === undefined) io.stdout(`ringkv node ${node.id} stopped`);
+      else io.stderr(`ringkv: node ${node.id} did not stop cleanly: ${(error as Error).message ?? String(error)}`);
+      process.exit(error === undefined ? 0 : 1);
+    },
+  });
+}

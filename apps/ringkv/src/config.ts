@@ -1,0 +1,144 @@
+/**
+ * `ringkv start` settings: flags > environment > config file > defaults.
+ * Pure apart from the injected file reader, so precedence is unit-tested.
+ *
+ * Invariants:
+ *   1. Every value, whatever its source, passes the same check and a bad one
+ *      is a `usage` (or `config`) error naming its source.
+ *   2. Unknown config file keys are refused, so a typo is never ignored.
+ */
+
+import { join } from 'node:path';
+import { CliError } from './errors.js';
+import { defaultDataRoot, defaultPort, fallbackNodeId } from './limits.js';
+import { configKey, startOptionSpecs, type StartFlags } from './start-options.js';
+
+/** What `ringkv start` passes to `startNode`, plus where the config came from. */
+export interface StartConfig {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly durability: 'sync' | 'interval' | 'none';
+  readonly durabilityIntervalMs: number | undefined;
+  readonly authToken: string | undefined;
+  readonly allowInsecurePublicBind: boolean;
+  readonly valueBytesMax: number | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** The config file read, if any. */
+  readonly configFile: string | undefined;
+}
+
+/** The environment the resolution reads. */
+export interface StartEnvironment {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads a config file as text; throws when it cannot. */
+  readonly readFile: (path: string) => string;
+  readonly hostname: string;
+}
+
+type Flag = Exclude<keyof typeof startOptionSpecs, 'help' | 'config'>;
+type Raw = string | boolean | number;
+
+/** Merges flags, env, config file and defaults into a checked `StartConfig`. */
+export function resolveStartConfig(flags: StartFlags, environment: StartEnvironment): StartConfig {
+  const configFile = flags.config ?? nonEmpty(environment.env.RINGKV_CONFIG);
+  const file = configFile === undefined ? {} : readConfigFile(configFile, environment.readFile);
+  const pick = (flag: Flag): { value: Raw; source: string } | undefined => {
+    const fromFlag = flags[flag];
+    if (fromFlag !== undefined) return { value: fromFlag, source: `--${flag}` };
+    const envName = (startOptionSpecs[flag] as { env?: string }).env;
+    const fromEnv = envName === undefined ? undefined : nonEmpty(environment.env[envName]);
+    if (fromEnv !== undefined) return { value: fromEnv, source: `$${envName}` };
+    const key = configKey(flag);
+    if (Object.hasOwn(file, key)) return { value: file[key] as Raw, source: `${configFile}: ${key}` };
+    return undefined;
+  };
+  const id = text(pick('id')) ?? hostnameId(environment.hostname);
+  checkId(id);
+  return {
+    id,
+    host: text(pick('host')) ?? '127.0.0.1',
+    port: integer(pick('port'), 0, 65535) ?? defaultPort,
+    dataDir: text(pick('data')) ?? join(defaultDataRoot, id),
+    durability: oneOf(pick('durability'), ['sync', 'interval', 'none'] as const) ?? 'interval',
+    durabilityIntervalMs: integer(pick('durability-interval-ms'), 1, 60_000),
+    authToken: text(pick('auth-token')),
+    allowInsecurePublicBind: bool(pick('allow-insecure-public-bind')) ?? false,
+    valueBytesMax: integer(pick('value-bytes-max'), 1, 16 * 1024 * 1024),
+    logLevel: oneOf(pick('log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const) ?? 'info',
+    configFile,
+  };
+}
+
+/** The hostname's first label if it is a usable id, else `node1`. */
+export function hostnameId(hostname: string): string {
+  const label = hostname.split('.')[0] ?? '';
+  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(label) ? label : fallbackNodeId;
+}
+
+function checkId(id: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id)) {
+    throw new CliError('usage', `start: id "${id}" must be 1–128 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  }
+}
+
+function readConfigFile(path: string, readFile: (path: string) => string): Record<string, unknown> {
+  let textContent: string;
+  try {
+    textContent = readFile(path);
+  } catch (error) {
+    throw new CliError('config', `start: cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(textContent);
+  } catch (error) {
+    throw new CliError('config', `start: config file ${path} is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CliError('config', `start: config file ${path} must hold a JSON object`);
+  }
+  const known = new Set(Object.keys(startOptionSpecs).filter((f) => f !== 'help' && f !== 'config').map(configKey));
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) throw new CliError('config', `start: config file ${path}: unknown key "${key}" (known: ${[...known].join(', ')})`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function bad(source: string, expected: string, value: Raw): CliError {
+  return new CliError('usage', `start: ${source} must be ${expected}, got ${JSON.stringify(value)}`);
+}
+
+function text(picked: { value: Raw; source: string } | undefined): string | undefined {
+  if (picked === undefined) return undefined;
+  if (typeof picked.value !== 'string' || picked.value === '') throw bad(picked.source, 'a non-empty string', picked.value);
+  return picked.value;
+}
+
+function integer(picked: { value: Raw; source: string } | undefined, min: number, max: number): number | undefined {
+  if (picked === undefined) return undefined;
+  const v = picked.value;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw bad(picked.source, `an integer in ${min}…${max}`, v);
+  return n;
+}
+
+function oneOf<T extends string>(picked: { value: Raw; source: string } | undefined, allowed: readonly T[]): T | undefined {
+  if (picked === undefined) return undefined;
+  if (!allowed.includes(picked.value as T)) throw bad(picked.source, allowed.join(' | '), picked.value);
+  return picked.value as T;
+}
+
+function bool(picked: { value: Raw; source: string } | undefined): boolean | undefined {
+  if (picked === undefined) return undefined;
+  const v = picked.value;
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw bad(picked.source, 'true or false', v);
+}

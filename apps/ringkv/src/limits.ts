@@ -1,0 +1,38 @@
+/** Defaults and bounds of the command line, with why. */
+
+/** Port of `ringkv start` and of the default `--url`: unassigned by IANA, easy to remember. */
+export const defaultPort = 7070;
+
+/** Where `ringkv start` keeps data without `--data`: `./.ringkv/<id>`, next to the README's first command. */
+export const defaultDataRoot = '.ringkv';
+
+/** Node id when the hostname is not a usable id. */
+export const fallbackNodeId = 'node1';
+
+/** `get`/`put`/`del` give up after this long: a CLI call should fail fast on a wedged node. */
+export const cliTimeoutMsDefault = 5_000;
+
+/** `bench` clients (connections): redis-benchmark's default `-c`. */
+export const benchClientsDefault = 50;
+
+/** Requests in flight per bench client (redis-benchmark `-P`): 1 measures latency, more measures throughput. */
+export const benchInflightDefault = 1;
+
+/** Operations per bench run (redis-benchmark `-n`). */
+export const benchOpsDefault = 100_000;
+
+/** Value size of bench puts (redis-benchmark `-d` is 3; the issue compares at 100). */
+export const benchValueBytesDefault = 100;
+
+/** Distinct bench keys (redis-benchmark `-r`). */
+export const benchKeysDefault = 100_000;
+
+/** Bounds that stop typos from exhausting the machine. */
+export const benchClientsMax = 10_000;
+export const benchInflightMax = 4_096;
+export const benchValueBytesMax = 1024 * 1024;
+export const benchOpsMax = 1_000_000_000;
+export const benchDurationMsMax = 24 * 3600 * 1000;
+
+/** Slowest latency the histogram tracks (µs); slower ones are clamped to it. One minute: beyond any timeout. */
+export const latencyUsMax = 60_000_000;

@@ -1,0 +1,52 @@
+/**
+ * The command line without the process: parse, run, turn every failure into
+ * one line and an exit code. `cli.ts` wires it to the real process.
+ *
+ * Invariant: `main` never throws and never prints a stack trace; it returns
+ * the exit code (0 ok, 1 failure, 2 usage), or `'running'` when a started
+ * node keeps the process alive.
+ */
+
+import { isRingkvError } from '@ringkv/client-sdk';
+import { parseCommand } from './args.js';
+import { benchText, runBench } from './commands/bench.js';
+import { runKv } from './commands/kv.js';
+import { exitOnSignals, runStart } from './commands/start.js';
+import { isCliError, oneLine } from './errors.js';
+import type { Io } from './io.js';
+
+/** Runs one command line; see the module invariant. */
+export async function main(argv: readonly string[], io: Io): Promise<number | 'running'> {
+  try {
+    const command = parseCommand(argv);
+    switch (command.kind) {
+      case 'help':
+        io.stdout(command.text);
+        return 0;
+      case 'start': {
+        const { node } = await runStart(command, io);
+        exitOnSignals(node, io);
+        return 'running';
+      }
+      case 'bench': {
+        const result = await runBench(command, io);
+        io.stdout(command.json ? JSON.stringify(result) : benchText(result));
+        return result.errors > 0 ? 1 : 0;
+      }
+      default:
+        await runKv(command, io);
+        return 0;
+    }
+  } catch (error) {
+    io.stderr(errorLine(error));
+    return isCliError(error) ? error.exitCode : 1;
+  }
+}
+
+/** One line for any error: our own as is, the libraries' with their prefix replaced. */
+export function errorLine(error: unknown): string {
+  if (isCliError(error)) return error.message;
+  if (isRingkvError(error)) return `ringkv: ${oneLine(error.message.replace(/^client-sdk: /, ''))} [${error.code}]`;
+  if (error instanceof Error) return `ringkv: ${oneLine(error.message.replace(/^[a-z-]+: /, ''))}`;
+  return `ringkv: ${oneLine(String(error))}`;
+}

@@ -1,0 +1,41 @@
+/**
+ * The options of `ringkv start` in one table: flag, type, env var, config
+ * file key and help text. `args.ts` parses the flags, `config.ts` merges
+ * env and file, and `--help` prints this table, so the three cannot drift.
+ */
+
+interface Spec {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  /** Placeholder in help. */
+  readonly metavar: string;
+  readonly description: string;
+  /** Environment variable, if any. */
+  readonly env?: string;
+}
+
+/** Flag specs (also valid `parseArgs` options: it ignores the extra fields). */
+export const startOptionSpecs = {
+  id: { type: 'string', metavar: 'ID', env: 'RINGKV_ID', description: 'node id (default: the hostname, else node1)' },
+  host: { type: 'string', metavar: 'HOST', env: 'RINGKV_HOST', description: 'interface to bind (default 127.0.0.1)' },
+  port: { type: 'string', short: 'p', metavar: 'PORT', env: 'RINGKV_PORT', description: 'port for WebSocket and HTTP; 0 picks a free one (default 7070)' },
+  data: { type: 'string', metavar: 'DIR', env: 'RINGKV_DATA', description: 'data directory (default ./.ringkv/<id>)' },
+  durability: { type: 'string', metavar: 'MODE', env: 'RINGKV_DURABILITY', description: 'sync | interval | none (default interval)' },
+  'durability-interval-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_DURABILITY_INTERVAL_MS', description: 'fsync period with interval (default 100)' },
+  'auth-token': { type: 'string', metavar: 'TOKEN', env: 'RINGKV_AUTH_TOKEN', description: 'clients must present this token' },
+  'allow-insecure-public-bind': { type: 'boolean', metavar: '', env: 'RINGKV_ALLOW_INSECURE_PUBLIC_BIND', description: 'allow a non-loopback host without a token' },
+  'value-bytes-max': { type: 'string', metavar: 'BYTES', env: 'RINGKV_VALUE_BYTES_MAX', description: 'largest value a put may carry (default 1048576)' },
+  'log-level': { type: 'string', metavar: 'LEVEL', env: 'RINGKV_LOG_LEVEL', description: 'fatal | error | warn | info | debug | silent (default info; logs go to stderr)' },
+  config: { type: 'string', short: 'c', metavar: 'FILE', env: 'RINGKV_CONFIG', description: 'JSON config file' },
+  help: { type: 'boolean', short: 'h', metavar: '', description: 'print this help' },
+} as const satisfies Record<string, Spec>;
+
+/** The flags as parsed (all optional). */
+export type StartFlags = {
+  readonly [K in keyof typeof startOptionSpecs]?: (typeof startOptionSpecs)[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+/** Camel-case config file key of a flag: `auth-token` → `authToken`. */
+export function configKey(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,145 @@
+/**
+ * The real binary as child processes: `ringkv start` on a temporary data
+ * directory, `ringkv get|put|del` against it, SIGTERM, restart, and the
+ * one-line errors. Needs dist/ (the root test command runs `tsc -b` first).
+ */
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+const env = { ...process.env, RINGKV_URL: '', RINGKV_CONFIG: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '' };
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+interface Started {
+  proc: ChildProcess;
+  url: string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(args: string[]): Promise<Started> {
+  const proc = spawn(process.execPath, [cli, 'start', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    proc.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /ready url=(ws:\/\/\S+)/.exec(out);
+      if (m?.[1] !== undefined) resolve({ proc, url: m[1], stdout: () => out, exited });
+    });
+    proc.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    void exited.then((code) => reject(new Error(`ringkv start exited with ${code}: ${err}`)));
+  });
+}
+
+let dir: string;
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc -b apps/ringkv\` (the root test command does) first`);
+  dir = mkdtempSync(join(tmpdir(), 'ringkv-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('ringkv binary', () => {
+  it('starts, serves get/put/del, stops on SIGTERM, and finds its writes after a restart', async () => {
+    const data = join(dir, 'node');
+    const flags = ['--id', 'cli1', '--port', '0', '--data', data, '--durability', 'sync', '--log-level', 'warn'];
+    const first = await start(flags);
+    const url = ['--url', first.url];
+    expect((await run(['put', 'greeting', 'hello', ...url])).stdout.trim()).toBe('OK');
+    expect((await run(['get', 'greeting', ...url])).stdout.trim()).toBe('hello');
+    await run(['put', 'doc', '{"n":[1,2]}', '--json', ...url]);
+    await run(['put', 'gone', 'x', ...url]);
+    expect((await run(['del', 'gone', ...url])).code).toBe(0);
+    expect((await run(['get', 'gone', ...url])).stdout.trim()).toBe('(not found)');
+
+    await run(['put', 'fork', 'a', '--blind', ...url]);
+    await run(['put', 'fork', 'b', '--blind', ...url]);
+    const siblings = (await run(['get', 'fork', ...url])).stdout.split('\n');
+    expect(siblings[0]).toMatch(/2 siblings/);
+    expect(siblings.slice(1, 3).map((l) => l.slice(0, 4))).toEqual(['[0] ', '[1] ']);
+    expect(siblings.slice(1, 3).map((l) => l.slice(4)).sort()).toEqual(['a', 'b']);
+    const context = /context: (\S+)/.exec(siblings.join('\n'))?.[1] as string;
+    await run(['put', 'fork', 'ab', '--context', context, ...url]);
+    expect((await run(['get', 'fork', ...url])).stdout.trim()).toBe('ab');
+
+    first.proc.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.stdout()).toMatch(/stopped/);
+
+    const second = await start(flags);
+    try {
+      const again = ['--url', second.url];
+      expect((await run(['get', 'greeting', ...again])).stdout.trim()).toBe('hello');
+      expect(JSON.parse((await run(['get', 'doc', '--json', ...again])).stdout).siblings).toEqual([{ value: { n: [1, 2] } }]);
+      expect((await run(['get', 'fork', ...again])).stdout.trim()).toBe('ab');
+      expect((await run(['get', 'gone', ...again])).stdout.trim()).toBe('(not found)');
+    } finally {
+      second.proc.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    }
+  });
+
+  it('a bad flag prints one line and exits 2', async () => {
+    const r = await run(['get', 'k', '--no-such-flag']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^ringkv: get: /);
+  });
+
+  it('an unreachable node prints one line and exits 1', async () => {
+    const port = await freePort();
+    const r = await run(['get', 'k', '--url', `ws://127.0.0.1:${port}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/cannot reach a node at ws:\/\/127\.0\.0\.1/);
+  });
+
+  it('a port in use or a locked data directory prints one line and exits 1', async () => {
+    const data = join(dir, 'locked');
+    const node = await start(['--id', 'lock1', '--port', '0', '--data', data, '--log-level', 'silent']);
+    try {
+      const port = new URL(node.url).port;
+      const clash = await run(['start', '--id', 'lock2', '--port', port, '--data', join(dir, 'other'), '--log-level', 'silent']);
+      expect(clash.code).toBe(1);
+      expect(clash.stderr.trim().split('\n')).toHaveLength(1);
+      const locked = await run(['start', '--id', 'lock1', '--port', '0', '--data', data, '--log-level', 'silent']);
+      expect(locked.code).toBe(1);
+      expect(locked.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      node.proc.kill('SIGTERM');
+      await node.exited;
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
