@@ -288,30 +288,58 @@ export class Engine {
     });
   }
 
-  /** Waits until the active memtable has room, freezing it or stalling as needed (invariant 5). */
+  /**
+   * Waits until the active memtable has room, freezing it or stalling as
+   * needed (invariant 5). Any wait here (for a rotation's fsync or for a
+   * flush) is a stall, bounded by `writeStallTimeoutMs`.
+   */
   private async makeRoom(): Promise<void> {
+    const deadlineMs = this.clock.nowMs() + this.opts.writeStallTimeoutMs;
     let stallStartMs: number | undefined;
+    const stalled = (): number => {
+      if (stallStartMs === undefined) {
+        stallStartMs = this.clock.nowMs();
+        this.counters.stalls++;
+      }
+      return stallStartMs + this.opts.writeStallTimeoutMs;
+    };
     try {
       for (;;) {
         this.checkWritable();
         if (this.rotating) {
-          await this.rotating;
+          await this.withDeadline(this.rotating, stalled());
           continue;
         }
         if (this.mem.approximateBytes < this.opts.memtableBytes) return;
         if (this.frozen.length >= this.opts.frozenMemtablesMax) {
-          if (stallStartMs === undefined) {
-            stallStartMs = this.clock.nowMs();
-            this.counters.stalls++;
-          }
-          await this.waitForFlush(stallStartMs + this.opts.writeStallTimeoutMs);
+          await this.withDeadline(this.nextFlush(), stalled());
           continue;
         }
-        await this.rotate();
+        // Our own rotation costs one fsync: bounded by the same deadline, but not counted as a stall.
+        await this.withDeadline(this.rotate(), deadlineMs);
       }
     } finally {
       if (stallStartMs !== undefined) this.counters.stallMs += this.clock.nowMs() - stallStartMs;
     }
+  }
+
+  /** `p`, or a `write-stall-timeout` rejection at `deadlineMs` on the engine's clock. */
+  private withDeadline<T>(p: Promise<T>, deadlineMs: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const cancel = this.clock.setTimer(Math.max(0, deadlineMs - this.clock.nowMs()), () => {
+        reject(new LsmError('write-stall-timeout', `write waited ${this.opts.writeStallTimeoutMs} ms for room in the memtables`));
+      });
+      p.then(
+        (v) => {
+          cancel();
+          resolve(v);
+        },
+        (e: unknown) => {
+          cancel();
+          reject(e);
+        },
+      );
+    });
   }
 
   /** Freezes the active memtable and starts a new log segment (one rotation at a time). */
@@ -330,27 +358,17 @@ export class Engine {
       addCheckpoint(this.checkpoints, this.lastSeq, this.clock.nowMs(), this.opts.tombstoneGraceMs);
       this.scheduleFlush();
     };
-    this.rotating = run().finally(() => {
+    const rotation = run().finally(() => {
       this.rotating = undefined;
     });
-    return this.rotating;
+    rotation.catch(() => {}); // waiters get the error; an unawaited rotation must not be an unhandled rejection
+    this.rotating = rotation;
+    return rotation;
   }
 
-  private waitForFlush(deadlineMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let done = false;
-      const cancel = this.clock.setTimer(Math.max(0, deadlineMs - this.clock.nowMs()), () => {
-        if (done) return;
-        done = true;
-        reject(new LsmError('write-stall-timeout', `write waited ${this.opts.writeStallTimeoutMs} ms for a flush`));
-      });
-      this.stallWaiters.push(() => {
-        if (done) return;
-        done = true;
-        cancel();
-        resolve();
-      });
-    });
+  /** Resolves after the next flush completes (or the engine fails or closes). */
+  private nextFlush(): Promise<void> {
+    return new Promise((resolve) => this.stallWaiters.push(resolve));
   }
 
   private wakeStalled(): void {
@@ -519,7 +537,7 @@ export class Engine {
     while (this.rotating) await this.rotating;
     if (this.mem.entries > 0) {
       while (this.frozen.length >= this.opts.frozenMemtablesMax) {
-        await this.waitForFlush(this.clock.nowMs() + this.opts.writeStallTimeoutMs);
+        await this.nextFlush();
         this.checkWritable();
       }
       if (this.mem.entries > 0) await this.rotate();
@@ -541,9 +559,11 @@ export class Engine {
     while (this.compacting) await this.compacting;
     this.checkWritable();
     const run = this.manualCompaction();
-    this.compacting = run.finally(() => {
-      this.compacting = undefined;
-    });
+    this.compacting = run
+      .catch(() => {}) // the caller of compact() gets the error through `run`
+      .finally(() => {
+        this.compacting = undefined;
+      });
     await run;
     this.maybeCompact();
   }

@@ -43,6 +43,7 @@ export class FaultVfs extends MemVfs {
   private powerOff = false;
   private syncFailures: 'none' | 'next' | 'all' = 'none';
   private appendFailure: 'none' | 'no-space' = 'none';
+  private gate: Promise<void> | undefined;
   /** Points counted per kind, for tests that want to crash after a particular kind of call. */
   readonly pointLog: MutationKind[] = [];
 
@@ -69,6 +70,26 @@ export class FaultVfs extends MemVfs {
   /** Makes every append fail with ENOSPC (`no-space`) until set back to 'none'. */
   failAppends(which: 'none' | 'no-space'): void {
     this.appendFailure = which;
+  }
+
+  /**
+   * Holds every file `sync` until the returned function is called: a slow
+   * disk, for tests of stalls and group commit.
+   */
+  holdSyncs(): () => void {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.gate = gate;
+    return () => {
+      if (this.gate === gate) this.gate = undefined;
+      release();
+    };
+  }
+
+  protected override syncGate(): Promise<void> {
+    return this.gate ?? Promise.resolve();
   }
 
   /** Cuts the power now (if a crash point has not already) without building the image. */

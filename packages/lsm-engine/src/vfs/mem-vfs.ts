@@ -77,6 +77,10 @@ export class MemVfs implements Vfs {
   protected beforeMutation(_kind: MutationKind, _path: string): void {}
   /** Hook: called after a mutation took effect. */
   protected afterMutation(_kind: MutationKind, _path: string): void {}
+  /** Hook: awaited by a file `sync` before it completes (FaultVfs can hold syncs back). */
+  protected syncGate(): Promise<void> {
+    return Promise.resolve();
+  }
 
   /** Throws if a handle belongs to an older generation (opened before a crash). */
   checkGeneration(generation: number, path: string): void {
@@ -182,7 +186,7 @@ export class MemVfs implements Vfs {
     this.checkGeneration(generation, path);
     this.beforeMutation('sync', path);
     const length = inode.length;
-    await Promise.resolve();
+    await this.syncGate();
     this.checkGeneration(generation, path);
     inode.syncedLength = Math.max(inode.syncedLength, length);
     this.afterMutation('sync', path);
