@@ -55,7 +55,8 @@ function histogram(): Histogram {
 }
 
 function summary(h: Histogram, elapsedMs: number): LatencySummary {
-  const ms = (us: number): number => Math.round(us) / 1000;
+  // HDR reports a percentile as the top of its bucket, which may lie above the true maximum.
+  const ms = (us: number): number => Math.round(Math.min(us, h.maxValue)) / 1000;
   return {
     count: h.totalCount,
     opsPerSec: elapsedMs > 0 ? Math.round((h.totalCount * 1000) / elapsedMs) : 0,

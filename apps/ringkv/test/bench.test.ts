@@ -1,0 +1,59 @@
+/** `ringkv bench` (in process) against a real node started in this process. */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNode, type RingkvNode } from '@ringkv/node-server';
+import { main, parseCommand, runBench, type BenchCommand, type Io } from 'ringkv';
+
+let dir: string;
+let node: RingkvNode;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ringkv-bench-'));
+  node = await startNode({ id: 'bench', port: 0, dataDir: dir, durability: 'none', logLevel: 'silent' });
+});
+afterAll(async () => {
+  await node?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function capture(): Io & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, env: {}, stdout: (l) => out.push(l), stderr: (l) => err.push(l) };
+}
+
+describe('ringkv bench', () => {
+  it('runs exactly --ops operations over clients × in-flight and splits them by the mix', async () => {
+    const command = parseCommand(['bench', '--url', node.url, '-c', '3', '-P', '4', '-n', '600', '--mix', '50/50', '-d', '16', '-r', '50']) as BenchCommand;
+    const result = await runBench(command, capture());
+    expect(result.errors).toBe(0);
+    expect(result.all.count).toBe(600);
+    expect(result.get.count + result.put.count).toBe(600);
+    expect(result.get.count).toBeGreaterThan(0);
+    expect(result.put.count).toBeGreaterThan(0);
+    expect(result.all.p50Ms).toBeLessThanOrEqual(result.all.p99Ms);
+    expect(result.all.p99Ms).toBeLessThanOrEqual(result.all.p999Ms);
+    expect(result.all.p999Ms).toBeLessThanOrEqual(result.all.maxMs);
+  });
+
+  it('prints a table through main and exits 0', async () => {
+    const io = capture();
+    const code = await main(['bench', '--url', node.url, '-c', '2', '-n', '100', '--mix', '100/0'], io);
+    expect(code).toBe(0);
+    const text = io.out.join('\n');
+    expect(text).toMatch(/2 clients × 1 in flight/);
+    expect(text).toMatch(/^all\s+100\s/m);
+    expect(text).toMatch(/^put\s+0\s/m);
+  });
+
+  it('an unreachable node is one line on stderr and exit 1', async () => {
+    const io = capture();
+    const port = Number(new URL(node.url).port) === 1 ? 2 : 1;
+    const code = await main(['bench', '--url', `ws://127.0.0.1:${port}`, '-c', '1', '-n', '1'], io);
+    expect(code).toBe(1);
+    expect(io.err).toHaveLength(1);
+    expect(io.err[0]).toMatch(/^ringkv: cannot reach/);
+  });
+});
