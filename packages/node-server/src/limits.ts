@@ -71,6 +71,13 @@ export const socketsHeadroom = 64;
  */
 export const sendBufferBytesHighDefault = 4 * 1024 * 1024;
 
+/**
+ * Reply bytes queued on one connection past which it is terminated at once.
+ * Requests already running when the connection paused still reply, so the
+ * queue may pass the high mark; this caps it (at least high mark + one frame).
+ */
+export const sendBufferBytesMaxDefault = 16 * 1024 * 1024;
+
 /** Reading resumes once the queue drains below this: hysteresis so a connection does not flap. */
 export const sendBufferLowFraction = 0.25;
 

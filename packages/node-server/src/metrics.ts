@@ -59,6 +59,8 @@ export class Metrics {
   framesIn = 0;
   bytesIn = 0;
   bytesOut = 0;
+  /** Largest `bufferedAmount` seen on any connection right after a send. */
+  sendBufferPeakBytes = 0;
 
   /** Records one finished request. */
   request(op: Op, ok: boolean, seconds: number): void {
@@ -131,6 +133,7 @@ export class Metrics {
     w.counter('ringkv_frames_received_total', 'WebSocket messages received from clients.', this.framesIn);
     w.counter('ringkv_received_bytes_total', 'Bytes of client frames received.', this.bytesIn);
     w.counter('ringkv_sent_bytes_total', 'Bytes of frames sent to clients.', this.bytesOut);
+    w.gauge('ringkv_send_buffer_peak_bytes', 'Largest reply queue seen on one connection since start.', this.sendBufferPeakBytes);
   }
 }
 

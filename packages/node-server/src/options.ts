@@ -41,6 +41,8 @@ export interface NodeOptions {
   connectionsMax?: number;
   /** Reply bytes queued on a connection before it stops being read (default 4 MiB). */
   sendBufferBytesHigh?: number;
+  /** Reply bytes queued on a connection past which it is terminated (default 16 MiB; at least high mark + one frame). */
+  sendBufferBytesMax?: number;
   /** A connection that stays paused (client not reading) this long is terminated (default 30 s). */
   slowClientTimeoutMs?: number;
   /** Time a new connection has to send hello (default 10 s). */
@@ -86,6 +88,7 @@ export interface ResolvedOptions {
   readonly inFlightPerConnectionMax: number;
   readonly connectionsMax: number;
   readonly sendBufferBytesHigh: number;
+  readonly sendBufferBytesMax: number;
   readonly slowClientTimeoutMs: number;
   readonly helloTimeoutMs: number;
   readonly stopDrainTimeoutMs: number;
@@ -169,6 +172,10 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     inFlightPerConnectionMax: intOption('inFlightPerConnectionMax', o.inFlightPerConnectionMax, L.inFlightPerConnectionMaxDefault, 1, L.inFlightPerConnectionMaxLimit),
     connectionsMax: intOption('connectionsMax', o.connectionsMax, L.connectionsMaxDefault, 1, L.connectionsMaxLimit),
     sendBufferBytesHigh,
+    sendBufferBytesMax: Math.max(
+      intOption('sendBufferBytesMax', o.sendBufferBytesMax, L.sendBufferBytesMaxDefault, 1024, 1024 ** 3),
+      sendBufferBytesHigh + frameBytesMax,
+    ),
     slowClientTimeoutMs: intOption('slowClientTimeoutMs', o.slowClientTimeoutMs, L.slowClientTimeoutMsDefault, 10, 3_600_000),
     helloTimeoutMs: intOption('helloTimeoutMs', o.helloTimeoutMs, L.helloTimeoutMsDefault, 10, 600_000),
     stopDrainTimeoutMs: intOption('stopDrainTimeoutMs', o.stopDrainTimeoutMs, L.stopDrainTimeoutMsDefault, 0, 600_000),

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeGoingAway } from '@ringkv/protocol';
 import { isNodeServerError, startNode, type NodeServerError } from '../src/index.js';
-import { closedBeforeReply, connect } from './support/client.js';
+import { closedBeforeReply, connect, firstValueText } from './support/client.js';
 import { removeTempDirs, startTestNode, tempDir } from './support/node.js';
 
 afterAll(() => removeTempDirs());
@@ -33,10 +33,7 @@ describe('lifecycle', () => {
     const d = await connect(second.url);
     const got = await Promise.all(Array.from({ length: 300 }, (_, i) => d.request({ type: 'get', key: `r${i}` })));
     expect(got[0]).toMatchObject({ type: 'get-ok', found: false });
-    got.slice(1).forEach((r, j) => {
-      const v = (r as { siblings: { value: Uint8Array }[] }).siblings[0]?.value;
-      expect(new TextDecoder().decode(v)).toBe(`value ${j + 1}`);
-    });
+    got.slice(1).forEach((r, j) => expect(firstValueText(r)).toBe(`value ${j + 1}`));
     await d.close();
     await second.stop();
   });

@@ -42,6 +42,7 @@ export function statusOf(ctx: ServerContext, engine: StorageEngine): Record<stri
       max: ctx.options.connectionsMax,
       paused: pausedConnections(ctx),
       largestSendBufferBytes: largestSendBuffer(ctx),
+      peakSendBufferBytes: ctx.metrics.sendBufferPeakBytes,
       opened: ctx.metrics.connectionsOpened,
       refused: ctx.metrics.connectionsRefused,
       droppedSlow: ctx.metrics.connectionsDroppedSlow,

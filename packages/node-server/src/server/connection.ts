@@ -17,7 +17,10 @@
  *      answered `too-many-in-flight` without being run.
  *   4. When queued reply bytes (`bufferedAmount`) pass `sendBufferBytesHigh`,
  *      the connection stops being read until they drain below a quarter of
- *      that; paused longer than `slowClientTimeoutMs`, it is terminated.
+ *      that; requests ws still emits meanwhile wait in a backlog (counted as
+ *      in flight) instead of running. Paused longer than
+ *      `slowClientTimeoutMs`, or with more than `sendBufferBytesMax` queued,
+ *      it is terminated: one connection's memory stays bounded.
  *   5. A bad frame gets an error frame (with the request id when readable)
  *      and, when the protocol table says so, a close with its close code.
  */
@@ -57,6 +60,7 @@ export class ClientConnection implements TrackedConnection {
   private pauseTimer: NodeJS.Timeout | undefined;
   private pausedSinceMs = 0;
   private readingStopped = false;
+  private backlog: ClientRequest[] = [];
   inFlight = 0;
   paused = false;
 
@@ -128,14 +132,29 @@ export class ClientConnection implements TrackedConnection {
       this.send(errorFrameFor('shutting-down', 'the node is shutting down; reconnect to another node', request.id));
       return;
     }
-    if (this.inFlight >= this.ctx.options.inFlightPerConnectionMax) {
+    if (this.inFlight + this.backlog.length >= this.ctx.options.inFlightPerConnectionMax) {
       this.ctx.metrics.error('too-many-in-flight');
       this.send(errorFrameFor('too-many-in-flight', `${this.inFlight} requests in flight (inFlightMax ${this.ctx.options.inFlightPerConnectionMax}); wait for replies`, request.id));
       return;
     }
+    if (this.paused) {
+      this.backlog.push(request);
+      return;
+    }
+    this.start(request);
+  }
+
+  private start(request: ClientRequest): void {
     this.inFlight++;
     this.ctx.inFlight++;
     void this.run(request, performance.now());
+  }
+
+  /** Runs backlogged requests after a resume, until the connection pauses again. */
+  private runBacklog(): void {
+    let i = 0;
+    while (i < this.backlog.length && !this.paused && this.state === 'ready') this.start(this.backlog[i++] as ClientRequest);
+    this.backlog = i === this.backlog.length ? [] : this.backlog.slice(i);
   }
 
   private async run(request: ClientRequest, startedMs: number): Promise<void> {
@@ -161,7 +180,10 @@ export class ClientConnection implements TrackedConnection {
     }
     this.ctx.metrics.bytesOut += frame.length;
     this.ws.send(frame);
-    if (!this.paused && this.ws.bufferedAmount > this.ctx.options.sendBufferBytesHigh) this.pause();
+    const queued = this.ws.bufferedAmount;
+    if (queued > this.ctx.metrics.sendBufferPeakBytes) this.ctx.metrics.sendBufferPeakBytes = queued;
+    if (queued > this.ctx.options.sendBufferBytesHigh && !this.paused) this.pause();
+    if (queued > this.ctx.options.sendBufferBytesMax) this.dropSlow('its reply queue passed sendBufferBytesMax');
   }
 
   /** Sends the error frame and, when its code closes the connection, closes with the code. */
@@ -194,12 +216,18 @@ export class ClientConnection implements TrackedConnection {
       clearInterval(this.pauseTimer);
       this.paused = false;
       if (!this.readingStopped) this.ws.resume();
+      this.runBacklog();
     } else if (Date.now() - this.pausedSinceMs > this.ctx.options.slowClientTimeoutMs) {
-      this.ctx.metrics.connectionsDroppedSlow++;
-      this.ctx.log.warn({ peer: this.peer, bufferedBytes: this.ws.bufferedAmount }, 'terminating a client that stopped reading its replies');
-      this.terminate();
+      this.dropSlow(`it read no replies for ${this.ctx.options.slowClientTimeoutMs} ms`);
     }
   };
+
+  private dropSlow(why: string): void {
+    if (this.state === 'closing') return;
+    this.ctx.metrics.connectionsDroppedSlow++;
+    this.ctx.log.warn({ peer: this.peer, bufferedBytes: this.ws.bufferedAmount }, `terminating a client: ${why}`);
+    this.terminate();
+  }
 
   private readonly onHelloTimeout = (): void => {
     if (this.state !== 'hello') return;
@@ -216,6 +244,7 @@ export class ClientConnection implements TrackedConnection {
 
   private readonly onClose = (): void => {
     this.state = 'closing';
+    this.backlog = [];
     clearTimeout(this.helloTimer);
     clearInterval(this.pauseTimer);
     this.ctx.connections.delete(this);

@@ -6,6 +6,7 @@
  * indeterminate code (`internal`); failures that prove nothing was applied
  * (`unavailable`, `value-too-large`, …) are determinate.
  */
+import { isLsmError } from '@ringkv/lsm-engine';
 import { protocolError, type ProtocolError, isProtocolError } from '@ringkv/protocol';
 import { isVclockError } from '@ringkv/vclock';
 import { isNodeServerError } from '../errors.js';
@@ -24,8 +25,7 @@ export function toProtocolError(error: unknown): ProtocolError {
   if (isNodeServerError(error) && error.code === 'corrupt-record') {
     return protocolError('internal', 'the stored record of this key is corrupt; other keys are unaffected', { cause: error });
   }
-  // LsmError is recognised by name, as lsm-engine's own isLsmError does.
-  if (error instanceof Error && error.name === 'LsmError') return fromLsmError((error as { code?: string }).code ?? '', error.message, error);
+  if (isLsmError(error)) return fromLsmError(error.code, error.message, error);
   return protocolError('internal', `unexpected failure: ${(error as Error)?.message ?? String(error)}`, { cause: error });
 }
 

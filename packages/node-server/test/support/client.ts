@@ -111,3 +111,10 @@ export async function connect(url: string, authToken?: string): Promise<TestClie
   if (reply.type !== 'hello-ok') throw new Error(`hello refused: ${JSON.stringify(reply)}`);
   return c;
 }
+
+/** The first sibling's value of a get reply as UTF-8 text (undefined for anything else). */
+export function firstValueText(reply: NodeReply): string | undefined {
+  if (reply.type !== 'get-ok') return undefined;
+  const s = reply.siblings[0];
+  return s !== undefined && 'value' in s ? new TextDecoder().decode(s.value) : undefined;
+}

@@ -2,12 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as lsm from '@ringkv/lsm-engine';
 import { startNode, type NodeOptions, type RingkvNode } from '../../src/index.js';
-import { openMemoryEngine } from './memory-engine.js';
-
-/** True once @ringkv/lsm-engine exports openEngine; until then tests run on the in-memory stand-in. */
-export const realEngine = typeof (lsm as Record<string, unknown>)['openEngine'] === 'function';
 
 const dirs: string[] = [];
 
@@ -26,7 +21,6 @@ export function startTestNode(options: Partial<NodeOptions> = {}): Promise<Ringk
     id: 'n1',
     dataDir: options.dataDir ?? tempDir(),
     logLevel: 'silent',
-    ...(realEngine ? {} : { openStorage: openMemoryEngine }),
     ...options,
   });
 }
