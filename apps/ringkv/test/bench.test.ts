@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type RingkvNode } from '@ringkv/node-server';
-import { main, parseCommand, runBench, type BenchCommand, type Io } from 'ringkv';
+import { main, parseCommand, runBench, type BenchCommand, type Io } from '../src/index.js';
 
 let dir: string;
 let node: RingkvNode;
@@ -28,7 +28,7 @@ describe('ringkv bench', () => {
   it('runs exactly --ops operations over clients × in-flight and splits them by the mix', async () => {
     const command = parseCommand(['bench', '--url', node.url, '-c', '3', '-P', '4', '-n', '600', '--mix', '50/50', '-d', '16', '-r', '50']) as BenchCommand;
     const result = await runBench(command, capture());
-    expect(result.errors).toBe(0);
+    expect(result.errors, JSON.stringify(result)).toBe(0);
     expect(result.all.count).toBe(600);
     expect(result.get.count + result.put.count).toBe(600);
     expect(result.get.count).toBeGreaterThan(0);
