@@ -158,7 +158,7 @@ export function lintWorkspace(root, rules) {
         } else if (spec.startsWith('@ringkv/')) {
           const [, depName, ...deep] = spec.split('/');
           if (deep.length > 0) findings.push(`${where}: imports '${spec}', another package's internals; use '@ringkv/${depName}'`);
-          const allowed = test ? [...rule.deps, 'sim', pkg.name] : rule.deps;
+          const allowed = test ? [...rule.deps, ...(rule.testDeps ?? []), 'sim', pkg.name] : rule.deps;
           if (!allowed.includes(depName)) {
             findings.push(`${where}: imports '@ringkv/${depName}', not allowed for ${pkg.name}${test ? ' tests' : ''} by layers.json`);
           } else if (depName !== pkg.name && !(`@ringkv/${depName}` in (test ? declaredDev : declared))) {
