@@ -38,6 +38,16 @@ describe('lifecycle', () => {
     await second.stop();
   });
 
+  it('logs are JSON lines carrying the node id, with start and stop events', async () => {
+    const lines: string[] = [];
+    const node = await startTestNode({ id: 'logged', logLevel: 'info', logDestination: { write: (line: string) => void lines.push(line) } });
+    await node.stop();
+    const events = lines.map((l) => JSON.parse(l) as { node: string; msg: string; url?: string; level: number });
+    expect(events.every((e) => e.node === 'logged')).toBe(true);
+    expect(events.find((e) => e.msg === 'node started')?.url).toBe(node.url);
+    expect(events.map((e) => e.msg)).toContain('node stopped');
+  });
+
   it('a port in use is reported as port-in-use with the port in the message', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

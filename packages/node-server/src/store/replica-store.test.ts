@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { hashKey, positionToBytes } from '@ringkv/hashring';
+import { isProtocolError } from '@ringkv/protocol';
+import { testSeed, seedNote } from '@ringkv/sim';
+import { MemoryEngine, openMemoryEngine } from '../../test/support/memory-engine.js';
+import type { EngineOp } from './engine-port.js';
+import { toProtocolError } from './failures.js';
+import { dataPrefix, storageKey } from './keys.js';
+import { ReplicaStore, type StoreConfig } from './replica-store.js';
+
+const config: StoreConfig = { actor: 'n1', siblingsMax: 64, setBytesMax: 1024 * 1024, durability: 'none' };
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+const values = (store: ReplicaStore, key: string): string[] =>
+  store.read(key).siblings.map((s) => ('value' in s ? new TextDecoder().decode(s.value) : '⊥')).sort();
+
+let dirs = 0;
+async function fresh(overrides: Partial<StoreConfig> = {}): Promise<{ store: ReplicaStore; engine: MemoryEngine }> {
+  const engine = (await openMemoryEngine(`mem-${dirs++}`, { durability: 'none', syncIntervalMs: 1, valueBytesMax: 1 })) as MemoryEngine;
+  return { store: new ReplicaStore(engine, { ...config, ...overrides }), engine };
+}
+
+/** An engine whose batches wait until released, to hold writes in flight. */
+class GatedEngine extends MemoryEngine {
+  private gates: (() => void)[] = [];
+  override async batch(ops: readonly EngineOp[]): Promise<void> {
+    await new Promise<void>((resolve) => this.gates.push(resolve));
+    return super.batch(ops);
+  }
+  release(): void {
+    for (const g of this.gates.splice(0)) g();
+  }
+  get waiting(): number {
+    return this.gates.length;
+  }
+}
+
+describe('storage key layout', () => {
+  it('is the prefix d, the 8-byte ring position of the key bytes, then the key bytes', () => {
+    const k = storageKey('user:42');
+    expect(k[0]).toBe(dataPrefix);
+    expect(Buffer.from(k.subarray(1, 9))).toEqual(Buffer.from(positionToBytes(hashKey(bytes('user:42')))));
+    expect(new TextDecoder().decode(k.subarray(9))).toBe('user:42');
+    expect(Buffer.from(storageKey(bytes('user:42')))).toEqual(Buffer.from(k));
+  });
+});
+
+describe('ReplicaStore', () => {
+  it('two writes with the same context in one batch both survive as siblings', async () => {
+    const { store, engine } = await fresh();
+    const base = await store.write('k', undefined, bytes('base'), false);
+    await Promise.all([store.write('k', base, bytes('a'), false), store.write('k', base, bytes('b'), false)]);
+    expect(values(store, 'k')).toEqual(['a', 'b']);
+    expect(engine.batches).toBe(2);
+  });
+
+  it('writes arriving while a batch is in the engine are serialised after it and committed together', async () => {
+    const engine = new GatedEngine('gated', new Map());
+    const store = new ReplicaStore(engine, config);
+    const first = store.write('k', undefined, bytes('1'), false);
+    await Promise.resolve();
+    const later = [store.write('k', undefined, bytes('2'), false), store.write('k', undefined, bytes('3'), false)];
+    expect(store.queuedWrites()).toBe(2);
+    engine.release();
+    await first;
+    await Promise.resolve();
+    await Promise.resolve();
+    engine.release();
+    await Promise.all(later);
+    expect(values(store, 'k')).toEqual(['1', '2', '3']);
+    expect(store.stats.batches).toBe(2);
+    expect(store.stats.largestBatch).toBe(2);
+  });
+
+  it('a failed engine batch fails every write in it, and storage errors map to client codes', async () => {
+    const { store, engine } = await fresh();
+    engine.failWrites = 'no-space';
+    const results = await Promise.allSettled([store.write('a', undefined, bytes('1'), false), store.write('b', undefined, bytes('2'), false)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(toProtocolError((results[0] as PromiseRejectedResult).reason).code).toBe('unavailable');
+    engine.failWrites = 'io';
+    const io = await store.write('a', undefined, bytes('1'), false).catch((e: unknown) => e);
+    expect(toProtocolError(io).code).toBe('internal');
+    engine.failWrites = undefined;
+    await store.write('a', undefined, bytes('ok'), false);
+    expect(values(store, 'a')).toEqual(['ok']);
+  });
+
+  it('a write past siblingsMax is refused with a message saying how to resolve, and a covering write succeeds', async () => {
+    const { store } = await fresh({ siblingsMax: 3 });
+    for (const v of ['1', '2', '3']) await store.write('k', undefined, bytes(v), false);
+    const refused = await store.write('k', undefined, bytes('4'), false).catch((e: unknown) => e);
+    const e = toProtocolError(refused);
+    expect(e.code).toBe('value-too-large');
+    expect(e.message).toContain('context');
+    await store.write('k', store.read('k').context, bytes('merged'), false);
+    expect(values(store, 'k')).toEqual(['merged']);
+  });
+
+  it('a write that would make the stored set larger than setBytesMax is refused', async () => {
+    const { store } = await fresh({ setBytesMax: 3000 });
+    await store.write('k', undefined, new Uint8Array(2000), false);
+    const refused = await store.write('k', undefined, new Uint8Array(2000), false).catch((e: unknown) => e);
+    expect(isProtocolError(refused) && refused.code).toBe('value-too-large');
+    expect(store.read('k').siblings.length).toBe(1);
+  });
+
+  it('a corrupt stored record is an internal error for that key only', async () => {
+    const { store, engine } = await fresh();
+    await store.write('good', undefined, bytes('fine'), false);
+    await engine.batch([{ type: 'put', key: storageKey('bad'), value: new Uint8Array([0x93, 1, 2]) }]);
+    let thrown: unknown;
+    try {
+      store.read('bad');
+    } catch (e) {
+      thrown = e;
+    }
+    expect(toProtocolError(thrown).code).toBe('internal');
+    expect(values(store, 'good')).toEqual(['fine']);
+  });
+
+  it('n concurrent writes with the context of one read leave exactly those n values', async () => {
+    const seed = testSeed(42);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.string({ maxLength: 8 }), { minLength: 1, maxLength: 12 }), async (vs) => {
+        const { store } = await fresh();
+        await store.write('k', undefined, bytes('old'), false);
+        const ctx = store.read('k').context;
+        await Promise.all(vs.map((v) => store.write('k', ctx, bytes(v), false)));
+        expect(values(store, 'k'), seedNote(seed)).toEqual([...vs].sort());
+      }),
+      { seed, numRuns: 50 },
+    );
+  });
+});
