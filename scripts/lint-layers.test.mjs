@@ -9,6 +9,7 @@ const rules = {
     low: { layer: 0, deps: [] },
     mid: { layer: 1, deps: ['low'], seams: ['src/real-clock.ts'] },
     top: { layer: 2, deps: ['mid', 'low'] },
+    side: { layer: 2, deps: ['low'], testDeps: ['top'] },
     sim: { layer: 0, deps: [], testKit: true },
   },
 };
@@ -16,9 +17,9 @@ const rules = {
 let root;
 function workspace(files) {
   root = mkdtempSync(join(tmpdir(), 'lint-layers-'));
-  const pkgs = { low: {}, mid: { '@ringkv/low': 'workspace:*' }, top: { '@ringkv/mid': 'workspace:*', '@ringkv/low': 'workspace:*' }, sim: {} };
+  const pkgs = { low: {}, mid: { '@ringkv/low': 'workspace:*' }, top: { '@ringkv/mid': 'workspace:*', '@ringkv/low': 'workspace:*' }, side: { '@ringkv/low': 'workspace:*' }, sim: {} };
   for (const [name, deps] of Object.entries(pkgs)) {
-    write(`packages/${name}/package.json`, JSON.stringify({ name: `@ringkv/${name}`, dependencies: deps, devDependencies: { '@ringkv/sim': 'workspace:*' } }));
+    write(`packages/${name}/package.json`, JSON.stringify({ name: `@ringkv/${name}`, dependencies: deps, devDependencies: { '@ringkv/sim': 'workspace:*', '@ringkv/top': 'workspace:*' } }));
     write(`packages/${name}/src/index.ts`, 'export const x = 1;\n');
   }
   for (const [path, code] of Object.entries(files)) write(path, code);
@@ -55,6 +56,12 @@ describe('lint-layers', () => {
     expect(workspace({ 'packages/mid/src/a.test.ts': "import { Rng } from '@ringkv/sim';\n" })).toEqual([]);
     const findings = workspace({ 'packages/mid/src/a.ts': "import { Rng } from '@ringkv/sim';\n" });
     expect(findings[0]).toMatch(/'@ringkv\/sim', not allowed for mid/);
+  });
+
+  it('allows a testDeps package in tests but not in src', () => {
+    expect(workspace({ 'packages/side/test/e2e.test.ts': "import { x } from '@ringkv/top';\n" })).toEqual([]);
+    const findings = workspace({ 'packages/side/src/a.ts': "import { x } from '@ringkv/top';\n" });
+    expect(findings).toEqual(["packages/side/src/a.ts: imports '@ringkv/top', not allowed for side by layers.json"]);
   });
 
   it('rejects real time, randomness and node:fs in layers 0 and 1 outside seam files', () => {
