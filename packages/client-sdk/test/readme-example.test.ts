@@ -1,0 +1,61 @@
+/**
+ * The README examples (this package's and the root README's five lines) run
+ * as written against a real node: the code block is extracted, only its
+ * URLs are pointed at the test node, and its console output is checked.
+ */
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startNode, type RingkvNode } from '@ringkv/node-server';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let dir: string;
+let node: RingkvNode;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ringkv-readme-'));
+  node = await startNode({ id: 'readme', port: 0, dataDir: join(dir, 'data'), durability: 'none', logLevel: 'silent' });
+});
+afterAll(async () => {
+  await node?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function codeBlock(markdown: string, after: string, lang: string): string {
+  const start = markdown.indexOf(after);
+  expect(start, `section "${after}" not found`).toBeGreaterThanOrEqual(0);
+  const m = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(markdown.slice(start));
+  expect(m, `no ${lang} block after "${after}"`).not.toBeNull();
+  return (m as RegExpExecArray)[1] as string;
+}
+
+/** Runs `code` as a module (with the workspace aliases) and returns what it logged. */
+async function runModule(code: string, ext: string): Promise<unknown[][]> {
+  const file = join(dir, `example-${Math.random().toString(36).slice(2)}.${ext}`);
+  writeFileSync(file, code.replaceAll('ws://127.0.0.1:7070', node.url));
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  try {
+    await import(pathToFileURL(file).href);
+    return log.mock.calls;
+  } finally {
+    log.mockRestore();
+  }
+}
+
+describe('README examples', () => {
+  it('the package README example runs and prints the updated cart', async () => {
+    const code = codeBlock(readFileSync(join(here, '..', 'README.md'), 'utf8'), '## Example', 'ts');
+    const calls = await runModule(code, 'ts');
+    expect(calls).toEqual([[{ items: ['milk', 'eggs'] }]]);
+  });
+
+  it('the root README five-line example runs and prints the stored value', async () => {
+    const code = codeBlock(readFileSync(join(here, '..', '..', '..', 'README.md'), 'utf8'), '## SDK in five lines', 'js');
+    expect(code.trim().split('\n')).toHaveLength(5);
+    const calls = await runModule(code, 'mjs');
+    expect(calls).toEqual([[[{ name: 'Ada', langs: ['en'] }]]]);
+  });
+});
