@@ -38,6 +38,7 @@ import {
   type Message,
   type ProtocolError,
 } from '@ringkv/protocol';
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { pausedCheckIntervalMs, sendBufferLowFraction } from '../limits.js';
 import type { Op } from '../metrics.js';
@@ -61,6 +62,7 @@ export class ClientConnection implements TrackedConnection {
   private pausedSinceMs = 0;
   private readingStopped = false;
   private backlog: ClientRequest[] = [];
+  private corked = false;
   inFlight = 0;
   paused = false;
 
@@ -68,6 +70,7 @@ export class ClientConnection implements TrackedConnection {
     private readonly ws: WebSocket,
     private readonly ctx: ServerContext,
     private readonly peer: string,
+    private readonly socket: Duplex,
   ) {
     ctx.connections.add(this);
     ctx.metrics.connectionsOpened++;
@@ -179,12 +182,30 @@ export class ClientConnection implements TrackedConnection {
       frame = this.ctx.codec.encode(errorFrameFor('internal', 'the reply could not be encoded', id));
     }
     this.ctx.metrics.bytesOut += frame.length;
+    this.cork();
     this.ws.send(frame);
     const queued = this.ws.bufferedAmount;
     if (queued > this.ctx.metrics.sendBufferPeakBytes) this.ctx.metrics.sendBufferPeakBytes = queued;
     if (queued > this.ctx.options.sendBufferBytesHigh && !this.paused) this.pause();
     if (queued > this.ctx.options.sendBufferBytesMax) this.dropSlow('its reply queue passed sendBufferBytesMax');
   }
+
+  /**
+   * Replies finished in the same turn of the event loop leave in one write
+   * (one syscall) instead of one each: the socket is corked until the
+   * current microtasks have run. Frames stay separate WebSocket messages.
+   */
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(this.uncork);
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   /** Sends the error frame and, when its code closes the connection, closes with the code. */
   private refuse(error: ProtocolError): void {

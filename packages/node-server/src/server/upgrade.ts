@@ -61,7 +61,7 @@ export function upgradeHandler(ctx: ServerContext): {
       wss.handleUpgrade(req, socket, head, (ws) => {
         upgrading.delete(socket);
         if (ctx.stopping) return ws.terminate();
-        new ClientConnection(ws, ctx, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`);
+        new ClientConnection(ws, ctx, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, socket);
       });
     },
     close() {
