@@ -33,7 +33,7 @@ import type { BatchOp } from './wal/batch.js';
 import { CommitLog } from './wal/commit-log.js';
 import { addCheckpoint, dropMaxSeq } from './engine/checkpoints.js';
 import { LOCK_FILE, logFileName, tableFileName } from './engine/files.js';
-import { writeTable } from './engine/flush.js';
+import { writeTable, yieldToEventLoop } from './engine/flush.js';
 import { resolveOptions, type Durability, type EngineOptions, type ResolvedOptions, type WriteOptions } from './engine/options.js';
 import { Publisher } from './engine/publisher.js';
 import { lookup, userEntries, viewIterator, type Bounds } from './engine/read-path.js';
@@ -491,6 +491,12 @@ export class Engine {
   }
 
   private async runPlan(plan: CompactionPlan): Promise<void> {
+    if (plan.trivialMove && plan.level !== plan.outputLevel) {
+      // The input overlaps nothing below: a manifest edit moves it, no bytes are rewritten.
+      await this.install((v) => withCompacted(v, plan.inputs, plan.inputs, plan.outputLevel), this.logNumber);
+      this.counters.compactions++;
+      return;
+    }
     const version = this.version;
     addCheckpoint(this.checkpoints, this.publisher.visibleSeq(), this.clock.nowMs(), this.opts.tombstoneGraceMs);
     const smallestSnapshotSeq = this.smallestSnapshotSeq();
@@ -508,6 +514,7 @@ export class Engine {
       smallestSnapshotSeq,
       tombstoneDropMaxSeq: Math.min(graceSeq, smallestSnapshotSeq),
       isBaseLevelForKey: (key) => version.isBaseLevelForKey(plan.outputLevel, key),
+      yieldToEventLoop: () => yieldToEventLoop(this.clock),
     });
     const removed = [...plan.inputs, ...plan.overlapping];
     await this.install((v) => withCompacted(v, removed, result.outputs, plan.outputLevel), this.logNumber);
