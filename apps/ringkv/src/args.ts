@@ -65,6 +65,8 @@ export interface BenchCommand {
   readonly getPercent: number;
   readonly valueBytes: number;
   readonly keys: number;
+  /** False with `--no-batch`: one frame per request even when several are ready. */
+  readonly batching: boolean;
   readonly json: boolean;
 }
 
@@ -102,6 +104,7 @@ const benchOptions = {
   mix: { type: 'string' },
   'value-bytes': { type: 'string', short: 'd' },
   keys: { type: 'string', short: 'r' },
+  'no-batch': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -204,6 +207,7 @@ function parseBench(args: readonly string[]): Command {
     getPercent: values.mix === undefined ? 50 : parseMix(values.mix),
     valueBytes: optInt('bench', 'value-bytes', values['value-bytes'], benchValueBytesDefault, 0, benchValueBytesMax),
     keys: optInt('bench', 'keys', values.keys, benchKeysDefault, 1, 1_000_000_000),
+    batching: !(values['no-batch'] ?? false),
     json: values.json ?? false,
   };
 }
@@ -311,6 +315,7 @@ random keys, prints ops/s and latency percentiles from an HDR histogram.
       --mix G/P         percent gets / puts (default 50/50)
   -d, --value-bytes N   bytes per value (default 100)
   -r, --keys N          distinct keys (default 100000)
+      --no-batch        one frame per request (default: requests ready together share a batch frame)
       --json            print the result as JSON`,
 };
 

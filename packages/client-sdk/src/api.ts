@@ -10,7 +10,7 @@
  *      and gives up after a bounded number of rounds (`conflict`).
  */
 
-import type { GetOkMessage, Key, Sibling as WireSibling } from '@ringkv/protocol';
+import type { GetResult as WireGetResult, Key, Sibling as WireSibling } from '@ringkv/protocol';
 import { Dispatcher, resolveSettings } from './client.js';
 import { RingkvError } from './errors.js';
 import { updateRetriesDefault, updateRetriesMax } from './limits.js';
@@ -83,7 +83,7 @@ export class RingkvClient {
    * namespace with a codec to check it.
    */
   async get<T = unknown>(key: Key, opts?: RequestOpts): Promise<GetResult<T>> {
-    const reply = await this.dispatcher.request('get-ok', `get ${label(key)}`, key, (id) => ({ type: 'get', id, key }), opts);
+    const reply = await this.dispatcher.request('get-ok', `get ${label(key)}`, { type: 'get', key }, opts);
     return this.decodeGet<T>(reply, key);
   }
 
@@ -98,13 +98,8 @@ export class RingkvClient {
   async put(key: Key, value: unknown, opts?: WriteOpts): Promise<WriteResult> {
     const packed = this.pack(value, key);
     const context = opts?.context;
-    const reply = await this.dispatcher.request(
-      'put-ok',
-      `put ${label(key)}`,
-      key,
-      (id) => ({ type: 'put', id, key, ...packed, ...(context === undefined ? {} : { context }) }),
-      opts,
-    );
+    const op = { type: 'put', key, ...packed, ...(context === undefined ? {} : { context }) } as const;
+    const reply = await this.dispatcher.request('put-ok', `put ${label(key)}`, op, opts);
     return { context: reply.context };
   }
 
@@ -114,13 +109,8 @@ export class RingkvClient {
    */
   async delete(key: Key, opts?: WriteOpts): Promise<WriteResult> {
     const context = opts?.context;
-    const reply = await this.dispatcher.request(
-      'delete-ok',
-      `delete ${label(key)}`,
-      key,
-      (id) => ({ type: 'delete', id, key, ...(context === undefined ? {} : { context }) }),
-      opts,
-    );
+    const op = { type: 'delete', key, ...(context === undefined ? {} : { context }) } as const;
+    const reply = await this.dispatcher.request('delete-ok', `delete ${label(key)}`, op, opts);
     return { context: reply.context };
   }
 
@@ -173,7 +163,7 @@ export class RingkvClient {
     }
   }
 
-  private decodeGet<T>(reply: GetOkMessage, key: Key): GetResult<T> {
+  private decodeGet<T>(reply: WireGetResult, key: Key): GetResult<T> {
     const siblings = reply.siblings.map((s) => this.decodeSibling<T>(s, key));
     const values: T[] = [];
     for (const s of siblings) if (!s.tombstone) values.push(s.value);

@@ -15,9 +15,14 @@
  *      definite answer came back.
  *   4. At most one socket is open or opening at a time; after `close()`,
  *      none is, and no timer is left armed.
+ *   5. Requests made in the same tick are sent together: one frame when
+ *      there is one, else one `batch` frame of at most the node's
+ *      `batchOpsMax` ops (and half a frame's bytes), whose results are
+ *      paired with the requests by position. Each request keeps its own
+ *      timeout and outcome.
  */
 
-import { WireCodec, type ClientRequest, type Key, type Message, type NodeReply, type ProtocolError } from '@ringkv/protocol';
+import { WireCodec, type BatchOp, type BatchResult, type ClientRequest, type Key, type Message, type ProtocolError } from '@ringkv/protocol';
 import { backoffDelayMs } from './backoff.js';
 import { openConnection, describe, type Connection, type ConnectionDeps } from './connection.js';
 import { RingkvError, fromProtocolCode } from './errors.js';
@@ -38,7 +43,9 @@ import type { ClientOptions, RequestOpts } from './types.js';
 import { checkKey, checkPositiveInt } from './validate.js';
 
 type ReplyType = 'get-ok' | 'put-ok' | 'delete-ok';
-type ReplyOf<R extends ReplyType> = Extract<NodeReply, { type: R }>;
+/** A reply as the client uses it: a single reply or a batch result, without its id. */
+export type ReplyOf<R extends ReplyType> = Extract<BatchResult, { type: R }>;
+type AnyReply = ReplyOf<ReplyType>;
 
 /** One request from creation to settlement. */
 interface Pending {
@@ -46,8 +53,11 @@ interface Pending {
   readonly write: boolean;
   readonly expect: ReplyType;
   readonly timeoutMs: number;
-  readonly build: (id: number) => ClientRequest;
-  readonly resolve: (reply: NodeReply) => void;
+  /** The operation; sent as `{ ...op, id }` alone or as one op of a batch. */
+  readonly op: BatchOp;
+  /** Rough encoded size, to keep batches well under the frame bound. */
+  readonly bytes: number;
+  readonly resolve: (reply: AnyReply) => void;
   readonly reject: (error: RingkvError) => void;
   timer: unknown;
   id: number | undefined;
@@ -74,7 +84,12 @@ export class Dispatcher {
   readonly codec: WireCodec;
   private readonly deps: ConnectionDeps;
   private conn: Connection | undefined;
-  private readonly inflight = new Map<number, Pending>();
+  /** Frames on the wire by id: one request, or the requests of a batch in op order. */
+  private readonly inflight = new Map<number, Pending | Pending[]>();
+  /** Unsettled requests on the wire (ops, not frames). */
+  private onWire = 0;
+  private pumpScheduled = false;
+  private readonly batching: boolean;
   private readonly queue = new Queue<Pending>();
   private queued = 0;
   private nextId = 0;
@@ -98,6 +113,7 @@ export class Dispatcher {
       clientName: options.clientName ?? 'ringkv-client-sdk',
       authToken: options.authToken,
     };
+    this.batching = options.batching ?? true;
   }
 
   /** The id of the node currently connected, if any. */
@@ -112,7 +128,7 @@ export class Dispatcher {
 
   /** Requests on the wire now. */
   get inFlight(): number {
-    return this.inflight.size;
+    return this.onWire;
   }
 
   /**
@@ -135,10 +151,10 @@ export class Dispatcher {
   request<R extends ReplyType>(
     expect: R,
     label: string,
-    key: Key,
-    build: (id: number) => ClientRequest,
+    op: BatchOp,
     opts: RequestOpts | undefined,
   ): Promise<ReplyOf<R>> {
+    const key = op.key;
     return new Promise<ReplyOf<R>>((resolve, reject) => {
       const early = this.refusal(key, label, opts);
       if (early !== undefined) return reject(early);
@@ -148,8 +164,9 @@ export class Dispatcher {
         write: expect !== 'get-ok',
         expect,
         timeoutMs,
-        build,
-        resolve: resolve as (reply: NodeReply) => void,
+        op,
+        bytes: opBytes(op),
+        resolve: resolve as (reply: AnyReply) => void,
         reject,
         timer: undefined,
         id: undefined,
@@ -158,7 +175,7 @@ export class Dispatcher {
       pending.timer = this.settings.clock.setTimer(() => this.expire(pending), timeoutMs);
       this.queue.push(pending);
       this.queued++;
-      this.pump();
+      this.schedulePump();
     });
   }
 
@@ -197,32 +214,59 @@ export class Dispatcher {
     return undefined;
   }
 
+  /** Sends at the end of the current tick, so requests made together share a frame. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
   /** Moves queued requests onto the wire while the connection has free slots. */
   private pump(): void {
     const conn = this.conn;
     if (conn === undefined || !conn.open) return;
     const limit = Math.min(this.settings.inFlightMax, conn.limits.inFlightMax);
-    while (this.inflight.size < limit) {
-      const p = this.queue.shift();
-      if (p === undefined) return;
-      if (p.settled) continue;
-      this.queued--;
-      this.send(conn, p);
+    const batchMax = this.batching ? conn.limits.batchOpsMax : 1;
+    const batchBytesMax = conn.limits.frameBytesMax / 2;
+    while (this.onWire < limit) {
+      const group: Pending[] = [];
+      let bytes = 0;
+      while (group.length < batchMax && this.onWire + group.length < limit) {
+        const p = this.queue.peek();
+        if (p === undefined) break;
+        if (p.settled) {
+          this.queue.shift();
+          continue;
+        }
+        if (group.length > 0 && bytes + p.bytes > batchBytesMax) break;
+        this.queue.shift();
+        this.queued--;
+        group.push(p);
+        bytes += p.bytes;
+      }
+      if (group.length === 0) return;
+      this.send(conn, group);
     }
   }
 
-  private send(conn: Connection, p: Pending): void {
+  private send(conn: Connection, group: Pending[]): void {
     const id = this.allocateId();
+    const only = group.length === 1 ? group[0] : undefined;
     let frame: Uint8Array;
     try {
-      frame = this.codec.encode(p.build(id));
+      const request: ClientRequest = only !== undefined ? ({ ...only.op, id } as ClientRequest) : { type: 'batch', id, ops: group.map((p) => p.op) };
+      frame = this.codec.encode(request);
     } catch (cause) {
       const error = cause as ProtocolError;
-      this.settle(p, fromProtocolCode(error.code ?? 'invalid-message', `${p.label}: ${describe(cause)}`, false, { cause }));
+      for (const p of group) this.settle(p, fromProtocolCode(error.code ?? 'invalid-message', `${p.label}: ${describe(cause)}`, false, { cause }));
       return;
     }
-    p.id = id;
-    this.inflight.set(id, p);
+    for (const p of group) p.id = id;
+    this.inflight.set(id, only ?? group);
+    this.onWire += group.length;
     conn.send(frame);
   }
 
@@ -236,9 +280,9 @@ export class Dispatcher {
   private expire(p: Pending): void {
     if (p.settled) return;
     if (p.id !== undefined) {
-      this.inflight.delete(p.id);
+      this.forget(p);
       this.settle(p, new RingkvError('timeout', `${p.label}: no reply within ${p.timeoutMs} ms`, { indeterminate: p.write }));
-      this.pump();
+      this.schedulePump();
       return;
     }
     this.queued--;
@@ -250,7 +294,15 @@ export class Dispatcher {
     }
   }
 
-  private settle(p: Pending, outcome: RingkvError | NodeReply): void {
+  /** Takes a sent, unsettled request off the wire count (and its frame off the map when nothing else waits on it). */
+  private forget(p: Pending): void {
+    this.onWire--;
+    const id = p.id as number;
+    const entry = this.inflight.get(id);
+    if (entry === p || (Array.isArray(entry) && entry.every((q) => q === p || q.settled))) this.inflight.delete(id);
+  }
+
+  private settle(p: Pending, outcome: RingkvError | AnyReply): void {
     if (p.settled) return;
     p.settled = true;
     this.settings.clock.clearTimer(p.timer);
@@ -261,25 +313,48 @@ export class Dispatcher {
   private receive(message: Message): void {
     if (message.type === 'error' && message.id === undefined) return; // connection-level: a close follows if it matters
     const id = (message as { id?: number }).id;
-    const p = id === undefined ? undefined : this.inflight.get(id);
-    if (p === undefined || id === undefined) return; // a reply to a request that already timed out
+    const entry = id === undefined ? undefined : this.inflight.get(id);
+    if (entry === undefined || id === undefined) return; // a reply to requests that already timed out
     this.inflight.delete(id);
+    const group = Array.isArray(entry) ? entry : [entry];
+    const live = group.filter((p) => !p.settled);
+    this.onWire -= live.length;
     if (message.type === 'error') {
-      this.settle(p, fromProtocolCode(message.code, `${p.label}: ${message.message}`, p.write));
-    } else if (message.type !== p.expect) {
-      this.settle(p, new RingkvError('invalid-message', `${p.label}: expected ${p.expect}, got ${message.type}`, { indeterminate: p.write }));
+      for (const p of live) this.settle(p, fromProtocolCode(message.code, `${p.label}: ${message.message}`, p.write));
+    } else if (!Array.isArray(entry)) {
+      this.settleOne(entry, message as unknown as BatchResult);
+    } else if (message.type !== 'batch-ok' || message.results.length !== entry.length) {
+      const why = message.type === 'batch-ok' ? `${message.results.length} results for ${entry.length} ops` : `got ${message.type}`;
+      for (const p of live) this.settle(p, new RingkvError('invalid-message', `${p.label}: bad batch reply (${why})`, { indeterminate: p.write }));
     } else {
-      this.settle(p, message as NodeReply);
+      entry.forEach((p, i) => this.settleOne(p, message.results[i] as BatchResult));
     }
-    this.pump();
+    this.schedulePump();
   }
 
-  /** A frame the codec refused: one request's reply if the id is known and the connection may stay, else the whole connection. */
+  /** Settles one request with its reply or batch result (skipped if it already timed out). */
+  private settleOne(p: Pending, result: BatchResult): void {
+    if (p.settled) return;
+    if (result.type === 'error') {
+      this.settle(p, fromProtocolCode(result.code, `${p.label}: ${result.message}`, p.write));
+    } else if (result.type !== p.expect) {
+      this.settle(p, new RingkvError('invalid-message', `${p.label}: expected ${p.expect}, got ${result.type}`, { indeterminate: p.write }));
+    } else {
+      this.settle(p, result);
+    }
+  }
+
+  /** A frame the codec refused: its requests' reply if the id is known and the connection may stay, else the whole connection. */
   private refuseFrame(conn: Connection, error: ProtocolError): void {
-    const p = error.requestId === undefined ? undefined : this.inflight.get(error.requestId);
-    if (error.closeCode === undefined && p !== undefined && error.requestId !== undefined) {
+    const entry = error.requestId === undefined ? undefined : this.inflight.get(error.requestId);
+    if (error.closeCode === undefined && entry !== undefined && error.requestId !== undefined) {
       this.inflight.delete(error.requestId);
-      this.settle(p, new RingkvError(error.code, `${p.label}: bad reply: ${error.message}`, { cause: error, ...indet(p) }));
+      for (const p of Array.isArray(entry) ? entry : [entry]) {
+        if (p.settled) continue;
+        this.onWire--;
+        this.settle(p, new RingkvError(error.code, `${p.label}: bad reply: ${error.message}`, { cause: error, ...indet(p) }));
+      }
+      this.schedulePump();
       return;
     }
     this.failInFlight((q) => new RingkvError(error.code, `${q.label}: the node sent a bad frame: ${error.message}`, { cause: error, ...indet(q) }));
@@ -296,9 +371,10 @@ export class Dispatcher {
   }
 
   private failInFlight(errorFor: (p: Pending) => RingkvError): void {
-    const all = [...this.inflight.values()];
+    const all = [...this.inflight.values()].flat();
     this.inflight.clear();
-    for (const p of all) this.settle(p, errorFor(p));
+    this.onWire = 0;
+    for (const p of all) if (!p.settled) this.settle(p, errorFor(p));
   }
 
   /** Opens the next seed in round-robin order; true when it is now the connection. */
@@ -357,6 +433,16 @@ export class Dispatcher {
       this.wake = { timer, resume };
     });
   }
+}
+
+/** Envelope and field names of one op, beyond its key, value and context. */
+const opOverheadBytes = 48;
+
+function opBytes(op: BatchOp): number {
+  const key = typeof op.key === 'string' ? op.key.length * 3 : op.key.byteLength;
+  const value = op.type === 'put' ? op.value.byteLength : 0;
+  const context = op.type === 'get' ? 0 : (op.context?.byteLength ?? 0);
+  return opOverheadBytes + key + value + context;
 }
 
 function indet(p: Pending): { indeterminate: boolean } {

@@ -78,6 +78,12 @@ export interface ClientOptions {
   /** First reconnect delay after every seed failed (default 50 ms), doubled per round up to `reconnectCapMs` (default 5,000 ms), with jitter. */
   readonly reconnectBaseMs?: number;
   readonly reconnectCapMs?: number;
+  /**
+   * Requests made in the same tick go out as one `batch` frame (default
+   * true): fewer frames and system calls under load, same results and
+   * errors per request. False sends one frame per request.
+   */
+  readonly batching?: boolean;
   /** Sent in hello; nodes with an auth token refuse clients without it (`unauthorized`). */
   readonly authToken?: string;
   /** Sent in hello, shows up in the node's logs. */

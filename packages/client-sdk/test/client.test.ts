@@ -15,7 +15,8 @@ async function fake(options: Parameters<typeof startFakeServer>[0] = {}): Promis
   return track(await startFakeServer(options));
 }
 async function client(seeds: string | string[], options: Parameters<typeof connect>[1] = {}): Promise<RingkvClient> {
-  return track(await connect(seeds, { reconnectBaseMs: 5, reconnectCapMs: 20, ...options }));
+  // One frame per request, so the fake's hooks see each request on its own (batching has its own tests).
+  return track(await connect(seeds, { reconnectBaseMs: 5, reconnectCapMs: 20, batching: false, ...options }));
 }
 async function failure(promise: Promise<unknown>): Promise<RingkvError> {
   try {
@@ -228,6 +229,7 @@ describe('client against a fake node', () => {
     const server = await fake({ onRequest: () => {} });
     const c = await client(server.url, { inFlightMax: 1, queuedMax: 2, requestTimeoutMs: 100 });
     const first = failure(c.get('a'));
+    await received(server, 1);
     const queued = [failure(c.get('b')), failure(c.get('c'))];
     const error = await failure(c.get('d'));
     expect(error.code).toBe('too-many-in-flight');

@@ -7,7 +7,7 @@
  */
 
 import type { AddressInfo } from 'node:net';
-import { WireCodec, type ClientRequest, type Message, type NodeReply, type Sibling } from '@ringkv/protocol';
+import { WireCodec, type BatchResult, type ClientRequest, type Message, type NodeReply, type Sibling } from '@ringkv/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface FakeRequest {
@@ -26,6 +26,8 @@ export interface FakeServerOptions {
   readonly inFlightMax?: number;
   /** Decides what to do with each request; default: `req.answer()`. */
   readonly onRequest?: (req: FakeRequest) => void;
+  /** Advertised batchOpsMax (default the protocol's). */
+  readonly batchOpsMax?: number;
   /** Answer to hello; default hello-ok. */
   readonly onHello?: (socket: WebSocket, send: (m: Message) => void) => void;
 }
@@ -62,7 +64,13 @@ function versionOf(context: Uint8Array | undefined): number | undefined {
 
 /** The store's answer to a request, under the simplified sibling rules. */
 function apply(store: Map<string, Entry>, m: ClientRequest): NodeReply {
-  if (m.type === 'batch') return { type: 'error', id: m.id, code: 'unknown-type', message: 'no batch in the fake' };
+  if (m.type === 'batch') {
+    const results = m.ops.map((op) => {
+      const { id: _id, ...result } = apply(store, { ...op, id: 0 } as ClientRequest) as NodeReply & { id: number };
+      return result as BatchResult;
+    });
+    return { type: 'batch-ok', id: m.id, results };
+  }
   const key = typeof m.key === 'string' ? m.key : Buffer.from(m.key).toString('hex');
   const entry = store.get(key) ?? { version: 0, siblings: [] };
   if (m.type === 'get') {
@@ -117,7 +125,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
           keyBytesMax: limits.keyBytesMax,
           valueBytesMax: limits.valueBytesMax,
           contextBytesMax: limits.contextBytesMax,
-          batchOpsMax: limits.batchOpsMax,
+          batchOpsMax: options.batchOpsMax ?? limits.batchOpsMax,
           inFlightMax: limits.inFlightMax,
         };
         return send({ type: 'hello-ok', nodeId, protocolVersion: 1, limits: advertised });

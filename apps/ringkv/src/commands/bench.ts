@@ -41,6 +41,7 @@ export interface BenchResult {
   readonly getPercent: number;
   readonly valueBytes: number;
   readonly keys: number;
+  readonly batching: boolean;
   readonly elapsedMs: number;
   readonly errors: number;
   /** The first error's message, if any. */
@@ -74,7 +75,7 @@ export async function runBench(command: BenchCommand, io: Io): Promise<BenchResu
   const authToken = command.authToken ?? (io.env.RINGKV_AUTH_TOKEN || undefined);
   const clients: RingkvClient[] = [];
   try {
-    for (let i = 0; i < command.clients; i++) clients.push(await connectCli(url, authToken, 10_000, command.inflight));
+    for (let i = 0; i < command.clients; i++) clients.push(await connectCli(url, authToken, 10_000, command.inflight, command.batching));
     return await load(command, url, clients);
   } finally {
     await Promise.all(clients.map((c) => c.close()));
@@ -132,6 +133,7 @@ async function load(command: BenchCommand, url: string, clients: RingkvClient[])
     getPercent: command.getPercent,
     valueBytes: command.valueBytes,
     keys: command.keys,
+    batching: command.batching,
     elapsedMs: Math.round(elapsedMs),
     errors,
     firstError,
@@ -151,7 +153,7 @@ export function benchText(r: BenchResult): string {
   const row = (name: string, s: LatencySummary): string =>
     `${name.padEnd(5)}${n(s.count).padStart(10)}${n(s.opsPerSec).padStart(11)}${f(s.p50Ms)}${f(s.p99Ms)}${f(s.p999Ms)}${f(s.maxMs)}`;
   return [
-    `ringkv bench ${r.url}: ${r.clients} clients × ${r.inflight} in flight, mix ${r.getPercent}/${100 - r.getPercent} get/put, ${r.valueBytes}-byte values, ${r.keys} keys, ${(r.elapsedMs / 1000).toFixed(2)} s`,
+    `ringkv bench ${r.url}: ${r.clients} clients × ${r.inflight} in flight, mix ${r.getPercent}/${100 - r.getPercent} get/put, ${r.valueBytes}-byte values, ${r.keys} keys${r.batching ? '' : ', no batching'}, ${(r.elapsedMs / 1000).toFixed(2)} s`,
     `op        count      ops/s   p50 ms   p99 ms p99.9 ms   max ms`,
     row('all', r.all),
     row('get', r.get),

@@ -17,10 +17,17 @@ export function nodeUrl(flag: string | undefined, env: Io['env']): string {
 }
 
 /** Connects for one command; an unreachable node is a `CliError('unreachable')`. */
-export async function connectCli(url: string, authToken: string | undefined, timeoutMs: number, inFlightMax?: number): Promise<RingkvClient> {
+export async function connectCli(
+  url: string,
+  authToken: string | undefined,
+  timeoutMs: number,
+  inFlightMax?: number,
+  batching = true,
+): Promise<RingkvClient> {
   try {
     return await connect(url, {
       authToken,
+      batching,
       connectTimeoutMs: timeoutMs,
       requestTimeoutMs: timeoutMs,
       clientName: 'ringkv-cli',
