@@ -1,3 +1,4 @@
+import { connect as tcpConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeMessageTooBig, closePolicyViolation, closeProtocolError, PROTOCOL_VERSION } from '@ringkv/protocol';
 import { testSeed, seedNote, Rng } from '@ringkv/sim';
@@ -161,6 +162,27 @@ describe('hostile frames', () => {
     const reply = await c.nextUnsolicited();
     expect(reply.type).toBe('error');
     await c.close();
+    await stillServes();
+  });
+
+  it('garbage over raw TCP, before and after a WebSocket handshake, only costs that socket', async () => {
+    const { port } = new URL(node.url);
+    const exchange = (payload: Buffer): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = tcpConnect(Number(port), '127.0.0.1', () => socket.write(payload));
+        let got = '';
+        socket.on('data', (d) => (got += d.toString('latin1')));
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(got));
+      });
+    expect(await exchange(Buffer.from([0x16, 0x03, 0x01, 0xff, 0xff, 0, 1, 2, 3]))).not.toContain('101');
+    const upgrade = Buffer.from(
+      `GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    );
+    // After the 101: an unmasked frame with a reserved opcode, which ws refuses (close 1002).
+    const reply = await exchange(Buffer.concat([upgrade, Buffer.from([0x83, 0x02, 0x01, 0x02])]));
+    expect(reply).toContain('101 Switching Protocols');
+    expect(reply.includes(String.fromCharCode(0x88))).toBe(true); // a close frame came back
     await stillServes();
   });
 

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeGoingAway } from '@ringkv/protocol';
 import { isNodeServerError, startNode, type NodeServerError } from '../src/index.js';
 import { closedBeforeReply, connect, firstValueText } from './support/client.js';
+import { engines, openMemoryEngine } from './support/memory-engine.js';
 import { removeTempDirs, startTestNode, tempDir } from './support/node.js';
 
 afterAll(() => removeTempDirs());
@@ -46,6 +47,31 @@ describe('lifecycle', () => {
     expect(events.every((e) => e.node === 'logged')).toBe(true);
     expect(events.find((e) => e.msg === 'node started')?.url).toBe(node.url);
     expect(events.map((e) => e.msg)).toContain('node stopped');
+  });
+
+  it('storage that cannot be opened is storage-failed with the cause', async () => {
+    const error = await rejection(
+      startTestNode({
+        openStorage: () => Promise.reject(Object.assign(new Error('lsm-engine: corruption in MANIFEST'), { name: 'LsmError', code: 'corruption' })),
+      }),
+    );
+    expect(error.code).toBe('storage-failed');
+    expect(error.message).toContain('corruption in MANIFEST');
+  });
+
+  it('storage write failures reach the client as unavailable or internal, and the node keeps serving reads', async () => {
+    const node = await startTestNode({ openStorage: openMemoryEngine });
+    const engine = engines[engines.length - 1]!;
+    const c = await connect(node.url);
+    await c.request({ type: 'put', key: 'k', value: new Uint8Array([1]) });
+    engine.failWrites = 'no-space';
+    expect(await c.request({ type: 'put', key: 'k2', value: new Uint8Array([1]) })).toMatchObject({ type: 'error', code: 'unavailable' });
+    engine.failWrites = 'io';
+    expect(await c.request({ type: 'delete', key: 'k' })).toMatchObject({ type: 'error', code: 'internal' });
+    expect(await c.request({ type: 'get', key: 'k' })).toMatchObject({ type: 'get-ok', found: true });
+    engine.failWrites = undefined;
+    await c.close();
+    await node.stop();
   });
 
   it('a port in use is reported as port-in-use with the port in the message', async () => {
