@@ -3,6 +3,7 @@
  * last in the names. Options that override a default are checked against the
  * `*Limit` bounds here and refused with `invalid-option`.
  */
+import { KEY_BYTES_MAX as engineKeyBytesMax } from '@ringkv/lsm-engine';
 import {
   contextBytesMaxDefault,
   frameBytesMaxDefault as protocolFrameBytesMax,
@@ -10,8 +11,16 @@ import {
   valueBytesMaxDefault as protocolValueBytesMax,
 } from '@ringkv/protocol';
 
-/** Longest key in bytes (UTF-8 for strings). DESIGN.md: keys ≤ 1 KiB; they are copied into every index block. */
-export const keyBytesMax = keyBytesMaxDefault;
+/** Bytes the storage key adds before the user key: the prefix byte and the 8-byte ring position (store/keys.ts). */
+export const storageKeyOverheadBytes = 9;
+
+/**
+ * Longest user key in bytes (UTF-8 for strings): 1015. DESIGN.md bounds keys
+ * at 1 KiB, and the engine bounds its keys at 1 KiB too, which must also hold
+ * the 9-byte prefix, so the node accepts 1 KiB − 9 and advertises that in
+ * `hello-ok`. (The protocol's default is the full 1 KiB.)
+ */
+export const keyBytesMax = Math.min(keyBytesMaxDefault, engineKeyBytesMax - storageKeyOverheadBytes);
 
 /** Default longest value: DESIGN.md's 1 MiB; the common case is ≤ 10 KiB. */
 export const valueBytesMaxDefault = protocolValueBytesMax;

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { WireCodec } from '@ringkv/protocol';
 import { NodeServerError } from './errors.js';
 import { httpHandler } from './http/routes.js';
-import { siblingsMax } from './limits.js';
+import { keyBytesMax, siblingsMax } from './limits.js';
 import { createLogger, type NodeLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import { resolveOptions, type NodeOptions, type ResolvedOptions } from './options.js';
@@ -67,7 +67,7 @@ function listen(server: Server, o: ResolvedOptions): Promise<number> {
 }
 
 function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger): ServerContext {
-  const codec = new WireCodec({ limits: { frameBytesMax: o.frameBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
+  const codec = new WireCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
   return {
     options: o,
     codec,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RingkvNode } from '../src/index.js';
-import { connect } from './support/client.js';
+import { connect, open } from './support/client.js';
 import { removeTempDirs, startTestNode } from './support/node.js';
 
 let node: RingkvNode;
@@ -70,6 +70,13 @@ describe('HTTP endpoints', () => {
     expect(sample(after, 'ringkv_connections', '')).toBe(1);
     expect(after.has('ringkv_storage_memtable_bytes{node="web-1"}')).toBe(true);
     await c.close();
+  });
+
+  it('the protocol is served on / and /ws, and an upgrade elsewhere is 404', async () => {
+    const a = await connect(node.url);
+    const b = await connect(`${node.url}/ws`);
+    await Promise.all([a.close(), b.close()]);
+    await expect(open(`${node.url}/other`)).rejects.toMatchObject({ status: 404 });
   });
 
   it('unknown paths are 404 and other methods 405', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GetOkMessage, NodeReply, PutOkMessage } from '@ringkv/protocol';
-import type { RingkvNode } from '../src/index.js';
-import { codec, connect, type TestClient } from './support/client.js';
+import { limits, type RingkvNode } from '../src/index.js';
+import { codec, connect, open, type TestClient } from './support/client.js';
 import { removeTempDirs, startTestNode } from './support/node.js';
 
 let node: RingkvNode;
@@ -109,6 +109,20 @@ describe('versioning over the wire', () => {
       'batch-ok',
     );
     expect(reply.results.map((r) => r.type)).toEqual(['put-ok', 'get-ok', 'delete-ok', 'error']);
+  });
+
+  it('keys up to the advertised keyBytesMax (1 KiB less the 9-byte storage prefix) are stored; longer ones get key-too-large', async () => {
+    expect(limits.keyBytesMax).toBe(1015);
+    const fresh = await open(node.url);
+    expect(await fresh.hello()).toMatchObject({ type: 'hello-ok', limits: { keyBytesMax: limits.keyBytesMax } });
+    await fresh.close();
+    const longest = 'x'.repeat(limits.keyBytesMax);
+    expect(await client.request({ type: 'put', key: longest, value: bytes('v') })).toMatchObject({ type: 'put-ok' });
+    expect(await client.request({ type: 'get', key: longest })).toMatchObject({ type: 'get-ok', found: true });
+    for (const n of [limits.keyBytesMax + 1, 1025]) {
+      const reply = await client.requestUnchecked({ type: 'put', key: 'x'.repeat(n), value: bytes('v') });
+      expect(reply).toMatchObject({ type: 'error', code: 'key-too-large' });
+    }
   });
 
   it('a malformed context is refused for that request only', async () => {

@@ -11,6 +11,7 @@
  */
 import { hashKeyInto, positionBytes } from '@ringkv/hashring';
 import type { Key } from '@ringkv/protocol';
+import { storageKeyOverheadBytes } from '../limits.js';
 
 /** Prefix of user data records. */
 export const dataPrefix = 0x64; // 'd'
@@ -25,7 +26,8 @@ export function keyBytes(key: Key): Uint8Array {
 /** The engine key of a user key (a fresh buffer: the engine keeps it). */
 export function storageKey(key: Key): Uint8Array {
   const bytes = keyBytes(key);
-  const out = new Uint8Array(1 + positionBytes + bytes.length);
+  // storageKeyOverheadBytes (limits.ts) must match this layout.
+  const out = new Uint8Array(storageKeyOverheadBytes + bytes.length);
   out[0] = dataPrefix;
   hashKeyInto(bytes, out, 1);
   out.set(bytes, 1 + positionBytes);

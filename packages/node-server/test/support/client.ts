@@ -4,7 +4,10 @@
  * paired with replies by id, raw frames, and the close code.
  */
 import { PROTOCOL_VERSION, WireCodec, type Message, type NodeReply } from '@ringkv/protocol';
+import { Packr } from 'msgpackr';
 import WebSocket from 'ws';
+
+const rawPackr = new Packr({ useRecords: false });
 
 export const codec = new WireCodec();
 
@@ -76,6 +79,15 @@ export class TestClient {
     return new Promise((resolve) => {
       this.pending.set(id, { resolve });
       this.ws.send(codec.encode({ ...body, id } as unknown as Message));
+    });
+  }
+
+  /** Like `request`, but packed without the codec's checks: for frames a correct client would refuse to send. */
+  requestUnchecked(body: Record<string, unknown>): Promise<NodeReply> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, { resolve });
+      this.ws.send(rawPackr.pack({ v: 1, k: 0, ...body, id }));
     });
   }
 
