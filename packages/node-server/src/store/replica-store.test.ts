@@ -133,3 +133,18 @@ describe('ReplicaStore', () => {
     );
   });
 });
+
+describe('ReplicaStore batch bounds', () => {
+  it('a batch stops at writeBatchBytesMax of encoded sets and the rest commit next, in order', async () => {
+    const { store, engine } = await fresh({ setBytesMax: 64 * 1024 * 1024 });
+    const big = new Uint8Array(12 * 1024 * 1024);
+    // The first write commits alone (nothing else was queued yet); the next batch
+    // closes once its sets pass 32 MiB (writes 2-4), and the rest follow.
+    const writes = [1, 2, 3, 4, 5].map((i) => store.write(`big${i}`, undefined, big, false));
+    writes.push(store.write('big1', undefined, bytes('after'), false));
+    await Promise.all(writes);
+    expect(engine.batches).toBe(3);
+    expect(store.stats.largestBatch).toBe(3);
+    expect(store.read('big1').siblings.length).toBe(2);
+  });
+});

@@ -16,7 +16,9 @@
  *   2. A write is acknowledged (its promise resolves) only after the engine
  *      resolved the batch holding it; a failed batch fails all its writes.
  *   3. At most one batch is in the engine at a time; a batch holds at most
- *      `writeBatchOpsMax` writes and `writeBatchBytesMax` bytes.
+ *      `writeBatchOpsMax` writes, and stops taking writes once its encoded
+ *      sets reach `writeBatchBytesMax` (so it stays far below the engine's
+ *      128 MiB batch bound: at most that plus one set).
  *   4. A stored set never exceeds `siblingsMax` live siblings,
  *      `contextEntriesMax` actors or `setBytesMax` encoded bytes, so every
  *      set fits in one get reply frame.
@@ -56,7 +58,6 @@ interface PendingWrite {
   readonly id: string;
   readonly context: VClock;
   readonly payload: Payload<StoredValue>;
-  readonly bytes: number;
   resolve(context: Uint8Array): void;
   reject(error: unknown): void;
 }
@@ -65,6 +66,7 @@ interface PendingWrite {
 interface ComputedWrite {
   readonly write: PendingWrite;
   readonly context: Uint8Array;
+  readonly bytes: number;
 }
 
 const emptyContext = encodeContext([]);
@@ -119,7 +121,7 @@ export class ReplicaStore {
     const skey = storageKey(key);
     const payload = value === undefined ? tombstone : live(storedValue(value, msgpack));
     return new Promise<Uint8Array>((resolve, reject) => {
-      this.queue.push({ skey, id: keyId(skey), context: clock, payload, bytes: skey.length + (value?.length ?? 0), resolve, reject });
+      this.queue.push({ skey, id: keyId(skey), context: clock, payload, resolve, reject });
       if (!this.committing) void this.drain();
     });
   }
@@ -146,13 +148,7 @@ export class ReplicaStore {
   }
 
   private takeBatch(): PendingWrite[] {
-    let bytes = 0;
-    let n = 0;
-    while (n < this.queue.length && n < writeBatchOpsMax) {
-      bytes += (this.queue[n] as PendingWrite).bytes;
-      n++;
-      if (bytes >= writeBatchBytesMax) break;
-    }
+    const n = Math.min(this.queue.length, writeBatchOpsMax);
     const batch = n === this.queue.length ? this.queue : this.queue.slice(0, n);
     this.queue = n === this.queue.length ? [] : this.queue.slice(n);
     return batch;
@@ -162,9 +158,17 @@ export class ReplicaStore {
     const sets = new Map<string, StoredSet>();
     const ops = new Map<string, EngineOp>();
     const done: ComputedWrite[] = [];
-    for (const write of batch) {
-      const computed = this.apply(write, sets, ops);
-      if (computed !== undefined) done.push(computed);
+    let bytes = 0;
+    for (let i = 0; i < batch.length; i++) {
+      if (bytes >= writeBatchBytesMax) {
+        // The rest go first in the next batch, computed from this one's result.
+        this.queue = batch.slice(i).concat(this.queue);
+        break;
+      }
+      const computed = this.apply(batch[i] as PendingWrite, sets, ops);
+      if (computed === undefined) continue;
+      done.push(computed);
+      bytes += computed.bytes;
     }
     if (done.length === 0) return;
     this.stats.batches++;
@@ -196,7 +200,7 @@ export class ReplicaStore {
       }
       sets.set(write.id, next);
       ops.set(write.id, { type: 'put', key: write.skey, value: encoded });
-      return { write, context: encodeContext(contextOf(next)) };
+      return { write, context: encodeContext(contextOf(next)), bytes: encoded.length + write.skey.length };
     } catch (error) {
       write.reject(error);
       return undefined;
