@@ -5,7 +5,7 @@
  */
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -37,8 +37,12 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-function start(args: string[]): Promise<Started> {
-  const proc = spawn(process.execPath, [cli, 'start', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[], extra: { cwd?: string; env?: Record<string, string> } = {}): Promise<Started> {
+  const proc = spawn(process.execPath, [cli, 'start', ...args], {
+    env: { ...env, ...extra.env },
+    cwd: extra.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
@@ -97,6 +101,21 @@ describe('ringkv binary', () => {
     } finally {
       second.proc.kill('SIGTERM');
       expect(await second.exited).toBe(0);
+    }
+  });
+
+  it('starts from env and a config file alone, with data under ./.ringkv/<id>', async () => {
+    const cwd = join(dir, 'cwd');
+    mkdirSync(cwd);
+    writeFileSync(join(cwd, 'ringkv.json'), JSON.stringify({ id: 'from-file', port: 0, logLevel: 'silent', durability: 'none' }));
+    const node = await start([], { cwd, env: { RINGKV_CONFIG: 'ringkv.json', RINGKV_ID: 'from-env' } });
+    try {
+      expect(node.stdout()).toMatch(/^ringkv node from-env ready url=ws:\/\/127\.0\.0\.1:\d+ http=\S+ data=\.ringkv\/from-env durability=none$/m);
+      expect(existsSync(join(cwd, '.ringkv', 'from-env'))).toBe(true);
+      expect((await run(['put', 'k', 'v', '--url', node.url])).code).toBe(0);
+    } finally {
+      node.proc.kill('SIGINT');
+      expect(await node.exited).toBe(0);
     }
   });
 
