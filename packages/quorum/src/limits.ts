@@ -1,0 +1,42 @@
+/**
+ * Every bound of @ringkv/quorum, units last. Each says why it is what it is.
+ */
+
+/** Largest N a request may ask for: hashring's `replicasMax`; N is 3–5 in practice and fan-out is O(N). */
+export const nMax = 16;
+
+/** Cluster default N (DESIGN.md, "Requests"). */
+export const nDefault = 3;
+/** Cluster default R: with W=2 and N=3, R+W>N. */
+export const rDefault = 2;
+/** Cluster default W. */
+export const wDefault = 2;
+
+/** Default request deadline: far above a healthy round trip, short enough that a client retries while it still matters. */
+export const requestTimeoutMsDefault = 5_000;
+/** Longest deadline a request may ask for: a minute keeps pending state bounded even under a client that asks for "forever". */
+export const requestTimeoutMsMax = 60_000;
+
+/** Read repairs sent at once per coordinator: repair is background work and must not crowd out client requests. */
+export const readRepairsInFlightMax = 64;
+/** Read repairs waiting for a slot; past it new ones are dropped and counted (anti-entropy catches up later). */
+export const readRepairQueueMax = 1_024;
+
+/** Default hint lifetime (3 h, Cassandra's `max_hint_window`): past it anti-entropy is the cheaper repair. */
+export const hintTtlMsDefault = 3 * 60 * 60 * 1000;
+/** Longest hint lifetime accepted: a week; hints older than that mostly replay data anti-entropy already fixed. */
+export const hintTtlMsMax = 7 * 24 * 60 * 60 * 1000;
+/** Hints read from the store per batch: bounds the memory a replay holds. */
+export const hintBatchCountMax = 100;
+/** Estimated bytes of hints per batch (at least one hint is always taken): bounds memory with large values. */
+export const hintBatchBytesMax = 1024 * 1024;
+/** Hint sends in flight per target: throttles a replay so a returning node is not flooded while it catches up. */
+export const hintSendsInFlightMax = 8;
+/** Targets replayed at once per holder: several returning nodes share the holder's bandwidth. */
+export const hintReplayTargetsMax = 2;
+/** Deadline of one hint send. */
+export const hintSendTimeoutMsDefault = 10_000;
+/** Default period of the handoff sweep (replay to live targets, expire old hints). */
+export const hintSweepIntervalMsDefault = 10_000;
+/** Batches one target replay may run before yielding to the next sweep: keeps one replay from running unbounded. */
+export const hintBatchesPerReplayMax = 1_000;

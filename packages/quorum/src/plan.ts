@@ -1,0 +1,48 @@
+/**
+ * Which nodes a request talks to.
+ *
+ * Invariants:
+ *   1. `targets` never holds a node in the down set (the coordinator itself is never down to itself).
+ *   2. Sloppy: one target per primary that is up or has a stand-in, in preference
+ *      order (hashring's sloppy list); `unplaced` are the down primaries left
+ *      without a stand-in (fewer healthy nodes than N).
+ *   3. Strict: the primaries that are up; `unplaced` are all the down primaries.
+ */
+import type { HashRing } from '@ringkv/hashring';
+import type { QuorumMode } from './options.js';
+import type { Key } from './ports.js';
+import type { ReplicaRole } from './receipt.js';
+
+/** A node a request sends to. */
+export interface Target {
+  readonly node: string;
+  readonly role: ReplicaRole;
+  readonly hintFor?: string;
+}
+
+/** The plan of one request. */
+export interface Plan {
+  /** The key's true preference list (min(N, ring size) nodes). */
+  readonly preference: readonly string[];
+  readonly targets: readonly Target[];
+  readonly unplaced: readonly string[];
+}
+
+/** Plans a request for `key` on `ring` with `n` replicas, given who is down. */
+export function planRequest(ring: HashRing, key: Key, n: number, down: ReadonlySet<string>, mode: QuorumMode): Plan {
+  const preference = ring.preferenceList(key, n);
+  if (mode === 'strict') {
+    return {
+      preference,
+      targets: preference.filter((p) => !down.has(p)).map((node) => ({ node, role: 'primary' })),
+      unplaced: preference.filter((p) => down.has(p)),
+    };
+  }
+  const sloppy = ring.sloppyPreferenceList(key, n, down);
+  const placed = new Set(sloppy.map((e) => e.hintFor).filter((h): h is string => h !== undefined));
+  return {
+    preference,
+    targets: sloppy.map((e) => (e.hintFor === undefined ? { node: e.node, role: 'primary' } : { node: e.node, role: 'fallback', hintFor: e.hintFor })),
+    unplaced: preference.filter((p) => down.has(p) && !placed.has(p)),
+  };
+}
