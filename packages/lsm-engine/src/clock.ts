@@ -19,19 +19,20 @@ export interface Clock {
   nowMs(): number;
   /**
    * Runs `callback` once, `delayMs` from now. Returns a function that cancels
-   * it. A system clock timer does not keep the process alive.
+   * it. The system clock's timers keep the process alive (like any pending
+   * I/O): the engine awaits them for background work, and an unref'd timer
+   * would let Node exit with a flush half done.
    */
   setTimer(delayMs: number, callback: () => void): () => void;
 }
 
-/** The real clock: `Date.now()` and an unref'd `setTimeout`. */
+/** The real clock: `Date.now()` and `setTimeout`. */
 export const systemClock: Clock = {
   nowMs(): number {
     return Date.now();
   },
   setTimer(delayMs: number, callback: () => void): () => void {
     const handle = setTimeout(callback, delayMs);
-    handle.unref?.();
     return () => clearTimeout(handle);
   },
 };
