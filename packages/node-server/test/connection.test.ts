@@ -88,6 +88,9 @@ describe('pipelining', () => {
     check.forEach((r, i) => {
       expect(firstValueText(r)).toBe(`v${2 * i}`);
     });
+    // Pipelined writes were committed in shared engine batches (group commit).
+    const status = (await (await fetch(`${node.httpUrl}/status`)).json()) as { writes: { largestBatch: number; batches: number } };
+    expect(status.writes.largestBatch).toBeGreaterThan(1);
     await c.close();
   });
 
