@@ -282,6 +282,7 @@ export class Dispatcher {
     if (p.id !== undefined) {
       this.forget(p);
       this.settle(p, new RingkvError('timeout', `${p.label}: no reply within ${p.timeoutMs} ms`, { indeterminate: p.write }));
+      this.dropIfSilent(p.timeoutMs);
       this.schedulePump();
       return;
     }
@@ -292,6 +293,19 @@ export class Dispatcher {
     } else {
       this.settle(p, new RingkvError('timeout', `${p.label}: still queued after ${p.timeoutMs} ms; it was not sent`));
     }
+  }
+
+  /**
+   * A connection that received nothing for a whole request timeout, while a
+   * request waited on it, is presumed dead (a peer that vanished without a
+   * close, a half-open TCP connection): it is closed, which fails its other
+   * requests with `connection-closed` and reconnects. The WHATWG WebSocket
+   * has no ping, so silence is the only signal a browser gets.
+   */
+  private dropIfSilent(timeoutMs: number): void {
+    const conn = this.conn;
+    if (conn === undefined || this.settings.clock.now() - conn.lastReceiveMs < timeoutMs) return;
+    void conn.close(4000, `no frame for ${timeoutMs} ms`);
   }
 
   /** Takes a sent, unsettled request off the wire count (and its frame off the map when nothing else waits on it). */

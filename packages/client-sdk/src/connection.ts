@@ -51,6 +51,8 @@ const openState = 1;
 export class Connection {
   private handlers: ConnectionHandlers | undefined;
   private closed = false;
+  /** When the last frame arrived (clock ms): a connection silent for a whole request timeout is presumed dead. */
+  lastReceiveMs: number;
   private closeWaiters: Array<() => void> = [];
 
   constructor(
@@ -59,6 +61,7 @@ export class Connection {
     readonly hello: HelloOkMessage,
     private readonly deps: ConnectionDeps,
   ) {
+    this.lastReceiveMs = deps.clock.now();
     socket.onmessage = (event) => this.receive(event);
     socket.onclose = (event) => this.closedBy(event.code, event.reason);
     socket.onerror = () => {};
@@ -126,6 +129,7 @@ export class Connection {
 
   private receive(event: WebSocketMessageEvent): void {
     if (this.closed || this.handlers === undefined) return;
+    this.lastReceiveMs = this.deps.clock.now();
     const result = decodeEvent(this.deps.codec, event);
     if (result.ok) this.handlers.onMessage(result.message);
     else this.handlers.onFatal(result.error);

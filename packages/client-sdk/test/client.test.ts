@@ -227,17 +227,19 @@ describe('client against a fake node', () => {
 
   it('refuses requests beyond queuedMax with too-many-in-flight', async () => {
     const server = await fake({ onRequest: () => {} });
-    const c = await client(server.url, { inFlightMax: 1, queuedMax: 2, requestTimeoutMs: 100 });
+    const c = await client(server.url, { inFlightMax: 1, queuedMax: 2, requestTimeoutMs: 10_000 });
     const first = failure(c.get('a'));
     await received(server, 1);
-    const queued = [failure(c.get('b')), failure(c.get('c'))];
+    const queued = [failure(c.get('b', { timeoutMs: 50 })), failure(c.get('c', { timeoutMs: 50 }))];
     const error = await failure(c.get('d'));
     expect(error.code).toBe('too-many-in-flight');
-    expect((await first).code).toBe('timeout');
     for (const q of await Promise.all(queued)) {
       expect(q.code).toBe('timeout');
+      expect(q.message).toMatch(/not sent/);
       expect(q.indeterminate).toBe(false);
     }
+    await c.close();
+    expect((await first).code).toBe('closed');
   });
 
   it('fails a request queued while no node is reachable with not-connected', async () => {
@@ -258,5 +260,27 @@ describe('client against a fake node', () => {
     expect((await failure(c.get('k', { timeoutMs: -1 }))).code).toBe('invalid-argument');
     await expect(connect('http://nope')).rejects.toMatchObject({ code: 'invalid-argument' });
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('a connection that goes silent', () => {
+  it('is dropped after a request times out with no frame received, and the client reconnects', async () => {
+    let first = true;
+    let silent: unknown;
+    const server = await fake({
+      onRequest: (req) => {
+        if (first) {
+          first = false;
+          silent = req.socket; // swallow everything on this socket from now on
+        }
+        if (req.socket !== silent) req.answer();
+      },
+    });
+    const c = await client(server.url);
+    const error = await failure(c.put('k', 'v', { timeoutMs: 50 }));
+    expect(error.code).toBe('timeout');
+    await until(() => server.hellos === 2);
+    await c.put('k', 'w');
+    expect((await c.get('k')).values).toContain('w');
   });
 });
