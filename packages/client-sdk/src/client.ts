@@ -98,6 +98,8 @@ export class Dispatcher {
   private reconnecting = false;
   private lastError: RingkvError | undefined;
   private wake: { timer: unknown; resume: () => void } | undefined;
+  /** Abandons the connection attempt in progress, if any. */
+  private cancelOpening: (() => void) | undefined;
 
   constructor(
     readonly settings: ClientSettings,
@@ -187,6 +189,7 @@ export class Dispatcher {
       this.settings.clock.clearTimer(this.wake.timer);
       this.wake.resume();
     }
+    this.cancelOpening?.();
     for (let p = this.queue.shift(); p !== undefined; p = this.queue.shift()) {
       this.settle(p, new RingkvError('closed', `${p.label}: the client was closed before it was sent`));
     }
@@ -397,7 +400,7 @@ export class Dispatcher {
     const url = seeds[this.nextSeed % seeds.length] as string;
     this.nextSeed = (this.nextSeed + 1) % seeds.length;
     try {
-      const conn = await openConnection(url, this.deps);
+      const conn = await openConnection(url, this.deps, (cancel) => (this.cancelOpening = cancel));
       if (this.closed) {
         await conn.close(1000, 'client closed');
         return false;
@@ -407,6 +410,8 @@ export class Dispatcher {
     } catch (error) {
       this.lastError = error as RingkvError;
       return false;
+    } finally {
+      this.cancelOpening = undefined;
     }
   }
 

@@ -156,9 +156,10 @@ function decodeEvent(codec: WireCodec, event: WebSocketMessageEvent): Decoded {
 /**
  * Opens a socket to `url`, sends hello and waits for hello-ok. Rejects with
  * `not-connected` (unreachable, closed, too slow) or the node's own code
- * (`unauthorized`, `unsupported-version`, …).
+ * (`unauthorized`, `unsupported-version`, …). `onCancel` receives a function
+ * that abandons the attempt (rejecting with `closed`) and drops the socket.
  */
-export function openConnection(url: string, deps: ConnectionDeps): Promise<Connection> {
+export function openConnection(url: string, deps: ConnectionDeps, onCancel?: (cancel: () => void) => void): Promise<Connection> {
   return new Promise((resolve, reject) => {
     let socket: WebSocketLike;
     try {
@@ -183,6 +184,7 @@ export function openConnection(url: string, deps: ConnectionDeps): Promise<Conne
       () => finish(new RingkvError('not-connected', `${url}: no hello-ok within ${deps.connectTimeoutMs} ms`)),
       deps.connectTimeoutMs,
     );
+    onCancel?.(() => finish(new RingkvError('closed', `${url}: connect cancelled by close()`)));
     socket.onopen = () => sendHello(socket, deps, url, finish);
     socket.onmessage = (event) => finish(handshakeReply(url, socket, deps, event));
     socket.onerror = () => {};

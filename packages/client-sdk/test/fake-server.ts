@@ -41,6 +41,8 @@ export interface FakeServer {
   readonly sockets: Set<WebSocket>;
   /** Hellos received (connections attempted past the upgrade). */
   hellos: number;
+  /** WebSocket connections open now, hello or not. */
+  readonly openConnections: () => number;
   /** Ends every client connection abruptly (no close frame). */
   dropClients(): void;
   close(): Promise<void>;
@@ -98,6 +100,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     requests: [],
     sockets: new Set(),
     hellos: 0,
+    openConnections: () => wss.clients.size,
     dropClients: () => {
       for (const s of wss.clients) s.terminate();
     },

@@ -75,3 +75,19 @@ describe('reconnect', () => {
     expect(server.hellos).toBe(hellosAfterClose);
   });
 });
+
+describe('close during a connection attempt', () => {
+  it('abandons a connect that hangs (TCP accepted, no hello-ok) instead of waiting for its timeout', async () => {
+    const good = await startFakeServer();
+    cleanup.push(() => good.close());
+    const mute = await startFakeServer({ onHello: () => {} });
+    cleanup.push(() => mute.close());
+    const c = await connect([good.url, mute.url], { connectTimeoutMs: 600_000, reconnectBaseMs: 1, reconnectCapMs: 2 });
+    await good.close();
+    await until(() => mute.hellos >= 1);
+    expect(mute.openConnections()).toBe(1);
+    await c.close();
+    await until(() => mute.openConnections() === 0);
+    expect(c.url).toBeUndefined();
+  });
+});
