@@ -36,9 +36,13 @@ const HEIGHT_MAX = 12;
 /** Bytes charged per entry beyond its key and value (charged twice: bytes and string): node object, link array, numbers. */
 const NODE_OVERHEAD_BYTES = 96;
 
+/** Node's native latin1 decoder, called on a plain Uint8Array (it needs only an ArrayBufferView). */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string })
+  .latin1Slice;
+
 /** The latin1 string of `key`, whose JavaScript order is the unsigned bytewise order of the bytes. */
 function keyString(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+  return latin1Slice.call(key, 0, key.length);
 }
 
 /** Internal order on (skey, seq): true if the first sorts before the second. */
