@@ -148,7 +148,9 @@ type Decoded = { ok: true; message: Message } | { ok: false; error: ProtocolErro
 
 function decodeEvent(codec: WireCodec, event: WebSocketMessageEvent): Decoded {
   const data = event.data;
-  if (data instanceof ArrayBuffer || data instanceof Uint8Array) return codec.decode(data);
+  if (data instanceof ArrayBuffer) return codec.decode(data);
+  // A Node Buffer is re-viewed as a plain Uint8Array (no copy), so byte values reach users as Uint8Array everywhere.
+  if (data instanceof Uint8Array) return codec.decode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   // Text frames are not part of the protocol; decoding an empty frame yields the right error.
   return codec.decode(new Uint8Array(0));
 }
@@ -164,7 +166,8 @@ export function openConnection(url: string, deps: ConnectionDeps, onCancel?: (ca
     let socket: WebSocketLike;
     try {
       socket = deps.factory(url, deps.codec.limits.frameBytesMax);
-      socket.binaryType = 'arraybuffer';
+      // Browsers default to Blob; ws's own 'nodebuffer' (a Uint8Array) is kept, which saves ws a copy per frame.
+      if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
     } catch (cause) {
       reject(new RingkvError('not-connected', `cannot open ${url}: ${describe(cause)}`, { cause }));
       return;
