@@ -31,6 +31,10 @@ export interface Plan {
 /** Plans a request for `key` on `ring` with `n` replicas, given who is down. */
 export function planRequest(ring: HashRing, key: Key, n: number, down: ReadonlySet<string>, mode: QuorumMode): Plan {
   const preference = ring.preferenceList(key, n);
+  if (down.size === 0) {
+    // The common case: everyone is up, the sloppy list is the preference list; skip the second walk.
+    return { preference, targets: preference.map((node) => ({ node, role: 'primary' })), unplaced: [] };
+  }
   if (mode === 'strict') {
     return {
       preference,

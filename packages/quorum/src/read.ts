@@ -22,7 +22,7 @@ import type { ResolvedRead } from './options.js';
 import type { Plan } from './plan.js';
 import type { Clock, Key, ReplicaClient } from './ports.js';
 import type { ReadRepairer } from './read-repair.js';
-import { type CallRecord, errorMessage, snapshotReplicas, type Receipt } from './receipt.js';
+import { type CallRecord, type DistributiveOmit, errorMessage, newRecord, snapshotReplicas, type Receipt } from './receipt.js';
 import type { ReadResult } from './results.js';
 import type { CoordinatorStats } from './stats.js';
 
@@ -64,8 +64,8 @@ class ReadRun<V> {
   ) {
     this.startedMs = deps.clock.now();
     this.records = [
-      ...req.plan.targets.map((t) => record(t.node, t.role, t.hintFor, this.startedMs)),
-      ...req.plan.unplaced.map((node) => record(node, 'primary', undefined, this.startedMs)),
+      ...req.plan.targets.map((t) => newRecord(t.node, t.role, t.hintFor, this.startedMs)),
+      ...req.plan.unplaced.map((node) => newRecord(node, 'primary', undefined, this.startedMs)),
     ];
   }
 
@@ -191,11 +191,6 @@ class ReadRun<V> {
   }
 }
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-function record(node: string, role: CallRecord['role'], hintFor: string | undefined, startedMs: number): CallRecord {
-  return { node, role, hintFor, outcome: 'not-sent', startedMs, latencyMs: undefined, error: undefined };
-}
 
 /** Distinct versions (by dot) in the replies that the merged set no longer holds. */
 function reconciledCount<V>(replies: readonly DvvSet<V>[], merged: DvvSet<V>): number {

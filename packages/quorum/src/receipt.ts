@@ -61,6 +61,14 @@ export interface CallRecord {
   error: string | undefined;
 }
 
+/** A fresh record of a node not yet sent to. */
+export function newRecord(node: string, role: ReplicaRole, hintFor: string | undefined, startedMs: number): CallRecord {
+  return { node, role, hintFor, outcome: 'not-sent', startedMs, latencyMs: undefined, error: undefined };
+}
+
+/** `Omit` applied to each member of a union (plain `Omit` would merge the members). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /** A snapshot of the records, without undefined fields. */
 export function snapshotReplicas(records: readonly CallRecord[]): ReplicaReceipt[] {
   return records.map((r) => ({

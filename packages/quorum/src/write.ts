@@ -22,7 +22,7 @@ import { context as contextOf, get as counterOf, type DvvSet, type Payload, type
 import type { ResolvedWrite } from './options.js';
 import type { Plan } from './plan.js';
 import type { Clock, HintStore, Key, LocalReplica, ReplicaClient } from './ports.js';
-import { type CallRecord, errorMessage, snapshotReplicas, type Receipt } from './receipt.js';
+import { type CallRecord, type DistributiveOmit, errorMessage, newRecord, snapshotReplicas, type Receipt } from './receipt.js';
 import type { WriteResult } from './results.js';
 import type { CoordinatorStats } from './stats.js';
 
@@ -71,8 +71,8 @@ class WriteRun<V> {
     this.startedMs = deps.clock.now();
     const { targets, unplaced } = req.plan;
     this.records = [
-      ...targets.map((t) => record(t.node, t.role, t.hintFor, this.startedMs)),
-      ...unplaced.map((node) => record(node, 'primary', undefined, this.startedMs)),
+      ...targets.map((t) => newRecord(t.node, t.role, t.hintFor, this.startedMs)),
+      ...unplaced.map((node) => newRecord(node, 'primary', undefined, this.startedMs)),
     ];
   }
 
@@ -226,10 +226,4 @@ class WriteRun<V> {
       elapsedMs: this.deps.clock.now() - this.startedMs,
     };
   }
-}
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-function record(node: string, role: CallRecord['role'], hintFor: string | undefined, startedMs: number): CallRecord {
-  return { node, role, hintFor, outcome: 'not-sent', startedMs, latencyMs: undefined, error: undefined };
 }
