@@ -82,6 +82,7 @@ export interface HelpCommand {
   readonly text: string;
 }
 
+/** Every command `parseCommand` can return, discriminated by `kind`. */
 export type Command = StartCommand | GetCommand | PutCommand | DelCommand | BenchCommand | HelpCommand;
 
 const kvOptions = {

@@ -27,11 +27,15 @@ export const benchValueBytesDefault = 100;
 /** Distinct bench keys (redis-benchmark `-r`). */
 export const benchKeysDefault = 100_000;
 
-/** Bounds that stop typos from exhausting the machine. */
+/** Most bench connections: a typo must not open a million sockets. */
 export const benchClientsMax = 10_000;
+/** Most requests in flight per bench connection; the node refuses more than its own bound anyway. */
 export const benchInflightMax = 4_096;
+/** Largest bench value: the protocol's default value bound. */
 export const benchValueBytesMax = 1024 * 1024;
+/** Most bench operations: a billion runs for hours already. */
 export const benchOpsMax = 1_000_000_000;
+/** Longest bench duration: a day. */
 export const benchDurationMsMax = 24 * 3600 * 1000;
 
 /** Slowest latency the histogram tracks (µs); slower ones are clamped to it. One minute: beyond any timeout. */

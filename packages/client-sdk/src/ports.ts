@@ -18,6 +18,7 @@ export type Random = () => number;
 export interface WebSocketMessageEvent {
   readonly data: unknown;
 }
+/** The close event: the WebSocket close code and reason. */
 export interface WebSocketCloseEvent {
   readonly code: number;
   readonly reason: string;

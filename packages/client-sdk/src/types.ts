@@ -7,6 +7,7 @@
 import type { Key } from '@ringkv/protocol';
 import type { Clock, Random, WebSocketFactory } from './ports.js';
 
+/** A key: a UTF-8 string or bytes, at most 1 KiB encoded. */
 export type { Key };
 
 /**
