@@ -24,6 +24,7 @@
  */
 import { compareBytes, KIND_DELETE, type InternalIterator } from '../format/internal.js';
 import { mergingIterator } from '../sstable/merging-iterator.js';
+import { KeyBuffer } from '../util/key-buffer.js';
 import { TableBuilder } from '../sstable/table-builder.js';
 import type { TableMeta } from '../sstable/types.js';
 import type { VfsAppendFile } from '../vfs/vfs.js';
@@ -62,7 +63,8 @@ export async function runCompaction(plan: CompactionPlan, ctx: CompactionContext
     for (const t of sources) children.push(ctx.tableCache.iterator(t.fileNumber, { fillCache: false }));
     merged = mergingIterator(children.splice(0));
     const grandparents = new GrandparentTracker(plan.grandparents ?? [], GRANDPARENT_OVERLAP_FACTOR * ctx.targetFileSizeBytes);
-    let currentKey: Uint8Array | undefined;
+    const currentKey = new KeyBuffer();
+    let hasKey = false;
     let lastSeqForKey = Infinity;
     let droppedEntries = 0;
     let droppedTombstones = 0;
@@ -71,9 +73,10 @@ export async function runCompaction(plan: CompactionPlan, ctx: CompactionContext
       const key = merged.key();
       const seq = merged.seq();
       const kind = merged.kind();
-      const newKey = currentKey === undefined || compareBytes(key, currentKey) !== 0;
+      const newKey = !hasKey || currentKey.compare(key) !== 0;
       if (newKey) {
-        currentKey = key.slice();
+        currentKey.set(key);
+        hasKey = true;
         lastSeqForKey = Infinity;
         const cut = grandparents.shouldCutBefore(key);
         if (current !== undefined && (cut || current.builder.estimatedSizeBytes() >= ctx.targetFileSizeBytes)) {
