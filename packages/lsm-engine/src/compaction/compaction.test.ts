@@ -5,7 +5,7 @@ import { BlockCache } from '../sstable/block-cache.js';
 import { TableBuilder } from '../sstable/table-builder.js';
 import { TableCache } from '../sstable/table-cache.js';
 import type { TableBuildOptions, TableMeta } from '../sstable/types.js';
-import { StubVfs } from '../sstable/stub-vfs.test-helper.js';
+import { MemVfs } from '../vfs/mem-vfs.js';
 import { runCompaction } from './compaction-job.js';
 import { levelScores, pickCompaction } from './picker.js';
 import type { CompactionContext, CompactionOptions } from './types.js';
@@ -41,7 +41,7 @@ function modelCompact(all: Entry[], smallestSnapshotSeq: number, tombstoneDropMa
 }
 
 function setup(rng: Rng) {
-  const vfs = new StubVfs();
+  const vfs = new MemVfs();
   const blockCache = new BlockCache(1 << 20);
   const tableCache = new TableCache(vfs, (n) => `db/${n}.sst`, 8, blockCache);
   let next = 1;
@@ -122,28 +122,31 @@ describe('runCompaction', () => {
     const s = setup(new Rng(1));
     const k = new TextEncoder().encode('gone');
     const t = s.writeTable([{ key: k, seq: 2, kind: KIND_DELETE, value: new Uint8Array(0) }, { key: k, seq: 1, kind: KIND_PUT, value: new Uint8Array([1]) }]);
-    const filesBefore = s.vfs.files.size;
+    const filesBefore = s.vfs.list('db').length;
     const result = await runCompaction(
       { level: 0, outputLevel: 1, inputs: [t], overlapping: [], reason: 'test', score: 0 },
       { tableCache: s.tableCache, vfs: s.vfs, pathOf: (n) => `db/${n}.sst`, newFileNumber: s.newFileNumber, buildOptions: BUILD, targetFileSizeBytes: 1 << 20, smallestSnapshotSeq: 10, tombstoneDropMaxSeq: 10, isBaseLevelForKey: () => true },
     );
     expect(result).toMatchObject({ outputs: [], droppedEntries: 2, droppedTombstones: 1, bytesWritten: 0 });
-    expect(s.vfs.files.size).toBe(filesBefore);
+    expect(s.vfs.list('db').length).toBe(filesBefore);
   });
 
   it('removes its outputs and reports the error when an output sync fails', async () => {
     const s = setup(new Rng(2));
     const t = s.writeTable(Array.from({ length: 50 }, (_, i) => ({ key: new Uint8Array([i]), seq: i + 1, kind: KIND_PUT as EntryKind, value: new Uint8Array(100) })));
     const create = s.vfs.create.bind(s.vfs);
-    s.vfs.create = (path: string) => ({ ...create(path), sync: async () => Promise.reject(new Error('EIO')) });
-    const filesBefore = new Set(s.vfs.files.keys());
+    s.vfs.create = (path: string) => {
+      const f = create(path);
+      return { path, size: () => f.size(), append: (d: Uint8Array) => f.append(d), close: () => f.close(), sync: async () => Promise.reject(new Error('EIO')) };
+    };
+    const filesBefore = new Set(s.vfs.list('db'));
     await expect(
       runCompaction(
         { level: 0, outputLevel: 1, inputs: [t], overlapping: [], reason: 'test', score: 0 },
         { tableCache: s.tableCache, vfs: s.vfs, pathOf: (n) => `db/${n}.sst`, newFileNumber: s.newFileNumber, buildOptions: BUILD, targetFileSizeBytes: 1 << 20, smallestSnapshotSeq: 100, tombstoneDropMaxSeq: 0, isBaseLevelForKey: () => true },
       ),
     ).rejects.toThrow('EIO');
-    expect(new Set(s.vfs.files.keys())).toEqual(filesBefore);
+    expect(new Set(s.vfs.list('db'))).toEqual(filesBefore);
   });
 });
 

@@ -4,7 +4,34 @@ import { Block } from './block.js';
 import { BLOCK_CACHE_ENTRY_OVERHEAD_BYTES, BlockCache } from './block-cache.js';
 import { TableBuilder } from './table-builder.js';
 import { TableCache } from './table-cache.js';
-import { StubVfs } from './stub-vfs.test-helper.js';
+import { MemVfs } from '../vfs/mem-vfs.js';
+import type { VfsReadFile } from '../vfs/vfs.js';
+
+/** MemVfs that counts opened and closed read handles, so tests see when the table cache closes a reader. */
+class CountingVfs extends MemVfs {
+  openReads = 0;
+  closedReads = 0;
+
+  override openRead(path: string): VfsReadFile {
+    const inner = super.openRead(path);
+    this.openReads++;
+    let closed = false;
+    return {
+      path,
+      size: () => inner.size(),
+      read: (offset, length) => {
+        if (closed) throw new Error('read after close');
+        return inner.read(offset, length);
+      },
+      close: () => {
+        if (closed) throw new Error('closed twice');
+        closed = true;
+        this.closedReads++;
+        inner.close();
+      },
+    };
+  }
+}
 
 /** A block whose data is `bytes` long (an empty block plus padding the cache does not look at). */
 function blockOf(bytes: number): Block {
@@ -78,7 +105,7 @@ describe('BlockCache', () => {
 
 describe('TableCache', () => {
   function setup(tables: number, maxOpen: number) {
-    const vfs = new StubVfs();
+    const vfs = new CountingVfs();
     for (let n = 1; n <= tables; n++) {
       const b = new TableBuilder(vfs.create(`db/${n}.sst`), n, { blockSizeBytes: 64, restartInterval: 2, bloomBitsPerKey: 10, compression: 'lz4' });
       for (let i = 0; i < 50; i++) b.add(new Uint8Array([n, i]), 100 + i, KIND_PUT, new Uint8Array([i]));
@@ -141,8 +168,10 @@ describe('TableCache', () => {
 
   it('a table that fails validation is not cached and its file is closed', () => {
     const { vfs, cache } = setup(1, 2);
-    const bytes = vfs.bytes('db/1.sst');
-    vfs.setBytes('db/1.sst', bytes.slice(0, 10));
+    const bytes = vfs.readFile('db/1.sst');
+    const f = vfs.create('db/1.sst');
+    f.append(bytes.slice(0, 10));
+    f.close();
     expect(() => cache.get(1, new Uint8Array([1]), SEQ_MAX)).toThrow(/corruption|too short/);
     expect(vfs.openReads).toBe(vfs.closedReads);
     expect(cache.stats().openTables).toBe(0);

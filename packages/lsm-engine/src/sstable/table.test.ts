@@ -6,7 +6,7 @@ import { BlockCache } from './block-cache.js';
 import { TableBuilder } from './table-builder.js';
 import { TableReader } from './table-reader.js';
 import type { TableBuildOptions } from './types.js';
-import { StubVfs } from './stub-vfs.test-helper.js';
+import { MemVfs } from '../vfs/mem-vfs.js';
 
 interface Entry {
   key: Uint8Array;
@@ -37,7 +37,7 @@ function randomEntries(rng: Rng, keys: number): Entry[] {
   return out.sort((a, b) => compareInternal(a.key, a.seq, b.key, b.seq));
 }
 
-function buildTable(vfs: StubVfs, path: string, entries: Entry[], options: TableBuildOptions = SMALL_BLOCKS, fileNumber = 7) {
+function buildTable(vfs: MemVfs, path: string, entries: Entry[], options: TableBuildOptions = SMALL_BLOCKS, fileNumber = 7) {
   const file = vfs.create(path);
   const builder = new TableBuilder(file, fileNumber, options);
   for (const e of entries) builder.add(e.key, e.seq, e.kind, e.value);
@@ -54,7 +54,14 @@ function modelGet(entries: Entry[], key: Uint8Array, snapshot: number): Entry | 
   return entries.find((e) => compareBytes(e.key, key) === 0 && e.seq <= snapshot);
 }
 
-function openTable(vfs: StubVfs, path: string, cache = new BlockCache(1 << 20)): TableReader {
+/** Replaces a file's contents (to corrupt a table). */
+function rewrite(vfs: MemVfs, path: string, data: Uint8Array): void {
+  const f = vfs.create(path);
+  f.append(data);
+  f.close();
+}
+
+function openTable(vfs: MemVfs, path: string, cache = new BlockCache(1 << 20)): TableReader {
   return TableReader.open(vfs.openRead(path), 7, cache);
 }
 
@@ -64,7 +71,7 @@ describe('TableBuilder and TableReader', () => {
       const seed = testSeed(101);
       const rng = new Rng(seed);
       const entries = randomEntries(rng, 2000);
-      const vfs = new StubVfs();
+      const vfs = new MemVfs();
       const meta = buildTable(vfs, 't/7.sst', entries, { ...SMALL_BLOCKS, compression });
       const reader = openTable(vfs, 't/7.sst');
       const it = reader.iterator();
@@ -87,7 +94,7 @@ describe('TableBuilder and TableReader', () => {
     const rng = new Rng(seed);
     const mk = (fill: (i: number) => Uint8Array) =>
       Array.from({ length: 500 }, (_, i) => ({ key: new TextEncoder().encode(`key${String(i).padStart(6, '0')}`), seq: i + 1, kind: KIND_PUT as EntryKind, value: fill(i) }));
-    const vfs = new StubVfs();
+    const vfs = new MemVfs();
     const repetitive = mk(() => new Uint8Array(100).fill(120));
     const random = mk(() => rng.bytes(100));
     const a = buildTable(vfs, 'a', repetitive, { ...SMALL_BLOCKS, blockSizeBytes: 4096, compression: 'lz4' });
@@ -107,7 +114,7 @@ describe('TableBuilder and TableReader', () => {
     const seed = testSeed(103);
     const rng = new Rng(seed);
     const entries = randomEntries(rng, 1500);
-    const vfs = new StubVfs();
+    const vfs = new MemVfs();
     buildTable(vfs, 't', entries);
     const reader = openTable(vfs, 't');
     const maxSeq = entries.length;
@@ -125,7 +132,7 @@ describe('TableBuilder and TableReader', () => {
     const entries: Entry[] = [];
     for (let seq = 400; seq >= 1; seq--) entries.push({ key, seq, kind: KIND_PUT, value: new Uint8Array([seq & 0xff, seq >> 8]) });
     entries.push({ key: new TextEncoder().encode('hot-kez'), seq: 500, kind: KIND_PUT, value: new Uint8Array([1]) });
-    const vfs = new StubVfs();
+    const vfs = new MemVfs();
     buildTable(vfs, 't', entries, { ...SMALL_BLOCKS, blockSizeBytes: 64 });
     const reader = openTable(vfs, 't');
     expect(reader.dataBlocks).toBeGreaterThan(10);
@@ -139,7 +146,7 @@ describe('TableBuilder and TableReader', () => {
   it('get of an absent key between, before and after the table is undefined', () => {
     const seed = testSeed(104);
     const entries = randomEntries(new Rng(seed), 500);
-    const vfs = new StubVfs();
+    const vfs = new MemVfs();
     buildTable(vfs, 't', entries);
     const reader = openTable(vfs, 't');
     for (const e of entries) {
@@ -155,7 +162,7 @@ describe('TableBuilder and TableReader', () => {
     const seed = testSeed(105);
     const rng = new Rng(seed);
     const entries = randomEntries(rng, 800);
-    const vfs = new StubVfs();
+    const vfs = new MemVfs();
     buildTable(vfs, 't', entries, { ...SMALL_BLOCKS, blockSizeBytes: 128, restartInterval: 3 });
     const reader = openTable(vfs, 't');
     const it = reader.iterator();
@@ -182,7 +189,7 @@ describe('TableBuilder and TableReader', () => {
   });
 
   it('an empty table opens and has no entries', () => {
-    const vfs = new StubVfs();
+    const vfs = new MemVfs();
     const meta = buildTable(vfs, 't', []);
     expect(meta.entries).toBe(0);
     const reader = openTable(vfs, 't');
@@ -193,7 +200,7 @@ describe('TableBuilder and TableReader', () => {
   });
 
   it('add refuses entries out of internal order', () => {
-    const vfs = new StubVfs();
+    const vfs = new MemVfs();
     const b = new TableBuilder(vfs.create('t'), 1, SMALL_BLOCKS);
     b.add(new Uint8Array([2]), 5, KIND_PUT, new Uint8Array(0));
     expect(() => b.add(new Uint8Array([1]), 9, KIND_PUT, new Uint8Array(0))).toThrow(/assertion/);
@@ -207,10 +214,12 @@ describe('TableReader corruption detection', () => {
   const seed = testSeed(106);
   const entries = randomEntries(new Rng(seed), 400);
 
-  function corruptAndRead(mutate: (bytes: Uint8Array, vfs: StubVfs) => void): unknown {
-    const vfs = new StubVfs();
+  /** Builds the table, lets `mutate` change its bytes in place or return new ones, then opens and reads it all. */
+  function corruptAndRead(mutate: (bytes: Uint8Array) => Uint8Array | void): unknown {
+    const vfs = new MemVfs();
     buildTable(vfs, 'db/000007.sst', entries);
-    mutate(vfs.bytes('db/000007.sst'), vfs);
+    const bytes = vfs.readFile('db/000007.sst');
+    rewrite(vfs, 'db/000007.sst', mutate(bytes) ?? bytes);
     try {
       const reader = openTable(vfs, 'db/000007.sst', new BlockCache(0));
       const it = reader.iterator();
@@ -238,10 +247,10 @@ describe('TableReader corruption detection', () => {
 
   it('a truncated file is reported at open', () => {
     for (const cut of [1, 20, 200]) {
-      const error = corruptAndRead((b, vfs) => vfs.setBytes('db/000007.sst', b.slice(0, b.length - cut)));
+      const error = corruptAndRead((b) => b.slice(0, b.length - cut));
       expectCorruption(error, /magic|footer|outside|checksum|truncated/);
     }
-    expectCorruption(corruptAndRead((b, vfs) => vfs.setBytes('db/000007.sst', b.slice(0, 30))), /too short/);
+    expectCorruption(corruptAndRead((b) => b.slice(0, 30)), /too short/);
   });
 
   it('a bad magic number is reported at open', () => {
