@@ -19,7 +19,8 @@
  *   4. A table file is deleted only when neither the current version nor a
  *      pinned one (snapshot, iterator) names it.
  *   5. The frozen queue never exceeds `frozenMemtablesMax` through automatic
- *      rotation; writers wait (a stall, bounded by `writeStallTimeoutMs`).
+ *      rotation, and no rotation starts while L0 holds `l0StopWritesTrigger`
+ *      tables; writers wait (a stall, bounded by `writeStallTimeoutMs`).
  */
 import type { Clock } from './clock.js';
 import { pickCompaction, runCompaction, type CompactionPlan } from './compaction/index.js';
@@ -44,6 +45,12 @@ import { Version, withCompacted, withFlushed } from './engine/version.js';
 import { SNAPSHOTS_MAX } from './limits.js';
 
 const EMPTY = new Uint8Array(0);
+
+/** One write's wait for room: a single deadline, and when it started stalling (counted once per write). */
+interface StallState {
+  deadlineMs: number;
+  startMs: number | undefined;
+}
 
 /**
  * A consistent read view at one sequence number. Use it to run several reads
@@ -244,8 +251,18 @@ export class Engine {
 
   private async write(ops: BatchOp[], durability: Durability | undefined): Promise<void> {
     this.checkWritable();
-    if (this.rotating !== undefined || this.mem.approximateBytes >= this.opts.memtableBytes) await this.makeRoom();
-    this.checkWritable();
+    // The check and the append below run in one synchronous step, so no other writer slips in between.
+    if (this.mustWait()) {
+      const wait: StallState = { deadlineMs: this.clock.nowMs() + this.opts.writeStallTimeoutMs, startMs: undefined };
+      try {
+        do {
+          await this.makeRoom(wait);
+          this.checkWritable();
+        } while (this.mustWait());
+      } finally {
+        if (wait.startMs !== undefined) this.counters.stallMs += this.clock.nowMs() - wait.startMs;
+      }
+    }
     const first = this.lastSeq + 1;
     try {
       this.log.append(first, ops);
@@ -307,38 +324,36 @@ export class Engine {
     });
   }
 
+  /** True when a write cannot go into the active memtable right now. */
+  private mustWait(): boolean {
+    return this.rotating !== undefined || this.mem.approximateBytes >= this.opts.memtableBytes;
+  }
+
   /**
    * Waits until the active memtable has room, freezing it or stalling as
-   * needed (invariant 5). Any wait here (for a rotation's fsync or for a
-   * flush) is a stall, bounded by `writeStallTimeoutMs`.
+   * needed (invariant 5). Any wait for a rotation someone else started or for
+   * a flush or compaction is a stall; all waits share one deadline of
+   * `writeStallTimeoutMs`. The caller re-checks `mustWait()` synchronously
+   * before appending: a resumed writer may find the memtable full again.
    */
-  private async makeRoom(): Promise<void> {
-    const deadlineMs = this.clock.nowMs() + this.opts.writeStallTimeoutMs;
-    let stallStartMs: number | undefined;
+  private async makeRoom(wait: StallState): Promise<void> {
     const stalled = (): number => {
-      if (stallStartMs === undefined) {
-        stallStartMs = this.clock.nowMs();
+      if (wait.startMs === undefined) {
+        wait.startMs = this.clock.nowMs();
         this.counters.stalls++;
       }
-      return stallStartMs + this.opts.writeStallTimeoutMs;
+      return wait.deadlineMs;
     };
-    try {
-      for (;;) {
-        this.checkWritable();
-        if (this.rotating) {
-          await this.withDeadline(this.rotating, stalled());
-          continue;
-        }
-        if (this.mem.approximateBytes < this.opts.memtableBytes) return;
-        if (this.frozen.length >= this.opts.frozenMemtablesMax) {
-          await this.withDeadline(this.nextFlush(), stalled());
-          continue;
-        }
+    while (this.mustWait()) {
+      this.checkWritable();
+      if (this.rotating) {
+        await this.withDeadline(this.rotating, stalled());
+      } else if (this.frozen.length >= this.opts.frozenMemtablesMax || this.l0Full()) {
+        await this.withDeadline(this.nextFlush(), stalled());
+      } else {
         // Our own rotation costs one fsync: bounded by the same deadline, but not counted as a stall.
-        await this.withDeadline(this.rotate(), deadlineMs);
+        await this.withDeadline(this.rotate(), wait.deadlineMs);
       }
-    } finally {
-      if (stallStartMs !== undefined) this.counters.stallMs += this.clock.nowMs() - stallStartMs;
     }
   }
 
@@ -385,7 +400,12 @@ export class Engine {
     return rotation;
   }
 
-  /** Resolves after the next flush completes (or the engine fails or closes). */
+  /** True while L0 is at its stop trigger and a compaction is on its way to shrink it. */
+  private l0Full(): boolean {
+    return this.opts.autoCompaction && (this.version.levels[0]?.length ?? 0) >= this.opts.l0StopWritesTrigger;
+  }
+
+  /** Resolves after the next flush or compaction completes (or the engine fails or closes). */
   private nextFlush(): Promise<void> {
     return new Promise((resolve) => this.stallWaiters.push(resolve));
   }
@@ -506,6 +526,7 @@ export class Engine {
       } catch (error) {
         this.fail(error);
       }
+      this.wakeStalled();
     }
   }
 

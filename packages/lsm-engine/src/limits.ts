@@ -56,6 +56,13 @@ export const LEVELS_MAX = 12;
 /** L0 tables that trigger an L0→L1 compaction; each L0 table is one more probe per read. */
 export const L0_COMPACTION_TRIGGER_DEFAULT = 4;
 
+/**
+ * L0 tables at which writes stall until compaction catches up (LevelDB's
+ * kL0_StopWritesTrigger). Every L0 table is probed by every read, so letting
+ * L0 grow without bound would trade a write stall for ever slower reads.
+ */
+export const L0_STOP_WRITES_TRIGGER_DEFAULT = 12;
+
 /** Target size of L1; each deeper level is `levelSizeMultiplier` times larger. */
 export const LEVEL_SIZE_BASE_BYTES_DEFAULT = 16 * 1024 * 1024;
 export const LEVEL_SIZE_MULTIPLIER_DEFAULT = 10;

@@ -49,7 +49,10 @@ export interface EngineOptions {
   compression?: 'lz4' | 'none';
   /** Levels of the LSM tree (default 7). */
   levels?: number;
+  /** L0 tables that trigger an L0→L1 compaction (default 4). */
   l0CompactionTrigger?: number;
+  /** L0 tables at which writes stall until compaction catches up (default 12; only with `autoCompaction`). */
+  l0StopWritesTrigger?: number;
   levelSizeBaseBytes?: number;
   levelSizeMultiplier?: number;
   targetFileSizeBytes?: number;
@@ -91,6 +94,7 @@ export function resolveOptions(o: EngineOptions = {}): ResolvedOptions {
     compression: o.compression ?? 'lz4',
     levels: o.levels ?? L.LEVELS_DEFAULT,
     l0CompactionTrigger: o.l0CompactionTrigger ?? L.L0_COMPACTION_TRIGGER_DEFAULT,
+    l0StopWritesTrigger: o.l0StopWritesTrigger ?? L.L0_STOP_WRITES_TRIGGER_DEFAULT,
     levelSizeBaseBytes: o.levelSizeBaseBytes ?? L.LEVEL_SIZE_BASE_BYTES_DEFAULT,
     levelSizeMultiplier: o.levelSizeMultiplier ?? L.LEVEL_SIZE_MULTIPLIER_DEFAULT,
     targetFileSizeBytes: o.targetFileSizeBytes ?? L.TARGET_FILE_SIZE_BYTES_DEFAULT,
@@ -115,6 +119,7 @@ export function resolveOptions(o: EngineOptions = {}): ResolvedOptions {
   checkRange('bloomBitsPerKey', r.bloomBitsPerKey, 0, 64);
   checkRange('levels', r.levels, 2, L.LEVELS_MAX);
   checkRange('l0CompactionTrigger', r.l0CompactionTrigger, 1, 1000);
+  checkRange('l0StopWritesTrigger', r.l0StopWritesTrigger, r.l0CompactionTrigger + 1, 10_000);
   checkRange('levelSizeBaseBytes', r.levelSizeBaseBytes, 64 * 1024, Number.MAX_SAFE_INTEGER);
   checkRange('levelSizeMultiplier', r.levelSizeMultiplier, 2, 1000);
   checkRange('targetFileSizeBytes', r.targetFileSizeBytes, 16 * 1024, 1024 * 1024 * 1024);
