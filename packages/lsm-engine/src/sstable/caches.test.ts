@@ -121,8 +121,13 @@ describe('TableCache', () => {
     for (let n = 1; n <= 4; n++) expect(cache.get(n, new Uint8Array([n, 3]), SEQ_MAX)?.value).toEqual(new Uint8Array([3]));
     expect(cache.stats()).toEqual({ openTables: 2, maxOpenTables: 2 });
     expect(vfs.openReads - vfs.closedReads).toBe(2);
-    cache.get(3, new Uint8Array([3, 1]), SEQ_MAX); // cached: no new open
+    cache.get(3, new Uint8Array([3, 1]), SEQ_MAX); // cached: no new open, and 3 is now more recent than 4
     expect(vfs.openReads).toBe(4);
+    cache.get(1, new Uint8Array([1, 1]), SEQ_MAX); // reopens 1, evicting 4 (the least recently used)
+    cache.get(3, new Uint8Array([3, 2]), SEQ_MAX);
+    expect(vfs.openReads).toBe(5);
+    cache.get(4, new Uint8Array([4, 2]), SEQ_MAX);
+    expect(vfs.openReads).toBe(6);
   });
 
   it('an evicted reader stays open until its last iterator closes', () => {

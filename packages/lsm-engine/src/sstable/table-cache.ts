@@ -25,6 +25,8 @@ interface Handle {
   readonly reader: TableReader;
   refs: number;
   cached: boolean;
+  /** Value of the cache's use counter at the last use: the smallest is the least recently used. */
+  lastUse: number;
 }
 
 /**
@@ -37,8 +39,13 @@ interface Handle {
  * closes the readers no iterator uses and leaves the rest to their iterators.
  */
 export class TableCache {
-  /** Map order is recency: the first entry is the least recently used. */
+  /**
+   * Open tables. Recency is a use counter stamped on each hit rather than Map
+   * order, so a hit costs one lookup; finding the least recently used table
+   * scans the map, which happens only when a table is opened.
+   */
   private readonly open = new Map<number, Handle>();
+  private uses = 0;
 
   constructor(
     private readonly vfs: Vfs,
@@ -85,8 +92,7 @@ export class TableCache {
   private acquire(fileNumber: number): Handle {
     const found = this.open.get(fileNumber);
     if (found !== undefined) {
-      this.open.delete(fileNumber);
-      this.open.set(fileNumber, found);
+      found.lastUse = ++this.uses;
       return found;
     }
     const file = this.vfs.openRead(this.pathOf(fileNumber));
@@ -97,13 +103,16 @@ export class TableCache {
       file.close();
       throw error;
     }
-    const handle: Handle = { fileNumber, reader, refs: 0, cached: true };
+    const handle: Handle = { fileNumber, reader, refs: 0, cached: true, lastUse: ++this.uses };
     this.open.set(fileNumber, handle);
-    while (this.open.size > this.maxOpenTables) {
-      const oldest = this.open.values().next().value as Handle;
-      this.drop(oldest);
-    }
+    while (this.open.size > this.maxOpenTables) this.drop(this.leastRecentlyUsed());
     return handle;
+  }
+
+  private leastRecentlyUsed(): Handle {
+    let oldest: Handle | undefined;
+    for (const h of this.open.values()) if (oldest === undefined || h.lastUse < oldest.lastUse) oldest = h;
+    return oldest as Handle;
   }
 
   private drop(handle: Handle): void {
