@@ -28,6 +28,8 @@ export interface ScenarioReport {
   readonly partitions: number;
   readonly hintsReplayed: number;
   readonly readRepairs: number;
+  /** The simulation's trace hash: equal for equal seeds. */
+  readonly traceHash: string;
 }
 
 export interface ScenarioOptions {
@@ -114,7 +116,7 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
     readRepairs += node.coordinator.stats().readRepairs;
   }
   const status = (s: string): number => writes.filter((w) => w.result?.status === s).length;
-  return { writes, ok: status('ok'), indeterminate: status('indeterminate'), notMet: status('quorum-not-met'), ...counts, hintsReplayed, readRepairs };
+  return { writes, ok: status('ok'), indeterminate: status('indeterminate'), notMet: status('quorum-not-met'), ...counts, hintsReplayed, readRepairs, traceHash: cluster.sim.traceHash() };
 }
 
 /** Every primary of a key holds the same set. */
