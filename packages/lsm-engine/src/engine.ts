@@ -230,22 +230,22 @@ export class Engine {
   // ---------------------------------------------------------------- writes
 
   /** Stores `value` under `key`. Resolves when the write is visible and as durable as asked. */
-  put(key: Uint8Array, value: Uint8Array, options?: WriteOptions): Promise<void> {
+  async put(key: Uint8Array, value: Uint8Array, options?: WriteOptions): Promise<void> {
     checkKey(key);
     checkValue(value, this.opts.valueBytesMax);
     return this.write([{ kind: KIND_PUT, key, value }], checkDurability(options?.durability));
   }
 
   /** Deletes `key` (writes a tombstone). Deleting an absent key is not an error. */
-  delete(key: Uint8Array, options?: WriteOptions): Promise<void> {
+  async delete(key: Uint8Array, options?: WriteOptions): Promise<void> {
     checkKey(key);
     return this.write([{ kind: KIND_DELETE, key, value: EMPTY }], checkDurability(options?.durability));
   }
 
   /** Applies all ops atomically: after a crash, either all or none are there. */
-  batch(ops: readonly BatchOperation[], options?: WriteOptions): Promise<void> {
+  async batch(ops: readonly BatchOperation[], options?: WriteOptions): Promise<void> {
     const batchOps = toBatchOps(ops, this.opts.valueBytesMax);
-    if (batchOps.length === 0) return Promise.resolve();
+    if (batchOps.length === 0) return;
     return this.write(batchOps, checkDurability(options?.durability));
   }
 

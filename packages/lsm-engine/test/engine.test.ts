@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Rng, testSeed } from '@ringkv/sim';
 import { FaultVfs, MemVfs, openEngine, isLsmError, KEY_BYTES_MAX } from '../src/index.js';
 import { b, ManualClock, s, strings } from './helpers.js';
 
@@ -207,5 +208,39 @@ describe('memtable bound', () => {
     expect(peak).toBeLessThanOrEqual(bound);
     expect(strings(db.iterate()).length).toBe(6000);
     await db.close();
+  });
+});
+
+describe('argument errors', () => {
+  it('are rejected promises, never synchronous throws', async () => {
+    const db = await openEngine('db', { vfs: new MemVfs(), clock: new ManualClock() });
+    const bad = new Uint8Array(KEY_BYTES_MAX + 1);
+    let promise: Promise<void> | undefined;
+    expect(() => {
+      promise = db.put(bad, b('v'));
+    }).not.toThrow();
+    await expect(promise).rejects.toMatchObject({ code: 'invalid-argument' });
+    await expect(db.delete(bad)).rejects.toMatchObject({ code: 'invalid-argument' });
+    await expect(db.batch([{ type: 'put', key: b('k'), value: 'v' as unknown as Uint8Array }])).rejects.toMatchObject({ code: 'invalid-argument' });
+    await expect(db.put(b('k'), b('v'), { durability: 'always' as 'sync' })).rejects.toMatchObject({ code: 'invalid-argument' });
+    await db.close();
+  });
+});
+
+describe('group commit', () => {
+  it('64 concurrent sync writers share fsyncs and all become durable', async () => {
+    const vfs = new FaultVfs();
+    const clock = new ManualClock();
+    const db = await openEngine('db', { vfs, clock });
+    const before = db.stats().walSyncs;
+    await Promise.all(Array.from({ length: 64 }, (_, i) => db.put(b(`w${i}`), b(`v${i}`))));
+    const syncs = db.stats().walSyncs - before;
+    expect(syncs).toBeGreaterThanOrEqual(1);
+    expect(syncs).toBeLessThanOrEqual(2);
+    await db.close();
+    vfs.crash(new Rng(testSeed(9)), 'drop');
+    const re = await openEngine('db', { vfs, clock });
+    for (let i = 0; i < 64; i++) expect(s(re.getSync(b(`w${i}`)))).toBe(`v${i}`);
+    await re.close();
   });
 });
