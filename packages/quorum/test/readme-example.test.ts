@@ -11,7 +11,7 @@ it('the README example runs and reads back what it wrote', async () => {
   const clock: Clock = { now: () => Date.now(), setTimer: (ms, fn) => setTimeout(fn, ms), clearTimer: (t) => clearTimeout(t as NodeJS.Timeout) };
   const coordinator = new Coordinator<string>({
     nodeId: 'n1', ring: () => ring, down: () => new Set(), clock, hints: new MemoryHintStore(),
-    local: { update: async (key, ctx, payload) => { const s = update(disk('n1').get(key as string) ?? empty(), ctx, 'n1', payload); disk('n1').set(key as string, s); return s; } },
+    local: { update: async (key, ctx, payload) => { const s = update(disk('n1').get(key as string) ?? empty<string>(), ctx, 'n1', payload); disk('n1').set(key as string, s); return s; } },
     replicas: {
       apply: async (node, key, set) => void disk(node).set(key as string, sync(disk(node).get(key as string) ?? empty(), set)),
       fetch: async (node, key) => disk(node).get(key as string),
