@@ -17,7 +17,8 @@
  *   3. A batch holds at most `batchCountMax` hints and, past its first hint,
  *      at most `batchBytesMax` estimated bytes.
  *   4. A replay stops at the first failed send (the target is unhealthy); the
- *      next sweep or `onUp` retries.
+ *      next sweep or `onUp` retries. For a target that is down, the pass only
+ *      expires hints, through the whole list (bounded by `hintBatchesPerReplayMax`).
  */
 import type { DvvSet } from '@ringkv/vclock';
 import { QuorumError } from './errors.js';
@@ -126,7 +127,8 @@ export class HintedHandoff<V> {
     const done = this.whenSlotFree(target).then(() => this.runReplay(target));
     const tracked = done.finally(() => {
       this.active.delete(target);
-      this.waiting.splice(this.waiting.indexOf(target), 1);
+      const at = this.waiting.indexOf(target);
+      if (at >= 0) this.waiting.splice(at, 1);
     });
     this.active.set(target, tracked);
     return tracked;
@@ -184,7 +186,12 @@ export class HintedHandoff<V> {
     return taken;
   }
 
-  /** Expires old hints, sends the rest `sendsMax` at a time; false when a send failed or the target is down. */
+  /**
+   * Expires old hints, sends the rest `sendsMax` at a time. True to go on with
+   * the next batch: every send was acked, or the target is down (then the pass
+   * only expires, through the whole list). False when a send failed or the
+   * handoff was stopped.
+   */
   private async replayBatch(target: string, hints: readonly StoredHint<V>[]): Promise<boolean> {
     const now = this.options.clock.now();
     const live: StoredHint<V>[] = [];
@@ -193,8 +200,8 @@ export class HintedHandoff<V> {
         if (await this.options.store.delete(target, hint.key, hint.set)) this.stats.expired++;
       } else live.push(hint);
     }
-    if (live.length === 0) return true;
-    if (this.stopped || this.options.down().has(target)) return false;
+    if (this.stopped) return false;
+    if (live.length === 0 || this.options.down().has(target)) return true;
     let ok = true;
     for (let i = 0; i < live.length && ok; i += this.sendsMax) {
       const results = await Promise.all(live.slice(i, i + this.sendsMax).map((h) => this.send(target, h)));

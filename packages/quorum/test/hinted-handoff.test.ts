@@ -90,6 +90,18 @@ describe('HintedHandoff', () => {
     expect(w.received.map((r) => r.key)).toEqual(['fresh']);
   });
 
+  it('expires old hints of a down target beyond the first batch', async () => {
+    const w = world({ hintTtlMs: 1_000, batchCountMax: 3 });
+    await w.store.put('n2', 'a-fresh', set('f'), 900);
+    await fill(w.store, 'n2', 7, 0);
+    w.down.add('n2');
+    await advance(w.sim, 1_500);
+    await settle(w.sim, w.handoff.sweep());
+    expect(w.handoff.stats.expired).toBe(7);
+    expect(w.received).toEqual([]);
+    expect(await w.store.count()).toBe(1);
+  });
+
   it('stops a replay at the first refused send and keeps the hints for the next attempt', async () => {
     const w = world({ sendsInFlightMax: 2, batchCountMax: 10 });
     await fill(w.store, 'n2', 6);
