@@ -72,7 +72,7 @@ async function settle(db: Engine | undefined): Promise<void> {
 }
 
 describe('crash at every fault point', () => {
-  it('recovery keeps every acknowledged sync write, resurrects no delete, and always opens', async () => {
+  it('recovery keeps every acknowledged sync write, resurrects no delete, and always opens, even after a crash during recovery', async () => {
     const seed = testSeed(31337);
     const rng = new Rng(seed);
     const probe = new FaultVfs();
@@ -99,7 +99,16 @@ describe('crash at every fault point', () => {
       await settle(db);
       const mode = modes[rng.int(3)] as (typeof modes)[number];
       vfs.crash(rng, mode);
-      const note = `crash at point ${k}/${points} (${mode}) ${seedNote(seed)}`;
+      let note = `crash at point ${k}/${points} (${mode}) ${seedNote(seed)}`;
+      if (rng.chance(0.4)) {
+        // A second crash in the middle of recovery (its flush, manifest install and cleanup).
+        const j = 1 + rng.int(12);
+        note += `, then at recovery point ${j}`;
+        vfs.crashAtPoint(j);
+        const during = await openEngine('db', { ...options, vfs, clock }).catch(() => undefined);
+        await settle(during);
+        vfs.crash(rng, mode);
+      }
       const reopened = await openEngine('db', { ...options, vfs, clock }).catch((e: unknown) => e);
       expect(isLsmError(reopened), `open failed: ${String(reopened)} ${note}`).toBe(false);
       const db2 = reopened as Engine;
