@@ -29,6 +29,8 @@ export {
   keyBytesMaxDefault,
   nameBytesMax,
   protocolVersionMax,
+  receiptReplicasMax,
+  ringMembersMax,
   replicasMax,
   requestIdMax,
   resolveLimits,
@@ -63,9 +65,31 @@ export type {
   PutOkMessage,
   PutRequest,
   RequestOptions,
+  RingMember,
+  RingMemberStatus,
+  RingOkMessage,
+  RingRequest,
   Sibling,
+  WireReceipt,
+  WireReceiptReplica,
   ValueEncoding,
 } from './messages.js';
+export { PeerCodec, PEER_PROTOCOL_VERSION, peerMessageTypes } from './peer.js';
+export type {
+  ApplyMessage,
+  ApplyOkMessage,
+  FetchMessage,
+  FetchOkMessage,
+  ForwardMessage,
+  ForwardOkMessage,
+  GossipPeerMessage,
+  PeerCall,
+  PeerDecodeResult,
+  PeerErrorMessage,
+  PeerHelloMessage,
+  PeerHelloOkMessage,
+  PeerMessage,
+} from './peer.js';
 export { StructureScanner } from './scan.js';
 export type { ScanIssue, ScanLimits } from './scan.js';
 export { utf8ByteLength } from './utf8.js';

@@ -88,6 +88,12 @@ export const replicasMax = 64;
 /** A request's own timeout may not exceed ten minutes; longer is a stuck request. */
 export const timeoutMsMax = 600_000;
 
+/** Members a `ring-ok` may list; hashring's own node bound is far above any real cluster, 1024 is above any ringkv one. */
+export const ringMembersMax = 1024;
+
+/** Replicas a receipt may list: N primaries plus as many stand-ins. */
+export const receiptReplicasMax = 2 * replicasMax;
+
 /**
  * The envelope's deepest legal nesting is 5 (batch-ok → results → result →
  * siblings → sibling); 8 leaves room for additions without allowing abuse.

@@ -24,7 +24,7 @@ export const PROTOCOL_VERSION = 1;
 export const MessageKind = Object.freeze({
   /** Client ↔ node messages (this file). */
   client: 0,
-  /** Node ↔ node messages; reserved for the cluster protocol, refused by this version. */
+  /** Node ↔ node messages (peer.ts, `PeerCodec`); a client codec refuses them. */
   peer: 1,
 } as const);
 
@@ -143,10 +143,46 @@ export interface GetResult {
   readonly context: Uint8Array;
 }
 
+/**
+ * What a coordinated request did, replica by replica; sent only when the
+ * request asked for it (`options.receipt`). Plain data for debugging
+ * consistency; its fields mirror @ringkv/quorum's receipt.
+ */
+export interface WireReceipt {
+  /** The node that coordinated the request. */
+  readonly coordinator: string;
+  /** True when the node the client talked to forwarded the request to `coordinator`. */
+  readonly forwarded: boolean;
+  readonly op: 'get' | 'put' | 'delete';
+  readonly n: number;
+  readonly r?: number;
+  readonly w?: number;
+  readonly mode: 'sloppy' | 'strict';
+  readonly replicas: readonly WireReceiptReplica[];
+  /** Reads: versions seen in replies that the merge dropped as superseded. */
+  readonly siblingsReconciled: number;
+  /** Reads: the replicas sent the merged set because their reply was stale. */
+  readonly readRepair: readonly string[];
+  /** Writes: down primaries for which the coordinator kept the hint itself. */
+  readonly localHints: readonly string[];
+  readonly elapsedMs: number;
+}
+
+/** One replica of a receipt. */
+export interface WireReceiptReplica {
+  readonly node: string;
+  readonly role: 'primary' | 'fallback';
+  readonly hintFor?: string;
+  readonly outcome: 'ack' | 'error' | 'timeout' | 'not-sent' | 'pending';
+  readonly latencyMs?: number;
+  readonly error?: string;
+}
+
 /** Reply to `get`. */
 export interface GetOkMessage extends GetResult {
   readonly type: 'get-ok';
   readonly id: number;
+  readonly receipt?: WireReceipt;
 }
 
 /** Reply to `put`: the write was acknowledged by W replicas. */
@@ -154,6 +190,7 @@ export interface PutOkMessage {
   readonly type: 'put-ok';
   readonly id: number;
   readonly context: Uint8Array;
+  readonly receipt?: WireReceipt;
 }
 
 /** Reply to `delete`: the tombstone was acknowledged by W replicas. */
@@ -161,6 +198,46 @@ export interface DeleteOkMessage {
   readonly type: 'delete-ok';
   readonly id: number;
   readonly context: Uint8Array;
+  readonly receipt?: WireReceipt;
+}
+
+/**
+ * Ask a node for the cluster's ring: its members and their placement fields.
+ * The client computes the ring itself with @ringkv/hashring (every node and
+ * client derive the same tokens from the same members; docs/format/wire.md,
+ * "Ring").
+ */
+export interface RingRequest {
+  readonly type: 'ring';
+  readonly id: number;
+}
+
+/** A member's state as the answering node judges it. */
+export type RingMemberStatus = 'joining' | 'normal' | 'leaving' | 'suspect' | 'down';
+
+/** One member of the ring. */
+export interface RingMember {
+  readonly id: string;
+  /** Where clients reach it (`ws://host:port`). */
+  readonly url: string;
+  /** Virtual nodes of weight 1; its ring tokens are `round(vnodes × weight)`. */
+  readonly vnodes: number;
+  readonly weight: number;
+  /** '' when zones are not configured. */
+  readonly zone: string;
+  readonly status: RingMemberStatus;
+}
+
+/** Reply to `ring`. */
+export interface RingOkMessage {
+  readonly type: 'ring-ok';
+  readonly id: number;
+  /** A fingerprint of the placement (ids, vnodes, weights, zones of the ring's members): equal on every node that sees the same ring. */
+  readonly version: number;
+  /** The cluster's default replica count N. */
+  readonly n: number;
+  /** Every member that owns tokens (joining members are listed but own none), sorted by id. */
+  readonly members: readonly RingMember[];
 }
 
 /** One result of a batch, in the order of the ops. */
@@ -190,10 +267,10 @@ export interface ErrorMessage {
 }
 
 /** Requests a client sends. */
-export type ClientRequest = GetRequest | PutRequest | DeleteRequest | BatchRequest;
+export type ClientRequest = GetRequest | PutRequest | DeleteRequest | BatchRequest | RingRequest;
 
 /** Replies a node sends to requests. */
-export type NodeReply = GetOkMessage | PutOkMessage | DeleteOkMessage | BatchOkMessage | ErrorMessage;
+export type NodeReply = GetOkMessage | PutOkMessage | DeleteOkMessage | BatchOkMessage | RingOkMessage | ErrorMessage;
 
 /** Every message of the client protocol. */
 export type Message = HelloMessage | HelloOkMessage | ClientRequest | NodeReply;
@@ -209,21 +286,23 @@ export const messageTypes: readonly MessageType[] = Object.freeze([
   'put',
   'delete',
   'batch',
+  'ring',
   'get-ok',
   'put-ok',
   'delete-ok',
   'batch-ok',
+  'ring-ok',
   'error',
 ] as const);
 
-/** True for the requests a node answers (`get`, `put`, `delete`, `batch`): each carries an `id` to reply to. */
+/** True for the requests a node answers (`get`, `put`, `delete`, `batch`, `ring`): each carries an `id` to reply to. */
 export function isClientRequest(message: Message): message is ClientRequest {
   const t = message.type;
-  return t === 'get' || t === 'put' || t === 'delete' || t === 'batch';
+  return t === 'get' || t === 'put' || t === 'delete' || t === 'batch' || t === 'ring';
 }
 
 /** True for replies to a request (`*-ok`, and `error`, which may or may not carry an `id`). */
 export function isNodeReply(message: Message): message is NodeReply {
   const t = message.type;
-  return t === 'get-ok' || t === 'put-ok' || t === 'delete-ok' || t === 'batch-ok' || t === 'error';
+  return t === 'get-ok' || t === 'put-ok' || t === 'delete-ok' || t === 'batch-ok' || t === 'ring-ok' || t === 'error';
 }

@@ -33,6 +33,7 @@ import {
   type FieldContext,
   type WireMap,
 } from './fields.js';
+import { readOptionalReceipt, ringOk } from './validate-cluster.js';
 import {
   authTokenBytesMax,
   errorCodeBytesMax,
@@ -79,6 +80,10 @@ export function validateBody(map: WireMap, limits: ProtocolLimits): Message {
     case 'delete':
     case 'batch':
       return request(ctx, map, type, limits);
+    case 'ring':
+      return { type, id: readInteger(ctx, map, 'id', 0, requestIdMax) };
+    case 'ring-ok':
+      return ringOk(ctx, map);
     case 'get-ok':
     case 'put-ok':
     case 'delete-ok':
@@ -131,7 +136,7 @@ function request(ctx: FieldContext, map: WireMap, type: 'get' | 'put' | 'delete'
   const id = readInteger(ctx, map, 'id', 0, requestIdMax);
   ctx.requestId = id;
   // Objects are built field by field, never by spreading: spreads were most of the validation cost.
-  const out = { type, id } as Mutable<ClientRequest>;
+  const out = { type, id } as Mutable<Exclude<ClientRequest, { type: 'ring' }>>;
   if (type === 'batch') {
     const raw = readArray(ctx, map, 'ops', limits.batchOpsMax);
     if (raw.length === 0) fail(ctx, 'ops', 'must not be empty');
@@ -213,12 +218,15 @@ function reply(
     for (let i = 0; i < raw.length; i++) results.push(batchResult({ requestId: id, path: `results[${i}].` }, raw[i], limits));
     return { type, id, results };
   }
+  const receipt = readOptionalReceipt(ctx, map);
   if (type === 'get-ok') {
     const out = { type, id } as Mutable<GetOkMessage>;
     fillGetResult(ctx, map, limits, out);
+    if (receipt !== undefined) out.receipt = receipt;
     return out;
   }
-  return { type, id, context: readBytes(ctx, map, 'context', limits.contextBytesMax, 'context-too-large') };
+  const context = readBytes(ctx, map, 'context', limits.contextBytesMax, 'context-too-large');
+  return receipt === undefined ? { type, id, context } : { type, id, context, receipt };
 }
 
 function batchResult(ctx: FieldContext, raw: unknown, limits: ProtocolLimits): BatchResult {

@@ -67,6 +67,44 @@ const limitsArb = fc.record({
   inFlightMax: fc.integer({ min: 1, max: 100_000 }),
 });
 
+const nodeName = fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/);
+const ringMemberArb = fc.record({
+  id: nodeName,
+  url: nodeName.map((h) => `ws://${h}:7000`),
+  vnodes: fc.integer({ min: 1, max: 4096 }),
+  weight: fc.double({ min: 0.001, max: 64, noNaN: true }),
+  zone: fc.constantFrom('', 'a', 'b'),
+  status: fc.constantFrom('joining' as const, 'normal' as const, 'leaving' as const, 'suspect' as const, 'down' as const),
+});
+const receiptReplicaArb = fc.record(
+  {
+    node: nodeName,
+    role: fc.constantFrom('primary' as const, 'fallback' as const),
+    hintFor: nodeName,
+    outcome: fc.constantFrom('ack' as const, 'error' as const, 'timeout' as const, 'not-sent' as const, 'pending' as const),
+    latencyMs: fc.integer({ min: 0, max: 600_000 }),
+    error: text(40),
+  },
+  { requiredKeys: ['node', 'role', 'outcome'] },
+);
+const receiptArb = fc.record(
+  {
+    coordinator: nodeName,
+    forwarded: fc.boolean(),
+    op: fc.constantFrom('get' as const, 'put' as const, 'delete' as const),
+    n: fc.integer({ min: 1, max: 64 }),
+    r: fc.integer({ min: 1, max: 64 }),
+    w: fc.integer({ min: 1, max: 64 }),
+    mode: fc.constantFrom('sloppy' as const, 'strict' as const),
+    replicas: fc.array(receiptReplicaArb, { maxLength: 6 }),
+    siblingsReconciled: fc.nat(),
+    readRepair: fc.array(nodeName, { maxLength: 3 }),
+    localHints: fc.array(nodeName, { maxLength: 3 }),
+    elapsedMs: fc.nat(),
+  },
+  { requiredKeys: ['coordinator', 'forwarded', 'op', 'n', 'mode', 'replicas', 'siblingsReconciled', 'readRepair', 'localHints', 'elapsedMs'] },
+);
+
 /** One arbitrary per message type, keyed by type, so a test can cover each by name. */
 export const messageArbs: Record<Message['type'], fc.Arbitrary<Message>> = {
   hello: fc.record(
@@ -83,10 +121,20 @@ export const messageArbs: Record<Message['type'], fc.Arbitrary<Message>> = {
   put: withRequest(putOp),
   delete: withRequest(deleteOp),
   batch: withRequest(fc.record({ type: fc.constant('batch' as const), ops: fc.array(opArb, { minLength: 1, maxLength: 8 }) })),
-  'get-ok': fc.tuple(getResultArb, id).map(([r, requestId]) => ({ type: 'get-ok' as const, id: requestId, ...r })),
-  'put-ok': fc.record({ type: fc.constant('put-ok' as const), id, context: contextArb }),
-  'delete-ok': fc.record({ type: fc.constant('delete-ok' as const), id, context: contextArb }),
+  'get-ok': fc
+    .tuple(getResultArb, id, fc.option(receiptArb, { nil: undefined }))
+    .map(([r, requestId, receipt]) => ({ type: 'get-ok' as const, id: requestId, ...r, ...(receipt === undefined ? {} : { receipt }) })),
+  'put-ok': fc.record({ type: fc.constant('put-ok' as const), id, context: contextArb, receipt: receiptArb }, { requiredKeys: ['type', 'id', 'context'] }),
+  'delete-ok': fc.record({ type: fc.constant('delete-ok' as const), id, context: contextArb, receipt: receiptArb }, { requiredKeys: ['type', 'id', 'context'] }),
   'batch-ok': fc.record({ type: fc.constant('batch-ok' as const), id, results: fc.array(resultArb, { maxLength: 8 }) }),
+  ring: fc.record({ type: fc.constant('ring' as const), id }),
+  'ring-ok': fc.record({
+    type: fc.constant('ring-ok' as const),
+    id,
+    version: fc.integer({ min: 0, max: 0xffff_ffff }),
+    n: fc.integer({ min: 1, max: 64 }),
+    members: fc.array(ringMemberArb, { maxLength: 6 }),
+  }),
   error: fc
     .tuple(errorBody, fc.option(id, { nil: undefined }))
     .map(([e, requestId]) => (requestId === undefined ? { type: 'error' as const, ...e } : { type: 'error' as const, id: requestId, ...e })),

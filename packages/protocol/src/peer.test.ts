@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import { Packr } from 'msgpackr';
+import { seedNote, testSeed } from '@ringkv/sim';
+import { describe, expect, it } from 'vitest';
+import { normalize } from '../test/arbitraries.js';
+import { WireCodec } from './codec.js';
+import { PeerCodec, peerMessageTypes, type PeerMessage } from './peer.js';
+
+const codec = new PeerCodec();
+const seed = testSeed(0x5eed_0_0ee5);
+const raw = new Packr({ useRecords: false });
+const id = fc.integer({ min: 0, max: 0xffff_ffff });
+const key = fc.oneof(fc.string({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }));
+const name = fc.stringMatching(/^[a-z][a-z0-9]{0,9}$/);
+const timeoutMs = fc.integer({ min: 1, max: 600_000 });
+const bytes = fc.uint8Array({ maxLength: 300 });
+
+const arbs: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
+  'peer-hello': fc.record(
+    { type: fc.constant('peer-hello' as const), protocolVersion: fc.integer({ min: 1, max: 0xffff }), nodeId: name, clusterName: name, secret: fc.string({ maxLength: 64 }) },
+    { requiredKeys: ['type', 'protocolVersion', 'nodeId', 'clusterName'] },
+  ),
+  'peer-hello-ok': fc.record({ type: fc.constant('peer-hello-ok' as const), nodeId: name }),
+  gossip: fc.record({ type: fc.constant('gossip' as const), msg: fc.record({ t: fc.constantFrom('syn', 'ack'), from: name, digest: fc.array(fc.tuple(name, fc.nat(), fc.nat()), { maxLength: 5 }) }) }),
+  apply: fc.record({ type: fc.constant('apply' as const), id, key, set: bytes, hintFor: name, timeoutMs }, { requiredKeys: ['type', 'id', 'key', 'set', 'timeoutMs'] }),
+  fetch: fc.record({ type: fc.constant('fetch' as const), id, key, hintFor: name, timeoutMs }, { requiredKeys: ['type', 'id', 'key', 'timeoutMs'] }),
+  forward: fc.record({ type: fc.constant('forward' as const), id, request: bytes, timeoutMs }),
+  'apply-ok': fc.record({ type: fc.constant('apply-ok' as const), id }),
+  'fetch-ok': fc.record({ type: fc.constant('fetch-ok' as const), id, set: bytes }, { requiredKeys: ['type', 'id'] }),
+  'forward-ok': fc.record({ type: fc.constant('forward-ok' as const), id, reply: bytes }),
+  'peer-error': fc.record(
+    { type: fc.constant('peer-error' as const), id, code: fc.constantFrom('timeout' as const, 'unavailable' as const, 'internal' as const), message: fc.string({ maxLength: 80 }) },
+    { requiredKeys: ['type', 'code', 'message'] },
+  ),
+};
+
+function decodeOk(frame: Uint8Array): PeerMessage {
+  const result = codec.decode(frame);
+  if (!result.ok) throw result.error;
+  return result.message;
+}
+
+describe('PeerCodec round trip', () => {
+  for (const type of peerMessageTypes) {
+    it(`decode(encode(m)) equals m for every ${type} message`, () => {
+      fc.assert(
+        fc.property(arbs[type], (message) => {
+          expect(normalize(decodeOk(codec.encode(message))), seedNote(seed)).toEqual(normalize(message));
+        }),
+        { seed, numRuns: 60 },
+      );
+    });
+  }
+});
+
+describe('PeerCodec refusals', () => {
+  it('refuses a client-kind frame, and a client codec refuses a peer frame', () => {
+    const client = new WireCodec();
+    const clientFrame = client.encode({ type: 'get', id: 1, key: 'a' });
+    const asPeer = codec.decode(clientFrame);
+    expect(asPeer.ok).toBe(false);
+    if (!asPeer.ok) expect(asPeer.error.code).toBe('unknown-type');
+    const asClient = client.decode(codec.encode({ type: 'apply-ok', id: 1 }));
+    expect(asClient.ok).toBe(false);
+  });
+
+  it('refuses a call without a timeout, so every call carries a deadline', () => {
+    const result = codec.decode(raw.pack({ v: 1, k: 1, type: 'fetch', id: 3, key: 'k' }));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe('invalid-message');
+  });
+
+  it('refuses a key over keyBytesMax with key-too-large', () => {
+    const small = new PeerCodec({ limits: { keyBytesMax: 8 } });
+    const result = small.decode(raw.pack({ v: 1, k: 1, type: 'fetch', id: 3, key: 'k'.repeat(9), timeoutMs: 10 }));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe('key-too-large');
+  });
+
+  it('refuses a frame over frameBytesMax before decoding, and encode refuses to build one', () => {
+    const small = new PeerCodec({ limits: { frameBytesMax: 1024, valueBytesMax: 512 } });
+    const big = raw.pack({ v: 1, k: 1, type: 'apply', id: 1, key: 'k', set: new Uint8Array(2000), timeoutMs: 5 });
+    const result = small.decode(big);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe('frame-too-large');
+    expect(() => small.encode({ type: 'apply', id: 1, key: 'k', set: new Uint8Array(2000), timeoutMs: 5 })).toThrow(/frame-too-large|1024/);
+  });
+
+  it('refuses truncated frames and unknown types without throwing', () => {
+    const frame = codec.encode({ type: 'apply', id: 1, key: 'k', set: new Uint8Array(10), timeoutMs: 5 });
+    expect(codec.decode(frame.subarray(0, frame.length - 3)).ok).toBe(false);
+    const unknown = codec.decode(raw.pack({ v: 1, k: 1, type: 'steal', id: 1 }));
+    expect(unknown.ok).toBe(false);
+    if (!unknown.ok) expect(unknown.error.code).toBe('unknown-type');
+  });
+
+  it('maps an unknown error code to internal, keeping the original in the message', () => {
+    const message = decodeOk(raw.pack({ v: 1, k: 1, type: 'peer-error', id: 2, code: 'gremlins', message: 'oops' }));
+    expect(message).toEqual({ type: 'peer-error', id: 2, code: 'internal', message: '[gremlins] oops' });
+  });
+
+  it('never throws on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        expect(() => codec.decode(bytes), seedNote(seed)).not.toThrow();
+      }),
+      { seed, numRuns: 300 },
+    );
+  });
+});

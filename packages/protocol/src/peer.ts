@@ -1,0 +1,284 @@
+/**
+ * The peer protocol (node ↔ node), envelope kind 1: the messages a node
+ * sends another on its own authenticated connection. Same framing, limits
+ * and trust rules as the client protocol (codec.ts): size check, structural
+ * pre-scan, msgpackr, then schema validation into fresh objects.
+ *
+ *   peer-hello      {protocolVersion, nodeId, clusterName, secret?}   first frame of a dialer
+ *   peer-hello-ok   {nodeId}                                          the acceptor's answer
+ *   gossip          {msg: map}                                        one-way; the map is @ringkv/gossip's message, validated there
+ *   apply           {id, key, set: bin, hintFor?, timeoutMs}          → apply-ok {id}
+ *   fetch           {id, key, hintFor?, timeoutMs}                    → fetch-ok {id, set?: bin}
+ *   forward         {id, request: bin, timeoutMs}                     → forward-ok {id, reply: bin}
+ *   peer-error      {id?, code, message}                              a refused call, or the connection
+ *
+ * `set` is a stored sibling set as the node encodes it (node-server's
+ * set-codec, validated there); `request`/`reply` are whole client-protocol
+ * frames (decoded by a `WireCodec`, so a forwarded request passes the same
+ * validation as one from a client).
+ *
+ * Invariants:
+ *   1. `decode` never throws; `encode` only emits frames `decode` accepts.
+ *   2. Every call carries `timeoutMs` (the caller's remaining time): a
+ *      replica never works on a call its caller has given up on for long.
+ */
+import { Packr, Unpackr } from 'msgpackr';
+import { protocolError, type ProtocolError, type ProtocolErrorCode } from './errors.js';
+import { isWireMap, own, readBytes, readInteger, readKey, readMap, readOptionalBytes, readOptionalInteger, readOptionalString, readString, type FieldContext, type WireMap } from './fields.js';
+import { authTokenBytesMax, envelopeContainerLengthMax, envelopeContainersMax, envelopeDepthMax, nameBytesMax, protocolVersionMax, requestIdMax, resolveLimits, timeoutMsMax, type ProtocolLimits } from './limits.js';
+import { FRAME_VERSION, MessageKind, type Key } from './messages.js';
+import { StructureScanner } from './scan.js';
+import { isProtocolErrorCode } from './errors.js';
+import { errorCodeBytesMax, errorMessageBytesMax } from './limits.js';
+import { truncateUtf8 } from './utf8.js';
+
+/** Version of the peer message set, checked in `peer-hello`. */
+export const PEER_PROTOCOL_VERSION = 1;
+
+/** A dialing node's first frame. */
+export interface PeerHelloMessage {
+  readonly type: 'peer-hello';
+  readonly protocolVersion: number;
+  readonly nodeId: string;
+  /** Messages of another cluster are refused at the hello. */
+  readonly clusterName: string;
+  /** The cluster secret, when the cluster has one (compare in constant time). */
+  readonly secret?: string;
+}
+
+/** The accepting node's answer to a good hello. */
+export interface PeerHelloOkMessage {
+  readonly type: 'peer-hello-ok';
+  readonly nodeId: string;
+}
+
+/** A gossip message (one-way). */
+export interface GossipPeerMessage {
+  readonly type: 'gossip';
+  readonly msg: Readonly<Record<string, unknown>>;
+}
+
+/** Store a sibling set (as data, or as a hint for `hintFor`), durably, then `apply-ok`. */
+export interface ApplyMessage {
+  readonly type: 'apply';
+  readonly id: number;
+  readonly key: Key;
+  readonly set: Uint8Array;
+  readonly hintFor?: string;
+  readonly timeoutMs: number;
+}
+
+/** Read a stored set (or the hint for `hintFor`). */
+export interface FetchMessage {
+  readonly type: 'fetch';
+  readonly id: number;
+  readonly key: Key;
+  readonly hintFor?: string;
+  readonly timeoutMs: number;
+}
+
+/** Coordinate a client request here (the sender is not a replica of its key); never forwarded again. */
+export interface ForwardMessage {
+  readonly type: 'forward';
+  readonly id: number;
+  /** One client-protocol frame holding a get, put or delete. */
+  readonly request: Uint8Array;
+  readonly timeoutMs: number;
+}
+
+export interface ApplyOkMessage {
+  readonly type: 'apply-ok';
+  readonly id: number;
+}
+
+export interface FetchOkMessage {
+  readonly type: 'fetch-ok';
+  readonly id: number;
+  /** Absent: no set stored. */
+  readonly set?: Uint8Array;
+}
+
+export interface ForwardOkMessage {
+  readonly type: 'forward-ok';
+  readonly id: number;
+  /** One client-protocol frame holding the reply. */
+  readonly reply: Uint8Array;
+}
+
+/** A refused call (`id` set) or a refused connection. */
+export interface PeerErrorMessage {
+  readonly type: 'peer-error';
+  readonly id?: number;
+  readonly code: ProtocolErrorCode;
+  readonly message: string;
+}
+
+/** Calls that expect a reply with the same id. */
+export type PeerCall = ApplyMessage | FetchMessage | ForwardMessage;
+
+/** Every peer message. */
+export type PeerMessage =
+  | PeerHelloMessage
+  | PeerHelloOkMessage
+  | GossipPeerMessage
+  | PeerCall
+  | ApplyOkMessage
+  | FetchOkMessage
+  | ForwardOkMessage
+  | PeerErrorMessage;
+
+/** The `type` strings of every peer message. */
+export const peerMessageTypes: readonly PeerMessage['type'][] = Object.freeze([
+  'peer-hello',
+  'peer-hello-ok',
+  'gossip',
+  'apply',
+  'fetch',
+  'forward',
+  'apply-ok',
+  'fetch-ok',
+  'forward-ok',
+  'peer-error',
+] as const);
+
+/** The outcome of `PeerCodec.decode`. */
+export type PeerDecodeResult = { readonly ok: true; readonly message: PeerMessage } | { readonly ok: false; readonly error: ProtocolError };
+
+/**
+ * Encodes and decodes peer frames under one set of limits.
+ *
+ * When to use: one per node, for all its peer connections; build it with the
+ * same limits as the node's client `WireCodec` (a forwarded request or a
+ * stored set must fit, so nodes of one cluster should share `valueBytesMax`).
+ * Gotchas: `encode` throws `ProtocolError`; `decode` never throws. A set's
+ * bytes may be up to `frameBytesMax` minus the envelope; the caller bounds
+ * sets (node-server's `setBytesMax`).
+ */
+export class PeerCodec {
+  readonly limits: ProtocolLimits;
+  private readonly packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
+  private readonly unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
+  private readonly scanner: StructureScanner;
+
+  constructor(options: { readonly limits?: Partial<ProtocolLimits> } = {}) {
+    this.limits = resolveLimits(options.limits);
+    this.scanner = new StructureScanner({
+      depthMax: envelopeDepthMax,
+      containerLengthMax: envelopeContainerLengthMax,
+      containersMax: envelopeContainersMax(this.limits),
+      stringKeysOnly: true,
+      allowTimestamp: false,
+    });
+  }
+
+  /** One frame holding `message`; validated first. Throws `ProtocolError` (`invalid-message`, `frame-too-large`, `key-too-large`). */
+  encode(message: PeerMessage): Uint8Array {
+    if (!isWireMap(message)) throw protocolError('invalid-message', 'a peer message must be a plain object');
+    const body = validatePeer(message as unknown as WireMap, this.limits);
+    const frame: Uint8Array = this.packr.pack({ v: FRAME_VERSION, k: MessageKind.peer, ...body });
+    if (frame.byteLength > this.limits.frameBytesMax) {
+      throw protocolError('frame-too-large', `${message.type} frame of ${frame.byteLength} bytes exceeds ${this.limits.frameBytesMax}`);
+    }
+    return frame;
+  }
+
+  /** The validated message in one frame, or why it is refused; never throws. */
+  decode(frame: Uint8Array): PeerDecodeResult {
+    if (!(frame instanceof Uint8Array)) return { ok: false, error: protocolError('malformed-frame', 'a frame must be bytes') };
+    if (frame.byteLength > this.limits.frameBytesMax) {
+      return { ok: false, error: protocolError('frame-too-large', `frame of ${frame.byteLength} bytes exceeds ${this.limits.frameBytesMax}`) };
+    }
+    const issue = this.scanner.scan(frame);
+    if (issue !== undefined) {
+      const code = issue.kind === 'malformed' ? 'malformed-frame' : issue.kind === 'limit' ? 'limit-exceeded' : 'invalid-message';
+      return { ok: false, error: protocolError(code, `${issue.detail} at byte ${issue.offset}`) };
+    }
+    try {
+      const decoded: unknown = this.unpackr.unpack(frame);
+      if (!isWireMap(decoded)) throw protocolError('invalid-message', 'a frame must hold a map');
+      if (own(decoded, 'v') !== FRAME_VERSION) throw protocolError('unsupported-version', `frame version ${String(own(decoded, 'v'))} is not supported`);
+      if (own(decoded, 'k') !== MessageKind.peer) throw protocolError('unknown-type', 'not a peer frame (kind 1)');
+      return { ok: true, message: validatePeer(decoded, this.limits) };
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ProtocolError') return { ok: false, error: error as ProtocolError };
+      return { ok: false, error: protocolError('malformed-frame', 'MessagePack decoding failed', { cause: error }) };
+    }
+  }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function call(ctx: FieldContext, map: WireMap): { id: number; timeoutMs: number } {
+  const id = readInteger(ctx, map, 'id', 0, requestIdMax);
+  ctx.requestId = id;
+  return { id, timeoutMs: readInteger(ctx, map, 'timeoutMs', 1, timeoutMsMax) };
+}
+
+function withHint<T extends { hintFor?: string }>(ctx: FieldContext, map: WireMap, out: Mutable<T>): T {
+  const hintFor = readOptionalString(ctx, map, 'hintFor', nameBytesMax);
+  if (hintFor !== undefined) out.hintFor = hintFor;
+  return out;
+}
+
+/** The peer message in `map` (envelope already checked); throws `ProtocolError`. */
+function validatePeer(map: WireMap, limits: ProtocolLimits): PeerMessage {
+  const ctx: FieldContext = { requestId: undefined, path: '' };
+  const type = own(map, 'type');
+  switch (type) {
+    case 'peer-hello': {
+      const out: Mutable<PeerHelloMessage> = {
+        type,
+        protocolVersion: readInteger(ctx, map, 'protocolVersion', 1, protocolVersionMax),
+        nodeId: readString(ctx, map, 'nodeId', nameBytesMax),
+        clusterName: readString(ctx, map, 'clusterName', nameBytesMax),
+      };
+      const secret = readOptionalString(ctx, map, 'secret', authTokenBytesMax);
+      if (secret !== undefined) out.secret = secret;
+      return out;
+    }
+    case 'peer-hello-ok':
+      return { type, nodeId: readString(ctx, map, 'nodeId', nameBytesMax) };
+    case 'gossip':
+      return { type, msg: readMap(ctx, map, 'msg') };
+    case 'apply': {
+      const { id, timeoutMs } = call(ctx, map);
+      const key = readKey(ctx, map, limits.keyBytesMax);
+      const set = readBytes(ctx, map, 'set', limits.frameBytesMax, 'value-too-large');
+      return withHint<ApplyMessage>(ctx, map, { type, id, key, set, timeoutMs });
+    }
+    case 'fetch': {
+      const { id, timeoutMs } = call(ctx, map);
+      return withHint<FetchMessage>(ctx, map, { type, id, key: readKey(ctx, map, limits.keyBytesMax), timeoutMs });
+    }
+    case 'forward': {
+      const { id, timeoutMs } = call(ctx, map);
+      return { type, id, request: readBytes(ctx, map, 'request', limits.frameBytesMax, 'value-too-large'), timeoutMs };
+    }
+    case 'apply-ok':
+      return { type, id: readInteger(ctx, map, 'id', 0, requestIdMax) };
+    case 'fetch-ok': {
+      const id = readInteger(ctx, map, 'id', 0, requestIdMax);
+      ctx.requestId = id;
+      const set = readOptionalBytes(ctx, map, 'set', limits.frameBytesMax, 'value-too-large');
+      return set === undefined ? { type, id } : { type, id, set };
+    }
+    case 'forward-ok': {
+      const id = readInteger(ctx, map, 'id', 0, requestIdMax);
+      ctx.requestId = id;
+      return { type, id, reply: readBytes(ctx, map, 'reply', limits.frameBytesMax, 'value-too-large') };
+    }
+    case 'peer-error':
+      return peerError(ctx, map);
+    default:
+      throw protocolError('unknown-type', `unknown peer message type ${JSON.stringify(String(type).slice(0, 64))}`);
+  }
+}
+
+function peerError(ctx: FieldContext, map: WireMap): PeerErrorMessage {
+  const id = readOptionalInteger(ctx, map, 'id', 0, requestIdMax);
+  const code = readString(ctx, map, 'code', errorCodeBytesMax);
+  const message = readString(ctx, map, 'message', errorMessageBytesMax);
+  const known: ProtocolErrorCode = isProtocolErrorCode(code) ? code : 'internal';
+  const text = known === code ? message : truncateUtf8(`[${code}] ${message}`, errorMessageBytesMax);
+  return id === undefined ? { type: 'peer-error', code: known, message: text } : { type: 'peer-error', id, code: known, message: text };
+}
