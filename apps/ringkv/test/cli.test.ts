@@ -125,6 +125,10 @@ describe('ringkv binary', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^ringkv: get: /);
+    const publicBind = await run(['start', '--host', '0.0.0.0', '--port', '0', '--data', join(dir, 'public'), '--log-level', 'silent']);
+    expect(publicBind.code).toBe(2);
+    expect(publicBind.stderr.trim().split('\n')).toHaveLength(1);
+    expect(publicBind.stderr).toMatch(/--auth-token/);
   });
 
   it('an unreachable node prints one line and exits 1', async () => {

@@ -9,15 +9,17 @@
 
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { startNode, stopOnSignals, type RingkvNode } from '@ringkv/node-server';
+import { isNodeServerError, startNode, stopOnSignals, type NodeOptions, type RingkvNode } from '@ringkv/node-server';
 import type { StartCommand } from '../args.js';
 import { resolveStartConfig, type StartConfig } from '../config.js';
+import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
+import { configKey, startOptionSpecs } from '../start-options.js';
 
 /** Starts the node; resolves once it serves, with the node and its settings. */
 export async function runStart(command: StartCommand, io: Io): Promise<{ node: RingkvNode; config: StartConfig }> {
   const config = resolveStartConfig(command.flags, { env: io.env, readFile: (p) => readFileSync(p, 'utf8'), hostname: hostname() });
-  const node = await startNode({
+  const node = await startCli({
     id: config.id,
     host: config.host,
     port: config.port,
@@ -30,6 +32,34 @@ export async function runStart(command: StartCommand, io: Io): Promise<{ node: R
     logLevel: config.logLevel,
     logDestination: process.stderr,
   });
+  return announce(node, config, io);
+}
+
+/**
+ * `startNode`, with its errors in the CLI's terms: an invalid option is a
+ * usage error (exit 2) and names the flag rather than the option field.
+ */
+async function startCli(options: NodeOptions): Promise<RingkvNode> {
+  try {
+    return await startNode(options);
+  } catch (error) {
+    if (!isNodeServerError(error)) throw error;
+    const message = flagNames(error.message.replace(/^node-server: /, ''));
+    throw new CliError(error.code === 'invalid-option' ? 'usage' : 'failed', `start: ${message}`, { cause: error });
+  }
+}
+
+/** Option field names (`authToken`, `dataDir`) in a message replaced by their flags. */
+export function flagNames(message: string): string {
+  let text = message.replace(/\bdataDir\b/g, '--data');
+  for (const flag of Object.keys(startOptionSpecs)) {
+    const key = configKey(flag);
+    if (key !== flag) text = text.replace(new RegExp(`\\b${key}(: true)?\\b`, 'g'), `--${flag}`);
+  }
+  return text;
+}
+
+function announce(node: RingkvNode, config: StartConfig, io: Io): { node: RingkvNode; config: StartConfig } {
   io.stdout(`ringkv node ${node.id} ready url=${node.url} http=${node.httpUrl} data=${config.dataDir} durability=${config.durability}`);
   const urlFlag = node.url === 'ws://127.0.0.1:7070' ? '' : ` --url ${node.url}`;
   io.stdout(`  try:     ringkv put hello world${urlFlag} && ringkv get hello${urlFlag}`);
