@@ -79,15 +79,22 @@ describe('client-sdk against a real node', () => {
     }
   });
 
-  it('answers 1,000 pipelined requests, each with its own value', async () => {
-    const seed = testSeed(5151);
-    const rng = new Rng(seed);
-    const expected = Array.from({ length: 1000 }, () => rng.nextUint32());
-    const started = expected.map((v, i) => client.put(`pipe:${i}`, v));
-    await Promise.all(started);
-    const reads = await Promise.all(expected.map((_, i) => client.get<number>(`pipe:${i}`)));
-    expect(reads.map((r) => r.values[0]), seedNote(seed)).toEqual(expected);
-  });
+  for (const batching of [true, false]) {
+    it(`answers 1,000 pipelined requests, each with its own value (${batching ? 'batched frames' : 'one frame each'})`, async () => {
+      const seed = testSeed(5151);
+      const rng = new Rng(seed);
+      const c = batching ? client : await connect(node.url, { batching: false, inFlightMax: 1000 });
+      try {
+        const expected = Array.from({ length: 1000 }, () => rng.nextUint32());
+        const started = expected.map((v, i) => c.put(`pipe:${batching}:${i}`, v));
+        await Promise.all(started);
+        const reads = await Promise.all(expected.map((_, i) => c.get<number>(`pipe:${batching}:${i}`)));
+        expect(reads.map((r) => r.values[0]), seedNote(seed)).toEqual(expected);
+      } finally {
+        if (c !== client) await c.close();
+      }
+    });
+  }
 
   it('reconnects after the node restarts and finds every acknowledged write', async () => {
     const acked: Array<[string, number]> = [];
