@@ -58,7 +58,9 @@ export async function connect(seeds: string | readonly string[], options: Client
  * A connected client. Create it with `connect`.
  *
  * Every method returns a promise that settles within its timeout (default
- * 5 s) and rejects only with `RingkvError`.
+ * 5 s) and rejects only with `RingkvError`, except that an error thrown by
+ * a caller's own function (`update`'s `fn`, a namespace `resolve`) is
+ * passed through as it is.
  */
 export class RingkvClient {
   /** @internal Use `connect`. */
@@ -122,7 +124,8 @@ export class RingkvClient {
    * Details: after the write the key is read again; if a concurrent writer
    * left a new sibling, `fn` runs again on the new siblings, at most
    * `retries` more times (default 5), then `conflict`.
-   * Gotchas: `fn` may run several times: keep it free of side effects.
+   * Gotchas: `fn` may run several times: keep it free of side effects; if
+   * it throws, `update` rejects with that error and writes nothing more.
    */
   async update<T = unknown>(key: Key, fn: (values: T[], read: GetResult<T>) => T, opts?: UpdateOpts): Promise<UpdateResult<T>> {
     const retries = checkRetries(opts?.retries);
