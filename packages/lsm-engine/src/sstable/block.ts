@@ -126,8 +126,9 @@ function blockCorruption(where: string, what: string): LsmError {
  * value), and those arrays stay valid after the cursor moves.
  */
 export class BlockIterator {
-  private readonly data: Uint8Array;
-  private readonly limit: number;
+  private block: Block;
+  private data: Uint8Array;
+  private limit: number;
   private readonly cur: VarintCursor = { pos: 0 };
   private nextOffset = 0;
   /** Offset of the current entry; `limit` when not valid. */
@@ -141,10 +142,22 @@ export class BlockIterator {
   curSeq = 0;
   curKind: EntryKind = 1;
 
-  constructor(private readonly block: Block) {
+  constructor(block: Block) {
+    this.block = block;
     this.data = block.data;
     this.limit = block.restartsOffset;
     this.offset = this.limit;
+  }
+
+  /** Points the cursor at another block (unpositioned), so a point lookup can reuse one cursor and its key buffer. */
+  reset(block: Block): void {
+    this.block = block;
+    this.data = block.data;
+    this.limit = block.restartsOffset;
+    this.offset = this.limit;
+    this.keyLen = 0;
+    this.keyCopy = undefined;
+    this.valueView = undefined;
   }
 
   valid(): boolean {

@@ -73,6 +73,8 @@ export class TableReader {
   private readonly cacheHandles: (BlockCacheHandle | undefined)[] = [];
   private readonly filter: Uint8Array;
   private closed = false;
+  /** The cursor point lookups reuse (lookups are synchronous, so one suffices); it keeps its last block reachable, at most one block per open table. */
+  private scratch: BlockIterator | undefined;
 
   private constructor(
     private readonly file: VfsReadFile,
@@ -121,7 +123,10 @@ export class TableReader {
     if (!bloomMayContain(this.filter, key)) return undefined;
     const n = this.blockOffsets.length;
     for (let i = this.findBlock(key, snapshotSeq); i < n; i++) {
-      const it = this.readBlock(i, true).iterator();
+      const block = this.readBlock(i, true);
+      let it = this.scratch;
+      if (it === undefined) this.scratch = it = block.iterator();
+      else it.reset(block);
       it.seek(key, snapshotSeq);
       // The target may sort after the block's last entry but before its separator: then the answer opens the next block.
       if (!it.valid()) continue;
