@@ -27,7 +27,7 @@ import { pickCompaction, runCompaction, type CompactionPlan } from './compaction
 import { LsmError } from './errors.js';
 import { compareBytes, KIND_DELETE, KIND_PUT } from './format/internal.js';
 import { installManifest, manifestFileName, type ManifestState, type SeqTime } from './manifest/manifest.js';
-import { Memtable } from './memtable/memtable.js';
+import { MemNode, Memtable } from './memtable/memtable.js';
 import { BlockCache, TableCache, type TableBuildOptions, type TableMeta } from './sstable/index.js';
 import type { Vfs, VfsLock } from './vfs/vfs.js';
 import type { BatchOp } from './wal/batch.js';
@@ -98,6 +98,7 @@ export class Engine {
   private mem: Memtable;
   /** Frozen memtables, oldest first. */
   private frozen: Memtable[] = [];
+  private memList: readonly Memtable[] | undefined;
   private version: Version;
   private readonly pinned = new Set<Version>();
   private readonly obsoleteTables = new Set<number>();
@@ -177,7 +178,9 @@ export class Engine {
     const e = s
       ? lookup(s.memtables, s.version, this.tableCache, key, s.seq)
       : lookup(this.memtables(), this.version, this.tableCache, key, this.publisher.visibleSeq());
-    return e && e.kind === KIND_PUT ? e.value.slice() : undefined;
+    if (!e || e.kind !== KIND_PUT) return undefined;
+    // A table lookup already returns a value the caller owns; a memtable entry is shared.
+    return e instanceof MemNode ? e.value.slice() : e.value;
   }
 
   /**
@@ -389,6 +392,7 @@ export class Engine {
       }
       this.frozen.push(this.mem);
       this.mem = new Memtable(number);
+      this.memList = undefined;
       addCheckpoint(this.checkpoints, this.lastSeq, this.clock.nowMs(), this.opts.tombstoneGraceMs);
       this.scheduleFlush();
     };
@@ -444,6 +448,7 @@ export class Engine {
     const logNumber = this.frozen[1]?.logNumber ?? this.mem.logNumber;
     await this.install((v) => withFlushed(v, meta), logNumber);
     this.frozen.shift();
+    this.memList = undefined;
     this.counters.flushes++;
     this.counters.flushBytes += meta.sizeBytes;
   }
@@ -704,11 +709,17 @@ export class Engine {
 
   // ---------------------------------------------------------------- state
 
-  /** Newest first: the active memtable, then frozen ones newest to oldest. */
-  private memtables(): Memtable[] {
-    const out = [this.mem];
-    for (let i = this.frozen.length - 1; i >= 0; i--) out.push(this.frozen[i] as Memtable);
-    return out;
+  /**
+   * Newest first: the active memtable, then frozen ones newest to oldest.
+   * Cached until the set changes; never mutated, as snapshots keep it.
+   */
+  private memtables(): readonly Memtable[] {
+    if (this.memList === undefined) {
+      const out = [this.mem];
+      for (let i = this.frozen.length - 1; i >= 0; i--) out.push(this.frozen[i] as Memtable);
+      this.memList = out;
+    }
+    return this.memList;
   }
 
   private fail(error: unknown): void {
