@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NodeVfs } from './node-vfs.js';
+import { NodeVfs, toLsmError } from './node-vfs.js';
 
 describe('NodeVfs', () => {
   let dir: string;
@@ -27,6 +27,14 @@ describe('NodeVfs', () => {
     const g = vfs.openAppend(`${dir}/b`);
     expect(g.size()).toBe(3);
     g.close();
+  });
+
+  it('maps ENOSPC to no-space and other OS errors to io, keeping the cause', () => {
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    const eio = Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+    expect(toLsmError(enospc, 'write x')).toMatchObject({ code: 'no-space', cause: enospc });
+    expect(toLsmError(eio, 'fsync x')).toMatchObject({ code: 'io', cause: eio });
+    expect(toLsmError(eio, 'fsync x').message).toMatch(/^lsm-engine: fsync x: EIO/);
   });
 
   it('maps ENOENT to not-found', () => {
