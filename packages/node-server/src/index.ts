@@ -4,7 +4,7 @@ export { startNode } from './node.js';
 export type { RingkvNode } from './node.js';
 export { isLoopbackHost } from './options.js';
 export type { Durability, LogLevel, NodeOptions, StorageOpener, StorageOpenOptions } from './options.js';
-export type { EngineOp, StorageEngine } from './store/engine-port.js';
+export type { EngineOp, ScanBounds, StorageEngine } from './store/engine-port.js';
 export { stopOnSignals } from './signals.js';
 export type { StopOnSignalsOptions } from './signals.js';
 export { NodeServerError, isNodeServerError } from './errors.js';

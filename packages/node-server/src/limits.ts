@@ -131,3 +131,58 @@ export const authTokenBytesMax = 4096;
 export const latencyBucketsSeconds: readonly number[] = Object.freeze([
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10,
 ]);
+
+/**
+ * Peer calls (apply, fetch, forward) one node may have outstanding to one
+ * peer, and a peer connection may run at once. Past it calls fail at once
+ * (`unavailable`): a slow peer costs bounded memory, and the coordinator
+ * counts the failure and keeps a hint instead of queueing without end.
+ */
+export const peerInFlightMax = 4096;
+
+/**
+ * Bytes queued on one peer connection (`bufferedAmount`) past which new
+ * calls to that peer fail at once and gossip to it is dropped (backpressure);
+ * an inbound peer connection is terminated past twice this.
+ */
+export const peerSendBufferBytesMax = 32 * 1024 * 1024;
+
+/** Frames (gossip or calls) held while a peer connection is being opened; more fail at once. */
+export const peerConnectQueueMax = 1024;
+
+/** Reconnect backoff to a peer: first delay, doubling up to the cap (jittered to ½–1×). */
+export const peerReconnectMsInitial = 100;
+export const peerReconnectMsMax = 5_000;
+
+/** Time to open a peer connection and finish the peer hello; then the attempt counts as failed. */
+export const peerConnectTimeoutMs = 3_000;
+
+/** Inbound peer connections (one per peer and direction in practice; far above any cluster size). */
+export const peerConnectionsMax = 1_024;
+
+/** The path peers dial: their own connections, apart from clients'. */
+export const peerPath = '/peer';
+
+/** Cluster defaults for a node given seeds: DESIGN.md's N=3, R=2, W=2. A node without seeds runs alone: N=R=W=1. */
+export const clusterNDefault = 3;
+export const clusterRDefault = 2;
+export const clusterWDefault = 2;
+
+/** Default deadline of every coordinated request when the client gives none: a request never hangs. */
+export const requestTimeoutMsDefault = 5_000;
+export const requestTimeoutMsLimit = 60_000;
+
+/** Extra time a forwarding node waits beyond the request's own deadline for the coordinator's answer (one more hop). */
+export const forwardSlackMs = 250;
+
+/** Default gossip round (gossip's default); a member silent for 5 rounds is suspected. */
+export const gossipIntervalMsDefault = 1_000;
+export const suspectRounds = 5;
+
+/** Default virtual nodes per member of weight 1, and the bounds hashring accepts. */
+export const vnodesDefault = 64;
+export const vnodesLimit = 4_096;
+export const weightLimit = 64;
+
+/** Cluster secrets are compared in constant time; bounded like auth tokens. */
+export const clusterSecretBytesMax = 4096;

@@ -11,13 +11,14 @@
  *   3. The hot path touches arrays by index: no string building and no map
  *      lookups per request (error counts, rare, use a map).
  */
+import type { ClusterStatus } from './cluster/status.js';
 import { latencyBucketsSeconds } from './limits.js';
 
 /** The request operations a node counts. */
-export const ops = ['get', 'put', 'delete', 'batch'] as const;
+export const ops = ['get', 'put', 'delete', 'batch', 'ring'] as const;
 export type Op = (typeof ops)[number];
 
-const opIndex: Readonly<Record<Op, number>> = { get: 0, put: 1, delete: 2, batch: 3 };
+const opIndex: Readonly<Record<Op, number>> = { get: 0, put: 1, delete: 2, batch: 3, ring: 4 };
 
 /** One latency histogram: counts per bucket (cumulative when rendered), sum and count. */
 class Histogram {
@@ -39,6 +40,8 @@ export interface MetricsSources {
   pausedConnections(): number;
   queuedWrites(): number;
   storage(): unknown;
+  /** The cluster's figures, once the node serves. */
+  cluster(): ClusterStatus | undefined;
 }
 
 /**
@@ -97,6 +100,8 @@ export class Metrics {
     this.renderConnections(w, sources);
     w.gauge('ringkv_write_queue_depth', 'Writes waiting for the storage engine.', sources.queuedWrites());
     renderStorage(w, sources.storage());
+    const cluster = sources.cluster();
+    if (cluster !== undefined) renderCluster(w, cluster);
     return w.text();
   }
 
@@ -159,6 +164,40 @@ function renderStorage(w: TextWriter, stats: unknown): void {
     for (const l of levels as { level: number; bytes: number }[]) w.sample('ringkv_storage_level_bytes', l.bytes, `level="${l.level}"`);
     w.family('ringkv_storage_level_tables', 'gauge', 'Tables per LSM level.');
     for (const l of levels as { level: number; tables: number }[]) w.sample('ringkv_storage_level_tables', l.tables, `level="${l.level}"`);
+  }
+}
+
+/** Cluster figures: members by state, ownership, hints pending per target, quorum, handoff, forwarding, peers. */
+function renderCluster(w: TextWriter, c: ClusterStatus): void {
+  w.family('ringkv_cluster_member_up', 'gauge', 'Members as this node judges them: 1 for the member\'s current state.');
+  for (const m of c.members) w.sample('ringkv_cluster_member_up', 1, `member="${escapeLabel(m.id)}",state="${m.status}"`);
+  w.family('ringkv_ring_ownership_ratio', 'gauge', 'Share of ring positions a member holds a replica of (sums to N over members).');
+  for (const m of c.members) w.sample('ringkv_ring_ownership_ratio', m.ownership.replica, `member="${escapeLabel(m.id)}"`);
+  w.gauge('ringkv_ring_version', 'Fingerprint of the current ring placement.', c.ring.version);
+  w.family('ringkv_hints_pending', 'gauge', 'Hints this node holds, by the node they are for.');
+  for (const [target, n] of Object.entries(c.hintsPending)) w.sample('ringkv_hints_pending', n, `target="${escapeLabel(target)}"`);
+  const counters: [string, string, number | undefined][] = [
+    ['ringkv_quorum_results_total{result="ok"}', 'Coordinated requests by result.', c.coordinator['ok']],
+    ['ringkv_quorum_results_total{result="quorum-not-met"}', '', c.coordinator['quorumNotMet']],
+    ['ringkv_quorum_results_total{result="indeterminate"}', '', c.coordinator['indeterminate']],
+    ['ringkv_hints_stored_total', 'Hints the coordinator stored for unreachable replicas.', c.coordinator['hintsStored']],
+    ['ringkv_read_repairs_total', 'Read repairs sent to stale replicas.', c.coordinator['readRepairs']],
+    ['ringkv_read_repairs_failed_total', 'Read repairs that failed.', c.coordinator['readRepairsFailed']],
+    ['ringkv_read_repairs_dropped_total', 'Read repairs dropped because the repair queue was full.', c.coordinator['readRepairsDropped']],
+    ['ringkv_handoff_replayed_total', 'Hints delivered to their target and deleted.', c.handoff['replayed']],
+    ['ringkv_handoff_expired_total', 'Hints dropped after hintTtlMs.', c.handoff['expired']],
+    ['ringkv_handoff_send_failures_total', 'Hint sends refused or timed out.', c.handoff['sendFailures']],
+    ['ringkv_forwarded_total{direction="out"}', 'Client writes forwarded to a replica, or received forwarded.', c.forwarding['forwardedOut']],
+    ['ringkv_forwarded_total{direction="in"}', '', c.forwarding['forwardedIn']],
+    ['ringkv_peer_calls_total', 'Peer calls sent.', c.peers['callsSent']],
+    ['ringkv_peer_call_failures_total', 'Peer calls refused, failed or timed out.', c.peers['callsFailed']],
+    ['ringkv_ring_changes_total', 'Times the ring placement changed.', c.forwarding['ringChanges']],
+  ];
+  for (const [name, help, value] of counters) {
+    const brace = name.indexOf('{');
+    const family = brace < 0 ? name : name.slice(0, brace);
+    if (help !== '') w.family(family, 'counter', help);
+    w.sample(family, value ?? 0, brace < 0 ? '' : name.slice(brace + 1, -1));
   }
 }
 

@@ -8,12 +8,19 @@
  *   1. stop accepting (the listener closes; /health turns 503; upgrades get 503);
  *   2. stop reading requests; wait for in-flight ones and queued writes
  *      (at most `stopDrainTimeoutMs`);
- *   3. close every client with `shutting-down` (1001), then the HTTP server;
+ *   3. close every client with `shutting-down` (1001), stop the cluster core
+ *      (gossip, handoff, coordinator; no leave announcement) and the peer
+ *      connections, then the HTTP server;
  *   4. close the engine (fsync and release the lock).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WireCodec } from '@ringkv/protocol';
+import { PeerCodec, WireCodec } from '@ringkv/protocol';
+import { ClusterCore } from './cluster/core.js';
+import { EngineHintStore } from './cluster/hint-store.js';
+import { nextGeneration } from './cluster/meta.js';
+import { PeerNetwork } from './cluster/peer-network.js';
+import { systemClock, systemRandom } from './cluster/system-clock.js';
 import { NodeServerError } from './errors.js';
 import { httpHandler } from './http/routes.js';
 import { keyBytesMax, siblingsMax } from './limits.js';
@@ -77,9 +84,29 @@ function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger):
     connections: new Set(),
     startedAtMs: Date.now(),
     stopping: false,
+    cluster: undefined,
+    peers: undefined,
+    hints: undefined,
     inFlight: 0,
     onDrained: undefined,
   };
+}
+
+/** The peer network and the cluster core, started once the node listens (its address is its URL). */
+function startCluster(ctx: ServerContext, url: string, generation: number): void {
+  const o = ctx.options;
+  const codec = new PeerCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
+  const peers = new PeerNetwork({
+    selfId: o.id, clusterName: o.cluster.clusterName, secret: o.clusterSecret, allowInsecure: o.allowInsecurePublicBind, codec, clock: systemClock, random: systemRandom,
+  });
+  const cluster = new ClusterCore({
+    id: o.id, address: url, generation, settings: o.cluster, store: ctx.store, hints: ctx.hints as EngineHintStore,
+    clock: systemClock, random: systemRandom, transport: peers.transport, peers, codec: ctx.codec, log: ctx.log,
+  });
+  peers.serve({ onCall: (from, call) => cluster.onCall(from, call) });
+  ctx.peers = peers;
+  ctx.cluster = cluster;
+  cluster.start();
 }
 
 /**
@@ -98,6 +125,15 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   const engine = await openStorage(o);
   const store = new ReplicaStore(engine, { actor: o.id, siblingsMax, setBytesMax: o.setBytesMax, durability: o.durability });
   const ctx = buildContext(o, store, log);
+  let generation: number;
+  try {
+    generation = await nextGeneration(store);
+    ctx.hints = new EngineHintStore(engine, store);
+    ctx.hints.open();
+  } catch (error) {
+    await engine.close().catch(() => {});
+    throw new NodeServerError('storage-failed', `reading node metadata failed: ${(error as Error).message}`, { cause: error });
+  }
   const server = createServer({ keepAliveTimeout: 5_000 }, httpHandler(ctx, engine));
   server.maxConnections = o.connectionsMax + 64;
   const upgrades = upgradeHandler(ctx);
@@ -111,8 +147,10 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
     throw error;
   }
   const host = urlHost(o.host);
-  const node = new RunningNode(o.id, `ws://${host}:${port}`, `http://${host}:${port}`, ctx, server, upgrades, engine);
-  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined }, 'node started');
+  const url = `ws://${host}:${port}`;
+  startCluster(ctx, url, generation);
+  const node = new RunningNode(o.id, url, `http://${host}:${port}`, ctx, server, upgrades, engine);
+  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, generation, seeds: o.cluster.seeds, n: o.cluster.n }, 'node started');
   return node;
 }
 
@@ -143,6 +181,9 @@ class RunningNode implements RingkvNode {
     await this.drain();
     for (const c of ctx.connections) c.closeForShutdown();
     await this.waitForClients();
+    // No gossip leave: a stopped node is expected back; peers see it down and keep hints for it.
+    ctx.cluster?.stop();
+    ctx.peers?.close();
     this.server.closeAllConnections();
     this.upgrades.close();
     await closed;

@@ -8,6 +8,7 @@ import type { DestinationStream } from 'pino';
 import { NodeServerError } from './errors.js';
 import type { StorageEngine } from './store/engine-port.js';
 import * as L from './limits.js';
+import type { ClusterSettings } from './cluster/settings.js';
 
 /** When a write is acknowledged relative to its fsync (the engine's durability modes). */
 export type Durability = 'sync' | 'interval' | 'none';
@@ -53,6 +54,36 @@ export interface NodeOptions {
   logLevel?: LogLevel;
   /** Where pino writes (default stdout); any pino destination stream. */
   logDestination?: DestinationStream;
+  /** Other nodes to join through: `host:port` or `ws://host:port` (default none: the node runs alone until another joins it). */
+  seeds?: readonly string[];
+  /**
+   * Shared secret every peer presents in its peer hello (constant-time
+   * compare). Without it, peer connections are accepted from loopback only
+   * (unless `allowInsecurePublicBind`), and a non-loopback host is refused.
+   */
+  clusterSecret?: string;
+  /** Messages of another cluster name are refused (default 'ringkv'). */
+  clusterName?: string;
+  /** Replicas per key (default 3 with seeds, 1 without; at most 16). */
+  n?: number;
+  /** Default read quorum (default 2 with seeds, 1 without; ≤ n). */
+  r?: number;
+  /** Default write quorum (default 2 with seeds, 1 without; ≤ n). */
+  w?: number;
+  /** 'sloppy' (default): fallbacks hold hints for down replicas; 'strict': only true replicas count. */
+  mode?: 'sloppy' | 'strict';
+  /** Virtual nodes of this member at weight 1 (default 64). */
+  vnodes?: number;
+  /** This member's share multiplier (default 1; > 0, ≤ 64). */
+  weight?: number;
+  /** Zone (rack / data center) for zone-aware placement (default '' = none). */
+  zone?: string;
+  /** Gossip round (default 1000 ms); a member silent for 5 rounds is suspected. */
+  gossipIntervalMs?: number;
+  /** Hints older than this are dropped, not replayed (default 3 h). */
+  hintTtlMs?: number;
+  /** Deadline of a coordinated request that names none (default 5000 ms; ≤ 60 s). */
+  requestTimeoutMs?: number;
   /**
    * Opens the storage instead of @ringkv/lsm-engine's `openEngine` (tests
    * inject failures with it). It receives the data directory and the engine
@@ -95,6 +126,9 @@ export interface ResolvedOptions {
   readonly logLevel: LogLevel;
   readonly logDestination: DestinationStream | undefined;
   readonly openStorage: StorageOpener | undefined;
+  readonly clusterSecret: string | undefined;
+  readonly allowInsecurePublicBind: boolean;
+  readonly cluster: ClusterSettings;
 }
 
 function invalid(message: string): never {
@@ -182,5 +216,52 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     logLevel: oneOf('logLevel', o.logLevel, ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     logDestination: o.logDestination,
     openStorage: typeof o.openStorage === 'function' ? o.openStorage : undefined,
+    clusterSecret: checkSecret(o, host),
+    allowInsecurePublicBind: o.allowInsecurePublicBind === true,
+    cluster: resolveCluster(o),
+  };
+}
+
+function checkSecret(o: NodeOptions, host: string): string | undefined {
+  const secret = o.clusterSecret === undefined ? undefined : stringOption('clusterSecret', o.clusterSecret);
+  if (secret !== undefined && Buffer.byteLength(secret) > L.clusterSecretBytesMax) invalid(`option clusterSecret must be at most ${L.clusterSecretBytesMax} bytes`);
+  if (secret === undefined && !isLoopbackHost(host) && o.allowInsecurePublicBind !== true && (o.seeds?.length ?? 0) > 0) {
+    invalid(`host ${host} is reachable from other machines: set clusterSecret so peers authenticate, or allowInsecurePublicBind: true`);
+  }
+  return secret;
+}
+
+/** `host:port` or a ws URL → the ws URL peers dial (gossip addresses are these URLs). */
+export function seedAddress(seed: string): string {
+  const s = seed.trim().replace(/\/+$/, '');
+  if (/^wss?:\/\//.test(s)) return s;
+  if (!/^[^\s/]+:\d{1,5}$/.test(s)) invalid(`seed ${JSON.stringify(seed)} must be host:port or ws://host:port`);
+  return `ws://${s}`;
+}
+
+function resolveCluster(o: NodeOptions): ClusterSettings {
+  if (o.seeds !== undefined && !Array.isArray(o.seeds)) invalid('option seeds must be an array of host:port strings');
+  const seeds = (o.seeds ?? []).map((x) => (typeof x === 'string' ? seedAddress(x) : invalid('option seeds must hold strings')));
+  const alone = seeds.length === 0;
+  const n = intOption('n', o.n, alone ? 1 : L.clusterNDefault, 1, 16);
+  const r = intOption('r', o.r, Math.min(n, alone ? 1 : L.clusterRDefault), 1, n);
+  const w = intOption('w', o.w, Math.min(n, alone ? 1 : L.clusterWDefault), 1, n);
+  const weight = o.weight ?? 1;
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > L.weightLimit) invalid(`option weight must be a number in (0, ${L.weightLimit}]`);
+  const zone = o.zone ?? '';
+  if (typeof zone !== 'string' || zone.length > 64) invalid('option zone must be a string of at most 64 characters');
+  return {
+    seeds,
+    n,
+    r,
+    w,
+    mode: oneOf('mode', o.mode, ['sloppy', 'strict'], 'sloppy'),
+    vnodes: intOption('vnodes', o.vnodes, L.vnodesDefault, 1, L.vnodesLimit),
+    weight,
+    zone,
+    gossipIntervalMs: intOption('gossipIntervalMs', o.gossipIntervalMs, L.gossipIntervalMsDefault, 10, 60_000),
+    hintTtlMs: intOption('hintTtlMs', o.hintTtlMs, 3 * 3_600_000, 1_000, 7 * 24 * 3_600_000),
+    requestTimeoutMs: intOption('requestTimeoutMs', o.requestTimeoutMs, L.requestTimeoutMsDefault, 1, L.requestTimeoutMsLimit),
+    clusterName: o.clusterName === undefined ? 'ringkv' : stringOption('clusterName', o.clusterName),
   };
 }

@@ -11,6 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerContext } from '../server/context.js';
 import type { StorageEngine } from '../store/engine-port.js';
+import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -28,6 +29,10 @@ function largestSendBuffer(ctx: ServerContext): number {
   let max = 0;
   for (const c of ctx.connections) max = Math.max(max, c.bufferedBytes);
   return max;
+}
+
+function clusterOf(ctx: ServerContext): ClusterStatus | undefined {
+  return ctx.cluster === undefined || ctx.hints === undefined || ctx.peers === undefined ? undefined : clusterStatus(ctx.cluster, ctx.hints, ctx.peers);
 }
 
 /** The /status document: identity, uptime, connections, request and error counts, store and engine stats. */
@@ -52,6 +57,7 @@ export function statusOf(ctx: ServerContext, engine: StorageEngine): Record<stri
     errors: ctx.metrics.errorCounts(),
     writes: { ...ctx.store.stats },
     storage: engine.stats(),
+    cluster: clusterOf(ctx),
   };
 }
 
@@ -71,6 +77,7 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
           pausedConnections: () => pausedConnections(ctx),
           queuedWrites: () => ctx.store.queuedWrites(),
           storage: () => engine.stats(),
+          cluster: () => clusterOf(ctx),
         });
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
         return void res.end(text);

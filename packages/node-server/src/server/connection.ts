@@ -44,6 +44,7 @@ import { pausedCheckIntervalMs, sendBufferLowFraction } from '../limits.js';
 import type { Op } from '../metrics.js';
 import type { ServerContext, TrackedConnection } from './context.js';
 import { handleRequest } from './requests.js';
+import type { ClusterCore } from '../cluster/core.js';
 
 type State = 'hello' | 'ready' | 'closing';
 
@@ -161,7 +162,7 @@ export class ClientConnection implements TrackedConnection {
   }
 
   private async run(request: ClientRequest, startedMs: number): Promise<void> {
-    const reply = await handleRequest(this.ctx.store, this.ctx.codec, request);
+    const reply = await handleRequest(this.ctx.cluster as ClusterCore, this.ctx.codec, request);
     const ok = reply.type !== 'error';
     if (!ok) this.ctx.metrics.error(reply.code);
     this.ctx.metrics.request(request.type as Op, ok, (performance.now() - startedMs) / 1000);

@@ -8,6 +8,9 @@ import type { NodeLogger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ReplicaStore } from '../store/replica-store.js';
+import type { ClusterCore } from '../cluster/core.js';
+import type { PeerNetwork } from '../cluster/peer-network.js';
+import type { EngineHintStore } from '../cluster/hint-store.js';
 
 /** A connection as the node sees it for draining and stopping. */
 export interface TrackedConnection {
@@ -34,6 +37,10 @@ export interface ServerContext {
   stopping: boolean;
   /** Requests in flight across all connections. */
   inFlight: number;
+  /** The cluster core and the peer network; set once the node listens (before any request can arrive). */
+  cluster: ClusterCore | undefined;
+  peers: PeerNetwork | undefined;
+  hints: EngineHintStore | undefined;
   /** Resolved each time `inFlight` drops to 0 while stopping. */
   onDrained: (() => void) | undefined;
 }

@@ -1,96 +1,52 @@
 /**
- * One client request → one reply, over the replica store.
+ * One client request → one reply, through the cluster core.
  *
  * Invariants:
  *   1. Never throws: every failure becomes an `error` reply carrying the
  *      request id (or, inside a batch, an `error` result in the op's place).
- *   2. A single node is the only replica (N = 1): consistency levels 'one',
- *      'quorum', 'all' and 1 are met by it; a count above 1 is refused with
- *      `unavailable` rather than silently weakened.
+ *   2. Gets, puts and deletes go through the cluster core (forwarded to a
+ *      replica when this node holds no copy of the key's writes; coordinated
+ *      by quorum otherwise); a batch runs each op so, with the batch's options.
+ *   3. A `ring` request is answered from this node's current view.
  */
-import {
-  errorFrame,
-  protocolError,
-  type BatchOp,
-  type BatchRequest,
-  type BatchResult,
-  type ClientRequest,
-  type ConsistencyLevel,
-  type NodeReply,
-  type RequestOptions,
-  type WireCodec,
-} from '@ringkv/protocol';
+import { errorFrame, type BatchOp, type BatchRequest, type BatchResult, type ClientRequest, type NodeReply, type WireCodec } from '@ringkv/protocol';
+import type { ClusterCore } from '../cluster/core.js';
 import { toProtocolError } from '../store/failures.js';
-import type { ReplicaStore } from '../store/replica-store.js';
-
-function checkLevel(name: 'r' | 'w', level: ConsistencyLevel | undefined): void {
-  if (typeof level === 'number' && level > 1) {
-    throw protocolError('unavailable', `${name}=${level} cannot be met: this node runs alone (N = 1)`);
-  }
-}
-
-function checkOptions(options: RequestOptions | undefined): void {
-  if (options === undefined) return;
-  checkLevel('r', options.r);
-  checkLevel('w', options.w);
-}
 
 /** A put's value must be well-formed MessagePack when it says so (scanned, not decoded). */
-function checkPutValue(codec: WireCodec, value: Uint8Array, msgpack: boolean): void {
-  if (!msgpack) return;
-  const problem = codec.checkValue(value, 'msgpack');
+function checkPutValue(codec: WireCodec, op: BatchOp): void {
+  if (op.type !== 'put' || op.valueEncoding !== 'msgpack') return;
+  const problem = codec.checkValue(op.value, 'msgpack');
   if (problem !== undefined) throw problem;
 }
 
-async function runOp(store: ReplicaStore, codec: WireCodec, op: BatchOp): Promise<BatchResult> {
-  switch (op.type) {
-    case 'get':
-      return { type: 'get-ok', ...store.read(op.key) };
-    case 'put': {
-      const msgpack = op.valueEncoding === 'msgpack';
-      checkPutValue(codec, op.value, msgpack);
-      return { type: 'put-ok', context: await store.write(op.key, op.context, op.value, msgpack) };
-    }
-    case 'delete':
-      return { type: 'delete-ok', context: await store.write(op.key, op.context, undefined, false) };
-  }
-}
-
-async function runBatchOp(store: ReplicaStore, codec: WireCodec, op: BatchOp): Promise<BatchResult> {
+async function runBatchOp(cluster: ClusterCore, codec: WireCodec, op: BatchOp, request: BatchRequest): Promise<BatchResult> {
   try {
-    return await runOp(store, codec, op);
+    checkPutValue(codec, op);
+    const { receipt: _receipt, ...reply } = (await cluster.run(op, request.options, false)) as BatchResult & { receipt?: unknown };
+    return reply;
   } catch (error) {
     const e = toProtocolError(error);
     return { type: 'error', code: e.code, message: errorFrame(e).message };
   }
 }
 
-async function runBatch(store: ReplicaStore, codec: WireCodec, request: BatchRequest): Promise<NodeReply> {
-  const results = await Promise.all(request.ops.map((op) => runBatchOp(store, codec, op)));
-  return { type: 'batch-ok', id: request.id, results };
-}
-
-async function run(store: ReplicaStore, codec: WireCodec, request: ClientRequest): Promise<NodeReply> {
-  checkOptions(request.options);
+async function run(cluster: ClusterCore, codec: WireCodec, request: ClientRequest): Promise<NodeReply> {
   switch (request.type) {
-    case 'get':
-      return { type: 'get-ok', id: request.id, ...store.read(request.key) };
-    case 'put': {
-      const msgpack = request.valueEncoding === 'msgpack';
-      checkPutValue(codec, request.value, msgpack);
-      return { type: 'put-ok', id: request.id, context: await store.write(request.key, request.context, request.value, msgpack) };
-    }
-    case 'delete':
-      return { type: 'delete-ok', id: request.id, context: await store.write(request.key, request.context, undefined, false) };
+    case 'ring':
+      return { type: 'ring-ok', id: request.id, version: cluster.view.version, n: cluster.settings.n, members: cluster.view.ringMembers() };
     case 'batch':
-      return runBatch(store, codec, request);
+      return { type: 'batch-ok', id: request.id, results: await Promise.all(request.ops.map((op) => runBatchOp(cluster, codec, op, request))) };
+    default:
+      checkPutValue(codec, request);
+      return { ...(await cluster.run(request, request.options, false)), id: request.id } as NodeReply;
   }
 }
 
 /** The reply to `request`; a failure is an `error` reply with the request's id. */
-export async function handleRequest(store: ReplicaStore, codec: WireCodec, request: ClientRequest): Promise<NodeReply> {
+export async function handleRequest(cluster: ClusterCore, codec: WireCodec, request: ClientRequest): Promise<NodeReply> {
   try {
-    return await run(store, codec, request);
+    return await run(cluster, codec, request);
   } catch (error) {
     return errorFrame(toProtocolError(error), request.id);
   }

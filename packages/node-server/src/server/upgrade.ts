@@ -2,7 +2,8 @@
  * The WebSocket side of the node's one port: which upgrades are accepted.
  *
  * Invariants:
- *   1. Only paths `/` and `/ws` upgrade; others get 404.
+ *   1. Only paths `/` and `/ws` (clients) and `/peer` (other nodes, their
+ *      own connections: cluster/peer-server.ts) upgrade; others get 404.
  *   2. At most `connectionsMax` client connections: past it (or while
  *      stopping) an upgrade is refused politely with HTTP 503 and
  *      `Retry-After`, before any WebSocket state is allocated.
@@ -14,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ServerContext } from './context.js';
 import { ClientConnection } from './connection.js';
+import { peerPath } from '../limits.js';
 
 /** The paths the WebSocket protocol is served on; the SDK uses `/`. */
 export const webSocketPaths: readonly string[] = Object.freeze(['/', '/ws']);
@@ -47,6 +49,10 @@ export function upgradeHandler(ctx: ServerContext): {
   return {
     onUpgrade(req, socket, head) {
       socket.on('error', () => socket.destroy());
+      if (pathOf(req.url) === peerPath) {
+        if (ctx.stopping || ctx.peers === undefined) return reject(socket, 503, 'the node is not serving peers');
+        return ctx.peers.accept(req, socket, head);
+      }
       if (!webSocketPaths.includes(pathOf(req.url))) return reject(socket, 404, 'the ringkv protocol is served on / and /ws');
       if (ctx.stopping) {
         ctx.metrics.connectionsRefused++;

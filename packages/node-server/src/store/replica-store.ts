@@ -24,6 +24,9 @@
  *      set fits in one get reply frame.
  *   5. Deletes are tombstone versions; keys are never removed from the engine
  *      (a tombstone-only set still carries the context a later write needs).
+ *   6. Every engine write of the node (sibling sets, hints, metadata) goes
+ *      through this one queue (`mutate`), so a hint and a set are each
+ *      read-modify-written from the state the previous write left.
  */
 import { protocolError, type GetResult, type Key, type Sibling } from '@ringkv/protocol';
 import {
@@ -32,8 +35,10 @@ import {
   empty,
   encodeContext,
   live,
+  sync,
   tombstone,
   update,
+  type DvvSet,
   type Payload,
   type VClock,
 } from '@ringkv/vclock';
@@ -52,20 +57,29 @@ export interface StoreConfig {
   readonly durability: 'sync' | 'interval' | 'none';
 }
 
-/** One queued write. */
-interface PendingWrite {
+/**
+ * One read-modify-write of one engine key: `load` decodes what is stored
+ * (or the batch's pending state), `step` computes the next state, its
+ * encoding (`undefined` deletes the key) and the caller's result.
+ */
+export interface Mutation<S, R> {
   readonly skey: Uint8Array;
+  load(stored: Uint8Array | undefined): S;
+  step(current: S): { readonly next: S; readonly encoded: Uint8Array | undefined; readonly result: R };
+}
+
+/** One queued mutation. */
+interface PendingWrite {
   readonly id: string;
-  readonly context: VClock;
-  readonly payload: Payload<StoredValue>;
-  resolve(context: Uint8Array): void;
+  readonly mutation: Mutation<unknown, unknown>;
+  resolve(result: unknown): void;
   reject(error: unknown): void;
 }
 
-/** A write computed against the current set, ready for the engine. */
+/** A write computed against the current state, ready for the engine. */
 interface ComputedWrite {
   readonly write: PendingWrite;
-  readonly context: Uint8Array;
+  readonly result: unknown;
   readonly bytes: number;
 }
 
@@ -82,9 +96,10 @@ export interface StoreStats {
 /**
  * A node's replica store over a storage engine.
  *
- * When to use: one per node; the server calls `read` and `write` for every
- * client request.
- * Gotcha: `write` rejects with a `ProtocolError` for client mistakes (bad
+ * When to use: one per node; the cluster calls `update` (the coordinator's own
+ * write), `syncIn` (a replica apply or a replayed hint) and `readSet`, and the
+ * hint store calls `mutate` for its own records.
+ * Gotcha: writes reject with a `ProtocolError` for client mistakes (bad
  * context, too many siblings, set too large) and with engine errors for
  * storage failures; `toProtocolError` (failures.ts) maps both.
  */
@@ -102,26 +117,75 @@ export class ReplicaStore {
 
   /** Every sibling of `key` and its context. A key never written is not found with the empty context. */
   read(key: Key): GetResult {
+    const set = this.readSet(key);
+    return set === undefined ? { found: false, siblings: [], context: emptyContext } : toGetResult(set);
+  }
+
+  /** The stored set of `key`, or `undefined` when it was never written. */
+  readSet(key: Key): StoredSet | undefined {
     const stored = this.engine.getSync(storageKey(key));
-    if (stored === undefined) return { found: false, siblings: [], context: emptyContext };
-    return toGetResult(decodeSet(stored));
+    return stored === undefined ? undefined : decodeSet(stored);
   }
 
   /** Writes `value` (or a tombstone when `value` is undefined) superseding what `context` saw; resolves with the new context. */
   write(key: Key, context: Uint8Array | undefined, value: Uint8Array | undefined, msgpack: boolean): Promise<Uint8Array> {
-    if (this.queue.length >= writeQueueMax) {
-      return Promise.reject(protocolError('unavailable', `the node has ${writeQueueMax} writes queued; retry later`));
-    }
     let clock: VClock;
     try {
       clock = context === undefined || context.length === 0 ? [] : decodeContext(context);
     } catch (error) {
       return Promise.reject(error);
     }
-    const skey = storageKey(key);
     const payload = value === undefined ? tombstone : live(storedValue(value, msgpack));
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.queue.push({ skey, id: keyId(skey), context: clock, payload, resolve, reject });
+    // Queued in this turn and resolved straight from the batch, so writes issued together share a batch.
+    return this.mutateSet(key, (current) => this.updated(current, clock, payload), (set) => encodeContext(contextOf(set)));
+  }
+
+  /** vclock `update` of the stored set under this node's actor (quorum's `local.update`); resolves with the stored set. */
+  update(key: Key, clock: VClock, payload: Payload<StoredValue>): Promise<StoredSet> {
+    return this.mutateSet(key, (current) => this.updated(current, clock, payload), (set) => set);
+  }
+
+  private updated(current: StoredSet, clock: VClock, payload: Payload<StoredValue>): StoredSet {
+    return update(current, clock, this.config.actor, payload, { siblingsMax: this.config.siblingsMax });
+  }
+
+  /** `sync`s a set from another replica (or a replayed hint) into the stored one; resolves once durable. */
+  syncIn(key: Key, set: DvvSet<StoredValue>): Promise<StoredSet> {
+    return this.mutateSet(key, (current) => sync(current, set), (next) => next);
+  }
+
+  private mutateSet<R>(key: Key, next: (current: StoredSet) => StoredSet, result: (set: StoredSet) => R): Promise<R> {
+    return this.mutate<StoredSet, R>({
+      skey: storageKey(key),
+      load: (stored) => (stored === undefined ? empty<StoredValue>() : decodeSet(stored)),
+      step: (current) => {
+        const set = next(current);
+        return { next: set, encoded: this.checkedEncoding(set), result: result(set) };
+      },
+    });
+  }
+
+  private checkedEncoding(next: StoredSet): Uint8Array {
+    if (next.entries.length > contextEntriesMax) {
+      throw protocolError('context-too-large', `the key's context would name ${next.entries.length} actors (at most ${contextEntriesMax})`);
+    }
+    const encoded = encodeSet(next);
+    if (encoded.length > this.config.setBytesMax) {
+      throw protocolError(
+        'value-too-large',
+        `the key's siblings would take ${encoded.length} bytes (at most ${this.config.setBytesMax}); write with the context read to replace them`,
+      );
+    }
+    return encoded;
+  }
+
+  /** Queues one read-modify-write; resolves with its result once the engine holds it durably (invariants 1, 2, 6). */
+  mutate<S, R>(mutation: Mutation<S, R>): Promise<R> {
+    if (this.queue.length >= writeQueueMax) {
+      return Promise.reject(protocolError('unavailable', `the node has ${writeQueueMax} writes queued; retry later`));
+    }
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ id: keyId(mutation.skey), mutation: mutation as Mutation<unknown, unknown>, resolve: resolve as (r: unknown) => void, reject });
       if (!this.committing) void this.drain();
     });
   }
@@ -155,7 +219,7 @@ export class ReplicaStore {
   }
 
   private async commit(batch: PendingWrite[]): Promise<void> {
-    const sets = new Map<string, StoredSet>();
+    const states = new Map<string, unknown>();
     const ops = new Map<string, EngineOp>();
     const done: ComputedWrite[] = [];
     let bytes = 0;
@@ -165,7 +229,7 @@ export class ReplicaStore {
         this.queue = batch.slice(i).concat(this.queue);
         break;
       }
-      const computed = this.apply(batch[i] as PendingWrite, sets, ops);
+      const computed = this.apply(batch[i] as PendingWrite, states, ops);
       if (computed === undefined) continue;
       done.push(computed);
       bytes += computed.bytes;
@@ -180,36 +244,22 @@ export class ReplicaStore {
       for (const c of done) c.write.reject(error);
       return;
     }
-    for (const c of done) c.write.resolve(c.context);
+    for (const c of done) c.write.resolve(c.result);
   }
 
   /** Read-modify-write of one key inside a batch; a refused write is rejected here and left out of the batch. */
-  private apply(write: PendingWrite, sets: Map<string, StoredSet>, ops: Map<string, EngineOp>): ComputedWrite | undefined {
+  private apply(write: PendingWrite, states: Map<string, unknown>, ops: Map<string, EngineOp>): ComputedWrite | undefined {
     try {
-      const current = sets.get(write.id) ?? this.currentSet(write.skey);
-      const next = update(current, write.context, this.config.actor, write.payload, { siblingsMax: this.config.siblingsMax });
-      if (next.entries.length > contextEntriesMax) {
-        throw protocolError('context-too-large', `the key's context would name ${next.entries.length} actors (at most ${contextEntriesMax})`);
-      }
-      const encoded = encodeSet(next);
-      if (encoded.length > this.config.setBytesMax) {
-        throw protocolError(
-          'value-too-large',
-          `the key's siblings would take ${encoded.length} bytes (at most ${this.config.setBytesMax}); write with the context read to replace them`,
-        );
-      }
-      sets.set(write.id, next);
-      ops.set(write.id, { type: 'put', key: write.skey, value: encoded });
-      return { write, context: encodeContext(contextOf(next)), bytes: encoded.length + write.skey.length };
+      const { mutation } = write;
+      const current = states.has(write.id) ? states.get(write.id) : mutation.load(this.engine.getSync(mutation.skey));
+      const { next, encoded, result } = mutation.step(current);
+      states.set(write.id, next);
+      ops.set(write.id, encoded === undefined ? { type: 'del', key: mutation.skey } : { type: 'put', key: mutation.skey, value: encoded });
+      return { write, result, bytes: (encoded?.length ?? 0) + mutation.skey.length };
     } catch (error) {
       write.reject(error);
       return undefined;
     }
-  }
-
-  private currentSet(skey: Uint8Array): StoredSet {
-    const stored = this.engine.getSync(skey);
-    return stored === undefined ? empty<StoredValue>() : decodeSet(stored);
   }
 }
 
@@ -222,7 +272,7 @@ function toSibling(payload: Payload<StoredValue>): Sibling {
 const tombstoneSibling: Sibling = Object.freeze({ tombstone: true });
 
 /** The get result of a stored set: every version (tombstones included), found iff one is a value. */
-function toGetResult(set: StoredSet): GetResult {
+export function toGetResult(set: StoredSet): GetResult {
   const siblings: Sibling[] = [];
   let found = false;
   for (const entry of set.entries) {

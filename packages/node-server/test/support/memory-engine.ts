@@ -4,7 +4,7 @@
  * name within the process, the directory lock is emulated, and writes can be
  * made to fail.
  */
-import type { StorageEngine, StorageOpener, EngineOp } from '../../src/index.js';
+import type { StorageEngine, StorageOpener, EngineOp, ScanBounds } from '../../src/index.js';
 
 const disks = new Map<string, Map<string, Uint8Array>>();
 const locks = new Set<string>();
@@ -29,7 +29,23 @@ export class MemoryEngine implements StorageEngine {
     if (this.closed) throw new LsmLikeError('closed', 'engine is closed');
     if (this.failWrites !== undefined) throw new LsmLikeError(this.failWrites, 'injected failure');
     this.batches++;
-    for (const op of ops) this.data.set(Buffer.from(op.key).toString('latin1'), op.value.slice());
+    for (const op of ops) {
+      const id = Buffer.from(op.key).toString('latin1');
+      if (op.type === 'del') this.data.delete(id);
+      else this.data.set(id, op.value.slice());
+    }
+  }
+  *iterate(bounds: ScanBounds): Iterable<[Uint8Array, Uint8Array]> {
+    const ids = [...this.data.keys()].sort((a, b) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1')));
+    let n = 0;
+    for (const id of ids) {
+      const key = Buffer.from(id, 'latin1');
+      if (bounds.gte && Buffer.compare(key, bounds.gte) < 0) continue;
+      if (bounds.gt && Buffer.compare(key, bounds.gt) <= 0) continue;
+      if (bounds.lt && Buffer.compare(key, bounds.lt) >= 0) break;
+      if (bounds.limit !== undefined && n++ >= bounds.limit) break;
+      yield [new Uint8Array(key), this.data.get(id) as Uint8Array];
+    }
   }
   stats(): unknown {
     return { memtableBytes: this.data.size, lastSeq: this.batches, levels: [{ level: 0, tables: 0, bytes: 0 }] };

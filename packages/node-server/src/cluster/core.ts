@@ -1,0 +1,263 @@
+/**
+ * The cluster core of a node: membership → ring → coordinator → replica
+ * store → hints. Free of ws and http: it runs on an injected clock, random,
+ * gossip transport and peer port, so the same code can run under @ringkv/sim.
+ *
+ * Request flow (README, "Request flow"):
+ *   - a write whose key's preference list (N nodes) does not hold this node
+ *     is forwarded to the first live node of that list, once; a node that
+ *     received a forwarded request never forwards it again;
+ *   - otherwise the quorum Coordinator runs it (reads are coordinated by
+ *     whichever node received them: quorum lets any node coordinate a read);
+ *   - results map to protocol replies: `ok` → reply, `quorum-not-met` →
+ *     error `quorum-not-met`, `indeterminate` → error `timeout`.
+ *
+ * Invariants:
+ *   1. Every request has a deadline (the client's `timeoutMs`, else
+ *      `requestTimeoutMs`); the coordinator and every peer call settle by it.
+ *   2. The ring and down set change only on gossip events (RingView).
+ *   3. A forwarded request is forwarded at most once (one hop).
+ */
+import { Gossip, type GossipEvent, type Random, type Transport } from '@ringkv/gossip';
+import { Coordinator, HintedHandoff, isQuorumError, type Clock, type Receipt, type WriteResult } from '@ringkv/quorum';
+import { protocolError, type ConsistencyLevel, type Key, type NodeReply, type PeerCall, type PeerMessage, type RequestOptions, type WireCodec, type WireReceipt } from '@ringkv/protocol';
+import { decodeContext, encodeContext, type VClock } from '@ringkv/vclock';
+import type { NodeLogger } from '../log.js';
+import * as L from '../limits.js';
+import { toProtocolError } from '../store/failures.js';
+import { toGetResult, type ReplicaStore } from '../store/replica-store.js';
+import { decodeSet, encodeSet, storedValue, type StoredValue } from '../store/set-codec.js';
+import type { EngineHintStore } from './hint-store.js';
+import { applyLocally, fetchLocally, ReplicaPort, type PeerPort } from './replicas.js';
+import { RingView } from './ring-view.js';
+import type { ClusterSettings } from './settings.js';
+
+/** What the core is built from. */
+export interface ClusterCoreOptions {
+  readonly id: string;
+  /** This node's address for peers and clients (its ws URL). */
+  readonly address: string;
+  readonly generation: number;
+  readonly settings: ClusterSettings;
+  readonly store: ReplicaStore;
+  readonly hints: EngineHintStore;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly transport: Transport;
+  readonly peers: PeerPort;
+  /** The client codec: forwarded requests and their replies are client frames. */
+  readonly codec: WireCodec;
+  readonly log: NodeLogger;
+}
+
+/** One client operation, as the core runs it. */
+export type ClusterOp =
+  | { readonly type: 'get'; readonly key: Key }
+  | { readonly type: 'put'; readonly key: Key; readonly value: Uint8Array; readonly valueEncoding?: 'msgpack'; readonly context?: Uint8Array }
+  | { readonly type: 'delete'; readonly key: Key; readonly context?: Uint8Array };
+
+/** A reply body without id (the caller adds it). */
+export type OpReply = Exclude<NodeReply, { type: 'batch-ok' } | { type: 'ring-ok' } | { type: 'error' }> extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/** Cluster counters beyond the coordinator's and the handoff's. */
+export interface ClusterCounters {
+  forwardedOut: number;
+  forwardedIn: number;
+  forwardFailures: number;
+  ringChanges: number;
+}
+
+/** The node's cluster core; see the module comment. */
+export class ClusterCore {
+  readonly view: RingView;
+  readonly gossip: Gossip;
+  readonly coordinator: Coordinator<StoredValue>;
+  readonly handoff: HintedHandoff<StoredValue>;
+  readonly counters: ClusterCounters = { forwardedOut: 0, forwardedIn: 0, forwardFailures: 0, ringChanges: 0 };
+  private readonly replicas: ReplicaPort;
+  private readonly s: ClusterSettings;
+  /** The cluster settings in force. */
+  get settings(): ClusterSettings {
+    return this.s;
+  }
+
+  constructor(private readonly o: ClusterCoreOptions) {
+    const s = (this.s = o.settings);
+    this.view = new RingView({ id: o.id, address: o.address, generation: o.generation, heartbeat: 0, status: 'normal', vnodes: s.vnodes, weight: s.weight, zone: s.zone });
+    this.replicas = new ReplicaPort(o.id, (id) => this.view.addressOf(id), o.peers, o.store, o.hints, o.clock);
+    this.gossip = new Gossip({
+      id: o.id, address: o.address, generation: o.generation, clock: o.clock, random: o.random, transport: o.transport,
+      seeds: s.seeds, clusterName: s.clusterName, vnodes: s.vnodes, weight: s.weight, zone: s.zone,
+      intervalMs: s.gossipIntervalMs, suspectTimeoutMs: s.gossipIntervalMs * L.suspectRounds,
+    });
+    this.coordinator = new Coordinator<StoredValue>({
+      nodeId: o.id, ring: () => this.view.ring, down: () => this.view.down, clock: o.clock, hints: o.hints, replicas: this.replicas,
+      local: { update: (key, context, payload) => o.store.update(key, context, payload) },
+      defaults: { n: s.n, r: s.r, w: s.w, mode: s.mode, timeoutMs: s.requestTimeoutMs },
+    });
+    this.handoff = new HintedHandoff<StoredValue>({
+      store: o.hints, replicas: this.replicas, clock: o.clock, down: () => this.view.down, hintTtlMs: s.hintTtlMs,
+      sweepIntervalMs: Math.min(10_000, Math.max(1_000, s.gossipIntervalMs * 10)), sendTimeoutMs: s.requestTimeoutMs,
+    });
+    this.gossip.on(this.onGossip);
+  }
+
+  start(): void {
+    this.view.update(this.gossip.snapshot());
+    this.gossip.start();
+    this.handoff.start();
+  }
+
+  /** Stops gossip (no leave: a stopped node is expected back), handoff and the coordinator. */
+  stop(): void {
+    this.gossip.stop();
+    this.handoff.stop();
+    this.coordinator.stop();
+  }
+
+  private readonly onGossip = (e: GossipEvent): void => {
+    if (e.type === 'seeds-unreachable') {
+      this.o.log.warn({ attempts: e.attempts, retryInMs: e.retryInMs }, 'no seed answered');
+      return;
+    }
+    if (this.view.update(this.gossip.snapshot())) {
+      this.counters.ringChanges++;
+      this.o.log.info({ members: this.view.ring.size, version: this.view.version }, 'ring changed');
+    }
+    if (e.type === 'up') void this.handoff.onUp(e.member.id).catch(() => {});
+  };
+
+  // ------------------------------------------------------------ client side
+
+  /** Runs one client op here or on a replica; never rejects with anything but a ProtocolError. */
+  async run(op: ClusterOp, options: RequestOptions | undefined, forwarded: boolean): Promise<OpReply> {
+    try {
+      return await this.runOp(op, options, forwarded);
+    } catch (error) {
+      throw toProtocolError(isQuorumError(error) ? quorumToProtocol(error.code, error.message) : error);
+    }
+  }
+
+  private async runOp(op: ClusterOp, options: RequestOptions | undefined, forwarded: boolean): Promise<OpReply> {
+    const timeoutMs = Math.min(options?.timeoutMs ?? this.s.requestTimeoutMs, L.requestTimeoutMsLimit);
+    const receipt = options?.receipt === true;
+    if (op.type === 'get') {
+      const r = this.level('r', options?.r, this.s.r);
+      const result = await this.coordinator.get(op.key, { r, timeoutMs });
+      if (result.status !== 'ok') throw notOk(result.status, 'read', result.status === 'quorum-not-met' ? result.replies : 0, result.required);
+      return { type: 'get-ok', ...toGetResult(result.set), ...this.receiptOf(result.receipt, receipt, forwarded) };
+    }
+    const w = this.level('w', options?.w, this.s.w);
+    if (!forwarded && !this.view.ring.preferenceList(op.key, this.s.n).includes(this.o.id)) return this.forward(op, options, timeoutMs);
+    const context: VClock = op.context === undefined || op.context.length === 0 ? [] : decodeContext(op.context);
+    const call = { context, w, timeoutMs };
+    const result: WriteResult<StoredValue> =
+      op.type === 'put' ? await this.coordinator.put(op.key, storedValue(op.value, op.valueEncoding === 'msgpack'), call) : await this.coordinator.delete(op.key, call);
+    if (result.status !== 'ok') throw notOk(result.status, 'write', result.acks, result.required);
+    return { type: op.type === 'put' ? 'put-ok' : 'delete-ok', context: encodeContext(result.context), ...this.receiptOf(result.receipt, receipt, forwarded) };
+  }
+
+  /** A consistency level as a count for this cluster's N; a count above N cannot be met. */
+  private level(name: 'r' | 'w', level: ConsistencyLevel | undefined, fallback: number): number {
+    const n = this.s.n;
+    const count = level === undefined ? fallback : level === 'one' ? 1 : level === 'quorum' ? Math.floor(n / 2) + 1 : level === 'all' ? n : level;
+    if (count > n) throw protocolError('unavailable', `${name}=${count} cannot be met: keys have ${n} replica${n === 1 ? '' : 's'} (N = ${n})`);
+    return count;
+  }
+
+  private receiptOf(r: Receipt, wanted: boolean, forwarded: boolean): { receipt?: WireReceipt } {
+    if (!wanted) return {};
+    return {
+      receipt: {
+        coordinator: this.o.id, forwarded, op: r.op, n: r.n, mode: r.mode,
+        ...(r.r === undefined ? {} : { r: r.r }), ...(r.w === undefined ? {} : { w: r.w }),
+        replicas: r.replicas.map((x) => ({
+          node: x.node, role: x.role, outcome: x.outcome,
+          ...(x.hintFor === undefined ? {} : { hintFor: x.hintFor }),
+          ...(x.latencyMs === undefined ? {} : { latencyMs: Math.max(0, Math.round(x.latencyMs)) }),
+          ...(x.error === undefined ? {} : { error: x.error.slice(0, 500) }),
+        })),
+        siblingsReconciled: r.siblingsReconciled, readRepair: [...r.readRepair.targets], localHints: [...r.localHints],
+        elapsedMs: Math.max(0, Math.round(r.elapsedMs)),
+      },
+    };
+  }
+
+  /** Sends a write to the first live node of its preference list (one hop) and relays its reply. */
+  private async forward(op: ClusterOp, options: RequestOptions | undefined, timeoutMs: number): Promise<OpReply> {
+    const list = this.view.ring.preferenceList(op.key, this.s.n);
+    const target = list.find((id) => !this.view.down.has(id)) ?? list[0];
+    const address = target === undefined ? undefined : this.view.addressOf(target);
+    if (address === undefined) throw protocolError('unavailable', 'no replica of this key is known');
+    const frame = this.o.codec.encode({ ...op, id: 0, options: { ...options, timeoutMs } } as Parameters<WireCodec['encode']>[0]);
+    this.counters.forwardedOut++;
+    let reply: PeerMessage;
+    try {
+      reply = await this.o.peers.call(address, { type: 'forward', request: frame }, timeoutMs + L.forwardSlackMs);
+    } catch (error) {
+      this.counters.forwardFailures++;
+      throw error;
+    }
+    if (reply.type !== 'forward-ok') throw protocolError('internal', `${target} answered forward with ${reply.type}`);
+    const decoded = this.o.codec.decode(reply.reply);
+    if (!decoded.ok) throw protocolError('internal', `${target} sent an unreadable reply: ${decoded.error.message}`);
+    const m = decoded.message;
+    if (m.type === 'error') throw protocolError(m.code, `via ${target}: ${m.message}`);
+    if (m.type !== 'put-ok' && m.type !== 'delete-ok' && m.type !== 'get-ok') throw protocolError('internal', `${target} answered with ${m.type}`);
+    const { id: _id, ...body } = m;
+    return body as OpReply;
+  }
+
+  // ----------------------------------------------------------- replica side
+
+  /** Serves one peer call; never rejects (failures are peer-error replies). */
+  async onCall(from: string, call: PeerCall): Promise<PeerMessage> {
+    try {
+      switch (call.type) {
+        case 'apply':
+          await applyLocally(this.o.store, this.o.hints, this.o.clock, call.key, decodeSet(call.set), call.hintFor);
+          return { type: 'apply-ok', id: call.id };
+        case 'fetch': {
+          const set = fetchLocally(this.o.store, this.o.hints, call.key, call.hintFor);
+          return set === undefined ? { type: 'fetch-ok', id: call.id } : { type: 'fetch-ok', id: call.id, set: encodeSet(set) };
+        }
+        case 'forward':
+          return { type: 'forward-ok', id: call.id, reply: await this.serveForward(from, call.request, call.timeoutMs) };
+      }
+    } catch (error) {
+      const e = toProtocolError(error);
+      return { type: 'peer-error', id: call.id, code: e.code, message: e.message.replace(/^protocol: /, '').slice(0, 1000) };
+    }
+  }
+
+  /** A forwarded client frame: run it here (never forwarded again) and answer with a client reply frame. */
+  private async serveForward(from: string, request: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+    const decoded = this.o.codec.decode(request);
+    if (!decoded.ok) throw decoded.error;
+    const m = decoded.message;
+    if (m.type !== 'get' && m.type !== 'put' && m.type !== 'delete') throw protocolError('invalid-message', `${from} forwarded a ${m.type}`);
+    this.counters.forwardedIn++;
+    const options = { ...m.options, timeoutMs: Math.min(m.options?.timeoutMs ?? timeoutMs, timeoutMs) };
+    try {
+      const body = await this.run(m, options, true);
+      return this.o.codec.encode({ ...body, id: m.id } as Parameters<WireCodec['encode']>[0]);
+    } catch (error) {
+      const e = toProtocolError(error);
+      return this.o.codec.encode({ type: 'error', id: m.id, code: e.code, message: e.message.replace(/^protocol: /, '').slice(0, 1000) });
+    }
+  }
+}
+
+function notOk(status: 'quorum-not-met' | 'indeterminate', what: 'read' | 'write', got: number, required: number): Error {
+  if (status === 'indeterminate') {
+    return protocolError('timeout', `the ${what} did not reach its quorum in time (${got} of ${required})${what === 'write' ? '; it may have been applied' : ''}`);
+  }
+  return protocolError('quorum-not-met', `${got} of ${required} replicas ${what === 'write' ? 'acknowledged the write; it may have been applied on some' : 'answered'}`);
+}
+
+function quorumToProtocol(code: string, message: string): Error {
+  const text = message.replace(/^quorum: /, '');
+  if (code === 'stopped') return protocolError('shutting-down', 'the node is shutting down; reconnect to another node');
+  if (code === 'not-a-replica') return protocolError('unavailable', `this node is not a replica of the key (ring views differ): ${text}`);
+  return protocolError('invalid-message', text);
+}

@@ -1,0 +1,227 @@
+/**
+ * One outbound peer connection: this node dials `address` + `/peer`, sends a
+ * `peer-hello` (with the cluster secret), then pipelines calls and gossip.
+ *
+ * Concurrency model: ws events on the event loop. Calls are matched to
+ * replies by request id; every call has its own deadline timer.
+ *
+ * Invariants:
+ *   1. Every call settles by its deadline: a reply, a peer-error, the
+ *      connection's loss, or its timer (`timeout`), whichever comes first.
+ *   2. At most `peerInFlightMax` calls in flight and `peerConnectQueueMax`
+ *      frames waiting for the connection; past `peerSendBufferBytesMax`
+ *      queued bytes, new calls fail at once and gossip is dropped.
+ *   3. After a failed connection, the next attempt waits a backoff doubling
+ *      from `peerReconnectMsInitial` to `peerReconnectMsMax` (jittered);
+ *      meanwhile calls fail at once (`unavailable`), so a down peer costs no
+ *      waiting. A successful hello resets the backoff.
+ */
+import { PEER_PROTOCOL_VERSION, protocolError, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
+import type { Clock } from '@ringkv/quorum';
+import { WebSocket, type RawData } from 'ws';
+import * as L from '../limits.js';
+
+/** A call as sent: any call message; the link sets `id`. */
+export type PeerCallBody =
+  | { readonly type: 'apply'; readonly key: Uint8Array | string; readonly set: Uint8Array; readonly hintFor?: string }
+  | { readonly type: 'fetch'; readonly key: Uint8Array | string; readonly hintFor?: string }
+  | { readonly type: 'forward'; readonly request: Uint8Array };
+
+/** What a link needs from its node. */
+export interface PeerLinkConfig {
+  readonly selfId: string;
+  readonly clusterName: string;
+  readonly secret: string | undefined;
+  readonly codec: PeerCodec;
+  readonly clock: Clock;
+  readonly random: { next(): number };
+  /** Counters shared by every link of the node. */
+  readonly stats: PeerStats;
+}
+
+/** Peer traffic counters (they only grow). */
+export interface PeerStats {
+  callsSent: number;
+  callsFailed: number;
+  callsTimedOut: number;
+  gossipSent: number;
+  gossipDropped: number;
+  connectsOk: number;
+  connectsFailed: number;
+}
+
+interface Pending {
+  resolve(reply: PeerMessage): void;
+  reject(error: ProtocolError): void;
+  timer: unknown;
+}
+
+/** The outbound connection to one peer address. */
+export class PeerLink {
+  private ws: WebSocket | undefined;
+  private state: 'idle' | 'connecting' | 'open' = 'idle';
+  private readonly pending = new Map<number, Pending>();
+  private waiting: Uint8Array[] = [];
+  private nextId = 1;
+  private backoffMs = 0;
+  private retryAtMs = 0;
+  private connectTimer: unknown;
+  private closed = false;
+
+  constructor(
+    readonly address: string,
+    private readonly config: PeerLinkConfig,
+  ) {}
+
+  /** Sends a gossip message; dropped (counted) when the link cannot take it now. */
+  gossip(msg: Record<string, unknown>): void {
+    let frame: Uint8Array;
+    try {
+      frame = this.config.codec.encode({ type: 'gossip', msg });
+    } catch {
+      this.config.stats.gossipDropped++;
+      return;
+    }
+    if (this.enqueue(frame) === undefined) this.config.stats.gossipSent++;
+    else this.config.stats.gossipDropped++;
+  }
+
+  /** One call; resolves with the reply message (a peer-error rejects), settles by `timeoutMs`. */
+  call(body: PeerCallBody, timeoutMs: number): Promise<PeerMessage> {
+    const { stats, codec, clock } = this.config;
+    if (this.pending.size >= L.peerInFlightMax) return this.fail(protocolError('unavailable', `${L.peerInFlightMax} calls in flight to ${this.address}`));
+    const id = this.nextId;
+    this.nextId = this.nextId >= 0xffff_ffff ? 1 : this.nextId + 1;
+    let frame: Uint8Array;
+    try {
+      frame = codec.encode({ ...body, id, timeoutMs: Math.max(1, Math.min(Math.ceil(timeoutMs), 600_000)) } as PeerMessage);
+    } catch (error) {
+      return this.fail(error as ProtocolError);
+    }
+    const refused = this.enqueue(frame);
+    if (refused !== undefined) return this.fail(refused);
+    stats.callsSent++;
+    return new Promise<PeerMessage>((resolve, reject) => {
+      const timer = clock.setTimer(timeoutMs, () => {
+        if (!this.pending.delete(id)) return;
+        stats.callsTimedOut++;
+        reject(protocolError('timeout', `${this.address} did not answer within ${timeoutMs} ms`));
+      });
+      this.pending.set(id, { resolve, reject, timer });
+    });
+  }
+
+  /** Closes the link for good (node stop): pending calls fail. */
+  close(): void {
+    this.closed = true;
+    this.config.clock.clearTimer(this.connectTimer);
+    this.failAll(protocolError('shutting-down', 'the node is stopping'));
+    this.ws?.terminate();
+    this.ws = undefined;
+  }
+
+  private fail(error: ProtocolError): Promise<never> {
+    this.config.stats.callsFailed++;
+    return Promise.reject(error);
+  }
+
+  /** Sends or queues a frame; returns the reason when it cannot be taken. */
+  private enqueue(frame: Uint8Array): ProtocolError | undefined {
+    if (this.closed) return protocolError('shutting-down', 'the node is stopping');
+    if (this.state === 'open' && this.ws !== undefined) {
+      if (this.ws.bufferedAmount > L.peerSendBufferBytesMax) return protocolError('unavailable', `${this.address} is not reading (send buffer full)`);
+      this.ws.send(frame);
+      return undefined;
+    }
+    if (this.state === 'idle') {
+      if (this.config.clock.now() < this.retryAtMs) return protocolError('unavailable', `${this.address} is unreachable (retrying in ${this.retryAtMs - this.config.clock.now()} ms)`);
+      this.connect();
+    }
+    if (this.waiting.length >= L.peerConnectQueueMax) return protocolError('unavailable', `${this.address}: connection pending with ${L.peerConnectQueueMax} frames queued`);
+    this.waiting.push(frame);
+    return undefined;
+  }
+
+  private connect(): void {
+    const { codec, clock, selfId, clusterName, secret } = this.config;
+    this.state = 'connecting';
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(`${this.address}${L.peerPath}`, { maxPayload: codec.limits.frameBytesMax, perMessageDeflate: false, handshakeTimeout: L.peerConnectTimeoutMs });
+    } catch {
+      // An address that is not a ws URL (a bad seed): fail like an unreachable peer, with backoff.
+      this.state = 'idle';
+      this.config.stats.connectsFailed++;
+      this.backoffMs = L.peerReconnectMsMax;
+      this.retryAtMs = clock.now() + this.backoffMs;
+      return;
+    }
+    this.ws = ws;
+    this.connectTimer = clock.setTimer(L.peerConnectTimeoutMs, () => {
+      if (this.ws === ws && this.state === 'connecting') ws.terminate();
+    });
+    ws.on('open', () => {
+      ws.send(codec.encode({ type: 'peer-hello', protocolVersion: PEER_PROTOCOL_VERSION, nodeId: selfId, clusterName, ...(secret === undefined ? {} : { secret }) }));
+    });
+    ws.on('message', (data: RawData) => this.onFrame(ws, data as Buffer));
+    ws.on('error', () => {});
+    ws.on('close', () => this.onClose(ws));
+  }
+
+  private onFrame(ws: WebSocket, frame: Buffer): void {
+    if (ws !== this.ws) return;
+    const decoded = this.config.codec.decode(frame);
+    if (!decoded.ok) return void ws.terminate();
+    const m = decoded.message;
+    if (this.state === 'connecting') {
+      if (m.type !== 'peer-hello-ok') return void ws.terminate();
+      this.opened(ws);
+      return;
+    }
+    if (!('id' in m) || m.id === undefined) return;
+    const p = this.pending.get(m.id);
+    if (p === undefined) return; // a reply after its deadline
+    this.pending.delete(m.id);
+    this.config.clock.clearTimer(p.timer);
+    if (m.type === 'peer-error') {
+      this.config.stats.callsFailed++;
+      p.reject(protocolError(m.code, `${this.address}: ${m.message}`));
+    } else {
+      p.resolve(m);
+    }
+  }
+
+  private opened(ws: WebSocket): void {
+    this.state = 'open';
+    this.backoffMs = 0;
+    this.config.clock.clearTimer(this.connectTimer);
+    this.config.stats.connectsOk++;
+    const frames = this.waiting;
+    this.waiting = [];
+    for (const f of frames) ws.send(f);
+  }
+
+  private onClose(ws: WebSocket): void {
+    if (ws !== this.ws) return;
+    const wasOpen = this.state === 'open';
+    this.ws = undefined;
+    this.state = 'idle';
+    this.waiting = [];
+    this.config.clock.clearTimer(this.connectTimer);
+    if (!wasOpen) {
+      this.config.stats.connectsFailed++;
+      this.backoffMs = Math.min(L.peerReconnectMsMax, Math.max(L.peerReconnectMsInitial, this.backoffMs * 2));
+      this.retryAtMs = this.config.clock.now() + Math.round(this.backoffMs * (0.5 + this.config.random.next() / 2));
+    }
+    this.failAll(protocolError('unavailable', `the connection to ${this.address} closed`));
+  }
+
+  private failAll(error: ProtocolError): void {
+    for (const p of this.pending.values()) {
+      this.config.clock.clearTimer(p.timer);
+      this.config.stats.callsFailed++;
+      p.reject(error);
+    }
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The WebSocket peer network of a node: outbound links (one per peer
+ * address, created on first use) and inbound peer connections on `/peer`.
+ * It is the gossip `Transport` and the core's `PeerPort`; nothing else in
+ * the node touches peer sockets.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Transport } from '@ringkv/gossip';
+import type { PeerCodec, PeerMessage } from '@ringkv/protocol';
+import type { Clock } from '@ringkv/quorum';
+import { WebSocketServer } from 'ws';
+import * as L from '../limits.js';
+import { PeerLink, type PeerCallBody, type PeerStats } from './peer-link.js';
+import { PeerServerConnection, type PeerAdmission, type PeerHandlers } from './peer-server.js';
+import type { PeerPort } from './replicas.js';
+
+/** What the network needs to know about its node. */
+export interface PeerNetworkOptions extends PeerAdmission {
+  readonly clock: Clock;
+  readonly random: { next(): number };
+}
+
+/** Links, inbound connections and their counters. */
+export class PeerNetwork implements PeerPort {
+  readonly stats: PeerStats = { callsSent: 0, callsFailed: 0, callsTimedOut: 0, gossipSent: 0, gossipDropped: 0, connectsOk: 0, connectsFailed: 0 };
+  private readonly links = new Map<string, PeerLink>();
+  private readonly inbound = new Set<PeerServerConnection>();
+  private readonly wss: WebSocketServer;
+  private gossipHandler: ((from: string, message: unknown) => void) | undefined;
+  private handlers: PeerHandlers | undefined;
+
+  /** The gossip transport over this network. */
+  readonly transport: Transport = {
+    send: (to, message) => this.link(to).gossip(message as Record<string, unknown>),
+    onMessage: (handler) => {
+      this.gossipHandler = handler;
+      return () => {
+        this.gossipHandler = undefined;
+      };
+    },
+  };
+
+  constructor(private readonly o: PeerNetworkOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: o.codec.limits.frameBytesMax, perMessageDeflate: false, clientTracking: false });
+  }
+
+  /** Sets who serves inbound calls (the cluster core), once it exists. */
+  serve(handlers: Omit<PeerHandlers, 'onGossip'>): void {
+    this.handlers = { onGossip: (from, msg) => this.gossipHandler?.(from, msg), onCall: handlers.onCall };
+  }
+
+  call(address: string, body: PeerCallBody, timeoutMs: number): Promise<PeerMessage> {
+    return this.link(address).call(body, timeoutMs);
+  }
+
+  /** An upgrade on `/peer`: accepted unless the node is full of peers or not serving yet. */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const handlers = this.handlers;
+    if (handlers === undefined || this.inbound.size >= L.peerConnectionsMax) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      new PeerServerConnection(ws, req.socket.remoteAddress ?? '', this.o, handlers, this.inbound);
+    });
+  }
+
+  /** Peers this node has links to, and inbound connections (for /status). */
+  connections(): { outbound: number; inbound: number } {
+    return { outbound: this.links.size, inbound: this.inbound.size };
+  }
+
+  close(): void {
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+    for (const c of this.inbound) c.terminate();
+    this.inbound.clear();
+    this.wss.close();
+  }
+
+  private link(address: string): PeerLink {
+    let link = this.links.get(address);
+    if (link === undefined) {
+      link = new PeerLink(address, { selfId: this.o.selfId, clusterName: this.o.clusterName, secret: this.o.secret, codec: this.o.codec, clock: this.o.clock, random: this.o.random, stats: this.stats });
+      this.links.set(address, link);
+    }
+    return link;
+  }
+}

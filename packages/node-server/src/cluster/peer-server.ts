@@ -1,0 +1,139 @@
+/**
+ * One inbound peer connection: another node dialed this one on `/peer`.
+ *
+ * Invariants:
+ *   1. Nothing but `peer-hello` is served before a good hello: same peer
+ *      protocol version, same cluster name, the cluster secret when one is
+ *      configured (constant-time compare); without a secret, only loopback
+ *      peers are accepted unless the node allows insecure public binds.
+ *      A bad hello gets `peer-error` and a close (1002 or 1008).
+ *   2. At most `peerInFlightMax` calls run at once; more are answered
+ *      `too-many-in-flight` without running.
+ *   3. Past 2 × `peerSendBufferBytesMax` queued reply bytes the connection is
+ *      terminated (the caller's calls then fail and it reconnects).
+ *   4. Every call gets exactly one reply (its handler never throws: failures
+ *      become `peer-error` with the protocol code).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { errorFrame, PEER_PROTOCOL_VERSION, protocolError, type PeerCall, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
+import type { RawData, WebSocket } from 'ws';
+import { isLoopbackHost } from '../options.js';
+import * as L from '../limits.js';
+
+/** What a peer connection hands to the node. */
+export interface PeerHandlers {
+  /** A gossip message from peer `from` (validated by gossip itself). */
+  onGossip(from: string, msg: Record<string, unknown>): void;
+  /** Runs one call; resolves with the reply (or a peer-error message). Never rejects. */
+  onCall(from: string, call: PeerCall): Promise<PeerMessage>;
+}
+
+/** How inbound peers are admitted. */
+export interface PeerAdmission {
+  readonly selfId: string;
+  readonly clusterName: string;
+  readonly secret: string | undefined;
+  readonly allowInsecure: boolean;
+  readonly codec: PeerCodec;
+}
+
+function secretsEqual(expected: string, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** An accepted peer WebSocket; removes itself from `connections` on close. */
+export class PeerServerConnection {
+  private peerId: string | undefined;
+  private inFlight = 0;
+  private closing = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly remoteHost: string,
+    private readonly admission: PeerAdmission,
+    private readonly handlers: PeerHandlers,
+    private readonly connections: Set<PeerServerConnection>,
+  ) {
+    connections.add(this);
+    ws.on('message', (data: RawData) => this.onFrame(data as Buffer));
+    ws.on('error', () => {});
+    ws.on('close', () => {
+      this.closing = true;
+      connections.delete(this);
+    });
+  }
+
+  private onFrame(frame: Buffer): void {
+    if (this.closing) return;
+    const decoded = this.admission.codec.decode(frame);
+    if (!decoded.ok) return this.refuse(decoded.error);
+    const m = decoded.message;
+    if (this.peerId === undefined) {
+      if (m.type !== 'peer-hello') return this.refuse(protocolError('hello-required', `a ${m.type} arrived before peer-hello`));
+      return this.hello(m);
+    }
+    switch (m.type) {
+      case 'gossip':
+        return this.handlers.onGossip(this.peerId, m.msg as Record<string, unknown>);
+      case 'apply':
+      case 'fetch':
+      case 'forward':
+        return this.run(m);
+      default:
+        return this.refuse(protocolError('invalid-message', `a peer may not send ${m.type} here`));
+    }
+  }
+
+  private hello(m: Extract<PeerMessage, { type: 'peer-hello' }>): void {
+    const a = this.admission;
+    if (m.protocolVersion !== PEER_PROTOCOL_VERSION) return this.refuse(protocolError('unsupported-version', `peer protocol ${m.protocolVersion} (this node speaks ${PEER_PROTOCOL_VERSION})`));
+    if (m.clusterName !== a.clusterName) return this.refuse(protocolError('unauthorized', `cluster ${JSON.stringify(m.clusterName)} is not this node's`));
+    if (a.secret !== undefined ? !secretsEqual(a.secret, m.secret) : !a.allowInsecure && !isLoopbackHost(this.remoteHost.replace(/^::ffff:/, ''))) {
+      return this.refuse(protocolError('unauthorized', 'the peer hello carried no valid cluster secret'));
+    }
+    this.peerId = m.nodeId;
+    this.send({ type: 'peer-hello-ok', nodeId: a.selfId });
+  }
+
+  private run(call: PeerCall): void {
+    if (this.inFlight >= L.peerInFlightMax) {
+      this.send({ type: 'peer-error', id: call.id, code: 'too-many-in-flight', message: `${L.peerInFlightMax} peer calls in flight` });
+      return;
+    }
+    this.inFlight++;
+    void this.handlers.onCall(this.peerId as string, call).then((reply) => {
+      this.inFlight--;
+      if (!this.closing) this.send(reply);
+    });
+  }
+
+  private send(message: PeerMessage): void {
+    let frame: Uint8Array;
+    try {
+      frame = this.admission.codec.encode(message);
+    } catch (error) {
+      const id = 'id' in message ? message.id : undefined;
+      frame = this.admission.codec.encode({ type: 'peer-error', ...(id === undefined ? {} : { id }), code: 'internal', message: `reply not encodable: ${(error as Error).message}`.slice(0, 900) });
+    }
+    this.ws.send(frame);
+    if (this.ws.bufferedAmount > 2 * L.peerSendBufferBytesMax) this.terminate();
+  }
+
+  private refuse(error: ProtocolError): void {
+    const frame = errorFrame(error);
+    this.send({ type: 'peer-error', code: frame.code, message: frame.message });
+    if (error.closeCode !== undefined || this.peerId === undefined) {
+      this.closing = true;
+      this.ws.close(error.closeCode ?? 1002, error.code);
+    }
+  }
+
+  /** Drops the connection at once (node stop, or a peer that does not read). */
+  terminate(): void {
+    this.closing = true;
+    this.ws.terminate();
+  }
+}

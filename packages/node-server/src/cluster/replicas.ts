@@ -1,0 +1,78 @@
+/**
+ * Both sides of replica calls, over an abstract peer port:
+ *   - `ReplicaPort` is quorum's `ReplicaClient` (and HintedHandoff's): a call
+ *     to this node itself goes straight to the local store; any other goes
+ *     out as a peer `apply`/`fetch` with the time left to the deadline.
+ *   - `serveReplicaCall` is what a replica does with an incoming call
+ *     (quorum's README, "What node-server needs to implement").
+ *
+ * Invariants:
+ *   1. An apply without `hintFor` is `sync`ed into the stored set durably
+ *      before the ack; with `hintFor` it is stored as a hint only (this node
+ *      does not own the key), durably, before the ack.
+ *   2. A call whose deadline already passed is refused before sending.
+ */
+import { protocolError, type Key, type PeerMessage } from '@ringkv/protocol';
+import type { Clock, ReplicaCallOptions, ReplicaClient } from '@ringkv/quorum';
+import type { DvvSet } from '@ringkv/vclock';
+import type { ReplicaStore } from '../store/replica-store.js';
+import { decodeSet, encodeSet, type StoredSet, type StoredValue } from '../store/set-codec.js';
+import type { EngineHintStore } from './hint-store.js';
+import type { PeerCallBody } from './peer-link.js';
+
+/** The peer calls the cluster core makes; the ws network implements it, a simulated one could too. */
+export interface PeerPort {
+  call(address: string, body: PeerCallBody, timeoutMs: number): Promise<PeerMessage>;
+}
+
+/** quorum's replica client over the peer port, with the local short-cut. */
+export class ReplicaPort implements ReplicaClient<StoredValue> {
+  constructor(
+    private readonly selfId: string,
+    private readonly addressOf: (id: string) => string | undefined,
+    private readonly peers: PeerPort,
+    private readonly store: ReplicaStore,
+    private readonly hints: EngineHintStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async apply(node: string, key: Key, set: DvvSet<StoredValue>, options: ReplicaCallOptions): Promise<void> {
+    if (node === this.selfId) return applyLocally(this.store, this.hints, this.clock, key, set, options.hintFor);
+    const reply = await this.peers.call(this.address(node), { type: 'apply', key, set: encodeSet(set), ...hint(options) }, this.left(options));
+    if (reply.type !== 'apply-ok') throw protocolError('internal', `${node} answered apply with ${reply.type}`);
+  }
+
+  async fetch(node: string, key: Key, options: ReplicaCallOptions): Promise<StoredSet | undefined> {
+    if (node === this.selfId) return fetchLocally(this.store, this.hints, key, options.hintFor);
+    const reply = await this.peers.call(this.address(node), { type: 'fetch', key, ...hint(options) }, this.left(options));
+    if (reply.type !== 'fetch-ok') throw protocolError('internal', `${node} answered fetch with ${reply.type}`);
+    return reply.set === undefined ? undefined : decodeSet(reply.set);
+  }
+
+  private address(node: string): string {
+    const address = this.addressOf(node);
+    if (address === undefined) throw protocolError('unavailable', `no address known for ${node}`);
+    return address;
+  }
+
+  private left(options: ReplicaCallOptions): number {
+    const ms = options.deadlineMs - this.clock.now();
+    if (ms <= 0) throw protocolError('timeout', 'the deadline passed before the call was sent');
+    return ms;
+  }
+}
+
+function hint(options: ReplicaCallOptions): { hintFor?: string } {
+  return options.hintFor === undefined ? {} : { hintFor: options.hintFor };
+}
+
+/** Invariant 1, for this node. */
+export async function applyLocally(store: ReplicaStore, hints: EngineHintStore, clock: Clock, key: Key, set: DvvSet<StoredValue>, hintFor: string | undefined): Promise<void> {
+  if (hintFor === undefined) await store.syncIn(key, set);
+  else await hints.put(hintFor, key, set, clock.now());
+}
+
+/** The stored set, or with `hintFor` the hint held for that primary. */
+export function fetchLocally(store: ReplicaStore, hints: EngineHintStore, key: Key, hintFor: string | undefined): StoredSet | undefined {
+  return hintFor === undefined ? store.readSet(key) : hints.get(hintFor, key);
+}

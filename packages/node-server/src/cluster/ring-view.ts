@@ -1,0 +1,100 @@
+/**
+ * The ring as this node sees it, derived from gossip membership.
+ *
+ * Placement rule (shared with clients, docs/format/wire.md "Ring"): the ring
+ * holds every member whose status is normal, leaving, suspect or down (a down
+ * member keeps its ranges; the sloppy quorum works around it); joining and
+ * left members own nothing. Member m owns `round(m.vnodes × m.weight)` tokens:
+ * the ring is `HashRing.fromNodes(specs, { vnodes: ringVnodesBase })` with
+ * spec weight `m.weight × m.vnodes / ringVnodesBase` and zone `m.zone || undefined`.
+ *
+ * Invariants:
+ *   1. `ring` is rebuilt only when the placement (ids, vnodes, weights, zones
+ *      of ring members) changes; a suspect/down change only updates `down`.
+ *   2. `version` is a 32-bit fingerprint of the placement: equal on every
+ *      node (and client) that sees the same members.
+ *   3. This node is always in its own ring (it serves requests from the start).
+ */
+import { HashRing, type NodeSpec } from '@ringkv/hashring';
+import type { MemberSnapshot } from '@ringkv/gossip';
+import type { RingMember, RingMemberStatus } from '@ringkv/protocol';
+
+/** The hashring `vnodes` the placement rule scales weights by. */
+export const ringVnodesBase = 64;
+
+const inRing: ReadonlySet<string> = new Set(['normal', 'leaving', 'suspect', 'down']);
+
+/** The hashring specs of the members that own tokens, sorted by id. */
+export function ringSpecs(members: readonly Pick<MemberSnapshot, 'id' | 'status' | 'vnodes' | 'weight' | 'zone'>[]): NodeSpec[] {
+  return members
+    .filter((m) => inRing.has(m.status))
+    .map((m) => ({ id: m.id, weight: (m.weight * m.vnodes) / ringVnodesBase, ...(m.zone === '' ? {} : { zone: m.zone }) }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** FNV-1a over the placement text: a cheap, stable 32-bit fingerprint. */
+export function placementVersion(specs: readonly NodeSpec[]): number {
+  let h = 0x811c9dc5;
+  const text = specs.map((s) => `${s.id}\u0000${s.weight ?? 1}\u0000${s.zone ?? ''}`).join('\u0001');
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/**
+ * Ring, down set and client-facing member list, kept current from gossip.
+ *
+ * When to use: one per node; call `update(snapshot)` on every gossip event
+ * that can change membership; the coordinator reads `ring`/`down` per request.
+ */
+export class RingView {
+  ring: HashRing;
+  down: ReadonlySet<string> = new Set();
+  version = 0;
+  private members: readonly MemberSnapshot[] = [];
+  private addresses = new Map<string, string>();
+  /** Times the placement changed (ring rebuilt). */
+  rebuilds = 0;
+
+  constructor(private readonly self: MemberSnapshot) {
+    this.ring = HashRing.fromNodes(ringSpecs([self]), { vnodes: ringVnodesBase });
+    this.version = placementVersion(ringSpecs([self]));
+    this.members = [self];
+    this.addresses.set(self.id, self.address);
+  }
+
+  /** Applies a gossip snapshot (self included); returns true when the placement changed. */
+  update(snapshot: readonly MemberSnapshot[]): boolean {
+    const withSelf = snapshot.some((m) => m.id === this.self.id) ? snapshot : [...snapshot, this.self];
+    this.members = withSelf;
+    this.addresses = new Map(withSelf.map((m) => [m.id, m.address]));
+    this.down = new Set(withSelf.filter((m) => m.status === 'down').map((m) => m.id));
+    const specs = ringSpecs(withSelf.map((m) => (m.id === this.self.id ? { ...m, status: 'normal' as const } : m)));
+    const version = placementVersion(specs);
+    if (version === this.version && this.ring.size === specs.length) return false;
+    this.ring = HashRing.fromNodes(specs, { vnodes: ringVnodesBase });
+    this.version = version;
+    this.rebuilds++;
+    return true;
+  }
+
+  /** The address (ws URL) of member `id`, if known. */
+  addressOf(id: string): string | undefined {
+    return this.addresses.get(id);
+  }
+
+  /** Every known member (left ones excluded), for `ring-ok` and /status. */
+  ringMembers(): RingMember[] {
+    return this.members
+      .filter((m) => m.status !== 'left')
+      .map((m) => ({ id: m.id, url: m.address, vnodes: m.vnodes, weight: m.weight, zone: m.zone, status: m.status as RingMemberStatus }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** The members as gossip judges them. */
+  snapshot(): readonly MemberSnapshot[] {
+    return this.members;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The cluster's part of /status and /metrics: members and their state, ring
+ * ownership shares, hints pending per target, read repairs, handoff and peer
+ * counters. Built on demand from in-memory state (ownership walks the ring's
+ * tokens: O(tokens), cheap at ringkv's sizes).
+ */
+import type { ClusterCore } from './core.js';
+import type { EngineHintStore } from './hint-store.js';
+import type { PeerNetwork } from './peer-network.js';
+
+/** The `cluster` object of /status. */
+export interface ClusterStatus {
+  readonly settings: { n: number; r: number; w: number; mode: string; requestTimeoutMs: number; gossipIntervalMs: number; hintTtlMs: number };
+  readonly ring: { version: number; members: number; rebuilds: number };
+  readonly members: readonly { id: string; url: string; status: string; generation: number; vnodes: number; weight: number; zone: string; ownership: { primary: number; replica: number } }[];
+  readonly down: readonly string[];
+  readonly hintsPending: Readonly<Record<string, number>>;
+  readonly coordinator: Readonly<Record<string, number>>;
+  readonly handoff: Readonly<Record<string, number>>;
+  readonly forwarding: Readonly<Record<string, number>>;
+  readonly peers: Readonly<Record<string, number>>;
+  readonly gossip: Readonly<Record<string, number>>;
+}
+
+/** The cluster status of a running core. */
+export function clusterStatus(core: ClusterCore, hints: EngineHintStore, peers: PeerNetwork): ClusterStatus {
+  const s = core.settings;
+  const ownership = core.view.ring.ownership(s.n);
+  return {
+    settings: { n: s.n, r: s.r, w: s.w, mode: s.mode, requestTimeoutMs: s.requestTimeoutMs, gossipIntervalMs: s.gossipIntervalMs, hintTtlMs: s.hintTtlMs },
+    ring: { version: core.view.version, members: core.view.ring.size, rebuilds: core.view.rebuilds },
+    members: core.view.snapshot().map((m) => ({
+      id: m.id, url: m.address, status: m.status, generation: m.generation, vnodes: m.vnodes, weight: m.weight, zone: m.zone,
+      ownership: ownership.get(m.id) ?? { primary: 0, replica: 0 },
+    })),
+    down: [...core.view.down],
+    hintsPending: Object.fromEntries(hints.countsByTarget()),
+    coordinator: { ...core.coordinator.stats(), readRepairsPending: core.coordinator.pendingReadRepairs() },
+    handoff: { ...core.handoff.stats },
+    forwarding: { ...core.counters },
+    peers: { ...peers.stats, ...peers.connections() },
+    gossip: { ...core.gossip.stats() },
+  };
+}
