@@ -40,3 +40,41 @@ describe('resolveOptions', () => {
     expect(['0.0.0.0', '10.0.0.1', '::', 'example.com'].some(isLoopbackHost)).toBe(false);
   });
 });
+
+describe('cluster options', () => {
+  const invalid = (o: Record<string, unknown>): boolean => {
+    try {
+      resolveOptions({ id: 'n1', dataDir: '/tmp/x', ...o });
+      return false;
+    } catch (error) {
+      return isNodeServerError(error) && error.code === 'invalid-option';
+    }
+  };
+
+  it('runs a node without seeds alone (N=R=W=1) and one with seeds at N=3, R=2, W=2, sloppy', () => {
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x' }).cluster).toMatchObject({ n: 1, r: 1, w: 1, mode: 'sloppy', seeds: [] });
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', seeds: ['127.0.0.1:7001'] }).cluster).toMatchObject({
+      n: 3, r: 2, w: 2, mode: 'sloppy', seeds: ['ws://127.0.0.1:7001'], requestTimeoutMs: L.requestTimeoutMsDefault, vnodes: L.vnodesDefault,
+    });
+  });
+
+  it('accepts seeds as host:port or ws URLs and refuses anything else', () => {
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', seeds: ['ws://h:1/', 'localhost:7000'] }).cluster.seeds).toEqual(['ws://h:1', 'ws://localhost:7000']);
+    expect(invalid({ seeds: ['no-port'] })).toBe(true);
+    expect(invalid({ seeds: 'h:1' })).toBe(true);
+  });
+
+  it('refuses R or W above N and N above 16', () => {
+    expect(invalid({ n: 2, r: 3 })).toBe(true);
+    expect(invalid({ n: 2, w: 3 })).toBe(true);
+    expect(invalid({ n: 17 })).toBe(true);
+    expect(invalid({ mode: 'eventual' })).toBe(true);
+    expect(invalid({ weight: 0 })).toBe(true);
+  });
+
+  it('refuses a public host with seeds but no cluster secret, unless insecure binds are allowed', () => {
+    expect(invalid({ host: '0.0.0.0', authToken: 't', seeds: ['h:1'] })).toBe(true);
+    expect(invalid({ host: '0.0.0.0', authToken: 't', seeds: ['h:1'], clusterSecret: 's' })).toBe(false);
+    expect(invalid({ host: '0.0.0.0', authToken: 't', seeds: ['h:1'], allowInsecurePublicBind: true })).toBe(false);
+  });
+});

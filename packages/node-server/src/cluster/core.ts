@@ -20,7 +20,7 @@
  */
 import { Gossip, type GossipEvent, type Random, type Transport } from '@ringkv/gossip';
 import { Coordinator, HintedHandoff, isQuorumError, type Clock, type Receipt, type WriteResult } from '@ringkv/quorum';
-import { protocolError, type ConsistencyLevel, type Key, type NodeReply, type PeerCall, type PeerMessage, type RequestOptions, type WireCodec, type WireReceipt } from '@ringkv/protocol';
+import { isProtocolError, protocolError, type ConsistencyLevel, type Key, type NodeReply, type PeerCall, type PeerMessage, type RequestOptions, type WireCodec, type WireReceipt } from '@ringkv/protocol';
 import { decodeContext, encodeContext, type VClock } from '@ringkv/vclock';
 import type { NodeLogger } from '../log.js';
 import * as L from '../limits.js';
@@ -183,21 +183,36 @@ export class ClusterCore {
     };
   }
 
-  /** Sends a write to the first live node of its preference list (one hop) and relays its reply. */
+  /**
+   * Sends a write to a node of its preference list (one hop) and relays its
+   * reply: live nodes first, in preference order; the next one is tried only
+   * when a call was refused before being sent (`unavailable`), never after a
+   * call that may have been applied.
+   */
   private async forward(op: ClusterOp, options: RequestOptions | undefined, timeoutMs: number): Promise<OpReply> {
     const list = this.view.ring.preferenceList(op.key, this.s.n);
-    const target = list.find((id) => !this.view.down.has(id)) ?? list[0];
-    const address = target === undefined ? undefined : this.view.addressOf(target);
-    if (address === undefined) throw protocolError('unavailable', 'no replica of this key is known');
+    const order = [...list.filter((id) => !this.view.down.has(id)), ...list.filter((id) => this.view.down.has(id))];
     const frame = this.o.codec.encode({ ...op, id: 0, options: { ...options, timeoutMs } } as Parameters<WireCodec['encode']>[0]);
-    this.counters.forwardedOut++;
-    let reply: PeerMessage;
-    try {
-      reply = await this.o.peers.call(address, { type: 'forward', request: frame }, timeoutMs + L.forwardSlackMs);
-    } catch (error) {
-      this.counters.forwardFailures++;
-      throw error;
+    const deadlineMs = this.o.clock.now() + timeoutMs;
+    let last: unknown = protocolError('unavailable', 'no replica of this key is known');
+    for (const target of order) {
+      const address = this.view.addressOf(target);
+      const leftMs = deadlineMs - this.o.clock.now();
+      if (address === undefined || leftMs <= 0) continue;
+      this.counters.forwardedOut++;
+      try {
+        return this.relay(target, await this.o.peers.call(address, { type: 'forward', request: frame }, leftMs + L.forwardSlackMs));
+      } catch (error) {
+        this.counters.forwardFailures++;
+        last = error;
+        if (!(isProtocolError(error) && error.code === 'unavailable')) break;
+      }
     }
+    throw last;
+  }
+
+  /** The client reply inside a forward-ok, as this node's reply body. */
+  private relay(target: string, reply: PeerMessage): OpReply {
     if (reply.type !== 'forward-ok') throw protocolError('internal', `${target} answered forward with ${reply.type}`);
     const decoded = this.o.codec.decode(reply.reply);
     if (!decoded.ok) throw protocolError('internal', `${target} sent an unreadable reply: ${decoded.error.message}`);

@@ -11,7 +11,9 @@
  *   2. At most `peerInFlightMax` calls in flight and `peerConnectQueueMax`
  *      frames waiting for the connection; past `peerSendBufferBytesMax`
  *      queued bytes, new calls fail at once and gossip is dropped.
- *   3. After a failed connection, the next attempt waits a backoff doubling
+ *   3. A call lost with its connection fails `timeout` (it may have been
+ *      applied) if the connection was open, `unavailable` (never sent) if not.
+ *   4. After a failed connection, the next attempt waits a backoff doubling
  *      from `peerReconnectMsInitial` to `peerReconnectMsMax` (jittered);
  *      meanwhile calls fail at once (`unavailable`), so a down peer costs no
  *      waiting. A successful hello resets the backoff.
@@ -213,7 +215,13 @@ export class PeerLink {
       this.backoffMs = Math.min(L.peerReconnectMsMax, Math.max(L.peerReconnectMsInitial, this.backoffMs * 2));
       this.retryAtMs = this.config.clock.now() + Math.round(this.backoffMs * (0.5 + this.config.random.next() / 2));
     }
-    this.failAll(protocolError('unavailable', `the connection to ${this.address} closed`));
+    // Calls on an open connection may have been applied before it closed: indeterminate (`timeout`).
+    // Calls still waiting for a connection were never sent: `unavailable`, safe to try elsewhere.
+    this.failAll(
+      wasOpen
+        ? protocolError('timeout', `the connection to ${this.address} closed with the call in flight; it may have been applied`)
+        : protocolError('unavailable', `${this.address} is unreachable`),
+    );
   }
 
   private failAll(error: ProtocolError): void {
