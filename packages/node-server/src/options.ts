@@ -248,6 +248,9 @@ function resolveCluster(o: NodeOptions): ClusterSettings {
   const w = intOption('w', o.w, Math.min(n, alone ? 1 : L.clusterWDefault), 1, n);
   const weight = o.weight ?? 1;
   if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > L.weightLimit) invalid(`option weight must be a number in (0, ${L.weightLimit}]`);
+  const vnodes = intOption('vnodes', o.vnodes, L.vnodesDefault, 1, L.vnodesLimit);
+  // The ring gives a member round(vnodes × weight) tokens as hashring weight vnodes × weight / 64, which hashring caps at 64.
+  if (vnodes * weight > L.vnodesLimit) invalid(`options vnodes × weight must be at most ${L.vnodesLimit}, got ${vnodes * weight}`);
   const zone = o.zone ?? '';
   if (typeof zone !== 'string' || zone.length > 64) invalid('option zone must be a string of at most 64 characters');
   return {
@@ -256,7 +259,7 @@ function resolveCluster(o: NodeOptions): ClusterSettings {
     r,
     w,
     mode: oneOf('mode', o.mode, ['sloppy', 'strict'], 'sloppy'),
-    vnodes: intOption('vnodes', o.vnodes, L.vnodesDefault, 1, L.vnodesLimit),
+    vnodes,
     weight,
     zone,
     gossipIntervalMs: intOption('gossipIntervalMs', o.gossipIntervalMs, L.gossipIntervalMsDefault, 10, 60_000),
