@@ -1,5 +1,7 @@
 // @ringkv/node-server: one ringkv node: sibling sets in @ringkv/lsm-engine,
-// the client protocol over WebSocket, /health, /status and /metrics over HTTP.
+// the client protocol over WebSocket, the cluster (gossip membership, ring,
+// quorum coordination, forwarding, durable hints and handoff, peer RPC over
+// WebSocket), /health, /status and /metrics over HTTP.
 export { startNode } from './node.js';
 export type { RingkvNode } from './node.js';
 export { isLoopbackHost } from './options.js';
@@ -12,3 +14,7 @@ export type { NodeServerErrorCode } from './errors.js';
 export { webSocketPaths } from './server/upgrade.js';
 export { dataPrefix, storageKey } from './store/keys.js';
 export * as limits from './limits.js';
+export { placementVersion, ringSpecs, ringVnodesBase } from './cluster/ring-view.js';
+export type { ClusterStatus } from './cluster/status.js';
+export { hintPrefix } from './cluster/hint-store.js';
+export { metaPrefix } from './cluster/meta.js';

@@ -19,12 +19,19 @@ import { HashRing, type NodeSpec } from '@ringkv/hashring';
 import type { MemberSnapshot } from '@ringkv/gossip';
 import type { RingMember, RingMemberStatus } from '@ringkv/protocol';
 
-/** The hashring `vnodes` the placement rule scales weights by. */
+/** The hashring `vnodes` the placement rule scales weights by (a member's hashring weight is `weight × vnodes / 64`). */
 export const ringVnodesBase = 64;
 
 const inRing: ReadonlySet<string> = new Set(['normal', 'leaving', 'suspect', 'down']);
 
-/** The hashring specs of the members that own tokens, sorted by id. */
+/**
+ * The hashring specs of the members that own tokens, sorted by id: build the
+ * ring as `HashRing.fromNodes(ringSpecs(members), { vnodes: ringVnodesBase })`.
+ *
+ * When to use: tests and tools that must compute the ring exactly as nodes do
+ * (a `ring-ok` reply's members fit `members`). Clients that cannot import
+ * node-server follow the same rule, written out in wire.md ("Ring").
+ */
 export function ringSpecs(members: readonly Pick<MemberSnapshot, 'id' | 'status' | 'vnodes' | 'weight' | 'zone'>[]): NodeSpec[] {
   return members
     .filter((m) => inRing.has(m.status))
@@ -32,7 +39,11 @@ export function ringSpecs(members: readonly Pick<MemberSnapshot, 'id' | 'status'
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** FNV-1a over the placement text: a cheap, stable 32-bit fingerprint. */
+/**
+ * The ring `version` of `ring-ok` and /status: FNV-1a over the placement
+ * (ids, hashring weights, zones), a stable 32-bit fingerprint. Equal rings
+ * give equal versions on every node; a collision only delays a client's refresh.
+ */
 export function placementVersion(specs: readonly NodeSpec[]): number {
   let h = 0x811c9dc5;
   const text = specs.map((s) => `${s.id}\u0000${s.weight ?? 1}\u0000${s.zone ?? ''}`).join('\u0001');
