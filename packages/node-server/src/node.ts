@@ -92,7 +92,7 @@ function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger):
   };
 }
 
-/** The peer network and the cluster core, started once the node listens (its address is its URL). */
+/** The peer network and the cluster core, started once the node listens (its address is its advertised URL). */
 function startCluster(ctx: ServerContext, url: string, generation: number): void {
   const o = ctx.options;
   const codec = new PeerCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
@@ -148,7 +148,7 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   }
   const host = urlHost(o.host);
   const url = `ws://${host}:${port}`;
-  startCluster(ctx, url, generation);
+  startCluster(ctx, o.advertiseUrl ?? url, generation);
   const node = new RunningNode(o.id, url, `http://${host}:${port}`, ctx, server, upgrades, engine);
   log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, generation, seeds: o.cluster.seeds, n: o.cluster.n }, 'node started');
   return node;

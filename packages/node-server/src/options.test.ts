@@ -61,6 +61,7 @@ describe('cluster options', () => {
   it('accepts seeds as host:port or ws URLs and refuses anything else', () => {
     expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', seeds: ['ws://h:1/', 'localhost:7000'] }).cluster.seeds).toEqual(['ws://h:1', 'ws://localhost:7000']);
     expect(invalid({ seeds: ['no-port'] })).toBe(true);
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', advertiseUrl: '10.0.0.5:7070' }).advertiseUrl).toBe('ws://10.0.0.5:7070');
     expect(invalid({ seeds: 'h:1' })).toBe(true);
   });
 

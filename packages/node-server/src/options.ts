@@ -62,6 +62,12 @@ export interface NodeOptions {
    * (unless `allowInsecurePublicBind`), and a non-loopback host is refused.
    */
   clusterSecret?: string;
+  /**
+   * The URL other nodes and clients reach this node at (its gossip address and
+   * its `url` in `ring-ok`); default the bound `ws://host:port`. Set it when
+   * binding 0.0.0.0 or behind NAT, e.g. `ws://10.0.0.5:7070`.
+   */
+  advertiseUrl?: string;
   /** Messages of another cluster name are refused (default 'ringkv'). */
   clusterName?: string;
   /** Replicas per key (default 3 with seeds, 1 without; at most 16). */
@@ -127,6 +133,7 @@ export interface ResolvedOptions {
   readonly logDestination: DestinationStream | undefined;
   readonly openStorage: StorageOpener | undefined;
   readonly clusterSecret: string | undefined;
+  readonly advertiseUrl: string | undefined;
   readonly allowInsecurePublicBind: boolean;
   readonly cluster: ClusterSettings;
 }
@@ -217,6 +224,7 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     logDestination: o.logDestination,
     openStorage: typeof o.openStorage === 'function' ? o.openStorage : undefined,
     clusterSecret: checkSecret(o, host),
+    advertiseUrl: o.advertiseUrl === undefined ? undefined : seedAddress(stringOption('advertiseUrl', o.advertiseUrl)),
     allowInsecurePublicBind: o.allowInsecurePublicBind === true,
     cluster: resolveCluster(o),
   };
