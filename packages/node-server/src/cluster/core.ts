@@ -143,6 +143,8 @@ export class ClusterCore {
     const receipt = options?.receipt === true;
     if (op.type === 'get') {
       const r = this.level('r', options?.r, this.s.r);
+      // A node alone (N = 1, the ring is just this node): the coordinator would read only the local store.
+      if (this.s.n === 1 && !receipt && this.view.ring.size === 1) return { type: 'get-ok', ...this.o.store.read(op.key) };
       const result = await this.coordinator.get(op.key, { r, timeoutMs });
       if (result.status !== 'ok') throw notOk(result.status, 'read', result.status === 'quorum-not-met' ? result.replies : 0, result.required);
       return { type: 'get-ok', ...toGetResult(result.set), ...this.receiptOf(result.receipt, receipt, forwarded) };
