@@ -10,10 +10,18 @@
  *      and gives up after a bounded number of rounds (`conflict`).
  */
 
-import type { GetResult as WireGetResult, Key, Sibling as WireSibling } from '@ringkv/protocol';
+import type { GetResult as WireGetResult, Key, RingMember, Sibling as WireSibling, WireReceipt } from '@ringkv/protocol';
 import { Dispatcher, resolveSettings } from './client.js';
+import { Router, type RouterSettings } from './router.js';
 import { RingkvError } from './errors.js';
-import { updateRetriesDefault, updateRetriesMax } from './limits.js';
+import {
+  poolConnectionsMaxDefault,
+  poolConnectionsMaxLimit,
+  ringRefreshMsDefault,
+  ringRefreshMsMax,
+  updateRetriesDefault,
+  updateRetriesMax,
+} from './limits.js';
 import { Namespace } from './namespace.js';
 import { checkPositiveInt, checkSeeds } from './validate.js';
 import { defaultWebSocketFactory } from './websocket.js';
@@ -22,6 +30,7 @@ import type {
   GetResult,
   NamespaceOptions,
   RequestOpts,
+  RingInfo,
   Sibling,
   UpdateOpts,
   UpdateResult,
@@ -30,13 +39,17 @@ import type {
 } from './types.js';
 
 /**
- * Connects to a ringkv node and resolves once one seed accepted the hello.
+ * Connects to a ringkv node and resolves once one seed accepted the hello
+ * (and, with token-aware routing, once the ring was asked for).
  *
  * When to use: once per process (or page); share the client, it pipelines.
  * Details: `seeds` is a `ws://host:port` URL or a list; the client tries
  * them in order, and after a connection is lost it fails over to the next
  * one, round-robin, with capped exponential backoff and jitter between full
- * rounds. Uses the global `WebSocket` when there is one, else `ws`.
+ * rounds. With `routing: 'token-aware'` (the default) it also learns the
+ * cluster's ring and sends each request straight to a replica of its key
+ * over a pooled connection, falling back to the seed connection (any node
+ * forwards). Uses the global `WebSocket` when there is one, else `ws`.
  * Gotchas: rejects with `not-connected` when no seed answers in one round,
  * with `unauthorized` for a wrong token; call `close()` when done, or the
  * socket keeps Node running.
@@ -44,14 +57,14 @@ import type {
 export async function connect(seeds: string | readonly string[], options: ClientOptions = {}): Promise<RingkvClient> {
   const settings = resolveSettings(checkSeeds(seeds), options);
   const factory = options.webSocket ?? (await defaultWebSocketFactory());
-  const dispatcher = new Dispatcher(settings, factory, options);
+  const router = new Router(new Dispatcher(settings, factory, options), settings, resolveRouting(options), factory, options);
   try {
-    await dispatcher.start();
+    await router.start();
   } catch (error) {
-    await dispatcher.close();
+    await router.close();
     throw error;
   }
-  return new RingkvClient(dispatcher);
+  return new RingkvClient(router);
 }
 
 /**
@@ -64,16 +77,38 @@ export async function connect(seeds: string | readonly string[], options: Client
  */
 export class RingkvClient {
   /** @internal Use `connect`. */
-  constructor(private readonly dispatcher: Dispatcher) {}
+  constructor(private readonly dispatcher: Router) {}
 
-  /** The id of the node this client is connected to now (`undefined` while reconnecting). */
+  /** The id of the node the seed connection reaches now (`undefined` while reconnecting). */
   get nodeId(): string | undefined {
-    return this.dispatcher.nodeId;
+    return this.dispatcher.seed.nodeId;
   }
 
-  /** The URL of the node this client is connected to now. */
+  /** The URL of the node the seed connection reaches now. */
   get url(): string | undefined {
-    return this.dispatcher.url;
+    return this.dispatcher.seed.url;
+  }
+
+  /**
+   * Requests sent so far per node id (pooled and seed connections): where
+   * token-aware routing sent the load. A copy; for diagnostics and tests.
+   */
+  get requestsByNode(): ReadonlyMap<string, number> {
+    return new Map(this.dispatcher.sentTo);
+  }
+
+  /**
+   * Asks the seed connection's node for the cluster's ring now: members
+   * (id, url, vnodes, weight, zone, status as that node judges it), the
+   * placement version and N. Also refreshes the routing table.
+   *
+   * Gotchas: rejects like any request (`timeout`, `not-connected`); a node
+   * that does not know the `ring` request rejects with its error code.
+   */
+  async ring(opts?: Pick<RequestOpts, 'timeoutMs'>): Promise<RingInfo> {
+    const reply = await this.dispatcher.seed.request('ring-ok', 'ring', { type: 'ring' }, { timeoutMs: opts?.timeoutMs });
+    void this.dispatcher.refresh();
+    return { version: reply.version, n: reply.n, members: reply.members.map((m: RingMember) => ({ ...m })) };
   }
 
   /**
@@ -86,7 +121,7 @@ export class RingkvClient {
    */
   async get<T = unknown>(key: Key, opts?: RequestOpts): Promise<GetResult<T>> {
     const reply = await this.dispatcher.request('get-ok', `get ${label(key)}`, { type: 'get', key }, opts);
-    return this.decodeGet<T>(reply, key);
+    return this.decodeGet<T>(reply, key, reply.receipt);
   }
 
   /**
@@ -102,7 +137,7 @@ export class RingkvClient {
     const context = opts?.context;
     const op = { type: 'put', key, ...packed, ...(context === undefined ? {} : { context }) } as const;
     const reply = await this.dispatcher.request('put-ok', `put ${label(key)}`, op, opts);
-    return { context: reply.context };
+    return withReceipt({ context: reply.context }, reply.receipt);
   }
 
   /**
@@ -113,7 +148,7 @@ export class RingkvClient {
     const context = opts?.context;
     const op = { type: 'delete', key, ...(context === undefined ? {} : { context }) } as const;
     const reply = await this.dispatcher.request('delete-ok', `delete ${label(key)}`, op, opts);
-    return { context: reply.context };
+    return withReceipt({ context: reply.context }, reply.receipt);
   }
 
   /**
@@ -152,7 +187,7 @@ export class RingkvClient {
     return new Namespace<T>(this, name, options);
   }
 
-  /** Closes the connection; pending requests fail with `closed` (writes indeterminate). Idempotent. */
+  /** Closes every connection (seed and pooled); pending requests fail with `closed` (writes indeterminate). Idempotent. */
   close(): Promise<void> {
     return this.dispatcher.close();
   }
@@ -166,11 +201,11 @@ export class RingkvClient {
     }
   }
 
-  private decodeGet<T>(reply: WireGetResult, key: Key): GetResult<T> {
+  private decodeGet<T>(reply: WireGetResult, key: Key, receipt: WireReceipt | undefined): GetResult<T> {
     const siblings = reply.siblings.map((s) => this.decodeSibling<T>(s, key));
     const values: T[] = [];
     for (const s of siblings) if (!s.tombstone) values.push(s.value);
-    return { found: values.length > 0, values, siblings, context: reply.context };
+    return withReceipt({ found: values.length > 0, values, siblings, context: reply.context }, receipt);
   }
 
   private decodeSibling<T>(sibling: WireSibling, key: Key): Sibling<T> {
@@ -179,6 +214,23 @@ export class RingkvClient {
     if (!result.ok) throw new RingkvError('invalid-message', `get ${label(key)}: stored value unreadable: ${result.error.message}`, { cause: result.error });
     return { tombstone: false, value: result.value as T };
   }
+}
+
+function withReceipt<T extends object>(result: T, receipt: WireReceipt | undefined): T & { receipt?: WireReceipt } {
+  return receipt === undefined ? result : { ...result, receipt };
+}
+
+/** The routing options with defaults, checked. */
+function resolveRouting(options: ClientOptions): RouterSettings {
+  const routing = options.routing ?? 'token-aware';
+  if (routing !== 'token-aware' && routing !== 'any') {
+    throw new RingkvError('invalid-argument', `routing must be 'token-aware' or 'any', got ${JSON.stringify(routing)}`);
+  }
+  return {
+    routing,
+    ringRefreshMs: checkPositiveInt(options.ringRefreshMs ?? ringRefreshMsDefault, 'ringRefreshMs', ringRefreshMsMax),
+    poolConnectionsMax: options.poolConnectionsMax === 0 ? 0 : checkPositiveInt(options.poolConnectionsMax ?? poolConnectionsMaxDefault, 'poolConnectionsMax', poolConnectionsMaxLimit),
+  };
 }
 
 function checkRetries(retries: number | undefined): number {

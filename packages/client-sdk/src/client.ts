@@ -22,7 +22,17 @@
  *      timeout and outcome.
  */
 
-import { WireCodec, type BatchOp, type BatchResult, type ClientRequest, type Key, type Message, type ProtocolError } from '@ringkv/protocol';
+import {
+  WireCodec,
+  type BatchOp,
+  type BatchResult,
+  type ClientRequest,
+  type Message,
+  type ProtocolError,
+  type RequestOptions,
+  type RingOkMessage,
+  type WireReceipt,
+} from '@ringkv/protocol';
 import { backoffDelayMs } from './backoff.js';
 import { openConnection, describe, type Connection, type ConnectionDeps } from './connection.js';
 import { RingkvError, fromProtocolCode } from './errors.js';
@@ -39,13 +49,31 @@ import {
 import type { Clock, Random, WebSocketFactory } from './ports.js';
 import { Queue } from './queue.js';
 import { systemClock, systemRandom } from './system.js';
-import type { ClientOptions, RequestOpts } from './types.js';
+import type { ClientOptions } from './types.js';
 import { checkKey, checkPositiveInt } from './validate.js';
 
-type ReplyType = 'get-ok' | 'put-ok' | 'delete-ok';
-/** A reply as the client uses it: a single reply or a batch result, without its id. */
-export type ReplyOf<R extends ReplyType> = Extract<BatchResult, { type: R }>;
+type ReplyType = 'get-ok' | 'put-ok' | 'delete-ok' | 'ring-ok';
+/** A reply as the client uses it: a single reply (with its receipt, when asked) or a batch result. */
+export type ReplyOf<R extends ReplyType> = R extends 'ring-ok' ? RingOkMessage : Extract<BatchResult, { type: R }> & { readonly receipt?: WireReceipt };
 type AnyReply = ReplyOf<ReplyType>;
+
+/** What a dispatcher sends: a key operation, or the ring request (which has no key). */
+export type DispatchOp = BatchOp | { readonly type: 'ring' };
+
+/** Per-request settings beyond the op: the client-side timeout and the options sent to the node. */
+export interface DispatchOpts {
+  readonly timeoutMs?: number | undefined;
+  /** Sent as the request's `options`; a request with options travels in its own frame (a batch has one set of options). */
+  readonly wire?: RequestOptions | undefined;
+}
+
+/** Connection events a router follows (all optional). */
+export interface DispatcherEvents {
+  /** A connection was established (hello accepted). */
+  onConnected?(nodeId: string): void;
+  /** The connection was lost (the dispatcher reconnects on its own). */
+  onLost?(): void;
+}
 
 /** One request from creation to settlement. */
 interface Pending {
@@ -54,7 +82,9 @@ interface Pending {
   readonly expect: ReplyType;
   readonly timeoutMs: number;
   /** The operation; sent as `{ ...op, id }` alone or as one op of a batch. */
-  readonly op: BatchOp;
+  readonly op: DispatchOp;
+  /** The request's own `options`, if any: it then goes alone in its frame. */
+  readonly wire: RequestOptions | undefined;
   /** Rough encoded size, to keep batches well under the frame bound. */
   readonly bytes: number;
   readonly resolve: (reply: AnyReply) => void;
@@ -100,6 +130,8 @@ export class Dispatcher {
   private wake: { timer: unknown; resume: () => void } | undefined;
   /** Abandons the connection attempt in progress, if any. */
   private cancelOpening: (() => void) | undefined;
+  /** Follows connects and losses; set by a router. */
+  events: DispatcherEvents = {};
 
   constructor(
     readonly settings: ClientSettings,
@@ -128,6 +160,25 @@ export class Dispatcher {
     return this.conn?.url;
   }
 
+  /** True while a connection is open and accepting requests. */
+  get connected(): boolean {
+    return this.conn !== undefined && this.conn.open;
+  }
+
+  /** Requests waiting for a slot or a connection. */
+  get waiting(): number {
+    return this.queued;
+  }
+
+  /**
+   * Starts connecting without waiting (a pooled connection): tries the seeds,
+   * then keeps retrying with backoff until one answers or `close()`.
+   * Requests made meanwhile wait in the queue.
+   */
+  connectInBackground(): void {
+    void this.reconnect();
+  }
+
   /** Requests on the wire now. */
   get inFlight(): number {
     return this.onWire;
@@ -153,20 +204,20 @@ export class Dispatcher {
   request<R extends ReplyType>(
     expect: R,
     label: string,
-    op: BatchOp,
-    opts: RequestOpts | undefined,
+    op: DispatchOp,
+    opts: DispatchOpts | undefined,
   ): Promise<ReplyOf<R>> {
-    const key = op.key;
     return new Promise<ReplyOf<R>>((resolve, reject) => {
-      const early = this.refusal(key, label, opts);
+      const early = this.refusal(op, label, opts);
       if (early !== undefined) return reject(early);
       const timeoutMs = opts?.timeoutMs ?? this.settings.requestTimeoutMs;
       const pending: Pending = {
         label,
-        write: expect !== 'get-ok',
+        write: expect === 'put-ok' || expect === 'delete-ok',
         expect,
         timeoutMs,
         op,
+        wire: opts?.wire,
         bytes: opBytes(op),
         resolve: resolve as (reply: AnyReply) => void,
         reject,
@@ -200,7 +251,7 @@ export class Dispatcher {
     if (conn !== undefined) await conn.close(1000, 'client closed');
   }
 
-  private refusal(key: Key, label: string, opts: RequestOpts | undefined): RingkvError | undefined {
+  private refusal(op: DispatchOp, label: string, opts: DispatchOpts | undefined): RingkvError | undefined {
     if (this.closed) return new RingkvError('closed', `${label}: the client is closed`);
     if (opts?.timeoutMs !== undefined) {
       try {
@@ -209,7 +260,7 @@ export class Dispatcher {
         return error as RingkvError;
       }
     }
-    const keyProblem = checkKey(key, this.codec.limits.keyBytesMax);
+    const keyProblem = op.type === 'ring' ? undefined : checkKey(op.key, this.codec.limits.keyBytesMax);
     if (keyProblem !== undefined) return keyProblem;
     if (this.queued >= this.settings.queuedMax) {
       return new RingkvError('too-many-in-flight', `${label}: ${this.queued} requests already wait (queuedMax ${this.settings.queuedMax})`);
@@ -244,11 +295,13 @@ export class Dispatcher {
           this.queue.shift();
           continue;
         }
-        if (group.length > 0 && bytes + p.bytes > batchBytesMax) break;
+        const alone = p.wire !== undefined || p.op.type === 'ring';
+        if (group.length > 0 && (alone || bytes + p.bytes > batchBytesMax)) break;
         this.queue.shift();
         this.queued--;
         group.push(p);
         bytes += p.bytes;
+        if (alone) break;
       }
       if (group.length === 0) return;
       this.send(conn, group);
@@ -260,7 +313,10 @@ export class Dispatcher {
     const only = group.length === 1 ? group[0] : undefined;
     let frame: Uint8Array;
     try {
-      const request: ClientRequest = only !== undefined ? ({ ...only.op, id } as ClientRequest) : { type: 'batch', id, ops: group.map((p) => p.op) };
+      const request: ClientRequest =
+        only !== undefined
+          ? ({ ...only.op, id, ...(only.wire === undefined ? {} : { options: only.wire }) } as ClientRequest)
+          : { type: 'batch', id, ops: group.map((p) => p.op as BatchOp) };
       frame = this.codec.encode(request);
     } catch (cause) {
       const error = cause as ProtocolError;
@@ -384,6 +440,7 @@ export class Dispatcher {
     const why = `connection to ${conn.url} closed before the reply (code ${code}${reason ? `, ${reason}` : ''})`;
     this.lastError = new RingkvError('not-connected', `connection to ${conn.url} lost (code ${code})`);
     this.failInFlight((p) => new RingkvError('connection-closed', `${p.label}: ${why}`, { closeCode: code, indeterminate: p.write }));
+    this.events.onLost?.();
     void this.reconnect();
   }
 
@@ -423,6 +480,7 @@ export class Dispatcher {
       onFatal: (e) => this.refuseFrame(conn, e),
       onClose: (code, reason) => this.lost(conn, code, reason),
     });
+    this.events.onConnected?.(conn.nodeId);
     this.pump();
   }
 
@@ -457,7 +515,8 @@ export class Dispatcher {
 /** Envelope and field names of one op, beyond its key, value and context. */
 const opOverheadBytes = 48;
 
-function opBytes(op: BatchOp): number {
+function opBytes(op: DispatchOp): number {
+  if (op.type === 'ring') return opOverheadBytes;
   const key = typeof op.key === 'string' ? op.key.length * 3 : op.key.byteLength;
   const value = op.type === 'put' ? op.value.byteLength : 0;
   const context = op.type === 'get' ? 0 : (op.context?.byteLength ?? 0);

@@ -1,6 +1,7 @@
-// @ringkv/client-sdk: typed ringkv client for Node and browsers: siblings, contexts, resolvers, timeouts, reconnects.
+// @ringkv/client-sdk: typed ringkv client for Node and browsers: token-aware routing, siblings, contexts, resolvers, timeouts, reconnects.
 export { RingkvClient, connect } from './api.js';
 export { Namespace } from './namespace.js';
+export { RingTable, placementSpecs } from './ring-table.js';
 export { RingkvError, isRingkvError } from './errors.js';
 export type { RingkvErrorCode, RingkvErrorOptions } from './errors.js';
 export { backoffDelayMs } from './backoff.js';
@@ -9,8 +10,13 @@ export {
   inFlightMaxDefault,
   queuedMaxDefault,
   reconnectBaseMsDefault,
+  poolConnectionsMaxDefault,
+  poolConnectionsMaxLimit,
   reconnectCapMsDefault,
   requestIdMax,
+  ringRefreshMsDefault,
+  ringRefreshMsMax,
+  ringVnodesBase,
   requestTimeoutMsDefault,
   timeoutMsMax,
   updateRetriesDefault,
@@ -20,13 +26,19 @@ export { systemClock, systemRandom } from './system.js';
 export type { Clock, Random, WebSocketCloseEvent, WebSocketFactory, WebSocketLike, WebSocketMessageEvent } from './ports.js';
 export type {
   ClientOptions,
+  Consistency,
   Context,
   GetResult,
   Key,
   NamespaceCodec,
   NamespaceGetResult,
   NamespaceOptions,
+  Receipt,
+  ReceiptReplica,
   RequestOpts,
+  RingInfo,
+  RingMember,
+  Routing,
   Sibling,
   UpdateOpts,
   UpdateResult,

@@ -37,3 +37,23 @@ export const updateRetriesMax = 100;
 
 /** Request ids are uint32 on the wire (protocol `requestIdMax`); the SDK wraps around. */
 export const requestIdMax = 0xffff_ffff;
+
+/** The ring is fetched again this often: a member change is noticed within seconds even when no connection breaks; one small frame per period. */
+export const ringRefreshMsDefault = 5_000;
+
+/** Largest `ringRefreshMs`: beyond an hour the client would route on a stale ring for too long. */
+export const ringRefreshMsMax = 3_600_000;
+
+/** Pooled connections (one per node) besides the seed connection: enough for any ringkv cluster a client talks to directly; keys owned by nodes beyond it go through the seed connection, which forwards. */
+export const poolConnectionsMaxDefault = 64;
+
+/** Largest `poolConnectionsMax`: the protocol's `ringMembersMax`. */
+export const poolConnectionsMaxLimit = 1_024;
+
+/**
+ * Virtual-node base of the placement rule shared with the nodes (wire.md,
+ * "Ring"): a member owns `round(vnodes × weight)` tokens, which hashring
+ * builds as weight `vnodes × weight / 64` at 64 vnodes per unit of weight.
+ * Changing it would route keys to the wrong replicas.
+ */
+export const ringVnodesBase = 64;

@@ -4,11 +4,41 @@
  * a namespace codec does.
  */
 
-import type { Key } from '@ringkv/protocol';
+import type { ConsistencyLevel, Key, RingMember, WireReceipt, WireReceiptReplica } from '@ringkv/protocol';
+
+export type { RingMember };
 import type { Clock, Random, WebSocketFactory } from './ports.js';
 
 /** A key: a UTF-8 string or bytes, at most 1 KiB encoded. */
 export type { Key };
+
+/** A replica count for `r`/`w`: 1…N, or `'one'`, `'quorum'` (⌊N/2⌋+1), `'all'` (N). */
+export type Consistency = ConsistencyLevel;
+
+/**
+ * What the coordinator did for one request, replica by replica: returned
+ * only when the request asked for it (`receipt: true`). `coordinator` is the
+ * node that ran the quorum; `forwarded` is true when the node the client
+ * reached was not a replica and passed the request on (token-aware routing
+ * makes this rare). Writes list `localHints`, reads `readRepair` and
+ * `siblingsReconciled`.
+ */
+export type Receipt = WireReceipt;
+/** One replica of a receipt: its role (`primary`, or `fallback` holding a hint `hintFor` a down primary), outcome and latency. */
+export type ReceiptReplica = WireReceiptReplica;
+
+/** The cluster's ring as a node reported it (`client.ring()`). */
+export interface RingInfo {
+  /** The placement fingerprint: equal on every node that sees the same members. */
+  readonly version: number;
+  /** The cluster's replica count N. */
+  readonly n: number;
+  /** Every member with its URL, placement fields and status as the answering node judges it, sorted by id. */
+  readonly members: ReadonlyArray<RingMember>;
+}
+
+/** How the client picks the node for a request. */
+export type Routing = 'token-aware' | 'any';
 
 /**
  * The opaque causal context of a key, as the node returned it. Pass it back
@@ -30,12 +60,16 @@ export interface GetResult<T> {
   readonly siblings: ReadonlyArray<Sibling<T>>;
   /** Pass to the next put/delete of this key (also when not found: it supersedes tombstones). */
   readonly context: Context;
+  /** The coordinator's receipt, present only when the request asked for it (`receipt: true`) and the node sent one. */
+  readonly receipt?: Receipt;
 }
 
 /** What `put` and `delete` return. */
 export interface WriteResult {
   /** The key's context after this write. */
   readonly context: Context;
+  /** The coordinator's receipt, present only when the request asked for it (`receipt: true`) and the node sent one. */
+  readonly receipt?: Receipt;
 }
 
 /** What `update` returns. */
@@ -50,8 +84,18 @@ export interface UpdateResult<T> {
 
 /** Options every request takes. */
 export interface RequestOpts {
-  /** Fail with `timeout` after this many ms (default: the client's `requestTimeoutMs`). */
+  /**
+   * Fail with `timeout` after this many ms (default: the client's
+   * `requestTimeoutMs`). When given, the node is told too, so its
+   * coordinator gives up at the same time.
+   */
   readonly timeoutMs?: number;
+  /** Read replies to wait for (default: the cluster's R). Must be ≤ N, else the node refuses with `invalid-message`. */
+  readonly r?: Consistency;
+  /** Write acknowledgements to wait for (default: the cluster's W). */
+  readonly w?: Consistency;
+  /** Return the coordinator's receipt with the result (default false: receipts cost bytes on every reply). */
+  readonly receipt?: boolean;
 }
 
 /** Options of `put` and `delete`. */
@@ -91,6 +135,17 @@ export interface ClientOptions {
   readonly clientName?: string;
   /** Largest value accepted either way (default the protocol's 1 MiB); match the node's `valueBytesMax`. */
   readonly valueBytesMax?: number;
+  /**
+   * `'token-aware'` (default): learn the ring from the node, send each
+   * request straight to a healthy replica of its key (a pooled connection
+   * per node), fall back to the seed connection (which forwards) while none
+   * is connected. `'any'`: every request goes over the one seed connection.
+   */
+  readonly routing?: Routing;
+  /** How often the ring is fetched again (default 5,000 ms); it is also fetched when a pooled connection is lost or a receipt says forwarded. */
+  readonly ringRefreshMs?: number;
+  /** Most pooled connections to nodes, besides the seed connection (default 64); keys of nodes beyond it go through the seed connection. */
+  readonly poolConnectionsMax?: number;
   /** Seams for tests: time, jitter, and the WebSocket implementation (default: global `WebSocket`, else `ws`). */
   readonly clock?: Clock;
   readonly random?: Random;

@@ -16,7 +16,8 @@ async function fake(options: Parameters<typeof startFakeServer>[0] = {}): Promis
 }
 async function client(seeds: string | string[], options: Parameters<typeof connect>[1] = {}): Promise<RingkvClient> {
   // One frame per request, so the fake's hooks see each request on its own (batching has its own tests).
-  return track(await connect(seeds, { reconnectBaseMs: 5, reconnectCapMs: 20, batching: false, ...options }));
+  // routing 'any': these tests script one connection's frames; the ring fetch of token-aware routing is tested in cluster.test.ts.
+  return track(await connect(seeds, { reconnectBaseMs: 5, reconnectCapMs: 20, batching: false, routing: 'any', ...options }));
 }
 async function failure(promise: Promise<unknown>): Promise<RingkvError> {
   try {

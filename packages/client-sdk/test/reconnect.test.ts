@@ -41,7 +41,7 @@ describe('reconnect', () => {
     const base = 2;
     const cap = 16;
     const other = new Set([60_000, 1_000]); // connect timeouts and close waits, not backoff
-    const c: RingkvClient = await connect(first.url, { clock, random, reconnectBaseMs: base, reconnectCapMs: cap, connectTimeoutMs: 60_000 });
+    const c: RingkvClient = await connect(first.url, { clock, random, reconnectBaseMs: base, reconnectCapMs: cap, connectTimeoutMs: 60_000, routing: 'any' });
     cleanup.push(() => c.close());
     await first.close();
     await until(() => draws.length >= 7);

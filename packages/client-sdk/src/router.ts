@@ -1,0 +1,222 @@
+/**
+ * Token-aware routing: the ring learned from the node, a bounded pool of
+ * connections (one dispatcher per node), and the choice of the connection
+ * for each request.
+ *
+ * Concurrency: single-threaded (event loop). At most one ring fetch is in
+ * flight; a refresh asked for meanwhile runs once it ends.
+ * Invariants:
+ *   1. A request goes to the first member of its key's preference list that
+ *      is routable (normal or leaving) and whose pooled connection is open;
+ *      else over the seed connection, whose node forwards it. Routing never
+ *      delays a request: a pooled connection opens in the background and is
+ *      used once it is open.
+ *   2. At most `poolConnectionsMax` pooled dispatchers exist; a member that
+ *      left the ring (or changed its URL) has its dispatcher closed at the
+ *      next refresh.
+ *   3. A read (or ring fetch) that failed because its pooled connection was
+ *      lost is sent once more, to the next choice; a write never is (it may
+ *      have been applied: the caller sees it as indeterminate).
+ *   4. After `close()` no dispatcher is open and no timer is armed.
+ */
+import type { Key, RequestOptions, RingOkMessage } from '@ringkv/protocol';
+import { Dispatcher, type DispatchOp, type ReplyOf, type ClientSettings } from './client.js';
+import { isRingkvError } from './errors.js';
+import type { WebSocketFactory } from './ports.js';
+import { RingTable } from './ring-table.js';
+import type { ClientOptions, RequestOpts, Routing } from './types.js';
+
+type KeyReply = 'get-ok' | 'put-ok' | 'delete-ok';
+
+/** Codes by which a node says it does not know the `ring` request. */
+const unsupportedCodes: ReadonlySet<string> = new Set(['unknown-type', 'invalid-message', 'malformed-frame']);
+
+/** Settings of the routing layer. */
+export interface RouterSettings {
+  readonly routing: Routing;
+  readonly ringRefreshMs: number;
+  readonly poolConnectionsMax: number;
+}
+
+/**
+ * The client's transport: the seed dispatcher plus the pool.
+ *
+ * When to use: one per `RingkvClient`; `RingkvClient` calls `request` for
+ * every operation.
+ */
+export class Router {
+  private table: RingTable | undefined;
+  private readonly pool = new Map<string, Dispatcher>();
+  private refreshTimer: unknown;
+  private fetching: Promise<void> | undefined;
+  private refreshAgain = false;
+  /** False once the node refused the `ring` request: it does not know it, so the seed connection carries everything. */
+  private ringSupported = true;
+  private closed = false;
+  /** Requests sent per node id (pooled or seed), for tests and diagnostics. */
+  readonly sentTo = new Map<string, number>();
+
+  constructor(
+    readonly seed: Dispatcher,
+    private readonly settings: ClientSettings,
+    private readonly routing: RouterSettings,
+    private readonly factory: WebSocketFactory,
+    private readonly options: ClientOptions,
+  ) {}
+
+  /** The wire codec (shared limits). */
+  get codec(): Dispatcher['codec'] {
+    return this.seed.codec;
+  }
+
+  /** The current ring table, if one was learned. */
+  get ring(): RingTable | undefined {
+    return this.table;
+  }
+
+  /**
+   * Connects the seed; with token-aware routing, starts fetching the ring
+   * without waiting for it (requests go over the seed connection until it
+   * arrives, so a node that is slow to answer `ring` never delays them).
+   */
+  async start(): Promise<void> {
+    await this.seed.start();
+    if (this.routing.routing !== 'token-aware') return;
+    this.seed.events = { onConnected: () => this.refreshSoon() };
+    void this.refresh();
+  }
+
+  /** Sends a key request to the connection routing picks; a read is retried once elsewhere if that connection died under it. */
+  async request<R extends KeyReply>(expect: R, label: string, op: Exclude<DispatchOp, { type: 'ring' }>, opts: RequestOpts | undefined): Promise<ReplyOf<R>> {
+    const dispatchOpts = { timeoutMs: opts?.timeoutMs, wire: wireOptions(opts) };
+    const first = this.pick(op.key, undefined);
+    try {
+      const reply = await this.send(first, expect, label, op, dispatchOpts);
+      if (reply.receipt?.forwarded === true) this.refreshSoon();
+      return reply;
+    } catch (error) {
+      const retry = expect === 'get-ok' && first !== this.seed && isRingkvError(error) && (error.code === 'connection-closed' || error.code === 'not-connected');
+      if (!retry) throw error;
+      this.refreshSoon();
+      return this.send(this.pick(op.key, first), expect, label, op, dispatchOpts);
+    }
+  }
+
+  /** Fetches the ring from the seed connection now (coalesced with a fetch in flight). */
+  refresh(): Promise<void> {
+    if (this.fetching !== undefined) {
+      this.refreshAgain = true;
+      return this.fetching;
+    }
+    this.fetching = this.fetchRing().finally(() => {
+      this.fetching = undefined;
+      if (this.refreshAgain && !this.closed) {
+        this.refreshAgain = false;
+        void this.refresh();
+      } else {
+        this.arm();
+      }
+    });
+    return this.fetching;
+  }
+
+  /** Closes every connection and the refresh timer. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.settings.clock.clearTimer(this.refreshTimer);
+    const all = [this.seed, ...this.pool.values()];
+    this.pool.clear();
+    await Promise.all(all.map((d) => d.close()));
+  }
+
+  private send<R extends KeyReply>(d: Dispatcher, expect: R, label: string, op: DispatchOp, opts: { timeoutMs?: number | undefined; wire?: RequestOptions | undefined }): Promise<ReplyOf<R>> {
+    const id = d.nodeId;
+    if (id !== undefined) this.sentTo.set(id, (this.sentTo.get(id) ?? 0) + 1);
+    return d.request(expect, label, op, opts);
+  }
+
+  /** The dispatcher for `key`: the first routable replica with an open pooled connection, else the seed. */
+  private pick(key: Key, avoid: Dispatcher | undefined): Dispatcher {
+    const table = this.table;
+    if (table === undefined || this.closed) return this.seed;
+    for (const id of table.replicas(key)) {
+      if (!table.routable(id)) continue;
+      const d = this.dispatcherFor(id, table);
+      if (d !== undefined && d !== avoid && d.connected) return d;
+    }
+    return this.seed;
+  }
+
+  /** The seed dispatcher when it is connected to `id`, else the pooled one, opened lazily while the pool has room. */
+  private dispatcherFor(id: string, table: RingTable): Dispatcher | undefined {
+    if (this.seed.nodeId === id) return this.seed;
+    const pooled = this.pool.get(id);
+    if (pooled !== undefined || this.pool.size >= this.routing.poolConnectionsMax) return pooled;
+    const url = table.member(id)?.url;
+    if (url === undefined) return undefined;
+    const d = new Dispatcher({ ...this.settings, seeds: [url] }, this.factory, this.options);
+    d.events = { onLost: () => this.refreshSoon() };
+    this.pool.set(id, d);
+    d.connectInBackground();
+    return d;
+  }
+
+  private async fetchRing(): Promise<void> {
+    if (this.closed || !this.ringSupported) return;
+    let reply: RingOkMessage;
+    try {
+      reply = await this.seed.request('ring-ok', 'ring', { type: 'ring' }, undefined);
+    } catch (error) {
+      // A node that does not know `ring` answers with a definite refusal; anything else (timeout, reconnecting) is retried at the next period.
+      if (isRingkvError(error) && unsupportedCodes.has(error.code)) this.ringSupported = false;
+      return;
+    }
+    if (this.closed) return;
+    if (this.table !== undefined && this.table.version === reply.version && sameMembers(this.table, reply)) return;
+    this.table = RingTable.fromReply(reply);
+    this.prune();
+  }
+
+  /** Closes pooled connections of members that left the ring or moved. */
+  private prune(): void {
+    for (const [id, d] of this.pool) {
+      const member = this.table?.member(id);
+      if (member !== undefined && d.settings.seeds[0] === member.url) continue;
+      this.pool.delete(id);
+      void d.close();
+    }
+  }
+
+  /** Asks for a refresh on the next turn (a lost connection or a forwarded request hints the ring moved). */
+  private refreshSoon(): void {
+    if (this.closed || this.routing.routing !== 'token-aware') return;
+    this.settings.clock.clearTimer(this.refreshTimer);
+    this.refreshTimer = this.settings.clock.setTimer(() => void this.refresh(), 0);
+  }
+
+  private arm(): void {
+    if (this.closed || this.routing.routing !== 'token-aware' || !this.ringSupported) return;
+    this.settings.clock.clearTimer(this.refreshTimer);
+    this.refreshTimer = this.settings.clock.setTimer(() => void this.refresh(), this.routing.ringRefreshMs);
+  }
+}
+
+/** Statuses and URLs matter to routing even when the placement fingerprint is unchanged. */
+function sameMembers(table: RingTable, reply: RingOkMessage): boolean {
+  if (table.n !== reply.n || table.list().length !== reply.members.length) return false;
+  return reply.members.every((m) => {
+    const old = table.member(m.id);
+    return old !== undefined && old.status === m.status && old.url === m.url;
+  });
+}
+
+/** The request's wire `options`, or undefined when it sets none (so it may share a batch frame). */
+function wireOptions(opts: RequestOpts | undefined): RequestOptions | undefined {
+  if (opts === undefined) return undefined;
+  const out: { r?: RequestOptions['r']; w?: RequestOptions['w']; timeoutMs?: number; receipt?: boolean } = {};
+  if (opts.r !== undefined) out.r = opts.r;
+  if (opts.w !== undefined) out.w = opts.w;
+  if (opts.timeoutMs !== undefined) out.timeoutMs = opts.timeoutMs;
+  if (opts.receipt === true) out.receipt = true;
+  return Object.keys(out).length === 0 ? undefined : out;
+}
