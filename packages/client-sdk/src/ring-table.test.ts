@@ -1,0 +1,48 @@
+import { HashRing } from '@ringkv/hashring';
+import { ringSpecs, ringVnodesBase as nodeVnodesBase } from '@ringkv/node-server';
+import type { RingMember, RingMemberStatus } from '@ringkv/protocol';
+import { Rng, seedNote, testSeed } from '@ringkv/sim';
+import { describe, expect, it } from 'vitest';
+import { ringVnodesBase } from './limits.js';
+import { placementSpecs, RingTable } from './ring-table.js';
+
+const statuses: RingMemberStatus[] = ['joining', 'normal', 'leaving', 'suspect', 'down'];
+
+function randomMembers(rng: Rng): RingMember[] {
+  const count = 1 + rng.int(8);
+  return Array.from({ length: count }, (_, i) => ({
+    id: `node-${i}-${rng.int(1000)}`,
+    url: `ws://127.0.0.1:${7000 + i}`,
+    vnodes: [16, 64, 128][rng.int(3)] as number,
+    weight: [0.5, 1, 2][rng.int(3)] as number,
+    zone: rng.chance(0.5) ? '' : `z${rng.int(3)}`,
+    status: i === 0 ? 'normal' : (statuses[rng.int(statuses.length)] as RingMemberStatus),
+  }));
+}
+
+describe('RingTable', () => {
+  it('computes the same preference lists as the nodes (same placement rule) for random member sets', () => {
+    const seed = testSeed(6006);
+    const rng = new Rng(seed);
+    expect(ringVnodesBase).toBe(nodeVnodesBase);
+    for (let round = 0; round < 40; round++) {
+      const members = randomMembers(rng);
+      const nodes = HashRing.fromNodes(ringSpecs(members), { vnodes: nodeVnodesBase });
+      const table = RingTable.fromReply({ version: 1, n: 3, members }) as RingTable;
+      expect(placementSpecs(members), seedNote(seed)).toEqual(ringSpecs(members));
+      for (let k = 0; k < 50; k++) {
+        const key = `key:${rng.int(1_000_000)}`;
+        expect(table.replicas(key), `${key} ${seedNote(seed)}`).toEqual(nodes.preferenceList(key, 3));
+      }
+    }
+  });
+
+  it('routes only to normal and leaving members, and builds no ring when no member owns tokens', () => {
+    const member = (id: string, status: RingMemberStatus): RingMember => ({ id, url: `ws://h/${id}`, vnodes: 64, weight: 1, zone: '', status });
+    const table = RingTable.fromReply({ version: 7, n: 2, members: [member('a', 'normal'), member('b', 'down'), member('c', 'joining'), member('d', 'leaving')] }) as RingTable;
+    expect(['a', 'b', 'c', 'd'].map((id) => table.routable(id))).toEqual([true, false, false, true]);
+    expect(table.ring.hasNode('c')).toBe(false);
+    expect(table.ring.hasNode('b')).toBe(true);
+    expect(RingTable.fromReply({ version: 0, n: 3, members: [member('x', 'joining')] })).toBeUndefined();
+  });
+});
