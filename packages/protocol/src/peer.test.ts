@@ -108,3 +108,25 @@ describe('PeerCodec refusals', () => {
     );
   });
 });
+
+describe('cluster additions to the client protocol', () => {
+  const client = new WireCodec();
+  const member = { id: 'a', url: 'ws://a:1', vnodes: 64, weight: 1, zone: '', status: 'normal' };
+
+  it('refuses a ring-ok member with an unknown status or a weight out of range', () => {
+    const bad = (m: Record<string, unknown>) => client.decode(raw.pack({ v: 1, k: 0, type: 'ring-ok', id: 1, version: 1, n: 3, members: [{ ...member, ...m }] }));
+    expect(bad({}).ok).toBe(true);
+    expect(bad({ status: 'gone' }).ok).toBe(false);
+    expect(bad({ weight: 0 }).ok).toBe(false);
+    expect(bad({ weight: 65 }).ok).toBe(false);
+    expect(bad({ vnodes: 0 }).ok).toBe(false);
+  });
+
+  it('refuses a receipt listing more replicas than receiptReplicasMax, and drops unknown receipt fields', () => {
+    const receipt = { coordinator: 'a', forwarded: false, op: 'put', n: 3, w: 2, mode: 'sloppy', replicas: [], siblingsReconciled: 0, readRepair: [], localHints: [], elapsedMs: 1 };
+    const ok = client.decode(raw.pack({ v: 1, k: 0, type: 'put-ok', id: 1, context: new Uint8Array(1), receipt: { ...receipt, extra: 1 } }));
+    expect(ok.ok && ok.message.type === 'put-ok' && ok.message.receipt).toEqual(receipt);
+    const many = Array.from({ length: 129 }, () => ({ node: 'a', role: 'primary', outcome: 'ack' }));
+    expect(client.decode(raw.pack({ v: 1, k: 0, type: 'put-ok', id: 1, context: new Uint8Array(1), receipt: { ...receipt, replicas: many } })).ok).toBe(false);
+  });
+});

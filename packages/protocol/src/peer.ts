@@ -23,13 +23,11 @@
  *      replica never works on a call its caller has given up on for long.
  */
 import { Packr, Unpackr } from 'msgpackr';
-import { protocolError, type ProtocolError, type ProtocolErrorCode } from './errors.js';
+import { isProtocolErrorCode, protocolError, type ProtocolError, type ProtocolErrorCode } from './errors.js';
 import { isWireMap, own, readBytes, readInteger, readKey, readMap, readOptionalBytes, readOptionalInteger, readOptionalString, readString, type FieldContext, type WireMap } from './fields.js';
-import { authTokenBytesMax, envelopeContainerLengthMax, envelopeContainersMax, envelopeDepthMax, nameBytesMax, protocolVersionMax, requestIdMax, resolveLimits, timeoutMsMax, type ProtocolLimits } from './limits.js';
+import { authTokenBytesMax, errorCodeBytesMax, errorMessageBytesMax, envelopeContainerLengthMax, envelopeContainersMax, envelopeDepthMax, nameBytesMax, protocolVersionMax, requestIdMax, resolveLimits, timeoutMsMax, type ProtocolLimits } from './limits.js';
 import { FRAME_VERSION, MessageKind, type Key } from './messages.js';
 import { StructureScanner } from './scan.js';
-import { isProtocolErrorCode } from './errors.js';
-import { errorCodeBytesMax, errorMessageBytesMax } from './limits.js';
 import { truncateUtf8 } from './utf8.js';
 
 /** Version of the peer message set, checked in `peer-hello`. */
@@ -86,11 +84,13 @@ export interface ForwardMessage {
   readonly timeoutMs: number;
 }
 
+/** An `apply` acknowledged: the set is stored durably (as data, or as the hint asked for). */
 export interface ApplyOkMessage {
   readonly type: 'apply-ok';
   readonly id: number;
 }
 
+/** The answer to a `fetch`: the stored set (or hint), absent when there is none. */
 export interface FetchOkMessage {
   readonly type: 'fetch-ok';
   readonly id: number;
@@ -98,6 +98,7 @@ export interface FetchOkMessage {
   readonly set?: Uint8Array;
 }
 
+/** The answer to a `forward`: the coordinating node's client reply, as one client frame (its own `error` frame included). */
 export interface ForwardOkMessage {
   readonly type: 'forward-ok';
   readonly id: number;
