@@ -98,6 +98,7 @@ function startCluster(ctx: ServerContext, url: string, generation: number): void
   const codec = new PeerCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
   const peers = new PeerNetwork({
     selfId: o.id, clusterName: o.cluster.clusterName, secret: o.clusterSecret, allowInsecure: o.allowInsecurePublicBind, codec, clock: systemClock, random: systemRandom,
+    onRefused: (peer, code, message) => ctx.log.warn({ peer, code }, `refused a peer connection: ${message}`),
   });
   const cluster = new ClusterCore({
     id: o.id, address: url, generation, settings: o.cluster, store: ctx.store, hints: ctx.hints as EngineHintStore,

@@ -35,6 +35,8 @@ export interface PeerAdmission {
   readonly secret: string | undefined;
   readonly allowInsecure: boolean;
   readonly codec: PeerCodec;
+  /** Told about every refused peer hello (a wrong secret or cluster name is worth a log line). */
+  readonly onRefused?: (remoteHost: string, code: string, message: string) => void;
 }
 
 function secretsEqual(expected: string, given: string | undefined): boolean {
@@ -124,6 +126,7 @@ export class PeerServerConnection {
 
   private refuse(error: ProtocolError): void {
     const frame = errorFrame(error);
+    if (this.peerId === undefined) this.admission.onRefused?.(this.remoteHost, frame.code, frame.message);
     this.send({ type: 'peer-error', code: frame.code, message: frame.message });
     if (error.closeCode !== undefined || this.peerId === undefined) {
       this.closing = true;
