@@ -11,7 +11,9 @@
  *      `too-many-in-flight` without running.
  *   3. Past 2 × `peerSendBufferBytesMax` queued reply bytes the connection is
  *      terminated (the caller's calls then fail and it reconnects).
- *   4. Every call gets exactly one reply (its handler never throws: failures
+ *   4. A connection that sends no good hello within `peerConnectTimeoutMs` is
+ *      refused (`hello-required`, 1002).
+ *   5. Every call gets exactly one reply (its handler never throws: failures
  *      become `peer-error` with the protocol code).
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -51,6 +53,7 @@ export class PeerServerConnection {
   private peerId: string | undefined;
   private inFlight = 0;
   private closing = false;
+  private readonly helloTimer: NodeJS.Timeout;
 
   constructor(
     private readonly ws: WebSocket,
@@ -60,10 +63,15 @@ export class PeerServerConnection {
     private readonly connections: Set<PeerServerConnection>,
   ) {
     connections.add(this);
+    // An idle unauthenticated socket holds a slot of peerConnectionsMax: it gets the peer connect bound to say hello.
+    this.helloTimer = setTimeout(() => {
+      if (this.peerId === undefined && !this.closing) this.refuse(protocolError('hello-required', `no peer-hello within ${L.peerConnectTimeoutMs} ms`));
+    }, L.peerConnectTimeoutMs);
     ws.on('message', (data: RawData) => this.onFrame(data as Buffer));
     ws.on('error', () => {});
     ws.on('close', () => {
       this.closing = true;
+      clearTimeout(this.helloTimer);
       connections.delete(this);
     });
   }
@@ -96,6 +104,7 @@ export class PeerServerConnection {
     if (a.secret !== undefined ? !secretsEqual(a.secret, m.secret) : !a.allowInsecure && !isLoopbackHost(this.remoteHost.replace(/^::ffff:/, ''))) {
       return this.refuse(protocolError('unauthorized', 'the peer hello carried no valid cluster secret'));
     }
+    clearTimeout(this.helloTimer);
     this.peerId = m.nodeId;
     this.send({ type: 'peer-hello-ok', nodeId: a.selfId });
   }
@@ -137,6 +146,7 @@ export class PeerServerConnection {
   /** Drops the connection at once (node stop, or a peer that does not read). */
   terminate(): void {
     this.closing = true;
+    clearTimeout(this.helloTimer);
     this.ws.terminate();
   }
 }
