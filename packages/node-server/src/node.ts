@@ -105,6 +105,9 @@ function startCluster(ctx: ServerContext, url: string, generation: number): void
     clock: systemClock, random: systemRandom, transport: peers.transport, peers, codec: ctx.codec, log: ctx.log,
   });
   peers.serve({ onCall: (from, call) => cluster.onCall(from, call) });
+  cluster.onRingChange((version) => {
+    for (const c of ctx.connections) c.notifyRing(version);
+  });
   ctx.peers = peers;
   ctx.cluster = cluster;
   cluster.start();

@@ -79,10 +79,10 @@ describe('a three-node cluster in one process', () => {
     expect(a.forwarding.forwardedOut).toBeGreaterThanOrEqual(1);
   });
 
-  it('answers a ring request with every member, and clients rebuild the same preference lists', async () => {
+  it('answers a ring request with every member, and pushes ring-changed to a watcher when a node joins', async () => {
     const { nodes } = await startCluster({ n: 3, r: 2, w: 2 });
     const c = await client((nodes[1] as RingkvNode).url);
-    const reply = await c.request({ type: 'ring' });
+    const reply = await c.request({ type: 'ring', watch: true });
     expect(reply.type).toBe('ring-ok');
     if (reply.type !== 'ring-ok') return;
     expect(reply.members.map((m) => m.id)).toEqual(['a', 'b', 'c']);
@@ -90,6 +90,14 @@ describe('a three-node cluster in one process', () => {
     expect(reply.n).toBe(3);
     const status = await clusterStatus((nodes[0] as RingkvNode).httpUrl);
     expect(reply.version).toBe(status.ring.version);
+    const pushed = c.nextUnsolicited();
+    await start('d', tempDir(), [(nodes[0] as RingkvNode).url], { n: 3, r: 2, w: 2 });
+    const changed = await pushed;
+    expect(changed.type).toBe('ring-changed');
+    await waitUntil('b sees d', async () => (await clusterStatus((nodes[1] as RingkvNode).httpUrl)).members.length === 4);
+    const again = await c.request({ type: 'ring' });
+    expect(again.type === 'ring-ok' && again.members.map((m) => m.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(again.type === 'ring-ok' && again.version).not.toBe(reply.version);
   });
 
   it('keeps serving W=2/R=2 with a node stopped, hands its hints over when it returns, and then every replica holds every acknowledged write', async () => {

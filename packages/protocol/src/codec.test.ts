@@ -4,7 +4,7 @@ import { seedNote, testSeed } from '@ringkv/sim';
 import { describe, expect, it } from 'vitest';
 import { messageArb, messageArbs, normalize } from '../test/arbitraries.js';
 import { WireCodec } from './codec.js';
-import { isClientRequest, isNodeReply, messageTypes, type Message } from './messages.js';
+import { isClientRequest, isNodePush, isNodeReply, messageTypes, type Message } from './messages.js';
 
 const codec = new WireCodec();
 const seed = testSeed(0x5eed_0001);
@@ -214,11 +214,11 @@ describe('WireCodec.checkValue and ArrayBuffer frames', () => {
 });
 
 describe('message guards', () => {
-  it('classify every type as exactly one of request, reply or handshake', () => {
+  it('classify every type as exactly one of request, reply, push or handshake', () => {
     const handshake = new Set(['hello', 'hello-ok']);
     fc.assert(
       fc.property(messageArb, (m) => {
-        const kinds = [isClientRequest(m), isNodeReply(m), handshake.has(m.type)].filter(Boolean);
+        const kinds = [isClientRequest(m), isNodeReply(m), isNodePush(m), handshake.has(m.type)].filter(Boolean);
         expect(kinds.length, `${m.type} ${seedNote(seed)}`).toBe(1);
         if (isClientRequest(m)) expect(typeof m.id).toBe('number');
       }),

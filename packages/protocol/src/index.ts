@@ -41,7 +41,7 @@ export {
   valueDepthMaxDefault,
 } from './limits.js';
 export type { ProtocolLimits } from './limits.js';
-export { FRAME_VERSION, MessageKind, PROTOCOL_VERSION, isClientRequest, isNodeReply, messageTypes } from './messages.js';
+export { FRAME_VERSION, MessageKind, PROTOCOL_VERSION, isClientRequest, isNodePush, isNodeReply, messageTypes } from './messages.js';
 export type {
   AdvertisedLimits,
   BatchOkMessage,
@@ -65,6 +65,7 @@ export type {
   PutOkMessage,
   PutRequest,
   RequestOptions,
+  RingChangedMessage,
   RingMember,
   RingMemberStatus,
   RingOkMessage,

@@ -210,6 +210,18 @@ export interface DeleteOkMessage {
 export interface RingRequest {
   readonly type: 'ring';
   readonly id: number;
+  /** Also push `ring-changed` on this connection whenever the ring's version changes. */
+  readonly watch?: boolean;
+}
+
+/**
+ * Pushed (no id) to a connection that sent `ring` with `watch: true`, when
+ * the node's ring version changes; the client re-sends `ring` to learn the
+ * new members.
+ */
+export interface RingChangedMessage {
+  readonly type: 'ring-changed';
+  readonly version: number;
 }
 
 /** A member's state as the answering node judges it. */
@@ -273,7 +285,7 @@ export type ClientRequest = GetRequest | PutRequest | DeleteRequest | BatchReque
 export type NodeReply = GetOkMessage | PutOkMessage | DeleteOkMessage | BatchOkMessage | RingOkMessage | ErrorMessage;
 
 /** Every message of the client protocol. */
-export type Message = HelloMessage | HelloOkMessage | ClientRequest | NodeReply;
+export type Message = HelloMessage | HelloOkMessage | ClientRequest | NodeReply | RingChangedMessage;
 
 /** The `type` strings of every message. */
 export type MessageType = Message['type'];
@@ -292,6 +304,7 @@ export const messageTypes: readonly MessageType[] = Object.freeze([
   'delete-ok',
   'batch-ok',
   'ring-ok',
+  'ring-changed',
   'error',
 ] as const);
 
@@ -305,4 +318,9 @@ export function isClientRequest(message: Message): message is ClientRequest {
 export function isNodeReply(message: Message): message is NodeReply {
   const t = message.type;
   return t === 'get-ok' || t === 'put-ok' || t === 'delete-ok' || t === 'batch-ok' || t === 'ring-ok' || t === 'error';
+}
+
+/** True for messages a node pushes without a request (`ring-changed`). */
+export function isNodePush(message: Message): message is RingChangedMessage {
+  return message.type === 'ring-changed';
 }

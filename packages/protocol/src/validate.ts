@@ -80,8 +80,14 @@ export function validateBody(map: WireMap, limits: ProtocolLimits): Message {
     case 'delete':
     case 'batch':
       return request(ctx, map, type, limits);
-    case 'ring':
-      return { type, id: readInteger(ctx, map, 'id', 0, requestIdMax) };
+    case 'ring': {
+      const id = readInteger(ctx, map, 'id', 0, requestIdMax);
+      ctx.requestId = id;
+      const watch = readOptionalBoolean(ctx, map, 'watch');
+      return watch === undefined ? { type, id } : { type, id, watch };
+    }
+    case 'ring-changed':
+      return { type, version: readInteger(ctx, map, 'version', 0, 0xffff_ffff) };
     case 'ring-ok':
       return ringOk(ctx, map);
     case 'get-ok':

@@ -127,7 +127,8 @@ export const messageArbs: Record<Message['type'], fc.Arbitrary<Message>> = {
   'put-ok': fc.record({ type: fc.constant('put-ok' as const), id, context: contextArb, receipt: receiptArb }, { requiredKeys: ['type', 'id', 'context'] }),
   'delete-ok': fc.record({ type: fc.constant('delete-ok' as const), id, context: contextArb, receipt: receiptArb }, { requiredKeys: ['type', 'id', 'context'] }),
   'batch-ok': fc.record({ type: fc.constant('batch-ok' as const), id, results: fc.array(resultArb, { maxLength: 8 }) }),
-  ring: fc.record({ type: fc.constant('ring' as const), id }),
+  ring: fc.record({ type: fc.constant('ring' as const), id, watch: fc.boolean() }, { requiredKeys: ['type', 'id'] }),
+  'ring-changed': fc.record({ type: fc.constant('ring-changed' as const), version: fc.integer({ min: 0, max: 0xffff_ffff }) }),
   'ring-ok': fc.record({
     type: fc.constant('ring-ok' as const),
     id,

@@ -75,6 +75,7 @@ export class ClusterCore {
   readonly handoff: HintedHandoff<StoredValue>;
   readonly counters: ClusterCounters = { forwardedOut: 0, forwardedIn: 0, forwardFailures: 0, ringChanges: 0 };
   private readonly replicas: ReplicaPort;
+  private readonly ringListeners: ((version: number) => void)[] = [];
   private readonly s: ClusterSettings;
   /** The cluster settings in force. */
   get settings(): ClusterSettings {
@@ -108,6 +109,11 @@ export class ClusterCore {
     this.handoff.start();
   }
 
+  /** Calls `listener` with the new version whenever the ring placement changes (the server pushes `ring-changed`). */
+  onRingChange(listener: (version: number) => void): void {
+    this.ringListeners.push(listener);
+  }
+
   /** Stops gossip (no leave: a stopped node is expected back), handoff and the coordinator. */
   stop(): void {
     this.gossip.stop();
@@ -123,6 +129,7 @@ export class ClusterCore {
     if (this.view.update(this.gossip.snapshot())) {
       this.counters.ringChanges++;
       this.o.log.info({ members: this.view.ring.size, version: this.view.version }, 'ring changed');
+      for (const listener of this.ringListeners) listener(this.view.version);
     }
     if (e.type === 'up') void this.handoff.onUp(e.member.id).catch(() => {});
   };

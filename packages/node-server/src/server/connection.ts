@@ -66,6 +66,8 @@ export class ClientConnection implements TrackedConnection {
   private corked = false;
   inFlight = 0;
   paused = false;
+  /** Set by a `ring` request with `watch: true`: ring changes are pushed here. */
+  private watchRing = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -149,6 +151,7 @@ export class ClientConnection implements TrackedConnection {
   }
 
   private start(request: ClientRequest): void {
+    if (request.type === 'ring' && request.watch === true) this.watchRing = true;
     this.inFlight++;
     this.ctx.inFlight++;
     void this.run(request, performance.now());
@@ -284,6 +287,10 @@ export class ClientConnection implements TrackedConnection {
     // Read again so the client's close frame arrives; requests are ignored while closing.
     clearInterval(this.pauseTimer);
     this.ws.resume();
+  }
+
+  notifyRing(version: number): void {
+    if (this.watchRing && this.state === 'ready') this.send({ type: 'ring-changed', version });
   }
 
   terminate(): void {

@@ -23,6 +23,8 @@ export interface TrackedConnection {
   closeForShutdown(): void;
   /** Drops the connection at once. */
   terminate(): void;
+  /** Pushes `ring-changed` if the client asked to watch the ring. */
+  notifyRing(version: number): void;
 }
 
 /** The node-wide state connections share. */
