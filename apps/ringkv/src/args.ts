@@ -21,6 +21,10 @@ import {
   benchValueBytesDefault,
   benchValueBytesMax,
   cliTimeoutMsDefault,
+  defaultDataRoot,
+  devBasePortDefault,
+  devNodesDefault,
+  devNodesMax,
 } from './limits.js';
 import { startOptionSpecs, type StartFlags } from './start-options.js';
 
@@ -51,10 +55,33 @@ export interface DelCommand extends Omit<GetCommand, 'kind'> {
   readonly blind: boolean;
 }
 
+/** `ringkv dev`: a local cluster of child processes. */
+export interface DevCommand {
+  readonly kind: 'dev';
+  readonly nodes: number;
+  readonly basePort: number;
+  /** Parent of the nodes' data directories (`<dir>/node<i>`). */
+  readonly dir: string;
+  readonly n: number;
+  readonly r: number;
+  readonly w: number;
+  readonly durability: 'sync' | 'interval' | 'none';
+  readonly logLevel: string;
+}
+
+/** `ringkv status`. */
+export interface StatusCommand {
+  readonly kind: 'status';
+  readonly url: string | undefined;
+  readonly json: boolean;
+}
+
 /** `ringkv bench`. */
 export interface BenchCommand {
   readonly kind: 'bench';
   readonly url: string | undefined;
+  /** With `--seeds`: the cluster's nodes as ws URLs; clients route token-aware (each request to a replica of its key). */
+  readonly seeds: readonly string[] | undefined;
   readonly authToken: string | undefined;
   readonly clients: number;
   readonly inflight: number;
@@ -83,7 +110,25 @@ export interface HelpCommand {
 }
 
 /** Every command `parseCommand` can return, discriminated by `kind`. */
-export type Command = StartCommand | GetCommand | PutCommand | DelCommand | BenchCommand | HelpCommand;
+export type Command = StartCommand | DevCommand | StatusCommand | GetCommand | PutCommand | DelCommand | BenchCommand | HelpCommand;
+
+const devOptions = {
+  nodes: { type: 'string' },
+  'base-port': { type: 'string' },
+  dir: { type: 'string' },
+  n: { type: 'string' },
+  r: { type: 'string' },
+  w: { type: 'string' },
+  durability: { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const statusOptions = {
+  url: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
 
 const kvOptions = {
   url: { type: 'string' },
@@ -97,6 +142,7 @@ const writeOptions = { ...kvOptions, context: { type: 'string' }, blind: { type:
 
 const benchOptions = {
   url: { type: 'string' },
+  seeds: { type: 'string' },
   'auth-token': { type: 'string' },
   clients: { type: 'string', short: 'c' },
   inflight: { type: 'string', short: 'P' },
@@ -121,6 +167,10 @@ export function parseCommand(argv: readonly string[]): Command {
       return { kind: 'help', text: usage(rest[0]) };
     case 'start':
       return parseStart(rest);
+    case 'dev':
+      return parseDev(rest);
+    case 'status':
+      return parseStatus(rest);
     case 'get':
       return parseGet(rest);
     case 'put':
@@ -150,6 +200,37 @@ function parseStart(args: readonly string[]): Command {
   if (values.help) return { kind: 'help', text: usage('start') };
   noPositionals('start', positionals);
   return { kind: 'start', flags: values as StartFlags };
+}
+
+function parseDev(args: readonly string[]): Command {
+  const { values, positionals } = parse('dev', args, devOptions);
+  if (values.help) return { kind: 'help', text: usage('dev') };
+  noPositionals('dev', positionals);
+  const nodes = optInt('dev', 'nodes', values.nodes, devNodesDefault, 1, devNodesMax);
+  const n = optInt('dev', 'n', values.n, Math.min(3, nodes), 1, nodes);
+  const quorum = Math.floor(n / 2) + 1;
+  const r = optInt('dev', 'r', values.r, quorum, 1, n);
+  const w = optInt('dev', 'w', values.w, quorum, 1, n);
+  const basePort = optInt('dev', 'base-port', values['base-port'], devBasePortDefault, 1, 65535 - nodes + 1);
+  const durability = values.durability ?? 'interval';
+  if (durability !== 'sync' && durability !== 'interval' && durability !== 'none') throw new CliError('usage', `dev: --durability must be sync, interval or none, got "${durability}"`);
+  const logLevel = values['log-level'] ?? 'warn';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new CliError('usage', `dev: --log-level must be fatal, error, warn, info, debug or silent, got "${logLevel}"`);
+  return { kind: 'dev', nodes, basePort, dir: values.dir ?? `./${defaultDataRoot}`, n, r, w, durability, logLevel };
+}
+
+function parseStatus(args: readonly string[]): Command {
+  const { values, positionals } = parse('status', args, statusOptions);
+  if (values.help) return { kind: 'help', text: usage('status') };
+  noPositionals('status', positionals);
+  return { kind: 'status', url: values.url === undefined ? undefined : checkUrl('status', values.url), json: values.json ?? false };
+}
+
+/** `--seeds host:port,…` (or ws:// URLs) as ws URLs. */
+export function parseSeeds(command: string, text: string): string[] {
+  const items = text.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (items.length === 0) throw new CliError('usage', `${command}: --seeds must list host:port,… (got "${text}")`);
+  return items.map((item) => checkUrl(command, item));
 }
 
 function parseGet(args: readonly string[]): Command {
@@ -196,10 +277,12 @@ function parseBench(args: readonly string[]): Command {
   if (values.help) return { kind: 'help', text: usage('bench') };
   noPositionals('bench', positionals);
   if (values.ops !== undefined && values.duration !== undefined) throw new CliError('usage', 'bench: give --ops or --duration, not both');
+  if (values.url !== undefined && values.seeds !== undefined) throw new CliError('usage', 'bench: give --url (one node) or --seeds (a cluster), not both');
   const durationMs = values.duration === undefined ? undefined : parseDuration('bench', values.duration);
   return {
     kind: 'bench',
     url: values.url === undefined ? undefined : checkUrl('bench', values.url),
+    seeds: values.seeds === undefined ? undefined : parseSeeds('bench', values.seeds),
     authToken: values['auth-token'],
     clients: optInt('bench', 'clients', values.clients, benchClientsDefault, 1, benchClientsMax),
     inflight: optInt('bench', 'inflight', values.inflight, benchInflightDefault, 1, benchInflightMax),
@@ -289,6 +372,20 @@ const commonKv = `  --url URL          node to talk to (default $RINGKV_URL or w
 
 const usages: Record<string, string> = {
   start: '', // filled from start-options.ts
+  dev: `ringkv dev [options]
+Starts a local cluster: NODES child processes running ringkv start on consecutive ports, each seeded
+with the others; waits until they agree on the member set, prints the URLs and an SDK line.
+Node output is forwarded prefixed with [nodeI]. Ctrl-C stops every node gracefully.
+  --nodes N          nodes (default 3)
+  --base-port P      node i listens on P + i - 1 (default 7000)
+  --dir DIR          data under DIR/node<i> (default ./.ringkv)
+  --n N --r R --w W  replicas per key and default quorums (default 3, 2, 2)
+  --durability MODE  sync | interval | none (default interval)
+  --log-level L      nodes' log level (default warn)`,
+  status: `ringkv status [options]
+Prints the cluster as a table: members, state, ownership shares, hints pending, generation.
+  --url URL          any node (default $RINGKV_URL or ws://127.0.0.1:7070)
+  --json             machine-readable output`,
   get: `ringkv get KEY [options]
 Prints the value of KEY; concurrent versions (siblings) are listed with an index, followed by
 the context to pass to put --context when you resolve them.
@@ -308,6 +405,7 @@ ${commonKv}
 Load test: CLIENTS connections, each keeping INFLIGHT requests in flight (redis-benchmark -c and -P),
 random keys, prints ops/s and latency percentiles from an HDR histogram.
   --url URL             node to load (default $RINGKV_URL or ws://127.0.0.1:7070)
+  --seeds H:P,…         load a cluster: clients learn the ring and send each request to a replica of its key
   --auth-token T        token the node requires
   -c, --clients N       connections (default 50)
   -P, --inflight N      requests in flight per connection (default 1)
@@ -327,11 +425,13 @@ export function usage(command?: string): string {
   return `ringkv: a Dynamo-style key-value store
 
 Usage:
-  ringkv start [options]           run a node (ringkv start --help for every option)
+  ringkv start [options]           run a node (ringkv start --help for every option; --seeds joins a cluster)
+  ringkv dev [options]             run a local 3-node cluster (Ctrl-C stops it)
+  ringkv status [options]          print the cluster: members, state, ownership, hints
   ringkv get KEY [options]         read a key (siblings shown with an index)
   ringkv put KEY VALUE [options]   write a key
   ringkv del KEY [options]         delete a key
-  ringkv bench [options]           load-test a node
+  ringkv bench [options]           load-test a node, or a cluster with --seeds
   ringkv help COMMAND              options of a command`;
 }
 

@@ -25,8 +25,25 @@ export interface StartConfig {
   readonly allowInsecurePublicBind: boolean;
   readonly valueBytesMax: number | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** Cluster settings; absent fields use the node's defaults. */
+  readonly cluster: ClusterConfig;
   /** The config file read, if any. */
   readonly configFile: string | undefined;
+}
+
+/** The cluster part of `StartConfig`: what `startNode` takes for seeds, quorums and placement. */
+export interface ClusterConfig {
+  /** `ws://host:port` URLs of the nodes to join through (`host:port` in flags is completed). */
+  readonly seeds: readonly string[];
+  readonly clusterSecret?: string;
+  readonly advertiseUrl?: string;
+  readonly n?: number;
+  readonly r?: number;
+  readonly w?: number;
+  readonly mode?: 'sloppy' | 'strict';
+  readonly vnodes?: number;
+  readonly weight?: number;
+  readonly zone?: string;
 }
 
 /** The environment the resolution reads. */
@@ -67,8 +84,58 @@ export function resolveStartConfig(flags: StartFlags, environment: StartEnvironm
     allowInsecurePublicBind: bool(pick('allow-insecure-public-bind')) ?? false,
     valueBytesMax: integer(pick('value-bytes-max'), 1, 16 * 1024 * 1024),
     logLevel: oneOf(pick('log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const) ?? 'info',
+    cluster: clusterConfig(pick),
     configFile,
   };
+}
+
+type Pick = (flag: Flag) => { value: Raw; source: string } | undefined;
+
+/** The cluster flags, each checked like the others; quorum relations (R, W ≤ N) are the node's to refuse. */
+function clusterConfig(pick: Pick): ClusterConfig {
+  const out: { -readonly [K in keyof ClusterConfig]: ClusterConfig[K] } = { seeds: seedList(pick('seeds')) };
+  const secret = text(pick('cluster-secret'));
+  const advertise = text(pick('advertise-url'));
+  const n = integer(pick('n'), 1, 16);
+  const r = integer(pick('r'), 1, 16);
+  const w = integer(pick('w'), 1, 16);
+  const mode = oneOf(pick('mode'), ['sloppy', 'strict'] as const);
+  const vnodes = integer(pick('vnodes'), 1, 4096);
+  const weight = positive(pick('weight'), 64);
+  const zone = text(pick('zone'));
+  if (secret !== undefined) out.clusterSecret = secret;
+  if (advertise !== undefined) out.advertiseUrl = advertise;
+  if (n !== undefined) out.n = n;
+  if (r !== undefined) out.r = r;
+  if (w !== undefined) out.w = w;
+  if (mode !== undefined) out.mode = mode;
+  if (vnodes !== undefined) out.vnodes = vnodes;
+  if (weight !== undefined) out.weight = weight;
+  if (zone !== undefined) out.zone = zone;
+  return out;
+}
+
+/** `host:port,host:port` (or ws:// URLs; a JSON array in the config file) as ws URLs. */
+function seedList(picked: { value: Raw | unknown; source: string } | undefined): string[] {
+  if (picked === undefined) return [];
+  const v = picked.value as unknown;
+  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : undefined;
+  if (items === undefined || items.length === 0 || items.some((x) => typeof x !== 'string')) {
+    throw bad(picked.source, 'a comma-separated list of host:port', v as Raw);
+  }
+  return (items as string[]).map((item) => {
+    const url = /^wss?:\/\//.test(item) ? item : `ws://${item}`;
+    if (!/^wss?:\/\/[^/\s:]+:\d{1,5}\/?$/.test(url)) throw bad(picked.source, 'a comma-separated list of host:port', v as Raw);
+    return url;
+  });
+}
+
+function positive(picked: { value: Raw; source: string } | undefined, max: number): number | undefined {
+  if (picked === undefined) return undefined;
+  const v = picked.value;
+  const x = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+  if (!Number.isFinite(x) || x <= 0 || x > max) throw bad(picked.source, `a number in (0, ${max}]`, v);
+  return x;
 }
 
 /** The hostname's first label if it is a usable id, else `node1`. */

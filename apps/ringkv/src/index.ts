@@ -1,12 +1,15 @@
-// ringkv: the node app and command line (`ringkv start|get|put|del|bench`); this entry exposes its parts for embedding and tests.
+// ringkv: the node app and command line (`ringkv start|dev|status|get|put|del|bench`); this entry exposes its parts for embedding and tests.
 export { main, errorLine } from './main.js';
-export { parseCommand, parseDuration, parseMix, checkUrl, usage } from './args.js';
-export type { BenchCommand, Command, DelCommand, GetCommand, HelpCommand, PutCommand, StartCommand } from './args.js';
+export { parseCommand, parseDuration, parseMix, parseSeeds, checkUrl, usage } from './args.js';
+export type { BenchCommand, Command, DevCommand, StatusCommand, DelCommand, GetCommand, HelpCommand, PutCommand, StartCommand } from './args.js';
 export { resolveStartConfig, hostnameId } from './config.js';
-export type { StartConfig, StartEnvironment } from './config.js';
+export type { ClusterConfig, StartConfig, StartEnvironment } from './config.js';
 export { startOptionSpecs } from './start-options.js';
 export type { StartFlags } from './start-options.js';
 export { runBench, benchText } from './commands/bench.js';
+export { runDev } from './commands/dev.js';
+export { runStatus, statusText, httpOf } from './commands/status.js';
+export type { ClusterView, StatusRow } from './commands/status.js';
 export type { BenchResult, LatencySummary } from './commands/bench.js';
 export { getText, getJson, valueText } from './format.js';
 export { CliError, isCliError } from './errors.js';

@@ -40,3 +40,19 @@ export const benchDurationMsMax = 24 * 3600 * 1000;
 
 /** Slowest latency the histogram tracks (µs); slower ones are clamped to it. One minute: beyond any timeout. */
 export const latencyUsMax = 60_000_000;
+
+/** `ringkv dev` nodes: the issue's three (N=3) by default. */
+export const devNodesDefault = 3;
+/** Most `ringkv dev` nodes: each is a process; past 16 a laptop only thrashes. */
+export const devNodesMax = 16;
+/** First port of `ringkv dev` (node i listens on base + i). */
+export const devBasePortDefault = 7000;
+/** How long `ringkv dev` waits for the nodes to agree on the member set: gossip needs a few rounds of 1 s, a loaded machine more. */
+export const devAgreeTimeoutMs = 30_000;
+/** /status polling period while waiting for agreement. */
+export const devPollMs = 100;
+/** How long Ctrl-C waits for the nodes' graceful stop before killing them: above the node's own drain timeout (10 s). */
+export const devStopWaitMs = 15_000;
+
+/** Longest `bench --seeds` warm-up: clients learn the ring and open their pooled connections before the clock starts. */
+export const benchWarmMsMax = 10_000;

@@ -10,7 +10,9 @@
 import { isRingkvError } from '@ringkv/client-sdk';
 import { parseCommand } from './args.js';
 import { benchText, runBench } from './commands/bench.js';
+import { exitDevOnSignals, runDev } from './commands/dev.js';
 import { runKv } from './commands/kv.js';
+import { runStatus, statusText } from './commands/status.js';
 import { exitOnSignals, runStart } from './commands/start.js';
 import { isCliError, oneLine } from './errors.js';
 import type { Io } from './io.js';
@@ -27,6 +29,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
         const { node } = await runStart(command, io);
         exitOnSignals(node, io);
         return 'running';
+      }
+      case 'dev': {
+        exitDevOnSignals(await runDev(command, io), io);
+        return 'running';
+      }
+      case 'status': {
+        const view = await runStatus(command, io);
+        io.stdout(command.json ? JSON.stringify(view) : statusText(view));
+        return 0;
       }
       case 'bench': {
         const result = await runBench(command, io);

@@ -17,7 +17,7 @@ import type { RingkvClient } from '@ringkv/client-sdk';
 import type { BenchCommand } from '../args.js';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
-import { latencyUsMax } from '../limits.js';
+import { benchWarmMsMax, latencyUsMax } from '../limits.js';
 import { connectCli, nodeUrl } from './kv.js';
 
 type Histogram = ReturnType<typeof hdr.build>;
@@ -35,6 +35,7 @@ export interface LatencySummary {
 
 /** What a bench run measured. */
 export interface BenchResult {
+  /** The node's URL, or with --seeds every seed, comma-separated. */
   readonly url: string;
   readonly clients: number;
   readonly inflight: number;
@@ -71,14 +72,35 @@ function summary(h: Histogram, elapsedMs: number): LatencySummary {
 
 /** Runs the load and returns the figures (prints nothing). */
 export async function runBench(command: BenchCommand, io: Io): Promise<BenchResult> {
-  const url = nodeUrl(command.url, io.env);
+  const seeds = command.seeds ?? [nodeUrl(command.url, io.env)];
+  const url = seeds.join(',');
   const authToken = command.authToken ?? (io.env.RINGKV_AUTH_TOKEN || undefined);
   const clients: RingkvClient[] = [];
   try {
-    for (let i = 0; i < command.clients; i++) clients.push(await connectCli(url, authToken, 10_000, command.inflight, command.batching));
+    for (let i = 0; i < command.clients; i++) {
+      // Clients start on different seeds so the seed connections (and the ring fetches) spread over the cluster.
+      const rotated = [...seeds.slice(i % seeds.length), ...seeds.slice(0, i % seeds.length)];
+      clients.push(await connectCli(rotated, authToken, 10_000, command.inflight, command.batching, 'token-aware'));
+    }
+    if (command.seeds !== undefined) await warmRouting(clients);
     return await load(command, url, clients);
   } finally {
     await Promise.all(clients.map((c) => c.close()));
+  }
+}
+
+/**
+ * Waits (bounded) until every client knows the ring and has its pooled
+ * connections open, so the measured run routes token-aware from its first
+ * operation rather than through the seed connections.
+ */
+async function warmRouting(clients: readonly RingkvClient[]): Promise<void> {
+  const members = (await (clients[0] as RingkvClient).ring()).members.filter((m) => m.status === 'normal').length;
+  const deadline = performance.now() + benchWarmMsMax;
+  for (let round = 0; performance.now() < deadline; round++) {
+    const pending = clients.filter((c) => c.requestsByNode.size < members);
+    if (pending.length === 0) return;
+    await Promise.all(pending.map((c) => Promise.all(Array.from({ length: 8 }, (_, i) => c.get(`bench:warm:${round}:${i}`).catch(() => undefined)))));
   }
 }
 

@@ -16,18 +16,25 @@ export function nodeUrl(flag: string | undefined, env: Io['env']): string {
   return flag ?? (env.RINGKV_URL || `ws://127.0.0.1:${defaultPort}`);
 }
 
-/** Connects for one command; an unreachable node is a `CliError('unreachable')`. */
+/**
+ * Connects for one command; an unreachable node is a `CliError('unreachable')`.
+ * One-shot commands use `routing: 'any'` (one request does not pay for
+ * opening a socket per node: the node forwards); bench with `--seeds` routes
+ * token-aware.
+ */
 export async function connectCli(
-  url: string,
+  url: string | readonly string[],
   authToken: string | undefined,
   timeoutMs: number,
   inFlightMax?: number,
   batching = true,
+  routing: 'any' | 'token-aware' = 'any',
 ): Promise<RingkvClient> {
   try {
     return await connect(url, {
       authToken,
       batching,
+      routing,
       connectTimeoutMs: timeoutMs,
       requestTimeoutMs: timeoutMs,
       clientName: 'ringkv-cli',
@@ -35,7 +42,7 @@ export async function connectCli(
     });
   } catch (error) {
     if (isRingkvError(error) && error.code === 'not-connected') {
-      throw new CliError('unreachable', `cannot reach a node at ${url} (is one running? start one with: ringkv start)`, { cause: error });
+      throw new CliError('unreachable', `cannot reach a node at ${typeof url === 'string' ? url : url.join(', ')} (is one running? start one with: ringkv start)`, { cause: error });
     }
     throw error;
   }

@@ -31,6 +31,7 @@ export async function runStart(command: StartCommand, io: Io): Promise<{ node: R
     ...(config.valueBytesMax === undefined ? {} : { valueBytesMax: config.valueBytesMax }),
     logLevel: config.logLevel,
     logDestination: process.stderr,
+    ...config.cluster,
   });
   return announce(node, config, io);
 }
@@ -60,7 +61,8 @@ export function flagNames(message: string): string {
 }
 
 function announce(node: RingkvNode, config: StartConfig, io: Io): { node: RingkvNode; config: StartConfig } {
-  io.stdout(`ringkv node ${node.id} ready url=${node.url} http=${node.httpUrl} data=${config.dataDir} durability=${config.durability}`);
+  const seeds = config.cluster.seeds.length === 0 ? '' : ` seeds=${config.cluster.seeds.join(',')}`;
+  io.stdout(`ringkv node ${node.id} ready url=${node.url} http=${node.httpUrl} data=${config.dataDir} durability=${config.durability}${seeds}`);
   const urlFlag = node.url === 'ws://127.0.0.1:7070' ? '' : ` --url ${node.url}`;
   io.stdout(`  try:     ringkv put hello world${urlFlag} && ringkv get hello${urlFlag}`);
   io.stdout(`  status:  ${node.httpUrl}/status   metrics: ${node.httpUrl}/metrics   stop: Ctrl-C`);
@@ -69,6 +71,8 @@ function announce(node: RingkvNode, config: StartConfig, io: Io): { node: Ringkv
 
 /** Installs SIGINT/SIGTERM handlers that stop `node` and exit (0, or 1 if the stop failed). */
 export function exitOnSignals(node: RingkvNode, io: Io): void {
+  // Started by `ringkv dev` (an IPC channel): when the parent goes away, however it died, stop as on SIGTERM.
+  if (process.send !== undefined) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   stopOnSignals(node, {
     onStopped: (error) => {
       if (error === undefined) io.stdout(`ringkv node ${node.id} stopped`);

@@ -1,0 +1,196 @@
+/**
+ * `ringkv dev`: a local cluster as child processes, one `ringkv start` per
+ * node on consecutive ports, each seeded with all the others.
+ *
+ * Output: the children's lines are forwarded with a `[nodeI] ` prefix
+ * (stdout to stdout, logs to stderr), so one terminal shows the cluster.
+ * The first line of our own is machine-readable:
+ *   `ringkv dev ready nodes=<n> urls=<ws,…> pids=<pid,…>`
+ *
+ * Invariants:
+ *   1. Every child is started with an IPC channel; a child whose parent
+ *      goes away (even killed with SIGKILL) sees the channel close and stops
+ *      itself (`start.ts`), so the cluster never outlives `ringkv dev`.
+ *   2. SIGINT/SIGTERM send SIGTERM to every child and wait for all of them to
+ *      exit (graceful stop), at most `devStopWaitMs`, then SIGKILL the rest;
+ *      a second signal kills them at once.
+ *   3. "Ready" means every node's /status lists the same members, all
+ *      normal, on the same ring version.
+ */
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DevCommand } from '../args.js';
+import { CliError } from '../errors.js';
+import type { Io } from '../io.js';
+import { devAgreeTimeoutMs, devPollMs, devStopWaitMs } from '../limits.js';
+
+/** One child node. */
+interface Child {
+  readonly id: string;
+  readonly port: number;
+  readonly proc: ChildProcess;
+  readonly exited: Promise<number | null>;
+  url: string;
+  httpUrl: string;
+}
+
+const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
+
+/** Starts the cluster, waits until it agrees, prints how to connect; resolves with a stop function. */
+export async function runDev(command: DevCommand, io: Io): Promise<{ stop: () => Promise<void>; kill: () => void }> {
+  const children: Child[] = [];
+  let stopping = false;
+  const stop = (): Promise<void> => {
+    stopping = true;
+    return stopAll(children);
+  };
+  try {
+    for (let i = 0; i < command.nodes; i++) children.push(spawnNode(command, i, io));
+    await Promise.all(children.map((c) => ready(c)));
+    await agree(children);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  announce(command, children, io);
+  for (const c of children) {
+    void c.exited.then((code) => {
+      if (!stopping) io.stderr(`ringkv dev: ${c.id} (pid ${c.proc.pid}) exited with ${code ?? 'a signal'}; the others keep running`);
+    });
+  }
+  return {
+    stop,
+    kill: () => {
+      stopping = true;
+      void stopAll(children, true);
+    },
+  };
+}
+
+function spawnNode(command: DevCommand, i: number, io: Io): Child {
+  const id = `node${i + 1}`;
+  const port = command.basePort + i;
+  const seeds = Array.from({ length: command.nodes }, (_, j) => `127.0.0.1:${command.basePort + j}`).filter((_, j) => j !== i);
+  const args = [cliPath, 'start', '--id', id, '--port', String(port), '--data', join(command.dir, id), '--log-level', command.logLevel];
+  args.push('--durability', command.durability, '--n', String(command.n), '--r', String(command.r), '--w', String(command.w));
+  if (seeds.length > 0) args.push('--seeds', seeds.join(','));
+  const env = { ...io.env, RINGKV_CONFIG: '', RINGKV_SEEDS: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '' };
+  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  forwardLines(proc.stdout, `[${id}] `, io.stdout);
+  forwardLines(proc.stderr, `[${id}] `, io.stderr);
+  return { id, port, proc, exited, url: '', httpUrl: '' };
+}
+
+/** Forwards a stream line by line with a prefix. */
+function forwardLines(stream: NodeJS.ReadableStream | null, prefix: string, out: (line: string) => void): void {
+  if (stream === null) return;
+  let rest = '';
+  stream.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) out(prefix + line);
+  });
+  stream.on('end', () => {
+    if (rest !== '') out(prefix + rest);
+  });
+}
+
+/** Resolves once the child printed its ready line; rejects if it exits first. */
+function ready(child: Child): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString();
+      const m = /ready url=(ws:\/\/\S+) http=(http:\/\/\S+)/.exec(seen);
+      if (m === null) return;
+      child.url = m[1] as string;
+      child.httpUrl = m[2] as string;
+      child.proc.stdout?.off('data', onData);
+      resolve();
+    };
+    child.proc.stdout?.on('data', onData);
+    void child.exited.then((code) => reject(new CliError('failed', `dev: ${child.id} (port ${child.port}) exited with ${code ?? 'a signal'} before it was ready (its output is above)`)));
+  });
+}
+
+interface StatusMembers {
+  cluster?: { ring?: { version?: number }; members?: { id: string; status: string }[] };
+}
+
+/** Polls every node's /status until they agree (invariant 3), or fails after `devAgreeTimeoutMs`. */
+async function agree(children: readonly Child[]): Promise<void> {
+  const ids = children.map((c) => c.id).sort().join(',');
+  const deadline = Date.now() + devAgreeTimeoutMs;
+  for (;;) {
+    const views = await Promise.all(children.map((c) => fetchJson<StatusMembers>(`${c.httpUrl}/status`)));
+    const versions = new Set(views.map((v) => v?.cluster?.ring?.version));
+    const agreed = views.every((v) => {
+      const members = v?.cluster?.members ?? [];
+      return members.map((m) => m.id).sort().join(',') === ids && members.every((m) => m.status === 'normal');
+    });
+    if (agreed && versions.size === 1) return;
+    if (Date.now() > deadline) throw new CliError('failed', `dev: the nodes did not agree on the member set within ${devAgreeTimeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, devPollMs));
+  }
+}
+
+/** GET a JSON document; undefined on any failure (the caller polls again). */
+export async function fetchJson<T>(url: string, timeoutMs = 2_000): Promise<T | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) return undefined;
+    return (await res.json()) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function announce(command: DevCommand, children: readonly Child[], io: Io): void {
+  const urls = children.map((c) => c.url);
+  io.stdout(`ringkv dev ready nodes=${children.length} urls=${urls.join(',')} pids=${children.map((c) => c.proc.pid).join(',')}`);
+  io.stdout(`  cluster: ${children.length} nodes, N=${command.n} R=${command.r} W=${command.w}, data in ${command.dir}/node*, node output prefixed [nodeI]`);
+  for (const c of children) io.stdout(`  ${c.id.padEnd(8)} ${c.url.padEnd(24)} status: ${c.httpUrl}/status`);
+  io.stdout(`  SDK:     const db = await connect([${urls.map((u) => `'${u}'`).join(', ')}]); // import { connect } from '@ringkv/client-sdk'`);
+  const other = urls[1] ?? urls[0];
+  io.stdout(`  try:     ringkv put hello world --url ${urls[0]} && ringkv get hello --url ${other}`);
+  io.stdout(`  status:  ringkv status --url ${urls[0]}     bench: ringkv bench --seeds ${children.map((c) => `127.0.0.1:${c.port}`).join(',')}`);
+  io.stdout('  stop:    Ctrl-C (stops every node gracefully)');
+}
+
+/** Invariant 2: SIGTERM to every child, wait, SIGKILL what is left. */
+async function stopAll(children: readonly Child[], now = false): Promise<void> {
+  const alive = children.filter((c) => c.proc.exitCode === null && c.proc.signalCode === null);
+  for (const c of alive) c.proc.kill(now ? 'SIGKILL' : 'SIGTERM');
+  if (now) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), devStopWaitMs)));
+  const done = await Promise.race([Promise.all(alive.map((c) => c.exited)), late]);
+  clearTimeout(timer);
+  if (done === 'late') {
+    for (const c of alive) if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
+    await Promise.all(alive.map((c) => c.exited));
+  }
+}
+
+/** Installs SIGINT/SIGTERM handlers: stop every node, then exit (0, or 1 when a second signal forced it). */
+export function exitDevOnSignals(cluster: { stop: () => Promise<void>; kill: () => void }, io: Io): void {
+  let stopping = false;
+  const onSignal = (signal: string): void => {
+    if (stopping) {
+      io.stderr(`ringkv dev: ${signal} again, killing the nodes`);
+      cluster.kill();
+      process.exit(1);
+    }
+    stopping = true;
+    io.stdout(`ringkv dev: ${signal}, stopping the nodes`);
+    void cluster.stop().then(() => {
+      io.stdout('ringkv dev: stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+}

@@ -1,0 +1,102 @@
+/**
+ * `ringkv status`: the cluster as one table, from the /status of the node at
+ * `--url` (members, state, generation, ownership) and of every member it
+ * lists (the hints each holds, summed per target).
+ *
+ * Invariant: a member whose /status cannot be read still gets its row (from
+ * the asked node's view); only its hint count may be incomplete, and the
+ * table says so.
+ */
+
+import type { StatusCommand } from '../args.js';
+import { CliError } from '../errors.js';
+import type { Io } from '../io.js';
+import { fetchJson } from './dev.js';
+import { nodeUrl } from './kv.js';
+
+/** One member row. */
+export interface StatusRow {
+  readonly id: string;
+  readonly url: string;
+  readonly state: string;
+  /** Share of the ring's positions this member is first replica of (sums to 1). */
+  readonly primaryShare: number;
+  /** Share of positions this member holds a replica of (sums to N). */
+  readonly replicaShare: number;
+  /** Hints held for this member by the nodes that answered. */
+  readonly hintsPending: number;
+  readonly generation: number | undefined;
+}
+
+/** The table's data. */
+export interface ClusterView {
+  readonly askedNode: string;
+  readonly ringVersion: number | undefined;
+  readonly settings: { n?: number; r?: number; w?: number; mode?: string } | undefined;
+  readonly rows: readonly StatusRow[];
+  /** Members whose /status did not answer (their hint counts are missing). */
+  readonly unreachable: readonly string[];
+}
+
+interface NodeStatus {
+  id: string;
+  state?: string;
+  cluster?: {
+    settings?: { n?: number; r?: number; w?: number; mode?: string };
+    ring?: { version?: number };
+    members?: { id: string; url: string; status: string; generation?: number; ownership?: { primary: number; replica: number } }[];
+    hintsPending?: Record<string, number>;
+  };
+}
+
+/** ws://host:port → http://host:port (one port serves both). */
+export function httpOf(wsUrl: string): string {
+  const u = new URL(wsUrl);
+  u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
+  u.pathname = '';
+  return u.toString().replace(/\/$/, '');
+}
+
+/** Reads the cluster view (prints nothing). */
+export async function runStatus(command: StatusCommand, io: Io): Promise<ClusterView> {
+  const url = nodeUrl(command.url, io.env);
+  const asked = await fetchJson<NodeStatus>(`${httpOf(url)}/status`);
+  if (asked === undefined) throw new CliError('unreachable', `status: cannot read ${httpOf(url)}/status (is a node running there?)`);
+  const members = asked.cluster?.members ?? [{ id: asked.id, url, status: asked.state ?? 'normal', ownership: { primary: 1, replica: 1 } }];
+  const others = await Promise.all(members.map((m) => (m.id === asked.id ? Promise.resolve(asked) : fetchJson<NodeStatus>(`${httpOf(m.url)}/status`))));
+  const hints = new Map<string, number>();
+  for (const s of others) for (const [target, count] of Object.entries(s?.cluster?.hintsPending ?? {})) hints.set(target, (hints.get(target) ?? 0) + count);
+  const rows = members.map((m) => ({
+    id: m.id,
+    url: m.url,
+    state: m.status,
+    primaryShare: m.ownership?.primary ?? 0,
+    replicaShare: m.ownership?.replica ?? 0,
+    hintsPending: hints.get(m.id) ?? 0,
+    generation: (m as { generation?: number }).generation,
+  }));
+  return {
+    askedNode: asked.id,
+    ringVersion: asked.cluster?.ring?.version,
+    settings: asked.cluster?.settings,
+    rows,
+    unreachable: members.filter((_, i) => others[i] === undefined).map((m) => m.id),
+  };
+}
+
+/** The view as a table. */
+export function statusText(v: ClusterView): string {
+  const s = v.settings;
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  const header = `cluster as seen by ${v.askedNode}: ${v.rows.length} member${v.rows.length === 1 ? '' : 's'}` +
+    (s === undefined ? '' : `, N=${s.n} R=${s.r} W=${s.w} ${s.mode ?? ''}`) +
+    (v.ringVersion === undefined ? '' : `, ring version ${v.ringVersion}`);
+  const cols = ['ID', 'URL', 'STATE', 'PRIMARY', 'REPLICA', 'HINTS', 'GENERATION'];
+  const body = v.rows.map((r) => [r.id, r.url, r.state, pct(r.primaryShare), pct(r.replicaShare), String(r.hintsPending), r.generation === undefined ? '-' : String(r.generation)]);
+  const widths = cols.map((c, i) => Math.max(c.length, ...body.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const out = [header, line(cols), ...body.map(line)];
+  out.push('PRIMARY: share of keys it is first replica of; REPLICA: share of keys it holds a copy of; HINTS: writes held for it by other nodes');
+  if (v.unreachable.length > 0) out.push(`(no /status from ${v.unreachable.join(', ')}: the hints they hold are not counted)`);
+  return out.join('\n');
+}
