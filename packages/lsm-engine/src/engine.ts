@@ -40,7 +40,7 @@ import { Publisher } from './engine/publisher.js';
 import { lookup, userEntries, viewIterator, type Bounds } from './engine/read-path.js';
 import { recover, type RecoveredState } from './engine/recovery.js';
 import { newCounters, shapeOf, type EngineStats } from './engine/stats.js';
-import { checkDurability, checkKey, checkValue, toBatchOps, type BatchOperation } from './engine/validate.js';
+import { checkBound, checkDurability, checkKey, checkValue, toBatchOps, type BatchOperation } from './engine/validate.js';
 import { Version, withCompacted, withFlushed } from './engine/version.js';
 import { SNAPSHOTS_MAX } from './limits.js';
 
@@ -173,7 +173,7 @@ export class Engine {
   /** Synchronous `get`: everything it touches is in memory or a synchronous read. */
   getSync(key: Uint8Array, snapshot?: Snapshot): Uint8Array | undefined {
     this.checkOpen();
-    checkKey(key);
+    checkKey(key, this.opts.keyBytesMax);
     const s = snapshot as EngineSnapshot | undefined;
     const e = s
       ? lookup(s.memtables, s.version, this.tableCache, key, s.seq)
@@ -234,20 +234,20 @@ export class Engine {
 
   /** Stores `value` under `key`. Resolves when the write is visible and as durable as asked. */
   async put(key: Uint8Array, value: Uint8Array, options?: WriteOptions): Promise<void> {
-    checkKey(key);
+    checkKey(key, this.opts.keyBytesMax);
     checkValue(value, this.opts.valueBytesMax);
     return this.write([{ kind: KIND_PUT, key, value }], checkDurability(options?.durability));
   }
 
   /** Deletes `key` (writes a tombstone). Deleting an absent key is not an error. */
   async delete(key: Uint8Array, options?: WriteOptions): Promise<void> {
-    checkKey(key);
+    checkKey(key, this.opts.keyBytesMax);
     return this.write([{ kind: KIND_DELETE, key, value: EMPTY }], checkDurability(options?.durability));
   }
 
   /** Applies all ops atomically: after a crash, either all or none are there. */
   async batch(ops: readonly BatchOperation[], options?: WriteOptions): Promise<void> {
-    const batchOps = toBatchOps(ops, this.opts.valueBytesMax);
+    const batchOps = toBatchOps(ops, this.opts.keyBytesMax, this.opts.valueBytesMax);
     if (batchOps.length === 0) return;
     return this.write(batchOps, checkDurability(options?.durability));
   }
@@ -755,7 +755,7 @@ function checkBounds(o: IterateOptions): Bounds {
   if (o.reverse) throw new LsmError('invalid-argument', 'reverse iteration is not supported');
   if (o.gte !== undefined && o.gt !== undefined) throw new LsmError('invalid-argument', 'give at most one of gte and gt');
   if (o.lt !== undefined && o.lte !== undefined) throw new LsmError('invalid-argument', 'give at most one of lt and lte');
-  for (const k of [o.gte, o.gt, o.lt, o.lte]) if (k !== undefined) checkKey(k);
+  for (const k of [o.gte, o.gt, o.lt, o.lte]) if (k !== undefined) checkBound(k);
   if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit >= 0)) {
     throw new LsmError('invalid-argument', 'limit must be a non-negative integer');
   }

@@ -15,6 +15,7 @@ export { FaultVfs, TEAR_BYTES_MAX } from './vfs/fault-vfs.js';
 export type { CrashMode, RandomSource } from './vfs/fault-vfs.js';
 export {
   KEY_BYTES_MAX,
+  KEY_BYTES_MAX_LIMIT,
   VALUE_BYTES_MAX_DEFAULT,
   BATCH_OPS_MAX,
   BATCH_BYTES_MAX,

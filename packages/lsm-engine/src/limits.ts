@@ -4,8 +4,15 @@
  * and rejected with `invalid-argument`.
  */
 
-/** Longest key. Keys are copied into every index block and the manifest; 1 KiB keeps those small. */
+/** Default longest key. Keys are copied into every index block and the manifest; 1 KiB keeps those small. */
 export const KEY_BYTES_MAX = 1024;
+
+/**
+ * Upper bound for the `keyBytesMax` option. A store that prefixes its users' 1 KiB keys
+ * (ringkv's node adds a ring position and a namespace byte) needs a little more; 4 KiB
+ * still keeps index blocks and the manifest small.
+ */
+export const KEY_BYTES_MAX_LIMIT = 4096;
 
 /** Default longest value. A value is held whole in memory by the memtable and a block; 1 MiB keeps one write from dominating either. */
 export const VALUE_BYTES_MAX_DEFAULT = 1024 * 1024;

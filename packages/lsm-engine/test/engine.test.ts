@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, testSeed } from '@ringkv/sim';
-import { FaultVfs, MemVfs, openEngine, isLsmError, KEY_BYTES_MAX } from '../src/index.js';
+import { FaultVfs, MemVfs, openEngine, isLsmError, KEY_BYTES_MAX, KEY_BYTES_MAX_LIMIT } from '../src/index.js';
 import { b, ManualClock, s, strings } from './helpers.js';
 
 const small = { memtableBytes: 64 * 1024, blockSizeBytes: 1024, levelSizeBaseBytes: 256 * 1024, targetFileSizeBytes: 64 * 1024 };
@@ -83,6 +83,28 @@ describe('engine basics', () => {
     expect(await code(() => openEngine('db2', { vfs: new MemVfs(), memtableBytes: 1 }))).toBe('invalid-argument');
     await db.close();
     expect(await code(() => db.put(b('k'), b('v')))).toBe('closed');
+  });
+
+  it('keyBytesMax raises the key limit up to KEY_BYTES_MAX_LIMIT and no further', async () => {
+    const db = await openEngine('db', { vfs: new MemVfs(), clock: new ManualClock(), keyBytesMax: KEY_BYTES_MAX + 16 });
+    const longKey = new Uint8Array(KEY_BYTES_MAX + 16).fill(7);
+    await db.put(longKey, b('v'));
+    expect(await db.get(longKey)).toEqual(b('v'));
+    await expect(db.put(new Uint8Array(KEY_BYTES_MAX + 17), b('v'))).rejects.toMatchObject({ code: 'invalid-argument' });
+    await expect(db.batch([{ type: 'del', key: new Uint8Array(KEY_BYTES_MAX + 17) }])).rejects.toMatchObject({ code: 'invalid-argument' });
+    await db.close();
+    await expect(openEngine('db2', { vfs: new MemVfs(), keyBytesMax: KEY_BYTES_MAX_LIMIT + 1 })).rejects.toMatchObject({ code: 'invalid-argument' });
+  });
+
+  it('accepts iteration bounds longer than the key limit (they are compared, never stored)', async () => {
+    const db = await openEngine('db', { vfs: new MemVfs(), clock: new ManualClock() });
+    await db.put(b('a'), b('1'));
+    await db.put(b('b'), b('2'));
+    const upper = new Uint8Array(KEY_BYTES_MAX + 100).fill(0x61);
+    const keys: string[] = [];
+    for (const [k] of db.iterate({ lt: upper })) keys.push(new TextDecoder().decode(k));
+    expect(keys).toEqual(['a']);
+    await db.close();
   });
 
   it('a second engine on the same directory fails with locked until the first closes', async () => {

@@ -33,6 +33,8 @@ export interface EngineOptions {
   frozenMemtablesMax?: number;
   /** Longest wait of a stalled write before `write-stall-timeout` (default 30 s). */
   writeStallTimeoutMs?: number;
+  /** Longest key accepted (default 1 KiB, at most 4 KiB). */
+  keyBytesMax?: number;
   /** Largest value accepted (default 1 MiB). */
   valueBytesMax?: number;
   /** Block cache capacity in bytes (default 8 MiB). */
@@ -85,6 +87,7 @@ export function resolveOptions(o: EngineOptions = {}): ResolvedOptions {
     memtableBytes: o.memtableBytes ?? L.MEMTABLE_BYTES_DEFAULT,
     frozenMemtablesMax: o.frozenMemtablesMax ?? L.FROZEN_MEMTABLES_MAX_DEFAULT,
     writeStallTimeoutMs: o.writeStallTimeoutMs ?? L.WRITE_STALL_TIMEOUT_MS_DEFAULT,
+    keyBytesMax: o.keyBytesMax ?? L.KEY_BYTES_MAX,
     valueBytesMax: o.valueBytesMax ?? L.VALUE_BYTES_MAX_DEFAULT,
     blockCacheBytes: o.blockCacheBytes ?? L.BLOCK_CACHE_BYTES_DEFAULT,
     openTablesMax: o.openTablesMax ?? L.OPEN_TABLES_MAX_DEFAULT,
@@ -111,6 +114,7 @@ export function resolveOptions(o: EngineOptions = {}): ResolvedOptions {
   checkRange('memtableBytes', r.memtableBytes, L.MEMTABLE_BYTES_MIN, L.MEMTABLE_BYTES_MAX);
   checkRange('frozenMemtablesMax', r.frozenMemtablesMax, 1, L.FROZEN_MEMTABLES_MAX_LIMIT);
   checkRange('writeStallTimeoutMs', r.writeStallTimeoutMs, 1, 24 * 3600 * 1000);
+  checkRange('keyBytesMax', r.keyBytesMax, 1, L.KEY_BYTES_MAX_LIMIT);
   checkRange('valueBytesMax', r.valueBytesMax, 0, L.VALUE_BYTES_MAX_LIMIT);
   checkRange('blockCacheBytes', r.blockCacheBytes, 0, L.BLOCK_CACHE_BYTES_MAX);
   checkRange('openTablesMax', r.openTablesMax, 8, L.OPEN_TABLES_MAX_LIMIT);

@@ -1,7 +1,7 @@
 /** Argument checks of the public API (limits.ts); every failure is `invalid-argument`. */
 import { LsmError } from '../errors.js';
 import { KIND_DELETE, KIND_PUT } from '../format/internal.js';
-import { BATCH_BYTES_MAX, BATCH_OPS_MAX, KEY_BYTES_MAX } from '../limits.js';
+import { BATCH_BYTES_MAX, BATCH_OPS_MAX } from '../limits.js';
 import type { BatchOp } from '../wal/batch.js';
 import type { Durability } from './options.js';
 
@@ -12,11 +12,16 @@ export type BatchOperation =
 
 const EMPTY = new Uint8Array(0);
 
-export function checkKey(key: unknown): asserts key is Uint8Array {
-  if (!(key instanceof Uint8Array)) throw new LsmError('invalid-argument', 'key must be a Uint8Array');
-  if (key.length > KEY_BYTES_MAX) {
-    throw new LsmError('invalid-argument', `key of ${key.length} bytes exceeds keyBytesMax ${KEY_BYTES_MAX}`);
+export function checkKey(key: unknown, keyBytesMax: number): asserts key is Uint8Array {
+  checkBound(key);
+  if (key.length > keyBytesMax) {
+    throw new LsmError('invalid-argument', `key of ${key.length} bytes exceeds keyBytesMax ${keyBytesMax}`);
   }
+}
+
+/** An iteration bound: any byte string (it is compared, never stored, so the key limit does not apply). */
+export function checkBound(key: unknown): asserts key is Uint8Array {
+  if (!(key instanceof Uint8Array)) throw new LsmError('invalid-argument', 'key must be a Uint8Array');
 }
 
 export function checkValue(value: unknown, valueBytesMax: number): asserts value is Uint8Array {
@@ -32,7 +37,7 @@ export function checkDurability(d: unknown): Durability | undefined {
 }
 
 /** Validates a batch and converts it to internal ops. */
-export function toBatchOps(ops: readonly BatchOperation[], valueBytesMax: number): BatchOp[] {
+export function toBatchOps(ops: readonly BatchOperation[], keyBytesMax: number, valueBytesMax: number): BatchOp[] {
   if (!Array.isArray(ops)) throw new LsmError('invalid-argument', 'batch must be an array');
   if (ops.length > BATCH_OPS_MAX) {
     throw new LsmError('invalid-argument', `batch of ${ops.length} ops exceeds batchOpsMax ${BATCH_OPS_MAX}`);
@@ -40,7 +45,7 @@ export function toBatchOps(ops: readonly BatchOperation[], valueBytesMax: number
   let bytes = 0;
   const out: BatchOp[] = [];
   for (const op of ops) {
-    checkKey(op?.key);
+    checkKey(op?.key, keyBytesMax);
     if (op.type === 'put') {
       checkValue(op.value, valueBytesMax);
       out.push({ kind: KIND_PUT, key: op.key, value: op.value });
