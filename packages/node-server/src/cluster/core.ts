@@ -67,7 +67,15 @@ export interface ClusterCounters {
   ringChanges: number;
 }
 
-/** The node's cluster core; see the module comment. */
+/**
+ * The node's cluster core (module comment: flow and invariants).
+ *
+ * When to use: one per node, built after the store and hint store are open
+ * and the node's address is known; `start()` once, `stop()` on shutdown.
+ * The server calls `run` for client ops and `onCall` for peer calls.
+ * Gotcha: `run` rejects only with ProtocolErrors (quorum errors are mapped);
+ * `onCall` never rejects.
+ */
 export class ClusterCore {
   readonly view: RingView;
   readonly gossip: Gossip;
@@ -103,6 +111,7 @@ export class ClusterCore {
     this.gossip.on(this.onGossip);
   }
 
+  /** Takes the first view, then starts gossip rounds and the handoff sweep. */
   start(): void {
     this.view.update(this.gossip.snapshot());
     this.gossip.start();
