@@ -90,3 +90,25 @@ describe('small parsers', () => {
     expect(() => checkUrl('get', 'ftp://x')).toThrow(/ws:\/\//);
   });
 });
+
+describe('cluster commands', () => {
+  it('parses dev with its defaults (3 nodes, N=3, R=W=2, base port 7000) and quorums derived from --n', () => {
+    expect(parseCommand(['dev'])).toEqual({ kind: 'dev', nodes: 3, basePort: 7000, dir: './.ringkv', n: 3, r: 2, w: 2, durability: 'interval', logLevel: 'warn' });
+    expect(parseCommand(['dev', '--nodes', '5', '--n', '5', '--base-port', '9000', '--dir', '/tmp/x'])).toMatchObject({ nodes: 5, n: 5, r: 3, w: 3, basePort: 9000, dir: '/tmp/x' });
+    expect(() => parseCommand(['dev', '--nodes', '2', '--n', '3'])).toThrow(/--n must be an integer in 1…2/);
+    expect(() => parseCommand(['dev', '--r', '4'])).toThrow(/--r must be an integer in 1…3/);
+  });
+
+  it('parses status and bench --seeds, and refuses --url with --seeds', () => {
+    expect(parseCommand(['status', '--url', '127.0.0.1:7001'])).toEqual({ kind: 'status', url: 'ws://127.0.0.1:7001', json: false });
+    expect(parseCommand(['bench', '--seeds', '127.0.0.1:7000, ws://127.0.0.1:7001'])).toMatchObject({ seeds: ['ws://127.0.0.1:7000', 'ws://127.0.0.1:7001'], url: undefined });
+    expect(() => parseCommand(['bench', '--seeds', 'a:1', '--url', 'b:2'])).toThrow(/not both/);
+    expect(() => parseCommand(['bench', '--seeds', ','])).toThrow(/--seeds must list/);
+  });
+
+  it('start --help lists the cluster flags with their env vars', () => {
+    const help = (parseCommand(['start', '--help']) as { text: string }).text;
+    for (const flag of ['--seeds LIST', '--cluster-secret', '--n N', '--r R', '--w W', '--mode MODE', '--vnodes', '--weight', '--zone']) expect(help).toContain(flag);
+    expect(help).toContain('[$RINGKV_SEEDS]');
+  });
+});

@@ -60,3 +60,36 @@ describe('resolveStartConfig', () => {
     expect(hostnameId('-weird')).toBe(fallbackNodeId);
   });
 });
+
+describe('resolveStartConfig cluster options', () => {
+  it('reads seeds, quorums, mode and placement from flags over env over the config file', () => {
+    const files = { 'c.json': JSON.stringify({ seeds: ['10.0.0.1:7000', 'ws://10.0.0.2:7000'], n: 5, mode: 'strict', zone: 'file-zone' }) };
+    const c = resolveStartConfig(
+      { config: 'c.json', r: '3', weight: '0.5' },
+      environment({ RINGKV_SEEDS: 'a:1,b:2', RINGKV_W: '2', RINGKV_CLUSTER_SECRET: 's3cret' }, files),
+    );
+    expect(c.cluster).toEqual({ seeds: ['ws://a:1', 'ws://b:2'], clusterSecret: 's3cret', n: 5, r: 3, w: 2, mode: 'strict', weight: 0.5, zone: 'file-zone' });
+    const fromFile = resolveStartConfig({ config: 'c.json' }, environment({}, files));
+    expect(fromFile.cluster.seeds).toEqual(['ws://10.0.0.1:7000', 'ws://10.0.0.2:7000']);
+    expect(resolveStartConfig({}, environment()).cluster).toEqual({ seeds: [] });
+  });
+
+  it('refuses bad cluster values naming their source', () => {
+    const cases: Array<[Parameters<typeof resolveStartConfig>[0], Record<string, string>, RegExp]> = [
+      [{ mode: 'eventual' }, {}, /--mode must be sloppy \| strict/],
+      [{ seeds: 'no-port-here' }, {}, /--seeds must be a comma-separated list of host:port/],
+      [{}, { RINGKV_N: '0' }, /\$RINGKV_N must be an integer in 1…16/],
+      [{ weight: '-1' }, {}, /--weight must be a number in \(0, 64\]/],
+    ];
+    for (const [flags, env, message] of cases) {
+      let caught: unknown;
+      try {
+        resolveStartConfig(flags, environment(env));
+      } catch (error) {
+        caught = error;
+      }
+      expect(isCliError(caught) && caught.code === 'usage', String(message)).toBe(true);
+      expect((caught as Error).message).toMatch(message);
+    }
+  });
+});

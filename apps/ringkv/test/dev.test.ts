@@ -1,0 +1,117 @@
+/**
+ * `ringkv dev` as a real child process: three nodes come up and agree,
+ * `ringkv status` lists them normal, a key written through one node is read
+ * through another, and SIGINT stops every node (their pids are gone).
+ * Needs dist/ (the root test command runs `tsc -b` first).
+ */
+
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+const env = { ...process.env, RINGKV_URL: '', RINGKV_CONFIG: '', RINGKV_SEEDS: '' };
+const dir = mkdtempSync(join(tmpdir(), 'ringkv-dev-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
+    });
+  });
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A base port whose next three ports are free (the OS picks the first, we check the others). */
+async function freeBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + ((process.pid * 7 + attempt * 97) % 30_000);
+    const free = await Promise.all([0, 1, 2].map((i) => portFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error('no three consecutive free ports');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startDev(base: number, extra: string[]) {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc -b apps/ringkv\` first`);
+  const dev = spawn(process.execPath, [cli, 'dev', '--base-port', String(base), ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  dev.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => dev.on('exit', (code) => resolve(code)));
+  const readyLine = await new Promise<string>((resolve, reject) => {
+    dev.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /^ringkv dev ready .*$/m.exec(out);
+      if (m !== null && /Ctrl-C \(stops every node/.test(out)) resolve(m[0]);
+    });
+    void exited.then((code) => reject(new Error(`ringkv dev exited with ${code}: ${err}`)));
+  });
+  const urls = (/urls=(\S+)/.exec(readyLine)?.[1] ?? '').split(',');
+  const pids = (/pids=(\S+)/.exec(readyLine)?.[1] ?? '').split(',').map(Number);
+  return { dev, exited, urls, pids, out: () => out };
+}
+
+async function gone(pids: number[]): Promise<number[]> {
+  for (let i = 0; i < 300 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
+  return pids.filter(alive);
+}
+
+describe('ringkv dev', () => {
+  it('starts three nodes that agree, serves through any of them, and SIGINT stops them all', async () => {
+    const base = await freeBase();
+    const { dev, exited, urls, pids, out: output } = await startDev(base, ['--dir', join(dir, 'data')]);
+    const out = output();
+    try {
+      expect(urls).toEqual([0, 1, 2].map((i) => `ws://127.0.0.1:${base + i}`));
+      expect(pids.every(alive)).toBe(true);
+      expect(out).toMatch(/\[node1\] ringkv node node1 ready/);
+      expect(out).toMatch(/SDK: +const db = await connect\(\['ws:\/\/127\.0\.0\.1:\d+', /);
+
+      const status = await run(['status', '--url', urls[0] as string]);
+      expect(status.code, status.stderr).toBe(0);
+      const rows = status.stdout.split('\n').filter((l) => /^node\d /.test(l));
+      expect(rows.map((r) => r.split(/\s+/).slice(0, 3))).toEqual([1, 2, 3].map((i) => [`node${i}`, urls[i - 1], 'normal']));
+      const json = JSON.parse((await run(['status', '--url', urls[1] as string, '--json'])).stdout) as { rows: { replicaShare: number }[] };
+      expect(json.rows.reduce((a, r) => a + r.replicaShare, 0)).toBeCloseTo(3, 6);
+
+      expect((await run(['put', 'greeting', 'hello from node1', '--url', urls[0] as string])).stdout.trim()).toBe('OK');
+      expect((await run(['get', 'greeting', '--url', urls[2] as string])).stdout.trim()).toBe('hello from node1');
+    } finally {
+      dev.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(output()).toMatch(/ringkv dev: stopped/);
+    expect(pids.filter(alive)).toEqual([]);
+  });
+
+  it('leaves no orphan when ringkv dev itself is killed with SIGKILL: its nodes stop on their own', async () => {
+    const base = await freeBase();
+    const { dev, exited, pids } = await startDev(base, ['--nodes', '2', '--dir', join(dir, 'killed')]);
+    expect(pids).toHaveLength(2);
+    dev.kill('SIGKILL');
+    await exited;
+    expect(await gone(pids)).toEqual([]);
+  });
+});
