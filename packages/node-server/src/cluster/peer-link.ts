@@ -20,6 +20,7 @@
  */
 import { PEER_PROTOCOL_VERSION, protocolError, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
 import type { Clock } from '@ringkv/quorum';
+import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import * as L from '../limits.js';
 
@@ -69,6 +70,7 @@ export class PeerLink {
   private retryAtMs = 0;
   private connectTimer: unknown;
   private closed = false;
+  private corked: Duplex | undefined;
 
   constructor(
     readonly address: string,
@@ -132,6 +134,7 @@ export class PeerLink {
     if (this.closed) return protocolError('shutting-down', 'the node is stopping');
     if (this.state === 'open' && this.ws !== undefined) {
       if (this.ws.bufferedAmount > L.peerSendBufferBytesMax) return protocolError('unavailable', `${this.address} is not reading (send buffer full)`);
+      this.cork(this.ws);
       this.ws.send(frame);
       return undefined;
     }
@@ -142,6 +145,23 @@ export class PeerLink {
     if (this.waiting.length >= L.peerConnectQueueMax) return protocolError('unavailable', `${this.address}: connection pending with ${L.peerConnectQueueMax} frames queued`);
     this.waiting.push(frame);
     return undefined;
+  }
+
+  /**
+   * Frames sent in one event-loop turn leave in one write: the socket is
+   * corked until the turn's microtasks have run (a coordinator sends its
+   * replica calls for many requests in one turn under load).
+   */
+  private cork(ws: WebSocket): void {
+    if (this.corked !== undefined) return;
+    const socket = (ws as unknown as { _socket?: Duplex })._socket;
+    if (socket === undefined) return;
+    this.corked = socket;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = undefined;
+      socket.uncork();
+    });
   }
 
   private connect(): void {

@@ -62,7 +62,7 @@ export class PeerNetwork implements PeerPort {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      new PeerServerConnection(ws, req.socket.remoteAddress ?? '', this.o, handlers, this.inbound);
+      new PeerServerConnection(ws, socket, req.socket.remoteAddress ?? '', this.o, handlers, this.inbound);
     });
   }
 

@@ -18,6 +18,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { errorFrame, PEER_PROTOCOL_VERSION, protocolError, type PeerCall, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { isLoopbackHost } from '../options.js';
 import * as L from '../limits.js';
@@ -54,9 +55,11 @@ export class PeerServerConnection {
   private inFlight = 0;
   private closing = false;
   private readonly helloTimer: NodeJS.Timeout;
+  private corked = false;
 
   constructor(
     private readonly ws: WebSocket,
+    private readonly socket: Duplex,
     private readonly remoteHost: string,
     private readonly admission: PeerAdmission,
     private readonly handlers: PeerHandlers,
@@ -128,6 +131,15 @@ export class PeerServerConnection {
     } catch (error) {
       const id = 'id' in message ? message.id : undefined;
       frame = this.admission.codec.encode({ type: 'peer-error', ...(id === undefined ? {} : { id }), code: 'internal', message: `reply not encodable: ${(error as Error).message}`.slice(0, 900) });
+    }
+    if (!this.corked) {
+      // Replies finished in one turn leave in one write (as the client connection does).
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
     }
     this.ws.send(frame);
     if (this.ws.bufferedAmount > 2 * L.peerSendBufferBytesMax) this.terminate();
