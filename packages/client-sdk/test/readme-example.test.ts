@@ -1,7 +1,8 @@
 /**
  * The README examples (this package's and the root README's five lines) run
- * as written against a real node: the code block is extracted, only its
- * URLs are pointed at the test node, and its console output is checked.
+ * as written against a real three-node cluster (as `ringkv dev` starts): the
+ * code block is extracted, only its URLs (ports 7000–7002) are pointed at the
+ * test nodes, and its console output is checked.
  */
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,14 +14,23 @@ import { startNode, type RingkvNode } from '@ringkv/node-server';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let dir: string;
-let node: RingkvNode;
+const nodes: RingkvNode[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ringkv-readme-'));
-  node = await startNode({ id: 'readme', port: 0, dataDir: join(dir, 'data'), durability: 'none', logLevel: 'silent' });
+  const common = { durability: 'none', logLevel: 'silent', gossipIntervalMs: 50, n: 3, r: 2, w: 2 } as const;
+  const first = await startNode({ id: 'node1', port: 0, dataDir: join(dir, 'node1'), seeds: [], ...common });
+  nodes.push(first);
+  for (const id of ['node2', 'node3']) nodes.push(await startNode({ id, port: 0, dataDir: join(dir, id), seeds: [first.url], ...common }));
+  // The examples write at W=all: wait until node1 sees both others normal.
+  for (let i = 0; i < 600; i++) {
+    const status = (await (await fetch(`${first.httpUrl}/status`)).json()) as { cluster?: { members?: { status: string }[] } };
+    if ((status.cluster?.members ?? []).filter((m) => m.status === 'normal').length === 3) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
 });
 afterAll(async () => {
-  await node?.stop();
+  await Promise.all(nodes.map((n) => n.stop()));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -35,7 +45,8 @@ function codeBlock(markdown: string, after: string, lang: string): string {
 /** Runs `code` as a module (with the workspace aliases) and returns what it logged. */
 async function runModule(code: string, ext: string): Promise<unknown[][]> {
   const file = join(dir, `example-${Math.random().toString(36).slice(2)}.${ext}`);
-  writeFileSync(file, code.replaceAll('ws://127.0.0.1:7070', node.url));
+  const urls = nodes.map((n) => n.url);
+  writeFileSync(file, code.replace(/ws:\/\/127\.0\.0\.1:700([0-2])/g, (_, i: string) => urls[Number(i)] as string));
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
   try {
     await import(pathToFileURL(file).href);
