@@ -21,7 +21,8 @@ else await runParent();
 
 /** Starts one node process (the test fixture) and resolves with its url and a stop function. */
 function nodeProcess(options) {
-  const child = spawn(process.execPath, [new URL('../test/fixtures/node-process.mjs', import.meta.url).pathname, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...prof, new URL('../test/fixtures/node-process.mjs', import.meta.url).pathname, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve) => {
     let out = '';
     child.stdout.on('data', (d) => {
