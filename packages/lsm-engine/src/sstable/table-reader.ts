@@ -39,6 +39,18 @@ import {
 
 const EMPTY = new Uint8Array(0);
 
+/** Sequential reads double the readahead from this size after two consecutive blocks... */
+const READAHEAD_MIN_BYTES = 16 * 1024;
+/** ...up to this size: 16 blocks of 4 KiB per read call, about RocksDB's auto-readahead. */
+const READAHEAD_MAX_BYTES = 128 * 1024;
+
+/** An iterator's readahead state: the buffered bytes of the file at `offset`, and how much the next miss reads. */
+export interface Readahead {
+  offset: number;
+  bytes: Uint8Array;
+  nextBytes: number;
+}
+
 function corruption(path: string, offset: number, what: string): LsmError {
   return new LsmError('corruption', `${what} in ${path} at offset ${offset}`);
 }
@@ -173,8 +185,13 @@ export class TableReader {
     return lo;
   }
 
-  /** The decoded data block `i`, from the cache or read, verified and decompressed. */
-  readBlock(i: number, fillCache: boolean): Block {
+  /**
+   * The decoded data block `i`, from the cache or read, verified and
+   * decompressed. With `readahead` (sequential iteration), a miss reads
+   * `readahead.nextBytes` of the following blocks in the same call and later
+   * misses are served from those bytes.
+   */
+  readBlock(i: number, fillCache: boolean, readahead?: Readahead): Block {
     const known = this.cacheHandles[i];
     if (known !== undefined && this.cache.touch(known)) return known.block;
     const offset = this.blockOffsets[i] as number;
@@ -184,27 +201,45 @@ export class TableReader {
       return found.block;
     }
     const handle = { offsetBytes: offset, sizeBytes: this.blockSizes[i] as number };
-    const block = new Block(this.readChecked(handle, Number.MAX_SAFE_INTEGER, 'data block'), `${this.file.path} data block at offset ${offset}`);
+    if (readahead !== undefined && readahead.nextBytes > 0) this.fillReadahead(i, readahead);
+    const block = new Block(this.readChecked(handle, Number.MAX_SAFE_INTEGER, 'data block', readahead), `${this.file.path} data block at offset ${offset}`);
     if (fillCache) this.cacheHandles[i] = this.cache.insert(this.fileNumber, offset, block);
     return block;
   }
 
+  /** Loads blocks i.. (up to `readahead.nextBytes`, at least block i) in one read, unless block i is already buffered. */
+  private fillReadahead(i: number, readahead: Readahead): void {
+    const start = this.blockOffsets[i] as number;
+    const blockEnd = start + (this.blockSizes[i] as number) + BLOCK_TRAILER_BYTES;
+    if (start >= readahead.offset && blockEnd <= readahead.offset + readahead.bytes.length) return;
+    let end = blockEnd;
+    for (let j = i + 1; j < this.blockOffsets.length; j++) {
+      const e = (this.blockOffsets[j] as number) + (this.blockSizes[j] as number) + BLOCK_TRAILER_BYTES;
+      if (e - start > readahead.nextBytes) break;
+      end = e;
+    }
+    readahead.offset = start;
+    readahead.bytes = this.file.read(start, end - start);
+  }
+
   /** Reads a block and its trailer, checks bounds and checksum, and decompresses it. */
-  private readChecked(handle: BlockHandle, limitBytes: number, what: string): Uint8Array {
+  private readChecked(handle: BlockHandle, limitBytes: number, what: string, readahead?: Readahead): Uint8Array {
     const path = this.file.path;
     const at = handle.offsetBytes;
     const total = handle.sizeBytes + BLOCK_TRAILER_BYTES;
     if (handle.sizeBytes > BLOCK_BYTES_MAX || at + total > limitBytes) {
       throw corruption(path, at, `${what} handle (size ${handle.sizeBytes}) points outside the file`);
     }
-    const raw = this.file.read(at, total);
+    const fromReadahead = readahead !== undefined && at >= readahead.offset && at + total <= readahead.offset + readahead.bytes.length;
+    const raw = fromReadahead ? readahead.bytes.subarray(at - readahead.offset, at - readahead.offset + total) : this.file.read(at, total);
     if (raw.length < total) throw corruption(path, at, `${what} truncated (${raw.length} of ${total} bytes)`);
     const type = raw[handle.sizeBytes] as number;
     const stored = maskCrc(crc32c(raw, 0, 0, handle.sizeBytes + 1));
     if (getU32(raw, handle.sizeBytes + 1) !== stored) throw corruption(path, at, `${what} checksum mismatch`);
     // A plain Uint8Array view even when the Vfs or lz4 hands out a Buffer: Buffer's slice() does not copy, and callers copy with slice().
     const body = new Uint8Array(raw.buffer, raw.byteOffset, handle.sizeBytes);
-    if (type === COMPRESSION_NONE) return body;
+    // A block cut from a readahead buffer is copied, so the cache never pins the whole buffer for one block.
+    if (type === COMPRESSION_NONE) return fromReadahead ? body.slice() : body;
     if (type !== COMPRESSION_LZ4) throw corruption(path, at, `${what} has unknown compression type ${type}`);
     return decompress(body, path, at, what);
   }
@@ -266,6 +301,13 @@ class TableIterator implements InternalIterator {
   private blockIndex = 0;
   private blockIt: BlockIterator | undefined;
   private closed = false;
+  /**
+   * Readahead grows while the cursor walks blocks in order (a scan or a
+   * compaction) and is dropped by a seek, so a short range read costs one
+   * block read, not a large one.
+   */
+  private readonly readahead: Readahead = { offset: 0, bytes: EMPTY, nextBytes: 0 };
+  private sequentialBlocks = 0;
 
   constructor(
     private readonly reader: TableReader,
@@ -274,12 +316,14 @@ class TableIterator implements InternalIterator {
   ) {}
 
   seekToFirst(): void {
+    this.resetReadahead();
     this.load(0);
     this.blockIt?.seekToFirst();
     this.skipEmptyBlocks();
   }
 
   seek(target: Uint8Array): void {
+    this.resetReadahead();
     this.load(this.reader.findBlock(target, SEQ_MAX));
     this.blockIt?.seek(target, SEQ_MAX);
     this.skipEmptyBlocks();
@@ -314,12 +358,24 @@ class TableIterator implements InternalIterator {
     if (this.closed) return;
     this.closed = true;
     this.blockIt = undefined;
+    this.readahead.bytes = EMPTY;
     this.onClose?.();
   }
 
+  private resetReadahead(): void {
+    this.blockIndex = -2; // the next load is not "the block after the previous one"
+    this.sequentialBlocks = 0;
+    this.readahead.nextBytes = 0;
+    this.readahead.bytes = EMPTY;
+  }
+
   private load(i: number): void {
+    if (i === this.blockIndex + 1) {
+      this.sequentialBlocks++;
+      if (this.sequentialBlocks >= 2) this.readahead.nextBytes = Math.min(READAHEAD_MAX_BYTES, Math.max(READAHEAD_MIN_BYTES, this.readahead.nextBytes * 2));
+    }
     this.blockIndex = i;
-    this.blockIt = i < this.reader.dataBlocks ? this.reader.readBlock(i, this.fillCache).iterator() : undefined;
+    this.blockIt = i < this.reader.dataBlocks ? this.reader.readBlock(i, this.fillCache, this.readahead).iterator() : undefined;
   }
 
   private skipEmptyBlocks(): void {

@@ -188,6 +188,28 @@ describe('TableBuilder and TableReader', () => {
     it.close();
   });
 
+  it('a sequential scan reads ahead several blocks per file read; a seek reads one block', () => {
+    const seed = testSeed(107);
+    const entries = randomEntries(new Rng(seed), 3000);
+    const vfs = new MemVfs();
+    buildTable(vfs, 't', entries, { ...SMALL_BLOCKS, blockSizeBytes: 1024 });
+    const file = vfs.openRead('t');
+    const reads: number[] = [];
+    const counting = { path: 't', size: () => file.size(), read: (o: number, l: number) => (reads.push(l), file.read(o, l)), close: () => file.close() };
+    const reader = TableReader.open(counting, 7, new BlockCache(0));
+    reads.length = 0;
+    const it = reader.iterator();
+    it.seekToFirst();
+    expect(drain(it), seedNote(seed)).toEqual(entries);
+    expect(reads.length).toBeLessThan(reader.dataBlocks / 4);
+    expect(Math.max(...reads)).toBeGreaterThan(16 * 1024);
+    reads.length = 0;
+    it.seek(entries[1500]!.key);
+    expect(it.valid()).toBe(true);
+    expect(reads.length).toBe(1);
+    expect(reads[0]).toBeLessThan(2048);
+  });
+
   it('an empty table opens and has no entries', () => {
     const vfs = new MemVfs();
     const meta = buildTable(vfs, 't', []);
