@@ -1,0 +1,70 @@
+/** The outbound peer link against real sockets: fail fast while a peer is unreachable, deadlines on every call. */
+import { createServer } from 'node:net';
+import { PeerCodec, isProtocolError } from '@ringkv/protocol';
+import { describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { PeerLink, type PeerStats } from '../src/cluster/peer-link.js';
+import { systemClock } from '../src/cluster/system-clock.js';
+
+function stats(): PeerStats {
+  return { callsSent: 0, callsFailed: 0, callsTimedOut: 0, gossipSent: 0, gossipDropped: 0, connectsOk: 0, connectsFailed: 0 };
+}
+
+function link(address: string, s: PeerStats): PeerLink {
+  return new PeerLink(address, { selfId: 'me', clusterName: 'ringkv', secret: undefined, codec: new PeerCodec(), clock: systemClock, random: { next: () => 0.99 }, stats: s });
+}
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'resolved';
+  } catch (error) {
+    return isProtocolError(error) ? error.code : String(error);
+  }
+}
+
+/** A port nothing listens on. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('PeerLink', () => {
+  it('fails calls to an unreachable peer with unavailable, then fails at once during the backoff without dialing again', async () => {
+    const s = stats();
+    const l = link(`ws://127.0.0.1:${await deadPort()}`, s);
+    expect(await code(l.call({ type: 'fetch', key: 'k' }, 2_000))).toBe('unavailable');
+    expect(s.connectsFailed).toBe(1);
+    expect(await code(l.call({ type: 'fetch', key: 'k' }, 2_000))).toBe('unavailable');
+    expect(s.connectsFailed).toBe(1);
+    l.close();
+  });
+
+  it('times out a call the peer accepts but never answers, and fails in-flight calls as indeterminate when the connection drops', async () => {
+    const codec = new PeerCodec();
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    const sockets: import('ws').WebSocket[] = [];
+    wss.on('connection', (ws) => {
+      sockets.push(ws);
+      ws.on('message', (data: Buffer) => {
+        const m = codec.decode(data);
+        if (m.ok && m.message.type === 'peer-hello') ws.send(codec.encode({ type: 'peer-hello-ok', nodeId: 'silent' }));
+      });
+    });
+    const s = stats();
+    const l = link(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, s);
+    expect(await code(l.call({ type: 'fetch', key: 'k' }, 100))).toBe('timeout');
+    expect(s.callsTimedOut).toBe(1);
+    const inFlight = l.call({ type: 'fetch', key: 'k' }, 5_000);
+    await new Promise((r) => setTimeout(r, 50));
+    for (const ws of sockets) ws.terminate();
+    expect(await code(inFlight)).toBe('timeout');
+    expect(s.callsTimedOut, 'failed by the connection loss, not by its own deadline').toBe(1);
+    l.close();
+    await new Promise<void>((r) => wss.close(() => r()));
+  });
+});
