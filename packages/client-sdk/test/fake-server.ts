@@ -7,7 +7,7 @@
  */
 
 import type { AddressInfo } from 'node:net';
-import { WireCodec, type BatchResult, type ClientRequest, type Message, type NodeReply, type Sibling } from '@ringkv/protocol';
+import { WireCodec, type BatchResult, type ClientRequest, type Message, type NodeReply, type RingMember, type Sibling } from '@ringkv/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface FakeRequest {
@@ -28,6 +28,8 @@ export interface FakeServerOptions {
   readonly onRequest?: (req: FakeRequest) => void;
   /** Advertised batchOpsMax (default the protocol's). */
   readonly batchOpsMax?: number;
+  /** The ring this node reports (`ring-ok`); without it, `ring` is refused with `unknown-type`. Read at each request. */
+  readonly ring?: () => { readonly version: number; readonly n: number; readonly members: readonly RingMember[] };
   /** Answer to hello; default hello-ok. */
   readonly onHello?: (socket: WebSocket, send: (m: Message) => void) => void;
 }
@@ -39,6 +41,8 @@ export interface FakeServer {
   readonly requests: ClientRequest[];
   /** Sockets that completed hello. */
   readonly sockets: Set<WebSocket>;
+  /** `ring` requests received. */
+  ringRequests: number;
   /** Hellos received (connections attempted past the upgrade). */
   hellos: number;
   /** WebSocket connections open now, hello or not. */
@@ -99,6 +103,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     url: `ws://127.0.0.1:${port}`,
     nodeId,
     requests: [],
+    ringRequests: 0,
     sockets: new Set(),
     hellos: 0,
     openConnections: () => wss.clients.size,
@@ -133,6 +138,11 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
           inFlightMax: limits.inFlightMax,
         };
         return send({ type: 'hello-ok', nodeId, protocolVersion: 1, limits: advertised });
+      }
+      if (m.type === 'ring') {
+        server.ringRequests++;
+        const ring = options.ring?.();
+        return send(ring === undefined ? apply(store, m) : { type: 'ring-ok', id: m.id, ...ring, members: [...ring.members] });
       }
       if (m.type !== 'get' && m.type !== 'put' && m.type !== 'delete' && m.type !== 'batch') return;
       server.requests.push(m);
