@@ -3,7 +3,7 @@
  * last in the names. Options that override a default are checked against the
  * `*Limit` bounds here and refused with `invalid-option`.
  */
-import { KEY_BYTES_MAX as engineKeyBytesMax } from '@ringkv/lsm-engine';
+import { KEY_BYTES_MAX_LIMIT as engineKeyBytesLimit } from '@ringkv/lsm-engine';
 import {
   contextBytesMaxDefault,
   frameBytesMaxDefault as protocolFrameBytesMax,
@@ -14,13 +14,21 @@ import {
 /** Bytes the storage key adds before the user key: the prefix byte and the 8-byte ring position (store/keys.ts). */
 export const storageKeyOverheadBytes = 9;
 
+/** Bytes a hint key adds before the user key: the prefix byte, XXH64 of the target and the ring position (cluster/hint-store.ts). */
+export const hintKeyOverheadBytes = 17;
+
+/** Longest user key in bytes (UTF-8 for strings): DESIGN.md's 1 KiB, the protocol's default, advertised in `hello-ok`. */
+export const keyBytesMax = keyBytesMaxDefault;
+
 /**
- * Longest user key in bytes (UTF-8 for strings): 1015. DESIGN.md bounds keys
- * at 1 KiB, and the engine bounds its keys at 1 KiB too, which must also hold
- * the 9-byte prefix, so the node accepts 1 KiB − 9 and advertises that in
- * `hello-ok`. (The protocol's default is the full 1 KiB.)
+ * Longest key the node writes to its engine (the engine's `keyBytesMax`): a
+ * hint key of a longest user key. The engine's default 1 KiB would not hold
+ * the prefixes, so the node opens it with this bound.
  */
-export const keyBytesMax = Math.min(keyBytesMaxDefault, engineKeyBytesMax - storageKeyOverheadBytes);
+export const engineKeyBytesMax = keyBytesMax + Math.max(storageKeyOverheadBytes, hintKeyOverheadBytes);
+if (engineKeyBytesMax > engineKeyBytesLimit) {
+  throw new Error(`node-server: bug: engine keys of ${engineKeyBytesMax} bytes exceed the engine's limit ${engineKeyBytesLimit}`);
+}
 
 /** Default longest value: DESIGN.md's 1 MiB; the common case is ≤ 10 KiB. */
 export const valueBytesMaxDefault = protocolValueBytesMax;

@@ -103,6 +103,8 @@ export interface NodeOptions {
 export interface StorageOpenOptions {
   readonly durability: Durability;
   readonly syncIntervalMs: number;
+  /** Longest engine key the node writes (limits.ts `engineKeyBytesMax`): a prefixed 1 KiB user key. */
+  readonly keyBytesMax: number;
   /** The node's `setBytesMax`: a whole sibling set is one engine value. */
   readonly valueBytesMax: number;
 }

@@ -19,7 +19,7 @@ const cores: ClusterCore[] = [];
 const settings: ClusterSettings = { n: 2, r: 2, w: 2, mode: 'sloppy', requestTimeoutMs: 150, vnodes: 64, weight: 1, zone: '', gossipIntervalMs: 1000, hintTtlMs: 3_600_000, seeds: [], clusterName: 'ringkv' };
 
 async function core(peer: (address: string, body: PeerCallBody) => Promise<PeerMessage>, overrides: Partial<ClusterSettings> = {}) {
-  const engine = await openMemoryEngine(`core-${seq++}`, { durability: 'sync', syncIntervalMs: 100, valueBytesMax: 1 << 20 });
+  const engine = await openMemoryEngine(`core-${seq++}`, { durability: 'sync', syncIntervalMs: 100, keyBytesMax: 2048, valueBytesMax: 1 << 20 });
   const store = new ReplicaStore(engine, { actor: 'a', siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' });
   const hints = new EngineHintStore(engine, store);
   const c = new ClusterCore({

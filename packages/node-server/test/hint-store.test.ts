@@ -1,6 +1,7 @@
 import { empty, live, update, type DvvSet } from '@ringkv/vclock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineHintStore, hintKey } from '../src/cluster/hint-store.js';
+import * as limits from '../src/limits.js';
 import { ReplicaStore } from '../src/store/replica-store.js';
 import type { StoredValue } from '../src/store/set-codec.js';
 import { engines, openMemoryEngine } from './support/memory-engine.js';
@@ -9,7 +10,7 @@ let dirSeq = 0;
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 async function open(dir: string): Promise<{ hints: EngineHintStore; close(): Promise<void> }> {
-  const engine = await openMemoryEngine(dir, { durability: 'sync', syncIntervalMs: 100, valueBytesMax: 1 << 20 });
+  const engine = await openMemoryEngine(dir, { durability: 'sync', syncIntervalMs: 100, keyBytesMax: 2048, valueBytesMax: 1 << 20 });
   const store = new ReplicaStore(engine, { actor: 'h', siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' });
   const hints = new EngineHintStore(engine, store);
   hints.open();
@@ -86,7 +87,14 @@ describe('EngineHintStore', () => {
     expect(hints.get('c', 'other')).toBeUndefined();
   });
 
-  it('fits the hint key of a longest user key under the engine key bound', () => {
-    expect(hintKey('some-node-with-a-long-id'.repeat(5), 'x'.repeat(1015)).length).toBeLessThanOrEqual(1024);
+  it('stores, lists and returns the hint of a longest user key whole', async () => {
+    const { hints } = await open(`hints-${dirSeq++}`);
+    const longest = 'x'.repeat(limits.keyBytesMax);
+    expect(hintKey('some-node-with-a-long-id'.repeat(5), longest).length).toBe(limits.keyBytesMax + limits.hintKeyOverheadBytes);
+    expect(limits.hintKeyOverheadBytes + limits.keyBytesMax).toBeLessThanOrEqual(limits.engineKeyBytesMax);
+    await hints.put('c', longest, setOf('a', 'x'), 1);
+    expect(hints.get('c', longest)?.entries[0]?.actor).toBe('a');
+    const listed = await hints.list('c', 10);
+    expect(listed.map((h) => (typeof h.key === "string" ? h.key : new TextDecoder().decode(h.key)))).toEqual([longest]);
   });
 });

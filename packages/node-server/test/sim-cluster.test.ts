@@ -99,7 +99,7 @@ async function write(sim: Simulation, core: ClusterCore, key: string, value: str
 describe('the cluster core under simulation', () => {
   it('converges, survives a crash with W=2, and after the restart every replica holds every acknowledged write', async () => {
     const sim = new Simulation({ seed, link: { latencyMs: 2, jitterMs: 5 } });
-    const engines = await Promise.all(['a', 'b', 'c'].map((id) => openMemoryEngine(`sim-${seed}-${id}`, { durability: 'sync', syncIntervalMs: 100, valueBytesMax: 1 << 20 })));
+    const engines = await Promise.all(['a', 'b', 'c'].map((id) => openMemoryEngine(`sim-${seed}-${id}`, { durability: 'sync', syncIntervalMs: 100, keyBytesMax: 2048, valueBytesMax: 1 << 20 })));
     const cores = ['a', 'b', 'c'].map((id, i) => startCore(sim, id, engines[i] as StorageEngine, 1));
     await run(sim, 5_000, () => cores.every((c) => c.view.ring.size === 3));
     expect(cores.map((c) => c.view.ring.size), seedNote(seed)).toEqual([3, 3, 3]);

@@ -2,11 +2,12 @@
  * The durable HintStore of @ringkv/quorum over the node's storage engine.
  *
  * Layout (DESIGN.md, "A node's keyspace"):
- *   key   = 'h' ‖ XXH64(target) (8 bytes) ‖ position (8 bytes, XXH64 of the key) ‖ key bytes (first 1007)
+ *   key   = 'h' ‖ XXH64(target) (8 bytes) ‖ position (8 bytes, XXH64 of the key) ‖ key bytes
  *   value = MessagePack { t: target, k: key bytes, s: storedAtMs, set: encoded sibling set }
- * The target is hashed (not spelled out) so that every hint key fits the
- * engine's 1 KiB key bound with a 1015-byte user key: a target's hints are
- * still one key range, in ring order. The value holds the full target and key.
+ * The target is hashed (not spelled out) so that every hint key has a fixed
+ * 17-byte overhead (limits.ts `hintKeyOverheadBytes`, within the engine's key
+ * bound the node opens it with): a target's hints are still one key range, in
+ * ring order. The value holds the full target and key.
  *
  * Concurrency model: every put and delete is a read-modify-write through the
  * replica store's one write queue (ReplicaStore.mutate), so a hint that grows
@@ -18,8 +19,9 @@
  *      node's writes); a restart keeps every hint (the store is the state).
  *   2. `counts` equals the number of stored hints per target: built by one
  *      scan at open, then kept by put (new key) and delete.
- *   3. Two keys sharing hint-key slot (same 8-byte position and same first
- *      1007 bytes) are refused on the second put rather than merged.
+ *   3. A hint key names exactly one (target hash, key); a stored record whose
+ *      key differs from the one asked for (a target-hash collision) is
+ *      refused rather than merged.
  */
 import { hashKeyInto, positionBytes } from '@ringkv/hashring';
 import type { HintStore, Key, StoredHint } from '@ringkv/quorum';
@@ -33,9 +35,6 @@ import { decodeSet, encodeSet, type StoredSet, type StoredValue } from '../store
 
 /** Prefix of hint records. */
 export const hintPrefix = 0x68; // 'h'
-
-/** Bytes of the user key kept in the hint key (the engine bounds keys at 1 KiB). */
-const keyPartBytesMax = 1024 - 1 - 2 * positionBytes;
 
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
@@ -69,11 +68,11 @@ function prefixEnd(prefix: Uint8Array): Uint8Array {
 export function hintKey(target: string, key: Key): Uint8Array {
   const prefix = targetPrefix(target);
   const bytes = keyBytes(key);
-  const part = bytes.length > keyPartBytesMax ? bytes.subarray(0, keyPartBytesMax) : bytes;
-  const out = new Uint8Array(prefix.length + positionBytes + part.length);
+  // hintKeyOverheadBytes (limits.ts) must match this layout.
+  const out = new Uint8Array(prefix.length + positionBytes + bytes.length);
   out.set(prefix, 0);
   hashKeyInto(bytes, out, prefix.length);
-  out.set(part, prefix.length + positionBytes);
+  out.set(bytes, prefix.length + positionBytes);
   return out;
 }
 
@@ -143,7 +142,7 @@ export class EngineHintStore implements HintStore<StoredValue> {
       load: (stored) => (stored === undefined ? undefined : decodeRecord(stored)),
       step: (current) => {
         if (current !== undefined && !sameBytes(current.key, bytes)) {
-          throw new NodeServerError('corrupt-record', 'two keys share one hint slot; the newer hint is refused');
+          throw new NodeServerError('corrupt-record', 'a stored hint under this key belongs to another key; the newer hint is refused');
         }
         const next: HintRecord = {
           target,

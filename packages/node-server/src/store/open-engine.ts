@@ -4,10 +4,12 @@
  *
  * The engine's value limit is set to the node's `setBytesMax` (a whole
  * sibling set is one engine value): the node refuses any set above it first,
- * so the engine's own check never fires for a node write.
+ * so the engine's own check never fires for a node write. Its key limit is
+ * raised to `engineKeyBytesMax` so 1 KiB user keys fit behind their prefixes.
  */
 import { isLsmError, openEngine } from '@ringkv/lsm-engine';
 import { NodeServerError } from '../errors.js';
+import { engineKeyBytesMax } from '../limits.js';
 import type { ResolvedOptions, StorageOpener } from '../options.js';
 import type { StorageEngine } from './engine-port.js';
 
@@ -19,6 +21,7 @@ export async function openStorage(o: ResolvedOptions): Promise<StorageEngine> {
     return await (o.openStorage ?? openLsmEngine)(o.dataDir, {
       durability: o.durability,
       syncIntervalMs: o.durabilityIntervalMs,
+      keyBytesMax: engineKeyBytesMax,
       valueBytesMax: o.setBytesMax,
     });
   } catch (error) {

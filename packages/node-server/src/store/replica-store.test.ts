@@ -16,7 +16,7 @@ const values = (store: ReplicaStore, key: string): string[] =>
 
 let dirs = 0;
 async function fresh(overrides: Partial<StoreConfig> = {}): Promise<{ store: ReplicaStore; engine: MemoryEngine }> {
-  const engine = (await openMemoryEngine(`mem-${dirs++}`, { durability: 'none', syncIntervalMs: 1, valueBytesMax: 1 })) as MemoryEngine;
+  const engine = (await openMemoryEngine(`mem-${dirs++}`, { durability: 'none', syncIntervalMs: 1, keyBytesMax: 2048, valueBytesMax: 1 })) as MemoryEngine;
   return { store: new ReplicaStore(engine, { ...config, ...overrides }), engine };
 }
 
