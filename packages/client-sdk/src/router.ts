@@ -155,7 +155,16 @@ export class Router {
     const url = table.member(id)?.url;
     if (url === undefined) return undefined;
     const d = new Dispatcher({ ...this.settings, seeds: [url] }, this.factory, this.options);
-    d.events = { onLost: () => this.refreshSoon() };
+    d.events = {
+      onLost: () => this.refreshSoon(),
+      // A URL now served by another node (a restart under a new id): close it but keep it pooled (closed, so never
+      // picked), so requests do not reopen it each time; a refresh with a new URL for `id` replaces it.
+      onConnected: (nodeId) => {
+        if (nodeId === id) return;
+        void d.close();
+        this.refreshSoon();
+      },
+    };
     this.pool.set(id, d);
     d.connectInBackground();
     return d;
