@@ -365,7 +365,7 @@ function exactPositionals(command: string, positionals: string[], names: string[
   return positionals;
 }
 
-const commonKv = `  --url URL          node to talk to (default $RINGKV_URL or ws://127.0.0.1:7070)
+const commonKv = `  --url URL          node to talk to (default $RINGKV_URL or ws://127.0.0.1:7000)
   --auth-token T     token the node requires (default $RINGKV_AUTH_TOKEN)
   --timeout-ms N     give up after N ms (default 5000)
   --json             machine-readable output`;
@@ -384,7 +384,7 @@ Node output is forwarded prefixed with [nodeI]. Ctrl-C stops every node graceful
   --log-level L      nodes' log level (default warn)`,
   status: `ringkv status [options]
 Prints the cluster as a table: members, state, ownership shares, hints pending, generation.
-  --url URL          any node (default $RINGKV_URL or ws://127.0.0.1:7070)
+  --url URL          any node (default $RINGKV_URL or ws://127.0.0.1:7000)
   --json             machine-readable output`,
   get: `ringkv get KEY [options]
 Prints the value of KEY; concurrent versions (siblings) are listed with an index, followed by
@@ -404,7 +404,7 @@ ${commonKv}
   bench: `ringkv bench [options]
 Load test: CLIENTS connections, each keeping INFLIGHT requests in flight (redis-benchmark -c and -P),
 random keys, prints ops/s and latency percentiles from an HDR histogram.
-  --url URL             node to load (default $RINGKV_URL or ws://127.0.0.1:7070)
+  --url URL             node to load (default $RINGKV_URL or ws://127.0.0.1:7000)
   --seeds H:P,…         load a cluster: clients learn the ring and send each request to a replica of its key
   --auth-token T        token the node requires
   -c, --clients N       connections (default 50)

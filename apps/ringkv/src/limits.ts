@@ -1,7 +1,7 @@
 /** Defaults and bounds of the command line, with why. */
 
 /** Port of `ringkv start` and of the default `--url`: unassigned by IANA, easy to remember. */
-export const defaultPort = 7070;
+export const defaultPort = 7000;
 
 /** Where `ringkv start` keeps data without `--data`: `./.ringkv/<id>`, next to the README's first command. */
 export const defaultDataRoot = '.ringkv';

@@ -18,7 +18,7 @@ interface Spec {
 export const startOptionSpecs = {
   id: { type: 'string', metavar: 'ID', env: 'RINGKV_ID', description: 'node id (default: the hostname, else node1)' },
   host: { type: 'string', metavar: 'HOST', env: 'RINGKV_HOST', description: 'interface to bind (default 127.0.0.1)' },
-  port: { type: 'string', short: 'p', metavar: 'PORT', env: 'RINGKV_PORT', description: 'port for WebSocket and HTTP; 0 picks a free one (default 7070)' },
+  port: { type: 'string', short: 'p', metavar: 'PORT', env: 'RINGKV_PORT', description: 'port for WebSocket and HTTP; 0 picks a free one (default 7000)' },
   data: { type: 'string', metavar: 'DIR', env: 'RINGKV_DATA', description: 'data directory (default ./.ringkv/<id>)' },
   durability: { type: 'string', metavar: 'MODE', env: 'RINGKV_DURABILITY', description: 'sync | interval | none (default interval)' },
   'durability-interval-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_DURABILITY_INTERVAL_MS', description: 'fsync period with interval (default 100)' },

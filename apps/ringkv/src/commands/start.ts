@@ -63,7 +63,7 @@ export function flagNames(message: string): string {
 function announce(node: RingkvNode, config: StartConfig, io: Io): { node: RingkvNode; config: StartConfig } {
   const seeds = config.cluster.seeds.length === 0 ? '' : ` seeds=${config.cluster.seeds.join(',')}`;
   io.stdout(`ringkv node ${node.id} ready url=${node.url} http=${node.httpUrl} data=${config.dataDir} durability=${config.durability}${seeds}`);
-  const urlFlag = node.url === 'ws://127.0.0.1:7070' ? '' : ` --url ${node.url}`;
+  const urlFlag = node.url === 'ws://127.0.0.1:7000' ? '' : ` --url ${node.url}`;
   io.stdout(`  try:     ringkv put hello world${urlFlag} && ringkv get hello${urlFlag}`);
   io.stdout(`  status:  ${node.httpUrl}/status   metrics: ${node.httpUrl}/metrics   stop: Ctrl-C`);
   return { node, config };
