@@ -39,6 +39,9 @@ export {
   valueBytesMaxDefault,
   valueContainersMaxDefault,
   valueDepthMaxDefault,
+  treeBucketsLog2Max,
+  treeGroupBytesMax,
+  treeIndicesMax,
 } from './limits.js';
 export type { ProtocolLimits } from './limits.js';
 export { FRAME_VERSION, MessageKind, PROTOCOL_VERSION, isClientRequest, isNodePush, isNodeReply, messageTypes } from './messages.js';
@@ -90,6 +93,12 @@ export type {
   PeerHelloMessage,
   PeerHelloOkMessage,
   PeerMessage,
+  RangeSetsMessage,
+  RangeSetsOkMessage,
+  SyncSetsMessage,
+  SyncSetsOkMessage,
+  TreeNodesMessage,
+  TreeNodesOkMessage,
 } from './peer.js';
 export { StructureScanner } from './scan.js';
 export type { ScanIssue, ScanLimits } from './scan.js';

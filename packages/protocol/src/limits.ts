@@ -146,3 +146,12 @@ export function resolveLimits(overrides: Partial<ProtocolLimits> = {}): Protocol
   }
   return Object.freeze(limits);
 }
+
+/** Longest anti-entropy tree name (a comma-separated replica set): room for 16 node ids of 256 bytes. */
+export const treeGroupBytesMax = 16 * 257;
+
+/** Most node indices (or buckets) in one `tree-nodes`/`range-sets` call: 2^16 keeps the answer at 512 KiB of hashes. */
+export const treeIndicesMax = 65_536;
+
+/** Largest tree shape a peer may name; matches @ringkv/merkle's `bucketsLog2Max`. */
+export const treeBucketsLog2Max = 20;

@@ -14,6 +14,11 @@ const key = fc.oneof(fc.string({ maxLength: 40 }), fc.uint8Array({ maxLength: 40
 const name = fc.stringMatching(/^[a-z][a-z0-9]{0,9}$/);
 const timeoutMs = fc.integer({ min: 1, max: 600_000 });
 const bytes = fc.uint8Array({ maxLength: 300 });
+const u32s = fc.array(fc.integer({ min: 0, max: 0xffff_ffff }), { maxLength: 40 }).map((xs) => {
+  const out = new Uint8Array(xs.length * 4);
+  xs.forEach((x, i) => new DataView(out.buffer).setUint32(i * 4, x));
+  return out;
+});
 
 const arbs: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
   'peer-hello': fc.record(
@@ -28,6 +33,15 @@ const arbs: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
   'apply-ok': fc.record({ type: fc.constant('apply-ok' as const), id }),
   'fetch-ok': fc.record({ type: fc.constant('fetch-ok' as const), id, set: bytes }, { requiredKeys: ['type', 'id'] }),
   'forward-ok': fc.record({ type: fc.constant('forward-ok' as const), id, reply: bytes }),
+  'tree-nodes': fc.record({ type: fc.constant('tree-nodes' as const), id, group: name, bucketsLog2: fc.constant(10), depth: fc.integer({ min: 0, max: 10 }), indices: u32s, timeoutMs }),
+  'tree-nodes-ok': fc.record({ type: fc.constant('tree-nodes-ok' as const), id, hashes: bytes }),
+  'range-sets': fc.record(
+    { type: fc.constant('range-sets' as const), id, group: name, bucketsLog2: fc.integer({ min: 0, max: 20 }), buckets: u32s, after: bytes, bytesMax: fc.integer({ min: 1, max: 1 << 20 }), timeoutMs },
+    { requiredKeys: ['type', 'id', 'group', 'bucketsLog2', 'buckets', 'bytesMax', 'timeoutMs'] },
+  ),
+  'range-sets-ok': fc.record({ type: fc.constant('range-sets-ok' as const), id, entries: bytes, more: bytes }, { requiredKeys: ['type', 'id', 'entries'] }),
+  'sync-sets': fc.record({ type: fc.constant('sync-sets' as const), id, entries: bytes, timeoutMs }),
+  'sync-sets-ok': fc.record({ type: fc.constant('sync-sets-ok' as const), id }),
   'peer-error': fc.record(
     { type: fc.constant('peer-error' as const), id, code: fc.constantFrom('timeout' as const, 'unavailable' as const, 'internal' as const), message: fc.string({ maxLength: 80 }) },
     { requiredKeys: ['type', 'code', 'message'] },
@@ -106,6 +120,24 @@ describe('PeerCodec refusals', () => {
       }),
       { seed, numRuns: 300 },
     );
+  });
+});
+
+describe('anti-entropy peer messages', () => {
+  it('refuses indices that are not whole u32 values, and a depth deeper than the tree', () => {
+    const base = { v: 1, k: 1, type: 'tree-nodes', id: 1, group: 'a,b', bucketsLog2: 4, depth: 2, indices: new Uint8Array(8), timeoutMs: 100 };
+    expect(codec.decode(raw.pack(base)).ok).toBe(true);
+    const ragged = codec.decode(raw.pack({ ...base, indices: new Uint8Array(6) }));
+    expect(ragged.ok || ragged.error.code).toBe('invalid-message');
+    expect(codec.decode(raw.pack({ ...base, depth: 5 })).ok).toBe(false);
+    expect(codec.decode(raw.pack({ ...base, bucketsLog2: 21 })).ok).toBe(false);
+  });
+
+  it('refuses more than treeIndicesMax buckets in one range-sets call', () => {
+    const base = { v: 1, k: 1, type: 'range-sets', id: 1, group: 'a,b', bucketsLog2: 20, bytesMax: 1000, timeoutMs: 100 };
+    expect(codec.decode(raw.pack({ ...base, buckets: new Uint8Array(65_536 * 4) })).ok).toBe(true);
+    const over = codec.decode(raw.pack({ ...base, buckets: new Uint8Array(65_537 * 4) }));
+    expect(over.ok || over.error.code).toBe('limit-exceeded');
   });
 });
 

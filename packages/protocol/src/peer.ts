@@ -10,12 +10,22 @@
  *   apply           {id, key, set: bin, hintFor?, timeoutMs}          → apply-ok {id}
  *   fetch           {id, key, hintFor?, timeoutMs}                    → fetch-ok {id, set?: bin}
  *   forward         {id, request: bin, timeoutMs}                     → forward-ok {id, reply: bin}
+ *   tree-nodes      {id, group, bucketsLog2, depth, indices: bin, timeoutMs}  → tree-nodes-ok {id, hashes: bin}
+ *   range-sets      {id, group, bucketsLog2, buckets: bin, after?: bin, bytesMax, timeoutMs}  → range-sets-ok {id, entries: bin, more?: bin}
+ *   sync-sets       {id, entries: bin, timeoutMs}                     → sync-sets-ok {id}
  *   peer-error      {id?, code, message}                              a refused call, or the connection
  *
  * `set` is a stored sibling set as the node encodes it (node-server's
  * set-codec, validated there); `request`/`reply` are whole client-protocol
  * frames (decoded by a `WireCodec`, so a forwarded request passes the same
  * validation as one from a client).
+ *
+ * The last three are the anti-entropy exchange (node-server's
+ * anti-entropy/): `group` names one Merkle tree (the sorted replica set of
+ * the ranges it covers), `indices` and `buckets` are u32 big-endian arrays,
+ * `hashes` are u64 big-endian node hashes in the order asked, and `entries`
+ * is a chunk of (key, stored set) pairs encoded by node-server (validated
+ * there), possibly lz4-compressed.
  *
  * Invariants:
  *   1. `decode` never throws; `encode` only emits frames `decode` accepts.
@@ -25,7 +35,7 @@
 import { Packr, Unpackr } from 'msgpackr';
 import { isProtocolErrorCode, protocolError, type ProtocolError, type ProtocolErrorCode } from './errors.js';
 import { isWireMap, own, readBytes, readInteger, readKey, readMap, readOptionalBytes, readOptionalInteger, readOptionalString, readString, type FieldContext, type WireMap } from './fields.js';
-import { authTokenBytesMax, errorCodeBytesMax, errorMessageBytesMax, envelopeContainerLengthMax, envelopeContainersMax, envelopeDepthMax, nameBytesMax, protocolVersionMax, requestIdMax, resolveLimits, timeoutMsMax, type ProtocolLimits } from './limits.js';
+import { treeBucketsLog2Max, treeGroupBytesMax, treeIndicesMax, authTokenBytesMax, errorCodeBytesMax, errorMessageBytesMax, envelopeContainerLengthMax, envelopeContainersMax, envelopeDepthMax, nameBytesMax, protocolVersionMax, requestIdMax, resolveLimits, timeoutMsMax, type ProtocolLimits } from './limits.js';
 import { FRAME_VERSION, MessageKind, type Key } from './messages.js';
 import { StructureScanner } from './scan.js';
 import { truncateUtf8 } from './utf8.js';
@@ -106,6 +116,62 @@ export interface ForwardOkMessage {
   readonly reply: Uint8Array;
 }
 
+/** Anti-entropy: the hashes of nodes `indices` (u32 BE each) at `depth` of the tree of `group`. */
+export interface TreeNodesMessage {
+  readonly type: 'tree-nodes';
+  readonly id: number;
+  /** The tree's name: the sorted ids of the replica set it covers, comma-separated. */
+  readonly group: string;
+  /** The shape both sides must share; a peer with another shape answers `invalid-message`. */
+  readonly bucketsLog2: number;
+  readonly depth: number;
+  /** u32 big-endian node indices, at most `treeIndicesMax`. */
+  readonly indices: Uint8Array;
+  readonly timeoutMs: number;
+}
+
+/** The answer to `tree-nodes`: 8 bytes (u64 BE) per index asked, in order. */
+export interface TreeNodesOkMessage {
+  readonly type: 'tree-nodes-ok';
+  readonly id: number;
+  readonly hashes: Uint8Array;
+}
+
+/** Anti-entropy: the stored sets of `group` in `buckets` (u32 BE each), after storage key `after`, up to about `bytesMax`. */
+export interface RangeSetsMessage {
+  readonly type: 'range-sets';
+  readonly id: number;
+  readonly group: string;
+  readonly bucketsLog2: number;
+  readonly buckets: Uint8Array;
+  /** Resume after this storage key (the `more` of the previous chunk). */
+  readonly after?: Uint8Array;
+  readonly bytesMax: number;
+  readonly timeoutMs: number;
+}
+
+/** One chunk of (key, set) pairs; `more` (a storage key) when the chunk stopped early. */
+export interface RangeSetsOkMessage {
+  readonly type: 'range-sets-ok';
+  readonly id: number;
+  readonly entries: Uint8Array;
+  readonly more?: Uint8Array;
+}
+
+/** Anti-entropy: merge these (key, set) pairs into the receiver's store (DVV sync), durably, then `sync-sets-ok`. */
+export interface SyncSetsMessage {
+  readonly type: 'sync-sets';
+  readonly id: number;
+  readonly entries: Uint8Array;
+  readonly timeoutMs: number;
+}
+
+/** Every pair of a `sync-sets` is stored durably. */
+export interface SyncSetsOkMessage {
+  readonly type: 'sync-sets-ok';
+  readonly id: number;
+}
+
 /** A refused call (`id` set) or a refused connection. */
 export interface PeerErrorMessage {
   readonly type: 'peer-error';
@@ -115,7 +181,7 @@ export interface PeerErrorMessage {
 }
 
 /** Calls that expect a reply with the same id. */
-export type PeerCall = ApplyMessage | FetchMessage | ForwardMessage;
+export type PeerCall = ApplyMessage | FetchMessage | ForwardMessage | TreeNodesMessage | RangeSetsMessage | SyncSetsMessage;
 
 /** Every peer message. */
 export type PeerMessage =
@@ -126,6 +192,9 @@ export type PeerMessage =
   | ApplyOkMessage
   | FetchOkMessage
   | ForwardOkMessage
+  | TreeNodesOkMessage
+  | RangeSetsOkMessage
+  | SyncSetsOkMessage
   | PeerErrorMessage;
 
 /** The `type` strings of every peer message. */
@@ -139,6 +208,12 @@ export const peerMessageTypes: readonly PeerMessage['type'][] = Object.freeze([
   'apply-ok',
   'fetch-ok',
   'forward-ok',
+  'tree-nodes',
+  'tree-nodes-ok',
+  'range-sets',
+  'range-sets-ok',
+  'sync-sets',
+  'sync-sets-ok',
   'peer-error',
 ] as const);
 
@@ -268,10 +343,73 @@ function validatePeer(map: WireMap, limits: ProtocolLimits): PeerMessage {
       ctx.requestId = id;
       return { type, id, reply: readBytes(ctx, map, 'reply', limits.frameBytesMax, 'value-too-large') };
     }
+    case 'tree-nodes':
+    case 'range-sets':
+    case 'sync-sets':
+    case 'tree-nodes-ok':
+    case 'range-sets-ok':
+    case 'sync-sets-ok':
+      return validateExchange(ctx, map, type, limits);
     case 'peer-error':
       return peerError(ctx, map);
     default:
       throw protocolError('unknown-type', `unknown peer message type ${JSON.stringify(String(type).slice(0, 64))}`);
+  }
+}
+
+type ExchangeMessage = TreeNodesMessage | RangeSetsMessage | SyncSetsMessage | TreeNodesOkMessage | RangeSetsOkMessage | SyncSetsOkMessage;
+
+/** A u32 BE array field: a multiple of 4 bytes, at most `treeIndicesMax` entries. */
+function readU32s(ctx: FieldContext, map: WireMap, field: string): Uint8Array {
+  const bytes = readBytes(ctx, map, field, treeIndicesMax * 4, 'limit-exceeded');
+  if (bytes.length % 4 !== 0) throw protocolError('invalid-message', `${field} must be u32 big-endian values (got ${bytes.length} bytes)`);
+  return bytes;
+}
+
+function reply(ctx: FieldContext, map: WireMap): number {
+  const id = readInteger(ctx, map, 'id', 0, requestIdMax);
+  ctx.requestId = id;
+  return id;
+}
+
+/** The anti-entropy messages (module comment). */
+function validateExchange(ctx: FieldContext, map: WireMap, type: ExchangeMessage['type'], limits: ProtocolLimits): ExchangeMessage {
+  const frame = limits.frameBytesMax;
+  switch (type) {
+    case 'tree-nodes': {
+      const { id, timeoutMs } = call(ctx, map);
+      const group = readString(ctx, map, 'group', treeGroupBytesMax);
+      const bucketsLog2 = readInteger(ctx, map, 'bucketsLog2', 0, treeBucketsLog2Max);
+      const depth = readInteger(ctx, map, 'depth', 0, bucketsLog2);
+      return { type, id, group, bucketsLog2, depth, indices: readU32s(ctx, map, 'indices'), timeoutMs };
+    }
+    case 'range-sets': {
+      const { id, timeoutMs } = call(ctx, map);
+      const group = readString(ctx, map, 'group', treeGroupBytesMax);
+      const bucketsLog2 = readInteger(ctx, map, 'bucketsLog2', 0, treeBucketsLog2Max);
+      const buckets = readU32s(ctx, map, 'buckets');
+      const after = readOptionalBytes(ctx, map, 'after', limits.keyBytesMax + 64, 'key-too-large');
+      const bytesMax = readInteger(ctx, map, 'bytesMax', 1, frame);
+      const out: Mutable<RangeSetsMessage> = { type, id, group, bucketsLog2, buckets, bytesMax, timeoutMs };
+      if (after !== undefined) out.after = after;
+      return out;
+    }
+    case 'sync-sets': {
+      const { id, timeoutMs } = call(ctx, map);
+      return { type, id, entries: readBytes(ctx, map, 'entries', frame, 'value-too-large'), timeoutMs };
+    }
+    case 'tree-nodes-ok': {
+      const id = reply(ctx, map);
+      return { type, id, hashes: readBytes(ctx, map, 'hashes', treeIndicesMax * 8, 'limit-exceeded') };
+    }
+    case 'range-sets-ok': {
+      const id = reply(ctx, map);
+      const entries = readBytes(ctx, map, 'entries', frame, 'value-too-large');
+      const more = readOptionalBytes(ctx, map, 'more', limits.keyBytesMax + 64, 'key-too-large');
+      return more === undefined ? { type, id, entries } : { type, id, entries, more };
+    }
+    case 'sync-sets-ok':
+      return { type, id: reply(ctx, map) };
   }
 }
 
