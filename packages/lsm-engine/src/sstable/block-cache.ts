@@ -14,6 +14,9 @@
  *
  * Concurrency: synchronous; an evicted block stays valid for anyone still
  * holding it (blocks are immutable), the cache only stops charging for it.
+ * A handle of an evicted block lets go of the block: readers keep handles of
+ * every block they read, so a dead handle that still pointed at its block
+ * would keep memory the cache no longer counts.
  */
 import type { Block } from './block.js';
 
@@ -23,21 +26,38 @@ export const BLOCK_CACHE_ENTRY_OVERHEAD_BYTES = 96;
 /**
  * A cached block. Readers may keep the handle of a block they read and
  * revalidate it with `touch`, which skips both map lookups on the hot path;
- * `live` turns false when the block leaves the cache.
+ * `live` turns false when the block leaves the cache, and from then on the
+ * handle no longer holds the block (reading `block` is a bug and throws).
  */
 export interface BlockCacheHandle {
   readonly block: Block;
   readonly live: boolean;
 }
 
-interface Node extends BlockCacheHandle {
-  fileNumber: number;
-  offset: number;
-  block: Block;
-  live: boolean;
-  chargeBytes: number;
-  prev: Node | undefined;
-  next: Node | undefined;
+class Node implements BlockCacheHandle {
+  prev: Node | undefined = undefined;
+  next: Node | undefined = undefined;
+
+  constructor(
+    readonly fileNumber: number,
+    readonly offset: number,
+    private cached: Block | undefined,
+    readonly chargeBytes: number,
+  ) {}
+
+  get live(): boolean {
+    return this.cached !== undefined;
+  }
+
+  get block(): Block {
+    if (this.cached === undefined) throw new Error('lsm-engine: bug: block of an evicted cache handle read');
+    return this.cached;
+  }
+
+  /** The block left the cache: drop the reference so it can be collected. */
+  release(): void {
+    this.cached = undefined;
+  }
 }
 
 /**
@@ -100,7 +120,7 @@ export class BlockCache {
     }
     const old = byOffset.get(offset);
     if (old !== undefined) this.remove(old);
-    const node: Node = { fileNumber, offset, block, live: true, chargeBytes, prev: undefined, next: undefined };
+    const node = new Node(fileNumber, offset, block, chargeBytes);
     byOffset.set(offset, node);
     this.pushFront(node);
     this.usedBytes += chargeBytes;
@@ -122,7 +142,7 @@ export class BlockCache {
   }
 
   private remove(node: Node): void {
-    node.live = false;
+    node.release();
     this.unlink(node);
     this.usedBytes -= node.chargeBytes;
     const byOffset = this.files.get(node.fileNumber);

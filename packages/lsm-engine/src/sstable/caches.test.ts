@@ -91,6 +91,7 @@ describe('BlockCache', () => {
     cache.insert(1, 1, blockOf(100));
     cache.insert(1, 2, blockOf(100)); // (1,0) was touched before (1,1) arrived, so (1,0) is the LRU
     expect(h.live).toBe(false);
+    expect(() => h.block).toThrow(/evicted/); // a dead handle no longer pins the block's memory
     expect(cache.touch(h)).toBe(false);
     expect(cache.stats()).toMatchObject({ hits: 1, blocks: 2 });
   });
