@@ -107,6 +107,8 @@ export interface StorageOpenOptions {
   readonly keyBytesMax: number;
   /** The node's `setBytesMax`: a whole sibling set is one engine value. */
   readonly valueBytesMax: number;
+  /** Block cache of the engine (limits.ts `engineBlockCacheBytes`; the node always sets it): every request reads its key first. */
+  readonly blockCacheBytes?: number;
 }
 
 /** Opens a node's storage; see `NodeOptions.openStorage`. */

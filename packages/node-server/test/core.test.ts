@@ -31,7 +31,7 @@ async function core(peer: (address: string, body: PeerCallBody) => Promise<PeerM
     { id: 'b', address: 'ws://b', generation: 1, heartbeat: 1, status: 'normal', vnodes: 64, weight: 1, zone: '' },
   ]);
   cores.push(c);
-  return { core: c, hints };
+  return { core: c, hints, store };
 }
 
 async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -50,10 +50,12 @@ afterEach(() => {
 
 describe('ClusterCore results', () => {
   it('answers timeout when the replica never answers within the deadline (indeterminate), and keeps a hint for it', async () => {
-    const { core: c, hints } = await core(() => new Promise(() => {}));
+    const { core: c, hints, store } = await core(() => new Promise(() => {}));
     const e = await failure(c.run({ type: 'put', key: 'k', value: new Uint8Array([1]) }, undefined, false));
     expect(e.code).toBe('timeout');
     expect(e.message).toMatch(/may have been applied/);
+    // The coordinator stores the hint without waiting for it; the store commits it in its next batch.
+    await store.settled();
     expect(Object.fromEntries(hints.countsByTarget())).toEqual({ b: 1 });
   });
 

@@ -5,11 +5,12 @@
  * The engine's value limit is set to the node's `setBytesMax` (a whole
  * sibling set is one engine value): the node refuses any set above it first,
  * so the engine's own check never fires for a node write. Its key limit is
- * raised to `engineKeyBytesMax` so 1 KiB user keys fit behind their prefixes.
+ * raised to `engineKeyBytesMax` so 1 KiB user keys fit behind their prefixes,
+ * and its block cache to `engineBlockCacheBytes` (reads are on every request).
  */
 import { isLsmError, openEngine } from '@ringkv/lsm-engine';
 import { NodeServerError } from '../errors.js';
-import { engineKeyBytesMax } from '../limits.js';
+import { engineBlockCacheBytes, engineKeyBytesMax } from '../limits.js';
 import type { ResolvedOptions, StorageOpener } from '../options.js';
 import type { StorageEngine } from './engine-port.js';
 
@@ -23,6 +24,7 @@ export async function openStorage(o: ResolvedOptions): Promise<StorageEngine> {
       syncIntervalMs: o.durabilityIntervalMs,
       keyBytesMax: engineKeyBytesMax,
       valueBytesMax: o.setBytesMax,
+      blockCacheBytes: engineBlockCacheBytes,
     });
   } catch (error) {
     if (isLsmError(error) && error.code === 'locked') {

@@ -58,7 +58,8 @@ describe('ReplicaStore', () => {
     const engine = new GatedEngine('gated', new Map());
     const store = new ReplicaStore(engine, config);
     const first = store.write('k', undefined, bytes('1'), false);
-    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve)); // the first batch starts after the turn it was issued in
+    expect(engine.waiting).toBe(1);
     const later = [store.write('k', undefined, bytes('2'), false), store.write('k', undefined, bytes('3'), false)];
     expect(store.queuedWrites()).toBe(2);
     engine.release();
@@ -134,16 +135,61 @@ describe('ReplicaStore', () => {
   });
 });
 
+describe('ReplicaStore group commit', () => {
+  it('writes issued in one event-loop turn share one engine batch, each resolving with its own context', async () => {
+    const { store, engine } = await fresh();
+    const keys = ['a', 'b', 'c', 'a'];
+    const contexts = await Promise.all(keys.map((k, i) => store.write(k, undefined, bytes(`v${i}`), false)));
+    expect(engine.batches).toBe(1);
+    expect(store.stats.largestBatch).toBe(4);
+    for (const k of keys) expect(store.read(k).siblings.length).toBe(k === 'a' ? 2 : 1);
+    expect(Buffer.from(contexts[3] as Uint8Array)).toEqual(Buffer.from(store.read('a').context));
+    expect(Buffer.from(contexts[1] as Uint8Array)).toEqual(Buffer.from(store.read('b').context));
+  });
+
+  it('writes issued from separate callbacks of one turn (several sockets read in one poll) share a batch', async () => {
+    const { store, engine } = await fresh();
+    const writes: Promise<Uint8Array>[] = [];
+    await new Promise<void>((resolve) => {
+      let left = 3;
+      for (const k of ['x', 'y', 'z']) {
+        setImmediate(() => {
+          writes.push(store.write(k, undefined, bytes(k), false));
+          if (--left === 0) resolve();
+        });
+      }
+    });
+    await Promise.all(writes);
+    expect(engine.batches).toBe(1);
+    expect(values(store, 'y')).toEqual(['y']);
+  });
+
+  it('settled waits for a write that is gathered but not yet in the engine', async () => {
+    const { store, engine } = await fresh();
+    void store.write('k', undefined, bytes('1'), false);
+    expect(engine.batches).toBe(0);
+    await store.settled();
+    expect(engine.batches).toBe(1);
+    expect(values(store, 'k')).toEqual(['1']);
+  });
+
+  it('a synchronous gather starts each batch at once (the former behaviour)', async () => {
+    const { store, engine } = await fresh({ gather: (start) => start() });
+    await Promise.all([store.write('a', undefined, bytes('1'), false), store.write('b', undefined, bytes('2'), false)]);
+    expect(engine.batches).toBe(2);
+  });
+});
+
 describe('ReplicaStore batch bounds', () => {
   it('a batch stops at writeBatchBytesMax of encoded sets and the rest commit next, in order', async () => {
     const { store, engine } = await fresh({ setBytesMax: 64 * 1024 * 1024 });
     const big = new Uint8Array(12 * 1024 * 1024);
-    // The first write commits alone (nothing else was queued yet); the next batch
-    // closes once its sets pass 32 MiB (writes 2-4), and the rest follow.
+    // All six are issued in one turn: the first batch closes once its sets pass
+    // 32 MiB (writes 1-3), and the rest (4, 5 and big1 again) follow in the next.
     const writes = [1, 2, 3, 4, 5].map((i) => store.write(`big${i}`, undefined, big, false));
     writes.push(store.write('big1', undefined, bytes('after'), false));
     await Promise.all(writes);
-    expect(engine.batches).toBe(3);
+    expect(engine.batches).toBe(2);
     expect(store.stats.largestBatch).toBe(3);
     expect(store.read('big1').siblings.length).toBe(2);
   });
