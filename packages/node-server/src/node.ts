@@ -16,6 +16,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PeerCodec, WireCodec } from '@ringkv/protocol';
+import { AntiEntropy } from './anti-entropy/service.js';
 import { ClusterCore } from './cluster/core.js';
 import { EngineHintStore } from './cluster/hint-store.js';
 import { nextGeneration } from './cluster/meta.js';
@@ -87,13 +88,14 @@ function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger):
     cluster: undefined,
     peers: undefined,
     hints: undefined,
+    antiEntropy: undefined,
     inFlight: 0,
     onDrained: undefined,
   };
 }
 
 /** The peer network and the cluster core, started once the node listens (its address is its advertised URL). */
-function startCluster(ctx: ServerContext, url: string, generation: number): void {
+function startCluster(ctx: ServerContext, url: string, generation: number, engine: StorageEngine): void {
   const o = ctx.options;
   const codec = new PeerCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
   const peers = new PeerNetwork({
@@ -111,6 +113,20 @@ function startCluster(ctx: ServerContext, url: string, generation: number): void
   ctx.peers = peers;
   ctx.cluster = cluster;
   cluster.start();
+  startAntiEntropy(ctx, cluster, peers, engine);
+}
+
+/** Anti-entropy: trees built from storage, kept by the store's write hook, served to peers, passes scheduled. */
+function startAntiEntropy(ctx: ServerContext, cluster: ClusterCore, peers: PeerNetwork, engine: StorageEngine): void {
+  const ae = new AntiEntropy({
+    selfId: ctx.options.id, n: ctx.options.cluster.n, ring: () => cluster.view.ring, down: () => cluster.view.down, addressOf: (id) => cluster.view.addressOf(id),
+    engine, store: ctx.store, call: (address, body, timeoutMs) => peers.call(address, body, timeoutMs), clock: systemClock, random: systemRandom,
+  });
+  ctx.store.observe(ae.observe);
+  cluster.serveAntiEntropy((call) => ae.onCall(call));
+  cluster.onRingChange(() => ae.onRingChange());
+  ctx.antiEntropy = ae;
+  ae.start();
 }
 
 /**
@@ -152,7 +168,7 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   }
   const host = urlHost(o.host);
   const url = `ws://${host}:${port}`;
-  startCluster(ctx, o.advertiseUrl ?? url, generation);
+  startCluster(ctx, o.advertiseUrl ?? url, generation, engine);
   const node = new RunningNode(o.id, url, `http://${host}:${port}`, ctx, server, upgrades, engine);
   log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, generation, seeds: o.cluster.seeds, n: o.cluster.n }, 'node started');
   return node;
@@ -186,6 +202,7 @@ class RunningNode implements RingkvNode {
     for (const c of ctx.connections) c.closeForShutdown();
     await this.waitForClients();
     // No gossip leave: a stopped node is expected back; peers see it down and keep hints for it.
+    ctx.antiEntropy?.stop();
     ctx.cluster?.stop();
     ctx.peers?.close();
     this.server.closeAllConnections();

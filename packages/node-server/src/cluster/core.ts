@@ -84,6 +84,7 @@ export class ClusterCore {
   readonly counters: ClusterCounters = { forwardedOut: 0, forwardedIn: 0, forwardFailures: 0, ringChanges: 0 };
   private readonly replicas: ReplicaPort;
   private readonly ringListeners: ((version: number) => void)[] = [];
+  private antiEntropy: ((call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'sync-sets' }>) => Promise<PeerMessage>) | undefined;
   private readonly s: ClusterSettings;
   /** The cluster settings in force. */
   get settings(): ClusterSettings {
@@ -116,6 +117,11 @@ export class ClusterCore {
     this.view.update(this.gossip.snapshot());
     this.gossip.start();
     this.handoff.start();
+  }
+
+  /** Sets who serves the anti-entropy peer calls (node.ts wires the AntiEntropy service). */
+  serveAntiEntropy(handler: (call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'sync-sets' }>) => Promise<PeerMessage>): void {
+    this.antiEntropy = handler;
   }
 
   /** Calls `listener` with the new version whenever the ring placement changes (the server pushes `ring-changed`). */
@@ -256,6 +262,11 @@ export class ClusterCore {
         }
         case 'forward':
           return { type: 'forward-ok', id: call.id, reply: await this.serveForward(from, call.request, call.timeoutMs) };
+        case 'tree-nodes':
+        case 'range-sets':
+        case 'sync-sets':
+          if (this.antiEntropy === undefined) throw protocolError('unavailable', 'anti-entropy is not running on this node');
+          return await this.antiEntropy(call);
       }
     } catch (error) {
       const e = toProtocolError(error);

@@ -18,6 +18,7 @@
  *      meanwhile calls fail at once (`unavailable`), so a down peer costs no
  *      waiting. A successful hello resets the backoff.
  */
+import type { ExchangeCall } from '../anti-entropy/exchange.js';
 import { PEER_PROTOCOL_VERSION, protocolError, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
 import type { Clock } from '@ringkv/quorum';
 import type { Duplex } from 'node:stream';
@@ -28,7 +29,8 @@ import * as L from '../limits.js';
 export type PeerCallBody =
   | { readonly type: 'apply'; readonly key: Uint8Array | string; readonly set: Uint8Array; readonly hintFor?: string }
   | { readonly type: 'fetch'; readonly key: Uint8Array | string; readonly hintFor?: string }
-  | { readonly type: 'forward'; readonly request: Uint8Array };
+  | { readonly type: 'forward'; readonly request: Uint8Array }
+  | ExchangeCall;
 
 /** What a link needs from its node. */
 export interface PeerLinkConfig {

@@ -94,6 +94,9 @@ export class PeerServerConnection {
       case 'apply':
       case 'fetch':
       case 'forward':
+      case 'tree-nodes':
+      case 'range-sets':
+      case 'sync-sets':
         return this.run(m);
       default:
         return this.refuse(protocolError('invalid-message', `a peer may not send ${m.type} here`));

@@ -1,5 +1,6 @@
 /**
- * The HTTP side of the node's one port: `/health`, `/status`, `/metrics`.
+ * The HTTP side of the node's one port: `/health`, `/status`, `/metrics`,
+ * and `POST /repair` (an anti-entropy pass now).
  *
  * Invariants:
  *   1. Read-only and cheap: each answer is built from in-memory counters and
@@ -12,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerContext } from '../server/context.js';
 import type { StorageEngine } from '../store/engine-port.js';
 import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
+import { renderAntiEntropy } from '../anti-entropy/metrics.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -58,14 +60,32 @@ export function statusOf(ctx: ServerContext, engine: StorageEngine): Record<stri
     writes: { ...ctx.store.stats },
     storage: engine.stats(),
     cluster: clusterOf(ctx),
+    antiEntropy: ctx.antiEntropy === undefined ? undefined : { ...ctx.antiEntropy.stats, bucketsLog2: ctx.antiEntropy.trees.bucketsLog2 },
   };
+}
+
+/**
+ * `POST /repair`: runs a full anti-entropy pass now (or joins the running
+ * one) and answers its summary as JSON; 503 while the cluster is not up.
+ * The body streams one progress line per exchange (`{"progress":…}`) and
+ * ends with `{"summary":…}`, so a long pass shows progress.
+ */
+function repair(ctx: ServerContext, res: ServerResponse): void {
+  const ae = ctx.antiEntropy;
+  if (ae === undefined || ctx.stopping) return json(res, 503, { error: 'anti-entropy is not running on this node' });
+  res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
+  ae.repair((done, total, group, peer) => res.write(`${JSON.stringify({ progress: { done, total, group, peer } })}\n`)).then(
+    (summary) => res.end(`${JSON.stringify({ summary })}\n`),
+    (error: unknown) => res.end(`${JSON.stringify({ error: (error as Error).message })}\n`),
+  );
 }
 
 /** Builds the request handler of the node's HTTP server. */
 export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET is served' });
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/repair' && req.method === 'POST') return repair(ctx, res);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET is served (and POST /repair)' });
     switch (path) {
       case '/health':
         return json(res, ctx.stopping ? 503 : 200, { status: ctx.stopping ? 'stopping' : 'ok', id: ctx.options.id });
@@ -79,8 +99,9 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
           storage: () => engine.stats(),
           cluster: () => clusterOf(ctx),
         });
+        const ae = ctx.antiEntropy === undefined ? '' : renderAntiEntropy(ctx.options.id, ctx.antiEntropy.stats);
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-        return void res.end(text);
+        return void res.end(text + ae);
       }
       default:
         return json(res, 404, { error: `no route ${path}; try /health, /status, /metrics, or a WebSocket upgrade on /` });

@@ -8,6 +8,7 @@ import type { NodeLogger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ReplicaStore } from '../store/replica-store.js';
+import type { AntiEntropy } from '../anti-entropy/service.js';
 import type { ClusterCore } from '../cluster/core.js';
 import type { PeerNetwork } from '../cluster/peer-network.js';
 import type { EngineHintStore } from '../cluster/hint-store.js';
@@ -43,6 +44,8 @@ export interface ServerContext {
   cluster: ClusterCore | undefined;
   peers: PeerNetwork | undefined;
   hints: EngineHintStore | undefined;
+  /** Anti-entropy (trees, exchanges, `POST /repair`); set with the cluster. */
+  antiEntropy: AntiEntropy | undefined;
   /** Resolved each time `inFlight` drops to 0 while stopping. */
   onDrained: (() => void) | undefined;
 }

@@ -106,6 +106,14 @@ export interface StoreStats {
 }
 
 /**
+ * Told about every committed engine put or delete, after the batch holding it
+ * resolved: the storage key, the bytes stored before the batch and after it
+ * (`undefined`: absent). Anti-entropy keeps its Merkle trees with it.
+ * Observers run synchronously and must not throw.
+ */
+export type WriteObserver = (skey: Uint8Array, old: Uint8Array | undefined, next: Uint8Array | undefined) => void;
+
+/**
  * A node's replica store over a storage engine.
  *
  * When to use: one per node; the cluster calls `update` (the coordinator's own
@@ -121,6 +129,7 @@ export class ReplicaStore {
   private idle: Promise<void> = Promise.resolve();
   private signalIdle: (() => void) | undefined;
   readonly stats: StoreStats = { batches: 0, batchedWrites: 0, queuedWrites: 0, largestBatch: 0 };
+  private readonly observers: WriteObserver[] = [];
 
   private readonly gather: (start: () => void) => void;
 
@@ -261,13 +270,28 @@ export class ReplicaStore {
     this.stats.batches++;
     this.stats.batchedWrites += done.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, done.length);
+    // Only with observers: the state before the batch, read before the engine applies it.
+    const before = this.observers.length === 0 ? undefined : [...ops.values()].map((op) => this.engine.getSync(op.key));
     try {
       await this.engine.batch([...ops.values()], { durability: this.config.durability });
     } catch (error) {
       for (const c of done) c.write.reject(error);
       return;
     }
+    if (before !== undefined) this.notify([...ops.values()], before);
     for (const c of done) c.write.resolve(c.result);
+  }
+
+  /** Adds a write observer (anti-entropy's tree hook); called after every committed batch. */
+  observe(observer: WriteObserver): void {
+    this.observers.push(observer);
+  }
+
+  private notify(ops: readonly EngineOp[], before: readonly (Uint8Array | undefined)[]): void {
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as EngineOp;
+      for (const observer of this.observers) observer(op.key, before[i], op.type === 'put' ? op.value : undefined);
+    }
   }
 
   /** Read-modify-write of one key inside a batch; a refused write is rejected here and left out of the batch. */

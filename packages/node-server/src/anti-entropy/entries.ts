@@ -1,0 +1,79 @@
+/**
+ * The `entries` of `range-sets-ok` and `sync-sets` (docs/format/wire.md,
+ * "Peer messages"): one format byte (0 plain, 1 lz4), for lz4 the u32 BE
+ * uncompressed length, then a MessagePack array of `[userKey, set]` pairs
+ * (each `set` a stored sibling set as set-codec encodes it).
+ *
+ * Invariants:
+ *   1. `decodeEntries` validates everything (format, length bound, pair
+ *      shape, every set through `decodeSet`), so a peer's chunk never
+ *      reaches the store unchecked.
+ *   2. Chunks of `aeCompressBytesMin` bytes or more are compressed only when
+ *      that makes them smaller.
+ */
+import { compressSync, uncompressSync } from 'lz4-napi';
+import { Packr, Unpackr } from 'msgpackr';
+import { protocolError } from '@ringkv/protocol';
+import { decodeSet, type StoredSet } from '../store/set-codec.js';
+import { aeChunkBytesMax, aeCompressBytesMin } from './limits.js';
+
+/** One pair of a chunk: the user key bytes and the encoded stored set. */
+export interface SetEntry {
+  readonly key: Uint8Array;
+  readonly set: Uint8Array;
+}
+
+const packr = new Packr({ useRecords: false });
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+
+/** The wire form of `entries` (module comment). */
+export function encodeEntries(entries: readonly SetEntry[]): Uint8Array {
+  const body: Uint8Array = packr.pack(entries.map((e) => [e.key, e.set]));
+  if (body.length >= aeCompressBytesMin) {
+    const packed = compressSync(Buffer.from(body.buffer, body.byteOffset, body.length));
+    if (packed.length + 5 < body.length) {
+      const out = new Uint8Array(5 + packed.length);
+      out[0] = 1;
+      new DataView(out.buffer).setUint32(1, body.length);
+      out.set(packed, 5);
+      return out;
+    }
+  }
+  const out = new Uint8Array(1 + body.length);
+  out.set(body, 1);
+  return out;
+}
+
+/** The pairs of a peer's chunk, every set decoded and validated; throws ProtocolError('invalid-message'). */
+export function decodeEntries(bytes: Uint8Array): { key: Uint8Array; set: StoredSet; bytes: Uint8Array }[] {
+  const body = unwrap(bytes);
+  let raw: unknown;
+  try {
+    raw = unpackr.unpack(body);
+  } catch (error) {
+    throw protocolError('invalid-message', 'anti-entropy entries do not decode', { cause: error });
+  }
+  if (!Array.isArray(raw)) throw protocolError('invalid-message', 'anti-entropy entries must be an array');
+  return raw.map((pair: unknown) => {
+    if (!Array.isArray(pair) || pair.length !== 2 || !(pair[0] instanceof Uint8Array) || !(pair[1] instanceof Uint8Array)) {
+      throw protocolError('invalid-message', 'an anti-entropy entry must be [key bytes, set bytes]');
+    }
+    return { key: pair[0], set: decodeSet(pair[1]), bytes: pair[1] };
+  });
+}
+
+function unwrap(bytes: Uint8Array): Uint8Array {
+  if (bytes.length === 0) throw protocolError('invalid-message', 'empty anti-entropy entries');
+  if (bytes[0] === 0) return bytes.subarray(1);
+  if (bytes[0] !== 1 || bytes.length < 5) throw protocolError('invalid-message', `unknown anti-entropy entries format ${bytes[0]}`);
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(1);
+  if (length > aeChunkBytesMax) throw protocolError('limit-exceeded', `an anti-entropy chunk of ${length} bytes exceeds ${aeChunkBytesMax}`);
+  let out: Buffer;
+  try {
+    out = uncompressSync(Buffer.from(bytes.buffer, bytes.byteOffset + 5, bytes.length - 5));
+  } catch (error) {
+    throw protocolError('invalid-message', 'anti-entropy entries do not decompress', { cause: error });
+  }
+  if (out.length !== length) throw protocolError('invalid-message', `anti-entropy entries decompress to ${out.length} bytes, not ${length}`);
+  return out;
+}

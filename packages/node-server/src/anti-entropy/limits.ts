@@ -1,0 +1,28 @@
+/**
+ * The bounds of anti-entropy (kept beside the module rather than in the
+ * package's limits.ts, which the request-path work edits at the same time).
+ */
+
+/** Buckets per tree: 2^10. A tree covers one replica set's share of the whole ring, so at 1M keys a bucket holds ~1,000 keys. */
+export const aeBucketsLog2Default = 10;
+
+/** Levels descended per round trip: 2 halves the round trips of a 2^10 tree (6 instead of 11) for at most 4× the hashes of a differing node. */
+export const aeStrideLevels = 2;
+
+/** Target bytes of one `range-sets`/`sync-sets` chunk: far under the 16 MiB frame, big enough that a chunk's round trip is not the bottleneck. */
+export const aeChunkBytesTarget = 512 * 1024;
+
+/** Chunks at or above this many bytes are lz4-compressed; below, the frame overhead dominates and compression does not pay. */
+export const aeCompressBytesMin = 4 * 1024;
+
+/** Default repair bandwidth, bytes per second sent and received together: bounded so repair leaves foreground traffic the network and disk. */
+export const aeBytesPerSecondDefault = 32 * 1024 * 1024;
+
+/** Default interval between periodic passes (jittered ±25 %): repair is a backstop behind hints and read repair, not a hot path. */
+export const aeIntervalMsDefault = 10 * 60_000;
+
+/** Timeout of one exchange call: a peer that does not answer a tree or chunk request in this time is skipped until the next pass. */
+export const aeCallTimeoutMs = 30_000;
+
+/** Largest uncompressed chunk accepted from a peer: refuses a decompression bomb before allocating. */
+export const aeChunkBytesMax = 64 * 1024 * 1024;

@@ -1,0 +1,258 @@
+/**
+ * The anti-entropy service of a node: owns the trees, serves the peer side
+ * of the exchange, runs passes (periodic, jittered, and on demand), throttles
+ * them and keeps their counters for /status and /metrics.
+ *
+ * A pass: for every group (replica set) this node belongs to, for every other
+ * live member of it, one exchange (exchange.ts). Passes never overlap: a pass
+ * asked for while one runs gets that pass's result.
+ *
+ * Invariants:
+ *   1. At most one pass, hence one exchange and one outstanding call, at a
+ *      time on the driving side; the serving side answers each call from
+ *      in-memory trees or one bounded scan (`bytesMax`).
+ *   2. Repair traffic stays within `bytesPerSecond` on average (token bucket
+ *      on the injected clock).
+ *   3. A failed exchange (peer down, timeout) is counted and skipped; the
+ *      next pass retries it. It never fails the node.
+ */
+import type { HashRing } from '@ringkv/hashring';
+import { MerkleTree } from '@ringkv/merkle';
+import { protocolError, type PeerMessage, type RangeSetsMessage, type SyncSetsMessage, type TreeNodesMessage } from '@ringkv/protocol';
+import type { Clock } from '@ringkv/quorum';
+import type { StorageEngine } from '../store/engine-port.js';
+import type { ReplicaStore } from '../store/replica-store.js';
+import type { StoredSet } from '../store/set-codec.js';
+import { decodeEntries, encodeEntries, type SetEntry } from './entries.js';
+import { emptyResult, exchange, fromU32s, type ExchangeCall, type ExchangeResult } from './exchange.js';
+import { aeBucketsLog2Default, aeBytesPerSecondDefault, aeCallTimeoutMs, aeIntervalMsDefault } from './limits.js';
+import { ReplicaTrees } from './trees.js';
+
+/** How a node's anti-entropy runs. */
+export interface AntiEntropyOptions {
+  readonly selfId: string;
+  readonly n: number;
+  readonly ring: () => HashRing;
+  /** Nodes gossip considers down: skipped by a pass. */
+  readonly down: () => ReadonlySet<string>;
+  readonly addressOf: (id: string) => string | undefined;
+  readonly engine: Pick<StorageEngine, 'iterate'>;
+  readonly store: Pick<ReplicaStore, 'syncIn'>;
+  readonly call: (address: string, body: ExchangeCall, timeoutMs: number) => Promise<PeerMessage>;
+  readonly clock: Clock;
+  readonly random: { next(): number };
+  /** Periodic pass interval (±25 % jitter); 0 disables periodic passes. Default `aeIntervalMsDefault`. */
+  readonly intervalMs?: number;
+  readonly bytesPerSecond?: number;
+  readonly bucketsLog2?: number;
+}
+
+/** Counters since start (/status `antiEntropy`, /metrics `ringkv_ae_*`). */
+export interface AntiEntropyStats extends ExchangeResult {
+  passes: number;
+  exchanges: number;
+  exchangesFailed: number;
+  rangesCompared: number;
+  /** Keys repaired on either side (pulled + pushed). */
+  keysRepaired: number;
+  durationMs: number;
+  lastPassAtMs: number | undefined;
+  treeRebuilds: number;
+}
+
+/** The summary of one pass (`POST /repair`). */
+export interface RepairSummary extends ExchangeResult {
+  readonly rangesCompared: number;
+  readonly exchanges: number;
+  readonly exchangesFailed: number;
+  readonly keysRepaired: number;
+  readonly durationMs: number;
+  readonly failures: readonly { readonly group: string; readonly peer: string; readonly error: string }[];
+}
+
+/** Progress of a running pass, for a caller that shows it. */
+export type RepairProgress = (done: number, total: number, group: string, peer: string) => void;
+
+/** A node's anti-entropy (module comment). */
+export class AntiEntropy {
+  readonly trees: ReplicaTrees;
+  readonly stats: AntiEntropyStats;
+  private timer: unknown;
+  private running: Promise<RepairSummary> | undefined;
+  private tokens: number;
+  private tokensAtMs: number;
+  private readonly bytesPerSecond: number;
+  private stopped = false;
+
+  constructor(private readonly o: AntiEntropyOptions) {
+    this.trees = new ReplicaTrees({ selfId: o.selfId, n: o.n, ring: o.ring, engine: o.engine, bucketsLog2: o.bucketsLog2 ?? aeBucketsLog2Default });
+    this.stats = { ...emptyResult(), passes: 0, exchanges: 0, exchangesFailed: 0, rangesCompared: 0, keysRepaired: 0, durationMs: 0, lastPassAtMs: undefined, treeRebuilds: 0 };
+    this.bytesPerSecond = o.bytesPerSecond ?? aeBytesPerSecondDefault;
+    this.tokens = this.bytesPerSecond;
+    this.tokensAtMs = o.clock.now();
+  }
+
+  /** The store's write hook: a committed engine write (data keys only are used). */
+  readonly observe = (skey: Uint8Array, old: Uint8Array | undefined, next: Uint8Array | undefined): void => {
+    this.trees.observe(skey, old, next);
+  };
+
+  /** Builds the trees from storage and schedules periodic passes. */
+  start(): void {
+    this.trees.rebuild();
+    this.schedule();
+  }
+
+  /** Cancels the periodic pass; a running pass finishes its current call. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) this.o.clock.clearTimer(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The ring changed: trees are rebuilt on next use. */
+  onRingChange(): void {
+    this.trees.invalidate();
+  }
+
+  /** Runs a full pass now (or joins the running one). */
+  repair(progress?: RepairProgress): Promise<RepairSummary> {
+    this.running ??= this.pass(progress).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Serves one anti-entropy peer call; rejects with ProtocolError for a bad request. */
+  async onCall(call: TreeNodesMessage | RangeSetsMessage | SyncSetsMessage): Promise<PeerMessage> {
+    switch (call.type) {
+      case 'tree-nodes':
+        return { type: 'tree-nodes-ok', id: call.id, hashes: this.treeOf(call.group, call.bucketsLog2).nodes(call.depth, fromU32s(call.indices)) };
+      case 'range-sets':
+        return { type: 'range-sets-ok', id: call.id, ...this.rangeSets(call) };
+      case 'sync-sets': {
+        await Promise.all(decodeEntries(call.entries).map((e) => this.o.store.syncIn(e.key, e.set)));
+        return { type: 'sync-sets-ok', id: call.id };
+      }
+    }
+  }
+
+  private treeOf(group: string, bucketsLog2: number): MerkleTree {
+    const tree = this.trees.tree(group);
+    // Another shape cannot be compared: answer as an empty tree, so every bucket differs and keys are exchanged.
+    return tree.bucketsLog2 === bucketsLog2 ? tree : new MerkleTree({ bucketsLog2 });
+  }
+
+  private rangeSets(call: RangeSetsMessage): { entries: Uint8Array; more?: Uint8Array } {
+    if (call.bucketsLog2 !== this.trees.bucketsLog2) throw protocolError('invalid-message', `this node's trees have 2^${this.trees.bucketsLog2} buckets, not 2^${call.bucketsLog2}`);
+    const out: SetEntry[] = [];
+    let bytes = 0;
+    for (const bucket of fromU32s(call.buckets)) {
+      if (bucket >= 2 ** call.bucketsLog2) throw protocolError('invalid-message', `bucket ${bucket} is out of range`);
+      for (const [skey, value] of this.trees.scanBucket(call.group, bucket, call.after)) {
+        if (bytes >= call.bytesMax) return { entries: encodeEntries(out), more: out.length === 0 ? skey : lastKey(out) };
+        out.push({ key: skey.subarray(9), set: value, skey } as SetEntry & { skey: Uint8Array });
+        bytes += value.length + skey.length;
+      }
+    }
+    return { entries: encodeEntries(out) };
+  }
+
+  private schedule(): void {
+    const interval = this.o.intervalMs ?? aeIntervalMsDefault;
+    if (interval <= 0 || this.stopped) return;
+    const delay = interval * (0.75 + 0.5 * this.o.random.next());
+    this.timer = this.o.clock.setTimer(delay, () => {
+      this.timer = undefined;
+      void this.repair().finally(() => this.schedule());
+    });
+  }
+
+  private async pass(progress: RepairProgress | undefined): Promise<RepairSummary> {
+    const startedMs = this.o.clock.now();
+    const work = this.work();
+    const total = emptyResult();
+    const failures: { group: string; peer: string; error: string }[] = [];
+    const groups = new Set<string>();
+    let exchanges = 0;
+    for (const [i, { group, peer, address }] of work.entries()) {
+      if (this.stopped) break;
+      progress?.(i, work.length, group, peer);
+      try {
+        const r = await exchange(group, this.ports(address));
+        groups.add(group);
+        exchanges++;
+        addInto(total, r);
+      } catch (error) {
+        failures.push({ group, peer, error: (error as Error).message.slice(0, 300) });
+      }
+    }
+    progress?.(work.length, work.length, '', '');
+    const summary: RepairSummary = {
+      ...total, rangesCompared: groups.size, exchanges, exchangesFailed: failures.length,
+      keysRepaired: total.keysPulled + total.keysPushed, durationMs: this.o.clock.now() - startedMs, failures,
+    };
+    this.record(summary);
+    return summary;
+  }
+
+  /** (group, peer) pairs of a pass: every other live member of each group this node replicates. */
+  private work(): { group: string; peer: string; address: string }[] {
+    const down = this.o.down();
+    const out: { group: string; peer: string; address: string }[] = [];
+    for (const group of this.trees.groups()) {
+      for (const peer of group.split(',')) {
+        const address = this.o.addressOf(peer);
+        if (peer !== this.o.selfId && !down.has(peer) && address !== undefined) out.push({ group, peer, address });
+      }
+    }
+    return out;
+  }
+
+  private ports(address: string) {
+    return {
+      call: (body: ExchangeCall) => this.o.call(address, body, aeCallTimeoutMs),
+      tree: (group: string) => this.trees.tree(group),
+      scanBucket: (group: string, bucket: number) => this.trees.scanBucket(group, bucket),
+      syncIn: (key: Uint8Array, set: StoredSet) => this.o.store.syncIn(key, set),
+      throttle: (bytes: number) => this.throttle(bytes),
+    };
+  }
+
+  /** Token bucket of `bytesPerSecond` (burst: one second's worth). */
+  private async throttle(bytes: number): Promise<void> {
+    const now = this.o.clock.now();
+    this.tokens = Math.min(this.bytesPerSecond, this.tokens + ((now - this.tokensAtMs) * this.bytesPerSecond) / 1000);
+    this.tokensAtMs = now;
+    this.tokens -= bytes;
+    if (this.tokens >= 0) return;
+    const waitMs = (-this.tokens * 1000) / this.bytesPerSecond;
+    await new Promise<void>((resolve) => this.o.clock.setTimer(waitMs, resolve));
+  }
+
+  private record(s: RepairSummary): void {
+    const t = this.stats;
+    addInto(t, s);
+    t.passes++;
+    t.exchanges += s.exchanges;
+    t.exchangesFailed += s.exchangesFailed;
+    t.rangesCompared += s.rangesCompared;
+    t.keysRepaired += s.keysRepaired;
+    t.durationMs += s.durationMs;
+    t.lastPassAtMs = this.o.clock.now();
+    t.treeRebuilds = this.trees.rebuilds;
+  }
+}
+
+function lastKey(out: SetEntry[]): Uint8Array {
+  return (out[out.length - 1] as SetEntry & { skey: Uint8Array }).skey;
+}
+
+function addInto(into: ExchangeResult, r: ExchangeResult): void {
+  into.roundTrips += r.roundTrips;
+  into.nodesCompared += r.nodesCompared;
+  into.bucketsDiffering += r.bucketsDiffering;
+  into.keysCompared += r.keysCompared;
+  into.keysPulled += r.keysPulled;
+  into.keysPushed += r.keysPushed;
+  into.bytesSent += r.bytesSent;
+  into.bytesReceived += r.bytesReceived;
+}
