@@ -76,6 +76,13 @@ export interface StatusCommand {
   readonly json: boolean;
 }
 
+/** `ringkv repair`: an anti-entropy pass now on the node at `url`. */
+export interface RepairCommand {
+  readonly kind: 'repair';
+  readonly url: string | undefined;
+  readonly json: boolean;
+}
+
 /** `ringkv bench`. */
 export interface BenchCommand {
   readonly kind: 'bench';
@@ -110,7 +117,7 @@ export interface HelpCommand {
 }
 
 /** Every command `parseCommand` can return, discriminated by `kind`. */
-export type Command = StartCommand | DevCommand | StatusCommand | GetCommand | PutCommand | DelCommand | BenchCommand | HelpCommand;
+export type Command = StartCommand | DevCommand | StatusCommand | RepairCommand | GetCommand | PutCommand | DelCommand | BenchCommand | HelpCommand;
 
 const devOptions = {
   nodes: { type: 'string' },
@@ -171,6 +178,8 @@ export function parseCommand(argv: readonly string[]): Command {
       return parseDev(rest);
     case 'status':
       return parseStatus(rest);
+    case 'repair':
+      return parseRepair(rest);
     case 'get':
       return parseGet(rest);
     case 'put':
@@ -217,6 +226,13 @@ function parseDev(args: readonly string[]): Command {
   const logLevel = values['log-level'] ?? 'warn';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new CliError('usage', `dev: --log-level must be fatal, error, warn, info, debug or silent, got "${logLevel}"`);
   return { kind: 'dev', nodes, basePort, dir: values.dir ?? `./${defaultDataRoot}`, n, r, w, durability, logLevel };
+}
+
+function parseRepair(args: readonly string[]): Command {
+  const { values, positionals } = parse('repair', args, statusOptions);
+  if (values.help) return { kind: 'help', text: usage('repair') };
+  noPositionals('repair', positionals);
+  return { kind: 'repair', url: values.url === undefined ? undefined : checkUrl('repair', values.url), json: values.json ?? false };
 }
 
 function parseStatus(args: readonly string[]): Command {
@@ -386,6 +402,12 @@ Node output is forwarded prefixed with [nodeI]. Ctrl-C stops every node graceful
 Prints the cluster as a table: members, state, ownership shares, hints pending, generation.
   --url URL          any node (default $RINGKV_URL or ws://127.0.0.1:7000)
   --json             machine-readable output`,
+  repair: `ringkv repair [options]
+Runs a full anti-entropy pass now on one node: it compares its Merkle trees with every other
+replica of the ranges it holds and merges the keys that differ, both ways. Shows progress, then
+ranges compared, keys repaired and bytes moved.
+  --url URL          the node (default $RINGKV_URL or ws://127.0.0.1:7000)
+  --json             print the summary as JSON (no progress lines)`,
   get: `ringkv get KEY [options]
 Prints the value of KEY; concurrent versions (siblings) are listed with an index, followed by
 the context to pass to put --context when you resolve them.
@@ -428,6 +450,7 @@ Usage:
   ringkv start [options]           run a node (ringkv start --help for every option; --seeds joins a cluster)
   ringkv dev [options]             run a local 3-node cluster (Ctrl-C stops it)
   ringkv status [options]          print the cluster: members, state, ownership, hints
+  ringkv repair [options]          run an anti-entropy pass now on one node
   ringkv get KEY [options]         read a key (siblings shown with an index)
   ringkv put KEY VALUE [options]   write a key
   ringkv del KEY [options]         delete a key

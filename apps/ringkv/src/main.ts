@@ -12,6 +12,7 @@ import { parseCommand } from './args.js';
 import { benchText, runBench } from './commands/bench.js';
 import { exitDevOnSignals, runDev } from './commands/dev.js';
 import { runKv } from './commands/kv.js';
+import { runRepair, repairText } from './commands/repair.js';
 import { runStatus, statusText } from './commands/status.js';
 import { exitOnSignals, runStart } from './commands/start.js';
 import { isCliError, oneLine } from './errors.js';
@@ -38,6 +39,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
         const view = await runStatus(command, io);
         io.stdout(command.json ? JSON.stringify(view) : statusText(view));
         return 0;
+      }
+      case 'repair': {
+        const summary = await runRepair(command, io);
+        io.stdout(command.json ? JSON.stringify(summary) : repairText(summary));
+        return summary.exchangesFailed > 0 ? 1 : 0;
       }
       case 'bench': {
         const result = await runBench(command, io);
