@@ -50,7 +50,14 @@ function build(): Uint8Array {
 }
 
 const image = build();
-const file: VfsReadFile = { path: 'bench.sst', size: () => image.length, read: (o, l) => image.slice(o, o + l), close: () => {} };
+const file: VfsReadFile = { path: 'bench.sst', size: () => image.length, read: (o, l) => image.slice(o, o + l),
+  readInto: (o, l, target) => {
+    const part = image.subarray(o, Math.min(image.length, o + l));
+    target.set(part);
+    return part.length;
+  },
+  close: () => {},
+};
 const reader = TableReader.open(file, 1, new BlockCache(64 << 20));
 let cursor = 0;
 

@@ -21,6 +21,9 @@
  *   5. The frozen queue never exceeds `frozenMemtablesMax` through automatic
  *      rotation, and no rotation starts while L0 holds `l0StopWritesTrigger`
  *      tables; writers wait (a stall, bounded by `writeStallTimeoutMs`).
+ *   6. While L0 holds `l0SlowdownWritesTrigger` tables (and background
+ *      compaction is on), each write first waits `L0_SLOWDOWN_DELAY_MS` on
+ *      the engine's clock, once; the write itself is unchanged.
  */
 import type { Clock } from './clock.js';
 import { pickCompaction, runCompaction, type CompactionPlan } from './compaction/index.js';
@@ -42,7 +45,7 @@ import { recover, type RecoveredState } from './engine/recovery.js';
 import { newCounters, shapeOf, type EngineStats } from './engine/stats.js';
 import { checkBound, checkDurability, checkKey, checkValue, toBatchOps, type BatchOperation } from './engine/validate.js';
 import { Version, withCompacted, withFlushed } from './engine/version.js';
-import { SNAPSHOTS_MAX } from './limits.js';
+import { L0_SLOWDOWN_DELAY_MS, SNAPSHOTS_MAX } from './limits.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -254,6 +257,12 @@ export class Engine {
 
   private async write(ops: BatchOp[], durability: Durability | undefined): Promise<void> {
     this.checkWritable();
+    if (this.l0Slow()) {
+      // Invariant 6: one short delay per write, never a loop, so a write is slowed at most once.
+      this.counters.slowdowns++;
+      await new Promise<void>((resolve) => this.clock.setTimer(L0_SLOWDOWN_DELAY_MS, resolve));
+      this.checkWritable();
+    }
     // The check and the append below run in one synchronous step, so no other writer slips in between.
     if (this.mustWait()) {
       const wait: StallState = { deadlineMs: this.clock.nowMs() + this.opts.writeStallTimeoutMs, startMs: undefined };
@@ -402,6 +411,11 @@ export class Engine {
     rotation.catch(() => {}); // waiters get the error; an unawaited rotation must not be an unhandled rejection
     this.rotating = rotation;
     return rotation;
+  }
+
+  /** True while L0 holds `l0SlowdownWritesTrigger` tables and background compaction is on. */
+  private l0Slow(): boolean {
+    return this.opts.autoCompaction && (this.version.levels[0]?.length ?? 0) >= this.opts.l0SlowdownWritesTrigger;
   }
 
   /** True while L0 is at its stop trigger and a compaction is on its way to shrink it. */
@@ -664,6 +678,7 @@ export class Engine {
       blockCache: { ...cache, hitRate: lookups > 0 ? cache.hits / lookups : 0 },
       openTables: this.tableCache.stats().openTables,
       stalls: { count: c.stalls, totalMs: c.stallMs },
+      slowdowns: c.slowdowns,
       walSyncs: this.log.syncs,
       flushes: c.flushes,
       compactions: c.compactions,

@@ -70,6 +70,18 @@ export const L0_COMPACTION_TRIGGER_DEFAULT = 4;
  */
 export const L0_STOP_WRITES_TRIGGER_DEFAULT = 12;
 
+/**
+ * L0 tables at which every write is delayed once by `L0_SLOWDOWN_DELAY_MS`
+ * (LevelDB's kL0_SlowdownWritesTrigger). The delay hands the one JavaScript
+ * thread to flush and compaction, so a fill cannot build the L0 backlog that
+ * every later read pays for, and writers slow down smoothly instead of
+ * hitting the stop trigger's full stall.
+ */
+export const L0_SLOWDOWN_WRITES_TRIGGER_DEFAULT = 8;
+
+/** How long one write waits at the slowdown trigger (LevelDB's 1 ms sleep): long enough for a compaction step to run. */
+export const L0_SLOWDOWN_DELAY_MS = 1;
+
 /** Target size of L1; each deeper level is `levelSizeMultiplier` times larger. */
 export const LEVEL_SIZE_BASE_BYTES_DEFAULT = 16 * 1024 * 1024;
 export const LEVEL_SIZE_MULTIPLIER_DEFAULT = 10;

@@ -188,6 +188,7 @@ describe('L0 stop trigger', () => {
       memtableBytes: 64 * 1024,
       l0CompactionTrigger: 10,
       l0StopWritesTrigger: 12,
+      l0SlowdownWritesTrigger: 12, // no slowdown: this test is about the stop trigger
       writeStallTimeoutMs: 1000,
       durability: 'none',
     });
@@ -209,6 +210,51 @@ describe('L0 stop trigger', () => {
     expect(db.stats().stalls.count).toBeLessThanOrEqual(writes.length);
     clock.release();
     await db.close();
+  });
+});
+
+describe('L0 slowdown trigger', () => {
+  it('delays each write once by 1 ms on the engine clock while L0 holds l0SlowdownWritesTrigger tables', async () => {
+    const clock = new HoldingClock();
+    const db = await openEngine('db', {
+      vfs: new MemVfs(),
+      clock,
+      memtableBytes: 64 * 1024,
+      l0CompactionTrigger: 10,
+      l0SlowdownWritesTrigger: 10,
+      l0StopWritesTrigger: 12,
+      durability: 'none',
+    });
+    // About 480 entries per memtable: ~11 memtables' worth reaches 10 L0 tables, and the
+    // first compaction parks on the held timer, so L0 stays at the trigger.
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 5600; i++) writes.push(db.put(b(`key-${String(i).padStart(6, '0')}`), b('12345678')));
+    expect(db.stats().slowdowns).toBe(0); // L0 was empty when these writes started
+    for (let i = 0; i < 50; i++) await new Promise<void>((r) => setImmediate(r));
+    expect(db.stats().levels[0]?.tables).toBeGreaterThanOrEqual(10);
+    let done = false;
+    const late = db.put(b('late'), b('v')).then(() => {
+      done = true;
+    });
+    expect(db.stats().slowdowns).toBe(1);
+    for (let i = 0; i < 10; i++) await new Promise<void>((r) => setImmediate(r));
+    expect(done).toBe(false); // waiting for the 1 ms delay on the injected clock
+    expect(await db.get(b('late'))).toBeUndefined();
+    clock.advance(1);
+    await late;
+    expect(s(await db.get(b('late')))).toBe('v');
+    expect(db.stats().slowdowns).toBe(1);
+    clock.release();
+    await Promise.all(writes);
+    await db.close();
+  });
+
+  it('rejects a slowdown trigger outside [l0CompactionTrigger, l0StopWritesTrigger]', async () => {
+    const open = (o: object) => openEngine('db', { vfs: new MemVfs(), ...o }).then(() => 'ok', (e: unknown) => isLsmError(e) && e.code);
+    expect(await open({ l0SlowdownWritesTrigger: 13 })).toBe('invalid-argument');
+    expect(await open({ l0SlowdownWritesTrigger: 3 })).toBe('invalid-argument');
+    // The default follows a lowered stop trigger instead of rejecting it.
+    expect(await open({ l0CompactionTrigger: 2, l0StopWritesTrigger: 5 })).toBe('ok');
   });
 });
 

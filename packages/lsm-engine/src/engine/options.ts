@@ -55,6 +55,13 @@ export interface EngineOptions {
   l0CompactionTrigger?: number;
   /** L0 tables at which writes stall until compaction catches up (default 12; only with `autoCompaction`). */
   l0StopWritesTrigger?: number;
+  /**
+   * L0 tables at which each write is first delayed by 1 ms on the engine's
+   * clock, giving flush and compaction the thread (default 8, or
+   * `l0StopWritesTrigger` if that is lower; only with `autoCompaction`).
+   * Set it equal to `l0StopWritesTrigger` to disable the slowdown.
+   */
+  l0SlowdownWritesTrigger?: number;
   levelSizeBaseBytes?: number;
   levelSizeMultiplier?: number;
   targetFileSizeBytes?: number;
@@ -75,6 +82,13 @@ function checkRange(name: string, value: number, min: number, max: number): void
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new LsmError('invalid-argument', `option ${name} must be an integer in [${min}, ${max}], got ${value}`);
   }
+}
+
+/** 8 (LevelDB's), kept within [l0CompactionTrigger, l0StopWritesTrigger] so a custom trigger pair stays valid. */
+function defaultSlowdown(o: EngineOptions): number {
+  const stop = o.l0StopWritesTrigger ?? L.L0_STOP_WRITES_TRIGGER_DEFAULT;
+  const compact = o.l0CompactionTrigger ?? L.L0_COMPACTION_TRIGGER_DEFAULT;
+  return Math.min(stop, Math.max(compact, L.L0_SLOWDOWN_WRITES_TRIGGER_DEFAULT));
 }
 
 /** Fills in defaults and rejects out-of-range options with `invalid-argument`. */
@@ -98,6 +112,7 @@ export function resolveOptions(o: EngineOptions = {}): ResolvedOptions {
     levels: o.levels ?? L.LEVELS_DEFAULT,
     l0CompactionTrigger: o.l0CompactionTrigger ?? L.L0_COMPACTION_TRIGGER_DEFAULT,
     l0StopWritesTrigger: o.l0StopWritesTrigger ?? L.L0_STOP_WRITES_TRIGGER_DEFAULT,
+    l0SlowdownWritesTrigger: o.l0SlowdownWritesTrigger ?? defaultSlowdown(o),
     levelSizeBaseBytes: o.levelSizeBaseBytes ?? L.LEVEL_SIZE_BASE_BYTES_DEFAULT,
     levelSizeMultiplier: o.levelSizeMultiplier ?? L.LEVEL_SIZE_MULTIPLIER_DEFAULT,
     targetFileSizeBytes: o.targetFileSizeBytes ?? L.TARGET_FILE_SIZE_BYTES_DEFAULT,
@@ -124,6 +139,7 @@ export function resolveOptions(o: EngineOptions = {}): ResolvedOptions {
   checkRange('levels', r.levels, 2, L.LEVELS_MAX);
   checkRange('l0CompactionTrigger', r.l0CompactionTrigger, 1, 1000);
   checkRange('l0StopWritesTrigger', r.l0StopWritesTrigger, r.l0CompactionTrigger + 1, 10_000);
+  checkRange('l0SlowdownWritesTrigger', r.l0SlowdownWritesTrigger, r.l0CompactionTrigger, r.l0StopWritesTrigger);
   checkRange('levelSizeBaseBytes', r.levelSizeBaseBytes, 64 * 1024, Number.MAX_SAFE_INTEGER);
   checkRange('levelSizeMultiplier', r.levelSizeMultiplier, 2, 1000);
   checkRange('targetFileSizeBytes', r.targetFileSizeBytes, 16 * 1024, 1024 * 1024 * 1024);

@@ -16,7 +16,7 @@ import {
   type InternalEntry,
   type InternalIterator,
 } from '../format/internal.js';
-import type { Memtable } from '../memtable/memtable.js';
+import { keyString, type Memtable } from '../memtable/memtable.js';
 import { mergingIterator, type TableCache, type TableMeta } from '../sstable/index.js';
 import type { Version } from './version.js';
 
@@ -32,9 +32,12 @@ export function lookup(
   key: Uint8Array,
   seq: number,
 ): InternalEntry | undefined {
-  for (const m of memtables) {
-    const e = m.get(key, seq);
-    if (e) return e;
+  if (memtables.length > 0) {
+    const skey = keyString(key);
+    for (let i = 0; i < memtables.length; i++) {
+      const e = (memtables[i] as Memtable).getByString(skey, seq);
+      if (e) return e;
+    }
   }
   for (const t of version.levels[0] ?? []) {
     if (!inRange(t, key)) continue;

@@ -22,6 +22,8 @@ export interface EngineStats {
   openTables: number;
   /** Writes that had to wait for a flush, and the total time they waited. */
   stalls: { count: number; totalMs: number };
+  /** Writes delayed once at `l0SlowdownWritesTrigger` (each by 1 ms on the engine's clock). */
+  slowdowns: number;
   walSyncs: number;
   flushes: number;
   compactions: number;
@@ -42,6 +44,7 @@ export interface Counters {
   manifestBytes: number;
   stalls: number;
   stallMs: number;
+  slowdowns: number;
   flushes: number;
   compactions: number;
   compactionBytesRead: number;
@@ -53,7 +56,7 @@ export interface Counters {
 
 export function newCounters(): Counters {
   return {
-    userBytes: 0, walBytes: 0, flushBytes: 0, compactionBytes: 0, manifestBytes: 0, stalls: 0, stallMs: 0,
+    userBytes: 0, walBytes: 0, flushBytes: 0, compactionBytes: 0, manifestBytes: 0, stalls: 0, stallMs: 0, slowdowns: 0,
     flushes: 0, compactions: 0, compactionBytesRead: 0, droppedEntries: 0, droppedTombstones: 0,
     replayedRecords: 0, droppedTailBytes: 0,
   };

@@ -41,7 +41,7 @@ const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Arr
   .latin1Slice;
 
 /** The latin1 string of `key`, whose JavaScript order is the unsigned bytewise order of the bytes. */
-function keyString(key: Uint8Array): string {
+export function keyString(key: Uint8Array): string {
   return latin1Slice.call(key, 0, key.length);
 }
 
@@ -125,7 +125,11 @@ export class Memtable {
 
   /** The newest entry for `key` with seq <= `snapshotSeq` (a tombstone included), or undefined. */
   get(key: Uint8Array, snapshotSeq: number): InternalEntry | undefined {
-    const skey = keyString(key);
+    return this.getByString(keyString(key), snapshotSeq);
+  }
+
+  /** `get` with the key already converted by `keyString`: a lookup over several memtables converts it once. */
+  getByString(skey: string, snapshotSeq: number): InternalEntry | undefined {
     const n = this.seekNode(skey, snapshotSeq);
     return n !== null && n.skey === skey ? n : undefined;
   }

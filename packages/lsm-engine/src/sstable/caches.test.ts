@@ -23,6 +23,10 @@ class CountingVfs extends MemVfs {
         if (closed) throw new Error('read after close');
         return inner.read(offset, length);
       },
+      readInto: (offset, length, target) => {
+        if (closed) throw new Error('read after close');
+        return inner.readInto(offset, length, target);
+      },
       close: () => {
         if (closed) throw new Error('closed twice');
         closed = true;

@@ -231,17 +231,27 @@ export class TableReader {
       throw corruption(path, at, `${what} handle (size ${handle.sizeBytes}) points outside the file`);
     }
     const fromReadahead = readahead !== undefined && at >= readahead.offset && at + total <= readahead.offset + readahead.bytes.length;
-    const raw = fromReadahead ? readahead.bytes.subarray(at - readahead.offset, at - readahead.offset + total) : this.file.read(at, total);
+    // Not from readahead: read into the shared scratch buffer (one allocation fewer per cache miss); every
+    // path below either decompresses into a new buffer or copies, so nothing keeps a view of the scratch.
+    const raw = fromReadahead ? readahead.bytes.subarray(at - readahead.offset, at - readahead.offset + total) : this.readScratch(at, total);
     if (raw.length < total) throw corruption(path, at, `${what} truncated (${raw.length} of ${total} bytes)`);
     const type = raw[handle.sizeBytes] as number;
     const stored = maskCrc(crc32c(raw, 0, 0, handle.sizeBytes + 1));
     if (getU32(raw, handle.sizeBytes + 1) !== stored) throw corruption(path, at, `${what} checksum mismatch`);
     // A plain Uint8Array view even when the Vfs or lz4 hands out a Buffer: Buffer's slice() does not copy, and callers copy with slice().
     const body = new Uint8Array(raw.buffer, raw.byteOffset, handle.sizeBytes);
-    // A block cut from a readahead buffer is copied, so the cache never pins the whole buffer for one block.
-    if (type === COMPRESSION_NONE) return fromReadahead ? body.slice() : body;
+    // An uncompressed block is copied out of the readahead or scratch buffer: the cache must own its bytes.
+    if (type === COMPRESSION_NONE) return body.slice();
     if (type !== COMPRESSION_LZ4) throw corruption(path, at, `${what} has unknown compression type ${type}`);
     return decompress(body, path, at, what);
+  }
+
+  /** `total` bytes at `at` in the shared scratch buffer (a view valid until the next read), fewer at end of file. */
+  private readScratch(at: number, total: number): Uint8Array {
+    if (total > SCRATCH_BYTES_MAX) return this.file.read(at, total);
+    if (scratch.length < total) scratch = new Uint8Array(Math.max(total, scratch.length * 2));
+    const n = this.file.readInto(at, total, scratch);
+    return scratch.subarray(0, n);
   }
 
   private decodeIndex(handle: BlockHandle, footerAt: number): void {
@@ -280,6 +290,14 @@ export class TableReader {
     this.blockSizes = Uint32Array.from(sizes);
   }
 }
+
+/**
+ * Scratch for block reads, shared by every reader: reads are synchronous and
+ * the bytes are checked and decompressed (or copied) before the next one.
+ */
+let scratch = new Uint8Array(16 * 1024);
+/** Larger reads (big index blocks, huge values) get their own buffer so the scratch stays small. */
+const SCRATCH_BYTES_MAX = 1024 * 1024;
 
 function decompress(body: Uint8Array, path: string, at: number, what: string): Uint8Array {
   // lz4-napi prefixes the uncompressed size (u32 LE); refuse absurd sizes before allocating.

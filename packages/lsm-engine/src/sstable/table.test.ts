@@ -195,7 +195,7 @@ describe('TableBuilder and TableReader', () => {
     buildTable(vfs, 't', entries, { ...SMALL_BLOCKS, blockSizeBytes: 1024 });
     const file = vfs.openRead('t');
     const reads: number[] = [];
-    const counting = { path: 't', size: () => file.size(), read: (o: number, l: number) => (reads.push(l), file.read(o, l)), close: () => file.close() };
+    const counting = { path: 't', size: () => file.size(), read: (o: number, l: number) => (reads.push(l), file.read(o, l)), readInto: (o: number, l: number, target: Uint8Array) => (reads.push(l), file.readInto(o, l, target)), close: () => file.close() };
     const reader = TableReader.open(counting, 7, new BlockCache(0));
     reads.length = 0;
     const it = reader.iterator();

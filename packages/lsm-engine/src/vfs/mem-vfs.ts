@@ -19,7 +19,7 @@
  *      the hooks `FaultVfs` uses to count fault points and inject errors.
  */
 import { LsmError } from '../errors.js';
-import type { Vfs, VfsAppendFile, VfsLock, VfsReadFile } from './vfs.js';
+import { checkTarget, type Vfs, type VfsAppendFile, type VfsLock, type VfsReadFile } from './vfs.js';
 
 /** One file's bytes; shared by every directory entry and handle that names it. */
 export class MemInode {
@@ -215,6 +215,15 @@ class MemReadFile implements VfsReadFile {
     this.vfs.checkGeneration(this.generation, this.path);
     const end = Math.min(this.inode.length, offset + length);
     return this.inode.data.slice(Math.min(offset, end), end);
+  }
+
+  readInto(offset: number, length: number, target: Uint8Array): number {
+    this.vfs.checkGeneration(this.generation, this.path);
+    checkTarget(this.path, length, target);
+    const end = Math.min(this.inode.length, offset + length);
+    const start = Math.min(offset, end);
+    target.set(this.inode.data.subarray(start, end), 0);
+    return end - start;
   }
 
   close(): void {}

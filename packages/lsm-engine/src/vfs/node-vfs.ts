@@ -17,7 +17,7 @@
  */
 import * as fs from 'node:fs';
 import { LsmError, type LsmErrorCode } from '../errors.js';
-import type { Vfs, VfsAppendFile, VfsLock, VfsReadFile } from './vfs.js';
+import { checkTarget, type Vfs, type VfsAppendFile, type VfsLock, type VfsReadFile } from './vfs.js';
 
 /** Maps a Node.js system error to the engine's error codes (invariant 1). */
 export function toLsmError(error: unknown, what: string): LsmError {
@@ -173,13 +173,19 @@ class NodeReadFile implements VfsReadFile {
 
   read(offset: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
+    const done = this.readInto(offset, length, out);
+    return done < length ? out.subarray(0, done) : out;
+  }
+
+  readInto(offset: number, length: number, target: Uint8Array): number {
+    checkTarget(this.path, length, target);
     let done = 0;
     while (done < length) {
-      const n = wrap(`read ${this.path}`, () => fs.readSync(this.fd, out, done, length - done, offset + done));
-      if (n === 0) return out.subarray(0, done);
+      const n = wrap(`read ${this.path}`, () => fs.readSync(this.fd, target, done, length - done, offset + done));
+      if (n === 0) break;
       done += n;
     }
-    return out;
+    return done;
   }
 
   close(): void {

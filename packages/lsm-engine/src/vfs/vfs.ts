@@ -25,6 +25,8 @@
  * Paths are '/'-separated and relative to nothing: the engine always passes the
  * paths it built from the directory given to `open`.
  */
+import { LsmError } from '../errors.js';
+
 export interface Vfs {
   /** Creates the directory and its parents; no error if it exists. */
   mkdirp(dir: string): void;
@@ -66,6 +68,14 @@ export interface VfsReadFile {
    * at end of file. The caller owns the returned buffer.
    */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * Reads up to `length` bytes at `offset` into `target[0, length)` and
+   * returns how many were read (fewer only at end of file). Use it for hot
+   * reads whose bytes are consumed at once (checked and decompressed), so a
+   * reused buffer replaces one allocation per read. Gotcha: `target` must
+   * hold `length` bytes; the Vfs keeps no reference to it.
+   */
+  readInto(offset: number, length: number, target: Uint8Array): number;
   close(): void;
 }
 
@@ -82,4 +92,11 @@ export interface VfsAppendFile {
 
 export interface VfsLock {
   release(): void;
+}
+
+/** Rejects a `readInto` target too small for `length` bytes (a caller bug, not a disk fault). */
+export function checkTarget(path: string, length: number, target: Uint8Array): void {
+  if (!Number.isInteger(length) || length < 0 || target.length < length) {
+    throw new LsmError('invalid-argument', `readInto ${path}: target of ${target.length} bytes cannot hold ${length}`);
+  }
 }
