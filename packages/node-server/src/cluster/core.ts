@@ -160,13 +160,29 @@ export class ClusterCore {
     }
   }
 
+  /**
+   * A get answered synchronously when the node is alone (N = 1, the ring is
+   * just this node, no receipt asked): the coordinator would read only the
+   * local store. `undefined` when the get needs the coordinator. Throws a
+   * ProtocolError (an unmeetable R, a corrupt record) like `run` rejects.
+   */
+  readNow(op: Extract<ClusterOp, { type: 'get' }>, options: RequestOptions | undefined): OpReply | undefined {
+    const r = this.level('r', options?.r, this.s.r);
+    if (this.s.n !== 1 || options?.receipt === true || this.view.ring.size !== 1 || r !== 1) return undefined;
+    try {
+      return { type: 'get-ok', ...this.o.store.read(op.key) };
+    } catch (error) {
+      throw toProtocolError(error);
+    }
+  }
+
   private async runOp(op: ClusterOp, options: RequestOptions | undefined, forwarded: boolean): Promise<OpReply> {
     const timeoutMs = Math.min(options?.timeoutMs ?? this.s.requestTimeoutMs, L.requestTimeoutMsLimit);
     const receipt = options?.receipt === true;
     if (op.type === 'get') {
+      const now = this.readNow(op, options);
+      if (now !== undefined) return now;
       const r = this.level('r', options?.r, this.s.r);
-      // A node alone (N = 1, the ring is just this node): the coordinator would read only the local store.
-      if (this.s.n === 1 && !receipt && this.view.ring.size === 1) return { type: 'get-ok', ...this.o.store.read(op.key) };
       const result = await this.coordinator.get(op.key, { r, timeoutMs });
       if (result.status !== 'ok') throw notOk(result.status, 'read', result.status === 'quorum-not-met' ? result.replies : 0, result.required);
       return { type: 'get-ok', ...toGetResult(result.set), ...this.receiptOf(result.receipt, receipt, forwarded) };

@@ -4,7 +4,8 @@
  *
  * Concurrency model: ws events on the event loop; each request runs as its
  * own async task and replies when done, so a slow write never holds up a get
- * behind it. Handlers are bound once per connection, not per request.
+ * behind it; a lone node's get is answered synchronously (no promise chain).
+ * Handlers are bound once per connection, not per request.
  *
  * Invariants:
  *   1. Nothing but `hello` is served before a successful hello; a request
@@ -36,6 +37,7 @@ import {
   type ClientRequest,
   type HelloMessage,
   type Message,
+  type NodeReply,
   type ProtocolError,
 } from '@ringkv/protocol';
 import type { Duplex } from 'node:stream';
@@ -154,7 +156,11 @@ export class ClientConnection implements TrackedConnection {
     if (request.type === 'ring' && request.watch === true) this.watchRing = true;
     this.inFlight++;
     this.ctx.inFlight++;
-    void this.run(request, performance.now());
+    const startedMs = performance.now();
+    const reply = handleRequest(this.ctx.cluster as ClusterCore, this.ctx.codec, request);
+    // A lone node's get is answered at once; everything else when its promise settles.
+    if (reply instanceof Promise) void reply.then((r) => this.finish(request, r, startedMs));
+    else this.finish(request, reply, startedMs);
   }
 
   /** Runs backlogged requests after a resume, until the connection pauses again. */
@@ -164,8 +170,7 @@ export class ClientConnection implements TrackedConnection {
     this.backlog = i === this.backlog.length ? [] : this.backlog.slice(i);
   }
 
-  private async run(request: ClientRequest, startedMs: number): Promise<void> {
-    const reply = await handleRequest(this.ctx.cluster as ClusterCore, this.ctx.codec, request);
+  private finish(request: ClientRequest, reply: NodeReply, startedMs: number): void {
     const ok = reply.type !== 'error';
     if (!ok) this.ctx.metrics.error(reply.code);
     this.ctx.metrics.request(request.type as Op, ok, (performance.now() - startedMs) / 1000);

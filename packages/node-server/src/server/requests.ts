@@ -8,6 +8,8 @@
  *      replica when this node holds no copy of the key's writes; coordinated
  *      by quorum otherwise); a batch runs each op so, with the batch's options.
  *   3. A `ring` request is answered from this node's current view.
+ *   4. A get on a lone node (N = 1, no receipt) is answered synchronously,
+ *      with the same reply (or error) the coordinated path would give.
  */
 import { errorFrame, type BatchOp, type BatchRequest, type BatchResult, type ClientRequest, type NodeReply, type WireCodec } from '@ringkv/protocol';
 import type { ClusterCore } from '../cluster/core.js';
@@ -43,8 +45,24 @@ async function run(cluster: ClusterCore, codec: WireCodec, request: ClientReques
   }
 }
 
-/** The reply to `request`; a failure is an `error` reply with the request's id. */
-export async function handleRequest(cluster: ClusterCore, codec: WireCodec, request: ClientRequest): Promise<NodeReply> {
+/**
+ * The reply to `request`; a failure is an `error` reply with the request's id.
+ * A get a lone node answers from its store comes back as a value, not a
+ * promise (invariant 4): no promise chain for the commonest request.
+ */
+export function handleRequest(cluster: ClusterCore, codec: WireCodec, request: ClientRequest): NodeReply | Promise<NodeReply> {
+  if (request.type === 'get') {
+    try {
+      const now = cluster.readNow(request, request.options);
+      if (now !== undefined) return { ...now, id: request.id } as NodeReply;
+    } catch (error) {
+      return errorFrame(toProtocolError(error), request.id);
+    }
+  }
+  return handleLater(cluster, codec, request);
+}
+
+async function handleLater(cluster: ClusterCore, codec: WireCodec, request: ClientRequest): Promise<NodeReply> {
   try {
     return await run(cluster, codec, request);
   } catch (error) {
