@@ -24,6 +24,12 @@
  *   6. While L0 holds `l0SlowdownWritesTrigger` tables (and background
  *      compaction is on), each write first waits `L0_SLOWDOWN_DELAY_MS` on
  *      the engine's clock, once; the write itself is unchanged.
+ *   7. While a flush or compaction is pending, every
+ *      `READS_PER_BACKGROUND_YIELD`th `get` resolves only after a turn of the
+ *      event loop: a loop of awaited gets runs on microtasks alone and would
+ *      otherwise starve background work (timers) for as long as it reads,
+ *      leaving every read to probe the whole L0 backlog. The value is read
+ *      before the yield, so the answer is the state at the call.
  */
 import type { Clock } from './clock.js';
 import { pickCompaction, runCompaction, type CompactionPlan } from './compaction/index.js';
@@ -45,7 +51,7 @@ import { recover, type RecoveredState } from './engine/recovery.js';
 import { newCounters, shapeOf, type EngineStats } from './engine/stats.js';
 import { checkBound, checkDurability, checkKey, checkValue, toBatchOps, type BatchOperation } from './engine/validate.js';
 import { Version, withCompacted, withFlushed } from './engine/version.js';
-import { L0_SLOWDOWN_DELAY_MS, SNAPSHOTS_MAX } from './limits.js';
+import { L0_SLOWDOWN_DELAY_MS, READS_PER_BACKGROUND_YIELD, SNAPSHOTS_MAX } from './limits.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -121,6 +127,8 @@ export class Engine {
   private closed = false;
   private rotating: Promise<void> | undefined;
   private flushing: Promise<void> | undefined;
+  /** Awaited `get`s since the last one that yielded to the event loop (invariant 7). */
+  private readsSinceYield = 0;
   private compacting: Promise<void> | undefined;
   private manifestChain: Promise<void> = Promise.resolve();
   private stallWaiters: (() => void)[] = [];
@@ -170,7 +178,18 @@ export class Engine {
    * background work; the returned array is the caller's. Same as `getSync`.
    */
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    return this.getSync(key);
+    const value = this.getSync(key);
+    // Invariant 7: the value is taken at call time; the yield only delays the answer.
+    if (this.backgroundPending() && ++this.readsSinceYield >= READS_PER_BACKGROUND_YIELD) {
+      this.readsSinceYield = 0;
+      await yieldToEventLoop(this.clock);
+    }
+    return value;
+  }
+
+  /** True while a flush or compaction is under way or due: work that only runs when the event loop turns. */
+  private backgroundPending(): boolean {
+    return this.flushing !== undefined || this.compacting !== undefined || this.frozen.length > 0;
   }
 
   /** Synchronous `get`: everything it touches is in memory or a synchronous read. */

@@ -82,6 +82,14 @@ export const L0_SLOWDOWN_WRITES_TRIGGER_DEFAULT = 8;
 /** How long one write waits at the slowdown trigger (LevelDB's 1 ms sleep): long enough for a compaction step to run. */
 export const L0_SLOWDOWN_DELAY_MS = 1;
 
+/**
+ * While a flush or compaction is pending, one awaited `get` in this many
+ * yields to the event loop so background work (which waits on timers) gets a
+ * slice. 256 reads take a few milliseconds, so reads keep most of the thread
+ * while the L0 backlog, which every read probes, still drains.
+ */
+export const READS_PER_BACKGROUND_YIELD = 256;
+
 /** Target size of L1; each deeper level is `levelSizeMultiplier` times larger. */
 export const LEVEL_SIZE_BASE_BYTES_DEFAULT = 16 * 1024 * 1024;
 export const LEVEL_SIZE_MULTIPLIER_DEFAULT = 10;
