@@ -87,6 +87,7 @@ export type {
   ForwardMessage,
   ForwardOkMessage,
   GossipPeerMessage,
+  KeySetsMessage,
   PeerCall,
   PeerDecodeResult,
   PeerErrorMessage,

@@ -36,10 +36,11 @@ const arbs: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
   'tree-nodes': fc.record({ type: fc.constant('tree-nodes' as const), id, group: name, bucketsLog2: fc.constant(10), depth: fc.integer({ min: 0, max: 10 }), indices: u32s, timeoutMs }),
   'tree-nodes-ok': fc.record({ type: fc.constant('tree-nodes-ok' as const), id, hashes: bytes }),
   'range-sets': fc.record(
-    { type: fc.constant('range-sets' as const), id, group: name, bucketsLog2: fc.integer({ min: 0, max: 20 }), buckets: u32s, after: bytes, bytesMax: fc.integer({ min: 1, max: 1 << 20 }), timeoutMs },
+    { type: fc.constant('range-sets' as const), id, group: name, bucketsLog2: fc.integer({ min: 0, max: 20 }), buckets: u32s, after: bytes, bytesMax: fc.integer({ min: 1, max: 1 << 20 }), digests: fc.constant(true as const), timeoutMs },
     { requiredKeys: ['type', 'id', 'group', 'bucketsLog2', 'buckets', 'bytesMax', 'timeoutMs'] },
   ),
   'range-sets-ok': fc.record({ type: fc.constant('range-sets-ok' as const), id, entries: bytes, more: bytes }, { requiredKeys: ['type', 'id', 'entries'] }),
+  'key-sets': fc.record({ type: fc.constant('key-sets' as const), id, entries: bytes, timeoutMs }),
   'sync-sets': fc.record({ type: fc.constant('sync-sets' as const), id, entries: bytes, timeoutMs }),
   'sync-sets-ok': fc.record({ type: fc.constant('sync-sets-ok' as const), id }),
   'peer-error': fc.record(

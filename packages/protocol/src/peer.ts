@@ -11,7 +11,8 @@
  *   fetch           {id, key, hintFor?, timeoutMs}                    → fetch-ok {id, set?: bin}
  *   forward         {id, request: bin, timeoutMs}                     → forward-ok {id, reply: bin}
  *   tree-nodes      {id, group, bucketsLog2, depth, indices: bin, timeoutMs}  → tree-nodes-ok {id, hashes: bin}
- *   range-sets      {id, group, bucketsLog2, buckets: bin, after?: bin, bytesMax, timeoutMs}  → range-sets-ok {id, entries: bin, more?: bin}
+ *   range-sets      {id, group, bucketsLog2, buckets: bin, after?: bin, bytesMax, digests?, timeoutMs}  → range-sets-ok {id, entries: bin, more?: bin}
+ *   key-sets        {id, entries: bin, timeoutMs}                     → range-sets-ok {id, entries: bin}
  *   sync-sets       {id, entries: bin, timeoutMs}                     → sync-sets-ok {id}
  *   peer-error      {id?, code, message}                              a refused call, or the connection
  *
@@ -34,7 +35,7 @@
  */
 import { Packr, Unpackr } from 'msgpackr';
 import { isProtocolErrorCode, protocolError, type ProtocolError, type ProtocolErrorCode } from './errors.js';
-import { isWireMap, own, readBytes, readInteger, readKey, readMap, readOptionalBytes, readOptionalInteger, readOptionalString, readString, type FieldContext, type WireMap } from './fields.js';
+import { isWireMap, own, readBytes, readOptionalBoolean, readInteger, readKey, readMap, readOptionalBytes, readOptionalInteger, readOptionalString, readString, type FieldContext, type WireMap } from './fields.js';
 import { treeBucketsLog2Max, treeGroupBytesMax, treeIndicesMax, authTokenBytesMax, errorCodeBytesMax, errorMessageBytesMax, envelopeContainerLengthMax, envelopeContainersMax, envelopeDepthMax, nameBytesMax, protocolVersionMax, requestIdMax, resolveLimits, timeoutMsMax, type ProtocolLimits } from './limits.js';
 import { FRAME_VERSION, MessageKind, type Key } from './messages.js';
 import { StructureScanner } from './scan.js';
@@ -147,6 +148,16 @@ export interface RangeSetsMessage {
   /** Resume after this storage key (the `more` of the previous chunk). */
   readonly after?: Uint8Array;
   readonly bytesMax: number;
+  /** Answer (key, 8-byte version digest) pairs instead of (key, set): the driver then asks `key-sets` for the keys that differ. */
+  readonly digests?: boolean;
+  readonly timeoutMs: number;
+}
+
+/** Anti-entropy: the stored sets of the keys named in `entries` (pairs with empty sets); answered by `range-sets-ok` (absent keys left out). */
+export interface KeySetsMessage {
+  readonly type: 'key-sets';
+  readonly id: number;
+  readonly entries: Uint8Array;
   readonly timeoutMs: number;
 }
 
@@ -181,7 +192,7 @@ export interface PeerErrorMessage {
 }
 
 /** Calls that expect a reply with the same id. */
-export type PeerCall = ApplyMessage | FetchMessage | ForwardMessage | TreeNodesMessage | RangeSetsMessage | SyncSetsMessage;
+export type PeerCall = ApplyMessage | FetchMessage | ForwardMessage | TreeNodesMessage | RangeSetsMessage | KeySetsMessage | SyncSetsMessage;
 
 /** Every peer message. */
 export type PeerMessage =
@@ -212,6 +223,7 @@ export const peerMessageTypes: readonly PeerMessage['type'][] = Object.freeze([
   'tree-nodes-ok',
   'range-sets',
   'range-sets-ok',
+  'key-sets',
   'sync-sets',
   'sync-sets-ok',
   'peer-error',
@@ -345,6 +357,7 @@ function validatePeer(map: WireMap, limits: ProtocolLimits): PeerMessage {
     }
     case 'tree-nodes':
     case 'range-sets':
+    case 'key-sets':
     case 'sync-sets':
     case 'tree-nodes-ok':
     case 'range-sets-ok':
@@ -357,7 +370,7 @@ function validatePeer(map: WireMap, limits: ProtocolLimits): PeerMessage {
   }
 }
 
-type ExchangeMessage = TreeNodesMessage | RangeSetsMessage | SyncSetsMessage | TreeNodesOkMessage | RangeSetsOkMessage | SyncSetsOkMessage;
+type ExchangeMessage = TreeNodesMessage | RangeSetsMessage | KeySetsMessage | SyncSetsMessage | TreeNodesOkMessage | RangeSetsOkMessage | SyncSetsOkMessage;
 
 /** A u32 BE array field: a multiple of 4 bytes, at most `treeIndicesMax` entries. */
 function readU32s(ctx: FieldContext, map: WireMap, field: string): Uint8Array {
@@ -390,10 +403,13 @@ function validateExchange(ctx: FieldContext, map: WireMap, type: ExchangeMessage
       const buckets = readU32s(ctx, map, 'buckets');
       const after = readOptionalBytes(ctx, map, 'after', limits.keyBytesMax + 64, 'key-too-large');
       const bytesMax = readInteger(ctx, map, 'bytesMax', 1, frame);
+      const digests = readOptionalBoolean(ctx, map, 'digests');
       const out: Mutable<RangeSetsMessage> = { type, id, group, bucketsLog2, buckets, bytesMax, timeoutMs };
       if (after !== undefined) out.after = after;
+      if (digests === true) out.digests = true;
       return out;
     }
+    case 'key-sets':
     case 'sync-sets': {
       const { id, timeoutMs } = call(ctx, map);
       return { type, id, entries: readBytes(ctx, map, 'entries', frame, 'value-too-large'), timeoutMs };
