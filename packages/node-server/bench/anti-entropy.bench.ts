@@ -50,7 +50,7 @@ async function side(id: string, ring: HashRing, peer: () => Side): Promise<Side>
     intervalMs: 0, bytesPerSecond: 2 ** 40, bucketsLog2,
     call: async (_address: string, body: ExchangeCall): Promise<PeerMessage> => {
       const m = codec.decode(codec.encode({ ...body, id: callId++, timeoutMs: 30_000 } as PeerMessage));
-      if (!m.ok || (m.message.type !== 'tree-nodes' && m.message.type !== 'range-sets' && m.message.type !== 'sync-sets')) throw new Error('bad call');
+      if (!m.ok || (m.message.type !== 'tree-nodes' && m.message.type !== 'range-sets' && m.message.type !== 'key-sets' && m.message.type !== 'sync-sets')) throw new Error('bad call');
       const r = codec.decode(codec.encode(await peer().ae.onCall(m.message)));
       if (!r.ok) throw r.error;
       return r.message;

@@ -46,6 +46,11 @@ export function encodeEntries(entries: readonly SetEntry[]): Uint8Array {
 
 /** The pairs of a peer's chunk, every set decoded and validated; throws ProtocolError('invalid-message'). */
 export function decodeEntries(bytes: Uint8Array): { key: Uint8Array; set: StoredSet; bytes: Uint8Array }[] {
+  return decodePairs(bytes).map((e) => ({ key: e.key, set: decodeSet(e.set), bytes: e.set }));
+}
+
+/** The raw (key, bytes) pairs of a chunk (digests, or key lists with empty values); throws ProtocolError('invalid-message'). */
+export function decodePairs(bytes: Uint8Array): SetEntry[] {
   const body = unwrap(bytes);
   let raw: unknown;
   try {
@@ -58,7 +63,7 @@ export function decodeEntries(bytes: Uint8Array): { key: Uint8Array; set: Stored
     if (!Array.isArray(pair) || pair.length !== 2 || !(pair[0] instanceof Uint8Array) || !(pair[1] instanceof Uint8Array)) {
       throw protocolError('invalid-message', 'an anti-entropy entry must be [key bytes, set bytes]');
     }
-    return { key: pair[0], set: decodeSet(pair[1]), bytes: pair[1] };
+    return { key: pair[0], set: pair[1] };
   });
 }
 

@@ -5,8 +5,11 @@
  *   1. Roots first, then only differing subtrees (merkle `compareNodes`,
  *      `aeStrideLevels` per round trip), against a snapshot of the local
  *      tree (writes landing meanwhile do not disturb the descent).
- *   2. For the differing buckets: the peer's (key, set) pairs, chunked
- *      (`range-sets`, resumed with `more`), and the local ones from a scan.
+ *   2. For the differing buckets: the peer's (key, version digest) pairs,
+ *      chunked (`range-sets` with `digests`, resumed with `more`), against
+ *      the local ones from a scan; only keys whose digests differ or that one
+ *      side lacks go further, and only those the peer has are fetched whole
+ *      (`key-sets`). So a bucket of many keys with one changed moves one set.
  *   3. Every key is merged with DVV `sync` on both sides: a merged set that
  *      differs from the local one is synced into the local store; one that
  *      differs from the peer's is pushed (`sync-sets`, chunked). Sync is
@@ -19,18 +22,19 @@
  *   3. One call at a time per exchange (bounded in flight: the service runs
  *      one exchange at a time).
  */
-import { compareNodes, firstRequest, type MerkleTree, type NodeRequest } from '@ringkv/merkle';
+import { compareNodes, firstRequest, versionDigest, type MerkleTree, type NodeRequest } from '@ringkv/merkle';
 import { protocolError, treeIndicesMax, type PeerMessage } from '@ringkv/protocol';
 import { empty, sync } from '@ringkv/vclock';
 import { decodeSet, encodeSet, type StoredSet, type StoredValue } from '../store/set-codec.js';
 import { keyId } from '../store/keys.js';
-import { decodeEntries, encodeEntries, type SetEntry } from './entries.js';
+import { decodeEntries, decodePairs, encodeEntries, type SetEntry } from './entries.js';
 import { aeChunkBytesTarget, aeStrideLevels } from './limits.js';
 
 /** The exchange calls a peer makes (the body without id/timeout). */
 export type ExchangeCall =
   | { readonly type: 'tree-nodes'; readonly group: string; readonly bucketsLog2: number; readonly depth: number; readonly indices: Uint8Array }
-  | { readonly type: 'range-sets'; readonly group: string; readonly bucketsLog2: number; readonly buckets: Uint8Array; readonly after?: Uint8Array; readonly bytesMax: number }
+  | { readonly type: 'range-sets'; readonly group: string; readonly bucketsLog2: number; readonly buckets: Uint8Array; readonly after?: Uint8Array; readonly bytesMax: number; readonly digests?: boolean }
+  | { readonly type: 'key-sets'; readonly entries: Uint8Array }
   | { readonly type: 'sync-sets'; readonly entries: Uint8Array };
 
 /** What the exchange needs of its side and of the peer. */
@@ -89,8 +93,7 @@ export async function exchange(group: string, ports: ExchangePorts): Promise<Exc
   const buckets = await differingBuckets(group, snapshot, ports, result);
   result.bucketsDiffering = buckets.length;
   if (buckets.length === 0) return result;
-  const theirs = await fetchRemote(group, snapshot.bucketsLog2, buckets, ports, result);
-  await reconcile(group, buckets, theirs, ports, result);
+  await reconcile(group, buckets, ports, result);
   return result;
 }
 
@@ -119,55 +122,105 @@ async function differingBuckets(group: string, snapshot: MerkleTree, ports: Exch
   return buckets.sort((a, b) => a - b);
 }
 
-type Remote = Map<string, { key: Uint8Array; set: StoredSet; bytes: Uint8Array }>;
+interface Digest {
+  readonly key: Uint8Array;
+  readonly digest: Uint8Array;
+}
 
-async function fetchRemote(group: string, bucketsLog2: number, buckets: number[], ports: ExchangePorts, result: ExchangeResult): Promise<Remote> {
-  const out: Remote = new Map();
+/** The peer's (key, version digest) pairs of the differing buckets, chunked. */
+async function fetchDigests(group: string, bucketsLog2: number, buckets: number[], ports: ExchangePorts, result: ExchangeResult): Promise<Map<string, Digest>> {
+  const out = new Map<string, Digest>();
   for (let i = 0; i < buckets.length; i += treeIndicesMax) {
     const chunk = u32s(buckets.slice(i, i + treeIndicesMax));
     let after: Uint8Array | undefined;
     do {
-      const body = { type: 'range-sets' as const, group, bucketsLog2, buckets: chunk, bytesMax: aeChunkBytesTarget, ...(after === undefined ? {} : { after }) };
-      const reply = await counted(ports, body, chunk.length + (after?.length ?? 0) + group.length + 40, result);
+      const body = { type: 'range-sets' as const, group, bucketsLog2, buckets: chunk, bytesMax: aeChunkBytesTarget, digests: true, ...(after === undefined ? {} : { after }) };
+      const reply = await counted(ports, body, chunk.length + (after?.length ?? 0) + group.length + 48, result);
       if (reply.type !== 'range-sets-ok') throw unexpected(reply);
       result.bytesReceived += reply.entries.length;
       await ports.throttle(reply.entries.length);
-      for (const e of decodeEntries(reply.entries)) out.set(keyId(e.key), e);
+      for (const e of decodePairs(reply.entries)) out.set(keyId(e.key), { key: e.key, digest: e.set });
       after = reply.more;
     } while (after !== undefined);
   }
   return out;
 }
 
-async function reconcile(group: string, buckets: number[], theirs: Remote, ports: ExchangePorts, result: ExchangeResult): Promise<void> {
-  const push: SetEntry[] = [];
-  let pushBytes = 0;
-  const local = new Set<string>();
-  const pulls: Promise<unknown>[] = [];
-  const visit = (key: Uint8Array, mine: Uint8Array | undefined, mineSet: StoredSet, remote: Remote extends Map<string, infer V> ? V | undefined : never): void => {
-    result.keysCompared++;
-    const merged = remote === undefined ? mineSet : sync(mineSet, remote.set);
-    const encoded = encodeSet(merged);
-    if (mine === undefined || !sameBytes(encoded, mine)) {
-      result.keysPulled++;
-      pulls.push(ports.syncIn(key, remote?.set ?? merged));
+/** The peer's sets of `keys`, in chunks of about `aeChunkBytesTarget` of request (absent keys are left out). */
+async function fetchSets(keys: readonly Uint8Array[], ports: ExchangePorts, result: ExchangeResult): Promise<Map<string, { set: StoredSet; bytes: Uint8Array }>> {
+  const out = new Map<string, { set: StoredSet; bytes: Uint8Array }>();
+  const none = new Uint8Array(0);
+  for (let i = 0; i < keys.length; ) {
+    const chunk: SetEntry[] = [];
+    // Replies carry whole sets: a few thousand keys per call keeps a reply near the chunk target for small values.
+    for (let bytes = 0; i < keys.length && bytes < aeChunkBytesTarget / 32; i++) {
+      chunk.push({ key: keys[i] as Uint8Array, set: none });
+      bytes += (keys[i] as Uint8Array).length + 4;
     }
-    if (remote === undefined || !sameBytes(encoded, remote.bytes)) {
-      result.keysPushed++;
-      push.push({ key, set: encoded });
-      pushBytes += encoded.length + key.length;
-    }
-  };
+    const entries = encodeEntries(chunk);
+    const reply = await counted(ports, { type: 'key-sets', entries }, entries.length + 16, result);
+    if (reply.type !== 'range-sets-ok') throw unexpected(reply);
+    result.bytesReceived += reply.entries.length;
+    await ports.throttle(reply.entries.length);
+    for (const e of decodeEntries(reply.entries)) out.set(keyId(e.key), { set: e.set, bytes: e.bytes });
+  }
+  return out;
+}
+
+async function reconcile(group: string, buckets: number[], ports: ExchangePorts, result: ExchangeResult): Promise<void> {
+  const theirs = await fetchDigests(group, ports.tree(group).bucketsLog2, buckets, ports, result);
+  const mine = new Map<string, { key: Uint8Array; bytes: Uint8Array }>();
+  const want: Uint8Array[] = [];
   for (const bucket of buckets) {
     for (const [skey, bytes] of ports.scanBucket(group, bucket)) {
       const key = skey.subarray(9);
       const id = keyId(key);
-      local.add(id);
-      visit(key, bytes, decodeSet(bytes), theirs.get(id));
+      result.keysCompared++;
+      const remote = theirs.get(id);
+      theirs.delete(id);
+      if (remote !== undefined && sameBytes(remote.digest, versionDigest(bytes))) continue;
+      mine.set(id, { key, bytes });
+      if (remote !== undefined) want.push(key);
+    }
+  }
+  for (const remote of theirs.values()) {
+    result.keysCompared++;
+    want.push(remote.key);
+  }
+  const fetched = await fetchSets(want, ports, result);
+  await merge(mine, fetched, want, ports, result);
+}
+
+/** DVV sync of every differing key: pull into the local store what changed it, push to the peer what it lacked. */
+async function merge(
+  mine: Map<string, { key: Uint8Array; bytes: Uint8Array }>,
+  fetched: Map<string, { set: StoredSet; bytes: Uint8Array }>,
+  want: readonly Uint8Array[],
+  ports: ExchangePorts,
+  result: ExchangeResult,
+): Promise<void> {
+  const push: SetEntry[] = [];
+  let pushBytes = 0;
+  const pulls: Promise<unknown>[] = [];
+  const keys = new Map<string, Uint8Array>();
+  for (const [id, m] of mine) keys.set(id, m.key);
+  for (const key of want) keys.set(keyId(key), key);
+  for (const [id, key] of keys) {
+    const local = mine.get(id);
+    const remote = fetched.get(id);
+    const merged = sync(local === undefined ? empty<StoredValue>() : decodeSet(local.bytes), remote?.set ?? empty<StoredValue>());
+    const encoded = encodeSet(merged);
+    if (remote !== undefined && (local === undefined || !sameBytes(encoded, local.bytes))) {
+      result.keysPulled++;
+      pulls.push(ports.syncIn(key, remote.set));
+    }
+    if (local !== undefined && (remote === undefined || !sameBytes(encoded, remote.bytes))) {
+      result.keysPushed++;
+      push.push({ key, set: encoded });
+      pushBytes += encoded.length + key.length;
       if (pushBytes >= aeChunkBytesTarget) pushBytes = await flush(push, ports, result);
     }
   }
-  for (const [id, remote] of theirs) if (!local.has(id)) visit(remote.key, undefined, empty<StoredValue>(), remote);
   await Promise.all(pulls);
   await flush(push, ports, result);
 }

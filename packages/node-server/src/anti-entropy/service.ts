@@ -17,13 +17,14 @@
  *      next pass retries it. It never fails the node.
  */
 import type { HashRing } from '@ringkv/hashring';
-import { MerkleTree } from '@ringkv/merkle';
-import { protocolError, type PeerMessage, type RangeSetsMessage, type SyncSetsMessage, type TreeNodesMessage } from '@ringkv/protocol';
+import { MerkleTree, versionDigest } from '@ringkv/merkle';
+import { storageKey } from '../store/keys.js';
+import { protocolError, type KeySetsMessage, type PeerMessage, type RangeSetsMessage, type SyncSetsMessage, type TreeNodesMessage } from '@ringkv/protocol';
 import type { Clock } from '@ringkv/quorum';
 import type { StorageEngine } from '../store/engine-port.js';
 import type { ReplicaStore } from '../store/replica-store.js';
 import type { StoredSet } from '../store/set-codec.js';
-import { decodeEntries, encodeEntries, type SetEntry } from './entries.js';
+import { decodeEntries, decodePairs, encodeEntries, type SetEntry } from './entries.js';
 import { emptyResult, exchange, fromU32s, type ExchangeCall, type ExchangeResult } from './exchange.js';
 import { aeBucketsLog2Default, aeBytesPerSecondDefault, aeCallTimeoutMs, aeIntervalMsDefault } from './limits.js';
 import { ReplicaTrees } from './trees.js';
@@ -36,7 +37,7 @@ export interface AntiEntropyOptions {
   /** Nodes gossip considers down: skipped by a pass. */
   readonly down: () => ReadonlySet<string>;
   readonly addressOf: (id: string) => string | undefined;
-  readonly engine: Pick<StorageEngine, 'iterate'>;
+  readonly engine: Pick<StorageEngine, 'iterate' | 'getSync'>;
   readonly store: Pick<ReplicaStore, 'syncIn'>;
   readonly call: (address: string, body: ExchangeCall, timeoutMs: number) => Promise<PeerMessage>;
   readonly clock: Clock;
@@ -122,12 +123,20 @@ export class AntiEntropy {
   }
 
   /** Serves one anti-entropy peer call; rejects with ProtocolError for a bad request. */
-  async onCall(call: TreeNodesMessage | RangeSetsMessage | SyncSetsMessage): Promise<PeerMessage> {
+  async onCall(call: TreeNodesMessage | RangeSetsMessage | KeySetsMessage | SyncSetsMessage): Promise<PeerMessage> {
     switch (call.type) {
       case 'tree-nodes':
         return { type: 'tree-nodes-ok', id: call.id, hashes: this.treeOf(call.group, call.bucketsLog2).nodes(call.depth, fromU32s(call.indices)) };
       case 'range-sets':
         return { type: 'range-sets-ok', id: call.id, ...this.rangeSets(call) };
+      case 'key-sets': {
+        const out: SetEntry[] = [];
+        for (const { key } of decodePairs(call.entries)) {
+          const set = this.o.engine.getSync(storageKey(key));
+          if (set !== undefined) out.push({ key, set });
+        }
+        return { type: 'range-sets-ok', id: call.id, entries: encodeEntries(out) };
+      }
       case 'sync-sets': {
         await Promise.all(decodeEntries(call.entries).map((e) => this.o.store.syncIn(e.key, e.set)));
         return { type: 'sync-sets-ok', id: call.id };
@@ -149,8 +158,9 @@ export class AntiEntropy {
       if (bucket >= 2 ** call.bucketsLog2) throw protocolError('invalid-message', `bucket ${bucket} is out of range`);
       for (const [skey, value] of this.trees.scanBucket(call.group, bucket, call.after)) {
         if (bytes >= call.bytesMax) return { entries: encodeEntries(out), more: out.length === 0 ? skey : lastKey(out) };
-        out.push({ key: skey.subarray(9), set: value, skey } as SetEntry & { skey: Uint8Array });
-        bytes += value.length + skey.length;
+        const set = call.digests === true ? versionDigest(value) : value;
+        out.push({ key: skey.subarray(9), set, skey } as SetEntry & { skey: Uint8Array });
+        bytes += set.length + skey.length;
       }
     }
     return { entries: encodeEntries(out) };

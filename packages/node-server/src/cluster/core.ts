@@ -84,7 +84,7 @@ export class ClusterCore {
   readonly counters: ClusterCounters = { forwardedOut: 0, forwardedIn: 0, forwardFailures: 0, ringChanges: 0 };
   private readonly replicas: ReplicaPort;
   private readonly ringListeners: ((version: number) => void)[] = [];
-  private antiEntropy: ((call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'sync-sets' }>) => Promise<PeerMessage>) | undefined;
+  private antiEntropy: ((call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'key-sets' | 'sync-sets' }>) => Promise<PeerMessage>) | undefined;
   private readonly s: ClusterSettings;
   /** The cluster settings in force. */
   get settings(): ClusterSettings {
@@ -120,7 +120,7 @@ export class ClusterCore {
   }
 
   /** Sets who serves the anti-entropy peer calls (node.ts wires the AntiEntropy service). */
-  serveAntiEntropy(handler: (call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'sync-sets' }>) => Promise<PeerMessage>): void {
+  serveAntiEntropy(handler: (call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'key-sets' | 'sync-sets' }>) => Promise<PeerMessage>): void {
     this.antiEntropy = handler;
   }
 
@@ -280,6 +280,7 @@ export class ClusterCore {
           return { type: 'forward-ok', id: call.id, reply: await this.serveForward(from, call.request, call.timeoutMs) };
         case 'tree-nodes':
         case 'range-sets':
+        case 'key-sets':
         case 'sync-sets':
           if (this.antiEntropy === undefined) throw protocolError('unavailable', 'anti-entropy is not running on this node');
           return await this.antiEntropy(call);

@@ -96,6 +96,7 @@ export class PeerServerConnection {
       case 'forward':
       case 'tree-nodes':
       case 'range-sets':
+      case 'key-sets':
       case 'sync-sets':
         return this.run(m);
       default:

@@ -36,7 +36,7 @@ function cluster(ids: readonly string[], n = ids.length, data?: Map<string, Map<
     const decoded = codec.decode(codec.encode({ ...body, id: callId++, timeoutMs: 1000 } as PeerMessage));
     if (!decoded.ok) throw decoded.error;
     const m = decoded.message;
-    if (m.type !== 'tree-nodes' && m.type !== 'range-sets' && m.type !== 'sync-sets') throw new Error(`not an exchange call: ${m.type}`);
+    if (m.type !== 'tree-nodes' && m.type !== 'range-sets' && m.type !== 'key-sets' && m.type !== 'sync-sets') throw new Error(`not an exchange call: ${m.type}`);
     const reply = codec.decode(codec.encode(await (nodes.get(to) as TestNode).ae.onCall(m)));
     if (!reply.ok) throw reply.error;
     return reply.message;
