@@ -110,5 +110,7 @@ describe('cluster commands', () => {
     const help = (parseCommand(['start', '--help']) as { text: string }).text;
     for (const flag of ['--seeds LIST', '--cluster-secret', '--n N', '--r R', '--w W', '--mode MODE', '--vnodes', '--weight', '--zone']) expect(help).toContain(flag);
     expect(help).toContain('[$RINGKV_SEEDS]');
+    for (const flag of ['--anti-entropy-interval-ms MS', '--anti-entropy-bytes-per-sec BYTES', '--anti-entropy-buckets-log2 B']) expect(help).toContain(flag);
+    expect(help).toContain('[$RINGKV_ANTI_ENTROPY_INTERVAL_MS]');
   });
 });

@@ -93,3 +93,33 @@ describe('resolveStartConfig cluster options', () => {
     }
   });
 });
+
+describe('resolveStartConfig anti-entropy options', () => {
+  it('reads them from flags over env over the config file, and passes them on only when set', () => {
+    const files = { 'c.json': JSON.stringify({ antiEntropyIntervalMs: 5000, antiEntropyBytesPerSec: 1048576, antiEntropyBucketsLog2: 12 }) };
+    const c = resolveStartConfig(
+      { config: 'c.json', 'anti-entropy-interval-ms': '0' },
+      environment({ RINGKV_ANTI_ENTROPY_BYTES_PER_SEC: '2097152' }, files),
+    );
+    expect(c.cluster).toEqual({ seeds: [], antiEntropyIntervalMs: 0, antiEntropyBytesPerSec: 2097152, antiEntropyBucketsLog2: 12 });
+    expect(resolveStartConfig({}, environment()).cluster).not.toHaveProperty('antiEntropyIntervalMs');
+  });
+
+  it('refuses out-of-range anti-entropy values naming their source', () => {
+    const cases: Array<[Parameters<typeof resolveStartConfig>[0], Record<string, string>, RegExp]> = [
+      [{ 'anti-entropy-interval-ms': '-5' }, {}, /--anti-entropy-interval-ms must be an integer/],
+      [{}, { RINGKV_ANTI_ENTROPY_BUCKETS_LOG2: '21' }, /\$RINGKV_ANTI_ENTROPY_BUCKETS_LOG2 must be an integer in 8…20/],
+      [{ 'anti-entropy-bytes-per-sec': '100' }, {}, /--anti-entropy-bytes-per-sec must be an integer in 65536…/],
+    ];
+    for (const [flags, env, message] of cases) {
+      let caught: unknown;
+      try {
+        resolveStartConfig(flags, environment(env));
+      } catch (error) {
+        caught = error;
+      }
+      expect(isCliError(caught) && caught.code === 'usage', String(message)).toBe(true);
+      expect((caught as Error).message).toMatch(message);
+    }
+  });
+});

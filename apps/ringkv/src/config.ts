@@ -44,6 +44,10 @@ export interface ClusterConfig {
   readonly vnodes?: number;
   readonly weight?: number;
   readonly zone?: string;
+  /** Anti-entropy (the node checks the ranges too; these bounds mirror its limits). */
+  readonly antiEntropyIntervalMs?: number;
+  readonly antiEntropyBytesPerSec?: number;
+  readonly antiEntropyBucketsLog2?: number;
 }
 
 /** The environment the resolution reads. */
@@ -112,6 +116,12 @@ function clusterConfig(pick: Pick): ClusterConfig {
   if (vnodes !== undefined) out.vnodes = vnodes;
   if (weight !== undefined) out.weight = weight;
   if (zone !== undefined) out.zone = zone;
+  const aeInterval = integer(pick('anti-entropy-interval-ms'), 0, 7 * 24 * 3_600_000);
+  const aeBytes = integer(pick('anti-entropy-bytes-per-sec'), 64 * 1024, 10 * 1024 ** 3);
+  const aeBuckets = integer(pick('anti-entropy-buckets-log2'), 8, 20);
+  if (aeInterval !== undefined) out.antiEntropyIntervalMs = aeInterval;
+  if (aeBytes !== undefined) out.antiEntropyBytesPerSec = aeBytes;
+  if (aeBuckets !== undefined) out.antiEntropyBucketsLog2 = aeBuckets;
   return out;
 }
 

@@ -121,6 +121,7 @@ function startAntiEntropy(ctx: ServerContext, cluster: ClusterCore, peers: PeerN
   const ae = new AntiEntropy({
     selfId: ctx.options.id, n: ctx.options.cluster.n, ring: () => cluster.view.ring, down: () => cluster.view.down, addressOf: (id) => cluster.view.addressOf(id),
     engine, store: ctx.store, call: (address, body, timeoutMs) => peers.call(address, body, timeoutMs), clock: systemClock, random: systemRandom,
+    intervalMs: ctx.options.antiEntropy.intervalMs, bytesPerSecond: ctx.options.antiEntropy.bytesPerSecond, bucketsLog2: ctx.options.antiEntropy.bucketsLog2,
   });
   ctx.store.observe(ae.observe);
   cluster.serveAntiEntropy((call) => ae.onCall(call));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isNodeServerError } from './errors.js';
 import * as L from './limits.js';
-import { isLoopbackHost, resolveOptions } from './options.js';
+import * as AE from './anti-entropy/limits.js';
+import { isLoopbackHost, resolveOptions, type NodeOptions } from './options.js';
 
 describe('resolveOptions', () => {
   it('fills the documented defaults', () => {
@@ -77,5 +78,29 @@ describe('cluster options', () => {
     expect(invalid({ host: '0.0.0.0', authToken: 't', seeds: ['h:1'] })).toBe(true);
     expect(invalid({ host: '0.0.0.0', authToken: 't', seeds: ['h:1'], clusterSecret: 's' })).toBe(false);
     expect(invalid({ host: '0.0.0.0', authToken: 't', seeds: ['h:1'], allowInsecurePublicBind: true })).toBe(false);
+  });
+
+  it('fills the anti-entropy defaults and accepts 0 as "no periodic pass"', () => {
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x' }).antiEntropy).toEqual({ intervalMs: AE.aeIntervalMsDefault, bytesPerSecond: AE.aeBytesPerSecondDefault, bucketsLog2: AE.aeBucketsLog2Default });
+    const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', antiEntropyIntervalMs: 0, antiEntropyBytesPerSec: 1 << 20, antiEntropyBucketsLog2: 12 });
+    expect(o.antiEntropy).toEqual({ intervalMs: 0, bytesPerSecond: 1 << 20, bucketsLog2: 12 });
+  });
+
+  it('refuses out-of-range anti-entropy options, naming the option', () => {
+    const bad: [keyof NodeOptions, unknown][] = [
+      ['antiEntropyIntervalMs', -1], ['antiEntropyIntervalMs', 1.5], ['antiEntropyIntervalMs', AE.aeIntervalMsMax + 1],
+      ['antiEntropyBytesPerSec', AE.aeBytesPerSecondMin - 1], ['antiEntropyBytesPerSec', '1000000'],
+      ['antiEntropyBucketsLog2', AE.aeBucketsLog2Min - 1], ['antiEntropyBucketsLog2', AE.aeBucketsLog2Max + 1],
+    ];
+    for (const [name, value] of bad) {
+      let error: unknown;
+      try {
+        resolveOptions({ id: 'n1', dataDir: '/tmp/x', [name]: value } as NodeOptions);
+      } catch (e) {
+        error = e;
+      }
+      expect(isNodeServerError(error) && error.code, `${name}=${String(value)}`).toBe('invalid-option');
+      expect((error as Error).message).toContain(name);
+    }
   });
 });

@@ -9,6 +9,7 @@ import { NodeServerError } from './errors.js';
 import type { StorageEngine } from './store/engine-port.js';
 import * as L from './limits.js';
 import type { ClusterSettings } from './cluster/settings.js';
+import * as AE from './anti-entropy/limits.js';
 
 /** When a write is acknowledged relative to its fsync (the engine's durability modes). */
 export type Durability = 'sync' | 'interval' | 'none';
@@ -91,6 +92,20 @@ export interface NodeOptions {
   /** Deadline of a coordinated request that names none (default 5000 ms; ≤ 60 s). */
   requestTimeoutMs?: number;
   /**
+   * Interval between periodic anti-entropy passes, jittered ±25 % (default
+   * 600,000 = 10 min; ≤ 7 days). 0 disables periodic passes: repair then
+   * runs only on demand (`POST /repair`, `ringkv repair`).
+   */
+  antiEntropyIntervalMs?: number;
+  /** Repair bandwidth, bytes per second sent and received together (default 32 MiB/s; 64 KiB/s … 10 GiB/s). */
+  antiEntropyBytesPerSec?: number;
+  /**
+   * log2 of the buckets of each Merkle tree (default 16; 8 … 20). Every node
+   * of a cluster must use the same value: a peer with another shape is
+   * answered as an empty tree, so every key is compared.
+   */
+  antiEntropyBucketsLog2?: number;
+  /**
    * Opens the storage instead of @ringkv/lsm-engine's `openEngine` (tests
    * inject failures with it). It receives the data directory and the engine
    * options the node derived; throwing an error named `LsmError` with code
@@ -140,6 +155,14 @@ export interface ResolvedOptions {
   readonly advertiseUrl: string | undefined;
   readonly allowInsecurePublicBind: boolean;
   readonly cluster: ClusterSettings;
+  readonly antiEntropy: AntiEntropySettings;
+}
+
+/** Anti-entropy options after defaults (`NodeOptions.antiEntropy*`). */
+export interface AntiEntropySettings {
+  readonly intervalMs: number;
+  readonly bytesPerSecond: number;
+  readonly bucketsLog2: number;
 }
 
 function invalid(message: string): never {
@@ -231,6 +254,15 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     advertiseUrl: o.advertiseUrl === undefined ? undefined : seedAddress(stringOption('advertiseUrl', o.advertiseUrl)),
     allowInsecurePublicBind: o.allowInsecurePublicBind === true,
     cluster: resolveCluster(o),
+    antiEntropy: resolveAntiEntropy(o),
+  };
+}
+
+function resolveAntiEntropy(o: NodeOptions): AntiEntropySettings {
+  return {
+    intervalMs: intOption('antiEntropyIntervalMs', o.antiEntropyIntervalMs, AE.aeIntervalMsDefault, 0, AE.aeIntervalMsMax),
+    bytesPerSecond: intOption('antiEntropyBytesPerSec', o.antiEntropyBytesPerSec, AE.aeBytesPerSecondDefault, AE.aeBytesPerSecondMin, AE.aeBytesPerSecondMax),
+    bucketsLog2: intOption('antiEntropyBucketsLog2', o.antiEntropyBucketsLog2, AE.aeBucketsLog2Default, AE.aeBucketsLog2Min, AE.aeBucketsLog2Max),
   };
 }
 

@@ -13,6 +13,12 @@
  */
 export const aeBucketsLog2Default = 16;
 
+/** Smallest `antiEntropyBucketsLog2`: below 2^8 buckets every differing bucket moves the digests of a large share of the keys. */
+export const aeBucketsLog2Min = 8;
+
+/** Largest `antiEntropyBucketsLog2`: 2^20 buckets is @ringkv/merkle's bound and ~45 MiB of memory per tree. */
+export const aeBucketsLog2Max = 20;
+
 /** Levels descended per round trip: 2 halves the round trips of a 2^10 tree (6 instead of 11) for at most 4× the hashes of a differing node. */
 export const aeStrideLevels = 2;
 
@@ -25,8 +31,17 @@ export const aeCompressBytesMin = 4 * 1024;
 /** Default repair bandwidth, bytes per second sent and received together: bounded so repair leaves foreground traffic the network and disk. */
 export const aeBytesPerSecondDefault = 32 * 1024 * 1024;
 
+/** Smallest `antiEntropyBytesPerSec`: below 64 KiB/s one 512 KiB chunk waits 8 s for tokens and a pass never finishes. */
+export const aeBytesPerSecondMin = 64 * 1024;
+
+/** Largest `antiEntropyBytesPerSec`: 10 GiB/s, beyond any link; the token bucket's arithmetic stays exact in a double. */
+export const aeBytesPerSecondMax = 10 * 1024 ** 3;
+
 /** Default interval between periodic passes (jittered ±25 %): repair is a backstop behind hints and read repair, not a hot path. */
 export const aeIntervalMsDefault = 10 * 60_000;
+
+/** Largest `antiEntropyIntervalMs`: 7 days; a longer one lets tombstones outlive their grace period unconfirmed. Also well under the 2^31 ms a timer holds. */
+export const aeIntervalMsMax = 7 * 24 * 3_600_000;
 
 /** Timeout of one exchange call: a peer that does not answer a tree or chunk request in this time is skipped until the next pass. */
 export const aeCallTimeoutMs = 30_000;
