@@ -20,10 +20,14 @@
  *      `batchOpsMax` ops (and half a frame's bytes), whose results are
  *      paired with the requests by position. Each request keeps its own
  *      timeout and outcome.
+ *   6. A frame without an id (a `ring-changed` push, a connection-level
+ *      error) never settles or unpairs a request: pushes go to
+ *      `events.onRingChanged`, and only ids in flight are matched.
  */
 
 import {
   WireCodec,
+  isNodePush,
   type BatchOp,
   type BatchResult,
   type ClientRequest,
@@ -58,7 +62,7 @@ export type ReplyOf<R extends ReplyType> = R extends 'ring-ok' ? RingOkMessage :
 type AnyReply = ReplyOf<ReplyType>;
 
 /** What a dispatcher sends: a key operation, or the ring request (which has no key). */
-export type DispatchOp = BatchOp | { readonly type: 'ring' };
+export type DispatchOp = BatchOp | { readonly type: 'ring'; readonly watch?: boolean };
 
 /** Per-request settings beyond the op: the client-side timeout and the options sent to the node. */
 export interface DispatchOpts {
@@ -73,6 +77,8 @@ export interface DispatcherEvents {
   onConnected?(nodeId: string): void;
   /** The connection was lost (the dispatcher reconnects on its own). */
   onLost?(): void;
+  /** The node pushed `ring-changed` (never matched to a request; only sent after a `ring` with `watch: true`). */
+  onRingChanged?(version: number): void;
 }
 
 /** One request from creation to settlement. */
@@ -384,6 +390,8 @@ export class Dispatcher {
   }
 
   private receive(message: Message): void {
+    // A push carries no id: it is handed to the router and never touches the in-flight table.
+    if (isNodePush(message)) return this.events.onRingChanged?.(message.version);
     if (message.type === 'error' && message.id === undefined) return; // connection-level: a close follows if it matters
     const id = (message as { id?: number }).id;
     const entry = id === undefined ? undefined : this.inflight.get(id);

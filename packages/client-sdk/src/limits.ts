@@ -38,8 +38,13 @@ export const updateRetriesMax = 100;
 /** Request ids are uint32 on the wire (protocol `requestIdMax`); the SDK wraps around. */
 export const requestIdMax = 0xffff_ffff;
 
-/** The ring is fetched again this often: a member change is noticed within seconds even when no connection breaks; one small frame per period. */
-export const ringRefreshMsDefault = 5_000;
+/**
+ * The ring is fetched again this often as a fallback: membership changes
+ * arrive at once as `ring-changed` pushes on the seed connection, so the
+ * period only bounds how long a lost push or a liveness change (suspect,
+ * down: never pushed) goes unnoticed when no connection breaks.
+ */
+export const ringRefreshMsDefault = 30_000;
 
 /** Largest `ringRefreshMs`: beyond an hour the client would route on a stale ring for too long. */
 export const ringRefreshMsMax = 3_600_000;

@@ -18,6 +18,12 @@
  *      lost is sent once more, to the next choice; a write never is (it may
  *      have been applied: the caller sees it as indeterminate).
  *   4. After `close()` no dispatcher is open and no timer is armed.
+ *   5. Every ring fetch asks the seed's node to watch (`watch: true`), so
+ *      each seed connection (a reconnect refetches) is subscribed to
+ *      `ring-changed`. A push whose version equals the table's is stale and
+ *      ignored; any other starts a fetch at once (coalesced with one in
+ *      flight). The periodic refresh stays as the fallback for pushes lost
+ *      with a connection and for liveness changes, which are not pushed.
  */
 import type { Key, RequestOptions, RingOkMessage } from '@ringkv/protocol';
 import { Dispatcher, type DispatchOp, type ReplyOf, type ClientSettings } from './client.js';
@@ -82,7 +88,7 @@ export class Router {
   async start(): Promise<void> {
     await this.seed.start();
     if (this.routing.routing !== 'token-aware') return;
-    this.seed.events = { onConnected: () => this.refreshSoon() };
+    this.seed.events = { onConnected: () => this.refreshSoon(), onRingChanged: (version) => this.ringChanged(version) };
     void this.refresh();
   }
 
@@ -118,6 +124,20 @@ export class Router {
       }
     });
     return this.fetching;
+  }
+
+  /** Pushes seen from the seed's node: `applied` started a fetch, `ignored` named the version already held. */
+  readonly ringPushes = { applied: 0, ignored: 0 };
+
+  /** A `ring-changed` push: fetch the new ring now unless the table already has that version. */
+  private ringChanged(version: number): void {
+    if (this.closed || this.routing.routing !== 'token-aware' || !this.ringSupported) return;
+    if (this.table !== undefined && this.table.version === version) {
+      this.ringPushes.ignored++;
+      return;
+    }
+    this.ringPushes.applied++;
+    void this.refresh();
   }
 
   /** Closes every connection and the refresh timer. Idempotent. */
@@ -174,7 +194,7 @@ export class Router {
     if (this.closed || !this.ringSupported) return;
     let reply: RingOkMessage;
     try {
-      reply = await this.seed.request('ring-ok', 'ring', { type: 'ring' }, undefined);
+      reply = await this.seed.request('ring-ok', 'ring', { type: 'ring', watch: true }, undefined);
     } catch (error) {
       // A node that does not know `ring` answers with a definite refusal; anything else (timeout, reconnecting) is retried at the next period.
       if (isRingkvError(error) && unsupportedCodes.has(error.code)) this.ringSupported = false;

@@ -43,6 +43,10 @@ export interface FakeServer {
   readonly sockets: Set<WebSocket>;
   /** `ring` requests received. */
   ringRequests: number;
+  /** `ring` requests received with `watch: true`. */
+  ringWatches: number;
+  /** Sends `message` (a push, say) on every connection that completed hello. */
+  push(message: Message): void;
   /** Hellos received (connections attempted past the upgrade). */
   hellos: number;
   /** WebSocket connections open now, hello or not. */
@@ -104,6 +108,10 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     nodeId,
     requests: [],
     ringRequests: 0,
+    ringWatches: 0,
+    push: (message) => {
+      for (const s of server.sockets) s.send(codec.encode(message));
+    },
     sockets: new Set(),
     hellos: 0,
     openConnections: () => wss.clients.size,
@@ -141,6 +149,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       }
       if (m.type === 'ring') {
         server.ringRequests++;
+        if (m.watch === true) server.ringWatches++;
         const ring = options.ring?.();
         return send(ring === undefined ? apply(store, m) : { type: 'ring-ok', id: m.id, ...ring, members: [...ring.members] });
       }
