@@ -142,7 +142,13 @@ export interface ClientOptions {
    * is connected. `'any'`: every request goes over the one seed connection.
    */
   readonly routing?: Routing;
-  /** How often the ring is fetched again (default 5,000 ms); it is also fetched when a pooled connection is lost or a receipt says forwarded. */
+  /**
+   * Fallback period of ring fetches (default 30,000 ms). Membership changes
+   * arrive at once as `ring-changed` pushes on the seed connection; the ring
+   * is also fetched when a pooled connection is lost, the seed reconnects or
+   * a receipt says forwarded. Lower it only to notice liveness changes
+   * (suspect, down), which are never pushed, sooner.
+   */
   readonly ringRefreshMs?: number;
   /** Most pooled connections to nodes, besides the seed connection (default 64); keys of nodes beyond it go through the seed connection. */
   readonly poolConnectionsMax?: number;
