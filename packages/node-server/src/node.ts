@@ -124,10 +124,11 @@ function startAntiEntropy(ctx: ServerContext, cluster: ClusterCore, peers: PeerN
     intervalMs: ctx.options.antiEntropy.intervalMs, bytesPerSecond: ctx.options.antiEntropy.bytesPerSecond, bucketsLog2: ctx.options.antiEntropy.bucketsLog2,
   });
   ctx.store.observe(ae.observe);
+  ctx.store.observeIntent(ae.intent);
   cluster.serveAntiEntropy((call) => ae.onCall(call));
   cluster.onRingChange(() => ae.onRingChange());
   ctx.antiEntropy = ae;
-  ae.start();
+  void ae.start().catch((error: unknown) => ctx.log.error({ err: error }, 'anti-entropy tree build failed'));
 }
 
 /**

@@ -48,3 +48,6 @@ export const aeCallTimeoutMs = 30_000;
 
 /** Largest uncompressed chunk accepted from a peer: refuses a decompression bomb before allocating. */
 export const aeChunkBytesMax = 64 * 1024 * 1024;
+
+/** Keys the start-up tree build scans per event-loop turn: ~10 ms of hashing, so a request waits at most about that long behind the build. */
+export const aeBuildChunkKeysDefault = 10_000;

@@ -26,7 +26,7 @@ import type { ReplicaStore } from '../store/replica-store.js';
 import type { StoredSet } from '../store/set-codec.js';
 import { decodeEntries, decodePairs, encodeEntries, type SetEntry } from './entries.js';
 import { emptyResult, exchange, fromU32s, type ExchangeCall, type ExchangeResult } from './exchange.js';
-import { aeBucketsLog2Default, aeBytesPerSecondDefault, aeCallTimeoutMs, aeIntervalMsDefault } from './limits.js';
+import { aeBucketsLog2Default, aeBuildChunkKeysDefault, aeBytesPerSecondDefault, aeCallTimeoutMs, aeIntervalMsDefault } from './limits.js';
 import { ReplicaTrees } from './trees.js';
 
 /** How a node's anti-entropy runs. */
@@ -46,6 +46,8 @@ export interface AntiEntropyOptions {
   readonly intervalMs?: number;
   readonly bytesPerSecond?: number;
   readonly bucketsLog2?: number;
+  /** Keys the start-up tree build scans per event-loop turn (default `aeBuildChunkKeysDefault`). */
+  readonly buildChunkKeys?: number;
 }
 
 /** Counters since start (/status `antiEntropy`, /metrics `ringkv_ae_*`). */
@@ -98,15 +100,30 @@ export class AntiEntropy {
     this.trees.observe(skey, old, next);
   };
 
-  /** Builds the trees from storage and schedules periodic passes. */
-  start(): void {
-    this.trees.rebuild();
+  /**
+   * Starts building the trees from storage in chunks (a timer turn between
+   * chunks, so requests are served meanwhile) and schedules periodic passes;
+   * the promise settles when the build is done. Exchanges, both sides, wait
+   * for the build (trees.ts invariant 5).
+   */
+  start(): Promise<void> {
+    const built = this.trees.build(this.o.buildChunkKeys ?? aeBuildChunkKeysDefault, () => new Promise<void>((resolve) => this.o.clock.setTimer(0, resolve)));
     this.schedule();
+    return built.then(() => {
+      this.stats.treeRebuilds = this.trees.rebuilds;
+    });
   }
+
+  /** The store's intent hook (trees.ts invariant 4): keys whose batch is about to reach the engine. */
+  readonly intent = (skeys: readonly Uint8Array[]): void => {
+    this.trees.intent(skeys);
+  };
 
   /** Cancels the periodic pass; a running pass finishes its current call. */
   stop(): void {
     this.stopped = true;
+    // A build still scanning stops at its next turn (the engine is about to close).
+    if (this.trees.isBuilding) this.trees.invalidate();
     if (this.timer !== undefined) this.o.clock.clearTimer(this.timer);
     this.timer = undefined;
   }
@@ -126,6 +143,7 @@ export class AntiEntropy {
   async onCall(call: TreeNodesMessage | RangeSetsMessage | KeySetsMessage | SyncSetsMessage): Promise<PeerMessage> {
     switch (call.type) {
       case 'tree-nodes':
+        await this.trees.ready();
         return { type: 'tree-nodes-ok', id: call.id, hashes: this.treeOf(call.group, call.bucketsLog2).nodes(call.depth, fromU32s(call.indices)) };
       case 'range-sets':
         return { type: 'range-sets-ok', id: call.id, ...this.rangeSets(call) };
@@ -177,6 +195,7 @@ export class AntiEntropy {
   }
 
   private async pass(progress: RepairProgress | undefined): Promise<RepairSummary> {
+    await this.trees.ready();
     const startedMs = this.o.clock.now();
     const work = this.work();
     const total = emptyResult();

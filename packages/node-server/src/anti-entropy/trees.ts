@@ -22,6 +22,22 @@
  *      always equals the tree rebuilt from a scan (tested).
  *   3. A ring change marks every tree stale; the next use rebuilds them all
  *      from one scan (writes while stale are not applied: the scan sees them).
+ *   4. A build (start-up: `build`, chunked, yielding a turn between chunks;
+ *      after a ring change: `rebuild`, one synchronous scan) never counts a
+ *      key twice or misses a write. The rule: a key that is *in flight* (the
+ *      store announced its batch through `intent` and has not yet reported
+ *      it through `observe`) or that was written since the build started is
+ *      *owned by the hook*: the scan skips it, and the tree holds exactly
+ *      the digest the hook last applied (`held`). Why not "skip keys the
+ *      hook set": between the engine applying a batch and the hook running,
+ *      the scan may read either the old or the new bytes, so what the scan
+ *      inserted would be unknown; an intent is announced before the engine
+ *      sees the batch, so the scan either read the key before its intent
+ *      (it then held `before`, the state the hook will replace) or skips it.
+ *      A key owned after the scan passed it holds its scanned (`before`)
+ *      digest; one owned before the scan reached it holds nothing yet.
+ *   5. While a build runs, `ready()` is pending; exchanges await it, so no
+ *      peer compares against a half-built tree.
  */
 import type { HashRing } from '@ringkv/hashring';
 import { bucketRange, MerkleTree, versionDigest } from '@ringkv/merkle';
@@ -33,7 +49,7 @@ export interface TreesOptions {
   readonly selfId: string;
   readonly n: number;
   readonly ring: () => HashRing;
-  readonly engine: Pick<StorageEngine, 'iterate'>;
+  readonly engine: Pick<StorageEngine, 'iterate' | 'getSync'>;
   readonly bucketsLog2: number;
 }
 
@@ -57,6 +73,15 @@ export function bucketBounds(bucket: number, bucketsLog2: number): { gte: Uint8A
 export class ReplicaTrees {
   private trees = new Map<string, MerkleTree>();
   private stale = true;
+  /** Keys in flight: announced by `intent`, not yet reported by `observe` (count per key). */
+  private readonly inFlight = new Map<string, number>();
+  /** During a build: keys owned by the hook and the digest their tree holds (invariant 4). */
+  private owned: Map<string, Uint8Array | undefined> | undefined;
+  /** During a build: the last key the scan passed. */
+  private cursor: Uint8Array | undefined;
+  private building: Promise<void> | undefined;
+  /** Bumped by every build start and `invalidate`: a chunked build that sees it change stops. */
+  private epoch = 0;
   private readonly empty: MerkleTree;
   /** Full rebuilds done (start, ring changes). */
   rebuilds = 0;
@@ -75,17 +100,63 @@ export class ReplicaTrees {
     return list.includes(this.o.selfId) ? [...list].sort().join(',') : undefined;
   }
 
-  /** The write hook (invariant 2): a data key went from `old` to `next` encodings (undefined: absent). */
-  observe(skey: Uint8Array, old: Uint8Array | undefined, next: Uint8Array | undefined): void {
-    if (this.stale || skey[0] !== dataPrefix || skey.length < 9) return;
-    const group = this.groupOf(skey);
-    if (group === undefined) return;
-    this.treeFor(group).apply(skey.subarray(1, 9), skey.subarray(9), old && versionDigest(old), next && versionDigest(next));
+  /** The store's intent hook (invariant 4): these keys' batch is about to reach the engine. */
+  intent(skeys: readonly Uint8Array[]): void {
+    for (const skey of skeys) {
+      if (skey[0] !== dataPrefix || skey.length < 9) continue;
+      const id = idOf(skey);
+      this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + 1);
+      if (this.owned !== undefined && !this.owned.has(id)) this.owned.set(id, this.scanned(skey) ? this.digestNow(skey) : undefined);
+    }
   }
 
-  /** Marks every tree stale (a ring change moved keys between groups). */
+  /** The write hook (invariant 2): a data key went from `old` to `next` encodings (undefined: absent). */
+  observe(skey: Uint8Array, old: Uint8Array | undefined, next: Uint8Array | undefined): void {
+    if (skey[0] !== dataPrefix || skey.length < 9) return;
+    const id = idOf(skey);
+    const left = (this.inFlight.get(id) ?? 1) - 1;
+    if (left <= 0) this.inFlight.delete(id);
+    else this.inFlight.set(id, left);
+    if (this.stale) return;
+    const nextDigest = next && versionDigest(next);
+    let oldDigest = old && versionDigest(old);
+    if (this.owned !== undefined) {
+      // Not announced (a store without intents): owned from now, holding what the scan would have put there.
+      oldDigest = this.owned.has(id) ? this.owned.get(id) : this.scanned(skey) ? oldDigest : undefined;
+      this.owned.set(id, nextDigest);
+    }
+    this.applyDigests(skey, oldDigest, nextDigest);
+  }
+
+  /** Marks every tree stale (a ring change moved keys between groups); a running chunked build stops. */
   invalidate(): void {
     this.stale = true;
+    this.epoch++;
+    this.owned = undefined;
+  }
+
+  /** Resolves when no chunked build is running (invariant 5). */
+  ready(): Promise<void> {
+    return this.building ?? Promise.resolve();
+  }
+
+  /** True while a chunked build runs. */
+  get isBuilding(): boolean {
+    return this.building !== undefined;
+  }
+
+  /**
+   * Builds every tree from a scan of the data prefix, `chunkKeys` keys per
+   * turn, awaiting `yieldTurn()` between chunks so the node serves requests
+   * meanwhile (invariant 4). Stops early when `invalidate` is called.
+   */
+  build(chunkKeys: number, yieldTurn: () => Promise<void>): Promise<void> {
+    const epoch = this.begin();
+    const run = this.runBuild(epoch, chunkKeys, yieldTurn).finally(() => {
+      if (this.epoch === epoch) this.building = undefined;
+    });
+    this.building = run;
+    return run;
   }
 
   /** The tree of `group` (an empty one when this node holds no key of it); rebuilds first when stale. */
@@ -105,12 +176,66 @@ export class ReplicaTrees {
     return [...out].sort();
   }
 
-  /** Rebuilds every tree from one scan of the data prefix. */
+  /** Rebuilds every tree from one synchronous scan of the data prefix (invariant 4 holds for it too). */
   rebuild(): void {
+    this.begin();
+    this.building = undefined;
+    this.scanChunk({ gte: dataStart, lt: dataEnd }, Infinity);
+    this.finish();
+  }
+
+  private begin(): number {
     this.trees = new Map();
     this.stale = false;
-    for (const [skey, value] of this.o.engine.iterate({ gte: dataStart, lt: dataEnd })) this.observe(skey, undefined, value);
+    this.epoch++;
+    this.cursor = undefined;
+    this.owned = new Map();
+    for (const id of this.inFlight.keys()) this.owned.set(id, undefined);
+    return this.epoch;
+  }
+
+  private async runBuild(epoch: number, chunkKeys: number, yieldTurn: () => Promise<void>): Promise<void> {
+    for (;;) {
+      const bounds = this.cursor === undefined ? { gte: dataStart, lt: dataEnd } : { gt: this.cursor, lt: dataEnd };
+      if (this.scanChunk(bounds, chunkKeys)) break;
+      await yieldTurn();
+      if (this.epoch !== epoch) return;
+    }
+    this.finish();
+  }
+
+  /** Scans up to `chunkKeys` keys from `bounds`, skipping owned ones; true when the prefix is exhausted. */
+  private scanChunk(bounds: { gte?: Uint8Array; gt?: Uint8Array; lt: Uint8Array }, chunkKeys: number): boolean {
+    let n = 0;
+    for (const [skey, value] of this.o.engine.iterate(bounds)) {
+      this.cursor = skey.slice();
+      if (skey.length >= 9 && !(this.owned as Map<string, Uint8Array | undefined>).has(idOf(skey))) this.applyDigests(skey, undefined, versionDigest(value));
+      if (++n >= chunkKeys) return false;
+    }
+    return true;
+  }
+
+  private finish(): void {
+    this.owned = undefined;
+    this.cursor = undefined;
     this.rebuilds++;
+  }
+
+  /** True when the build's scan already passed `skey`. */
+  private scanned(skey: Uint8Array): boolean {
+    return this.cursor !== undefined && compare(skey, this.cursor) <= 0;
+  }
+
+  /** The digest of `skey` as stored now (what a scan that passed it inserted, when it is not in flight). */
+  private digestNow(skey: Uint8Array): Uint8Array | undefined {
+    const value = this.o.engine.getSync(skey);
+    return value && versionDigest(value);
+  }
+
+  private applyDigests(skey: Uint8Array, oldDigest: Uint8Array | undefined, nextDigest: Uint8Array | undefined): void {
+    const group = this.groupOf(skey);
+    if (group === undefined) return;
+    this.treeFor(group).apply(skey.subarray(1, 9), skey.subarray(9), oldDigest, nextDigest);
   }
 
   /** Calls `visit` with each stored (storage key, set bytes) of `group` in `bucket`, ascending, after `after`. */
@@ -129,6 +254,10 @@ export class ReplicaTrees {
     if (tree === undefined) this.trees.set(group, (tree = new MerkleTree({ bucketsLog2: this.o.bucketsLog2 })));
     return tree;
   }
+}
+
+function idOf(skey: Uint8Array): string {
+  return Buffer.from(skey.buffer, skey.byteOffset, skey.length).toString('latin1');
 }
 
 /** Byte order of two storage keys. */

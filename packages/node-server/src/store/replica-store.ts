@@ -130,6 +130,7 @@ export class ReplicaStore {
   private signalIdle: (() => void) | undefined;
   readonly stats: StoreStats = { batches: 0, batchedWrites: 0, queuedWrites: 0, largestBatch: 0 };
   private readonly observers: WriteObserver[] = [];
+  private readonly intents: ((skeys: readonly Uint8Array[]) => void)[] = [];
 
   private readonly gather: (start: () => void) => void;
 
@@ -272,9 +273,12 @@ export class ReplicaStore {
     this.stats.largestBatch = Math.max(this.stats.largestBatch, done.length);
     // Only with observers: the state before the batch, read before the engine applies it.
     const before = this.observers.length === 0 ? undefined : [...ops.values()].map((op) => this.engine.getSync(op.key));
+    if (before !== undefined) for (const intent of this.intents) intent([...ops.values()].map((op) => op.key));
     try {
       await this.engine.batch([...ops.values()], { durability: this.config.durability });
     } catch (error) {
+      // Observers told of the intent learn the batch settled: each key stays at its `before`.
+      if (before !== undefined) this.notifyUnchanged([...ops.values()], before);
       for (const c of done) c.write.reject(error);
       return;
     }
@@ -285,6 +289,21 @@ export class ReplicaStore {
   /** Adds a write observer (anti-entropy's tree hook); called after every committed batch. */
   observe(observer: WriteObserver): void {
     this.observers.push(observer);
+  }
+
+  /**
+   * Adds an intent observer: called with the storage keys of a batch right
+   * after their `before` states are read and before the engine applies it
+   * (only when write observers exist). Every intent is followed by one
+   * write-observer call per key: (before, after) on success, (before, before)
+   * on failure. The tree build uses it to know which keys are in flight.
+   */
+  observeIntent(intent: (skeys: readonly Uint8Array[]) => void): void {
+    this.intents.push(intent);
+  }
+
+  private notifyUnchanged(ops: readonly EngineOp[], before: readonly (Uint8Array | undefined)[]): void {
+    for (let i = 0; i < ops.length; i++) for (const observer of this.observers) observer((ops[i] as EngineOp).key, before[i], before[i]);
   }
 
   private notify(ops: readonly EngineOp[], before: readonly (Uint8Array | undefined)[]): void {
