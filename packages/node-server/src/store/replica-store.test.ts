@@ -193,4 +193,19 @@ describe('ReplicaStore batch bounds', () => {
     expect(store.stats.largestBatch).toBe(3);
     expect(store.read('big1').siblings.length).toBe(2);
   });
+
+  it('announces a batch\'s keys before the engine sees them and reports each after, unchanged when the batch failed', async () => {
+    const { store, engine } = await fresh();
+    const events: string[] = [];
+    const hex = (b: Uint8Array | undefined): string => (b === undefined ? '-' : Buffer.from(b).toString('hex').slice(-6));
+    store.observeIntent((keys) => events.push(`intent ${keys.map((k) => hex(k)).join(',')} stored=${hex(engine.getSync(keys[0] as Uint8Array))}`));
+    store.observe((key, old, next) => events.push(`write ${hex(key)} ${hex(old)}→${hex(next)}`));
+    await store.write('k', undefined, bytes('1'), false);
+    const first = engine.getSync(storageKey('k'));
+    expect(events).toEqual([`intent ${hex(storageKey('k'))} stored=-`, `write ${hex(storageKey('k'))} -→${hex(first)}`]);
+    events.length = 0;
+    engine.failWrites = 'io';
+    await store.write('k', undefined, bytes('2'), false).catch(() => undefined);
+    expect(events).toEqual([`intent ${hex(storageKey('k'))} stored=${hex(first)}`, `write ${hex(storageKey('k'))} ${hex(first)}→${hex(first)}`]);
+  });
 });
