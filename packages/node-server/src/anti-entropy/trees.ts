@@ -152,8 +152,8 @@ export class ReplicaTrees {
    */
   build(chunkKeys: number, yieldTurn: () => Promise<void>): Promise<void> {
     const epoch = this.begin();
-    const run = this.runBuild(epoch, chunkKeys, yieldTurn).finally(() => {
-      if (this.epoch === epoch) this.building = undefined;
+    const run: Promise<void> = this.runBuild(epoch, chunkKeys, yieldTurn).finally(() => {
+      if (this.building === run) this.building = undefined;
     });
     this.building = run;
     return run;

@@ -126,4 +126,19 @@ describe('chunked start-up tree build', () => {
       expect(roots(ae.trees), seedNote(seed)).toEqual(roots(fullScan(engine, ae.trees.bucketsLog2)));
     }
   });
+
+  it('stops at its next turn after a ring change, and the next use rebuilds the trees in full', async () => {
+    const { engine, ae, clock } = await nodeWith(300, 20);
+    const built = ae.start();
+    await clock.turn();
+    expect(ae.trees.isBuilding).toBe(true);
+    const rebuildsBefore = ae.trees.rebuilds;
+    ae.onRingChange();
+    await clock.turn();
+    await built;
+    expect(ae.trees.isBuilding).toBe(false);
+    expect(ae.trees.rebuilds).toBe(rebuildsBefore);
+    expect(roots(ae.trees)).toEqual(roots(fullScan(engine, ae.trees.bucketsLog2)));
+    expect(ae.trees.rebuilds).toBe(rebuildsBefore + 1);
+  });
 });
