@@ -81,16 +81,7 @@ describe('resolveStartConfig cluster options', () => {
       [{}, { RINGKV_N: '0' }, /\$RINGKV_N must be an integer in 1…16/],
       [{ weight: '-1' }, {}, /--weight must be a number in \(0, 64\]/],
     ];
-    for (const [flags, env, message] of cases) {
-      let caught: unknown;
-      try {
-        resolveStartConfig(flags, environment(env));
-      } catch (error) {
-        caught = error;
-      }
-      expect(isCliError(caught) && caught.code === 'usage', String(message)).toBe(true);
-      expect((caught as Error).message).toMatch(message);
-    }
+    for (const [flags, env, message] of cases) expectUsageError(flags, env, message);
   });
 });
 
@@ -111,15 +102,18 @@ describe('resolveStartConfig anti-entropy options', () => {
       [{}, { RINGKV_ANTI_ENTROPY_BUCKETS_LOG2: '21' }, /\$RINGKV_ANTI_ENTROPY_BUCKETS_LOG2 must be an integer in 8…20/],
       [{ 'anti-entropy-bytes-per-sec': '100' }, {}, /--anti-entropy-bytes-per-sec must be an integer in 65536…/],
     ];
-    for (const [flags, env, message] of cases) {
-      let caught: unknown;
-      try {
-        resolveStartConfig(flags, environment(env));
-      } catch (error) {
-        caught = error;
-      }
-      expect(isCliError(caught) && caught.code === 'usage', String(message)).toBe(true);
-      expect((caught as Error).message).toMatch(message);
-    }
+    for (const [flags, env, message] of cases) expectUsageError(flags, env, message);
   });
 });
+
+/** resolveStartConfig refuses these settings with a usage error whose message matches. */
+function expectUsageError(flags: Parameters<typeof resolveStartConfig>[0], env: Record<string, string>, message: RegExp): void {
+  let caught: unknown;
+  try {
+    resolveStartConfig(flags, environment(env));
+  } catch (error) {
+    caught = error;
+  }
+  expect(isCliError(caught) && caught.code === 'usage', String(message)).toBe(true);
+  expect((caught as Error).message).toMatch(message);
+}
