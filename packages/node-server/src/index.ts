@@ -18,3 +18,14 @@ export { placementVersion, ringSpecs, ringVnodesBase } from './cluster/ring-view
 export type { ClusterStatus } from './cluster/status.js';
 export { hintPrefix } from './cluster/hint-store.js';
 export { metaPrefix } from './cluster/meta.js';
+// Embedding and simulation: the cluster side of a node without sockets or HTTP, on injected ports.
+export { assembleNodeCore, openNodeState } from './node-core.js';
+export type { NodeCore, NodeCoreParts, NodeState } from './node-core.js';
+export type { ClusterCore, ClusterOp, OpReply } from './cluster/core.js';
+export type { PeerPort } from './cluster/replicas.js';
+export type { PeerCallBody } from './cluster/peer-link.js';
+export type { ClusterSettings } from './cluster/settings.js';
+export type { AntiEntropySettings } from './options.js';
+export type { AntiEntropy, RepairSummary } from './anti-entropy/service.js';
+export type { StoreConfig } from './store/replica-store.js';
+export type { NodeLogger } from './log.js';

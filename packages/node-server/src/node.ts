@@ -16,10 +16,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PeerCodec, WireCodec } from '@ringkv/protocol';
-import { AntiEntropy } from './anti-entropy/service.js';
-import { ClusterCore } from './cluster/core.js';
-import { EngineHintStore } from './cluster/hint-store.js';
-import { nextGeneration } from './cluster/meta.js';
 import { PeerNetwork } from './cluster/peer-network.js';
 import { systemClock, systemRandom } from './cluster/system-clock.js';
 import { NodeServerError } from './errors.js';
@@ -32,7 +28,8 @@ import type { ServerContext } from './server/context.js';
 import { upgradeHandler } from './server/upgrade.js';
 import type { StorageEngine } from './store/engine-port.js';
 import { openStorage } from './store/open-engine.js';
-import { ReplicaStore } from './store/replica-store.js';
+import type { ReplicaStore } from './store/replica-store.js';
+import { assembleNodeCore, openNodeState, type NodeState } from './node-core.js';
 
 /**
  * A running node.
@@ -89,46 +86,33 @@ function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger):
     peers: undefined,
     hints: undefined,
     antiEntropy: undefined,
+    core: undefined,
     inFlight: 0,
     onDrained: undefined,
   };
 }
 
-/** The peer network and the cluster core, started once the node listens (its address is its advertised URL). */
-function startCluster(ctx: ServerContext, url: string, generation: number, engine: StorageEngine): void {
+/** The peer network and the node core, started once the node listens (its address is its advertised URL). */
+function startCluster(ctx: ServerContext, url: string, state: NodeState, engine: StorageEngine): void {
   const o = ctx.options;
   const codec = new PeerCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
   const peers = new PeerNetwork({
     selfId: o.id, clusterName: o.cluster.clusterName, secret: o.clusterSecret, allowInsecure: o.allowInsecurePublicBind, codec, clock: systemClock, random: systemRandom,
     onRefused: (peer, code, message) => ctx.log.warn({ peer, code }, `refused a peer connection: ${message}`),
   });
-  const cluster = new ClusterCore({
-    id: o.id, address: url, generation, settings: o.cluster, store: ctx.store, hints: ctx.hints as EngineHintStore,
+  const core = assembleNodeCore({
+    id: o.id, address: url, state, engine, settings: o.cluster, antiEntropy: o.antiEntropy,
     clock: systemClock, random: systemRandom, transport: peers.transport, peers, codec: ctx.codec, log: ctx.log,
   });
-  peers.serve({ onCall: (from, call) => cluster.onCall(from, call) });
-  cluster.onRingChange((version) => {
+  peers.serve({ onCall: (from, call) => core.cluster.onCall(from, call) });
+  core.cluster.onRingChange((version) => {
     for (const c of ctx.connections) c.notifyRing(version);
   });
   ctx.peers = peers;
-  ctx.cluster = cluster;
-  cluster.start();
-  startAntiEntropy(ctx, cluster, peers, engine);
-}
-
-/** Anti-entropy: trees built from storage, kept by the store's write hook, served to peers, passes scheduled. */
-function startAntiEntropy(ctx: ServerContext, cluster: ClusterCore, peers: PeerNetwork, engine: StorageEngine): void {
-  const ae = new AntiEntropy({
-    selfId: ctx.options.id, n: ctx.options.cluster.n, ring: () => cluster.view.ring, down: () => cluster.view.down, addressOf: (id) => cluster.view.addressOf(id),
-    engine, store: ctx.store, call: (address, body, timeoutMs) => peers.call(address, body, timeoutMs), clock: systemClock, random: systemRandom,
-    intervalMs: ctx.options.antiEntropy.intervalMs, bytesPerSecond: ctx.options.antiEntropy.bytesPerSecond, bucketsLog2: ctx.options.antiEntropy.bucketsLog2,
-  });
-  ctx.store.observe(ae.observe);
-  ctx.store.observeIntent(ae.intent);
-  cluster.serveAntiEntropy((call) => ae.onCall(call));
-  cluster.onRingChange(() => ae.onRingChange());
-  ctx.antiEntropy = ae;
-  void ae.start().catch((error: unknown) => ctx.log.error({ err: error }, 'anti-entropy tree build failed'));
+  ctx.core = core;
+  ctx.cluster = core.cluster;
+  ctx.antiEntropy = core.antiEntropy;
+  void core.start().catch((error: unknown) => ctx.log.error({ err: error }, 'anti-entropy tree build failed'));
 }
 
 /**
@@ -145,17 +129,15 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   const o = resolveOptions(options);
   const log = createLogger(o);
   const engine = await openStorage(o);
-  const store = new ReplicaStore(engine, { actor: o.id, siblingsMax, setBytesMax: o.setBytesMax, durability: o.durability });
-  const ctx = buildContext(o, store, log);
-  let generation: number;
+  let state: NodeState;
   try {
-    generation = await nextGeneration(store);
-    ctx.hints = new EngineHintStore(engine, store);
-    ctx.hints.open();
+    state = await openNodeState(engine, { actor: o.id, siblingsMax, setBytesMax: o.setBytesMax, durability: o.durability }, Date.now());
   } catch (error) {
     await engine.close().catch(() => {});
     throw new NodeServerError('storage-failed', `reading node metadata failed: ${(error as Error).message}`, { cause: error });
   }
+  const ctx = buildContext(o, state.store, log);
+  ctx.hints = state.hints;
   const server = createServer({ keepAliveTimeout: 5_000 }, httpHandler(ctx, engine));
   server.maxConnections = o.connectionsMax + 64;
   const upgrades = upgradeHandler(ctx);
@@ -170,9 +152,9 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   }
   const host = urlHost(o.host);
   const url = `ws://${host}:${port}`;
-  startCluster(ctx, o.advertiseUrl ?? url, generation, engine);
+  startCluster(ctx, o.advertiseUrl ?? url, state, engine);
   const node = new RunningNode(o.id, url, `http://${host}:${port}`, ctx, server, upgrades, engine);
-  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, generation, seeds: o.cluster.seeds, n: o.cluster.n }, 'node started');
+  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, generation: state.generation, seeds: o.cluster.seeds, n: o.cluster.n }, 'node started');
   return node;
 }
 
@@ -204,8 +186,7 @@ class RunningNode implements RingkvNode {
     for (const c of ctx.connections) c.closeForShutdown();
     await this.waitForClients();
     // No gossip leave: a stopped node is expected back; peers see it down and keep hints for it.
-    ctx.antiEntropy?.stop();
-    ctx.cluster?.stop();
+    ctx.core?.stop();
     ctx.peers?.close();
     this.server.closeAllConnections();
     this.upgrades.close();

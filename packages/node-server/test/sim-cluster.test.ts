@@ -10,12 +10,10 @@ import { protocolError, WireCodec, type PeerMessage } from '@ringkv/protocol';
 import { seedNote, Simulation, testSeed, type SimTransport } from '@ringkv/sim';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ClusterCore } from '../src/cluster/core.js';
-import { EngineHintStore } from '../src/cluster/hint-store.js';
 import type { PeerCallBody } from '../src/cluster/peer-link.js';
 import type { PeerPort } from '../src/cluster/replicas.js';
 import type { ClusterSettings } from '../src/cluster/settings.js';
-import type { StorageEngine } from '../src/index.js';
+import { assembleNodeCore, openNodeState, type ClusterCore, type StorageEngine } from '../src/index.js';
 import { ReplicaStore } from '../src/store/replica-store.js';
 import { openMemoryEngine } from './support/memory-engine.js';
 
@@ -62,18 +60,17 @@ function simPorts(sim: Simulation, t: SimTransport) {
   };
 }
 
-function startCore(sim: Simulation, id: string, engine: StorageEngine, generation: number): ClusterCore {
-  const store = new ReplicaStore(engine, { actor: id, siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' });
-  const hints = new EngineHintStore(engine, store);
-  hints.open();
+/** The production composition (assembleNodeCore) on simulated ports; anti-entropy on demand only. */
+async function startCore(sim: Simulation, id: string, engine: StorageEngine): Promise<ClusterCore> {
+  const state = await openNodeState(engine, { actor: id, siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' }, sim.clock.now());
   const ports = simPorts(sim, sim.network.transport(id));
-  const core = new ClusterCore({
-    id, address: id, generation, settings, store, hints, clock: sim.clock, random: sim.fork(`node:${id}:${generation}`),
-    transport: ports.transport, peers: ports.peers, codec, log: pino({ level: 'silent' }),
+  const node = assembleNodeCore({
+    id, address: id, state, engine, settings, antiEntropy: { intervalMs: 0, bytesPerSecond: 1 << 30, bucketsLog2: 10 },
+    clock: sim.clock, random: sim.fork(`node:${id}:${state.generation}`), transport: ports.transport, peers: ports.peers, codec, log: pino({ level: 'silent' }),
   });
-  ports.serveWith((from, call) => core.onCall(from, call as Parameters<ClusterCore['onCall']>[1]));
-  core.start();
-  return core;
+  ports.serveWith((from, call) => node.cluster.onCall(from, call as Parameters<ClusterCore['onCall']>[1]));
+  void node.start();
+  return node.cluster;
 }
 
 /** Advances simulated time in small steps, letting promise continuations (engine writes) run between them. */
@@ -100,7 +97,7 @@ describe('the cluster core under simulation', () => {
   it('converges, survives a crash with W=2, and after the restart every replica holds every acknowledged write', async () => {
     const sim = new Simulation({ seed, link: { latencyMs: 2, jitterMs: 5 } });
     const engines = await Promise.all(['a', 'b', 'c'].map((id) => openMemoryEngine(`sim-${seed}-${id}`, { durability: 'sync', syncIntervalMs: 100, keyBytesMax: 2048, valueBytesMax: 1 << 20 })));
-    const cores = ['a', 'b', 'c'].map((id, i) => startCore(sim, id, engines[i] as StorageEngine, 1));
+    const cores = await Promise.all(['a', 'b', 'c'].map((id, i) => startCore(sim, id, engines[i] as StorageEngine)));
     await run(sim, 5_000, () => cores.every((c) => c.view.ring.size === 3));
     expect(cores.map((c) => c.view.ring.size), seedNote(seed)).toEqual([3, 3, 3]);
 
@@ -118,7 +115,7 @@ describe('the cluster core under simulation', () => {
     await run(sim, 10_000, () => cores.slice(0, 2).every((c) => c.view.down.has('c')));
 
     sim.network.up('c');
-    cores[2] = startCore(sim, 'c', engines[2] as StorageEngine, 2);
+    cores[2] = await startCore(sim, 'c', engines[2] as StorageEngine);
     await run(sim, 30_000, () => cores.slice(0, 2).every((c) => c.handoff.stats.replayed > 0 || c.coordinator.stats().hintsStored === 0));
     await run(sim, 2_000);
 

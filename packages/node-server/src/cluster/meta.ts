@@ -22,8 +22,8 @@ export function metaKey(name: string): Uint8Array {
   return out;
 }
 
-/** The previous generation + 1 (1 on a fresh data directory), stored durably before it resolves. */
-export function nextGeneration(store: ReplicaStore): Promise<number> {
+/** The previous generation + 1 (at least `nowMs` in seconds), stored durably before it resolves. */
+export function nextGeneration(store: ReplicaStore, nowMs: number): Promise<number> {
   const skey = metaKey('generation');
   return store.mutate<number, number>({
     skey,
@@ -33,7 +33,7 @@ export function nextGeneration(store: ReplicaStore): Promise<number> {
     },
     step: (current) => {
       // Never below the wall-clock seconds either: a data dir restored from an old backup still restarts "newer".
-      const next = Math.max(current + 1, Math.floor(Date.now() / 1000));
+      const next = Math.max(current + 1, Math.floor(nowMs / 1000));
       return { next, encoded: packr.pack(next), result: next };
     },
   });

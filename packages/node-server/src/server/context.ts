@@ -12,6 +12,7 @@ import type { AntiEntropy } from '../anti-entropy/service.js';
 import type { ClusterCore } from '../cluster/core.js';
 import type { PeerNetwork } from '../cluster/peer-network.js';
 import type { EngineHintStore } from '../cluster/hint-store.js';
+import type { NodeCore } from '../node-core.js';
 
 /** A connection as the node sees it for draining and stopping. */
 export interface TrackedConnection {
@@ -46,6 +47,8 @@ export interface ServerContext {
   hints: EngineHintStore | undefined;
   /** Anti-entropy (trees, exchanges, `POST /repair`); set with the cluster. */
   antiEntropy: AntiEntropy | undefined;
+  /** The composed cluster side (node-core.ts); `cluster` and `antiEntropy` are its parts. */
+  core: NodeCore | undefined;
   /** Resolved each time `inFlight` drops to 0 while stopping. */
   onDrained: (() => void) | undefined;
 }
