@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // with `pnpm --filter @ringkv/<name> test`, using its own vitest.config.ts.
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts', 'scripts/vitest.config.mjs'],
+    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts', 'tests/*/vitest.config.ts', 'scripts/vitest.config.mjs'],
     reporters: ['default', './scripts/summary-reporter.mjs'],
   },
 });

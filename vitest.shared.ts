@@ -13,7 +13,7 @@ const root = dirname(fileURLToPath(import.meta.url));
  */
 function workspaceAliases(): Record<string, string> {
   const aliases: Record<string, string> = {};
-  for (const group of ['packages', 'apps']) {
+  for (const group of ['packages', 'apps', 'tests']) {
     const dir = join(root, group);
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir)) {

@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SOURCE_EXT = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
-const GROUPS = ['packages', 'apps'];
+const GROUPS = ['packages', 'apps', 'tests'];
 const FORBIDDEN_CALLS = [
   [/\bDate\.now\s*\(/, 'Date.now (take a Clock)'],
   [/\bnew\s+Date\s*\(\s*\)/, 'new Date() (take a Clock)'],
@@ -164,11 +164,11 @@ export function lintWorkspace(root, rules) {
           } else if (depName !== pkg.name && !(`@ringkv/${depName}` in (test ? declaredDev : declared))) {
             findings.push(`${where}: imports '@ringkv/${depName}' but ${pkg.name}/package.json does not declare it`);
           }
-        } else if (!test && rule.layer <= 1 && FORBIDDEN_MODULES.has(spec) && !(rule.seams ?? []).includes(rel)) {
+        } else if (!test && (rule.layer <= 1 || rule.deterministic) && FORBIDDEN_MODULES.has(spec) && !(rule.seams ?? []).includes(rel)) {
           findings.push(`${where}: imports '${spec}'; layer ${rule.layer} code reaches the disk only through its Vfs`);
         }
       }
-      if (!test && rule.layer <= 1 && !(rule.seams ?? []).includes(rel)) {
+      if (!test && (rule.layer <= 1 || rule.deterministic) && !(rule.seams ?? []).includes(rel)) {
         const clean = stripComments(code);
         for (const [re, what] of FORBIDDEN_CALLS) {
           if (re.test(clean)) findings.push(`${where}: uses ${what}`);
