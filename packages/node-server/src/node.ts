@@ -97,7 +97,7 @@ function startCluster(ctx: ServerContext, url: string, state: NodeState, engine:
   const o = ctx.options;
   const codec = new PeerCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
   const peers = new PeerNetwork({
-    selfId: o.id, clusterName: o.cluster.clusterName, secret: o.clusterSecret, allowInsecure: o.allowInsecurePublicBind, codec, clock: systemClock, random: systemRandom,
+    selfId: o.id, clusterName: o.cluster.clusterName, secret: o.clusterSecret, allowInsecure: o.allowInsecurePublicBind, codec, clock: systemClock, random: systemRandom, host: o.host,
     onRefused: (peer, code, message) => ctx.log.warn({ peer, code }, `refused a peer connection: ${message}`),
   });
   const core = assembleNodeCore({

@@ -22,6 +22,7 @@ import type { ExchangeCall } from '../anti-entropy/exchange.js';
 import { PEER_PROTOCOL_VERSION, protocolError, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
 import type { Clock } from '@ringkv/quorum';
 import type { Duplex } from 'node:stream';
+import { isIP } from 'node:net';
 import { WebSocket, type RawData } from 'ws';
 import * as L from '../limits.js';
 
@@ -42,6 +43,8 @@ export interface PeerLinkConfig {
   readonly random: { next(): number };
   /** Counters shared by every link of the node. */
   readonly stats: PeerStats;
+  /** The source address of outbound connections (the node's bound IP), or the OS's choice. */
+  readonly localAddress?: string | undefined;
 }
 
 /** Peer traffic counters (they only grow). */
@@ -171,7 +174,11 @@ export class PeerLink {
     this.state = 'connecting';
     let ws: WebSocket;
     try {
-      ws = new WebSocket(`${this.address}${L.peerPath}`, { maxPayload: codec.limits.frameBytesMax, perMessageDeflate: false, handshakeTimeout: L.peerConnectTimeoutMs });
+      // Dial from the node's own IP, unless the peer is an IP literal of the other family.
+      const local = this.config.localAddress;
+      const target = isIP(new URL(this.address).hostname.replace(/^\[|\]$/g, ''));
+      const bind = local === undefined || (target !== 0 && target !== isIP(local)) ? {} : { localAddress: local, family: isIP(local) };
+      ws = new WebSocket(`${this.address}${L.peerPath}`, { maxPayload: codec.limits.frameBytesMax, perMessageDeflate: false, handshakeTimeout: L.peerConnectTimeoutMs, ...bind });
     } catch {
       // An address that is not a ws URL (a bad seed): fail like an unreachable peer, with backoff.
       this.state = 'idle';

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { Transport } from '@ringkv/gossip';
 import type { PeerCodec, PeerMessage } from '@ringkv/protocol';
 import type { Clock } from '@ringkv/quorum';
+import { isIP } from 'node:net';
 import { WebSocketServer } from 'ws';
 import * as L from '../limits.js';
 import { PeerLink, type PeerCallBody, type PeerStats } from './peer-link.js';
@@ -19,6 +20,19 @@ import type { PeerPort } from './replicas.js';
 export interface PeerNetworkOptions extends PeerAdmission {
   readonly clock: Clock;
   readonly random: { next(): number };
+  /** The node's bind host: a specific IP becomes the source of outbound peer connections. */
+  readonly host?: string;
+}
+
+/**
+ * The source address for outbound peer connections: the bound host when it is
+ * one specific IP, so a multi-homed node dials from the address it serves on
+ * (and a proxy or firewall can tell nodes apart by source); otherwise
+ * (a wildcard bind, a host name) the OS chooses.
+ */
+export function peerLocalAddress(host: string | undefined): string | undefined {
+  if (host === undefined || isIP(host) === 0 || host === '0.0.0.0' || host === '::') return undefined;
+  return host;
 }
 
 /** Links, inbound connections and their counters. */
@@ -82,7 +96,7 @@ export class PeerNetwork implements PeerPort {
   private link(address: string): PeerLink {
     let link = this.links.get(address);
     if (link === undefined) {
-      link = new PeerLink(address, { selfId: this.o.selfId, clusterName: this.o.clusterName, secret: this.o.secret, codec: this.o.codec, clock: this.o.clock, random: this.o.random, stats: this.stats });
+      link = new PeerLink(address, { selfId: this.o.selfId, clusterName: this.o.clusterName, secret: this.o.secret, codec: this.o.codec, clock: this.o.clock, random: this.o.random, stats: this.stats, localAddress: peerLocalAddress(this.o.host) });
       this.links.set(address, link);
     }
     return link;
