@@ -79,6 +79,8 @@ export type {
   ValueEncoding,
 } from './messages.js';
 export { PeerCodec, PEER_PROTOCOL_VERSION, peerMessageTypes } from './peer.js';
+export { topologyMessageTypes } from './peer-topology.js';
+export type { RangeStatsMessage, RangeStatsOkMessage, StreamCheckMessage, StreamPushMessage, StreamRangeMessage, TopologyMessage } from './peer-topology.js';
 export type {
   ApplyMessage,
   ApplyOkMessage,

@@ -43,6 +43,14 @@ const arbs: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
   'key-sets': fc.record({ type: fc.constant('key-sets' as const), id, entries: bytes, timeoutMs }),
   'sync-sets': fc.record({ type: fc.constant('sync-sets' as const), id, entries: bytes, timeoutMs }),
   'sync-sets-ok': fc.record({ type: fc.constant('sync-sets-ok' as const), id }),
+  'stream-range': fc.record(
+    { type: fc.constant('stream-range' as const), id, start: fc.uint8Array({ minLength: 8, maxLength: 8 }), end: fc.uint8Array({ minLength: 8, maxLength: 8 }), after: bytes, bytesMax: fc.integer({ min: 1, max: 1 << 20 }), timeoutMs },
+    { requiredKeys: ['type', 'id', 'start', 'end', 'bytesMax', 'timeoutMs'] },
+  ),
+  'stream-push': fc.record({ type: fc.constant('stream-push' as const), id, entries: bytes, timeoutMs }),
+  'stream-check': fc.record({ type: fc.constant('stream-check' as const), id, entries: bytes, timeoutMs }),
+  'range-stats': fc.record({ type: fc.constant('range-stats' as const), id, ranges: fc.array(fc.uint8Array({ minLength: 16, maxLength: 16 }), { maxLength: 5 }).map((xs) => Uint8Array.from(xs.flatMap((x) => [...x]))), timeoutMs }),
+  'range-stats-ok': fc.record({ type: fc.constant('range-stats-ok' as const), id, counts: fc.array(fc.uint8Array({ minLength: 16, maxLength: 16 }), { maxLength: 5 }).map((xs) => Uint8Array.from(xs.flatMap((x) => [...x]))) }),
   'peer-error': fc.record(
     { type: fc.constant('peer-error' as const), id, code: fc.constantFrom('timeout' as const, 'unavailable' as const, 'internal' as const), message: fc.string({ maxLength: 80 }) },
     { requiredKeys: ['type', 'code', 'message'] },
@@ -139,6 +147,18 @@ describe('anti-entropy peer messages', () => {
     expect(codec.decode(raw.pack({ ...base, buckets: new Uint8Array(65_536 * 4) })).ok).toBe(true);
     const over = codec.decode(raw.pack({ ...base, buckets: new Uint8Array(65_537 * 4) }));
     expect(over.ok || over.error.code).toBe('limit-exceeded');
+  });
+});
+
+describe('topology peer messages', () => {
+  it('refuses a ring position that is not exactly 8 bytes, and ranges that are not 16 bytes each', () => {
+    const base = { v: 1, k: 1, type: 'stream-range', id: 1, start: new Uint8Array(8), end: new Uint8Array(8), bytesMax: 1000, timeoutMs: 100 };
+    expect(codec.decode(raw.pack(base)).ok).toBe(true);
+    expect(codec.decode(raw.pack({ ...base, start: new Uint8Array(7) })).ok).toBe(false);
+    expect(codec.decode(raw.pack({ ...base, end: new Uint8Array(9) })).ok).toBe(false);
+    const stats = { v: 1, k: 1, type: 'range-stats', id: 1, ranges: new Uint8Array(32), timeoutMs: 100 };
+    expect(codec.decode(raw.pack(stats)).ok).toBe(true);
+    expect(codec.decode(raw.pack({ ...stats, ranges: new Uint8Array(20) })).ok).toBe(false);
   });
 });
 

@@ -14,6 +14,7 @@
  *   range-sets      {id, group, bucketsLog2, buckets: bin, after?: bin, bytesMax, digests?, timeoutMs}  → range-sets-ok {id, entries: bin, more?: bin}
  *   key-sets        {id, entries: bin, timeoutMs}                     → range-sets-ok {id, entries: bin}
  *   sync-sets       {id, entries: bin, timeoutMs}                     → sync-sets-ok {id}
+ *   stream-range, stream-push, stream-check, range-stats (→ range-stats-ok): topology changes (peer-topology.ts)
  *   peer-error      {id?, code, message}                              a refused call, or the connection
  *
  * `set` is a stored sibling set as the node encodes it (node-server's
@@ -39,6 +40,7 @@ import { isWireMap, own, readBytes, readOptionalBoolean, readInteger, readKey, r
 import { treeBucketsLog2Max, treeGroupBytesMax, treeIndicesMax, authTokenBytesMax, errorCodeBytesMax, errorMessageBytesMax, envelopeContainerLengthMax, envelopeContainersMax, envelopeDepthMax, nameBytesMax, protocolVersionMax, requestIdMax, resolveLimits, timeoutMsMax, type ProtocolLimits } from './limits.js';
 import { FRAME_VERSION, MessageKind, type Key } from './messages.js';
 import { StructureScanner } from './scan.js';
+import { topologyMessageTypes, validateTopology, type RangeStatsMessage, type RangeStatsOkMessage, type StreamCheckMessage, type StreamPushMessage, type StreamRangeMessage } from './peer-topology.js';
 import { truncateUtf8 } from './utf8.js';
 
 /** Version of the peer message set, checked in `peer-hello`. */
@@ -192,7 +194,18 @@ export interface PeerErrorMessage {
 }
 
 /** Calls that expect a reply with the same id. */
-export type PeerCall = ApplyMessage | FetchMessage | ForwardMessage | TreeNodesMessage | RangeSetsMessage | KeySetsMessage | SyncSetsMessage;
+export type PeerCall =
+  | ApplyMessage
+  | FetchMessage
+  | ForwardMessage
+  | TreeNodesMessage
+  | RangeSetsMessage
+  | KeySetsMessage
+  | SyncSetsMessage
+  | StreamRangeMessage
+  | StreamPushMessage
+  | StreamCheckMessage
+  | RangeStatsMessage;
 
 /** Every peer message. */
 export type PeerMessage =
@@ -206,6 +219,7 @@ export type PeerMessage =
   | TreeNodesOkMessage
   | RangeSetsOkMessage
   | SyncSetsOkMessage
+  | RangeStatsOkMessage
   | PeerErrorMessage;
 
 /** The `type` strings of every peer message. */
@@ -226,6 +240,7 @@ export const peerMessageTypes: readonly PeerMessage['type'][] = Object.freeze([
   'key-sets',
   'sync-sets',
   'sync-sets-ok',
+  ...topologyMessageTypes,
   'peer-error',
 ] as const);
 
@@ -363,6 +378,12 @@ function validatePeer(map: WireMap, limits: ProtocolLimits): PeerMessage {
     case 'range-sets-ok':
     case 'sync-sets-ok':
       return validateExchange(ctx, map, type, limits);
+    case 'stream-range':
+    case 'stream-push':
+    case 'stream-check':
+    case 'range-stats':
+    case 'range-stats-ok':
+      return validateTopology(ctx, map, type, limits);
     case 'peer-error':
       return peerError(ctx, map);
     default:
