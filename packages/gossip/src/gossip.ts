@@ -33,6 +33,7 @@ import {
   idLengthMax,
   leaveAnnounceRounds,
   leftRetentionMsDefault,
+  removeVersionGap,
   membersMax,
   reportersMinDefault,
   seedRetryMsInitial,
@@ -192,6 +193,32 @@ export class Gossip {
     if (this.self.status.value !== 'left') this.self = write(this.self, 'status', 'left');
     this.leaveRoundsLeft = leaveAnnounceRounds;
     this.gossipRound();
+  }
+
+  /**
+   * Announces another member as `left`: an operator removing a member that is
+   * gone for good (a dead node that will not come back to leave by itself).
+   * This node writes the member's status `left` at a version past every one
+   * it knows of that member's current generation, so the change wins every
+   * merge and spreads like any update; peers emit `left`, then forget it.
+   *
+   * Rules: a member removed while it still runs learns it from the first
+   * copy of its own entry it receives, emits `removed` and leaves (stops
+   * after `leaveAnnounceRounds`). A member that restarts with a higher
+   * generation is a new life of that id, accepted as any restart (`up`).
+   * Returns false when the member is unknown here or is this node.
+   */
+  remove(id: string): boolean {
+    this.assertRunning('remove');
+    const peer = this.peers.get(id);
+    if (peer === undefined) return false;
+    // Ahead of any version the member itself can reach soon, so its own next copies do not hide the change from it.
+    const version = peer.state.version + removeVersionGap;
+    peer.state = { ...peer.state, version, status: { value: 'left', version } };
+    peer.suspected = false;
+    this.judge(peer, this.liveCount());
+    this.gossipRound();
+    return true;
   }
 
   /** Sets this node's own status (`joining` while it bootstraps, `normal`, `leaving` while it hands off its data). */
@@ -378,8 +405,9 @@ export class Gossip {
   }
 
   private onSyn(replyTo: string, digest: readonly Digest[]): void {
-    this.noticeOwnCopy(digest);
+    // Answered before restamping: a newer copy of our own entry is requested, so a `remove` of us reaches us.
     const { deltas, requests } = answerDigest(this.view, digest);
+    this.noticeOwnCopy(digest);
     this.send(replyTo, { ...this.envelope(), t: 'ack', u: this.capDeltas(deltas), r: requests });
   }
 
@@ -399,6 +427,15 @@ export class Gossip {
     }
   }
 
+  /** Another member wrote this node `left` at its own generation (`remove`): leave as if asked to. */
+  private noticeRemoval(delta: MemberDelta): void {
+    const st = delta.st;
+    if (delta.g !== this.self.generation || st === undefined || st[0] !== 'left' || this.self.status.value === 'left') return;
+    this.self = write(restamp(this.self, st[1]), 'status', 'left');
+    this.leaveRoundsLeft = leaveAnnounceRounds;
+    this.emit({ type: 'removed', by: 'remove' });
+  }
+
   private capDeltas(deltas: MemberDelta[]): MemberDelta[] {
     if (deltas.length <= deltasPerMessageMax) return deltas;
     this.counters.deltasTruncated++;
@@ -410,7 +447,10 @@ export class Gossip {
     const touched = new Set<string>();
     let cleared = false;
     for (const delta of deltas) {
-      if (delta.i === this.self.id) continue;
+      if (delta.i === this.self.id) {
+        this.noticeRemoval(delta);
+        continue;
+      }
       const forgotten = this.forgotten.get(delta.i);
       if (forgotten !== undefined && delta.g <= forgotten.generation) continue;
       cleared = this.applyDelta(delta, touched) || cleared;

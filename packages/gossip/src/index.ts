@@ -22,6 +22,7 @@ export {
   deltasPerMessageMax,
   leftRetentionMsDefault,
   leaveAnnounceRounds,
+  removeVersionGap,
   seedRetryMsInitial,
   seedRetryMsMax,
   stalenessRoundsMax,

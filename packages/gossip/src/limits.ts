@@ -71,3 +71,11 @@ export const weightMax = 1_000;
 
 /** Longest cluster name, in UTF-16 units. */
 export const clusterNameLengthMax = 64;
+
+/**
+ * How far past the known version of a member `remove` writes its `left`
+ * status: a live member bumps its version about once a round, so for this
+ * many rounds every exchange with it carries the newer copy and it learns
+ * it was removed. Far below 2^53, so versions stay exact.
+ */
+export const removeVersionGap = 1_000_000;

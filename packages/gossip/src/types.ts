@@ -42,6 +42,8 @@ export type ChangedField = Exclude<FieldName, 'suspects'>;
  * - `left`: the member announced a graceful leave; it is not a failure.
  * - `changed`: the member changed its address, status (joining/normal/leaving), vnodes, weight or zone.
  * - `forgotten`: a left member was dropped from the list after `leftRetentionMs`.
+ * - `removed`: another member announced this node `left` (`remove`); this
+ *   node stops gossiping after `leaveAnnounceRounds`, as after `leave()`.
  * - `seeds-unreachable`: this node knows no live member and no seed answered
  *   its last attempt; it retries after `retryInMs`.
  */
@@ -53,6 +55,7 @@ export type GossipEvent =
   | { readonly type: 'left'; readonly member: MemberSnapshot }
   | { readonly type: 'changed'; readonly member: MemberSnapshot; readonly fields: readonly ChangedField[] }
   | { readonly type: 'forgotten'; readonly id: string; readonly generation: number }
+  | { readonly type: 'removed'; readonly by: 'remove' }
   | { readonly type: 'seeds-unreachable'; readonly attempts: number; readonly retryInMs: number };
 
 /** Options of a `Gossip` node. Durations in ms. */
