@@ -106,6 +106,36 @@ describe('cluster commands', () => {
     expect(() => parseCommand(['bench', '--seeds', ','])).toThrow(/--seeds must list/);
   });
 
+  it('parses the topology commands with their admin flags', () => {
+    const admin = { url: 'ws://127.0.0.1:7003', token: 't', json: false };
+    expect(parseCommand(['leave', '--url', '127.0.0.1:7003', '--token', 't'])).toEqual({ kind: 'leave', ...admin, wait: true });
+    expect(parseCommand(['leave', '--no-wait', '--json'])).toEqual({ kind: 'leave', url: undefined, token: undefined, json: true, wait: false });
+    expect(parseCommand(['remove', 'n4', '--force', '--auth-token', 'a'])).toEqual({ kind: 'remove', url: undefined, token: 'a', json: false, id: 'n4', force: true });
+    expect(parseCommand(['cleanup'])).toEqual({ kind: 'cleanup', url: undefined, token: undefined, json: false });
+    expect(parseCommand(['repair', '--token', 'x'])).toMatchObject({ kind: 'repair', token: 'x' });
+    expect(parseCommand(['plan', 'join', 'n4', '--vnodes', '128', '--weight', '0.5', '--zone', 'r2'])).toEqual({
+      kind: 'plan', url: undefined, token: undefined, json: false, op: 'join', id: 'n4', vnodes: 128, weight: 0.5, zone: 'r2',
+    });
+    expect(parseCommand(['plan', 'leave', 'n2'])).toMatchObject({ op: 'leave', id: 'n2', vnodes: undefined, weight: undefined, zone: undefined });
+  });
+
+  it('refuses topology commands with missing ids, extra arguments or conflicting flags (exit 2)', () => {
+    const cases = [['remove'], ['remove', 'a', 'b'], ['leave', 'n2'], ['cleanup', '--force'], ['plan', 'join', 'n4', '--vnodes', '0'], ['plan', 'join', 'n4', '--weight', '65'], ['leave', '--token', 'a', '--auth-token', 'b']];
+    for (const argv of cases) {
+      const error = usageError(argv);
+      expect(error.exitCode, argv.join(' ')).toBe(2);
+      expect(error.message, argv.join(' ')).toMatch(new RegExp(`^ringkv: ${argv[0]}: [^\n]+$`));
+    }
+    for (const command of ['leave', 'remove', 'cleanup', 'plan', 'repair']) expect(parseCommand([command, '--help'])).toMatchObject({ kind: 'help' });
+    expect(usage()).toMatch(/ringkv plan join\|leave ID/);
+  });
+
+  it('start --help lists --join and --stream-bytes-per-sec', () => {
+    const help = (parseCommand(['start', '--help']) as { text: string }).text;
+    expect(help).toMatch(/--join\s+join an existing cluster.*\[\$RINGKV_JOIN\]/);
+    expect(help).toContain('--stream-bytes-per-sec BYTES');
+  });
+
   it('start --help lists the cluster flags with their env vars', () => {
     const help = (parseCommand(['start', '--help']) as { text: string }).text;
     for (const flag of ['--seeds LIST', '--cluster-secret', '--n N', '--r R', '--w W', '--mode MODE', '--vnodes', '--weight', '--zone']) expect(help).toContain(flag);

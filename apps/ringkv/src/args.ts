@@ -25,6 +25,8 @@ import {
   devBasePortDefault,
   devNodesDefault,
   devNodesMax,
+  vnodesMax,
+  weightMax,
 } from './limits.js';
 import { startOptionSpecs, type StartFlags } from './start-options.js';
 
@@ -76,11 +78,49 @@ export interface StatusCommand {
   readonly json: boolean;
 }
 
-/** `ringkv repair`: an anti-entropy pass now on the node at `url`. */
-export interface RepairCommand {
-  readonly kind: 'repair';
+/** What every command that calls a node's admin HTTP endpoints takes. */
+export interface AdminTarget {
+  /** The node to ask (`--url`); undefined: `$RINGKV_URL`, else the local default. */
   readonly url: string | undefined;
+  /** Bearer token (`--token`); undefined: `$RINGKV_TOKEN`, else `$RINGKV_AUTH_TOKEN`, else none. */
+  readonly token: string | undefined;
   readonly json: boolean;
+}
+
+/** `ringkv repair`: an anti-entropy pass now on the node at `url`. */
+export interface RepairCommand extends AdminTarget {
+  readonly kind: 'repair';
+}
+
+/** `ringkv leave`: the node at `url` decommissions itself (streams its ranges away, then exits). */
+export interface LeaveCommand extends AdminTarget {
+  readonly kind: 'leave';
+  /** False with `--no-wait`: return once the node accepted, without watching the stream. */
+  readonly wait: boolean;
+}
+
+/** `ringkv remove ID`: the ring drops a member that is gone for good. */
+export interface RemoveCommand extends AdminTarget {
+  readonly kind: 'remove';
+  readonly id: string;
+  /** Remove even a member the asked node does not see as down. */
+  readonly force: boolean;
+}
+
+/** `ringkv cleanup`: the node at `url` drops the data of ranges it no longer replicates. */
+export interface CleanupCommand extends AdminTarget {
+  readonly kind: 'cleanup';
+}
+
+/** `ringkv plan join|leave ID`: what a topology change would move, computed by the node at `url`; nothing changes. */
+export interface PlanCommand extends AdminTarget {
+  readonly kind: 'plan';
+  readonly op: 'join' | 'leave';
+  readonly id: string;
+  /** Join only: the new member's placement (the node's defaults when absent). */
+  readonly vnodes: number | undefined;
+  readonly weight: number | undefined;
+  readonly zone: string | undefined;
 }
 
 /** `ringkv bench`. */
@@ -117,7 +157,20 @@ export interface HelpCommand {
 }
 
 /** Every command `parseCommand` can return, discriminated by `kind`. */
-export type Command = StartCommand | DevCommand | StatusCommand | RepairCommand | GetCommand | PutCommand | DelCommand | BenchCommand | HelpCommand;
+export type Command =
+  | StartCommand
+  | DevCommand
+  | StatusCommand
+  | RepairCommand
+  | LeaveCommand
+  | RemoveCommand
+  | CleanupCommand
+  | PlanCommand
+  | GetCommand
+  | PutCommand
+  | DelCommand
+  | BenchCommand
+  | HelpCommand;
 
 const devOptions = {
   nodes: { type: 'string' },
@@ -133,6 +186,14 @@ const devOptions = {
 
 const statusOptions = {
   url: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const adminOptions = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  'auth-token': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -180,6 +241,14 @@ export function parseCommand(argv: readonly string[]): Command {
       return parseStatus(rest);
     case 'repair':
       return parseRepair(rest);
+    case 'leave':
+      return parseLeave(rest);
+    case 'remove':
+      return parseRemove(rest);
+    case 'cleanup':
+      return parseCleanup(rest);
+    case 'plan':
+      return parsePlan(rest);
     case 'get':
       return parseGet(rest);
     case 'put':
@@ -229,10 +298,76 @@ function parseDev(args: readonly string[]): Command {
 }
 
 function parseRepair(args: readonly string[]): Command {
-  const { values, positionals } = parse('repair', args, statusOptions);
+  const { values, positionals } = parse('repair', args, adminOptions);
   if (values.help) return { kind: 'help', text: usage('repair') };
   noPositionals('repair', positionals);
-  return { kind: 'repair', url: values.url === undefined ? undefined : checkUrl('repair', values.url), json: values.json ?? false };
+  return { kind: 'repair', ...adminCommon('repair', values) };
+}
+
+function parseLeave(args: readonly string[]): Command {
+  const { values, positionals } = parse('leave', args, { ...adminOptions, 'no-wait': { type: 'boolean' } });
+  if (values.help) return { kind: 'help', text: usage('leave') };
+  noPositionals('leave', positionals);
+  return { kind: 'leave', ...adminCommon('leave', values), wait: !(values['no-wait'] ?? false) };
+}
+
+function parseRemove(args: readonly string[]): Command {
+  const { values, positionals } = parse('remove', args, { ...adminOptions, force: { type: 'boolean' } });
+  if (values.help) return { kind: 'help', text: usage('remove') };
+  const [id] = exactPositionals('remove', positionals, ['ID']) as [string];
+  return { kind: 'remove', ...adminCommon('remove', values), id: memberId('remove', id), force: values.force ?? false };
+}
+
+function parseCleanup(args: readonly string[]): Command {
+  const { values, positionals } = parse('cleanup', args, adminOptions);
+  if (values.help) return { kind: 'help', text: usage('cleanup') };
+  noPositionals('cleanup', positionals);
+  return { kind: 'cleanup', ...adminCommon('cleanup', values) };
+}
+
+function parsePlan(args: readonly string[]): Command {
+  const options = { ...adminOptions, vnodes: { type: 'string' }, weight: { type: 'string' }, zone: { type: 'string' } } as const;
+  const { values, positionals } = parse('plan', args, options);
+  if (values.help) return { kind: 'help', text: usage('plan') };
+  const [op, id] = exactPositionals('plan', positionals, ['join|leave', 'ID']) as [string, string];
+  if (op !== 'join' && op !== 'leave') throw new CliError('usage', `plan: the operation must be join or leave, got "${op}" (usage: ringkv plan join|leave ID)`);
+  if (op === 'leave' && (values.vnodes !== undefined || values.weight !== undefined || values.zone !== undefined)) {
+    throw new CliError('usage', 'plan: --vnodes, --weight and --zone describe a joining node; plan leave takes none');
+  }
+  if (values.zone === '') throw new CliError('usage', 'plan: --zone must not be empty');
+  return {
+    kind: 'plan',
+    ...adminCommon('plan', values),
+    op,
+    id: memberId('plan', id),
+    vnodes: values.vnodes === undefined ? undefined : intFlag('plan', 'vnodes', values.vnodes, 1, vnodesMax),
+    weight: values.weight === undefined ? undefined : weightFlag('plan', values.weight),
+    zone: values.zone,
+  };
+}
+
+function adminCommon(command: string, values: { url?: string; token?: string; 'auth-token'?: string; json?: boolean }): AdminTarget {
+  if (values.token !== undefined && values['auth-token'] !== undefined) throw new CliError('usage', `${command}: give --token or --auth-token, not both`);
+  return {
+    url: values.url === undefined ? undefined : checkUrl(command, values.url),
+    token: values.token ?? values['auth-token'],
+    json: values.json ?? false,
+  };
+}
+
+/** A node id as `ringkv start --id` accepts it. */
+function memberId(command: string, id: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id)) {
+    throw new CliError('usage', `${command}: node id "${id}" must be 1–128 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  }
+  return id;
+}
+
+/** `--weight`: a positive decimal up to `weightMax`. */
+function weightFlag(command: string, text: string): number {
+  const x = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(x > 0 && x <= weightMax)) throw new CliError('usage', `${command}: --weight must be a number in (0, ${weightMax}], got "${text}"`);
+  return x;
 }
 
 function parseStatus(args: readonly string[]): Command {
@@ -386,6 +521,9 @@ const commonKv = `  --url URL          node to talk to (default $RINGKV_URL or w
   --timeout-ms N     give up after N ms (default 5000)
   --json             machine-readable output`;
 
+const commonAdmin = `  --url URL          the node (default $RINGKV_URL or ws://127.0.0.1:7000)
+  --token T          admin token, sent as a Bearer header (default $RINGKV_TOKEN, else $RINGKV_AUTH_TOKEN)`;
+
 const usages: Record<string, string> = {
   start: '', // filled from start-options.ts
   dev: `ringkv dev [options]
@@ -406,8 +544,31 @@ Prints the cluster as a table: members, state, ownership shares, hints pending, 
 Runs a full anti-entropy pass now on one node: it compares its Merkle trees with every other
 replica of the ranges it holds and merges the keys that differ, both ways. Shows progress, then
 ranges compared, keys repaired and bytes moved.
-  --url URL          the node (default $RINGKV_URL or ws://127.0.0.1:7000)
+${commonAdmin}
   --json             print the summary as JSON (no progress lines)`,
+  leave: `ringkv leave [options]
+Decommissions the node at --url: it streams each range it holds to the range's next owner, then
+leaves the ring and exits. Shows the stream's progress on stderr until the node has left.
+${commonAdmin}
+  --no-wait          return once the node has started leaving
+  --json             print the final state as JSON (no progress lines)`,
+  remove: `ringkv remove ID [options]
+Drops member ID from the ring for good (a dead node that will not come back). The remaining
+replicas re-create its copies: run ringkv repair on each node (anti-entropy also does it on its own).
+${commonAdmin}
+  --force            remove ID even if the asked node does not see it as down
+  --json             print the answer as JSON`,
+  cleanup: `ringkv cleanup [options]
+Drops, on the node at --url, the data of ranges it no longer replicates after a ring change
+(only once their new owners hold them).
+${commonAdmin}
+  --json             print the answer as JSON`,
+  plan: `ringkv plan join ID [--vnodes V --weight X --zone Z] | ringkv plan leave ID [options]
+Dry run: how many ranges, keys and bytes would move, and between which nodes, if ID joined
+(with that placement) or left. Nothing changes.
+${commonAdmin}
+  --vnodes V --weight X --zone Z   the joining node's placement (default: the node's defaults)
+  --json             print the plan as JSON`,
   get: `ringkv get KEY [options]
 Prints the value of KEY; concurrent versions (siblings) are listed with an index, followed by
 the context to pass to put --context when you resolve them.
@@ -447,10 +608,14 @@ export function usage(command?: string): string {
   return `ringkv: a Dynamo-style key-value store
 
 Usage:
-  ringkv start [options]           run a node (ringkv start --help for every option; --seeds joins a cluster)
+  ringkv start [options]           run a node (ringkv start --help for every option; --seeds --join adds it to a cluster)
   ringkv dev [options]             run a local 3-node cluster (Ctrl-C stops it)
   ringkv status [options]          print the cluster: members, state, ownership, hints
   ringkv repair [options]          run an anti-entropy pass now on one node
+  ringkv plan join|leave ID        dry run: what a node joining or leaving would move
+  ringkv leave [options]           decommission the node at --url (streams its data away, then exits)
+  ringkv remove ID [options]       drop a dead node from the ring for good
+  ringkv cleanup [options]         drop data a node no longer replicates after a ring change
   ringkv get KEY [options]         read a key (siblings shown with an index)
   ringkv put KEY VALUE [options]   write a key
   ringkv del KEY [options]         delete a key

@@ -106,6 +106,26 @@ describe('resolveStartConfig anti-entropy options', () => {
   });
 });
 
+describe('resolveStartConfig topology options', () => {
+  it('reads --join and --stream-bytes-per-sec from flags, env or the config file, and passes them on only when set', () => {
+    const files = { 'c.json': JSON.stringify({ join: true, seeds: ['127.0.0.1:7000'], streamBytesPerSec: 1048576 }) };
+    expect(resolveStartConfig({ config: 'c.json' }, environment({}, files)).cluster).toMatchObject({ join: true, streamBytesPerSec: 1048576 });
+    const fromEnv = resolveStartConfig({ seeds: '127.0.0.1:7000' }, environment({ RINGKV_JOIN: '1', RINGKV_STREAM_BYTES_PER_SEC: '2097152' }));
+    expect(fromEnv.cluster).toMatchObject({ join: true, streamBytesPerSec: 2097152 });
+    expect(resolveStartConfig({ join: true, seeds: '127.0.0.1:7000' }, environment({ RINGKV_JOIN: 'false' })).cluster.join).toBe(true);
+    const plain = resolveStartConfig({ seeds: '127.0.0.1:7000' }, environment()).cluster;
+    expect(plain).not.toHaveProperty('join');
+    expect(plain).not.toHaveProperty('streamBytesPerSec');
+  });
+
+  it('refuses --join without seeds and out-of-range stream bandwidth, naming the source', () => {
+    expectUsageError({ join: true }, {}, /--join needs --seeds/);
+    expectUsageError({}, { RINGKV_JOIN: 'true' }, /\$RINGKV_JOIN needs --seeds/);
+    expectUsageError({ seeds: '127.0.0.1:7000' }, { RINGKV_JOIN: 'maybe' }, /\$RINGKV_JOIN must be true or false/);
+    expectUsageError({ 'stream-bytes-per-sec': '10' }, {}, /--stream-bytes-per-sec must be an integer in 65536…/);
+  });
+});
+
 /** resolveStartConfig refuses these settings with a usage error whose message matches. */
 function expectUsageError(flags: Parameters<typeof resolveStartConfig>[0], env: Record<string, string>, message: RegExp): void {
   let caught: unknown;

@@ -10,7 +10,7 @@
 
 import { join } from 'node:path';
 import { CliError } from './errors.js';
-import { defaultDataRoot, defaultPort, fallbackNodeId } from './limits.js';
+import { defaultDataRoot, defaultPort, fallbackNodeId, streamBytesPerSecMin, streamBytesPerSecMax, vnodesMax, weightMax } from './limits.js';
 import { configKey, startOptionSpecs, type StartFlags } from './start-options.js';
 
 /** What `ringkv start` passes to `startNode`, plus where the config came from. */
@@ -44,6 +44,10 @@ export interface ClusterConfig {
   readonly vnodes?: number;
   readonly weight?: number;
   readonly zone?: string;
+  /** Start as a joining member: stream the ranges this node will own, then serve them (`--join`). */
+  readonly join?: boolean;
+  /** Bandwidth of join/leave streaming (`--stream-bytes-per-sec`; the node's default when absent). */
+  readonly streamBytesPerSec?: number;
   /** Anti-entropy (the node checks the ranges too; these bounds mirror its limits). */
   readonly antiEntropyIntervalMs?: number;
   readonly antiEntropyBytesPerSec?: number;
@@ -104,8 +108,8 @@ function clusterConfig(pick: Pick): ClusterConfig {
   const r = integer(pick('r'), 1, 16);
   const w = integer(pick('w'), 1, 16);
   const mode = oneOf(pick('mode'), ['sloppy', 'strict'] as const);
-  const vnodes = integer(pick('vnodes'), 1, 4096);
-  const weight = positive(pick('weight'), 64);
+  const vnodes = integer(pick('vnodes'), 1, vnodesMax);
+  const weight = positive(pick('weight'), weightMax);
   const zone = text(pick('zone'));
   if (secret !== undefined) out.clusterSecret = secret;
   if (advertise !== undefined) out.advertiseUrl = advertise;
@@ -116,6 +120,14 @@ function clusterConfig(pick: Pick): ClusterConfig {
   if (vnodes !== undefined) out.vnodes = vnodes;
   if (weight !== undefined) out.weight = weight;
   if (zone !== undefined) out.zone = zone;
+  const joinPick = pick('join');
+  const streamBytes = integer(pick('stream-bytes-per-sec'), streamBytesPerSecMin, streamBytesPerSecMax);
+  if (bool(joinPick) === true) {
+    // A joining node streams from current owners; without seeds there is nobody to stream from.
+    if (out.seeds.length === 0) throw new CliError('usage', `start: ${joinPick?.source} needs --seeds (nodes of the cluster to join)`);
+    out.join = true;
+  }
+  if (streamBytes !== undefined) out.streamBytesPerSec = streamBytes;
   const aeInterval = integer(pick('anti-entropy-interval-ms'), 0, 7 * 24 * 3_600_000);
   const aeBytes = integer(pick('anti-entropy-bytes-per-sec'), 64 * 1024, 10 * 1024 ** 3);
   const aeBuckets = integer(pick('anti-entropy-buckets-log2'), 8, 20);

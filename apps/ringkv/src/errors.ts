@@ -15,6 +15,10 @@ export type CliErrorCode =
   | 'config'
   /** No node answered at the URL. */
   | 'unreachable'
+  /** The node refused an admin call for lack of a valid token (HTTP 401). */
+  | 'unauthorized'
+  /** The node refused an admin call it understood (unknown member, member still up, bad parameter). */
+  | 'rejected'
   /** The node or the operation failed (node error, start failure). */
   | 'failed';
 

@@ -1,7 +1,8 @@
 /**
- * How values, siblings and contexts look on a terminal and in `--json`.
- * Strings print as they are, bytes as hex, everything else as JSON, so the
- * output of `get` can be pasted back into `put --json`.
+ * How values, siblings, contexts, counts, sizes, tables and stream progress
+ * look on a terminal and in `--json`. Strings print as they are, bytes as
+ * hex, everything else as JSON, so the output of `get` can be pasted back
+ * into `put --json`.
  */
 
 import type { GetResult } from '@ringkv/client-sdk';
@@ -54,4 +55,64 @@ export function getText(read: GetResult<unknown>): string {
 export function getJson(key: string, read: GetResult<unknown>): string {
   const siblings = read.siblings.map((s) => (s.tombstone ? { tombstone: true } : { value: jsonSafe(s.value) }));
   return JSON.stringify({ key, found: read.found, siblings, context: contextText(read.context) });
+}
+
+/** An integer with thousands separators: `12,345`. */
+export function countText(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** A byte count in decimal units, one decimal: `950 B`, `3.2 MB`, `1.4 GB`. */
+export function bytesText(n: number): string {
+  if (n < 1000) return `${Math.round(n)} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let x = n / 1000;
+  let i = 0;
+  while (x >= 999.95 && i < units.length - 1) {
+    x /= 1000;
+    i++;
+  }
+  return `${x.toFixed(1)} ${units[i]}`;
+}
+
+/** A fraction as a percentage with one decimal: `0.2514` → `25.1%`. */
+export function percentText(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
+}
+
+/** `done`/`total` as a bar of `cells` cells: `[#####---------------]`. */
+export function barText(done: number, total: number, cells = 20): string {
+  const filled = total <= 0 ? cells : Math.max(0, Math.min(cells, Math.round((cells * done) / total)));
+  return `[${'#'.repeat(filled)}${'-'.repeat(cells - filled)}]`;
+}
+
+/** A topology stream as /status reports it (`cluster.topology.stream`). */
+export interface StreamProgress {
+  readonly direction: 'in' | 'out';
+  readonly rangesTotal: number;
+  readonly rangesDone: number;
+  readonly keys: number;
+  readonly bytes: number;
+  readonly bytesPerSec: number;
+  readonly startedAtMs: number;
+  /** The nodes streamed from (in) or to (out). */
+  readonly peers: readonly string[];
+}
+
+/** A stream's progress on one line (shared with `ringkv status`). */
+export function streamText(s: StreamProgress): string {
+  const arrow = s.direction === 'out' ? '→' : '←';
+  const peers = s.peers.length === 0 ? '' : `  ${arrow} ${[...s.peers].sort().join(', ')}`;
+  return `${barText(s.rangesDone, s.rangesTotal)} ${countText(s.rangesDone)}/${countText(s.rangesTotal)} ranges  ${countText(s.keys)} keys  ${bytesText(s.bytes)}  ${bytesText(s.bytesPerSec)}/s${peers}`;
+}
+
+/** Rows padded into columns; `right[i]` aligns column i to the right (numbers). */
+export function table(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[] = []): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (right[i] ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
 }

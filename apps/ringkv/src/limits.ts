@@ -56,3 +56,25 @@ export const devStopWaitMs = 15_000;
 
 /** Longest `bench --seeds` warm-up: clients learn the ring and open their pooled connections before the clock starts. */
 export const benchWarmMsMax = 10_000;
+
+/** Most virtual nodes of weight 1 a member may have (`start --vnodes`, `plan --vnodes`): the node's own bound. */
+export const vnodesMax = 4096;
+/** Largest relative weight (`start --weight`, `plan --weight`): the node's own bound. */
+export const weightMax = 64;
+
+/** How long an admin call (plan, cleanup, remove, leave's request) may take: plan and cleanup walk the node's ranges, which takes a while on a large node. */
+export const adminTimeoutMs = 120_000;
+/** Period of `ringkv leave`'s /status polls: often enough for a live bar, rare enough to cost the node nothing. */
+export const leavePollMs = 500;
+/** `ringkv leave` prints a progress line when the stream advanced, and at least this often: a long quiet wait still shows it is alive. */
+export const leaveQuietLineMs = 10_000;
+/** Consecutive /status polls that may fail (other than a refused connection) before `ringkv leave` gives up watching: about a minute of a wedged node. */
+export const leavePollFailuresMax = 120;
+/** After the leaving node's port closes, how long `ringkv leave` asks the other members whether they saw it leave (gossip needs a few rounds). */
+export const leaveConfirmMs = 15_000;
+/** Least join/leave streaming bandwidth `start --stream-bytes-per-sec` accepts: below 64 KiB/s a node of a few GB would stream for days. */
+export const streamBytesPerSecMin = 64 * 1024;
+/** Most streaming bandwidth `start` accepts: 10 GiB/s, beyond any link; a typo must not read as unlimited. */
+export const streamBytesPerSecMax = 10 * 1024 ** 3;
+/** Longest `ringkv repair` call: a full pass over a large node takes a while; a day means "never cut it short" while still bounded. */
+export const repairTimeoutMs = 24 * 3600 * 1000;

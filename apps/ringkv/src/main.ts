@@ -12,9 +12,11 @@ import { parseCommand } from './args.js';
 import { benchText, runBench } from './commands/bench.js';
 import { exitDevOnSignals, runDev } from './commands/dev.js';
 import { runKv } from './commands/kv.js';
+import { leaveText, runLeave } from './commands/leave.js';
 import { runRepair, repairText } from './commands/repair.js';
+import { cleanupText, planText, removeText, runCleanup, runPlan, runRemove } from './commands/topology.js';
 import { runStatus, statusText } from './commands/status.js';
-import { exitOnSignals, runStart } from './commands/start.js';
+import { exitOnLeft, exitOnSignals, runStart } from './commands/start.js';
 import { isCliError, oneLine } from './errors.js';
 import type { Io } from './io.js';
 
@@ -27,7 +29,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
         io.stdout(command.text);
         return 0;
       case 'start': {
-        const { node } = await runStart(command, io);
+        const { node } = await runStart(command, io, (left) => exitOnLeft(left, io));
         exitOnSignals(node, io);
         return 'running';
       }
@@ -44,6 +46,26 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
         const summary = await runRepair(command, io);
         io.stdout(command.json ? JSON.stringify(summary) : repairText(summary));
         return summary.exchangesFailed > 0 ? 1 : 0;
+      }
+      case 'leave': {
+        const result = await runLeave(command, io);
+        io.stdout(command.json ? JSON.stringify(result) : leaveText(result));
+        return 0;
+      }
+      case 'remove': {
+        const result = await runRemove(command, io);
+        io.stdout(command.json ? JSON.stringify(result) : removeText(result));
+        return 0;
+      }
+      case 'cleanup': {
+        const result = await runCleanup(command, io);
+        io.stdout(command.json ? JSON.stringify(result) : cleanupText(result));
+        return 0;
+      }
+      case 'plan': {
+        const plan = await runPlan(command, io);
+        io.stdout(command.json ? JSON.stringify(plan) : planText(plan));
+        return 0;
       }
       case 'bench': {
         const result = await runBench(command, io);

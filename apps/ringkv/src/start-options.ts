@@ -35,6 +35,8 @@ export const startOptionSpecs = {
   vnodes: { type: 'string', metavar: 'V', env: 'RINGKV_VNODES', description: 'virtual nodes of weight 1 (default 64)' },
   weight: { type: 'string', metavar: 'X', env: 'RINGKV_WEIGHT', description: 'share of the ring relative to others, e.g. 2 or 0.5 (default 1)' },
   zone: { type: 'string', metavar: 'ZONE', env: 'RINGKV_ZONE', description: 'zone (rack, data center): replicas spread over distinct zones first' },
+  join: { type: 'boolean', metavar: '', env: 'RINGKV_JOIN', description: 'join an existing cluster (with --seeds): stream the ranges this node will own, then serve them' },
+  'stream-bytes-per-sec': { type: 'string', metavar: 'BYTES', env: 'RINGKV_STREAM_BYTES_PER_SEC', description: 'join/leave streaming bandwidth (default: the node\'s)' },
   'anti-entropy-interval-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_ANTI_ENTROPY_INTERVAL_MS', description: 'between periodic repair passes, ±25 % jitter; 0 = only on demand (default 600000)' },
   'anti-entropy-bytes-per-sec': { type: 'string', metavar: 'BYTES', env: 'RINGKV_ANTI_ENTROPY_BYTES_PER_SEC', description: 'repair bandwidth, sent + received (default 33554432 = 32 MiB/s)' },
   'anti-entropy-buckets-log2': { type: 'string', metavar: 'B', env: 'RINGKV_ANTI_ENTROPY_BUCKETS_LOG2', description: 'Merkle tree buckets 2^B, 8…20, same on every node (default 16)' },

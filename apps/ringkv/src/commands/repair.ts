@@ -10,8 +10,9 @@
 import type { RepairCommand } from '../args.js';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
-import { nodeUrl } from './kv.js';
-import { httpOf } from './status.js';
+import { barText } from '../format.js';
+import { repairTimeoutMs } from '../limits.js';
+import { adminFetch } from './admin-http.js';
 
 /** What the node reports after a pass. */
 export interface RepairSummary {
@@ -38,14 +39,9 @@ interface Line {
 
 /** Runs the pass; progress goes to stderr unless `--json`. */
 export async function runRepair(command: RepairCommand, io: Io): Promise<RepairSummary> {
-  const url = `${httpOf(nodeUrl(command.url, io.env))}/repair`;
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'POST' });
-  } catch (error) {
-    throw new CliError('unreachable', `repair: cannot reach ${url} (${(error as Error).message})`);
-  }
-  if (res.status !== 200 || res.body === null) throw new CliError('unreachable', `repair: ${url} answered ${res.status} ${(await res.text()).slice(0, 200)}`);
+  // A full pass on a large node runs for minutes; progress lines keep the answer alive, so no overall timeout.
+  const res = await adminFetch('repair', command, io, { method: 'POST', path: '/repair', timeoutMs: repairTimeoutMs });
+  if (res.body === null) throw new CliError('failed', 'repair: the node answered without a body');
   let summary: RepairSummary | undefined;
   for await (const line of lines(res.body)) {
     const m = JSON.parse(line) as Line;
@@ -74,9 +70,8 @@ async function* lines(body: ReadableStream<Uint8Array>): AsyncIterable<string> {
 
 /** `[######------] 3/6  a,b,c with b`: a 20-cell bar. */
 export function progressLine(p: { done: number; total: number; group: string; peer: string }): string {
-  const cells = p.total === 0 ? 20 : Math.round((20 * p.done) / p.total);
   const what = p.peer === '' ? 'done' : `replicas ${p.group} with ${p.peer}`;
-  return `repair [${'#'.repeat(cells)}${'-'.repeat(20 - cells)}] ${p.done}/${p.total}  ${what}`;
+  return `repair ${barText(p.done, p.total)} ${p.done}/${p.total}  ${what}`;
 }
 
 /** The summary as text. */

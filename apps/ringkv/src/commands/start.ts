@@ -17,8 +17,15 @@ import type { Io } from '../io.js';
 import { configKey, startOptionSpecs } from '../start-options.js';
 
 /** Starts the node; resolves once it serves, with the node and its settings. */
-export async function runStart(command: StartCommand, io: Io): Promise<{ node: RingkvNode; config: StartConfig }> {
+export async function runStart(command: StartCommand, io: Io, onLeft: (node: RingkvNode) => void = () => {}): Promise<{ node: RingkvNode; config: StartConfig }> {
   const config = resolveStartConfig(command.flags, { env: io.env, readFile: (p) => readFileSync(p, 'utf8'), hostname: hostname() });
+  // The node may finish leaving only after it started; `started` is set before any leave can be asked for.
+  let started: RingkvNode | undefined;
+  const hooks = {
+    onLeft: (): void => {
+      if (started !== undefined) onLeft(started);
+    },
+  };
   const node = await startCli({
     id: config.id,
     host: config.host,
@@ -32,7 +39,9 @@ export async function runStart(command: StartCommand, io: Io): Promise<{ node: R
     logLevel: config.logLevel,
     logDestination: process.stderr,
     ...config.cluster,
+    ...hooks,
   });
+  started = node;
   return announce(node, config, io);
 }
 
@@ -61,12 +70,31 @@ export function flagNames(message: string): string {
 }
 
 function announce(node: RingkvNode, config: StartConfig, io: Io): { node: RingkvNode; config: StartConfig } {
-  const seeds = config.cluster.seeds.length === 0 ? '' : ` seeds=${config.cluster.seeds.join(',')}`;
+  const seeds = config.cluster.seeds.length === 0 ? '' : ` seeds=${config.cluster.seeds.join(',')}${config.cluster.join === true ? ' join=true' : ''}`;
   io.stdout(`ringkv node ${node.id} ready url=${node.url} http=${node.httpUrl} data=${config.dataDir} durability=${config.durability}${seeds}`);
   const urlFlag = node.url === 'ws://127.0.0.1:7000' ? '' : ` --url ${node.url}`;
   io.stdout(`  try:     ringkv put hello world${urlFlag} && ringkv get hello${urlFlag}`);
   io.stdout(`  status:  ${node.httpUrl}/status   metrics: ${node.httpUrl}/metrics   stop: Ctrl-C`);
   return { node, config };
+}
+
+/**
+ * What `ringkv start` does once its node has left the cluster (`ringkv
+ * leave`): stop it gracefully (storage flushed and closed) and exit 0, the
+ * exit a supervisor reads as "done, do not restart".
+ */
+export function exitOnLeft(node: RingkvNode, io: Io): void {
+  io.stdout(`ringkv node ${node.id} left the cluster; stopping`);
+  void node.stop().then(
+    () => {
+      io.stdout(`ringkv node ${node.id} stopped`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      io.stderr(`ringkv: node ${node.id} left but did not stop cleanly: ${(error as Error).message ?? String(error)}`);
+      process.exit(1);
+    },
+  );
 }
 
 /** Installs SIGINT/SIGTERM handlers that stop `node` and exit (0, or 1 if the stop failed). */

@@ -11,7 +11,9 @@
 import type { StatusCommand } from '../args.js';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
+import { streamText, table } from '../format.js';
 import { fetchJson } from './dev.js';
+import type { TopologyStatus } from './leave.js';
 import { nodeUrl } from './kv.js';
 
 /** One member row. */
@@ -26,6 +28,8 @@ export interface StatusRow {
   /** Hints held for this member by the nodes that answered. */
   readonly hintsPending: number;
   readonly generation: number | undefined;
+  /** The member's own topology report (its /status), when it answered and reports one. */
+  readonly topology: TopologyStatus | undefined;
 }
 
 /** The table's data. */
@@ -46,6 +50,7 @@ interface NodeStatus {
     ring?: { version?: number };
     members?: { id: string; url: string; status: string; generation?: number; ownership?: { primary: number; replica: number } }[];
     hintsPending?: Record<string, number>;
+    topology?: TopologyStatus;
   };
 }
 
@@ -66,7 +71,7 @@ export async function runStatus(command: StatusCommand, io: Io): Promise<Cluster
   const others = await Promise.all(members.map((m) => (m.id === asked.id ? Promise.resolve(asked) : fetchJson<NodeStatus>(`${httpOf(m.url)}/status`))));
   const hints = new Map<string, number>();
   for (const s of others) for (const [target, count] of Object.entries(s?.cluster?.hintsPending ?? {})) hints.set(target, (hints.get(target) ?? 0) + count);
-  const rows = members.map((m) => ({
+  const rows = members.map((m, i) => ({
     id: m.id,
     url: m.url,
     state: m.status,
@@ -74,6 +79,7 @@ export async function runStatus(command: StatusCommand, io: Io): Promise<Cluster
     replicaShare: m.ownership?.replica ?? 0,
     hintsPending: hints.get(m.id) ?? 0,
     generation: (m as { generation?: number }).generation,
+    topology: others[i]?.cluster?.topology,
   }));
   return {
     askedNode: asked.id,
@@ -82,6 +88,22 @@ export async function runStatus(command: StatusCommand, io: Io): Promise<Cluster
     rows,
     unreachable: members.filter((_, i) => others[i] === undefined).map((m) => m.id),
   };
+}
+
+/**
+ * A line per member that is streaming (joining: in, leaving: out) or has
+ * ranges waiting for cleanup, from its own report.
+ */
+export function topologyLines(rows: readonly StatusRow[]): string[] {
+  const out: string[] = [];
+  for (const r of rows) {
+    const t = r.topology;
+    if (t === undefined) continue;
+    if (t.stream !== null) out.push(`${r.id} ${t.self}, streaming ${t.stream.direction === 'in' ? 'in' : 'out'}: ${streamText(t.stream)}`);
+    else if (t.self === 'joining' || t.self === 'leaving') out.push(`${r.id} ${t.self}: waiting for its stream to start`);
+    if (t.cleanup !== undefined && t.cleanup.pending > 0) out.push(`${r.id}: ${t.cleanup.pending} range${t.cleanup.pending === 1 ? '' : 's'} no longer replicated here wait for cleanup (ringkv cleanup --url ${r.url})`);
+  }
+  return out;
 }
 
 /** The view as a table. */
@@ -93,10 +115,9 @@ export function statusText(v: ClusterView): string {
     (v.ringVersion === undefined ? '' : `, ring version ${v.ringVersion}`);
   const cols = ['ID', 'URL', 'STATE', 'PRIMARY', 'REPLICA', 'HINTS', 'GENERATION'];
   const body = v.rows.map((r) => [r.id, r.url, r.state, pct(r.primaryShare), pct(r.replicaShare), String(r.hintsPending), r.generation === undefined ? '-' : String(r.generation)]);
-  const widths = cols.map((c, i) => Math.max(c.length, ...body.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd();
-  const out = [header, line(cols), ...body.map(line)];
+  const out = [header, ...table(cols, body)];
   out.push('PRIMARY: share of keys it is first replica of; REPLICA: share of keys it holds a copy of; HINTS: writes held for it by other nodes');
+  out.push(...topologyLines(v.rows));
   if (v.unreachable.length > 0) out.push(`(no /status from ${v.unreachable.join(', ')}: the hints they hold are not counted)`);
   return out.join('\n');
 }

@@ -1,0 +1,102 @@
+/**
+ * `ringkv plan`, `ringkv remove` and `ringkv cleanup`: one admin call each
+ * (`GET /admin/plan`, `POST /admin/remove`, `POST /admin/cleanup`) and its
+ * answer as text or JSON. `ringkv leave` watches a stream, so it lives in
+ * leave.ts.
+ *
+ * Invariant: the answers are shown as the node computed them; the CLI adds
+ * sums and names, never figures of its own.
+ */
+import type { CleanupCommand, PlanCommand, RemoveCommand } from '../args.js';
+import { bytesText, countText, percentText, table } from '../format.js';
+import type { Io } from '../io.js';
+import { adminJson } from './admin-http.js';
+
+/** One group of ranges a topology change moves: who has them now, who receives them. */
+export interface PlanMove {
+  /** Current replicas the ranges stream from (any of them can serve). */
+  readonly from: readonly string[];
+  readonly to: string;
+  readonly ranges: number;
+  readonly keys: number;
+  readonly bytes: number;
+}
+
+/** `GET /admin/plan`: what joining or leaving `id` would move. Nothing has changed. */
+export interface Plan {
+  readonly op: 'join' | 'leave';
+  readonly id: string;
+  readonly ringVersionBefore: number;
+  readonly ringVersionAfter: number;
+  readonly moves: readonly PlanMove[];
+  /** `fractionOfKeys`: share of the cluster's keys that change hands (0…1). */
+  readonly totals: { readonly ranges: number; readonly keys: number; readonly bytes: number; readonly fractionOfKeys: number };
+}
+
+/** `POST /admin/cleanup`: what the node dropped (after pushing what new owners lacked). */
+export interface CleanupResult {
+  readonly rangesDropped: number;
+  readonly keysDropped: number;
+  readonly bytesPushed: number;
+}
+
+/** `POST /admin/remove`. */
+export interface RemoveResult {
+  readonly removed: string;
+}
+
+/** Asks the node for the plan (prints nothing). */
+export function runPlan(command: PlanCommand, io: Io): Promise<Plan> {
+  const query = { op: command.op, id: command.id, vnodes: command.vnodes, weight: command.weight, zone: command.zone };
+  return adminJson<Plan>('plan', command, io, { method: 'GET', path: '/admin/plan', query });
+}
+
+/** Removes the member (prints nothing). */
+export function runRemove(command: RemoveCommand, io: Io): Promise<RemoveResult> {
+  const body = command.force ? { id: command.id, force: true } : { id: command.id };
+  return adminJson<RemoveResult>('remove', command, io, { method: 'POST', path: '/admin/remove', body });
+}
+
+/** Runs a cleanup on the node (prints nothing). */
+export function runCleanup(command: CleanupCommand, io: Io): Promise<CleanupResult> {
+  return adminJson<CleanupResult>('cleanup', command, io, { method: 'POST', path: '/admin/cleanup' });
+}
+
+/** Sorted distinct names, comma-separated. */
+function names(ids: Iterable<string>): string {
+  return [...new Set(ids)].sort().join(', ');
+}
+
+/**
+ * The plan as a summary line, a table of moves and the ring versions:
+ * `n4 would receive 25.1% of keys: 12,345 keys, 3.2 MB from n1, n2, n3`.
+ */
+export function planText(p: Plan): string {
+  const t = p.totals;
+  const amount = `${percentText(t.fractionOfKeys)} of keys: ${countText(t.keys)} keys, ${bytesText(t.bytes)} in ${countText(t.ranges)} range${t.ranges === 1 ? '' : 's'}`;
+  const head =
+    p.moves.length === 0
+      ? `${p.id} ${p.op === 'join' ? 'joining' : 'leaving'} would move nothing`
+      : p.op === 'join'
+        ? `${p.id} would receive ${amount} from ${names(p.moves.flatMap((m) => m.from))}`
+        : `${p.id} would hand off ${amount} to ${names(p.moves.map((m) => m.to))}`;
+  const rows = p.moves.map((m) => [m.from.join(','), m.to, countText(m.ranges), countText(m.keys), bytesText(m.bytes)]);
+  const out = [head];
+  if (rows.length > 0) out.push(...table(['FROM', 'TO', 'RANGES', 'KEYS', 'BYTES'], rows, [false, false, true, true, true]));
+  out.push(`ring version ${p.ringVersionBefore} → ${p.ringVersionAfter}; nothing has changed (dry run)`);
+  return out.join('\n');
+}
+
+/** What `ringkv remove` prints. */
+export function removeText(r: RemoveResult): string {
+  return [
+    `removed ${r.removed} from the ring`,
+    `  its ranges now have one replica fewer until repair re-creates the copies: run ringkv repair on each node (periodic anti-entropy also does it)`,
+  ].join('\n');
+}
+
+/** What `ringkv cleanup` prints. */
+export function cleanupText(c: CleanupResult): string {
+  if (c.rangesDropped === 0 && c.keysDropped === 0) return `cleanup: nothing to drop (this node holds only ranges it replicates)${c.bytesPushed > 0 ? `; pushed ${bytesText(c.bytesPushed)} to new owners` : ''}`;
+  return `cleanup: dropped ${countText(c.keysDropped)} keys of ${countText(c.rangesDropped)} range${c.rangesDropped === 1 ? '' : 's'} this node no longer replicates (pushed ${bytesText(c.bytesPushed)} their owners lacked first)`;
+}
