@@ -122,7 +122,7 @@ describe('resolveStartConfig topology options', () => {
     expectUsageError({ join: true }, {}, /--join needs --seeds/);
     expectUsageError({}, { RINGKV_JOIN: 'true' }, /\$RINGKV_JOIN needs --seeds/);
     expectUsageError({ seeds: '127.0.0.1:7000' }, { RINGKV_JOIN: 'maybe' }, /\$RINGKV_JOIN must be true or false/);
-    expectUsageError({ 'stream-bytes-per-sec': '10' }, {}, /--stream-bytes-per-sec must be an integer in 65536…/);
+    expectUsageError({ 'stream-bytes-per-sec': '10' }, {}, /--stream-bytes-per-sec must be an integer in 4096…/);
   });
 });
 

@@ -72,8 +72,8 @@ export const leaveQuietLineMs = 10_000;
 export const leavePollFailuresMax = 120;
 /** After the leaving node's port closes, how long `ringkv leave` asks the other members whether they saw it leave (gossip needs a few rounds). */
 export const leaveConfirmMs = 15_000;
-/** Least join/leave streaming bandwidth `start --stream-bytes-per-sec` accepts: below 64 KiB/s a node of a few GB would stream for days. */
-export const streamBytesPerSecMin = 64 * 1024;
+/** Least join/leave streaming bandwidth `start --stream-bytes-per-sec` accepts: the node's own floor (4 KiB/s; tests throttle a stream that low to watch it). */
+export const streamBytesPerSecMin = 4 * 1024;
 /** Most streaming bandwidth `start` accepts: 10 GiB/s, beyond any link; a typo must not read as unlimited. */
 export const streamBytesPerSecMax = 10 * 1024 ** 3;
 /** Longest `ringkv repair` call: a full pass over a large node takes a while; a day means "never cut it short" while still bounded. */

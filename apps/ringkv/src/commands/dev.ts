@@ -157,7 +157,19 @@ function announce(command: DevCommand, children: readonly Child[], io: Io): void
   const other = urls[1] ?? urls[0];
   io.stdout(`  try:     ringkv put hello world --url ${urls[0]} && ringkv get hello --url ${other}`);
   io.stdout(`  status:  ringkv status --url ${urls[0]}     bench: ringkv bench --seeds ${children.map((c) => `127.0.0.1:${c.port}`).join(',')}`);
+  io.stdout(`  grow:    ${growCommand(command, children.length)}   then: ringkv leave --url 127.0.0.1:${command.basePort + children.length}`);
   io.stdout('  stop:    Ctrl-C (stops every node gracefully)');
+}
+
+/**
+ * The command that adds one more node to a dev cluster of `nodes` nodes: the
+ * next id, port and data directory, joining through the first node, with
+ * the cluster's quorums when they are not the defaults a seeded node takes.
+ */
+export function growCommand(command: DevCommand, nodes: number): string {
+  const id = `node${nodes + 1}`;
+  const quorums = command.n === 3 && command.r === 2 && command.w === 2 ? '' : ` --n ${command.n} --r ${command.r} --w ${command.w}`;
+  return `ringkv start --join --id ${id} --port ${command.basePort + nodes} --data ${join(command.dir, id)} --seeds 127.0.0.1:${command.basePort}${quorums}`;
 }
 
 /** Invariant 2: SIGTERM to every child, wait, SIGKILL what is left. */
