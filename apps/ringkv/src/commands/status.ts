@@ -86,7 +86,8 @@ export async function runStatus(command: StatusCommand, io: Io): Promise<Cluster
     ringVersion: asked.cluster?.ring?.version,
     settings: asked.cluster?.settings,
     rows,
-    unreachable: members.filter((_, i) => others[i] === undefined).map((m) => m.id),
+    // A member that has left is expected to be gone; only the others' missing hint counts matter.
+    unreachable: members.filter((m, i) => others[i] === undefined && m.status !== 'left').map((m) => m.id),
   };
 }
 
