@@ -1,0 +1,76 @@
+/**
+ * Applies and heals the faults of a schedule on a running chaos cluster.
+ *
+ * Invariants:
+ *   1. `heal(e)` undoes exactly what `apply(e)` did: the killed node restarts
+ *      on its data directory, the paused one continues, table rules clear
+ *      (faults are serial, so the table holds only this fault's rules).
+ *   2. A node that fails to restart is recorded (`restartFailures`), not
+ *      thrown: the final heal tries again, and the report shows it.
+ */
+import type { ChaosCluster } from './cluster.js';
+import { clientEndpoint } from './faults.js';
+import type { FaultEvent } from './schedule.js';
+
+/** Drives faults on one cluster and remembers what went wrong doing so. */
+export class Nemesis {
+  readonly restartFailures: string[] = [];
+  /** Connections reset by cuts (instantaneous cuts and partitions that reset open connections). */
+  connectionsCut = 0;
+
+  constructor(private readonly cluster: ChaosCluster) {}
+
+  /** Starts fault `e`. */
+  async apply(e: FaultEvent): Promise<void> {
+    const c = this.cluster;
+    const target = e.nodes[0] as string;
+    switch (e.kind) {
+      case 'kill':
+        return c.node(target).kill();
+      case 'pause':
+        return c.node(target).pause();
+      case 'partition-halves':
+      case 'isolate':
+      case 'bridge':
+        c.table.partition([e.nodes, e.others]);
+        break;
+      case 'one-way':
+        c.table.block(e.nodes, e.others);
+        break;
+      case 'delay': {
+        const rest = [...c.ids.filter((id) => id !== target), clientEndpoint];
+        c.table.delay([target], rest, e.delayMs ?? 0);
+        c.table.delay(rest, [target], e.delayMs ?? 0);
+        return;
+      }
+      case 'cut':
+        this.connectionsCut += c.cutNode(target);
+        return;
+      case 'isolate-clients':
+        c.table.partition([[target], [clientEndpoint]]);
+        return;
+    }
+    if (e.cutOpen === true) this.connectionsCut += c.cutBlocked();
+  }
+
+  /** Ends fault `e` (invariant 1). */
+  async heal(e: FaultEvent): Promise<void> {
+    const target = this.cluster.node(e.nodes[0] as string);
+    if (e.kind === 'kill') {
+      await target.start().catch((error: unknown) => this.restartFailures.push(`${target.spec.id}: ${(error as Error).message}`));
+    } else if (e.kind === 'pause') {
+      target.resume();
+    } else {
+      this.cluster.table.heal();
+    }
+  }
+
+  /** Heals everything: no table rule, every node running and continued. */
+  async healAll(): Promise<void> {
+    this.cluster.table.heal();
+    for (const n of this.cluster.nodes) n.resume();
+    for (const n of this.cluster.nodes) {
+      if (!n.running) await n.start().catch((error: unknown) => this.restartFailures.push(`${n.spec.id}: ${(error as Error).message}`));
+    }
+  }
+}

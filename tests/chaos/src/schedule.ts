@@ -1,0 +1,141 @@
+/**
+ * The nemesis schedule: a list of faults, each with its start time, its
+ * targets and how long it holds, derived from a seed alone. The runner
+ * replays the list in real time; the same seed gives the same list (the run
+ * itself is not deterministic: real processes and real time interleave as
+ * they will, so a failure reproduces the faults, not the exact trace).
+ *
+ * Invariants:
+ *   1. Faults run one after another: each starts after the previous one has
+ *      healed plus a gap, and every fault ends (heals) by `durationMs`.
+ *   2. A fault's targets are node ids of the cluster; groups of a partition
+ *      are disjoint and non-empty.
+ *   3. The list depends only on (seed, durationMs, nodes, kinds).
+ */
+import { ChaosError } from './errors.js';
+import * as L from './limits.js';
+import { SeededRandom } from './random.js';
+
+/** Every kind of fault the nemesis injects. */
+export const faultKinds = ['kill', 'pause', 'partition-halves', 'isolate', 'one-way', 'bridge', 'delay', 'cut', 'isolate-clients'] as const;
+
+/**
+ * - `kill`: SIGKILL one node, restart it on its data directory when the fault heals.
+ * - `pause`: SIGSTOP one node, SIGCONT at the heal.
+ * - `partition-halves`: a random minority against the rest, both ways.
+ * - `isolate`: one node against the rest, both ways.
+ * - `one-way`: a random group's bytes to the rest are stalled; the other direction flows.
+ * - `bridge`: two halves that cannot reach each other, and one node that reaches both.
+ * - `delay`: extra latency on every link to and from one node (peers and clients).
+ * - `cut`: every open connection of one node is reset (they reconnect at once).
+ * - `isolate-clients`: the workload clients cannot reach one node (peers still can).
+ */
+export type FaultKind = (typeof faultKinds)[number];
+
+/** One scheduled fault. */
+export interface FaultEvent {
+  /** Start, in ms after the fault phase began. */
+  readonly atMs: number;
+  readonly kind: FaultKind;
+  /** How long it holds before its heal, in ms (0 for `cut`, which is instantaneous). */
+  readonly holdMs: number;
+  /** The node acted on (kill, pause, delay, cut, isolate-clients), or the first group of a partition. */
+  readonly nodes: readonly string[];
+  /** The other group of a partition (empty for single-node faults). */
+  readonly others: readonly string[];
+  /** The node that reaches both sides of a `bridge`. */
+  readonly bridge?: string;
+  /** The latency a `delay` adds, in ms. */
+  readonly delayMs?: number;
+  /** Partitions: also reset the connections already open across the cut (else they stall until the heal). */
+  readonly cutOpen?: boolean;
+}
+
+/** What a schedule is built from. */
+export interface ScheduleOptions {
+  readonly seed: number;
+  /** Length of the fault phase, in ms. */
+  readonly durationMs: number;
+  /** Node ids, in order. */
+  readonly nodes: readonly string[];
+  /** Kinds to draw from (default: all of `faultKinds`). */
+  readonly kinds?: readonly FaultKind[];
+}
+
+/** The targets of one fault of `kind`. */
+function targets(rng: SeededRandom, kind: FaultKind, nodes: readonly string[]): Pick<FaultEvent, 'nodes' | 'others' | 'bridge'> {
+  const shuffled = rng.shuffle(nodes);
+  switch (kind) {
+    case 'partition-halves': {
+      const k = Math.floor(nodes.length / 2);
+      return { nodes: shuffled.slice(0, k), others: shuffled.slice(k) };
+    }
+    case 'isolate':
+      return { nodes: shuffled.slice(0, 1), others: shuffled.slice(1) };
+    case 'one-way': {
+      const k = rng.between(1, nodes.length - 1);
+      return { nodes: shuffled.slice(0, k), others: shuffled.slice(k) };
+    }
+    case 'bridge': {
+      const half = Math.floor((nodes.length - 1) / 2);
+      return { bridge: shuffled[0] as string, nodes: shuffled.slice(1, 1 + half), others: shuffled.slice(1 + half) };
+    }
+    default:
+      return { nodes: shuffled.slice(0, 1), others: [] };
+  }
+}
+
+/** One fault of `kind` starting at `atMs`. */
+function fault(rng: SeededRandom, kind: FaultKind, atMs: number, nodes: readonly string[]): FaultEvent {
+  const holdMs = kind === 'cut' ? 0 : rng.between(L.faultHoldMsMin, L.faultHoldMsMax);
+  const base = { atMs, kind, holdMs, ...targets(rng, kind, nodes) };
+  if (kind === 'delay') return { ...base, delayMs: rng.between(20, L.faultDelayMsMax) };
+  if (kind === 'partition-halves' || kind === 'isolate' || kind === 'one-way' || kind === 'bridge') return { ...base, cutOpen: rng.next() < 0.5 };
+  return base;
+}
+
+/**
+ * The fault schedule of a seed (module comment).
+ *
+ * When to use: the runner replays it; tests and `--dry-run` print it.
+ * Errors: ChaosError `invalid-option` for fewer than `nodesMin` nodes, an
+ * unknown kind or an empty kind list.
+ * Gotcha: a phase shorter than one gap plus one hold has no fault.
+ */
+export function makeSchedule(o: ScheduleOptions): FaultEvent[] {
+  const kinds = o.kinds ?? faultKinds;
+  if (o.nodes.length < L.nodesMin) throw new ChaosError('invalid-option', `a schedule needs at least ${L.nodesMin} nodes`);
+  if (kinds.length === 0) throw new ChaosError('invalid-option', 'no fault kinds to draw from');
+  for (const k of kinds) if (!faultKinds.includes(k)) throw new ChaosError('invalid-option', `unknown fault kind ${JSON.stringify(k)}`);
+  const rng = new SeededRandom(o.seed);
+  const events: FaultEvent[] = [];
+  let atMs = rng.between(L.faultGapMsMin, L.faultGapMsMax);
+  for (;;) {
+    const event = fault(rng, rng.pick(kinds), atMs, o.nodes);
+    if (event.atMs + event.holdMs > o.durationMs) break;
+    events.push(event);
+    atMs = event.atMs + event.holdMs + rng.between(L.faultGapMsMin, L.faultGapMsMax);
+  }
+  return events;
+}
+
+/** One line for logs: `12.3 s  kill n3 for 2.1 s`. */
+export function describeFault(e: FaultEvent): string {
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const hold = e.holdMs > 0 ? ` for ${s(e.holdMs)}` : '';
+  const groups = `${e.nodes.join(',')} | ${e.others.join(',')}`;
+  const cut = e.cutOpen === true ? ', open connections reset' : '';
+  switch (e.kind) {
+    case 'bridge':
+      return `${s(e.atMs)}  bridge ${groups} via ${e.bridge ?? '?'}${hold}${cut}`;
+    case 'partition-halves':
+    case 'isolate':
+      return `${s(e.atMs)}  ${e.kind} ${groups}${hold}${cut}`;
+    case 'one-way':
+      return `${s(e.atMs)}  one-way ${e.nodes.join(',')} -/-> ${e.others.join(',')}${hold}${cut}`;
+    case 'delay':
+      return `${s(e.atMs)}  delay ${e.nodes.join(',')} +${e.delayMs ?? 0} ms${hold}`;
+    default:
+      return `${s(e.atMs)}  ${e.kind} ${e.nodes.join(',')}${hold}`;
+  }
+}

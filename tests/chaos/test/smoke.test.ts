@@ -1,0 +1,59 @@
+/**
+ * The chaos run end to end, short: three real node processes behind their
+ * proxies, four clients, 14 s of faults (seed 3: a kill and restart, an
+ * isolated node with its open connections reset, a pause), heal,
+ * convergence, the set check. The long run is `pnpm chaos`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { formatReport, liveChildCount, makeSchedule, runChaos, type FaultKind } from '../src/index.js';
+
+const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Newest modification time under `dir` (test files excluded). */
+function newestSourceMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMs(path));
+    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** The children run the built `node-main.js`: the root `pnpm test` builds first; a package-only run builds here when dist is stale. */
+function ensureBuilt(): void {
+  const info = join(pkg, 'dist', '.tsbuildinfo');
+  if (existsSync(info) && statSync(info).mtimeMs >= newestSourceMs(join(pkg, 'src'))) return;
+  const r = spawnSync('npx', ['tsc', '-b', pkg], { cwd: join(pkg, '..', '..'), stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('building @ringkv/chaos failed');
+}
+
+// A fixed seed: its schedule is known to hold a kill and a partition (asserted below), which SEED= could not promise.
+const seed = 3;
+const kinds: FaultKind[] = ['kill', 'isolate', 'pause', 'one-way'];
+const durationMs = 14_000;
+
+describe('chaos smoke run', () => {
+  beforeAll(() => ensureBuilt());
+
+  it('three nodes under a kill, a partition and a pause lose no acknowledged element and converge', async () => {
+    const planned = new Set(makeSchedule({ seed, durationMs, nodes: ['n1', 'n2', 'n3'], kinds }).map((e) => e.kind));
+    expect([...planned].sort()).toEqual(['isolate', 'kill', 'pause']);
+    const report = await runChaos({ seed, durationMs, nodes: 3, clients: 4, keys: 8, kinds, nodeIpBase: 61, proxyIpBase: 71 });
+    const summary = formatReport(report).join('\n');
+    expect(report.faults.kill, summary).toBe(1);
+    expect(report.faults.isolate, summary).toBe(1);
+    expect(report.check.ok, summary).toBeGreaterThan(0);
+    expect(report.check.lost, summary).toEqual([]);
+    expect(report.check.neverAttempted, summary).toEqual([]);
+    expect(report.check.unread, summary).toEqual([]);
+    expect(report.convergence.problems, summary).toEqual([]);
+    expect(report.unexpectedExits, summary).toBe(0);
+    expect(report.valid, summary).toBe(true);
+    expect(liveChildCount(), 'no node process outlives the run').toBe(0);
+  });
+});
