@@ -37,39 +37,24 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
         exitDevOnSignals(await runDev(command, io), io);
         return 'running';
       }
-      case 'status': {
-        const view = await runStatus(command, io);
-        io.stdout(command.json ? JSON.stringify(view) : statusText(view));
-        return 0;
-      }
+      case 'status':
+        return show(io, command.json, await runStatus(command, io), statusText);
       case 'repair': {
         const summary = await runRepair(command, io);
-        io.stdout(command.json ? JSON.stringify(summary) : repairText(summary));
+        show(io, command.json, summary, repairText);
         return summary.exchangesFailed > 0 ? 1 : 0;
       }
-      case 'leave': {
-        const result = await runLeave(command, io);
-        io.stdout(command.json ? JSON.stringify(result) : leaveText(result));
-        return 0;
-      }
-      case 'remove': {
-        const result = await runRemove(command, io);
-        io.stdout(command.json ? JSON.stringify(result) : removeText(result));
-        return 0;
-      }
-      case 'cleanup': {
-        const result = await runCleanup(command, io);
-        io.stdout(command.json ? JSON.stringify(result) : cleanupText(result));
-        return 0;
-      }
-      case 'plan': {
-        const plan = await runPlan(command, io);
-        io.stdout(command.json ? JSON.stringify(plan) : planText(plan));
-        return 0;
-      }
+      case 'leave':
+        return show(io, command.json, await runLeave(command, io), leaveText);
+      case 'remove':
+        return show(io, command.json, await runRemove(command, io), removeText);
+      case 'cleanup':
+        return show(io, command.json, await runCleanup(command, io), cleanupText);
+      case 'plan':
+        return show(io, command.json, await runPlan(command, io), planText);
       case 'bench': {
         const result = await runBench(command, io);
-        io.stdout(command.json ? JSON.stringify(result) : benchText(result));
+        show(io, command.json, result, benchText);
         return result.errors > 0 ? 1 : 0;
       }
       default:
@@ -80,6 +65,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
     io.stderr(errorLine(error));
     return isCliError(error) ? error.exitCode : 1;
   }
+}
+
+/** Prints a command's result as JSON or as text; returns exit code 0. */
+function show<T>(io: Io, json: boolean, value: T, text: (value: T) => string): 0 {
+  io.stdout(json ? JSON.stringify(value) : text(value));
+  return 0;
 }
 
 /** One line for any error: our own as is, the libraries' with their prefix replaced. */
