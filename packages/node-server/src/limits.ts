@@ -17,6 +17,9 @@ export const storageKeyOverheadBytes = 9;
 /** Bytes a hint key adds before the user key: the prefix byte, XXH64 of the target and the ring position (cluster/hint-store.ts). */
 export const hintKeyOverheadBytes = 17;
 
+/** Default `hintTtlMs`: 3 hours of hints for a down replica, after which anti-entropy takes over; the tombstone grace period may not be shorter. */
+export const hintTtlMsDefault = 3 * 3_600_000;
+
 /** Longest user key in bytes (UTF-8 for strings): DESIGN.md's 1 KiB, the protocol's default, advertised in `hello-ok`. */
 export const keyBytesMax = keyBytesMaxDefault;
 

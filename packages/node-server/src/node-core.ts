@@ -91,6 +91,8 @@ export interface NodeCore {
  */
 export function assembleNodeCore(p: NodeCoreParts): NodeCore {
   const { store, hints, generation } = p.state;
+  // Before the cluster starts: every set write from now on keeps the tombstone index (tombstone-index.ts).
+  store.trackTombstones({ clock: p.clock, generation });
   const cluster = new ClusterCore({
     id: p.id, address: p.address, generation, settings: p.settings, store, hints,
     clock: p.clock, random: p.random, transport: p.transport, peers: p.peers, codec: p.codec, log: p.log,
@@ -99,6 +101,7 @@ export function assembleNodeCore(p: NodeCoreParts): NodeCore {
     selfId: p.id, n: p.settings.n, ring: () => cluster.view.ring, down: () => cluster.view.down, addressOf: (id) => cluster.view.addressOf(id),
     engine: p.engine, store, call: (address, body, timeoutMs) => p.peers.call(address, body, timeoutMs), clock: p.clock, random: p.random,
     intervalMs: p.antiEntropy.intervalMs, bytesPerSecond: p.antiEntropy.bytesPerSecond, bucketsLog2: p.antiEntropy.bucketsLog2,
+    tombstoneGraceMs: p.antiEntropy.tombstoneGraceMs, generation,
   });
   store.observe(antiEntropy.observe);
   store.observeIntent(antiEntropy.intent);

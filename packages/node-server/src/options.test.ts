@@ -81,9 +81,18 @@ describe('cluster options', () => {
   });
 
   it('fills the anti-entropy defaults and accepts 0 as "no periodic pass"', () => {
-    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x' }).antiEntropy).toEqual({ intervalMs: AE.aeIntervalMsDefault, bytesPerSecond: AE.aeBytesPerSecondDefault, bucketsLog2: AE.aeBucketsLog2Default });
-    const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', antiEntropyIntervalMs: 0, antiEntropyBytesPerSec: 1 << 20, antiEntropyBucketsLog2: 12 });
-    expect(o.antiEntropy).toEqual({ intervalMs: 0, bytesPerSecond: 1 << 20, bucketsLog2: 12 });
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x' }).antiEntropy).toEqual({
+      intervalMs: AE.aeIntervalMsDefault, bytesPerSecond: AE.aeBytesPerSecondDefault, bucketsLog2: AE.aeBucketsLog2Default, tombstoneGraceMs: AE.tombstoneGraceMsDefault,
+    });
+    const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', antiEntropyIntervalMs: 0, antiEntropyBytesPerSec: 1 << 20, antiEntropyBucketsLog2: 12, tombstoneGraceMs: 3 * 3_600_000 });
+    expect(o.antiEntropy).toEqual({ intervalMs: 0, bytesPerSecond: 1 << 20, bucketsLog2: 12, tombstoneGraceMs: 3 * 3_600_000 });
+  });
+
+  it('refuses a tombstone grace period shorter than the hint TTL, and accepts a short one with a shorter TTL', () => {
+    expect(() => resolveOptions({ id: 'n1', dataDir: '/tmp/x', tombstoneGraceMs: 3 * 3_600_000 - 1 })).toThrow(/tombstoneGraceMs .* must be at least hintTtlMs/);
+    expect(() => resolveOptions({ id: 'n1', dataDir: '/tmp/x', hintTtlMs: 60_000, tombstoneGraceMs: 59_999 })).toThrow(/at least hintTtlMs \(60000\)/);
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', hintTtlMs: 1_000, tombstoneGraceMs: 1_000 }).antiEntropy.tombstoneGraceMs).toBe(1_000);
+    expect(() => resolveOptions({ id: 'n1', dataDir: '/tmp/x', tombstoneGraceMs: AE.tombstoneGraceMsMax + 1 })).toThrow(/tombstoneGraceMs/);
   });
 
   it('refuses out-of-range anti-entropy options, naming the option', () => {

@@ -106,6 +106,14 @@ export interface NodeOptions {
    */
   antiEntropyBucketsLog2?: number;
   /**
+   * How long a deleted key's tombstone-only set is kept, at least, before it
+   * may be removed (default 10 days, as Cassandra's gc_grace_seconds; at
+   * least `hintTtlMs`, at most a year). Removal also waits until every other
+   * replica of the key completed an anti-entropy exchange with this node
+   * since the delete (README, "Tombstone collection").
+   */
+  tombstoneGraceMs?: number;
+  /**
    * Opens the storage instead of @ringkv/lsm-engine's `openEngine` (tests
    * inject failures with it). It receives the data directory and the engine
    * options the node derived; throwing an error named `LsmError` with code
@@ -163,6 +171,8 @@ export interface AntiEntropySettings {
   readonly intervalMs: number;
   readonly bytesPerSecond: number;
   readonly bucketsLog2: number;
+  /** Tombstone grace period (`NodeOptions.tombstoneGraceMs`); absent: the 10-day default. */
+  readonly tombstoneGraceMs?: number;
 }
 
 function invalid(message: string): never {
@@ -263,7 +273,16 @@ function resolveAntiEntropy(o: NodeOptions): AntiEntropySettings {
     intervalMs: intOption('antiEntropyIntervalMs', o.antiEntropyIntervalMs, AE.aeIntervalMsDefault, 0, AE.aeIntervalMsMax),
     bytesPerSecond: intOption('antiEntropyBytesPerSec', o.antiEntropyBytesPerSec, AE.aeBytesPerSecondDefault, AE.aeBytesPerSecondMin, AE.aeBytesPerSecondMax),
     bucketsLog2: intOption('antiEntropyBucketsLog2', o.antiEntropyBucketsLog2, AE.aeBucketsLog2Default, AE.aeBucketsLog2Min, AE.aeBucketsLog2Max),
+    tombstoneGraceMs: tombstoneGrace(o),
   };
+}
+
+/** Grace ≥ hint TTL: a hint still holding a deleted value must expire before its tombstone can go (README, "Tombstone collection"). */
+function tombstoneGrace(o: NodeOptions): number {
+  const hintTtlMs = typeof o.hintTtlMs === 'number' ? o.hintTtlMs : L.hintTtlMsDefault;
+  const grace = intOption('tombstoneGraceMs', o.tombstoneGraceMs, AE.tombstoneGraceMsDefault, 0, AE.tombstoneGraceMsMax);
+  if (grace < hintTtlMs) invalid(`option tombstoneGraceMs (${grace}) must be at least hintTtlMs (${hintTtlMs}): a hint may replay a deleted value until it expires`);
+  return grace;
 }
 
 function checkSecret(o: NodeOptions, host: string): string | undefined {
@@ -307,7 +326,7 @@ function resolveCluster(o: NodeOptions): ClusterSettings {
     weight,
     zone,
     gossipIntervalMs: intOption('gossipIntervalMs', o.gossipIntervalMs, L.gossipIntervalMsDefault, 10, 60_000),
-    hintTtlMs: intOption('hintTtlMs', o.hintTtlMs, 3 * 3_600_000, 1_000, 7 * 24 * 3_600_000),
+    hintTtlMs: intOption('hintTtlMs', o.hintTtlMs, L.hintTtlMsDefault, 1_000, 7 * 24 * 3_600_000),
     requestTimeoutMs: intOption('requestTimeoutMs', o.requestTimeoutMs, L.requestTimeoutMsDefault, 1, L.requestTimeoutMsLimit),
     clusterName: o.clusterName === undefined ? 'ringkv' : stringOption('clusterName', o.clusterName),
   };

@@ -2,7 +2,11 @@
  * The `entries` of `range-sets-ok` and `sync-sets` (docs/format/wire.md,
  * "Peer messages"): one format byte (0 plain, 1 lz4), for lz4 the u32 BE
  * uncompressed length, then a MessagePack array of `[userKey, set]` pairs
- * (each `set` a stored sibling set as set-codec encodes it).
+ * (each `set` a stored sibling set as set-codec encodes it), or
+ * `[userKey, set, tombstoneAgeMs]` when the set is tombstone-only and goes
+ * to a peer that lacks the key: how long the sender has held it (README,
+ * "Tombstone collection"). In a `key-sets` request the `set` is empty, or
+ * the one byte 0x01 when the requester holds no record of the key.
  *
  * Invariants:
  *   1. `decodeEntries` validates everything (format, length bound, pair
@@ -21,6 +25,8 @@ import { aeChunkBytesMax, aeCompressBytesMin } from './limits.js';
 export interface SetEntry {
   readonly key: Uint8Array;
   readonly set: Uint8Array;
+  /** How long the sender has held this tombstone-only set (only towards a peer lacking the key). */
+  readonly ageMs?: number;
 }
 
 const packr = new Packr({ useRecords: false });
@@ -28,7 +34,7 @@ const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 
 /** The wire form of `entries` (module comment). */
 export function encodeEntries(entries: readonly SetEntry[]): Uint8Array {
-  const body: Uint8Array = packr.pack(entries.map((e) => [e.key, e.set]));
+  const body: Uint8Array = packr.pack(entries.map((e) => (e.ageMs === undefined ? [e.key, e.set] : [e.key, e.set, e.ageMs])));
   if (body.length >= aeCompressBytesMin) {
     const packed = compressSync(Buffer.from(body.buffer, body.byteOffset, body.length));
     if (packed.length + 5 < body.length) {
@@ -45,8 +51,8 @@ export function encodeEntries(entries: readonly SetEntry[]): Uint8Array {
 }
 
 /** The pairs of a peer's chunk, every set decoded and validated; throws ProtocolError('invalid-message'). */
-export function decodeEntries(bytes: Uint8Array): { key: Uint8Array; set: StoredSet; bytes: Uint8Array }[] {
-  return decodePairs(bytes).map((e) => ({ key: e.key, set: decodeSet(e.set), bytes: e.set }));
+export function decodeEntries(bytes: Uint8Array): { key: Uint8Array; set: StoredSet; bytes: Uint8Array; ageMs?: number }[] {
+  return decodePairs(bytes).map((e) => ({ key: e.key, set: decodeSet(e.set), bytes: e.set, ...(e.ageMs === undefined ? {} : { ageMs: e.ageMs }) }));
 }
 
 /** The raw (key, bytes) pairs of a chunk (digests, or key lists with empty values); throws ProtocolError('invalid-message'). */
@@ -60,10 +66,13 @@ export function decodePairs(bytes: Uint8Array): SetEntry[] {
   }
   if (!Array.isArray(raw)) throw protocolError('invalid-message', 'anti-entropy entries must be an array');
   return raw.map((pair: unknown) => {
-    if (!Array.isArray(pair) || pair.length !== 2 || !(pair[0] instanceof Uint8Array) || !(pair[1] instanceof Uint8Array)) {
-      throw protocolError('invalid-message', 'an anti-entropy entry must be [key bytes, set bytes]');
+    if (!Array.isArray(pair) || pair.length < 2 || pair.length > 3 || !(pair[0] instanceof Uint8Array) || !(pair[1] instanceof Uint8Array)) {
+      throw protocolError('invalid-message', 'an anti-entropy entry must be [key bytes, set bytes] or [key bytes, set bytes, age ms]');
     }
-    return { key: pair[0], set: pair[1] };
+    if (pair.length === 2) return { key: pair[0], set: pair[1] };
+    const age: unknown = pair[2];
+    if (typeof age !== 'number' || !Number.isFinite(age) || age < 0) throw protocolError('invalid-message', 'an anti-entropy tombstone age must be a non-negative number');
+    return { key: pair[0], set: pair[1], ageMs: age };
   });
 }
 

@@ -14,6 +14,12 @@
  *      differs from the local one is synced into the local store; one that
  *      differs from the peer's is pushed (`sync-sets`, chunked). Sync is
  *      idempotent and commutative, so a key written meanwhile loses nothing.
+ *   4. Tombstones and empty slots (README, "Tombstone collection"): a
+ *      tombstone-only set the holder has kept past its grace period
+ *      (`pastGrace`) is not sent to a side that holds no record of the key:
+ *      that side most likely collected it already, and sending it back
+ *      would make the replicas hand it to each other for ever. A younger
+ *      one sent into an empty slot carries its age on the holder.
  *
  * Invariants:
  *   1. Equal trees cost one round trip of one hash (8 bytes) and no scan.
@@ -24,9 +30,9 @@
  */
 import { compareNodes, firstRequest, versionDigest, type MerkleTree, type NodeRequest } from '@ringkv/merkle';
 import { protocolError, treeIndicesMax, type PeerMessage } from '@ringkv/protocol';
-import { empty, sync } from '@ringkv/vclock';
+import { empty, isTombstoneOnly, sync } from '@ringkv/vclock';
 import { decodeSet, encodeSet, type StoredSet, type StoredValue } from '../store/set-codec.js';
-import { keyId } from '../store/keys.js';
+import { keyId, sameBytes } from '../store/keys.js';
 import { decodeEntries, decodePairs, encodeEntries, type SetEntry } from './entries.js';
 import { aeChunkBytesTarget, aeStrideLevels } from './limits.js';
 
@@ -45,8 +51,12 @@ export interface ExchangePorts {
   tree(group: string): MerkleTree;
   /** Local (storage key, set bytes) of `group` in `bucket`. */
   scanBucket(group: string, bucket: number): Iterable<[Uint8Array, Uint8Array]>;
-  /** DVV-syncs `set` into the local store under user key `key`; resolves once durable. */
-  syncIn(key: Uint8Array, set: StoredSet): Promise<unknown>;
+  /** DVV-syncs `set` into the local store under user key `key` (with the sender's tombstone age, if any); resolves once durable. */
+  syncIn(key: Uint8Array, set: StoredSet, tombstoneAgeMs?: number): Promise<unknown>;
+  /** True when the local tombstone-only set of `skey` is past its grace period here (invariant 4). */
+  pastGrace(skey: Uint8Array): boolean;
+  /** How long this node has held the tombstone-only set of `skey`, if it is indexed. */
+  tombstoneAgeMs(skey: Uint8Array): number | undefined;
   /** Waits as long as needed to keep `bytes` more within the bandwidth budget. */
   throttle(bytes: number): Promise<void>;
 }
@@ -146,31 +156,47 @@ async function fetchDigests(group: string, bucketsLog2: number, buckets: number[
   return out;
 }
 
+/** A key to fetch from the peer; `absent`: this node holds no record of it. */
+interface Want {
+  readonly key: Uint8Array;
+  readonly absent: boolean;
+}
+
+/** A set fetched from the peer. */
+interface Fetched {
+  readonly set: StoredSet;
+  readonly bytes: Uint8Array;
+  readonly ageMs?: number;
+}
+
+const none = new Uint8Array(0);
+const absentMark = Uint8Array.of(1);
+
 /** The peer's sets of `keys`, in chunks of about `aeChunkBytesTarget` of request (absent keys are left out). */
-async function fetchSets(keys: readonly Uint8Array[], ports: ExchangePorts, result: ExchangeResult): Promise<Map<string, { set: StoredSet; bytes: Uint8Array }>> {
-  const out = new Map<string, { set: StoredSet; bytes: Uint8Array }>();
-  const none = new Uint8Array(0);
+async function fetchSets(keys: readonly Want[], ports: ExchangePorts, result: ExchangeResult): Promise<Map<string, Fetched>> {
+  const out = new Map<string, Fetched>();
   for (let i = 0; i < keys.length; ) {
     const chunk: SetEntry[] = [];
     // Replies carry whole sets: a few thousand keys per call keeps a reply near the chunk target for small values.
     for (let bytes = 0; i < keys.length && bytes < aeChunkBytesTarget / 32; i++) {
-      chunk.push({ key: keys[i] as Uint8Array, set: none });
-      bytes += (keys[i] as Uint8Array).length + 4;
+      const want = keys[i] as Want;
+      chunk.push({ key: want.key, set: want.absent ? absentMark : none });
+      bytes += want.key.length + 5;
     }
     const entries = encodeEntries(chunk);
     const reply = await counted(ports, { type: 'key-sets', entries }, entries.length + 16, result);
     if (reply.type !== 'range-sets-ok') throw unexpected(reply);
     result.bytesReceived += reply.entries.length;
     await ports.throttle(reply.entries.length);
-    for (const e of decodeEntries(reply.entries)) out.set(keyId(e.key), { set: e.set, bytes: e.bytes });
+    for (const e of decodeEntries(reply.entries)) out.set(keyId(e.key), e);
   }
   return out;
 }
 
 async function reconcile(group: string, buckets: number[], ports: ExchangePorts, result: ExchangeResult): Promise<void> {
   const theirs = await fetchDigests(group, ports.tree(group).bucketsLog2, buckets, ports, result);
-  const mine = new Map<string, { key: Uint8Array; bytes: Uint8Array }>();
-  const want: Uint8Array[] = [];
+  const mine = new Map<string, Local>();
+  const want: Want[] = [];
   for (const bucket of buckets) {
     for (const [skey, bytes] of ports.scanBucket(group, bucket)) {
       const key = skey.subarray(9);
@@ -179,50 +205,62 @@ async function reconcile(group: string, buckets: number[], ports: ExchangePorts,
       const remote = theirs.get(id);
       theirs.delete(id);
       if (remote !== undefined && sameBytes(remote.digest, versionDigest(bytes))) continue;
-      mine.set(id, { key, bytes });
-      if (remote !== undefined) want.push(key);
+      mine.set(id, { key, skey, bytes });
+      if (remote !== undefined) want.push({ key, absent: false });
     }
   }
   for (const remote of theirs.values()) {
     result.keysCompared++;
-    want.push(remote.key);
+    want.push({ key: remote.key, absent: true });
   }
   const fetched = await fetchSets(want, ports, result);
   await merge(mine, fetched, want, ports, result);
 }
 
+/** A local record of a differing key. */
+interface Local {
+  readonly key: Uint8Array;
+  readonly skey: Uint8Array;
+  readonly bytes: Uint8Array;
+}
+
 /** DVV sync of every differing key: pull into the local store what changed it, push to the peer what it lacked. */
-async function merge(
-  mine: Map<string, { key: Uint8Array; bytes: Uint8Array }>,
-  fetched: Map<string, { set: StoredSet; bytes: Uint8Array }>,
-  want: readonly Uint8Array[],
-  ports: ExchangePorts,
-  result: ExchangeResult,
-): Promise<void> {
+async function merge(mine: Map<string, Local>, fetched: Map<string, Fetched>, want: readonly Want[], ports: ExchangePorts, result: ExchangeResult): Promise<void> {
   const push: SetEntry[] = [];
   let pushBytes = 0;
   const pulls: Promise<unknown>[] = [];
   const keys = new Map<string, Uint8Array>();
   for (const [id, m] of mine) keys.set(id, m.key);
-  for (const key of want) keys.set(keyId(key), key);
+  for (const w of want) keys.set(keyId(w.key), w.key);
   for (const [id, key] of keys) {
     const local = mine.get(id);
     const remote = fetched.get(id);
-    const merged = sync(local === undefined ? empty<StoredValue>() : decodeSet(local.bytes), remote?.set ?? empty<StoredValue>());
+    const localSet = local === undefined ? empty<StoredValue>() : decodeSet(local.bytes);
+    const merged = sync(localSet, remote?.set ?? empty<StoredValue>());
     const encoded = encodeSet(merged);
     if (remote !== undefined && (local === undefined || !sameBytes(encoded, local.bytes))) {
       result.keysPulled++;
-      pulls.push(ports.syncIn(key, remote.set));
+      pulls.push(ports.syncIn(key, remote.set, local === undefined ? remote.ageMs : undefined));
     }
     if (local !== undefined && (remote === undefined || !sameBytes(encoded, remote.bytes))) {
+      const entry = remote === undefined ? toEmptySlot(local, localSet, encoded, ports) : { key, set: encoded };
+      if (entry === undefined) continue;
       result.keysPushed++;
-      push.push({ key, set: encoded });
+      push.push(entry);
       pushBytes += encoded.length + key.length;
       if (pushBytes >= aeChunkBytesTarget) pushBytes = await flush(push, ports, result);
     }
   }
   await Promise.all(pulls);
   await flush(push, ports, result);
+}
+
+/** What to push to a peer lacking the key: nothing for a tombstone past grace, its age with a younger one (invariant 4). */
+function toEmptySlot(local: Local, set: StoredSet, encoded: Uint8Array, ports: ExchangePorts): SetEntry | undefined {
+  if (!isTombstoneOnly(set)) return { key: local.key, set: encoded };
+  if (ports.pastGrace(local.skey)) return undefined;
+  const ageMs = ports.tombstoneAgeMs(local.skey);
+  return ageMs === undefined ? { key: local.key, set: encoded } : { key: local.key, set: encoded, ageMs };
 }
 
 async function flush(push: SetEntry[], ports: ExchangePorts, result: ExchangeResult): Promise<number> {
@@ -238,10 +276,6 @@ async function counted(ports: ExchangePorts, body: ExchangeCall, bytes: number, 
   result.bytesSent += bytes;
   result.roundTrips++;
   return ports.call(body);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
 }
 
 function unexpected(reply: PeerMessage): Error {

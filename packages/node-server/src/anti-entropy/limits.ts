@@ -51,3 +51,32 @@ export const aeChunkBytesMax = 64 * 1024 * 1024;
 
 /** Keys the start-up tree build scans per event-loop turn: ~15 ms of reading and hashing (7 µs a key measured, README), so a request waits about that long behind the build; a new seek per chunk costs little at this size. */
 export const aeBuildChunkKeysDefault = 2_000;
+
+/**
+ * Default `tombstoneGraceMs`: 10 days, as Cassandra's `gc_grace_seconds`. A
+ * tombstone must outlive every way its deleted value could come back: hints
+ * (at most `hintTtlMs`, 3 h by default, enforced: grace ≥ hint TTL), and a
+ * replica that was down or partitioned during the delete, which anti-entropy
+ * reaches only once it is back. Ten days leaves a long weekend's outage plus
+ * a week of slack before a tombstone even becomes a candidate, and the
+ * replica rule (every replica completed an exchange since) still holds it
+ * after that for as long as a replica stays away.
+ */
+export const tombstoneGraceMsDefault = 10 * 24 * 3_600_000;
+
+/** Largest `tombstoneGraceMs`: one year; beyond it tombstones are effectively kept, which `antiEntropyIntervalMs` bounds can no longer explain. */
+export const tombstoneGraceMsMax = 365 * 24 * 3_600_000;
+
+/** Index records a tombstone sweep reads and judges per event-loop turn: each costs an index read, a data read and a ring lookup (a few µs), so a chunk stays near a millisecond. */
+export const tombstoneSweepChunkKeys = 1_000;
+
+/** Shortest interval between periodic tombstone sweeps (a sweep also follows every anti-entropy pass). */
+export const tombstoneSweepIntervalMsMin = 1_000;
+
+/** Longest interval between periodic sweeps: a tombstone is removed at most an hour after it became collectable by time alone. */
+export const tombstoneSweepIntervalMsMax = 3_600_000;
+
+/** Sweep interval for a grace period: a tenth of it, within the bounds above. */
+export function tombstoneSweepIntervalMs(graceMs: number): number {
+  return Math.min(tombstoneSweepIntervalMsMax, Math.max(tombstoneSweepIntervalMsMin, Math.floor(graceMs / 10)));
+}

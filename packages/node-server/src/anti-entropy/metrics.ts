@@ -1,8 +1,9 @@
 /**
- * Anti-entropy figures in the Prometheus text format, appended to /metrics
- * (names `ringkv_ae_*`, counters since the node started).
+ * Anti-entropy and tombstone figures in the Prometheus text format, appended
+ * to /metrics (names `ringkv_ae_*` and `ringkv_tombstones_*`; counters since
+ * the node started, gauges as of the last build or sweep).
  */
-import type { AntiEntropyStats } from './service.js';
+import type { AntiEntropy, AntiEntropyStats } from './service.js';
 
 const counters: readonly [keyof AntiEntropyStats, string, string][] = [
   ['passes', 'ringkv_ae_passes_total', 'Anti-entropy passes run (periodic and on demand).'],
@@ -19,12 +20,21 @@ const counters: readonly [keyof AntiEntropyStats, string, string][] = [
   ['treeRebuilds', 'ringkv_ae_tree_rebuilds_total', 'Full tree rebuilds from storage (start, ring changes).'],
 ];
 
-/** The `ringkv_ae_*` families for `node`. */
-export function renderAntiEntropy(node: string, stats: AntiEntropyStats): string {
+/** The `ringkv_ae_*` and `ringkv_tombstones_*` families for `node`. */
+export function renderAntiEntropy(node: string, ae: Pick<AntiEntropy, 'stats' | 'tombstones' | 'buildStatus'>): string {
   const label = `node="${node.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))}"`;
   const lines: string[] = [];
-  for (const [field, name, help] of counters) {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name}{${label}} ${Number(stats[field] ?? 0)}`);
-  }
+  const sample = (name: string, type: 'counter' | 'gauge', help: string, value: number): void => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}{${label}} ${value}`);
+  };
+  for (const [field, name, help] of counters) sample(name, 'counter', help, Number(ae.stats[field] ?? 0));
+  const build = ae.buildStatus();
+  sample('ringkv_ae_tree_building', 'gauge', 'Whether a Merkle tree build (start-up or ring change) is running: 1 or 0.', build.building ? 1 : 0);
+  sample('ringkv_ae_tree_build_progress_ratio', 'gauge', 'Share of the ring the running (or last) tree build has scanned.', build.progress);
+  const t = ae.tombstones.stats;
+  sample('ringkv_tombstones_collected_total', 'counter', 'Deleted keys removed for good (grace passed, every replica confirmed by anti-entropy).', t.collected);
+  sample('ringkv_tombstones_pending', 'gauge', 'Tombstone-only keys the last sweep kept (within grace or blocked).', t.pending);
+  sample('ringkv_tombstones_blocked', 'gauge', 'Of the pending: past grace, waiting for a replica to complete an anti-entropy exchange.', t.blocked);
+  sample('ringkv_tombstone_sweeps_total', 'counter', 'Tombstone sweeps run.', t.sweeps);
   return `${lines.join('\n')}\n`;
 }

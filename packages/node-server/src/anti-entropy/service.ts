@@ -15,6 +15,12 @@
  *      on the injected clock).
  *   3. A failed exchange (peer down, timeout) is counted and skipped; the
  *      next pass retries it. It never fails the node.
+ *   4. Every exchange waits for the trees to be built (start-up, or the
+ *      chunked rebuild a ring change starts at once), and only an exchange
+ *      that completed within one ring epoch enters the tombstone ledger,
+ *      with the store batch committed when it started (tombstones.ts).
+ *   5. A tombstone sweep follows every pass and runs every
+ *      `tombstoneSweepIntervalMs(graceMs)` besides.
  */
 import type { HashRing } from '@ringkv/hashring';
 import { MerkleTree, versionDigest } from '@ringkv/merkle';
@@ -26,8 +32,17 @@ import type { ReplicaStore } from '../store/replica-store.js';
 import type { StoredSet } from '../store/set-codec.js';
 import { decodeEntries, decodePairs, encodeEntries, type SetEntry } from './entries.js';
 import { emptyResult, exchange, fromU32s, type ExchangeCall, type ExchangeResult } from './exchange.js';
-import { aeBucketsLog2Default, aeBuildChunkKeysDefault, aeBytesPerSecondDefault, aeCallTimeoutMs, aeIntervalMsDefault } from './limits.js';
-import { ReplicaTrees } from './trees.js';
+import {
+  aeBucketsLog2Default,
+  aeBuildChunkKeysDefault,
+  aeBytesPerSecondDefault,
+  aeCallTimeoutMs,
+  aeIntervalMsDefault,
+  tombstoneGraceMsDefault,
+  tombstoneSweepIntervalMs,
+} from './limits.js';
+import { ExchangeLedger, TombstoneCollector, type SweepSummary } from './tombstones.js';
+import { ReplicaTrees, type BuildProgress } from './trees.js';
 
 /** How a node's anti-entropy runs. */
 export interface AntiEntropyOptions {
@@ -38,7 +53,7 @@ export interface AntiEntropyOptions {
   readonly down: () => ReadonlySet<string>;
   readonly addressOf: (id: string) => string | undefined;
   readonly engine: Pick<StorageEngine, 'iterate' | 'getSync'>;
-  readonly store: Pick<ReplicaStore, 'syncIn'>;
+  readonly store: Pick<ReplicaStore, 'syncIn' | 'collect' | 'committedBatchSeq'>;
   readonly call: (address: string, body: ExchangeCall, timeoutMs: number) => Promise<PeerMessage>;
   readonly clock: Clock;
   readonly random: { next(): number };
@@ -46,8 +61,14 @@ export interface AntiEntropyOptions {
   readonly intervalMs?: number;
   readonly bytesPerSecond?: number;
   readonly bucketsLog2?: number;
-  /** Keys the start-up tree build scans per event-loop turn (default `aeBuildChunkKeysDefault`). */
+  /** Keys a tree build (start-up or ring change) scans per event-loop turn (default `aeBuildChunkKeysDefault`). */
   readonly buildChunkKeys?: number;
+  /** Tombstone grace period (default `tombstoneGraceMsDefault`, 10 days). */
+  readonly tombstoneGraceMs?: number;
+  /** This start's gossip generation: the store's tombstone marks name it (default 0). */
+  readonly generation?: number;
+  /** Index records a tombstone sweep judges per turn (default `tombstoneSweepChunkKeys`). */
+  readonly sweepChunkKeys?: number;
 }
 
 /** Counters since start (/status `antiEntropy`, /metrics `ringkv_ae_*`). */
@@ -80,7 +101,11 @@ export type RepairProgress = (done: number, total: number, group: string, peer: 
 export class AntiEntropy {
   readonly trees: ReplicaTrees;
   readonly stats: AntiEntropyStats;
+  /** Completed exchanges this node drove (tombstone rule (b)). */
+  readonly ledger: ExchangeLedger;
+  readonly tombstones: TombstoneCollector;
   private timer: unknown;
+  private sweepTimer: unknown;
   private running: Promise<RepairSummary> | undefined;
   private tokens: number;
   private tokensAtMs: number;
@@ -93,6 +118,31 @@ export class AntiEntropy {
     this.bytesPerSecond = o.bytesPerSecond ?? aeBytesPerSecondDefault;
     this.tokens = this.bytesPerSecond;
     this.tokensAtMs = o.clock.now();
+    this.ledger = new ExchangeLedger(o.generation ?? 0);
+    this.tombstones = new TombstoneCollector({
+      selfId: o.selfId, n: o.n, graceMs: o.tombstoneGraceMs ?? tombstoneGraceMsDefault, clock: o.clock, engine: o.engine, store: o.store,
+      ledger: this.ledger, groupOf: (skey) => this.trees.groupOf(skey), ringSize: () => o.ring().size,
+      ...(o.sweepChunkKeys === undefined ? {} : { chunkKeys: o.sweepChunkKeys }),
+    });
+  }
+
+  private readonly yieldTurn = (): Promise<void> => new Promise<void>((resolve) => this.o.clock.setTimer(0, resolve));
+
+  /** Starts a chunked build of every tree (start-up, ring change); settles when it is done or superseded. */
+  private buildTrees(): Promise<void> {
+    return this.trees.build(this.o.buildChunkKeys ?? aeBuildChunkKeysDefault, this.yieldTurn).then(() => {
+      this.stats.treeRebuilds = this.trees.rebuilds;
+    });
+  }
+
+  /** Whether a tree build runs, and how far it got (/status `antiEntropy.build`). */
+  buildStatus(): BuildProgress {
+    return this.trees.progress();
+  }
+
+  /** Runs a tombstone sweep now (or joins the running one). */
+  sweepTombstones(): Promise<SweepSummary> {
+    return this.tombstones.sweep(this.yieldTurn);
   }
 
   /** The store's write hook: a committed engine write (data keys only are used). */
@@ -107,11 +157,10 @@ export class AntiEntropy {
    * for the build (trees.ts invariant 5).
    */
   start(): Promise<void> {
-    const built = this.trees.build(this.o.buildChunkKeys ?? aeBuildChunkKeysDefault, () => new Promise<void>((resolve) => this.o.clock.setTimer(0, resolve)));
+    const built = this.buildTrees();
     this.schedule();
-    return built.then(() => {
-      this.stats.treeRebuilds = this.trees.rebuilds;
-    });
+    this.scheduleSweep();
+    return built;
   }
 
   /** The store's intent hook (trees.ts invariant 4): keys whose batch is about to reach the engine. */
@@ -126,11 +175,20 @@ export class AntiEntropy {
     if (this.trees.isBuilding) this.trees.invalidate();
     if (this.timer !== undefined) this.o.clock.clearTimer(this.timer);
     this.timer = undefined;
+    if (this.sweepTimer !== undefined) this.o.clock.clearTimer(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.tombstones.stop();
   }
 
-  /** The ring changed: trees are rebuilt on next use. */
+  /**
+   * The ring changed: the ledger is cleared (replica sets may differ) and a
+   * chunked rebuild of every tree starts at once; exchanges, both sides,
+   * wait for it (invariant 4), requests are served meanwhile.
+   */
   onRingChange(): void {
+    this.ledger.reset();
     this.trees.invalidate();
+    if (!this.stopped) void this.buildTrees().catch(() => {});
   }
 
   /** Runs a full pass now (or joins the running one). */
@@ -147,19 +205,32 @@ export class AntiEntropy {
         return { type: 'tree-nodes-ok', id: call.id, hashes: this.treeOf(call.group, call.bucketsLog2).nodes(call.depth, fromU32s(call.indices)) };
       case 'range-sets':
         return { type: 'range-sets-ok', id: call.id, ...this.rangeSets(call) };
-      case 'key-sets': {
-        const out: SetEntry[] = [];
-        for (const { key } of decodePairs(call.entries)) {
-          const set = this.o.engine.getSync(storageKey(key));
-          if (set !== undefined) out.push({ key, set });
-        }
-        return { type: 'range-sets-ok', id: call.id, entries: encodeEntries(out) };
-      }
+      case 'key-sets':
+        return { type: 'range-sets-ok', id: call.id, entries: encodeEntries(this.keySets(decodePairs(call.entries))) };
       case 'sync-sets': {
-        await Promise.all(decodeEntries(call.entries).map((e) => this.o.store.syncIn(e.key, e.set)));
+        await Promise.all(decodeEntries(call.entries).map((e) => this.o.store.syncIn(e.key, e.set, e.ageMs)));
         return { type: 'sync-sets-ok', id: call.id };
       }
     }
+  }
+
+  /**
+   * The stored sets a peer asked for. Towards a peer that holds no record of
+   * a key (request value 0x01), a tombstone past its grace period here is
+   * left out and a younger one carries its age (exchange invariant 4).
+   */
+  private keySets(asked: readonly SetEntry[]): SetEntry[] {
+    const out: SetEntry[] = [];
+    for (const { key, set: mark } of asked) {
+      const skey = storageKey(key);
+      const set = this.o.engine.getSync(skey);
+      if (set === undefined) continue;
+      const peerLacks = mark.length === 1 && mark[0] === 1;
+      const ageMs = peerLacks ? this.tombstones.ageMs(skey) : undefined;
+      if (ageMs === undefined) out.push({ key, set });
+      else if (this.tombstones.verdict(skey) === 'grace') out.push({ key, set, ageMs });
+    }
+    return out;
   }
 
   private treeOf(group: string, bucketsLog2: number): MerkleTree {
@@ -194,6 +265,24 @@ export class AntiEntropy {
     });
   }
 
+  private scheduleSweep(): void {
+    if (this.stopped) return;
+    this.sweepTimer = this.o.clock.setTimer(tombstoneSweepIntervalMs(this.o.tombstoneGraceMs ?? tombstoneGraceMsDefault), () => {
+      this.sweepTimer = undefined;
+      void this.sweepTombstones().finally(() => this.scheduleSweep());
+    });
+  }
+
+  /** One exchange, waiting for the trees; recorded in the ledger when it completed within one ring epoch (invariant 4). */
+  private async exchangeWith(group: string, peer: string, address: string): Promise<ExchangeResult> {
+    await this.trees.ready();
+    const epoch = this.ledger.epoch;
+    const startSeq = this.o.store.committedBatchSeq;
+    const r = await exchange(group, this.ports(address));
+    this.ledger.record(group, peer, startSeq, epoch);
+    return r;
+  }
+
   private async pass(progress: RepairProgress | undefined): Promise<RepairSummary> {
     await this.trees.ready();
     const startedMs = this.o.clock.now();
@@ -206,7 +295,7 @@ export class AntiEntropy {
       if (this.stopped) break;
       progress?.(i, work.length, group, peer);
       try {
-        const r = await exchange(group, this.ports(address));
+        const r = await this.exchangeWith(group, peer, address);
         groups.add(group);
         exchanges++;
         addInto(total, r);
@@ -220,6 +309,7 @@ export class AntiEntropy {
       keysRepaired: total.keysPulled + total.keysPushed, durationMs: this.o.clock.now() - startedMs, failures,
     };
     this.record(summary);
+    if (!this.stopped) await this.sweepTombstones().catch(() => undefined);
     return summary;
   }
 
@@ -241,7 +331,9 @@ export class AntiEntropy {
       call: (body: ExchangeCall) => this.o.call(address, body, aeCallTimeoutMs),
       tree: (group: string) => this.trees.tree(group),
       scanBucket: (group: string, bucket: number) => this.trees.scanBucket(group, bucket),
-      syncIn: (key: Uint8Array, set: StoredSet) => this.o.store.syncIn(key, set),
+      syncIn: (key: Uint8Array, set: StoredSet, ageMs?: number) => this.o.store.syncIn(key, set, ageMs),
+      pastGrace: (skey: Uint8Array) => this.tombstones.verdict(skey) !== 'grace',
+      tombstoneAgeMs: (skey: Uint8Array) => this.tombstones.ageMs(skey),
       throttle: (bytes: number) => this.throttle(bytes),
     };
   }

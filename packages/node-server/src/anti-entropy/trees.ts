@@ -20,10 +20,12 @@
  *   2. Every committed write of a data key updates its tree with
  *      (versionDigest(old encoding), versionDigest(new encoding)), so a tree
  *      always equals the tree rebuilt from a scan (tested).
- *   3. A ring change marks every tree stale; the next use rebuilds them all
- *      from one scan (writes while stale are not applied: the scan sees them).
- *   4. A build (start-up: `build`, chunked, yielding a turn between chunks;
- *      after a ring change: `rebuild`, one synchronous scan) never counts a
+ *   3. A ring change marks every tree stale (`invalidate`) and the service
+ *      starts a chunked `build` at once (writes while stale are not applied:
+ *      the scan sees them); a tree used while stale and not building is
+ *      rebuilt by one synchronous scan (`rebuild`, kept for tests and tools).
+ *   4. A build (`build`, chunked, yielding a turn between chunks, at start
+ *      and after a ring change; or `rebuild`, one synchronous scan) never counts a
  *      key twice or misses a write. The rule: a key that is *in flight* (the
  *      store announced its batch through `intent` and has not yet reported
  *      it through `observe`) or that was written since the build started is
@@ -56,6 +58,13 @@ export interface TreesOptions {
 const dataStart = Uint8Array.of(dataPrefix);
 const dataEnd = Uint8Array.of(dataPrefix + 1);
 
+/** Whether a tree build runs and how far it got: keys scanned, and the share of the ring its scan passed (0…1, keys are in ring order). */
+export interface BuildProgress {
+  readonly building: boolean;
+  readonly keysScanned: number;
+  readonly progress: number;
+}
+
 /** The storage key bounds of a bucket: `d ‖ start` … `d ‖ next` (to the end of `d` for the last bucket). */
 export function bucketBounds(bucket: number, bucketsLog2: number): { gte: Uint8Array; lt: Uint8Array } {
   const r = bucketRange(bucket, bucketsLog2);
@@ -79,6 +88,8 @@ export class ReplicaTrees {
   private owned: Map<string, Uint8Array | undefined> | undefined;
   /** During a build: the last key the scan passed. */
   private cursor: Uint8Array | undefined;
+  /** Keys the running (or last) build scanned. */
+  private scannedKeys = 0;
   private building: Promise<void> | undefined;
   /** Bumped by every build start and `invalidate`: a chunked build that sees it change stops. */
   private epoch = 0;
@@ -140,6 +151,14 @@ export class ReplicaTrees {
     return this.building ?? Promise.resolve();
   }
 
+  /** The build's progress (/status `antiEntropy.build`). */
+  progress(): BuildProgress {
+    const building = this.building !== undefined;
+    const c = this.cursor;
+    const share = !building ? 1 : c === undefined || c.length < 9 ? 0 : Number(Buffer.from(c.buffer, c.byteOffset + 1, 8).readBigUInt64BE()) / 2 ** 64;
+    return { building, keysScanned: this.scannedKeys, progress: share };
+  }
+
   /** True while a chunked build runs. */
   get isBuilding(): boolean {
     return this.building !== undefined;
@@ -189,6 +208,7 @@ export class ReplicaTrees {
     this.stale = false;
     this.epoch++;
     this.cursor = undefined;
+    this.scannedKeys = 0;
     this.owned = new Map();
     for (const id of this.inFlight.keys()) this.owned.set(id, undefined);
     return this.epoch;
@@ -209,6 +229,7 @@ export class ReplicaTrees {
     let n = 0;
     for (const [skey, value] of this.o.engine.iterate(bounds)) {
       this.cursor = skey.slice();
+      this.scannedKeys++;
       if (skey.length >= 9 && !(this.owned as Map<string, Uint8Array | undefined>).has(idOf(skey))) this.applyDigests(skey, undefined, versionDigest(value));
       if (++n >= chunkKeys) return false;
     }

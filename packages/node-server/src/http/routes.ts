@@ -60,7 +60,8 @@ export function statusOf(ctx: ServerContext, engine: StorageEngine): Record<stri
     writes: { ...ctx.store.stats },
     storage: engine.stats(),
     cluster: clusterOf(ctx),
-    antiEntropy: ctx.antiEntropy === undefined ? undefined : { ...ctx.antiEntropy.stats, bucketsLog2: ctx.antiEntropy.trees.bucketsLog2 },
+    antiEntropy: ctx.antiEntropy === undefined ? undefined : { ...ctx.antiEntropy.stats, bucketsLog2: ctx.antiEntropy.trees.bucketsLog2, build: ctx.antiEntropy.buildStatus() },
+    tombstones: ctx.antiEntropy === undefined ? undefined : { ...ctx.antiEntropy.tombstones.stats },
   };
 }
 
@@ -99,7 +100,7 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
           storage: () => engine.stats(),
           cluster: () => clusterOf(ctx),
         });
-        const ae = ctx.antiEntropy === undefined ? '' : renderAntiEntropy(ctx.options.id, ctx.antiEntropy.stats);
+        const ae = ctx.antiEntropy === undefined ? '' : renderAntiEntropy(ctx.options.id, ctx.antiEntropy);
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
         return void res.end(text + ae);
       }

@@ -43,3 +43,8 @@ export function userKeyOf(storage: Uint8Array): Uint8Array {
 export function keyId(storage: Uint8Array): string {
   return Buffer.from(storage.buffer, storage.byteOffset, storage.byteLength).toString('latin1');
 }
+
+/** True when two byte arrays hold the same bytes. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
+}

@@ -22,8 +22,11 @@
  *   4. A stored set never exceeds `siblingsMax` live siblings,
  *      `contextEntriesMax` actors or `setBytesMax` encoded bytes, so every
  *      set fits in one get reply frame.
- *   5. Deletes are tombstone versions; keys are never removed from the engine
- *      (a tombstone-only set still carries the context a later write needs).
+ *   5. Deletes are tombstone versions. A key leaves the engine only through
+ *      `collect` (the tombstone collector, anti-entropy/tombstones.ts), and
+ *      only while its set is still the tombstone-only set the collector
+ *      judged; once tombstones are tracked (`trackTombstones`), every set
+ *      write keeps the tombstone index (tombstone-index.ts) in the same batch.
  *   6. Every engine write of the node (sibling sets, hints, metadata) goes
  *      through this one queue (`mutate`), so a hint and a set are each
  *      read-modify-written from the state the previous write left.
@@ -37,6 +40,7 @@ import {
   decodeContext,
   empty,
   encodeContext,
+  isTombstoneOnly,
   live,
   sync,
   tombstone,
@@ -47,8 +51,9 @@ import {
 } from '@ringkv/vclock';
 import { contextEntriesMax, writeBatchBytesMax, writeBatchOpsMax, writeQueueMax } from '../limits.js';
 import type { EngineOp, StorageEngine } from './engine-port.js';
-import { keyId, storageKey } from './keys.js';
+import { keyId, sameBytes, storageKey } from './keys.js';
 import { decodeSet, encodeSet, storedValue, type StoredSet, type StoredValue } from './set-codec.js';
+import { encodeMark, tombstoneKey } from './tombstone-index.js';
 
 /** How the store versions and bounds writes. */
 export interface StoreConfig {
@@ -77,7 +82,13 @@ export interface StoreConfig {
 export interface Mutation<S, R> {
   readonly skey: Uint8Array;
   load(stored: Uint8Array | undefined): S;
-  step(current: S): { readonly next: S; readonly encoded: Uint8Array | undefined; readonly result: R };
+  step(current: S): { readonly next: S; readonly encoded: Uint8Array | undefined; readonly result: R; readonly also?: readonly EngineOp[] };
+}
+
+/** What the store needs to keep the tombstone index: the injected clock and this start's generation. */
+export interface TombstoneTracking {
+  readonly clock: { now(): number };
+  readonly generation: number;
 }
 
 /** One queued mutation. */
@@ -131,6 +142,10 @@ export class ReplicaStore {
   readonly stats: StoreStats = { batches: 0, batchedWrites: 0, queuedWrites: 0, largestBatch: 0 };
   private readonly observers: WriteObserver[] = [];
   private readonly intents: ((skeys: readonly Uint8Array[]) => void)[] = [];
+  private tracking: TombstoneTracking | undefined;
+  /** The batch being computed or in the engine (counts from 1 per start). */
+  private batchSeq = 0;
+  private committed = 0;
 
   private readonly gather: (start: () => void) => void;
 
@@ -175,20 +190,71 @@ export class ReplicaStore {
     return update(current, clock, this.config.actor, payload, { siblingsMax: this.config.siblingsMax });
   }
 
-  /** `sync`s a set from another replica (or a replayed hint) into the stored one; resolves once durable. */
-  syncIn(key: Key, set: DvvSet<StoredValue>): Promise<StoredSet> {
-    return this.mutateSet(key, (current) => sync(current, set), (next) => next);
+  /**
+   * `sync`s a set from another replica (or a replayed hint) into the stored one; resolves once durable.
+   * `tombstoneAgeMs`: anti-entropy's word that the sender has held this
+   * tombstone-only set that long; a set landing in an empty slot then starts
+   * its grace period that far back (README, "Tombstone collection").
+   */
+  syncIn(key: Key, set: DvvSet<StoredValue>, tombstoneAgeMs?: number): Promise<StoredSet> {
+    return this.mutateSet(key, (current) => sync(current, set), (next) => next, tombstoneAgeMs);
   }
 
-  private mutateSet<R>(key: Key, next: (current: StoredSet) => StoredSet, result: (set: StoredSet) => R): Promise<R> {
+  /**
+   * Starts keeping the tombstone index (node-core does, before the cluster
+   * starts): from now on every set write puts or deletes the key's index
+   * record in its own batch (tombstone-index.ts invariant 1).
+   */
+  trackTombstones(tracking: TombstoneTracking): void {
+    this.tracking = tracking;
+  }
+
+  /** The last batch the engine resolved (success or failure), counting from 1 per start; a write of batch k is visible once this is ≥ k. */
+  get committedBatchSeq(): number {
+    return this.committed;
+  }
+
+  /**
+   * Removes `skey`'s data record and its index record in one batch, if the
+   * stored set is still byte-for-byte `expected` and tombstone-only;
+   * resolves true when it did. The tree hook sees the key go absent.
+   */
+  collect(skey: Uint8Array, expected: Uint8Array): Promise<boolean> {
+    return this.mutate<StoredSet, boolean>({
+      skey,
+      load: (stored) => (stored === undefined ? empty<StoredValue>() : decodeSet(stored)),
+      step: (current) => {
+        if (current.entries.length === 0) return { next: current, encoded: undefined, result: false };
+        const bytes = encodeSet(current);
+        if (!isTombstoneOnly(current) || !sameBytes(bytes, expected)) return { next: current, encoded: bytes, result: false };
+        return { next: empty<StoredValue>(), encoded: undefined, result: true, also: [{ type: 'del', key: tombstoneKey(skey) }] };
+      },
+    });
+  }
+
+  private mutateSet<R>(key: Key, next: (current: StoredSet) => StoredSet, result: (set: StoredSet) => R, tombstoneAgeMs?: number): Promise<R> {
+    const skey = storageKey(key);
     return this.mutate<StoredSet, R>({
-      skey: storageKey(key),
+      skey,
       load: (stored) => (stored === undefined ? empty<StoredValue>() : decodeSet(stored)),
       step: (current) => {
         const set = next(current);
-        return { next: set, encoded: this.checkedEncoding(set), result: result(set) };
+        const encoded = this.checkedEncoding(set);
+        return { next: set, encoded, result: result(set), also: this.indexOps(skey, current, set, encoded, tombstoneAgeMs) };
       },
     });
+  }
+
+  /** The index record change of a set write (tombstone-index.ts invariants 1, 2); undefined when nothing changes. */
+  private indexOps(skey: Uint8Array, before: StoredSet, after: StoredSet, encoded: Uint8Array, ageMs: number | undefined): EngineOp[] | undefined {
+    const t = this.tracking;
+    if (t === undefined) return undefined;
+    const was = isTombstoneOnly(before);
+    if (!isTombstoneOnly(after)) return was ? [{ type: 'del', key: tombstoneKey(skey) }] : undefined;
+    if (was && sameBytes(encodeSet(before), encoded)) return undefined;
+    const now = t.clock.now();
+    const sinceMs = before.entries.length === 0 && ageMs !== undefined ? now - Math.max(0, ageMs) : now;
+    return [{ type: 'put', key: tombstoneKey(skey), value: encodeMark({ sinceMs, generation: t.generation, batchSeq: this.batchSeq }) }];
   }
 
   private checkedEncoding(next: StoredSet): Uint8Array {
@@ -252,6 +318,7 @@ export class ReplicaStore {
   }
 
   private async commit(batch: PendingWrite[]): Promise<void> {
+    const seq = ++this.batchSeq;
     const states = new Map<string, unknown>();
     const ops = new Map<string, EngineOp>();
     const done: ComputedWrite[] = [];
@@ -267,7 +334,10 @@ export class ReplicaStore {
       done.push(computed);
       bytes += computed.bytes;
     }
-    if (done.length === 0) return;
+    if (done.length === 0) {
+      this.committed = seq;
+      return;
+    }
     this.stats.batches++;
     this.stats.batchedWrites += done.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, done.length);
@@ -279,10 +349,13 @@ export class ReplicaStore {
     } catch (error) {
       // Observers told of the intent learn the batch settled: each key stays at its `before`.
       if (before !== undefined) this.notifyUnchanged([...ops.values()], before);
+      this.committed = seq;
       for (const c of done) c.write.reject(error);
       return;
     }
     if (before !== undefined) this.notify([...ops.values()], before);
+    // Before any write resolves: whoever learns of this batch's writes sees it counted (tombstone ledger).
+    this.committed = seq;
     for (const c of done) c.write.resolve(c.result);
   }
 
@@ -318,9 +391,11 @@ export class ReplicaStore {
     try {
       const { mutation } = write;
       const current = states.has(write.id) ? states.get(write.id) : mutation.load(this.engine.getSync(mutation.skey));
-      const { next, encoded, result } = mutation.step(current);
+      const { next, encoded, result, also } = mutation.step(current);
       states.set(write.id, next);
       ops.set(write.id, encoded === undefined ? { type: 'del', key: mutation.skey } : { type: 'put', key: mutation.skey, value: encoded });
+      // Side records (the tombstone index) ride in the same batch; a later write of the same key in the batch replaces them.
+      for (const op of also ?? []) ops.set(keyId(op.key), op);
       return { write, result, bytes: (encoded?.length ?? 0) + mutation.skey.length };
     } catch (error) {
       write.reject(error);

@@ -127,18 +127,25 @@ describe('chunked start-up tree build', () => {
     }
   });
 
-  it('stops at its next turn after a ring change, and the next use rebuilds the trees in full', async () => {
-    const { engine, ae, clock } = await nodeWith(300, 20);
+  it('after a ring change stops the running build at its next turn and rebuilds in chunks, serving writes meanwhile', async () => {
+    const { engine, store, ae, clock } = await nodeWith(300, 20);
     const built = ae.start();
     await clock.turn();
     expect(ae.trees.isBuilding).toBe(true);
     const rebuildsBefore = ae.trees.rebuilds;
     ae.onRingChange();
+    // The old build stops at its next turn; the new one is chunked: still running after that turn, reporting how far it got.
     await clock.turn();
     await built;
-    expect(ae.trees.isBuilding).toBe(false);
-    expect(ae.trees.rebuilds).toBe(rebuildsBefore);
-    expect(roots(ae.trees)).toEqual(roots(fullScan(engine, ae.trees.bucketsLog2)));
+    expect(ae.buildStatus().building).toBe(true);
+    expect(ae.buildStatus().keysScanned).toBeGreaterThan(0);
+    expect(ae.buildStatus().progress).toBeGreaterThan(0);
+    expect(ae.buildStatus().progress).toBeLessThan(1);
+    await store.update('key-5', [], tombstone);
+    await store.update('during-rebuild', [], live(enc.encode('x')));
+    for (let i = 0; i < 40 && ae.trees.isBuilding; i++) await clock.turn();
+    expect(ae.buildStatus()).toEqual({ building: false, keysScanned: 301, progress: 1 });
     expect(ae.trees.rebuilds).toBe(rebuildsBefore + 1);
+    expect(roots(ae.trees)).toEqual(roots(fullScan(engine, ae.trees.bucketsLog2)));
   });
 });

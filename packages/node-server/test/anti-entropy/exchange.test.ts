@@ -3,72 +3,19 @@
  * through the real PeerCodec (encode, decode, validation) into the other
  * node's AntiEntropy.onCall, with in-memory engines and real ReplicaStores.
  */
-import { HashRing } from '@ringkv/hashring';
-import { PeerCodec, type PeerMessage } from '@ringkv/protocol';
 import { Rng, seedNote, testSeed } from '@ringkv/sim';
 import { live, tombstone } from '@ringkv/vclock';
 import { describe, expect, it } from 'vitest';
-import { AntiEntropy } from '../../src/anti-entropy/service.js';
-import type { ExchangeCall } from '../../src/anti-entropy/exchange.js';
 import { ReplicaTrees } from '../../src/anti-entropy/trees.js';
-import { systemClock } from '../../src/cluster/system-clock.js';
-import { ReplicaStore } from '../../src/store/replica-store.js';
-import { encodeSet } from '../../src/store/set-codec.js';
-import { MemoryEngine } from '../support/memory-engine.js';
-
-const codec = new PeerCodec();
-let seq = 0;
-
-interface TestNode {
-  readonly id: string;
-  readonly engine: MemoryEngine;
-  readonly store: ReplicaStore;
-  readonly ae: AntiEntropy;
-  readonly data: Map<string, Uint8Array>;
-}
+import { aeCluster, ringOf, roots, setsOf, type TestNode } from './nodes.js';
 
 /** Nodes `ids` on one ring (N = ids.length unless given); calls are routed by address = id. */
 function cluster(ids: readonly string[], n = ids.length, data?: Map<string, Map<string, Uint8Array>>, bucketsLog2?: number): Map<string, TestNode> {
-  const ring = ringOf(ids);
-  const nodes = new Map<string, TestNode>();
-  let callId = 1;
-  const route = async (to: string, body: ExchangeCall): Promise<PeerMessage> => {
-    const decoded = codec.decode(codec.encode({ ...body, id: callId++, timeoutMs: 1000 } as PeerMessage));
-    if (!decoded.ok) throw decoded.error;
-    const m = decoded.message;
-    if (m.type !== 'tree-nodes' && m.type !== 'range-sets' && m.type !== 'key-sets' && m.type !== 'sync-sets') throw new Error(`not an exchange call: ${m.type}`);
-    const reply = codec.decode(codec.encode(await (nodes.get(to) as TestNode).ae.onCall(m)));
-    if (!reply.ok) throw reply.error;
-    return reply.message;
-  };
-  for (const id of ids) {
-    const map = data?.get(id) ?? new Map<string, Uint8Array>();
-    const engine = new MemoryEngine(`ae-${seq++}`, map);
-    const store = new ReplicaStore(engine, { actor: id, siblingsMax: 64, setBytesMax: 1 << 20, durability: 'none', gather: (start: () => void) => start() } as ConstructorParameters<typeof ReplicaStore>[1]);
-    const ae = new AntiEntropy({
-      selfId: id, n, ring: () => ring, down: () => new Set(), addressOf: (x) => (ring.hasNode(x) ? x : undefined), engine, store,
-      call: (address, body) => route(address, body), clock: systemClock, random: { next: () => 0.5 }, intervalMs: 0, bytesPerSecond: 1 << 30, ...(bucketsLog2 === undefined ? {} : { bucketsLog2 }),
-    });
-    store.observe(ae.observe);
-    ae.start();
-    nodes.set(id, { id, engine, store, ae, data: map });
-  }
-  return nodes;
+  return aeCluster(ids, { n, ...(data === undefined ? {} : { data }), ...(bucketsLog2 === undefined ? {} : { bucketsLog2 }) });
 }
 
 const enc = new TextEncoder();
 const bytes = (s: string) => enc.encode(s);
-
-function setsOf(node: TestNode, keys: readonly string[]): (string | undefined)[] {
-  return keys.map((k) => {
-    const set = node.store.readSet(k);
-    return set === undefined ? undefined : Buffer.from(encodeSet(set)).toString('hex');
-  });
-}
-
-function roots(node: TestNode): string[] {
-  return node.ae.trees.groups().map((g) => `${g}=${node.ae.trees.tree(g).root()}`);
-}
 
 describe('anti-entropy exchange', () => {
   it('makes diverged replicas hold identical sibling sets and equal Merkle roots after one pass', async () => {
@@ -183,9 +130,3 @@ describe('anti-entropy exchange', () => {
     for (const g of groups) expect(a.ae.trees.tree(g).root(), `${g} ${seedNote(seed)}`).toBe(rebuilt.tree(g).root());
   });
 });
-
-function ringOf(ids: readonly string[]): HashRing {
-  let ring = new HashRing({ vnodes: 16 });
-  for (const id of ids) ring = ring.addNode(id);
-  return ring;
-}

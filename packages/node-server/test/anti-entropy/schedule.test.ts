@@ -1,6 +1,7 @@
 /**
  * When anti-entropy passes run: periodic passes on the injected clock, none
- * at all with `intervalMs: 0` (the node option `antiEntropyIntervalMs`).
+ * at all with `intervalMs: 0` (the node option `antiEntropyIntervalMs`);
+ * tombstone sweeps run on their own interval either way.
  */
 import { HashRing } from '@ringkv/hashring';
 import type { PeerMessage } from '@ringkv/protocol';
@@ -43,7 +44,7 @@ function node(intervalMs: number, clock: ManualClock): { ae: AntiEntropy; calls:
   const calls: string[] = [];
   const ae = new AntiEntropy({
     selfId: 'a', n: 2, ring: () => ring, down: () => new Set(), addressOf: (id) => id,
-    engine: new MemoryEngine(`schedule-${seq++}`, new Map()), store: { syncIn: () => Promise.reject(new Error('no sync in this test')) },
+    engine: new MemoryEngine(`schedule-${seq++}`, new Map()), store: { syncIn: () => Promise.reject(new Error('no sync in this test')), collect: async () => false, committedBatchSeq: 0 },
     call: async (address, body): Promise<PeerMessage> => {
       calls.push(`${address}:${body.type}`);
       throw new Error('peer unreachable in this test');
@@ -59,10 +60,13 @@ describe('anti-entropy schedule', () => {
     const { ae, calls } = node(0, clock);
     await ae.start();
     await clock.advance(30 * 24 * 3_600_000);
-    expect(clock.timers.filter((t) => t.live)).toHaveLength(0);
+    // Only the tombstone sweep keeps a timer (hourly at the default 10-day grace); it calls no peer.
+    expect(clock.timers.filter((t) => t.live)).toHaveLength(1);
+    expect(ae.tombstones.stats.sweeps).toBeGreaterThan(0);
     expect(calls).toEqual([]);
     expect(ae.stats.passes).toBe(0);
     ae.stop();
+    expect(clock.timers.filter((t) => t.live)).toHaveLength(0);
   });
 
   it('runs a pass each interval when the interval is set, and stops scheduling after stop()', async () => {

@@ -1,0 +1,195 @@
+/**
+ * Tombstone collection: removing a deleted key for good without letting a
+ * replica that missed the delete bring its value back (README, "Tombstone
+ * collection"; DESIGN.md, "Failure handling").
+ *
+ * The rule. A key whose stored set holds only tombstones is removed from the
+ * engine (data record and index record in one batch; its Merkle leaf through
+ * the write hook) only when
+ *   (a) grace: the set has been tombstone-only on this node, unchanged, for
+ *       at least `graceMs` by the injected clock (`now - sinceMs`; a clock
+ *       that jumped back makes the age smaller, never larger), and
+ *   (b) replicas: for every other node of the key's current preference list,
+ *       this node *drove* an anti-entropy exchange of the key's replica-set
+ *       tree with that node which completed and started after the batch
+ *       holding the tombstone was committed here (the ledger; a batch of an
+ *       earlier start of this node precedes every exchange of this start).
+ * After (b) every other replica held this tombstone set or a newer one
+ * (exchange invariant 3), so none of them can give the deleted value back.
+ *
+ * The ledger lives in memory: a restart forgets it and collection waits for
+ * fresh exchanges (conservative). A ring change clears it: the key's replica
+ * set may be new, and an exchange that straddled the change is not counted.
+ *
+ * Concurrency model: one sweep at a time, over the `t` index in chunks of
+ * `tombstoneSweepChunkKeys` with a clock turn between chunks; removals go
+ * through the replica store's write queue and are re-checked there
+ * (`ReplicaStore.collect`: only if the set is still the one judged).
+ *
+ * Invariants:
+ *   1. Nothing is removed before (a) and (b) hold for the exact set removed.
+ *   2. A node whose ring holds only itself while N > 1 collects nothing: it
+ *      has not learned its peers yet (a restart before gossip converged).
+ *   3. Counters: `collected` only grows; `pending` and `blocked` describe the
+ *      index as the last finished sweep saw it.
+ */
+import type { Clock } from '@ringkv/quorum';
+import type { StorageEngine } from '../store/engine-port.js';
+import type { ReplicaStore } from '../store/replica-store.js';
+import { dataKeyOf, decodeMark, tombstoneBounds, tombstoneKey, type TombstoneMark } from '../store/tombstone-index.js';
+import { tombstoneSweepChunkKeys } from './limits.js';
+
+/** Which (replica set, peer) exchanges this node drove to completion, and from which store batch (module comment). */
+export class ExchangeLedger {
+  private readonly done = new Map<string, number>();
+  private epochNow = 0;
+
+  constructor(private readonly generation: number) {}
+
+  /** Changes on every `reset`: an exchange started in another epoch is not recorded. */
+  get epoch(): number {
+    return this.epochNow;
+  }
+
+  /** Forgets everything (a ring change). */
+  reset(): void {
+    this.done.clear();
+    this.epochNow++;
+  }
+
+  /** Records a completed exchange of `group` with `peer` that started when the store had committed batch `startSeq`. */
+  record(group: string, peer: string, startSeq: number, epoch: number): void {
+    if (epoch !== this.epochNow) return;
+    const id = `${group}|${peer}`;
+    this.done.set(id, Math.max(startSeq, this.done.get(id) ?? 0));
+  }
+
+  /** True when a recorded exchange with `peer` over `group` started after the batch of `mark` was committed. */
+  covers(group: string, peer: string, mark: TombstoneMark): boolean {
+    const seq = this.done.get(`${group}|${peer}`);
+    if (seq === undefined || mark.generation > this.generation) return false;
+    return mark.generation < this.generation || seq >= mark.batchSeq;
+  }
+}
+
+/** What the collector needs of the node. */
+export interface TombstoneCollectorOptions {
+  readonly selfId: string;
+  readonly n: number;
+  readonly graceMs: number;
+  readonly clock: Clock;
+  readonly engine: Pick<StorageEngine, 'iterate' | 'getSync'>;
+  readonly store: Pick<ReplicaStore, 'collect'>;
+  readonly ledger: ExchangeLedger;
+  /** The replica-set name of a data key under the current ring, or undefined when this node is not a replica. */
+  readonly groupOf: (skey: Uint8Array) => string | undefined;
+  /** Members on the ring now (invariant 2). */
+  readonly ringSize: () => number;
+  /** Index records read per chunk (default `tombstoneSweepChunkKeys`). */
+  readonly chunkKeys?: number;
+}
+
+/** Counters for /status `tombstones` and /metrics `ringkv_tombstones_*`. */
+export interface TombstoneStats {
+  /** Tombstone-only keys the last sweep left in place (within grace or blocked). */
+  pending: number;
+  /** Keys removed since the node started. */
+  collected: number;
+  /** Of `pending`: past grace, but some replica has not completed an exchange since (or the node is not a replica now). */
+  blocked: number;
+  sweeps: number;
+  lastSweepAtMs: number | undefined;
+}
+
+/** What one sweep did. */
+export interface SweepSummary {
+  readonly scanned: number;
+  readonly collected: number;
+  readonly pending: number;
+  readonly blocked: number;
+}
+
+/** Where a tombstone stands. */
+export type TombstoneVerdict = 'grace' | 'blocked' | 'collectable';
+
+/** The tombstone collector of a node (module comment). */
+export class TombstoneCollector {
+  readonly stats: TombstoneStats = { pending: 0, collected: 0, blocked: 0, sweeps: 0, lastSweepAtMs: undefined };
+  private running: Promise<SweepSummary> | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: TombstoneCollectorOptions) {}
+
+  /** The index mark of a data key, if it is indexed. */
+  markOf(skey: Uint8Array): TombstoneMark | undefined {
+    const stored = this.o.engine.getSync(tombstoneKey(skey));
+    return stored === undefined ? undefined : decodeMark(stored);
+  }
+
+  /** How long this node has held the tombstone-only set of `skey` (0 after a backwards clock jump), if it is indexed. */
+  ageMs(skey: Uint8Array): number | undefined {
+    const mark = this.markOf(skey);
+    return mark === undefined ? undefined : Math.max(0, this.o.clock.now() - mark.sinceMs);
+  }
+
+  /** Where the tombstone of `skey` stands (rules (a) and (b)); 'grace' when it is not indexed. */
+  verdict(skey: Uint8Array, mark = this.markOf(skey)): TombstoneVerdict {
+    if (mark === undefined || this.o.clock.now() - mark.sinceMs < this.o.graceMs) return 'grace';
+    const group = this.o.groupOf(skey);
+    if (group === undefined || (this.o.n > 1 && this.o.ringSize() < 2)) return 'blocked';
+    for (const peer of group.split(',')) if (peer !== this.o.selfId && !this.o.ledger.covers(group, peer, mark)) return 'blocked';
+    return 'collectable';
+  }
+
+  /** True when the tombstone of `skey` may be removed now. */
+  collectable(skey: Uint8Array): boolean {
+    return this.verdict(skey) === 'collectable';
+  }
+
+  /** Runs one sweep over the index now (or joins the running one). */
+  sweep(yieldTurn: () => Promise<void>): Promise<SweepSummary> {
+    this.running ??= this.runSweep(yieldTurn).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Stops at the next chunk (the engine is about to close). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async runSweep(yieldTurn: () => Promise<void>): Promise<SweepSummary> {
+    const chunkKeys = this.o.chunkKeys ?? tombstoneSweepChunkKeys;
+    const total = { scanned: 0, collected: 0, pending: 0, blocked: 0 };
+    let after: Uint8Array | undefined;
+    while (!this.stopped) {
+      const bounds = after === undefined ? { ...tombstoneBounds, limit: chunkKeys } : { gt: after, lt: tombstoneBounds.lt, limit: chunkKeys };
+      const chunk: [Uint8Array, Uint8Array][] = [];
+      for (const [key, value] of this.o.engine.iterate(bounds)) chunk.push([key.slice(), value]);
+      await this.sweepChunk(chunk, total);
+      if (chunk.length < chunkKeys) break;
+      after = (chunk[chunk.length - 1] as [Uint8Array, Uint8Array])[0];
+      await yieldTurn();
+    }
+    this.stats.pending = total.pending;
+    this.stats.blocked = total.blocked;
+    this.stats.sweeps++;
+    this.stats.lastSweepAtMs = this.o.clock.now();
+    return total;
+  }
+
+  private async sweepChunk(chunk: readonly [Uint8Array, Uint8Array][], total: { scanned: number; collected: number; pending: number; blocked: number }): Promise<void> {
+    const removals: Promise<boolean>[] = [];
+    for (const [ikey, value] of chunk) {
+      total.scanned++;
+      const skey = dataKeyOf(ikey);
+      const verdict = this.verdict(skey, decodeMark(value));
+      const set = verdict === 'collectable' ? this.o.engine.getSync(skey) : undefined;
+      if (set !== undefined) removals.push(this.o.store.collect(skey, set).catch(() => false));
+      else if (verdict === 'blocked') total.blocked++;
+    }
+    const removed = (await Promise.all(removals)).filter(Boolean).length;
+    total.collected += removed;
+    this.stats.collected += removed;
+    total.pending += chunk.length - removed;
+  }
+}
