@@ -513,6 +513,9 @@ export class Gossip {
     const own = fields.filter((f) => f !== 'status' || peer.state.status.value !== 'left');
     // Judged after this event: report the member's own status unless it is suspected or down here.
     const status = peer.judged === 'suspect' || peer.judged === 'down' ? peer.judged : peer.state.status.value;
+    // A move between own statuses (joining/normal/leaving) has no event of its own: judge it now, so a
+    // listener reading `snapshot()` during this event sees it (a move to left stays judge's, with its event).
+    if (status === peer.state.status.value && status !== 'left') peer.judged = status;
     if (own.length > 0) this.emit({ type: 'changed', member: toSnapshot(peer.state, status), fields: own });
   }
 

@@ -52,3 +52,19 @@ describe('remove (announcing another member left)', () => {
     expect(cluster.node('n0').remove('n0')).toBe(false);
   });
 });
+
+describe('own status changes', () => {
+  it('a snapshot taken during the changed event of a joining member turning normal already shows it normal', () => {
+    const cluster = new Cluster({ seed, size: 4 });
+    cluster.startAll(['n0', 'n1', 'n2']);
+    cluster.start('n3', { initialStatus: 'joining' });
+    expect(cluster.runUntil(() => cluster.statusAt('n0', 'n3') === 'joining', 20_000), seedNote(seed)).toBeDefined();
+    const seen: string[] = [];
+    cluster.node('n0').on((e) => {
+      if (e.type === 'changed' && e.member.id === 'n3') seen.push(`${e.member.status}/${cluster.node('n0').member('n3')?.status}`);
+    });
+    cluster.node('n3').setStatus('normal');
+    expect(cluster.runUntil(() => seen.length > 0, 20_000), seedNote(seed)).toBeDefined();
+    expect(seen[0]).toBe('normal/normal');
+  });
+});
