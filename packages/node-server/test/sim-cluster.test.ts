@@ -6,59 +6,20 @@
  * replay, and check that every replica holds every acknowledged write.
  * This is the seam issue 8 builds on.
  */
-import { protocolError, WireCodec, type PeerMessage } from '@ringkv/protocol';
-import { seedNote, Simulation, testSeed, type SimTransport } from '@ringkv/sim';
+import { WireCodec } from '@ringkv/protocol';
+import { seedNote, Simulation, testSeed } from '@ringkv/sim';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { PeerCallBody } from '../src/cluster/peer-link.js';
-import type { PeerPort } from '../src/cluster/replicas.js';
 import type { ClusterSettings } from '../src/cluster/settings.js';
 import { assembleNodeCore, openNodeState, type ClusterCore, type StorageEngine } from '../src/index.js';
 import { ReplicaStore } from '../src/store/replica-store.js';
 import { openMemoryEngine } from './support/memory-engine.js';
+import { simPorts } from './support/sim-ports.js';
 
 const seed = testSeed(0xc1a5);
 const settings: ClusterSettings = { n: 3, r: 2, w: 2, mode: 'sloppy', requestTimeoutMs: 1_000, vnodes: 64, weight: 1, zone: '', gossipIntervalMs: 100, hintTtlMs: 3_600_000, seeds: ['a'], clusterName: 'ringkv' };
 const codec = new WireCodec();
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-/** Gossip and peer calls multiplexed on one simulated transport per node. */
-function simPorts(sim: Simulation, t: SimTransport) {
-  let gossip: ((from: string, m: unknown) => void) | undefined;
-  let serve: ((from: string, call: PeerMessage) => Promise<PeerMessage>) | undefined;
-  const pending = new Map<number, { resolve(m: PeerMessage): void; reject(e: Error): void; timer: unknown }>();
-  let next = 1;
-  t.onMessage((from, raw) => {
-    const m = raw as { k: string; m?: unknown; id?: number; body?: PeerMessage; reply?: PeerMessage };
-    if (m.k === 'g') gossip?.(from, m.m);
-    else if (m.k === 'c' && serve) void serve(from, m.body as PeerMessage).then((reply) => t.send(from, { k: 'r', id: m.id, reply }));
-    else if (m.k === 'r') {
-      const p = pending.get(m.id as number);
-      if (p === undefined) return;
-      pending.delete(m.id as number);
-      sim.clock.clearTimer(p.timer);
-      const reply = m.reply as PeerMessage;
-      if (reply.type === 'peer-error') p.reject(protocolError(reply.code, reply.message));
-      else p.resolve(reply);
-    }
-  });
-  const peers: PeerPort = {
-    call: (address: string, body: PeerCallBody, timeoutMs: number) =>
-      new Promise<PeerMessage>((resolve, reject) => {
-        const id = next++;
-        const timer = sim.clock.setTimer(timeoutMs, () => {
-          if (pending.delete(id)) reject(protocolError('timeout', `${address} did not answer`));
-        });
-        pending.set(id, { resolve, reject, timer });
-        t.send(address, { k: 'c', id, body: { ...body, id, timeoutMs: Math.ceil(timeoutMs) } });
-      }),
-  };
-  return {
-    transport: { send: (to: string, m: unknown) => t.send(to, { k: 'g', m }), onMessage: (h: (from: string, m: unknown) => void) => void (gossip = h) },
-    peers,
-    serveWith: (fn: typeof serve) => void (serve = fn),
-  };
-}
 
 /** The production composition (assembleNodeCore) on simulated ports; anti-entropy on demand only. */
 async function startCore(sim: Simulation, id: string, engine: StorageEngine): Promise<ClusterCore> {

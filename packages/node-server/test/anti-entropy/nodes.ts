@@ -54,6 +54,8 @@ export interface AeClusterOptions {
   readonly unreachable?: Set<string>;
   /** Index records a sweep judges per turn. */
   readonly sweepChunkKeys?: number;
+  /** Keys a tree build scans per turn. */
+  readonly buildChunkKeys?: number;
 }
 
 /** Nodes `ids` on one ring; calls are routed by address = id. */
@@ -82,6 +84,7 @@ export function aeCluster(ids: readonly string[], o: AeClusterOptions = {}): Map
       call: (address, body) => route(address, body), clock, random: { next: () => 0.5 }, intervalMs: 0, bytesPerSecond: 1 << 30,
       generation: 1, ...(o.bucketsLog2 === undefined ? {} : { bucketsLog2: o.bucketsLog2 }), ...(o.tombstoneGraceMs === undefined ? {} : { tombstoneGraceMs: o.tombstoneGraceMs }),
       ...(o.sweepChunkKeys === undefined ? {} : { sweepChunkKeys: o.sweepChunkKeys }),
+      ...(o.buildChunkKeys === undefined ? {} : { buildChunkKeys: o.buildChunkKeys }),
     });
     store.observe(ae.observe);
     store.observeIntent(ae.intent);
