@@ -44,6 +44,29 @@ export interface NodeStatusView {
   readonly members: readonly { id: string; status: string }[];
   readonly ringVersion: number;
   readonly hintsPending: number;
+  /** The node's fault-related counters since it started (`counterNames`). */
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+/**
+ * Counters of /status summed over the run, which show that the faults bit:
+ * `<section>.<name>` of the `cluster` object.
+ */
+export const counterNames = [
+  'coordinator.writes', 'coordinator.quorumNotMet', 'coordinator.indeterminate', 'coordinator.hintsStored', 'coordinator.readRepairs',
+  'handoff.replayed', 'forwarding.forwardedOut', 'peers.callsTimedOut', 'peers.callsFailed', 'peers.connectsFailed',
+] as const;
+
+type StatusCluster = { members: { id: string; status: string }[]; ring: { version: number }; hintsPending: Record<string, number> } & Record<string, Record<string, number> | unknown>;
+
+function countersOf(c: StatusCluster): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of counterNames) {
+    const [section, field] = name.split('.') as [string, string];
+    const v = (c[section] as Record<string, number> | undefined)?.[field];
+    out[name] = typeof v === 'number' ? v : 0;
+  }
+  return out;
 }
 
 /** A port nobody listens on at `host` now (the node takes it right after). */
@@ -61,6 +84,7 @@ async function freePort(host: string): Promise<number> {
 /** Nodes, proxies and the fault table (module comment). */
 export class ChaosCluster {
   readonly ids: readonly string[];
+  private readonly banked: Record<string, number> = {};
 
   private constructor(
     /** The fault table every proxy obeys. */
@@ -132,6 +156,22 @@ export class ChaosCluster {
     return cut;
   }
 
+  /**
+   * Banks the counters of node `id` before it is killed (a restart starts
+   * them from zero), so `counterTotals()` covers every life of every node.
+   */
+  async bankCounters(id: string): Promise<void> {
+    const view = await fetchStatus(this.node(id).httpUrl);
+    for (const [k, v] of Object.entries(view?.counters ?? {})) this.banked[k] = (this.banked[k] ?? 0) + v;
+  }
+
+  /** The run's counters: banked ones plus every running node's current ones. */
+  async counterTotals(): Promise<Record<string, number>> {
+    const totals: Record<string, number> = { ...this.banked };
+    for (const view of await this.statuses()) for (const [k, v] of Object.entries(view?.counters ?? {})) totals[k] = (totals[k] ?? 0) + v;
+    return totals;
+  }
+
   /** Every node's view, or undefined for a node that did not answer (down, paused). */
   async statuses(): Promise<(NodeStatusView | undefined)[]> {
     return Promise.all(this.nodes.map((n) => fetchStatus(n.httpUrl)));
@@ -149,11 +189,10 @@ export async function fetchStatus(httpUrl: string): Promise<NodeStatusView | und
   try {
     const res = await fetch(`${httpUrl}/status`, { signal: AbortSignal.timeout(2_000) });
     if (!res.ok) return undefined;
-    const body = (await res.json()) as { cluster?: { members: { id: string; status: string }[]; ring: { version: number }; hintsPending: Record<string, number> } };
-    const c = body.cluster;
+    const c = ((await res.json()) as { cluster?: StatusCluster }).cluster;
     if (c === undefined) return undefined;
     const hints = Object.values(c.hintsPending).reduce((a, b) => a + b, 0);
-    return { members: c.members.map((m) => ({ id: m.id, status: m.status })), ringVersion: c.ring.version, hintsPending: hints };
+    return { members: c.members.map((m) => ({ id: m.id, status: m.status })), ringVersion: c.ring.version, hintsPending: hints, counters: countersOf(c) };
   } catch {
     return undefined;
   }

@@ -29,6 +29,8 @@ export interface ConvergenceReport {
   readonly hintsMs: number | undefined;
   /** Keys repaired (pulled + pushed, summed over nodes) by each repair round, in order. */
   readonly keysRepairedByRound: readonly number[];
+  /** Replica-pair exchanges of the last round (summed over nodes): proof that the clean round compared something. */
+  readonly exchangesLastRound: number;
   /** What did not settle, in words. */
   readonly problems: readonly string[];
 }
@@ -61,17 +63,21 @@ async function waitFor(test: () => Promise<boolean>, budgetMs: number, signal?: 
 
 interface RepairTotals {
   keysRepaired: number;
+  exchanges: number;
   bucketsDiffering: number;
   exchangesFailed: number;
   errors: string[];
 }
 
+/** The fields of a repair summary the run reads. */
+type Summary = { keysRepaired: number; exchanges: number; bucketsDiffering: number; exchangesFailed: number };
+
 /** One `POST /repair` on a node: the summary line of its NDJSON answer. */
-async function repairNode(httpUrl: string, signal?: AbortSignal): Promise<{ keysRepaired: number; bucketsDiffering: number; exchangesFailed: number } | string> {
+async function repairNode(httpUrl: string, signal?: AbortSignal): Promise<Summary | string> {
   try {
     const res = await fetch(`${httpUrl}/repair`, { method: 'POST', signal: signal === undefined ? AbortSignal.timeout(L.convergeTimeoutMs) : AbortSignal.any([signal, AbortSignal.timeout(L.convergeTimeoutMs)]) });
     const lines = (await res.text()).trim().split('\n');
-    const last = JSON.parse(lines[lines.length - 1] ?? '{}') as { summary?: { keysRepaired: number; bucketsDiffering: number; exchangesFailed: number }; error?: string };
+    const last = JSON.parse(lines[lines.length - 1] ?? '{}') as { summary?: Summary; error?: string };
     return last.summary ?? `${httpUrl}: ${last.error ?? `HTTP ${res.status}`}`;
   } catch (error) {
     return `${httpUrl}: ${(error as Error).message}`;
@@ -80,7 +86,7 @@ async function repairNode(httpUrl: string, signal?: AbortSignal): Promise<{ keys
 
 /** A repair pass on every node, one after another. */
 async function repairRound(cluster: ChaosCluster, signal?: AbortSignal): Promise<RepairTotals> {
-  const t: RepairTotals = { keysRepaired: 0, bucketsDiffering: 0, exchangesFailed: 0, errors: [] };
+  const t: RepairTotals = { keysRepaired: 0, exchanges: 0, bucketsDiffering: 0, exchangesFailed: 0, errors: [] };
   for (const node of cluster.nodes) {
     const s = await repairNode(node.httpUrl, signal);
     if (typeof s === 'string') {
@@ -88,6 +94,7 @@ async function repairRound(cluster: ChaosCluster, signal?: AbortSignal): Promise
       continue;
     }
     t.keysRepaired += s.keysRepaired;
+    t.exchanges += s.exchanges;
     t.bucketsDiffering += s.bucketsDiffering;
     t.exchangesFailed += s.exchangesFailed;
   }
@@ -105,15 +112,17 @@ export async function converge(cluster: ChaosCluster, signal?: AbortSignal): Pro
   const hintsMs = since(await waitFor(async () => (await cluster.statuses()).every((v) => v !== undefined && v.hintsPending === 0), left(), signal));
   if (hintsMs === undefined) problems.push('hints still pending');
   const keysRepairedByRound: number[] = [];
+  let exchangesLastRound = 0;
   let clean = false;
   for (let round = 0; round < L.repairRoundsMax && !clean && left() > 0; round++) {
     const t = await repairRound(cluster, signal);
     keysRepairedByRound.push(t.keysRepaired);
+    exchangesLastRound = t.exchanges;
     clean = t.errors.length === 0 && t.exchangesFailed === 0 && t.bucketsDiffering === 0;
     if (!clean && t.errors.length > 0) await sleep(L.pollIntervalMs, signal);
   }
   if (!clean) problems.push(`repair still found differences after ${keysRepairedByRound.length} rounds`);
-  return { converged: problems.length === 0, membersMs, hintsMs, keysRepairedByRound, problems };
+  return { converged: problems.length === 0, membersMs, hintsMs, keysRepairedByRound, exchangesLastRound, problems };
 }
 
 /** Reads one key with R = all, retrying a few times. */

@@ -8,7 +8,7 @@
  *   1. A link is directed: blocking a→b stalls the bytes a sends to b on every
  *      connection between them (whoever dialed), nothing else.
  *   2. `heal()` leaves no rule behind: every link is open, without delay.
- *   3. Listeners run after each change, in registration order.
+ *   3. Listeners run after each change (once per `batch`), in registration order.
  */
 
 /** The endpoint name of every workload client. */
@@ -27,6 +27,7 @@ export class FaultTable {
   private readonly blocked = new Set<string>();
   private readonly delays = new Map<string, number>();
   private readonly listeners: (() => void)[] = [];
+  private batching = false;
 
   /** Blocks every link from a member of `from` to a member of `to` (one way). */
   block(from: readonly string[], to: readonly string[]): void {
@@ -59,6 +60,21 @@ export class FaultTable {
     return { blocked: this.blocked.has(key), delayMs: this.delays.get(key) ?? 0 };
   }
 
+  /**
+   * Runs `edit` (several changes) and tells the listeners once, at the end:
+   * a proxy never sees the states in between (a heal then a new partition
+   * would otherwise release stalled bytes for an instant).
+   */
+  batch(edit: () => void): void {
+    this.batching = true;
+    try {
+      edit();
+    } finally {
+      this.batching = false;
+    }
+    this.changed();
+  }
+
   /** True when no rule is in force. */
   isHealed(): boolean {
     return this.blocked.size === 0 && this.delays.size === 0;
@@ -74,6 +90,7 @@ export class FaultTable {
   }
 
   private changed(): void {
+    if (this.batching) return;
     for (const l of [...this.listeners]) l();
   }
 }

@@ -24,6 +24,8 @@ export const faultHoldMsMax = 5_000;
 /** Quiet time between two faults, in ms (lets hints start replaying between faults). */
 export const faultGapMsMin = 500;
 export const faultGapMsMax = 3_000;
+/** How often clients switch sides in a partition with `clientsFlip`, in ms (a few operations per side). */
+export const clientFlipMs = 700;
 /** Largest one-way latency a delay fault adds, in ms (below the node's request timeout, so delayed calls mostly succeed). */
 export const faultDelayMsMax = 400;
 

@@ -10,6 +10,7 @@
  */
 import type { ChaosCluster } from './cluster.js';
 import { clientEndpoint } from './faults.js';
+import * as L from './limits.js';
 import type { FaultEvent } from './schedule.js';
 
 /** Drives faults on one cluster and remembers what went wrong doing so. */
@@ -17,6 +18,7 @@ export class Nemesis {
   readonly restartFailures: string[] = [];
   /** Connections reset by cuts (instantaneous cuts and partitions that reset open connections). */
   connectionsCut = 0;
+  private flipTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly cluster: ChaosCluster) {}
 
@@ -26,6 +28,7 @@ export class Nemesis {
     const target = e.nodes[0] as string;
     switch (e.kind) {
       case 'kill':
+        await c.bankCounters(target);
         return c.node(target).kill();
       case 'pause':
         return c.node(target).pause();
@@ -33,6 +36,7 @@ export class Nemesis {
       case 'isolate':
       case 'bridge':
         c.table.partition([e.nodes, e.others]);
+        if (e.clientsFlip === true) this.flipClients(e, 0);
         break;
       case 'one-way':
         c.table.block(e.nodes, e.others);
@@ -53,8 +57,20 @@ export class Nemesis {
     if (e.cutOpen === true) this.connectionsCut += c.cutBlocked();
   }
 
+  /** Clients reach only `side` of the partition now, and the other side after `clientFlipMs`. */
+  private flipClients(e: FaultEvent, side: 0 | 1): void {
+    this.cluster.table.batch(() => {
+      this.cluster.table.heal();
+      this.cluster.table.partition([e.nodes, e.others]);
+      this.cluster.table.partition([[clientEndpoint], side === 0 ? e.others : e.nodes]);
+    });
+    this.flipTimer = setTimeout(() => this.flipClients(e, side === 0 ? 1 : 0), L.clientFlipMs);
+  }
+
   /** Ends fault `e` (invariant 1). */
   async heal(e: FaultEvent): Promise<void> {
+    clearTimeout(this.flipTimer);
+    this.flipTimer = undefined;
     const target = this.cluster.node(e.nodes[0] as string);
     if (e.kind === 'kill') {
       await target.start().catch((error: unknown) => this.restartFailures.push(`${target.spec.id}: ${(error as Error).message}`));
@@ -67,6 +83,7 @@ export class Nemesis {
 
   /** Heals everything: no table rule, every node running and continued. */
   async healAll(): Promise<void> {
+    clearTimeout(this.flipTimer);
     this.cluster.table.heal();
     for (const n of this.cluster.nodes) n.resume();
     for (const n of this.cluster.nodes) {

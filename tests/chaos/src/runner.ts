@@ -73,6 +73,8 @@ export interface ChaosReport {
   /** Node processes that exited without being killed or stopped (crashes). */
   readonly unexpectedExits: number;
   readonly convergence: ConvergenceReport;
+  /** Cluster counters summed over every node's lives, taken before the final reads (`counterNames`). */
+  readonly counters: Readonly<Record<string, number>>;
   /** The kept work directory (data and node logs), if kept. */
   readonly workDir: string | undefined;
 }
@@ -171,12 +173,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await nemesis.healAll();
     const convergence = await converge(cluster, abort.signal);
     o.log?.(`convergence: ${convergence.converged ? 'ok' : convergence.problems.join('; ')}`);
+    const counters = await cluster.counterTotals();
     const check = checkSets(workload.adds, await finalReads(cluster, workload.keysUsed(), abort.signal));
     const unexpectedExits = cluster.nodes.reduce((a, n) => a + n.unexpectedExits, 0);
     valid = check.valid && convergence.converged && nemesis.restartFailures.length === 0 && unexpectedExits === 0;
     return {
       valid, ...r, wallMs: Date.now() - started, ops: workload.adds.length + workload.stats.readsFailed, readsFailed: workload.stats.readsFailed,
-      check, faults, faultLog, connectionsCut: nemesis.connectionsCut, restartFailures: nemesis.restartFailures, unexpectedExits, convergence,
+      check, counters, faults, faultLog, connectionsCut: nemesis.connectionsCut, restartFailures: nemesis.restartFailures, unexpectedExits, convergence,
       workDir: valid && o.keepWorkDir !== true ? undefined : workDir,
     };
   } catch (error) {

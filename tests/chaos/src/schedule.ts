@@ -49,6 +49,12 @@ export interface FaultEvent {
   readonly delayMs?: number;
   /** Partitions: also reset the connections already open across the cut (else they stall until the heal). */
   readonly cutOpen?: boolean;
+  /**
+   * Two-sided partitions: the clients reach one side only, switching sides
+   * every `clientFlipMs`, so both sides take writes the other cannot see
+   * (siblings across the partition). Otherwise clients reach every node.
+   */
+  readonly clientsFlip?: boolean;
 }
 
 /** What a schedule is built from. */
@@ -90,7 +96,8 @@ function fault(rng: SeededRandom, kind: FaultKind, atMs: number, nodes: readonly
   const holdMs = kind === 'cut' ? 0 : rng.between(L.faultHoldMsMin, L.faultHoldMsMax);
   const base = { atMs, kind, holdMs, ...targets(rng, kind, nodes) };
   if (kind === 'delay') return { ...base, delayMs: rng.between(20, L.faultDelayMsMax) };
-  if (kind === 'partition-halves' || kind === 'isolate' || kind === 'one-way' || kind === 'bridge') return { ...base, cutOpen: rng.next() < 0.5 };
+  if (kind === 'one-way') return { ...base, cutOpen: rng.next() < 0.5 };
+  if (kind === 'partition-halves' || kind === 'isolate' || kind === 'bridge') return { ...base, cutOpen: rng.next() < 0.5, clientsFlip: rng.next() < 0.5 };
   return base;
 }
 
@@ -124,7 +131,7 @@ export function describeFault(e: FaultEvent): string {
   const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   const hold = e.holdMs > 0 ? ` for ${s(e.holdMs)}` : '';
   const groups = `${e.nodes.join(',')} | ${e.others.join(',')}`;
-  const cut = e.cutOpen === true ? ', open connections reset' : '';
+  const cut = (e.cutOpen === true ? ', open connections reset' : '') + (e.clientsFlip === true ? ', clients flip sides' : '');
   switch (e.kind) {
     case 'bridge':
       return `${s(e.atMs)}  bridge ${groups} via ${e.bridge ?? '?'}${hold}${cut}`;

@@ -162,4 +162,16 @@ describe('FaultTable', () => {
     expect(t.link('a', 'b')).toEqual({ blocked: false, delayMs: 0 });
     expect(changes).toBe(4);
   });
+
+  it('tells its listeners once per batch, after the last change of it', () => {
+    const t = new FaultTable();
+    const seen: boolean[] = [];
+    t.onChange(() => seen.push(t.link('a', 'b').blocked));
+    t.block(['a'], ['b']);
+    t.batch(() => {
+      t.heal();
+      t.partition([['a'], ['b']]);
+    });
+    expect(seen).toEqual([true, true]);
+  });
 });
