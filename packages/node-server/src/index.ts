@@ -18,6 +18,7 @@ export { placementVersion, ringSpecs, ringVnodesBase } from './cluster/ring-view
 export type { ClusterStatus } from './cluster/status.js';
 export { hintPrefix } from './cluster/hint-store.js';
 export { metaPrefix } from './cluster/meta.js';
+export { tombstonePrefix } from './store/tombstone-index.js';
 // Embedding and simulation: the cluster side of a node without sockets or HTTP, on injected ports.
 export { assembleNodeCore, openNodeState } from './node-core.js';
 export type { NodeCore, NodeCoreParts, NodeState } from './node-core.js';
@@ -27,5 +28,7 @@ export type { PeerCallBody } from './cluster/peer-link.js';
 export type { ClusterSettings } from './cluster/settings.js';
 export type { AntiEntropySettings } from './options.js';
 export type { AntiEntropy, RepairSummary } from './anti-entropy/service.js';
+export type { SweepSummary, TombstoneStats, TombstoneVerdict } from './anti-entropy/tombstones.js';
+export type { BuildProgress } from './anti-entropy/trees.js';
 export type { StoreConfig } from './store/replica-store.js';
 export type { NodeLogger } from './log.js';
