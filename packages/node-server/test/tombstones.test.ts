@@ -189,6 +189,16 @@ describe('the tombstone collector', () => {
     expect((await a.ae.sweepTombstones()).collected).toBe(1);
   });
 
+  it('drops a mark whose data record is gone (range cleanup) without counting it as collected or pending', async () => {
+    const clock = new TestClock();
+    const { a } = replicas(clock);
+    await a.store.update('moved', [], tombstone);
+    a.data.delete(Buffer.from(storageKey('moved')).toString('latin1'));
+    expect(markOf(a, 'moved')).toBeDefined();
+    expect(await a.ae.sweepTombstones()).toEqual({ scanned: 1, collected: 0, pending: 0, blocked: 0 });
+    expect(markOf(a, 'moved')).toBeUndefined();
+  });
+
   it('counts a tombstone committed by an earlier start of the node as preceding every exchange of this start', () => {
     const clock = new TestClock();
     const { a } = replicas(clock);

@@ -39,6 +39,8 @@ import type { ReplicaStore } from '../store/replica-store.js';
 import { dataKeyOf, decodeMark, tombstoneBounds, tombstoneKey, type TombstoneMark } from '../store/tombstone-index.js';
 import { tombstoneSweepChunkKeys } from './limits.js';
 
+const noSet = new Uint8Array(0);
+
 /** Which (replica set, peer) exchanges this node drove to completion, and from which store batch (module comment). */
 export class ExchangeLedger {
   private readonly done = new Map<string, number>();
@@ -179,17 +181,23 @@ export class TombstoneCollector {
 
   private async sweepChunk(chunk: readonly [Uint8Array, Uint8Array][], total: { scanned: number; collected: number; pending: number; blocked: number }): Promise<void> {
     const removals: Promise<boolean>[] = [];
+    const orphans: Promise<boolean>[] = [];
     for (const [ikey, value] of chunk) {
       total.scanned++;
       const skey = dataKeyOf(ikey);
-      const verdict = this.verdict(skey, decodeMark(value));
-      const set = verdict === 'collectable' ? this.o.engine.getSync(skey) : undefined;
-      if (set !== undefined) removals.push(this.o.store.collect(skey, set).catch(() => false));
-      else if (verdict === 'blocked') total.blocked++;
+      const set = this.o.engine.getSync(skey);
+      // A mark whose data record is gone (removed by range cleanup after a ring change): drop the mark.
+      if (set === undefined) orphans.push(this.o.store.collect(skey, noSet).catch(() => false));
+      else {
+        const verdict = this.verdict(skey, decodeMark(value));
+        if (verdict === 'collectable') removals.push(this.o.store.collect(skey, set).catch(() => false));
+        else if (verdict === 'blocked') total.blocked++;
+      }
     }
     const removed = (await Promise.all(removals)).filter(Boolean).length;
+    await Promise.all(orphans);
     total.collected += removed;
     this.stats.collected += removed;
-    total.pending += chunk.length - removed;
+    total.pending += chunk.length - orphans.length - removed;
   }
 }

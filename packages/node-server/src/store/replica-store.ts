@@ -217,14 +217,16 @@ export class ReplicaStore {
   /**
    * Removes `skey`'s data record and its index record in one batch, if the
    * stored set is still byte-for-byte `expected` and tombstone-only;
-   * resolves true when it did. The tree hook sees the key go absent.
+   * resolves true when it did. The tree hook sees the key go absent. A key
+   * with no data record loses its index record (an orphan mark) and
+   * resolves false.
    */
   collect(skey: Uint8Array, expected: Uint8Array): Promise<boolean> {
     return this.mutate<StoredSet, boolean>({
       skey,
       load: (stored) => (stored === undefined ? empty<StoredValue>() : decodeSet(stored)),
       step: (current) => {
-        if (current.entries.length === 0) return { next: current, encoded: undefined, result: false };
+        if (current.entries.length === 0) return { next: current, encoded: undefined, result: false, also: [{ type: 'del', key: tombstoneKey(skey) }] };
         const bytes = encodeSet(current);
         if (!isTombstoneOnly(current) || !sameBytes(bytes, expected)) return { next: current, encoded: bytes, result: false };
         return { next: empty<StoredValue>(), encoded: undefined, result: true, also: [{ type: 'del', key: tombstoneKey(skey) }] };
