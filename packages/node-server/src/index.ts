@@ -31,4 +31,7 @@ export type { AntiEntropy, RepairSummary } from './anti-entropy/service.js';
 export type { SweepSummary, TombstoneStats, TombstoneVerdict } from './anti-entropy/tombstones.js';
 export type { BuildProgress } from './anti-entropy/trees.js';
 export type { StoreConfig } from './store/replica-store.js';
+export type { AdminResult, CleanupSummary, StreamStatus, TopologySettings, TopologyStatus } from './topology/service.js';
+export type { TopologyService } from './topology/service.js';
+export type { Plan, PlanMove, PlanQuery } from './topology/plan.js';
 export type { NodeLogger } from './log.js';

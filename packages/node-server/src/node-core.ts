@@ -14,6 +14,8 @@
  *   2. Peer calls of every kind are served by the core; anti-entropy calls
  *      are routed to this node's AntiEntropy.
  *   3. `stop()` stops anti-entropy before the core: no pass outlives gossip.
+ *   4. Topology changes (join, leave, remove, cleanup, plan) run here too, on
+ *      the same injected clock and peer port, so a simulation runs them.
  */
 import type { Random, Transport } from '@ringkv/gossip';
 import type { WireCodec } from '@ringkv/protocol';
@@ -28,6 +30,8 @@ import type { NodeLogger } from './log.js';
 import type { AntiEntropySettings } from './options.js';
 import type { StorageEngine } from './store/engine-port.js';
 import { ReplicaStore, type StoreConfig } from './store/replica-store.js';
+import { initialSelf, TopologyService, type TopologySettings } from './topology/service.js';
+import { streamBytesPerSecDefault } from './topology/limits.js';
 
 /** A node's durable state, opened from its engine. */
 export interface NodeState {
@@ -71,12 +75,15 @@ export interface NodeCoreParts {
   /** The client codec: forwarded requests travel as client frames. */
   readonly codec: WireCodec;
   readonly log: NodeLogger;
+  /** Join, streaming bandwidth and what to do once left (default: no join, 16 MiB/s, nothing). */
+  readonly topology?: TopologySettings;
 }
 
 /** A node's cluster side, composed (module comment). */
 export interface NodeCore {
   readonly cluster: ClusterCore;
   readonly antiEntropy: AntiEntropy;
+  readonly topology: TopologyService;
   /** Starts gossip, handoff and the anti-entropy tree build; the promise settles when the build is done. */
   start(): Promise<void>;
   /** Stops anti-entropy, then the cluster core. Idempotent. */
@@ -93,9 +100,11 @@ export function assembleNodeCore(p: NodeCoreParts): NodeCore {
   const { store, hints, generation } = p.state;
   // Before the cluster starts: every set write from now on keeps the tombstone index (tombstone-index.ts).
   store.trackTombstones({ clock: p.clock, generation });
+  const topologySettings = p.topology ?? { join: false, streamBytesPerSec: streamBytesPerSecDefault };
   const cluster = new ClusterCore({
     id: p.id, address: p.address, generation, settings: p.settings, store, hints,
     clock: p.clock, random: p.random, transport: p.transport, peers: p.peers, codec: p.codec, log: p.log,
+    initialStatus: initialSelf(p.engine, topologySettings),
   });
   const antiEntropy = new AntiEntropy({
     selfId: p.id, n: p.settings.n, ring: () => cluster.view.ring, down: () => cluster.view.down, addressOf: (id) => cluster.view.addressOf(id),
@@ -107,17 +116,25 @@ export function assembleNodeCore(p: NodeCoreParts): NodeCore {
   store.observeIntent(antiEntropy.intent);
   cluster.serveAntiEntropy((call) => antiEntropy.onCall(call));
   cluster.onRingChange(() => antiEntropy.onRingChange());
+  const topology = new TopologyService({
+    id: p.id, n: p.settings.n, gossipIntervalMs: p.settings.gossipIntervalMs, engine: p.engine, store, hints, cluster, peers: p.peers,
+    clock: p.clock, random: p.random, settings: topologySettings, repair: () => antiEntropy.repair(), log: p.log,
+  });
+  cluster.serveTopology((call) => topology.onCall(call));
   let stopped = false;
   return {
     cluster,
     antiEntropy,
+    topology,
     start() {
       cluster.start();
+      topology.start();
       return antiEntropy.start();
     },
     stop() {
       if (stopped) return;
       stopped = true;
+      topology.stop();
       antiEntropy.stop();
       cluster.stop();
     },

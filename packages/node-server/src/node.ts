@@ -92,8 +92,8 @@ function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger):
   };
 }
 
-/** The peer network and the node core, started once the node listens (its address is its advertised URL). */
-function startCluster(ctx: ServerContext, url: string, state: NodeState, engine: StorageEngine): void {
+/** The peer network and the node core, started once the node listens (its address is its advertised URL). `onLeft` runs once the node has left. */
+function startCluster(ctx: ServerContext, url: string, state: NodeState, engine: StorageEngine, onLeft: () => void): void {
   const o = ctx.options;
   const codec = new PeerCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
   const peers = new PeerNetwork({
@@ -103,6 +103,7 @@ function startCluster(ctx: ServerContext, url: string, state: NodeState, engine:
   const core = assembleNodeCore({
     id: o.id, address: url, state, engine, settings: o.cluster, antiEntropy: o.antiEntropy,
     clock: systemClock, random: systemRandom, transport: peers.transport, peers, codec: ctx.codec, log: ctx.log,
+    topology: { join: o.topology.join, streamBytesPerSec: o.topology.streamBytesPerSec, onLeft },
   });
   peers.serve({ onCall: (from, call) => core.cluster.onCall(from, call) });
   core.cluster.onRingChange((version) => {
@@ -152,8 +153,9 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   }
   const host = urlHost(o.host);
   const url = `ws://${host}:${port}`;
-  startCluster(ctx, o.advertiseUrl ?? url, state, engine);
-  const node = new RunningNode(o.id, url, `http://${host}:${port}`, ctx, server, upgrades, engine);
+  let node: RunningNode | undefined;
+  startCluster(ctx, o.advertiseUrl ?? url, state, engine, () => void node?.afterLeft());
+  node = new RunningNode(o.id, url, `http://${host}:${port}`, ctx, server, upgrades, engine);
   log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, generation: state.generation, seeds: o.cluster.seeds, n: o.cluster.n }, 'node started');
   return node;
 }
@@ -174,6 +176,22 @@ class RunningNode implements RingkvNode {
   stop(): Promise<void> {
     this.stopped ??= this.shutdown();
     return this.stopped;
+  }
+
+  /**
+   * The node has left the cluster: with `onLeft`, stop the node, then call
+   * it (the app exits); without, stop the cluster side and peer links and
+   * keep answering HTTP, so /status shows `left`.
+   */
+  async afterLeft(): Promise<void> {
+    const onLeft = this.ctx.options.topology.onLeft;
+    if (onLeft === undefined) {
+      this.ctx.core?.stop();
+      this.ctx.peers?.close();
+      return;
+    }
+    await this.stop().catch((error: unknown) => this.ctx.log.error({ err: error }, 'stop after leaving failed'));
+    onLeft();
   }
 
   private async shutdown(): Promise<void> {

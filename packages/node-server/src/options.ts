@@ -10,6 +10,8 @@ import type { StorageEngine } from './store/engine-port.js';
 import * as L from './limits.js';
 import type { ClusterSettings } from './cluster/settings.js';
 import * as AE from './anti-entropy/limits.js';
+import * as TL from './topology/limits.js';
+import type { TopologySettings } from './topology/service.js';
 
 /** When a write is acknowledged relative to its fsync (the engine's durability modes). */
 export type Durability = 'sync' | 'interval' | 'none';
@@ -114,6 +116,23 @@ export interface NodeOptions {
    */
   tombstoneGraceMs?: number;
   /**
+   * Join an existing cluster through `seeds` (default false). A node started
+   * with `join: true` on a data directory that never finished a join gossips
+   * as `joining` (owning nothing), streams the ranges it will own from their
+   * current replicas, then becomes `normal`; a restart resumes the stream.
+   * Ignored once the directory has joined (or served as a member).
+   */
+  join?: boolean;
+  /** Bandwidth of join and leave streams and cleanup pushes, bytes per second (default 16 MiB/s; 4 KiB/s … 10 GiB/s). */
+  streamBytesPerSec?: number;
+  /**
+   * Called once this node has left the cluster (`POST /admin/leave` done:
+   * data handed over, `left` announced); the node has stopped by then, so an
+   * app can exit 0. Without it, the node stops its cluster side and keeps
+   * answering HTTP (`/status` shows `left`).
+   */
+  onLeft?: () => void;
+  /**
    * Opens the storage instead of @ringkv/lsm-engine's `openEngine` (tests
    * inject failures with it). It receives the data directory and the engine
    * options the node derived; throwing an error named `LsmError` with code
@@ -164,6 +183,7 @@ export interface ResolvedOptions {
   readonly allowInsecurePublicBind: boolean;
   readonly cluster: ClusterSettings;
   readonly antiEntropy: AntiEntropySettings;
+  readonly topology: TopologySettings;
 }
 
 /** Anti-entropy options after defaults (`NodeOptions.antiEntropy*`). */
@@ -265,6 +285,18 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     allowInsecurePublicBind: o.allowInsecurePublicBind === true,
     cluster: resolveCluster(o),
     antiEntropy: resolveAntiEntropy(o),
+    topology: resolveTopology(o),
+  };
+}
+
+function resolveTopology(o: NodeOptions): TopologySettings {
+  if (o.join !== undefined && typeof o.join !== 'boolean') invalid('option join must be a boolean');
+  if (o.join === true && (o.seeds?.length ?? 0) === 0) invalid('option join needs seeds: the nodes of the cluster to join through');
+  if (o.onLeft !== undefined && typeof o.onLeft !== 'function') invalid('option onLeft must be a function');
+  return {
+    join: o.join === true,
+    streamBytesPerSec: intOption('streamBytesPerSec', o.streamBytesPerSec, TL.streamBytesPerSecDefault, TL.streamBytesPerSecMin, TL.streamBytesPerSecMax),
+    ...(o.onLeft === undefined ? {} : { onLeft: o.onLeft }),
   };
 }
 

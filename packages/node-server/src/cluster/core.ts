@@ -48,7 +48,12 @@ export interface ClusterCoreOptions {
   /** The client codec: forwarded requests and their replies are client frames. */
   readonly codec: WireCodec;
   readonly log: NodeLogger;
+  /** Gossip's status at start: `joining` for a node streaming its ranges in (default `normal`). */
+  readonly initialStatus?: 'joining' | 'normal';
 }
+
+/** The topology peer calls (served by node-core's TopologyService). */
+export type TopologyCall = Extract<PeerCall, { type: 'stream-range' | 'stream-push' | 'stream-check' | 'range-stats' }>;
 
 /** One client operation, as the core runs it. */
 export type ClusterOp =
@@ -65,6 +70,9 @@ export interface ClusterCounters {
   forwardedIn: number;
   forwardFailures: number;
   ringChanges: number;
+  /** Writes sent to a pending replica (a node gaining the key in a join or leave), and those kept as hints instead. */
+  pendingWrites: number;
+  pendingHints: number;
 }
 
 /**
@@ -81,9 +89,10 @@ export class ClusterCore {
   readonly gossip: Gossip;
   readonly coordinator: Coordinator<StoredValue>;
   readonly handoff: HintedHandoff<StoredValue>;
-  readonly counters: ClusterCounters = { forwardedOut: 0, forwardedIn: 0, forwardFailures: 0, ringChanges: 0 };
+  readonly counters: ClusterCounters = { forwardedOut: 0, forwardedIn: 0, forwardFailures: 0, ringChanges: 0, pendingWrites: 0, pendingHints: 0 };
   private readonly replicas: ReplicaPort;
   private readonly ringListeners: ((version: number) => void)[] = [];
+  private topology: ((call: TopologyCall) => Promise<PeerMessage>) | undefined;
   private antiEntropy: ((call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'key-sets' | 'sync-sets' }>) => Promise<PeerMessage>) | undefined;
   private readonly s: ClusterSettings;
   /** The cluster settings in force. */
@@ -93,11 +102,12 @@ export class ClusterCore {
 
   constructor(private readonly o: ClusterCoreOptions) {
     const s = (this.s = o.settings);
-    this.view = new RingView({ id: o.id, address: o.address, generation: o.generation, heartbeat: 0, status: 'normal', vnodes: s.vnodes, weight: s.weight, zone: s.zone });
+    const status = o.initialStatus ?? 'normal';
+    this.view = new RingView({ id: o.id, address: o.address, generation: o.generation, heartbeat: 0, status, vnodes: s.vnodes, weight: s.weight, zone: s.zone });
     this.replicas = new ReplicaPort(o.id, (id) => this.view.addressOf(id), o.peers, o.store, o.hints, o.clock);
     this.gossip = new Gossip({
       id: o.id, address: o.address, generation: o.generation, clock: o.clock, random: o.random, transport: o.transport,
-      seeds: s.seeds, clusterName: s.clusterName, vnodes: s.vnodes, weight: s.weight, zone: s.zone,
+      seeds: s.seeds, clusterName: s.clusterName, vnodes: s.vnodes, weight: s.weight, zone: s.zone, initialStatus: status,
       intervalMs: s.gossipIntervalMs, suspectTimeoutMs: s.gossipIntervalMs * L.suspectRounds,
     });
     this.coordinator = new Coordinator<StoredValue>({
@@ -122,6 +132,11 @@ export class ClusterCore {
   /** Sets who serves the anti-entropy peer calls (node.ts wires the AntiEntropy service). */
   serveAntiEntropy(handler: (call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'key-sets' | 'sync-sets' }>) => Promise<PeerMessage>): void {
     this.antiEntropy = handler;
+  }
+
+  /** Sets who serves the topology peer calls (node-core wires the TopologyService). */
+  serveTopology(handler: (call: TopologyCall) => Promise<PeerMessage>): void {
+    this.topology = handler;
   }
 
   /** Calls `listener` with the new version whenever the ring placement changes (the server pushes `ring-changed`). */
@@ -194,7 +209,33 @@ export class ClusterCore {
     const result: WriteResult<StoredValue> =
       op.type === 'put' ? await this.coordinator.put(op.key, storedValue(op.value, op.valueEncoding === 'msgpack'), call) : await this.coordinator.delete(op.key, call);
     if (result.status !== 'ok') throw notOk(result.status, 'write', result.acks, result.required);
+    await this.writePending(op.key, deadlineMsOf(this.o.clock.now(), timeoutMs));
     return { type: op.type === 'put' ? 'put-ok' : 'delete-ok', context: encodeContext(result.context), ...this.receiptOf(result.receipt, receipt, forwarded) };
+  }
+
+  /**
+   * During a join or leave, sends the key's stored set (this coordinator's
+   * write merged in) to each pending replica — not counted toward W — and
+   * keeps a durable hint for any that does not take it, so a write made while
+   * a node streams its ranges in (or out) reaches the new owner.
+   */
+  private async writePending(key: Key, deadlineMs: number): Promise<void> {
+    const pending = this.view.pendingReplicas(key, this.s.n).filter((id) => id !== this.o.id);
+    if (pending.length === 0) return;
+    const set = this.o.store.readSet(key);
+    if (set === undefined) return;
+    await Promise.all(
+      pending.map(async (target) => {
+        this.counters.pendingWrites++;
+        try {
+          if (this.view.down.has(target)) throw protocolError('unavailable', `${target} is down`);
+          await this.replicas.apply(target, key, set, { deadlineMs });
+        } catch {
+          this.counters.pendingHints++;
+          await this.o.hints.put(target, key, set, this.o.clock.now()).catch(() => {});
+        }
+      }),
+    );
   }
 
   /** A consistency level as a count for this cluster's N; a count above N cannot be met. */
@@ -278,6 +319,12 @@ export class ClusterCore {
         }
         case 'forward':
           return { type: 'forward-ok', id: call.id, reply: await this.serveForward(from, call.request, call.timeoutMs) };
+        case 'stream-range':
+        case 'stream-push':
+        case 'stream-check':
+        case 'range-stats':
+          if (this.topology === undefined) throw protocolError('unavailable', 'topology changes are not served by this node');
+          return await this.topology(call);
         case 'tree-nodes':
         case 'range-sets':
         case 'key-sets':
@@ -307,6 +354,11 @@ export class ClusterCore {
       return this.o.codec.encode({ type: 'error', id: m.id, code: e.code, message: e.message.replace(/^protocol: /, '').slice(0, 1000) });
     }
   }
+}
+
+/** A deadline `timeoutMs` from `nowMs` (a pending write gets at least a short while even when the request's time is spent). */
+function deadlineMsOf(nowMs: number, timeoutMs: number): number {
+  return nowMs + Math.max(timeoutMs, 100);
 }
 
 function notOk(status: 'quorum-not-met' | 'indeterminate', what: 'read' | 'write', got: number, required: number): Error {

@@ -31,7 +31,10 @@ export type PeerCallBody =
   | { readonly type: 'apply'; readonly key: Uint8Array | string; readonly set: Uint8Array; readonly hintFor?: string }
   | { readonly type: 'fetch'; readonly key: Uint8Array | string; readonly hintFor?: string }
   | { readonly type: 'forward'; readonly request: Uint8Array }
-  | ExchangeCall;
+  | ExchangeCall
+  | { readonly type: 'stream-range'; readonly start: Uint8Array; readonly end: Uint8Array; readonly after?: Uint8Array; readonly bytesMax: number }
+  | { readonly type: 'stream-push' | 'stream-check'; readonly entries: Uint8Array }
+  | { readonly type: 'range-stats'; readonly ranges: Uint8Array };
 
 /** What a link needs from its node. */
 export interface PeerLinkConfig {

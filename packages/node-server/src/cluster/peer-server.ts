@@ -98,6 +98,10 @@ export class PeerServerConnection {
       case 'range-sets':
       case 'key-sets':
       case 'sync-sets':
+      case 'stream-range':
+      case 'stream-push':
+      case 'stream-check':
+      case 'range-stats':
         return this.run(m);
       default:
         return this.refuse(protocolError('invalid-message', `a peer may not send ${m.type} here`));

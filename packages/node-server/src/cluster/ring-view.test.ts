@@ -46,4 +46,31 @@ describe('RingView', () => {
     expect(view.ring.hasNode('a')).toBe(true);
     expect(view.addressOf('a')).toBe(member('a').address);
   });
+
+  it('keeps a joining node out of its own ring, and puts it in the future ring', () => {
+    const view = new RingView(member('d', 'joining'));
+    view.update([member('a'), member('b'), member('c'), member('d', 'joining')]);
+    expect(view.ring.hasNode('d')).toBe(false);
+    expect(view.future.hasNode('d')).toBe(true);
+    expect(view.changing).toBe(true);
+  });
+
+  it('names as pending replicas exactly the future replicas that are not current ones, and none when nothing changes', () => {
+    const view = new RingView(member('a'));
+    view.update([member('a'), member('b'), member('c'), member('d', 'joining'), member('e', 'leaving')]);
+    let pending = 0;
+    for (let i = 0; i < 500; i++) {
+      const key = `key-${i}`;
+      const current = view.ring.preferenceList(key, 2);
+      const future = view.future.preferenceList(key, 2);
+      const got = view.pendingReplicas(key, 2);
+      expect(got).toEqual(future.filter((id) => !current.includes(id)));
+      expect(future.includes('e')).toBe(false);
+      pending += got.length;
+    }
+    expect(pending).toBeGreaterThan(0);
+    view.update([member('a'), member('b'), member('c'), member('d'), member('e', 'left')]);
+    expect(view.changing).toBe(false);
+    expect(view.pendingReplicas('key-1', 2)).toEqual([]);
+  });
 });

@@ -8,12 +8,21 @@
  * the ring is `HashRing.fromNodes(specs, { vnodes: ringVnodesBase })` with
  * spec weight `m.weight × m.vnodes / ringVnodesBase` and zone `m.zone || undefined`.
  *
+ * The *future ring* is the ring once every change in progress is done:
+ * joining members count as normal, leaving members as removed. While they
+ * differ (`changing`), coordinators also write each key to its pending
+ * replicas (future preference list minus current one).
+ *
  * Invariants:
  *   1. `ring` is rebuilt only when the placement (ids, vnodes, weights, zones
  *      of ring members) changes; a suspect/down change only updates `down`.
  *   2. `version` is a 32-bit fingerprint of the placement: equal on every
  *      node (and client) that sees the same members.
- *   3. This node is always in its own ring (it serves requests from the start).
+ *   3. This node is in its own ring exactly when its own status puts it
+ *      there: a joining node owns nothing (it forwards writes and
+ *      coordinates reads), a normal or leaving one serves its ranges.
+ *   4. `future` is rebuilt only when its placement changes; `changing` is
+ *      true iff some member is joining or leaving.
  */
 import { HashRing, type NodeSpec } from '@ringkv/hashring';
 import type { MemberSnapshot } from '@ringkv/gossip';
@@ -23,6 +32,11 @@ import type { RingMember, RingMemberStatus } from '@ringkv/protocol';
 export const ringVnodesBase = 64;
 
 const inRing: ReadonlySet<string> = new Set(['normal', 'leaving', 'suspect', 'down']);
+
+/** The members of the future ring: joining ones as normal, leaving ones gone (module comment). */
+export function futureMembers<M extends Pick<MemberSnapshot, 'status'>>(members: readonly M[]): M[] {
+  return members.filter((m) => m.status !== 'leaving').map((m) => (m.status === 'joining' ? { ...m, status: 'normal' as const } : m));
+}
 
 /**
  * The hashring specs of the members that own tokens, sorted by id: build the
@@ -62,8 +76,13 @@ export function placementVersion(specs: readonly NodeSpec[]): number {
  */
 export class RingView {
   ring: HashRing;
+  /** The ring once every join and leave in progress is done (module comment). */
+  future: HashRing;
+  /** True while some member is joining or leaving. */
+  changing = false;
   down: ReadonlySet<string> = new Set();
   version = 0;
+  futureVersion = 0;
   private members: readonly MemberSnapshot[] = [];
   private addresses = new Map<string, string>();
   /** Times the placement changed (ring rebuilt). */
@@ -72,6 +91,9 @@ export class RingView {
   constructor(private readonly self: MemberSnapshot) {
     this.ring = HashRing.fromNodes(ringSpecs([self]), { vnodes: ringVnodesBase });
     this.version = placementVersion(ringSpecs([self]));
+    this.future = HashRing.fromNodes(ringSpecs(futureMembers([self])), { vnodes: ringVnodesBase });
+    this.futureVersion = placementVersion(ringSpecs(futureMembers([self])));
+    this.changing = self.status === 'joining' || self.status === 'leaving';
     this.members = [self];
     this.addresses.set(self.id, self.address);
   }
@@ -82,13 +104,39 @@ export class RingView {
     this.members = withSelf;
     this.addresses = new Map(withSelf.map((m) => [m.id, m.address]));
     this.down = new Set(withSelf.filter((m) => m.status === 'down').map((m) => m.id));
-    const specs = ringSpecs(withSelf.map((m) => (m.id === this.self.id ? { ...m, status: 'normal' as const } : m)));
+    this.changing = withSelf.some((m) => m.status === 'joining' || m.status === 'leaving');
+    this.updateFuture(withSelf);
+    const specs = ringSpecs(withSelf);
     const version = placementVersion(specs);
     if (version === this.version && this.ring.size === specs.length) return false;
     this.ring = HashRing.fromNodes(specs, { vnodes: ringVnodesBase });
     this.version = version;
     this.rebuilds++;
     return true;
+  }
+
+  private updateFuture(members: readonly MemberSnapshot[]): void {
+    const specs = ringSpecs(futureMembers(members));
+    const version = placementVersion(specs);
+    if (version === this.futureVersion && this.future.size === specs.length) return;
+    this.future = HashRing.fromNodes(specs, { vnodes: ringVnodesBase });
+    this.futureVersion = version;
+  }
+
+  /**
+   * The pending replicas of `key`: nodes of its future preference list that
+   * are not in its current one (empty unless `changing`). Coordinators write
+   * to them too, without counting them toward W.
+   */
+  pendingReplicas(key: string | Uint8Array, n: number): string[] {
+    if (!this.changing) return [];
+    const current = this.ring.preferenceList(key, n);
+    return this.future.preferenceList(key, n).filter((id) => !current.includes(id));
+  }
+
+  /** This node's own status as gossip last reported it. */
+  selfStatus(): MemberSnapshot['status'] {
+    return this.members.find((m) => m.id === this.self.id)?.status ?? this.self.status;
   }
 
   /** The address (ws URL) of member `id`, if known. */

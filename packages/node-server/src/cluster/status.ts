@@ -7,6 +7,7 @@
 import type { ClusterCore } from './core.js';
 import type { EngineHintStore } from './hint-store.js';
 import type { PeerNetwork } from './peer-network.js';
+import type { TopologyStatus } from '../topology/service.js';
 
 /** The `cluster` object of /status. */
 export interface ClusterStatus {
@@ -20,6 +21,8 @@ export interface ClusterStatus {
   readonly forwarding: Readonly<Record<string, number>>;
   readonly peers: Readonly<Record<string, number>>;
   readonly gossip: Readonly<Record<string, number>>;
+  /** This node's part in topology changes (join/leave streams, cleanup); set by the HTTP layer. */
+  readonly topology?: TopologyStatus;
 }
 
 /** The cluster status of a running core. */

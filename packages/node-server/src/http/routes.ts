@@ -1,6 +1,8 @@
 /**
  * The HTTP side of the node's one port: `/health`, `/status`, `/metrics`,
- * and `POST /repair` (an anti-entropy pass now).
+ * `POST /repair` (an anti-entropy pass now) and the topology admin routes
+ * (admin.ts: `/admin/leave`, `/admin/remove`, `/admin/cleanup`, `/admin/plan`).
+ * With an `authToken`, every POST and the plan need `Authorization: Bearer`.
  *
  * Invariants:
  *   1. Read-only and cheap: each answer is built from in-memory counters and
@@ -14,6 +16,8 @@ import type { ServerContext } from '../server/context.js';
 import type { StorageEngine } from '../store/engine-port.js';
 import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
 import { renderAntiEntropy } from '../anti-entropy/metrics.js';
+import { renderTopology } from '../topology/metrics.js';
+import { adminRoute, authorized, sendError } from './admin.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -34,7 +38,9 @@ function largestSendBuffer(ctx: ServerContext): number {
 }
 
 function clusterOf(ctx: ServerContext): ClusterStatus | undefined {
-  return ctx.cluster === undefined || ctx.hints === undefined || ctx.peers === undefined ? undefined : clusterStatus(ctx.cluster, ctx.hints, ctx.peers);
+  if (ctx.cluster === undefined || ctx.hints === undefined || ctx.peers === undefined) return undefined;
+  const status = clusterStatus(ctx.cluster, ctx.hints, ctx.peers);
+  return ctx.core === undefined ? status : { ...status, topology: ctx.core.topology.status() };
 }
 
 /** The /status document: identity, uptime, connections, request and error counts, store and engine stats. */
@@ -73,7 +79,7 @@ export function statusOf(ctx: ServerContext, engine: StorageEngine): Record<stri
  */
 function repair(ctx: ServerContext, res: ServerResponse): void {
   const ae = ctx.antiEntropy;
-  if (ae === undefined || ctx.stopping) return json(res, 503, { error: 'anti-entropy is not running on this node' });
+  if (ae === undefined || ctx.stopping) return sendError(res, 503, 'stopping', 'anti-entropy is not running on this node');
   res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
   ae.repair((done, total, group, peer) => res.write(`${JSON.stringify({ progress: { done, total, group, peer } })}\n`)).then(
     (summary) => res.end(`${JSON.stringify({ summary })}\n`),
@@ -84,9 +90,10 @@ function repair(ctx: ServerContext, res: ServerResponse): void {
 /** Builds the request handler of the node's HTTP server. */
 export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/repair' && req.method === 'POST') return repair(ctx, res);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET is served (and POST /repair)' });
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/repair' && req.method === 'POST') return authorized(ctx, req, res) ? repair(ctx, res) : undefined;
+    if (adminRoute(ctx, path, req, res)) return;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET is served (and POST /repair, POST /admin/*)' });
     switch (path) {
       case '/health':
         return json(res, ctx.stopping ? 503 : 200, { status: ctx.stopping ? 'stopping' : 'ok', id: ctx.options.id });
@@ -101,8 +108,9 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
           cluster: () => clusterOf(ctx),
         });
         const ae = ctx.antiEntropy === undefined ? '' : renderAntiEntropy(ctx.options.id, ctx.antiEntropy);
+        const topology = ctx.core === undefined ? '' : renderTopology(ctx.options.id, ctx.core.topology);
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-        return void res.end(text + ae);
+        return void res.end(text + ae + topology);
       }
       default:
         return json(res, 404, { error: `no route ${path}; try /health, /status, /metrics, or a WebSocket upgrade on /` });

@@ -1,0 +1,27 @@
+/**
+ * Topology figures in the Prometheus text format, appended to /metrics:
+ * `ringkv_stream_bytes_total{direction}`, `ringkv_stream_keys_total{direction}`
+ * (bytes are keys plus stored sets, before compression; `in` counts what this
+ * node merged from streams, `out` what it sent) and `ringkv_cleanup_keys_total`.
+ */
+import type { TopologyService } from './service.js';
+
+/** The topology families for `node`. */
+export function renderTopology(node: string, topology: Pick<TopologyService, 'counters' | 'cleanupStats'>): string {
+  const id = node.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+  const c = topology.counters;
+  return [
+    '# HELP ringkv_stream_bytes_total Bytes (keys and stored sets, uncompressed) streamed in and out by joins, leaves and cleanup.',
+    '# TYPE ringkv_stream_bytes_total counter',
+    `ringkv_stream_bytes_total{node="${id}",direction="in"} ${c.bytesIn}`,
+    `ringkv_stream_bytes_total{node="${id}",direction="out"} ${c.bytesOut}`,
+    '# HELP ringkv_stream_keys_total Keys streamed in and out by joins, leaves and cleanup.',
+    '# TYPE ringkv_stream_keys_total counter',
+    `ringkv_stream_keys_total{node="${id}",direction="in"} ${c.keysIn}`,
+    `ringkv_stream_keys_total{node="${id}",direction="out"} ${c.keysOut}`,
+    '# HELP ringkv_cleanup_keys_total Keys dropped by cleanup after their new owners confirmed them.',
+    '# TYPE ringkv_cleanup_keys_total counter',
+    `ringkv_cleanup_keys_total{node="${id}"} ${topology.cleanupStats.keysDropped}`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,134 @@
+/**
+ * A dry run of a join or leave: the ring diff between the current ring and
+ * the ring after the change, and for each range that moves, exact key and
+ * byte counts from one live current owner (`range-stats`). Nothing changes.
+ *
+ * Figures: a move is (current replicas → one gaining node) with the ranges,
+ * keys and bytes it receives; `totals` sums the moves (key copies to
+ * stream); `fractionOfKeys` divides by the key copies stored on every live
+ * member today (each member's whole data count).
+ */
+import { HashRing, ringDiff, type NodeSpec, type RangeChange } from '@ringkv/hashring';
+import type { PeerMessage } from '@ringkv/protocol';
+import type { PeerCallBody } from '../cluster/peer-link.js';
+import { placementVersion, ringSpecs, ringVnodesBase, type RingView } from '../cluster/ring-view.js';
+import type { StorageEngine } from '../store/engine-port.js';
+import { streamCallTimeoutMs } from './limits.js';
+import type { AdminResult } from './service.js';
+import { decodeCounts, encodeRanges, localCounts } from './streams.js';
+
+/** `GET /admin/plan`'s query. */
+export interface PlanQuery {
+  readonly op: 'join' | 'leave';
+  readonly id: string;
+  readonly vnodes?: number;
+  readonly weight?: number;
+  readonly zone?: string;
+}
+
+/** One move of a plan. */
+export interface PlanMove {
+  readonly from: string[];
+  readonly to: string;
+  ranges: number;
+  keys: number;
+  bytes: number;
+}
+
+/** `GET /admin/plan`'s answer. */
+export interface Plan {
+  readonly op: 'join' | 'leave';
+  readonly id: string;
+  readonly ringVersionBefore: number;
+  readonly ringVersionAfter: number;
+  readonly moves: PlanMove[];
+  readonly totals: { ranges: number; keys: number; bytes: number; fractionOfKeys: number };
+}
+
+/** What a plan reads. */
+export interface PlanPorts {
+  readonly id: string;
+  readonly n: number;
+  readonly view: RingView;
+  readonly engine: Pick<StorageEngine, 'iterate'>;
+  readonly call: (address: string, body: PeerCallBody, timeoutMs: number) => Promise<PeerMessage>;
+}
+
+type Counts = ReturnType<typeof decodeCounts>;
+
+/** The ring after the change, or why the query is refused. */
+function afterSpecs(q: PlanQuery, view: RingView): AdminResult<NodeSpec[]> {
+  const members = view.snapshot().filter((m) => m.status !== 'left' && m.status !== 'joining');
+  const inRing = view.ring.hasNode(q.id);
+  if (q.op === 'leave') {
+    if (!inRing) return { ok: false, status: 404, code: 'unknown-member', message: `${q.id} is not in the ring` };
+    return { ok: true, value: ringSpecs(members.filter((m) => m.id !== q.id)) };
+  }
+  if (inRing) return { ok: false, status: 409, code: 'already-member', message: `${q.id} is already in the ring` };
+  const joining = { id: q.id, status: 'normal' as const, vnodes: q.vnodes ?? ringVnodesBase, weight: q.weight ?? 1, zone: q.zone ?? '' };
+  return { ok: true, value: ringSpecs([...members.filter((m) => m.id !== q.id), joining]) };
+}
+
+/** Computes a plan (module comment). */
+export async function computePlan(q: PlanQuery, p: PlanPorts): Promise<AdminResult<Plan>> {
+  const specs = afterSpecs(q, p.view);
+  if (!specs.ok) return specs;
+  const after = HashRing.fromNodes(specs.value, { vnodes: ringVnodesBase });
+  const changes = ringDiff(p.view.ring, after, p.n).filter((c) => c.gained.length > 0);
+  const live = p.view.ring.nodes().map((m) => m.id).filter((id) => !p.view.down.has(id) && p.view.addressOf(id) !== undefined);
+  const bySource = new Map<string, RangeChange[]>(live.map((id) => [id, []]));
+  const sourceOf = new Map<RangeChange, string>();
+  for (const c of changes) {
+    const source = c.before.find((id) => bySource.has(id));
+    if (source === undefined) return { ok: false, status: 503, code: 'owners-down', message: 'every current owner of a moving range is down; counts are unknown' };
+    bySource.get(source)?.push(c);
+    sourceOf.set(c, source);
+  }
+  const counts = new Map<string, Counts>();
+  try {
+    await Promise.all([...bySource].map(async ([source, ranges]) => counts.set(source, await countsFrom(p, source, ranges))));
+  } catch (error) {
+    return { ok: false, status: 503, code: 'owner-unreachable', message: `a current owner did not answer: ${(error as Error).message}` };
+  }
+  return { ok: true, value: assemble(q, p, specs.value, changes, sourceOf, bySource, counts) };
+}
+
+async function countsFrom(p: PlanPorts, source: string, ranges: readonly RangeChange[]): Promise<Counts> {
+  if (source === p.id) return localCounts(p.engine, ranges);
+  const reply = await p.call(p.view.addressOf(source) as string, { type: 'range-stats', ranges: encodeRanges(ranges) }, streamCallTimeoutMs);
+  if (reply.type !== 'range-stats-ok') throw new Error(reply.type === 'peer-error' ? reply.message : `${source} answered ${reply.type}`);
+  return decodeCounts(reply.counts);
+}
+
+function assemble(
+  q: PlanQuery,
+  p: PlanPorts,
+  specs: NodeSpec[],
+  changes: readonly RangeChange[],
+  sourceOf: Map<RangeChange, string>,
+  bySource: Map<string, RangeChange[]>,
+  counts: Map<string, Counts>,
+): Plan {
+  const moves = new Map<string, PlanMove>();
+  const totals = { ranges: 0, keys: 0, bytes: 0, fractionOfKeys: 0 };
+  for (const c of changes) {
+    const source = sourceOf.get(c) as string;
+    const index = (bySource.get(source) as RangeChange[]).indexOf(c);
+    const figures = (counts.get(source) as Counts).ranges[index] ?? { keys: 0, bytes: 0 };
+    for (const to of c.gained) {
+      const key = `${c.before.join(',')}>${to}`;
+      const move = moves.get(key) ?? { from: [...c.before], to, ranges: 0, keys: 0, bytes: 0 };
+      move.ranges++;
+      move.keys += figures.keys;
+      move.bytes += figures.bytes;
+      moves.set(key, move);
+      totals.ranges++;
+      totals.keys += figures.keys;
+      totals.bytes += figures.bytes;
+    }
+  }
+  let stored = 0;
+  for (const c of counts.values()) stored += c.total.keys;
+  totals.fractionOfKeys = stored === 0 ? 0 : totals.keys / stored;
+  return { op: q.op, id: q.id, ringVersionBefore: p.view.version, ringVersionAfter: placementVersion(specs), moves: [...moves.values()], totals };
+}

@@ -1,0 +1,405 @@
+/**
+ * Topology changes of one node: join (stream in, then become normal), leave
+ * (stream out, hand off hints, announce left), remove (announce a dead
+ * member left), cleanup (drop ranges the node no longer replicates, once
+ * their owners hold them) and plan (what a change would move). README,
+ * "Topology changes", has the operator's view.
+ *
+ * Concurrency model: event-driven on the injected clock. At most one join
+ * or leave stream and one cleanup run at a time; each makes one peer call
+ * at a time (streams.ts).
+ *
+ * Invariants:
+ *   1. A joining node becomes normal (gossip and `m‖topology`) only after
+ *      every range it gains has been streamed completely from a current
+ *      replica; a restart resumes from the persisted cursors.
+ *   2. A leaving node announces `left` only after every range it holds that
+ *      moves has been pushed to each new owner.
+ *   3. Cleanup never runs while any member is joining or leaving, and drops
+ *      a chunk of a range only after every owner of the range confirmed it
+ *      holds each set (by digest) or took the push; a set that changed
+ *      meanwhile is not deleted.
+ *   4. Nothing here calls Date.now or timers directly: the node's clock.
+ */
+import { HashRing, ringDiff, type RangeChange, type RingRange } from '@ringkv/hashring';
+import { leaveAnnounceRounds } from '@ringkv/gossip';
+import type { PeerMessage, RangeStatsMessage, StreamCheckMessage, StreamPushMessage, StreamRangeMessage } from '@ringkv/protocol';
+import type { Clock } from '@ringkv/quorum';
+import type { ClusterCore } from '../cluster/core.js';
+import type { EngineHintStore } from '../cluster/hint-store.js';
+import type { PeerPort } from '../cluster/replicas.js';
+import { ringVnodesBase } from '../cluster/ring-view.js';
+import type { NodeLogger } from '../log.js';
+import type { StorageEngine } from '../store/engine-port.js';
+import type { ReplicaStore } from '../store/replica-store.js';
+import { cleanupRange, type CleanupStats } from './cleanup.js';
+import { afterChangeRounds, announceRounds, repairAfterChangeMsMin, streamChunkBytesMax, streamChunkBytesMin, streamRetryMs } from './limits.js';
+import { computePlan, type Plan, type PlanQuery } from './plan.js';
+import { clearProgress, readProgress, readSelf, writeSelf, type SelfState } from './progress.js';
+import { rangeHasData, rangeName } from './ranges.js';
+import { pullRange, pushRange, serveStream, type StreamCounters, type StreamPorts } from './streams.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** Topology options after defaults (`NodeOptions.join`, `streamBytesPerSec`, `onLeft`). */
+export interface TopologySettings {
+  readonly join: boolean;
+  readonly streamBytesPerSec: number;
+  /** Called once the node has left (its data handed over, `left` announced). */
+  readonly onLeft?: () => void;
+}
+
+/** The stream in progress (or last finished), for /status. */
+export interface StreamStatus {
+  direction: 'in' | 'out';
+  rangesTotal: number;
+  rangesDone: number;
+  keys: number;
+  bytes: number;
+  bytesPerSec: number;
+  startedAtMs: number;
+  peers: string[];
+}
+
+/** `cluster.topology` of /status. */
+export interface TopologyStatus {
+  readonly self: SelfState;
+  readonly stream: StreamStatus | null;
+  readonly cleanup: CleanupStats & { readonly pending: number };
+}
+
+/** An admin call's outcome: a value, or an HTTP status with a stable code. */
+export type AdminResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly status: number; readonly code: string; readonly message: string };
+
+/** `POST /admin/cleanup`'s answer. */
+export interface CleanupSummary {
+  readonly rangesDropped: number;
+  readonly keysDropped: number;
+  readonly bytesPushed: number;
+}
+
+/** What the service is built from. */
+export interface TopologyOptions {
+  readonly id: string;
+  readonly n: number;
+  readonly gossipIntervalMs: number;
+  readonly engine: StorageEngine;
+  readonly store: ReplicaStore;
+  readonly hints: EngineHintStore;
+  readonly cluster: ClusterCore;
+  readonly peers: PeerPort;
+  readonly clock: Clock;
+  readonly random: { next(): number };
+  readonly settings: TopologySettings;
+  /** Runs an anti-entropy pass (scheduled after ring changes). */
+  readonly repair: () => Promise<unknown>;
+  readonly log: NodeLogger;
+}
+
+/** The status a node starts with: joining when asked to join and its data directory never finished a join. */
+export function initialSelf(engine: Pick<StorageEngine, 'getSync'>, settings: Pick<TopologySettings, 'join'>): 'joining' | 'normal' {
+  const stored = readSelf(engine);
+  if (stored === 'joining') return 'joining';
+  if (stored === 'normal' || stored === 'leaving') return 'normal';
+  return settings.join ? 'joining' : 'normal';
+}
+
+function fail<T>(status: number, code: string, message: string): AdminResult<T> {
+  return { ok: false, status, code, message };
+}
+
+/** A node's topology changes (module comment). */
+export class TopologyService {
+  readonly counters: StreamCounters = { bytesIn: 0, bytesOut: 0, keysIn: 0, keysOut: 0 };
+  readonly cleanupStats: CleanupStats = { runs: 0, rangesDropped: 0, keysDropped: 0, bytesPushed: 0 };
+  private selfState: SelfState;
+  private stream: StreamStatus | null = null;
+  private cleanupPending = 0;
+  private cleaning: Promise<CleanupSummary> | undefined;
+  private readonly bucket: TokenBucket;
+  private readonly timers = new Map<string, unknown>();
+  private stopped = false;
+
+  constructor(private readonly o: TopologyOptions) {
+    this.selfState = initialSelf(o.engine, o.settings);
+    this.bucket = new TokenBucket(o.clock, o.settings.streamBytesPerSec);
+  }
+
+  /** The status gossip starts with. */
+  get initialStatus(): 'joining' | 'normal' {
+    return this.selfState === 'joining' ? 'joining' : 'normal';
+  }
+
+  /** Starts a pending join, and follows ring changes (cleanup and repair after them). Call after the cluster core started. */
+  start(): void {
+    this.o.cluster.onRingChange(() => this.afterChange());
+    this.o.cluster.gossip.on((e) => {
+      if (e.type === 'changed' || e.type === 'left') this.afterChange();
+      if (e.type === 'removed') this.onRemoved();
+    });
+    if (this.selfState === 'joining') {
+      void this.runJoin().catch((error: unknown) => this.o.log.error({ err: error }, 'join failed'));
+    } else {
+      void writeSelf(this.o.store, 'normal').catch(() => {});
+    }
+  }
+
+  /** Stops streams and scheduled work at their next step. Idempotent. */
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers.values()) this.o.clock.clearTimer(t);
+    this.timers.clear();
+  }
+
+  /** Serves a topology peer call. */
+  onCall(call: StreamRangeMessage | StreamPushMessage | StreamCheckMessage | RangeStatsMessage): Promise<PeerMessage> {
+    return serveStream(this.o.engine, this.o.store, this.counters, call);
+  }
+
+  /** `cluster.topology` of /status. */
+  status(): TopologyStatus {
+    const s = this.stream;
+    const stream = s === null ? null : { ...s, peers: [...s.peers], bytesPerSec: Math.round(s.bytes / Math.max(0.001, (this.o.clock.now() - s.startedAtMs) / 1000)) };
+    return { self: this.selfState, stream, cleanup: { ...this.cleanupStats, pending: this.cleanupPending } };
+  }
+
+  // ------------------------------------------------------------------ join
+
+  private async runJoin(): Promise<void> {
+    await writeSelf(this.o.store, 'joining');
+    for (let attempt = 0; !this.stopped; attempt++) {
+      await this.waitForCluster();
+      if (this.stopped) return;
+      const view = this.o.cluster.view;
+      const gained = ringDiff(view.ring, view.future, this.o.n).filter((c) => c.gained.includes(this.o.id));
+      if (attempt === 0 || this.stream === null) this.stream = this.newStream('in', gained.length);
+      else Object.assign(this.stream, { rangesTotal: gained.length, rangesDone: 0 });
+      if (await this.pullAll(gained)) break;
+      await this.sleep(streamRetryMs);
+    }
+    if (this.stopped) return;
+    await clearProgress(this.o.store, this.o.engine);
+    await writeSelf(this.o.store, 'normal');
+    this.selfState = 'normal';
+    this.o.cluster.gossip.setStatus('normal');
+    this.o.cluster.view.update(this.o.cluster.gossip.snapshot());
+    this.o.log.info({ keys: this.stream?.keys, bytes: this.stream?.bytes }, 'join complete: serving as normal');
+  }
+
+  /** Streams every gained range from one of its current replicas; false when some range found no source. */
+  private async pullAll(gained: readonly RangeChange[]): Promise<boolean> {
+    let complete = true;
+    for (const change of gained) {
+      if (this.stopped) return false;
+      if (await this.pullOne(change)) (this.stream as StreamStatus).rangesDone++;
+      else complete = false;
+    }
+    return complete;
+  }
+
+  private async pullOne(change: RangeChange): Promise<boolean> {
+    const name = rangeName(change);
+    if (readProgress(this.o.engine, name).done) return true;
+    const view = this.o.cluster.view;
+    const sources = change.before.filter((id) => id !== this.o.id && !view.down.has(id));
+    for (const source of sources) {
+      const address = view.addressOf(source);
+      if (address === undefined) continue;
+      try {
+        this.notePeer(source);
+        await pullRange(this.ports(), address, change, name);
+        return true;
+      } catch (error) {
+        this.o.log.warn({ source, range: name, err: error }, 'stream from a source failed; trying another replica');
+      }
+    }
+    return false;
+  }
+
+  /** Waits until gossip shows another ring member, then `announceRounds` more rounds (peers learn this node is joining). */
+  private async waitForCluster(): Promise<void> {
+    while (!this.stopped && this.o.cluster.view.ring.nodes().every((m) => m.id === this.o.id)) await this.sleep(this.o.gossipIntervalMs);
+    await this.sleep(this.o.gossipIntervalMs * announceRounds);
+  }
+
+  // ----------------------------------------------------------------- leave
+
+  /** `POST /admin/leave`: starts decommissioning this node (202). */
+  leave(): AdminResult<{ state: 'leaving' }> {
+    if (this.selfState === 'leaving' || this.selfState === 'left') return fail(409, 'already-leaving', `this node is already ${this.selfState}`);
+    if (this.selfState === 'joining') return fail(409, 'joining', 'this node is still joining; let the join finish, then leave');
+    if (this.o.cluster.view.ring.nodes().every((m) => m.id === this.o.id)) return fail(409, 'alone', 'this node is alone in the ring: nobody could take its data');
+    this.selfState = 'leaving';
+    this.o.cluster.gossip.setStatus('leaving');
+    this.o.cluster.view.update(this.o.cluster.gossip.snapshot());
+    void this.runLeave().catch((error: unknown) => this.o.log.error({ err: error }, 'leave failed'));
+    return { ok: true, value: { state: 'leaving' } };
+  }
+
+  private async runLeave(): Promise<void> {
+    await writeSelf(this.o.store, 'leaving');
+    await this.sleep(this.o.gossipIntervalMs * announceRounds);
+    const view = this.o.cluster.view;
+    const moving = ringDiff(view.ring, view.future, this.o.n).filter((c) => c.before.includes(this.o.id) && c.gained.length > 0);
+    this.stream = this.newStream('out', moving.reduce((sum, c) => sum + c.gained.length, 0));
+    for (const change of moving) for (const target of change.gained) await this.pushUntilDone(change, target);
+    if (this.stopped) return;
+    await this.handOffHints();
+    await writeSelf(this.o.store, 'left');
+    this.selfState = 'left';
+    this.o.cluster.gossip.leave();
+    this.o.log.info({ keys: this.stream.keys, bytes: this.stream.bytes }, 'leave complete: announced left');
+    await this.sleep(this.o.gossipIntervalMs * (leaveAnnounceRounds + 1));
+    if (!this.stopped) this.o.settings.onLeft?.();
+  }
+
+  /** Pushes one range to one new owner, retrying (the owner may be down for a while) until done or the node stops. */
+  private async pushUntilDone(range: RingRange, target: string): Promise<void> {
+    this.notePeer(target);
+    while (!this.stopped) {
+      const address = this.o.cluster.view.addressOf(target);
+      if (address !== undefined && !this.o.cluster.view.down.has(target)) {
+        try {
+          await pushRange(this.ports(), address, range);
+          (this.stream as StreamStatus).rangesDone++;
+          return;
+        } catch (error) {
+          this.o.log.warn({ target, err: error }, 'push to a new owner failed; retrying');
+        }
+      }
+      await this.sleep(streamRetryMs);
+    }
+  }
+
+  /** Replays the hints this node holds to their (live) targets before it goes; hints of down targets stay behind (anti-entropy covers them). */
+  private async handOffHints(): Promise<void> {
+    for (const target of this.o.hints.countsByTarget().keys()) {
+      if (target === this.o.id || this.o.cluster.view.down.has(target)) continue;
+      await this.o.cluster.handoff.replay(target).catch(() => {});
+    }
+  }
+
+  /** Gossip says another member removed this node: stop serving as a member. */
+  private onRemoved(): void {
+    this.selfState = 'left';
+    void writeSelf(this.o.store, 'left').catch(() => {});
+    this.o.log.warn('another member removed this node from the cluster; it has stopped gossiping');
+  }
+
+  // ---------------------------------------------------------------- remove
+
+  /** `POST /admin/remove`: announces member `id` left (it must be down unless `force`). */
+  remove(id: string, force: boolean): AdminResult<{ removed: string }> {
+    if (id === this.o.id) return fail(409, 'is-self', 'a node cannot remove itself; use POST /admin/leave');
+    const member = this.o.cluster.view.snapshot().find((m) => m.id === id && m.status !== 'left');
+    if (member === undefined) return fail(404, 'unknown-member', `no member ${JSON.stringify(id)} in this node's view`);
+    if (member.status !== 'down' && !force) {
+      return fail(409, 'member-up', `${id} is ${member.status}, not down: stop it first, let it leave (POST /admin/leave on it), or pass "force": true`);
+    }
+    this.o.cluster.gossip.remove(id);
+    this.o.cluster.view.update(this.o.cluster.gossip.snapshot());
+    this.o.log.warn({ member: id, was: member.status, force }, 'removed a member from the cluster');
+    this.afterChange();
+    return { ok: true, value: { removed: id } };
+  }
+
+  // --------------------------------------------------------------- cleanup
+
+  /** `POST /admin/cleanup` (and the background run after a ring change). */
+  async cleanup(): Promise<AdminResult<CleanupSummary>> {
+    if (this.o.cluster.view.changing) return fail(409, 'ring-changing', 'a member is joining or leaving; cleanup runs once the change is done');
+    if (this.selfState !== 'normal') return fail(409, 'not-normal', `this node is ${this.selfState}`);
+    this.cleaning ??= this.runCleanup().finally(() => (this.cleaning = undefined));
+    return { ok: true, value: await this.cleaning };
+  }
+
+  private async runCleanup(): Promise<CleanupSummary> {
+    const view = this.o.cluster.view;
+    const summary = { rangesDropped: 0, keysDropped: 0, bytesPushed: 0 };
+    let pending = 0;
+    // Every range of the ring with its replicas: the diff from an empty ring lists them all.
+    for (const range of ringDiff(HashRing.fromNodes([], { vnodes: ringVnodesBase }), view.ring, this.o.n)) {
+      if (this.stopped || view.changing) break;
+      if (range.after.includes(this.o.id) || !rangeHasData(this.o.engine, range)) continue;
+      const owners = range.after.map((id) => ({ id, address: view.addressOf(id) }));
+      if (owners.some((w) => w.address === undefined || view.down.has(w.id))) {
+        pending++;
+        continue;
+      }
+      const r = await cleanupRange({ ...this.ports(), clock: this.o.clock, changing: () => view.changing }, range, owners as { id: string; address: string }[]).catch((error: unknown) => {
+        this.o.log.warn({ range: rangeName(range), err: error }, 'cleanup of a range failed; it is kept');
+        return undefined;
+      });
+      if (r === undefined || !r.complete) pending++;
+      else summary.rangesDropped++;
+      summary.keysDropped += r?.keysDropped ?? 0;
+      summary.bytesPushed += r?.bytesPushed ?? 0;
+    }
+    this.cleanupPending = pending;
+    const t = this.cleanupStats;
+    t.runs++;
+    t.rangesDropped += summary.rangesDropped;
+    t.keysDropped += summary.keysDropped;
+    t.bytesPushed += summary.bytesPushed;
+    return summary;
+  }
+
+  // ------------------------------------------------------------------ plan
+
+  /** `GET /admin/plan`: what a join or leave would move, counted by the current owners. */
+  plan(query: PlanQuery): Promise<AdminResult<Plan>> {
+    return computePlan(query, { id: this.o.id, n: this.o.n, view: this.o.cluster.view, engine: this.o.engine, call: (a, b, t) => this.o.peers.call(a, b, t) });
+  }
+
+  // ----------------------------------------------------------------- plumbing
+
+  /** After a ring or status change: a repair pass a few seconds later and a cleanup some rounds later (both jittered, debounced). */
+  private afterChange(): void {
+    if (this.stopped) return;
+    const jitter = (ms: number) => ms * (0.5 + this.o.random.next());
+    this.later('repair', Math.max(repairAfterChangeMsMin, 0) + jitter(repairAfterChangeMsMin) / 2, () => {
+      if (this.selfState === 'normal' || this.selfState === 'leaving') void this.o.repair().catch(() => {});
+    });
+    this.later('cleanup', jitter(this.o.gossipIntervalMs * afterChangeRounds), () => {
+      if (this.selfState === 'normal' && !this.o.cluster.view.changing) void this.cleanup().catch(() => {});
+    });
+  }
+
+  private later(name: string, delayMs: number, fn: () => void): void {
+    const old = this.timers.get(name);
+    if (old !== undefined) this.o.clock.clearTimer(old);
+    this.timers.set(
+      name,
+      this.o.clock.setTimer(delayMs, () => {
+        this.timers.delete(name);
+        fn();
+      }),
+    );
+  }
+
+  private ports(): StreamPorts {
+    const rate = this.o.settings.streamBytesPerSec;
+    return {
+      engine: this.o.engine, store: this.o.store, bucket: this.bucket, counters: this.counters,
+      call: (address, body, timeoutMs) => this.o.peers.call(address, body, timeoutMs),
+      chunkBytes: Math.max(streamChunkBytesMin, Math.min(streamChunkBytesMax, Math.floor(rate / 4))),
+      stopped: () => this.stopped,
+      progress: (keys, bytes) => {
+        if (this.stream === null) return;
+        this.stream.keys += keys;
+        this.stream.bytes += bytes;
+      },
+    };
+  }
+
+  private newStream(direction: 'in' | 'out', rangesTotal: number): StreamStatus {
+    return { direction, rangesTotal, rangesDone: 0, keys: 0, bytes: 0, bytesPerSec: 0, startedAtMs: this.o.clock.now(), peers: [] };
+  }
+
+  private notePeer(id: string): void {
+    if (this.stream !== null && !this.stream.peers.includes(id)) this.stream.peers.push(id);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.o.clock.setTimer(ms, resolve));
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Leave and remove on loopback: a node decommissioned under writes hands
+ * every range to its new owners (no acknowledged write lost, every remaining
+ * replica holds every key), shows `left`, then stops through `onLeft`; a
+ * stopped node removed by an operator is dropped from the ring and
+ * anti-entropy restores N copies of every key.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { firstValueText } from '../support/client.js';
+import { get, put, seenDown, waitUntil } from '../support/cluster.js';
+import { removeTempDirs } from '../support/node.js';
+import { admin, client, closeAll, dataKeys, running, startCluster, topologyOf, writeLoad } from './support.js';
+
+afterEach(closeAll);
+afterAll(removeTempDirs);
+
+async function seedKeys(url: string, count: number): Promise<string[]> {
+  const c = await client(url);
+  const keys: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const reply = await put(c, `seed-${i}`, `value-seed-${i}`, 3);
+    expect(reply.type, JSON.stringify(reply)).toBe('put-ok');
+    keys.push(`seed-${i}`);
+  }
+  return keys;
+}
+
+describe('leave', () => {
+  it('a node leaving under writes hands its ranges over, loses nothing, shows left, then stops through onLeft', async () => {
+    let left!: () => void;
+    const onLeftCalled = new Promise<void>((resolve) => (left = resolve));
+    const { nodes, dirs } = await startCluster(['a', 'b', 'c', 'd'], { n: 3, r: 2, w: 2, onLeft: () => left() });
+    const [a, , , d] = nodes as [typeof nodes[0], typeof nodes[0], typeof nodes[0], typeof nodes[0]];
+    const seeded = await seedKeys(a.url, 200);
+    const load = writeLoad(await client(a.url), 'live', 2);
+    const selves = new Set<string>();
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const t = await topologyOf(d.httpUrl).catch(() => undefined);
+        if (t !== undefined) selves.add(t.self);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const started = await admin(d.httpUrl, 'POST', '/admin/leave');
+    expect(started).toEqual({ status: 202, body: { state: 'leaving' } });
+    expect((await admin(d.httpUrl, 'POST', '/admin/leave')).body.error.code).toBe('already-leaving');
+    await onLeftCalled;
+    polling = false;
+    await poller;
+    expect([...selves]).toEqual(expect.arrayContaining(['leaving', 'left']));
+    const live = await load.stop();
+    expect(live.length).toBeGreaterThan(0);
+    await waitUntil('a sees d gone', async () => (await topologyOf(a.httpUrl)).members.every((m) => m.id !== 'd' || m.status === 'left'));
+    const out = await fetch(`${a.httpUrl}/metrics`).then((r) => r.text());
+    expect(out).toMatch(/ringkv_stream_bytes_total\{node="a",direction="in"\} [1-9]/);
+
+    const reader = await client(nodes[1]!.url);
+    const keys = [...seeded, ...live];
+    for (const key of keys) expect(firstValueText(await get(reader, key, 2)), key).toBe(`value-${key}`);
+    await waitUntil('no hints pending', async () => {
+      const s = await Promise.all(nodes.slice(0, 3).map((n) => fetch(`${n.httpUrl}/status`).then((r) => r.json() as Promise<{ cluster: { hintsPending: Record<string, number> } }>)));
+      return s.every((x) => Object.values(x.cluster.hintsPending).every((v) => v === 0));
+    });
+    await closeAll();
+    // N = 3 on the three remaining nodes: each holds every key.
+    for (const dir of dirs.slice(0, 3)) {
+      const held = await dataKeys(dir);
+      expect(keys.filter((k) => !held.has(k)), dir).toEqual([]);
+    }
+  }, 90_000);
+});
+
+describe('remove', () => {
+  it('a stopped node removed by an operator leaves the ring, and anti-entropy restores three copies of every key', async () => {
+    const { nodes, dirs } = await startCluster(['a', 'b', 'c', 'd'], { n: 3, r: 2, w: 3 });
+    const [a, b, c, d] = nodes as [typeof nodes[0], typeof nodes[0], typeof nodes[0], typeof nodes[0]];
+    const keys = await seedKeys(a.url, 150);
+    await d.stop();
+    running.splice(running.indexOf(d), 1);
+    await waitUntil('d is down everywhere', () => seenDown([a.httpUrl, b.httpUrl, c.httpUrl], 'd'));
+
+    expect(await admin(a.httpUrl, 'POST', '/admin/remove', { id: 'b' })).toMatchObject({ status: 409, body: { error: { code: 'member-up' } } });
+    expect(await admin(a.httpUrl, 'POST', '/admin/remove', { id: 'zz' })).toMatchObject({ status: 404, body: { error: { code: 'unknown-member' } } });
+    expect(await admin(a.httpUrl, 'POST', '/admin/remove', { id: 'a' })).toMatchObject({ status: 409, body: { error: { code: 'is-self' } } });
+    expect(await admin(a.httpUrl, 'POST', '/admin/remove', { id: 7 })).toMatchObject({ status: 400, body: { error: { code: 'bad-request' } } });
+    expect(await admin(a.httpUrl, 'POST', '/admin/remove', { id: 'd' })).toEqual({ status: 200, body: { removed: 'd' } });
+
+    const rest = [a, b, c];
+    await waitUntil('every node dropped d from its ring', async () => {
+      const views = await Promise.all(rest.map((n) => topologyOf(n.httpUrl)));
+      return views.every((v) => v.members.every((m) => m.id !== 'd' || m.status === 'left'));
+    });
+    // The pass each node schedules a few seconds after the ring change (no periodic pass in these tests).
+    await waitUntil(
+      'an anti-entropy pass ran on every node',
+      async () => {
+        const s = await Promise.all(rest.map((n) => fetch(`${n.httpUrl}/status`).then((r) => r.json() as Promise<{ antiEntropy: { passes: number; exchanges: number } }>)));
+        return s.every((x) => x.antiEntropy.passes >= 1);
+      },
+      30_000,
+    );
+    await closeAll();
+    for (const dir of dirs.slice(0, 3)) {
+      const held = await dataKeys(dir);
+      expect(keys.filter((k) => !held.has(k)), dir).toEqual([]);
+    }
+  }, 90_000);
+});
