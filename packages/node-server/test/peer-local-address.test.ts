@@ -28,22 +28,14 @@ async function firstSourceAddress(host: string): Promise<{ port: number; source:
 }
 
 describe('peer connections and the bound host', () => {
-  it('a node bound to 127.0.0.12 dials its seeds from 127.0.0.12', async () => {
-    const seed = await firstSourceAddress('127.0.0.11');
-    const node = await startTestNode({ id: 'bound', host: '127.0.0.12', seeds: [`127.0.0.11:${seed.port}`], gossipIntervalMs: 50 });
+  it.each([
+    ['a node bound to 127.0.0.12 dials its seeds from 127.0.0.12', '127.0.0.12', '127.0.0.11'],
+    ['a node bound to 127.0.0.1 still dials a seed on another loopback address from 127.0.0.1', '127.0.0.1', '127.0.0.13'],
+  ])('%s', async (_name, host, seedHost) => {
+    const seed = await firstSourceAddress(seedHost);
+    const node = await startTestNode({ id: 'bound', host, seeds: [`${seedHost}:${seed.port}`], gossipIntervalMs: 50 });
     try {
-      expect(await seed.source).toBe('127.0.0.12');
-    } finally {
-      await node.stop();
-      seed.close();
-    }
-  });
-
-  it('a node bound to 127.0.0.1 still dials a seed on another loopback address from 127.0.0.1', async () => {
-    const seed = await firstSourceAddress('127.0.0.13');
-    const node = await startTestNode({ id: 'plain', host: '127.0.0.1', seeds: [`127.0.0.13:${seed.port}`], gossipIntervalMs: 50 });
-    try {
-      expect(await seed.source).toBe('127.0.0.1');
+      expect(await seed.source).toBe(host);
     } finally {
       await node.stop();
       seed.close();
