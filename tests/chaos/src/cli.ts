@@ -24,6 +24,7 @@ workload, injects faults from a seeded schedule, heals, waits for convergence an
   --duration-s S    length of the fault phase in seconds (default 60)
   --seed N          schedule and key-choice seed (default random; printed for replay)
   --faults LIST     comma-separated kinds (default all): ${faultKinds.join(',')}
+  --overlap         kills and pauses overlap the network faults (a second fault lane)
   --dry-run         print the seed's fault schedule and exit
   --keep            keep data and node logs even when the run is valid
   --json FILE       also write the full report as JSON
@@ -33,7 +34,7 @@ function parse(): { values: Record<string, string | boolean | undefined> } {
   return parseArgs({
     options: {
       nodes: { type: 'string' }, clients: { type: 'string' }, keys: { type: 'string' }, 'duration-s': { type: 'string' },
-      seed: { type: 'string' }, faults: { type: 'string' }, 'dry-run': { type: 'boolean' }, keep: { type: 'boolean' },
+      seed: { type: 'string' }, faults: { type: 'string' }, overlap: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, keep: { type: 'boolean' },
       json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -53,7 +54,8 @@ async function main(): Promise<number> {
   const durationMs = num(values['duration-s'], 60) * 1000;
   const nodes = num(values.nodes, 5);
   if (values['dry-run'] === true) {
-    for (const e of makeSchedule({ seed, durationMs, nodes: Array.from({ length: nodes }, (_, i) => `n${i + 1}`), kinds })) console.log(describeFault(e));
+    const overlap = values.overlap === true;
+    for (const e of makeSchedule({ seed, durationMs, nodes: Array.from({ length: nodes }, (_, i) => `n${i + 1}`), kinds, overlap })) console.log(describeFault(e));
     return 0;
   }
   const abort = new AbortController();
@@ -69,7 +71,7 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   console.log(`chaos: seed ${seed} (replay the same faults: pnpm chaos --seed ${seed})`);
   const report = await runChaos({
-    seed, durationMs, nodes, clients: num(values.clients, 4), keys: num(values.keys, 16), kinds,
+    seed, durationMs, nodes, clients: num(values.clients, 4), keys: num(values.keys, 16), kinds, overlap: values.overlap === true,
     keepWorkDir: values.keep === true, signal: abort.signal, log: (line) => console.log(`chaos: ${line}`),
   });
   for (const line of formatReport(report)) console.log(line);

@@ -4,7 +4,8 @@
  * Invariants:
  *   1. `heal(e)` undoes exactly what `apply(e)` did: the killed node restarts
  *      on its data directory, the paused one continues, table rules clear
- *      (faults are serial, so the table holds only this fault's rules).
+ *      (network faults are serial, so the table holds only this fault's
+ *      rules; process faults, which may overlap them, never touch it).
  *   2. A node that fails to restart is recorded (`restartFailures`), not
  *      thrown: the final heal tries again, and the report shows it.
  */
@@ -76,7 +77,7 @@ export class Nemesis {
       await target.start().catch((error: unknown) => this.restartFailures.push(`${target.spec.id}: ${(error as Error).message}`));
     } else if (e.kind === 'pause') {
       target.resume();
-    } else {
+    } else if (e.kind !== 'cut') {
       this.cluster.table.heal();
     }
   }

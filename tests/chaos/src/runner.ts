@@ -38,6 +38,8 @@ export interface ChaosOptions {
   readonly seed?: number;
   /** Fault kinds to draw from (default all). */
   readonly kinds?: readonly FaultKind[];
+  /** Kills and pauses overlap the network faults (a lane of their own; default false). */
+  readonly overlap?: boolean;
   /** Where data and logs go (default a fresh directory under the OS temp dir). */
   readonly workDir?: string;
   readonly keepWorkDir?: boolean;
@@ -56,6 +58,7 @@ export interface ChaosOptions {
 export interface ChaosReport {
   readonly valid: boolean;
   readonly seed: number;
+  readonly overlap: boolean;
   readonly nodes: number;
   readonly clients: number;
   readonly keys: number;
@@ -117,20 +120,24 @@ async function startCluster(cluster: ChaosCluster, signal: AbortSignal): Promise
   }
 }
 
-/** Replays the schedule in real time from `phaseStart`. */
+/** Replays the schedule in real time from now: each lane in order, the lanes side by side. */
 async function runFaults(nemesis: Nemesis, r: Resolved, o: ChaosOptions, faults: Record<FaultKind, number>, faultLog: string[], signal: AbortSignal): Promise<void> {
   const phaseStart = Date.now();
   const at = (ms: number): Promise<void> => sleep(Math.max(0, phaseStart + ms - Date.now()), signal);
-  for (const e of makeSchedule({ seed: r.seed, durationMs: r.durationMs, nodes: Array.from({ length: r.nodes }, (_, i) => `n${i + 1}`), kinds: o.kinds })) {
-    await at(e.atMs);
-    const line = describeFault(e);
-    faultLog.push(line);
-    o.log?.(`fault ${line}`);
-    await nemesis.apply(e);
-    faults[e.kind]++;
-    await at(e.atMs + e.holdMs);
-    await nemesis.heal(e);
-  }
+  const events = makeSchedule({ seed: r.seed, durationMs: r.durationMs, nodes: Array.from({ length: r.nodes }, (_, i) => `n${i + 1}`), kinds: o.kinds, overlap: o.overlap });
+  const runLane = async (lane: 0 | 1): Promise<void> => {
+    for (const e of events.filter((x) => x.lane === lane)) {
+      await at(e.atMs);
+      const line = describeFault(e);
+      faultLog.push(line);
+      o.log?.(`fault ${line}`);
+      await nemesis.apply(e);
+      faults[e.kind]++;
+      await at(e.atMs + e.holdMs);
+      await nemesis.heal(e);
+    }
+  };
+  await Promise.all([runLane(0), runLane(1)]);
   await at(r.durationMs);
 }
 
@@ -178,7 +185,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const unexpectedExits = cluster.nodes.reduce((a, n) => a + n.unexpectedExits, 0);
     valid = check.valid && convergence.converged && nemesis.restartFailures.length === 0 && unexpectedExits === 0;
     return {
-      valid, ...r, wallMs: Date.now() - started, ops: workload.adds.length + workload.stats.readsFailed, readsFailed: workload.stats.readsFailed,
+      valid, ...r, overlap: o.overlap === true, wallMs: Date.now() - started, ops: workload.adds.length + workload.stats.readsFailed, readsFailed: workload.stats.readsFailed,
       check, counters, faults, faultLog, connectionsCut: nemesis.connectionsCut, restartFailures: nemesis.restartFailures, unexpectedExits, convergence,
       workDir: valid && o.keepWorkDir !== true ? undefined : workDir,
     };

@@ -6,11 +6,14 @@
  * they will, so a failure reproduces the faults, not the exact trace).
  *
  * Invariants:
- *   1. Faults run one after another: each starts after the previous one has
- *      healed plus a gap, and every fault ends (heals) by `durationMs`.
+ *   1. Faults of one lane run one after another: each starts after the
+ *      previous one has healed plus a gap, and every fault ends (heals) by
+ *      `durationMs`. Without `overlap` there is one lane; with it, process
+ *      faults (kill, pause: they never touch the fault table) run in lane 1,
+ *      alongside the network faults of lane 0.
  *   2. A fault's targets are node ids of the cluster; groups of a partition
  *      are disjoint and non-empty.
- *   3. The list depends only on (seed, durationMs, nodes, kinds).
+ *   3. The list depends only on (seed, durationMs, nodes, kinds, overlap).
  */
 import { ChaosError } from './errors.js';
 import * as L from './limits.js';
@@ -32,8 +35,13 @@ export const faultKinds = ['kill', 'pause', 'partition-halves', 'isolate', 'one-
  */
 export type FaultKind = (typeof faultKinds)[number];
 
+/** Kinds that act on processes, never on the fault table: with `overlap` they run beside network faults. */
+export const processFaultKinds: readonly FaultKind[] = ['kill', 'pause'];
+
 /** One scheduled fault. */
 export interface FaultEvent {
+  /** 0: network faults (the only lane without `overlap`); 1: process faults running beside them. */
+  readonly lane: 0 | 1;
   /** Start, in ms after the fault phase began. */
   readonly atMs: number;
   readonly kind: FaultKind;
@@ -66,6 +74,8 @@ export interface ScheduleOptions {
   readonly nodes: readonly string[];
   /** Kinds to draw from (default: all of `faultKinds`). */
   readonly kinds?: readonly FaultKind[];
+  /** Run process faults in a lane of their own, overlapping the network faults (default false). */
+  readonly overlap?: boolean;
 }
 
 /** The targets of one fault of `kind`. */
@@ -92,7 +102,7 @@ function targets(rng: SeededRandom, kind: FaultKind, nodes: readonly string[]): 
 }
 
 /** One fault of `kind` starting at `atMs`. */
-function fault(rng: SeededRandom, kind: FaultKind, atMs: number, nodes: readonly string[]): FaultEvent {
+function fault(rng: SeededRandom, kind: FaultKind, atMs: number, nodes: readonly string[]): Omit<FaultEvent, 'lane'> {
   const holdMs = kind === 'cut' ? 0 : rng.between(L.faultHoldMsMin, L.faultHoldMsMax);
   const base = { atMs, kind, holdMs, ...targets(rng, kind, nodes) };
   if (kind === 'delay') return { ...base, delayMs: rng.between(20, L.faultDelayMsMax) };
@@ -114,11 +124,19 @@ export function makeSchedule(o: ScheduleOptions): FaultEvent[] {
   if (o.nodes.length < L.nodesMin) throw new ChaosError('invalid-option', `a schedule needs at least ${L.nodesMin} nodes`);
   if (kinds.length === 0) throw new ChaosError('invalid-option', 'no fault kinds to draw from');
   for (const k of kinds) if (!faultKinds.includes(k)) throw new ChaosError('invalid-option', `unknown fault kind ${JSON.stringify(k)}`);
-  const rng = new SeededRandom(o.seed);
+  const processKinds = kinds.filter((k) => processFaultKinds.includes(k));
+  const networkKinds = kinds.filter((k) => !processFaultKinds.includes(k));
+  if (o.overlap !== true || processKinds.length === 0 || networkKinds.length === 0) return lane(new SeededRandom(o.seed), kinds, 0, o);
+  const events = [...lane(new SeededRandom(o.seed), networkKinds, 0, o), ...lane(new SeededRandom(o.seed ^ 0x5bd1_e995), processKinds, 1, o)];
+  return events.sort((a, b) => a.atMs - b.atMs || a.lane - b.lane);
+}
+
+/** One lane: faults of `kinds`, one after another, each healed within the phase. */
+function lane(rng: SeededRandom, kinds: readonly FaultKind[], laneNo: 0 | 1, o: ScheduleOptions): FaultEvent[] {
   const events: FaultEvent[] = [];
   let atMs = rng.between(L.faultGapMsMin, L.faultGapMsMax);
   for (;;) {
-    const event = fault(rng, rng.pick(kinds), atMs, o.nodes);
+    const event = { ...fault(rng, rng.pick(kinds), atMs, o.nodes), lane: laneNo };
     if (event.atMs + event.holdMs > o.durationMs) break;
     events.push(event);
     atMs = event.atMs + event.holdMs + rng.between(L.faultGapMsMin, L.faultGapMsMax);

@@ -1,6 +1,6 @@
 /** The nemesis schedule: a pure function of its seed, serial, bounded, well-formed targets. */
 import { describe, expect, it } from 'vitest';
-import { faultKinds, isChaosError, makeSchedule, SeededRandom, type FaultEvent } from '../src/index.js';
+import { faultKinds, isChaosError, makeSchedule, processFaultKinds, SeededRandom, type FaultEvent } from '../src/index.js';
 import { faultHoldMsMax } from '../src/limits.js';
 
 const seed = Number(process.env.SEED ?? 4242);
@@ -44,6 +44,22 @@ describe('makeSchedule', () => {
       }
     }
     expect([...seen].sort(), note).toEqual([...faultKinds].sort());
+  });
+
+  it('with overlap, runs kills and pauses in a lane of their own beside the network faults, each lane serial', () => {
+    const events = makeSchedule({ seed, durationMs: 120_000, nodes, overlap: true });
+    for (const lane of [0, 1] as const) {
+      const mine = events.filter((e) => e.lane === lane);
+      expect(mine.length, note).toBeGreaterThan(3);
+      for (const e of mine) expect(processFaultKinds.includes(e.kind), `${note} ${e.kind} in lane ${lane}`).toBe(lane === 1);
+      for (let i = 1; i < mine.length; i++) {
+        const prev = mine[i - 1] as FaultEvent;
+        expect((mine[i] as FaultEvent).atMs, note).toBeGreaterThan(prev.atMs + prev.holdMs);
+      }
+    }
+    const overlapping = events.some((a) => a.lane === 1 && events.some((b) => b.lane === 0 && b.atMs < a.atMs + a.holdMs && a.atMs < b.atMs + b.holdMs));
+    expect(overlapping, note).toBe(true);
+    expect(makeSchedule({ seed, durationMs: 120_000, nodes }).every((e) => e.lane === 0), note).toBe(true);
   });
 
   it('draws only the kinds asked for', () => {

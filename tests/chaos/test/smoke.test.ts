@@ -6,7 +6,7 @@
  * convergence, the set check. The long run is `pnpm chaos`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,21 +15,12 @@ import { formatReport, liveChildCount, makeSchedule, runChaos, type FaultKind } 
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Newest modification time under `dir` (test files excluded). */
-function newestSourceMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMs(path));
-    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** The children run the built `node-main.js`: the root `pnpm test` builds first; a package-only run builds here when dist is stale. */
+/**
+ * The children run the built `dist/node-main.js` (and node-server's dist). The root
+ * `pnpm test` builds everything first; a package-only run builds here when it is missing.
+ */
 function ensureBuilt(): void {
-  const info = join(pkg, 'dist', '.tsbuildinfo');
-  if (existsSync(info) && statSync(info).mtimeMs >= newestSourceMs(join(pkg, 'src'))) return;
+  if (existsSync(join(pkg, 'dist', 'node-main.js'))) return;
   const r = spawnSync('npx', ['tsc', '-b', pkg], { cwd: join(pkg, '..', '..'), stdio: 'inherit' });
   if (r.status !== 0) throw new Error('building @ringkv/chaos failed');
 }
