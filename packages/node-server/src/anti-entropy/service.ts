@@ -160,7 +160,8 @@ export class AntiEntropy {
     const built = this.buildTrees();
     this.schedule();
     this.scheduleSweep();
-    return built;
+    // A ring change during the build (gossip meeting the peers) starts another: settle when the trees are whole.
+    return built.then(() => this.trees.ready());
   }
 
   /** The store's intent hook (trees.ts invariant 4): keys whose batch is about to reach the engine. */

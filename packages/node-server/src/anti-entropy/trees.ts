@@ -146,9 +146,9 @@ export class ReplicaTrees {
     this.owned = undefined;
   }
 
-  /** Resolves when no chunked build is running (invariant 5). */
-  ready(): Promise<void> {
-    return this.building ?? Promise.resolve();
+  /** Resolves when no chunked build is running (invariant 5), also when a ring change replaced the build awaited by a new one. */
+  async ready(): Promise<void> {
+    while (this.building !== undefined) await this.building;
   }
 
   /** The build's progress (/status `antiEntropy.build`). */

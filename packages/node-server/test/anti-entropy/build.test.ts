@@ -137,7 +137,6 @@ describe('chunked start-up tree build', () => {
     ae.onRingChange();
     // The old build stops at its next turn; the new one is chunked: still running after that turn, reporting how far it got.
     await clock.turn();
-    await built;
     expect(ae.buildStatus().building).toBe(true);
     expect(ae.buildStatus().keysScanned).toBeGreaterThan(0);
     expect(ae.buildStatus().progress).toBeGreaterThan(0);
@@ -145,9 +144,29 @@ describe('chunked start-up tree build', () => {
     await store.update('key-5', [], tombstone);
     await store.update('during-rebuild', [], live(enc.encode('x')));
     for (let i = 0; i < 40 && ae.trees.isBuilding; i++) await clock.turn();
+    await built;
     expect(ae.buildStatus()).toEqual({ building: false, keysScanned: 301, progress: 1 });
     expect(ae.trees.rebuilds).toBe(rebuildsBefore + 1);
     expect(roots(ae.trees)).toEqual(roots(fullScan(engine, ae.trees.bucketsLog2)));
+  });
+
+  it('keeps a pass waiting when a ring change replaces the build it waited for, until the new build is done', async () => {
+    const { ae, clock, calls } = await nodeWith(300, 20);
+    const started = ae.start();
+    let startDone = false;
+    void started.then(() => (startDone = true));
+    const pass = ae.repair();
+    await clock.turn();
+    ae.onRingChange();
+    await clock.turn();
+    await clock.turn();
+    expect(ae.trees.isBuilding).toBe(true);
+    expect(calls).toEqual([]);
+    expect(startDone).toBe(false);
+    for (let i = 0; i < 40 && ae.trees.isBuilding; i++) await clock.turn();
+    await pass;
+    expect(startDone).toBe(true);
+    expect(calls.length).toBeGreaterThan(0);
   });
 
   it('puts writes made during a ring-change rebuild into the trees: roots equal a replica that got the same writes without rebuilding', async () => {
