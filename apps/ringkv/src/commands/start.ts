@@ -21,11 +21,6 @@ export async function runStart(command: StartCommand, io: Io, onLeft: (node: Rin
   const config = resolveStartConfig(command.flags, { env: io.env, readFile: (p) => readFileSync(p, 'utf8'), hostname: hostname() });
   // The node may finish leaving only after it started; `started` is set before any leave can be asked for.
   let started: RingkvNode | undefined;
-  const hooks = {
-    onLeft: (): void => {
-      if (started !== undefined) onLeft(started);
-    },
-  };
   const node = await startCli({
     id: config.id,
     host: config.host,
@@ -39,7 +34,10 @@ export async function runStart(command: StartCommand, io: Io, onLeft: (node: Rin
     logLevel: config.logLevel,
     logDestination: process.stderr,
     ...config.cluster,
-    ...hooks,
+    // Called after the node stopped itself, once it has left (`ringkv leave`).
+    onLeft: () => {
+      if (started !== undefined) onLeft(started);
+    },
   });
   started = node;
   return announce(node, config, io);
@@ -80,8 +78,9 @@ function announce(node: RingkvNode, config: StartConfig, io: Io): { node: Ringkv
 
 /**
  * What `ringkv start` does once its node has left the cluster (`ringkv
- * leave`): stop it gracefully (storage flushed and closed) and exit 0, the
- * exit a supervisor reads as "done, do not restart".
+ * leave`): make sure it is stopped (the node stops itself before `onLeft`;
+ * `stop` is idempotent) and exit 0, the exit a supervisor reads as "done,
+ * do not restart".
  */
 export function exitOnLeft(node: RingkvNode, io: Io): void {
   io.stdout(`ringkv node ${node.id} left the cluster; stopping`);

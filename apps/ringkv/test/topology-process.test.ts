@@ -1,0 +1,298 @@
+/**
+ * Growing and shrinking a real cluster under load (issue 7): three
+ * `ringkv start` processes (N=3, R=2, W=2), an SDK write load that records
+ * every acknowledged write, a fourth node started with `--join`, then
+ * `ringkv leave` of an original node, the load running throughout.
+ *
+ * After the join and at the end, every acknowledged write is read back with
+ * R=2 (before any repair: what the stream and the quorums kept), then, after
+ * `ringkv repair` and `ringkv cleanup` on each node, each node's key count is
+ * compared with its share of the ring: the keys whose preference list,
+ * computed from the members with the placement rule (`RingTable`), names it.
+ * A node's count is read from R=all receipts (a replica that acknowledged
+ * without needing read repair holds the key): /status has no per-node key
+ * count. After the join, the old owners' cleanup must have dropped keys, at
+ * most the keys n4 now replicates.
+ *
+ * Needs dist/ (the root test command runs `tsc -b` first). No duration is
+ * asserted; every wait is bounded and names what it waited for.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect, RingTable, type RingkvClient } from '@ringkv/client-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+const env = { ...process.env, RINGKV_URL: '', RINGKV_CONFIG: '', RINGKV_SEEDS: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '', RINGKV_JOIN: '', RINGKV_TOKEN: '', RINGKV_AUTH_TOKEN: '' };
+const quorums = ['--n', '3', '--r', '2', '--w', '2'];
+
+interface Node {
+  readonly id: string;
+  readonly proc: ChildProcess;
+  readonly url: string;
+  readonly http: string;
+  readonly exited: Promise<number | null>;
+  output(): string;
+}
+
+interface Status {
+  id: string;
+  cluster?: {
+    ring?: { version?: number };
+    members?: { id: string; status: string }[];
+    topology?: { self: string; stream: unknown };
+  };
+}
+
+let dir: string;
+const nodes: Node[] = [];
+
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc -b apps/ringkv\` (the root test command does) first`);
+  dir = mkdtempSync(join(tmpdir(), 'ringkv-topology-'));
+});
+
+afterAll(async () => {
+  for (const n of nodes) if (n.proc.exitCode === null && n.proc.signalCode === null) n.proc.kill('SIGTERM');
+  await Promise.all(nodes.map((n) => n.exited));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** `ringkv start` as a child process; resolves at its ready line. */
+function startNode(id: string, extra: string[]): Promise<Node> {
+  const args = [cli, 'start', '--id', id, '--port', '0', '--data', join(dir, id), '--log-level', 'warn', '--durability', 'none', ...quorums, ...extra];
+  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    proc.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /ready url=(ws:\/\/\S+) http=(http:\/\/\S+)/.exec(out);
+      if (m !== null) {
+        const node = { id, proc, url: m[1] as string, http: m[2] as string, exited, output: () => out };
+        nodes.push(node);
+        resolve(node);
+      }
+    });
+    void exited.then((code) => reject(new Error(`${id} exited with ${code} before it was ready: ${out}`)));
+  });
+}
+
+/** The CLI binary once, as a user runs it. */
+function run(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { env, timeout: timeoutMs }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
+    });
+  });
+}
+
+async function statusOf(node: Node): Promise<Status | undefined> {
+  try {
+    const res = await fetch(`${node.http}/status`, { signal: AbortSignal.timeout(5_000) });
+    return res.ok ? ((await res.json()) as Status) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls `check` every 100 ms until it is true, at most `limitMs`; the failure names `what` and the last views. */
+async function until(what: string, limitMs: number, check: () => Promise<boolean>, views: () => unknown = () => ''): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(views())}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every node lists exactly `ids`, all normal, on one ring version. */
+async function agreed(members: readonly Node[], ids: readonly string[]): Promise<boolean> {
+  const views = await Promise.all(members.map(statusOf));
+  const versions = new Set(views.map((v) => v?.cluster?.ring?.version));
+  const want = [...ids].sort().join(',');
+  return versions.size === 1 && views.every((v) => {
+    const ms = (v?.cluster?.members ?? []).filter((m) => m.status !== 'left');
+    return ms.map((m) => m.id).sort().join(',') === want && ms.every((m) => m.status === 'normal') && (v?.cluster?.topology?.self ?? 'normal') === 'normal';
+  });
+}
+
+/**
+ * A write load of unique keys from a few concurrent workers: `acked` holds
+ * every write the cluster acknowledged (W=2), `attempted` every write sent
+ * (a timeout is indeterminate: it may have landed).
+ */
+class Load {
+  readonly acked = new Map<string, string>();
+  readonly attempted = new Set<string>();
+  failures = 0;
+  private running = true;
+  private workers: Promise<void>[] = [];
+  constructor(private readonly client: RingkvClient) {}
+
+  start(workers: number, pauseMs: number): void {
+    this.workers = Array.from({ length: workers }, (_, w) => this.worker(w, pauseMs));
+  }
+
+  private async worker(w: number, pauseMs: number): Promise<void> {
+    for (let i = 0; this.running; i++) {
+      const key = `load:${w}:${i}`;
+      const value = `v${w}-${i}`;
+      this.attempted.add(key);
+      try {
+        await this.client.put(key, value, { w: 2 });
+        this.acked.set(key, value);
+      } catch {
+        this.failures++;
+      }
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.workers);
+  }
+}
+
+/** Keys (of `keys`) that a read with R=2 does not return with their acknowledged value. */
+async function unreadable(client: RingkvClient, keys: readonly string[], acked: ReadonlyMap<string, string>): Promise<string[]> {
+  const lost: string[] = [];
+  await inBatches(keys, async (key) => {
+    const read = await retryOnce(() => client.get(key, { r: 2 }));
+    if (!read.found || read.values.length !== 1 || read.values[0] !== acked.get(key)) lost.push(key);
+  });
+  return lost;
+}
+
+async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += 64) await Promise.all(items.slice(i, i + 64).map(each));
+}
+
+/** A read under load may time out once; a second failure is the test's. */
+async function retryOnce<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch {
+    return op();
+  }
+}
+
+/**
+ * Each node's share of `keys`, two ways: by the ring (the keys whose
+ * preference list, computed from the members with the placement rule,
+ * names it) and by what the nodes hold (a read with R=all answers with a
+ * receipt: a replica that acknowledged and needed no read repair holds the
+ * key's current version). Also every key whose coordinator asked other
+ * replicas than the ring names.
+ */
+async function shares(client: RingkvClient, keys: readonly string[]): Promise<{ byRing: Record<string, number>; held: Record<string, number>; misplaced: string[] }> {
+  const table = RingTable.fromReply(await client.ring());
+  if (table === undefined) throw new Error('the client has no ring');
+  const byRing: Record<string, number> = {};
+  const held: Record<string, number> = {};
+  const misplaced: string[] = [];
+  await inBatches(keys, async (key) => {
+    const want = table.replicas(key);
+    for (const id of want) byRing[id] = (byRing[id] ?? 0) + 1;
+    const read = await retryOnce(() => client.get(key, { r: 'all', receipt: true }));
+    const asked = (read.receipt?.replicas ?? []).map((r) => r.node);
+    if ([...asked].sort().join(',') !== [...want].sort().join(',')) misplaced.push(`${key}: ring ${want.join(',')}, asked ${asked.join(',')}`);
+    for (const r of read.receipt?.replicas ?? []) {
+      if (r.outcome === 'ack' && !(read.receipt?.readRepair ?? []).includes(r.node)) held[r.node] = (held[r.node] ?? 0) + 1;
+    }
+  });
+  return { byRing, held, misplaced };
+}
+
+/** `ringkv repair` then `ringkv cleanup` on each node, as an operator would after a change. */
+async function repairAndCleanup(members: readonly Node[]): Promise<void> {
+  for (const n of members) {
+    const repair = await run(['repair', '--url', n.url]);
+    expect(repair.code, `repair on ${n.id}: ${repair.stderr}`).toBe(0);
+  }
+  for (const n of members) {
+    const cleanup = await run(['cleanup', '--url', n.url]);
+    expect(cleanup.code, `cleanup on ${n.id}: ${cleanup.stderr}`).toBe(0);
+  }
+}
+
+/** Sum of the keys cleanup dropped on `members` (their /status), and whether any still has ranges waiting. */
+async function cleanupOf(members: readonly Node[]): Promise<{ keysDropped: number; pending: number }> {
+  const views = await Promise.all(members.map(statusOf));
+  let keysDropped = 0;
+  let pending = 0;
+  for (const v of views) {
+    const c = (v?.cluster?.topology as { cleanup?: { keysDropped: number; pending: number } } | undefined)?.cleanup;
+    keysDropped += c?.keysDropped ?? 0;
+    pending += c?.pending ?? 0;
+  }
+  return { keysDropped, pending };
+}
+
+/** Checks each node's share and that placement agrees (see `shares`). */
+async function expectShares(client: RingkvClient, keys: readonly string[]): Promise<void> {
+  const { byRing, held, misplaced } = await shares(client, keys);
+  expect(misplaced.slice(0, 5), `${misplaced.length} of ${keys.length} keys read from other replicas than the ring names`).toEqual([]);
+  expect(held, `each node's keys (of ${keys.length}) against its ring share`).toEqual(byRing);
+}
+
+describe('a real cluster grows and shrinks under load', () => {
+  it('joins a fourth node and decommissions an original one without losing an acknowledged write; each node holds its ring share', async () => {
+    const n1 = await startNode('n1', []);
+    const [n2, n3] = await Promise.all([startNode('n2', ['--seeds', n1.url]), startNode('n3', ['--seeds', n1.url])]);
+    const first = [n1, n2, n3] as Node[];
+    await until('three nodes to agree', 60_000, () => agreed(first, ['n1', 'n2', 'n3']), () => first.map((n) => n.output().slice(-500)));
+
+    const client = await connect(first.map((n) => n.url), { routing: 'token-aware', requestTimeoutMs: 5_000 });
+    const load = new Load(client);
+    try {
+      load.start(3, 5);
+      await until('some writes before the join', 60_000, async () => load.acked.size >= 600);
+
+      const plan = await run(['plan', 'join', 'n4', '--url', n1.url]);
+      expect(plan.code, plan.stderr).toBe(0);
+      expect(plan.stdout).toMatch(/^n4 would receive \d+\.\d% of keys: [\d,]+ keys, /);
+
+      const beforeJoin = new Set(load.attempted);
+      const n4 = await startNode('n4', ['--join', '--seeds', n1.url]);
+      const four = [...first, n4];
+      await until('n4 to finish joining', 120_000, () => agreed(four, ['n1', 'n2', 'n3', 'n4']), () => four.map((n) => n.output().slice(-300)));
+      await until('more writes after the join', 60_000, async () => load.acked.size >= 1_200);
+
+      const afterJoin = [...load.acked.keys()];
+      expect(await unreadable(client, afterJoin, load.acked), 'acknowledged writes unreadable after the join').toEqual([]);
+      await repairAndCleanup(four);
+      await expectShares(client, afterJoin);
+      const table = RingTable.fromReply(await client.ring());
+      const moved = [...load.attempted].filter((k) => table?.replicas(k).includes('n4')).length;
+      const cleaned = await cleanupOf(first);
+      expect(cleaned.pending).toBe(0);
+      // The old owners dropped what n4 took from them, never more than every key n4 replicates.
+      expect(cleaned.keysDropped, `dropped ${cleaned.keysDropped}, n4 replicates ≤ ${moved} (${beforeJoin.size} written before it joined)`).toBeGreaterThan(0);
+      expect(cleaned.keysDropped).toBeLessThanOrEqual(moved);
+
+      const leave = await run(['leave', '--url', n2.url]);
+      expect(leave.code, `${leave.stderr}\n${n2.output().slice(-2000)}`).toBe(0);
+      expect(leave.stdout).toMatch(/^n2 has left the cluster/);
+      expect(await n2.exited).toBe(0);
+      await until('the others to agree without n2', 60_000, () => agreed([n1, n3, n4], ['n1', 'n3', 'n4']));
+      await until('more writes after the leave', 60_000, async () => load.acked.size >= 1_800);
+    } finally {
+      await load.stop();
+    }
+    const rest = nodes.filter((n) => n.id !== 'n2');
+    const status = await run(['status', '--url', n1.url]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).not.toMatch(/^n2\s+\S+\s+(normal|leaving)\b/m);
+
+    const all = [...load.acked.keys()];
+    expect(await unreadable(client, all, load.acked), `acknowledged writes unreadable at the end (of ${all.length}; ${load.failures} writes failed)`).toEqual([]);
+    await repairAndCleanup(rest);
+    await expectShares(client, all);
+    await client.close();
+  }, 300_000);
+});
