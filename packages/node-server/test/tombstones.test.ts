@@ -256,6 +256,27 @@ describe('tombstones between replicas', () => {
     expect((await b.ae.repair()).keysRepaired).toBe(0);
   });
 
+  it('refill a wiped replica with a tombstone still within grace, carrying its age, but not with one past grace', async () => {
+    const clock = new TestClock();
+    const first = replicas(clock);
+    await first.a.store.update('young', [], tombstone);
+    await first.a.store.update('old', [], tombstone);
+    await first.a.ae.repair();
+    // 'old' has been deleted for a whole grace period when c loses its disk; 'young' is a quarter grace old.
+    clock.nowMs = graceMs;
+    await first.a.store.update('young', ctx(first.a.store.readSet('young')), tombstone);
+    await first.b.store.syncIn('young', first.a.store.readSet('young') as StoredSet);
+    clock.nowMs = graceMs + graceMs / 4;
+    const disks = new Map([['a', first.a.data], ['b', first.b.data], ['c', new Map<string, Uint8Array>()]]);
+    const second = aeCluster(['a', 'b', 'c'], { clock, tombstoneGraceMs: graceMs, data: disks });
+    const c = second.get('c') as TestNode;
+    await c.ae.repair();
+    expect(c.store.readSet('old')).toBeUndefined();
+    expect(c.store.readSet('young')).toBeDefined();
+    expect(c.store.read('young').found).toBe(false);
+    expect(markOf(c, 'young')?.sinceMs).toBe(graceMs);
+  });
+
   it('are not collected while a replica that missed the delete is unreachable, and cover its old value when it is back', async () => {
     const clock = new TestClock();
     const unreachable = new Set<string>();
