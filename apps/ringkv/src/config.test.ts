@@ -126,6 +126,19 @@ describe('resolveStartConfig topology options', () => {
   });
 });
 
+describe('resolveStartConfig hint and tombstone options', () => {
+  it('passes --hint-ttl-ms and --tombstone-grace-ms on from any source, and leaves them out when not given', () => {
+    const c = resolveStartConfig({ 'hint-ttl-ms': '60000' }, environment({ RINGKV_TOMBSTONE_GRACE_MS: '120000' }));
+    expect(c.cluster).toMatchObject({ hintTtlMs: 60_000, tombstoneGraceMs: 120_000 });
+    expect(resolveStartConfig({}, environment()).cluster).toEqual({ seeds: [] });
+  });
+
+  it('refuses values outside the node\'s bounds, naming their source', () => {
+    expectUsageError({ 'hint-ttl-ms': '10' }, {}, /--hint-ttl-ms must be an integer in 1000…/);
+    expectUsageError({}, { RINGKV_TOMBSTONE_GRACE_MS: 'soon' }, /\$RINGKV_TOMBSTONE_GRACE_MS must be an integer/);
+  });
+});
+
 /** resolveStartConfig refuses these settings with a usage error whose message matches. */
 function expectUsageError(flags: Parameters<typeof resolveStartConfig>[0], env: Record<string, string>, message: RegExp): void {
   let caught: unknown;

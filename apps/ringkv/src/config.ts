@@ -10,7 +10,18 @@
 
 import { join } from 'node:path';
 import { CliError } from './errors.js';
-import { defaultDataRoot, defaultPort, fallbackNodeId, streamBytesPerSecMin, streamBytesPerSecMax, vnodesMax, weightMax } from './limits.js';
+import {
+  defaultDataRoot,
+  defaultPort,
+  fallbackNodeId,
+  hintTtlMsMax,
+  hintTtlMsMin,
+  streamBytesPerSecMax,
+  streamBytesPerSecMin,
+  tombstoneGraceMsMax,
+  vnodesMax,
+  weightMax,
+} from './limits.js';
 import { configKey, startOptionSpecs, type StartFlags } from './start-options.js';
 
 /** What `ringkv start` passes to `startNode`, plus where the config came from. */
@@ -48,6 +59,10 @@ export interface ClusterConfig {
   readonly join?: boolean;
   /** Bandwidth of join/leave streaming (`--stream-bytes-per-sec`; the node's default when absent). */
   readonly streamBytesPerSec?: number;
+  /** Hint lifetime (`--hint-ttl-ms`; the node's default when absent). */
+  readonly hintTtlMs?: number;
+  /** Tombstone grace period (`--tombstone-grace-ms`); the node refuses one below the hint lifetime. */
+  readonly tombstoneGraceMs?: number;
   /** Anti-entropy (the node checks the ranges too; these bounds mirror its limits). */
   readonly antiEntropyIntervalMs?: number;
   readonly antiEntropyBytesPerSec?: number;
@@ -101,40 +116,49 @@ type Pick = (flag: Flag) => { value: Raw; source: string } | undefined;
 
 /** The cluster flags, each checked like the others; quorum relations (R, W ≤ N) are the node's to refuse. */
 function clusterConfig(pick: Pick): ClusterConfig {
-  const out: { -readonly [K in keyof ClusterConfig]: ClusterConfig[K] } = { seeds: seedList(pick('seeds')) };
-  const secret = text(pick('cluster-secret'));
-  const advertise = text(pick('advertise-url'));
-  const n = integer(pick('n'), 1, 16);
-  const r = integer(pick('r'), 1, 16);
-  const w = integer(pick('w'), 1, 16);
-  const mode = oneOf(pick('mode'), ['sloppy', 'strict'] as const);
-  const vnodes = integer(pick('vnodes'), 1, vnodesMax);
-  const weight = positive(pick('weight'), weightMax);
-  const zone = text(pick('zone'));
-  if (secret !== undefined) out.clusterSecret = secret;
-  if (advertise !== undefined) out.advertiseUrl = advertise;
-  if (n !== undefined) out.n = n;
-  if (r !== undefined) out.r = r;
-  if (w !== undefined) out.w = w;
-  if (mode !== undefined) out.mode = mode;
-  if (vnodes !== undefined) out.vnodes = vnodes;
-  if (weight !== undefined) out.weight = weight;
-  if (zone !== undefined) out.zone = zone;
+  const seeds = seedList(pick('seeds'));
+  return {
+    seeds,
+    ...definedOnly({
+      clusterSecret: text(pick('cluster-secret')),
+      advertiseUrl: text(pick('advertise-url')),
+      n: integer(pick('n'), 1, 16),
+      r: integer(pick('r'), 1, 16),
+      w: integer(pick('w'), 1, 16),
+      mode: oneOf(pick('mode'), ['sloppy', 'strict'] as const),
+      vnodes: integer(pick('vnodes'), 1, vnodesMax),
+      weight: positive(pick('weight'), weightMax),
+      zone: text(pick('zone')),
+    }),
+    ...topologyConfig(pick, seeds),
+    ...repairConfig(pick),
+  };
+}
+
+/** `--join` (only with seeds: a joining node streams from current owners) and the stream bandwidth. */
+function topologyConfig(pick: Pick, seeds: readonly string[]): OptionalFields<ClusterConfig, 'join' | 'streamBytesPerSec'> {
   const joinPick = pick('join');
-  const streamBytes = integer(pick('stream-bytes-per-sec'), streamBytesPerSecMin, streamBytesPerSecMax);
-  if (bool(joinPick) === true) {
-    // A joining node streams from current owners; without seeds there is nobody to stream from.
-    if (out.seeds.length === 0) throw new CliError('usage', `start: ${joinPick?.source} needs --seeds (nodes of the cluster to join)`);
-    out.join = true;
-  }
-  if (streamBytes !== undefined) out.streamBytesPerSec = streamBytes;
-  const aeInterval = integer(pick('anti-entropy-interval-ms'), 0, 7 * 24 * 3_600_000);
-  const aeBytes = integer(pick('anti-entropy-bytes-per-sec'), 64 * 1024, 10 * 1024 ** 3);
-  const aeBuckets = integer(pick('anti-entropy-buckets-log2'), 8, 20);
-  if (aeInterval !== undefined) out.antiEntropyIntervalMs = aeInterval;
-  if (aeBytes !== undefined) out.antiEntropyBytesPerSec = aeBytes;
-  if (aeBuckets !== undefined) out.antiEntropyBucketsLog2 = aeBuckets;
-  return out;
+  const join = bool(joinPick) === true ? true : undefined;
+  if (join && seeds.length === 0) throw new CliError('usage', `start: ${joinPick?.source} needs --seeds (nodes of the cluster to join)`);
+  return definedOnly({ join, streamBytesPerSec: integer(pick('stream-bytes-per-sec'), streamBytesPerSecMin, streamBytesPerSecMax) });
+}
+
+/** Hints, tombstones and anti-entropy: how replicas converge (the node checks the relations, e.g. grace ≥ hint TTL). */
+function repairConfig(pick: Pick): OptionalFields<ClusterConfig, 'hintTtlMs' | 'tombstoneGraceMs' | 'antiEntropyIntervalMs' | 'antiEntropyBytesPerSec' | 'antiEntropyBucketsLog2'> {
+  return definedOnly({
+    hintTtlMs: integer(pick('hint-ttl-ms'), hintTtlMsMin, hintTtlMsMax),
+    tombstoneGraceMs: integer(pick('tombstone-grace-ms'), 0, tombstoneGraceMsMax),
+    antiEntropyIntervalMs: integer(pick('anti-entropy-interval-ms'), 0, 7 * 24 * 3_600_000),
+    antiEntropyBytesPerSec: integer(pick('anti-entropy-bytes-per-sec'), 64 * 1024, 10 * 1024 ** 3),
+    antiEntropyBucketsLog2: integer(pick('anti-entropy-buckets-log2'), 8, 20),
+  });
+}
+
+type OptionalFields<T, K extends keyof T> = { [P in K]?: T[P] };
+
+/** The object without its undefined fields: options not given stay absent, so the node's defaults apply. */
+function definedOnly<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
 
 /** `host:port,host:port` (or ws:// URLs; a JSON array in the config file) as ws URLs. */

@@ -78,3 +78,9 @@ export const streamBytesPerSecMin = 4 * 1024;
 export const streamBytesPerSecMax = 10 * 1024 ** 3;
 /** Longest `ringkv repair` call: a full pass over a large node takes a while; a day means "never cut it short" while still bounded. */
 export const repairTimeoutMs = 24 * 3600 * 1000;
+/** Shortest hint lifetime `start --hint-ttl-ms` accepts: the node's own floor (1 s). */
+export const hintTtlMsMin = 1_000;
+/** Longest hint lifetime: the node's own bound (7 days); past it anti-entropy is the cheaper repair. */
+export const hintTtlMsMax = 7 * 24 * 3_600_000;
+/** Longest tombstone grace period `start --tombstone-grace-ms` accepts: the node's own bound (a year). */
+export const tombstoneGraceMsMax = 365 * 24 * 3_600_000;

@@ -37,6 +37,8 @@ export const startOptionSpecs = {
   zone: { type: 'string', metavar: 'ZONE', env: 'RINGKV_ZONE', description: 'zone (rack, data center): replicas spread over distinct zones first' },
   join: { type: 'boolean', metavar: '', env: 'RINGKV_JOIN', description: 'join an existing cluster (with --seeds): stream the ranges this node will own, then serve them' },
   'stream-bytes-per-sec': { type: 'string', metavar: 'BYTES', env: 'RINGKV_STREAM_BYTES_PER_SEC', description: 'join/leave streaming bandwidth (default: the node\'s)' },
+  'hint-ttl-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_HINT_TTL_MS', description: 'how long a hint for a down replica is kept and replayed (default 10800000 = 3 h); same on every node' },
+  'tombstone-grace-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_TOMBSTONE_GRACE_MS', description: 'least age of a tombstone before it may be collected, at least --hint-ttl-ms (default 864000000 = 10 days); same on every node' },
   'anti-entropy-interval-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_ANTI_ENTROPY_INTERVAL_MS', description: 'between periodic repair passes, ±25 % jitter; 0 = only on demand (default 600000)' },
   'anti-entropy-bytes-per-sec': { type: 'string', metavar: 'BYTES', env: 'RINGKV_ANTI_ENTROPY_BYTES_PER_SEC', description: 'repair bandwidth, sent + received (default 33554432 = 32 MiB/s)' },
   'anti-entropy-buckets-log2': { type: 'string', metavar: 'B', env: 'RINGKV_ANTI_ENTROPY_BUCKETS_LOG2', description: 'Merkle tree buckets 2^B, 8…20, same on every node (default 16)' },

@@ -247,6 +247,9 @@ describe('a real cluster grows and shrinks under load', () => {
     const first = [n1, n2, n3] as Node[];
     await until('three nodes to agree', 60_000, () => agreed(first, ['n1', 'n2', 'n3']), () => first.map((n) => n.output().slice(-500)));
 
+    const refused = await run(['remove', 'n3', '--url', n1.url]);
+    expect([refused.code, refused.stderr.trim()]).toEqual([1, expect.stringMatching(/^ringkv: remove: [^\n]*\[member-up\]$/)]);
+
     const client = await connect(first.map((n) => n.url), { routing: 'token-aware', requestTimeoutMs: 5_000 });
     const load = new Load(client);
     try {

@@ -8,4 +8,10 @@ describe('flagNames', () => {
     );
     expect(flagNames('dataDir /x is locked; valueBytesMax too large')).toBe('--data /x is locked; --value-bytes-max too large');
   });
+
+  it('names the flags of the node\'s tombstone check', () => {
+    expect(flagNames('option tombstoneGraceMs (5) must be at least hintTtlMs (10800000): a hint may replay a deleted value')).toBe(
+      'option --tombstone-grace-ms (5) must be at least --hint-ttl-ms (10800000): a hint may replay a deleted value',
+    );
+  });
 });
