@@ -1,0 +1,152 @@
+/**
+ * The simulated cluster: one `Simulation` (seed, clock, network, trace),
+ * N `SimNode`s, M `SimClient`s, and the loop that moves simulated time while
+ * letting the nodes' promise chains (engine writes, coordinator replies) run.
+ *
+ * Concurrency model: the node code is asynchronous (promises); the sim clock
+ * is synchronous. The loop fires every timer due at the next instant, then
+ * awaits one `turn` (a macrotask, injected: src/ may not touch real timers),
+ * which runs every microtask those timers started before time moves again.
+ * With no real I/O anywhere, the order of everything is fixed by the seed.
+ *
+ * Invariants:
+ *   1. Time moves only inside `runUntil`/`runFor`; between two instants the
+ *      microtask queue is drained.
+ *   2. A run never exceeds `runMsMax` of simulated time (`stuck` otherwise).
+ */
+import type { AntiEntropySettings, ClusterSettings, NodeLogger } from '@ringkv/node-server';
+import { WireCodec } from '@ringkv/protocol';
+import { pino } from 'pino';
+import { Simulation, type LinkConfig } from '@ringkv/sim';
+import { SimClient } from './client.js';
+import { ClusterSimError } from './errors.js';
+import { clientTimeoutMs, runMsMax } from './limits.js';
+import { SimNode, type NodeConfig } from './sim-node.js';
+
+/** One macrotask turn: `() => new Promise((r) => setImmediate(r))` from a test or the CLI. */
+export type Turn = () => Promise<void>;
+
+/** How a cluster is built. */
+export interface ClusterOptions {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly clients: number;
+  readonly turn: Turn;
+  /** Overrides of the cluster settings (`clusterSettings` defaults). */
+  readonly settings?: Partial<ClusterSettings>;
+  readonly antiEntropy?: Partial<AntiEntropySettings>;
+  /** The healthy link (latency, jitter). */
+  readonly link?: Partial<LinkConfig>;
+  /** lsm-engine tombstone grace on every node. */
+  readonly tombstoneGraceMs?: number;
+}
+
+/** The silent logger of every simulated node (the trace is the record). */
+const silent: NodeLogger = pino({ level: 'silent', timestamp: false });
+
+/** The cluster settings of a run: N = 3, R = W = 2, sloppy, fast gossip, small rings. */
+export function clusterSettings(ids: readonly string[], over: Partial<ClusterSettings> = {}): ClusterSettings {
+  return {
+    n: 3, r: 2, w: 2, mode: 'sloppy', requestTimeoutMs: 1_000, vnodes: 8, weight: 1, zone: '', gossipIntervalMs: 250,
+    hintTtlMs: 3_600_000, seeds: ids.slice(0, 2), clusterName: 'sim', ...over,
+  };
+}
+
+/** The healthy link of a run. */
+export const baseLink: Partial<LinkConfig> = { latencyMs: 1, jitterMs: 4 };
+
+/** A simulated cluster (module comment). */
+export class SimCluster {
+  readonly sim: Simulation;
+  readonly nodes: SimNode[];
+  readonly clients: SimClient[];
+  readonly settings: ClusterSettings;
+  private readonly turn: Turn;
+
+  constructor(readonly options: ClusterOptions) {
+    this.sim = new Simulation({ seed: options.seed, link: { ...baseLink, ...options.link }, traceKeptLines: 400 });
+    const ids = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
+    this.settings = clusterSettings(ids, options.settings);
+    const config: NodeConfig = {
+      settings: this.settings,
+      antiEntropy: { intervalMs: 0, bytesPerSecond: 1 << 26, bucketsLog2: 8, ...options.antiEntropy },
+      codec: new WireCodec(), log: silent, memtableBytes: 64 * 1024, siblingsMax: 64, setBytesMax: 1 << 20,
+      tombstoneGraceMs: options.tombstoneGraceMs ?? 0,
+    };
+    this.nodes = ids.map((id) => new SimNode(id, this.sim, config));
+    this.clients = Array.from({ length: options.clients }, (_, i) => new SimClient(`c${i + 1}`, this.sim, clientTimeoutMs));
+    this.turn = options.turn;
+  }
+
+  /** Node ids. */
+  get ids(): string[] {
+    return this.nodes.map((n) => n.id);
+  }
+
+  /** The node with this id. */
+  node(id: string): SimNode {
+    const node = this.nodes.find((n) => n.id === id);
+    if (node === undefined) throw new ClusterSimError('invalid-argument', `no node ${id}`);
+    return node;
+  }
+
+  /** Starts every node and runs until each sees all of them in its ring, none down. */
+  async start(): Promise<boolean> {
+    await this.drive(Promise.all(this.nodes.map((n) => n.start())), 20_000);
+    return this.runUntil(() => this.allSeeAllUp(), 20_000);
+  }
+
+  /**
+   * Runs the simulation until `work` settles (it may wait on simulated
+   * timers: an engine opening, a repair pass) or `ms` passed; rethrows its
+   * rejection. Throws `stuck` when it did not settle in time.
+   */
+  async drive<T>(work: Promise<T>, ms: number): Promise<T> {
+    let settled = false;
+    const watched = work.finally(() => (settled = true));
+    if (!(await this.runUntil(() => settled, ms))) throw new ClusterSimError('stuck', `work did not settle within ${ms} ms of simulated time (seed ${this.options.seed})`);
+    return watched;
+  }
+
+  /** True when every running node's ring holds every node and its down set is empty. */
+  allSeeAllUp(): boolean {
+    return this.nodes.every((n) => !n.isUp || (n.core.cluster.view.ring.size === this.nodes.length && n.core.cluster.view.down.size === 0));
+  }
+
+  /** A promise that settles after `ms` of sim time (a client's think time). */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.sim.clock.setTimer(ms, resolve, 'sleep'));
+  }
+
+  /** Runs for `ms` of simulated time. */
+  async runFor(ms: number): Promise<void> {
+    await this.runUntil(() => false, ms);
+  }
+
+  /**
+   * Runs until `done()` holds (checked after each instant) or `ms` of sim
+   * time passed; true when `done` held. Invariant 1.
+   */
+  async runUntil(done: () => boolean, ms: number): Promise<boolean> {
+    const clock = this.sim.clock;
+    const endMs = clock.now() + ms;
+    if (endMs > runMsMax) throw new ClusterSimError('stuck', `the run passed ${runMsMax} ms of simulated time (seed ${this.options.seed})`);
+    await this.turn();
+    for (;;) {
+      if (done()) return true;
+      const due = clock.nextDueMs();
+      if (due === undefined || due > endMs) {
+        clock.advance(Math.max(0, endMs - clock.now()));
+        await this.turn();
+        return done();
+      }
+      clock.advance(Math.max(0, due - clock.now()));
+      await this.turn();
+    }
+  }
+
+  /** Stops every node (end of a run). */
+  stop(): void {
+    for (const node of this.nodes) node.stop();
+  }
+}
