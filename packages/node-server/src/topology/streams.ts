@@ -13,8 +13,9 @@
  *   1. Every pulled pair reaches the store through `syncIn` (DVV merge:
  *      nothing already stored is overwritten), and the pull's cursor is
  *      persisted only after the chunk's merges resolved.
- *   2. One call at a time per stream; every byte passes the token bucket
- *      before the next call.
+ *   2. At most one call in flight per stream (the next chunk is fetched while
+ *      the current one merges); every byte passes the token bucket before
+ *      the next call.
  *   3. The serving side reads at most one chunk (`bytesMax`, capped) per call.
  */
 import { versionDigest } from '@ringkv/merkle';
@@ -71,22 +72,30 @@ function expect(reply: PeerMessage, type: PeerMessage['type'], what: string): Pe
  * keeps what was merged).
  */
 export async function pullRange(ports: StreamPorts, address: string, range: RingRange, name: string): Promise<void> {
-  let after = readProgress(ports.engine, name).after;
-  for (;;) {
-    if (ports.stopped()) throw protocolError('shutting-down', 'the node is stopping');
+  const fetchAfter = (after: Uint8Array | undefined): Promise<Extract<PeerMessage, { type: 'range-sets-ok' }>> => {
+    if (ports.stopped()) return Promise.reject(protocolError('shutting-down', 'the node is stopping'));
     const body = { type: 'stream-range' as const, start: positionBytesOf(range.start), end: positionBytesOf(range.end), bytesMax: ports.chunkBytes, ...(after === undefined ? {} : { after }) };
-    const reply = expect(await ports.call(address, body, streamCallTimeoutMs), 'range-sets-ok', `stream from ${address}`) as Extract<PeerMessage, { type: 'range-sets-ok' }>;
+    return ports.call(address, body, streamCallTimeoutMs).then((reply) => expect(reply, 'range-sets-ok', `stream from ${address}`) as Extract<PeerMessage, { type: 'range-sets-ok' }>);
+  };
+  let next = fetchAfter(readProgress(ports.engine, name).after);
+  for (;;) {
+    const reply = await next;
     const entries = decodeEntries(reply.entries);
     let bytes = 0;
     for (const e of entries) bytes += e.key.length + e.bytes.length;
+    const after = reply.more;
+    if (after !== undefined) {
+      // The next chunk is asked for (after the bucket allows it) while this one merges: one call and one merge overlap.
+      await ports.bucket.take(bytes);
+      next = fetchAfter(after);
+      next.catch(() => {}); // observed by the next turn of the loop; never unhandled if this turn throws
+    }
     await Promise.all(entries.map((e) => ports.store.syncIn(e.key, e.set)));
     ports.counters.bytesIn += bytes;
     ports.counters.keysIn += entries.length;
     ports.progress(entries.length, bytes);
-    after = reply.more;
     await writeProgress(ports.store, name, { after, done: after === undefined });
     if (after === undefined) return;
-    await ports.bucket.take(bytes);
   }
 }
 
