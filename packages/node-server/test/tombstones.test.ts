@@ -14,8 +14,9 @@ import { storageKey } from '../src/store/keys.js';
 import type { StoredSet } from '../src/store/set-codec.js';
 import { decodeMark, tombstoneKey, type TombstoneMark } from '../src/store/tombstone-index.js';
 import { ReplicaTrees } from '../src/anti-entropy/trees.js';
+import { ReplicaStore } from '../src/store/replica-store.js';
 import { aeCluster, ringOf, TestClock, type TestNode } from './anti-entropy/nodes.js';
-import type { MemoryEngine } from './support/memory-engine.js';
+import { MemoryEngine } from './support/memory-engine.js';
 
 const enc = new TextEncoder();
 const graceMs = 60_000;
@@ -197,6 +198,23 @@ describe('the tombstone collector', () => {
     expect(markOf(a, 'moved')).toBeDefined();
     expect(await a.ae.sweepTombstones()).toEqual({ scanned: 1, collected: 0, pending: 0, blocked: 0 });
     expect(markOf(a, 'moved')).toBeUndefined();
+  });
+
+  it('indexes, once per data directory, tombstone-only sets written before the index existed', async () => {
+    const clock = new TestClock();
+    const disk = new Map<string, Uint8Array>();
+    const old = new ReplicaStore(new MemoryEngine('pre-index', disk), { actor: 'a', siblingsMax: 64, setBytesMax: 1 << 20, durability: 'none', gather: (start: () => void) => start() });
+    for (let i = 0; i < 30; i++) await old.update(`k${i}`, [], i % 3 === 0 ? tombstone : live(enc.encode(`v${i}`)));
+    clock.nowMs = 5_000;
+    const first = aeCluster(['a', 'b', 'c'], { clock, tombstoneGraceMs: graceMs, data: new Map([['a', disk]]), sweepChunkKeys: 4 }).get('a') as TestNode;
+    await first.started;
+    expect(await first.ae.indexing).toBe(10);
+    for (let i = 0; i < 30; i++) expect(markOf(first, `k${i}`)?.sinceMs, `k${i}`).toBe(i % 3 === 0 ? 5_000 : undefined);
+    const again = aeCluster(['a', 'b', 'c'], { clock, tombstoneGraceMs: graceMs, data: new Map([['a', disk]]) }).get('a') as TestNode;
+    disk.delete(Buffer.from(tombstoneKey(storageKey('k0'))).toString('latin1'));
+    await again.started;
+    expect(await again.ae.indexing).toBe(0);
+    expect(markOf(again, 'k0')).toBeUndefined();
   });
 
   it('counts a tombstone committed by an earlier start of the node as preceding every exchange of this start', () => {

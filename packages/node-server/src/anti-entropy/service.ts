@@ -53,7 +53,7 @@ export interface AntiEntropyOptions {
   readonly down: () => ReadonlySet<string>;
   readonly addressOf: (id: string) => string | undefined;
   readonly engine: Pick<StorageEngine, 'iterate' | 'getSync'>;
-  readonly store: Pick<ReplicaStore, 'syncIn' | 'collect' | 'committedBatchSeq'>;
+  readonly store: Pick<ReplicaStore, 'syncIn' | 'collect' | 'committedBatchSeq' | 'markIfUnindexed' | 'mutate' | 'tracksTombstones'>;
   readonly call: (address: string, body: ExchangeCall, timeoutMs: number) => Promise<PeerMessage>;
   readonly clock: Clock;
   readonly random: { next(): number };
@@ -106,6 +106,8 @@ export class AntiEntropy {
   readonly tombstones: TombstoneCollector;
   private timer: unknown;
   private sweepTimer: unknown;
+  /** The one-time upgrade scan of the tombstone index, once started: resolves with the marks it added. */
+  indexing: Promise<number> | undefined;
   private running: Promise<RepairSummary> | undefined;
   private tokens: number;
   private tokensAtMs: number;
@@ -161,7 +163,11 @@ export class AntiEntropy {
     this.schedule();
     this.scheduleSweep();
     // A ring change during the build (gossip meeting the peers) starts another: settle when the trees are whole.
-    return built.then(() => this.trees.ready());
+    return built.then(async () => {
+      await this.trees.ready();
+      // Once per data directory: index tombstones written before the index existed (tombstones.ts).
+      if (this.o.store.tracksTombstones && !this.stopped) this.indexing = this.tombstones.indexExisting(this.yieldTurn).catch(() => 0);
+    });
   }
 
   /** The store's intent hook (trees.ts invariant 4): keys whose batch is about to reach the engine. */

@@ -34,12 +34,21 @@
  *      index as the last finished sweep saw it.
  */
 import type { Clock } from '@ringkv/quorum';
+import { isTombstoneOnly } from '@ringkv/vclock';
+import { metaKey } from '../cluster/meta.js';
+import { dataPrefix } from '../store/keys.js';
+import { decodeSet } from '../store/set-codec.js';
 import type { StorageEngine } from '../store/engine-port.js';
 import type { ReplicaStore } from '../store/replica-store.js';
 import { dataKeyOf, decodeMark, tombstoneBounds, tombstoneKey, type TombstoneMark } from '../store/tombstone-index.js';
 import { tombstoneSweepChunkKeys } from './limits.js';
 
 const noSet = new Uint8Array(0);
+const dataStart = Uint8Array.of(dataPrefix);
+const dataEnd = Uint8Array.of(dataPrefix + 1);
+/** `m‖tombstone-index`: present once the data directory's tombstones are all indexed (MessagePack `true`). */
+const indexedFlagKey = metaKey('tombstone-index');
+const indexedFlag = Uint8Array.of(0xc3);
 
 /** Which (replica set, peer) exchanges this node drove to completion, and from which store batch (module comment). */
 export class ExchangeLedger {
@@ -81,7 +90,7 @@ export interface TombstoneCollectorOptions {
   readonly graceMs: number;
   readonly clock: Clock;
   readonly engine: Pick<StorageEngine, 'iterate' | 'getSync'>;
-  readonly store: Pick<ReplicaStore, 'collect'>;
+  readonly store: Pick<ReplicaStore, 'collect' | 'markIfUnindexed' | 'mutate'>;
   readonly ledger: ExchangeLedger;
   /** The replica-set name of a data key under the current ring, or undefined when this node is not a replica. */
   readonly groupOf: (skey: Uint8Array) => string | undefined;
@@ -152,6 +161,44 @@ export class TombstoneCollector {
   sweep(yieldTurn: () => Promise<void>): Promise<SweepSummary> {
     this.running ??= this.runSweep(yieldTurn).finally(() => (this.running = undefined));
     return this.running;
+  }
+
+  /**
+   * The one-time upgrade of a data directory written before the index
+   * existed: scans the `d` prefix in chunks, adds a mark (grace from now)
+   * to every tombstone-only set without one, then stores the meta record
+   * `m‖tombstone-index` so later starts skip it. Resolves with the marks added.
+   */
+  async indexExisting(yieldTurn: () => Promise<void>): Promise<number> {
+    if (this.o.engine.getSync(indexedFlagKey) !== undefined) return 0;
+    const chunkKeys = this.o.chunkKeys ?? tombstoneSweepChunkKeys;
+    let added = 0;
+    let after: Uint8Array | undefined;
+    while (!this.stopped) {
+      const bounds = after === undefined ? { gte: dataStart, lt: dataEnd, limit: chunkKeys } : { gt: after, lt: dataEnd, limit: chunkKeys };
+      const marks: Promise<boolean>[] = [];
+      let n = 0;
+      for (const [skey, value] of this.o.engine.iterate(bounds)) {
+        n++;
+        after = skey.slice();
+        if (this.unindexedTombstone(after, value)) marks.push(this.o.store.markIfUnindexed(after));
+      }
+      added += (await Promise.all(marks)).filter(Boolean).length;
+      if (n < chunkKeys) {
+        await this.o.store.mutate<undefined, void>({ skey: indexedFlagKey, load: () => undefined, step: () => ({ next: undefined, encoded: indexedFlag, result: undefined }) });
+        break;
+      }
+      await yieldTurn();
+    }
+    return added;
+  }
+
+  private unindexedTombstone(skey: Uint8Array, value: Uint8Array): boolean {
+    try {
+      return isTombstoneOnly(decodeSet(value)) && this.o.engine.getSync(tombstoneKey(skey)) === undefined;
+    } catch {
+      return false; // A corrupt set is reported where it is read, never collected.
+    }
   }
 
   /** Stops at the next chunk (the engine is about to close). */

@@ -209,6 +209,32 @@ export class ReplicaStore {
     this.tracking = tracking;
   }
 
+  /** True once `trackTombstones` was called. */
+  get tracksTombstones(): boolean {
+    return this.tracking !== undefined;
+  }
+
+  /**
+   * Adds the index record of `skey` if its set is tombstone-only and has
+   * none (a set written before the index existed: the one-time upgrade scan
+   * of tombstones.ts); its grace starts now. Resolves true when it added one.
+   */
+  markIfUnindexed(skey: Uint8Array): Promise<boolean> {
+    return this.mutate<StoredSet, boolean>({
+      skey,
+      load: (stored) => (stored === undefined ? empty<StoredValue>() : decodeSet(stored)),
+      step: (current) => {
+        const encoded = current.entries.length === 0 ? undefined : encodeSet(current);
+        const t = this.tracking;
+        if (t === undefined || encoded === undefined || !isTombstoneOnly(current) || this.engine.getSync(tombstoneKey(skey)) !== undefined) {
+          return { next: current, encoded, result: false };
+        }
+        const mark = encodeMark({ sinceMs: t.clock.now(), generation: t.generation, batchSeq: this.batchSeq });
+        return { next: current, encoded, result: true, also: [{ type: 'put', key: tombstoneKey(skey), value: mark }] };
+      },
+    });
+  }
+
   /** The last batch the engine resolved (success or failure), counting from 1 per start; a write of batch k is visible once this is ≥ k. */
   get committedBatchSeq(): number {
     return this.committed;

@@ -23,6 +23,8 @@ export interface TestNode {
   readonly store: ReplicaStore;
   readonly ae: AntiEntropy;
   readonly data: Map<string, Uint8Array>;
+  /** `ae.start()`: settles once the trees are built. */
+  readonly started: Promise<void>;
 }
 
 /** A clock the test sets; zero-delay timers (build and sweep turns) run on the next macrotask, others never. */
@@ -88,8 +90,8 @@ export function aeCluster(ids: readonly string[], o: AeClusterOptions = {}): Map
     });
     store.observe(ae.observe);
     store.observeIntent(ae.intent);
-    void ae.start();
-    nodes.set(id, { id, engine, store, ae, data: map });
+    const started = ae.start();
+    nodes.set(id, { id, engine, store, ae, data: map, started });
   }
   return nodes;
 }

@@ -44,7 +44,7 @@ function node(intervalMs: number, clock: ManualClock): { ae: AntiEntropy; calls:
   const calls: string[] = [];
   const ae = new AntiEntropy({
     selfId: 'a', n: 2, ring: () => ring, down: () => new Set(), addressOf: (id) => id,
-    engine: new MemoryEngine(`schedule-${seq++}`, new Map()), store: { syncIn: () => Promise.reject(new Error('no sync in this test')), collect: async () => false, committedBatchSeq: 0 },
+    engine: new MemoryEngine(`schedule-${seq++}`, new Map()), store: { syncIn: () => Promise.reject(new Error('no sync in this test')), collect: async () => false, committedBatchSeq: 0, markIfUnindexed: async () => false, mutate: () => Promise.reject(new Error('no writes in this test')), tracksTombstones: false },
     call: async (address, body): Promise<PeerMessage> => {
       calls.push(`${address}:${body.type}`);
       throw new Error('peer unreachable in this test');
