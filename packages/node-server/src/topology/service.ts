@@ -33,6 +33,7 @@ import type { NodeLogger } from '../log.js';
 import type { StorageEngine } from '../store/engine-port.js';
 import type { ReplicaStore } from '../store/replica-store.js';
 import { cleanupRange, type CleanupStats } from './cleanup.js';
+import { redirectHints } from './hints.js';
 import { afterChangeRounds, announceRounds, repairAfterChangeMsMin, streamChunkBytesMax, streamChunkBytesMin, streamRetryMs } from './limits.js';
 import { computePlan, type Plan, type PlanQuery } from './plan.js';
 import { clearProgress, readProgress, readSelf, writeSelf, type SelfState } from './progress.js';
@@ -134,6 +135,7 @@ export class TopologyService {
     this.o.cluster.onRingChange(() => this.afterChange());
     this.o.cluster.gossip.on((e) => {
       if (e.type === 'changed' || e.type === 'left') this.afterChange();
+      if (e.type === 'left') this.redirectHintsOf(e.member.id);
       if (e.type === 'removed') this.onRemoved();
     });
     if (this.selfState === 'joining') {
@@ -276,6 +278,22 @@ export class TopologyService {
       if (target === this.o.id || this.o.cluster.view.down.has(target)) continue;
       await this.o.cluster.handoff.replay(target).catch(() => {});
     }
+  }
+
+  /** A member left or was removed: its hints go to the keys' current replicas instead (hints.ts). */
+  private redirectHintsOf(id: string): void {
+    if ((this.o.hints.countsByTarget().get(id) ?? 0) === 0) return;
+    // After the ring dropped it (the view updates on the same gossip event, after this listener).
+    this.later(`hints:${id}`, this.o.gossipIntervalMs, () => {
+      const view = this.o.cluster.view;
+      void redirectHints(
+        { selfId: this.o.id, n: this.o.n, ring: () => view.ring, down: () => view.down, addressOf: (m) => view.addressOf(m), hints: this.o.hints, store: this.o.store, call: (a, b, t) => this.o.peers.call(a, b, t) },
+        id,
+      ).then(
+        (moved) => this.o.log.info({ member: id, moved }, 'hints of a member that left were delivered to current replicas'),
+        (error: unknown) => this.o.log.warn({ member: id, err: error }, 'redirecting hints of a member that left failed'),
+      );
+    });
   }
 
   /** Gossip says another member removed this node: stop serving as a member. */

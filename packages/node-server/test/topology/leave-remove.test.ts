@@ -79,6 +79,17 @@ describe('remove', () => {
     await d.stop();
     running.splice(running.indexOf(d), 1);
     await waitUntil('d is down everywhere', () => seenDown([a.httpUrl, b.httpUrl, c.httpUrl], 'd'));
+    // Writes while d is down leave hints for it; once d is removed they go to the keys' current replicas.
+    const writer = await client(b.url);
+    for (let i = 0; i < 40; i++) {
+      expect((await put(writer, `late-${i}`, `value-late-${i}`, 2)).type).toBe('put-ok');
+      keys.push(`late-${i}`);
+    }
+    const hintsFor = async (id: string): Promise<number> => {
+      const s = await Promise.all([a, b, c].map((n) => fetch(`${n.httpUrl}/status`).then((r) => r.json() as Promise<{ cluster: { hintsPending: Record<string, number> } }>)));
+      return s.reduce((sum, x) => sum + (x.cluster.hintsPending[id] ?? 0), 0);
+    };
+    expect(await hintsFor('d')).toBeGreaterThan(0);
 
     expect(await admin(a.httpUrl, 'POST', '/admin/remove', { id: 'b' })).toMatchObject({ status: 409, body: { error: { code: 'member-up' } } });
     expect(await admin(a.httpUrl, 'POST', '/admin/remove', { id: 'zz' })).toMatchObject({ status: 404, body: { error: { code: 'unknown-member' } } });
@@ -91,6 +102,7 @@ describe('remove', () => {
       const views = await Promise.all(rest.map((n) => topologyOf(n.httpUrl)));
       return views.every((v) => v.members.every((m) => m.id !== 'd' || m.status === 'left'));
     });
+    await waitUntil('the hints held for d were delivered elsewhere', async () => (await hintsFor('d')) === 0);
     // The pass each node schedules a few seconds after the ring change (no periodic pass in these tests).
     await waitUntil(
       'an anti-entropy pass ran on every node',

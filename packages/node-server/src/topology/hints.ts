@@ -1,0 +1,64 @@
+/**
+ * Hints addressed to a member that left (or was removed) can never be
+ * handed to it: each is delivered instead to the key's current replicas
+ * (DVV merge, as any replica apply), then deleted. A hint may hold the only
+ * extra copy of a write a sloppy quorum accepted, so it is never just dropped.
+ *
+ * Invariants:
+ *   1. A hint is deleted only after every live current replica of its key
+ *      took it; one that could not be delivered stays (the next `left`
+ *      event or the hint TTL decides).
+ *   2. Bounded work per batch (`redirectBatch` hints), one batch at a time.
+ */
+import type { HashRing } from '@ringkv/hashring';
+import type { PeerMessage } from '@ringkv/protocol';
+import type { EngineHintStore } from '../cluster/hint-store.js';
+import type { PeerCallBody } from '../cluster/peer-link.js';
+import type { ReplicaStore } from '../store/replica-store.js';
+import { encodeSet } from '../store/set-codec.js';
+import { streamCallTimeoutMs } from './limits.js';
+
+const redirectBatch = 500;
+
+/** What redirecting needs. */
+export interface RedirectPorts {
+  readonly selfId: string;
+  readonly n: number;
+  readonly ring: () => HashRing;
+  readonly down: () => ReadonlySet<string>;
+  readonly addressOf: (id: string) => string | undefined;
+  readonly hints: EngineHintStore;
+  readonly store: ReplicaStore;
+  readonly call: (address: string, body: PeerCallBody, timeoutMs: number) => Promise<PeerMessage>;
+}
+
+/** Delivers the hints held for `target` to their keys' current replicas (module comment); resolves with the hints redirected. */
+export async function redirectHints(p: RedirectPorts, target: string): Promise<number> {
+  let moved = 0;
+  let after: Parameters<EngineHintStore['list']>[2];
+  for (;;) {
+    const batch = await p.hints.list(target, redirectBatch, after);
+    if (batch.length === 0) return moved;
+    for (const hint of batch) {
+      const replicas = p.ring().preferenceList(hint.key, p.n).filter((id) => id !== target && !p.down().has(id));
+      const delivered = await Promise.all(replicas.map((id) => deliver(p, id, hint.key, hint.set)));
+      if (replicas.length > 0 && delivered.every(Boolean) && (await p.hints.delete(target, hint.key, hint.set))) moved++;
+    }
+    after = batch[batch.length - 1]?.key;
+  }
+}
+
+async function deliver(p: RedirectPorts, id: string, key: Uint8Array | string, set: Parameters<ReplicaStore['syncIn']>[1]): Promise<boolean> {
+  try {
+    if (id === p.selfId) {
+      await p.store.syncIn(key, set);
+      return true;
+    }
+    const address = p.addressOf(id);
+    if (address === undefined) return false;
+    const reply = await p.call(address, { type: 'apply', key, set: encodeSet(set) }, streamCallTimeoutMs);
+    return reply.type === 'apply-ok';
+  } catch {
+    return false;
+  }
+}
