@@ -8,7 +8,9 @@
  * the write hook) only when
  *   (a) grace: the set has been tombstone-only on this node, unchanged, for
  *       at least `graceMs` by the injected clock (`now - sinceMs`; a clock
- *       that jumped back makes the age smaller, never larger), and
+ *       that jumped back makes the age smaller, never larger; a set that
+ *       anti-entropy delivered into an empty slot counts the age its sender
+ *       reported, exchange.ts invariant 4), and
  *   (b) replicas: for every other node of the key's current preference list,
  *       this node *drove* an anti-entropy exchange of the key's replica-set
  *       tree with that node which completed and started after the batch
