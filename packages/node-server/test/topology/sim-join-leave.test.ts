@@ -20,6 +20,9 @@ const settings: ClusterSettings = { n: 3, r: 2, w: 2, mode: 'sloppy', requestTim
 const codec = new WireCodec();
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** Makes a node refuse every `stream-range` call (counted), as a source that fails mid-join. */
+const refusing = new Map<string, number>();
+
 async function startCore(sim: Simulation, id: string, engine: StorageEngine, join: boolean): Promise<NodeCore> {
   const state = await openNodeState(engine, { actor: id, siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' }, sim.clock.now());
   const ports = simPorts(sim, sim.network.transport(id));
@@ -28,7 +31,13 @@ async function startCore(sim: Simulation, id: string, engine: StorageEngine, joi
     clock: sim.clock, random: sim.fork(`node:${id}:${state.generation}`), transport: ports.transport, peers: ports.peers, codec, log: pino({ level: 'silent' }),
     topology: { join, streamBytesPerSec: 256 * 1024 },
   });
-  ports.serveWith((from, call) => node.cluster.onCall(from, call as Parameters<NodeCore['cluster']['onCall']>[1]));
+  ports.serveWith((from, call) => {
+    if (call.type === 'stream-range' && refusing.has(id)) {
+      refusing.set(id, (refusing.get(id) ?? 0) + 1);
+      return Promise.resolve({ type: 'peer-error', id: call.id, code: 'internal', message: 'refused by the test' });
+    }
+    return node.cluster.onCall(from, call as Parameters<NodeCore['cluster']['onCall']>[1]);
+  });
   void node.start();
   return node;
 }
@@ -129,6 +138,37 @@ describe('topology changes under simulation', () => {
         expect(got, `${k} on ${id} ${seedNote(seed)}`).toEqual([v]);
       }
     }
+    for (const n of nodes.values()) n.stop();
+  }, 60_000);
+
+  it('a join whose preferred source refuses every chunk completes from the other replicas', async () => {
+    const sim = new Simulation({ seed: seed + 1, link: { latencyMs: 2, jitterMs: 5 } });
+    const engines = new Map<string, StorageEngine>();
+    for (const id of ['a', 'b', 'c', 'd']) engines.set(id, await openMemoryEngine(`topo-sim-src-${seed}-${id}`, { durability: 'sync', syncIntervalMs: 100, keyBytesMax: 2048, valueBytesMax: 1 << 20 }));
+    const nodes = new Map<string, NodeCore>();
+    for (const id of ['a', 'b', 'c']) nodes.set(id, await startCore(sim, id, engines.get(id) as StorageEngine, false));
+    expect(await run(sim, 10_000, () => [...nodes.values()].every((n) => n.cluster.view.ring.size === 3)), seedNote(seed)).toBe(true);
+    const keys: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const p = (nodes.get('a') as NodeCore).cluster.run({ type: 'put', key: `s${i}`, value: new TextEncoder().encode('v'), }, { w: 3 }, false);
+      let ok = false;
+      void p.then((r) => (ok = r.type === 'put-ok'), () => {});
+      await run(sim, 2_000, () => ok);
+      if (ok) keys.push(`s${i}`);
+    }
+    expect(keys.length, seedNote(seed)).toBe(60);
+    for (const id of ['a', 'b', 'c']) refusing.set(id, 0);
+    // Every source refuses at first; b and c serve again after a while, a never does.
+    nodes.set('d', await startCore(sim, 'd', engines.get('d') as StorageEngine, true));
+    await run(sim, 3_000);
+    refusing.delete('b');
+    refusing.delete('c');
+    expect(await run(sim, 30_000, () => nodes.get('d')?.topology.status().self === 'normal'), seedNote(seed)).toBe(true);
+    expect(refusing.get('a') ?? 0, seedNote(seed)).toBeGreaterThan(0);
+    const d = new ReplicaStore(engines.get('d') as StorageEngine, { actor: 'd', siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' });
+    const ring = ringOf(['a', 'b', 'c', 'd']);
+    expect(keys.filter((k) => ring.preferenceList(k, 3).includes('d') && !d.read(k).found), seedNote(seed)).toEqual([]);
+    refusing.clear();
     for (const n of nodes.values()) n.stop();
   }, 60_000);
 });
