@@ -8,7 +8,7 @@ export { FaultProxy } from './proxy.js';
 export type { ProxyOptions } from './proxy.js';
 export { FaultTable, clientEndpoint } from './faults.js';
 export type { LinkState } from './faults.js';
-export { makeSchedule, describeFault, faultKinds, processFaultKinds } from './schedule.js';
+export { makeSchedule, describeFault, defaultFaultKinds, faultKinds, processFaultKinds } from './schedule.js';
 export type { FaultEvent, FaultKind, ScheduleOptions } from './schedule.js';
 export { checkSets } from './checker.js';
 export type { AddOutcome, AddRecord, FinalRead, SetCheck } from './checker.js';

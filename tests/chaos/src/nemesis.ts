@@ -31,6 +31,10 @@ export class Nemesis {
       case 'kill':
         await c.bankCounters(target);
         return c.node(target).kill();
+      case 'wipe':
+        await c.bankCounters(target);
+        await c.node(target).kill();
+        return c.node(target).wipe();
       case 'pause':
         return c.node(target).pause();
       case 'partition-halves':
@@ -73,7 +77,7 @@ export class Nemesis {
     clearTimeout(this.flipTimer);
     this.flipTimer = undefined;
     const target = this.cluster.node(e.nodes[0] as string);
-    if (e.kind === 'kill') {
+    if (e.kind === 'kill' || e.kind === 'wipe') {
       await target.start().catch((error: unknown) => this.restartFailures.push(`${target.spec.id}: ${(error as Error).message}`));
     } else if (e.kind === 'pause') {
       target.resume();

@@ -15,7 +15,7 @@
  *      (`node-failed`) after `nodeStartTimeoutMs` with the child killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChaosError } from './errors.js';
@@ -114,6 +114,12 @@ export class NodeProcess {
     this.child = undefined;
     this.paused = false;
     await signalAndWait(child, 'SIGKILL');
+  }
+
+  /** Deletes the data directory of a node that is not running (a lost disk). */
+  wipe(): void {
+    if (this.child !== undefined) throw new Error(`chaos: wipe of ${this.spec.id} while it runs`);
+    rmSync(this.spec.dataDir, { recursive: true, force: true });
   }
 
   /** SIGSTOP: the process keeps its sockets but runs nothing. */

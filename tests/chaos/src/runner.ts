@@ -36,7 +36,7 @@ export interface ChaosOptions {
   readonly durationMs: number;
   /** Seeds the fault schedule and the clients' key choices (default 1). */
   readonly seed?: number;
-  /** Fault kinds to draw from (default all). */
+  /** Fault kinds to draw from (default `defaultFaultKinds`: all but `wipe`). */
   readonly kinds?: readonly FaultKind[];
   /** Kills and pauses overlap the network faults (a lane of their own; default false). */
   readonly overlap?: boolean;

@@ -1,6 +1,6 @@
 /** The nemesis schedule: a pure function of its seed, serial, bounded, well-formed targets. */
 import { describe, expect, it } from 'vitest';
-import { faultKinds, isChaosError, makeSchedule, processFaultKinds, SeededRandom, type FaultEvent } from '../src/index.js';
+import { defaultFaultKinds, faultKinds, isChaosError, makeSchedule, processFaultKinds, SeededRandom, type FaultEvent } from '../src/index.js';
 import { faultHoldMsMax } from '../src/limits.js';
 
 const seed = Number(process.env.SEED ?? 4242);
@@ -43,7 +43,13 @@ describe('makeSchedule', () => {
         } else expect(e.nodes.length, `SEED=${s}`).toBe(1);
       }
     }
-    expect([...seen].sort(), note).toEqual([...faultKinds].sort());
+    expect([...seen].sort(), note).toEqual([...defaultFaultKinds].sort());
+  });
+
+  it('draws wipe only when asked for', () => {
+    expect(defaultFaultKinds).not.toContain('wipe');
+    const events = makeSchedule({ seed, durationMs: 120_000, nodes, kinds: faultKinds, overlap: true });
+    expect(events.some((e) => e.kind === 'wipe'), note).toBe(true);
   });
 
   it('with overlap, runs kills and pauses in a lane of their own beside the network faults, each lane serial', () => {
