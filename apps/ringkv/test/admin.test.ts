@@ -116,6 +116,21 @@ describe('ringkv plan', () => {
     expect(JSON.parse(json.out)).toEqual(leave);
   });
 
+  it('prints one row per set of sources, whatever order the node listed them in', async () => {
+    const moves = [
+      { from: ['n2', 'n1'], to: 'n4', ranges: 2, keys: 20, bytes: 2000 },
+      { from: ['n1', 'n2'], to: 'n4', ranges: 3, keys: 30, bytes: 3000 },
+      { from: ['n1', 'n2'], to: 'n3', ranges: 1, keys: 1, bytes: 1 },
+    ];
+    const node = await fakeNode((_, res) => reply(res, 200, { ...plan, moves }));
+    const r = await cli(['plan', 'join', 'n4', '--url', node.url]);
+    expect(r.out.split('\n').slice(2, 4).map((l) => l.split(/\s+/))).toEqual([
+      ['n1,n2', 'n3', '1', '1', '1', 'B'],
+      ['n1,n2', 'n4', '5', '50', '5.0', 'kB'],
+    ]);
+    expect(JSON.parse((await cli(['plan', 'join', 'n4', '--url', node.url, '--json'])).out).moves).toEqual(moves);
+  });
+
   it('refuses placement flags on a leave, an unknown operation and a bad id as usage errors (exit 2)', async () => {
     for (const argv of [['plan', 'leave', 'n2', '--vnodes', '8'], ['plan', 'grow', 'n2'], ['plan', 'join'], ['plan', 'join', '-bad'], ['plan', 'join', 'n4', '--weight', '0']]) {
       const r = await cli(argv);
@@ -222,7 +237,14 @@ function out(done: number, keys: number): unknown {
 describe('ringkv leave', () => {
   it('posts the leave, shows the outgoing stream as a bar on stderr, and ends when the node reports left', async () => {
     const members = [{ id: 'n2', url: '', status: 'leaving' }];
-    const sequence = [status('n2', 'normal', null, members), status('n2', 'leaving', out(1, 100), members), status('n2', 'leaving', out(4, 400), members), status('n2', 'left', out(4, 400), members)];
+    const slower = { ...(out(1, 100) as object), bytesPerSec: 20_000 };
+    const sequence = [
+      status('n2', 'normal', null, members),
+      status('n2', 'leaving', out(1, 100), members),
+      status('n2', 'leaving', slower, members),
+      status('n2', 'leaving', out(4, 400), members),
+      status('n2', 'left', out(4, 400), members),
+    ];
     let polls = 0;
     const node = await fakeNode((req, res) => {
       if (req.path === '/admin/leave') return reply(res, 202, { state: 'leaving' });
@@ -233,6 +255,8 @@ describe('ringkv leave', () => {
     const post = node.seen.find((s) => s.method === 'POST');
     expect([post?.path, post?.authorization]).toEqual(['/admin/leave', 'Bearer k']);
     expect(r.err).toContain('leave [#####---------------] 1/4 ranges  100 keys  10.0 kB  50.0 kB/s  → n1, n3');
+    // The rate alone changed on the next poll: no new line for it.
+    expect(r.err.filter((l) => l.includes(' 1/4 ranges'))).toHaveLength(1);
     expect(r.err).toContain(`leave [${'#'.repeat(20)}] 4/4 ranges  400 keys  40.0 kB  50.0 kB/s  → n1, n3`);
     expect(r.out).toBe('n2 has left the cluster: streamed 400 keys, 40.0 kB in 4 ranges');
   });
@@ -290,7 +314,7 @@ describe('ringkv status during a topology change', () => {
       { id: 'n4', url: nodes[2]?.url as string, status: 'joining', generation: 1, ownership: { primary: 0, replica: 0 } },
     ];
     const topo = [
-      { self: 'normal', stream: null, cleanup: { runs: 1, rangesDropped: 0, keysDropped: 0, pending: 2 } },
+      { self: 'normal', stream: { ...(out(4, 400) as object), direction: 'in', peers: ['n2'] }, cleanup: { runs: 1, rangesDropped: 0, keysDropped: 0, pending: 2 } },
       { self: 'leaving', stream: out(1, 100), cleanup: { runs: 0, rangesDropped: 0, keysDropped: 0, pending: 0 } },
       { self: 'joining', stream: { ...(out(3, 300) as object), direction: 'in', peers: ['n1'] }, cleanup: { runs: 0, rangesDropped: 0, keysDropped: 0, pending: 0 } },
     ];
@@ -308,6 +332,8 @@ describe('ringkv status during a topology change', () => {
     expect(lines).toContain('n2 leaving, streaming out: [#####---------------] 1/4 ranges  100 keys  10.0 kB  50.0 kB/s  → n1, n3');
     expect(lines).toContain('n4 joining, streaming in: [###############-----] 3/4 ranges  300 keys  30.0 kB  50.0 kB/s  ← n1');
     expect(lines.some((l) => l.startsWith('n1: 2 ranges no longer replicated here wait for cleanup'))).toBe(true);
+    // A normal node's stream is its last, finished one: no bar, no rate.
+    expect(lines).toContain('n1: last stream (in) finished: 4/4 ranges, 400 keys, 40.0 kB ← n2');
     // n9 has left and its port is closed: that is expected, not a member whose hints are missing.
     expect(r.out).not.toMatch(/no \/status from/);
     const json = JSON.parse((await cli(['status', '--json', '--url', servers[0]?.url as string])).out) as { rows: { id: string; topology?: { self: string } }[] };

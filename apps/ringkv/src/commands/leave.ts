@@ -16,12 +16,13 @@
  *      port is given up after `leavePollFailuresMax` polls; the confirmation
  *      after the port closes lasts at most `leaveConfirmMs`. The stream itself
  *      may take as long as it needs while it answers.
- *   3. Progress goes to stderr (a line when the stream advanced, or every
- *      `leaveQuietLineMs`), the result to stdout; `--json` prints no progress.
+ *   3. Progress goes to stderr (a line when the bar gains a cell or the state
+ *      changes, else every `leaveQuietLineMs`), the result to stdout;
+ *      `--json` prints no progress.
  */
 import type { LeaveCommand } from '../args.js';
 import { CliError } from '../errors.js';
-import { bytesText, countText, streamText, type StreamProgress } from '../format.js';
+import { barText, bytesText, countText, streamText, type StreamProgress } from '../format.js';
 import type { Io } from '../io.js';
 import { leaveConfirmMs, leavePollFailuresMax, leavePollMs, leaveQuietLineMs } from '../limits.js';
 import { adminBase, adminJson } from './admin-http.js';
@@ -76,7 +77,7 @@ async function watch(command: LeaveCommand, io: Io, base: string, id: string, fi
   let members = firstView.cluster?.members ?? [];
   let stream: StreamProgress | undefined;
   let failures = 0;
-  let lastLine = '';
+  let lastStep = '';
   let lastLineAt = 0;
   for (;;) {
     const poll = await pollStatus(base);
@@ -89,10 +90,10 @@ async function watch(command: LeaveCommand, io: Io, base: string, id: string, fi
       const topology = poll.view.cluster?.topology;
       stream = topology?.stream ?? stream;
       if (topology?.self === 'left') return { id, state: 'left', stream, seenBy: id };
-      const line = leaveLine(id, topology);
-      if (!command.json && (line !== lastLine || Date.now() - lastLineAt >= leaveQuietLineMs)) {
-        io.stderr(line);
-        lastLine = line;
+      const step = progressStep(topology);
+      if (!command.json && (step !== lastStep || Date.now() - lastLineAt >= leaveQuietLineMs)) {
+        io.stderr(leaveLine(id, topology));
+        lastStep = step;
         lastLineAt = Date.now();
       }
     }
@@ -133,6 +134,16 @@ async function pollStatus(base: string): Promise<Poll> {
     if (cause?.code === 'ECONNREFUSED') return { kind: 'closed' };
     return { kind: 'failed', reason: cause?.code ?? (error as Error).message };
   }
+}
+
+/**
+ * What must change for a new progress line before `leaveQuietLineMs`: the
+ * state, or the bar gaining a cell (at most 20 lines for the stream itself,
+ * however long it runs; the rate alone changes on every poll).
+ */
+function progressStep(topology: TopologyStatus | undefined): string {
+  const s = topology?.stream;
+  return `${topology?.self}:${s?.direction ?? ''}:${s === null || s === undefined ? '' : barText(s.rangesDone, s.rangesTotal)}`;
 }
 
 /** A progress line: `leave [######--------------] 3/12 ranges  12,345 keys  3.2 MB  1.1 MB/s  → n1, n3`. */

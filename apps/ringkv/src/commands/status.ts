@@ -11,7 +11,7 @@
 import type { StatusCommand } from '../args.js';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
-import { streamText, table } from '../format.js';
+import { bytesText, countText, streamText, table, type StreamProgress } from '../format.js';
 import { fetchJson } from './dev.js';
 import type { TopologyStatus } from './leave.js';
 import { nodeUrl } from './kv.js';
@@ -92,19 +92,28 @@ export async function runStatus(command: StatusCommand, io: Io): Promise<Cluster
 }
 
 /**
- * A line per member that is streaming (joining: in, leaving: out) or has
- * ranges waiting for cleanup, from its own report.
+ * A line per member that is streaming (joining: in, leaving: out), that
+ * finished a stream (kept by the node as its last one), or that has ranges
+ * waiting for cleanup, from its own report.
  */
 export function topologyLines(rows: readonly StatusRow[]): string[] {
   const out: string[] = [];
   for (const r of rows) {
     const t = r.topology;
     if (t === undefined) continue;
-    if (t.stream !== null) out.push(`${r.id} ${t.self}, streaming ${t.stream.direction === 'in' ? 'in' : 'out'}: ${streamText(t.stream)}`);
-    else if (t.self === 'joining' || t.self === 'leaving') out.push(`${r.id} ${t.self}: waiting for its stream to start`);
+    const changing = t.self === 'joining' || t.self === 'leaving';
+    if (t.stream !== null && changing) out.push(`${r.id} ${t.self}, streaming ${t.stream.direction}: ${streamText(t.stream)}`);
+    else if (t.stream !== null) out.push(`${r.id}: last stream (${t.stream.direction}) finished: ${finishedText(t.stream)}`);
+    else if (changing) out.push(`${r.id} ${t.self}: waiting for its stream to start`);
     if (t.cleanup !== undefined && t.cleanup.pending > 0) out.push(`${r.id}: ${t.cleanup.pending} range${t.cleanup.pending === 1 ? '' : 's'} no longer replicated here wait for cleanup (ringkv cleanup --url ${r.url})`);
   }
   return out;
+}
+
+/** A finished stream without its rate (the node reports bytes over the time since it started, which keeps falling). */
+function finishedText(s: StreamProgress): string {
+  const arrow = s.direction === 'out' ? '→' : '←';
+  return `${countText(s.rangesDone)}/${countText(s.rangesTotal)} ranges, ${countText(s.keys)} keys, ${bytesText(s.bytes)} ${arrow} ${[...s.peers].sort().join(', ')}`;
 }
 
 /** The view as a table. */

@@ -5,7 +5,8 @@
  * leave.ts.
  *
  * Invariant: the answers are shown as the node computed them; the CLI adds
- * sums and names, never figures of its own.
+ * sums (the plan's rows per set of sources) and names, never figures of its
+ * own; `--json` prints the node's answer unchanged.
  */
 import type { CleanupCommand, PlanCommand, RemoveCommand } from '../args.js';
 import { bytesText, countText, percentText, table } from '../format.js';
@@ -80,11 +81,30 @@ export function planText(p: Plan): string {
       : p.op === 'join'
         ? `${p.id} would receive ${amount} from ${names(p.moves.flatMap((m) => m.from))}`
         : `${p.id} would hand off ${amount} to ${names(p.moves.map((m) => m.to))}`;
-  const rows = p.moves.map((m) => [m.from.join(','), m.to, countText(m.ranges), countText(m.keys), bytesText(m.bytes)]);
+  const rows = bySources(p.moves).map((m) => [m.from.join(','), m.to, countText(m.ranges), countText(m.keys), bytesText(m.bytes)]);
   const out = [head];
   if (rows.length > 0) out.push(...table(['FROM', 'TO', 'RANGES', 'KEYS', 'BYTES'], rows, [false, false, true, true, true]));
   out.push(`ring version ${p.ringVersionBefore} → ${p.ringVersionAfter}; nothing has changed (dry run)`);
   return out.join('\n');
+}
+
+/**
+ * Moves summed per (set of sources, receiver): the node lists the sources of
+ * each range in preference order, so the same three nodes appear in up to
+ * six orders; a reader wants one row per set. Sorted by receiver, then sources.
+ */
+export function bySources(moves: readonly PlanMove[]): PlanMove[] {
+  const rows = new Map<string, { from: string[]; to: string; ranges: number; keys: number; bytes: number }>();
+  for (const m of moves) {
+    const from = [...m.from].sort();
+    const key = `${from.join(',')}>${m.to}`;
+    const row = rows.get(key) ?? { from, to: m.to, ranges: 0, keys: 0, bytes: 0 };
+    row.ranges += m.ranges;
+    row.keys += m.keys;
+    row.bytes += m.bytes;
+    rows.set(key, row);
+  }
+  return [...rows.values()].sort((a, b) => a.to.localeCompare(b.to) || a.from.join(',').localeCompare(b.from.join(',')));
 }
 
 /** What `ringkv remove` prints. */
