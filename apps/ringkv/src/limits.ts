@@ -68,7 +68,11 @@ export const adminTimeoutMs = 120_000;
 export const leavePollMs = 500;
 /** `ringkv leave` prints a progress line when the stream advanced, and at least this often: a long quiet wait still shows it is alive. */
 export const leaveQuietLineMs = 10_000;
-/** Consecutive /status polls that may fail (other than a refused connection) before `ringkv leave` gives up watching: about a minute of a wedged node. */
+/** One /status poll of `ringkv leave`: a node busy with a stream, cleanup and repair on a loaded machine may take seconds to answer; a timeout only counts as a failed poll. */
+export const leaveStatusTimeoutMs = 5_000;
+/** The /status read before the leave is asked for (the node's id and members): failing it ends the command, so it waits longer than a poll. */
+export const leaveFirstStatusTimeoutMs = 15_000;
+/** Consecutive /status polls that may fail (other than a refused connection) before `ringkv leave` gives up watching: one to ten minutes of a wedged node. */
 export const leavePollFailuresMax = 120;
 /** After the leaving node's port closes, how long `ringkv leave` asks the other members whether they saw it leave (gossip needs a few rounds). */
 export const leaveConfirmMs = 15_000;

@@ -24,7 +24,7 @@ import type { LeaveCommand } from '../args.js';
 import { CliError } from '../errors.js';
 import { barText, bytesText, countText, streamText, type StreamProgress } from '../format.js';
 import type { Io } from '../io.js';
-import { leaveConfirmMs, leavePollFailuresMax, leavePollMs, leaveQuietLineMs } from '../limits.js';
+import { leaveConfirmMs, leaveFirstStatusTimeoutMs, leavePollFailuresMax, leavePollMs, leaveQuietLineMs, leaveStatusTimeoutMs } from '../limits.js';
 import { adminBase, adminJson } from './admin-http.js';
 import { httpOf } from './status.js';
 
@@ -64,13 +64,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** Starts the leave and (unless `--no-wait`) watches it to the end; see the module invariants. */
 export async function runLeave(command: LeaveCommand, io: Io, timing: LeaveTiming = { pollMs: leavePollMs, confirmMs: leaveConfirmMs }): Promise<LeaveResult> {
   const base = adminBase(command, io.env);
-  const first = await pollStatus(base);
-  if (first.kind !== 'view') throw new CliError('unreachable', `leave: cannot read ${base}/status (is a node running there?)`);
-  const id = first.view.id;
+  // The id and the members to confirm with later; a busy node may take seconds to answer.
+  const first = await adminJson<NodeView>('leave', command, io, { method: 'GET', path: '/status', timeoutMs: leaveFirstStatusTimeoutMs });
+  const id = first.id;
   await adminJson<{ state: string }>('leave', command, io, { method: 'POST', path: '/admin/leave' });
   if (!command.wait) return { id, state: 'leaving', stream: undefined, seenBy: undefined };
   if (!command.json) io.stderr(`leave: ${id} is leaving; its ranges stream to their next owners (Ctrl-C stops watching, not the leave)`);
-  return watch(command, io, base, id, first.view, timing);
+  return watch(command, io, base, id, first, timing);
 }
 
 async function watch(command: LeaveCommand, io: Io, base: string, id: string, firstView: NodeView, timing: LeaveTiming): Promise<LeaveResult> {
@@ -126,7 +126,7 @@ async function confirmGone(id: string, members: readonly { id: string; url: stri
 /** One GET /status: the view, a refused connection (the node is gone), or another failure. */
 async function pollStatus(base: string): Promise<Poll> {
   try {
-    const res = await fetch(`${base}/status`, { signal: AbortSignal.timeout(2_000) });
+    const res = await fetch(`${base}/status`, { signal: AbortSignal.timeout(leaveStatusTimeoutMs) });
     if (!res.ok) return { kind: 'failed', reason: `/status answered ${res.status}` };
     return { kind: 'view', view: (await res.json()) as NodeView };
   } catch (error) {
