@@ -86,9 +86,15 @@ export class Nemesis {
     }
   }
 
+  /** Stops the client flipping of a partition still in force (teardown of an aborted run). */
+  dispose(): void {
+    clearTimeout(this.flipTimer);
+    this.flipTimer = undefined;
+  }
+
   /** Heals everything: no table rule, every node running and continued. */
   async healAll(): Promise<void> {
-    clearTimeout(this.flipTimer);
+    this.dispose();
     this.cluster.table.heal();
     for (const n of this.cluster.nodes) n.resume();
     for (const n of this.cluster.nodes) {

@@ -160,41 +160,48 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const onOuterAbort = (): void => abort.abort(new ChaosError('interrupted', 'interrupted'));
   o.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (o.signal?.aborted === true) onOuterAbort();
-  const cluster = await ChaosCluster.create({ nodes: r.nodes, workDir, nodeIpBase: o.nodeIpBase, proxyIpBase: o.proxyIpBase, gossipIntervalMs: o.gossipIntervalMs });
-  const workload = new SetWorkload({ seeds: cluster.clientSeeds, clients: r.clients, keys: r.keys, seed: r.seed });
-  const nemesis = new Nemesis(cluster);
+  let parts: { cluster: ChaosCluster; workload: SetWorkload; nemesis: Nemesis } | undefined;
   let valid = false;
   try {
-    o.log?.(`starting ${r.nodes} nodes (data and logs in ${workDir})`);
-    await startCluster(cluster, abort.signal);
-    o.log?.(`cluster up; ${r.clients} clients on ${r.keys} keys, faults for ${r.durationMs / 1000} s (seed ${r.seed})`);
-    await workload.start();
-    const faults = Object.fromEntries(faultKinds.map((k) => [k, 0])) as Record<FaultKind, number>;
-    const faultLog: string[] = [];
-    try {
-      await runFaults(nemesis, r, o, faults, faultLog, abort.signal);
-    } finally {
-      await workload.stop();
-    }
-    o.log?.(`fault phase over: ${workload.adds.length} adds; healing`);
-    await nemesis.healAll();
-    const convergence = await converge(cluster, abort.signal);
-    o.log?.(`convergence: ${convergence.converged ? 'ok' : convergence.problems.join('; ')}`);
-    const counters = await cluster.counterTotals();
-    const check = checkSets(workload.adds, await finalReads(cluster, workload.keysUsed(), abort.signal));
-    const unexpectedExits = cluster.nodes.reduce((a, n) => a + n.unexpectedExits, 0);
-    valid = check.valid && convergence.converged && nemesis.restartFailures.length === 0 && unexpectedExits === 0;
-    return {
-      valid, ...r, overlap: o.overlap === true, wallMs: Date.now() - started, ops: workload.adds.length + workload.stats.readsFailed, readsFailed: workload.stats.readsFailed,
-      check, counters, faults, faultLog, connectionsCut: nemesis.connectionsCut, restartFailures: nemesis.restartFailures, unexpectedExits, convergence,
-      workDir: valid && o.keepWorkDir !== true ? undefined : workDir,
-    };
+    const cluster = await ChaosCluster.create({ nodes: r.nodes, workDir, nodeIpBase: o.nodeIpBase, proxyIpBase: o.proxyIpBase, gossipIntervalMs: o.gossipIntervalMs });
+    parts = { cluster, workload: new SetWorkload({ seeds: cluster.clientSeeds, clients: r.clients, keys: r.keys, seed: r.seed }), nemesis: new Nemesis(cluster) };
+    const report = await phases(r, o, parts, workDir, abort.signal);
+    valid = report.valid;
+    return { ...report, wallMs: Date.now() - started };
   } catch (error) {
     throw abort.signal.aborted ? abort.signal.reason : error;
   } finally {
     clearTimeout(deadline);
     o.signal?.removeEventListener('abort', onOuterAbort);
-    await cluster.close();
+    parts?.nemesis.dispose();
+    await parts?.workload.stop();
+    await parts?.cluster.close();
     if (valid && o.keepWorkDir !== true) rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** Start, workload under faults, heal, convergence, final reads, check (`wallMs` is set by the caller). */
+async function phases(r: Resolved, o: ChaosOptions, p: { cluster: ChaosCluster; workload: SetWorkload; nemesis: Nemesis }, workDir: string, signal: AbortSignal): Promise<ChaosReport> {
+  const { cluster, workload, nemesis } = p;
+  o.log?.(`starting ${r.nodes} nodes (data and logs in ${workDir})`);
+  await startCluster(cluster, signal);
+  o.log?.(`cluster up; ${r.clients} clients on ${r.keys} keys, faults for ${r.durationMs / 1000} s (seed ${r.seed})`);
+  await workload.start();
+  const faults = Object.fromEntries(faultKinds.map((k) => [k, 0])) as Record<FaultKind, number>;
+  const faultLog: string[] = [];
+  await runFaults(nemesis, r, o, faults, faultLog, signal);
+  await workload.stop();
+  o.log?.(`fault phase over: ${workload.adds.length} adds; healing`);
+  await nemesis.healAll();
+  const convergence = await converge(cluster, signal);
+  o.log?.(`convergence: ${convergence.converged ? 'ok' : convergence.problems.join('; ')}`);
+  const counters = await cluster.counterTotals();
+  const check = checkSets(workload.adds, await finalReads(cluster, workload.keysUsed(), signal));
+  const unexpectedExits = cluster.nodes.reduce((a, n) => a + n.unexpectedExits, 0);
+  const valid = check.valid && convergence.converged && nemesis.restartFailures.length === 0 && unexpectedExits === 0;
+  return {
+    valid, ...r, overlap: o.overlap === true, wallMs: 0, ops: workload.adds.length + workload.stats.readsFailed, readsFailed: workload.stats.readsFailed,
+    check, counters, faults, faultLog, connectionsCut: nemesis.connectionsCut, restartFailures: nemesis.restartFailures, unexpectedExits, convergence,
+    workDir: valid && o.keepWorkDir !== true ? undefined : workDir,
+  };
 }

@@ -81,11 +81,11 @@ export class SetWorkload {
     }
   }
 
-  /** Stops after the operations in flight; closes the clients. */
+  /** Stops after the operations in flight; closes the clients. Idempotent. */
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.loops);
-    await Promise.all(this.clients.map((c) => c.close()));
+    await Promise.all(this.clients.splice(0).map((c) => c.close()));
   }
 
   private async loop(client: RingkvClient, index: number, rng: SeededRandom): Promise<void> {
