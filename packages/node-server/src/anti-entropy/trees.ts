@@ -38,6 +38,8 @@
  *      (it then held `before`, the state the hook will replace) or skips it.
  *      A key owned after the scan passed it holds its scanned (`before`)
  *      digest; one owned before the scan reached it holds nothing yet.
+ *      A key still in flight when a build finishes stays owned by the hook
+ *      until its batch lands (`lingering`): the scan skipped it.
  *   5. While a build runs, `ready()` is pending; exchanges await it, so no
  *      peer compares against a half-built tree.
  */
@@ -86,6 +88,8 @@ export class ReplicaTrees {
   private readonly inFlight = new Map<string, number>();
   /** During a build: keys owned by the hook and the digest their tree holds (invariant 4). */
   private owned: Map<string, Uint8Array | undefined> | undefined;
+  /** After a build: keys that were in flight when it finished, and the digest their tree holds (invariant 4). */
+  private lingering = new Map<string, Uint8Array | undefined>();
   /** During a build: the last key the scan passed. */
   private cursor: Uint8Array | undefined;
   /** Keys the running (or last) build scanned. */
@@ -135,6 +139,11 @@ export class ReplicaTrees {
       // Not announced (a store without intents): owned from now, holding what the scan would have put there.
       oldDigest = this.owned.has(id) ? this.owned.get(id) : this.scanned(skey) ? oldDigest : undefined;
       this.owned.set(id, nextDigest);
+    } else if (this.lingering.has(id)) {
+      // In flight when the last build finished: the tree holds what the build left for it, not `old`.
+      oldDigest = this.lingering.get(id);
+      if (left <= 0) this.lingering.delete(id);
+      else this.lingering.set(id, nextDigest);
     }
     this.applyDigests(skey, oldDigest, nextDigest);
   }
@@ -205,6 +214,7 @@ export class ReplicaTrees {
 
   private begin(): number {
     this.trees = new Map();
+    this.lingering = new Map();
     this.stale = false;
     this.epoch++;
     this.cursor = undefined;
@@ -237,6 +247,9 @@ export class ReplicaTrees {
   }
 
   private finish(): void {
+    // Keys still in flight keep their owned digest until their batches land (the scan skipped them).
+    this.lingering = new Map();
+    for (const [id, digest] of this.owned ?? []) if (this.inFlight.has(id)) this.lingering.set(id, digest);
     this.owned = undefined;
     this.cursor = undefined;
     this.rebuilds++;
