@@ -8,6 +8,7 @@
 import type { Turn } from './cluster.js';
 import { faultKinds, profileNames, zeroCounts, type FaultCounts } from './nemesis.js';
 import { runSeed, type RunOptions, type RunReport } from './run.js';
+import { addActivity, zeroActivity, type Activity } from './sim-node.js';
 
 /** What a campaign runs. */
 export interface CampaignOptions {
@@ -31,6 +32,7 @@ export interface CampaignRow {
   acked: number;
   indeterminate: number;
   faults: FaultCounts;
+  activity: Activity;
   anomalies: number;
   failedSeeds: number[];
 }
@@ -58,7 +60,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignRow[]> {
 }
 
 function emptyRow(profile: string): CampaignRow {
-  return { profile, seeds: 0, ops: 0, acked: 0, indeterminate: 0, faults: zeroCounts(), anomalies: 0, failedSeeds: [] };
+  return { profile, seeds: 0, ops: 0, acked: 0, indeterminate: 0, faults: zeroCounts(), activity: zeroActivity(), anomalies: 0, failedSeeds: [] };
 }
 
 function add(row: CampaignRow, r: RunReport): void {
@@ -67,8 +69,17 @@ function add(row: CampaignRow, r: RunReport): void {
   row.acked += r.acked;
   row.indeterminate += r.indeterminate;
   for (const k of faultKinds) row.faults[k] += r.faults[k];
+  addActivity(row.activity, r.activity);
   row.anomalies += r.anomalies.length;
   if (r.anomalies.length > 0) row.failedSeeds.push(r.seed);
+}
+
+/** The activity table (Markdown): what the faults made the nodes do. */
+export function formatActivity(rows: readonly CampaignRow[]): string {
+  const keys = Object.keys(zeroActivity()) as (keyof Activity)[];
+  const lines = [`| profile | ${keys.join(' | ')} |`, `|---|${keys.map(() => '---:').join('|')}|`];
+  for (const r of rows) lines.push(`| ${r.profile} | ${keys.map((k) => r.activity[k]).join(' | ')} |`);
+  return lines.join('\n');
 }
 
 /** The summary table (Markdown). */

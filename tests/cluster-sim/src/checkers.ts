@@ -17,8 +17,13 @@
  *     write's context (it would have been superseded); siblings ≤
  *     concurrent writers + 1, where concurrent writers are the attempted
  *     writes of the key not covered by any acknowledged write's context.
+ *     Deletes are writes (tombstones): their contexts cover, they are never
+ *     expected among the live siblings; a covered value showing again after
+ *     a delete is a resurrection, reported as a surviving superseded sibling.
  * The final set of a key is the `sync` of its replicas' sets: what the
- * cluster converges to.
+ * cluster converges to. A context covers a write only if it was sent after
+ * that write was: once a tombstone-only key is collected its dots start over,
+ * so an older context may name an equal dot of an earlier incarnation.
  */
 import type { NodeState } from '@ringkv/node-server';
 import { sync, empty, type VClock } from '@ringkv/vclock';
@@ -46,9 +51,9 @@ function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
-/** The sets of `key` on each replica of its preference list (by the first node's ring). */
+/** The sets of `key` on each replica of its preference list (by the first running node's ring). */
 export function replicaSets(cluster: SimCluster, key: string): { node: string; set: StoredSet | undefined }[] {
-  const ring = cluster.nodes[0]?.core.cluster.view.ring;
+  const ring = cluster.running()[0]?.core.cluster.view.ring;
   if (ring === undefined) return [];
   return ring.preferenceList(key, cluster.settings.n).map((id) => ({ node: id, set: cluster.node(id).state.store.readSet(key) }));
 }
@@ -94,7 +99,7 @@ export function checkConvergence(cluster: SimCluster, keys: readonly string[]): 
 /** Merkle: equal roots of each group's tree on all its members. */
 export function checkMerkle(cluster: SimCluster): Anomaly[] {
   const roots = new Map<string, Map<string, bigint>>();
-  for (const node of cluster.nodes) {
+  for (const node of cluster.running()) {
     const trees = node.core.antiEntropy.trees;
     for (const group of trees.groups()) {
       let m = roots.get(group);
@@ -116,7 +121,7 @@ export function checkMerkle(cluster: SimCluster): Anomaly[] {
 /** Hints: every node's hint store is empty. */
 export function checkHints(cluster: SimCluster): Anomaly[] {
   const out: Anomaly[] = [];
-  for (const node of cluster.nodes) {
+  for (const node of cluster.running()) {
     const counts = node.state.hints.countsByTarget();
     let total = 0;
     for (const c of counts.values()) total += c;
@@ -158,19 +163,19 @@ export function checkRegister(cluster: SimCluster, h: History): Anomaly[] {
     const present = new Set(siblings.map((s) => s.text));
     const acked = writes.filter((w) => w.status === 'ok');
     for (const w of acked) {
-      if (present.has(w.value) || w.dot === undefined) continue;
+      if (w.delete || present.has(w.value) || w.dot === undefined) continue;
       const dot = w.dot;
-      if (!writes.some((o) => o !== w && o.status !== 'refused' && covers(o.context, dot))) {
+      if (!writes.some((o) => o !== w && o.status !== 'refused' && o.sentAtMs >= w.sentAtMs && covers(o.context, dot))) {
         out.push({ checker: 'register', key, detail: `acknowledged write ${w.value} (dot ${dot.actor}:${dot.counter}) is gone and no write's context covered it` });
       }
     }
     for (const s of siblings) {
       const w = byValue.get(s.text);
-      if (w === undefined || w.status === 'refused') out.push({ checker: 'register', key, detail: `sibling ${s.text} was never written (or was refused)` });
-      const coveredBy = acked.find((o) => o !== w && covers(o.context, s));
+      if (w === undefined || w.status === 'refused' || w.delete) out.push({ checker: 'register', key, detail: `sibling ${s.text} was never written (or was refused)` });
+      const coveredBy = acked.find((o) => o !== w && (w === undefined || o.sentAtMs >= w.sentAtMs) && covers(o.context, s));
       if (coveredBy !== undefined) out.push({ checker: 'register', key, detail: `sibling ${s.text} (dot ${s.actor}:${s.counter}) survives though acknowledged write ${coveredBy.value} superseded it` });
     }
-    const concurrent = writes.filter((w) => w.status !== 'refused' && (w.dot === undefined || !acked.some((o) => o !== w && covers(o.context, w.dot as { actor: string; counter: number })))).length;
+    const concurrent = writes.filter((w) => w.status !== 'refused' && (w.dot === undefined || !acked.some((o) => o !== w && o.sentAtMs >= w.sentAtMs && covers(o.context, w.dot as { actor: string; counter: number })))).length;
     if (siblings.length > concurrent + 1) {
       const shown = siblings.map((s) => `${s.text}@${s.actor}:${s.counter}(${describeWrite(byValue.get(s.text))})`).join(' ');
       out.push({ checker: 'siblings', key, detail: `${siblings.length} siblings, ${concurrent} concurrent writers: ${shown}` });

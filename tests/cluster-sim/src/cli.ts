@@ -8,7 +8,7 @@
  * Exit code: 0 when no anomaly was found, 1 otherwise, 2 for a usage error.
  */
 import { parseArgs } from 'node:util';
-import { formatTable, profileFor, runCampaign } from './campaign.js';
+import { formatActivity, formatTable, profileFor, runCampaign } from './campaign.js';
 import { describe, faultKinds } from './nemesis.js';
 import { failureSummary, runSeed, type RunOptions, type RunReport } from './run.js';
 import { shrink } from './shrink.js';
@@ -46,6 +46,7 @@ function printRun(r: RunReport): void {
       `seed ${r.seed} profile ${r.profile} workload ${r.workload} nodes ${r.nodes}`,
       `  ops ${r.ops} acked ${r.acked} indeterminate ${r.indeterminate} refused ${r.refused} reads failed ${r.readsFailed}`,
       `  faults ${faults}; repair rounds ${r.repairRounds}; simulated ${Math.round(r.simMs)} ms`,
+      `  activity ${Object.entries(r.activity).map(([k, n]) => `${k}=${n}`).join(' ')}`,
       `  schedule:`,
       ...r.schedule.map((e) => `    ${describe(e)}`),
       `  trace ${r.traceHash} (${r.traceLines} lines); anomalies ${r.anomalies.length}`,
@@ -90,7 +91,7 @@ async function main(): Promise<number> {
       if (done % 100 === 0) process.stdout.write(`${done}/${seeds} seeds, ${failed.length} failing, ${Math.round((Date.now() - started) / 1000)} s\n`);
     },
   });
-  process.stdout.write(`\n${formatTable(rows)}\n\n${seeds} seeds in ${Math.round((Date.now() - started) / 1000)} s; failing seeds: ${failed.map((r) => r.seed).join(', ') || 'none'}\n`);
+  process.stdout.write(`\n${formatTable(rows)}\n\n${formatActivity(rows)}\n\n${seeds} seeds in ${Math.round((Date.now() - started) / 1000)} s; failing seeds: ${failed.map((r) => r.seed).join(', ') || 'none'}\n`);
   return failed.length === 0 ? 0 : 1;
 }
 

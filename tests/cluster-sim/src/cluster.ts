@@ -39,16 +39,22 @@ export interface ClusterOptions {
   readonly link?: Partial<LinkConfig>;
   /** lsm-engine tombstone grace on every node. */
   readonly tombstoneGraceMs?: number;
+  /** The last `joiners` nodes are not started by `start`: a test joins them later. Default 0. */
+  readonly joiners?: number;
 }
 
 /** The silent logger of every simulated node (the trace is the record). */
 const silent: NodeLogger = pino({ level: 'silent', timestamp: false });
 
-/** The cluster settings of a run: N = 3, R = W = 2, sloppy, fast gossip, small rings. */
+/**
+ * The cluster settings of a run: N = 3, R = W = 2, sloppy, fast gossip, small
+ * rings, and a hint TTL (and tombstone grace) of 2 s, so hints expire and
+ * tombstones are collected within a seed.
+ */
 export function clusterSettings(ids: readonly string[], over: Partial<ClusterSettings> = {}): ClusterSettings {
   return {
     n: 3, r: 2, w: 2, mode: 'sloppy', requestTimeoutMs: 1_000, vnodes: 8, weight: 1, zone: '', gossipIntervalMs: 250,
-    hintTtlMs: 3_600_000, seeds: ids.slice(0, 2), clusterName: 'sim', ...over,
+    hintTtlMs: 2_000, seeds: ids.slice(0, 2), clusterName: 'sim', ...over,
   };
 }
 
@@ -69,7 +75,7 @@ export class SimCluster {
     this.settings = clusterSettings(ids, options.settings);
     const config: NodeConfig = {
       settings: this.settings,
-      antiEntropy: { intervalMs: 0, bytesPerSecond: 1 << 26, bucketsLog2: 8, ...options.antiEntropy },
+      antiEntropy: { intervalMs: 0, bytesPerSecond: 1 << 26, bucketsLog2: 8, tombstoneGraceMs: 2_000, ...options.antiEntropy },
       codec: new WireCodec(), log: silent, memtableBytes: 64 * 1024, siblingsMax: 64, setBytesMax: 1 << 20,
       tombstoneGraceMs: options.tombstoneGraceMs ?? 0,
     };
@@ -92,8 +98,14 @@ export class SimCluster {
 
   /** Starts every node and runs until each sees all of them in its ring, none down. */
   async start(): Promise<boolean> {
-    await this.drive(Promise.all(this.nodes.map((n) => n.start())), 20_000);
+    const first = this.nodes.slice(0, this.nodes.length - (this.options.joiners ?? 0));
+    await this.drive(Promise.all(first.map((n) => n.start())), 20_000);
     return this.runUntil(() => this.allSeeAllUp(), 20_000);
+  }
+
+  /** The running nodes (not killed, not left, started). */
+  running(): SimNode[] {
+    return this.nodes.filter((n) => n.isUp);
   }
 
   /**
@@ -110,7 +122,8 @@ export class SimCluster {
 
   /** True when every running node's ring holds every node and its down set is empty. */
   allSeeAllUp(): boolean {
-    return this.nodes.every((n) => !n.isUp || (n.core.cluster.view.ring.size === this.nodes.length && n.core.cluster.view.down.size === 0));
+    const up = this.running();
+    return up.every((n) => n.core.cluster.view.ring.size === up.length && n.core.cluster.view.down.size === 0);
   }
 
   /** A promise that settles after `ms` of sim time (a client's think time). */

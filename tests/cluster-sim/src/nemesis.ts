@@ -178,7 +178,7 @@ export class Nemesis {
     this.restoreNetwork();
     for (const node of this.cluster.nodes) {
       if (node.nodeClock.isPaused) node.resume();
-      if (!node.isUp && !node.isStarting) this.restart(node.start());
+      if (!node.isUp && !node.isStarting && !node.left) this.restart(node.start());
     }
     await this.cluster.drive(Promise.all([...this.restarts]), 60_000);
   }

@@ -16,6 +16,7 @@ import { checkConvergence, checkHints, checkMerkle, checkRegister, checkSet, typ
 import { ClusterSimError } from './errors.js';
 import * as L from './limits.js';
 import { describe, Nemesis, planFaults, profileKinds, type FaultCounts, type FaultEvent } from './nemesis.js';
+import { addActivity, zeroActivity, type Activity } from './sim-node.js';
 import { runWorkload, type History, type WorkloadName } from './workload.js';
 
 /** What a run is made of; every field but `seed` and `turn` has a default. */
@@ -47,6 +48,8 @@ export interface RunReport {
   readonly faults: FaultCounts;
   readonly schedule: readonly FaultEvent[];
   readonly repairRounds: number;
+  /** What the nodes did (hints, repairs, collections, flushes), summed. */
+  readonly activity: Activity;
   readonly anomalies: readonly Anomaly[];
   readonly traceHash: string;
   readonly traceLines: number;
@@ -59,11 +62,16 @@ export function workloadOf(seed: number): WorkloadName {
   return seed % 2 === 0 ? 'set' : 'register';
 }
 
+/** The node count a seed runs when none is given: 3, 4 or 5 by seed. */
+export function nodesOf(seed: number): number {
+  return 3 + (Math.floor(seed / 2) % 3);
+}
+
 /** Runs one seed (module comment). */
 export async function runSeed(o: RunOptions): Promise<RunReport> {
   const profile = o.profile ?? 'all';
   const kinds = profileKinds(profile);
-  const nodes = o.nodes ?? 5;
+  const nodes = o.nodes ?? nodesOf(o.seed);
   if (!(nodes >= L.nodesMin && nodes <= L.nodesMax)) throw new ClusterSimError('invalid-argument', `nodes must be in [${L.nodesMin}, ${L.nodesMax}], got ${nodes}`);
   const clients = Math.min(o.clients ?? L.clientsDefault, L.clientsMax);
   const workload = o.workload ?? workloadOf(o.seed);
@@ -102,22 +110,27 @@ export async function runSeed(o: RunOptions): Promise<RunReport> {
  */
 async function quiet(cluster: SimCluster, keys: readonly string[]): Promise<number> {
   await cluster.runUntil(() => cluster.allSeeAllUp(), L.settleMs * 5);
-  await cluster.runUntil(() => cluster.nodes.every((n) => n.state.hints.countsByTarget().size === 0), L.settleMs);
+  await cluster.runUntil(() => cluster.running().every((n) => n.state.hints.countsByTarget().size === 0), L.settleMs);
   for (let round = 1; round <= L.repairRoundsMax; round++) {
-    let left = cluster.nodes.length;
-    for (const node of cluster.nodes) void node.core.antiEntropy.repair().finally(() => left--);
-    await cluster.runUntil(() => left === 0, 120_000);
+    await repairRound(cluster);
     await cluster.runFor(L.repairRoundMs);
     if (checkConvergence(cluster, keys).length === 0 && checkMerkle(cluster).length === 0) return round;
   }
   return L.repairRoundsMax;
 }
 
+/** One anti-entropy pass on every running node, concurrently; resolves when all are done. */
+export async function repairRound(cluster: SimCluster): Promise<void> {
+  await cluster.drive(Promise.all(cluster.running().map((n) => n.core.antiEntropy.repair())), 240_000);
+}
+
 function report(seed: number, profile: string, workload: WorkloadName, nodes: number, h: History, faults: FaultCounts, schedule: readonly FaultEvent[], repairRounds: number, anomalies: Anomaly[], cluster: SimCluster): RunReport {
   const count = (s: string): number => h.writes.filter((w) => w.status === s).length;
+  const activity = zeroActivity();
+  for (const node of cluster.nodes) addActivity(activity, node.activity());
   return {
     seed, profile, workload, nodes, ops: h.writes.length + h.reads, acked: count('ok'), indeterminate: count('indeterminate'), refused: count('refused'),
-    readsFailed: h.readsFailed, faults, schedule, repairRounds, anomalies,
+    readsFailed: h.readsFailed, faults, schedule, repairRounds, activity, anomalies,
     traceHash: cluster.sim.traceHash(), traceLines: cluster.sim.traceLength(), traceTail: cluster.sim.traceTail().slice(-L.traceSummaryLines), simMs: cluster.sim.clock.now(),
   };
 }

@@ -30,11 +30,34 @@ import {
   type NodeLogger,
   type NodeState,
   type StorageEngine,
+  type TopologySettings,
 } from '@ringkv/node-server';
 import type { PeerCall, WireCodec } from '@ringkv/protocol';
 import type { Simulation } from '@ringkv/sim';
 import { NodeEndpoint } from './endpoint.js';
 import { NodeClock } from './node-clock.js';
+
+/** What a node did, summed over its generations (reports show that the faults exercised the paths). */
+export interface Activity {
+  hintsStored: number;
+  hintsReplayed: number;
+  hintsExpired: number;
+  readRepairs: number;
+  aeKeysRepaired: number;
+  tombstonesCollected: number;
+  flushes: number;
+  compactions: number;
+}
+
+/** Zero activity. */
+export function zeroActivity(): Activity {
+  return { hintsStored: 0, hintsReplayed: 0, hintsExpired: 0, readRepairs: 0, aeKeysRepaired: 0, tombstonesCollected: 0, flushes: 0, compactions: 0 };
+}
+
+/** Adds `b` into `a`. */
+export function addActivity(a: Activity, b: Activity): void {
+  for (const k of Object.keys(a) as (keyof Activity)[]) a[k] += b[k];
+}
 
 /** What every node of a run shares. */
 export interface NodeConfig {
@@ -62,6 +85,11 @@ export class SimNode {
   private up = false;
   private starting = false;
   private killWhenUp: CrashMode | undefined;
+  private readonly past = zeroActivity();
+
+  /** Set once the node left the cluster (decommissioned): it stays down and is no replica. */
+  left = false;
+  private joining = false;
 
   constructor(
     readonly id: string,
@@ -69,6 +97,11 @@ export class SimNode {
     private readonly config: NodeConfig,
   ) {
     this.clock = new NodeClock(sim.clock, id);
+  }
+
+  /** Makes the next start a join of an existing cluster (streams its ranges before it serves them). */
+  joinOnStart(): void {
+    this.joining = true;
   }
 
   /** True while `start` runs. */
@@ -104,6 +137,29 @@ export class SimNode {
     return this.clock;
   }
 
+  /** This node's activity over all its generations so far. */
+  activity(): Activity {
+    const a = zeroActivity();
+    addActivity(a, this.past);
+    if (this.nodeCore !== undefined) addActivity(a, this.current(this.nodeCore));
+    return a;
+  }
+
+  private current(core: NodeCore): Activity {
+    const q = core.cluster.coordinator.stats();
+    const h = core.cluster.handoff.stats;
+    const e = this.engine?.stats() as { flushes?: number; compactions?: number } | undefined;
+    return {
+      hintsStored: q.hintsStored, hintsReplayed: h.replayed, hintsExpired: h.expired, readRepairs: q.readRepairs,
+      aeKeysRepaired: core.antiEntropy.stats.keysRepaired, tombstonesCollected: core.antiEntropy.tombstones.stats.collected,
+      flushes: e?.flushes ?? 0, compactions: e?.compactions ?? 0,
+    };
+  }
+
+  private retire(): void {
+    if (this.nodeCore !== undefined) addActivity(this.past, this.current(this.nodeCore));
+  }
+
   /** Opens the engine on the node's disk and starts a new generation (invariant 1). */
   async start(): Promise<void> {
     if (this.up || this.starting) return;
@@ -135,6 +191,7 @@ export class SimNode {
     const core = assembleNodeCore({
       id: this.id, address: this.id, state, engine, settings: c.settings, antiEntropy: c.antiEntropy,
       clock, random: this.sim.fork(`node:${this.id}:${this.starts++}`), transport: endpoint.gossip, peers: endpoint.peers, codec: c.codec, log: c.log,
+      topology: this.topology(),
     });
     endpoint.serve({
       peerCall: (from, call) => core.cluster.onCall(from, call as PeerCall),
@@ -147,11 +204,22 @@ export class SimNode {
     void core.start().catch(() => undefined);
   }
 
+  private topology(): TopologySettings {
+    return {
+      join: this.joining, streamBytesPerSec: 1 << 26,
+      onLeft: () => {
+        this.left = true;
+        this.stop();
+      },
+    };
+  }
+
   /** A process crash and power loss (invariant 2); `restart` brings it back. */
   kill(mode: CrashMode): void {
     if (this.starting) this.killWhenUp = mode;
     if (!this.up) return;
     this.killWhenUp = undefined;
+    this.retire();
     this.up = false;
     this.nodeCore?.stop();
     this.clock.kill();
@@ -183,7 +251,9 @@ export class SimNode {
 
   /** Stops the running generation gracefully at the end of a run (closes nothing: the disk is memory). */
   stop(): void {
+    this.retire();
     this.nodeCore?.stop();
+    this.nodeCore = undefined;
     this.clock.kill();
     this.endpoint?.kill();
     this.up = false;

@@ -7,8 +7,9 @@
  *     context it read.
  *   - `register`: a client reads the key and writes a unique value with the
  *     context it read (or, one write in five, with no context: a blind write
- *     that must become a sibling). It asks for a receipt to learn the dot
- *     (coordinator, counter) its write got.
+ *     that must become a sibling), or (one in eight, when it read a value)
+ *     deletes the key with that context. It asks for a receipt to learn the
+ *     dot (coordinator, counter) its write got.
  *
  * Invariants:
  *   1. Every element and every value is unique to one attempt, so any value
@@ -41,6 +42,8 @@ export interface WriteAttempt {
   readonly value: string;
   /** The context it wrote with (empty: blind). */
   readonly context: VClock;
+  /** A delete (a tombstone write): never expected among the live siblings. */
+  readonly delete: boolean;
   status: WriteStatus;
   /** The dot the coordinator gave it, when acknowledged with a receipt. */
   dot?: { readonly actor: string; readonly counter: number };
@@ -63,15 +66,44 @@ const refusedCodes = new Set(['invalid-message', 'value-too-large', 'too-many-si
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: false });
 
-/** The elements of a set-workload value (a sorted msgpack array of strings). */
-export function decodeElements(value: Uint8Array): string[] {
+/**
+ * Every value carries this much padding, so the nodes' memtables (64 KiB)
+ * fill within a seed and flushes, compactions and WAL replays of real
+ * SSTables happen under the faults.
+ */
+export const valuePaddingBytes = 1_024;
+const padding = new Uint8Array(valuePaddingBytes);
+
+/** A workload value: MessagePack `[payload, padding]`. */
+function encodeValue(payload: string | string[]): Uint8Array {
+  return packr.pack([payload, padding]);
+}
+
+function payloadOf(value: Uint8Array): unknown {
   const decoded: unknown = unpackr.unpack(value);
-  return Array.isArray(decoded) ? decoded.filter((x): x is string => typeof x === 'string') : [];
+  return Array.isArray(decoded) ? decoded[0] : undefined;
+}
+
+/** The elements of a set-workload value (a sorted array of strings). */
+export function decodeElements(value: Uint8Array): string[] {
+  const p = payloadOf(value);
+  return Array.isArray(p) ? p.filter((x): x is string => typeof x === 'string') : [];
 }
 
 /** The string of a register value. */
 export function decodeRegister(value: Uint8Array): string {
-  return new TextDecoder().decode(value);
+  const p = payloadOf(value);
+  return typeof p === 'string' ? p : '';
+}
+
+/** A register value (exported for tests that write through the cluster). */
+export function registerValue(text: string): Uint8Array {
+  return encodeValue(text);
+}
+
+/** A set-workload value holding `elements`. */
+export function setValue(elements: readonly string[]): Uint8Array {
+  return encodeValue([...new Set(elements)].sort());
 }
 
 /** Runs the workload's clients to completion; resolves with the history. */
@@ -94,15 +126,16 @@ async function clientLoop(cluster: SimCluster, client: SimClient, h: History, op
       continue;
     }
     const blind = h.workload === 'register' && rng.chance(0.2);
+    const del = h.workload === 'register' && !blind && read.reply.found && rng.chance(0.125);
     const context = blind ? new Uint8Array(0) : read.reply.context;
     const value = `${client.id}-${i}`;
-    const bytes = h.workload === 'set' ? packr.pack([...new Set([...elementsOf(read.reply.siblings), value])].sort()) : new TextEncoder().encode(value);
-    const attempt: WriteAttempt = { client: client.id, key, value, context: context.length === 0 ? [] : decodeContext(context), status: 'indeterminate', sentAtMs: cluster.sim.clock.now() };
+    const bytes = h.workload === 'set' ? setValue([...elementsOf(read.reply.siblings), value]) : registerValue(value);
+    const attempt: WriteAttempt = { client: client.id, key, value, context: context.length === 0 ? [] : decodeContext(context), delete: del, status: 'indeterminate', sentAtMs: cluster.sim.clock.now() };
     h.writes.push(attempt);
-    const op: ClusterOp = { type: 'put', key, value: bytes, context };
+    const op: ClusterOp = del ? { type: 'delete', key, context } : { type: 'put', key, value: bytes, context };
     const outcome = await client.request(rng.pick(ids), op, h.workload === 'register' ? { receipt: true } : undefined);
     settle(attempt, outcome, cluster.sim.clock.now());
-    cluster.sim.record(`${client.id} put ${key} ${value} ${attempt.status}`);
+    cluster.sim.record(`${client.id} ${op.type} ${key} ${value} ${attempt.status}`);
   }
 }
 
@@ -114,7 +147,7 @@ function elementsOf(siblings: readonly Sibling[]): string[] {
 
 function settle(a: WriteAttempt, o: Outcome, nowMs: number): void {
   a.doneAtMs = nowMs;
-  if (o.kind === 'ok' && o.reply.type === 'put-ok') {
+  if (o.kind === 'ok' && (o.reply.type === 'put-ok' || o.reply.type === 'delete-ok')) {
     a.status = 'ok';
     const receipt = o.reply.receipt;
     if (receipt !== undefined) {

@@ -22,3 +22,9 @@ export async function runSlice(seeds: readonly number[], options: Partial<RunOpt
   }
   return { reports, failures };
 }
+
+/** Seeds per profile in the CI campaign (six profiles: 516 seeds in all). */
+export const ciSeedsPerProfile = 86;
+
+/** Per-test time bound of a campaign slice: generous, the machine is shared (no test asserts a duration). */
+export const sliceTimeoutMs = 600_000;
