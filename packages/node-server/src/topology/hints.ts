@@ -4,9 +4,12 @@
  * (DVV merge, as any replica apply), then deleted. A hint may hold the only
  * extra copy of a write a sloppy quorum accepted, so it is never just dropped.
  *
+ * A leaving node's hints for a target that is down go to a node that stays,
+ * still as hints for that target (`handOverHints`).
+ *
  * Invariants:
  *   1. A hint is deleted only after every live current replica of its key
- *      took it; one that could not be delivered stays (the next `left`
+ *      took it (or, handed over, the node that stays stored it as a hint); one that could not be delivered stays (the next `left`
  *      event or the hint TTL decides).
  *   2. Bounded work per batch (`redirectBatch` hints), one batch at a time.
  */
@@ -60,5 +63,32 @@ async function deliver(p: RedirectPorts, id: string, key: Uint8Array | string, s
     return reply.type === 'apply-ok';
   } catch {
     return false;
+  }
+}
+
+/**
+ * A leaving node's hints for a target that is down: each is stored as a
+ * hint for the same target on a live node that stays (the first live member
+ * of the key's future preference list, else of the whole future ring), then
+ * deleted here, so the write still reaches the target when it comes back.
+ * Resolves with the hints handed over; one that found no taker stays.
+ */
+export async function handOverHints(p: RedirectPorts & { readonly future: () => HashRing }, target: string): Promise<number> {
+  let moved = 0;
+  let after: Parameters<EngineHintStore['list']>[2];
+  for (;;) {
+    const batch = await p.hints.list(target, redirectBatch, after);
+    if (batch.length === 0) return moved;
+    for (const hint of batch) {
+      const ring = p.future();
+      const candidates = [...ring.preferenceList(hint.key, p.n), ...ring.nodes().map((m) => m.id)];
+      const taker = candidates.find((id) => id !== p.selfId && id !== target && !p.down().has(id) && p.addressOf(id) !== undefined);
+      if (taker === undefined) continue;
+      const ok = await p
+        .call(p.addressOf(taker) as string, { type: 'apply', key: hint.key, set: encodeSet(hint.set), hintFor: target }, streamCallTimeoutMs)
+        .then((reply) => reply.type === 'apply-ok', () => false);
+      if (ok && (await p.hints.delete(target, hint.key, hint.set))) moved++;
+    }
+    after = batch[batch.length - 1]?.key;
   }
 }

@@ -33,7 +33,7 @@ import type { NodeLogger } from '../log.js';
 import type { StorageEngine } from '../store/engine-port.js';
 import type { ReplicaStore } from '../store/replica-store.js';
 import { cleanupRange, type CleanupStats } from './cleanup.js';
-import { redirectHints } from './hints.js';
+import { handOverHints, redirectHints } from './hints.js';
 import { afterChangeRounds, announceRounds, repairAfterChangeMsMin, streamChunkBytesMax, streamChunkBytesMin, streamRetryMs } from './limits.js';
 import { computePlan, type Plan, type PlanQuery } from './plan.js';
 import { clearProgress, readProgress, readSelf, writeSelf, type SelfState } from './progress.js';
@@ -240,10 +240,8 @@ export class TopologyService {
   private async runLeave(): Promise<void> {
     await writeSelf(this.o.store, 'leaving');
     await this.sleep(this.o.gossipIntervalMs * announceRounds);
-    const view = this.o.cluster.view;
-    const moving = ringDiff(view.ring, view.future, this.o.n).filter((c) => c.before.includes(this.o.id) && c.gained.length > 0);
-    this.stream = this.newStream('out', moving.reduce((sum, c) => sum + c.gained.length, 0));
-    for (const change of moving) for (const target of change.gained) await this.pushUntilDone(change, target);
+    this.stream = this.newStream('out', 0);
+    await this.pushAllMoving();
     if (this.stopped) return;
     await this.handOffHints();
     await writeSelf(this.o.store, 'left');
@@ -254,30 +252,72 @@ export class TopologyService {
     if (!this.stopped) this.o.settings.onLeft?.();
   }
 
-  /** Pushes one range to one new owner, retrying (the owner may be down for a while) until done or the node stops. */
-  private async pushUntilDone(range: RingRange, target: string): Promise<void> {
-    this.notePeer(target);
+  /**
+   * Pushes every range this node holds to each node gaining it, until the
+   * ring diff has no (range, target) pair left undone. Rounds: every pair
+   * whose target is live is tried once; pairs left (target down or failing)
+   * wait `streamRetryMs` for the next round. A target that leaves the future
+   * ring meanwhile (an operator removed it) drops out of the recomputed
+   * diff, which names its ranges' new owners instead.
+   */
+  private async pushAllMoving(): Promise<void> {
+    const done = new Set<string>();
+    const stream = this.stream as StreamStatus;
     while (!this.stopped) {
-      const address = this.o.cluster.view.addressOf(target);
-      if (address !== undefined && !this.o.cluster.view.down.has(target)) {
-        try {
-          await pushRange(this.ports(), address, range);
-          (this.stream as StreamStatus).rangesDone++;
-          return;
-        } catch (error) {
-          this.o.log.warn({ target, err: error }, 'push to a new owner failed; retrying');
-        }
+      const view = this.o.cluster.view;
+      const work: [RangeChange, string][] = [];
+      for (const c of ringDiff(view.ring, view.future, this.o.n)) {
+        if (!c.before.includes(this.o.id)) continue;
+        for (const target of c.gained) if (!done.has(`${rangeName(c)}>${target}`)) work.push([c, target]);
       }
-      await this.sleep(streamRetryMs);
+      if (work.length === 0) return;
+      stream.rangesTotal = done.size + work.length;
+      for (const [range, target] of work) {
+        if (this.stopped) return;
+        if (!(await this.tryPush(range, target))) continue;
+        done.add(`${rangeName(range)}>${target}`);
+        stream.rangesDone = done.size;
+      }
+      if (done.size < stream.rangesTotal) await this.sleep(streamRetryMs);
     }
   }
 
-  /** Replays the hints this node holds to their (live) targets before it goes; hints of down targets stay behind (anti-entropy covers them). */
-  private async handOffHints(): Promise<void> {
-    for (const target of this.o.hints.countsByTarget().keys()) {
-      if (target === this.o.id || this.o.cluster.view.down.has(target)) continue;
-      await this.o.cluster.handoff.replay(target).catch(() => {});
+  /** One attempt to push a range to a new owner; false when it is down, unknown or the push failed. */
+  private async tryPush(range: RingRange, target: string): Promise<boolean> {
+    const view = this.o.cluster.view;
+    const address = view.addressOf(target);
+    if (address === undefined || view.down.has(target)) return false;
+    this.notePeer(target);
+    try {
+      await pushRange(this.ports(), address, range);
+      return true;
+    } catch (error) {
+      this.o.log.warn({ target, err: error }, 'push to a new owner failed; retrying');
+      return false;
     }
+  }
+
+  /**
+   * Before it goes: replays the hints this node holds to their live targets,
+   * and hands the hints of down targets to a node that stays (hints.ts).
+   */
+  private async handOffHints(): Promise<void> {
+    const view = this.o.cluster.view;
+    for (const target of [...this.o.hints.countsByTarget().keys()]) {
+      if (target === this.o.id) continue;
+      if (!view.down.has(target)) await this.o.cluster.handoff.replay(target).catch(() => {});
+      if ((this.o.hints.countsByTarget().get(target) ?? 0) === 0) continue;
+      const moved = await handOverHints({ ...this.redirectPorts(), future: () => view.future }, target).catch(() => 0);
+      this.o.log.info({ target, moved }, 'handed hints for a down node to a node that stays');
+    }
+  }
+
+  private redirectPorts(): Parameters<typeof redirectHints>[0] {
+    const view = this.o.cluster.view;
+    return {
+      selfId: this.o.id, n: this.o.n, ring: () => view.ring, down: () => view.down, addressOf: (m) => view.addressOf(m),
+      hints: this.o.hints, store: this.o.store, call: (a, b, t) => this.o.peers.call(a, b, t),
+    };
   }
 
   /** A member left or was removed: its hints go to the keys' current replicas instead (hints.ts). */
@@ -285,11 +325,7 @@ export class TopologyService {
     if ((this.o.hints.countsByTarget().get(id) ?? 0) === 0) return;
     // After the ring dropped it (the view updates on the same gossip event, after this listener).
     this.later(`hints:${id}`, this.o.gossipIntervalMs, () => {
-      const view = this.o.cluster.view;
-      void redirectHints(
-        { selfId: this.o.id, n: this.o.n, ring: () => view.ring, down: () => view.down, addressOf: (m) => view.addressOf(m), hints: this.o.hints, store: this.o.store, call: (a, b, t) => this.o.peers.call(a, b, t) },
-        id,
-      ).then(
+      void redirectHints(this.redirectPorts(), id).then(
         (moved) => this.o.log.info({ member: id, moved }, 'hints of a member that left were delivered to current replicas'),
         (error: unknown) => this.o.log.warn({ member: id, err: error }, 'redirecting hints of a member that left failed'),
       );
@@ -353,6 +389,10 @@ export class TopologyService {
       summary.bytesPushed += r?.bytesPushed ?? 0;
     }
     this.cleanupPending = pending;
+    // Ranges kept because an owner was down: try again later (another ring change also reschedules).
+    if (pending > 0 && !this.stopped) this.later('cleanup', this.o.gossipIntervalMs * afterChangeRounds * 6, () => {
+      if (this.selfState === 'normal' && !this.o.cluster.view.changing) void this.cleanup().catch(() => {});
+    });
     const t = this.cleanupStats;
     t.runs++;
     t.rangesDropped += summary.rangesDropped;
