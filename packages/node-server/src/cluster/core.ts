@@ -15,7 +15,9 @@
  * Invariants:
  *   1. Every request has a deadline (the client's `timeoutMs`, else
  *      `requestTimeoutMs`); the coordinator and every peer call settle by it.
- *   2. The ring and down set change only on gossip events (RingView).
+ *   2. The ring and down set change only on gossip events and topology's
+ *      own status announcements (RingView); every placement change reaches
+ *      the ring listeners, whoever updated the view.
  *   3. A forwarded request is forwarded at most once (one hop).
  */
 import { Gossip, type GossipEvent, type Random, type Transport } from '@ringkv/gossip';
@@ -120,6 +122,7 @@ export class ClusterCore {
       sweepIntervalMs: Math.min(10_000, Math.max(1_000, s.gossipIntervalMs * 10)), sendTimeoutMs: s.requestTimeoutMs,
     });
     this.gossip.on(this.onGossip);
+    this.view.onPlacementChange = this.onPlacementChange;
   }
 
   /** Takes the first view, then starts gossip rounds and the handoff sweep. */
@@ -151,16 +154,19 @@ export class ClusterCore {
     this.coordinator.stop();
   }
 
+  /** The view's placement changed (a gossip event, or topology updating the view itself): tell the listeners. */
+  private readonly onPlacementChange = (): void => {
+    this.counters.ringChanges++;
+    this.o.log.info({ members: this.view.ring.size, version: this.view.version }, 'ring changed');
+    for (const listener of this.ringListeners) listener(this.view.version);
+  };
+
   private readonly onGossip = (e: GossipEvent): void => {
     if (e.type === 'seeds-unreachable') {
       this.o.log.warn({ attempts: e.attempts, retryInMs: e.retryInMs }, 'no seed answered');
       return;
     }
-    if (this.view.update(this.gossip.snapshot())) {
-      this.counters.ringChanges++;
-      this.o.log.info({ members: this.view.ring.size, version: this.view.version }, 'ring changed');
-      for (const listener of this.ringListeners) listener(this.view.version);
-    }
+    this.view.update(this.gossip.snapshot());
     if (e.type === 'up') void this.handoff.onUp(e.member.id).catch(() => {});
   };
 

@@ -87,6 +87,12 @@ export class RingView {
   private addresses = new Map<string, string>();
   /** Times the placement changed (ring rebuilt). */
   rebuilds = 0;
+  /**
+   * Called after every placement change, whoever called `update` (gossip
+   * events, or topology announcing this node's own status): anti-entropy's
+   * trees group keys by the ring, so no change may go unannounced.
+   */
+  onPlacementChange: (() => void) | undefined;
 
   constructor(private readonly self: MemberSnapshot) {
     this.ring = HashRing.fromNodes(ringSpecs([self]), { vnodes: ringVnodesBase });
@@ -112,6 +118,7 @@ export class RingView {
     this.ring = HashRing.fromNodes(specs, { vnodes: ringVnodesBase });
     this.version = version;
     this.rebuilds++;
+    this.onPlacementChange?.();
     return true;
   }
 
