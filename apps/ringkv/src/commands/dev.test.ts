@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand, type DevCommand } from '../args.js';
-import { growCommand } from './dev.js';
+import { agreedOn, extraMembers, growCommand, type StatusMembers } from './dev.js';
 
 describe('growCommand', () => {
   it('names the next id, port and data directory, joining through the first node', () => {
@@ -11,5 +11,26 @@ describe('growCommand', () => {
   it('repeats the quorums when the cluster does not use the defaults a seeded node takes', () => {
     const dev = parseCommand(['dev', '--nodes', '2', '--n', '2', '--base-port', '9000', '--dir', '/tmp/c']) as DevCommand;
     expect(growCommand(dev, 2)).toBe('ringkv start --join --id node3 --port 9002 --data /tmp/c/node3 --seeds 127.0.0.1:9000 --n 2 --r 2 --w 2');
+  });
+});
+
+describe('agreement of a dev cluster', () => {
+  const view = (version: number, members: [string, string][]): StatusMembers => ({ cluster: { ring: { version }, members: members.map(([id, status]) => ({ id, status })) } });
+
+  it('needs every node of the run listed normal by every node, on one ring version', () => {
+    const ids = ['node1', 'node2'];
+    const both: [string, string][] = [['node1', 'normal'], ['node2', 'normal']];
+    expect(agreedOn([view(7, both), view(7, both)], ids)).toBe(true);
+    expect(agreedOn([view(7, both), view(8, both)], ids)).toBe(false);
+    expect(agreedOn([view(7, both), view(7, [['node1', 'normal'], ['node2', 'suspect']])], ids)).toBe(false);
+    expect(agreedOn([view(7, both), view(7, [['node1', 'normal']])], ids)).toBe(false);
+    expect(agreedOn([view(7, both), undefined], ids)).toBe(false);
+  });
+
+  it('is not held up by members it did not start, and names those that have not left', () => {
+    const ids = ['node1', 'node2'];
+    const members: [string, string][] = [['node1', 'normal'], ['node2', 'normal'], ['node4', 'down'], ['node5', 'left']];
+    expect(agreedOn([view(3, members), view(3, members)], ids)).toBe(true);
+    expect(extraMembers(view(3, members), ids)).toEqual([{ id: 'node4', status: 'down' }]);
   });
 });

@@ -14,8 +14,9 @@
  *   2. SIGINT/SIGTERM send SIGTERM to every child and wait for all of them to
  *      exit (graceful stop), at most `devStopWaitMs`, then SIGKILL the rest;
  *      a second signal kills them at once.
- *   3. "Ready" means every node's /status lists the same members, all
- *      normal, on the same ring version.
+ *   3. "Ready" means every node's /status lists every node of this run,
+ *      normal, on the same ring version. Other members (a node added with
+ *      `ringkv start --join`) do not hold it up; they are named on stderr.
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -49,7 +50,7 @@ export async function runDev(command: DevCommand, io: Io): Promise<{ stop: () =>
   try {
     for (let i = 0; i < command.nodes; i++) children.push(spawnNode(command, i, io));
     await Promise.all(children.map((c) => ready(c)));
-    await agree(children);
+    await agree(children, io);
   } catch (error) {
     await stop();
     throw error;
@@ -116,25 +117,45 @@ function ready(child: Child): Promise<void> {
   });
 }
 
-interface StatusMembers {
+/** The part of a node's /status `ringkv dev` reads. */
+export interface StatusMembers {
   cluster?: { ring?: { version?: number }; members?: { id: string; status: string }[] };
 }
 
 /** Polls every node's /status until they agree (invariant 3), or fails after `devAgreeTimeoutMs`. */
-async function agree(children: readonly Child[]): Promise<void> {
-  const ids = children.map((c) => c.id).sort().join(',');
+async function agree(children: readonly Child[], io: Io): Promise<void> {
+  const ids = children.map((c) => c.id);
   const deadline = Date.now() + devAgreeTimeoutMs;
   for (;;) {
     const views = await Promise.all(children.map((c) => fetchJson<StatusMembers>(`${c.httpUrl}/status`)));
-    const versions = new Set(views.map((v) => v?.cluster?.ring?.version));
-    const agreed = views.every((v) => {
-      const members = v?.cluster?.members ?? [];
-      return members.map((m) => m.id).sort().join(',') === ids && members.every((m) => m.status === 'normal');
-    });
-    if (agreed && versions.size === 1) return;
+    if (agreedOn(views, ids)) {
+      for (const m of extraMembers(views[0], ids)) {
+        io.stderr(`ringkv dev: ${m.id} (${m.status}) is a member too, not started by this run; ringkv leave --url <its url> (or ringkv remove ${m.id} if it is gone) takes it out`);
+      }
+      return;
+    }
     if (Date.now() > deadline) throw new CliError('failed', `dev: the nodes did not agree on the member set within ${devAgreeTimeoutMs} ms`);
     await new Promise((r) => setTimeout(r, devPollMs));
   }
+}
+
+/** Invariant 3 over the nodes' /status documents (undefined: a node that did not answer). */
+export function agreedOn(views: readonly (StatusMembers | undefined)[], ids: readonly string[]): boolean {
+  const want = [...ids].sort().join(',');
+  const versions = new Set(views.map((v) => v?.cluster?.ring?.version));
+  return versions.size === 1 && views.every((v) => {
+    const ours = (v?.cluster?.members ?? []).filter((m) => ids.includes(m.id));
+    return v !== undefined && ours.map((m) => m.id).sort().join(',') === want && ours.every((m) => m.status === 'normal');
+  });
+}
+
+/**
+ * Members this run did not start and that have not left (a node added with
+ * `ringkv start --join`, running or down): part of the ring, so `ringkv dev`
+ * names them rather than wait for them.
+ */
+export function extraMembers(view: StatusMembers | undefined, ids: readonly string[]): { id: string; status: string }[] {
+  return (view?.cluster?.members ?? []).filter((m) => !ids.includes(m.id) && m.status !== 'left');
 }
 
 /** GET a JSON document; undefined on any failure (the caller polls again). */
