@@ -554,7 +554,8 @@ ${commonAdmin}
   --json             print the final state as JSON (no progress lines)`,
   remove: `ringkv remove ID [options]
 Drops member ID from the ring for good (a dead node that will not come back). The remaining
-replicas re-create its copies: run ringkv repair on each node (anti-entropy also does it on its own).
+replicas re-create its copies: each node starts a repair pass a few seconds after the ring change;
+ringkv repair on each node runs one now and reports it.
 ${commonAdmin}
   --force            remove ID even if the asked node does not see it as down
   --json             print the answer as JSON`,

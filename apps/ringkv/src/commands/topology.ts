@@ -111,7 +111,7 @@ export function bySources(moves: readonly PlanMove[]): PlanMove[] {
 export function removeText(r: RemoveResult): string {
   return [
     `removed ${r.removed} from the ring`,
-    `  its ranges now have one replica fewer until repair re-creates the copies: run ringkv repair on each node (periodic anti-entropy also does it)`,
+    `  its ranges have one copy fewer until repair re-creates it: every node starts a repair pass a few seconds after the ring change; ringkv repair on each node runs one now and reports what it copied`,
   ].join('\n');
 }
 
