@@ -224,43 +224,30 @@ const benchOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
+/** The parser of each command name (`delete` is an alias of `del`). */
+const parsers: Readonly<Record<string, (args: readonly string[]) => Command>> = {
+  start: (a) => parseStart(a),
+  dev: (a) => parseDev(a),
+  status: (a) => parseStatus(a),
+  repair: (a) => parseRepair(a),
+  leave: (a) => parseLeave(a),
+  remove: (a) => parseRemove(a),
+  cleanup: (a) => parseCleanup(a),
+  plan: (a) => parsePlan(a),
+  get: (a) => parseGet(a),
+  put: (a) => parsePut(a),
+  del: (a) => parseDel(a),
+  delete: (a) => parseDel(a),
+  bench: (a) => parseBench(a),
+};
+
 /** Parses `argv` (without `node` and the script). Throws `CliError('usage')`. */
 export function parseCommand(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
-  switch (name) {
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      return { kind: 'help', text: usage(rest[0]) };
-    case 'start':
-      return parseStart(rest);
-    case 'dev':
-      return parseDev(rest);
-    case 'status':
-      return parseStatus(rest);
-    case 'repair':
-      return parseRepair(rest);
-    case 'leave':
-      return parseLeave(rest);
-    case 'remove':
-      return parseRemove(rest);
-    case 'cleanup':
-      return parseCleanup(rest);
-    case 'plan':
-      return parsePlan(rest);
-    case 'get':
-      return parseGet(rest);
-    case 'put':
-      return parsePut(rest);
-    case 'del':
-    case 'delete':
-      return parseDel(rest);
-    case 'bench':
-      return parseBench(rest);
-    default:
-      throw new CliError('usage', `unknown command "${name}" (try: ringkv --help)`);
-  }
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { kind: 'help', text: usage(rest[0]) };
+  const parser = Object.hasOwn(parsers, name) ? parsers[name] : undefined;
+  if (parser === undefined) throw new CliError('usage', `unknown command "${name}" (try: ringkv --help)`);
+  return parser(rest);
 }
 
 /** parseArgs with strict checking, its errors turned into one-line usage errors. */
