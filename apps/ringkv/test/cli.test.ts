@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
-const env = { ...process.env, RINGKV_URL: '', RINGKV_CONFIG: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '' };
+const env = { ...process.env, RINGKV_URL: '', RINGKV_CONFIG: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '', RINGKV_TOKEN: '', RINGKV_AUTH_TOKEN: '' };
 
 interface Run {
   code: number | null;
@@ -129,6 +129,23 @@ describe('ringkv binary', () => {
     expect(publicBind.code).toBe(2);
     expect(publicBind.stderr.trim().split('\n')).toHaveLength(1);
     expect(publicBind.stderr).toMatch(/--auth-token/);
+  });
+
+  it('admin commands need the token of a node started with --auth-token, from --token or $RINGKV_TOKEN', async () => {
+    const node = await start(['--id', 'tok1', '--port', '0', '--data', join(dir, 'tok'), '--auth-token', 's3cret', '--log-level', 'silent']);
+    try {
+      const url = ['--url', node.url];
+      const missing = await run(['cleanup', ...url]);
+      expect([missing.code, missing.stderr.trim()]).toEqual([1, expect.stringMatching(/^ringkv: cleanup: the node needs a token: give --token or set \$RINGKV_TOKEN/)]);
+      const wrong = await run(['plan', 'leave', 'tok1', '--token', 'nope', ...url]);
+      expect([wrong.code, wrong.stderr.trim()]).toEqual([1, expect.stringMatching(/^ringkv: plan: the token was refused/)]);
+      const right = await run(['cleanup', '--token', 's3cret', ...url]);
+      expect(right.code, right.stderr).toBe(0);
+      expect(right.stdout).toMatch(/^cleanup: nothing to drop/);
+    } finally {
+      node.proc.kill('SIGTERM');
+      await node.exited;
+    }
   });
 
   it('an unreachable node prints one line and exits 1', async () => {
