@@ -110,7 +110,9 @@ export async function runSeed(o: RunOptions): Promise<RunReport> {
  */
 async function quiet(cluster: SimCluster, keys: readonly string[]): Promise<number> {
   await cluster.runUntil(() => cluster.allSeeAllUp(), L.settleMs * 5);
-  await cluster.runUntil(() => cluster.running().every((n) => n.state.hints.countsByTarget().size === 0), L.settleMs);
+  // Coordinators still running a write at the heal store their hints at its deadline: let them, then let handoff drain.
+  await cluster.runFor(cluster.settings.requestTimeoutMs + L.clientTimeoutMs);
+  await cluster.runUntil(() => cluster.running().every((n) => n.state.hints.countsByTarget().size === 0), L.settleMs * 2);
   for (let round = 1; round <= L.repairRoundsMax; round++) {
     await repairRound(cluster);
     await cluster.runFor(L.repairRoundMs);
