@@ -163,6 +163,7 @@ export function checkRegister(cluster: SimCluster, h: History): Anomaly[] {
     const present = new Set(siblings.map((s) => s.text));
     const acked = writes.filter((w) => w.status === 'ok');
     for (const w of acked) {
+      if (w.dot === undefined) out.push({ checker: 'register', key, detail: `acknowledged write ${w.value} carries no dot (its receipt named no coordinator entry): the checker cannot judge it` });
       if (w.delete || present.has(w.value) || w.dot === undefined) continue;
       const dot = w.dot;
       if (!writes.some((o) => o !== w && o.status !== 'refused' && o.sentAtMs >= w.sentAtMs && covers(o.context, dot))) {

@@ -17,7 +17,7 @@ export { SimClient } from './client.js';
 export type { Outcome } from './client.js';
 export { Nemesis, planFaults, profiles, profileNames, profileKinds, faultKinds, describe, zeroCounts } from './nemesis.js';
 export type { FaultEvent, FaultKind, FaultCounts, ProfileName } from './nemesis.js';
-export { runWorkload, decodeElements, decodeRegister, registerValue, setValue, valuePaddingBytes } from './workload.js';
+export { runWorkload, dotOf, decodeElements, decodeRegister, registerValue, setValue, valuePaddingBytes } from './workload.js';
 export type { History, WriteAttempt, WriteStatus, WorkloadName } from './workload.js';
 export { checkConvergence, checkMerkle, checkHints, checkSet, checkRegister, canonical, replicaSets, finalSet, acknowledged } from './checkers.js';
 export type { Anomaly } from './checkers.js';

@@ -145,16 +145,26 @@ function elementsOf(siblings: readonly Sibling[]): string[] {
   return out;
 }
 
+/**
+ * The dot the coordinator gave a write: its entry in the reply's context. A
+ * node's vclock actor is its id, or `id#incarnation` once it restarted
+ * without a clean stop (a new incarnation never reuses the dots of a lost
+ * disk), so the entry is the coordinator's actor whose counter moved past the
+ * context the write was sent with.
+ */
+export function dotOf(coordinator: string, after: VClock, before: VClock): { actor: string; counter: number } | undefined {
+  const mine = after.filter((e) => e.actor === coordinator || e.actor.startsWith(`${coordinator}#`));
+  const moved = mine.filter((e) => e.counter > (before.find((b) => b.actor === e.actor)?.counter ?? 0));
+  const entry = moved.length === 1 ? moved[0] : undefined;
+  return entry === undefined ? undefined : { actor: entry.actor, counter: entry.counter };
+}
+
 function settle(a: WriteAttempt, o: Outcome, nowMs: number): void {
   a.doneAtMs = nowMs;
   if (o.kind === 'ok' && (o.reply.type === 'put-ok' || o.reply.type === 'delete-ok')) {
     a.status = 'ok';
     const receipt = o.reply.receipt;
-    if (receipt !== undefined) {
-      const actor = receipt.coordinator;
-      const entry = decodeContext(o.reply.context).find((e) => e.actor === actor);
-      if (entry !== undefined) a.dot = { actor, counter: entry.counter };
-    }
+    if (receipt !== undefined) a.dot = dotOf(receipt.coordinator, decodeContext(o.reply.context), a.context);
   } else if (o.kind === 'error' && refusedCodes.has(o.code)) a.status = 'refused';
   else a.status = 'indeterminate';
 }

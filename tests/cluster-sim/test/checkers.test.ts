@@ -12,6 +12,7 @@ import {
   checkMerkle,
   checkRegister,
   checkSet,
+  dotOf,
   finalSet,
   registerValue,
   setValue,
@@ -41,9 +42,9 @@ describe('checkers', () => {
       const o = await cluster.drive(client.request('n1', { type: 'put', key, value: setValue([value]) }, { w: 'all', receipt: true }), 10_000);
       expect(o.kind, seedNote(seed)).toBe('ok');
       if (o.kind !== 'ok' || o.reply.type !== 'put-ok') throw new Error('put failed');
-      const actor = o.reply.receipt!.coordinator;
-      const counter = decodeContext(o.reply.context).find((e) => e.actor === actor)!.counter;
-      acked.push(attempt(key, value, { dot: { actor, counter } }));
+      const dot = dotOf(o.reply.receipt!.coordinator, decodeContext(o.reply.context), []);
+      expect(dot, seedNote(seed)).toBeDefined();
+      acked.push(attempt(key, value, { ...(dot === undefined ? {} : { dot }) }));
     }
     await cluster.runFor(2_000);
   });
@@ -77,10 +78,12 @@ describe('checkers', () => {
   it('register: report a sibling that an acknowledged write superseded (a resurrection)', async () => {
     const client = cluster.clients[0]!;
     const o = await cluster.drive(client.request('n1', { type: 'put', key: 'r', value: registerValue('old') }, { w: 'all', receipt: true }), 10_000);
+    expect(o.kind, seedNote(seed)).toBe('ok');
     if (o.kind !== 'ok' || o.reply.type !== 'put-ok') throw new Error(`put failed ${seedNote(seed)}`);
     const context = decodeContext(o.reply.context);
-    const old = attempt('r', 'old', { context: [] });
-    const deleted = attempt('r', 'del', { delete: true, context });
+    const oldDot = dotOf(o.reply.receipt!.coordinator, context, []);
+    const old = attempt('r', 'old', { context: [], ...(oldDot === undefined ? {} : { dot: oldDot }) });
+    const deleted = attempt('r', 'del', { delete: true, context, dot: { actor: 'n9', counter: 1 }, sentAtMs: 1 });
     const found = checkRegister(cluster, { workload: 'register', keys: ['r'], writes: [old, deleted], reads: 0, readsFailed: 0 });
     expect(found.map((a) => a.detail), seedNote(seed)).toEqual([expect.stringContaining('survives though acknowledged write del superseded it')]);
   });
