@@ -155,8 +155,14 @@ function elementsOf(siblings: readonly Sibling[]): string[] {
 export function dotOf(coordinator: string, after: VClock, before: VClock): { actor: string; counter: number } | undefined {
   const mine = after.filter((e) => e.actor === coordinator || e.actor.startsWith(`${coordinator}#`));
   const moved = mine.filter((e) => e.counter > (before.find((b) => b.actor === e.actor)?.counter ?? 0));
-  const entry = moved.length === 1 ? moved[0] : undefined;
+  // Older incarnations of the coordinator may show up too (a blind write learns them from the stored set): its current one is the newest.
+  const entry = moved.sort((x, y) => incarnationOf(y.actor) - incarnationOf(x.actor))[0];
   return entry === undefined ? undefined : { actor: entry.actor, counter: entry.counter };
+}
+
+function incarnationOf(actor: string): number {
+  const at = actor.indexOf('#');
+  return at < 0 ? 0 : parseInt(actor.slice(at + 1), 36);
 }
 
 function settle(a: WriteAttempt, o: Outcome, nowMs: number): void {

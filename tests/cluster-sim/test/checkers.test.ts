@@ -101,3 +101,20 @@ describe('checkers', () => {
     cluster.stop();
   });
 });
+
+describe('dotOf', () => {
+  const e = (actor: string, counter: number) => ({ actor, counter, lastModifiedMs: 0 });
+  it('takes the coordinator entry that moved past the context sent, for a plain or an incarnation actor', () => {
+    expect(dotOf('n1', [e('n1', 4), e('n2', 2)], [e('n1', 3), e('n2', 2)])).toEqual({ actor: 'n1', counter: 4 });
+    expect(dotOf('n1', [e('n1#2', 1), e('n2', 2)], [e('n2', 2)])).toEqual({ actor: 'n1#2', counter: 1 });
+  });
+
+  it('takes the newest incarnation when a blind write also learned older ones of the same node', () => {
+    expect(dotOf('n4', [e('n1#1', 5), e('n4#1', 5), e('n4#5', 1)], [])).toEqual({ actor: 'n4#5', counter: 1 });
+    expect(dotOf('n4', [e('n4#a', 2), e('n4#9', 7)], [])).toEqual({ actor: 'n4#a', counter: 2 });
+  });
+
+  it('gives no dot when no entry of the coordinator moved', () => {
+    expect(dotOf('n1', [e('n1', 3)], [e('n1', 3)])).toBeUndefined();
+  });
+});
