@@ -23,7 +23,7 @@ import type { Clock } from '@ringkv/quorum';
 import { AntiEntropy } from './anti-entropy/service.js';
 import { ClusterCore } from './cluster/core.js';
 import { EngineHintStore } from './cluster/hint-store.js';
-import { nextGeneration } from './cluster/meta.js';
+import { actorOf, nextGenerationAfter, nextIncarnation, readGeneration, readIncarnation, writeGeneration, writeIncarnation, type Incarnation } from './cluster/meta.js';
 import type { PeerPort } from './cluster/replicas.js';
 import type { ClusterSettings } from './cluster/settings.js';
 import type { NodeLogger } from './log.js';
@@ -39,22 +39,40 @@ export interface NodeState {
   readonly hints: EngineHintStore;
   /** This start's gossip generation (stored durably before it is returned). */
   readonly generation: number;
+  /** The vclock actor of this node's writes in this incarnation (`id`, or `id#epoch`). */
+  readonly actor: string;
+  /** Records a clean stop, so the next start keeps this actor; call after the last write settled, before closing the engine. */
+  markCleanStop(): Promise<void>;
 }
 
 /**
- * Opens the replica store and hint store over `engine` and takes the next
- * generation.
+ * Opens the replica store and hint store over `engine`, takes the next
+ * generation and this start's incarnation (cluster/meta.ts: the vclock actor
+ * is `store.actor`, the node id, kept after a clean stop and given a new
+ * epoch after a crash or on a new or wiped directory), both stored durably
+ * before it resolves.
  *
- * When to use: once per start of a node, after the engine is open.
+ * When to use: once per start of a node, after the engine is open; call
+ * `state.markCleanStop()` after the last write settled at a graceful stop.
  * Gotcha: `nowMs` floors the generation (seconds), so a data directory
  * restored from an old backup still restarts "newer"; pass the node's clock.
  */
 export async function openNodeState(engine: StorageEngine, store: StoreConfig, nowMs: number): Promise<NodeState> {
-  const replicaStore = new ReplicaStore(engine, store);
-  const generation = await nextGeneration(replicaStore, nowMs);
+  const get = (key: Uint8Array): Uint8Array | undefined => engine.getSync(key);
+  const generation = nextGenerationAfter(readGeneration(get), nowMs);
+  const incarnation: Incarnation = nextIncarnation(readIncarnation(get), generation);
+  const replicaStore = new ReplicaStore(engine, { ...store, actor: actorOf(store.actor, incarnation.epoch) });
+  await writeGeneration(replicaStore, generation);
+  await writeIncarnation(replicaStore, incarnation);
   const hints = new EngineHintStore(engine, replicaStore);
   hints.open();
-  return { store: replicaStore, hints, generation };
+  return {
+    store: replicaStore, hints, generation, actor: actorOf(store.actor, incarnation.epoch),
+    markCleanStop: async () => {
+      await replicaStore.settled();
+      await writeIncarnation(replicaStore, { epoch: incarnation.epoch, clean: true });
+    },
+  };
 }
 
 /** What a node's cluster side is built from: its state, its settings and the injected ports. */

@@ -155,7 +155,7 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   const url = `ws://${host}:${port}`;
   let node: RunningNode | undefined;
   startCluster(ctx, o.advertiseUrl ?? url, state, engine, () => void node?.afterLeft());
-  node = new RunningNode(o.id, url, `http://${host}:${port}`, ctx, server, upgrades, engine);
+  node = new RunningNode(o.id, url, `http://${host}:${port}`, ctx, server, upgrades, engine, state);
   log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, generation: state.generation, seeds: o.cluster.seeds, n: o.cluster.n }, 'node started');
   return node;
 }
@@ -171,6 +171,7 @@ class RunningNode implements RingkvNode {
     private readonly server: Server,
     private readonly upgrades: { close(): void },
     private readonly engine: StorageEngine,
+    private readonly state: NodeState,
   ) {}
 
   stop(): Promise<void> {
@@ -234,7 +235,8 @@ class RunningNode implements RingkvNode {
 
   private async closeEngine(): Promise<void> {
     try {
-      await this.ctx.store.settled();
+      // Every write settled: the next start may keep this vclock actor (cluster/meta.ts).
+      await this.state.markCleanStop();
       await this.engine.close();
     } catch (error) {
       this.ctx.log.error({ err: error }, 'storage did not close cleanly');

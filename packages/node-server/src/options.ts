@@ -21,7 +21,7 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 
 /** Options of `startNode`. Only `id` and `dataDir` are required. */
 export interface NodeOptions {
-  /** This node's id: its vclock actor and its name in logs and /status (≤ 128 characters, no control characters). */
+  /** This node's id: its name in gossip, logs and /status, and the base of its vclock actor (≤ 128 characters, no control characters, no '#'). */
   id: string;
   /** Interface to bind (default 127.0.0.1). A non-loopback host needs `authToken` or `allowInsecurePublicBind`. */
   host?: string;
@@ -230,6 +230,8 @@ function checkId(id: unknown): string {
   if (s.length > L.nodeIdLengthMax || /[\u0000-\u001f\u007f]/.test(s)) {
     invalid(`option id must be at most ${L.nodeIdLengthMax} printable characters`);
   }
+  // '#' separates a node id from its incarnation epoch in vclock actors (cluster/meta.ts).
+  if (s.includes('#')) invalid(`option id must not contain '#' (it separates the id from the incarnation in version vectors), got ${s}`);
   return s;
 }
 

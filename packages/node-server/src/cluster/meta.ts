@@ -3,6 +3,19 @@
  * The generation (`m ‖ generation`) is read and incremented durably before
  * gossip starts, so every restart announces a higher generation than any
  * before it (gossip's rule for telling a restart from an old message).
+ *
+ * The incarnation (`m ‖ incarnation`) names the vclock actor this data
+ * directory writes as. A node's next dot for a key is derived from what it
+ * stores; a node that lost writes it had already sent to other replicas (a
+ * wiped disk, or a crash before its own copy of a write was durable) would
+ * issue the same dot again for a different version, and DVV sync treats
+ * equal dots as the same version: an acknowledged write would vanish. So:
+ *   1. after a clean stop (every write settled, then the record marked
+ *      clean) the node keeps its actor;
+ *   2. after anything else (a crash, a wiped or new directory) it takes a new
+ *      epoch, its start's generation, and writes as `id#epoch`: dots never
+ *      seen before. Riak's vnode epochs solve the same problem.
+ *   3. the record is stored unclean, durably, before the node serves.
  */
 import { Packr, Unpackr } from 'msgpackr';
 import type { ReplicaStore } from '../store/replica-store.js';
@@ -22,19 +35,62 @@ export function metaKey(name: string): Uint8Array {
   return out;
 }
 
-/** The previous generation + 1 (at least `nowMs` in seconds), stored durably before it resolves. */
-export function nextGeneration(store: ReplicaStore, nowMs: number): Promise<number> {
-  const skey = metaKey('generation');
-  return store.mutate<number, number>({
-    skey,
-    load: (stored) => {
-      const value: unknown = stored === undefined ? 0 : unpackr.unpack(stored);
-      return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : 0;
-    },
-    step: (current) => {
-      // Never below the wall-clock seconds either: a data dir restored from an old backup still restarts "newer".
-      const next = Math.max(current + 1, Math.floor(nowMs / 1000));
-      return { next, encoded: packr.pack(next), result: next };
-    },
+/** What `m ‖ incarnation` holds. */
+export interface Incarnation {
+  /** 0: the node writes as its bare id (first start before incarnations existed is never 0; see `openIncarnation`). */
+  readonly epoch: number;
+  readonly clean: boolean;
+}
+
+/** The vclock actor of node `id` in incarnation `epoch`. Node ids cannot contain `#` (options.ts), so actors never collide. */
+export function actorOf(id: string, epoch: number): string {
+  return epoch === 0 ? id : `${id}#${epoch.toString(36)}`;
+}
+
+/** The stored incarnation, if any (read before the store exists). */
+export function readIncarnation(get: (key: Uint8Array) => Uint8Array | undefined): Incarnation | undefined {
+  const stored = get(metaKey('incarnation'));
+  if (stored === undefined) return undefined;
+  const value = unpackr.unpack(stored) as { e?: unknown; c?: unknown } | null;
+  if (value === null || typeof value !== 'object' || typeof value.e !== 'number' || !Number.isSafeInteger(value.e) || value.e < 0) return undefined;
+  return { epoch: value.e, clean: value.c === true };
+}
+
+/** The incarnation this start writes as (invariants 1 and 2 of the module comment). */
+export function nextIncarnation(previous: Incarnation | undefined, generation: number): Incarnation {
+  return previous !== undefined && previous.clean ? { epoch: previous.epoch, clean: false } : { epoch: generation, clean: false };
+}
+
+/** Stores `incarnation` durably (unclean at start, clean at a graceful stop). */
+export function writeIncarnation(store: ReplicaStore, incarnation: Incarnation): Promise<void> {
+  return store.mutate<Incarnation, void>({
+    skey: metaKey('incarnation'),
+    load: () => incarnation,
+    step: () => ({ next: incarnation, encoded: packr.pack({ e: incarnation.epoch, c: incarnation.clean }), result: undefined }),
+  });
+}
+
+/** The generation the last start stored (0 on a fresh data directory). */
+export function readGeneration(get: (key: Uint8Array) => Uint8Array | undefined): number {
+  const stored = get(metaKey('generation'));
+  const value: unknown = stored === undefined ? 0 : unpackr.unpack(stored);
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : 0;
+}
+
+/**
+ * This start's generation: the previous one + 1, and never below the
+ * wall-clock seconds either, so a data dir restored from an old backup (or a
+ * wiped one) still restarts "newer".
+ */
+export function nextGenerationAfter(previous: number, nowMs: number): number {
+  return Math.max(previous + 1, Math.floor(nowMs / 1000));
+}
+
+/** Stores this start's generation durably. */
+export function writeGeneration(store: ReplicaStore, generation: number): Promise<void> {
+  return store.mutate<number, void>({
+    skey: metaKey('generation'),
+    load: () => generation,
+    step: () => ({ next: generation, encoded: packr.pack(generation), result: undefined }),
   });
 }
