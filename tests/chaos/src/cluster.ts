@@ -133,6 +133,7 @@ export class ChaosCluster {
     return this.proxies.map((p) => `ws://${p.address}`);
   }
 
+  /** The node process of `id`. Errors: `invalid-option` for an unknown id. */
   node(id: string): NodeProcess {
     const n = this.nodes.find((x) => x.spec.id === id);
     if (n === undefined) throw new ChaosError('invalid-option', `no node ${id}`);

@@ -78,6 +78,7 @@ export class NodeProcess {
     return this.child !== undefined;
   }
 
+  /** True between `pause()` and `resume()` (or the process's end). */
   get isPaused(): boolean {
     return this.paused;
   }

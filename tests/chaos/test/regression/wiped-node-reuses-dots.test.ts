@@ -14,8 +14,10 @@
  * in one process: put x through a, wipe a and restart it, put y (no context,
  * so it must become a sibling) through a with W = all; a read with R = all
  * must return both. The first test checks that the scenario runs; the
- * second, marked `fails` while the bug stands (node-server, reported),
- * checks the outcome: a fix turns it red, then drop `.fails`.
+ * second checks the outcome. Fixed in node-server by incarnations: a node
+ * that did not stop cleanly writes as `id#epoch` (node-server README,
+ * "Incarnations"; its own regression test is
+ * packages/node-server/test/regression/wiped-node-reuses-dots.test.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,7 +81,7 @@ describe('regression: a wiped node reuses its dots', () => {
   });
 
   // Expected to fail while the bug stands (the run above shows one value, not two).
-  it.fails('both context-free puts survive as siblings (x was acknowledged by all three replicas)', () => {
+  it('both context-free puts survive as siblings (x was acknowledged by all three replicas)', () => {
     expect(values).toEqual(['x', 'y']);
   });
 });
