@@ -23,7 +23,7 @@ import type { Clock } from '@ringkv/quorum';
 import { AntiEntropy } from './anti-entropy/service.js';
 import { ClusterCore } from './cluster/core.js';
 import { EngineHintStore } from './cluster/hint-store.js';
-import { actorOf, nextGenerationAfter, nextIncarnation, readGeneration, readIncarnation, writeGeneration, writeIncarnation, type Incarnation } from './cluster/meta.js';
+import { actorOf, freshEpoch, nextGenerationAfter, nextIncarnation, readGeneration, readIncarnation, writeGeneration, writeIncarnation, type Incarnation } from './cluster/meta.js';
 import type { PeerPort } from './cluster/replicas.js';
 import type { ClusterSettings } from './cluster/settings.js';
 import type { NodeLogger } from './log.js';
@@ -54,13 +54,15 @@ export interface NodeState {
  *
  * When to use: once per start of a node, after the engine is open; call
  * `state.markCleanStop()` after the last write settled at a graceful stop.
- * Gotcha: `nowMs` floors the generation (seconds), so a data directory
- * restored from an old backup still restarts "newer"; pass the node's clock.
+ * Gotcha: pass the node's clock and random: `nowMs` floors the generation
+ * (seconds), so a data directory restored from an old backup still restarts
+ * "newer", and both make a new incarnation's epoch unique (without
+ * `random` the epoch is unique to the millisecond only).
  */
-export async function openNodeState(engine: StorageEngine, store: StoreConfig, nowMs: number): Promise<NodeState> {
+export async function openNodeState(engine: StorageEngine, store: StoreConfig, nowMs: number, random?: Random): Promise<NodeState> {
   const get = (key: Uint8Array): Uint8Array | undefined => engine.getSync(key);
   const generation = nextGenerationAfter(readGeneration(get), nowMs);
-  const incarnation: Incarnation = nextIncarnation(readIncarnation(get), generation);
+  const incarnation: Incarnation = nextIncarnation(readIncarnation(get), freshEpoch(nowMs, random?.next() ?? 0));
   const replicaStore = new ReplicaStore(engine, { ...store, actor: actorOf(store.actor, incarnation.epoch) });
   await writeGeneration(replicaStore, generation);
   await writeIncarnation(replicaStore, incarnation);

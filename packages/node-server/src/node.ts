@@ -132,7 +132,7 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   const engine = await openStorage(o);
   let state: NodeState;
   try {
-    state = await openNodeState(engine, { actor: o.id, siblingsMax, setBytesMax: o.setBytesMax, durability: o.durability }, Date.now());
+    state = await openNodeState(engine, { actor: o.id, siblingsMax, setBytesMax: o.setBytesMax, durability: o.durability }, Date.now(), systemRandom);
   } catch (error) {
     await engine.close().catch(() => {});
     throw new NodeServerError('storage-failed', `reading node metadata failed: ${(error as Error).message}`, { cause: error });

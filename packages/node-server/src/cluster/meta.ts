@@ -13,8 +13,11 @@
  *   1. after a clean stop (every write settled, then the record marked
  *      clean) the node keeps its actor;
  *   2. after anything else (a crash, a wiped or new directory) it takes a new
- *      epoch, its start's generation, and writes as `id#epoch`: dots never
- *      seen before. Riak's vnode epochs solve the same problem.
+ *      epoch and writes as `id#epoch`: dots never seen before. The epoch is
+ *      the start's clock in ms × 1024 plus 10 random bits, so two
+ *      incarnations of one id (a disk wiped and the node restarted within
+ *      the same second, or a clock set back) still differ. Riak's vnode
+ *      epochs solve the same problem.
  *   3. the record is stored unclean, durably, before the node serves.
  */
 import { Packr, Unpackr } from 'msgpackr';
@@ -56,9 +59,15 @@ export function readIncarnation(get: (key: Uint8Array) => Uint8Array | undefined
   return { epoch: value.e, clean: value.c === true };
 }
 
-/** The incarnation this start writes as (invariants 1 and 2 of the module comment). */
-export function nextIncarnation(previous: Incarnation | undefined, generation: number): Incarnation {
-  return previous !== undefined && previous.clean ? { epoch: previous.epoch, clean: false } : { epoch: generation, clean: false };
+/** A fresh epoch (invariant 2): `nowMs × 1024 + ⌊random × 1024⌋`, at least 1. */
+export function freshEpoch(nowMs: number, random: number): number {
+  return Math.max(1, Math.floor(nowMs) * 1024 + Math.floor(random * 1024));
+}
+
+/** The incarnation this start writes as (invariants 1 and 2 of the module comment); `fresh` is a `freshEpoch`. */
+export function nextIncarnation(previous: Incarnation | undefined, fresh: number): Incarnation {
+  if (previous !== undefined && previous.clean) return { epoch: previous.epoch, clean: false };
+  return { epoch: previous !== undefined && previous.epoch === fresh ? fresh + 1 : fresh, clean: false };
 }
 
 /** Stores `incarnation` durably (unclean at start, clean at a graceful stop). */

@@ -9,7 +9,7 @@
  */
 import { live, sync, values, type DvvSet } from '@ringkv/vclock';
 import { describe, expect, it } from 'vitest';
-import { actorOf, nextIncarnation, readIncarnation } from '../../src/cluster/meta.js';
+import { actorOf, freshEpoch, nextIncarnation, readIncarnation } from '../../src/cluster/meta.js';
 import { openNodeState, type StorageEngine } from '../../src/index.js';
 import type { StoredValue } from '../../src/store/set-codec.js';
 import { openMemoryEngine } from '../support/memory-engine.js';
@@ -20,6 +20,16 @@ const text = (set: DvvSet<StoredValue>): string[] => values(set).map((v) => (v.t
 const put = (s: string) => live<StoredValue>(new TextEncoder().encode(s));
 
 describe('a node that lost its writes does not reuse its dots', () => {
+  it('a node wiped and restarted within the same second still gets another actor', async () => {
+    const one = await openMemoryEngine('dots-same-second-1', engineOptions);
+    const two = await openMemoryEngine('dots-same-second-2', engineOptions);
+    const a = await openNodeState(one as StorageEngine, config, 1_000_000, { next: () => 0.25 });
+    const b = await openNodeState(two as StorageEngine, config, 1_000_400, { next: () => 0.25 });
+    expect(b.actor).not.toBe(a.actor);
+    await one.close();
+    await two.close();
+  });
+
   it('a wiped node writes as a new actor, so its first write stays a sibling of what the other replicas hold', async () => {
     const first = await openMemoryEngine('dots-a-1', engineOptions);
     const before = await openNodeState(first as StorageEngine, config, 1_000_000);
@@ -46,10 +56,13 @@ describe('a node that lost its writes does not reuse its dots', () => {
     await engine.close();
   });
 
-  it('the incarnation rule: kept only after a clean stop, otherwise the new generation is the epoch', () => {
+  it('the incarnation rule: kept only after a clean stop, otherwise a fresh epoch (never the previous one)', () => {
     expect(nextIncarnation(undefined, 42)).toEqual({ epoch: 42, clean: false });
     expect(nextIncarnation({ epoch: 7, clean: false }, 42)).toEqual({ epoch: 42, clean: false });
+    expect(nextIncarnation({ epoch: 42, clean: false }, 42)).toEqual({ epoch: 43, clean: false });
     expect(nextIncarnation({ epoch: 7, clean: true }, 42)).toEqual({ epoch: 7, clean: false });
+    expect(freshEpoch(1_000, 0.5)).toBe(1_000 * 1024 + 512);
+    expect(freshEpoch(1_000, 0.5)).not.toBe(freshEpoch(1_000, 0.75));
     expect(actorOf('n1', 0)).toBe('n1');
     expect(actorOf('n1', 36)).toBe('n1#10');
   });
