@@ -4,6 +4,7 @@
  *
  *   pnpm sim --seeds 2000 [--profile all] [--nodes 5] [--first 1]   a campaign, summary table
  *   SEED=1234 pnpm sim [--profile p] [--nodes k]                     one seed, verbosely, shrunk if it fails
+ *   (also --workload set|register, --ops n per client, --clients n, --faults n per run)
  *
  * Exit code: 0 when no anomaly was found, 1 otherwise, 2 for a usage error.
  */
@@ -17,7 +18,7 @@ import type { WorkloadName } from './workload.js';
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function usage(message: string): never {
-  process.stderr.write(`sim: ${message}\nusage: pnpm sim --seeds N [--profile p] [--nodes k] [--first S] [--workload set|register]; SEED=x pnpm sim\n`);
+  process.stderr.write(`sim: ${message}\nusage: pnpm sim --seeds N [--profile p] [--nodes k] [--first S] [--workload set|register] [--ops n] [--clients n] [--faults n]; SEED=x pnpm sim\n`);
   process.exit(2);
 }
 
@@ -59,7 +60,7 @@ async function main(): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      options: { seeds: { type: 'string' }, profile: { type: 'string' }, nodes: { type: 'string' }, first: { type: 'string' }, workload: { type: 'string' }, ops: { type: 'string' }, clients: { type: 'string' } },
+      options: { seeds: { type: 'string' }, profile: { type: 'string' }, nodes: { type: 'string' }, first: { type: 'string' }, workload: { type: 'string' }, ops: { type: 'string' }, clients: { type: 'string' }, faults: { type: 'string' } },
       allowPositionals: false,
     });
   } catch (error) {
@@ -71,9 +72,10 @@ async function main(): Promise<number> {
   const nodes = intArg('nodes', v.nodes);
   const ops = intArg('ops', v.ops);
   const clients = intArg('clients', v.clients);
+  const faults = intArg('faults', v.faults);
   const base: Partial<RunOptions> = {
     ...(v.profile === undefined ? {} : { profile: v.profile }), ...(nodes === undefined ? {} : { nodes }), ...(workload === undefined ? {} : { workload }),
-    ...(ops === undefined ? {} : { opsPerClient: ops }), ...(clients === undefined ? {} : { clients }),
+    ...(ops === undefined ? {} : { opsPerClient: ops }), ...(clients === undefined ? {} : { clients }), ...(faults === undefined ? {} : { faults }),
   };
   const seedEnv = process.env['SEED'];
   if (seedEnv !== undefined && v.seeds === undefined) return single(intArg('SEED', seedEnv) ?? 1, base);

@@ -32,8 +32,8 @@ export const faultMsMax = 3_000;
 export const clockOffsetMsMax = 20_000;
 /** After the workload: time for gossip to see every node up and handoff to replay, before anti-entropy. */
 export const settleMs = 4_000;
-/** Anti-entropy rounds (a pass on every node, then a settle) before convergence is checked; a bounded number (issue 7). */
-export const repairRoundsMax = 4;
+/** Anti-entropy rounds (a pass on every node, then a settle) within which replicas must agree (issue 7: a bounded number); a tombstone collected on some replicas first needs a few: the holder collects it once past grace by its own clock. */
+export const repairRoundsMax = 8;
 /** Time between anti-entropy rounds. */
 export const repairRoundMs = 1_500;
 /** Upper bound of simulated time a run may take before it is declared stuck. */
