@@ -32,6 +32,8 @@ export interface RunOptions {
   readonly faults?: number;
   /** Use this schedule instead of planning one (the shrinker does). */
   readonly schedule?: readonly FaultEvent[];
+  /** More checks after the built-in ones (tests of the harness itself, e.g. of the shrinker). */
+  readonly extraCheck?: (cluster: SimCluster, history: History, faults: FaultCounts) => Anomaly[];
 }
 
 /** The outcome of one run. */
@@ -96,6 +98,7 @@ export async function runSeed(o: RunOptions): Promise<RunReport> {
       ...checkMerkle(cluster),
       ...checkHints(cluster),
       ...(workload === 'set' ? checkSet(cluster, h) : checkRegister(cluster, h)),
+      ...(o.extraCheck?.(cluster, h, nemesis.injected) ?? []),
     ];
     return report(o.seed, profile, workload, nodes, h, nemesis.injected, schedule, repairRounds, anomalies, cluster);
   } finally {
