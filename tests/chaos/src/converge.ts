@@ -52,7 +52,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Polls `test` every `pollIntervalMs` until it holds (returns the ms waited) or `budgetMs` passed (undefined). */
-async function waitFor(test: () => Promise<boolean>, budgetMs: number, signal?: AbortSignal): Promise<number | undefined> {
+export async function waitFor(test: () => Promise<boolean>, budgetMs: number, signal?: AbortSignal): Promise<number | undefined> {
   const start = Date.now();
   while (Date.now() - start < budgetMs) {
     if (await test()) return Date.now() - start;
@@ -84,8 +84,8 @@ async function repairNode(httpUrl: string, signal?: AbortSignal): Promise<Summar
   }
 }
 
-/** A repair pass on every node, one after another. */
-async function repairRound(cluster: ChaosCluster, signal?: AbortSignal): Promise<RepairTotals> {
+/** A repair pass on every node, one after another (also the operator's step after a wiped disk, nemesis.ts). */
+export async function repairRound(cluster: ChaosCluster, signal?: AbortSignal): Promise<RepairTotals> {
   const t: RepairTotals = { keysRepaired: 0, exchanges: 0, bucketsDiffering: 0, exchangesFailed: 0, errors: [] };
   for (const node of cluster.nodes) {
     const s = await repairNode(node.httpUrl, signal);

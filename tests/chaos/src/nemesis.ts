@@ -8,8 +8,14 @@
  *      rules; process faults, which may overlap them, never touch it).
  *   2. A node that fails to restart is recorded (`restartFailures`), not
  *      thrown: the final heal tries again, and the report shows it.
+ *   3. A wiped node is healed the way the operations guide says a replaced
+ *      disk is: restart, wait until the members agree, then a repair pass on
+ *      every node, before the next fault. N = 3 with W = 2 survives one lost
+ *      disk, not two lost before the data was copied again; the guide's
+ *      procedure is what makes a later wipe a fault the cluster must survive.
  */
-import type { ChaosCluster } from './cluster.js';
+import { membersAgree, type ChaosCluster } from './cluster.js';
+import { repairRound, waitFor } from './converge.js';
 import { clientEndpoint } from './faults.js';
 import * as L from './limits.js';
 import type { FaultEvent } from './schedule.js';
@@ -19,6 +25,8 @@ export class Nemesis {
   readonly restartFailures: string[] = [];
   /** Connections reset by cuts (instantaneous cuts and partitions that reset open connections). */
   connectionsCut = 0;
+  /** The repair rounds run after wipes (invariant 3): keys repaired and nodes that could not run theirs. */
+  readonly wipeRepairs: { keysRepaired: number; errors: number }[] = [];
   private flipTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly cluster: ChaosCluster) {}
@@ -79,11 +87,20 @@ export class Nemesis {
     const target = this.cluster.node(e.nodes[0] as string);
     if (e.kind === 'kill' || e.kind === 'wipe') {
       await target.start().catch((error: unknown) => this.restartFailures.push(`${target.spec.id}: ${(error as Error).message}`));
+      if (e.kind === 'wipe') await this.repairAfterWipe();
     } else if (e.kind === 'pause') {
       target.resume();
     } else if (e.kind !== 'cut') {
       this.cluster.table.heal();
     }
+  }
+
+  /** Invariant 3: the operator's procedure after a lost disk. */
+  private async repairAfterWipe(): Promise<void> {
+    const c = this.cluster;
+    await waitFor(async () => membersAgree(await c.statuses(), c.ids), L.convergeTimeoutMs);
+    const round = await repairRound(c);
+    this.wipeRepairs.push({ keysRepaired: round.keysRepaired, errors: round.errors.length });
   }
 
   /** Stops the client flipping of a partition still in force (teardown of an aborted run). */

@@ -17,7 +17,7 @@ export function formatReport(r: ChaosReport): string[] {
   const lines = [
     `chaos: seed ${r.seed}, ${r.nodes} nodes, ${r.clients} clients, ${r.keys} keys, ${r.durationMs / 1000} s of faults${r.overlap ? ' (kills and pauses overlapping)' : ''}, ${(r.wallMs / 1000).toFixed(1)} s in all`,
     `ops ${r.ops}: adds ${c.adds} (acknowledged ${c.ok}, failed ${c.failed}, indeterminate ${c.indeterminate}: ${c.indeterminatePresent} present after the heal, ${c.indeterminateAbsent} absent), reads failed ${r.readsFailed}`,
-    `faults ${total}: ${faults}; connections reset ${r.connectionsCut}`,
+    `faults ${total}: ${faults}; connections reset ${r.connectionsCut}${r.wipeRepairs.length > 0 ? `; repairs after wipes: keys repaired ${r.wipeRepairs.map((w) => w.keysRepaired).join(', ')}` : ''}`,
     `convergence: members ${ms(conv.membersMs)}, hints drained ${ms(conv.hintsMs)}, repair rounds ${conv.keysRepairedByRound.length} (keys repaired ${conv.keysRepairedByRound.join(' → ') || '-'}; last round ${conv.exchangesLastRound} replica exchanges)${conv.problems.length > 0 ? `; NOT CONVERGED: ${conv.problems.join('; ')}` : ''}`,
     `cluster counters: ${Object.entries(r.counters).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `final reads: ${c.keys} keys, ${c.keys - c.unread.length} read, most siblings on a key ${c.siblingsMax}`,

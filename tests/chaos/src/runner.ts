@@ -72,6 +72,8 @@ export interface ChaosReport {
   readonly faults: Readonly<Record<FaultKind, number>>;
   readonly faultLog: readonly string[];
   readonly connectionsCut: number;
+  /** The repair rounds run after each wipe (the operator's procedure): keys repaired, nodes whose pass failed. */
+  readonly wipeRepairs: readonly { readonly keysRepaired: number; readonly errors: number }[];
   readonly restartFailures: readonly string[];
   /** Node processes that exited without being killed or stopped (crashes). */
   readonly unexpectedExits: number;
@@ -201,7 +203,7 @@ async function phases(r: Resolved, o: ChaosOptions, p: { cluster: ChaosCluster; 
   const valid = check.valid && convergence.converged && nemesis.restartFailures.length === 0 && unexpectedExits === 0;
   return {
     valid, ...r, overlap: o.overlap === true, wallMs: 0, ops: workload.adds.length + workload.stats.readsFailed, readsFailed: workload.stats.readsFailed,
-    check, counters, faults, faultLog, connectionsCut: nemesis.connectionsCut, restartFailures: nemesis.restartFailures, unexpectedExits, convergence,
+    check, counters, faults, faultLog, connectionsCut: nemesis.connectionsCut, wipeRepairs: nemesis.wipeRepairs, restartFailures: nemesis.restartFailures, unexpectedExits, convergence,
     workDir: valid && o.keepWorkDir !== true ? undefined : workDir,
   };
 }

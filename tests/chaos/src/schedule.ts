@@ -38,11 +38,10 @@ export const faultKinds = ['kill', 'wipe', 'pause', 'partition-halves', 'isolate
 export type FaultKind = (typeof faultKinds)[number];
 
 /**
- * The kinds a run draws from unless told otherwise: all but `wipe`, which
- * loses acknowledged writes today (a wiped node reuses its dots; see the
- * README, "Found") and is asked for by name (`--faults wipe,…` or `all`).
+ * The kinds a run draws from unless told otherwise: all of them (`wipe` was
+ * opt-in while a wiped node reused its dots; see the README, "Found").
  */
-export const defaultFaultKinds: readonly FaultKind[] = faultKinds.filter((k) => k !== 'wipe');
+export const defaultFaultKinds: readonly FaultKind[] = faultKinds;
 
 /** Kinds that act on processes, never on the fault table: with `overlap` they run beside network faults. */
 export const processFaultKinds: readonly FaultKind[] = ['kill', 'wipe', 'pause'];

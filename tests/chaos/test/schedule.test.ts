@@ -46,10 +46,11 @@ describe('makeSchedule', () => {
     expect([...seen].sort(), note).toEqual([...defaultFaultKinds].sort());
   });
 
-  it('draws wipe only when asked for', () => {
-    expect(defaultFaultKinds).not.toContain('wipe');
-    const events = makeSchedule({ seed, durationMs: 120_000, nodes, kinds: faultKinds, overlap: true });
+  it('draws wipe by default, and only the kinds asked for when told', () => {
+    expect(defaultFaultKinds).toContain('wipe');
+    const events = makeSchedule({ seed, durationMs: 120_000, nodes, kinds: ['wipe', 'kill'], overlap: true });
     expect(events.some((e) => e.kind === 'wipe'), note).toBe(true);
+    expect(events.every((e) => e.kind === 'wipe' || e.kind === 'kill'), note).toBe(true);
   });
 
   it('with overlap, runs kills and pauses in a lane of their own beside the network faults, each lane serial', () => {
