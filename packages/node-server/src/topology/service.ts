@@ -114,6 +114,8 @@ export class TopologyService {
   readonly cleanupStats: CleanupStats = { runs: 0, rangesDropped: 0, keysDropped: 0, bytesPushed: 0 };
   private selfState: SelfState;
   private stream: StreamStatus | null = null;
+  /** When the last stream finished (its rate is frozen there); undefined while one runs. */
+  private streamEndedAtMs: number | undefined;
   private cleanupPending = 0;
   private cleaning: Promise<CleanupSummary> | undefined;
   private readonly bucket: TokenBucket;
@@ -160,7 +162,8 @@ export class TopologyService {
   /** `cluster.topology` of /status. */
   status(): TopologyStatus {
     const s = this.stream;
-    const stream = s === null ? null : { ...s, peers: [...s.peers], bytesPerSec: Math.round(s.bytes / Math.max(0.001, (this.o.clock.now() - s.startedAtMs) / 1000)) };
+    const endMs = this.streamEndedAtMs ?? this.o.clock.now();
+    const stream = s === null ? null : { ...s, peers: [...s.peers], bytesPerSec: Math.round(s.bytes / Math.max(0.001, (endMs - s.startedAtMs) / 1000)) };
     return { self: this.selfState, stream, cleanup: { ...this.cleanupStats, pending: this.cleanupPending } };
   }
 
@@ -179,6 +182,7 @@ export class TopologyService {
       await this.sleep(streamRetryMs);
     }
     if (this.stopped) return;
+    this.streamEndedAtMs = this.o.clock.now();
     await clearProgress(this.o.store, this.o.engine);
     await writeSelf(this.o.store, 'normal');
     this.selfState = 'normal';
@@ -243,6 +247,7 @@ export class TopologyService {
     this.stream = this.newStream('out', 0);
     await this.pushAllMoving();
     if (this.stopped) return;
+    this.streamEndedAtMs = this.o.clock.now();
     await this.handOffHints();
     await writeSelf(this.o.store, 'left');
     this.selfState = 'left';
@@ -450,6 +455,7 @@ export class TopologyService {
   }
 
   private newStream(direction: 'in' | 'out', rangesTotal: number): StreamStatus {
+    this.streamEndedAtMs = undefined;
     return { direction, rangesTotal, rangesDone: 0, keys: 0, bytes: 0, bytesPerSec: 0, startedAtMs: this.o.clock.now(), peers: [] };
   }
 

@@ -71,6 +71,13 @@ describe('join', () => {
     const dDir = tempDir();
     const slow = await start('d', dDir, [nodes[0]!.url], { n: 3, r: 2, w: 3, join: true, streamBytesPerSec: 4096 });
     await waitUntil('d streamed a part', async () => ((await topologyOf(slow.httpUrl)).stream?.bytes ?? 0) > 6_000, 30_000);
+    // Meanwhile the others list d as joining, and d reports its stream.
+    expect((await topologyOf(nodes[1]!.httpUrl)).members.find((m) => m.id === 'd')?.status).toBe('joining');
+    const streaming = await topologyOf(slow.httpUrl);
+    expect(streaming.self).toBe('joining');
+    expect(streaming.stream).toMatchObject({ direction: 'in', peers: expect.arrayContaining([expect.any(String)]) });
+    expect(streaming.stream.rangesDone).toBeLessThan(streaming.stream.rangesTotal);
+    expect(streaming.stream.bytesPerSec).toBeGreaterThan(0);
     const first = (await topologyOf(slow.httpUrl)).stream.bytes as number;
     await slow.stop();
     running.splice(running.indexOf(slow), 1);
