@@ -10,6 +10,7 @@
  *   2. The report's anomalies are empty for a correct cluster; any entry is
  *      a bug (in the cluster or in a checker).
  */
+import { Rng } from '@ringkv/sim';
 import type { Turn } from './cluster.js';
 import { SimCluster } from './cluster.js';
 import { checkConvergence, checkHints, checkMerkle, checkRegister, checkSet, type Anomaly } from './checkers.js';
@@ -59,14 +60,25 @@ export interface RunReport {
   readonly simMs: number;
 }
 
-/** The workload a seed runs when none is given: alternate by seed so campaigns cover both. */
-export function workloadOf(seed: number): WorkloadName {
-  return seed % 2 === 0 ? 'set' : 'register';
+/**
+ * The workload and node count a seed runs when none is given, drawn from the
+ * seed's own stream: not from its residues, which a campaign also uses to
+ * pick the profile (seed parity and `seed mod 6` would tie each profile to
+ * one workload and one cluster size).
+ */
+function shapeOf(seed: number): { workload: WorkloadName; nodes: number } {
+  const rng = new Rng(seed).fork('shape');
+  return { workload: rng.chance(0.5) ? 'set' : 'register', nodes: 3 + rng.int(3) };
 }
 
-/** The node count a seed runs when none is given: 3, 4 or 5 by seed. */
+/** The workload a seed runs when none is given (set or register, half each). */
+export function workloadOf(seed: number): WorkloadName {
+  return shapeOf(seed).workload;
+}
+
+/** The node count a seed runs when none is given: 3, 4 or 5. */
 export function nodesOf(seed: number): number {
-  return 3 + (Math.floor(seed / 2) % 3);
+  return shapeOf(seed).nodes;
 }
 
 /** Runs one seed (module comment). */
