@@ -18,7 +18,8 @@ import type { PeerMessage } from '@ringkv/protocol';
 import type { EngineHintStore } from '../cluster/hint-store.js';
 import type { PeerCallBody } from '../cluster/peer-link.js';
 import type { ReplicaStore } from '../store/replica-store.js';
-import { encodeSet } from '../store/set-codec.js';
+import { encodeSet, type StoredValue } from '../store/set-codec.js';
+import type { StoredHint } from '@ringkv/quorum';
 import { streamCallTimeoutMs } from './limits.js';
 
 const redirectBatch = 500;
@@ -35,20 +36,25 @@ export interface RedirectPorts {
   readonly call: (address: string, body: PeerCallBody, timeoutMs: number) => Promise<PeerMessage>;
 }
 
-/** Delivers the hints held for `target` to their keys' current replicas (module comment); resolves with the hints redirected. */
-export async function redirectHints(p: RedirectPorts, target: string): Promise<number> {
+/** Pages through the hints held for `target` (bounded batches), calling `move` on each; resolves with how many it moved. */
+async function eachHint(hints: EngineHintStore, target: string, move: (hint: StoredHint<StoredValue>) => Promise<boolean>): Promise<number> {
   let moved = 0;
   let after: Parameters<EngineHintStore['list']>[2];
   for (;;) {
-    const batch = await p.hints.list(target, redirectBatch, after);
+    const batch = await hints.list(target, redirectBatch, after);
     if (batch.length === 0) return moved;
-    for (const hint of batch) {
-      const replicas = p.ring().preferenceList(hint.key, p.n).filter((id) => id !== target && !p.down().has(id));
-      const delivered = await Promise.all(replicas.map((id) => deliver(p, id, hint.key, hint.set)));
-      if (replicas.length > 0 && delivered.every(Boolean) && (await p.hints.delete(target, hint.key, hint.set))) moved++;
-    }
+    for (const hint of batch) if (await move(hint)) moved++;
     after = batch[batch.length - 1]?.key;
   }
+}
+
+/** Delivers the hints held for `target` to their keys' current replicas (module comment); resolves with the hints redirected. */
+export function redirectHints(p: RedirectPorts, target: string): Promise<number> {
+  return eachHint(p.hints, target, async (hint) => {
+    const replicas = p.ring().preferenceList(hint.key, p.n).filter((id) => id !== target && !p.down().has(id));
+    const delivered = await Promise.all(replicas.map((id) => deliver(p, id, hint.key, hint.set)));
+    return replicas.length > 0 && delivered.every(Boolean) && (await p.hints.delete(target, hint.key, hint.set));
+  });
 }
 
 async function deliver(p: RedirectPorts, id: string, key: Uint8Array | string, set: Parameters<ReplicaStore['syncIn']>[1]): Promise<boolean> {
@@ -73,22 +79,15 @@ async function deliver(p: RedirectPorts, id: string, key: Uint8Array | string, s
  * deleted here, so the write still reaches the target when it comes back.
  * Resolves with the hints handed over; one that found no taker stays.
  */
-export async function handOverHints(p: RedirectPorts & { readonly future: () => HashRing }, target: string): Promise<number> {
-  let moved = 0;
-  let after: Parameters<EngineHintStore['list']>[2];
-  for (;;) {
-    const batch = await p.hints.list(target, redirectBatch, after);
-    if (batch.length === 0) return moved;
-    for (const hint of batch) {
-      const ring = p.future();
-      const candidates = [...ring.preferenceList(hint.key, p.n), ...ring.nodes().map((m) => m.id)];
-      const taker = candidates.find((id) => id !== p.selfId && id !== target && !p.down().has(id) && p.addressOf(id) !== undefined);
-      if (taker === undefined) continue;
-      const ok = await p
-        .call(p.addressOf(taker) as string, { type: 'apply', key: hint.key, set: encodeSet(hint.set), hintFor: target }, streamCallTimeoutMs)
-        .then((reply) => reply.type === 'apply-ok', () => false);
-      if (ok && (await p.hints.delete(target, hint.key, hint.set))) moved++;
-    }
-    after = batch[batch.length - 1]?.key;
-  }
+export function handOverHints(p: RedirectPorts & { readonly future: () => HashRing }, target: string): Promise<number> {
+  return eachHint(p.hints, target, async (hint) => {
+    const ring = p.future();
+    const candidates = [...ring.preferenceList(hint.key, p.n), ...ring.nodes().map((m) => m.id)];
+    const taker = candidates.find((id) => id !== p.selfId && id !== target && !p.down().has(id) && p.addressOf(id) !== undefined);
+    if (taker === undefined) return false;
+    const ok = await p
+      .call(p.addressOf(taker) as string, { type: 'apply', key: hint.key, set: encodeSet(hint.set), hintFor: target }, streamCallTimeoutMs)
+      .then((reply) => reply.type === 'apply-ok', () => false);
+    return ok && (await p.hints.delete(target, hint.key, hint.set));
+  });
 }
