@@ -108,11 +108,19 @@ describe('join', () => {
     // d becomes one replica of about half the keys (N = 2 of 4): a quarter of the copies.
     expect(p.totals.fractionOfKeys).toBeGreaterThan(0.1);
     expect(p.totals.fractionOfKeys).toBeLessThan(0.45);
-    const d = await start('d', tempDir(), [nodes[0]!.url], { n: 2, r: 2, w: 2, join: true });
+    const dDir = tempDir();
+    const d = await start('d', dDir, [nodes[0]!.url], { n: 2, r: 2, w: 2, join: true });
     await waitUntil('d has joined', async () => (await topologyOf(d.httpUrl)).self === 'normal', 30_000);
     const stream = (await topologyOf(d.httpUrl)).stream;
     expect(stream.keys).toBe(p.totals.keys);
     expect(stream.bytes).toBe(p.totals.bytes);
     await waitUntil('a sees d normal', async () => (await topologyOf(nodes[0]!.httpUrl)).members.find((m) => m.id === 'd')?.status === 'normal');
+    // A joined node restarted (even with join: true) starts normal and streams nothing.
+    await d.stop();
+    running.splice(running.indexOf(d), 1);
+    const again = await start('d', dDir, [nodes[0]!.url], { n: 2, r: 2, w: 2, join: true });
+    const restarted = await topologyOf(again.httpUrl);
+    expect(restarted.self).toBe('normal');
+    expect(restarted.stream).toBeNull();
   }, 60_000);
 });
