@@ -197,7 +197,10 @@ class WriteRun<V> {
   private storeHint(target: string, set: DvvSet<V>): void {
     const stats = this.deps.stats;
     stats.hintsStored++;
-    this.deps.hints.put(target, this.req.key, set, this.deps.clock.now()).catch(() => {
+    // Stamped with the write's start, not now (a deadline hint is stored up to timeoutMs later): its TTL must
+    // end within hintTtlMs of any write that saw this one, or a delete's tombstone (grace ≥ TTL) could be
+    // collected before the hint expires, and the replay would resurrect the value.
+    this.deps.hints.put(target, this.req.key, set, this.startedMs).catch(() => {
       stats.hintsStored--;
       stats.hintStoreFailures++;
     });
