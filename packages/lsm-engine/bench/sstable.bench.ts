@@ -3,7 +3,7 @@
  * building a table, point lookups that hit, lookups the bloom filter rejects,
  * and a full scan. 100,000 entries of 16-byte keys and 100-byte values.
  *
- * Run: pnpm --filter @ringkv/lsm-engine bench -- sstable
+ * Run: pnpm --filter @ringkv/lsm-engine bench sstable
  */
 import { bench, describe } from 'vitest';
 import { Rng } from '@ringkv/sim';

@@ -8,7 +8,7 @@
  *      converge and bytes moved relative to the diverged data (the encoded
  *      sets of the diverged keys on b).
  *
- * Run: pnpm --filter @ringkv/node-server bench -- anti-entropy
+ * Run: pnpm --filter @ringkv/node-server bench anti-entropy
  * The table is printed after the bench rows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';

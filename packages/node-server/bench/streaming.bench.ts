@@ -7,7 +7,7 @@
  * figures are `b`'s `cluster.topology.stream` (keys and bytes of keys and
  * stored sets, before lz4).
  *
- * Run: pnpm --filter @ringkv/node-server bench -- streaming
+ * Run: pnpm --filter @ringkv/node-server bench streaming
  * (STREAM_BENCH_RATE=<bytes/s> sets `streamBytesPerSec`; default unthrottled: 10 GiB/s.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -8,7 +8,7 @@
  *   2. a sweep past grace: removes every tombstone-only key;
  * each with the longest event-loop stall meanwhile (1 ms interval probe).
  *
- * Run: pnpm --filter @ringkv/node-server bench -- tombstones
+ * Run: pnpm --filter @ringkv/node-server bench tombstones
  * The table is printed after the bench rows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
