@@ -27,7 +27,7 @@ const arbs: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
   ),
   'peer-hello-ok': fc.record({ type: fc.constant('peer-hello-ok' as const), nodeId: name }),
   gossip: fc.record({ type: fc.constant('gossip' as const), msg: fc.record({ t: fc.constantFrom('syn', 'ack'), from: name, digest: fc.array(fc.tuple(name, fc.nat(), fc.nat()), { maxLength: 5 }) }) }),
-  apply: fc.record({ type: fc.constant('apply' as const), id, key, set: bytes, hintFor: name, timeoutMs }, { requiredKeys: ['type', 'id', 'key', 'set', 'timeoutMs'] }),
+  apply: fc.record({ type: fc.constant('apply' as const), id, key, set: bytes, hintFor: name, hintStampMs: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), timeoutMs }, { requiredKeys: ['type', 'id', 'key', 'set', 'timeoutMs'] }),
   fetch: fc.record({ type: fc.constant('fetch' as const), id, key, hintFor: name, timeoutMs }, { requiredKeys: ['type', 'id', 'key', 'timeoutMs'] }),
   forward: fc.record({ type: fc.constant('forward' as const), id, request: bytes, timeoutMs }),
   'apply-ok': fc.record({ type: fc.constant('apply-ok' as const), id }),
@@ -107,6 +107,13 @@ describe('PeerCodec refusals', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.code).toBe('frame-too-large');
     expect(() => small.encode({ type: 'apply', id: 1, key: 'k', set: new Uint8Array(2000), timeoutMs: 5 })).toThrow(/frame-too-large|1024/);
+  });
+
+  it('refuses an apply whose hintStampMs is not a non-negative integer', () => {
+    for (const hintStampMs of [-1, 1.5, 'soon']) {
+      const result = codec.decode(raw.pack({ v: 1, k: 1, type: 'apply', id: 1, key: 'k', set: new Uint8Array(3), hintFor: 'n2', hintStampMs, timeoutMs: 5 }));
+      expect(result.ok, String(hintStampMs)).toBe(false);
+    }
   });
 
   it('refuses truncated frames and unknown types without throwing', () => {

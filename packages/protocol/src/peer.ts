@@ -76,6 +76,8 @@ export interface ApplyMessage {
   readonly key: Key;
   readonly set: Uint8Array;
   readonly hintFor?: string;
+  /** With `hintFor`: when the write began on the coordinator's clock (ms); the hint is stamped no later than this. */
+  readonly hintStampMs?: number;
   readonly timeoutMs: number;
 }
 
@@ -347,7 +349,10 @@ function validatePeer(map: WireMap, limits: ProtocolLimits): PeerMessage {
       const { id, timeoutMs } = call(ctx, map);
       const key = readKey(ctx, map, limits.keyBytesMax);
       const set = readBytes(ctx, map, 'set', limits.frameBytesMax, 'value-too-large');
-      return withHint<ApplyMessage>(ctx, map, { type, id, key, set, timeoutMs });
+      const out = withHint<ApplyMessage>(ctx, map, { type, id, key, set, timeoutMs }) as Mutable<ApplyMessage>;
+      const hintStampMs = readOptionalInteger(ctx, map, 'hintStampMs', 0, Number.MAX_SAFE_INTEGER);
+      if (hintStampMs !== undefined) out.hintStampMs = hintStampMs;
+      return out;
     }
     case 'fetch': {
       const { id, timeoutMs } = call(ctx, map);

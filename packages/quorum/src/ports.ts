@@ -39,6 +39,13 @@ export interface ReplicaCallOptions {
   readonly hintFor?: string;
   /** The request's deadline on the coordinator's clock; the transport may drop the call after it. */
   readonly deadlineMs: number;
+  /**
+   * With `hintFor`: when the write began on the coordinator's clock. The
+   * stand-in stamps its hint no later than this, so a hint's TTL never runs
+   * past the write's age however late the apply arrives (a later delete's
+   * tombstone, kept at least the hint TTL, outlives every hint of the write).
+   */
+  readonly hintStampMs?: number;
 }
 
 /**

@@ -132,7 +132,7 @@ class WriteRun<V> {
     r.startedMs = this.deps.clock.now();
     this.inFlight++;
     const deadlineMs = this.startedMs + this.req.options.timeoutMs;
-    const options = r.hintFor === undefined ? { deadlineMs } : { deadlineMs, hintFor: r.hintFor };
+    const options = r.hintFor === undefined ? { deadlineMs } : { deadlineMs, hintFor: r.hintFor, hintStampMs: this.startedMs };
     this.deps.replicas.apply(r.node, this.req.key, set, options).then(
       () => this.onReply(r, undefined, true),
       (error: unknown) => this.onReply(r, error, false),

@@ -317,7 +317,7 @@ export class ClusterCore {
     try {
       switch (call.type) {
         case 'apply':
-          await applyLocally(this.o.store, this.o.hints, this.o.clock, call.key, decodeSet(call.set), call.hintFor);
+          await applyLocally(this.o.store, this.o.hints, this.o.clock, call.key, decodeSet(call.set), call.hintFor, call.hintStampMs);
           return { type: 'apply-ok', id: call.id };
         case 'fetch': {
           const set = fetchLocally(this.o.store, this.o.hints, call.key, call.hintFor);

@@ -37,7 +37,7 @@ export class ReplicaPort implements ReplicaClient<StoredValue> {
   ) {}
 
   async apply(node: string, key: Key, set: DvvSet<StoredValue>, options: ReplicaCallOptions): Promise<void> {
-    if (node === this.selfId) return applyLocally(this.store, this.hints, this.clock, key, set, options.hintFor);
+    if (node === this.selfId) return applyLocally(this.store, this.hints, this.clock, key, set, options.hintFor, options.hintStampMs);
     const reply = await this.peers.call(this.address(node), { type: 'apply', key, set: encodeSet(set), ...hint(options) }, this.left(options));
     if (reply.type !== 'apply-ok') throw protocolError('internal', `${node} answered apply with ${reply.type}`);
   }
@@ -62,14 +62,21 @@ export class ReplicaPort implements ReplicaClient<StoredValue> {
   }
 }
 
-function hint(options: ReplicaCallOptions): { hintFor?: string } {
-  return options.hintFor === undefined ? {} : { hintFor: options.hintFor };
+function hint(options: ReplicaCallOptions): { hintFor?: string; hintStampMs?: number } {
+  if (options.hintFor === undefined) return {};
+  return options.hintStampMs === undefined ? { hintFor: options.hintFor } : { hintFor: options.hintFor, hintStampMs: Math.max(0, Math.floor(options.hintStampMs)) };
 }
 
-/** Invariant 1, for this node. */
-export async function applyLocally(store: ReplicaStore, hints: EngineHintStore, clock: Clock, key: Key, set: DvvSet<StoredValue>, hintFor: string | undefined): Promise<void> {
+/**
+ * Invariant 1, for this node. A hint is stamped with the write's start when
+ * the coordinator sent it (`hintStampMs`), never later than now: an apply that
+ * reached this stand-in late (a network delay, a paused process) must not
+ * give the hint a TTL past the write's age, or it could outlive a later
+ * delete's tombstone and replay the deleted value (found by cluster-sim).
+ */
+export async function applyLocally(store: ReplicaStore, hints: EngineHintStore, clock: Clock, key: Key, set: DvvSet<StoredValue>, hintFor: string | undefined, hintStampMs?: number): Promise<void> {
   if (hintFor === undefined) await store.syncIn(key, set);
-  else await hints.put(hintFor, key, set, clock.now());
+  else await hints.put(hintFor, key, set, Math.min(clock.now(), hintStampMs ?? Number.POSITIVE_INFINITY));
 }
 
 /** The stored set, or with `hintFor` the hint held for that primary. */

@@ -14,6 +14,7 @@ export interface Call {
   readonly node: string;
   readonly key: Key;
   readonly hintFor?: string;
+  readonly hintStampMs?: number;
 }
 
 export class FakeCluster {
@@ -75,7 +76,7 @@ export class FakeCluster {
   client(): ReplicaClient<string> {
     return {
       apply: (node, key, set, options) =>
-        this.call({ op: 'apply', node, key, ...(options.hintFor === undefined ? {} : { hintFor: options.hintFor }) }, async () => {
+        this.call({ op: 'apply', node, key, ...(options.hintFor === undefined ? {} : { hintFor: options.hintFor }), ...(options.hintStampMs === undefined ? {} : { hintStampMs: options.hintStampMs }) }, async () => {
           if (options.hintFor !== undefined) await (this.hints.get(node) as MemoryHintStore<string>).put(options.hintFor, key, set, this.clock.now());
           else this.setStored(node, key as string, sync(this.stored(node, key as string), set));
         }),
