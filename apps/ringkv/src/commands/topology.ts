@@ -89,9 +89,11 @@ export function planText(p: Plan): string {
 }
 
 /**
- * Moves summed per (set of sources, receiver): the node lists the sources of
- * each range in preference order, so the same three nodes appear in up to
- * six orders; a reader wants one row per set. Sorted by receiver, then sources.
+ * Moves summed per (set of sources, receiver), sorted by receiver, then
+ * sources. A current node already answers one move per set with `from`
+ * sorted, so this only orders its rows; a node of an earlier version listed
+ * the sources of each range in preference order (the same three nodes in up
+ * to six rows), which this merges into one row per set.
  */
 export function bySources(moves: readonly PlanMove[]): PlanMove[] {
   const rows = new Map<string, { from: string[]; to: string; ranges: number; keys: number; bytes: number }>();

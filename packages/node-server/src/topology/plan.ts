@@ -3,8 +3,11 @@
  * the ring after the change, and for each range that moves, exact key and
  * byte counts from one live current owner (`range-stats`). Nothing changes.
  *
- * Figures: a move is (current replicas → one gaining node) with the ranges,
- * keys and bytes it receives; `totals` sums the moves (key copies to
+ * Figures: a move is (set of current replicas → one gaining node) with the
+ * ranges, keys and bytes it receives; ranges whose preference lists hold the
+ * same sources in another order are one move (`from` sorted by id), so a
+ * plan has one row per (set of sources, receiver), sorted by receiver then
+ * sources; `totals` sums the moves (key copies to
  * stream); `fractionOfKeys` divides by the key copies stored on every live
  * member today (each member's whole data count).
  */
@@ -26,7 +29,7 @@ export interface PlanQuery {
   readonly zone?: string;
 }
 
-/** One move of a plan. */
+/** One move of a plan: ranges held today by the sources `from` (sorted by id; any of them can serve) that node `to` gains. */
 export interface PlanMove {
   readonly from: string[];
   readonly to: string;
@@ -116,8 +119,9 @@ function assemble(
     const index = (bySource.get(source) as RangeChange[]).indexOf(c);
     const figures = (counts.get(source) as Counts).ranges[index] ?? { keys: 0, bytes: 0 };
     for (const to of c.gained) {
-      const key = `${c.before.join(',')}>${to}`;
-      const move = moves.get(key) ?? { from: [...c.before], to, ranges: 0, keys: 0, bytes: 0 };
+      const from = [...c.before].sort();
+      const key = `${from.join(',')}>${to}`;
+      const move = moves.get(key) ?? { from, to, ranges: 0, keys: 0, bytes: 0 };
       move.ranges++;
       move.keys += figures.keys;
       move.bytes += figures.bytes;
@@ -130,5 +134,11 @@ function assemble(
   let stored = 0;
   for (const c of counts.values()) stored += c.total.keys;
   totals.fractionOfKeys = stored === 0 ? 0 : totals.keys / stored;
-  return { op: q.op, id: q.id, ringVersionBefore: p.view.version, ringVersionAfter: placementVersion(specs), moves: [...moves.values()], totals };
+  return { op: q.op, id: q.id, ringVersionBefore: p.view.version, ringVersionAfter: placementVersion(specs), moves: sortMoves([...moves.values()]), totals };
+}
+
+/** By receiver, then by the (sorted) sources. */
+function sortMoves(moves: PlanMove[]): PlanMove[] {
+  const text = (m: PlanMove): string => m.from.join(',');
+  return moves.sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
 }

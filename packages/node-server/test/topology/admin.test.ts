@@ -63,7 +63,7 @@ describe('admin errors', () => {
     expect(status.cluster.topology).toEqual({ self: 'normal', stream: null, cleanup: { runs: 1, rangesDropped: 0, keysDropped: 0, bytesPushed: 0, pending: 0 } });
   });
 
-  it('plans a leave as moves to the nodes that gain its ranges, counted by its owners', async () => {
+  it('plans a leave as moves to the nodes that gain its ranges, one per set of sources, counted by its owners', async () => {
     const { nodes } = await startCluster(['a', 'b', 'c'], { n: 2, r: 1, w: 2 });
     const c = await client(nodes[0]!.url);
     for (let i = 0; i < 60; i++) expect((await put(c, `k${i}`, 'value', 2)).type).toBe('put-ok');
@@ -72,6 +72,10 @@ describe('admin errors', () => {
     const targets = new Set(plan.body.moves.map((m: { to: string }) => m.to));
     expect([...targets].every((t) => t === 'a' || t === 'b')).toBe(true);
     expect(plan.body.moves.every((m: { from: string[] }) => m.from.includes('c'))).toBe(true);
+    // One row per (set of sources, receiver): N = 2 gives preference lists [a,c] and [c,a], one move.
+    const rows = plan.body.moves.map((m: { from: string[]; to: string }) => `${m.from.join(',')}>${m.to}`);
+    expect(plan.body.moves.map((m: { from: string[] }) => m.from.join(','))).toEqual(plan.body.moves.map((m: { from: string[] }) => [...m.from].sort().join(',')));
+    expect(new Set(rows).size, rows.join(' ')).toBe(rows.length);
     // c holds 2/3 of the 60 keys, and each of them gains one new replica.
     expect(plan.body.totals.keys).toBeGreaterThan(20);
     expect(plan.body.totals.keys).toBeLessThan(60);
