@@ -20,6 +20,9 @@
  *      holds each set (by digest) or took the push; a set that changed
  *      meanwhile is not deleted.
  *   4. Nothing here calls Date.now or timers directly: the node's clock.
+ *   5. `m‖topology = leaving` is written before any range is pushed, and
+ *      `left` only after the leave completed: a restart in between resumes
+ *      the leave (status `leaving` from the start) without a new request.
  */
 import { HashRing, ringDiff, type RangeChange, type RingRange } from '@ringkv/hashring';
 import { leaveAnnounceRounds } from '@ringkv/gossip';
@@ -96,7 +99,12 @@ export interface TopologyOptions {
   readonly log: NodeLogger;
 }
 
-/** The status a node starts with: joining when asked to join and its data directory never finished a join. */
+/**
+ * The status a node's gossip starts with: joining when asked to join and its
+ * data directory never finished a join. A node whose directory records an
+ * unfinished leave starts gossiping `normal` and resumes the leave once it
+ * sees the cluster again (`TopologyService.start`).
+ */
 export function initialSelf(engine: Pick<StorageEngine, 'getSync'>, settings: Pick<TopologySettings, 'join'>): 'joining' | 'normal' {
   const stored = readSelf(engine);
   if (stored === 'joining') return 'joining';
@@ -123,7 +131,8 @@ export class TopologyService {
   private stopped = false;
 
   constructor(private readonly o: TopologyOptions) {
-    this.selfState = initialSelf(o.engine, o.settings);
+    // An interrupted leave is resumed (invariant 5): /status shows `leaving` from the start.
+    this.selfState = readSelf(o.engine) === 'leaving' ? 'leaving' : initialSelf(o.engine, o.settings);
     this.bucket = new TokenBucket(o.clock, o.settings.streamBytesPerSec);
   }
 
@@ -142,6 +151,8 @@ export class TopologyService {
     });
     if (this.selfState === 'joining') {
       void this.runJoin().catch((error: unknown) => this.o.log.error({ err: error }, 'join failed'));
+    } else if (this.selfState === 'leaving') {
+      void this.resumeLeave().catch((error: unknown) => this.o.log.error({ err: error }, 'resuming the leave failed'));
     } else {
       void writeSelf(this.o.store, 'normal').catch(() => {});
     }
@@ -239,6 +250,21 @@ export class TopologyService {
     this.o.cluster.view.update(this.o.cluster.gossip.snapshot());
     void this.runLeave().catch((error: unknown) => this.o.log.error({ err: error }, 'leave failed'));
     return { ok: true, value: { state: 'leaving' } };
+  }
+
+  /**
+   * A restart found `m‖topology = leaving`: once gossip shows another ring
+   * member (before that the ring diff would name no new owner and the leave
+   * would end at once with nothing handed over), announce `leaving` again and
+   * run the leave from the start (pushes are DVV merges: repeating one is harmless).
+   */
+  private async resumeLeave(): Promise<void> {
+    this.o.log.info('resuming a leave interrupted by a restart');
+    while (!this.stopped && this.o.cluster.view.ring.nodes().every((m) => m.id === this.o.id)) await this.sleep(this.o.gossipIntervalMs);
+    if (this.stopped) return;
+    this.o.cluster.gossip.setStatus('leaving');
+    this.o.cluster.view.update(this.o.cluster.gossip.snapshot());
+    await this.runLeave();
   }
 
   private async runLeave(): Promise<void> {
