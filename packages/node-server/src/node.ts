@@ -28,6 +28,7 @@ import type { ServerContext } from './server/context.js';
 import { upgradeHandler } from './server/upgrade.js';
 import type { StorageEngine } from './store/engine-port.js';
 import { openStorage } from './store/open-engine.js';
+import { leftStopSlackMs } from './topology/limits.js';
 import type { ReplicaStore } from './store/replica-store.js';
 import { assembleNodeCore, openNodeState, type NodeState } from './node-core.js';
 
@@ -191,7 +192,12 @@ class RunningNode implements RingkvNode {
       this.ctx.peers?.close();
       return;
     }
-    await this.stop().catch((error: unknown) => this.ctx.log.error({ err: error }, 'stop after leaving failed'));
+    // Bounded: the app is told even if a socket or the engine holds the stop up (the stop goes on meanwhile).
+    const timedOut = await withTimeout(
+      this.stop().catch((error: unknown) => this.ctx.log.error({ err: error }, 'stop after leaving failed')),
+      this.ctx.options.stopDrainTimeoutMs + leftStopSlackMs,
+    );
+    if (timedOut) this.ctx.log.warn('the stop after leaving is still running; calling onLeft anyway');
     onLeft();
   }
 

@@ -24,6 +24,17 @@ export const streamCallTimeoutMs = 30_000;
 /** Gossip rounds a joining or leaving node waits after announcing its status before streaming, so coordinators already write to pending replicas. */
 export const announceRounds = 3;
 
+/**
+ * Most time between a node announcing `left` and stopping itself (then
+ * `onLeft`): it waits gossip's leave announce rounds plus one (so peers hear
+ * `left` from it), but never longer than this, whatever the gossip interval
+ * and whether or not any peer still answers: nothing after `left` waits on a peer.
+ */
+export const leftStopDelayMsMax = 10_000;
+
+/** Beyond `stopDrainTimeoutMs`, how long a node that left waits for its own stop before calling `onLeft` anyway: closing clients and the engine takes about a second; more means something is stuck, and the app must still learn the node left. */
+export const leftStopSlackMs = 5_000;
+
 /** Wait between attempts when no source or target of a range answered; the change retries until it succeeds (it never gives up on data). */
 export const streamRetryMs = 1_000;
 

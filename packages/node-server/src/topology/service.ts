@@ -23,6 +23,9 @@
  *   5. `m‖topology = leaving` is written before any range is pushed, and
  *      `left` only after the leave completed: a restart in between resumes
  *      the leave (status `leaving` from the start) without a new request.
+ *   6. Once `left` is recorded the node calls `onLeft` after at most
+ *      `leftStopDelayMsMax` on its clock, with no peer call or gossip state
+ *      in between (a removed node whose gossip stopped included).
  */
 import { HashRing, ringDiff, type RangeChange, type RingRange } from '@ringkv/hashring';
 import { leaveAnnounceRounds } from '@ringkv/gossip';
@@ -37,7 +40,7 @@ import type { StorageEngine } from '../store/engine-port.js';
 import type { ReplicaStore } from '../store/replica-store.js';
 import { cleanupRange, type CleanupStats } from './cleanup.js';
 import { handOverHints, redirectHints } from './hints.js';
-import { afterChangeRounds, announceRounds, repairAfterChangeMsMin, streamChunkBytesMax, streamChunkBytesMin, streamRetryMs } from './limits.js';
+import { afterChangeRounds, announceRounds, leftStopDelayMsMax, repairAfterChangeMsMin, streamChunkBytesMax, streamChunkBytesMin, streamRetryMs } from './limits.js';
 import { computePlan, type Plan, type PlanQuery } from './plan.js';
 import { clearProgress, readProgress, readSelf, writeSelf, type SelfState } from './progress.js';
 import { rangeHasData, rangeName } from './ranges.js';
@@ -277,10 +280,23 @@ export class TopologyService {
     await this.handOffHints();
     await writeSelf(this.o.store, 'left');
     this.selfState = 'left';
-    this.o.cluster.gossip.leave();
+    this.announceLeft();
     this.o.log.info({ keys: this.stream.keys, bytes: this.stream.bytes }, 'leave complete: announced left');
-    await this.sleep(this.o.gossipIntervalMs * (leaveAnnounceRounds + 1));
+    // Invariant 6: one timer on the node's clock, bounded, depending on no peer.
+    await this.sleep(Math.min(this.o.gossipIntervalMs * (leaveAnnounceRounds + 1), leftStopDelayMsMax));
     if (!this.stopped) this.o.settings.onLeft?.();
+  }
+
+  /**
+   * Gossips `left`. Gossip may have stopped already: a member removed this
+   * node meanwhile (`removed`: it announced `left` itself and stopped after
+   * its rounds). Then there is nothing more to announce, and the leave must
+   * still end (before, `leave()` threw `not-running` and `onLeft` never ran).
+   */
+  private announceLeft(): void {
+    const gossip = this.o.cluster.gossip;
+    if (gossip.isRunning()) gossip.leave();
+    else this.o.log.warn('gossip had already stopped (another member removed this node): left is not announced again');
   }
 
   /**
