@@ -64,6 +64,7 @@ export function statusOf(ctx: ServerContext, engine: StorageEngine): Record<stri
     requests: ctx.metrics.requestCounts(),
     errors: ctx.metrics.errorCounts(),
     writes: { ...ctx.store.stats },
+    store: ctx.core?.topology.data.status(),
     storage: engine.stats(),
     cluster: clusterOf(ctx),
     antiEntropy: ctx.antiEntropy === undefined ? undefined : { ...ctx.antiEntropy.stats, bucketsLog2: ctx.antiEntropy.trees.bucketsLog2, build: ctx.antiEntropy.buildStatus() },

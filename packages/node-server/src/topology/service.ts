@@ -39,6 +39,7 @@ import type { NodeLogger } from '../log.js';
 import type { StorageEngine } from '../store/engine-port.js';
 import type { ReplicaStore } from '../store/replica-store.js';
 import { cleanupRange, type CleanupStats } from './cleanup.js';
+import { DataCount } from './data-count.js';
 import { handOverHints, redirectHints } from './hints.js';
 import { afterChangeRounds, announceRounds, leftStopDelayMsMax, repairAfterChangeMsMin, streamChunkBytesMax, streamChunkBytesMin, streamRetryMs } from './limits.js';
 import { computePlan, type Plan, type PlanQuery } from './plan.js';
@@ -133,7 +134,13 @@ export class TopologyService {
   private readonly timers = new Map<string, unknown>();
   private stopped = false;
 
+  /** Data records held here (/status `store`, /metrics `ringkv_store_*`): counted now, then kept by the write hook (data-count.ts). */
+  readonly data: DataCount;
+
   constructor(private readonly o: TopologyOptions) {
+    // Built before the core starts (node-core), so no write is in flight yet (data-count.ts invariant 1).
+    this.data = new DataCount(o.engine);
+    o.store.observe(this.data.observe);
     // An interrupted leave is resumed (invariant 5): /status shows `leaving` from the start.
     this.selfState = readSelf(o.engine) === 'leaving' ? 'leaving' : initialSelf(o.engine, o.settings);
     this.bucket = new TokenBucket(o.clock, o.settings.streamBytesPerSec);

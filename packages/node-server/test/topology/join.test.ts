@@ -51,6 +51,8 @@ describe('join', () => {
     for (const n of all) await cleanupNow(n.httpUrl);
     const dropped = await Promise.all(nodes.map((n) => topologyOf(n.httpUrl)));
     expect(dropped.reduce((sum, t) => sum + t.cleanup.keysDropped, 0)).toBeGreaterThan(0);
+    // /status store counts (streams, pending writes and cleanup through the write hook) as the engines hold them.
+    const counts = await Promise.all(all.map(async (n) => ((await (await fetch(`${n.httpUrl}/status`)).json()) as { store: { keys: number } }).store.keys));
 
     await closeAll();
     const ring = ringOf(['a', 'b', 'c', 'd']);
@@ -59,6 +61,7 @@ describe('join', () => {
       const held = await dataKeys([...dirs, dDir][i]!);
       const owned = keys.filter((k) => ring.preferenceList(k, 3).includes(id));
       expect([...held].sort(), `${id} holds exactly its ring share`).toEqual(owned.sort());
+      expect(counts[i], `${id}'s /status store.keys`).toBe(held.size);
     }
   }, 90_000);
 
