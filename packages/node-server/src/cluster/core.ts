@@ -94,6 +94,7 @@ export class ClusterCore {
   readonly counters: ClusterCounters = { forwardedOut: 0, forwardedIn: 0, forwardFailures: 0, ringChanges: 0, pendingWrites: 0, pendingHints: 0 };
   private readonly replicas: ReplicaPort;
   private readonly ringListeners: ((version: number) => void)[] = [];
+  private readonly gossipTaps: ((message: unknown) => void)[] = [];
   private topology: ((call: TopologyCall) => Promise<PeerMessage>) | undefined;
   private antiEntropy: ((call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'key-sets' | 'sync-sets' }>) => Promise<PeerMessage>) | undefined;
   private readonly s: ClusterSettings;
@@ -108,7 +109,7 @@ export class ClusterCore {
     this.view = new RingView({ id: o.id, address: o.address, generation: o.generation, heartbeat: 0, status, vnodes: s.vnodes, weight: s.weight, zone: s.zone });
     this.replicas = new ReplicaPort(o.id, (id) => this.view.addressOf(id), o.peers, o.store, o.hints, o.clock);
     this.gossip = new Gossip({
-      id: o.id, address: o.address, generation: o.generation, clock: o.clock, random: o.random, transport: o.transport,
+      id: o.id, address: o.address, generation: o.generation, clock: o.clock, random: o.random, transport: this.tappedTransport(o.transport),
       seeds: s.seeds, clusterName: s.clusterName, vnodes: s.vnodes, weight: s.weight, zone: s.zone, initialStatus: status,
       intervalMs: s.gossipIntervalMs, suspectTimeoutMs: s.gossipIntervalMs * L.suspectRounds,
     });
@@ -140,6 +141,27 @@ export class ClusterCore {
   /** Sets who serves the topology peer calls (node-core wires the TopologyService). */
   serveTopology(handler: (call: TopologyCall) => Promise<PeerMessage>): void {
     this.topology = handler;
+  }
+
+  /**
+   * Calls `listener` with every gossip message this node receives, before
+   * gossip handles it (raw: check it with gossip's `parseMessage`). A joining
+   * node reads from its peers' digests which of them already know it (topology).
+   */
+  onGossipMessage(listener: (message: unknown) => void): void {
+    this.gossipTaps.push(listener);
+  }
+
+  /** `transport` with incoming messages shown to the gossip taps first. */
+  private tappedTransport(transport: Transport): Transport {
+    return {
+      send: (to, message) => transport.send(to, message),
+      onMessage: (handler) =>
+        transport.onMessage((from, message) => {
+          for (const tap of this.gossipTaps) tap(message);
+          handler(from, message);
+        }),
+    };
   }
 
   /** Calls `listener` with the new version whenever the ring placement changes (the server pushes `ring-changed`). */

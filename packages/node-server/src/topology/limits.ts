@@ -21,8 +21,17 @@ export const streamChunkBytesMin = 1024;
 /** Deadline of one stream call: a source that does not answer a chunk in this time is treated as failed and another replica is tried. */
 export const streamCallTimeoutMs = 30_000;
 
-/** Gossip rounds a joining or leaving node waits after announcing its status before streaming, so coordinators already write to pending replicas. */
+/** Gossip rounds a leaving node waits after announcing its status before streaming, so coordinators already write to pending replicas. */
 export const announceRounds = 3;
+
+/**
+ * Most gossip rounds a joining node waits for every live member to show it
+ * knows the node is joining before it streams anyway (logged): a member that
+ * stays silent (partitioned, overloaded) must not hold a join for ever;
+ * anti-entropy then covers the writes it coordinated meanwhile. Gossip
+ * usually spreads an entry to every member in log(n) rounds.
+ */
+export const joinWitnessRoundsMax = 30;
 
 /**
  * Most time between a node announcing `left` and stopping itself (then

@@ -12,7 +12,9 @@
  * Invariants:
  *   1. A joining node becomes normal (gossip and `m‖topology`) only after
  *      every range it gains has been streamed completely from a current
- *      replica; a restart resumes from the persisted cursors.
+ *      replica; a restart resumes from the persisted cursors. It streams
+ *      only once every live member showed it knows the node is joining, or
+ *      `joinWitnessRoundsMax` rounds passed.
  *   2. A leaving node announces `left` only after every range it holds that
  *      moves has been pushed to each new owner.
  *   3. Cleanup never runs while any member is joining or leaving, and drops
@@ -40,8 +42,9 @@ import type { StorageEngine } from '../store/engine-port.js';
 import type { ReplicaStore } from '../store/replica-store.js';
 import { cleanupRange, type CleanupStats } from './cleanup.js';
 import { DataCount } from './data-count.js';
+import { JoinWitnesses } from './join-witnesses.js';
 import { handOverHints, redirectHints } from './hints.js';
-import { afterChangeRounds, announceRounds, leftStopDelayMsMax, repairAfterChangeMsMin, streamChunkBytesMax, streamChunkBytesMin, streamRetryMs } from './limits.js';
+import { afterChangeRounds, announceRounds, joinWitnessRoundsMax, leftStopDelayMsMax, repairAfterChangeMsMin, streamChunkBytesMax, streamChunkBytesMin, streamRetryMs } from './limits.js';
 import { computePlan, type Plan, type PlanQuery } from './plan.js';
 import { clearProgress, readProgress, readSelf, writeSelf, type SelfState } from './progress.js';
 import { rangeHasData, rangeName } from './ranges.js';
@@ -136,11 +139,14 @@ export class TopologyService {
 
   /** Data records held here (/status `store`, /metrics `ringkv_store_*`): counted now, then kept by the write hook (data-count.ts). */
   readonly data: DataCount;
+  /** Peers known to know this node is joining (read only while it joins). */
+  private readonly witnesses: JoinWitnesses;
 
   constructor(private readonly o: TopologyOptions) {
     // Built before the core starts (node-core), so no write is in flight yet (data-count.ts invariant 1).
     this.data = new DataCount(o.engine);
     o.store.observe(this.data.observe);
+    this.witnesses = new JoinWitnesses(o.id, () => o.cluster.gossip.member(o.id)?.generation ?? 0);
     // An interrupted leave is resumed (invariant 5): /status shows `leaving` from the start.
     this.selfState = readSelf(o.engine) === 'leaving' ? 'leaving' : initialSelf(o.engine, o.settings);
     this.bucket = new TokenBucket(o.clock, o.settings.streamBytesPerSec);
@@ -160,6 +166,9 @@ export class TopologyService {
       if (e.type === 'removed') this.onRemoved();
     });
     if (this.selfState === 'joining') {
+      this.o.cluster.onGossipMessage((m) => {
+        if (this.selfState === 'joining') this.witnesses.observe(m);
+      });
       void this.runJoin().catch((error: unknown) => this.o.log.error({ err: error }, 'join failed'));
     } else if (this.selfState === 'leaving') {
       void this.resumeLeave().catch((error: unknown) => this.o.log.error({ err: error }, 'resuming the leave failed'));
@@ -242,10 +251,31 @@ export class TopologyService {
     return false;
   }
 
-  /** Waits until gossip shows another ring member, then `announceRounds` more rounds (peers learn this node is joining). */
+  /**
+   * Waits until gossip shows another ring member, then until every live
+   * member (normal or leaving) has shown in its gossip that it knows this
+   * node is joining (join-witnesses.ts), so its coordinators write to this
+   * node as a pending replica before any range is streamed; at most
+   * `joinWitnessRoundsMax` rounds, after which the join proceeds and logs
+   * who was not confirmed (anti-entropy covers their writes). Then one more
+   * round, for writes a coordinator began before it learned.
+   */
   private async waitForCluster(): Promise<void> {
-    while (!this.stopped && this.o.cluster.view.ring.nodes().every((m) => m.id === this.o.id)) await this.sleep(this.o.gossipIntervalMs);
-    await this.sleep(this.o.gossipIntervalMs * announceRounds);
+    const interval = this.o.gossipIntervalMs;
+    while (!this.stopped && this.o.cluster.view.ring.nodes().every((m) => m.id === this.o.id)) await this.sleep(interval);
+    const deadlineMs = this.o.clock.now() + interval * joinWitnessRoundsMax;
+    for (;;) {
+      if (this.stopped) return;
+      const live = this.o.cluster.view.snapshot().filter((m) => m.id !== this.o.id && (m.status === 'normal' || m.status === 'leaving'));
+      const missing = this.witnesses.missing(live);
+      if (missing.length === 0) break;
+      if (this.o.clock.now() >= deadlineMs) {
+        this.o.log.warn({ missing, rounds: joinWitnessRoundsMax }, 'some members have not shown they know this node is joining; streaming anyway (anti-entropy covers writes they coordinate meanwhile)');
+        break;
+      }
+      await this.sleep(interval / 2);
+    }
+    await this.sleep(interval);
   }
 
   // ----------------------------------------------------------------- leave
