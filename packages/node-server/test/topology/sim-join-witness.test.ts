@@ -16,6 +16,7 @@ import { assembleNodeCore, openNodeState, type NodeCore, type StorageEngine } fr
 import { ReplicaStore } from '../../src/store/replica-store.js';
 import { openMemoryEngine } from '../support/memory-engine.js';
 import { simPorts } from '../support/sim-ports.js';
+import { joinWitnessRoundsMax } from '../../src/topology/limits.js';
 import { ringOf } from './support.js';
 
 const seed = testSeed(0x5177);
@@ -58,22 +59,37 @@ async function run(sim: Simulation, ms: number, until: () => boolean = () => fal
   return until();
 }
 
+/** a, b, c agreed, 200 keys written through c; `write` sends one more through c (acknowledged keys go to `acked`). */
+let runs = 0;
+
+async function threeNodes() {
+  const instance = runs++;
+  const sim = new Simulation({ seed, link: { latencyMs: 2, jitterMs: 5 } });
+  const rng = new Rng(seed);
+  const engines = new Map<string, StorageEngine>();
+  for (const id of ['a', 'b', 'c', 'd']) engines.set(id, await openMemoryEngine(`witness-sim-${seed}-${instance}-${id}`, { durability: 'sync', syncIntervalMs: 100, keyBytesMax: 2048, valueBytesMax: 1 << 20 }));
+  const nodes = new Map<string, NodeCore>();
+  for (const id of ['a', 'b', 'c']) nodes.set(id, await startCore(sim, id, engines.get(id) as StorageEngine, false));
+  expect(await run(sim, 10_000, () => [...nodes.values()].every((n) => n.cluster.view.ring.size === 3)), seedNote(seed)).toBe(true);
+  const c = nodes.get('c') as NodeCore;
+  const acked = new Set<string>();
+  const write = (key: string): void =>
+    void c.cluster.run({ type: 'put', key, value: new Uint8Array(100).fill(rng.int(256)) }, undefined, false).then((r) => void (r.type === 'put-ok' && acked.add(key)), () => {});
+  for (let i = 0; i < 200; i++) write(`seed-${i}`);
+  await run(sim, 2_000);
+  return { sim, engines, nodes, acked, write };
+}
+
+/** Acknowledged keys d replicates in the 4-node ring that d does not hold. */
+function missingOnD(engines: Map<string, StorageEngine>, acked: ReadonlySet<string>): string[] {
+  const ring = ringOf(['a', 'b', 'c', 'd']);
+  const store = new ReplicaStore(engines.get('d') as StorageEngine, { actor: 'd', siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' });
+  return [...acked].filter((k) => ring.preferenceList(k, 3).includes('d') && !store.read(k).found);
+}
+
 describe('a joiner streams only once the coordinators know it is joining', () => {
   it('writes coordinated by a member that learned of the join late are all on the joiner when it turns normal', async () => {
-    const sim = new Simulation({ seed, link: { latencyMs: 2, jitterMs: 5 } });
-    const rng = new Rng(seed);
-    const engines = new Map<string, StorageEngine>();
-    for (const id of ['a', 'b', 'c', 'd']) engines.set(id, await openMemoryEngine(`witness-sim-${seed}-${id}`, { durability: 'sync', syncIntervalMs: 100, keyBytesMax: 2048, valueBytesMax: 1 << 20 }));
-    const nodes = new Map<string, NodeCore>();
-    for (const id of ['a', 'b', 'c']) nodes.set(id, await startCore(sim, id, engines.get(id) as StorageEngine, false));
-    expect(await run(sim, 10_000, () => [...nodes.values()].every((n) => n.cluster.view.ring.size === 3)), seedNote(seed)).toBe(true);
-    const c = nodes.get('c') as NodeCore;
-    const acked = new Set<string>();
-    const write = (key: string): void =>
-      void c.cluster.run({ type: 'put', key, value: new Uint8Array(100).fill(rng.int(256)) }, undefined, false).then((r) => void (r.type === 'put-ok' && acked.add(key)), () => {});
-    for (let i = 0; i < 200; i++) write(`seed-${i}`);
-    await run(sim, 2_000);
-
+    const { sim, engines, nodes, acked, write } = await threeNodes();
     deaf.add('c');
     const joinAtMs = sim.clock.now();
     const d = await startCore(sim, 'd', engines.get('d') as StorageEngine, true);
@@ -86,16 +102,34 @@ describe('a joiner streams only once the coordinators know it is joining', () =>
         hearsAtMs = sim.clock.now();
       }
       await run(sim, 20);
-      if (d.topology.status().self !== 'normal') continue;
       // At the instant the join completes, before any anti-entropy pass: every acknowledged key d replicates is on d.
-      const ring = ringOf(['a', 'b', 'c', 'd']);
-      const store = new ReplicaStore(engines.get('d') as StorageEngine, { actor: 'd', siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' });
-      missing = [...acked].filter((k) => ring.preferenceList(k, 3).includes('d') && !store.read(k).found);
+      if (d.topology.status().self === 'normal') missing = missingOnD(engines, acked);
     }
     expect(missing, `the join never completed; ${seedNote(seed)}`).toBeDefined();
     // The stream began only after c could know d was joining.
     expect(d.topology.status().stream?.startedAtMs ?? 0, seedNote(seed)).toBeGreaterThanOrEqual(hearsAtMs as number);
     expect(missing, `${missing?.length} acknowledged keys missing on the joiner; ${seedNote(seed)}`).toEqual([]);
     for (const n of [...nodes.values(), d]) n.stop();
+  }, 60_000);
+
+  it('a member that never learns of the join holds it up for at most joinWitnessRoundsMax rounds', async () => {
+    const { sim, engines, nodes } = await threeNodes();
+    deaf.add('c');
+    try {
+      const d = await startCore(sim, 'd', engines.get('d') as StorageEngine, true);
+      let seesAtMs: number | undefined;
+      const done = await run(sim, 60_000, () => {
+        if (seesAtMs === undefined && d.cluster.view.ring.nodes().some((m) => m.id !== 'd')) seesAtMs = sim.clock.now();
+        return d.topology.status().self === 'normal';
+      });
+      expect(done, `the join never completed; ${seedNote(seed)}`).toBe(true);
+      const waitedMs = (d.topology.status().stream?.startedAtMs ?? 0) - (seesAtMs as number);
+      // It waited for c (the bound), but not beyond it (plus the settle round and a half-round poll).
+      expect(waitedMs, seedNote(seed)).toBeGreaterThanOrEqual(joinWitnessRoundsMax * settings.gossipIntervalMs);
+      expect(waitedMs, seedNote(seed)).toBeLessThanOrEqual((joinWitnessRoundsMax + 2) * settings.gossipIntervalMs);
+      for (const n of [...nodes.values(), d]) n.stop();
+    } finally {
+      deaf.delete('c');
+    }
   }, 60_000);
 });
