@@ -27,6 +27,10 @@
  *      exchange never exceeds the configured bytes per second on average.
  *   3. One call at a time per exchange (bounded in flight: the service runs
  *      one exchange at a time).
+ *   4. Bounded work per event-loop turn: the local scan and the merge yield
+ *      a turn every `aeKeysPerTurn` keys, and at most that many pulled sets
+ *      are in the store's write queue at once, so client requests and writes
+ *      wait behind one window, not behind a whole chunk.
  */
 import { compareNodes, firstRequest, versionDigest, type MerkleTree, type NodeRequest } from '@ringkv/merkle';
 import { protocolError, treeIndicesMax, type PeerMessage } from '@ringkv/protocol';
@@ -34,7 +38,7 @@ import { empty, isTombstoneOnly, sync } from '@ringkv/vclock';
 import { decodeSet, encodeSet, type StoredSet, type StoredValue } from '../store/set-codec.js';
 import { keyId, sameBytes } from '../store/keys.js';
 import { decodeEntries, decodePairs, encodeEntries, type SetEntry } from './entries.js';
-import { aeChunkBytesTarget, aeStrideLevels } from './limits.js';
+import { aeChunkBytesTarget, aeKeysPerTurn, aeServeKeysPerCall, aeStrideLevels } from './limits.js';
 
 /** The exchange calls a peer makes (the body without id/timeout). */
 export type ExchangeCall =
@@ -59,6 +63,8 @@ export interface ExchangePorts {
   tombstoneAgeMs(skey: Uint8Array): number | undefined;
   /** Waits as long as needed to keep `bytes` more within the bandwidth budget. */
   throttle(bytes: number): Promise<void>;
+  /** Resolves on a later event-loop turn, so requests queued meanwhile are served (invariant 4). */
+  yieldTurn(): Promise<void>;
 }
 
 /** What one exchange did. */
@@ -178,7 +184,7 @@ async function fetchSets(keys: readonly Want[], ports: ExchangePorts, result: Ex
   for (let i = 0; i < keys.length; ) {
     const chunk: SetEntry[] = [];
     // Replies carry whole sets: a few thousand keys per call keeps a reply near the chunk target for small values.
-    for (let bytes = 0; i < keys.length && bytes < aeChunkBytesTarget / 32; i++) {
+    for (let bytes = 0; i < keys.length && bytes < aeChunkBytesTarget / 32 && chunk.length < aeServeKeysPerCall; i++) {
       const want = keys[i] as Want;
       chunk.push({ key: want.key, set: want.absent ? absentMark : none });
       bytes += want.key.length + 5;
@@ -197,8 +203,12 @@ async function reconcile(group: string, buckets: number[], ports: ExchangePorts,
   const theirs = await fetchDigests(group, ports.tree(group).bucketsLog2, buckets, ports, result);
   const mine = new Map<string, Local>();
   const want: Want[] = [];
+  let sinceYield = 0;
   for (const bucket of buckets) {
+    // Between buckets, not inside one: an engine iterator is not held across turns.
+    if (sinceYield >= aeKeysPerTurn) sinceYield = await yielded(ports);
     for (const [skey, bytes] of ports.scanBucket(group, bucket)) {
+      sinceYield++;
       const key = skey.subarray(9);
       const id = keyId(key);
       result.keysCompared++;
@@ -232,7 +242,13 @@ async function merge(mine: Map<string, Local>, fetched: Map<string, Fetched>, wa
   const keys = new Map<string, Uint8Array>();
   for (const [id, m] of mine) keys.set(id, m.key);
   for (const w of want) keys.set(keyId(w.key), w.key);
+  let seen = 0;
   for (const [id, key] of keys) {
+    // One window of pulls committed (and a turn yielded) per aeKeysPerTurn keys (invariant 4).
+    if (++seen % aeKeysPerTurn === 0) {
+      await Promise.all(pulls.splice(0));
+      await ports.yieldTurn();
+    }
     const local = mine.get(id);
     const remote = fetched.get(id);
     const localSet = local === undefined ? empty<StoredValue>() : decodeSet(local.bytes);
@@ -248,7 +264,8 @@ async function merge(mine: Map<string, Local>, fetched: Map<string, Fetched>, wa
       result.keysPushed++;
       push.push(entry);
       pushBytes += encoded.length + key.length;
-      if (pushBytes >= aeChunkBytesTarget) pushBytes = await flush(push, ports, result);
+      // Bounded in keys too: the peer decodes a whole chunk in one turn.
+      if (pushBytes >= aeChunkBytesTarget || push.length >= aeServeKeysPerCall) pushBytes = await flush(push, ports, result);
     }
   }
   await Promise.all(pulls);
@@ -269,6 +286,16 @@ async function flush(push: SetEntry[], ports: ExchangePorts, result: ExchangeRes
   const reply = await counted(ports, { type: 'sync-sets', entries }, entries.length + 16, result);
   if (reply.type !== 'sync-sets-ok') throw unexpected(reply);
   return 0;
+}
+
+async function yielded(ports: ExchangePorts): Promise<number> {
+  await ports.yieldTurn();
+  return 0;
+}
+
+/** Runs `apply` on every item, at most `aeKeysPerTurn` at once, each window awaited before the next (invariant 4). */
+export async function inWindows<T>(items: readonly T[], apply: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += aeKeysPerTurn) await Promise.all(items.slice(i, i + aeKeysPerTurn).map(apply));
 }
 
 async function counted(ports: ExchangePorts, body: ExchangeCall, bytes: number, result: ExchangeResult): Promise<PeerMessage> {

@@ -86,3 +86,22 @@ export const tombstoneSweepIntervalMsMax = 3_600_000;
 export function tombstoneSweepIntervalMs(graceMs: number): number {
   return Math.min(tombstoneSweepIntervalMsMax, Math.max(tombstoneSweepIntervalMsMin, Math.floor(graceMs / 10)));
 }
+
+/**
+ * Keys an exchange merges or writes per event-loop turn, on either side: the
+ * driver's pulls and the server's `sync-sets` go to the store in windows of
+ * this many, each awaited before the next, and the driver's scan and merge
+ * loops yield a timer turn between windows. Without it a pass queued its
+ * whole chunk (thousands of writes) ahead of client writes in the store's
+ * one write queue and merged it in one turn: foreground p99 rose 7–9× during
+ * a pass (README, "Foreground latency during a pass").
+ */
+export const aeKeysPerTurn = 128;
+
+/**
+ * Keys in one chunk at most (besides `aeChunkBytesTarget`): a `range-sets`
+ * reply, a `key-sets` request and a `sync-sets` push. Each side handles a
+ * chunk in one turn (scan and hash, or decode and validate), and a digest
+ * chunk of 512 KiB is ~13,000 keys.
+ */
+export const aeServeKeysPerCall = 1_024;

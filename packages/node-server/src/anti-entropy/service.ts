@@ -31,13 +31,14 @@ import type { StorageEngine } from '../store/engine-port.js';
 import type { ReplicaStore } from '../store/replica-store.js';
 import type { StoredSet } from '../store/set-codec.js';
 import { decodeEntries, decodePairs, encodeEntries, type SetEntry } from './entries.js';
-import { emptyResult, exchange, fromU32s, type ExchangeCall, type ExchangeResult } from './exchange.js';
+import { emptyResult, exchange, fromU32s, inWindows, type ExchangeCall, type ExchangeResult } from './exchange.js';
 import {
   aeBucketsLog2Default,
   aeBuildChunkKeysDefault,
   aeBytesPerSecondDefault,
   aeCallTimeoutMs,
   aeIntervalMsDefault,
+  aeServeKeysPerCall,
   tombstoneGraceMsDefault,
   tombstoneSweepIntervalMs,
 } from './limits.js';
@@ -215,7 +216,8 @@ export class AntiEntropy {
       case 'key-sets':
         return { type: 'range-sets-ok', id: call.id, entries: encodeEntries(this.keySets(decodePairs(call.entries))) };
       case 'sync-sets': {
-        await Promise.all(decodeEntries(call.entries).map((e) => this.o.store.syncIn(e.key, e.set, e.ageMs)));
+        // In windows: a chunk's thousands of sets never sit in the write queue ahead of client writes at once.
+        await inWindows(decodeEntries(call.entries), (e) => this.o.store.syncIn(e.key, e.set, e.ageMs));
         return { type: 'sync-sets-ok', id: call.id };
       }
     }
@@ -253,7 +255,7 @@ export class AntiEntropy {
     for (const bucket of fromU32s(call.buckets)) {
       if (bucket >= 2 ** call.bucketsLog2) throw protocolError('invalid-message', `bucket ${bucket} is out of range`);
       for (const [skey, value] of this.trees.scanBucket(call.group, bucket, call.after)) {
-        if (bytes >= call.bytesMax) return { entries: encodeEntries(out), more: out.length === 0 ? skey : lastKey(out) };
+        if (bytes >= call.bytesMax || out.length >= aeServeKeysPerCall) return { entries: encodeEntries(out), more: out.length === 0 ? skey : lastKey(out) };
         const set = call.digests === true ? versionDigest(value) : value;
         out.push({ key: skey.subarray(9), set, skey } as SetEntry & { skey: Uint8Array });
         bytes += set.length + skey.length;
@@ -342,6 +344,7 @@ export class AntiEntropy {
       pastGrace: (skey: Uint8Array) => this.tombstones.verdict(skey) !== 'grace',
       tombstoneAgeMs: (skey: Uint8Array) => this.tombstones.ageMs(skey),
       throttle: (bytes: number) => this.throttle(bytes),
+      yieldTurn: this.yieldTurn,
     };
   }
 
