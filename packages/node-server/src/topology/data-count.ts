@@ -4,14 +4,24 @@
  * `store` and /metrics `ringkv_store_keys` / `ringkv_store_bytes`: what an
  * operator compares with the node's share of the ring.
  *
+ * Counted once by a scan of the `d` prefix at start, in chunks (a timer turn
+ * between chunks, so a node with millions of keys serves requests while it
+ * counts), and kept by the store's write hooks from then on. Writes land
+ * during the scan, so:
+ *
  * Invariants:
- *   1. Counted once by a scan of the `d` prefix when the node's core is
- *      assembled, before any write can be in flight (the core has not
- *      started; the store's start-up metadata writes have settled), then kept
- *      by the store's write hook: every committed batch reports (before,
- *      after) per key, and a failed one (before, before), so the figures
- *      follow the engine exactly without a rescan.
- *   2. Only `d` records count: hints, metadata and the tombstone index do not.
+ *   1. A key at or before the scan cursor has been counted; the write hook
+ *      applies (before → after) for it. A key after the cursor is not counted
+ *      yet; the hook ignores it and the scan counts it as it stands when
+ *      reached.
+ *   2. A key whose batch is in flight (announced by the intent hook, not yet
+ *      reported by the write hook) is skipped by the scan: the engine may
+ *      already hold its new state. Its write-hook call then counts it as
+ *      (absent → after), whichever side of the cursor it is on.
+ *   3. Once the scan is done, every write-hook call applies (before → after),
+ *      so `keys`/`bytes` equal a scan of the engine at every moment; a failed
+ *      batch reports (before, before) and changes nothing.
+ *   4. Only `d` records count: hints, metadata and the tombstone index do not.
  *      A tombstone-only set is a stored record and counts until collected.
  */
 import type { StorageEngine } from '../store/engine-port.js';
@@ -23,41 +33,92 @@ export interface DataCountStatus {
   readonly keys: number;
   /** User key bytes plus stored set bytes (before compression). */
   readonly bytes: number;
+  /** False while the start-up count still runs (the figures are partial until then). */
+  readonly counted: boolean;
 }
+
+/** Records the start-up scan reads per turn. */
+export const dataCountChunkKeys = 2_000;
 
 /** Bytes a data record counts for: its user key (the storage key minus prefix and position) and its stored set. */
 function recordBytes(skey: Uint8Array, value: Uint8Array): number {
   return skey.length - 9 + value.length;
 }
 
+function compare(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(a, b);
+}
+
+const idOf = (skey: Uint8Array): string => Buffer.from(skey.buffer, skey.byteOffset, skey.byteLength).toString('latin1');
+
 /** Data record count and bytes (module comment). */
 export class DataCount {
   private keys = 0;
   private bytes = 0;
+  private cursor: Uint8Array | undefined;
+  private done = false;
+  /** Keys announced by the intent hook and not yet reported, with how many batches of each are in flight. */
+  private readonly inFlight = new Map<string, number>();
+  /** Keys the scan skipped because they were in flight (invariant 2). */
+  private readonly skipped = new Set<string>();
 
-  /** Counts the `d` records of `engine` now (invariant 1: call before writes can be in flight, then install `observe`). */
-  constructor(engine: Pick<StorageEngine, 'iterate'>) {
-    for (const [skey, value] of engine.iterate({ gte: Uint8Array.of(dataPrefix), lt: Uint8Array.of(dataPrefix + 1) })) {
-      this.keys++;
-      this.bytes += recordBytes(skey, value);
+  constructor(private readonly engine: Pick<StorageEngine, 'iterate'>) {}
+
+  /**
+   * Counts the `d` records in chunks of `chunkKeys`, calling `turn()` between
+   * chunks; resolves when done. Install `observe` and `intent` first.
+   */
+  async count(turn: () => Promise<void>, chunkKeys = dataCountChunkKeys): Promise<void> {
+    const end = Uint8Array.of(dataPrefix + 1);
+    for (;;) {
+      const bounds = this.cursor === undefined ? { gte: Uint8Array.of(dataPrefix), lt: end, limit: chunkKeys } : { gt: this.cursor, lt: end, limit: chunkKeys };
+      let n = 0;
+      for (const [skey, value] of this.engine.iterate(bounds)) {
+        n++;
+        this.cursor = skey.slice();
+        const id = idOf(skey);
+        if (this.inFlight.has(id)) this.skipped.add(id);
+        else this.add(skey, value, 1);
+      }
+      if (n < chunkKeys) break;
+      await turn();
     }
+    this.done = true;
+    this.inFlight.clear();
   }
+
+  /** The store's intent hook (`ReplicaStore.observeIntent`): keys whose batch is about to reach the engine. */
+  readonly intent = (skeys: readonly Uint8Array[]): void => {
+    if (this.done) return;
+    for (const skey of skeys) {
+      if (skey[0] !== dataPrefix) continue;
+      const id = idOf(skey);
+      this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + 1);
+    }
+  };
 
   /** The store's write hook (`ReplicaStore.observe`). */
   readonly observe: WriteObserver = (skey, old, next) => {
     if (skey[0] !== dataPrefix) return;
-    if (old !== undefined) {
-      this.keys--;
-      this.bytes -= recordBytes(skey, old);
+    const id = idOf(skey);
+    if (!this.done) {
+      const left = (this.inFlight.get(id) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(id, left);
+      else this.inFlight.delete(id);
     }
-    if (next !== undefined) {
-      this.keys++;
-      this.bytes += recordBytes(skey, next);
-    }
+    if (this.skipped.delete(id)) old = undefined; // invariant 2: the scan counted nothing for it
+    else if (!this.done && (this.cursor === undefined || compare(skey, this.cursor) > 0)) return; // invariant 1
+    if (old !== undefined) this.add(skey, old, -1);
+    if (next !== undefined) this.add(skey, next, 1);
   };
 
   /** The figures now. */
   status(): DataCountStatus {
-    return { keys: this.keys, bytes: this.bytes };
+    return { keys: this.keys, bytes: this.bytes, counted: this.done };
+  }
+
+  private add(skey: Uint8Array, value: Uint8Array, sign: 1 | -1): void {
+    this.keys += sign;
+    this.bytes += sign * recordBytes(skey, value);
   }
 }

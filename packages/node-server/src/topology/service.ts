@@ -137,15 +137,16 @@ export class TopologyService {
   private readonly timers = new Map<string, unknown>();
   private stopped = false;
 
-  /** Data records held here (/status `store`, /metrics `ringkv_store_*`): counted now, then kept by the write hook (data-count.ts). */
+  /** Data records held here (/status `store`, /metrics `ringkv_store_*`): counted in chunks from start(), kept by the write hooks (data-count.ts). */
   readonly data: DataCount;
   /** Peers known to know this node is joining (read only while it joins). */
   private readonly witnesses: JoinWitnesses;
 
   constructor(private readonly o: TopologyOptions) {
-    // Built before the core starts (node-core), so no write is in flight yet (data-count.ts invariant 1).
+    // Hooks installed before the core starts (node-core); the count itself runs in start(), in chunks (data-count.ts).
     this.data = new DataCount(o.engine);
     o.store.observe(this.data.observe);
+    o.store.observeIntent(this.data.intent);
     this.witnesses = new JoinWitnesses(o.id, () => o.cluster.gossip.member(o.id)?.generation ?? 0);
     // An interrupted leave is resumed (invariant 5): /status shows `leaving` from the start.
     this.selfState = readSelf(o.engine) === 'leaving' ? 'leaving' : initialSelf(o.engine, o.settings);
@@ -159,6 +160,7 @@ export class TopologyService {
 
   /** Starts a pending join, and follows ring changes (cleanup and repair after them). Call after the cluster core started. */
   start(): void {
+    void this.data.count(() => new Promise<void>((resolve) => this.o.clock.setTimer(0, resolve))).catch((error: unknown) => this.o.log.error({ err: error }, 'counting data records failed'));
     this.o.cluster.onRingChange(() => this.afterChange());
     this.o.cluster.gossip.on((e) => {
       if (e.type === 'changed' || e.type === 'left') this.afterChange();

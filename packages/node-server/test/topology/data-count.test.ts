@@ -16,8 +16,13 @@ afterAll(removeTempDirs);
 
 const seed = testSeed(0x57043);
 
+/** /status `store` once the start-up count is done (it runs in chunks after the node starts). */
 async function storeOf(httpUrl: string): Promise<{ keys: number; bytes: number }> {
-  return ((await (await fetch(`${httpUrl}/status`)).json()) as { store: { keys: number; bytes: number } }).store;
+  for (;;) {
+    const { keys, bytes, counted } = ((await (await fetch(`${httpUrl}/status`)).json()) as { store: { keys: number; bytes: number; counted: boolean } }).store;
+    if (counted) return { keys, bytes };
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** Keys and bytes (user key + stored set) of the `d` records of a stopped node's directory. */
