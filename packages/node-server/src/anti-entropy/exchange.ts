@@ -38,7 +38,7 @@ import { empty, isTombstoneOnly, sync } from '@ringkv/vclock';
 import { decodeSet, encodeSet, type StoredSet, type StoredValue } from '../store/set-codec.js';
 import { keyId, sameBytes } from '../store/keys.js';
 import { decodeEntries, decodePairs, encodeEntries, type SetEntry } from './entries.js';
-import { aeChunkBytesTarget, aeKeysPerTurn, aeServeKeysPerCall, aeStrideLevels } from './limits.js';
+import { aeBucketsPerCall, aeChunkBytesTarget, aeKeysPerTurn, aeServeKeysPerCall, aeStrideLevels } from './limits.js';
 
 /** The exchange calls a peer makes (the body without id/timeout). */
 export type ExchangeCall =
@@ -63,7 +63,7 @@ export interface ExchangePorts {
   tombstoneAgeMs(skey: Uint8Array): number | undefined;
   /** Waits as long as needed to keep `bytes` more within the bandwidth budget. */
   throttle(bytes: number): Promise<void>;
-  /** Resolves on a later event-loop turn, so requests queued meanwhile are served (invariant 4). */
+  /** Resolves on a later event-loop turn, so requests queued meanwhile are served (invariant 4); before every call too. The service paces here. */
   yieldTurn(): Promise<void>;
 }
 
@@ -146,8 +146,9 @@ interface Digest {
 /** The peer's (key, version digest) pairs of the differing buckets, chunked. */
 async function fetchDigests(group: string, bucketsLog2: number, buckets: number[], ports: ExchangePorts, result: ExchangeResult): Promise<Map<string, Digest>> {
   const out = new Map<string, Digest>();
-  for (let i = 0; i < buckets.length; i += treeIndicesMax) {
-    const chunk = u32s(buckets.slice(i, i + treeIndicesMax));
+  // A few buckets per call: the peer opens one engine iterator per bucket, all in one turn.
+  for (let i = 0; i < buckets.length; i += aeBucketsPerCall) {
+    const chunk = u32s(buckets.slice(i, i + aeBucketsPerCall));
     let after: Uint8Array | undefined;
     do {
       const body = { type: 'range-sets' as const, group, bucketsLog2, buckets: chunk, bytesMax: aeChunkBytesTarget, digests: true, ...(after === undefined ? {} : { after }) };
@@ -299,6 +300,7 @@ export async function inWindows<T>(items: readonly T[], apply: (item: T) => Prom
 }
 
 async function counted(ports: ExchangePorts, body: ExchangeCall, bytes: number, result: ExchangeResult): Promise<PeerMessage> {
+  await ports.yieldTurn();
   await ports.throttle(bytes);
   result.bytesSent += bytes;
   result.roundTrips++;

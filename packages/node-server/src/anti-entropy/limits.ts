@@ -105,3 +105,22 @@ export const aeKeysPerTurn = 128;
  * chunk of 512 KiB is ~13,000 keys.
  */
 export const aeServeKeysPerCall = 1_024;
+
+/**
+ * Differing buckets named in one `range-sets` request: the peer opens one
+ * engine iterator (a seek through memtables and tables) per bucket in one
+ * turn; 2,000 buckets in one request stalled the peer ~100 ms.
+ */
+export const aeBucketsPerCall = 128;
+
+/**
+ * Largest share of wall time an exchange is busy (its own work and, during
+ * its calls, the peer's): it rests as long as it worked between windows. A
+ * pass is CPU-bound long before it reaches `aeBytesPerSecondDefault`, so
+ * without this the bytes budget left requests a quarter of the thread
+ * (README, "Foreground latency during a pass").
+ */
+export const aeBusyShareMax = 0.5;
+
+/** Longest single rest of the pacing above: a slow peer call does not park the exchange for long. */
+export const aePaceRestMsMax = 1_000;

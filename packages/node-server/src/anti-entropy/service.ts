@@ -21,6 +21,10 @@
  *      with the store batch committed when it started (tombstones.ts).
  *   5. A tombstone sweep follows every pass and runs every
  *      `tombstoneSweepIntervalMs(graceMs)` besides.
+ *   6. An exchange rests between its windows and calls (exchange.ts
+ *      invariant 4) so that it is busy at most `aeBusyShareMax` of wall
+ *      time: bytes per second alone do not bound the CPU a pass takes from
+ *      requests (a pass moving 1 MB/s was CPU-bound).
  */
 import type { HashRing } from '@ringkv/hashring';
 import { MerkleTree, versionDigest } from '@ringkv/merkle';
@@ -35,9 +39,11 @@ import { emptyResult, exchange, fromU32s, inWindows, type ExchangeCall, type Exc
 import {
   aeBucketsLog2Default,
   aeBuildChunkKeysDefault,
+  aeBusyShareMax,
   aeBytesPerSecondDefault,
   aeCallTimeoutMs,
   aeIntervalMsDefault,
+  aePaceRestMsMax,
   aeServeKeysPerCall,
   tombstoneGraceMsDefault,
   tombstoneSweepIntervalMs,
@@ -70,6 +76,8 @@ export interface AntiEntropyOptions {
   readonly generation?: number;
   /** Index records a tombstone sweep judges per turn (default `tombstoneSweepChunkKeys`). */
   readonly sweepChunkKeys?: number;
+  /** Largest share of wall time an exchange is busy (invariant 6; default `aeBusyShareMax`); 1 turns the pacing and these turns off (tests on a clock whose timers they fire by hand). */
+  readonly busyShareMax?: number;
 }
 
 /** Counters since start (/status `antiEntropy`, /metrics `ringkv_ae_*`). */
@@ -130,6 +138,23 @@ export class AntiEntropy {
   }
 
   private readonly yieldTurn = (): Promise<void> => new Promise<void>((resolve) => this.o.clock.setTimer(0, resolve));
+
+  /** When the running exchange last resumed from `pace` (or started). */
+  private pacedAtMs = 0;
+
+  /**
+   * The exchange's turn boundary (invariant 6): rests as long as it worked
+   * since it last rested, scaled so its share of wall time stays at most
+   * `aeBusyShareMax`; at least one timer turn.
+   */
+  private readonly pace = async (): Promise<void> => {
+    const share = this.o.busyShareMax ?? aeBusyShareMax;
+    if (share >= 1) return;
+    const busyMs = Math.max(0, this.o.clock.now() - this.pacedAtMs);
+    const restMs = Math.min(aePaceRestMsMax, (busyMs * (1 - share)) / share);
+    await new Promise<void>((resolve) => this.o.clock.setTimer(restMs, resolve));
+    this.pacedAtMs = this.o.clock.now();
+  };
 
   /** Starts a chunked build of every tree (start-up, ring change); settles when it is done or superseded. */
   private buildTrees(): Promise<void> {
@@ -287,6 +312,7 @@ export class AntiEntropy {
     await this.trees.ready();
     const epoch = this.ledger.epoch;
     const startSeq = this.o.store.committedBatchSeq;
+    this.pacedAtMs = this.o.clock.now();
     const r = await exchange(group, this.ports(address));
     this.ledger.record(group, peer, startSeq, epoch);
     return r;
@@ -344,7 +370,7 @@ export class AntiEntropy {
       pastGrace: (skey: Uint8Array) => this.tombstones.verdict(skey) !== 'grace',
       tombstoneAgeMs: (skey: Uint8Array) => this.tombstones.ageMs(skey),
       throttle: (bytes: number) => this.throttle(bytes),
-      yieldTurn: this.yieldTurn,
+      yieldTurn: this.pace,
     };
   }
 

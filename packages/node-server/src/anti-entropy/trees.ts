@@ -275,6 +275,8 @@ export class ReplicaTrees {
   /** Calls `visit` with each stored (storage key, set bytes) of `group` in `bucket`, ascending, after `after`. */
   *scanBucket(group: string, bucket: number, after?: Uint8Array): Iterable<[Uint8Array, Uint8Array]> {
     const bounds = bucketBounds(bucket, this.o.bucketsLog2);
+    // A bucket wholly before `after` (a resumed chunk) is skipped without opening an iterator.
+    if (after !== undefined && compare(after, bounds.lt) >= 0) return;
     const scan = after !== undefined && compare(after, bounds.gte) >= 0 ? { gt: after, lt: bounds.lt } : bounds;
     for (const entry of this.o.engine.iterate(scan)) if (this.groupOf(entry[0]) === group) yield entry;
   }

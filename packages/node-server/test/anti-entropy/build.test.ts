@@ -60,7 +60,7 @@ async function nodeWith(keys: number, chunkKeys: number): Promise<{ engine: Memo
       calls.push(`${address}:${body.type}`);
       throw new Error('no peer in this test');
     },
-    clock, random: { next: () => 0.5 }, intervalMs: 0, buildChunkKeys: chunkKeys,
+    clock, random: { next: () => 0.5 }, intervalMs: 0, buildChunkKeys: chunkKeys, busyShareMax: 1,
   });
   store.observe(ae.observe);
   store.observeIntent(ae.intent);

@@ -84,6 +84,8 @@ export function aeCluster(ids: readonly string[], o: AeClusterOptions = {}): Map
     const ae = new AntiEntropy({
       selfId: id, n: o.n ?? ids.length, ring: () => ring, down: () => new Set(), addressOf: (x) => (ring.hasNode(x) ? x : undefined), engine, store,
       call: (address, body) => route(address, body), clock, random: { next: () => 0.5 }, intervalMs: 0, bytesPerSecond: 1 << 30,
+      // No pacing: TestClock never fires a timer with a delay (tests move its time by hand).
+      busyShareMax: 1,
       generation: 1, ...(o.bucketsLog2 === undefined ? {} : { bucketsLog2: o.bucketsLog2 }), ...(o.tombstoneGraceMs === undefined ? {} : { tombstoneGraceMs: o.tombstoneGraceMs }),
       ...(o.sweepChunkKeys === undefined ? {} : { sweepChunkKeys: o.sweepChunkKeys }),
       ...(o.buildChunkKeys === undefined ? {} : { buildChunkKeys: o.buildChunkKeys }),
