@@ -96,7 +96,7 @@ export function tombstoneSweepIntervalMs(graceMs: number): number {
  * one write queue and merged it in one turn: foreground p99 rose 7–9× during
  * a pass (README, "Foreground latency during a pass").
  */
-export const aeKeysPerTurn = 128;
+export const aeKeysPerTurn = 64;
 
 /**
  * Keys in one chunk at most (besides `aeChunkBytesTarget`): a `range-sets`
@@ -104,14 +104,14 @@ export const aeKeysPerTurn = 128;
  * chunk in one turn (scan and hash, or decode and validate), and a digest
  * chunk of 512 KiB is ~13,000 keys.
  */
-export const aeServeKeysPerCall = 1_024;
+export const aeServeKeysPerCall = 512;
 
 /**
  * Differing buckets named in one `range-sets` request: the peer opens one
  * engine iterator (a seek through memtables and tables) per bucket in one
  * turn; 2,000 buckets in one request stalled the peer ~100 ms.
  */
-export const aeBucketsPerCall = 128;
+export const aeBucketsPerCall = 64;
 
 /**
  * Largest share of wall time an exchange is busy (its own work and, during
