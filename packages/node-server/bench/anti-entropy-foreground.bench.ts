@@ -12,11 +12,12 @@
  * default 5):
  *
  *   (a) unloaded: AEFG_OPS requests (default 3,000), no repair;
- *   (b) while `POST /repair` on a runs: first b is stopped, AEFG_PCT % of
- *       the keys (default 2) get a newer version in its engine, and b is
- *       started again, so a's pass pulls them from b and pushes them to c;
- *   (c) the same with a diverged and the pass on c (pulls from a, pushes to
- *       b: the same work, unthrottled).
+ *   (b) while `POST /repair` on a runs: first AEFG_PCT % of the key count
+ *       (default 2 %) is written as fresh keys through a while b's engine
+ *       mangles its copies (`mangling`: half dropped, half given a newer
+ *       version of b's own), so a's pass pulls from b and pushes to b and c;
+ *   (c) the same with a's copies mangled and the pass on c (pulls from a,
+ *       pushes to a and b: the same work, unthrottled).
  *
  * Only requests started while the pass runs count in (b) and (c). The
  * client and the three nodes share one thread, so a stall on either side
