@@ -11,18 +11,9 @@ import { DataCount } from '../../src/topology/data-count.js';
 import { ReplicaStore } from '../../src/store/replica-store.js';
 import type { StoredValue } from '../../src/store/set-codec.js';
 import { openMemoryEngine } from '../support/memory-engine.js';
+import { dataRecordTotals } from './support.js';
 
 const seed = testSeed(0xc0047);
-
-function scan(engine: { iterate(b: { gte: Uint8Array; lt: Uint8Array }): Iterable<[Uint8Array, Uint8Array]> }): { keys: number; bytes: number } {
-  let keys = 0;
-  let bytes = 0;
-  for (const [k, v] of engine.iterate({ gte: Uint8Array.of(0x64), lt: Uint8Array.of(0x65) })) {
-    keys++;
-    bytes += k.length - 9 + v.length;
-  }
-  return { keys, bytes };
-}
 
 describe('the chunked start-up count', () => {
   it('equals a scan of the engine after writes landed before, during and after the count', async () => {
@@ -49,7 +40,7 @@ describe('the chunked start-up count', () => {
       await store.settled();
       const { keys, bytes, counted } = count.status();
       expect(counted).toBe(true);
-      expect({ keys, bytes }, `round ${round} ${seedNote(seed)}`).toEqual(scan(engine));
+      expect({ keys, bytes }, `round ${round} ${seedNote(seed)}`).toEqual(dataRecordTotals(engine));
       await engine.close();
     }
   });

@@ -9,7 +9,7 @@ import { Rng, seedNote, testSeed } from '@ringkv/sim';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { put } from '../support/cluster.js';
 import { removeTempDirs, tempDir } from '../support/node.js';
-import { client, closeAll, running, start } from './support.js';
+import { client, closeAll, dataRecordTotals, running, start } from './support.js';
 
 afterEach(closeAll);
 afterAll(removeTempDirs);
@@ -29,13 +29,7 @@ async function storeOf(httpUrl: string): Promise<{ keys: number; bytes: number }
 async function scan(dataDir: string): Promise<{ keys: number; bytes: number }> {
   const engine = await openEngine(dataDir);
   try {
-    let keys = 0;
-    let bytes = 0;
-    for (const [k, v] of engine.iterate({ gte: Uint8Array.of(0x64), lt: Uint8Array.of(0x65) })) {
-      keys++;
-      bytes += k.length - 9 + v.length;
-    }
-    return { keys, bytes };
+    return dataRecordTotals(engine);
   } finally {
     await engine.close();
   }

@@ -107,3 +107,14 @@ export async function dataKeys(dataDir: string): Promise<Set<string>> {
 export function ringOf(ids: readonly string[]): HashRing {
   return HashRing.fromNodes(ringSpecs(ids.map((id) => ({ id, status: 'normal' as const, vnodes: 64, weight: 1, zone: '' }))), { vnodes: ringVnodesBase });
 }
+
+/** Keys and bytes (user key + stored set) of the `d` records an engine holds: what /status `store` must equal. */
+export function dataRecordTotals(engine: { iterate(bounds: { gte: Uint8Array; lt: Uint8Array }): Iterable<[Uint8Array, Uint8Array]> }): { keys: number; bytes: number } {
+  let keys = 0;
+  let bytes = 0;
+  for (const [k, v] of engine.iterate({ gte: Uint8Array.of(0x64), lt: Uint8Array.of(0x65) })) {
+    keys++;
+    bytes += k.length - 9 + v.length;
+  }
+  return { keys, bytes };
+}
