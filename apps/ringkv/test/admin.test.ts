@@ -110,6 +110,8 @@ describe('ringkv plan', () => {
     const node = await fakeNode((_, res) => reply(res, 200, leave));
     const text = await cli(['plan', 'leave', 'n2', '--url', node.url]);
     expect(text.out.split('\n')[0]).toBe('n2 would hand off 33.3% of keys: 15 keys, 1.0 kB in 4 ranges to n1, n3');
+    const one = await cli(['plan', 'leave', 'n2', '--url', (await fakeNode((_, res) => reply(res, 200, { ...leave, totals: { ranges: 1, keys: 1, bytes: 95, fractionOfKeys: 1 / 3 } }))).url]);
+    expect(one.out.split('\n')[0]).toBe('n2 would hand off 33.3% of keys: 1 key, 95 B in 1 range to n1, n3');
     expect(node.seen[0]?.authorization).toBeUndefined();
     expect(Object.fromEntries(node.seen[0]?.query ?? [])).toEqual({ op: 'leave', id: 'n2' });
     const json = await cli(['plan', 'leave', 'n2', '--url', node.url, '--json']);

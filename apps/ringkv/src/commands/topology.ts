@@ -74,7 +74,7 @@ function names(ids: Iterable<string>): string {
  */
 export function planText(p: Plan): string {
   const t = p.totals;
-  const amount = `${percentText(t.fractionOfKeys)} of keys: ${countText(t.keys)} keys, ${bytesText(t.bytes)} in ${countText(t.ranges)} range${t.ranges === 1 ? '' : 's'}`;
+  const amount = `${percentText(t.fractionOfKeys)} of keys: ${countText(t.keys)} key${t.keys === 1 ? '' : 's'}, ${bytesText(t.bytes)} in ${countText(t.ranges)} range${t.ranges === 1 ? '' : 's'}`;
   const head =
     p.moves.length === 0
       ? `${p.id} ${p.op === 'join' ? 'joining' : 'leaving'} would move nothing`
