@@ -17,16 +17,11 @@
  *   4. Topology changes (join, leave, remove, cleanup, plan) run here too, on
  *      the same injected clock and peer port, so a simulation runs them.
  */
-import type { Random, Transport } from '@ringkv/gossip';
-import type { WireCodec } from '@ringkv/protocol';
-import type { Clock } from '@ringkv/quorum';
+import type { Random } from '@ringkv/gossip';
 import { AntiEntropy } from './anti-entropy/service.js';
-import { ClusterCore } from './cluster/core.js';
+import { ClusterCore, type ClusterCoreOptions } from './cluster/core.js';
 import { EngineHintStore } from './cluster/hint-store.js';
 import { actorOf, freshEpoch, nextGenerationAfter, nextIncarnation, readGeneration, readIncarnation, writeGeneration, writeIncarnation, type Incarnation } from './cluster/meta.js';
-import type { PeerPort } from './cluster/replicas.js';
-import type { ClusterSettings } from './cluster/settings.js';
-import type { NodeLogger } from './log.js';
 import type { AntiEntropySettings } from './options.js';
 import type { StorageEngine } from './store/engine-port.js';
 import { ReplicaStore, type StoreConfig } from './store/replica-store.js';
@@ -63,13 +58,14 @@ export async function openNodeState(engine: StorageEngine, store: StoreConfig, n
   const get = (key: Uint8Array): Uint8Array | undefined => engine.getSync(key);
   const generation = nextGenerationAfter(readGeneration(get), nowMs);
   const incarnation: Incarnation = nextIncarnation(readIncarnation(get), freshEpoch(nowMs, random?.next() ?? 0));
-  const replicaStore = new ReplicaStore(engine, { ...store, actor: actorOf(store.actor, incarnation.epoch) });
+  const actor = actorOf(store.actor, incarnation.epoch);
+  const replicaStore = new ReplicaStore(engine, { ...store, actor });
   await writeGeneration(replicaStore, generation);
   await writeIncarnation(replicaStore, incarnation);
   const hints = new EngineHintStore(engine, replicaStore);
   hints.open();
   return {
-    store: replicaStore, hints, generation, actor: actorOf(store.actor, incarnation.epoch),
+    store: replicaStore, hints, generation, actor,
     markCleanStop: async () => {
       await replicaStore.settled();
       await writeIncarnation(replicaStore, { epoch: incarnation.epoch, clean: true });
@@ -77,24 +73,16 @@ export async function openNodeState(engine: StorageEngine, store: StoreConfig, n
   };
 }
 
-/** What a node's cluster side is built from: its state, its settings and the injected ports. */
-export interface NodeCoreParts {
-  readonly id: string;
-  /** This node's address as peers reach it (its ws URL; any unique name on a simulated network). */
-  readonly address: string;
+/**
+ * What a node's cluster side is built from: its state, its settings and the
+ * injected ports (id, address, settings, clock, random, gossip transport,
+ * peer port, client codec and logger exactly as the cluster core takes them;
+ * on a simulated network the address is any unique name).
+ */
+export interface NodeCoreParts extends Pick<ClusterCoreOptions, 'id' | 'address' | 'settings' | 'clock' | 'random' | 'transport' | 'peers' | 'codec' | 'log'> {
   readonly state: NodeState;
   readonly engine: StorageEngine;
-  readonly settings: ClusterSettings;
   readonly antiEntropy: AntiEntropySettings;
-  readonly clock: Clock;
-  readonly random: Random;
-  /** Gossip's transport. */
-  readonly transport: Transport;
-  /** Peer calls (replica apply/fetch, forward, anti-entropy). */
-  readonly peers: PeerPort;
-  /** The client codec: forwarded requests travel as client frames. */
-  readonly codec: WireCodec;
-  readonly log: NodeLogger;
   /** Join, streaming bandwidth and what to do once left (default: no join, 16 MiB/s, nothing). */
   readonly topology?: TopologySettings;
 }
