@@ -36,7 +36,7 @@ import { pickCompaction, runCompaction, type CompactionPlan } from './compaction
 import { LsmError } from './errors.js';
 import { compareBytes, KIND_DELETE, KIND_PUT } from './format/internal.js';
 import { installManifest, manifestFileName, type ManifestState, type SeqTime } from './manifest/manifest.js';
-import { MemNode, Memtable } from './memtable/memtable.js';
+import { MemEntry, Memtable } from './memtable/memtable.js';
 import { BlockCache, TableCache, type TableBuildOptions, type TableMeta } from './sstable/index.js';
 import type { Vfs, VfsLock } from './vfs/vfs.js';
 import type { BatchOp } from './wal/batch.js';
@@ -202,7 +202,7 @@ export class Engine {
       : lookup(this.memtables(), this.version, this.tableCache, key, this.publisher.visibleSeq());
     if (!e || e.kind !== KIND_PUT) return undefined;
     // A table lookup already returns a value the caller owns; a memtable entry is shared.
-    return e instanceof MemNode ? e.value.slice() : e.value;
+    return e instanceof MemEntry ? e.value.slice() : e.value;
   }
 
   /**

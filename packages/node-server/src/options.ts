@@ -151,6 +151,8 @@ export interface StorageOpenOptions {
   readonly valueBytesMax: number;
   /** Block cache of the engine (limits.ts `engineBlockCacheBytes`; the node always sets it): every request reads its key first. */
   readonly blockCacheBytes?: number;
+  /** Memtable size of the engine (limits.ts `engineMemtableBytes`; the node always sets it). */
+  readonly memtableBytes?: number;
 }
 
 /** Opens a node's storage; see `NodeOptions.openStorage`. */

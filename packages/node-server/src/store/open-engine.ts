@@ -10,7 +10,7 @@
  */
 import { isLsmError, openEngine } from '@ringkv/lsm-engine';
 import { NodeServerError } from '../errors.js';
-import { engineBlockCacheBytes, engineKeyBytesMax } from '../limits.js';
+import { engineBlockCacheBytes, engineKeyBytesMax, engineMemtableBytes } from '../limits.js';
 import type { ResolvedOptions, StorageOpener } from '../options.js';
 import type { StorageEngine } from './engine-port.js';
 
@@ -25,6 +25,7 @@ export async function openStorage(o: ResolvedOptions): Promise<StorageEngine> {
       keyBytesMax: engineKeyBytesMax,
       valueBytesMax: o.setBytesMax,
       blockCacheBytes: engineBlockCacheBytes,
+      memtableBytes: engineMemtableBytes,
     });
   } catch (error) {
     if (isLsmError(error) && error.code === 'locked') {
