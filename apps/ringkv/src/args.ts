@@ -18,6 +18,7 @@ import {
   benchKeysDefault,
   benchOpsDefault,
   benchOpsMax,
+  benchRateMax,
   benchValueBytesDefault,
   benchValueBytesMax,
   cliTimeoutMsDefault,
@@ -141,6 +142,13 @@ export interface BenchCommand {
   readonly keys: number;
   /** False with `--no-batch`: one frame per request even when several are ready. */
   readonly batching: boolean;
+  /**
+   * With `--rate`: operations per second started on a fixed schedule (open
+   * loop); latency counts from each operation's intended start, so a stall
+   * is not hidden by the load backing off. `inflight` then bounds the
+   * operations outstanding per connection.
+   */
+  readonly ratePerSec: number | undefined;
   readonly json: boolean;
 }
 
@@ -220,6 +228,7 @@ const benchOptions = {
   'value-bytes': { type: 'string', short: 'd' },
   keys: { type: 'string', short: 'r' },
   'no-batch': { type: 'boolean' },
+  rate: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -430,6 +439,7 @@ function parseBench(args: readonly string[]): Command {
     valueBytes: optInt('bench', 'value-bytes', values['value-bytes'], benchValueBytesDefault, 0, benchValueBytesMax),
     keys: optInt('bench', 'keys', values.keys, benchKeysDefault, 1, 1_000_000_000),
     batching: !(values['no-batch'] ?? false),
+    ratePerSec: values.rate === undefined ? undefined : intFlag('bench', 'rate', values.rate, 1, benchRateMax),
     json: values.json ?? false,
   };
 }
@@ -586,7 +596,11 @@ random keys, prints ops/s and latency percentiles from an HDR histogram.
   -d, --value-bytes N   bytes per value (default 100)
   -r, --keys N          distinct keys (default 100000)
       --no-batch        one frame per request (default: requests ready together share a batch frame)
-      --json            print the result as JSON`,
+      --rate R          open loop: start R operations per second on a fixed schedule and measure each
+                        from its intended start (no coordinated omission); -P bounds what is outstanding
+      --json            print the result as JSON
+Also printed: the client's CPU per operation and, read from each node's /status before and
+after, the node's CPU per operation, event-loop delay and GC pauses.`,
 };
 
 /** Help text for `command`, or the overview. */

@@ -35,8 +35,13 @@ export const benchInflightMax = 4_096;
 export const benchValueBytesMax = 1024 * 1024;
 /** Most bench operations: a billion runs for hours already. */
 export const benchOpsMax = 1_000_000_000;
+/** Largest `bench --rate`: far above what one client process can start. */
+export const benchRateMax = 10_000_000;
 /** Longest bench duration: a day. */
 export const benchDurationMsMax = 24 * 3600 * 1000;
+
+/** How long bench waits for a node's /status (its CPU and runtime figures) before leaving them out. */
+export const benchStatusTimeoutMs = 2_000;
 
 /** Slowest latency the histogram tracks (µs); slower ones are clamped to it. One minute: beyond any timeout. */
 export const latencyUsMax = 60_000_000;

@@ -38,6 +38,31 @@ describe('ringkv bench', () => {
     expect(result.all.p999Ms).toBeLessThanOrEqual(result.all.maxMs);
   });
 
+  it('reports the client CPU and, from the node /status, its CPU per operation, event-loop delay and GC', async () => {
+    const command = parseCommand(['bench', '--url', node.url, '-c', '2', '-P', '2', '-n', '400', '-d', '16', '-r', '50']) as BenchCommand;
+    const result = await runBench(command, capture());
+    expect(result.clientCpuUsPerOp).toBeGreaterThan(0);
+    expect(result.nodes).toHaveLength(1);
+    // Node and bench share this process here, so the node's figure is the process's CPU per operation.
+    expect(result.nodes[0]?.cpuUsPerOp).toBeGreaterThan(0);
+    expect(result.nodes[0]?.gcPauses).toBeGreaterThanOrEqual(0);
+    expect(result.nodes[0]?.eventLoopDelayMaxMs).toBeGreaterThanOrEqual(result.nodes[0]?.eventLoopDelayP99Ms ?? Infinity);
+  });
+
+  it('--rate runs an open loop: every operation is started on schedule and counted, latency from its intended start', async () => {
+    const command = parseCommand(['bench', '--url', node.url, '-c', '2', '-P', '8', '--rate', '2000', '-n', '300', '-d', '16', '-r', '50']) as BenchCommand;
+    expect(command.ratePerSec).toBe(2000);
+    const result = await runBench(command, capture());
+    expect(result.errors).toBe(0);
+    expect(result.all.count).toBe(300);
+    expect(result.ratePerSec).toBe(2000);
+  });
+
+  it('--rate refuses 0 and non-numbers with a usage error', () => {
+    expect(() => parseCommand(['bench', '--rate', '0'])).toThrow(/rate/);
+    expect(() => parseCommand(['bench', '--rate', 'fast'])).toThrow(/rate/);
+  });
+
   it('prints a table through main and exits 0', async () => {
     const io = capture();
     const code = await main(['bench', '--url', node.url, '-c', '2', '-n', '100', '--mix', '100/0'], io);

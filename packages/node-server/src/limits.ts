@@ -158,6 +158,12 @@ export const nodeIdLengthMax = 128;
 /** Auth tokens are compared in constant time; the protocol caps what a client may send at 4096 bytes. */
 export const authTokenBytesMax = 4096;
 
+/** Period of the event-loop delay sampler (perf_hooks resolution): fine enough to see a 1 ms stall, a timer every 10 ms costs nothing measurable. */
+export const eventLoopSampleMs = 10;
+
+/** GC pause histogram bucket bounds in seconds: scavenges take 0.1–2 ms, a full mark-compact of a large heap tens of ms. */
+export const gcPauseBucketsSeconds: readonly number[] = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25]);
+
 /** Latency histogram bucket bounds in seconds (Prometheus convention), fixed so scrapes aggregate across nodes. */
 export const latencyBucketsSeconds: readonly number[] = Object.freeze([
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10,

@@ -12,6 +12,7 @@
  *      lookups per request (error counts, rare, use a map).
  */
 import type { ClusterStatus } from './cluster/status.js';
+import type { RuntimeMonitor } from './runtime.js';
 import { latencyBucketsSeconds } from './limits.js';
 
 /** The request operations a node counts. */
@@ -42,6 +43,8 @@ export interface MetricsSources {
   storage(): unknown;
   /** The cluster's figures, once the node serves. */
   cluster(): ClusterStatus | undefined;
+  /** The process's event loop, GC, CPU and memory. */
+  readonly runtime?: RuntimeMonitor;
 }
 
 /**
@@ -102,6 +105,7 @@ export class Metrics {
     renderStorage(w, sources.storage());
     const cluster = sources.cluster();
     if (cluster !== undefined) renderCluster(w, cluster);
+    sources.runtime?.render(w);
     return w.text();
   }
 

@@ -23,6 +23,7 @@ import { httpHandler } from './http/routes.js';
 import { keyBytesMax, siblingsMax } from './limits.js';
 import { createLogger, type NodeLogger } from './log.js';
 import { Metrics } from './metrics.js';
+import { RuntimeMonitor } from './runtime.js';
 import { resolveOptions, type NodeOptions, type ResolvedOptions } from './options.js';
 import type { ServerContext } from './server/context.js';
 import { upgradeHandler } from './server/upgrade.js';
@@ -79,6 +80,7 @@ function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger):
     codec,
     store,
     metrics: new Metrics(),
+    runtime: new RuntimeMonitor(),
     log,
     connections: new Set(),
     startedAtMs: Date.now(),
@@ -149,6 +151,7 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   try {
     port = await listen(server, o);
   } catch (error) {
+    ctx.runtime.stop();
     await engine.close().catch(() => {});
     throw error;
   }
@@ -216,6 +219,7 @@ class RunningNode implements RingkvNode {
     this.server.closeAllConnections();
     this.upgrades.close();
     await closed;
+    ctx.runtime.stop();
     await this.closeEngine();
     ctx.log.info('node stopped');
   }

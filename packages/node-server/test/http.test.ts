@@ -72,6 +72,24 @@ describe('HTTP endpoints', () => {
     await c.close();
   });
 
+  it('/status runtime and /metrics show a stall of the event loop and count GC pauses', async () => {
+    // Block the loop for a while: the delay sampler must see a late timer of about that length.
+    const until = performance.now() + 60;
+    while (performance.now() < until) {
+      // busy on purpose
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const status = (await (await fetch(`${node.httpUrl}/status`)).json()) as Record<string, any>;
+    expect(status.runtime.eventLoopDelay.samples).toBeGreaterThan(0);
+    expect(status.runtime.eventLoopDelay.maxMs).toBeGreaterThanOrEqual(40);
+    expect(status.runtime.cpuUserMs).toBeGreaterThan(0);
+    expect(status.runtime.rssBytes).toBeGreaterThan(0);
+    const metrics = parseMetrics(await (await fetch(`${node.httpUrl}/metrics`)).text());
+    expect(sample(metrics, 'ringkv_eventloop_delay_seconds', 'quantile="1"')).toBeGreaterThanOrEqual(0.04);
+    expect(sample(metrics, 'ringkv_gc_pause_seconds_bucket', 'le="+Inf"')).toBe(sample(metrics, 'ringkv_gc_pause_seconds_count', ''));
+    expect(sample(metrics, 'process_cpu_seconds_total', '')).toBeGreaterThan(0);
+  });
+
   it('the protocol is served on / and /ws, and an upgrade elsewhere is 404', async () => {
     const a = await connect(node.url);
     const b = await connect(`${node.url}/ws`);

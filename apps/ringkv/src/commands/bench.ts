@@ -10,6 +10,11 @@
  *   2. A put carries the last context the bench saw for its key, like a
  *      client that read before writing, so keys do not pile up siblings.
  *   3. Every connection is closed before the result is returned.
+ *   4. With `--rate` (open loop) operation i is due at t0 + i / rate and its
+ *      latency counts from then, whether it started on time or waited for a
+ *      free slot (at most `clients × inflight` outstanding): a stalled node
+ *      shows in the percentiles instead of slowing the load down
+ *      (coordinated omission).
  */
 
 import hdr from 'hdr-histogram-js';
@@ -17,7 +22,7 @@ import type { RingkvClient } from '@ringkv/client-sdk';
 import type { BenchCommand } from '../args.js';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
-import { benchWarmMsMax, latencyUsMax } from '../limits.js';
+import { benchStatusTimeoutMs, benchWarmMsMax, latencyUsMax } from '../limits.js';
 import { connectCli, nodeUrl } from './kv.js';
 
 type Histogram = ReturnType<typeof hdr.build>;
@@ -34,6 +39,20 @@ export interface LatencySummary {
 }
 
 /** What a bench run measured. */
+/** One node's figures over the run, read from its /status before and after. */
+export interface NodeFigures {
+  readonly url: string;
+  /** utime + stime of the node process over the run, per operation of the whole run (µs). */
+  readonly cpuUsPerOp: number;
+  /** The node's event-loop delay since it started (ms). */
+  readonly eventLoopDelayP99Ms: number;
+  readonly eventLoopDelayMaxMs: number;
+  /** GC pauses during the run. */
+  readonly gcPauses: number;
+  readonly gcPauseMsTotal: number;
+  readonly gcPauseMsMax: number;
+}
+
 export interface BenchResult {
   /** The node's URL, or with --seeds every seed, comma-separated. */
   readonly url: string;
@@ -47,9 +66,15 @@ export interface BenchResult {
   readonly errors: number;
   /** The first error's message, if any. */
   readonly firstError: string | undefined;
+  /** Operations per second asked for with `--rate` (open loop); undefined for a closed loop. */
+  readonly ratePerSec: number | undefined;
   readonly all: LatencySummary;
   readonly get: LatencySummary;
   readonly put: LatencySummary;
+  /** CPU time of this process (the load generator and the SDK) per operation, µs. */
+  readonly clientCpuUsPerOp: number;
+  /** Per node, when its /status answered before and after the run. */
+  readonly nodes: readonly NodeFigures[];
 }
 
 function histogram(): Histogram {
@@ -83,7 +108,10 @@ export async function runBench(command: BenchCommand, io: Io): Promise<BenchResu
       clients.push(await connectCli(rotated, authToken, 10_000, command.inflight, command.batching, 'token-aware'));
     }
     if (command.seeds !== undefined) await warmRouting(clients);
-    return await load(command, url, clients);
+    const before = await Promise.all(seeds.map((u) => nodeRuntime(u)));
+    const result = await load(command, url, clients);
+    const after = await Promise.all(seeds.map((u) => nodeRuntime(u)));
+    return { ...result, nodes: nodeFigures(seeds, before, after, result.all.count + result.errors) };
   } finally {
     await Promise.all(clients.map((c) => c.close()));
   }
@@ -104,51 +132,54 @@ async function warmRouting(clients: readonly RingkvClient[]): Promise<void> {
   }
 }
 
-async function load(command: BenchCommand, url: string, clients: RingkvClient[]): Promise<BenchResult> {
+/** What one operation of the load does; resolves true for a get. */
+type Operation = (client: RingkvClient) => Promise<boolean>;
+
+function operation(command: BenchCommand, value: Uint8Array, contexts: Map<number, Uint8Array>): Operation {
+  return async (client) => {
+    const k = Math.floor(Math.random() * command.keys);
+    const key = `bench:${k}`;
+    if (Math.random() * 100 < command.getPercent) {
+      const read = await client.get(key);
+      if (read.found) contexts.set(k, read.context);
+      return true;
+    }
+    const context = contexts.get(k);
+    const put = await client.put(key, value, context === undefined ? undefined : { context });
+    contexts.set(k, put.context);
+    return false;
+  };
+}
+
+async function load(command: BenchCommand, url: string, clients: RingkvClient[]): Promise<Omit<BenchResult, 'nodes'>> {
   const value = new Uint8Array(command.valueBytes).map((_, i) => (i * 31 + 7) & 0xff);
-  const contexts = new Map<number, Uint8Array>();
+  const op = operation(command, value, new Map());
   const hGet = histogram();
   const hPut = histogram();
-  let started = 0;
   let errors = 0;
   let firstError: string | undefined;
-  const t0 = performance.now();
-  const deadline = command.durationMs === undefined ? Infinity : t0 + command.durationMs;
-  const more = (): boolean => (command.ops === undefined ? performance.now() < deadline : started < command.ops);
-
-  const worker = async (client: RingkvClient): Promise<void> => {
-    while (more()) {
-      started++;
-      const k = Math.floor(Math.random() * command.keys);
-      const key = `bench:${k}`;
-      const isGet = Math.random() * 100 < command.getPercent;
-      const begin = performance.now();
-      try {
-        if (isGet) {
-          const read = await client.get(key);
-          if (read.found) contexts.set(k, read.context);
-        } else {
-          const context = contexts.get(k);
-          const put = await client.put(key, value, context === undefined ? undefined : { context });
-          contexts.set(k, put.context);
-        }
-        const us = Math.min(latencyUsMax, Math.max(1, Math.round((performance.now() - begin) * 1000)));
-        (isGet ? hGet : hPut).recordValue(us);
-      } catch (error) {
-        errors++;
-        firstError ??= (error as Error).message;
-      }
+  /** Runs one operation whose latency counts from `begin` (ms, performance.now()). */
+  const run = async (client: RingkvClient, begin: number): Promise<void> => {
+    try {
+      const isGet = await op(client);
+      const us = Math.min(latencyUsMax, Math.max(1, Math.round((performance.now() - begin) * 1000)));
+      (isGet ? hGet : hPut).recordValue(us);
+    } catch (error) {
+      errors++;
+      firstError ??= (error as Error).message;
     }
   };
-
-  const workers: Promise<void>[] = [];
-  for (const client of clients) for (let j = 0; j < command.inflight; j++) workers.push(worker(client));
-  await Promise.all(workers);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const deadline = command.durationMs === undefined ? Infinity : t0 + command.durationMs;
+  if (command.ratePerSec === undefined) await closedLoop(command, clients, deadline, run);
+  else await openLoop(command, command.ratePerSec, clients, t0, deadline, run);
   const elapsedMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const all = histogram();
   all.add(hGet);
   all.add(hPut);
-  const result: BenchResult = {
+  const result = {
     url,
     clients: command.clients,
     inflight: command.inflight,
@@ -159,13 +190,119 @@ async function load(command: BenchCommand, url: string, clients: RingkvClient[])
     elapsedMs: Math.round(elapsedMs),
     errors,
     firstError,
+    ratePerSec: command.ratePerSec,
     all: summary(all, elapsedMs),
     get: summary(hGet, elapsedMs),
     put: summary(hPut, elapsedMs),
+    clientCpuUsPerOp: perOp(cpu.user + cpu.system, all.totalCount + errors),
   };
   for (const h of [all, hGet, hPut]) h.destroy();
   if (result.all.count === 0 && errors > 0) throw new CliError('failed', `bench: every operation failed; first error: ${firstError ?? ''}`);
   return result;
+}
+
+function perOp(us: number, ops: number): number {
+  return ops === 0 ? 0 : Math.round((us / ops) * 10) / 10;
+}
+
+/** Closed loop: each of clients × inflight workers starts its next operation when the last one ends. */
+async function closedLoop(command: BenchCommand, clients: RingkvClient[], deadline: number, run: (c: RingkvClient, begin: number) => Promise<void>): Promise<void> {
+  let started = 0;
+  const more = (): boolean => (command.ops === undefined ? performance.now() < deadline : started < command.ops);
+  const worker = async (client: RingkvClient): Promise<void> => {
+    while (more()) {
+      started++;
+      await run(client, performance.now());
+    }
+  };
+  const workers: Promise<void>[] = [];
+  for (const client of clients) for (let j = 0; j < command.inflight; j++) workers.push(worker(client));
+  await Promise.all(workers);
+}
+
+/** Open loop (invariant 4): operation i is due at t0 + i × 1000 / rate ms, and measured from then. */
+async function openLoop(
+  command: BenchCommand,
+  rate: number,
+  clients: RingkvClient[],
+  t0: number,
+  deadline: number,
+  run: (c: RingkvClient, begin: number) => Promise<void>,
+): Promise<void> {
+  const intervalMs = 1000 / rate;
+  const slots = clients.length * command.inflight;
+  const total = command.ops ?? Infinity;
+  let next = 0;
+  let outstanding = 0;
+  let wake: (() => void) | undefined;
+  const running = new Set<Promise<void>>();
+  for (;;) {
+    const due = t0 + next * intervalMs;
+    if (next >= total || due >= deadline) break;
+    const now = performance.now();
+    if (due > now) {
+      await new Promise<void>((resolve) => setTimeout(resolve, Math.max(1, due - now)));
+      continue;
+    }
+    if (outstanding >= slots) {
+      // Late starts still count from `due`: the wait shows in the latency.
+      await new Promise<void>((resolve) => (wake = resolve));
+      continue;
+    }
+    const client = clients[next % clients.length] as RingkvClient;
+    next++;
+    outstanding++;
+    const p = run(client, due).finally(() => {
+      outstanding--;
+      running.delete(p);
+      const w = wake;
+      wake = undefined;
+      w?.();
+    });
+    running.add(p);
+  }
+  await Promise.all(running);
+}
+
+/** The runtime part of a node's /status (CPU, event-loop delay, GC), or undefined when it does not answer. */
+interface NodeRuntime {
+  readonly cpuUserMs: number;
+  readonly cpuSystemMs: number;
+  readonly eventLoopDelay: { readonly p99Ms: number; readonly maxMs: number };
+  readonly gc: { readonly count: number; readonly totalMs: number; readonly maxMs: number };
+}
+
+async function nodeRuntime(wsUrl: string): Promise<NodeRuntime | undefined> {
+  try {
+    const u = new URL(wsUrl);
+    u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
+    u.pathname = '/status';
+    const res = await fetch(u, { signal: AbortSignal.timeout(benchStatusTimeoutMs) });
+    if (!res.ok) return undefined;
+    const runtime = ((await res.json()) as { runtime?: NodeRuntime }).runtime;
+    return runtime?.gc === undefined ? undefined : runtime;
+  } catch {
+    return undefined;
+  }
+}
+
+function nodeFigures(urls: readonly string[], before: (NodeRuntime | undefined)[], after: (NodeRuntime | undefined)[], ops: number): NodeFigures[] {
+  const out: NodeFigures[] = [];
+  urls.forEach((url, i) => {
+    const b = before[i];
+    const a = after[i];
+    if (b === undefined || a === undefined) return;
+    out.push({
+      url,
+      cpuUsPerOp: perOp((a.cpuUserMs + a.cpuSystemMs - b.cpuUserMs - b.cpuSystemMs) * 1000, ops),
+      eventLoopDelayP99Ms: a.eventLoopDelay.p99Ms,
+      eventLoopDelayMaxMs: a.eventLoopDelay.maxMs,
+      gcPauses: a.gc.count - b.gc.count,
+      gcPauseMsTotal: Math.round((a.gc.totalMs - b.gc.totalMs) * 10) / 10,
+      gcPauseMsMax: a.gc.maxMs,
+    });
+  });
+  return out;
 }
 
 /** The result as a table, like redis-benchmark's summary. */
@@ -175,11 +312,16 @@ export function benchText(r: BenchResult): string {
   const row = (name: string, s: LatencySummary): string =>
     `${name.padEnd(5)}${n(s.count).padStart(10)}${n(s.opsPerSec).padStart(11)}${f(s.p50Ms)}${f(s.p99Ms)}${f(s.p999Ms)}${f(s.maxMs)}`;
   return [
-    `ringkv bench ${r.url}: ${r.clients} clients × ${r.inflight} in flight, mix ${r.getPercent}/${100 - r.getPercent} get/put, ${r.valueBytes}-byte values, ${r.keys} keys${r.batching ? '' : ', no batching'}, ${(r.elapsedMs / 1000).toFixed(2)} s`,
+    `ringkv bench ${r.url}: ${r.clients} clients × ${r.inflight} in flight${r.ratePerSec === undefined ? '' : `, open loop at ${n(r.ratePerSec)} ops/s`}, mix ${r.getPercent}/${100 - r.getPercent} get/put, ${r.valueBytes}-byte values, ${r.keys} keys${r.batching ? '' : ', no batching'}, ${(r.elapsedMs / 1000).toFixed(2)} s`,
     `op        count      ops/s   p50 ms   p99 ms p99.9 ms   max ms`,
     row('all', r.all),
     row('get', r.get),
     row('put', r.put),
     `errors: ${r.errors}${r.firstError === undefined ? '' : ` (first: ${r.firstError})`}`,
+    `client CPU: ${r.clientCpuUsPerOp} µs/op`,
+    ...r.nodes.map(
+      (x) =>
+        `node ${x.url}: CPU ${x.cpuUsPerOp} µs/op; event-loop delay since start p99 ${x.eventLoopDelayP99Ms} ms, max ${x.eventLoopDelayMaxMs} ms; GC ${x.gcPauses} pauses, ${x.gcPauseMsTotal} ms total, longest since start ${x.gcPauseMsMax} ms`,
+    ),
   ].join('\n');
 }

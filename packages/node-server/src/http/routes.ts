@@ -69,6 +69,7 @@ export function statusOf(ctx: ServerContext, engine: StorageEngine): Record<stri
     cluster: clusterOf(ctx),
     antiEntropy: ctx.antiEntropy === undefined ? undefined : { ...ctx.antiEntropy.stats, bucketsLog2: ctx.antiEntropy.trees.bucketsLog2, build: ctx.antiEntropy.buildStatus() },
     tombstones: ctx.antiEntropy === undefined ? undefined : { ...ctx.antiEntropy.tombstones.stats },
+    runtime: ctx.runtime.status(),
   };
 }
 
@@ -107,6 +108,7 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
           queuedWrites: () => ctx.store.queuedWrites(),
           storage: () => engine.stats(),
           cluster: () => clusterOf(ctx),
+          runtime: ctx.runtime,
         });
         const ae = ctx.antiEntropy === undefined ? '' : renderAntiEntropy(ctx.options.id, ctx.antiEntropy);
         const topology = ctx.core === undefined ? '' : renderTopology(ctx.options.id, ctx.core.topology);

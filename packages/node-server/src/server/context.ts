@@ -6,6 +6,7 @@
 import type { WireCodec } from '@ringkv/protocol';
 import type { NodeLogger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { RuntimeMonitor } from '../runtime.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ReplicaStore } from '../store/replica-store.js';
 import type { AntiEntropy } from '../anti-entropy/service.js';
@@ -35,6 +36,8 @@ export interface ServerContext {
   readonly codec: WireCodec;
   readonly store: ReplicaStore;
   readonly metrics: Metrics;
+  /** Event-loop delay, GC pauses, CPU and memory of the process (/status `runtime`, /metrics). */
+  readonly runtime: RuntimeMonitor;
   readonly log: NodeLogger;
   readonly connections: Set<TrackedConnection>;
   readonly startedAtMs: number;

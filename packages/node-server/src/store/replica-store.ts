@@ -349,6 +349,8 @@ export class ReplicaStore {
     const seq = ++this.batchSeq;
     const states = new Map<string, unknown>();
     const ops = new Map<string, EngineOp>();
+    // The stored bytes each key's first write of the batch read: the observers' `before`, without a second lookup.
+    const stored = this.observers.length === 0 ? undefined : new Map<string, Uint8Array | undefined>();
     const done: ComputedWrite[] = [];
     let bytes = 0;
     for (let i = 0; i < batch.length; i++) {
@@ -357,7 +359,7 @@ export class ReplicaStore {
         this.queue = batch.slice(i).concat(this.queue);
         break;
       }
-      const computed = this.apply(batch[i] as PendingWrite, states, ops);
+      const computed = this.apply(batch[i] as PendingWrite, states, ops, stored);
       if (computed === undefined) continue;
       done.push(computed);
       bytes += computed.bytes;
@@ -370,7 +372,7 @@ export class ReplicaStore {
     this.stats.batchedWrites += done.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, done.length);
     // Only with observers: the state before the batch, read before the engine applies it.
-    const before = this.observers.length === 0 ? undefined : [...ops.values()].map((op) => this.engine.getSync(op.key));
+    const before = stored === undefined ? undefined : [...ops].map(([id, op]) => (stored.has(id) ? stored.get(id) : this.engine.getSync(op.key)));
     if (before !== undefined) for (const intent of this.intents) intent([...ops.values()].map((op) => op.key));
     try {
       await this.engine.batch([...ops.values()], { durability: this.config.durability });
@@ -415,10 +417,22 @@ export class ReplicaStore {
   }
 
   /** Read-modify-write of one key inside a batch; a refused write is rejected here and left out of the batch. */
-  private apply(write: PendingWrite, states: Map<string, unknown>, ops: Map<string, EngineOp>): ComputedWrite | undefined {
+  private apply(
+    write: PendingWrite,
+    states: Map<string, unknown>,
+    ops: Map<string, EngineOp>,
+    stored: Map<string, Uint8Array | undefined> | undefined,
+  ): ComputedWrite | undefined {
     try {
       const { mutation } = write;
-      const current = states.has(write.id) ? states.get(write.id) : mutation.load(this.engine.getSync(mutation.skey));
+      let current: unknown;
+      if (states.has(write.id)) current = states.get(write.id);
+      else {
+        const bytes = this.engine.getSync(mutation.skey);
+        // Only the first read of a key in a batch is its state before the batch.
+        if (stored !== undefined && !stored.has(write.id)) stored.set(write.id, bytes);
+        current = mutation.load(bytes);
+      }
       const { next, encoded, result, also } = mutation.step(current);
       states.set(write.id, next);
       ops.set(write.id, encoded === undefined ? { type: 'del', key: mutation.skey } : { type: 'put', key: mutation.skey, value: encoded });

@@ -1,0 +1,149 @@
+/**
+ * The process's runtime figures: event-loop delay and garbage-collection
+ * pauses, which is where a Node server's latency tail comes from when its
+ * handlers are short.
+ *
+ * Event-loop delay is `perf_hooks.monitorEventLoopDelay` (libuv samples how
+ * late a timer fires, every `eventLoopSampleMs`); GC pauses come from a
+ * `PerformanceObserver` on `gc` entries, bucketed as the request latency is.
+ * Both cover the whole process since the monitor started (one node per
+ * process in production; nodes sharing a test process share the figures).
+ *
+ * Concurrency model: the observer callback and the renderers run on the
+ * event loop; the histogram is filled natively.
+ *
+ * Invariants:
+ *   1. Counters only grow until `stop`; after `stop` the figures are frozen.
+ *   2. GC buckets are the fixed `gcPauseBucketsSeconds`, so nodes aggregate.
+ */
+import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
+import { eventLoopSampleMs, gcPauseBucketsSeconds } from './limits.js';
+
+/** Event-loop delay percentiles in ms, since the monitor started. */
+export interface EventLoopDelay {
+  readonly samples: number;
+  readonly meanMs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly p999Ms: number;
+  readonly maxMs: number;
+}
+
+/** GC pauses since the monitor started. */
+export interface GcPauses {
+  readonly count: number;
+  readonly totalMs: number;
+  readonly maxMs: number;
+}
+
+/** What /status shows under `runtime`. */
+export interface RuntimeStatus {
+  readonly eventLoopDelay: EventLoopDelay;
+  readonly gc: GcPauses;
+  readonly cpuUserMs: number;
+  readonly cpuSystemMs: number;
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+}
+
+/** Minimal Prometheus writer the monitor renders into (metrics.ts `TextWriter`). */
+export interface RuntimeMetricsWriter {
+  family(name: string, type: string, help: string): void;
+  sample(name: string, value: number, labels?: string): void;
+}
+
+const nsPerMs = 1e6;
+
+/**
+ * Watches this process's event loop and GC.
+ *
+ * When to use: one per node, started with it and stopped with it (`stop`
+ * disables the native histogram and the observer, so a stopped node keeps
+ * nothing alive).
+ */
+export class RuntimeMonitor {
+  private readonly delay: IntervalHistogram;
+  private readonly observer: PerformanceObserver;
+  private readonly gcCounts = new Float64Array(gcPauseBucketsSeconds.length + 1);
+  private gcCount = 0;
+  private gcTotalMs = 0;
+  private gcMaxMs = 0;
+
+  constructor() {
+    this.delay = monitorEventLoopDelay({ resolution: eventLoopSampleMs });
+    this.delay.enable();
+    this.observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) this.recordGc(entry.duration);
+    });
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  /** Records one GC pause of `ms` milliseconds (the observer's callback; public for tests). */
+  recordGc(ms: number): void {
+    const seconds = ms / 1000;
+    let i = 0;
+    while (i < gcPauseBucketsSeconds.length && seconds > (gcPauseBucketsSeconds[i] as number)) i++;
+    this.gcCounts[i] = (this.gcCounts[i] as number) + 1;
+    this.gcCount++;
+    this.gcTotalMs += ms;
+    if (ms > this.gcMaxMs) this.gcMaxMs = ms;
+  }
+
+  /** Event-loop delay since start. Before the first sample every figure is 0. */
+  eventLoopDelay(): EventLoopDelay {
+    const h = this.delay;
+    const samples = h.count;
+    if (samples === 0) return { samples: 0, meanMs: 0, p50Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 };
+    const ms = (ns: number): number => Math.round((ns / nsPerMs) * 1000) / 1000;
+    return { samples, meanMs: ms(h.mean), p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), p999Ms: ms(h.percentile(99.9)), maxMs: ms(h.max) };
+  }
+
+  gc(): GcPauses {
+    return { count: this.gcCount, totalMs: Math.round(this.gcTotalMs * 1000) / 1000, maxMs: Math.round(this.gcMaxMs * 1000) / 1000 };
+  }
+
+  status(): RuntimeStatus {
+    const cpu = process.cpuUsage();
+    const mem = process.memoryUsage();
+    return {
+      eventLoopDelay: this.eventLoopDelay(),
+      gc: this.gc(),
+      cpuUserMs: Math.round(cpu.user / 1000),
+      cpuSystemMs: Math.round(cpu.system / 1000),
+      rssBytes: mem.rss,
+      heapUsedBytes: mem.heapUsed,
+    };
+  }
+
+  /** Event-loop delay (a summary), GC pauses (a histogram) and process CPU and memory, in Prometheus form. */
+  render(w: RuntimeMetricsWriter): void {
+    const d = this.eventLoopDelay();
+    w.family('ringkv_eventloop_delay_seconds', 'summary', `How late the event loop ran a ${eventLoopSampleMs} ms timer, since start.`);
+    for (const [q, ms] of [['0.5', d.p50Ms], ['0.99', d.p99Ms], ['0.999', d.p999Ms], ['1', d.maxMs]] as const) {
+      w.sample('ringkv_eventloop_delay_seconds', ms / 1000, `quantile="${q}"`);
+    }
+    w.sample('ringkv_eventloop_delay_seconds_sum', (d.meanMs * d.samples) / 1000);
+    w.sample('ringkv_eventloop_delay_seconds_count', d.samples);
+    w.family('ringkv_gc_pause_seconds', 'histogram', 'Garbage-collection pauses of the process.');
+    let cumulative = 0;
+    gcPauseBucketsSeconds.forEach((le, b) => {
+      cumulative += this.gcCounts[b] as number;
+      w.sample('ringkv_gc_pause_seconds_bucket', cumulative, `le="${le}"`);
+    });
+    w.sample('ringkv_gc_pause_seconds_bucket', this.gcCount, 'le="+Inf"');
+    w.sample('ringkv_gc_pause_seconds_sum', this.gcTotalMs / 1000);
+    w.sample('ringkv_gc_pause_seconds_count', this.gcCount);
+    const s = this.status();
+    w.family('process_cpu_seconds_total', 'counter', 'User and system CPU time of the process.');
+    w.sample('process_cpu_seconds_total', (s.cpuUserMs + s.cpuSystemMs) / 1000);
+    w.family('process_resident_memory_bytes', 'gauge', 'Resident set size of the process.');
+    w.sample('process_resident_memory_bytes', s.rssBytes);
+    w.family('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.');
+    w.sample('nodejs_heap_used_bytes', s.heapUsedBytes);
+  }
+
+  stop(): void {
+    this.delay.disable();
+    this.observer.disconnect();
+  }
+}
