@@ -97,6 +97,38 @@ describe('the tree agrees with a from-scratch model at every node', () => {
   });
 });
 
+describe('lazy rehashing (tree.ts invariant 5)', () => {
+  it('every level equals the model whenever it is read, with reads interleaved at random among writes', () => {
+    const seed = testSeed(1919);
+    const rng = new Rng(seed);
+    const bucketsLog2 = 6;
+    const items = randomItems(rng, 400);
+    const tree = new MerkleTree({ bucketsLog2 });
+    const held: Item[] = [];
+    for (const item of items) {
+      if (held.length > 0 && rng.int(4) === 0) {
+        const gone = held.splice(rng.int(held.length), 1)[0]!;
+        tree.remove(gone.position, gone.key, gone.digest);
+      } else {
+        tree.insert(item.position, item.key, item.digest);
+        held.push(item);
+      }
+      if (rng.int(16) === 0) {
+        // Read one level (or the root, or a clone's root): each read must see every write before it.
+        const depth = rng.int(bucketsLog2 + 1);
+        const expected = model(held, bucketsLog2);
+        const read = rng.int(3);
+        if (read === 0) expect(tree.level(depth), seedNote(seed)).toEqual(levelBytes(expected[depth]!));
+        else if (read === 1) expect(tree.root(), seedNote(seed)).toBe(expected[0]![0]);
+        else expect(tree.clone().root(), seedNote(seed)).toBe(expected[0]![0]);
+      }
+    }
+    const expected = model(held, bucketsLog2);
+    for (let depth = 0; depth <= bucketsLog2; depth++) expect(tree.level(depth), seedNote(seed)).toEqual(levelBytes(expected[depth]!));
+    expect(MerkleTree.deserialize(tree.serialize()).root(), seedNote(seed)).toBe(expected[0]![0]);
+  });
+});
+
 function levelBytes(hashes: bigint[]): Uint8Array {
   const bytes = new Uint8Array(8 * hashes.length);
   hashes.forEach((h, i) => new DataView(bytes.buffer).setBigUint64(8 * i, h));
