@@ -54,14 +54,14 @@ describe('the peer port', () => {
     peer.ws.close();
   });
 
-  it('answers an apply of a set that does not decode with a peer-error and keeps the connection', async () => {
+  it('answers an apply of a set that does not decode with invalid-message (the sender\'s error, issue 15) and keeps the connection', async () => {
     const node = await startTestNode();
     nodes.push(node);
     const peer = await dialPeer(node.url);
     peer.send(peerHello());
     await peer.next();
     peer.send({ type: 'apply', id: 1, key: 'k', set: new Uint8Array([0xc1]), timeoutMs: 1000 });
-    expect(await peer.next()).toMatchObject({ type: 'peer-error', id: 1, code: 'internal' });
+    expect(await peer.next()).toMatchObject({ type: 'peer-error', id: 1, code: 'invalid-message' });
     peer.send({ type: 'fetch', id: 2, key: 'k', timeoutMs: 1000 });
     expect(await peer.next()).toEqual({ type: 'fetch-ok', id: 2 });
     peer.ws.close();

@@ -10,7 +10,7 @@
  *
  * Invariants:
  *   1. `decodeEntries` validates everything (format, length bound, pair
- *      shape, every set through `decodeSet`), so a peer's chunk never
+ *      shape, every set through `decodePeerSet`), so a peer's chunk never
  *      reaches the store unchecked.
  *   2. Chunks of `aeCompressBytesMin` bytes or more are compressed only when
  *      that makes them smaller.
@@ -25,7 +25,7 @@
 import { compressSync, uncompressSync } from 'lz4-napi';
 import { Packr, Unpackr } from 'msgpackr';
 import { protocolError } from '@ringkv/protocol';
-import { decodeSet, type StoredSet } from '../store/set-codec.js';
+import { decodePeerSet, type StoredSet } from '../store/set-codec.js';
 import { aeChunkBytesMax, aeCompressBytesMin, lz4ExpansionMax } from './limits.js';
 
 /** One pair of a chunk: the user key bytes and the encoded stored set. */
@@ -59,7 +59,7 @@ export function encodeEntries(entries: readonly SetEntry[]): Uint8Array {
 
 /** The pairs of a peer's chunk, every set decoded and validated; throws ProtocolError('invalid-message'). */
 export function decodeEntries(bytes: Uint8Array): { key: Uint8Array; set: StoredSet; bytes: Uint8Array; ageMs?: number }[] {
-  return decodePairs(bytes).map((e) => ({ key: e.key, set: decodeSet(e.set), bytes: e.set, ...(e.ageMs === undefined ? {} : { ageMs: e.ageMs }) }));
+  return decodePairs(bytes).map((e) => ({ key: e.key, set: decodePeerSet(e.set), bytes: e.set, ...(e.ageMs === undefined ? {} : { ageMs: e.ageMs }) }));
 }
 
 /** The raw (key, bytes) pairs of a chunk (digests, or key lists with empty values); throws ProtocolError('invalid-message'). */
