@@ -139,6 +139,15 @@ describe('resolveStartConfig hint and tombstone options', () => {
   });
 });
 
+describe('resolveStartConfig socket admission', () => {
+  it('passes --connections-per-address-max on from any source, and leaves it out when not given (issue 15)', () => {
+    expect(resolveStartConfig({ 'connections-per-address-max': '5000' }, environment()).connectionsPerAddressMax).toBe(5_000);
+    expect(resolveStartConfig({}, environment({ RINGKV_CONNECTIONS_PER_ADDRESS_MAX: '64' })).connectionsPerAddressMax).toBe(64);
+    expect(resolveStartConfig({}, environment()).connectionsPerAddressMax).toBeUndefined();
+    expectUsageError({ 'connections-per-address-max': '0' }, {}, /--connections-per-address-max must be an integer/);
+  });
+});
+
 /** resolveStartConfig refuses these settings with a usage error whose message matches. */
 function expectUsageError(flags: Parameters<typeof resolveStartConfig>[0], env: Record<string, string>, message: RegExp): void {
   let caught: unknown;

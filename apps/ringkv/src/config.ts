@@ -35,6 +35,7 @@ export interface StartConfig {
   readonly authToken: string | undefined;
   readonly allowInsecurePublicBind: boolean;
   readonly valueBytesMax: number | undefined;
+  readonly connectionsPerAddressMax: number | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /** Cluster settings; absent fields use the node's defaults. */
   readonly cluster: ClusterConfig;
@@ -106,6 +107,7 @@ export function resolveStartConfig(flags: StartFlags, environment: StartEnvironm
     authToken: text(pick('auth-token')),
     allowInsecurePublicBind: bool(pick('allow-insecure-public-bind')) ?? false,
     valueBytesMax: integer(pick('value-bytes-max'), 1, 16 * 1024 * 1024),
+    connectionsPerAddressMax: integer(pick('connections-per-address-max'), 1, 100_000),
     logLevel: oneOf(pick('log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const) ?? 'info',
     cluster: clusterConfig(pick),
     configFile,

@@ -98,11 +98,45 @@ export const connectionsMaxDefault = 10_000;
 export const connectionsMaxLimit = 100_000;
 
 /**
- * Extra TCP sockets beyond `connectionsMax` (HTTP probes, upgrades about to be
- * refused with 503). Past `connectionsMax + socketsHeadroom` the OS-level
- * socket is dropped at once, so a connection flood costs no memory.
+ * Extra TCP sockets beyond the bounds below (HTTP requests in progress,
+ * upgrades about to be refused with 503). Past `connectionsMax +
+ * peerConnectionsMax + anonymousSocketsMax + socketsHeadroom` the socket is
+ * dropped at accept, so a connection flood costs no memory; the anonymous
+ * bound keeps idle sockets from ever reaching it (server/socket-guard.ts).
  */
 export const socketsHeadroom = 64;
+
+/**
+ * Default `headersTimeoutMs`: time a new socket (or a keep-alive socket
+ * between requests) has to send a complete HTTP request's or upgrade's
+ * headers before it is destroyed. An honest client sends them with its
+ * first packet; 10 s is generous for a slow link and, with the anonymous
+ * bound, costs an idle-socket flood its sockets ten seconds at most
+ * (nginx's `client_header_timeout` is 60 s; Redis' `timeout` is off).
+ */
+export const headersTimeoutMsDefault = 10_000;
+export const headersTimeoutMsLimit = 600_000;
+
+/**
+ * Default `anonymousSocketsMax`: sockets that have not yet shown who they
+ * are (no request headers, or an upgrade without its client or peer hello
+ * yet). One more displaces the oldest (server/socket-guard.ts): a flood of
+ * idle sockets can no longer take the room of clients, peers or `/health`.
+ * 1,024 absorbs a burst of honest connects (a 50-client benchmark, a
+ * cluster's peers) with room to spare, at ~50 KiB each.
+ */
+export const anonymousSocketsMaxDefault = 1_024;
+export const anonymousSocketsMaxLimit = 100_000;
+
+/**
+ * Default `connectionsPerAddressMax`: sockets one remote address may hold
+ * (clients, peers, HTTP). A local dev cluster and its tools all come from
+ * 127.0.0.1 (3 nodes' peer links, a 50-connection benchmark, probes), so the
+ * default leaves them far below it; behind a proxy or NAT every client shares
+ * one address: raise it there. An address at the bound first loses its own
+ * oldest anonymous socket, so it never locks itself out with idle sockets.
+ */
+export const connectionsPerAddressMaxDefault = 1_024;
 
 /**
  * Reply bytes queued on one connection (`bufferedAmount`) before the node
@@ -194,7 +228,12 @@ export const peerReconnectMsMax = 5_000;
 /** Time to open a peer connection and finish the peer hello; then the attempt counts as failed. */
 export const peerConnectTimeoutMs = 3_000;
 
-/** Inbound peer connections (one per peer and direction in practice; far above any cluster size). */
+/**
+ * Authenticated inbound peer connections (one per peer and direction in
+ * practice; far above any cluster size). Peers that have not sent a good
+ * hello yet are anonymous sockets (`anonymousSocketsMax`) and take none of
+ * these; a hello past the bound is refused `unavailable`.
+ */
 export const peerConnectionsMax = 1_024;
 
 /** The path peers dial: their own connections, apart from clients'. */
@@ -220,6 +259,15 @@ export const suspectRounds = 5;
 export const vnodesDefault = 64;
 export const vnodesLimit = 4_096;
 export const weightLimit = 64;
+
+/**
+ * Warn lines about refused hellos (peer or client: wrong secret, token or
+ * cluster name) per `refusalLogWindowMs`; more are counted and the next
+ * written line says how many were dropped. A misconfigured peer still shows
+ * up at once, and a flood of bad hellos cannot fill the disk with logs.
+ */
+export const refusalLogLinesMax = 10;
+export const refusalLogWindowMs = 10_000;
 
 /** Cluster secrets are compared in constant time; bounded like auth tokens. */
 export const clusterSecretBytesMax = 4096;

@@ -16,3 +16,43 @@ export function createLogger(options: Pick<ResolvedOptions, 'id' | 'logLevel' | 
   const config = { level: options.logLevel, base: { node: options.id }, timestamp: pino.stdTimeFunctions.isoTime };
   return options.logDestination === undefined ? pino(config) : pino(config, options.logDestination);
 }
+
+/**
+ * Rate limit for log lines an outsider can trigger (refused hellos): at most
+ * `linesMax` lines per window of `windowMs`; the first line written after
+ * some were dropped carries how many (issue 15: 20,000 refused peer hellos
+ * wrote 20,000 lines in 17 s).
+ */
+export class LogThrottle {
+  private windowStartMs = Number.NEGATIVE_INFINITY;
+  private written = 0;
+  private suppressed = 0;
+
+  constructor(
+    private readonly linesMax: number,
+    private readonly windowMs: number,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  /** Calls `write` with the number of lines dropped since the last one written, unless this window is full. */
+  run(write: (suppressed: number) => void): void {
+    const now = this.nowMs();
+    if (now - this.windowStartMs >= this.windowMs) {
+      this.windowStartMs = now;
+      this.written = 0;
+    }
+    if (this.written >= this.linesMax) {
+      this.suppressed++;
+      return;
+    }
+    this.written++;
+    const suppressed = this.suppressed;
+    this.suppressed = 0;
+    write(suppressed);
+  }
+}
+
+/** The `suppressed` log field of a throttled line: present only when lines were dropped. */
+export function suppressedField(suppressed: number): { suppressed?: number } {
+  return suppressed > 0 ? { suppressed } : {};
+}

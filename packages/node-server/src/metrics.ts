@@ -45,6 +45,8 @@ export interface MetricsSources {
   cluster(): ClusterStatus | undefined;
   /** The process's event loop, GC, CPU and memory. */
   readonly runtime?: RuntimeMonitor;
+  /** Raw socket admission (server/socket-guard.ts). */
+  sockets(): { anonymous: number; evicted: number; refusedPerAddress: number; timedOut: number };
 }
 
 /**
@@ -139,6 +141,11 @@ export class Metrics {
     w.counter('ringkv_connections_refused_total', 'Upgrades refused (connectionsMax reached or stopping).', this.connectionsRefused);
     w.counter('ringkv_connections_paused_total', 'Times a connection was paused for backpressure.', this.connectionsPaused);
     w.counter('ringkv_connections_dropped_slow_total', 'Connections terminated because their client stopped reading.', this.connectionsDroppedSlow);
+    const sockets = sources.sockets();
+    w.gauge('ringkv_sockets_anonymous', 'Sockets that have not yet sent request headers or a good client or peer hello.', sockets.anonymous);
+    w.counter('ringkv_sockets_evicted_total', 'Anonymous sockets destroyed to make room for newer ones (anonymousSocketsMax, connectionsPerAddressMax).', sockets.evicted);
+    w.counter('ringkv_sockets_refused_per_address_total', 'Sockets refused at accept: their address held connectionsPerAddressMax identified sockets.', sockets.refusedPerAddress);
+    w.counter('ringkv_sockets_headers_timeout_total', 'Sockets destroyed for sending no request or upgrade headers within headersTimeoutMs.', sockets.timedOut);
     w.counter('ringkv_frames_received_total', 'WebSocket messages received from clients.', this.framesIn);
     w.counter('ringkv_received_bytes_total', 'Bytes of client frames received.', this.bytesIn);
     w.counter('ringkv_sent_bytes_total', 'Bytes of frames sent to clients.', this.bytesOut);

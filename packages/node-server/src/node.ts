@@ -20,13 +20,14 @@ import { PeerNetwork } from './cluster/peer-network.js';
 import { systemClock, systemRandom } from './cluster/system-clock.js';
 import { NodeServerError } from './errors.js';
 import { httpHandler } from './http/routes.js';
-import { keyBytesMax, siblingsMax } from './limits.js';
-import { createLogger, type NodeLogger } from './log.js';
+import { keyBytesMax, peerConnectionsMax, refusalLogLinesMax, refusalLogWindowMs, siblingsMax, socketsHeadroom } from './limits.js';
+import { createLogger, LogThrottle, suppressedField, type NodeLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import { RuntimeMonitor } from './runtime.js';
 import { resolveOptions, type NodeOptions, type ResolvedOptions } from './options.js';
 import type { ServerContext } from './server/context.js';
 import { upgradeHandler } from './server/upgrade.js';
+import { SocketGuard } from './server/socket-guard.js';
 import type { StorageEngine } from './store/engine-port.js';
 import { openStorage } from './store/open-engine.js';
 import { leftStopSlackMs } from './topology/limits.js';
@@ -82,7 +83,9 @@ function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger):
     metrics: new Metrics(),
     runtime: new RuntimeMonitor(),
     log,
+    refusalLog: new LogThrottle(refusalLogLinesMax, refusalLogWindowMs),
     connections: new Set(),
+    sockets: new SocketGuard(o),
     startedAtMs: Date.now(),
     stopping: false,
     cluster: undefined,
@@ -101,7 +104,8 @@ function startCluster(ctx: ServerContext, url: string, state: NodeState, engine:
   const codec = new PeerCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
   const peers = new PeerNetwork({
     selfId: o.id, clusterName: o.cluster.clusterName, secret: o.clusterSecret, allowInsecure: o.allowInsecurePublicBind, codec, clock: systemClock, random: systemRandom, host: o.host,
-    onRefused: (peer, code, message) => ctx.log.warn({ peer, code }, `refused a peer connection: ${message}`),
+    onRefused: (peer, code, message) => ctx.refusalLog.run((suppressed) => ctx.log.warn({ peer, code, ...suppressedField(suppressed) }, `refused a peer connection: ${message}`)),
+    onAuthenticated: (socket) => ctx.sockets.identified(socket),
   });
   const core = assembleNodeCore({
     id: o.id, address: url, state, engine, settings: o.cluster, antiEntropy: o.antiEntropy,
@@ -143,7 +147,10 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   const ctx = buildContext(o, state.store, log);
   ctx.hints = state.hints;
   const server = createServer({ keepAliveTimeout: 5_000 }, httpHandler(ctx, engine));
-  server.maxConnections = o.connectionsMax + 64;
+  // Anonymous sockets never reach this (the guard displaces them first): it bounds identified ones and requests in progress.
+  server.maxConnections = o.connectionsMax + peerConnectionsMax + o.anonymousSocketsMax + socketsHeadroom;
+  server.on('connection', (socket) => ctx.sockets.accepted(socket));
+  server.on('request', (req, res) => ctx.sockets.request(req.socket, res));
   const upgrades = upgradeHandler(ctx);
   server.on('upgrade', upgrades.onUpgrade);
   server.on('clientError', (_error, socket) => socket.destroy());

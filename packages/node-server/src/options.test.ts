@@ -15,6 +15,9 @@ describe('resolveOptions', () => {
       frameBytesMax: L.frameBytesMaxDefault,
       inFlightPerConnectionMax: L.inFlightPerConnectionMaxDefault,
       connectionsMax: L.connectionsMaxDefault,
+      headersTimeoutMs: L.headersTimeoutMsDefault,
+      anonymousSocketsMax: L.anonymousSocketsMaxDefault,
+      connectionsPerAddressMax: L.connectionsPerAddressMaxDefault,
     });
     expect(o.setBytesMax).toBe(L.frameBytesMaxDefault - L.replyOverheadBytes);
   });
@@ -34,6 +37,12 @@ describe('resolveOptions', () => {
       expect((e as Error).message).toMatch(/^node-server: .*authToken/);
     }
     expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', host: '10.0.0.5', authToken: 't' }).host).toBe('10.0.0.5');
+  });
+
+  it('refuses socket admission bounds out of range (issue 15)', () => {
+    for (const bad of [{ headersTimeoutMs: 0 }, { headersTimeoutMs: L.headersTimeoutMsLimit + 1 }, { anonymousSocketsMax: 0 }, { connectionsPerAddressMax: 0 }, { connectionsPerAddressMax: 1.5 }]) {
+      expect(() => resolveOptions({ id: 'n1', dataDir: '/tmp/x', ...bad }), JSON.stringify(bad)).toThrow(/invalid|must|option/);
+    }
   });
 
   it('knows loopback hosts', () => {

@@ -51,6 +51,12 @@ export interface NodeOptions {
   slowClientTimeoutMs?: number;
   /** Time a new connection has to send hello (default 10 s). */
   helloTimeoutMs?: number;
+  /** Time a new TCP socket, or a keep-alive one between requests, has to send a request's or upgrade's headers (default 10 s). */
+  headersTimeoutMs?: number;
+  /** Sockets not yet identified (no request headers, no client or peer hello); one more displaces the oldest (default 1,024). */
+  anonymousSocketsMax?: number;
+  /** Sockets one remote address may hold; raise it behind a proxy or NAT (default 1,024). */
+  connectionsPerAddressMax?: number;
   /** How long `stop()` waits for in-flight requests (default 10 s). */
   stopDrainTimeoutMs?: number;
   /** Log level (default 'info'). */
@@ -176,6 +182,9 @@ export interface ResolvedOptions {
   readonly sendBufferBytesMax: number;
   readonly slowClientTimeoutMs: number;
   readonly helloTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly anonymousSocketsMax: number;
+  readonly connectionsPerAddressMax: number;
   readonly stopDrainTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly logDestination: DestinationStream | undefined;
@@ -280,6 +289,9 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     ),
     slowClientTimeoutMs: intOption('slowClientTimeoutMs', o.slowClientTimeoutMs, L.slowClientTimeoutMsDefault, 10, 3_600_000),
     helloTimeoutMs: intOption('helloTimeoutMs', o.helloTimeoutMs, L.helloTimeoutMsDefault, 10, 600_000),
+    headersTimeoutMs: intOption('headersTimeoutMs', o.headersTimeoutMs, L.headersTimeoutMsDefault, 10, L.headersTimeoutMsLimit),
+    anonymousSocketsMax: intOption('anonymousSocketsMax', o.anonymousSocketsMax, L.anonymousSocketsMaxDefault, 1, L.anonymousSocketsMaxLimit),
+    connectionsPerAddressMax: intOption('connectionsPerAddressMax', o.connectionsPerAddressMax, L.connectionsPerAddressMaxDefault, 1, L.connectionsMaxLimit),
     stopDrainTimeoutMs: intOption('stopDrainTimeoutMs', o.stopDrainTimeoutMs, L.stopDrainTimeoutMsDefault, 0, 600_000),
     logLevel: oneOf('logLevel', o.logLevel, ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     logDestination: o.logDestination,

@@ -1,49 +1,13 @@
 /** The peer port of a node, spoken to directly: admission by cluster secret, calls and refusals. */
-import { PeerCodec, PEER_PROTOCOL_VERSION, type PeerMessage } from '@ringkv/protocol';
 import { empty, live, update } from '@ringkv/vclock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import type { RingkvNode } from '../src/index.js';
 import { encodeSet, type StoredValue } from '../src/store/set-codec.js';
 import { connect, firstValueText } from './support/client.js';
+import { dialPeer, peerHello } from './support/peer.js';
 import { removeTempDirs, startTestNode } from './support/node.js';
 
-const codec = new PeerCodec();
 const nodes: RingkvNode[] = [];
-
-interface Peer {
-  send(m: PeerMessage): void;
-  next(): Promise<PeerMessage>;
-  closed: Promise<number>;
-  ws: WebSocket;
-}
-
-function dial(url: string): Promise<Peer> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url}/peer`);
-    const inbox: PeerMessage[] = [];
-    const waiters: ((m: PeerMessage) => void)[] = [];
-    const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
-    ws.on('message', (data: Buffer) => {
-      const d = codec.decode(data);
-      if (!d.ok) throw d.error;
-      const w = waiters.shift();
-      if (w) w(d.message);
-      else inbox.push(d.message);
-    });
-    ws.on('error', reject);
-    ws.on('open', () =>
-      resolve({
-        ws,
-        closed,
-        send: (m) => ws.send(codec.encode(m)),
-        next: () => new Promise((r) => (inbox.length > 0 ? r(inbox.shift() as PeerMessage) : waiters.push(r))),
-      }),
-    );
-  });
-}
-
-const hello = (secret?: string): PeerMessage => ({ type: 'peer-hello', protocolVersion: PEER_PROTOCOL_VERSION, nodeId: 'x', clusterName: 'ringkv', ...(secret === undefined ? {} : { secret }) });
 
 afterEach(async () => {
   await Promise.all(nodes.splice(0).map((n) => n.stop()));
@@ -54,8 +18,8 @@ describe('the peer port', () => {
   it('refuses a peer hello without the cluster secret with unauthorized and close 1008', async () => {
     const node = await startTestNode({ clusterSecret: 's3cret' });
     nodes.push(node);
-    const peer = await dial(node.url);
-    peer.send(hello('wrong'));
+    const peer = await dialPeer(node.url);
+    peer.send(peerHello('wrong'));
     const reply = await peer.next();
     expect(reply).toMatchObject({ type: 'peer-error', code: 'unauthorized' });
     expect(await peer.closed).toBe(1008);
@@ -64,7 +28,7 @@ describe('the peer port', () => {
   it('refuses any call before the peer hello', async () => {
     const node = await startTestNode();
     nodes.push(node);
-    const peer = await dial(node.url);
+    const peer = await dialPeer(node.url);
     peer.send({ type: 'fetch', id: 1, key: 'k', timeoutMs: 100 });
     expect(await peer.next()).toMatchObject({ type: 'peer-error', code: 'hello-required' });
     expect(await peer.closed).toBe(1002);
@@ -73,8 +37,8 @@ describe('the peer port', () => {
   it('serves apply and fetch after a good hello, storing an applied set as data a client can read', async () => {
     const node = await startTestNode({ clusterSecret: 's3cret' });
     nodes.push(node);
-    const peer = await dial(node.url);
-    peer.send(hello('s3cret'));
+    const peer = await dialPeer(node.url);
+    peer.send(peerHello('s3cret'));
     expect(await peer.next()).toEqual({ type: 'peer-hello-ok', nodeId: 'n1' });
     const set = update(empty<StoredValue>(), [], 'other', live<StoredValue>(new TextEncoder().encode('from-peer')));
     peer.send({ type: 'apply', id: 7, key: 'k', set: encodeSet(set), timeoutMs: 1000 });
@@ -90,14 +54,14 @@ describe('the peer port', () => {
     peer.ws.close();
   });
 
-  it('answers an apply of a set that does not decode with a peer-error and keeps the connection', async () => {
+  it('answers an apply of a set that does not decode with invalid-message (the sender\'s error, issue 15) and keeps the connection', async () => {
     const node = await startTestNode();
     nodes.push(node);
-    const peer = await dial(node.url);
-    peer.send(hello());
+    const peer = await dialPeer(node.url);
+    peer.send(peerHello());
     await peer.next();
     peer.send({ type: 'apply', id: 1, key: 'k', set: new Uint8Array([0xc1]), timeoutMs: 1000 });
-    expect(await peer.next()).toMatchObject({ type: 'peer-error', id: 1, code: 'internal' });
+    expect(await peer.next()).toMatchObject({ type: 'peer-error', id: 1, code: 'invalid-message' });
     peer.send({ type: 'fetch', id: 2, key: 'k', timeoutMs: 1000 });
     expect(await peer.next()).toEqual({ type: 'fetch-ok', id: 2 });
     peer.ws.close();

@@ -31,6 +31,7 @@ export async function runStart(command: StartCommand, io: Io, onLeft: (node: Rin
     ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
     allowInsecurePublicBind: config.allowInsecurePublicBind,
     ...(config.valueBytesMax === undefined ? {} : { valueBytesMax: config.valueBytesMax }),
+    ...(config.connectionsPerAddressMax === undefined ? {} : { connectionsPerAddressMax: config.connectionsPerAddressMax }),
     logLevel: config.logLevel,
     logDestination: process.stderr,
     ...config.cluster,

@@ -62,6 +62,14 @@ export const COMPRESSION_MIN_SAVING_RATIO = 0.125;
  */
 export const BLOCK_BYTES_MAX = 64 * 1024 * 1024;
 
+/**
+ * Most bytes one byte of an lz4 block can expand to (the format's 255 : 1;
+ * 64 MiB of zeros compresses to 263,183 bytes). A block whose lz4 size
+ * prefix claims more than its stored bytes can hold is corruption, refused
+ * before lz4-napi allocates the claimed size.
+ */
+export const LZ4_EXPANSION_MAX = 255;
+
 /** Default target size of a data block before compression: small enough that a point read decodes little, large enough to compress well. */
 export const DEFAULT_BLOCK_SIZE_BYTES = 4096;
 

@@ -33,6 +33,7 @@ import {
   COMPRESSION_LZ4,
   COMPRESSION_NONE,
   FOOTER_BYTES,
+  LZ4_EXPANSION_MAX,
   decodeFooter,
   type BlockHandle,
 } from './format.js';
@@ -300,8 +301,13 @@ let scratch = new Uint8Array(16 * 1024);
 const SCRATCH_BYTES_MAX = 1024 * 1024;
 
 function decompress(body: Uint8Array, path: string, at: number, what: string): Uint8Array {
-  // lz4-napi prefixes the uncompressed size (u32 LE); refuse absurd sizes before allocating.
-  if (body.length < 4 || getU32(body, 0) > BLOCK_BYTES_MAX) throw corruption(path, at, `${what} has a bad lz4 header`);
+  // lz4-napi prefixes the uncompressed size (u32 LE) and allocates whatever it says: refuse a size
+  // above the block limit, or more than the stored bytes can expand to, before allocating.
+  if (body.length < 4) throw corruption(path, at, `${what} has a bad lz4 header`);
+  const claimed = getU32(body, 0);
+  if (claimed > BLOCK_BYTES_MAX || claimed > (body.length - 4) * LZ4_EXPANSION_MAX) {
+    throw corruption(path, at, `${what} has a bad lz4 header (claims ${claimed} bytes from ${body.length - 4})`);
+  }
   try {
     const out = uncompressSync(body);
     return new Uint8Array(out.buffer, out.byteOffset, out.length);

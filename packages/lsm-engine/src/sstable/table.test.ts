@@ -295,6 +295,33 @@ describe('TableReader corruption detection', () => {
     expectCorruption(error, /index block handle .* points outside the file/);
   });
 
+  it('a data block whose lz4 size prefix claims more than its bytes can expand to is corruption, not a 32 MiB allocation (issue 15)', async () => {
+    const { decodeFooter, FOOTER_BYTES } = await import('./format.js');
+    const { crc32c, maskCrc } = await import('../util/crc32c.js');
+    const vfs = new MemVfs();
+    const repetitive: Entry[] = Array.from({ length: 20 }, (_, i) => ({ key: new Uint8Array([i]), seq: 1, kind: KIND_PUT, value: new Uint8Array(300).fill(65) }));
+    buildTable(vfs, 'db/000007.sst', repetitive, { ...SMALL_BLOCKS, blockSizeBytes: 1 << 20 });
+    const b = vfs.readFile('db/000007.sst');
+    const footer = decodeFooter(b.subarray(b.length - FOOTER_BYTES), (d) => maskCrc(crc32c(d)));
+    if (typeof footer === 'string') throw new Error(footer);
+    // One data block at offset 0, stored lz4 (type 1), its trailer right before the filter block.
+    const size = footer.filter.offsetBytes - 5;
+    expect(b[size]).toBe(1);
+    const view = new DataView(b.buffer, b.byteOffset, b.length);
+    view.setUint32(0, 32 * 1024 * 1024, true);
+    view.setUint32(size + 1, maskCrc(crc32c(b, 0, 0, size + 1)), true);
+    rewrite(vfs, 'db/000007.sst', b);
+    const it = openTable(vfs, 'db/000007.sst', new BlockCache(0)).iterator();
+    let error: unknown;
+    try {
+      it.seekToFirst();
+    } catch (e) {
+      error = e;
+    }
+    expect(isLsmError(error), String(error)).toBe(true);
+    expect((error as Error).message).toMatch(/bad lz4 header/);
+  });
+
   it('a flipped byte in the footer is reported at open', () => {
     expectCorruption(corruptAndRead((b) => void (b[b.length - 20]! ^= 1)), /footer checksum mismatch/);
   });

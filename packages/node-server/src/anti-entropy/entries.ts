@@ -10,16 +10,23 @@
  *
  * Invariants:
  *   1. `decodeEntries` validates everything (format, length bound, pair
- *      shape, every set through `decodeSet`), so a peer's chunk never
+ *      shape, every set through `decodePeerSet`), so a peer's chunk never
  *      reaches the store unchecked.
  *   2. Chunks of `aeCompressBytesMin` bytes or more are compressed only when
  *      that makes them smaller.
+ *   3. Nothing is allocated for a compressed chunk before its sizes agree:
+ *      ringkv's declared length, lz4-napi's own little-endian u32 prefix
+ *      (the size `uncompressSync` allocates, whatever it says) and the
+ *      largest size the compressed bytes can expand to (`lz4ExpansionMax`)
+ *      must all allow it, and it must be at most `aeChunkBytesMax`. A peer
+ *      can therefore make this node decompress at most `lz4ExpansionMax`
+ *      bytes per byte it sent, never gigabytes from a 64-byte frame.
  */
 import { compressSync, uncompressSync } from 'lz4-napi';
 import { Packr, Unpackr } from 'msgpackr';
 import { protocolError } from '@ringkv/protocol';
-import { decodeSet, type StoredSet } from '../store/set-codec.js';
-import { aeChunkBytesMax, aeCompressBytesMin } from './limits.js';
+import { decodePeerSet, type StoredSet } from '../store/set-codec.js';
+import { aeChunkBytesMax, aeCompressBytesMin, lz4ExpansionMax } from './limits.js';
 
 /** One pair of a chunk: the user key bytes and the encoded stored set. */
 export interface SetEntry {
@@ -52,7 +59,7 @@ export function encodeEntries(entries: readonly SetEntry[]): Uint8Array {
 
 /** The pairs of a peer's chunk, every set decoded and validated; throws ProtocolError('invalid-message'). */
 export function decodeEntries(bytes: Uint8Array): { key: Uint8Array; set: StoredSet; bytes: Uint8Array; ageMs?: number }[] {
-  return decodePairs(bytes).map((e) => ({ key: e.key, set: decodeSet(e.set), bytes: e.set, ...(e.ageMs === undefined ? {} : { ageMs: e.ageMs }) }));
+  return decodePairs(bytes).map((e) => ({ key: e.key, set: decodePeerSet(e.set), bytes: e.set, ...(e.ageMs === undefined ? {} : { ageMs: e.ageMs }) }));
 }
 
 /** The raw (key, bytes) pairs of a chunk (digests, or key lists with empty values); throws ProtocolError('invalid-message'). */
@@ -79,15 +86,32 @@ export function decodePairs(bytes: Uint8Array): SetEntry[] {
 function unwrap(bytes: Uint8Array): Uint8Array {
   if (bytes.length === 0) throw protocolError('invalid-message', 'empty anti-entropy entries');
   if (bytes[0] === 0) return bytes.subarray(1);
-  if (bytes[0] !== 1 || bytes.length < 5) throw protocolError('invalid-message', `unknown anti-entropy entries format ${bytes[0]}`);
-  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(1);
+  if (bytes[0] !== 1 || bytes.length < 9) throw protocolError('invalid-message', `unknown anti-entropy entries format ${bytes[0]}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const length = view.getUint32(1);
   if (length > aeChunkBytesMax) throw protocolError('limit-exceeded', `an anti-entropy chunk of ${length} bytes exceeds ${aeChunkBytesMax}`);
+  const packed = Buffer.from(bytes.buffer, bytes.byteOffset + 5, bytes.length - 5);
+  checkLz4Size(packed, length);
   let out: Buffer;
   try {
-    out = uncompressSync(Buffer.from(bytes.buffer, bytes.byteOffset + 5, bytes.length - 5));
+    out = uncompressSync(packed);
   } catch (error) {
     throw protocolError('invalid-message', 'anti-entropy entries do not decompress', { cause: error });
   }
   if (out.length !== length) throw protocolError('invalid-message', `anti-entropy entries decompress to ${out.length} bytes, not ${length}`);
   return out;
+}
+
+/**
+ * Refuses an lz4-napi body whose own size prefix (u32 LE, what
+ * `uncompressSync` allocates) differs from the `declared` length, or that
+ * claims more than its compressed bytes can hold (invariant 3). Throws
+ * ProtocolError('invalid-message'); allocates nothing.
+ */
+function checkLz4Size(packed: Uint8Array, declared: number): void {
+  const prefixed = new DataView(packed.buffer, packed.byteOffset, packed.length).getUint32(0, true);
+  if (prefixed !== declared) throw protocolError('invalid-message', `anti-entropy entries: the lz4 body claims ${prefixed} bytes, the chunk ${declared}`);
+  if (declared > (packed.length - 4) * lz4ExpansionMax) {
+    throw protocolError('invalid-message', `anti-entropy entries: ${packed.length - 4} lz4 bytes cannot expand to ${declared}`);
+  }
 }

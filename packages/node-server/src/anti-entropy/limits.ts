@@ -46,8 +46,25 @@ export const aeIntervalMsMax = 7 * 24 * 3_600_000;
 /** Timeout of one exchange call: a peer that does not answer a tree or chunk request in this time is skipped until the next pass. */
 export const aeCallTimeoutMs = 30_000;
 
-/** Largest uncompressed chunk accepted from a peer: refuses a decompression bomb before allocating. */
+/**
+ * Largest uncompressed chunk accepted from a peer: refuses a decompression
+ * bomb before allocating. An honest chunk is at most a chunk target (1 MiB
+ * for a stream) plus one stored set, and a set is below the frame limit
+ * (about 32 MiB at the largest `valueBytesMax`), so 64 MiB never refuses an
+ * honest chunk. It is not what bounds the work on the event loop: that is
+ * `lz4ExpansionMax` times the bytes the peer sent, which the frame limit
+ * bounds (README, "Security").
+ */
 export const aeChunkBytesMax = 64 * 1024 * 1024;
+
+/**
+ * Most bytes one byte of an lz4 block can expand to: 255, the format's limit
+ * (a match is extended by one length byte per 255 bytes; 64 MiB of zeros
+ * compresses to 263,183 bytes, 254.99 : 1). A body that claims more is
+ * refused before anything is allocated, so a peer must send at least
+ * 1/255 of what it makes this node decompress.
+ */
+export const lz4ExpansionMax = 255;
 
 /** Keys the start-up tree build scans per event-loop turn: ~15 ms of reading and hashing (7 µs a key measured, README), so a request waits about that long behind the build; a new seek per chunk costs little at this size. */
 export const aeBuildChunkKeysDefault = 2_000;

@@ -28,7 +28,7 @@ import type { NodeLogger } from '../log.js';
 import * as L from '../limits.js';
 import { toProtocolError } from '../store/failures.js';
 import { toGetResult, type ReplicaStore } from '../store/replica-store.js';
-import { decodeSet, encodeSet, storedValue, type StoredValue } from '../store/set-codec.js';
+import { decodePeerSet, encodeSet, storedValue, type StoredValue } from '../store/set-codec.js';
 import type { EngineHintStore } from './hint-store.js';
 import { applyLocally, fetchLocally, ReplicaPort, type PeerPort } from './replicas.js';
 import { RingView } from './ring-view.js';
@@ -339,7 +339,7 @@ export class ClusterCore {
     try {
       switch (call.type) {
         case 'apply':
-          await applyLocally(this.o.store, this.o.hints, this.o.clock, call.key, decodeSet(call.set), call.hintFor, call.hintStampMs);
+          await applyLocally(this.o.store, this.o.hints, this.o.clock, call.key, decodePeerSet(call.set), call.hintFor, call.hintStampMs);
           return { type: 'apply-ok', id: call.id };
         case 'fetch': {
           const set = fetchLocally(this.o.store, this.o.hints, call.key, call.hintFor);

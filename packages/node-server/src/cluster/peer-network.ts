@@ -11,9 +11,8 @@ import type { PeerCodec, PeerMessage } from '@ringkv/protocol';
 import type { Clock } from '@ringkv/quorum';
 import { isIP } from 'node:net';
 import { WebSocketServer } from 'ws';
-import * as L from '../limits.js';
 import { PeerLink, type PeerCallBody, type PeerStats } from './peer-link.js';
-import { PeerServerConnection, type PeerAdmission, type PeerHandlers } from './peer-server.js';
+import { PeerServerConnection, type InboundPeers, type PeerAdmission, type PeerHandlers } from './peer-server.js';
 import type { PeerPort } from './replicas.js';
 
 /** What the network needs to know about its node. */
@@ -39,7 +38,7 @@ export function peerLocalAddress(host: string | undefined): string | undefined {
 export class PeerNetwork implements PeerPort {
   readonly stats: PeerStats = { callsSent: 0, callsFailed: 0, callsTimedOut: 0, gossipSent: 0, gossipDropped: 0, connectsOk: 0, connectsFailed: 0 };
   private readonly links = new Map<string, PeerLink>();
-  private readonly inbound = new Set<PeerServerConnection>();
+  private readonly inbound: InboundPeers = { all: new Set(), authenticated: new Set() };
   private readonly wss: WebSocketServer;
   private gossipHandler: ((from: string, message: unknown) => void) | undefined;
   private handlers: PeerHandlers | undefined;
@@ -68,10 +67,14 @@ export class PeerNetwork implements PeerPort {
     return this.link(address).call(body, timeoutMs);
   }
 
-  /** An upgrade on `/peer`: accepted unless the node is full of peers or not serving yet. */
+  /**
+   * An upgrade on `/peer`: accepted unless the node is not serving yet. Until
+   * its hello the connection is anonymous and takes no peer slot (the
+   * socket guard bounds those); `peerConnectionsMax` is checked at the hello.
+   */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const handlers = this.handlers;
-    if (handlers === undefined || this.inbound.size >= L.peerConnectionsMax) {
+    if (handlers === undefined) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -82,14 +85,15 @@ export class PeerNetwork implements PeerPort {
 
   /** Peers this node has links to, and inbound connections (for /status). */
   connections(): { outbound: number; inbound: number } {
-    return { outbound: this.links.size, inbound: this.inbound.size };
+    return { outbound: this.links.size, inbound: this.inbound.authenticated.size };
   }
 
   close(): void {
     for (const link of this.links.values()) link.close();
     this.links.clear();
-    for (const c of this.inbound) c.terminate();
-    this.inbound.clear();
+    for (const c of this.inbound.all) c.terminate();
+    this.inbound.all.clear();
+    this.inbound.authenticated.clear();
     this.wss.close();
   }
 

@@ -12,16 +12,24 @@
  *   3. Past 2 × `peerSendBufferBytesMax` queued reply bytes the connection is
  *      terminated (the caller's calls then fail and it reconnects).
  *   4. A connection that sends no good hello within `peerConnectTimeoutMs` is
- *      refused (`hello-required`, 1002).
+ *      refused (`hello-required`, 1002). Until its good hello a connection
+ *      is anonymous: it holds none of the `peerConnectionsMax` slots (it is
+ *      in `all`, not `authenticated`), it may be displaced by newer sockets
+ *      (server/socket-guard.ts), and a refusal drops it as soon as the close
+ *      frame is written, without waiting for its answer. A good hello past
+ *      `peerConnectionsMax` authenticated connections is refused
+ *      `unavailable`.
+ *   6. Text frames are refused (`malformed-frame`, close 1003).
  *   5. Every call gets exactly one reply (its handler never throws: failures
  *      become `peer-error` with the protocol code).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { errorFrame, PEER_PROTOCOL_VERSION, protocolError, type PeerCall, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
+import { closeProtocolError, errorFrame, PEER_PROTOCOL_VERSION, protocolError, type PeerCall, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { isLoopbackHost } from '../options.js';
 import * as L from '../limits.js';
+import { closeUnsupportedData, closeWithoutHandshake, textFrameError } from '../server/close-now.js';
 
 /** What a peer connection hands to the node. */
 export interface PeerHandlers {
@@ -40,7 +48,18 @@ export interface PeerAdmission {
   readonly codec: PeerCodec;
   /** Told about every refused peer hello (a wrong secret or cluster name is worth a log line). */
   readonly onRefused?: (remoteHost: string, code: string, message: string) => void;
+  /** Told when a connection's hello is accepted: its socket is no longer anonymous. */
+  readonly onAuthenticated?: (socket: Duplex) => void;
 }
+
+/** The inbound peer connections of a node: every one (to stop them), and those past a good hello (`peerConnectionsMax`). */
+export interface InboundPeers {
+  readonly all: Set<PeerServerConnection>;
+  readonly authenticated: Set<PeerServerConnection>;
+}
+
+/** 1013: try again later (the node is at its peer connection bound). */
+const closeTryAgainLater = 1013;
 
 function secretsEqual(expected: string, given: string | undefined): boolean {
   if (given === undefined) return false;
@@ -63,24 +82,26 @@ export class PeerServerConnection {
     private readonly remoteHost: string,
     private readonly admission: PeerAdmission,
     private readonly handlers: PeerHandlers,
-    private readonly connections: Set<PeerServerConnection>,
+    private readonly inbound: InboundPeers,
   ) {
-    connections.add(this);
-    // An idle unauthenticated socket holds a slot of peerConnectionsMax: it gets the peer connect bound to say hello.
+    inbound.all.add(this);
+    // An unauthenticated socket holds no peer slot, but memory: it gets the peer connect bound to say hello.
     this.helloTimer = setTimeout(() => {
       if (this.peerId === undefined && !this.closing) this.refuse(protocolError('hello-required', `no peer-hello within ${L.peerConnectTimeoutMs} ms`));
     }, L.peerConnectTimeoutMs);
-    ws.on('message', (data: RawData) => this.onFrame(data as Buffer));
+    ws.on('message', (data: RawData, isBinary: boolean) => this.onFrame(data as Buffer, isBinary));
     ws.on('error', () => {});
     ws.on('close', () => {
       this.closing = true;
       clearTimeout(this.helloTimer);
-      connections.delete(this);
+      inbound.all.delete(this);
+      inbound.authenticated.delete(this);
     });
   }
 
-  private onFrame(frame: Buffer): void {
+  private onFrame(frame: Buffer, isBinary: boolean): void {
     if (this.closing) return;
+    if (!isBinary) return this.refuse(textFrameError(), closeUnsupportedData);
     const decoded = this.admission.codec.decode(frame);
     if (!decoded.ok) return this.refuse(decoded.error);
     const m = decoded.message;
@@ -115,8 +136,13 @@ export class PeerServerConnection {
     if (a.secret !== undefined ? !secretsEqual(a.secret, m.secret) : !a.allowInsecure && !isLoopbackHost(this.remoteHost.replace(/^::ffff:/, ''))) {
       return this.refuse(protocolError('unauthorized', 'the peer hello carried no valid cluster secret'));
     }
+    if (this.inbound.authenticated.size >= L.peerConnectionsMax) {
+      return this.refuse(protocolError('unavailable', `this node has peerConnectionsMax (${L.peerConnectionsMax}) peer connections`), closeTryAgainLater);
+    }
     clearTimeout(this.helloTimer);
     this.peerId = m.nodeId;
+    this.inbound.authenticated.add(this);
+    a.onAuthenticated?.(this.socket);
     this.send({ type: 'peer-hello-ok', nodeId: a.selfId });
   }
 
@@ -153,14 +179,16 @@ export class PeerServerConnection {
     if (this.ws.bufferedAmount > 2 * L.peerSendBufferBytesMax) this.terminate();
   }
 
-  private refuse(error: ProtocolError): void {
+  private refuse(error: ProtocolError, closeCode = error.closeCode): void {
     const frame = errorFrame(error);
-    if (this.peerId === undefined) this.admission.onRefused?.(this.remoteHost, frame.code, frame.message);
+    const authenticated = this.peerId !== undefined;
+    if (!authenticated) this.admission.onRefused?.(this.remoteHost, frame.code, frame.message);
     this.send({ type: 'peer-error', code: frame.code, message: frame.message });
-    if (error.closeCode !== undefined || this.peerId === undefined) {
-      this.closing = true;
-      this.ws.close(error.closeCode ?? 1002, error.code);
-    }
+    if (closeCode === undefined && authenticated) return;
+    this.closing = true;
+    clearTimeout(this.helloTimer);
+    if (authenticated) this.ws.close(closeCode ?? closeProtocolError, error.code);
+    else closeWithoutHandshake(this.ws, this.socket, closeCode ?? closeProtocolError, error.code);
   }
 
   /** Drops the connection at once (node stop, or a peer that does not read). */

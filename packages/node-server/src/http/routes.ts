@@ -37,6 +37,11 @@ function largestSendBuffer(ctx: ServerContext): number {
   return max;
 }
 
+/** Raw socket admission figures: anonymous now, and the counters of the guard. */
+function socketsOf(ctx: ServerContext): { anonymous: number; evicted: number; refusedPerAddress: number; timedOut: number } {
+  return { anonymous: ctx.sockets.anonymousCount, ...ctx.sockets.stats };
+}
+
 function clusterOf(ctx: ServerContext): ClusterStatus | undefined {
   if (ctx.cluster === undefined || ctx.hints === undefined || ctx.peers === undefined) return undefined;
   const status = clusterStatus(ctx.cluster, ctx.hints, ctx.peers);
@@ -59,6 +64,7 @@ export function statusOf(ctx: ServerContext, engine: StorageEngine): Record<stri
       opened: ctx.metrics.connectionsOpened,
       refused: ctx.metrics.connectionsRefused,
       droppedSlow: ctx.metrics.connectionsDroppedSlow,
+      sockets: socketsOf(ctx),
     },
     inFlight: ctx.inFlight,
     requests: ctx.metrics.requestCounts(),
@@ -109,6 +115,7 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
           storage: () => engine.stats(),
           cluster: () => clusterOf(ctx),
           runtime: ctx.runtime,
+          sockets: () => socketsOf(ctx),
         });
         const ae = ctx.antiEntropy === undefined ? '' : renderAntiEntropy(ctx.options.id, ctx.antiEntropy);
         const topology = ctx.core === undefined ? '' : renderTopology(ctx.options.id, ctx.core.topology);

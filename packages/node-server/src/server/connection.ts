@@ -24,11 +24,19 @@
  *      it is terminated: one connection's memory stays bounded.
  *   5. A bad frame gets an error frame (with the request id when readable)
  *      and, when the protocol table says so, a close with its close code.
+ *      Before a successful hello every refusal closes (1002 unless the code
+ *      has its own), and the socket is dropped once the close frame is
+ *      written, without waiting for the client's (close-now.ts).
+ *   6. Text frames are refused (`malformed-frame`, close 1003): the protocol
+ *      is binary MessagePack only.
+ *   7. A successful hello takes the socket out of the anonymous pool
+ *      (socket-guard.ts); until then it may be displaced by newer sockets.
  */
 import { timingSafeEqual } from 'node:crypto';
 import {
   checkHelloVersion,
   closeGoingAway,
+  closeProtocolError,
   errorFrame,
   errorFrameFor,
   isClientRequest,
@@ -46,6 +54,8 @@ import { pausedCheckIntervalMs, sendBufferLowFraction } from '../limits.js';
 import type { Op } from '../metrics.js';
 import type { ServerContext, TrackedConnection } from './context.js';
 import { handleRequest } from './requests.js';
+import { closeUnsupportedData, closeWithoutHandshake, textFrameError } from './close-now.js';
+import { suppressedField } from '../log.js';
 import type { ClusterCore } from '../cluster/core.js';
 
 type State = 'hello' | 'ready' | 'closing';
@@ -89,11 +99,12 @@ export class ClientConnection implements TrackedConnection {
     return this.ws.bufferedAmount;
   }
 
-  private readonly onMessage = (data: RawData): void => {
+  private readonly onMessage = (data: RawData, isBinary: boolean): void => {
     if (this.state === 'closing') return;
     const frame = data as Buffer; // binaryType 'nodebuffer': one Buffer per message
     this.ctx.metrics.framesIn++;
     this.ctx.metrics.bytesIn += frame.length;
+    if (!isBinary) return this.refuse(textFrameError(), closeUnsupportedData);
     const decoded = this.ctx.codec.decode(frame);
     if (!decoded.ok) return this.refuse(decoded.error);
     const message = decoded.message;
@@ -113,10 +124,11 @@ export class ClientConnection implements TrackedConnection {
     if (versionError !== undefined) return this.refuse(versionError);
     const token = this.ctx.options.authToken;
     if (token !== undefined && !tokensEqual(token, message.authToken)) {
-      this.ctx.log.warn({ peer: this.peer, client: message.clientName }, 'hello with a missing or wrong auth token');
+      this.ctx.refusalLog.run((suppressed) => this.ctx.log.warn({ peer: this.peer, client: message.clientName, ...suppressedField(suppressed) }, 'hello with a missing or wrong auth token'));
       return this.refuse(protocolError('unauthorized', 'the hello carried no valid auth token'));
     }
     this.state = 'ready';
+    this.ctx.sockets.identified(this.socket);
     const o = this.ctx.options;
     const l = this.ctx.codec.limits;
     this.send({
@@ -216,20 +228,22 @@ export class ClientConnection implements TrackedConnection {
     this.socket.uncork();
   };
 
-  /** Sends the error frame and, when its code closes the connection, closes with the code. */
-  private refuse(error: ProtocolError): void {
+  /** Sends the error frame and, when its code closes the connection (or before hello: always), closes (invariant 5). */
+  private refuse(error: ProtocolError, closeCode = error.closeCode): void {
     this.ctx.metrics.error(error.code);
     this.send(errorFrame(error));
-    if (error.closeCode === undefined) return;
+    if (closeCode === undefined && this.state !== 'hello') return;
     this.ctx.log.debug({ peer: this.peer, code: error.code }, 'closing a connection after a protocol error');
-    this.close(error.closeCode, error.code);
+    this.close(closeCode ?? closeProtocolError, error.code);
   }
 
   private close(code: number, reason: string): void {
     if (this.state === 'closing') return;
+    const authenticated = this.state === 'ready';
     this.state = 'closing';
     clearTimeout(this.helloTimer);
-    this.ws.close(code, reason);
+    if (authenticated) this.ws.close(code, reason);
+    else closeWithoutHandshake(this.ws, this.socket, code, reason);
   }
 
   private pause(): void {

@@ -4,7 +4,7 @@
  * so connections hold no per-node closures.
  */
 import type { WireCodec } from '@ringkv/protocol';
-import type { NodeLogger } from '../log.js';
+import type { LogThrottle, NodeLogger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { RuntimeMonitor } from '../runtime.js';
 import type { ResolvedOptions } from '../options.js';
@@ -14,6 +14,7 @@ import type { ClusterCore } from '../cluster/core.js';
 import type { PeerNetwork } from '../cluster/peer-network.js';
 import type { EngineHintStore } from '../cluster/hint-store.js';
 import type { NodeCore } from '../node-core.js';
+import type { SocketGuard } from './socket-guard.js';
 
 /** A connection as the node sees it for draining and stopping. */
 export interface TrackedConnection {
@@ -39,7 +40,11 @@ export interface ServerContext {
   /** Event-loop delay, GC pauses, CPU and memory of the process (/status `runtime`, /metrics). */
   readonly runtime: RuntimeMonitor;
   readonly log: NodeLogger;
+  /** Rate limit of warn lines about refused client and peer hellos (`refusalLogLinesMax`). */
+  readonly refusalLog: LogThrottle;
   readonly connections: Set<TrackedConnection>;
+  /** Raw socket admission: the header deadline, the anonymous and per-address bounds (socket-guard.ts). */
+  readonly sockets: SocketGuard;
   readonly startedAtMs: number;
   stopping: boolean;
   /** Requests in flight across all connections. */

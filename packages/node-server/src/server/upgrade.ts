@@ -49,6 +49,7 @@ export function upgradeHandler(ctx: ServerContext): {
   return {
     onUpgrade(req, socket, head) {
       socket.on('error', () => socket.destroy());
+      ctx.sockets.upgraded(socket);
       if (pathOf(req.url) === peerPath) {
         if (ctx.stopping || ctx.peers === undefined) return reject(socket, 503, 'the node is not serving peers');
         return ctx.peers.accept(req, socket, head);

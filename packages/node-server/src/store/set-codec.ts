@@ -15,6 +15,7 @@
  */
 import { Packr, Unpackr } from 'msgpackr';
 import { checkDvvSet, type DvvSet } from '@ringkv/vclock';
+import { protocolError } from '@ringkv/protocol';
 import { NodeServerError } from '../errors.js';
 
 /** A user value as stored: raw bytes, or MessagePack bytes marked as such. */
@@ -45,11 +46,25 @@ export function encodeSet(set: StoredSet): Uint8Array {
   return packr.pack(set);
 }
 
+/**
+ * Decodes and validates a set a peer sent (apply, anti-entropy and stream
+ * chunks); throws ProtocolError('invalid-message'). Not `decodeSet`: a bad
+ * set on the wire is the sender's error, not a corrupt record of this
+ * node's store (issue 15).
+ */
+export function decodePeerSet(bytes: Uint8Array): StoredSet {
+  return decodeOr(bytes, (error) => protocolError('invalid-message', `the peer sent a sibling set that does not decode (${error.message})`, { cause: error }));
+}
+
 /** Decodes and validates a stored set; throws NodeServerError('corrupt-record'). */
 export function decodeSet(bytes: Uint8Array): StoredSet {
+  return decodeOr(bytes, (error) => new NodeServerError('corrupt-record', `a stored sibling set does not decode (${error.message})`, { cause: error }));
+}
+
+function decodeOr(bytes: Uint8Array, failure: (error: Error) => Error): StoredSet {
   try {
     return checkDvvSet(unpackr.unpack(bytes), checkStoredValue);
   } catch (error) {
-    throw new NodeServerError('corrupt-record', `a stored sibling set does not decode (${(error as Error).message})`, { cause: error });
+    throw failure(error as Error);
   }
 }

@@ -24,3 +24,18 @@ export function startTestNode(options: Partial<NodeOptions> = {}): Promise<Ringk
     ...options,
   });
 }
+
+/** Nodes a test file starts and stops after each test: `afterEach(nodes.stopAll)`. */
+export function nodeTracker(): { start(options?: Partial<NodeOptions>): Promise<RingkvNode>; stopAll(): Promise<void> } {
+  const started: RingkvNode[] = [];
+  return {
+    async start(options = {}) {
+      const node = await startTestNode(options);
+      started.push(node);
+      return node;
+    },
+    async stopAll() {
+      await Promise.all(started.splice(0).map((n) => n.stop()));
+    },
+  };
+}
