@@ -149,6 +149,8 @@ export interface BenchCommand {
    * operations outstanding per connection.
    */
   readonly ratePerSec: number | undefined;
+  /** With `--workload`: a YCSB core workload (a–f) after a load phase of `keys` records, instead of the `--mix` load. */
+  readonly workload: string | undefined;
   readonly json: boolean;
 }
 
@@ -229,6 +231,7 @@ const benchOptions = {
   keys: { type: 'string', short: 'r' },
   'no-batch': { type: 'boolean' },
   rate: { type: 'string' },
+  workload: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -440,8 +443,17 @@ function parseBench(args: readonly string[]): Command {
     keys: optInt('bench', 'keys', values.keys, benchKeysDefault, 1, 1_000_000_000),
     batching: !(values['no-batch'] ?? false),
     ratePerSec: values.rate === undefined ? undefined : intFlag('bench', 'rate', values.rate, 1, benchRateMax),
+    workload: values.workload === undefined ? undefined : parseWorkload(values.workload, values.mix),
     json: values.json ?? false,
   };
+}
+
+/** A YCSB core workload letter; `--mix` does not go with it (the workload sets its own mix). */
+export function parseWorkload(text: string, mix: string | undefined): string {
+  const w = text.toLowerCase();
+  if (!/^[a-f]$/.test(w)) throw new CliError('usage', `bench: --workload must be one of a, b, c, d, e, f (the YCSB core workloads), got "${text}"`);
+  if (mix !== undefined) throw new CliError('usage', 'bench: give --mix or --workload, not both');
+  return w;
 }
 
 /** `GET/PUT` percentages such as `50/50`, `95/5` or `100/0`; they must add up to 100. */
@@ -596,6 +608,8 @@ random keys, prints ops/s and latency percentiles from an HDR histogram.
   -d, --value-bytes N   bytes per value (default 100)
   -r, --keys N          distinct keys (default 100000)
       --no-batch        one frame per request (default: requests ready together share a batch frame)
+      --workload W      YCSB core workload a|b|c|d|e|f: a load phase of -r records, then the run
+                        (E's scans run as multi-gets of 1–100 consecutive keys: Dynamo has no ordered scan)
       --rate R          open loop: start R operations per second on a fixed schedule and measure each
                         from its intended start (no coordinated omission); -P bounds what is outstanding
       --json            print the result as JSON

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type RingkvNode } from '@ringkv/node-server';
+import { connect } from '@ringkv/client-sdk';
 import { main, parseCommand, runBench, type BenchCommand, type Io } from '../src/index.js';
 
 let dir: string;
@@ -56,6 +57,25 @@ describe('ringkv bench', () => {
     expect(result.errors).toBe(0);
     expect(result.all.count).toBe(300);
     expect(result.ratePerSec).toBe(2000);
+  });
+
+  it('--workload runs a load phase of -r records, then the YCSB mix, counted per operation kind', async () => {
+    const command = parseCommand(['bench', '--url', node.url, '-c', '2', '-P', '4', '-n', '400', '-d', '16', '-r', '60', '--workload', 'f']) as BenchCommand;
+    const result = await runBench(command, capture());
+    expect(result.errors, JSON.stringify(result)).toBe(0);
+    expect(result.workload?.load.count).toBe(60);
+    expect(result.all.count).toBe(400);
+    expect(Object.keys(result.workload?.ops ?? {}).sort()).toEqual(['read', 'rmw']);
+    expect((result.workload?.ops.read?.count ?? 0) + (result.workload?.ops.rmw?.count ?? 0)).toBe(400);
+    // Every record exists after the load phase: a read finds it.
+    const db = await connect(node.url);
+    expect((await db.get('user59')).found).toBe(true);
+    await db.close();
+  });
+
+  it('--workload refuses an unknown letter and --mix beside it', () => {
+    expect(() => parseCommand(['bench', '--workload', 'g'])).toThrow(/workload/);
+    expect(() => parseCommand(['bench', '--workload', 'a', '--mix', '50/50'])).toThrow(/not both/);
   });
 
   it('--rate refuses 0 and non-numbers with a usage error', () => {

@@ -24,6 +24,7 @@ import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { benchStatusTimeoutMs, benchWarmMsMax, latencyUsMax } from '../limits.js';
 import { connectCli, nodeUrl } from './kv.js';
+import { WorkloadRunner, workloads, ycsbKey, type Workload } from './ycsb.js';
 
 type Histogram = ReturnType<typeof hdr.build>;
 
@@ -69,8 +70,12 @@ export interface BenchResult {
   /** Operations per second asked for with `--rate` (open loop); undefined for a closed loop. */
   readonly ratePerSec: number | undefined;
   readonly all: LatencySummary;
+  /** Reads (with --workload: read and scan operations). */
   readonly get: LatencySummary;
+  /** Writes (with --workload: update, insert and read-modify-write operations). */
   readonly put: LatencySummary;
+  /** With --workload: the YCSB workload's name, its load phase, and each operation kind. */
+  readonly workload: { readonly name: string; readonly load: LatencySummary; readonly ops: Readonly<Record<string, LatencySummary>> } | undefined;
   /** CPU time of this process (the load generator and the SDK) per operation, µs. */
   readonly clientCpuUsPerOp: number;
   /** Per node, when its /status answered before and after the run. */
@@ -111,7 +116,9 @@ export async function runBench(command: BenchCommand, io: Io): Promise<BenchResu
     const before = await Promise.all(seeds.map((u) => nodeRuntime(u)));
     const result = await load(command, url, clients);
     const after = await Promise.all(seeds.map((u) => nodeRuntime(u)));
-    return { ...result, nodes: nodeFigures(seeds, before, after, result.all.count + result.errors) };
+    // The node figures span both phases of a --workload run (load and run), so they count both.
+    const ops = result.all.count + result.errors + (result.workload?.load.count ?? 0);
+    return { ...result, nodes: nodeFigures(seeds, before, after, ops) };
   } finally {
     await Promise.all(clients.map((c) => c.close()));
   }
@@ -132,38 +139,99 @@ async function warmRouting(clients: readonly RingkvClient[]): Promise<void> {
   }
 }
 
-/** What one operation of the load does; resolves true for a get. */
-type Operation = (client: RingkvClient) => Promise<boolean>;
+/** What one operation of the load does; resolves with its kind (a histogram name). */
+type Operation = (client: RingkvClient) => Promise<string>;
 
-function operation(command: BenchCommand, value: Uint8Array, contexts: Map<number, Uint8Array>): Operation {
+/** The `--mix` load: random keys, gets and puts in the asked proportion (invariant 2). */
+function mixOperation(command: BenchCommand, value: Uint8Array, contexts: Map<number, Uint8Array>): Operation {
   return async (client) => {
     const k = Math.floor(Math.random() * command.keys);
     const key = `bench:${k}`;
     if (Math.random() * 100 < command.getPercent) {
       const read = await client.get(key);
       if (read.found) contexts.set(k, read.context);
-      return true;
+      return 'get';
     }
     const context = contexts.get(k);
     const put = await client.put(key, value, context === undefined ? undefined : { context });
     contexts.set(k, put.context);
-    return false;
+    return 'put';
   };
 }
 
-async function load(command: BenchCommand, url: string, clients: RingkvClient[]): Promise<Omit<BenchResult, 'nodes'>> {
-  const value = new Uint8Array(command.valueBytes).map((_, i) => (i * 31 + 7) & 0xff);
-  const op = operation(command, value, new Map());
-  const hGet = histogram();
-  const hPut = histogram();
+/** A YCSB core workload (ycsb.ts): reads, updates with the last context seen, inserts, multi-get scans, read-modify-writes. */
+function workloadOperation(runner: WorkloadRunner, value: Uint8Array, contexts: Map<number, Uint8Array>): Operation {
+  const write = async (client: RingkvClient, k: number, context: Uint8Array | undefined): Promise<void> => {
+    const put = await client.put(ycsbKey(k), value, context === undefined ? undefined : { context });
+    contexts.set(k, put.context);
+  };
+  return async (client) => {
+    const op = runner.nextOp();
+    switch (op) {
+      case 'insert':
+        await write(client, runner.nextInsert(), undefined);
+        return op;
+      case 'scan': {
+        const first = runner.nextKey();
+        const n = runner.nextScanLength();
+        await Promise.all(Array.from({ length: n }, (_, i) => client.get(ycsbKey((first + i) % runner.keyCount))));
+        return op;
+      }
+      case 'rmw': {
+        const k = runner.nextKey();
+        const read = await client.get(ycsbKey(k));
+        await write(client, k, read.found ? read.context : contexts.get(k));
+        return op;
+      }
+      case 'update': {
+        const k = runner.nextKey();
+        await write(client, k, contexts.get(k));
+        return op;
+      }
+      default: {
+        const k = runner.nextKey();
+        const read = await client.get(ycsbKey(k));
+        if (read.found) contexts.set(k, read.context);
+        return op;
+      }
+    }
+  };
+}
+
+/** Latency histograms by operation kind, made on first use. */
+class Histograms {
+  readonly byKind = new Map<string, Histogram>();
+  record(kind: string, us: number): void {
+    let h = this.byKind.get(kind);
+    if (h === undefined) this.byKind.set(kind, (h = histogram()));
+    h.recordValue(us);
+  }
+  /** The union of the named kinds (or of all). The caller destroys it. */
+  merged(kinds?: readonly string[]): Histogram {
+    const out = histogram();
+    for (const [kind, h] of this.byKind) if (kinds === undefined || kinds.includes(kind)) out.add(h);
+    return out;
+  }
+  destroy(): void {
+    for (const h of this.byKind.values()) h.destroy();
+  }
+}
+
+/** Runs `op` under the command's loop (closed, or open with --rate) and measures it. */
+async function measure(
+  command: BenchCommand,
+  clients: RingkvClient[],
+  op: Operation,
+  shape: { readonly ops: number | undefined; readonly durationMs: number | undefined; readonly ratePerSec: number | undefined },
+): Promise<{ histograms: Histograms; errors: number; firstError: string | undefined; elapsedMs: number; cpuUs: number }> {
+  const histograms = new Histograms();
   let errors = 0;
   let firstError: string | undefined;
   /** Runs one operation whose latency counts from `begin` (ms, performance.now()). */
   const run = async (client: RingkvClient, begin: number): Promise<void> => {
     try {
-      const isGet = await op(client);
-      const us = Math.min(latencyUsMax, Math.max(1, Math.round((performance.now() - begin) * 1000)));
-      (isGet ? hGet : hPut).recordValue(us);
+      const kind = await op(client);
+      histograms.record(kind, Math.min(latencyUsMax, Math.max(1, Math.round((performance.now() - begin) * 1000))));
     } catch (error) {
       errors++;
       firstError ??= (error as Error).message;
@@ -171,14 +239,39 @@ async function load(command: BenchCommand, url: string, clients: RingkvClient[])
   };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const deadline = command.durationMs === undefined ? Infinity : t0 + command.durationMs;
-  if (command.ratePerSec === undefined) await closedLoop(command, clients, deadline, run);
-  else await openLoop(command, command.ratePerSec, clients, t0, deadline, run);
+  const deadline = shape.durationMs === undefined ? Infinity : t0 + shape.durationMs;
+  if (shape.ratePerSec === undefined) await closedLoop(shape.ops, command.inflight, clients, deadline, run);
+  else await openLoop(shape.ops, command.inflight, shape.ratePerSec, clients, t0, deadline, run);
   const elapsedMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const all = histogram();
-  all.add(hGet);
-  all.add(hPut);
+  return { histograms, errors, firstError, elapsedMs, cpuUs: cpu.user + cpu.system };
+}
+
+async function load(command: BenchCommand, url: string, clients: RingkvClient[]): Promise<Omit<BenchResult, 'nodes'>> {
+  const value = new Uint8Array(command.valueBytes).map((_, i) => (i * 31 + 7) & 0xff);
+  const contexts = new Map<number, Uint8Array>();
+  let workload: BenchResult['workload'];
+  let op: Operation;
+  if (command.workload === undefined) op = mixOperation(command, value, contexts);
+  else {
+    // The load phase: every record once, in order, as fast as the clients go.
+    const loadRunner = new WorkloadRunner({ name: 'load', proportions: { insert: 1 }, distribution: 'uniform' }, 0, Math.random);
+    const loaded = await measure(command, clients, workloadOperation(loadRunner, value, contexts), { ops: command.keys, durationMs: undefined, ratePerSec: undefined });
+    const h = loaded.histograms.merged();
+    workload = { name: workloads[command.workload]?.name ?? command.workload, load: summary(h, loaded.elapsedMs), ops: {} };
+    h.destroy();
+    loaded.histograms.destroy();
+    op = workloadOperation(new WorkloadRunner(workloads[command.workload] as Workload, command.keys, Math.random), value, contexts);
+  }
+  const m = await measure(command, clients, op, command);
+  const all = m.histograms.merged();
+  const reads = m.histograms.merged(['get', 'read', 'scan']);
+  const writes = m.histograms.merged(['put', 'update', 'insert', 'rmw']);
+  if (workload !== undefined) {
+    const ops: Record<string, LatencySummary> = {};
+    for (const [kind, h] of m.histograms.byKind) ops[kind] = summary(h, m.elapsedMs);
+    workload = { ...workload, ops };
+  }
   const result = {
     url,
     clients: command.clients,
@@ -187,17 +280,19 @@ async function load(command: BenchCommand, url: string, clients: RingkvClient[])
     valueBytes: command.valueBytes,
     keys: command.keys,
     batching: command.batching,
-    elapsedMs: Math.round(elapsedMs),
-    errors,
-    firstError,
+    elapsedMs: Math.round(m.elapsedMs),
+    errors: m.errors,
+    firstError: m.firstError,
     ratePerSec: command.ratePerSec,
-    all: summary(all, elapsedMs),
-    get: summary(hGet, elapsedMs),
-    put: summary(hPut, elapsedMs),
-    clientCpuUsPerOp: perOp(cpu.user + cpu.system, all.totalCount + errors),
+    all: summary(all, m.elapsedMs),
+    get: summary(reads, m.elapsedMs),
+    put: summary(writes, m.elapsedMs),
+    workload,
+    clientCpuUsPerOp: perOp(m.cpuUs, all.totalCount + m.errors),
   };
-  for (const h of [all, hGet, hPut]) h.destroy();
-  if (result.all.count === 0 && errors > 0) throw new CliError('failed', `bench: every operation failed; first error: ${firstError ?? ''}`);
+  for (const h of [all, reads, writes]) h.destroy();
+  m.histograms.destroy();
+  if (result.all.count === 0 && m.errors > 0) throw new CliError('failed', `bench: every operation failed; first error: ${m.firstError ?? ''}`);
   return result;
 }
 
@@ -206,9 +301,15 @@ function perOp(us: number, ops: number): number {
 }
 
 /** Closed loop: each of clients × inflight workers starts its next operation when the last one ends. */
-async function closedLoop(command: BenchCommand, clients: RingkvClient[], deadline: number, run: (c: RingkvClient, begin: number) => Promise<void>): Promise<void> {
+async function closedLoop(
+  ops: number | undefined,
+  inflight: number,
+  clients: RingkvClient[],
+  deadline: number,
+  run: (c: RingkvClient, begin: number) => Promise<void>,
+): Promise<void> {
   let started = 0;
-  const more = (): boolean => (command.ops === undefined ? performance.now() < deadline : started < command.ops);
+  const more = (): boolean => (ops === undefined ? performance.now() < deadline : started < ops);
   const worker = async (client: RingkvClient): Promise<void> => {
     while (more()) {
       started++;
@@ -216,13 +317,14 @@ async function closedLoop(command: BenchCommand, clients: RingkvClient[], deadli
     }
   };
   const workers: Promise<void>[] = [];
-  for (const client of clients) for (let j = 0; j < command.inflight; j++) workers.push(worker(client));
+  for (const client of clients) for (let j = 0; j < inflight; j++) workers.push(worker(client));
   await Promise.all(workers);
 }
 
 /** Open loop (invariant 4): operation i is due at t0 + i × 1000 / rate ms, and measured from then. */
 async function openLoop(
-  command: BenchCommand,
+  ops: number | undefined,
+  inflight: number,
   rate: number,
   clients: RingkvClient[],
   t0: number,
@@ -230,8 +332,8 @@ async function openLoop(
   run: (c: RingkvClient, begin: number) => Promise<void>,
 ): Promise<void> {
   const intervalMs = 1000 / rate;
-  const slots = clients.length * command.inflight;
-  const total = command.ops ?? Infinity;
+  const slots = clients.length * inflight;
+  const total = ops ?? Infinity;
   let next = 0;
   let outstanding = 0;
   let wake: (() => void) | undefined;
@@ -312,11 +414,11 @@ export function benchText(r: BenchResult): string {
   const row = (name: string, s: LatencySummary): string =>
     `${name.padEnd(5)}${n(s.count).padStart(10)}${n(s.opsPerSec).padStart(11)}${f(s.p50Ms)}${f(s.p99Ms)}${f(s.p999Ms)}${f(s.maxMs)}`;
   return [
-    `ringkv bench ${r.url}: ${r.clients} clients × ${r.inflight} in flight${r.ratePerSec === undefined ? '' : `, open loop at ${n(r.ratePerSec)} ops/s`}, mix ${r.getPercent}/${100 - r.getPercent} get/put, ${r.valueBytes}-byte values, ${r.keys} keys${r.batching ? '' : ', no batching'}, ${(r.elapsedMs / 1000).toFixed(2)} s`,
+    `ringkv bench ${r.url}: ${r.clients} clients × ${r.inflight} in flight${r.ratePerSec === undefined ? '' : `, open loop at ${n(r.ratePerSec)} ops/s`}, ${r.workload === undefined ? `mix ${r.getPercent}/${100 - r.getPercent} get/put` : `YCSB workload ${r.workload.name}`}, ${r.valueBytes}-byte values, ${r.keys} keys${r.batching ? '' : ', no batching'}, ${(r.elapsedMs / 1000).toFixed(2)} s`,
     `op        count      ops/s   p50 ms   p99 ms p99.9 ms   max ms`,
+    ...(r.workload === undefined ? [] : [row('load', r.workload.load)]),
     row('all', r.all),
-    row('get', r.get),
-    row('put', r.put),
+    ...(r.workload === undefined ? [row('get', r.get), row('put', r.put)] : Object.entries(r.workload.ops).map(([kind, s]) => row(kind, s))),
     `errors: ${r.errors}${r.firstError === undefined ? '' : ` (first: ${r.firstError})`}`,
     `client CPU: ${r.clientCpuUsPerOp} µs/op`,
     ...r.nodes.map(
