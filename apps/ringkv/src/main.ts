@@ -34,7 +34,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
         return 'running';
       }
       case 'dev': {
-        exitDevOnSignals(await runDev(command, io), io);
+        await runDev(command, io, (cluster) => exitDevOnSignals(cluster, io));
         return 'running';
       }
       case 'status':

@@ -6,7 +6,7 @@
  */
 
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -53,9 +53,10 @@ function alive(pid: number): boolean {
   }
 }
 
-async function startDev(base: number, extra: string[]) {
+async function startDev(base: number, extra: string[], ownGroup = false) {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc -b apps/ringkv\` first`);
-  const dev = spawn(process.execPath, [cli, 'dev', '--base-port', String(base), ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // ownGroup: dev leads a process group, as a shell's foreground job does, so the test can signal the group like Ctrl-C.
+  const dev = spawn(process.execPath, [cli, 'dev', '--base-port', String(base), ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
   let out = '';
   let err = '';
   dev.stderr.on('data', (c: Buffer) => (err += c.toString()));
@@ -71,6 +72,12 @@ async function startDev(base: number, extra: string[]) {
   const urls = (/urls=(\S+)/.exec(readyLine)?.[1] ?? '').split(',');
   const pids = (/pids=(\S+)/.exec(readyLine)?.[1] ?? '').split(',').map(Number);
   return { dev, exited, urls, pids, out: () => out };
+}
+
+/** The process group of `pid` (field 5 of /proc/PID/stat). */
+function processGroup(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 }
 
 async function gone(pids: number[]): Promise<number[]> {
@@ -104,6 +111,21 @@ describe('ringkv dev', () => {
     expect(await exited).toBe(0);
     expect(output()).toMatch(/ringkv dev: stopped/);
     expect(pids.filter(alive)).toEqual([]);
+  });
+
+  it('Ctrl-C (SIGINT to the whole process group) stops every node gracefully, once', async () => {
+    const base = await freeBase();
+    const { dev, exited, pids, out } = await startDev(base, ['--dir', join(dir, 'group')], true);
+    expect(pids.every(alive)).toBe(true);
+    // The mechanism: no node is in dev's process group, so the group's SIGINT reaches dev alone and each node
+    // hears only dev's SIGTERM (with the group's SIGINT as well, a node took the second signal as "stop now").
+    expect(pids.map(processGroup).filter((g) => g === processGroup(dev.pid as number))).toEqual([]);
+    process.kill(-(dev.pid as number), 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(await gone(pids)).toEqual([]);
+    // A node that took a second signal exits at once (130) without its stopped line, and dev reports the exit.
+    for (const i of [1, 2, 3]) expect(out()).toMatch(new RegExp(`\\[node${i}\\] ringkv node node${i} stopped`));
+    expect(out()).not.toMatch(/exited with/);
   });
 
   it('leaves no orphan when ringkv dev itself is killed with SIGKILL: its nodes stop on their own', async () => {

@@ -40,15 +40,24 @@ interface Child {
 const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
 
 /** Starts the cluster, waits until it agrees, prints how to connect; resolves with a stop function. */
-export async function runDev(command: DevCommand, io: Io): Promise<{ stop: () => Promise<void>; kill: () => void }> {
+export async function runDev(command: DevCommand, io: Io, onSpawned?: (cluster: DevCluster) => void): Promise<DevCluster> {
   const children: Child[] = [];
   let stopping = false;
   const stop = (): Promise<void> => {
     stopping = true;
     return stopAll(children);
   };
+  const cluster: DevCluster = {
+    stop,
+    kill: () => {
+      stopping = true;
+      void stopAll(children, true);
+    },
+  };
   try {
     for (let i = 0; i < command.nodes; i++) children.push(spawnNode(command, i, io));
+    // Signal handlers go in before anything is printed: a Ctrl-C right after the banner (or during start-up) must stop the nodes, not kill dev.
+    onSpawned?.(cluster);
     await Promise.all(children.map((c) => ready(c)));
     await agree(children, io);
   } catch (error) {
@@ -61,13 +70,13 @@ export async function runDev(command: DevCommand, io: Io): Promise<{ stop: () =>
       if (!stopping) io.stderr(`ringkv dev: ${c.id} (pid ${c.proc.pid}) exited with ${code ?? 'a signal'}; the others keep running`);
     });
   }
-  return {
-    stop,
-    kill: () => {
-      stopping = true;
-      void stopAll(children, true);
-    },
-  };
+  return cluster;
+}
+
+/** A running dev cluster: `stop` is graceful (SIGTERM, wait), `kill` is SIGKILL now. */
+export interface DevCluster {
+  stop(): Promise<void>;
+  kill(): void;
 }
 
 function spawnNode(command: DevCommand, i: number, io: Io): Child {
@@ -78,7 +87,10 @@ function spawnNode(command: DevCommand, i: number, io: Io): Child {
   args.push('--durability', command.durability, '--n', String(command.n), '--r', String(command.r), '--w', String(command.w));
   if (seeds.length > 0) args.push('--seeds', seeds.join(','));
   const env = { ...io.env, RINGKV_CONFIG: '', RINGKV_SEEDS: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '' };
-  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  // Each node in its own process group: Ctrl-C in a terminal signals the whole foreground group, and a
+  // node that got the terminal's SIGINT and then dev's SIGTERM took the second as "stop now" (exit 130, no
+  // clean-stop marker). Detached, a node hears only dev's one SIGTERM (invariant 2).
+  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   forwardLines(proc.stdout, `[${id}] `, io.stdout);
   forwardLines(proc.stderr, `[${id}] `, io.stderr);
@@ -209,7 +221,7 @@ async function stopAll(children: readonly Child[], now = false): Promise<void> {
 }
 
 /** Installs SIGINT/SIGTERM handlers: stop every node, then exit (0, or 1 when a second signal forced it). */
-export function exitDevOnSignals(cluster: { stop: () => Promise<void>; kill: () => void }, io: Io): void {
+export function exitDevOnSignals(cluster: DevCluster, io: Io): void {
   let stopping = false;
   const onSignal = (signal: string): void => {
     if (stopping) {
