@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Enforces the layering of DESIGN.md ("Dependency direction", "Seams") over the
-// workspace: which @ringkv packages each package may import, no reaching into
-// another package's files, no import cycles, and no real time, randomness or
-// file system in the pure and seam-injected layers. Rules live in layers.json.
+// Enforces the layering of docs/architecture.md ("Layers and dependency direction",
+// "Seams") over the workspace: which @ringkv packages each package may import, no
+// reaching into another package's files, no import cycles, and no real time,
+// randomness or file system in the pure and seam-injected layers. Rules live in
+// layers.json.
 //
 // Usage: node scripts/lint-layers.mjs [repoRoot]   (exit 1 and one line per finding)
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';

@@ -48,7 +48,7 @@ export const replicasMax = 16;
 
 /**
  * The replica count `ranges` and `ownership` assume when the caller passes
- * none: the cluster default N of DESIGN.md.
+ * none: the cluster default N (docs/architecture.md).
  */
 export const replicasDefault = 3;
 

@@ -27,7 +27,7 @@ export const bucketsLog2Max = 20;
 
 /**
  * Longest key accepted, in bytes (UTF-8 bytes for a string key). Mirrors the
- * store's key limit (DESIGN.md: keys ≤ 1 KiB), and sizes the one scratch buffer
+ * store's key limit (keys ≤ 1 KiB: docs/architecture.md, "Data model"), and sizes the one scratch buffer
  * the item hash reuses.
  */
 export const keyBytesMax = 1024;

@@ -20,7 +20,7 @@ export const hintKeyOverheadBytes = 17;
 /** Default `hintTtlMs`: 3 hours of hints for a down replica, after which anti-entropy takes over; the tombstone grace period may not be shorter. */
 export const hintTtlMsDefault = 3 * 3_600_000;
 
-/** Longest user key in bytes (UTF-8 for strings): DESIGN.md's 1 KiB, the protocol's default, advertised in `hello-ok`. */
+/** Longest user key in bytes (UTF-8 for strings): 1 KiB (docs/architecture.md, "Data model"), the protocol's default, advertised in `hello-ok`. */
 export const keyBytesMax = keyBytesMaxDefault;
 
 /**
@@ -53,7 +53,7 @@ if (engineKeyBytesMax > engineKeyBytesLimit) {
   throw new Error(`node-server: bug: engine keys of ${engineKeyBytesMax} bytes exceed the engine's limit ${engineKeyBytesLimit}`);
 }
 
-/** Default longest value: DESIGN.md's 1 MiB; the common case is ≤ 10 KiB. */
+/** Default longest value: 1 MiB (docs/architecture.md, "Data model"); the common case is ≤ 10 KiB. */
 export const valueBytesMaxDefault = protocolValueBytesMax;
 
 /**
@@ -239,7 +239,7 @@ export const peerConnectionsMax = 1_024;
 /** The path peers dial: their own connections, apart from clients'. */
 export const peerPath = '/peer';
 
-/** Cluster defaults for a node given seeds: DESIGN.md's N=3, R=2, W=2. A node without seeds runs alone: N=R=W=1. */
+/** Cluster defaults for a node given seeds: N=3, R=2, W=2 (docs/architecture.md, "Goal and guarantees"). A node without seeds runs alone: N=R=W=1. */
 export const clusterNDefault = 3;
 export const clusterRDefault = 2;
 export const clusterWDefault = 2;

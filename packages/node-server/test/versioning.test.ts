@@ -111,7 +111,7 @@ describe('versioning over the wire', () => {
     expect(reply.results.map((r) => r.type)).toEqual(['put-ok', 'get-ok', 'delete-ok', 'error']);
   });
 
-  it('keys up to the advertised keyBytesMax (the full 1 KiB of DESIGN.md) are stored; longer ones get key-too-large', async () => {
+  it('keys up to the advertised keyBytesMax (the full 1 KiB of the data model) are stored; longer ones get key-too-large', async () => {
     expect(limits.keyBytesMax).toBe(1024);
     const fresh = await open(node.url);
     expect(await fresh.hello()).toMatchObject({ type: 'hello-ok', limits: { keyBytesMax: limits.keyBytesMax } });

@@ -37,10 +37,10 @@ export interface ProtocolLimits {
  */
 export const frameBytesMaxDefault = 4 * 1024 * 1024;
 
-/** DESIGN.md: keys are ≤ 1 KiB; they are stored in every index entry and hint. */
+/** Keys are ≤ 1 KiB (docs/architecture.md, "Data model"); they are stored in every index entry and hint. */
 export const keyBytesMaxDefault = 1024;
 
-/** DESIGN.md: values are ≤ 1 MiB by default; the common case is ≤ 10 KiB. */
+/** Values are ≤ 1 MiB by default (docs/architecture.md, "Data model"); the common case is ≤ 10 KiB. */
 export const valueBytesMaxDefault = 1024 * 1024;
 
 /**

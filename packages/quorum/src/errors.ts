@@ -1,7 +1,7 @@
 /**
  * The package's typed error. Operating conditions a caller can act on carry a
  * stable `code`; expected outcomes (a quorum not met, a timeout) are result
- * values, never errors (STYLE.md, "Errors").
+ * values, never errors (docs/style.md, "Errors").
  */
 
 /**

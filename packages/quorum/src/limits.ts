@@ -5,7 +5,7 @@
 /** Largest N a request may ask for: hashring's `replicasMax`; N is 3–5 in practice and fan-out is O(N). */
 export const nMax = 16;
 
-/** Cluster default N (DESIGN.md, "Requests"). */
+/** Cluster default N (docs/architecture.md, "Goal and guarantees"): three copies, so one node may fail with R = W = 2 still overlapping. */
 export const nDefault = 3;
 /** Cluster default R: with W=2 and N=3, R+W>N. */
 export const rDefault = 2;

@@ -1,7 +1,7 @@
 /**
  * Tombstone collection: removing a deleted key for good without letting a
  * replica that missed the delete bring its value back (README, "Tombstone
- * collection"; DESIGN.md, "Failure handling").
+ * collection"; docs/architecture.md, "Data model", tombstones).
  *
  * The rule. A key whose stored set holds only tombstones is removed from the
  * engine (data record and index record in one batch; its Merkle leaf through

@@ -1,7 +1,7 @@
 /**
  * The durable HintStore of @ringkv/quorum over the node's storage engine.
  *
- * Layout (DESIGN.md, "A node's keyspace"):
+ * Layout (docs/architecture.md, "Data model", storage key layout):
  *   key   = 'h' ‖ XXH64(target) (8 bytes) ‖ position (8 bytes, XXH64 of the key) ‖ key bytes
  *   value = MessagePack { t: target, k: key bytes, s: storedAtMs, set: encoded sibling set }
  * The target is hashed (not spelled out) so that every hint key has a fixed

@@ -1,6 +1,6 @@
 /**
  * The replica store: one node's sibling sets in the storage engine, with the
- * versioning rules of DESIGN.md ("Data model and versioning").
+ * versioning rules of docs/architecture.md ("Data model").
  *
  * Concurrency model: reads are synchronous (`getSync`) and see every
  * acknowledged write. Writes go through one queue that commits them in
