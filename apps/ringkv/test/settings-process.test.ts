@@ -77,6 +77,10 @@ describe('cluster settings agreed by real processes started as a user starts the
     expect(put.stdout, put.stderr).not.toMatch(/^OK/);
     expect(put.code).toBe(1);
     expect(put.stderr).toMatch(/quorum-not-met|timeout/);
+    // The write itself, not only put's read of the key first: a blind put must not reach W=2 either.
+    const blind = await run(['put', 'k', 'x', '--blind', '--url', n1.url, '--timeout-ms', '3000']);
+    expect(blind.stdout, blind.stderr).not.toMatch(/^OK/);
+    expect(blind.stderr).toMatch(/put k: .*(acknowledged the write|did not reach its quorum).*\[(quorum-not-met|timeout)\]/);
 
     // A restart of n1 alone runs with its persisted settings, still as a cluster of three, and refuses another explicit N.
     n1.proc.kill('SIGTERM');
