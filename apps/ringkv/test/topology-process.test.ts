@@ -18,26 +18,11 @@
  * Needs dist/ (the root test command runs `tsc -b` first). No duration is
  * asserted; every wait is bounded and names what it waited for.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect, RingTable, type RingkvClient } from '@ringkv/client-sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { processRun, run, statusOf as statusJson, until, type NodeProcess as Node } from './support/processes.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
-const env = { ...process.env, RINGKV_URL: '', RINGKV_CONFIG: '', RINGKV_SEEDS: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '', RINGKV_JOIN: '', RINGKV_TOKEN: '', RINGKV_AUTH_TOKEN: '' };
 const quorums = ['--n', '3', '--r', '2', '--w', '2'];
-
-interface Node {
-  readonly id: string;
-  readonly proc: ChildProcess;
-  readonly url: string;
-  readonly http: string;
-  readonly exited: Promise<number | null>;
-  output(): string;
-}
 
 interface Status {
   id: string;
@@ -49,67 +34,15 @@ interface Status {
   };
 }
 
-let dir: string;
-const nodes: Node[] = [];
+const processes = processRun('ringkv-topology-');
+const nodes = processes.nodes;
 
-beforeAll(() => {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc -b apps/ringkv\` (the root test command does) first`);
-  dir = mkdtempSync(join(tmpdir(), 'ringkv-topology-'));
-});
-
-afterAll(async () => {
-  for (const n of nodes) if (n.proc.exitCode === null && n.proc.signalCode === null) n.proc.kill('SIGTERM');
-  await Promise.all(nodes.map((n) => n.exited));
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** `ringkv start` as a child process; resolves at its ready line. */
+/** `ringkv start` as a child process (N=3, R=2, W=2); resolves at its ready line. */
 function startNode(id: string, extra: string[]): Promise<Node> {
-  const args = [cli, 'start', '--id', id, '--port', '0', '--data', join(dir, id), '--log-level', 'warn', '--durability', 'none', ...quorums, ...extra];
-  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    proc.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /ready url=(ws:\/\/\S+) http=(http:\/\/\S+)/.exec(out);
-      if (m !== null) {
-        const node = { id, proc, url: m[1] as string, http: m[2] as string, exited, output: () => out };
-        nodes.push(node);
-        resolve(node);
-      }
-    });
-    void exited.then((code) => reject(new Error(`${id} exited with ${code} before it was ready: ${out}`)));
-  });
+  return processes.start(id, [...quorums, ...extra]);
 }
 
-/** The CLI binary once, as a user runs it. */
-function run(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { env, timeout: timeoutMs }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
-    });
-  });
-}
-
-async function statusOf(node: Node): Promise<Status | undefined> {
-  try {
-    const res = await fetch(`${node.http}/status`, { signal: AbortSignal.timeout(5_000) });
-    return res.ok ? ((await res.json()) as Status) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Polls `check` every 100 ms until it is true, at most `limitMs`; the failure names `what` and the last views. */
-async function until(what: string, limitMs: number, check: () => Promise<boolean>, views: () => unknown = () => ''): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(views())}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const statusOf = (node: Node): Promise<Status | undefined> => statusJson<Status>(node);
 
 /** Every node lists exactly `ids`, all normal, on one ring version. */
 async function agreed(members: readonly Node[], ids: readonly string[]): Promise<boolean> {

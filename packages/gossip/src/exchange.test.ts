@@ -34,8 +34,8 @@ describe('answerDigest', () => {
     const local = view([member('a', 5), member('b')]);
     const { deltas } = answerDigest(local, [['a', 4, 99]]);
     expect(deltas.map((d) => [d.i, d.g, Object.keys(d).length])).toEqual([
-      ['a', 5, 9],
-      ['b', 1, 9],
+      ['a', 5, 10],
+      ['b', 1, 10],
     ]);
   });
 
@@ -51,7 +51,7 @@ describe('answerRequests', () => {
     const a = beat(member('a', 2));
     const local = view([a]);
     expect(answerRequests(local, [['a', 2, 1]])).toEqual([{ i: 'a', g: 2, hb: 2 }]);
-    expect(Object.keys(answerRequests(local, [['a', 1, 1]])[0] ?? {})).toHaveLength(9);
+    expect(Object.keys(answerRequests(local, [['a', 1, 1]])[0] ?? {})).toHaveLength(10);
     expect(answerRequests(local, [['a', 3, 0]])).toEqual([]);
     expect(answerRequests(local, [['zz', 1, 0]])).toEqual([]);
   });

@@ -60,7 +60,7 @@ describe('Gossip', () => {
     a.start();
     sim.advance(10_000);
     expect(a.snapshot()).toEqual([
-      { id: 'a', address: 'a', generation: 1, heartbeat: a.member('a')?.heartbeat, status: 'normal', vnodes: 64, weight: 1, zone: '' },
+      { id: 'a', address: 'a', generation: 1, heartbeat: a.member('a')?.heartbeat, status: 'normal', vnodes: 64, weight: 1, zone: '', meta: '' },
     ]);
     expect(a.stats().messagesSent).toBe(0);
     expect(a.stats().rounds).toBe(10);

@@ -44,6 +44,7 @@ import {
   vnodesMax,
   weightMax,
   zoneLengthMax,
+  metaLengthMax,
 } from './limits.js';
 import { parseMessage, type GossipMessage } from './messages.js';
 import { pickWeighted } from './peers.js';
@@ -150,6 +151,7 @@ export class Gossip {
       vnodes: options.vnodes ?? 64,
       weight: options.weight ?? 1,
       zone: options.zone ?? '',
+      meta: options.meta ?? '',
     });
   }
 
@@ -227,10 +229,10 @@ export class Gossip {
     if (this.self.status.value !== status) this.self = write(this.self, 'status', status);
   }
 
-  /** Changes this node's address, vnodes, weight or zone; peers emit `changed`. Unchanged fields are not re-announced. */
-  update(changes: { address?: string; vnodes?: number; weight?: number; zone?: string }): void {
+  /** Changes this node's address, vnodes, weight, zone or meta; peers emit `changed`. Unchanged fields are not re-announced. */
+  update(changes: { address?: string; vnodes?: number; weight?: number; zone?: string; meta?: string }): void {
     checkMemberFields(changes);
-    for (const name of ['address', 'vnodes', 'weight', 'zone'] as const) {
+    for (const name of ['address', 'vnodes', 'weight', 'zone', 'meta'] as const) {
       const value = changes[name];
       if (value !== undefined && value !== this.self[name].value) this.self = write(this.self, name, value as never);
     }
@@ -623,6 +625,7 @@ function toSnapshot(state: MemberState, status: MemberStatus): MemberSnapshot {
     vnodes: state.vnodes.value,
     weight: state.weight.value,
     zone: state.zone.value,
+    meta: state.meta.value,
   };
 }
 
@@ -644,7 +647,7 @@ function checkOptions(o: GossipOptions): Settings {
   };
   if (typeof o.id !== 'string' || o.id.length === 0 || o.id.length > idLengthMax) bad(`id must be 1..${idLengthMax} characters`);
   if (!Number.isSafeInteger(o.generation) || o.generation < 0) bad('generation must be a non-negative safe integer');
-  checkMemberFields({ address: o.address, vnodes: o.vnodes ?? 64, weight: o.weight ?? 1, zone: o.zone ?? '' });
+  checkMemberFields({ address: o.address, vnodes: o.vnodes ?? 64, weight: o.weight ?? 1, zone: o.zone ?? '', meta: o.meta ?? '' });
   const settings: Settings = {
     cluster: o.clusterName ?? 'ringkv',
     intervalMs: o.intervalMs ?? gossipIntervalMsDefault,
@@ -663,7 +666,7 @@ function checkOptions(o: GossipOptions): Settings {
   return settings;
 }
 
-function checkMemberFields(f: { address?: string; vnodes?: number; weight?: number; zone?: string }): void {
+function checkMemberFields(f: { address?: string; vnodes?: number; weight?: number; zone?: string; meta?: string }): void {
   const bad = (what: string): never => {
     throw new GossipError('invalid-argument', what);
   };
@@ -671,4 +674,5 @@ function checkMemberFields(f: { address?: string; vnodes?: number; weight?: numb
   if (f.vnodes !== undefined && !(Number.isInteger(f.vnodes) && f.vnodes >= 0 && f.vnodes <= vnodesMax)) bad(`vnodes must be an integer in [0, ${vnodesMax}]`);
   if (f.weight !== undefined && !(Number.isInteger(f.weight) && f.weight >= 1 && f.weight <= weightMax)) bad(`weight must be an integer in [1, ${weightMax}]`);
   if (f.zone !== undefined && (typeof f.zone !== 'string' || f.zone.length > zoneLengthMax)) bad(`zone must be at most ${zoneLengthMax} characters`);
+  if (f.meta !== undefined && (typeof f.meta !== 'string' || f.meta.length > metaLengthMax)) bad(`meta must be at most ${metaLengthMax} characters`);
 }

@@ -29,6 +29,7 @@ export {
   idLengthMax,
   addressLengthMax,
   zoneLengthMax,
+  metaLengthMax,
   vnodesMax,
   weightMax,
   clusterNameLengthMax,

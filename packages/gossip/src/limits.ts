@@ -63,6 +63,9 @@ export const addressLengthMax = 256;
 /** Longest zone name, in UTF-16 units. */
 export const zoneLengthMax = 64;
 
+/** Longest `meta` text a member publishes, in UTF-16 units: room for a node's cluster settings line, and a bound on every entry. */
+export const metaLengthMax = 512;
+
 /** Most virtual nodes per member; the ring's size is Σ vnodes × weight. */
 export const vnodesMax = 4_096;
 

@@ -25,6 +25,7 @@ import {
   vnodesMax,
   weightMax,
   zoneLengthMax,
+  metaLengthMax,
 } from './limits.js';
 import type { Digest, MemberDelta, OwnStatus, SuspectReport } from './state.js';
 
@@ -128,6 +129,7 @@ const deltaChecks: Record<string, (v: unknown) => boolean> = {
   vn: (v) => isVersioned(v, (n) => isCount(n) && n <= vnodesMax),
   wt: (v) => isVersioned(v, (n) => isCount(n) && n >= 1 && n <= weightMax),
   zn: (v) => isVersioned(v, (z) => isText(z, zoneLengthMax)),
+  mt: (v) => isVersioned(v, (m) => isText(m, metaLengthMax)),
   su: (v) => isVersioned(v, (list) => isList(list, suspectsPublishedMax, isReport)),
 };
 

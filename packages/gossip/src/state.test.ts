@@ -58,7 +58,21 @@ describe('member state merge', () => {
     const s = beat(write(beat(member()), 'weight', 2));
     expect(deltaSince(s, s.version - 1)).toEqual({ i: 'a', g: 1, hb: s.heartbeat });
     expect(Object.keys(deltaSince(s, 2)).sort()).toEqual(['g', 'hb', 'i', 'wt']);
-    expect(Object.keys(deltaSince(s, 0)).sort()).toEqual(['ad', 'g', 'hb', 'i', 'st', 'su', 'vn', 'wt', 'zn']);
+    expect(Object.keys(deltaSince(s, 0)).sort()).toEqual(['ad', 'g', 'hb', 'i', 'mt', 'st', 'su', 'vn', 'wt', 'zn']);
+  });
+
+  it('creates an entry from a whole delta without meta (a node that predates it) with meta empty', () => {
+    const { mt: _mt, ...old } = deltaSince(beat(member()), 0);
+    const merged = merge(undefined, old);
+    expect(merged.kind).toBe('new');
+    expect(merged.state?.meta).toEqual({ value: '', version: 1 });
+  });
+
+  it('carries a rewritten meta to a peer as a changed field', () => {
+    const s = write(beat(member()), 'meta', 'n=3 r=2');
+    const merged = merge(member(), deltaSince(s, 1));
+    expect(merged.changed).toEqual(['meta']);
+    expect(merged.state?.meta.value).toBe('n=3 r=2');
   });
 
   it('a higher generation replaces the entry and reports a restart; a lower one is ignored', () => {

@@ -15,8 +15,10 @@
  *   3. `version` is the highest version of any field; the heartbeat is a field
  *      whose value is its own version.
  *   4. A delta for an unknown member (or a newer generation) is applied only
- *      when complete (every field present); a partial one is ignored, and the
- *      receiver's digest then asks for the whole entry.
+ *      when complete (every field present; `meta` may be absent, from a node
+ *      that predates it, and is then '' at version 1, which is what such a
+ *      node's entry holds); a partial one is ignored, and the receiver's
+ *      digest then asks for the whole entry.
  */
 
 /** The statuses a member sets on itself; `suspect` and `down` are judged by observers and never gossiped as status. */
@@ -42,11 +44,13 @@ export interface MemberState {
   readonly vnodes: Field<number>;
   readonly weight: Field<number>;
   readonly zone: Field<string>;
+  /** Opaque text the owner publishes about itself (a node's cluster settings, in ringkv); '' when none. */
+  readonly meta: Field<string>;
   readonly suspects: Field<readonly SuspectReport[]>;
 }
 
 /** The owner-written fields other than the heartbeat, by wire key. */
-export const fieldKeys = { ad: 'address', st: 'status', vn: 'vnodes', wt: 'weight', zn: 'zone', su: 'suspects' } as const;
+export const fieldKeys = { ad: 'address', st: 'status', vn: 'vnodes', wt: 'weight', zn: 'zone', mt: 'meta', su: 'suspects' } as const;
 type WireKey = keyof typeof fieldKeys;
 export type FieldName = (typeof fieldKeys)[WireKey];
 
@@ -60,6 +64,7 @@ export interface MemberDelta {
   readonly vn?: readonly [number, number];
   readonly wt?: readonly [number, number];
   readonly zn?: readonly [string, number];
+  readonly mt?: readonly [string, number];
   readonly su?: readonly [readonly SuspectReport[], number];
 }
 
@@ -75,6 +80,7 @@ export function initialState(init: {
   vnodes: number;
   weight: number;
   zone: string;
+  meta?: string;
 }): MemberState {
   const at = <T>(value: T): Field<T> => ({ value, version: 1 });
   return {
@@ -87,6 +93,7 @@ export function initialState(init: {
     vnodes: at(init.vnodes),
     weight: at(init.weight),
     zone: at(init.zone),
+    meta: at(init.meta ?? ''),
     suspects: at([]),
   };
 }
@@ -127,7 +134,7 @@ export function deltaSince(state: MemberState, knownVersion: number): MemberDelt
 
 /** True when the delta carries every field, so it can create an entry. */
 export function isComplete(delta: MemberDelta): boolean {
-  return delta.hb !== undefined && Object.keys(fieldKeys).every((key) => delta[key as WireKey] !== undefined);
+  return delta.hb !== undefined && Object.keys(fieldKeys).every((key) => key === 'mt' || delta[key as WireKey] !== undefined);
 }
 
 /** The outcome of merging one delta. */
@@ -182,16 +189,18 @@ function fromComplete(delta: MemberDelta): MemberState {
     readonly [number, number], readonly [string, number], readonly [readonly SuspectReport[], number],
   ];
   const hb = delta.hb as number;
+  const mt = delta.mt ?? ['', 1];
   return {
     id: delta.i,
     generation: delta.g,
-    version: Math.max(hb, ad[1], st[1], vn[1], wt[1], zn[1], su[1]),
+    version: Math.max(hb, ad[1], st[1], vn[1], wt[1], zn[1], mt[1], su[1]),
     heartbeat: hb,
     address: { value: ad[0], version: ad[1] },
     status: { value: st[0], version: st[1] },
     vnodes: { value: vn[0], version: vn[1] },
     weight: { value: wt[0], version: wt[1] },
     zone: { value: zn[0], version: zn[1] },
+    meta: { value: mt[0], version: mt[1] },
     suspects: { value: su[0], version: su[1] },
   };
 }

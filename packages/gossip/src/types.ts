@@ -24,6 +24,8 @@ export interface MemberSnapshot {
   readonly vnodes: number;
   readonly weight: number;
   readonly zone: string;
+  /** Opaque text the member publishes about itself ('' when none; gossip always sets it, snapshots built elsewhere may omit it); ringkv nodes publish their cluster settings. */
+  readonly meta?: string;
 }
 
 /** The fields whose change raises a `changed` event. */
@@ -40,7 +42,7 @@ export type ChangedField = Exclude<FieldName, 'suspects'>;
  * - `down`: at least `reportersMin` distinct live members (fewer if fewer are
  *   alive, as in a two-node cluster) suspect it; `reporters` names them.
  * - `left`: the member announced a graceful leave; it is not a failure.
- * - `changed`: the member changed its address, status (joining/normal/leaving), vnodes, weight or zone.
+ * - `changed`: the member changed its address, status (joining/normal/leaving), vnodes, weight, zone or meta.
  * - `forgotten`: a left member was dropped from the list after `leftRetentionMs`.
  * - `removed`: another member announced this node `left` (`remove`); this
  *   node stops gossiping after `leaveAnnounceRounds`, as after `leave()`.
@@ -81,6 +83,8 @@ export interface GossipOptions {
   readonly weight?: number;
   /** Zone (data center / rack); default ''. */
   readonly zone?: string;
+  /** Opaque text published in this member's entry (≤ `metaLengthMax`; default ''); change it with `update({ meta })`. */
+  readonly meta?: string;
   /** Round length (default `gossipIntervalMsDefault`). */
   readonly intervalMs?: number;
   /** Peers per round (default `fanoutDefault`). */

@@ -166,4 +166,15 @@ describe('joining through seeds', () => {
       expect(r.event.member).toMatchObject({ weight: 3, zone: 'eu-1' });
     }
   });
+
+  it('members learn a peer’s changed meta text and emit changed with field meta', () => {
+    const cluster = steadyCluster(8);
+    const t0 = cluster.sim.clock.now();
+    cluster.node('n2').update({ meta: 'n=3 r=2 w=2' });
+    cluster.sim.advance(10_000);
+    const changes = cluster.eventsOf('changed', t0, 'n2');
+    expect(changes, seedNote(seed)).toHaveLength(7);
+    for (const r of changes) if (r.event.type === 'changed') expect(r.event.fields).toEqual(['meta']);
+    for (const id of ['n0', 'n5', 'n7']) expect(cluster.node(id).member('n2')?.meta, id).toBe('n=3 r=2 w=2');
+  });
 });

@@ -239,10 +239,27 @@ export const peerConnectionsMax = 1_024;
 /** The path peers dial: their own connections, apart from clients'. */
 export const peerPath = '/peer';
 
-/** Cluster defaults for a node given seeds: N=3, R=2, W=2 (docs/architecture.md, "Goal and guarantees"). A node without seeds runs alone: N=R=W=1. */
+/**
+ * Cluster defaults: N=3, R=2, W=2 (docs/architecture.md), for a lone first node too (it
+ * founds the cluster's settings; while the ring has fewer members than N,
+ * keys have one replica per member and the default R/W are capped to that).
+ */
 export const clusterNDefault = 3;
 export const clusterRDefault = 2;
 export const clusterWDefault = 2;
+
+/**
+ * Finding the cluster's settings at start (cluster/agreement.ts, rule 2):
+ * each seed is asked `GET /cluster/settings` with this deadline, in up to
+ * `settingsDiscoveryRoundsMax` rounds `settingsDiscoveryRetryMs` apart while
+ * no seed answers at all (seeds started at the same moment, as `ringkv dev`
+ * does, are not listening yet). A seed that answers without a record, or
+ * none after the last round, lets this node found the record: a fresh
+ * cluster must not wait for a node that may never come.
+ */
+export const settingsDiscoveryTimeoutMs = 2_000;
+export const settingsDiscoveryRoundsMax = 3;
+export const settingsDiscoveryRetryMs = 300;
 
 /** Default deadline of every coordinated request when the client gives none: a request never hangs. */
 export const requestTimeoutMsDefault = 5_000;

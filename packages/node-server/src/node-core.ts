@@ -21,8 +21,9 @@ import type { Random } from '@ringkv/gossip';
 import { AntiEntropy } from './anti-entropy/service.js';
 import { ClusterCore, type ClusterCoreOptions } from './cluster/core.js';
 import { EngineHintStore } from './cluster/hint-store.js';
-import { actorOf, freshEpoch, nextGenerationAfter, nextIncarnation, readGeneration, readIncarnation, writeGeneration, writeIncarnation, type Incarnation } from './cluster/meta.js';
+import { actorOf, freshEpoch, nextGenerationAfter, nextIncarnation, readGeneration, readIncarnation, readMembersSeen, writeGeneration, writeIncarnation, writeMembersSeen, type Incarnation } from './cluster/meta.js';
 import type { AntiEntropySettings } from './options.js';
+import { agreedValues, settingsLine } from './cluster/agreement.js';
 import type { StorageEngine } from './store/engine-port.js';
 import { ReplicaStore, type StoreConfig } from './store/replica-store.js';
 import { initialSelf, TopologyService, type TopologySettings } from './topology/service.js';
@@ -113,9 +114,13 @@ export function assembleNodeCore(p: NodeCoreParts): NodeCore {
     id: p.id, address: p.address, generation, settings: p.settings, store, hints,
     clock: p.clock, random: p.random, transport: p.transport, peers: p.peers, codec: p.codec, log: p.log,
     initialStatus: initialSelf(p.engine, topologySettings),
+    // A node given seeds counts them as members from the start: it must not take writes as a cluster of one before gossip answers.
+    membersSeen: Math.max(readMembersSeen((key) => p.engine.getSync(key)), 1 + p.settings.seeds.filter((seed) => seed !== p.address).length),
+    settingsLine: settingsLine(agreedValues(p.settings, p.antiEntropy)),
+    onMembersSeen: (count) => void writeMembersSeen(store, count).catch((error: unknown) => p.log.warn({ err: error }, 'storing the members-seen mark failed')),
   });
   const antiEntropy = new AntiEntropy({
-    selfId: p.id, n: p.settings.n, ring: () => cluster.view.ring, down: () => cluster.view.down, addressOf: (id) => cluster.view.addressOf(id),
+    selfId: p.id, n: p.settings.n, effectiveN: () => cluster.effectiveN(), ring: () => cluster.view.ring, down: () => cluster.view.down, addressOf: (id) => cluster.view.addressOf(id),
     engine: p.engine, store, call: (address, body, timeoutMs) => p.peers.call(address, body, timeoutMs), clock: p.clock, random: p.random,
     intervalMs: p.antiEntropy.intervalMs, bytesPerSecond: p.antiEntropy.bytesPerSecond, bucketsLog2: p.antiEntropy.bucketsLog2,
     tombstoneGraceMs: p.antiEntropy.tombstoneGraceMs, generation,

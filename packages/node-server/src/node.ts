@@ -24,7 +24,10 @@ import { keyBytesMax, peerConnectionsMax, refusalLogLinesMax, refusalLogWindowMs
 import { createLogger, LogThrottle, suppressedField, type NodeLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import { RuntimeMonitor } from './runtime.js';
-import { resolveOptions, type NodeOptions, type ResolvedOptions } from './options.js';
+import { resolveOptions, withAgreedSettings, type NodeOptions, type ResolvedOptions } from './options.js';
+import { agreeSettings, mismatchMessage, settingsLine } from './cluster/agreement.js';
+import { readSettingsRecord, writeSettingsRecord } from './cluster/meta.js';
+import { discoverSettings } from './cluster/settings-discovery.js';
 import type { ServerContext } from './server/context.js';
 import { upgradeHandler } from './server/upgrade.js';
 import { SocketGuard } from './server/socket-guard.js';
@@ -74,10 +77,11 @@ function listen(server: Server, o: ResolvedOptions): Promise<number> {
   });
 }
 
-function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger): ServerContext {
+function buildContext(o: ResolvedOptions, agreed: ServerContext['agreed'], store: ReplicaStore, log: NodeLogger): ServerContext {
   const codec = new WireCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
   return {
     options: o,
+    agreed,
     codec,
     store,
     metrics: new Metrics(),
@@ -96,6 +100,22 @@ function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger):
     inFlight: 0,
     onDrained: undefined,
   };
+}
+
+/**
+ * The cluster settings this start runs with (cluster/agreement.ts): the
+ * persisted record, else a seed's, else this node's own values; stored
+ * before the node serves. Throws `settings-mismatch` when an explicit value
+ * differs from the cluster's.
+ */
+async function agreeAtStart(o: ResolvedOptions, state: NodeState, get: (key: Uint8Array) => Uint8Array | undefined, log: NodeLogger): Promise<ServerContext['agreed']> {
+  const persisted = readSettingsRecord(get);
+  const fromSeed = persisted === undefined ? await discoverSettings(o.cluster.seeds, o.host, log) : undefined;
+  const a = agreeSettings(o.candidate, { ...(persisted === undefined ? {} : { persisted }), ...(fromSeed === undefined ? {} : { fromSeed }) }, o.id, Date.now());
+  if (!a.ok) throw new NodeServerError('settings-mismatch', mismatchMessage(a, o.dataDir));
+  if (a.source !== 'persisted') await writeSettingsRecord(state.store, a.record);
+  if (a.source === 'founded' && o.cluster.seeds.length > 0) log.info({ seeds: o.cluster.seeds, settings: settingsLine(a.record.values) }, 'no seed held cluster settings: this node founded them');
+  return { record: a.record, source: a.source };
 }
 
 /** The peer network and the node core, started once the node listens (its address is its advertised URL). `onLeft` runs once the node has left. */
@@ -144,7 +164,14 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
     await engine.close().catch(() => {});
     throw new NodeServerError('storage-failed', `reading node metadata failed: ${(error as Error).message}`, { cause: error });
   }
-  const ctx = buildContext(o, state.store, log);
+  let agreed: ServerContext['agreed'];
+  try {
+    agreed = await agreeAtStart(o, state, (key) => engine.getSync(key), log);
+  } catch (error) {
+    await engine.close().catch(() => {});
+    throw error;
+  }
+  const ctx = buildContext(withAgreedSettings(o, agreed.record.values), agreed, state.store, log);
   ctx.hints = state.hints;
   const server = createServer({ keepAliveTimeout: 5_000 }, httpHandler(ctx, engine));
   // Anonymous sockets never reach this (the guard displaces them first): it bounds identified ones and requests in progress.
@@ -167,7 +194,7 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   let node: RunningNode | undefined;
   startCluster(ctx, o.advertiseUrl ?? url, state, engine, () => void node?.afterLeft());
   node = new RunningNode(o.id, url, `http://${host}:${port}`, ctx, server, upgrades, engine, state);
-  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, generation: state.generation, seeds: o.cluster.seeds, n: o.cluster.n }, 'node started');
+  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, generation: state.generation, seeds: o.cluster.seeds, settings: settingsLine(agreed.record.values), settingsSource: agreed.source }, 'node started');
   return node;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isNodeServerError } from './errors.js';
 import * as L from './limits.js';
 import * as AE from './anti-entropy/limits.js';
-import { isLoopbackHost, resolveOptions, type NodeOptions } from './options.js';
+import { isLoopbackHost, resolveOptions, withAgreedSettings, type NodeOptions } from './options.js';
 
 describe('resolveOptions', () => {
   it('fills the documented defaults', () => {
@@ -61,11 +61,27 @@ describe('cluster options', () => {
     }
   };
 
-  it('runs a node without seeds alone (N=R=W=1) and one with seeds at N=3, R=2, W=2, sloppy', () => {
-    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x' }).cluster).toMatchObject({ n: 1, r: 1, w: 1, mode: 'sloppy', seeds: [] });
+  it('gives a node N=3, R=2, W=2, sloppy with seeds and without (a lone first node founds the cluster settings)', () => {
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x' }).cluster).toMatchObject({ n: 3, r: 2, w: 2, mode: 'sloppy', seeds: [] });
     expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', seeds: ['127.0.0.1:7001'] }).cluster).toMatchObject({
       n: 3, r: 2, w: 2, mode: 'sloppy', seeds: ['ws://127.0.0.1:7001'], requestTimeoutMs: L.requestTimeoutMsDefault, vnodes: L.vnodesDefault,
     });
+  });
+
+  it('records which cluster settings were given explicitly, and caps defaulted quorums to an explicit N', () => {
+    const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', n: 1, mode: 'strict', tombstoneGraceMs: 20_000_000 });
+    expect([...o.candidate.explicit].sort()).toEqual(['mode', 'n', 'tombstoneGraceMs']);
+    expect(o.candidate.values).toEqual({ n: 1, r: 1, w: 1, mode: 'strict', hintTtlMs: L.hintTtlMsDefault, tombstoneGraceMs: 20_000_000, antiEntropyBucketsLog2: 16 });
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x' }).candidate.explicit.size).toBe(0);
+  });
+
+  it('withAgreedSettings replaces only the cluster settings', () => {
+    const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', port: 7100 });
+    const agreed = { n: 5, r: 3, w: 4, mode: 'strict' as const, hintTtlMs: 1_000, tombstoneGraceMs: 2_000, antiEntropyBucketsLog2: 10 };
+    const a = withAgreedSettings(o, agreed);
+    expect(a.cluster).toMatchObject({ n: 5, r: 3, w: 4, mode: 'strict', hintTtlMs: 1_000, vnodes: o.cluster.vnodes });
+    expect(a.antiEntropy).toMatchObject({ tombstoneGraceMs: 2_000, bucketsLog2: 10, intervalMs: o.antiEntropy.intervalMs });
+    expect(a.port).toBe(7100);
   });
 
   it('accepts seeds as host:port or ws URLs and refuses anything else', () => {

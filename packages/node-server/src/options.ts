@@ -9,6 +9,7 @@ import { NodeServerError } from './errors.js';
 import type { StorageEngine } from './store/engine-port.js';
 import * as L from './limits.js';
 import type { ClusterSettings } from './cluster/settings.js';
+import { agreedSettingNames, agreedValues, type AgreedSettings, type SettingsCandidate } from './cluster/agreement.js';
 import * as AE from './anti-entropy/limits.js';
 import * as TL from './topology/limits.js';
 import type { TopologySettings } from './topology/service.js';
@@ -79,11 +80,17 @@ export interface NodeOptions {
   advertiseUrl?: string;
   /** Messages of another cluster name are refused (default 'ringkv'). */
   clusterName?: string;
-  /** Replicas per key (default 3 with seeds, 1 without; at most 16). */
+  /**
+   * Replicas per key (default 3; at most 16). A cluster setting, like `r`,
+   * `w`, `mode`, `hintTtlMs`, `tombstoneGraceMs` and `antiEntropyBucketsLog2`:
+   * a node adopts the cluster's (README, "Cluster settings"), and one given
+   * here that differs from the cluster's is refused (`settings-mismatch`).
+   * While the ring has fewer members than N, keys have one replica per member.
+   */
   n?: number;
-  /** Default read quorum (default 2 with seeds, 1 without; ≤ n). */
+  /** Default read quorum (default 2, at most n). A cluster setting. */
   r?: number;
-  /** Default write quorum (default 2 with seeds, 1 without; ≤ n). */
+  /** Default write quorum (default 2, at most n). A cluster setting. */
   w?: number;
   /** 'sloppy' (default): fallbacks hold hints for down replicas; 'strict': only true replicas count. */
   mode?: 'sloppy' | 'strict';
@@ -195,6 +202,8 @@ export interface ResolvedOptions {
   readonly cluster: ClusterSettings;
   readonly antiEntropy: AntiEntropySettings;
   readonly topology: TopologySettings;
+  /** This node's values of the cluster settings and which were given explicitly (cluster/agreement.ts). */
+  readonly candidate: SettingsCandidate;
 }
 
 /** Anti-entropy options after defaults (`NodeOptions.antiEntropy*`). */
@@ -269,6 +278,8 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
   const valueBytesMax = intOption('valueBytesMax', o.valueBytesMax, L.valueBytesMaxDefault, 1, L.valueBytesMaxLimit);
   const frameBytesMax = frameBytesFor(valueBytesMax);
   const sendBufferBytesHigh = intOption('sendBufferBytesHigh', o.sendBufferBytesHigh, L.sendBufferBytesHighDefault, 1024, 1024 ** 3);
+  const cluster = resolveCluster(o);
+  const antiEntropy = resolveAntiEntropy(o);
   return {
     id: checkId(o.id),
     host,
@@ -299,9 +310,25 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     clusterSecret: checkSecret(o, host),
     advertiseUrl: o.advertiseUrl === undefined ? undefined : seedAddress(stringOption('advertiseUrl', o.advertiseUrl)),
     allowInsecurePublicBind: o.allowInsecurePublicBind === true,
-    cluster: resolveCluster(o),
-    antiEntropy: resolveAntiEntropy(o),
+    cluster,
+    antiEntropy,
     topology: resolveTopology(o),
+    candidate: {
+      values: agreedValues(cluster, antiEntropy),
+      explicit: new Set(agreedSettingNames.filter((name) => o[name] !== undefined)),
+    },
+  };
+}
+
+/**
+ * `o` running with the cluster's settings `agreed` (the agreement rule's
+ * record) in place of its own: only the cluster settings change.
+ */
+export function withAgreedSettings(o: ResolvedOptions, agreed: AgreedSettings): ResolvedOptions {
+  return {
+    ...o,
+    cluster: { ...o.cluster, n: agreed.n, r: agreed.r, w: agreed.w, mode: agreed.mode, hintTtlMs: agreed.hintTtlMs },
+    antiEntropy: { ...o.antiEntropy, tombstoneGraceMs: agreed.tombstoneGraceMs, bucketsLog2: agreed.antiEntropyBucketsLog2 },
   };
 }
 
@@ -353,10 +380,10 @@ export function seedAddress(seed: string): string {
 function resolveCluster(o: NodeOptions): ClusterSettings {
   if (o.seeds !== undefined && !Array.isArray(o.seeds)) invalid('option seeds must be an array of host:port strings');
   const seeds = (o.seeds ?? []).map((x) => (typeof x === 'string' ? seedAddress(x) : invalid('option seeds must hold strings')));
-  const alone = seeds.length === 0;
-  const n = intOption('n', o.n, alone ? 1 : L.clusterNDefault, 1, 16);
-  const r = intOption('r', o.r, Math.min(n, alone ? 1 : L.clusterRDefault), 1, n);
-  const w = intOption('w', o.w, Math.min(n, alone ? 1 : L.clusterWDefault), 1, n);
+  // The cluster defaults, alone or not: a lone first node founds the cluster's settings (cluster/agreement.ts).
+  const n = intOption('n', o.n, L.clusterNDefault, 1, 16);
+  const r = intOption('r', o.r, Math.min(n, L.clusterRDefault), 1, n);
+  const w = intOption('w', o.w, Math.min(n, L.clusterWDefault), 1, n);
   const weight = o.weight ?? 1;
   if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > L.weightLimit) invalid(`option weight must be a number in (0, ${L.weightLimit}]`);
   const vnodes = intOption('vnodes', o.vnodes, L.vnodesDefault, 1, L.vnodesLimit);

@@ -1,5 +1,6 @@
 /**
- * Tombstone collection on a real node (N = 1: no other replica to confirm),
+ * Tombstone collection on a real node alone (default N = 3, but it has never
+ * seen another member, so effective N = 1: no other replica to confirm),
  * seen through /status `tombstones` and `antiEntropy.build` and /metrics
  * `ringkv_tombstones_*`: a deleted key is removed from the engine once its
  * grace period (here the smallest allowed, the 1 s hint TTL) has passed.

@@ -196,13 +196,12 @@ function announce(command: DevCommand, children: readonly Child[], io: Io): void
 
 /**
  * The command that adds one more node to a dev cluster of `nodes` nodes: the
- * next id, port and data directory, joining through the first node, with
- * the cluster's quorums when they are not the defaults a seeded node takes.
+ * next id, port and data directory, joining through the first node. No
+ * quorums: the new node adopts the cluster's settings from its seed.
  */
 export function growCommand(command: DevCommand, nodes: number): string {
   const id = `node${nodes + 1}`;
-  const quorums = command.n === 3 && command.r === 2 && command.w === 2 ? '' : ` --n ${command.n} --r ${command.r} --w ${command.w}`;
-  return `ringkv start --join --id ${id} --port ${command.basePort + nodes} --data ${join(command.dir, id)} --seeds 127.0.0.1:${command.basePort}${quorums}`;
+  return `ringkv start --join --id ${id} --port ${command.basePort + nodes} --data ${join(command.dir, id)} --seeds 127.0.0.1:${command.basePort}`;
 }
 
 /** Invariant 2: SIGTERM to every child, wait, SIGKILL what is left. */

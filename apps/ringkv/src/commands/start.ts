@@ -54,13 +54,15 @@ async function startCli(options: NodeOptions): Promise<RingkvNode> {
   } catch (error) {
     if (!isNodeServerError(error)) throw error;
     const message = flagNames(error.message.replace(/^node-server: /, ''));
+    // A cluster setting that differs from the cluster's is refused by the cluster, not a typo: exit 1, `[settings-mismatch]`.
+    if (error.code === 'settings-mismatch') throw new CliError('rejected', `start: refused to join: ${message} [settings-mismatch]`, { cause: error });
     throw new CliError(error.code === 'invalid-option' ? 'usage' : 'failed', `start: ${message}`, { cause: error });
   }
 }
 
 /** Option field names (`authToken`, `dataDir`) in a message replaced by their flags. */
 export function flagNames(message: string): string {
-  let text = message.replace(/\bdataDir\b/g, '--data');
+  let text = message.replace(/\bdataDir\b/g, '--data').replace(/\bsetting (n|r|w|mode)\b/g, 'setting --$1');
   for (const flag of Object.keys(startOptionSpecs)) {
     const key = configKey(flag);
     if (key !== flag) text = text.replace(new RegExp(`\\b${key}(: true)?\\b`, 'g'), `--${flag}`);

@@ -36,17 +36,50 @@ export interface StatusRow {
 export interface ClusterView {
   readonly askedNode: string;
   readonly ringVersion: number | undefined;
-  readonly settings: { n?: number; r?: number; w?: number; mode?: string } | undefined;
+  readonly settings: SettingsView | undefined;
+  /** Members the asked node hears (in gossip) running with other cluster settings, with their settings line. */
+  readonly disagreeing: readonly { readonly id: string; readonly settings: string }[];
   readonly rows: readonly StatusRow[];
   /** Members whose /status did not answer (their hint counts are missing). */
   readonly unreachable: readonly string[];
+}
+
+/** The cluster settings of a node's /status (node-server README, "Cluster settings"). */
+export interface SettingsView {
+  n?: number;
+  r?: number;
+  w?: number;
+  mode?: string;
+  hintTtlMs?: number;
+  tombstoneGraceMs?: number;
+  antiEntropyBucketsLog2?: number;
+  effectiveN?: number;
+  origin?: string;
+  source?: string;
+  disagreeing?: { id: string; settings: string }[];
+}
+
+/** The agreed values of a settings view, in one line (`N=3 R=2 W=2 sloppy …`); two nodes agree iff these are equal. */
+export function settingsText(s: SettingsView): string {
+  const parts = [`N=${s.n} R=${s.r} W=${s.w} ${s.mode ?? ''}`.trim()];
+  if (s.hintTtlMs !== undefined) parts.push(`hint TTL ${durationText(s.hintTtlMs)}`);
+  if (s.tombstoneGraceMs !== undefined) parts.push(`tombstone grace ${durationText(s.tombstoneGraceMs)}`);
+  if (s.antiEntropyBucketsLog2 !== undefined) parts.push(`Merkle buckets 2^${s.antiEntropyBucketsLog2}`);
+  return parts.join(', ');
+}
+
+/** A duration in the largest unit that divides it (`3 h`, `10 d`, `1500 ms`). */
+function durationText(ms: number): string {
+  const units: [number, string][] = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1_000, 's']];
+  for (const [size, name] of units) if (ms >= size && ms % size === 0) return `${ms / size} ${name}`;
+  return `${ms} ms`;
 }
 
 interface NodeStatus {
   id: string;
   state?: string;
   cluster?: {
-    settings?: { n?: number; r?: number; w?: number; mode?: string };
+    settings?: SettingsView;
     ring?: { version?: number };
     members?: { id: string; url: string; status: string; generation?: number; ownership?: { primary: number; replica: number } }[];
     hintsPending?: Record<string, number>;
@@ -85,10 +118,24 @@ export async function runStatus(command: StatusCommand, io: Io): Promise<Cluster
     askedNode: asked.id,
     ringVersion: asked.cluster?.ring?.version,
     settings: asked.cluster?.settings,
+    disagreeing: asked.cluster?.settings?.disagreeing ?? [],
     rows,
     // A member that has left is expected to be gone; only the others' missing hint counts matter.
     unreachable: members.filter((m, i) => others[i] === undefined && m.status !== 'left').map((m) => m.id),
   };
+}
+
+/** The settings line under the header: the values, their origin, and the replicas keys have while the ring is smaller than N. */
+function settingsLines(v: ClusterView): string[] {
+  const s = v.settings;
+  if (s === undefined) return [];
+  const origin = s.origin === undefined ? '' : ` (founded by ${s.origin})`;
+  const out = [`cluster settings${origin}: ${settingsText(s)}`];
+  if (s.effectiveN !== undefined && s.n !== undefined && s.effectiveN < s.n) {
+    out.push(`  keys have ${s.effectiveN} replica${s.effectiveN === 1 ? '' : 's'} until the ring has ${s.n} members (N=${s.n}); the default R and W are capped to ${s.effectiveN}`);
+  }
+  for (const d of v.disagreeing) out.push(`  ${d.id} runs with other cluster settings: ${d.settings}`);
+  return out;
 }
 
 /**
@@ -125,7 +172,7 @@ export function statusText(v: ClusterView): string {
     (v.ringVersion === undefined ? '' : `, ring version ${v.ringVersion}`);
   const cols = ['ID', 'URL', 'STATE', 'PRIMARY', 'REPLICA', 'HINTS', 'GENERATION'];
   const body = v.rows.map((r) => [r.id, r.url, r.state, pct(r.primaryShare), pct(r.replicaShare), String(r.hintsPending), r.generation === undefined ? '-' : String(r.generation)]);
-  const out = [header, ...table(cols, body)];
+  const out = [header, ...settingsLines(v), ...table(cols, body)];
   out.push('PRIMARY: share of keys it is first replica of; REPLICA: share of keys it holds a copy of; HINTS: writes held for it by other nodes');
   out.push(...topologyLines(v.rows));
   if (v.unreachable.length > 0) out.push(`(no /status from ${v.unreachable.join(', ')}: the hints they hold are not counted)`);

@@ -55,6 +55,8 @@ import { ReplicaTrees, type BuildProgress } from './trees.js';
 export interface AntiEntropyOptions {
   readonly selfId: string;
   readonly n: number;
+  /** Replicas keys have now (the cluster core's `effectiveN`, ≤ n): a lone first node with N=3 may still collect tombstones (default: n). */
+  readonly effectiveN?: () => number;
   readonly ring: () => HashRing;
   /** Nodes gossip considers down: skipped by a pass. */
   readonly down: () => ReadonlySet<string>;
@@ -131,7 +133,7 @@ export class AntiEntropy {
     this.tokensAtMs = o.clock.now();
     this.ledger = new ExchangeLedger(o.generation ?? 0);
     this.tombstones = new TombstoneCollector({
-      selfId: o.selfId, n: o.n, graceMs: o.tombstoneGraceMs ?? tombstoneGraceMsDefault, clock: o.clock, engine: o.engine, store: o.store,
+      selfId: o.selfId, n: o.effectiveN ?? (() => o.n), graceMs: o.tombstoneGraceMs ?? tombstoneGraceMsDefault, clock: o.clock, engine: o.engine, store: o.store,
       ledger: this.ledger, groupOf: (skey) => this.trees.groupOf(skey), ringSize: () => o.ring().size,
       ...(o.sweepChunkKeys === undefined ? {} : { chunkKeys: o.sweepChunkKeys }),
     });

@@ -88,7 +88,8 @@ export class ExchangeLedger {
 /** What the collector needs of the node. */
 export interface TombstoneCollectorOptions {
   readonly selfId: string;
-  readonly n: number;
+  /** Replicas keys have now: with more than one, a node alone on its ring cannot confirm the others (it may have restarted alone). */
+  readonly n: () => number;
   readonly graceMs: number;
   readonly clock: Clock;
   readonly engine: Pick<StorageEngine, 'iterate' | 'getSync'>;
@@ -149,7 +150,7 @@ export class TombstoneCollector {
   verdict(skey: Uint8Array, mark = this.markOf(skey)): TombstoneVerdict {
     if (mark === undefined || this.o.clock.now() - mark.sinceMs < this.o.graceMs) return 'grace';
     const group = this.o.groupOf(skey);
-    if (group === undefined || (this.o.n > 1 && this.o.ringSize() < 2)) return 'blocked';
+    if (group === undefined || (this.o.n() > 1 && this.o.ringSize() < 2)) return 'blocked';
     for (const peer of group.split(',')) if (peer !== this.o.selfId && !this.o.ledger.covers(group, peer, mark)) return 'blocked';
     return 'collectable';
   }

@@ -19,6 +19,12 @@
  *      own status announcements (RingView); every placement change reaches
  *      the ring listeners, whoever updated the view.
  *   3. A forwarded request is forwarded at most once (one hop).
+ *   4. Requests run with `effectiveN()` = min(N, the most members owning
+ *      tokens this node has seen, persisted) replicas, as Riak clamps n_val
+ *      to a smaller cluster: a lone first node with N=3 serves at the
+ *      default R=W=2 capped to 1, while a cluster that once had three
+ *      members never counts fewer (two killed, or a restart alone, does not
+ *      let W=2 be met by one node).
  */
 import { Gossip, type GossipEvent, type Random, type Transport } from '@ringkv/gossip';
 import { Coordinator, HintedHandoff, isQuorumError, type Clock, type Receipt, type WriteResult } from '@ringkv/quorum';
@@ -52,6 +58,16 @@ export interface ClusterCoreOptions {
   readonly log: NodeLogger;
   /** Gossip's status at start: `joining` for a node streaming its ranges in (default `normal`). */
   readonly initialStatus?: 'joining' | 'normal';
+  /** The members-seen high-water mark at start (invariant 4; default 1). */
+  readonly membersSeen?: number;
+  /** Called with each new members-seen high-water mark (node-core persists it). */
+  readonly onMembersSeen?: (count: number) => void;
+  /**
+   * This node's cluster settings as one line (agreement.ts `settingsLine`),
+   * published in its gossip entry (`meta`) so every member can tell a peer
+   * that runs with other settings (default '': none published).
+   */
+  readonly settingsLine?: string;
 }
 
 /** The topology peer calls (served by node-core's TopologyService). */
@@ -98,6 +114,7 @@ export class ClusterCore {
   private topology: ((call: TopologyCall) => Promise<PeerMessage>) | undefined;
   private antiEntropy: ((call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'key-sets' | 'sync-sets' }>) => Promise<PeerMessage>) | undefined;
   private readonly s: ClusterSettings;
+  private membersSeen: number;
   /** The cluster settings in force. */
   get settings(): ClusterSettings {
     return this.s;
@@ -105,13 +122,14 @@ export class ClusterCore {
 
   constructor(private readonly o: ClusterCoreOptions) {
     const s = (this.s = o.settings);
+    this.membersSeen = Math.max(1, o.membersSeen ?? 1);
     const status = o.initialStatus ?? 'normal';
     this.view = new RingView({ id: o.id, address: o.address, generation: o.generation, heartbeat: 0, status, vnodes: s.vnodes, weight: s.weight, zone: s.zone });
     this.replicas = new ReplicaPort(o.id, (id) => this.view.addressOf(id), o.peers, o.store, o.hints, o.clock);
     this.gossip = new Gossip({
       id: o.id, address: o.address, generation: o.generation, clock: o.clock, random: o.random, transport: this.tappedTransport(o.transport),
       seeds: s.seeds, clusterName: s.clusterName, vnodes: s.vnodes, weight: s.weight, zone: s.zone, initialStatus: status,
-      intervalMs: s.gossipIntervalMs, suspectTimeoutMs: s.gossipIntervalMs * L.suspectRounds,
+      intervalMs: s.gossipIntervalMs, suspectTimeoutMs: s.gossipIntervalMs * L.suspectRounds, meta: o.settingsLine ?? '',
     });
     this.coordinator = new Coordinator<StoredValue>({
       nodeId: o.id, ring: () => this.view.ring, down: () => this.view.down, clock: o.clock, hints: o.hints, replicas: this.replicas,
@@ -190,7 +208,28 @@ export class ClusterCore {
     }
     this.view.update(this.gossip.snapshot());
     if (e.type === 'up') void this.handoff.onUp(e.member.id).catch(() => {});
+    if ((e.type === 'joined' || e.type === 'up' || e.type === 'changed') && this.disagrees(e.member.meta) && !this.warnedSettings.has(`${e.member.id} ${e.member.meta ?? ''}`)) {
+      this.warnedSettings.add(`${e.member.id} ${e.member.meta ?? ''}`);
+      this.o.log.error({ member: e.member.id, theirs: e.member.meta, ours: this.o.settingsLine }, 'a member runs with other cluster settings');
+    }
   };
+
+  /** Members seen once with settings other than this node's: logged once each. */
+  private readonly warnedSettings = new Set<string>();
+
+  private disagrees(meta: string | undefined): boolean {
+    return meta !== undefined && meta !== '' && this.o.settingsLine !== undefined && this.o.settingsLine !== '' && meta !== this.o.settingsLine;
+  }
+
+  /**
+   * The members whose gossiped cluster settings differ from this node's (a
+   * node that founded its own settings because no seed answered at its first
+   * start, or two clusters seeded into each other): with their settings line.
+   * Members that publish none (older nodes) are not listed.
+   */
+  disagreeingMembers(): { id: string; settings: string }[] {
+    return this.gossip.snapshot().filter((m) => m.id !== this.o.id && m.status !== 'left' && this.disagrees(m.meta)).map((m) => ({ id: m.id, settings: m.meta ?? '' }));
+  }
 
   // ------------------------------------------------------------ client side
 
@@ -204,14 +243,28 @@ export class ClusterCore {
   }
 
   /**
-   * A get answered synchronously when the node is alone (N = 1, the ring is
-   * just this node, no receipt asked): the coordinator would read only the
+   * Replicas a key has now: N, or, while this node has never seen that many
+   * members owning tokens, the most it has seen (module invariant 4). It
+   * never decreases: down, left or removed members keep it.
+   */
+  effectiveN(): number {
+    const size = this.view.ring.size;
+    if (size > this.membersSeen) {
+      this.membersSeen = size;
+      this.o.onMembersSeen?.(size);
+    }
+    return Math.min(this.s.n, this.membersSeen);
+  }
+
+  /**
+   * A get answered synchronously when the node is alone (the ring is just
+   * this node, R is 1, no receipt asked): the coordinator would read only the
    * local store. `undefined` when the get needs the coordinator. Throws a
    * ProtocolError (an unmeetable R, a corrupt record) like `run` rejects.
    */
   readNow(op: Extract<ClusterOp, { type: 'get' }>, options: RequestOptions | undefined): OpReply | undefined {
     const r = this.level('r', options?.r, this.s.r);
-    if (this.s.n !== 1 || options?.receipt === true || this.view.ring.size !== 1 || r !== 1) return undefined;
+    if (options?.receipt === true || this.view.ring.size !== 1 || r !== 1) return undefined;
     try {
       return { type: 'get-ok', ...this.o.store.read(op.key) };
     } catch (error) {
@@ -226,14 +279,14 @@ export class ClusterCore {
       const now = this.readNow(op, options);
       if (now !== undefined) return now;
       const r = this.level('r', options?.r, this.s.r);
-      const result = await this.coordinator.get(op.key, { r, timeoutMs });
+      const result = await this.coordinator.get(op.key, { n: this.effectiveN(), r, timeoutMs });
       if (result.status !== 'ok') throw notOk(result.status, 'read', result.status === 'quorum-not-met' ? result.replies : 0, result.required);
       return { type: 'get-ok', ...toGetResult(result.set), ...this.receiptOf(result.receipt, receipt, forwarded) };
     }
     const w = this.level('w', options?.w, this.s.w);
     if (!forwarded && !this.view.ring.preferenceList(op.key, this.s.n).includes(this.o.id)) return this.forward(op, options, timeoutMs);
     const context: VClock = op.context === undefined || op.context.length === 0 ? [] : decodeContext(op.context);
-    const call = { context, w, timeoutMs };
+    const call = { context, n: this.effectiveN(), w, timeoutMs };
     const result: WriteResult<StoredValue> =
       op.type === 'put' ? await this.coordinator.put(op.key, storedValue(op.value, op.valueEncoding === 'msgpack'), call) : await this.coordinator.delete(op.key, call);
     if (result.status !== 'ok') throw notOk(result.status, 'write', result.acks, result.required);
@@ -266,11 +319,19 @@ export class ClusterCore {
     );
   }
 
-  /** A consistency level as a count for this cluster's N; a count above N cannot be met. */
+  /**
+   * A consistency level as a count for the replicas keys have now
+   * (`effectiveN()`): the cluster's default is capped to it, an explicit
+   * count above it cannot be met.
+   */
   private level(name: 'r' | 'w', level: ConsistencyLevel | undefined, fallback: number): number {
-    const n = this.s.n;
-    const count = level === undefined ? fallback : level === 'one' ? 1 : level === 'quorum' ? Math.floor(n / 2) + 1 : level === 'all' ? n : level;
-    if (count > n) throw protocolError('unavailable', `${name}=${count} cannot be met: keys have ${n} replica${n === 1 ? '' : 's'} (N = ${n})`);
+    const n = this.effectiveN();
+    if (level === undefined) return Math.min(fallback, n);
+    const count = level === 'one' ? 1 : level === 'quorum' ? Math.floor(n / 2) + 1 : level === 'all' ? n : level;
+    if (count > n) {
+      const why = n < this.s.n ? ` while the ring has ${n} member${n === 1 ? '' : 's'} (N = ${this.s.n})` : ` (N = ${n})`;
+      throw protocolError('unavailable', `${name}=${count} cannot be met: keys have ${n} replica${n === 1 ? '' : 's'}${why}`);
+    }
     return count;
   }
 

@@ -19,9 +19,13 @@
  *      the same second, or a clock set back) still differ. Riak's vnode
  *      epochs solve the same problem.
  *   3. the record is stored unclean, durably, before the node serves.
+ *
+ * The cluster settings (`m ‖ cluster-settings`, cluster/agreement.ts) are
+ * stored once agreed, before the node serves; a restart runs with them.
  */
 import { Packr, Unpackr } from 'msgpackr';
 import type { ReplicaStore } from '../store/replica-store.js';
+import { checkRecord, type SettingsRecord } from './agreement.js';
 
 /** Prefix of metadata records. */
 export const metaPrefix = 0x6d; // 'm'
@@ -79,11 +83,40 @@ export function writeIncarnation(store: ReplicaStore, incarnation: Incarnation):
   });
 }
 
-/** The generation the last start stored (0 on a fresh data directory). */
-export function readGeneration(get: (key: Uint8Array) => Uint8Array | undefined): number {
-  const stored = get(metaKey('generation'));
+/** A counter record `m ‖ name` (0 when absent or not a counter). */
+function readCounter(get: (key: Uint8Array) => Uint8Array | undefined, name: string): number {
+  const stored = get(metaKey(name));
   const value: unknown = stored === undefined ? 0 : unpackr.unpack(stored);
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : 0;
+}
+
+/** Stores the counter record `m ‖ name` durably. */
+function writeCounter(store: ReplicaStore, name: string, value: number): Promise<void> {
+  return store.mutate<number, void>({
+    skey: metaKey(name),
+    load: () => value,
+    step: () => ({ next: value, encoded: packr.pack(value), result: undefined }),
+  });
+}
+
+/** The generation the last start stored (0 on a fresh data directory). */
+export function readGeneration(get: (key: Uint8Array) => Uint8Array | undefined): number {
+  return readCounter(get, 'generation');
+}
+
+/**
+ * The most members owning tokens this directory's node has seen in its ring
+ * (`m ‖ members-seen`, 0 when never stored): the floor of its effective N
+ * (cluster/core.ts), so a node restarted alone in a cluster of three does
+ * not take writes as a cluster of one.
+ */
+export function readMembersSeen(get: (key: Uint8Array) => Uint8Array | undefined): number {
+  return readCounter(get, 'members-seen');
+}
+
+/** Stores a new members-seen high-water mark. */
+export function writeMembersSeen(store: ReplicaStore, count: number): Promise<void> {
+  return writeCounter(store, 'members-seen', count);
 }
 
 /**
@@ -97,9 +130,20 @@ export function nextGenerationAfter(previous: number, nowMs: number): number {
 
 /** Stores this start's generation durably. */
 export function writeGeneration(store: ReplicaStore, generation: number): Promise<void> {
-  return store.mutate<number, void>({
-    skey: metaKey('generation'),
-    load: () => generation,
-    step: () => ({ next: generation, encoded: packr.pack(generation), result: undefined }),
+  return writeCounter(store, 'generation', generation);
+}
+
+/** The cluster settings record this data directory agreed to (`m ‖ cluster-settings`; cluster/agreement.ts), if any. */
+export function readSettingsRecord(get: (key: Uint8Array) => Uint8Array | undefined): SettingsRecord | undefined {
+  const stored = get(metaKey('cluster-settings'));
+  return stored === undefined ? undefined : checkRecord(unpackr.unpack(stored));
+}
+
+/** Stores the agreed cluster settings record durably (before the node serves: a restart runs with it). */
+export function writeSettingsRecord(store: ReplicaStore, record: SettingsRecord): Promise<void> {
+  return store.mutate<SettingsRecord, void>({
+    skey: metaKey('cluster-settings'),
+    load: () => record,
+    step: () => ({ next: record, encoded: packr.pack({ values: { ...record.values }, origin: record.origin, foundedAtMs: record.foundedAtMs }), result: undefined }),
   });
 }

@@ -8,10 +8,32 @@ import type { ClusterCore } from './core.js';
 import type { EngineHintStore } from './hint-store.js';
 import type { PeerNetwork } from './peer-network.js';
 import type { TopologyStatus } from '../topology/service.js';
+import type { SettingsRecord, SettingsSource } from './agreement.js';
+
+/** The cluster settings in /status: the agreed values, where they came from, and the replicas keys have now. */
+export interface SettingsStatus {
+  readonly n: number;
+  readonly r: number;
+  readonly w: number;
+  readonly mode: string;
+  readonly hintTtlMs: number;
+  readonly tombstoneGraceMs: number;
+  readonly antiEntropyBucketsLog2: number;
+  /** Replicas a key has now: N, or the owning members while the ring has fewer (cluster/core.ts `effectiveN`). */
+  readonly effectiveN: number;
+  /** The node that founded the cluster's settings, when, and how this node took them at its start. */
+  readonly origin: string;
+  readonly foundedAtMs: number;
+  readonly source: SettingsSource;
+  /** Members gossiping other settings (ClusterCore `disagreeingMembers`), with their settings line. */
+  readonly disagreeing: readonly { id: string; settings: string }[];
+  readonly requestTimeoutMs: number;
+  readonly gossipIntervalMs: number;
+}
 
 /** The `cluster` object of /status. */
 export interface ClusterStatus {
-  readonly settings: { n: number; r: number; w: number; mode: string; requestTimeoutMs: number; gossipIntervalMs: number; hintTtlMs: number };
+  readonly settings: SettingsStatus;
   readonly ring: { version: number; members: number; rebuilds: number };
   readonly members: readonly { id: string; url: string; status: string; generation: number; vnodes: number; weight: number; zone: string; ownership: { primary: number; replica: number } }[];
   readonly down: readonly string[];
@@ -25,12 +47,16 @@ export interface ClusterStatus {
   readonly topology?: TopologyStatus;
 }
 
-/** The cluster status of a running core. */
-export function clusterStatus(core: ClusterCore, hints: EngineHintStore, peers: PeerNetwork): ClusterStatus {
+/** The cluster status of a running core, whose settings are `agreed` (taken at start from `source`). */
+export function clusterStatus(core: ClusterCore, hints: EngineHintStore, peers: PeerNetwork, agreed: { record: SettingsRecord; source: SettingsSource }): ClusterStatus {
   const s = core.settings;
   const ownership = core.view.ring.ownership(s.n);
+  const { record, source } = agreed;
   return {
-    settings: { n: s.n, r: s.r, w: s.w, mode: s.mode, requestTimeoutMs: s.requestTimeoutMs, gossipIntervalMs: s.gossipIntervalMs, hintTtlMs: s.hintTtlMs },
+    settings: {
+      ...record.values, effectiveN: core.effectiveN(), origin: record.origin, foundedAtMs: record.foundedAtMs, source, disagreeing: core.disagreeingMembers(),
+      requestTimeoutMs: s.requestTimeoutMs, gossipIntervalMs: s.gossipIntervalMs,
+    },
     ring: { version: core.view.version, members: core.view.ring.size, rebuilds: core.view.rebuilds },
     members: core.view.snapshot().map((m) => ({
       id: m.id, url: m.address, status: m.status, generation: m.generation, vnodes: m.vnodes, weight: m.weight, zone: m.zone,

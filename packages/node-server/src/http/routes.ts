@@ -1,6 +1,7 @@
 /**
  * The HTTP side of the node's one port: `/health`, `/status`, `/metrics`,
- * `POST /repair` (an anti-entropy pass now) and the topology admin routes
+ * `/cluster/settings` (the agreed cluster settings, which a node joining
+ * through this one adopts), `POST /repair` (an anti-entropy pass now) and the topology admin routes
  * (admin.ts: `/admin/leave`, `/admin/remove`, `/admin/cleanup`, `/admin/plan`).
  * With an `authToken`, every POST and the plan need `Authorization: Bearer`.
  *
@@ -18,6 +19,7 @@ import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
 import { renderAntiEntropy } from '../anti-entropy/metrics.js';
 import { renderTopology } from '../topology/metrics.js';
 import { adminRoute, authorized, sendError } from './admin.js';
+import { settingsPath } from '../cluster/settings-discovery.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -44,7 +46,7 @@ function socketsOf(ctx: ServerContext): { anonymous: number; evicted: number; re
 
 function clusterOf(ctx: ServerContext): ClusterStatus | undefined {
   if (ctx.cluster === undefined || ctx.hints === undefined || ctx.peers === undefined) return undefined;
-  const status = clusterStatus(ctx.cluster, ctx.hints, ctx.peers);
+  const status = clusterStatus(ctx.cluster, ctx.hints, ctx.peers, ctx.agreed);
   return ctx.core === undefined ? status : { ...status, topology: ctx.core.topology.status() };
 }
 
@@ -107,6 +109,9 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
         return json(res, ctx.stopping ? 503 : 200, { status: ctx.stopping ? 'stopping' : 'ok', id: ctx.options.id });
       case '/status':
         return json(res, 200, statusOf(ctx, engine));
+      case settingsPath:
+        // A node starting with this one as a seed adopts its record (cluster/agreement.ts, rule 2).
+        return json(res, 200, { settings: ctx.agreed.record });
       case '/metrics': {
         const text = ctx.metrics.render(ctx.options.id, {
           connections: () => ctx.connections.size,

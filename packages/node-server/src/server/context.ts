@@ -15,6 +15,7 @@ import type { PeerNetwork } from '../cluster/peer-network.js';
 import type { EngineHintStore } from '../cluster/hint-store.js';
 import type { NodeCore } from '../node-core.js';
 import type { SocketGuard } from './socket-guard.js';
+import type { SettingsRecord, SettingsSource } from '../cluster/agreement.js';
 
 /** A connection as the node sees it for draining and stopping. */
 export interface TrackedConnection {
@@ -33,7 +34,10 @@ export interface TrackedConnection {
 
 /** The node-wide state connections share. */
 export interface ServerContext {
+  /** The options, with the cluster settings agreed at start in place of the node's own. */
   readonly options: ResolvedOptions;
+  /** The cluster settings record this node runs with, and how it took it at start (cluster/agreement.ts). */
+  readonly agreed: { readonly record: SettingsRecord; readonly source: SettingsSource };
   readonly codec: WireCodec;
   readonly store: ReplicaStore;
   readonly metrics: Metrics;

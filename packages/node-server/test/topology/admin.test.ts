@@ -36,7 +36,8 @@ describe('admin auth', () => {
 
 describe('admin errors', () => {
   it('answers a lone node: leave 409 alone, remove 404, plan of a join counts all its keys, bad requests 400, unknown routes 404', async () => {
-    const node = await start('solo', tempDir(), []);
+    // N = 1 explicitly: a lone node's default N is 3, under which a joiner would receive every key.
+    const node = await start('solo', tempDir(), [], { n: 1, r: 1, w: 1 });
     const c = await client(node.url);
     for (let i = 0; i < 20; i++) expect((await put(c, `k${i}`, 'v', 1)).type).toBe('put-ok');
     expect(await admin(node.httpUrl, 'POST', '/admin/leave')).toMatchObject({ status: 409, body: { error: { code: 'alone' } } });

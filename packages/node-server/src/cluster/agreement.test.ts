@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { agreeSettings, checkRecord, mismatchMessage, parseSettingsLine, settingsLine, type AgreedSettings, type AgreedSettingName, type SettingsRecord } from './agreement.js';
+
+const defaults: AgreedSettings = { n: 3, r: 2, w: 2, mode: 'sloppy', hintTtlMs: 10_800_000, tombstoneGraceMs: 864_000_000, antiEntropyBucketsLog2: 16 };
+const cluster: SettingsRecord = { values: { ...defaults, n: 5, r: 3, w: 3 }, origin: 'n1', foundedAtMs: 1_000 };
+const candidate = (values: Partial<AgreedSettings>, explicit: AgreedSettingName[]) => ({ values: { ...defaults, ...values }, explicit: new Set(explicit) });
+
+describe('agreeSettings', () => {
+  it('founds the record from its own values when there is no persisted record and no seed holds one', () => {
+    const a = agreeSettings(candidate({}, []), {}, 'n1', 42);
+    expect(a).toEqual({ ok: true, source: 'founded', record: { values: defaults, origin: 'n1', foundedAtMs: 42 } });
+  });
+
+  it('adopts the record of a seed over defaulted values', () => {
+    const a = agreeSettings(candidate({}, []), { fromSeed: cluster }, 'n2', 42);
+    expect(a).toEqual({ ok: true, source: 'seed', record: cluster });
+  });
+
+  it('runs with the persisted record even when a seed answered another', () => {
+    const other = { ...cluster, values: defaults, origin: 'x' };
+    expect(agreeSettings(candidate({}, []), { persisted: cluster, fromSeed: other }, 'n2', 42)).toMatchObject({ ok: true, source: 'persisted', record: cluster });
+  });
+
+  it('accepts explicit values equal to the cluster record', () => {
+    expect(agreeSettings(candidate({ n: 5, r: 3 }, ['n', 'r']), { fromSeed: cluster }, 'n2', 42)).toMatchObject({ ok: true, source: 'seed' });
+  });
+
+  it('refuses an explicit value that differs from the record, naming the setting and both values', () => {
+    const a = agreeSettings(candidate({ n: 3, mode: 'strict' }, ['n', 'mode']), { fromSeed: cluster }, 'n4', 42);
+    expect(a.ok).toBe(false);
+    if (a.ok) return;
+    expect(a.differences).toEqual([{ name: 'n', ours: 3, cluster: 5 }, { name: 'mode', ours: 'strict', cluster: 'sloppy' }]);
+    expect(mismatchMessage(a, '/d')).toMatch(/setting n is 3 here but 5 in the cluster; setting mode is strict here but sloppy in the cluster \(the cluster's, founded by n1\)/);
+  });
+
+  it('never lets a defaulted value conflict, however it differs', () => {
+    expect(agreeSettings(candidate({ w: 1, hintTtlMs: 1_000 }, []), { persisted: cluster }, 'n1', 42)).toMatchObject({ ok: true, record: cluster });
+  });
+
+  it('refuses a restart whose explicit value differs from the persisted record, saying the data directory agreed it', () => {
+    const a = agreeSettings(candidate({ antiEntropyBucketsLog2: 10 }, ['antiEntropyBucketsLog2']), { persisted: cluster }, 'n1', 42);
+    expect(a.ok).toBe(false);
+    if (!a.ok) expect(mismatchMessage(a, '/data/n1')).toMatch(/setting antiEntropyBucketsLog2 is 10 here but 16 in the cluster \(agreed when \/data\/n1 first started/);
+  });
+});
+
+describe('settings records', () => {
+  it('settingsLine and parseSettingsLine round-trip every agreed value', () => {
+    expect(parseSettingsLine(settingsLine(cluster.values))).toEqual(cluster.values);
+  });
+
+  it('checkRecord refuses records with a missing field, a bad mode or R above N', () => {
+    expect(checkRecord(cluster)).toEqual(cluster);
+    expect(checkRecord({ ...cluster, origin: 1 })).toBeUndefined();
+    expect(checkRecord({ ...cluster, values: { ...cluster.values, mode: 'lax' } })).toBeUndefined();
+    expect(checkRecord({ ...cluster, values: { ...cluster.values, r: 6 } })).toBeUndefined();
+    expect(checkRecord({ ...cluster, values: { n: 3 } })).toBeUndefined();
+    expect(parseSettingsLine('n=3 r=2')).toBeUndefined();
+  });
+});
