@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Creates the skeleton of a workspace package: node scripts/new-package.mjs <name> "<description>" [--private]
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [name, description = '', flag] = process.argv.slice(2);
@@ -18,18 +18,24 @@ mkdirSync(join(dir, 'src'), { recursive: true });
 mkdirSync(join(dir, 'test'), { recursive: true });
 mkdirSync(join(dir, 'bench'), { recursive: true });
 
-const exportsMap = { '.': { types: './dist/index.d.ts', import: './dist/index.js' } };
+// `default` (not `import`): Node's require() of ESM (>= 20.19) and TypeScript's
+// `nodenext` then resolve the same files; `types` first. See CONTRIBUTING.md.
+const exportsMap = { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' };
+const repo = 'https://github.com/ringkv/ringkv';
 const pkg = {
   name: `@ringkv/${name}`,
   version: '0.0.0',
   description,
   license: 'Apache-2.0',
+  repository: { type: 'git', url: `git+${repo}.git`, directory: dir },
+  homepage: `${repo}/tree/main/${dir}#readme`,
+  bugs: { url: `${repo}/issues` },
   type: 'module',
   ...(isPrivate ? { private: true } : {}),
   exports: exportsMap,
   main: './dist/index.js',
   types: './dist/index.d.ts',
-  files: ["dist", "!dist/.tsbuildinfo", "README.md"],
+  files: ['dist', '!dist/.tsbuildinfo', 'src', '!src/**/*.test.ts', '!src/**/__snapshots__', 'README.md', 'CHANGELOG.md', 'LICENSE'],
   sideEffects: false,
   engines: { node: '>=20' },
   scripts: {
@@ -43,6 +49,8 @@ const pkg = {
   devDependencies: { '@types/node': 'catalog:', typescript: 'catalog:', vitest: 'catalog:' },
 };
 writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+// Each package ships the repository's LICENSE; check:packages keeps the copies identical.
+copyFileSync('LICENSE', join(dir, 'LICENSE'));
 writeFileSync(
   join(dir, 'tsconfig.json'),
   JSON.stringify(

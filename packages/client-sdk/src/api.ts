@@ -24,7 +24,7 @@ import {
 } from './limits.js';
 import { Namespace } from './namespace.js';
 import { checkPositiveInt, checkSeeds } from './validate.js';
-import { defaultWebSocketFactory } from './websocket.js';
+import type { WebSocketFactory } from './ports.js';
 import type {
   ClientOptions,
   GetResult,
@@ -39,24 +39,20 @@ import type {
 } from './types.js';
 
 /**
- * Connects to a ringkv node and resolves once one seed accepted the hello
- * (and, with token-aware routing, once the ring was asked for).
- *
- * When to use: once per process (or page); share the client, it pipelines.
- * Details: `seeds` is a `ws://host:port` URL or a list; the client tries
- * them in order, and after a connection is lost it fails over to the next
- * one, round-robin, with capped exponential backoff and jitter between full
- * rounds. With `routing: 'token-aware'` (the default) it also learns the
- * cluster's ring and sends each request straight to a replica of its key
- * over a pooled connection, falling back to the seed connection (any node
- * forwards). Uses the global `WebSocket` when there is one, else `ws`.
- * Gotchas: rejects with `not-connected` when no seed answers in one round,
- * with `unauthorized` for a wrong token; call `close()` when done, or the
- * socket keeps Node running.
+ * Opens a client with `defaultFactory` as the WebSocket implementation when
+ * `options.webSocket` is not given. `connect` of each entry (`connect.ts`
+ * for Node, `connect-browser.ts` for the `browser` export condition) passes
+ * its own, so a browser bundle never reaches the module that imports `ws`.
+ * Fails as `connect` does.
+ * @internal
  */
-export async function connect(seeds: string | readonly string[], options: ClientOptions = {}): Promise<RingkvClient> {
+export async function openClient(
+  seeds: string | readonly string[],
+  options: ClientOptions,
+  defaultFactory: () => Promise<WebSocketFactory>,
+): Promise<RingkvClient> {
   const settings = resolveSettings(checkSeeds(seeds), options);
-  const factory = options.webSocket ?? (await defaultWebSocketFactory());
+  const factory = options.webSocket ?? (await defaultFactory());
   const router = new Router(new Dispatcher(settings, factory, options), settings, resolveRouting(options), factory, options);
   try {
     await router.start();

@@ -1,5 +1,6 @@
 // @ringkv/client-sdk: typed ringkv client for Node and browsers: token-aware routing, siblings, contexts, resolvers, timeouts, reconnects.
-export { RingkvClient, connect } from './api.js';
+export { RingkvClient } from './api.js';
+export { connect } from './connect.js';
 export { Namespace } from './namespace.js';
 export { RingTable, placementSpecs } from './ring-table.js';
 export { RingkvError, isRingkvError } from './errors.js';

@@ -1,22 +1,15 @@
 /**
- * Picks the WebSocket implementation: the global `WebSocket` when the
- * platform has one (browsers, Deno, Node ≥ 22), otherwise the `ws` package,
- * imported lazily so browser bundles never need it (package.json maps `ws`
- * to `false` under "browser").
+ * Picks the WebSocket implementation for Node: the global `WebSocket` when
+ * the platform has one (Node ≥ 22), otherwise the `ws` package, imported
+ * lazily. Browsers get `websocket-global.ts` instead, through the `browser`
+ * export condition (`browser.ts`), so their bundles never need `ws`.
  *
  * Invariant: the factory is resolved once per client, before the first
  * socket opens, so every connection of a client uses the same implementation.
  */
 
-import type { WebSocketFactory, WebSocketLike } from './ports.js';
-
-type WebSocketClass = new (url: string, options?: unknown) => WebSocketLike;
-
-/** The global `WebSocket` constructor, if the platform has one. */
-function globalWebSocket(): WebSocketClass | undefined {
-  const candidate = (globalThis as { WebSocket?: unknown }).WebSocket;
-  return typeof candidate === 'function' ? (candidate as WebSocketClass) : undefined;
-}
+import type { WebSocketFactory } from './ports.js';
+import { globalWebSocket, type WebSocketClass } from './websocket-global.js';
 
 /**
  * The default factory: global `WebSocket` if present (it cannot bound frame

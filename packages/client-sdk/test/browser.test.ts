@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import * as nodeEntry from '@ringkv/client-sdk';
 import { connect } from '@ringkv/client-sdk';
+import * as browserEntry from '../src/browser.js';
 import { startFakeServer } from './fake-server.js';
 
 /**
@@ -82,5 +84,31 @@ describe('browser path', () => {
       await client.close();
       await server.close();
     }
+  });
+
+  it('the browser entry exports the same names as the Node entry, with its own connect', () => {
+    expect(Object.keys(browserEntry).sort()).toEqual(Object.keys(nodeEntry).sort());
+    expect(browserEntry.connect).not.toBe(nodeEntry.connect);
+    expect(browserEntry.RingkvClient).toBe(nodeEntry.RingkvClient);
+  });
+
+  it('the browser entry connects through the global WebSocket', async () => {
+    const server = await startFakeServer();
+    g.WebSocket = BrowserWebSocket;
+    const before = BrowserWebSocket.created;
+    const client = await browserEntry.connect(server.url);
+    try {
+      await client.put('k', 1);
+      expect((await client.get('k')).values).toEqual([1]);
+      expect(BrowserWebSocket.created).toBe(before + 1);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
+  it('the browser entry rejects with not-connected when the platform has no WebSocket and none was passed', async () => {
+    delete g.WebSocket;
+    await expect(browserEntry.connect('ws://127.0.0.1:1')).rejects.toMatchObject({ code: 'not-connected' });
   });
 });

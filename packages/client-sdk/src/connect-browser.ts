@@ -1,0 +1,30 @@
+/**
+ * `connect` for browsers (the `browser` export condition): the global
+ * `WebSocket` only, so bundles never contain or look up `ws`.
+ */
+
+import { openClient, type RingkvClient } from './api.js';
+import type { ClientOptions } from './types.js';
+import { globalWebSocketFactory } from './websocket-global.js';
+
+/**
+ * Connects to a ringkv node and resolves once one seed accepted the hello
+ * (and, with token-aware routing, once the ring was asked for).
+ *
+ * When to use: once per process (or page); share the client, it pipelines.
+ * Details: `seeds` is a `ws://host:port` URL or a list; the client tries
+ * them in order, and after a connection is lost it fails over to the next
+ * one, round-robin, with capped exponential backoff and jitter between full
+ * rounds. With `routing: 'token-aware'` (the default) it also learns the
+ * cluster's ring and sends each request straight to a replica of its key
+ * over a pooled connection, falling back to the seed connection (any node
+ * forwards). Uses the global `WebSocket` (or `options.webSocket`); this entry
+ * (the `browser` export condition) never loads `ws`.
+ * Gotchas: rejects with `not-connected` when no seed answers in one round,
+ * with `unauthorized` for a wrong token, and with `not-connected` at once
+ * when the platform has no global `WebSocket` and none was passed; call `close()` when done, or the
+ * socket keeps Node running.
+ */
+export async function connect(seeds: string | readonly string[], options: ClientOptions = {}): Promise<RingkvClient> {
+  return openClient(seeds, options, globalWebSocketFactory);
+}

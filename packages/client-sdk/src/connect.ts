@@ -1,0 +1,28 @@
+/**
+ * `connect` for Node (the `default` export condition): the global
+ * `WebSocket` when the platform has one, else the `ws` package.
+ */
+
+import { openClient, type RingkvClient } from './api.js';
+import type { ClientOptions } from './types.js';
+import { defaultWebSocketFactory } from './websocket.js';
+
+/**
+ * Connects to a ringkv node and resolves once one seed accepted the hello
+ * (and, with token-aware routing, once the ring was asked for).
+ *
+ * When to use: once per process (or page); share the client, it pipelines.
+ * Details: `seeds` is a `ws://host:port` URL or a list; the client tries
+ * them in order, and after a connection is lost it fails over to the next
+ * one, round-robin, with capped exponential backoff and jitter between full
+ * rounds. With `routing: 'token-aware'` (the default) it also learns the
+ * cluster's ring and sends each request straight to a replica of its key
+ * over a pooled connection, falling back to the seed connection (any node
+ * forwards). Uses the global `WebSocket` when there is one, else `ws`.
+ * Gotchas: rejects with `not-connected` when no seed answers in one round,
+ * with `unauthorized` for a wrong token; call `close()` when done, or the
+ * socket keeps Node running.
+ */
+export async function connect(seeds: string | readonly string[], options: ClientOptions = {}): Promise<RingkvClient> {
+  return openClient(seeds, options, defaultWebSocketFactory);
+}
