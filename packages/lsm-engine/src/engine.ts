@@ -809,7 +809,7 @@ export async function openEngine(dir: string, options: EngineOptions = {}): Prom
   const opts = resolveOptions(options);
   const root = dir.endsWith('/') && dir.length > 1 ? dir.slice(0, -1) : dir;
   opts.vfs.mkdirp(root);
-  const lock = opts.vfs.lock(`${root}/${LOCK_FILE}`);
+  const lock = await opts.vfs.lock(`${root}/${LOCK_FILE}`);
   try {
     const buildOptions: TableBuildOptions = {
       blockSizeBytes: opts.blockSizeBytes,

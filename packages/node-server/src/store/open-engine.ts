@@ -31,7 +31,7 @@ export async function openStorage(o: ResolvedOptions): Promise<StorageEngine> {
     if (isLsmError(error) && error.code === 'locked') {
       throw new NodeServerError(
         'data-dir-locked',
-        `data directory ${o.dataDir} is in use by another ringkv node (its lock file is held); stop that node or choose another --data`,
+        `data directory ${o.dataDir} is in use by another ringkv node (a live process holds its lock); stop that node or choose another --data`,
         { cause: error },
       );
     }
