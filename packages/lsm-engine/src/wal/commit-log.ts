@@ -146,7 +146,8 @@ export class CommitLog {
     this.writer.file.close();
     const old = this.marker;
     const oldSize = this.syncedSize;
-    this.retiring = this.retiring.then(() => old.advance(oldSize)).then(() => old.close());
+    // Best effort (sync-mark.ts invariant 2): a failed mark only weakens detection.
+    this.retiring = this.retiring.then(() => old.advance(oldSize)).then(() => old.close()).catch(() => {});
     this.writer = new LogWriter(next);
     this.marker = new SyncMarker(this.vfs, this.dir, number);
     this.number = number;

@@ -66,6 +66,7 @@ export function statusOf(ctx: ServerContext, engine: StorageEngine): Record<stri
     writes: { ...ctx.store.stats },
     store: ctx.core?.topology.data.status(),
     storage: engine.stats(),
+    logLossRepair: { pending: ctx.store.readHold.held, sinceMs: ctx.store.readHold.sinceMs },
     cluster: clusterOf(ctx),
     antiEntropy: ctx.antiEntropy === undefined ? undefined : { ...ctx.antiEntropy.stats, bucketsLog2: ctx.antiEntropy.trees.bucketsLog2, build: ctx.antiEntropy.buildStatus() },
     tombstones: ctx.antiEntropy === undefined ? undefined : { ...ctx.antiEntropy.tombstones.stats },
@@ -107,6 +108,7 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
           pausedConnections: () => pausedConnections(ctx),
           queuedWrites: () => ctx.store.queuedWrites(),
           storage: () => engine.stats(),
+          logLossRepairPending: () => ctx.store.readHold.held,
           cluster: () => clusterOf(ctx),
           runtime: ctx.runtime,
         });
