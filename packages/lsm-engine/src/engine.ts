@@ -42,13 +42,13 @@ import type { Vfs, VfsLock } from './vfs/vfs.js';
 import type { BatchOp } from './wal/batch.js';
 import { CommitLog } from './wal/commit-log.js';
 import { addCheckpoint, dropMaxSeq } from './engine/checkpoints.js';
-import { LOCK_FILE, logFileName, tableFileName } from './engine/files.js';
+import { LOCK_FILE, logFileName, syncMarkFileName, tableFileName } from './engine/files.js';
 import { writeTable, yieldToEventLoop } from './engine/flush.js';
 import { resolveOptions, type Durability, type EngineOptions, type ResolvedOptions, type WriteOptions } from './engine/options.js';
 import { Publisher } from './engine/publisher.js';
 import { lookup, userEntries, viewIterator, type Bounds } from './engine/read-path.js';
 import { recover, type RecoveredState } from './engine/recovery.js';
-import { newCounters, shapeOf, type EngineStats } from './engine/stats.js';
+import { newCounters, shapeOf, type EngineStats, type RecoveryLoss } from './engine/stats.js';
 import { checkBound, checkDurability, checkKey, checkValue, toBatchOps, type BatchOperation } from './engine/validate.js';
 import { Version, withCompacted, withFlushed } from './engine/version.js';
 import { L0_SLOWDOWN_DELAY_MS, READS_PER_BACKGROUND_YIELD, SNAPSHOTS_MAX } from './limits.js';
@@ -133,6 +133,7 @@ export class Engine {
   private manifestChain: Promise<void> = Promise.resolve();
   private stallWaiters: (() => void)[] = [];
   private cancelIntervalSync: (() => void) | undefined;
+  private readonly recoveryLoss: RecoveryLoss;
 
   /** @internal Use `openEngine`. */
   constructor(
@@ -157,6 +158,7 @@ export class Engine {
     this.buildOptions = buildOptions;
     this.counters.replayedRecords = recovered.replayedRecords;
     this.counters.droppedTailBytes = recovered.droppedTailBytes;
+    this.recoveryLoss = recovered.corruption;
     this.counters.flushBytes = recovered.bytesWritten;
     this.maybeCompact();
   }
@@ -507,7 +509,10 @@ export class Engine {
       this.manifestNumber = manifestNumber;
       this.logNumber = logNumber;
       this.vfs.remove(`${this.dir}/${manifestFileName(oldManifest)}`);
-      for (let l = oldLog; l < logNumber; l++) this.vfs.remove(`${this.dir}/${logFileName(l)}`);
+      for (let l = oldLog; l < logNumber; l++) {
+        this.vfs.remove(`${this.dir}/${logFileName(l)}`);
+        this.vfs.remove(`${this.dir}/${syncMarkFileName(l)}`);
+      }
       const live = new Set(version.fileNumbers());
       for (const f of old.fileNumbers()) if (!live.has(f)) this.obsoleteTables.add(f);
       this.deleteObsoleteTables();
@@ -705,7 +710,11 @@ export class Engine {
       droppedEntries: c.droppedEntries,
       droppedTombstones: c.droppedTombstones,
       liveSnapshots: this.snapshots.size,
-      recovery: { replayedRecords: c.replayedRecords, droppedTailBytes: c.droppedTailBytes },
+      recovery: {
+        replayedRecords: c.replayedRecords,
+        droppedTailBytes: c.droppedTailBytes,
+        corruption: { ...this.recoveryLoss, details: this.recoveryLoss.details.map((d) => ({ ...d })) },
+      },
     };
   }
 
@@ -800,16 +809,19 @@ function checkBounds(o: IterateOptions): Bounds {
  * Opens (creating if needed) the engine in `dir`: takes the directory lock,
  * recovers from the manifest and the log, and starts a fresh log segment.
  * Rejects with `locked` if another engine holds the directory, `corruption`
- * if the manifest or a log record other than the newest segment's tail is
- * damaged, `invalid-argument` for a bad option. A torn log tail is not an
- * error: it is dropped and counted in `stats().recovery.droppedTailBytes`.
+ * if the manifest is damaged or (with `walRecovery: 'strict'`, the default)
+ * the log is damaged beyond a torn tail, `invalid-argument` for a bad option.
+ * A torn log tail (bad or cut bytes at the end of the newest segment, above
+ * its synced-size mark) is not an error: it is dropped and counted in
+ * `stats().recovery.droppedTailBytes`. With `walRecovery: 'salvage'` other
+ * log damage is skipped and reported in `stats().recovery.corruption`.
  */
 export async function openEngine(dir: string, options: EngineOptions = {}): Promise<Engine> {
   if (typeof dir !== 'string' || dir === '') throw new LsmError('invalid-argument', 'dir must be a non-empty path');
   const opts = resolveOptions(options);
   const root = dir.endsWith('/') && dir.length > 1 ? dir.slice(0, -1) : dir;
   opts.vfs.mkdirp(root);
-  const lock = opts.vfs.lock(`${root}/${LOCK_FILE}`);
+  const lock = await opts.vfs.lock(`${root}/${LOCK_FILE}`);
   try {
     const buildOptions: TableBuildOptions = {
       blockSizeBytes: opts.blockSizeBytes,
@@ -825,6 +837,7 @@ export async function openEngine(dir: string, options: EngineOptions = {}): Prom
       memtableBytes: opts.memtableBytes,
       buildOptions,
       tombstoneGraceMs: opts.tombstoneGraceMs,
+      walRecovery: opts.walRecovery,
     });
     const log = await CommitLog.create(opts.vfs, root, recovered.state.logNumber);
     return new Engine(root, opts, lock, log, recovered, buildOptions);

@@ -1,9 +1,9 @@
 // @ringkv/lsm-engine: A crash-safe log-structured merge storage engine: commit log, memtable, SSTables, bloom filters, compaction
 export { openEngine, Engine } from './engine.js';
 export type { Snapshot, IterateOptions, EntryIterable } from './engine.js';
-export type { EngineOptions, WriteOptions, Durability } from './engine/options.js';
+export type { EngineOptions, WriteOptions, Durability, WalRecovery } from './engine/options.js';
 export type { BatchOperation } from './engine/validate.js';
-export type { EngineStats } from './engine/stats.js';
+export type { EngineStats, RecoveryLoss } from './engine/stats.js';
 export { LsmError, isLsmError } from './errors.js';
 export type { LsmErrorCode } from './errors.js';
 export { systemClock } from './clock.js';

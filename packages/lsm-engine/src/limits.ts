@@ -102,3 +102,15 @@ export const CHECKPOINTS_MAX = 64;
 
 /** Live snapshots at once. Each pins memtables and tables (disk space) until released. */
 export const SNAPSHOTS_MAX = 10_000;
+
+/**
+ * A log segment's synced-size mark (wal/sync-mark.ts) is advanced, in the
+ * background, once this many bytes have been fsynced since the last mark: at
+ * most one extra fsync per this many log bytes, and after a crash a
+ * truncation or damage of synced data below the last mark is told from a torn
+ * tail (above it, up to this much, they look alike).
+ */
+export const LOG_SYNC_MARK_BYTES = 64 * 1024;
+
+/** Loss regions of a recovery listed one by one in `stats().recovery.corruption.regions`; the totals count all. */
+export const RECOVERY_LOSS_REGIONS_MAX = 16;

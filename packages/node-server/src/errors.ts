@@ -4,7 +4,7 @@
  *
  * - `invalid-option`: an option of `startNode` is missing, of the wrong type or out of range.
  * - `port-in-use`: another process listens on host:port (EADDRINUSE); the message names both.
- * - `data-dir-locked`: another process (or node in this process) holds the data directory's lock file.
+ * - `data-dir-locked`: another live process (or node in this process) holds the data directory's lock.
  * - `listen-failed`: the server could not bind for another reason (EACCES, EADDRNOTAVAIL, …).
  * - `storage-failed`: the storage engine could not be opened or closed (I/O error, corruption).
  * - `corrupt-record`: a stored sibling set does not decode; the key is unreadable, the node keeps serving others.

@@ -288,3 +288,11 @@ export const refusalLogWindowMs = 10_000;
 
 /** Cluster secrets are compared in constant time; bounded like auth tokens. */
 export const clusterSecretBytesMax = 4096;
+
+/**
+ * After the storage engine lost acknowledged writes from its log, anti-entropy
+ * passes repair this replica's ranges until one completes with every exchange
+ * done; an incomplete pass (a peer down, no peer known yet) is retried after
+ * this long, and the replica's copies stay held meanwhile (store/log-loss.ts).
+ */
+export const logLossRepairRetryMs = 5_000;

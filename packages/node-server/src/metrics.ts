@@ -41,6 +41,8 @@ export interface MetricsSources {
   pausedConnections(): number;
   queuedWrites(): number;
   storage(): unknown;
+  /** True while this replica's reads are held for a repair of writes its log lost (store/log-loss.ts). */
+  logLossRepairPending?(): boolean;
   /** The cluster's figures, once the node serves. */
   cluster(): ClusterStatus | undefined;
   /** The process's event loop, GC, CPU and memory. */
@@ -105,6 +107,9 @@ export class Metrics {
     this.renderConnections(w, sources);
     w.gauge('ringkv_write_queue_depth', 'Writes waiting for the storage engine.', sources.queuedWrites());
     renderStorage(w, sources.storage());
+    if (sources.logLossRepairPending !== undefined) {
+      w.gauge('ringkv_storage_log_loss_repair_pending', '1 while this replica refuses reads of its copies until writes its log lost are repaired.', sources.logLossRepairPending() ? 1 : 0);
+    }
     const cluster = sources.cluster();
     if (cluster !== undefined) renderCluster(w, cluster);
     sources.runtime?.render(w);
@@ -169,6 +174,15 @@ function renderStorage(w: TextWriter, stats: unknown): void {
   scalar('ringkv_storage_wal_syncs', 'Commit log fsyncs since open.', s['walSyncs']);
   scalar('ringkv_storage_flushes', 'Memtable flushes since open.', s['flushes']);
   scalar('ringkv_storage_compactions', 'Compactions since open.', s['compactions']);
+  const loss = (s['recovery'] as { corruption?: Record<string, unknown> } | undefined)?.corruption;
+  if (loss !== undefined) {
+    const counter = (name: string, help: string, value: unknown): void => {
+      if (typeof value === 'number' && Number.isFinite(value)) w.counter(name, help, value);
+    };
+    counter('ringkv_storage_log_lost_regions_total', 'Damaged commit-log regions skipped at open (acknowledged writes lost; repaired from replicas).', loss['regions']);
+    counter('ringkv_storage_log_lost_bytes_total', 'Commit-log bytes lost to damage at open (not a torn tail).', loss['droppedBytes']);
+    counter('ringkv_storage_log_lost_writes_total', 'Writes lost to commit-log damage at open (a lower bound when the damage reached the end of the log).', loss['droppedOps']);
+  }
   const levels = s['levels'];
   if (Array.isArray(levels)) {
     w.family('ringkv_storage_level_bytes', 'gauge', 'Table bytes per LSM level.');

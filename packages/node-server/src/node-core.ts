@@ -21,13 +21,18 @@ import type { Random } from '@ringkv/gossip';
 import { AntiEntropy } from './anti-entropy/service.js';
 import { ClusterCore, type ClusterCoreOptions } from './cluster/core.js';
 import { EngineHintStore } from './cluster/hint-store.js';
-import { actorOf, freshEpoch, nextGenerationAfter, nextIncarnation, readGeneration, readIncarnation, readMembersSeen, writeGeneration, writeIncarnation, writeMembersSeen, type Incarnation } from './cluster/meta.js';
+import {
+  actorOf, freshEpoch, nextGenerationAfter, nextIncarnation, readGeneration, readIncarnation, readLogLoss, readMembersSeen, writeGeneration, writeIncarnation, writeLogLoss, writeMembersSeen,
+  type Incarnation, type LogLossRecord,
+} from './cluster/meta.js';
 import type { AntiEntropySettings } from './options.js';
 import { agreedValues, settingsLine } from './cluster/agreement.js';
 import type { StorageEngine } from './store/engine-port.js';
+import { logLossOf, type LogLoss } from './store/log-loss.js';
 import { ReplicaStore, type StoreConfig } from './store/replica-store.js';
 import { initialSelf, TopologyService, type TopologySettings } from './topology/service.js';
 import { streamBytesPerSecDefault } from './topology/limits.js';
+import { logLossRepairRetryMs } from './limits.js';
 
 /** A node's durable state, opened from its engine. */
 export interface NodeState {
@@ -39,6 +44,12 @@ export interface NodeState {
   readonly actor: string;
   /** Records a clean stop, so the next start keeps this actor; call after the last write settled, before closing the engine. */
   markCleanStop(): Promise<void>;
+  /** Writes the engine's log lost at this open (store/log-loss.ts), if any. */
+  readonly logLoss: LogLoss | undefined;
+  /** A repair of lost writes is pending (found at this open or at an earlier one and not yet completed). */
+  readonly logLossRepair: LogLossRecord | undefined;
+  /** Records that the repair completed (clears `m ‖ log-loss`). */
+  markLogLossRepaired(): Promise<void>;
 }
 
 /**
@@ -58,15 +69,24 @@ export interface NodeState {
 export async function openNodeState(engine: StorageEngine, store: StoreConfig, nowMs: number, random?: Random): Promise<NodeState> {
   const get = (key: Uint8Array): Uint8Array | undefined => engine.getSync(key);
   const generation = nextGenerationAfter(readGeneration(get), nowMs);
-  const incarnation: Incarnation = nextIncarnation(readIncarnation(get), freshEpoch(nowMs, random?.next() ?? 0));
+  const logLoss = logLossOf(engine.stats());
+  const previous = readIncarnation(get);
+  // Lost writes may have carried dots this actor already sent to other replicas: never reuse it then (meta.ts).
+  const kept = logLoss !== undefined && previous !== undefined ? { epoch: previous.epoch, clean: false } : previous;
+  const incarnation: Incarnation = nextIncarnation(kept, freshEpoch(nowMs, random?.next() ?? 0));
   const actor = actorOf(store.actor, incarnation.epoch);
   const replicaStore = new ReplicaStore(engine, { ...store, actor });
   await writeGeneration(replicaStore, generation);
   await writeIncarnation(replicaStore, incarnation);
+  const logLossRepair = logLoss === undefined ? readLogLoss(get) : { sinceMs: nowMs, droppedOps: logLoss.droppedOps, droppedBytes: logLoss.droppedBytes };
+  if (logLoss !== undefined) await writeLogLoss(replicaStore, logLossRepair);
+  // Held before anything can read (log-loss.ts); `repairLostWrites` releases it.
+  if (logLossRepair !== undefined) replicaStore.readHold.hold(logLossRepair.sinceMs);
   const hints = new EngineHintStore(engine, replicaStore);
   hints.open();
   return {
-    store: replicaStore, hints, generation, actor,
+    store: replicaStore, hints, generation, actor, logLoss, logLossRepair,
+    markLogLossRepaired: () => writeLogLoss(replicaStore, undefined),
     markCleanStop: async () => {
       await replicaStore.settled();
       await writeIncarnation(replicaStore, { epoch: incarnation.epoch, clean: true });
@@ -142,7 +162,9 @@ export function assembleNodeCore(p: NodeCoreParts): NodeCore {
     start() {
       cluster.start();
       topology.start();
-      return antiEntropy.start();
+      return antiEntropy.start().then(() => {
+        void repairLostWrites(p, antiEntropy, () => stopped).catch((error: unknown) => p.log.error({ err: error }, 'log-loss repair stopped'));
+      });
     },
     stop() {
       if (stopped) return;
@@ -152,4 +174,38 @@ export function assembleNodeCore(p: NodeCoreParts): NodeCore {
       cluster.stop();
     },
   };
+}
+
+/**
+ * Repairs the writes the engine's log lost (store/log-loss.ts): full
+ * anti-entropy passes, retried every `logLossRepairRetryMs` until one
+ * exchanges with at least one peer and fails none; then clears the durable
+ * record and releases the hold on this replica's reads. With N = 1 there is
+ * no other copy: the loss is final, said at error level, and the hold goes.
+ */
+async function repairLostWrites(p: NodeCoreParts, antiEntropy: AntiEntropy, stopped: () => boolean): Promise<void> {
+  const { state, log } = p;
+  const pending = state.logLossRepair;
+  if (pending === undefined) return;
+  if (p.settings.n === 1) {
+    log.error({ lost: pending }, 'writes lost from the log cannot be repaired: N = 1 keeps no other copy');
+    await state.markLogLossRepaired().catch(() => {});
+    state.store.readHold.release();
+    return;
+  }
+  log.warn({ lost: pending }, 'repairing writes lost from the log; this replica refuses reads of its copies until done');
+  while (!stopped()) {
+    const summary = await antiEntropy.repair().catch((error: unknown) => {
+      log.warn({ err: error }, 'log-loss repair pass failed');
+      return undefined;
+    });
+    if (stopped()) return;
+    if (summary !== undefined && summary.exchanges > 0 && summary.exchangesFailed === 0) {
+      await state.markLogLossRepaired();
+      state.store.readHold.release();
+      log.info({ keysRepaired: summary.keysRepaired, exchanges: summary.exchanges }, 'writes lost from the log repaired; this replica serves reads again');
+      return;
+    }
+    await new Promise<void>((resolve) => p.clock.setTimer(logLossRepairRetryMs, resolve));
+  }
 }

@@ -164,6 +164,13 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
     await engine.close().catch(() => {});
     throw new NodeServerError('storage-failed', `reading node metadata failed: ${(error as Error).message}`, { cause: error });
   }
+  if (state.logLoss !== undefined) {
+    const { regions, droppedBytes, droppedOps, droppedOpsExact, details } = state.logLoss;
+    log.error(
+      { lostWrites: droppedOps, lostWritesExact: droppedOpsExact, lostBytes: droppedBytes, regions, details, dataDir: o.dataDir },
+      `the commit log lost ${droppedOpsExact ? '' : 'at least '}${droppedOps} acknowledged write${droppedOps === 1 ? '' : 's'} (${droppedBytes} bytes) to damage; repairing them from other replicas`,
+    );
+  }
   let agreed: ServerContext['agreed'];
   try {
     agreed = await agreeAtStart(o, state, (key) => engine.getSync(key), log);

@@ -166,6 +166,12 @@ export interface StorageOpenOptions {
   readonly blockCacheBytes?: number;
   /** Memtable size of the engine (limits.ts `engineMemtableBytes`; the node always sets it). */
   readonly memtableBytes?: number;
+  /**
+   * Always `'salvage'`: log damage a crash cannot explain is skipped and
+   * reported, and the node repairs the lost writes from other replicas
+   * (store/log-loss.ts) instead of refusing to start.
+   */
+  readonly walRecovery?: 'strict' | 'salvage';
 }
 
 /** Opens a node's storage; see `NodeOptions.openStorage`. */

@@ -4,76 +4,11 @@
  * W=2/R=2, restart it on its data directory, watch its hints arrive, then
  * check that all three stores hold every acknowledged write.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, firstValueText, type TestClient } from './support/client.js';
 import { agree, clusterStatus, get, put, seenDown, storedSets, valuesOf, waitUntil } from './support/cluster.js';
 import { removeTempDirs, tempDir } from './support/node.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const pkg = join(here, '..');
-const fixture = join(here, 'fixtures', 'node-process.mjs');
-const children = new Set<ChildProcess>();
-
-/** The root `pnpm test` builds first (tsc -b); a package-only run builds here when dist is missing or older than src. */
-function newestSourceMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMs(path));
-    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt(): void {
-  const info = join(pkg, 'dist', '.tsbuildinfo');
-  if (existsSync(info) && statSync(info).mtimeMs >= newestSourceMs(join(pkg, 'src'))) return;
-  const r = spawnSync('npx', ['tsc', '-b', pkg], { cwd: join(pkg, '..', '..'), stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('building node-server failed');
-}
-
-interface Proc {
-  child: ChildProcess;
-  url: string;
-  httpUrl: string;
-}
-
-function spawnNode(options: Record<string, unknown>): Promise<Proc> {
-  const child = spawn(process.execPath, [fixture, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line !== undefined) {
-        const { url, httpUrl } = JSON.parse(line) as { url: string; httpUrl: string };
-        resolve({ child, url, httpUrl });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`node process exited early (${code})`)));
-  });
-}
-
-function killed(p: Proc): Promise<void> {
-  return new Promise((resolve) => {
-    p.child.once('exit', () => resolve());
-    p.child.kill('SIGKILL');
-  });
-}
-
-function stopped(p: Proc): Promise<void> {
-  return new Promise((resolve) => {
-    if (p.child.exitCode !== null) return resolve();
-    p.child.once('exit', () => resolve());
-    p.child.kill('SIGTERM');
-  });
-}
+import { ensureBuilt, killAllNodeProcesses, killed, spawnNode, stopped } from './support/node-process.js';
 
 const common = { n: 3, r: 2, w: 2, gossipIntervalMs: 50, requestTimeoutMs: 2_000, durability: 'sync' };
 const clients: TestClient[] = [];
@@ -81,7 +16,7 @@ const clients: TestClient[] = [];
 beforeAll(ensureBuilt, 120_000);
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close().catch(() => {})));
-  for (const c of children) c.kill('SIGKILL');
+  killAllNodeProcesses();
   removeTempDirs();
 });
 

@@ -1,5 +1,6 @@
 /** Names of the files in an engine directory. */
 export { logFileName, parseLogFileName } from '../wal/format.js';
+export { syncMarkFileName, parseSyncMarkFileName } from '../wal/sync-mark.js';
 export { manifestFileName, parseManifestFileName, CURRENT_FILE, CURRENT_TMP_FILE } from '../manifest/manifest.js';
 
 export const LOCK_FILE = 'LOCK';

@@ -11,6 +11,14 @@ import { NodeVfs } from '../vfs/node-vfs.js';
 /** When a write is acknowledged relative to its fsync. */
 export type Durability = 'sync' | 'interval' | 'none';
 
+/**
+ * What recovery does with log damage that a torn tail cannot explain (README,
+ * "Log damage"): `strict` refuses to open (`corruption`); `salvage` skips the
+ * damaged regions, replays every valid record and reports the loss in
+ * `stats().recovery.corruption` for the caller to repair from elsewhere.
+ */
+export type WalRecovery = 'strict' | 'salvage';
+
 /** Per-write options. */
 export interface WriteOptions {
   /** Overrides the engine's `durability` for this write. */
@@ -74,6 +82,8 @@ export interface EngineOptions {
   tombstoneGraceMs?: number;
   /** Run compactions in the background after flushes (default true). */
   autoCompaction?: boolean;
+  /** Log damage beyond a torn tail: refuse to open (`'strict'`, default) or skip and report (`'salvage'`). */
+  walRecovery?: WalRecovery;
 }
 
 export type ResolvedOptions = Required<EngineOptions>;
@@ -118,7 +128,11 @@ export function resolveOptions(o: EngineOptions = {}): ResolvedOptions {
     targetFileSizeBytes: o.targetFileSizeBytes ?? L.TARGET_FILE_SIZE_BYTES_DEFAULT,
     tombstoneGraceMs: o.tombstoneGraceMs ?? 0,
     autoCompaction: o.autoCompaction ?? true,
+    walRecovery: o.walRecovery ?? 'strict',
   };
+  if (r.walRecovery !== 'strict' && r.walRecovery !== 'salvage') {
+    throw new LsmError('invalid-argument', `option walRecovery must be 'strict' or 'salvage'`);
+  }
   if (!['sync', 'interval', 'none'].includes(r.durability)) {
     throw new LsmError('invalid-argument', `option durability must be 'sync', 'interval' or 'none'`);
   }

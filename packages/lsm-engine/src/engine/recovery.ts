@@ -6,7 +6,9 @@
  *      CURRENT and no data file).
  *   2. Replay every log segment numbered at or above the manifest's log
  *      number, oldest first, into memtables; a torn tail is accepted in the
- *      newest segment only (log-reader.ts) and reported.
+ *      newest segment only, above its synced-size mark (log-reader.ts), and
+ *      reported; other damage fails (`strict`) or is skipped and counted
+ *      (`salvage`, LossCounter).
  *   3. Write the replayed memtables out as L0 tables and install a new
  *      manifest whose log number is a fresh segment's: after this, no old
  *      segment is needed, so a torn segment is never replayed twice and never
@@ -26,7 +28,11 @@ import { installManifest, readCurrentManifest, type ManifestState } from '../man
 import type { TableBuildOptions, TableMeta } from '../sstable/index.js';
 import type { Vfs } from '../vfs/vfs.js';
 import { decodeBatch } from '../wal/batch.js';
-import { readLog } from '../wal/log-reader.js';
+import { readLog, type LogLoss } from '../wal/log-reader.js';
+import { readSyncMark } from '../wal/sync-mark.js';
+import { RECOVERY_LOSS_REGIONS_MAX } from '../limits.js';
+import type { WalRecovery } from './options.js';
+import { noLoss, type RecoveryLoss } from './stats.js';
 import { addCheckpoint } from './checkpoints.js';
 import {
   CURRENT_FILE,
@@ -34,6 +40,7 @@ import {
   logFileName,
   parseLogFileName,
   parseManifestFileName,
+  parseSyncMarkFileName,
   parseTableFileName,
   tableFileName,
 } from './files.js';
@@ -47,6 +54,7 @@ export interface RecoveryParams {
   memtableBytes: number;
   buildOptions: TableBuildOptions;
   tombstoneGraceMs: number;
+  walRecovery: WalRecovery;
 }
 
 export interface RecoveredState {
@@ -54,6 +62,7 @@ export interface RecoveredState {
   manifestNumber: number;
   replayedRecords: number;
   droppedTailBytes: number;
+  corruption: RecoveryLoss;
   /** Bytes written by recovery (tables and manifest), for write amplification. */
   bytesWritten: number;
 }
@@ -107,11 +116,20 @@ export async function recover(p: RecoveryParams): Promise<RecoveredState> {
     bytesWritten += meta.sizeBytes;
     mem = new Memtable(0);
   };
+  const loss = new LossCounter();
   for (let i = 0; i < logs.length; i++) {
-    const name = logFileName(logs[i] as number);
+    const number = logs[i] as number;
+    const name = logFileName(number);
     const data = p.vfs.readFile(`${p.dir}/${name}`);
-    const result = readLog(data, `${p.dir}/${name}`, i === logs.length - 1, (payload) => {
+    const isLast = i === logs.length - 1;
+    // Rotation fsyncs a segment whole before the next exists (commit-log.ts invariant 3).
+    const mark = readSyncMark(p.vfs, p.dir, number);
+    const syncedBytes = isLast ? mark : Math.max(mark, data.length);
+    const mode = { syncedBytes, salvage: p.walRecovery === 'salvage', onLoss: (r: LogLoss) => loss.region(r) };
+    const result = readLog(data, `${p.dir}/${name}`, mode, (payload) => {
+      loss.recordStarts();
       decodeBatch(payload, `${p.dir}/${name}`, (seq, kind, key, value) => {
+        loss.op(seq);
         mem.insert(key.slice(), seq, kind, value.slice());
         if (seq > state.lastSeq) state.lastSeq = seq;
       });
@@ -127,7 +145,51 @@ export async function recover(p: RecoveryParams): Promise<RecoveredState> {
   addCheckpoint(state.checkpoints, state.lastSeq, p.clock.nowMs(), p.tombstoneGraceMs);
   bytesWritten += await installManifest(p.vfs, p.dir, manifestNumber, state);
   removeOrphans(p.vfs, p.dir, state, manifestNumber);
-  return { state, manifestNumber, replayedRecords, droppedTailBytes, bytesWritten };
+  return { state, manifestNumber, replayedRecords, droppedTailBytes, corruption: loss.finish(), bytesWritten };
+}
+
+/**
+ * Adds up what salvage skipped. Sequence numbers run on without gaps from
+ * record to record and segment to segment (a batch of n ops takes n), so the
+ * writes lost in a region followed by a record are that record's first
+ * sequence number minus the one expected.
+ */
+class LossCounter {
+  private readonly loss = noLoss();
+  /** The sequence number the next op should have, once one op has been seen. */
+  private expected: number | undefined;
+  /** Regions reported but not yet followed by a record. */
+  private open = 0;
+  private atRecordStart = false;
+
+  region(r: LogLoss): void {
+    this.loss.regions++;
+    this.loss.droppedBytes += r.bytes;
+    if (this.loss.details.length < RECOVERY_LOSS_REGIONS_MAX) this.loss.details.push({ ...r });
+    this.open++;
+  }
+
+  recordStarts(): void {
+    this.atRecordStart = true;
+  }
+
+  op(seq: number): void {
+    if (this.atRecordStart && this.open > 0) {
+      if (this.expected === undefined) this.loss.droppedOpsExact = false; // nothing before to measure from
+      this.loss.droppedOps += this.expected === undefined ? this.open : Math.max(seq - this.expected, this.open);
+      this.open = 0;
+    }
+    this.atRecordStart = false;
+    this.expected = seq + 1;
+  }
+
+  finish(): RecoveryLoss {
+    if (this.open > 0) {
+      this.loss.droppedOps += this.open;
+      this.loss.droppedOpsExact = false;
+    }
+    return this.loss;
+  }
 }
 
 /** Step 4: removes every engine file the installed manifest does not need. */
@@ -135,7 +197,7 @@ export function removeOrphans(vfs: Vfs, dir: string, state: ManifestState, manif
   const live = new Set(state.levels.flatMap((l) => l.map((t) => t.fileNumber)));
   for (const name of vfs.list(dir)) {
     if (name === CURRENT_FILE || name === LOCK_FILE) continue;
-    const log = parseLogFileName(name);
+    const log = parseLogFileName(name) ?? parseSyncMarkFileName(name);
     const table = parseTableFileName(name);
     const manifest = parseManifestFileName(name);
     const orphan =

@@ -32,7 +32,33 @@ export interface EngineStats {
   droppedTombstones: number;
   liveSnapshots: number;
   /** What the last open found in the log. */
-  recovery: { replayedRecords: number; droppedTailBytes: number };
+  recovery: { replayedRecords: number; droppedTailBytes: number; corruption: RecoveryLoss };
+}
+
+/**
+ * Log records lost to damage a torn tail cannot explain (only with
+ * `walRecovery: 'salvage'`; `strict` refuses to open instead). All zero when
+ * nothing was lost.
+ */
+export interface RecoveryLoss {
+  /** Damaged regions skipped; each held at least one record. */
+  regions: number;
+  /** Bytes skipped, plus bytes missing below a segment's synced-size mark. */
+  droppedBytes: number;
+  /**
+   * Writes (sequence numbers) lost: exact for a region followed by a valid
+   * record (the gap in sequence numbers), and only a lower bound (counting
+   * each such region as one) when a region reaches the end of the newest
+   * segment; `droppedOpsExact` says which.
+   */
+  droppedOps: number;
+  droppedOpsExact: boolean;
+  /** The first RECOVERY_LOSS_REGIONS_MAX regions: file, offset, bytes and why. */
+  details: { file: string; offset: number; bytes: number; reason: string }[];
+}
+
+export function noLoss(): RecoveryLoss {
+  return { regions: 0, droppedBytes: 0, droppedOps: 0, droppedOpsExact: true, details: [] };
 }
 
 /** The mutable counters behind `EngineStats`. */

@@ -20,13 +20,13 @@ describe('MemVfs', () => {
     expect(vfs.sizeOf('db/a')).toBe(4);
   });
 
-  it('reports a missing file as not-found and a held lock as locked', () => {
+  it('reports a missing file as not-found and a held lock as locked', async () => {
     const vfs = new MemVfs();
     expect(() => vfs.openRead('x')).toThrow(expect.objectContaining({ code: 'not-found' }));
-    const lock = vfs.lock('db/LOCK');
-    expect(() => vfs.lock('db/LOCK')).toThrow(expect.objectContaining({ code: 'locked' }));
+    const lock = await vfs.lock('db/LOCK');
+    await expect(vfs.lock('db/LOCK')).rejects.toMatchObject({ code: 'locked' });
     lock.release();
-    vfs.lock('db/LOCK').release();
+    (await vfs.lock('db/LOCK')).release();
   });
 });
 

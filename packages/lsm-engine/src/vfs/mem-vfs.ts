@@ -162,7 +162,7 @@ export class MemVfs implements Vfs {
     this.afterMutation('sync-dir', dir);
   }
 
-  lock(path: string): VfsLock {
+  async lock(path: string): Promise<VfsLock> {
     if (this.locks.has(path)) throw new LsmError('locked', `${path} is held by another engine`);
     if (!this.files.has(path)) this.files.set(path, new MemInode());
     this.locks.add(path);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -41,13 +41,34 @@ describe('NodeVfs', () => {
     expect(() => new NodeVfs().openRead(`${dir}/missing`)).toThrow(expect.objectContaining({ code: 'not-found' }));
   });
 
-  it('refuses a lock held by this live process and takes over a dead process lock', () => {
+  it('refuses a lock held in this process and frees it on release', async () => {
     const vfs = new NodeVfs();
-    const lock = vfs.lock(`${dir}/LOCK`);
-    expect(() => vfs.lock(`${dir}/LOCK`)).toThrow(expect.objectContaining({ code: 'locked' }));
+    const lock = await vfs.lock(`${dir}/LOCK`);
+    await expect(vfs.lock(`${dir}/LOCK`)).rejects.toMatchObject({ code: 'locked' });
     lock.release();
-    // pid 2^22+ is above Linux's pid_max default, so no process has it.
-    writeFileSync(`${dir}/LOCK`, '4194999\n');
-    vfs.lock(`${dir}/LOCK`).release();
+    lock.release(); // idempotent
+    (await vfs.lock(`${dir}/LOCK`)).release();
+  });
+
+  it('a stale LOCK file naming this process, pid 1 or nothing does not block the lock', async () => {
+    // Issue 15 item 9: the pid file refused any live pid, so a node that ran as
+    // PID 1 in a container could never restart after a crash.
+    const vfs = new NodeVfs();
+    for (const stale of [`${process.pid}\n`, '1\n', '', 'not a pid']) {
+      writeFileSync(`${dir}/LOCK`, stale);
+      const lock = await vfs.lock(`${dir}/LOCK`);
+      expect(readFileSync(`${dir}/LOCK`, 'utf8')).toBe(`${process.pid}\n`);
+      lock.release();
+    }
+  });
+
+  it('locks of different directories are independent', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'lsm-nodevfs-'));
+    const vfs = new NodeVfs();
+    const a = await vfs.lock(`${dir}/LOCK`);
+    const b = await vfs.lock(`${other}/LOCK`);
+    a.release();
+    b.release();
+    rmSync(other, { recursive: true, force: true });
   });
 });

@@ -12,10 +12,19 @@
  *   1. Every OS error leaves this file as an `LsmError`: ENOENT → `not-found`,
  *      ENOSPC → `no-space`, anything else → `io`, with the original as `cause`.
  *   2. `append` writes all of its bytes or throws; a short write is retried.
- *   3. The lock is a file created with O_EXCL holding the owner's pid; a lock
- *      file whose pid is no longer alive is stale and taken over.
+ *   3. The directory lock is a listening Unix domain socket in Linux's abstract
+ *      namespace, named after the device and inode of the `LOCK` file. The
+ *      kernel frees the name when the last descriptor of the socket closes, so
+ *      the lock dies with its process (SIGKILL, OOM, a container's PID 1
+ *      crashing) and nothing on disk can keep it: the `LOCK` file is only the
+ *      anchor that gives the name, its contents (the holder's pid, for people)
+ *      decide nothing, and it is never deleted (deleting it would let a later
+ *      opener anchor a second lock on a new inode while an older holder runs).
+ *      A second bind of the name, from this or any process of the same network
+ *      namespace, fails with EADDRINUSE: `locked`.
  */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { LsmError, type LsmErrorCode } from '../errors.js';
 import { checkTarget, type Vfs, type VfsAppendFile, type VfsLock, type VfsReadFile } from './vfs.js';
 
@@ -107,56 +116,55 @@ export class NodeVfs implements Vfs {
     }
   }
 
-  lock(path: string): VfsLock {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = fs.openSync(path, 'wx');
-        fs.writeSync(fd, `${process.pid}\n`);
-        fs.closeSync(fd);
-        return new NodeLock(path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw toLsmError(error, `lock ${path}`);
-        if (!removeIfStale(path)) break;
-      }
+  /**
+   * Takes the directory lock anchored at `path` (invariant 3). Rejects with
+   * `locked` if a live process (this one included) holds it; a stale `LOCK`
+   * file of a dead process, whatever pid it names, is not an obstacle. Gotcha:
+   * processes in different network namespaces (two containers without a shared
+   * network namespace mounting one volume) do not see each other's lock.
+   */
+  async lock(path: string): Promise<VfsLock> {
+    if (process.platform !== 'linux') {
+      throw new LsmError('io', `lock ${path}: the directory lock needs Linux (abstract Unix sockets)`);
     }
-    throw new LsmError('locked', `${path} is held by a live process`);
+    const fd = wrap(`lock ${path}`, () => fs.openSync(path, 'a+'));
+    try {
+      const { dev, ino } = wrap(`stat ${path}`, () => fs.fstatSync(fd, { bigint: true }));
+      const name = `\0ringkv-lsm-lock:${dev}:${ino}`;
+      const server = await listenExclusively(name, path);
+      wrap(`lock ${path}`, () => {
+        fs.ftruncateSync(fd, 0);
+        fs.writeSync(fd, `${process.pid}\n`);
+      });
+      return new NodeLock(server);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 }
 
-/** Removes a lock file whose owner is dead; true if the lock may be retried. */
-function removeIfStale(path: string): boolean {
-  let pid: number;
-  try {
-    pid = Number.parseInt(fs.readFileSync(path, 'utf8').trim(), 10);
-  } catch {
-    return true; // vanished meanwhile: retry
-  }
-  if (!Number.isInteger(pid) || pid <= 0) {
-    // A crash between create and write leaves an empty lock file; it has no live owner.
-    fs.rmSync(path, { force: true });
-    return true;
-  }
-  if (pid === process.pid || isAlive(pid)) return false;
-  fs.rmSync(path, { force: true });
-  return true;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Binds and listens on the abstract socket `name`; EADDRINUSE becomes `locked`. */
+function listenExclusively(name: string, path: string): Promise<net.Server> {
+  const server = net.createServer((socket) => socket.destroy());
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new LsmError('locked', `${path} is held by a live process`));
+      else reject(toLsmError(error, `lock ${path}`));
+    });
+    server.listen({ path: name, exclusive: true }, () => {
+      server.unref(); // the lock must not keep the process alive
+      resolve(server);
+    });
+  });
 }
 
 class NodeLock implements VfsLock {
   private released = false;
-  constructor(private readonly path: string) {}
+  constructor(private readonly server: net.Server) {}
   release(): void {
     if (this.released) return;
     this.released = true;
-    fs.rmSync(this.path, { force: true });
+    this.server.close(); // closes the socket at once: the name is free when this returns
   }
 }
 

@@ -54,9 +54,11 @@ export interface Vfs {
   syncDir(dir: string): Promise<void>;
   /**
    * Takes an exclusive lock on `path` (created if absent) for this process, so a
-   * second engine cannot open the same directory. Throws `locked` if held.
+   * second engine cannot open the same directory. Rejects with `locked` if held.
+   * A lock must not outlive its holder: a process that dies holding it leaves
+   * nothing that blocks the next `lock`.
    */
-  lock(path: string): VfsLock;
+  lock(path: string): Promise<VfsLock>;
 }
 
 export interface VfsReadFile {

@@ -18,12 +18,17 @@
  *      (no write is acknowledged after one: the bytes' fate is unknown).
  *   3. `rotate` fsyncs the old segment before creating the new one, so a
  *      segment that is not the newest never ends in a torn record.
+ *   4. Each segment's synced-size mark (sync-mark.ts) follows its fsyncs
+ *      every LOG_SYNC_MARK_BYTES, and covers the whole segment after
+ *      `rotate` and a clean `close`; marking never delays or fails a write.
  */
+import { LOG_SYNC_MARK_BYTES } from '../limits.js';
 import { ByteWriter } from '../util/byte-writer.js';
 import type { Vfs, VfsAppendFile } from '../vfs/vfs.js';
 import { encodeBatch, type BatchOp } from './batch.js';
 import { logFileName } from './format.js';
 import { LogWriter } from './log-writer.js';
+import { SyncMarker } from './sync-mark.js';
 
 interface Deferred {
   promise: Promise<void>;
@@ -50,6 +55,9 @@ export class CommitLog {
   private waiting: Deferred | undefined;
   private failure: unknown;
   private readonly payload = new ByteWriter(4096);
+  private marker: SyncMarker;
+  /** Final marks of rotated-out segments still being written (invariant 4). */
+  private retiring: Promise<void> = Promise.resolve();
   /** fsyncs completed. */
   syncs = 0;
   /** Bytes appended to log segments since open. */
@@ -62,6 +70,7 @@ export class CommitLog {
     file: VfsAppendFile,
   ) {
     this.writer = new LogWriter(file);
+    this.marker = new SyncMarker(vfs, dir, number);
   }
 
   /** Creates segment `number` and makes its directory entry durable. */
@@ -112,6 +121,7 @@ export class CommitLog {
     const round = file.sync().then(() => {
       this.syncs++;
       this.syncedSize = Math.max(this.syncedSize, size);
+      if (this.syncedSize - this.marker.markedBytes >= LOG_SYNC_MARK_BYTES) void this.marker.advance(this.syncedSize);
     });
     this.inflight = round;
     const after = (): void => {
@@ -134,14 +144,27 @@ export class CommitLog {
     const next = this.vfs.create(`${this.dir}/${logFileName(number)}`);
     await this.vfs.syncDir(this.dir);
     this.writer.file.close();
+    const old = this.marker;
+    const oldSize = this.syncedSize;
+    // Best effort (sync-mark.ts invariant 2): a failed mark only weakens detection.
+    this.retiring = this.retiring.then(() => old.advance(oldSize)).then(() => old.close()).catch(() => {});
     this.writer = new LogWriter(next);
+    this.marker = new SyncMarker(this.vfs, this.dir, number);
     this.number = number;
     this.syncedSize = 0;
   }
 
-  /** Waits for the fsync in flight (if any) and closes the segment. Does not sync. */
+  /**
+   * Waits for the fsync in flight (if any) and closes the segment. Does not
+   * sync; if everything appended is durable (a clean close), marks the whole
+   * segment as synced first, so that recovery treats any damage to it as
+   * corruption rather than a torn tail.
+   */
   async close(): Promise<void> {
     while (this.inflight) await this.inflight.catch(() => {});
+    if (this.failure === undefined && !this.dirty) await this.marker.advance(this.syncedSize);
+    await this.marker.close();
+    await this.retiring;
     this.writer.file.close();
   }
 }

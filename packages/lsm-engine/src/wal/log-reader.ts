@@ -3,16 +3,22 @@
  * corruption.
  *
  * A crash can leave the newest segment ending in an incomplete or garbled
- * record (the last write was in flight). That is a torn tail: recovery drops
- * it and says how many bytes it dropped. Anything else that fails to parse is
- * corruption and is reported, never skipped.
+ * record (the last write was in flight, never acknowledged as durable). That
+ * is a torn tail: recovery drops it and says how many bytes it dropped.
+ * Damage to bytes that were written completely is corruption: a bad fragment
+ * followed by valid ones, any bad fragment of an older segment (rotation
+ * fsynced it whole), a bad fragment or an end of file below the segment's
+ * synced-size mark (sync-mark.ts).
  *
  * Invariants:
- *   1. A bad fragment is a torn tail only in the last segment and only if no
- *      valid fragment starts after it (checked at the position its length
- *      field points to and at every later block boundary). A bad record
- *      followed by a good one is corruption.
- *   2. `onRecord` sees complete records only, in file order; the payload is a
+ *   1. A bad fragment is a torn tail only if no valid record-starting fragment
+ *      (FULL or FIRST) begins anywhere after it (a byte-by-byte scan, which
+ *      finds the records of the same block as well as later blocks) and it
+ *      starts at or above `syncedBytes`.
+ *   2. A loss is never silent: `strict` throws `corruption` naming the file and
+ *      offset; `salvage` resumes at the next valid record and returns every
+ *      skipped region (offset, bytes, reason).
+ *   3. `onRecord` sees complete records only, in file order; the payload is a
  *      view of the segment bytes, valid while the caller holds them.
  */
 import { LsmError } from '../errors.js';
@@ -26,11 +32,31 @@ import {
   HEADER_BYTES,
 } from './format.js';
 
+/** A region of a segment whose records recovery could not read. */
+export interface LogLoss {
+  file: string;
+  offset: number;
+  bytes: number;
+  reason: string;
+}
+
 /** What reading a segment found. */
 export interface LogReadResult {
   records: number;
   /** Bytes dropped as a torn tail (0 if the segment ended cleanly). */
   droppedBytes: number;
+  /** Regions lost to corruption (`salvage` only; `strict` throws instead). */
+  losses: LogLoss[];
+}
+
+/** How to read a segment. */
+export interface LogReadMode {
+  /** Bytes of the segment known to be durable: its mark, or its whole size if it is not the newest. */
+  syncedBytes: number;
+  /** Skip damaged regions and report them (true), or throw `corruption` at the first (false). */
+  salvage: boolean;
+  /** Called with each lost region as it is found, in file order between the records (salvage only). */
+  onLoss?: (loss: LogLoss) => void;
 }
 
 type Fragment = { type: number; start: number; end: number; next: number } | { bad: string };
@@ -51,40 +77,58 @@ function fragmentAt(data: Uint8Array, pos: number): Fragment {
   return { type, start, end: start + length, next: start + length };
 }
 
-/** True if a valid fragment starts anywhere after a bad one at `badPos` (invariant 1). */
-function validFragmentAfter(data: Uint8Array, badPos: number): boolean {
-  const candidates: number[] = [];
-  if (badPos + HEADER_BYTES <= data.length) {
-    const length = (data[badPos + 4] as number) | ((data[badPos + 5] as number) << 8);
-    candidates.push(badPos + HEADER_BYTES + length);
+/**
+ * The first offset after `badPos` where a valid FULL or FIRST fragment
+ * starts, or undefined (invariant 1). Gotcha: a damaged record whose payload
+ * embeds a copy of a log fragment (a value holding log bytes) can be taken for
+ * the next record; its checksum would be right, its place would not.
+ */
+function nextRecordStart(data: Uint8Array, badPos: number): number | undefined {
+  for (let p = badPos + 1; p + HEADER_BYTES <= data.length; p++) {
+    const type = data[p + 6] as number;
+    if (type !== FRAGMENT_FULL && type !== FRAGMENT_FIRST) continue;
+    if (BLOCK_BYTES - (p % BLOCK_BYTES) < HEADER_BYTES) continue;
+    if (!('bad' in fragmentAt(data, p))) return p;
   }
-  for (let b = (Math.floor(badPos / BLOCK_BYTES) + 1) * BLOCK_BYTES; b < data.length; b += BLOCK_BYTES) {
-    candidates.push(b);
-  }
-  return candidates.some(
-    (p) => p > badPos && p < data.length && BLOCK_BYTES - (p % BLOCK_BYTES) >= HEADER_BYTES && !('bad' in fragmentAt(data, p)),
-  );
+  return undefined;
 }
 
 /**
- * Calls `onRecord` with every complete record of a segment. `isLast` says
- * whether a torn tail is acceptable (invariant 1). Throws `corruption` with
- * the file name and offset otherwise.
+ * Calls `onRecord` with every complete record of a segment named `name`.
+ * Returns the record count, the torn tail dropped, and (with `salvage`) the
+ * regions lost to corruption; without `salvage` a loss throws `corruption`
+ * with the file name and offset (invariant 2).
  */
 export function readLog(
   data: Uint8Array,
   name: string,
-  isLast: boolean,
+  mode: LogReadMode,
   onRecord: (payload: Uint8Array, offset: number) => void,
 ): LogReadResult {
   let pos = 0;
   let records = 0;
   let parts: Uint8Array[] | undefined;
   let recordStart = 0;
-  const fail = (at: number, why: string): LogReadResult => {
+  const losses: LogLoss[] = [];
+  let droppedBytes = 0;
+  const lose = (offset: number, bytes: number, reason: string): void => {
+    if (!mode.salvage) throw new LsmError('corruption', `${name}: ${reason} at offset ${offset} (${bytes} bytes lost)`);
+    const loss = { file: name, offset, bytes, reason };
+    losses.push(loss);
+    mode.onLoss?.(loss);
+  };
+  /** Handles a bad fragment at `at`; returns where to resume, or undefined at the end. */
+  const bad = (at: number, why: string): number | undefined => {
     const start = parts ? recordStart : at;
-    if (isLast && !validFragmentAfter(data, at)) return { records, droppedBytes: data.length - start };
-    throw new LsmError('corruption', `${name}: ${why} at offset ${at}`);
+    parts = undefined;
+    const next = nextRecordStart(data, at);
+    if (next !== undefined) {
+      lose(start, next - start, `${why}, followed by valid records`);
+      return next;
+    }
+    if (start < mode.syncedBytes) lose(start, data.length - start, `${why} in synced data (${mode.syncedBytes} bytes synced)`);
+    else droppedBytes = data.length - start;
+    return undefined;
   };
   while (pos < data.length) {
     const left = BLOCK_BYTES - (pos % BLOCK_BYTES);
@@ -93,10 +137,12 @@ export function readLog(
       continue;
     }
     const f = fragmentAt(data, pos);
-    if ('bad' in f) return fail(pos, f.bad);
-    const inRecord = parts !== undefined;
-    if ((f.type === FRAGMENT_FULL || f.type === FRAGMENT_FIRST) === inRecord) {
-      return fail(pos, `fragment type ${f.type} out of sequence`);
+    const why = 'bad' in f ? f.bad : outOfSequence(f.type, parts !== undefined);
+    if (why !== undefined || 'bad' in f) {
+      const next = bad(pos, why ?? '');
+      if (next === undefined) break;
+      pos = next;
+      continue;
     }
     const piece = data.subarray(f.start, f.end);
     if (f.type === FRAGMENT_FULL) {
@@ -115,11 +161,16 @@ export function readLog(
     }
     pos = f.next;
   }
-  if (parts) {
-    if (isLast) return { records, droppedBytes: data.length - recordStart };
-    throw new LsmError('corruption', `${name}: record at offset ${recordStart} is incomplete`);
+  if (parts) bad(data.length, 'incomplete record');
+  if (data.length < mode.syncedBytes) {
+    lose(data.length, mode.syncedBytes - data.length, `segment ends below its synced size ${mode.syncedBytes}`);
   }
-  return { records, droppedBytes: 0 };
+  return { records, droppedBytes, losses };
+}
+
+/** Why a fragment of `type` cannot come here, or undefined if it can. */
+function outOfSequence(type: number, inRecord: boolean): string | undefined {
+  return (type === FRAGMENT_FULL || type === FRAGMENT_FIRST) === inRecord ? `fragment type ${type} out of sequence` : undefined;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

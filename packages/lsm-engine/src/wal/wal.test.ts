@@ -29,7 +29,8 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 
 function readAll(data: Uint8Array, isLast = true): { payloads: Uint8Array[]; dropped: number } {
   const payloads: Uint8Array[] = [];
-  const r = readLog(data, 'x.log', isLast, (p) => payloads.push(p.slice()));
+  const mode = { syncedBytes: isLast ? 0 : data.length, salvage: false };
+  const r = readLog(data, 'x.log', mode, (p) => payloads.push(p.slice()));
   return { payloads, dropped: r.droppedBytes };
 }
 
@@ -94,7 +95,7 @@ describe('CommitLog', () => {
     const log = await CommitLog.create(vfs, 'd', 1);
     log.append(7, [op(1), { kind: KIND_DELETE, key: new Uint8Array([2]), value: new Uint8Array(0) }]);
     const seen: [number, number, number][] = [];
-    readLog(vfs.readFile(`d/${logFileName(1)}`), 'l', true, (p) =>
+    readLog(vfs.readFile(`d/${logFileName(1)}`), 'l', { syncedBytes: 0, salvage: false }, (p) =>
       decodeBatch(p, 'l', (seq, kind, key) => seen.push([seq, kind, key[0] as number])),
     );
     expect(seen).toEqual([

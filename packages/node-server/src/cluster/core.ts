@@ -264,7 +264,8 @@ export class ClusterCore {
    */
   readNow(op: Extract<ClusterOp, { type: 'get' }>, options: RequestOptions | undefined): OpReply | undefined {
     const r = this.level('r', options?.r, this.s.r);
-    if (options?.receipt === true || this.view.ring.size !== 1 || r !== 1) return undefined;
+    // A held replica (its log lost acknowledged writes, store/log-loss.ts) answers through the coordinator, which refuses its copy.
+    if (options?.receipt === true || this.view.ring.size !== 1 || r !== 1 || this.o.store.readHold.held) return undefined;
     try {
       return { type: 'get-ok', ...this.o.store.read(op.key) };
     } catch (error) {

@@ -147,3 +147,32 @@ export function writeSettingsRecord(store: ReplicaStore, record: SettingsRecord)
     step: () => ({ next: record, encoded: packr.pack({ values: { ...record.values }, origin: record.origin, foundedAtMs: record.foundedAtMs }), result: undefined }),
   });
 }
+
+/** What `m ‖ log-loss` holds while a repair of writes the log lost is pending (store/log-loss.ts). */
+export interface LogLossRecord {
+  /** When the loss was found (epoch ms). */
+  sinceMs: number;
+  /** Writes lost (a lower bound unless exact) and bytes, as the engine reported them. */
+  droppedOps: number;
+  droppedBytes: number;
+}
+
+/** The pending log-loss repair, if any. */
+export function readLogLoss(get: (key: Uint8Array) => Uint8Array | undefined): LogLossRecord | undefined {
+  const stored = get(metaKey('log-loss'));
+  const value: unknown = stored === undefined ? undefined : unpackr.unpack(stored);
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v['s'] !== 'number') return undefined;
+  return { sinceMs: v['s'], droppedOps: Number(v['o'] ?? 0), droppedBytes: Number(v['b'] ?? 0) };
+}
+
+/** Stores (or, with `undefined`, clears: a repair completed) the pending log-loss repair, durably. */
+export function writeLogLoss(store: ReplicaStore, record: LogLossRecord | undefined): Promise<void> {
+  const encoded = packr.pack(record === undefined ? null : { s: record.sinceMs, o: record.droppedOps, b: record.droppedBytes });
+  return store.mutate<LogLossRecord | undefined, void>({
+    skey: metaKey('log-loss'),
+    load: () => record,
+    step: () => ({ next: record, encoded, result: undefined }),
+  });
+}

@@ -81,5 +81,6 @@ export async function applyLocally(store: ReplicaStore, hints: EngineHintStore, 
 
 /** The stored set, or with `hintFor` the hint held for that primary. */
 export function fetchLocally(store: ReplicaStore, hints: EngineHintStore, key: Key, hintFor: string | undefined): StoredSet | undefined {
+  store.readHold.check(); // `unavailable` while lost writes are being repaired
   return hintFor === undefined ? store.readSet(key) : hints.get(hintFor, key);
 }

@@ -7,6 +7,8 @@
  * so the engine's own check never fires for a node write. Its key limit is
  * raised to `engineKeyBytesMax` so 1 KiB user keys fit behind their prefixes,
  * and its block cache to `engineBlockCacheBytes` (reads are on every request).
+ * Log damage is salvaged, not fatal: the node repairs what it lost from its
+ * replicas (store/log-loss.ts).
  */
 import { isLsmError, openEngine } from '@ringkv/lsm-engine';
 import { NodeServerError } from '../errors.js';
@@ -26,12 +28,13 @@ export async function openStorage(o: ResolvedOptions): Promise<StorageEngine> {
       valueBytesMax: o.setBytesMax,
       blockCacheBytes: engineBlockCacheBytes,
       memtableBytes: engineMemtableBytes,
+      walRecovery: 'salvage',
     });
   } catch (error) {
     if (isLsmError(error) && error.code === 'locked') {
       throw new NodeServerError(
         'data-dir-locked',
-        `data directory ${o.dataDir} is in use by another ringkv node (its lock file is held); stop that node or choose another --data`,
+        `data directory ${o.dataDir} is in use by another ringkv node (a live process holds its lock); stop that node or choose another --data`,
         { cause: error },
       );
     }

@@ -52,6 +52,7 @@ import {
 import { contextEntriesMax, writeBatchBytesMax, writeBatchOpsMax, writeQueueMax } from '../limits.js';
 import type { EngineOp, StorageEngine } from './engine-port.js';
 import { keyId, sameBytes, storageKey } from './keys.js';
+import { ReplicaReadHold } from './log-loss.js';
 import { decodeSet, encodeSet, storedValue, type StoredSet, type StoredValue } from './set-codec.js';
 import { encodeMark, tombstoneKey } from './tombstone-index.js';
 
@@ -140,6 +141,8 @@ export class ReplicaStore {
   private idle: Promise<void> = Promise.resolve();
   private signalIdle: (() => void) | undefined;
   readonly stats: StoreStats = { batches: 0, batchedWrites: 0, queuedWrites: 0, largestBatch: 0 };
+  /** Refuses fetches of this replica's copies while writes its log lost are being repaired (log-loss.ts). */
+  readonly readHold = new ReplicaReadHold();
   private readonly observers: WriteObserver[] = [];
   private readonly intents: ((skeys: readonly Uint8Array[]) => void)[] = [];
   private tracking: TombstoneTracking | undefined;
