@@ -167,8 +167,14 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   let node: RunningNode | undefined;
   startCluster(ctx, o.advertiseUrl ?? url, state, engine, () => void node?.afterLeft());
   node = new RunningNode(o.id, url, `http://${host}:${port}`, ctx, server, upgrades, engine, state);
-  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, generation: state.generation, seeds: o.cluster.seeds, n: o.cluster.n }, 'node started');
+  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, peerAuth: peerAuthMode(o), generation: state.generation, seeds: o.cluster.seeds, n: o.cluster.n }, 'node started');
   return node;
+}
+
+/** How `/peer` admits other nodes, for the start line: a secret, or (without one) loopback only or any address. */
+function peerAuthMode(o: ResolvedOptions): 'cluster-secret' | 'loopback-only' | 'any-address' {
+  if (o.clusterSecret !== undefined) return 'cluster-secret';
+  return o.allowInsecurePublicBind ? 'any-address' : 'loopback-only';
 }
 
 class RunningNode implements RingkvNode {

@@ -33,7 +33,10 @@ export interface NodeOptions {
   durability?: Durability;
   /** fsync period for 'interval' (default 100 ms). */
   durabilityIntervalMs?: number;
-  /** When set, every client must present it in hello; a wrong or missing token closes with 1008. */
+  /**
+   * When set, every client must present it in hello; a wrong or missing token closes with 1008.
+   * Needs `clusterSecret` too (else `invalid-option`): peer calls read and write keys.
+   */
   authToken?: string;
   /** Without a token, binding a non-loopback host is refused unless this is true. */
   allowInsecurePublicBind?: boolean;
@@ -69,6 +72,7 @@ export interface NodeOptions {
    * Shared secret every peer presents in its peer hello (constant-time
    * compare). Without it, peer connections are accepted from loopback only
    * (unless `allowInsecurePublicBind`), and a non-loopback host is refused.
+   * Required when `authToken` is set.
    */
   clusterSecret?: string;
   /**
@@ -336,6 +340,12 @@ function tombstoneGrace(o: NodeOptions): number {
 function checkSecret(o: NodeOptions, host: string): string | undefined {
   const secret = o.clusterSecret === undefined ? undefined : stringOption('clusterSecret', o.clusterSecret);
   if (secret !== undefined && Buffer.byteLength(secret) > L.clusterSecretBytesMax) invalid(`option clusterSecret must be at most ${L.clusterSecretBytesMax} bytes`);
+  // Peer calls (`forward`, `fetch`, `apply`) read and write keys like a client does, so a
+  // token-less peer port would bypass the token (issue 15, item 6). Every node serves
+  // `/peer`, with or without seeds: a node that authenticates clients must authenticate peers.
+  if (secret === undefined && o.authToken !== undefined) {
+    invalid('option authToken needs clusterSecret too: peer calls read and write keys, and without a secret any local process could make them past the token');
+  }
   if (secret === undefined && !isLoopbackHost(host) && o.allowInsecurePublicBind !== true && (o.seeds?.length ?? 0) > 0) {
     invalid(`host ${host} is reachable from other machines: set clusterSecret so peers authenticate, or allowInsecurePublicBind: true`);
   }
