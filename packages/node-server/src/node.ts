@@ -20,13 +20,14 @@ import { PeerNetwork } from './cluster/peer-network.js';
 import { systemClock, systemRandom } from './cluster/system-clock.js';
 import { NodeServerError } from './errors.js';
 import { httpHandler } from './http/routes.js';
-import { keyBytesMax, peerConnectionsMax, refusalLogLinesMax, refusalLogWindowMs, siblingsMax, socketsHeadroom } from './limits.js';
+import { helloFrameBytesMax, keyBytesMax, peerConnectionsMax, refusalLogLinesMax, refusalLogWindowMs, siblingsMax, socketsHeadroom } from './limits.js';
 import { createLogger, LogThrottle, suppressedField, type NodeLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import { RuntimeMonitor } from './runtime.js';
 import { resolveOptions, type NodeOptions, type ResolvedOptions } from './options.js';
 import type { ServerContext } from './server/context.js';
 import { upgradeHandler } from './server/upgrade.js';
+import { FrameGuard } from './server/frame-guard.js';
 import { SocketGuard } from './server/socket-guard.js';
 import type { StorageEngine } from './store/engine-port.js';
 import { openStorage } from './store/open-engine.js';
@@ -86,6 +87,7 @@ function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger):
     refusalLog: new LogThrottle(refusalLogLinesMax, refusalLogWindowMs),
     connections: new Set(),
     sockets: new SocketGuard(o),
+    frames: new FrameGuard({ frameReadTimeoutMs: o.frameReadTimeoutMs, partialFrameBytesMax: o.partialFrameBytesMax, helloFrameBytesMax }),
     startedAtMs: Date.now(),
     stopping: false,
     cluster: undefined,
@@ -105,7 +107,11 @@ function startCluster(ctx: ServerContext, url: string, state: NodeState, engine:
   const peers = new PeerNetwork({
     selfId: o.id, clusterName: o.cluster.clusterName, secret: o.clusterSecret, allowInsecure: o.allowInsecurePublicBind, codec, clock: systemClock, random: systemRandom, host: o.host,
     onRefused: (peer, code, message) => ctx.refusalLog.run((suppressed) => ctx.log.warn({ peer, code, ...suppressedField(suppressed) }, `refused a peer connection: ${message}`)),
-    onAuthenticated: (socket) => ctx.sockets.identified(socket),
+    onAuthenticated: (socket) => {
+      ctx.sockets.identified(socket);
+      ctx.frames.identified(socket);
+    },
+    onUpgraded: (socket) => ctx.frames.watch(socket),
   });
   const core = assembleNodeCore({
     id: o.id, address: url, state, engine, settings: o.cluster, antiEntropy: o.antiEntropy,

@@ -22,6 +22,12 @@ describe('resolveOptions', () => {
     expect(o.setBytesMax).toBe(L.frameBytesMaxDefault - L.replyOverheadBytes);
   });
 
+  it('fills the partial-frame bounds and raises partialFrameBytesMax to at least one frame', () => {
+    const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x' });
+    expect([o.frameReadTimeoutMs, o.partialFrameBytesMax]).toEqual([30_000, 256 * 1024 * 1024]);
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', partialFrameBytesMax: 2048 }).partialFrameBytesMax).toBe(o.frameBytesMax);
+  });
+
   it('raises the frame bound so a reply holds two max-size values', () => {
     const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', valueBytesMax: 8 * 1024 * 1024 });
     expect(o.setBytesMax).toBeGreaterThanOrEqual(2 * 8 * 1024 * 1024);

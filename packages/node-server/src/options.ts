@@ -54,6 +54,10 @@ export interface NodeOptions {
   slowClientTimeoutMs?: number;
   /** Time a new connection has to send hello (default 10 s). */
   helloTimeoutMs?: number;
+  /** How long a client or peer connection's message may stay incomplete before the connection is destroyed (default 30 s). */
+  frameReadTimeoutMs?: number;
+  /** Payload bytes of incomplete messages across all connections; past it the oldest are dropped (default 256 MiB, at least `frameBytesMax`). */
+  partialFrameBytesMax?: number;
   /** Time a new TCP socket, or a keep-alive one between requests, has to send a request's or upgrade's headers (default 10 s). */
   headersTimeoutMs?: number;
   /** Sockets not yet identified (no request headers, no client or peer hello); one more displaces the oldest (default 1,024). */
@@ -187,6 +191,8 @@ export interface ResolvedOptions {
   readonly slowClientTimeoutMs: number;
   readonly helloTimeoutMs: number;
   readonly headersTimeoutMs: number;
+  readonly frameReadTimeoutMs: number;
+  readonly partialFrameBytesMax: number;
   readonly anonymousSocketsMax: number;
   readonly connectionsPerAddressMax: number;
   readonly stopDrainTimeoutMs: number;
@@ -294,6 +300,11 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     slowClientTimeoutMs: intOption('slowClientTimeoutMs', o.slowClientTimeoutMs, L.slowClientTimeoutMsDefault, 10, 3_600_000),
     helloTimeoutMs: intOption('helloTimeoutMs', o.helloTimeoutMs, L.helloTimeoutMsDefault, 10, 600_000),
     headersTimeoutMs: intOption('headersTimeoutMs', o.headersTimeoutMs, L.headersTimeoutMsDefault, 10, L.headersTimeoutMsLimit),
+    frameReadTimeoutMs: intOption('frameReadTimeoutMs', o.frameReadTimeoutMs, L.frameReadTimeoutMsDefault, 10, L.frameReadTimeoutMsLimit),
+    partialFrameBytesMax: Math.max(
+      intOption('partialFrameBytesMax', o.partialFrameBytesMax, L.partialFrameBytesMaxDefault, 1024, L.partialFrameBytesMaxLimit),
+      frameBytesMax,
+    ),
     anonymousSocketsMax: intOption('anonymousSocketsMax', o.anonymousSocketsMax, L.anonymousSocketsMaxDefault, 1, L.anonymousSocketsMaxLimit),
     connectionsPerAddressMax: intOption('connectionsPerAddressMax', o.connectionsPerAddressMax, L.connectionsPerAddressMaxDefault, 1, L.connectionsMaxLimit),
     stopDrainTimeoutMs: intOption('stopDrainTimeoutMs', o.stopDrainTimeoutMs, L.stopDrainTimeoutMsDefault, 0, 600_000),
