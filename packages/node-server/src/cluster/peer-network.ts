@@ -86,6 +86,10 @@ export class PeerNetwork implements PeerPort {
     });
   }
 
+  reconnectNow(address: string): void {
+    this.links.get(address)?.retryNow();
+  }
+
   /** Peers this node has links to, and inbound connections (for /status). */
   connections(): { outbound: number; inbound: number } {
     return { outbound: this.links.size, inbound: this.inbound.authenticated.size };
