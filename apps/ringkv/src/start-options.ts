@@ -25,6 +25,8 @@ export const startOptionSpecs = {
   'auth-token': { type: 'string', metavar: 'TOKEN', env: 'RINGKV_AUTH_TOKEN', description: 'clients must present this token (needs --cluster-secret)' },
   'allow-insecure-public-bind': { type: 'boolean', metavar: '', env: 'RINGKV_ALLOW_INSECURE_PUBLIC_BIND', description: 'allow a non-loopback host without a token' },
   'value-bytes-max': { type: 'string', metavar: 'BYTES', env: 'RINGKV_VALUE_BYTES_MAX', description: 'largest value a put may carry (default 1048576)' },
+  'frame-read-timeout-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_FRAME_READ_TIMEOUT_MS', description: 'a connection whose message stays incomplete this long is dropped (default 30000)' },
+  'partial-frame-bytes-max': { type: 'string', metavar: 'BYTES', env: 'RINGKV_PARTIAL_FRAME_BYTES_MAX', description: 'bytes of incomplete messages across connections; past it the oldest are dropped (default 268435456)' },
   'connections-per-address-max': { type: 'string', metavar: 'N', env: 'RINGKV_CONNECTIONS_PER_ADDRESS_MAX', description: 'sockets one remote address may hold; raise it behind a proxy or NAT (default 1024)' },
   seeds: { type: 'string', metavar: 'LIST', env: 'RINGKV_SEEDS', description: 'nodes to join through: host:port,host:port (default none: a node alone, N=R=W=1)' },
   'cluster-secret': { type: 'string', metavar: 'SECRET', env: 'RINGKV_CLUSTER_SECRET', description: 'peers must present it (needed with --auth-token, and for a non-loopback host with seeds)' },
