@@ -146,6 +146,15 @@ describe('resolveStartConfig socket admission', () => {
     expect(resolveStartConfig({}, environment()).connectionsPerAddressMax).toBeUndefined();
     expectUsageError({ 'connections-per-address-max': '0' }, {}, /--connections-per-address-max must be an integer/);
   });
+
+  it('passes the partial-frame bounds on from any source, and leaves them out when not given (issue 15)', () => {
+    expect(resolveStartConfig({ 'frame-read-timeout-ms': '5000' }, environment({ RINGKV_PARTIAL_FRAME_BYTES_MAX: '67108864' })).frames).toEqual({
+      frameReadTimeoutMs: 5_000,
+      partialFrameBytesMax: 67_108_864,
+    });
+    expect(resolveStartConfig({}, environment()).frames).toEqual({});
+    expectUsageError({ 'frame-read-timeout-ms': '0' }, {}, /--frame-read-timeout-ms must be an integer/);
+  });
 });
 
 /** resolveStartConfig refuses these settings with a usage error whose message matches. */

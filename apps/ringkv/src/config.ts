@@ -36,6 +36,8 @@ export interface StartConfig {
   readonly allowInsecurePublicBind: boolean;
   readonly valueBytesMax: number | undefined;
   readonly connectionsPerAddressMax: number | undefined;
+  /** Partial frames (issue 15): absent fields use the node's defaults. */
+  readonly frames: { readonly frameReadTimeoutMs?: number; readonly partialFrameBytesMax?: number };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /** Cluster settings; absent fields use the node's defaults. */
   readonly cluster: ClusterConfig;
@@ -108,6 +110,10 @@ export function resolveStartConfig(flags: StartFlags, environment: StartEnvironm
     allowInsecurePublicBind: bool(pick('allow-insecure-public-bind')) ?? false,
     valueBytesMax: integer(pick('value-bytes-max'), 1, 16 * 1024 * 1024),
     connectionsPerAddressMax: integer(pick('connections-per-address-max'), 1, 100_000),
+    frames: definedOnly({
+      frameReadTimeoutMs: integer(pick('frame-read-timeout-ms'), 10, 600_000),
+      partialFrameBytesMax: integer(pick('partial-frame-bytes-max'), 1024, 64 * 1024 ** 3),
+    }),
     logLevel: oneOf(pick('log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const) ?? 'info',
     cluster: clusterConfig(pick),
     configFile,

@@ -129,10 +129,12 @@ describe('ringkv binary', () => {
     expect(publicBind.code).toBe(2);
     expect(publicBind.stderr.trim().split('\n')).toHaveLength(1);
     expect(publicBind.stderr).toMatch(/--auth-token/);
+    const tokenOnly = await run(['start', '--port', '0', '--data', join(dir, 'token-only'), '--auth-token', 't', '--log-level', 'silent']);
+    expect([tokenOnly.code, tokenOnly.stderr.trim()]).toEqual([2, expect.stringMatching(/^ringkv: start: option --auth-token needs --cluster-secret too/)]);
   });
 
   it('admin commands need the token of a node started with --auth-token, from --token or $RINGKV_TOKEN', async () => {
-    const node = await start(['--id', 'tok1', '--port', '0', '--data', join(dir, 'tok'), '--auth-token', 's3cret', '--log-level', 'silent']);
+    const node = await start(['--id', 'tok1', '--port', '0', '--data', join(dir, 'tok'), '--auth-token', 's3cret', '--cluster-secret', 'peer-s3cret', '--log-level', 'silent']);
     try {
       const url = ['--url', node.url];
       const missing = await run(['cleanup', ...url]);

@@ -161,6 +161,40 @@ export const slowClientTimeoutMsDefault = 30_000;
 /** How often a paused connection's queue is checked; paused connections only, so it costs nothing normally. */
 export const pausedCheckIntervalMs = 20;
 
+/**
+ * Default `frameReadTimeoutMs`: how long a client or peer connection's
+ * message may stay incomplete (part of a frame, or of a fragmented message,
+ * received) before the connection is destroyed (server/frame-guard.ts). ws
+ * holds the partial bytes until the last one arrives, so a sender that stops
+ * mid-frame held up to a frame's worth of memory for as long as it liked
+ * (issue 15). 30 s carries a 4 MiB frame at 140 KB/s, far below a
+ * datacenter link; a slower honest sender raises it.
+ */
+export const frameReadTimeoutMsDefault = 30_000;
+export const frameReadTimeoutMsLimit = 600_000;
+
+/**
+ * Default `partialFrameBytesMax`: payload bytes held in incomplete messages
+ * across every connection of the node. Past it the connections whose
+ * incomplete messages started first are destroyed (server/frame-guard.ts):
+ * 250 senders each stopping 17 bytes short of a 4 MiB frame took 1.1 GB
+ * (issue 15). 256 MiB holds 64 incomplete frames of the default 4 MiB bound
+ * at once (or 8 of the largest frame allowed), more than honest clients keep
+ * in transit; it is raised to at least one frame (`frameBytesMax`).
+ */
+export const partialFrameBytesMaxDefault = 256 * 1024 * 1024;
+export const partialFrameBytesMaxLimit = 64 * 1024 ** 3;
+
+/**
+ * Largest message a connection may send before its good hello: a client
+ * `hello` (a token ≤ 4096 bytes, a name ≤ 256) or a `peer-hello` (a secret
+ * ≤ 4096 bytes, an id ≤ 128 characters) fits in far less. A larger frame
+ * header before hello destroys the connection before ws buffers its payload,
+ * so unauthenticated sockets (at most `anonymousSocketsMax`) hold at most
+ * this much each rather than `frameBytesMax`.
+ */
+export const helloFrameBytesMax = 16 * 1024;
+
 /** A connection must send a valid hello within this time, or it is closed with `hello-required` (1002). */
 export const helloTimeoutMsDefault = 10_000;
 

@@ -49,6 +49,19 @@ export interface MetricsSources {
   readonly runtime?: RuntimeMonitor;
   /** Raw socket admission (server/socket-guard.ts). */
   sockets(): { anonymous: number; evicted: number; refusedPerAddress: number; timedOut: number };
+  /** Incomplete messages (server/frame-guard.ts). */
+  partialFrames(): PartialFrameFigures;
+}
+
+/** /status `connections.partialFrames` and the `ringkv_partial_frame*` metrics. */
+export interface PartialFrameFigures {
+  /** Payload bytes held in incomplete messages, and the connections holding them. */
+  bytes: number;
+  connections: number;
+  /** Connections destroyed by `frameReadTimeoutMs`, by `partialFrameBytesMax`, and for a frame over `helloFrameBytesMax` before hello. */
+  timedOut: number;
+  dropped: number;
+  refusedBeforeHello: number;
 }
 
 /**
@@ -151,6 +164,12 @@ export class Metrics {
     w.counter('ringkv_sockets_evicted_total', 'Anonymous sockets destroyed to make room for newer ones (anonymousSocketsMax, connectionsPerAddressMax).', sockets.evicted);
     w.counter('ringkv_sockets_refused_per_address_total', 'Sockets refused at accept: their address held connectionsPerAddressMax identified sockets.', sockets.refusedPerAddress);
     w.counter('ringkv_sockets_headers_timeout_total', 'Sockets destroyed for sending no request or upgrade headers within headersTimeoutMs.', sockets.timedOut);
+    const partial = sources.partialFrames();
+    w.gauge('ringkv_partial_frame_bytes', 'Payload bytes held in incomplete client and peer messages (partialFrameBytesMax bounds them).', partial.bytes);
+    w.gauge('ringkv_partial_frame_connections', 'Connections with an incomplete message.', partial.connections);
+    w.counter('ringkv_partial_frame_timeouts_total', 'Connections destroyed for a message incomplete longer than frameReadTimeoutMs.', partial.timedOut);
+    w.counter('ringkv_partial_frame_dropped_total', 'Connections destroyed (oldest incomplete message first) to keep partial bytes under partialFrameBytesMax.', partial.dropped);
+    w.counter('ringkv_partial_frame_refused_before_hello_total', 'Connections destroyed for a frame over helloFrameBytesMax before their hello.', partial.refusedBeforeHello);
     w.counter('ringkv_frames_received_total', 'WebSocket messages received from clients.', this.framesIn);
     w.counter('ringkv_received_bytes_total', 'Bytes of client frames received.', this.bytesIn);
     w.counter('ringkv_sent_bytes_total', 'Bytes of frames sent to clients.', this.bytesOut);

@@ -20,7 +20,7 @@ import { PeerNetwork } from './cluster/peer-network.js';
 import { systemClock, systemRandom } from './cluster/system-clock.js';
 import { NodeServerError } from './errors.js';
 import { httpHandler } from './http/routes.js';
-import { keyBytesMax, peerConnectionsMax, refusalLogLinesMax, refusalLogWindowMs, siblingsMax, socketsHeadroom } from './limits.js';
+import { helloFrameBytesMax, keyBytesMax, peerConnectionsMax, refusalLogLinesMax, refusalLogWindowMs, siblingsMax, socketsHeadroom } from './limits.js';
 import { createLogger, LogThrottle, suppressedField, type NodeLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import { RuntimeMonitor } from './runtime.js';
@@ -30,6 +30,7 @@ import { readSettingsRecord, writeSettingsRecord } from './cluster/meta.js';
 import { discoverSettings } from './cluster/settings-discovery.js';
 import type { ServerContext } from './server/context.js';
 import { upgradeHandler } from './server/upgrade.js';
+import { FrameGuard } from './server/frame-guard.js';
 import { SocketGuard } from './server/socket-guard.js';
 import type { StorageEngine } from './store/engine-port.js';
 import { openStorage } from './store/open-engine.js';
@@ -90,6 +91,7 @@ function buildContext(o: ResolvedOptions, agreed: ServerContext['agreed'], store
     refusalLog: new LogThrottle(refusalLogLinesMax, refusalLogWindowMs),
     connections: new Set(),
     sockets: new SocketGuard(o),
+    frames: new FrameGuard({ frameReadTimeoutMs: o.frameReadTimeoutMs, partialFrameBytesMax: o.partialFrameBytesMax, helloFrameBytesMax }),
     startedAtMs: Date.now(),
     stopping: false,
     cluster: undefined,
@@ -125,7 +127,11 @@ function startCluster(ctx: ServerContext, url: string, state: NodeState, engine:
   const peers = new PeerNetwork({
     selfId: o.id, clusterName: o.cluster.clusterName, secret: o.clusterSecret, allowInsecure: o.allowInsecurePublicBind, codec, clock: systemClock, random: systemRandom, host: o.host,
     onRefused: (peer, code, message) => ctx.refusalLog.run((suppressed) => ctx.log.warn({ peer, code, ...suppressedField(suppressed) }, `refused a peer connection: ${message}`)),
-    onAuthenticated: (socket) => ctx.sockets.identified(socket),
+    onAuthenticated: (socket) => {
+      ctx.sockets.identified(socket);
+      ctx.frames.identified(socket);
+    },
+    onUpgraded: (socket) => ctx.frames.watch(socket),
   });
   const core = assembleNodeCore({
     id: o.id, address: url, state, engine, settings: o.cluster, antiEntropy: o.antiEntropy,
@@ -201,8 +207,14 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   let node: RunningNode | undefined;
   startCluster(ctx, o.advertiseUrl ?? url, state, engine, () => void node?.afterLeft());
   node = new RunningNode(o.id, url, `http://${host}:${port}`, ctx, server, upgrades, engine, state);
-  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, generation: state.generation, seeds: o.cluster.seeds, settings: settingsLine(agreed.record.values), settingsSource: agreed.source }, 'node started');
+  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, peerAuth: peerAuthMode(o), generation: state.generation, seeds: o.cluster.seeds, settings: settingsLine(agreed.record.values), settingsSource: agreed.source }, 'node started');
   return node;
+}
+
+/** How `/peer` admits other nodes, for the start line: a secret, or (without one) loopback only or any address. */
+function peerAuthMode(o: ResolvedOptions): 'cluster-secret' | 'loopback-only' | 'any-address' {
+  if (o.clusterSecret !== undefined) return 'cluster-secret';
+  return o.allowInsecurePublicBind ? 'any-address' : 'loopback-only';
 }
 
 class RunningNode implements RingkvNode {

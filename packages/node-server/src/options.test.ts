@@ -22,6 +22,12 @@ describe('resolveOptions', () => {
     expect(o.setBytesMax).toBe(L.frameBytesMaxDefault - L.replyOverheadBytes);
   });
 
+  it('fills the partial-frame bounds and raises partialFrameBytesMax to at least one frame', () => {
+    const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x' });
+    expect([o.frameReadTimeoutMs, o.partialFrameBytesMax]).toEqual([30_000, 256 * 1024 * 1024]);
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', partialFrameBytesMax: 2048 }).partialFrameBytesMax).toBe(o.frameBytesMax);
+  });
+
   it('raises the frame bound so a reply holds two max-size values', () => {
     const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', valueBytesMax: 8 * 1024 * 1024 });
     expect(o.setBytesMax).toBeGreaterThanOrEqual(2 * 8 * 1024 * 1024);
@@ -36,7 +42,7 @@ describe('resolveOptions', () => {
       expect(isNodeServerError(e) && e.code).toBe('invalid-option');
       expect((e as Error).message).toMatch(/^node-server: .*authToken/);
     }
-    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', host: '10.0.0.5', authToken: 't' }).host).toBe('10.0.0.5');
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', host: '10.0.0.5', authToken: 't', clusterSecret: 's' }).host).toBe('10.0.0.5');
   });
 
   it('refuses socket admission bounds out of range (issue 15)', () => {
@@ -100,9 +106,15 @@ describe('cluster options', () => {
   });
 
   it('refuses a public host with seeds but no cluster secret, unless insecure binds are allowed', () => {
-    expect(invalid({ host: '0.0.0.0', authToken: 't', seeds: ['h:1'] })).toBe(true);
+    expect(invalid({ host: '0.0.0.0', allowInsecurePublicBind: true, seeds: ['h:1'] })).toBe(false);
     expect(invalid({ host: '0.0.0.0', authToken: 't', seeds: ['h:1'], clusterSecret: 's' })).toBe(false);
-    expect(invalid({ host: '0.0.0.0', authToken: 't', seeds: ['h:1'], allowInsecurePublicBind: true })).toBe(false);
+  });
+
+  it('refuses an auth token without a cluster secret, with or without seeds or insecure binds (issue 15: peer calls bypassed the token)', () => {
+    expect(invalid({ authToken: 't' })).toBe(true);
+    expect(invalid({ authToken: 't', seeds: ['h:1'] })).toBe(true);
+    expect(invalid({ host: '0.0.0.0', authToken: 't', seeds: ['h:1'], allowInsecurePublicBind: true })).toBe(true);
+    expect(invalid({ authToken: 't', clusterSecret: 's' })).toBe(false);
   });
 
   it('fills the anti-entropy defaults and accepts 0 as "no periodic pass"', () => {

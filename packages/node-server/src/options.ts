@@ -34,7 +34,10 @@ export interface NodeOptions {
   durability?: Durability;
   /** fsync period for 'interval' (default 100 ms). */
   durabilityIntervalMs?: number;
-  /** When set, every client must present it in hello; a wrong or missing token closes with 1008. */
+  /**
+   * When set, every client must present it in hello; a wrong or missing token closes with 1008.
+   * Needs `clusterSecret` too (else `invalid-option`): peer calls read and write keys.
+   */
   authToken?: string;
   /** Without a token, binding a non-loopback host is refused unless this is true. */
   allowInsecurePublicBind?: boolean;
@@ -52,6 +55,10 @@ export interface NodeOptions {
   slowClientTimeoutMs?: number;
   /** Time a new connection has to send hello (default 10 s). */
   helloTimeoutMs?: number;
+  /** How long a client or peer connection's message may stay incomplete before the connection is destroyed (default 30 s). */
+  frameReadTimeoutMs?: number;
+  /** Payload bytes of incomplete messages across all connections; past it the oldest are dropped (default 256 MiB, at least `frameBytesMax`). */
+  partialFrameBytesMax?: number;
   /** Time a new TCP socket, or a keep-alive one between requests, has to send a request's or upgrade's headers (default 10 s). */
   headersTimeoutMs?: number;
   /** Sockets not yet identified (no request headers, no client or peer hello); one more displaces the oldest (default 1,024). */
@@ -70,6 +77,7 @@ export interface NodeOptions {
    * Shared secret every peer presents in its peer hello (constant-time
    * compare). Without it, peer connections are accepted from loopback only
    * (unless `allowInsecurePublicBind`), and a non-loopback host is refused.
+   * Required when `authToken` is set.
    */
   clusterSecret?: string;
   /**
@@ -196,6 +204,8 @@ export interface ResolvedOptions {
   readonly slowClientTimeoutMs: number;
   readonly helloTimeoutMs: number;
   readonly headersTimeoutMs: number;
+  readonly frameReadTimeoutMs: number;
+  readonly partialFrameBytesMax: number;
   readonly anonymousSocketsMax: number;
   readonly connectionsPerAddressMax: number;
   readonly stopDrainTimeoutMs: number;
@@ -307,6 +317,11 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     slowClientTimeoutMs: intOption('slowClientTimeoutMs', o.slowClientTimeoutMs, L.slowClientTimeoutMsDefault, 10, 3_600_000),
     helloTimeoutMs: intOption('helloTimeoutMs', o.helloTimeoutMs, L.helloTimeoutMsDefault, 10, 600_000),
     headersTimeoutMs: intOption('headersTimeoutMs', o.headersTimeoutMs, L.headersTimeoutMsDefault, 10, L.headersTimeoutMsLimit),
+    frameReadTimeoutMs: intOption('frameReadTimeoutMs', o.frameReadTimeoutMs, L.frameReadTimeoutMsDefault, 10, L.frameReadTimeoutMsLimit),
+    partialFrameBytesMax: Math.max(
+      intOption('partialFrameBytesMax', o.partialFrameBytesMax, L.partialFrameBytesMaxDefault, 1024, L.partialFrameBytesMaxLimit),
+      frameBytesMax,
+    ),
     anonymousSocketsMax: intOption('anonymousSocketsMax', o.anonymousSocketsMax, L.anonymousSocketsMaxDefault, 1, L.anonymousSocketsMaxLimit),
     connectionsPerAddressMax: intOption('connectionsPerAddressMax', o.connectionsPerAddressMax, L.connectionsPerAddressMaxDefault, 1, L.connectionsMaxLimit),
     stopDrainTimeoutMs: intOption('stopDrainTimeoutMs', o.stopDrainTimeoutMs, L.stopDrainTimeoutMsDefault, 0, 600_000),
@@ -369,6 +384,12 @@ function tombstoneGrace(o: NodeOptions): number {
 function checkSecret(o: NodeOptions, host: string): string | undefined {
   const secret = o.clusterSecret === undefined ? undefined : stringOption('clusterSecret', o.clusterSecret);
   if (secret !== undefined && Buffer.byteLength(secret) > L.clusterSecretBytesMax) invalid(`option clusterSecret must be at most ${L.clusterSecretBytesMax} bytes`);
+  // Peer calls (`forward`, `fetch`, `apply`) read and write keys like a client does, so a
+  // token-less peer port would bypass the token (issue 15, item 6). Every node serves
+  // `/peer`, with or without seeds: a node that authenticates clients must authenticate peers.
+  if (secret === undefined && o.authToken !== undefined) {
+    invalid('option authToken needs clusterSecret too: peer calls read and write keys, and without a secret any local process could make them past the token');
+  }
   if (secret === undefined && !isLoopbackHost(host) && o.allowInsecurePublicBind !== true && (o.seeds?.length ?? 0) > 0) {
     invalid(`host ${host} is reachable from other machines: set clusterSecret so peers authenticate, or allowInsecurePublicBind: true`);
   }

@@ -11,7 +11,7 @@ let secured: RingkvNode;
 
 beforeAll(async () => {
   node = await startTestNode({ inFlightPerConnectionMax: 2000, helloTimeoutMs: 300 });
-  secured = await startTestNode({ id: 'secured', authToken: 's3cret' });
+  secured = await startTestNode({ id: 'secured', authToken: 's3cret', clusterSecret: 'peer-s3cret' });
 });
 
 afterAll(async () => {

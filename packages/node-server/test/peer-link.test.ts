@@ -43,6 +43,18 @@ describe('PeerLink', () => {
     l.close();
   });
 
+  it('dials again at once when told the peer is back (retryNow), instead of failing calls through the rest of its backoff', async () => {
+    const s = stats();
+    const l = link(`ws://127.0.0.1:${await deadPort()}`, s);
+    expect(await code(l.call({ type: 'fetch', key: 'k' }, 2_000))).toBe('unavailable');
+    expect(await code(l.call({ type: 'fetch', key: 'k' }, 2_000))).toBe('unavailable');
+    expect(s.connectsFailed, 'the second call failed at once, in the backoff').toBe(1);
+    l.retryNow();
+    expect(await code(l.call({ type: 'fetch', key: 'k' }, 2_000))).toBe('unavailable');
+    expect(s.connectsFailed, 'the third call dialed').toBe(2);
+    l.close();
+  });
+
   it('times out a call the peer accepts but never answers, and fails in-flight calls as indeterminate when the connection drops', async () => {
     const codec = new PeerCodec();
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });

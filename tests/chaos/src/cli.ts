@@ -23,7 +23,7 @@ workload, injects faults from a seeded schedule, heals, waits for convergence an
   --keys N          keys of the set workload (default 16)
   --duration-s S    length of the fault phase in seconds (default 60)
   --seed N          schedule and key-choice seed (default random; printed for replay)
-  --faults LIST     comma-separated kinds, or all (default all but wipe): ${faultKinds.join(',')}
+  --faults LIST     comma-separated kinds, or all (default all but restart): ${faultKinds.join(',')}
   --overlap         kills and pauses overlap the network faults (a second fault lane)
   --dry-run         print the seed's fault schedule and exit
   --keep            keep data and node logs even when the run is valid

@@ -45,6 +45,11 @@ export class Nemesis {
         return c.node(target).wipe();
       case 'pause':
         return c.node(target).pause();
+      case 'restart':
+        // Back at once: the hold is the time under load after the restart, every node up.
+        await c.bankCounters(target);
+        await c.node(target).stop();
+        return c.node(target).start().catch((error: unknown) => void this.restartFailures.push(`${target}: ${(error as Error).message}`));
       case 'partition-halves':
       case 'isolate':
       case 'bridge':
@@ -90,7 +95,7 @@ export class Nemesis {
       if (e.kind === 'wipe') await this.repairAfterWipe();
     } else if (e.kind === 'pause') {
       target.resume();
-    } else if (e.kind !== 'cut') {
+    } else if (e.kind !== 'cut' && e.kind !== 'restart') {
       this.cluster.table.heal();
     }
   }

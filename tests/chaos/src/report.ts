@@ -21,7 +21,7 @@ export function formatReport(r: ChaosReport): string[] {
     `convergence: members ${ms(conv.membersMs)}, hints drained ${ms(conv.hintsMs)}, repair rounds ${conv.keysRepairedByRound.length} (keys repaired ${conv.keysRepairedByRound.join(' → ') || '-'}; last round ${conv.exchangesLastRound} replica exchanges)${conv.problems.length > 0 ? `; NOT CONVERGED: ${conv.problems.join('; ')}` : ''}`,
     `cluster counters: ${Object.entries(r.counters).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `final reads: ${c.keys} keys, ${c.keys - c.unread.length} read, most siblings on a key ${c.siblingsMax}`,
-    `lost ${c.lost.length}, never attempted ${c.neverAttempted.length}, failed but present ${c.failedPresent.length}, unread keys ${c.unread.length}, node crashes ${r.unexpectedExits}, failed restarts ${r.restartFailures.length}`,
+    `lost ${c.lost.length}, never attempted ${c.neverAttempted.length}, failed but present ${c.failedPresent.length}, unread keys ${c.unread.length}, node crashes ${r.unexpectedExits}, failed restarts ${r.restartFailures.length}, adds answered quorum-not-met ${r.quorumNotMetAdds}`,
   ];
   if (c.lost.length > 0) lines.push(`  lost: ${list(c.lost)}`);
   if (c.neverAttempted.length > 0) lines.push(`  never attempted: ${list(c.neverAttempted)}`);

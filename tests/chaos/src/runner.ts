@@ -36,7 +36,7 @@ export interface ChaosOptions {
   readonly durationMs: number;
   /** Seeds the fault schedule and the clients' key choices (default 1). */
   readonly seed?: number;
-  /** Fault kinds to draw from (default `defaultFaultKinds`: all but `wipe`). */
+  /** Fault kinds to draw from (default `defaultFaultKinds`: all but `restart`). */
   readonly kinds?: readonly FaultKind[];
   /** Kills and pauses overlap the network faults (a lane of their own; default false). */
   readonly overlap?: boolean;
@@ -77,6 +77,12 @@ export interface ChaosReport {
   readonly restartFailures: readonly string[];
   /** Node processes that exited without being killed or stopped (crashes). */
   readonly unexpectedExits: number;
+  /**
+   * Adds answered `quorum-not-met`. A run whose faults are all `restart`
+   * keeps a majority of every key's replicas up throughout, so any is a
+   * failure there (issue 15: writes failed for seconds after a restart).
+   */
+  readonly quorumNotMetAdds: number;
   readonly convergence: ConvergenceReport;
   /** Cluster counters summed over every node's lives, taken before the final reads (`counterNames`). */
   readonly counters: Readonly<Record<string, number>>;
@@ -200,10 +206,12 @@ async function phases(r: Resolved, o: ChaosOptions, p: { cluster: ChaosCluster; 
   const counters = await cluster.counterTotals();
   const check = checkSets(workload.adds, await finalReads(cluster, workload.keysUsed(), signal));
   const unexpectedExits = cluster.nodes.reduce((a, n) => a + n.unexpectedExits, 0);
-  const valid = check.valid && convergence.converged && nemesis.restartFailures.length === 0 && unexpectedExits === 0;
+  const quorumNotMetAdds = workload.adds.filter((a) => a.code === 'quorum-not-met').length;
+  const restartsOnly = Object.entries(faults).every(([kind, n]) => kind === 'restart' || n === 0);
+  const valid = check.valid && convergence.converged && nemesis.restartFailures.length === 0 && unexpectedExits === 0 && !(restartsOnly && quorumNotMetAdds > 0);
   return {
     valid, ...r, overlap: o.overlap === true, wallMs: 0, ops: workload.adds.length + workload.stats.readsFailed, readsFailed: workload.stats.readsFailed,
-    check, counters, faults, faultLog, connectionsCut: nemesis.connectionsCut, wipeRepairs: nemesis.wipeRepairs, restartFailures: nemesis.restartFailures, unexpectedExits, convergence,
+    check, counters, faults, faultLog, connectionsCut: nemesis.connectionsCut, wipeRepairs: nemesis.wipeRepairs, restartFailures: nemesis.restartFailures, unexpectedExits, quorumNotMetAdds, convergence,
     workDir: valid && o.keepWorkDir !== true ? undefined : workDir,
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand, type DevCommand } from '../args.js';
-import { agreedOn, extraMembers, growCommand, type StatusMembers } from './dev.js';
+import type { Io } from '../io.js';
+import { agreedOn, extraMembers, growCommand, runDev, type StatusMembers } from './dev.js';
 
 describe('growCommand', () => {
   it('names the next id, port and data directory, joining through the first node', () => {
@@ -32,5 +33,12 @@ describe('agreement of a dev cluster', () => {
     const members: [string, string][] = [['node1', 'normal'], ['node2', 'normal'], ['node4', 'down'], ['node5', 'left']];
     expect(agreedOn([view(3, members), view(3, members)], ids)).toBe(true);
     expect(extraMembers(view(3, members), ids)).toEqual([{ id: 'node4', status: 'down' }]);
+  });
+});
+
+describe('dev and the auth token', () => {
+  it('refuses $RINGKV_AUTH_TOKEN without $RINGKV_CLUSTER_SECRET before starting any node', async () => {
+    const io: Io = { stdout: () => {}, stderr: () => {}, env: { RINGKV_AUTH_TOKEN: 't' } };
+    await expect(runDev(parseCommand(['dev']) as DevCommand, io)).rejects.toThrow(/RINGKV_AUTH_TOKEN needs \$RINGKV_CLUSTER_SECRET/);
   });
 });

@@ -41,6 +41,10 @@ const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
 
 /** Starts the cluster, waits until it agrees, prints how to connect; resolves with a stop function. */
 export async function runDev(command: DevCommand, io: Io, onSpawned?: (cluster: DevCluster) => void): Promise<DevCluster> {
+  // The nodes inherit the environment; a token without a secret would stop each of them at start (node-server refuses it).
+  if ((io.env.RINGKV_AUTH_TOKEN ?? '') !== '' && (io.env.RINGKV_CLUSTER_SECRET ?? '') === '') {
+    throw new CliError('usage', 'dev: $RINGKV_AUTH_TOKEN needs $RINGKV_CLUSTER_SECRET too: peers must authenticate when clients do');
+  }
   const children: Child[] = [];
   let stopping = false;
   const stop = (): Promise<void> => {

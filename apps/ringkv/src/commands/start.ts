@@ -32,6 +32,7 @@ export async function runStart(command: StartCommand, io: Io, onLeft: (node: Rin
     allowInsecurePublicBind: config.allowInsecurePublicBind,
     ...(config.valueBytesMax === undefined ? {} : { valueBytesMax: config.valueBytesMax }),
     ...(config.connectionsPerAddressMax === undefined ? {} : { connectionsPerAddressMax: config.connectionsPerAddressMax }),
+    ...config.frames,
     logLevel: config.logLevel,
     logDestination: process.stderr,
     ...config.cluster,

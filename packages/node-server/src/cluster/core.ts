@@ -25,6 +25,13 @@
  *      default R=W=2 capped to 1, while a cluster that once had three
  *      members never counts fewer (two killed, or a restart alone, does not
  *      let W=2 be met by one node).
+ *   5. A node started with seeds knows only itself until gossip hears from
+ *      the cluster, so its ring would place every key on itself alone and
+ *      every write would fail `quorum-not-met` at once (issue 15, item 10:
+ *      1,565 of 54,773 writes in the seconds after a restart). Until gossip
+ *      has learned another member, or found that no seed answers, a client
+ *      op waits for it, at most half of its deadline, and then runs with
+ *      what the view holds, in the deadline's remainder.
  */
 import { Gossip, type GossipEvent, type Random, type Transport } from '@ringkv/gossip';
 import { Coordinator, HintedHandoff, isQuorumError, type Clock, type Receipt, type WriteResult } from '@ringkv/quorum';
@@ -115,6 +122,9 @@ export class ClusterCore {
   private antiEntropy: ((call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'key-sets' | 'sync-sets' }>) => Promise<PeerMessage>) | undefined;
   private readonly s: ClusterSettings;
   private membersSeen: number;
+  /** False from start until gossip learned another member or found no seed answering (invariant 5). */
+  private placementKnown: boolean;
+  private readonly placementWaiters = new Set<() => void>();
   /** The cluster settings in force. */
   get settings(): ClusterSettings {
     return this.s;
@@ -123,6 +133,7 @@ export class ClusterCore {
   constructor(private readonly o: ClusterCoreOptions) {
     const s = (this.s = o.settings);
     this.membersSeen = Math.max(1, o.membersSeen ?? 1);
+    this.placementKnown = s.seeds.length === 0;
     const status = o.initialStatus ?? 'normal';
     this.view = new RingView({ id: o.id, address: o.address, generation: o.generation, heartbeat: 0, status, vnodes: s.vnodes, weight: s.weight, zone: s.zone });
     this.replicas = new ReplicaPort(o.id, (id) => this.view.addressOf(id), o.peers, o.store, o.hints, o.clock);
@@ -204,10 +215,18 @@ export class ClusterCore {
   private readonly onGossip = (e: GossipEvent): void => {
     if (e.type === 'seeds-unreachable') {
       this.o.log.warn({ attempts: e.attempts, retryInMs: e.retryInMs }, 'no seed answered');
+      this.markPlacementKnown();
       return;
     }
-    this.view.update(this.gossip.snapshot());
-    if (e.type === 'up') void this.handoff.onUp(e.member.id).catch(() => {});
+    const members = this.gossip.snapshot();
+    this.view.update(members);
+    if (members.length > 1) this.markPlacementKnown();
+    if (e.type === 'up') {
+      // A member back up: its link may still be backing off from the failures while it was down.
+      const address = this.view.addressOf(e.member.id);
+      if (address !== undefined) this.o.peers.reconnectNow?.(address);
+      void this.handoff.onUp(e.member.id).catch(() => {});
+    }
     if ((e.type === 'joined' || e.type === 'up' || e.type === 'changed') && this.disagrees(e.member.meta) && !this.warnedSettings.has(`${e.member.id} ${e.member.meta ?? ''}`)) {
       this.warnedSettings.add(`${e.member.id} ${e.member.meta ?? ''}`);
       this.o.log.error({ member: e.member.id, theirs: e.member.meta, ours: this.o.settingsLine }, 'a member runs with other cluster settings');
@@ -229,6 +248,27 @@ export class ClusterCore {
    */
   disagreeingMembers(): { id: string; settings: string }[] {
     return this.gossip.snapshot().filter((m) => m.id !== this.o.id && m.status !== 'left' && this.disagrees(m.meta)).map((m) => ({ id: m.id, settings: m.meta ?? '' }));
+  }
+
+  private markPlacementKnown(): void {
+    if (this.placementKnown) return;
+    this.placementKnown = true;
+    for (const wake of this.placementWaiters) wake();
+    this.placementWaiters.clear();
+  }
+
+  /** Resolves once the placement is known (invariant 5) or `waitMs` passed; with the time it waited. */
+  private untilPlacementKnown(waitMs: number): Promise<number> {
+    const startedMs = this.o.clock.now();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        this.o.clock.clearTimer(timer);
+        this.placementWaiters.delete(wake);
+        resolve(this.o.clock.now() - startedMs);
+      };
+      const timer = this.o.clock.setTimer(waitMs, wake);
+      this.placementWaiters.add(wake);
+    });
   }
 
   // ------------------------------------------------------------ client side
@@ -274,11 +314,14 @@ export class ClusterCore {
   }
 
   private async runOp(op: ClusterOp, options: RequestOptions | undefined, forwarded: boolean): Promise<OpReply> {
-    const timeoutMs = Math.min(options?.timeoutMs ?? this.s.requestTimeoutMs, L.requestTimeoutMsLimit);
+    let timeoutMs = Math.min(options?.timeoutMs ?? this.s.requestTimeoutMs, L.requestTimeoutMsLimit);
     const receipt = options?.receipt === true;
     if (op.type === 'get') {
       const now = this.readNow(op, options);
       if (now !== undefined) return now;
+    }
+    if (!this.placementKnown) timeoutMs = Math.max(1, timeoutMs - (await this.untilPlacementKnown(timeoutMs / 2)));
+    if (op.type === 'get') {
       const r = this.level('r', options?.r, this.s.r);
       const result = await this.coordinator.get(op.key, { n: this.effectiveN(), r, timeoutMs });
       if (result.status !== 'ok') throw notOk(result.status, 'read', result.status === 'quorum-not-met' ? result.replies : 0, result.required);

@@ -123,6 +123,17 @@ export class PeerLink {
     });
   }
 
+  /**
+   * Ends a reconnect backoff: gossip heard the peer is up again, so the next
+   * call dials at once and waits for the connection (within its deadline)
+   * instead of failing `unavailable` for up to `peerReconnectMsMax`.
+   */
+  retryNow(): void {
+    if (this.state !== 'idle') return;
+    this.backoffMs = 0;
+    this.retryAtMs = 0;
+  }
+
   /** Closes the link for good (node stop): pending calls fail. */
   close(): void {
     this.closed = true;

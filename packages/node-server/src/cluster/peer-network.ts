@@ -21,6 +21,8 @@ export interface PeerNetworkOptions extends PeerAdmission {
   readonly random: { next(): number };
   /** The node's bind host: a specific IP becomes the source of outbound peer connections. */
   readonly host?: string;
+  /** Told about every accepted inbound peer WebSocket, once ws holds its socket (the node's frame guard reads it). */
+  readonly onUpgraded?: (socket: Duplex) => void;
 }
 
 /**
@@ -79,8 +81,13 @@ export class PeerNetwork implements PeerPort {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.o.onUpgraded?.(socket);
       new PeerServerConnection(ws, socket, req.socket.remoteAddress ?? '', this.o, handlers, this.inbound);
     });
+  }
+
+  reconnectNow(address: string): void {
+    this.links.get(address)?.retryNow();
   }
 
   /** Peers this node has links to, and inbound connections (for /status). */

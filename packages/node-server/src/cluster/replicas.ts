@@ -23,6 +23,8 @@ import type { PeerCallBody } from './peer-link.js';
 /** The peer calls the cluster core makes; the ws network implements it, a simulated one could too. */
 export interface PeerPort {
   call(address: string, body: PeerCallBody, timeoutMs: number): Promise<PeerMessage>;
+  /** Gossip says the peer at `address` is up: a link backing off from its failures may dial at once. */
+  reconnectNow?(address: string): void;
 }
 
 /** quorum's replica client over the peer port, with the local short-cut. */

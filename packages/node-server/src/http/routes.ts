@@ -13,6 +13,7 @@
  *   3. Unknown paths are 404 and other methods 405, as JSON.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PartialFrameFigures } from '../metrics.js';
 import type { ServerContext } from '../server/context.js';
 import type { StorageEngine } from '../store/engine-port.js';
 import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
@@ -44,6 +45,11 @@ function socketsOf(ctx: ServerContext): { anonymous: number; evicted: number; re
   return { anonymous: ctx.sockets.anonymousCount, ...ctx.sockets.stats };
 }
 
+/** Incomplete messages now (bytes, connections), and the connections the frame guard destroyed. */
+function partialFramesOf(ctx: ServerContext): PartialFrameFigures {
+  return { bytes: ctx.frames.partialBytes, connections: ctx.frames.partialConnections, ...ctx.frames.stats };
+}
+
 function clusterOf(ctx: ServerContext): ClusterStatus | undefined {
   if (ctx.cluster === undefined || ctx.hints === undefined || ctx.peers === undefined) return undefined;
   const status = clusterStatus(ctx.cluster, ctx.hints, ctx.peers, ctx.agreed);
@@ -67,6 +73,7 @@ export function statusOf(ctx: ServerContext, engine: StorageEngine): Record<stri
       refused: ctx.metrics.connectionsRefused,
       droppedSlow: ctx.metrics.connectionsDroppedSlow,
       sockets: socketsOf(ctx),
+      partialFrames: partialFramesOf(ctx),
     },
     inFlight: ctx.inFlight,
     requests: ctx.metrics.requestCounts(),
@@ -123,6 +130,7 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
           cluster: () => clusterOf(ctx),
           runtime: ctx.runtime,
           sockets: () => socketsOf(ctx),
+          partialFrames: () => partialFramesOf(ctx),
         });
         const ae = ctx.antiEntropy === undefined ? '' : renderAntiEntropy(ctx.options.id, ctx.antiEntropy);
         const topology = ctx.core === undefined ? '' : renderTopology(ctx.options.id, ctx.core.topology);

@@ -129,6 +129,7 @@ export class ClientConnection implements TrackedConnection {
     }
     this.state = 'ready';
     this.ctx.sockets.identified(this.socket);
+    this.ctx.frames.identified(this.socket);
     const o = this.ctx.options;
     const l = this.ctx.codec.limits;
     this.send({

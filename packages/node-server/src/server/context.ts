@@ -14,6 +14,7 @@ import type { ClusterCore } from '../cluster/core.js';
 import type { PeerNetwork } from '../cluster/peer-network.js';
 import type { EngineHintStore } from '../cluster/hint-store.js';
 import type { NodeCore } from '../node-core.js';
+import type { FrameGuard } from './frame-guard.js';
 import type { SocketGuard } from './socket-guard.js';
 import type { SettingsRecord, SettingsSource } from '../cluster/agreement.js';
 
@@ -49,6 +50,8 @@ export interface ServerContext {
   readonly connections: Set<TrackedConnection>;
   /** Raw socket admission: the header deadline, the anonymous and per-address bounds (socket-guard.ts). */
   readonly sockets: SocketGuard;
+  /** Incomplete messages on client and peer connections: the read deadline and the node-wide byte bound (frame-guard.ts). */
+  readonly frames: FrameGuard;
   readonly startedAtMs: number;
   stopping: boolean;
   /** Requests in flight across all connections. */

@@ -9,6 +9,10 @@
  *      `Retry-After`, before any WebSocket state is allocated.
  *   3. Frames larger than `frameBytesMax` are refused by ws (`maxPayload`)
  *      before they are buffered, closing with 1009.
+ *   4. Every accepted client socket is read by the frame guard
+ *      (frame-guard.ts): incomplete messages have a deadline and a
+ *      node-wide byte bound, and before hello a frame may carry at most
+ *      `helloFrameBytesMax`.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -68,6 +72,7 @@ export function upgradeHandler(ctx: ServerContext): {
       wss.handleUpgrade(req, socket, head, (ws) => {
         upgrading.delete(socket);
         if (ctx.stopping) return ws.terminate();
+        ctx.frames.watch(socket);
         new ClientConnection(ws, ctx, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, socket);
       });
     },

@@ -1,8 +1,9 @@
 /** Helpers for multi-node tests: polling /status until the cluster agrees, and reading a stopped node's store. */
 import { openEngine } from '@ringkv/lsm-engine';
-import { storageKey } from '../../src/index.js';
+import { storageKey, type RingkvNode } from '../../src/index.js';
 import { decodeSet, type StoredSet } from '../../src/store/set-codec.js';
 import { codec, type TestClient } from './client.js';
+import { tempDir } from './node.js';
 
 /** Polls `check` every 25 ms until it returns true; throws with `what` after `timeoutMs`. */
 export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -78,3 +79,14 @@ export function get(c: TestClient, key: string, r: number, extra: Record<string,
 }
 
 export { codec };
+
+/** Starts nodes a, b and c on fresh data directories (b and c seeded with a) through `start`, and waits until all three agree on the ring. */
+export async function startThree(
+  start: (id: string, dataDir: string, seeds: string[]) => Promise<RingkvNode>,
+): Promise<{ nodes: [RingkvNode, RingkvNode, RingkvNode]; dirs: [string, string, string] }> {
+  const dirs: [string, string, string] = [tempDir(), tempDir(), tempDir()];
+  const a = await start('a', dirs[0], []);
+  const nodes: [RingkvNode, RingkvNode, RingkvNode] = [a, await start('b', dirs[1], [a.url]), await start('c', dirs[2], [a.url])];
+  await waitUntil('three nodes agree', () => agree(nodes.map((n) => n.httpUrl), ['a', 'b', 'c']));
+  return { nodes, dirs };
+}

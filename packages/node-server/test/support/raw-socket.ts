@@ -47,7 +47,19 @@ export function upgradeRequest(path: string): string {
 /** One masked binary WebSocket frame (mask key 0, so the payload goes as is) of at most 125 bytes. */
 export function maskedBinaryFrame(payload: Uint8Array): Uint8Array {
   if (payload.length > 125) throw new Error('test frame too long');
-  return new Uint8Array([0x82, 0x80 | payload.length, 0, 0, 0, 0, ...payload]);
+  return new Uint8Array([...maskedFrameHeader(payload.length), ...payload]);
+}
+
+/** The header of a final masked binary frame of `length` payload bytes (mask key 0): send the payload after it, or part of it. */
+export function maskedFrameHeader(length: number): Uint8Array {
+  if (length <= 125) return new Uint8Array([0x82, 0x80 | length, 0, 0, 0, 0]);
+  if (length < 65_536) return new Uint8Array([0x82, 0x80 | 126, length >> 8, length & 0xff, 0, 0, 0, 0]);
+  const h = Buffer.alloc(14);
+  h[0] = 0x82;
+  h[1] = 0x80 | 127;
+  h.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+  h.writeUInt32BE(length >>> 0, 6);
+  return h;
 }
 
 /** Opens `count` raw sockets, `batch` at a time. */

@@ -14,7 +14,7 @@ afterAll(removeTempDirs);
 describe('admin auth', () => {
   it('refuses every POST and the plan without the bearer token (401), and serves them with it', async () => {
     const token = 'sekret-token';
-    const node = await start('solo', tempDir(), [], { authToken: token });
+    const node = await start('solo', tempDir(), [], { authToken: token, clusterSecret: 'sekret-peers' });
     const calls: [string, 'GET' | 'POST', unknown?][] = [
       ['/admin/leave', 'POST'],
       ['/admin/remove', 'POST', { id: 'x' }],
