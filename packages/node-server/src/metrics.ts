@@ -160,6 +160,9 @@ function renderStorage(w: TextWriter, stats: unknown): void {
   const scalar = (name: string, help: string, value: unknown): void => {
     if (typeof value === 'number' && Number.isFinite(value)) w.gauge(name, help, value);
   };
+  if (typeof s['writable'] === 'boolean') {
+    w.gauge('ringkv_storage_writable', 'Whether storage accepts writes (0 on a full disk, retried, or after a fatal error).', s['writable'] ? 1 : 0);
+  }
   scalar('ringkv_storage_memtable_bytes', 'Bytes in the active memtable.', s['memtableBytes']);
   scalar('ringkv_storage_last_seq', 'Last sequence number written.', s['lastSeq']);
   scalar('ringkv_storage_user_bytes_written', 'Key and value bytes accepted by the engine since open.', s['userBytesWritten']);

@@ -254,6 +254,11 @@ class RunningNode implements RingkvNode {
     try {
       // Every write settled: the next start may keep this vclock actor (cluster/meta.ts).
       await this.state.markCleanStop();
+    } catch (error) {
+      // A full disk refuses even this record. Unmarked is the safe side: the next start takes a new actor.
+      this.ctx.log.warn({ err: error }, 'could not mark the stop clean; the next start takes a new vclock actor');
+    }
+    try {
       await this.engine.close();
     } catch (error) {
       this.ctx.log.error({ err: error }, 'storage did not close cleanly');

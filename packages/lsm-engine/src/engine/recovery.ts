@@ -32,6 +32,7 @@ import {
   CURRENT_FILE,
   LOCK_FILE,
   logFileName,
+  SPACE_PROBE_FILE,
   parseLogFileName,
   parseManifestFileName,
   parseTableFileName,
@@ -142,7 +143,8 @@ export function removeOrphans(vfs: Vfs, dir: string, state: ManifestState, manif
       (log !== undefined && log < state.logNumber) ||
       (table !== undefined && !live.has(table)) ||
       (manifest !== undefined && manifest !== manifestNumber) ||
-      name === 'CURRENT.tmp';
+      name === 'CURRENT.tmp' ||
+      name === SPACE_PROBE_FILE;
     if (orphan) vfs.remove(`${dir}/${name}`);
   }
 }

@@ -7,13 +7,15 @@
  * Invariants:
  *   1. Read-only and cheap: each answer is built from in-memory counters and
  *      `engine.stats()`; nothing here touches the disk.
- *   2. `/health` is 200 while the node serves and 503 once it is stopping, so
- *      a load balancer drains it first.
+ *   2. `/health` is 200 while the node serves, 503 `stopping` once it is
+ *      stopping (a load balancer drains it first), and 503 `read-only` with
+ *      the reason while its storage refuses writes (a full disk: it comes back
+ *      by itself once space is freed; reads still work).
  *   3. Unknown paths are 404 and other methods 405, as JSON.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerContext } from '../server/context.js';
-import type { StorageEngine } from '../store/engine-port.js';
+import { storageStatus, writeStateOf, type StorageEngine } from '../store/engine-port.js';
 import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
 import { renderAntiEntropy } from '../anti-entropy/metrics.js';
 import { renderTopology } from '../topology/metrics.js';
@@ -71,7 +73,7 @@ export function statusOf(ctx: ServerContext, engine: StorageEngine): Record<stri
     errors: ctx.metrics.errorCounts(),
     writes: { ...ctx.store.stats },
     store: ctx.core?.topology.data.status(),
-    storage: engine.stats(),
+    storage: storageStatus(engine),
     cluster: clusterOf(ctx),
     antiEntropy: ctx.antiEntropy === undefined ? undefined : { ...ctx.antiEntropy.stats, bucketsLog2: ctx.antiEntropy.trees.bucketsLog2, build: ctx.antiEntropy.buildStatus() },
     tombstones: ctx.antiEntropy === undefined ? undefined : { ...ctx.antiEntropy.tombstones.stats },
@@ -95,6 +97,14 @@ function repair(ctx: ServerContext, res: ServerResponse): void {
   );
 }
 
+/** `/health` (invariant 2): what a load balancer needs, from memory only. */
+function health(ctx: ServerContext, engine: StorageEngine, res: ServerResponse): void {
+  if (ctx.stopping) return json(res, 503, { status: 'stopping', id: ctx.options.id });
+  const state = writeStateOf(engine);
+  if (!state.writable) return json(res, 503, { status: 'read-only', reason: state.reason, id: ctx.options.id });
+  return json(res, 200, { status: 'ok', id: ctx.options.id });
+}
+
 /** Builds the request handler of the node's HTTP server. */
 export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -104,7 +114,7 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET is served (and POST /repair, POST /admin/*)' });
     switch (path) {
       case '/health':
-        return json(res, ctx.stopping ? 503 : 200, { status: ctx.stopping ? 'stopping' : 'ok', id: ctx.options.id });
+        return health(ctx, engine, res);
       case '/status':
         return json(res, 200, statusOf(ctx, engine));
       case '/metrics': {
@@ -112,7 +122,7 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
           connections: () => ctx.connections.size,
           pausedConnections: () => pausedConnections(ctx),
           queuedWrites: () => ctx.store.queuedWrites(),
-          storage: () => engine.stats(),
+          storage: () => storageStatus(engine),
           cluster: () => clusterOf(ctx),
           runtime: ctx.runtime,
           sockets: () => socketsOf(ctx),
