@@ -29,6 +29,8 @@ import type { ServerContext } from './server/context.js';
 import { upgradeHandler } from './server/upgrade.js';
 import { SocketGuard } from './server/socket-guard.js';
 import type { StorageEngine } from './store/engine-port.js';
+import { storagePressure } from './store/pressure.js';
+import { RequestBudget } from './server/request-budget.js';
 import { openStorage } from './store/open-engine.js';
 import { leftStopSlackMs } from './topology/limits.js';
 import type { ReplicaStore } from './store/replica-store.js';
@@ -74,7 +76,7 @@ function listen(server: Server, o: ResolvedOptions): Promise<number> {
   });
 }
 
-function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger): ServerContext {
+function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger, engine: StorageEngine): ServerContext {
   const codec = new WireCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
   return {
     options: o,
@@ -94,6 +96,7 @@ function buildContext(o: ResolvedOptions, store: ReplicaStore, log: NodeLogger):
     antiEntropy: undefined,
     core: undefined,
     inFlight: 0,
+    requestBudget: new RequestBudget(o.nodeRequestBytesInFlightMax, storagePressure(engine, () => store.queuedWrites())),
     onDrained: undefined,
   };
 }
@@ -144,7 +147,7 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
     await engine.close().catch(() => {});
     throw new NodeServerError('storage-failed', `reading node metadata failed: ${(error as Error).message}`, { cause: error });
   }
-  const ctx = buildContext(o, state.store, log);
+  const ctx = buildContext(o, state.store, log, engine);
   ctx.hints = state.hints;
   const server = createServer({ keepAliveTimeout: 5_000 }, httpHandler(ctx, engine));
   // Anonymous sockets never reach this (the guard displaces them first): it bounds identified ones and requests in progress.

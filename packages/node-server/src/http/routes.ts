@@ -20,6 +20,7 @@ import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
 import { renderAntiEntropy } from '../anti-entropy/metrics.js';
 import { renderTopology } from '../topology/metrics.js';
 import { adminRoute, authorized, sendError } from './admin.js';
+import type { RequestBytesStatus } from '../metrics.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -37,6 +38,22 @@ function largestSendBuffer(ctx: ServerContext): number {
   let max = 0;
   for (const c of ctx.connections) max = Math.max(max, c.bufferedBytes);
   return max;
+}
+
+/** Request bytes in flight (connection.ts invariant 8, request-budget.ts). */
+export function requestBytesOf(ctx: ServerContext): RequestBytesStatus {
+  let paused = 0;
+  for (const c of ctx.connections) if (c.bytesPaused) paused++;
+  const b = ctx.requestBudget;
+  return {
+    inFlightBytes: b.bytes,
+    peakBytes: b.peakBytes,
+    maxBytes: b.maxBytes,
+    perConnectionMaxBytes: ctx.options.requestBytesInFlightMax,
+    pausedConnections: paused,
+    budgetWaits: b.waits,
+    storageBehind: b.storageBehind(),
+  };
 }
 
 /** Raw socket admission figures: anonymous now, and the counters of the guard. */
@@ -69,6 +86,7 @@ export function statusOf(ctx: ServerContext, engine: StorageEngine): Record<stri
       sockets: socketsOf(ctx),
     },
     inFlight: ctx.inFlight,
+    requestBytes: requestBytesOf(ctx),
     requests: ctx.metrics.requestCounts(),
     errors: ctx.metrics.errorCounts(),
     writes: { ...ctx.store.stats },
@@ -121,6 +139,7 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
         const text = ctx.metrics.render(ctx.options.id, {
           connections: () => ctx.connections.size,
           pausedConnections: () => pausedConnections(ctx),
+          requestBytes: () => requestBytesOf(ctx),
           queuedWrites: () => ctx.store.queuedWrites(),
           storage: () => storageStatus(engine),
           cluster: () => clusterOf(ctx),
