@@ -45,6 +45,9 @@ export class Nemesis {
         return c.node(target).wipe();
       case 'pause':
         return c.node(target).pause();
+      case 'disk-full':
+        c.node(target).disk?.fill();
+        return;
       case 'partition-halves':
       case 'isolate':
       case 'bridge':
@@ -90,6 +93,8 @@ export class Nemesis {
       if (e.kind === 'wipe') await this.repairAfterWipe();
     } else if (e.kind === 'pause') {
       target.resume();
+    } else if (e.kind === 'disk-full') {
+      target.disk?.free();
     } else if (e.kind !== 'cut') {
       this.cluster.table.heal();
     }
@@ -113,7 +118,10 @@ export class Nemesis {
   async healAll(): Promise<void> {
     this.dispose();
     this.cluster.table.heal();
-    for (const n of this.cluster.nodes) n.resume();
+    for (const n of this.cluster.nodes) {
+      n.resume();
+      n.disk?.free();
+    }
     for (const n of this.cluster.nodes) {
       if (!n.running) await n.start().catch((error: unknown) => this.restartFailures.push(`${n.spec.id}: ${(error as Error).message}`));
     }

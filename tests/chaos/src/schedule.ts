@@ -20,7 +20,7 @@ import * as L from './limits.js';
 import { SeededRandom } from './random.js';
 
 /** Every kind of fault the nemesis injects. */
-export const faultKinds = ['kill', 'wipe', 'pause', 'partition-halves', 'isolate', 'one-way', 'bridge', 'delay', 'cut', 'isolate-clients'] as const;
+export const faultKinds = ['kill', 'wipe', 'pause', 'partition-halves', 'isolate', 'one-way', 'bridge', 'delay', 'cut', 'isolate-clients', 'disk-full'] as const;
 
 /**
  * - `kill`: SIGKILL one node, restart it on its data directory when the fault heals.
@@ -34,6 +34,10 @@ export const faultKinds = ['kill', 'wipe', 'pause', 'partition-halves', 'isolate
  * - `delay`: extra latency on every link to and from one node (peers and clients).
  * - `cut`: every open connection of one node is reset (they reconnect at once).
  * - `isolate-clients`: the workload clients cannot reach one node (peers still can).
+ * - `disk-full`: one node's disk (a tmpfs of `nodeDiskBytes`, disk.ts) is filled
+ *   with a ballast file; the heal removes it. The node must refuse writes
+ *   without false acks, keep serving reads, and write again on its own.
+ *   Opt-in (`--faults …,disk-full`): it needs root to mount the disks.
  */
 export type FaultKind = (typeof faultKinds)[number];
 
@@ -41,10 +45,10 @@ export type FaultKind = (typeof faultKinds)[number];
  * The kinds a run draws from unless told otherwise: all of them (`wipe` was
  * opt-in while a wiped node reused its dots; see the README, "Found").
  */
-export const defaultFaultKinds: readonly FaultKind[] = faultKinds;
+export const defaultFaultKinds: readonly FaultKind[] = faultKinds.filter((k) => k !== 'disk-full');
 
 /** Kinds that act on processes, never on the fault table: with `overlap` they run beside network faults. */
-export const processFaultKinds: readonly FaultKind[] = ['kill', 'wipe', 'pause'];
+export const processFaultKinds: readonly FaultKind[] = ['kill', 'wipe', 'pause', 'disk-full'];
 
 /** One scheduled fault. */
 export interface FaultEvent {
