@@ -36,6 +36,8 @@ export interface StartConfig {
   readonly allowInsecurePublicBind: boolean;
   readonly valueBytesMax: number | undefined;
   readonly connectionsPerAddressMax: number | undefined;
+  readonly requestBytesInFlightMax: number | undefined;
+  readonly nodeRequestBytesInFlightMax: number | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /** Cluster settings; absent fields use the node's defaults. */
   readonly cluster: ClusterConfig;
@@ -108,6 +110,8 @@ export function resolveStartConfig(flags: StartFlags, environment: StartEnvironm
     allowInsecurePublicBind: bool(pick('allow-insecure-public-bind')) ?? false,
     valueBytesMax: integer(pick('value-bytes-max'), 1, 16 * 1024 * 1024),
     connectionsPerAddressMax: integer(pick('connections-per-address-max'), 1, 100_000),
+    requestBytesInFlightMax: integer(pick('request-bytes-in-flight-max'), 64 * 1024, 16 * 1024 ** 3),
+    nodeRequestBytesInFlightMax: integer(pick('node-request-bytes-in-flight-max'), 64 * 1024, 16 * 1024 ** 3),
     logLevel: oneOf(pick('log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const) ?? 'info',
     cluster: clusterConfig(pick),
     configFile,

@@ -26,6 +26,8 @@ export const startOptionSpecs = {
   'allow-insecure-public-bind': { type: 'boolean', metavar: '', env: 'RINGKV_ALLOW_INSECURE_PUBLIC_BIND', description: 'allow a non-loopback host without a token' },
   'value-bytes-max': { type: 'string', metavar: 'BYTES', env: 'RINGKV_VALUE_BYTES_MAX', description: 'largest value a put may carry (default 1048576)' },
   'connections-per-address-max': { type: 'string', metavar: 'N', env: 'RINGKV_CONNECTIONS_PER_ADDRESS_MAX', description: 'sockets one remote address may hold; raise it behind a proxy or NAT (default 1024)' },
+  'request-bytes-in-flight-max': { type: 'string', metavar: 'BYTES', env: 'RINGKV_REQUEST_BYTES_IN_FLIGHT_MAX', description: 'request bytes one connection may have unanswered before it is no longer read (default 4194304)' },
+  'node-request-bytes-in-flight-max': { type: 'string', metavar: 'BYTES', env: 'RINGKV_NODE_REQUEST_BYTES_IN_FLIGHT_MAX', description: 'request bytes the node runs at once over all connections (default 67108864)' },
   seeds: { type: 'string', metavar: 'LIST', env: 'RINGKV_SEEDS', description: 'nodes to join through: host:port,host:port (default none: a node alone, N=R=W=1)' },
   'cluster-secret': { type: 'string', metavar: 'SECRET', env: 'RINGKV_CLUSTER_SECRET', description: 'peers must present it (needed for a non-loopback host with seeds)' },
   'advertise-url': { type: 'string', metavar: 'URL', env: 'RINGKV_ADVERTISE_URL', description: 'ws URL peers and clients reach this node at (default the bound one)' },

@@ -32,6 +32,8 @@ export async function runStart(command: StartCommand, io: Io, onLeft: (node: Rin
     allowInsecurePublicBind: config.allowInsecurePublicBind,
     ...(config.valueBytesMax === undefined ? {} : { valueBytesMax: config.valueBytesMax }),
     ...(config.connectionsPerAddressMax === undefined ? {} : { connectionsPerAddressMax: config.connectionsPerAddressMax }),
+    ...(config.requestBytesInFlightMax === undefined ? {} : { requestBytesInFlightMax: config.requestBytesInFlightMax }),
+    ...(config.nodeRequestBytesInFlightMax === undefined ? {} : { nodeRequestBytesInFlightMax: config.nodeRequestBytesInFlightMax }),
     logLevel: config.logLevel,
     logDestination: process.stderr,
     ...config.cluster,
