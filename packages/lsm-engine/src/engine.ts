@@ -390,11 +390,12 @@ export class Engine {
     };
     while (this.mustWait()) {
       this.checkWritable();
-      // Waiting for background work a full disk has stopped would only end in a stall timeout.
-      if (this.space.any && !this.rotating) throw this.space.refusal();
+      if (this.space.has('writes')) throw this.space.refusal();
       if (this.rotating) {
         await this.withDeadline(this.rotating, stalled());
       } else if (this.frozen.length >= this.opts.frozenMemtablesMax || this.l0Full()) {
+        // Waiting for a flush or compaction a full disk has stopped would only end in a stall timeout.
+        if (this.space.any) throw this.space.refusal();
         await this.withDeadline(this.nextFlush(), stalled());
       } else {
         // Our own rotation costs one fsync: bounded by the same deadline, but not counted as a stall.

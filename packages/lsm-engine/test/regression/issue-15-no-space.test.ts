@@ -75,10 +75,10 @@ describe('a full disk (issue 15, item 7), on the fault-injecting Vfs', () => {
     await db.close();
   });
 
-  it('an engine whose start-up compaction meets a full disk opens, takes writes, and compacts once space is back', async () => {
+  it('an engine whose start-up compaction meets a full disk opens, takes writes (rotating and flushing memtables meanwhile), and compacts once space is back', async () => {
     const vfs = new FaultVfs();
     const clock = new ManualClock();
-    const small = { vfs, clock, l0CompactionTrigger: 2 };
+    const small = { vfs, clock, l0CompactionTrigger: 2, memtableBytes: 64 * 1024 };
     const setup = await openEngine('db', { ...small, autoCompaction: false });
     for (let t = 0; t < 3; t++) {
       await setup.put(b(`k${t}`), b(`v${t}`));
@@ -93,7 +93,12 @@ describe('a full disk (issue 15, item 7), on the fault-injecting Vfs', () => {
     await db.put(b('during'), b('1'));
     expect(s(db.getSync(b('k1')))).toBe('v1');
 
-    vfs.failAppends('none');
+    vfs.failAppends('none'); // space is back, but the compaction's retry has not run yet (the clock stands still)
+    const value = new Uint8Array(1024).fill(1);
+    for (let i = 0; i < 200; i++) await db.put(b(`fill${i}`), value); // 200 KiB: memtables rotate and flush
+    expect(db.stats().space.compactionBlocked).toBe(true);
+    expect(db.stats().flushes).toBeGreaterThan(0);
+
     await retryUntil(clock, () => !db.stats().space.compactionBlocked && db.stats().levels[0]?.tables === 0);
     expect(db.stats().levels[0]?.tables).toBe(0);
     expect(db.stats().compactions).toBeGreaterThan(0);
