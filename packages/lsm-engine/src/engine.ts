@@ -167,6 +167,11 @@ export class Engine {
     this.counters.replayedRecords = recovered.replayedRecords;
     this.counters.droppedTailBytes = recovered.droppedTailBytes;
     this.counters.flushBytes = recovered.bytesWritten;
+    if (recovered.unflushed) {
+      // A full disk at open (recovery.ts): the replayed data waits, frozen, for a retry to flush it.
+      this.frozen.push(recovered.unflushed.memtable);
+      this.blockSpace('writes', recovered.unflushed.error);
+    }
     this.maybeCompact();
   }
 
@@ -963,7 +968,7 @@ export async function openEngine(dir: string, options: EngineOptions = {}): Prom
       buildOptions,
       tombstoneGraceMs: opts.tombstoneGraceMs,
     });
-    const log = await CommitLog.create(opts.vfs, root, recovered.state.logNumber);
+    const log = await CommitLog.create(opts.vfs, root, recovered.newLogNumber);
     return new Engine(root, opts, lock, log, recovered, buildOptions);
   } catch (error) {
     lock.release();

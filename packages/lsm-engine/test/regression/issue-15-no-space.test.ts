@@ -75,6 +75,34 @@ describe('a full disk (issue 15, item 7), on the fault-injecting Vfs', () => {
     await db.close();
   });
 
+  it('an engine opened on a full disk starts without flushing its log, serves reads, and writes once space is back', async () => {
+    const vfs = new FaultVfs();
+    const clock = new ManualClock();
+    const db = await openEngine('db', { vfs, clock });
+    for (let i = 0; i < 30; i++) await db.put(b(`k${i}`), b(`v${i}`)); // in the log only
+    await db.close();
+
+    vfs.failAppends('no-space'); // no room for the tables recovery would write, nor a manifest
+    const full = await openEngine('db', { vfs, clock });
+    expect(s(full.getSync(b('k29')))).toBe('v29');
+    expect(full.writeState().writable).toBe(false);
+    await expect(full.put(b('x'), b('y'))).rejects.toMatchObject({ code: 'no-space' });
+    await full.close();
+
+    const again = await openEngine('db', { vfs, clock }); // still full: a second open on the kept segments
+    expect(s(again.getSync(b('k0')))).toBe('v0');
+    vfs.failAppends('none');
+    await retryUntil(clock, () => again.writeState().writable);
+    expect(again.stats()).toMatchObject({ frozenMemtables: 0 });
+    await again.put(b('x'), b('y'));
+    await again.close();
+
+    const re = await openEngine('db', { vfs, clock });
+    for (let i = 0; i < 30; i++) expect(s(re.getSync(b(`k${i}`)))).toBe(`v${i}`);
+    expect(s(re.getSync(b('x')))).toBe('y');
+    await re.close();
+  });
+
   it('an engine whose start-up compaction meets a full disk opens, takes writes (rotating and flushing memtables meanwhile), and compacts once space is back', async () => {
     const vfs = new FaultVfs();
     const clock = new ManualClock();
