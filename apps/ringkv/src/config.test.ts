@@ -140,6 +140,13 @@ describe('resolveStartConfig hint and tombstone options', () => {
 });
 
 describe('resolveStartConfig socket admission', () => {
+  it('passes the request-byte bounds on from flags and the environment, leaves them out when not given, and refuses one below 64 KiB (issue 15)', () => {
+    expect(resolveStartConfig({ 'request-bytes-in-flight-max': '1048576' }, environment()).requestBytesInFlightMax).toBe(1_048_576);
+    expect(resolveStartConfig({}, environment({ RINGKV_NODE_REQUEST_BYTES_IN_FLIGHT_MAX: '134217728' })).nodeRequestBytesInFlightMax).toBe(134_217_728);
+    expect(resolveStartConfig({}, environment()).requestBytesInFlightMax).toBeUndefined();
+    expectUsageError({ 'node-request-bytes-in-flight-max': '1000' }, {}, /--node-request-bytes-in-flight-max must be an integer/);
+  });
+
   it('passes --connections-per-address-max on from any source, and leaves it out when not given (issue 15)', () => {
     expect(resolveStartConfig({ 'connections-per-address-max': '5000' }, environment()).connectionsPerAddressMax).toBe(5_000);
     expect(resolveStartConfig({}, environment({ RINGKV_CONNECTIONS_PER_ADDRESS_MAX: '64' })).connectionsPerAddressMax).toBe(64);

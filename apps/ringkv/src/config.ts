@@ -38,6 +38,8 @@ export interface StartConfig {
   readonly connectionsPerAddressMax: number | undefined;
   /** Partial frames (issue 15): absent fields use the node's defaults. */
   readonly frames: { readonly frameReadTimeoutMs?: number; readonly partialFrameBytesMax?: number };
+  readonly requestBytesInFlightMax: number | undefined;
+  readonly nodeRequestBytesInFlightMax: number | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /** Cluster settings; absent fields use the node's defaults. */
   readonly cluster: ClusterConfig;
@@ -114,6 +116,8 @@ export function resolveStartConfig(flags: StartFlags, environment: StartEnvironm
       frameReadTimeoutMs: integer(pick('frame-read-timeout-ms'), 10, 600_000),
       partialFrameBytesMax: integer(pick('partial-frame-bytes-max'), 1024, 64 * 1024 ** 3),
     }),
+    requestBytesInFlightMax: integer(pick('request-bytes-in-flight-max'), 64 * 1024, 16 * 1024 ** 3),
+    nodeRequestBytesInFlightMax: integer(pick('node-request-bytes-in-flight-max'), 64 * 1024, 16 * 1024 ** 3),
     logLevel: oneOf(pick('log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const) ?? 'info',
     cluster: clusterConfig(pick),
     configFile,

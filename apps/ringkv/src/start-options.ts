@@ -28,6 +28,8 @@ export const startOptionSpecs = {
   'frame-read-timeout-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_FRAME_READ_TIMEOUT_MS', description: 'a connection whose message stays incomplete this long is dropped (default 30000)' },
   'partial-frame-bytes-max': { type: 'string', metavar: 'BYTES', env: 'RINGKV_PARTIAL_FRAME_BYTES_MAX', description: 'bytes of incomplete messages across connections; past it the oldest are dropped (default 268435456)' },
   'connections-per-address-max': { type: 'string', metavar: 'N', env: 'RINGKV_CONNECTIONS_PER_ADDRESS_MAX', description: 'sockets one remote address may hold; raise it behind a proxy or NAT (default 1024)' },
+  'request-bytes-in-flight-max': { type: 'string', metavar: 'BYTES', env: 'RINGKV_REQUEST_BYTES_IN_FLIGHT_MAX', description: 'request bytes one connection may have unanswered before it is no longer read (default 4194304)' },
+  'node-request-bytes-in-flight-max': { type: 'string', metavar: 'BYTES', env: 'RINGKV_NODE_REQUEST_BYTES_IN_FLIGHT_MAX', description: 'request bytes the node runs at once over all connections (default 67108864)' },
   seeds: { type: 'string', metavar: 'LIST', env: 'RINGKV_SEEDS', description: 'nodes to join through: host:port,host:port (default none: a node alone, founding the cluster\'s settings)' },
   'cluster-secret': { type: 'string', metavar: 'SECRET', env: 'RINGKV_CLUSTER_SECRET', description: 'peers must present it (needed with --auth-token, and for a non-loopback host with seeds)' },
   'advertise-url': { type: 'string', metavar: 'URL', env: 'RINGKV_ADVERTISE_URL', description: 'ws URL peers and clients reach this node at (default the bound one)' },

@@ -14,8 +14,11 @@
  *      consecutive numbers and one log record, so it is atomic.
  *   2. A write is acknowledged only after it is visible, and a `sync` write
  *      only after an fsync covering it (publisher.ts, commit-log.ts).
- *   3. After an fsync or append failure (`fatal`), no write is acknowledged:
- *      every later write fails with `closed` carrying the cause.
+ *   3. After an fsync failure or an I/O error (`fatal`), no write is
+ *      acknowledged: every later write fails with `closed` carrying the cause.
+ *      A full disk (`no-space`) is not fatal (space.ts): writes are refused
+ *      with `no-space` while it lasts, reads go on, and a retry with backoff
+ *      on the engine's clock resumes them once space is back.
  *   4. A table file is deleted only when neither the current version nor a
  *      pinned one (snapshot, iterator) names it.
  *   5. The frozen queue never exceeds `frozenMemtablesMax` through automatic
@@ -51,7 +54,9 @@ import { recover, type RecoveredState } from './engine/recovery.js';
 import { newCounters, shapeOf, type EngineStats, type RecoveryLoss } from './engine/stats.js';
 import { checkBound, checkDurability, checkKey, checkValue, toBatchOps, type BatchOperation } from './engine/validate.js';
 import { Version, withCompacted, withFlushed } from './engine/version.js';
-import { L0_SLOWDOWN_DELAY_MS, READS_PER_BACKGROUND_YIELD, SNAPSHOTS_MAX } from './limits.js';
+import { isNoSpace, SpaceState, type SpaceBlock } from './engine/space.js';
+import { SPACE_PROBE_FILE } from './engine/files.js';
+import { L0_SLOWDOWN_DELAY_MS, READS_PER_BACKGROUND_YIELD, SNAPSHOTS_MAX, SPACE_PROBE_BYTES } from './limits.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -134,6 +139,10 @@ export class Engine {
   private stallWaiters: (() => void)[] = [];
   private cancelIntervalSync: (() => void) | undefined;
   private readonly recoveryLoss: RecoveryLoss;
+  /** A full disk: what it blocks and the retry backoff (space.ts). */
+  private readonly space = new SpaceState();
+  private cancelSpaceRetry: (() => void) | undefined;
+  private spaceRetrying: Promise<void> | undefined;
 
   /** @internal Use `openEngine`. */
   constructor(
@@ -160,6 +169,11 @@ export class Engine {
     this.counters.droppedTailBytes = recovered.droppedTailBytes;
     this.recoveryLoss = recovered.corruption;
     this.counters.flushBytes = recovered.bytesWritten;
+    if (recovered.unflushed) {
+      // A full disk at open (recovery.ts): the replayed data waits, frozen, for a retry to flush it.
+      this.frozen.push(recovered.unflushed.memtable);
+      this.blockSpace('writes', recovered.unflushed.error);
+    }
     this.maybeCompact();
   }
 
@@ -278,6 +292,7 @@ export class Engine {
 
   private async write(ops: BatchOp[], durability: Durability | undefined): Promise<void> {
     this.checkWritable();
+    if (this.space.has('writes')) throw this.space.refusal();
     if (this.l0Slow()) {
       // Invariant 6: one short delay per write, never a loop, so a write is slowed at most once.
       this.counters.slowdowns++;
@@ -291,6 +306,7 @@ export class Engine {
         do {
           await this.makeRoom(wait);
           this.checkWritable();
+          if (this.space.has('writes')) throw this.space.refusal();
         } while (this.mustWait());
       } finally {
         if (wait.startMs !== undefined) this.counters.stallMs += this.clock.nowMs() - wait.startMs;
@@ -300,7 +316,9 @@ export class Engine {
     try {
       this.log.append(first, ops);
     } catch (error) {
-      this.fail(error);
+      // A full disk left the log as it was (appends are all or nothing): refuse, do not fail.
+      if (isNoSpace(error)) this.blockSpace('writes', error);
+      else this.fail(error);
       throw error;
     }
     this.lastSeq += ops.length;
@@ -379,9 +397,12 @@ export class Engine {
     };
     while (this.mustWait()) {
       this.checkWritable();
+      if (this.space.has('writes')) throw this.space.refusal();
       if (this.rotating) {
         await this.withDeadline(this.rotating, stalled());
       } else if (this.frozen.length >= this.opts.frozenMemtablesMax || this.l0Full()) {
+        // Waiting for a flush or compaction a full disk has stopped would only end in a stall timeout.
+        if (this.space.any) throw this.space.refusal();
         await this.withDeadline(this.nextFlush(), stalled());
       } else {
         // Our own rotation costs one fsync: bounded by the same deadline, but not counted as a stall.
@@ -417,7 +438,9 @@ export class Engine {
       try {
         await this.log.rotate(number);
       } catch (error) {
-        this.fail(error);
+        // A segment that could not be created leaves the current one in place.
+        if (isNoSpace(error)) this.blockSpace('writes', error);
+        else this.fail(error);
         throw error;
       }
       this.frozen.push(this.mem);
@@ -469,7 +492,12 @@ export class Engine {
       try {
         await this.flushOldest();
       } catch (error) {
-        this.fail(error);
+        if (!isNoSpace(error)) this.fail(error);
+        else {
+          // The memtable stays frozen (its log segment still holds it) until a retry flushes it.
+          this.blockSpace('writes', error);
+          return;
+        }
       }
       this.wakeStalled();
       this.maybeCompact();
@@ -481,7 +509,7 @@ export class Engine {
     const n = this.nextFileNumber++;
     const meta = await writeTable(this.vfs, this.clock, this.dir, this.pathOf(n), n, m.iterator(), this.buildOptions);
     const logNumber = this.frozen[1]?.logNumber ?? this.mem.logNumber;
-    await this.install((v) => withFlushed(v, meta), logNumber);
+    await this.installOrRemove((v) => withFlushed(v, meta), logNumber, [n]);
     this.frozen.shift();
     this.memList = undefined;
     this.counters.flushes++;
@@ -522,6 +550,19 @@ export class Engine {
     return result;
   }
 
+  /**
+   * `install`, removing the new tables `created` if it fails with `no-space`
+   * (then nothing names them: installManifest fails before the rename).
+   */
+  private async installOrRemove(next: (v: Version) => Version, logNumber: number, created: readonly number[]): Promise<void> {
+    try {
+      await this.install(next, logNumber);
+    } catch (error) {
+      if (isNoSpace(error)) for (const f of created) this.vfs.remove(this.pathOf(f));
+      throw error;
+    }
+  }
+
   private deleteObsoleteTables(): void {
     if (this.obsoleteTables.size === 0) return;
     const live = new Set(this.version.fileNumbers());
@@ -554,6 +595,7 @@ export class Engine {
   /** Starts the background compaction loop if there is work and none is running. */
   private maybeCompact(): void {
     if (!this.opts.autoCompaction || this.compacting || this.closing || this.fatal !== undefined) return;
+    if (this.space.has('compaction')) return; // the retry timer restarts it
     if (!pickCompaction(this.version.levels, this.compactionOptions())) return;
     this.compacting = this.compactionLoop().finally(() => {
       this.compacting = undefined;
@@ -567,7 +609,13 @@ export class Engine {
       try {
         await this.runPlan(plan);
       } catch (error) {
-        this.fail(error);
+        if (!isNoSpace(error)) this.fail(error);
+        else {
+          // runCompaction removed its outputs; the inputs are untouched. Writes go on.
+          this.blockSpace('compaction', error);
+          this.wakeStalled();
+          return;
+        }
       }
       this.wakeStalled();
     }
@@ -600,7 +648,8 @@ export class Engine {
       yieldToEventLoop: () => yieldToEventLoop(this.clock),
     });
     const removed = [...plan.inputs, ...plan.overlapping];
-    await this.install((v) => withCompacted(v, removed, result.outputs, plan.outputLevel), this.logNumber);
+    const outputs = result.outputs.map((t) => t.fileNumber);
+    await this.installOrRemove((v) => withCompacted(v, removed, result.outputs, plan.outputLevel), this.logNumber, outputs);
     const c = this.counters;
     c.compactions++;
     c.compactionBytes += result.bytesWritten;
@@ -624,9 +673,11 @@ export class Engine {
    */
   async flush(): Promise<void> {
     this.checkWritable();
+    if (this.space.has('writes')) throw this.space.refusal();
     while (this.rotating) await this.rotating;
     if (this.mem.entries > 0) {
       while (this.frozen.length >= this.opts.frozenMemtablesMax) {
+        if (this.space.has('writes')) throw this.space.refusal();
         await this.nextFlush();
         this.checkWritable();
       }
@@ -636,6 +687,8 @@ export class Engine {
       this.scheduleFlush();
       await this.flushing;
       this.checkWritable();
+      // A flush stopped by a full disk waits for the retry timer; do not spin on it.
+      if (this.space.has('writes')) throw this.space.refusal();
     }
   }
 
@@ -710,6 +763,7 @@ export class Engine {
       droppedEntries: c.droppedEntries,
       droppedTombstones: c.droppedTombstones,
       liveSnapshots: this.snapshots.size,
+      space: this.spaceStats(),
       recovery: {
         replayedRecords: c.replayedRecords,
         droppedTailBytes: c.droppedTailBytes,
@@ -727,12 +781,14 @@ export class Engine {
    */
   async close(options: { flush?: boolean } = {}): Promise<void> {
     if (this.closing) return;
-    if (options.flush && this.fatal === undefined) await this.flush();
+    // On a full disk the flush is skipped: the log already holds every acknowledged write.
+    if (options.flush && this.fatal === undefined && !this.space.any) await this.flush().catch(rethrowUnlessNoSpace);
     this.closing = true;
+    this.cancelSpaceRetry?.();
     let failure: unknown;
     try {
-      while (this.rotating || this.flushing || this.compacting) {
-        await Promise.allSettled([this.rotating, this.flushing, this.compacting]);
+      while (this.rotating || this.flushing || this.compacting || this.spaceRetrying) {
+        await Promise.allSettled([this.rotating, this.flushing, this.compacting, this.spaceRetrying]);
       }
       await this.manifestChain;
       if (this.fatal === undefined && this.log.dirty) await this.log.sync();
@@ -765,6 +821,88 @@ export class Engine {
     return this.memList;
   }
 
+  /**
+   * Whether writes are accepted now, and if not why: a full disk (`no-space`,
+   * retried) or a fatal error. Cheap; for health checks.
+   */
+  writeState(): { writable: true } | { writable: false; reason: string } {
+    if (this.closing || this.closed) return { writable: false, reason: 'engine is closed' };
+    if (this.fatal !== undefined) return { writable: false, reason: `stopped after an error: ${(this.fatal as Error)?.message ?? String(this.fatal)}` };
+    const reason = this.space.has('writes') ? this.space.reason() : undefined;
+    return reason === undefined ? { writable: true } : { writable: false, reason };
+  }
+
+  private spaceStats(): EngineStats['space'] {
+    const state = this.writeState();
+    const sp = this.space;
+    return {
+      writable: state.writable,
+      writesBlocked: sp.has('writes'),
+      compactionBlocked: sp.has('compaction'),
+      reason: state.writable ? sp.reason() : state.reason,
+      retries: sp.retries,
+      refusedWrites: sp.refusedWrites,
+    };
+  }
+
+  /** Records a full disk and arms the retry (space.ts); stalled writers wake and are refused. */
+  private blockSpace(what: SpaceBlock, error: LsmError): void {
+    this.space.block(what, error);
+    this.wakeStalled();
+    this.armSpaceRetry();
+  }
+
+  /** One retry at a time: a block recorded while one runs is picked up when it ends. */
+  private armSpaceRetry(): void {
+    if (this.cancelSpaceRetry !== undefined || this.spaceRetrying !== undefined || this.closing) return;
+    this.cancelSpaceRetry = this.clock.setTimer(this.space.nextDelayMs(), () => {
+      this.cancelSpaceRetry = undefined;
+      this.spaceRetrying = this.retrySpace().finally(() => {
+        this.spaceRetrying = undefined;
+        if (this.space.any && this.fatal === undefined) this.armSpaceRetry();
+      });
+    });
+  }
+
+  /** One retry: probe the disk, flush what is frozen, restart compaction. Never throws. */
+  private async retrySpace(): Promise<void> {
+    if (this.closing || this.fatal !== undefined) return;
+    this.space.retries++;
+    if (this.space.has('writes')) {
+      try {
+        await this.probeSpace();
+      } catch (error) {
+        if (isNoSpace(error)) this.blockSpace('writes', error);
+        else this.fail(error);
+        return;
+      }
+      if (this.frozen.length > 0) {
+        this.scheduleFlush();
+        await this.flushing;
+        if (this.frozen.length > 0) return; // still blocked (flushLoop recorded it) or failed
+      }
+      this.space.clear('writes');
+    }
+    if (this.space.has('compaction')) {
+      this.space.clear('compaction');
+      this.maybeCompact();
+    }
+    this.wakeStalled();
+  }
+
+  /** Writes, fsyncs and removes `SPACE_PROBE_BYTES` (one largest write) to learn whether writes can resume. */
+  private async probeSpace(): Promise<void> {
+    const path = `${this.dir}/${SPACE_PROBE_FILE}`;
+    const file = this.vfs.create(path);
+    try {
+      file.append(new Uint8Array(SPACE_PROBE_BYTES));
+      await file.sync();
+    } finally {
+      file.close();
+      this.vfs.remove(path);
+    }
+  }
+
   private fail(error: unknown): void {
     if (this.fatal !== undefined) return;
     this.fatal = error;
@@ -782,6 +920,10 @@ export class Engine {
       throw new LsmError('closed', 'engine stopped accepting writes after an error', { cause: this.fatal });
     }
   }
+}
+
+function rethrowUnlessNoSpace(error: unknown): void {
+  if (!isNoSpace(error)) throw error;
 }
 
 function overlappingTables(level: readonly TableMeta[], inputs: readonly TableMeta[]): TableMeta[] {
@@ -839,7 +981,7 @@ export async function openEngine(dir: string, options: EngineOptions = {}): Prom
       tombstoneGraceMs: opts.tombstoneGraceMs,
       walRecovery: opts.walRecovery,
     });
-    const log = await CommitLog.create(opts.vfs, root, recovered.state.logNumber);
+    const log = await CommitLog.create(opts.vfs, root, recovered.newLogNumber);
     return new Engine(root, opts, lock, log, recovered, buildOptions);
   } catch (error) {
     lock.release();

@@ -114,3 +114,24 @@ export const LOG_SYNC_MARK_BYTES = 64 * 1024;
 
 /** Loss regions of a recovery listed one by one in `stats().recovery.corruption.regions`; the totals count all. */
 export const RECOVERY_LOSS_REGIONS_MAX = 16;
+
+/**
+ * First wait before the engine retries after a full disk (ENOSPC); each retry
+ * that still finds the disk full doubles it. Short enough that writes resume
+ * within a fraction of a second of an operator freeing space.
+ */
+export const NO_SPACE_RETRY_FIRST_MS = 100;
+
+/**
+ * Longest wait between retries on a full disk. A retry costs one probe write
+ * (and a flush or compaction attempt), so a disk that stays full is probed at
+ * most this often, and recovery after space returns takes at most this long.
+ */
+export const NO_SPACE_RETRY_MAX_MS = 5_000;
+
+/**
+ * Bytes a retry writes (and fsyncs, then removes) to learn whether writes can
+ * resume: one largest default value with its log framing, so a write that
+ * follows a successful probe is not refused again at once.
+ */
+export const SPACE_PROBE_BYTES = 1024 * 1024 + 64 * 1024;

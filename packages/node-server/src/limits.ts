@@ -88,10 +88,59 @@ export const contextEntriesMax = 128;
 /**
  * Default requests a connection may have outstanding before it gets
  * `too-many-in-flight`. 4096 admits deep pipelining (a benchmark client with
- * 1,000 in flight) while bounding one connection's queued work to a few MiB.
+ * 1,000 in flight). A count does not bound bytes (4096 puts of 1 MiB are
+ * 4 GiB): `requestBytesInFlightMax` below does.
  */
 export const inFlightPerConnectionMaxDefault = 4096;
 export const inFlightPerConnectionMaxLimit = 65_536;
+
+/**
+ * Default request bytes (frame bytes of requests read and not yet answered,
+ * running or waiting) one connection may hold before the node stops reading
+ * it. The request count bound above does not bound memory: 4096 pipelined
+ * 1 MiB puts are 4 GiB. 4 MiB keeps a pipelining client busy (four 1 MiB
+ * puts share a group commit) and, at a quarter of the node's budget below,
+ * leaves the rest to other connections (fairness).
+ */
+export const requestBytesInFlightMaxDefault = 4 * 1024 * 1024;
+
+/**
+ * Default request bytes the whole node runs at once (over all connections);
+ * a connection whose next request does not fit is not read until it does.
+ * Each request byte costs a few more in memory (the frame, the decoded
+ * value, the encoded set, the memtable copy), so 64 MiB bounds that work to
+ * a few hundred MiB, and it is about what the engine absorbs in one memtable.
+ */
+export const nodeRequestBytesInFlightMaxDefault = 64 * 1024 * 1024;
+
+/** Bounds of both options: below one frame pipelining stops; above 16 GiB the bound no longer bounds memory. */
+export const requestBytesInFlightMaxMin = 64 * 1024;
+export const requestBytesInFlightMaxLimit = 16 * 1024 ** 3;
+
+/**
+ * Requests up to this many bytes (a get, a small put) are "small": they may
+ * use the node's whole budget, while larger ones leave
+ * `nodeRequestBytesSmallShare` of it free, so a flood of large puts cannot
+ * hold back other clients' small requests.
+ */
+export const smallRequestBytesMax = 64 * 1024;
+
+/** Share of the node's request-byte budget only small requests may use (above). */
+export const nodeRequestBytesSmallShare = 0.125;
+
+/**
+ * L0 tables at which the node counts its storage as behind and starts no
+ * large request until it catches up: the engine's own write slowdown
+ * trigger (8), so the memtables already full (at most 3) cannot take L0 to
+ * its stop trigger (12), where every write, small ones too, would stall.
+ */
+export const storageBehindL0Tables = 8;
+
+/** Writes queued in the replica store at which the storage counts as behind: more than a few batches wait behind the one in the engine. */
+export const storageBehindQueuedWrites = 1_000;
+
+/** How often the node reads the engine's stats to decide whether storage is behind: often enough to react within a batch or two. */
+export const storagePressureCheckMs = 20;
 
 /** Default open client connections; past it an upgrade gets HTTP 503. Each costs ~50 KiB (socket buffers, ws state). */
 export const connectionsMaxDefault = 10_000;

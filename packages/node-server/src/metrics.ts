@@ -35,10 +35,26 @@ class Histogram {
   }
 }
 
+/** Request bytes in flight on the node: the `/status` `requestBytes` object and its gauges. */
+export interface RequestBytesStatus {
+  inFlightBytes: number;
+  peakBytes: number;
+  maxBytes: number;
+  perConnectionMaxBytes: number;
+  /** Connections not read now because of request bytes (their own bound or the node's). */
+  pausedConnections: number;
+  /** Times a request waited for room in the node's budget. */
+  budgetWaits: number;
+  /** True while the storage reports it is behind (no large request starts meanwhile). */
+  storageBehind: boolean;
+}
+
 /** Live figures the metrics read at render time (connections, queue depth, storage). */
 export interface MetricsSources {
   connections(): number;
   pausedConnections(): number;
+  /** Request bytes in flight on the node (request-budget.ts) and connections not read because of them. */
+  requestBytes(): RequestBytesStatus;
   queuedWrites(): number;
   storage(): unknown;
   /** True while this replica's reads are held for a repair of writes its log lost (store/log-loss.ts). */
@@ -79,6 +95,8 @@ export class Metrics {
   connectionsRefused = 0;
   connectionsDroppedSlow = 0;
   connectionsPaused = 0;
+  /** Times a connection stopped being read because of request bytes in flight (issue 15, item 4). */
+  connectionsPausedForBytes = 0;
   framesIn = 0;
   bytesIn = 0;
   bytesOut = 0;
@@ -155,9 +173,15 @@ export class Metrics {
   private renderConnections(w: TextWriter, sources: MetricsSources): void {
     w.gauge('ringkv_connections', 'Open client connections.', sources.connections());
     w.gauge('ringkv_connections_paused', 'Connections not being read because their client is slow to read replies.', sources.pausedConnections());
+    const rb = sources.requestBytes();
+    w.gauge('ringkv_request_bytes_in_flight', 'Frame bytes of client requests running on the node.', rb.inFlightBytes);
+    w.gauge('ringkv_request_bytes_in_flight_max', 'The node bound on request bytes in flight (nodeRequestBytesInFlightMax).', rb.maxBytes);
+    w.gauge('ringkv_request_bytes_in_flight_peak', 'Most request bytes in flight at once since start.', rb.peakBytes);
+    w.gauge('ringkv_connections_paused_for_request_bytes', 'Connections not being read because of request bytes in flight.', rb.pausedConnections);
     w.counter('ringkv_connections_opened_total', 'Client connections accepted.', this.connectionsOpened);
     w.counter('ringkv_connections_refused_total', 'Upgrades refused (connectionsMax reached or stopping).', this.connectionsRefused);
     w.counter('ringkv_connections_paused_total', 'Times a connection was paused for backpressure.', this.connectionsPaused);
+    w.counter('ringkv_connections_paused_for_request_bytes_total', 'Times a connection stopped being read because of request bytes in flight.', this.connectionsPausedForBytes);
     w.counter('ringkv_connections_dropped_slow_total', 'Connections terminated because their client stopped reading.', this.connectionsDroppedSlow);
     const sockets = sources.sockets();
     w.gauge('ringkv_sockets_anonymous', 'Sockets that have not yet sent request headers or a good client or peer hello.', sockets.anonymous);
@@ -184,6 +208,9 @@ function renderStorage(w: TextWriter, stats: unknown): void {
   const scalar = (name: string, help: string, value: unknown): void => {
     if (typeof value === 'number' && Number.isFinite(value)) w.gauge(name, help, value);
   };
+  if (typeof s['writable'] === 'boolean') {
+    w.gauge('ringkv_storage_writable', 'Whether storage accepts writes (0 on a full disk, retried, or after a fatal error).', s['writable'] ? 1 : 0);
+  }
   scalar('ringkv_storage_memtable_bytes', 'Bytes in the active memtable.', s['memtableBytes']);
   scalar('ringkv_storage_last_seq', 'Last sequence number written.', s['lastSeq']);
   scalar('ringkv_storage_user_bytes_written', 'Key and value bytes accepted by the engine since open.', s['userBytesWritten']);

@@ -33,6 +33,8 @@ import { upgradeHandler } from './server/upgrade.js';
 import { FrameGuard } from './server/frame-guard.js';
 import { SocketGuard } from './server/socket-guard.js';
 import type { StorageEngine } from './store/engine-port.js';
+import { storagePressure } from './store/pressure.js';
+import { RequestBudget } from './server/request-budget.js';
 import { openStorage } from './store/open-engine.js';
 import { leftStopSlackMs } from './topology/limits.js';
 import type { ReplicaStore } from './store/replica-store.js';
@@ -78,7 +80,7 @@ function listen(server: Server, o: ResolvedOptions): Promise<number> {
   });
 }
 
-function buildContext(o: ResolvedOptions, agreed: ServerContext['agreed'], store: ReplicaStore, log: NodeLogger): ServerContext {
+function buildContext(o: ResolvedOptions, agreed: ServerContext['agreed'], store: ReplicaStore, log: NodeLogger, engine: StorageEngine): ServerContext {
   const codec = new WireCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
   return {
     options: o,
@@ -100,6 +102,7 @@ function buildContext(o: ResolvedOptions, agreed: ServerContext['agreed'], store
     antiEntropy: undefined,
     core: undefined,
     inFlight: 0,
+    requestBudget: new RequestBudget(o.nodeRequestBytesInFlightMax, storagePressure(engine, () => store.queuedWrites())),
     onDrained: undefined,
   };
 }
@@ -184,7 +187,7 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
     await engine.close().catch(() => {});
     throw error;
   }
-  const ctx = buildContext(withAgreedSettings(o, agreed.record.values), agreed, state.store, log);
+  const ctx = buildContext(withAgreedSettings(o, agreed.record.values), agreed, state.store, log, engine);
   ctx.hints = state.hints;
   const server = createServer({ keepAliveTimeout: 5_000 }, httpHandler(ctx, engine));
   // Anonymous sockets never reach this (the guard displaces them first): it bounds identified ones and requests in progress.
@@ -300,6 +303,11 @@ class RunningNode implements RingkvNode {
     try {
       // Every write settled: the next start may keep this vclock actor (cluster/meta.ts).
       await this.state.markCleanStop();
+    } catch (error) {
+      // A full disk refuses even this record. Unmarked is the safe side: the next start takes a new actor.
+      this.ctx.log.warn({ err: error }, 'could not mark the stop clean; the next start takes a new vclock actor');
+    }
+    try {
       await this.engine.close();
     } catch (error) {
       this.ctx.log.error({ err: error }, 'storage did not close cleanly');

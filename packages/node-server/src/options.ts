@@ -45,6 +45,10 @@ export interface NodeOptions {
   valueBytesMax?: number;
   /** Requests one connection may have outstanding (default 4096). */
   inFlightPerConnectionMax?: number;
+  /** Request bytes one connection may have read and not answered before it is no longer read (default 4 MiB). */
+  requestBytesInFlightMax?: number;
+  /** Request bytes the node runs at once over all connections (default 64 MiB); connections wait (unread) for room. */
+  nodeRequestBytesInFlightMax?: number;
   /** Open client connections (default 10,000); beyond it upgrades get HTTP 503. */
   connectionsMax?: number;
   /** Reply bytes queued on a connection before it stops being read (default 4 MiB). */
@@ -198,6 +202,8 @@ export interface ResolvedOptions {
   readonly frameBytesMax: number;
   readonly setBytesMax: number;
   readonly inFlightPerConnectionMax: number;
+  readonly requestBytesInFlightMax: number;
+  readonly nodeRequestBytesInFlightMax: number;
   readonly connectionsMax: number;
   readonly sendBufferBytesHigh: number;
   readonly sendBufferBytesMax: number;
@@ -308,6 +314,8 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     frameBytesMax,
     setBytesMax: frameBytesMax - L.replyOverheadBytes,
     inFlightPerConnectionMax: intOption('inFlightPerConnectionMax', o.inFlightPerConnectionMax, L.inFlightPerConnectionMaxDefault, 1, L.inFlightPerConnectionMaxLimit),
+    requestBytesInFlightMax: intOption('requestBytesInFlightMax', o.requestBytesInFlightMax, L.requestBytesInFlightMaxDefault, L.requestBytesInFlightMaxMin, L.requestBytesInFlightMaxLimit),
+    nodeRequestBytesInFlightMax: intOption('nodeRequestBytesInFlightMax', o.nodeRequestBytesInFlightMax, L.nodeRequestBytesInFlightMaxDefault, L.requestBytesInFlightMaxMin, L.requestBytesInFlightMaxLimit),
     connectionsMax: intOption('connectionsMax', o.connectionsMax, L.connectionsMaxDefault, 1, L.connectionsMaxLimit),
     sendBufferBytesHigh,
     sendBufferBytesMax: Math.max(

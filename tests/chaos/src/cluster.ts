@@ -37,6 +37,8 @@ export interface ClusterOptions {
   readonly r?: number;
   readonly w?: number;
   readonly gossipIntervalMs?: number;
+  /** Give every node its own tmpfs disk (`nodeDiskBytes`) for `disk-full` faults (needs root). */
+  readonly diskFull?: boolean;
 }
 
 /** One member's /status, the parts the run reads. */
@@ -115,6 +117,7 @@ export class ChaosCluster {
     }
     const nodes = ids.map((id, i) => new NodeProcess({
       id, host: nodeIp(i), port: ports[i] as number, dataDir: join(o.workDir, id), logFile: join(o.workDir, `${id}.log`),
+      diskBytes: o.diskFull === true ? L.nodeDiskBytes : undefined,
       options: {
         advertiseUrl: `ws://${proxies[i]?.address}`,
         seeds: proxies.filter((_, j) => j !== i).map((p) => p.address),
@@ -182,6 +185,7 @@ export class ChaosCluster {
   async close(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.stop()));
     await Promise.all(this.proxies.map((p) => p.close()));
+    for (const n of this.nodes) n.disk?.unmount();
   }
 }
 

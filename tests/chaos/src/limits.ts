@@ -5,6 +5,9 @@
 
 /** Fewest nodes: N = 3 replicas need three distinct nodes. */
 export const nodesMin = 3;
+
+/** Size of each node's tmpfs disk when the run has `disk-full` faults: room for a run's data (well under 10 MiB) and its engine's work, in RAM. */
+export const nodeDiskBytes = 256 * 1024 * 1024;
 /** Most nodes: node i binds 127.0.0.(10 + i) and its proxy 127.0.0.(20 + i) by default, so 9 keeps the two ranges apart. */
 export const nodesMax = 9;
 /** Most workload clients: each is an SDK client with a pool of connections, one op at a time. */

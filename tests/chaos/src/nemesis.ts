@@ -50,6 +50,9 @@ export class Nemesis {
         await c.bankCounters(target);
         await c.node(target).stop();
         return c.node(target).start().catch((error: unknown) => void this.restartFailures.push(`${target}: ${(error as Error).message}`));
+      case 'disk-full':
+        c.node(target).disk?.fill();
+        return;
       case 'partition-halves':
       case 'isolate':
       case 'bridge':
@@ -95,6 +98,8 @@ export class Nemesis {
       if (e.kind === 'wipe') await this.repairAfterWipe();
     } else if (e.kind === 'pause') {
       target.resume();
+    } else if (e.kind === 'disk-full') {
+      target.disk?.free();
     } else if (e.kind !== 'cut' && e.kind !== 'restart') {
       this.cluster.table.heal();
     }
@@ -118,7 +123,10 @@ export class Nemesis {
   async healAll(): Promise<void> {
     this.dispose();
     this.cluster.table.heal();
-    for (const n of this.cluster.nodes) n.resume();
+    for (const n of this.cluster.nodes) {
+      n.resume();
+      n.disk?.free();
+    }
     for (const n of this.cluster.nodes) {
       if (!n.running) await n.start().catch((error: unknown) => this.restartFailures.push(`${n.spec.id}: ${(error as Error).message}`));
     }

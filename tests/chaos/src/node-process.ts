@@ -18,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NodeDisk } from './disk.js';
 import { ChaosError } from './errors.js';
 import * as L from './limits.js';
 
@@ -60,6 +61,8 @@ export interface NodeSpec {
   readonly dataDir: string;
   /** Where the child's stderr (its pino log) goes, appended. */
   readonly logFile: string;
+  /** When set, the data directory is its own tmpfs disk of this size (the `disk-full` fault, disk.ts). */
+  readonly diskBytes?: number;
   /** The rest of node-server's `NodeOptions` (seeds, advertiseUrl, n, r, w, …), JSON-safe. */
   readonly options: Readonly<Record<string, unknown>>;
 }
@@ -71,7 +74,12 @@ export class NodeProcess {
   /** Exits the runner did not cause (a crash): the run reports them. */
   unexpectedExits = 0;
 
-  constructor(readonly spec: NodeSpec) {}
+  /** The node's own disk, if it has one (`spec.diskBytes`). */
+  readonly disk: NodeDisk | undefined;
+
+  constructor(readonly spec: NodeSpec) {
+    this.disk = spec.diskBytes === undefined ? undefined : new NodeDisk(spec.dataDir, spec.diskBytes);
+  }
 
   /** True while a child runs (paused or not). */
   get running(): boolean {
@@ -91,6 +99,7 @@ export class NodeProcess {
   /** Spawns the node and waits for its ready line (invariant 3). */
   async start(): Promise<void> {
     if (this.child !== undefined) return;
+    this.disk?.mount();
     const log = openSync(this.spec.logFile, 'a');
     const options = { id: this.spec.id, host: this.spec.host, port: this.spec.port, dataDir: this.spec.dataDir, ...this.spec.options };
     const child = spawn(process.execPath, [nodeMainPath, JSON.stringify(options)], { stdio: ['pipe', 'pipe', log] });
@@ -120,7 +129,8 @@ export class NodeProcess {
   /** Deletes the data directory of a node that is not running (a lost disk). */
   wipe(): void {
     if (this.child !== undefined) throw new Error(`chaos: wipe of ${this.spec.id} while it runs`);
-    rmSync(this.spec.dataDir, { recursive: true, force: true });
+    if (this.disk !== undefined) this.disk.clear();
+    else rmSync(this.spec.dataDir, { recursive: true, force: true });
   }
 
   /** SIGSTOP: the process keeps its sockets but runs nothing. */

@@ -171,7 +171,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let parts: { cluster: ChaosCluster; workload: SetWorkload; nemesis: Nemesis } | undefined;
   let valid = false;
   try {
-    const cluster = await ChaosCluster.create({ nodes: r.nodes, workDir, nodeIpBase: o.nodeIpBase, proxyIpBase: o.proxyIpBase, gossipIntervalMs: o.gossipIntervalMs });
+    const diskFull = o.kinds?.includes('disk-full') === true;
+    const cluster = await ChaosCluster.create({ nodes: r.nodes, workDir, nodeIpBase: o.nodeIpBase, proxyIpBase: o.proxyIpBase, gossipIntervalMs: o.gossipIntervalMs, diskFull });
     parts = { cluster, workload: new SetWorkload({ seeds: cluster.clientSeeds, clients: r.clients, keys: r.keys, seed: r.seed }), nemesis: new Nemesis(cluster) };
     const report = await phases(r, o, parts, workDir, abort.signal);
     valid = report.valid;

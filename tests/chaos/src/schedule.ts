@@ -20,7 +20,7 @@ import * as L from './limits.js';
 import { SeededRandom } from './random.js';
 
 /** Every kind of fault the nemesis injects. */
-export const faultKinds = ['kill', 'wipe', 'pause', 'partition-halves', 'isolate', 'one-way', 'bridge', 'delay', 'cut', 'isolate-clients', 'restart'] as const;
+export const faultKinds = ['kill', 'wipe', 'pause', 'partition-halves', 'isolate', 'one-way', 'bridge', 'delay', 'cut', 'isolate-clients', 'restart', 'disk-full'] as const;
 
 /**
  * - `kill`: SIGKILL one node, restart it on its data directory when the fault heals.
@@ -38,6 +38,10 @@ export const faultKinds = ['kill', 'wipe', 'pause', 'partition-halves', 'isolate
  *   data directory at once, then the hold under load with every node up
  *   (issue 15: writes failed `quorum-not-met` for seconds after a restart).
  *   A run of restarts only must see no `quorum-not-met` (runner.ts).
+ * - `disk-full`: one node's disk (a tmpfs of `nodeDiskBytes`, disk.ts) is filled
+ *   with a ballast file; the heal removes it. The node must refuse writes
+ *   without false acks, keep serving reads, and write again on its own.
+ *   Opt-in (`--faults …,disk-full`): it needs root to mount the disks.
  */
 export type FaultKind = (typeof faultKinds)[number];
 
@@ -47,10 +51,10 @@ export type FaultKind = (typeof faultKinds)[number];
  * README, "Found"). `restart` is opt-in (`--faults restart`) so the seeds
  * of the README's results keep their schedules.
  */
-export const defaultFaultKinds: readonly FaultKind[] = faultKinds.filter((k) => k !== 'restart');
+export const defaultFaultKinds: readonly FaultKind[] = faultKinds.filter((k) => k !== 'restart' && k !== 'disk-full');
 
 /** Kinds that act on processes, never on the fault table: with `overlap` they run beside network faults. */
-export const processFaultKinds: readonly FaultKind[] = ['kill', 'wipe', 'pause', 'restart'];
+export const processFaultKinds: readonly FaultKind[] = ['kill', 'wipe', 'pause', 'restart', 'disk-full'];
 
 /** One scheduled fault. */
 export interface FaultEvent {

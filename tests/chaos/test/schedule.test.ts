@@ -69,8 +69,8 @@ describe('makeSchedule', () => {
     expect(makeSchedule({ seed, durationMs: 120_000, nodes }).every((e) => e.lane === 0), note).toBe(true);
   });
 
-  it('leaves restart out of the default kinds (the README\'s seeds keep their schedules) and runs it as a single-node process fault', () => {
-    expect(defaultFaultKinds).toEqual(faultKinds.filter((k) => k !== 'restart'));
+  it('leaves restart and disk-full out of the default kinds (the README\'s seeds keep their schedules) and runs it as a single-node process fault', () => {
+    expect(defaultFaultKinds).toEqual(faultKinds.filter((k) => k !== 'restart' && k !== 'disk-full'));
     const events = makeSchedule({ seed, durationMs: 60_000, nodes, kinds: ['restart'] });
     expect(events.length, note).toBeGreaterThan(5);
     expect(events.every((e) => e.kind === 'restart' && e.nodes.length === 1 && e.others.length === 0), note).toBe(true);

@@ -33,6 +33,8 @@ export async function runStart(command: StartCommand, io: Io, onLeft: (node: Rin
     ...(config.valueBytesMax === undefined ? {} : { valueBytesMax: config.valueBytesMax }),
     ...(config.connectionsPerAddressMax === undefined ? {} : { connectionsPerAddressMax: config.connectionsPerAddressMax }),
     ...config.frames,
+    ...(config.requestBytesInFlightMax === undefined ? {} : { requestBytesInFlightMax: config.requestBytesInFlightMax }),
+    ...(config.nodeRequestBytesInFlightMax === undefined ? {} : { nodeRequestBytesInFlightMax: config.nodeRequestBytesInFlightMax }),
     logLevel: config.logLevel,
     logDestination: process.stderr,
     ...config.cluster,

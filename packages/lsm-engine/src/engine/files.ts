@@ -13,3 +13,6 @@ export function parseTableFileName(name: string): number | undefined {
   const m = /^(\d+)\.sst$/.exec(name);
   return m ? Number(m[1]) : undefined;
 }
+
+/** A retry's probe write on a full disk (engine.ts `probeSpace`); removed at once, and by recovery if a crash left it. */
+export const SPACE_PROBE_FILE = 'SPACE-PROBE';

@@ -7,6 +7,7 @@
  *      crash could take away.
  *   2. The build yields to the event loop every FLUSH_YIELD_ENTRIES entries,
  *      so reads and writes keep being served during a long flush.
+ *   3. On failure (a full disk, EIO) the part-written file is removed.
  */
 import type { Clock } from '../clock.js';
 import type { InternalIterator } from '../format/internal.js';
@@ -33,7 +34,7 @@ export async function writeTable(
   options: TableBuildOptions,
 ): Promise<TableMeta> {
   const file = vfs.create(path);
-  let meta: TableMeta;
+  let meta: TableMeta | undefined;
   try {
     const builder = new TableBuilder(file, fileNumber, options);
     let n = 0;
@@ -41,11 +42,14 @@ export async function writeTable(
       builder.add(it.key(), it.seq(), it.kind(), it.value());
       if (++n % FLUSH_YIELD_ENTRIES === 0) await yieldToEventLoop(clock);
     }
-    meta = builder.finish();
+    const built = builder.finish();
     await file.sync();
+    meta = built;
   } finally {
     file.close();
     it.close();
+    // Invariant 3: a part-written table would hold disk space (and, on a full disk, keep it full).
+    if (meta === undefined) vfs.remove(path);
   }
   await vfs.syncDir(dir);
   return meta;

@@ -15,6 +15,13 @@
  *      ends up anywhere but last.
  *   4. Delete what the new manifest does not name (orphans of a crash).
  *
+ * On a full disk (a flush in step 3 fails with `no-space`) recovery does not
+ * need the room: it removes the tables it wrote, replays the logs again into
+ * one memtable that stays unflushed (`unflushed`), keeps the old segments and
+ * the current manifest, and the engine starts with writes blocked until a
+ * retry can flush it (space.ts). Only a newest segment with a torn tail rules
+ * this out (it would stop being the newest); then the open fails.
+ *
  * Invariants:
  *   1. Nothing is deleted before the new manifest is durable; a crash at any
  *      point of recovery leaves the directory recoverable with the same data.
@@ -22,7 +29,7 @@
  *      in the manifest, the logs or the directory listing.
  */
 import type { Clock } from '../clock.js';
-import { LsmError } from '../errors.js';
+import { isLsmError, LsmError } from '../errors.js';
 import { Memtable } from '../memtable/memtable.js';
 import { installManifest, readCurrentManifest, type ManifestState } from '../manifest/manifest.js';
 import type { TableBuildOptions, TableMeta } from '../sstable/index.js';
@@ -38,6 +45,7 @@ import {
   CURRENT_FILE,
   LOCK_FILE,
   logFileName,
+  SPACE_PROBE_FILE,
   parseLogFileName,
   parseManifestFileName,
   parseSyncMarkFileName,
@@ -65,6 +73,10 @@ export interface RecoveredState {
   corruption: RecoveryLoss;
   /** Bytes written by recovery (tables and manifest), for write amplification. */
   bytesWritten: number;
+  /** Number of the log segment the engine starts (`state.logNumber` unless the flush was deferred). */
+  newLogNumber: number;
+  /** On a full disk: the replayed data, not flushed (module header); its log segments are kept. */
+  unflushed?: { memtable: Memtable; error: LsmError };
 }
 
 function maxFileNumber(names: readonly string[]): number {
@@ -76,12 +88,12 @@ function maxFileNumber(names: readonly string[]): number {
   return max;
 }
 
-function loadState(p: RecoveryParams, names: readonly string[]): ManifestState {
+function loadState(p: RecoveryParams, names: readonly string[]): { state: ManifestState; manifestNumber: number | undefined } {
   const current = readCurrentManifest(p.vfs, p.dir);
   if (!current) {
     const data = names.filter((n) => parseLogFileName(n) !== undefined || parseTableFileName(n) !== undefined);
     if (data.length > 0) throw new LsmError('corruption', `${p.dir}: ${CURRENT_FILE} is missing but ${data[0]} exists`);
-    return { nextFileNumber: 1, lastSeq: 0, logNumber: 0, checkpoints: [], levels: Array.from({ length: p.levels }, () => []) };
+    return { state: { nextFileNumber: 1, lastSeq: 0, logNumber: 0, checkpoints: [], levels: Array.from({ length: p.levels }, () => []) }, manifestNumber: undefined };
   }
   const state = current.state;
   for (const level of state.levels) {
@@ -92,31 +104,44 @@ function loadState(p: RecoveryParams, names: readonly string[]): ManifestState {
     }
   }
   while (state.levels.length < p.levels) state.levels.push([]);
-  return state;
+  return { state, manifestNumber: current.number };
 }
 
-/** Runs steps 1–4 of the module header. */
+/** Runs steps 1–4 of the module header, or on a full disk the fallback it describes. */
 export async function recover(p: RecoveryParams): Promise<RecoveredState> {
+  const flushed: TableMeta[] = [];
+  try {
+    return await recoverFlushing(p, flushed);
+  } catch (error) {
+    if (!isLsmError(error) || error.code !== 'no-space') throw error;
+    for (const t of flushed) p.vfs.remove(`${p.dir}/${tableFileName(t.fileNumber)}`);
+    return recoverUnflushed(p, error);
+  }
+}
+
+/** Step 1 and the segments step 2 replays. */
+function begin(p: RecoveryParams): { state: ManifestState; manifestNumber: number | undefined; logs: number[] } {
   const names = p.vfs.list(p.dir);
-  const state = loadState(p, names);
+  const { state, manifestNumber } = loadState(p, names);
   state.nextFileNumber = Math.max(state.nextFileNumber, maxFileNumber(names) + 1);
   const logs = names
     .map(parseLogFileName)
     .filter((n): n is number => n !== undefined && n >= state.logNumber)
     .sort((a, b) => a - b);
-  let mem = new Memtable(0);
-  let replayedRecords = 0;
+  return { state, manifestNumber, logs };
+}
+
+/** Step 2: replays `logs` into memtables, calling `full` whenever one reaches `memtableBytes` (and once at the end). */
+async function replay(
+  p: RecoveryParams,
+  state: ManifestState,
+  logs: readonly number[],
+  mem: { current: Memtable },
+  full: () => Promise<void>,
+  loss: LossCounter,
+): Promise<{ records: number; droppedTailBytes: number }> {
+  let records = 0;
   let droppedTailBytes = 0;
-  let bytesWritten = 0;
-  const flushed: TableMeta[] = [];
-  const flush = async (): Promise<void> => {
-    const n = state.nextFileNumber++;
-    const meta = await writeTable(p.vfs, p.clock, p.dir, `${p.dir}/${tableFileName(n)}`, n, mem.iterator(), p.buildOptions);
-    flushed.push(meta);
-    bytesWritten += meta.sizeBytes;
-    mem = new Memtable(0);
-  };
-  const loss = new LossCounter();
   for (let i = 0; i < logs.length; i++) {
     const number = logs[i] as number;
     const name = logFileName(number);
@@ -130,22 +155,70 @@ export async function recover(p: RecoveryParams): Promise<RecoveredState> {
       loss.recordStarts();
       decodeBatch(payload, `${p.dir}/${name}`, (seq, kind, key, value) => {
         loss.op(seq);
-        mem.insert(key.slice(), seq, kind, value.slice());
+        mem.current.insert(key.slice(), seq, kind, value.slice());
         if (seq > state.lastSeq) state.lastSeq = seq;
       });
-      replayedRecords++;
+      records++;
     });
     droppedTailBytes += result.droppedBytes;
-    if (mem.approximateBytes >= p.memtableBytes) await flush();
+    if (mem.current.approximateBytes >= p.memtableBytes) await full();
   }
-  if (mem.entries > 0) await flush();
+  if (mem.current.entries > 0) await full();
+  return { records, droppedTailBytes };
+}
+
+async function recoverFlushing(p: RecoveryParams, flushed: TableMeta[]): Promise<RecoveredState> {
+  const { state, logs } = begin(p);
+  const mem = { current: new Memtable(0) };
+  let bytesWritten = 0;
+  const flush = async (): Promise<void> => {
+    const n = state.nextFileNumber++;
+    const meta = await writeTable(p.vfs, p.clock, p.dir, `${p.dir}/${tableFileName(n)}`, n, mem.current.iterator(), p.buildOptions);
+    flushed.push(meta);
+    bytesWritten += meta.sizeBytes;
+    mem.current = new Memtable(0);
+  };
+  const loss = new LossCounter();
+  const { records: replayedRecords, droppedTailBytes } = await replay(p, state, logs, mem, flush, loss);
   for (const t of flushed) (state.levels[0] as TableMeta[]).unshift(t);
   state.logNumber = state.nextFileNumber++;
   const manifestNumber = state.nextFileNumber++;
   addCheckpoint(state.checkpoints, state.lastSeq, p.clock.nowMs(), p.tombstoneGraceMs);
   bytesWritten += await installManifest(p.vfs, p.dir, manifestNumber, state);
   removeOrphans(p.vfs, p.dir, state, manifestNumber);
-  return { state, manifestNumber, replayedRecords, droppedTailBytes, corruption: loss.finish(), bytesWritten };
+  return { state, manifestNumber, replayedRecords, droppedTailBytes, corruption: loss.finish(), bytesWritten, newLogNumber: state.logNumber };
+}
+
+/** The full-disk fallback (module header): one unflushed memtable, old segments and manifest kept, nothing written. */
+async function recoverUnflushed(p: RecoveryParams, error: LsmError): Promise<RecoveredState> {
+  const { state, manifestNumber, logs } = begin(p);
+  const mem = { current: new Memtable(state.logNumber) };
+  const loss = new LossCounter();
+  const { records, droppedTailBytes } = await replay(p, state, logs, mem, async () => {}, loss);
+  // A torn newest segment must stay the newest (invariant 4 of the log), so a new segment cannot follow it.
+  if (droppedTailBytes > 0 || manifestNumber === undefined) throw error;
+  addCheckpoint(state.checkpoints, state.lastSeq, p.clock.nowMs(), p.tombstoneGraceMs);
+  const newLogNumber = state.nextFileNumber++;
+  const unflushed = mem.current.entries > 0 ? { memtable: mem.current, error } : undefined;
+  return { state, manifestNumber, replayedRecords: records, droppedTailBytes, corruption: loss.finish(), bytesWritten: 0, newLogNumber, unflushed };
+}
+
+/** Step 4: removes every engine file the installed manifest does not need. */
+export function removeOrphans(vfs: Vfs, dir: string, state: ManifestState, manifestNumber: number): void {
+  const live = new Set(state.levels.flatMap((l) => l.map((t) => t.fileNumber)));
+  for (const name of vfs.list(dir)) {
+    if (name === CURRENT_FILE || name === LOCK_FILE) continue;
+    const log = parseLogFileName(name) ?? parseSyncMarkFileName(name);
+    const table = parseTableFileName(name);
+    const manifest = parseManifestFileName(name);
+    const orphan =
+      (log !== undefined && log < state.logNumber) ||
+      (table !== undefined && !live.has(table)) ||
+      (manifest !== undefined && manifest !== manifestNumber) ||
+      name === 'CURRENT.tmp' ||
+      name === SPACE_PROBE_FILE;
+    if (orphan) vfs.remove(`${dir}/${name}`);
+  }
 }
 
 /**
@@ -189,22 +262,5 @@ class LossCounter {
       this.loss.droppedOpsExact = false;
     }
     return this.loss;
-  }
-}
-
-/** Step 4: removes every engine file the installed manifest does not need. */
-export function removeOrphans(vfs: Vfs, dir: string, state: ManifestState, manifestNumber: number): void {
-  const live = new Set(state.levels.flatMap((l) => l.map((t) => t.fileNumber)));
-  for (const name of vfs.list(dir)) {
-    if (name === CURRENT_FILE || name === LOCK_FILE) continue;
-    const log = parseLogFileName(name) ?? parseSyncMarkFileName(name);
-    const table = parseTableFileName(name);
-    const manifest = parseManifestFileName(name);
-    const orphan =
-      (log !== undefined && log < state.logNumber) ||
-      (table !== undefined && !live.has(table)) ||
-      (manifest !== undefined && manifest !== manifestNumber) ||
-      name === 'CURRENT.tmp';
-    if (orphan) vfs.remove(`${dir}/${name}`);
   }
 }

@@ -31,6 +31,12 @@ export interface EngineStats {
   droppedEntries: number;
   droppedTombstones: number;
   liveSnapshots: number;
+  /**
+   * Whether writes are accepted (false on a full disk, while retried, or after
+   * a fatal error), and the state of a full disk: what it blocks, why, retries
+   * run and writes refused since open.
+   */
+  space: { writable: boolean; writesBlocked: boolean; compactionBlocked: boolean; reason: string | undefined; retries: number; refusedWrites: number };
   /** What the last open found in the log. */
   recovery: { replayedRecords: number; droppedTailBytes: number; corruption: RecoveryLoss };
 }

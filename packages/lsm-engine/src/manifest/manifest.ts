@@ -18,7 +18,7 @@
  *   3. `logNumber`: every log segment numbered below it is covered by tables
  *      in the manifest and may be deleted; recovery replays the ones at or above.
  */
-import { LsmError } from '../errors.js';
+import { isLsmError, LsmError } from '../errors.js';
 import type { TableMeta } from '../sstable/index.js';
 import { ByteWriter } from '../util/byte-writer.js';
 import { crc32c, maskCrc, unmaskCrc } from '../util/crc32c.js';
@@ -148,16 +148,29 @@ async function writeSynced(vfs: Vfs, path: string, data: Uint8Array): Promise<vo
 /**
  * Installs `state` as MANIFEST-<number> and points CURRENT at it (invariant 1).
  * Returns the bytes written. On a throw the old manifest is still current
- * unless the final directory fsync failed, in which case either may be.
+ * (and the new files are removed, so a full disk is retryable) unless the
+ * final directory fsync failed (always `io`), in which case either may be.
  */
 export async function installManifest(vfs: Vfs, dir: string, number: number, state: ManifestState): Promise<number> {
   const bytes = encodeManifest(state);
   const name = manifestFileName(number);
-  await writeSynced(vfs, `${dir}/${name}`, bytes);
   const pointer = new TextEncoder().encode(`${name}\n`);
-  await writeSynced(vfs, `${dir}/${CURRENT_TMP_FILE}`, pointer);
+  try {
+    await writeSynced(vfs, `${dir}/${name}`, bytes);
+    await writeSynced(vfs, `${dir}/${CURRENT_TMP_FILE}`, pointer);
+  } catch (error) {
+    // CURRENT still names the old manifest: the new files are garbage and, on a full disk, in the way.
+    vfs.remove(`${dir}/${CURRENT_TMP_FILE}`);
+    vfs.remove(`${dir}/${name}`);
+    throw error;
+  }
   vfs.rename(`${dir}/${CURRENT_TMP_FILE}`, `${dir}/${CURRENT_FILE}`);
-  await vfs.syncDir(dir);
+  try {
+    await vfs.syncDir(dir);
+  } catch (error) {
+    // After the rename the disk may name the new manifest while the engine does not: never a retryable no-space.
+    throw isLsmError(error) && error.code === 'no-space' ? new LsmError('io', `syncing ${dir} after installing ${name} failed`, { cause: error }) : error;
+  }
   return bytes.length + pointer.length;
 }
 

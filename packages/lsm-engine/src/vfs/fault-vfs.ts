@@ -43,6 +43,7 @@ export class FaultVfs extends MemVfs {
   private powerOff = false;
   private syncFailures: 'none' | 'next' | 'all' = 'none';
   private appendFailure: 'none' | 'no-space' = 'none';
+  private appendFailurePaths: RegExp | undefined;
   private gate: Promise<void> | undefined;
   /** Points counted per kind, for tests that want to crash after a particular kind of call. */
   readonly pointLog: MutationKind[] = [];
@@ -67,9 +68,13 @@ export class FaultVfs extends MemVfs {
     this.syncFailures = which;
   }
 
-  /** Makes every append fail with ENOSPC (`no-space`) until set back to 'none'. */
-  failAppends(which: 'none' | 'no-space'): void {
+  /**
+   * Makes every append (or only appends to paths matching `paths`) fail with
+   * ENOSPC (`no-space`), writing nothing, until set back to 'none'.
+   */
+  failAppends(which: 'none' | 'no-space', paths?: RegExp): void {
     this.appendFailure = which;
+    this.appendFailurePaths = paths;
   }
 
   /**
@@ -127,7 +132,7 @@ export class FaultVfs extends MemVfs {
 
   protected override beforeMutation(kind: MutationKind, path: string): void {
     if (this.powerOff) throw new LsmError('io', `simulated power loss before ${kind} of ${path}`);
-    if (kind === 'append' && this.appendFailure === 'no-space') {
+    if (kind === 'append' && this.appendFailure === 'no-space' && (this.appendFailurePaths?.test(path) ?? true)) {
       throw new LsmError('no-space', `ENOSPC: no space left on device, write ${path}`);
     }
     if ((kind === 'sync' || kind === 'sync-dir') && this.syncFailures !== 'none') {

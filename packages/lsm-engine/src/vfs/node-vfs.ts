@@ -11,7 +11,9 @@
  * Invariants:
  *   1. Every OS error leaves this file as an `LsmError`: ENOENT → `not-found`,
  *      ENOSPC → `no-space`, anything else → `io`, with the original as `cause`.
- *   2. `append` writes all of its bytes or throws; a short write is retried.
+ *   2. `append` writes all of its bytes or throws, leaving the file as it was
+ *      (bytes a failed write left behind are truncated away); a short write
+ *      is retried.
  *   3. The directory lock is a listening Unix domain socket in Linux's abstract
  *      namespace, named after the device and inode of the `LOCK` file. The
  *      kernel frees the name when the last descriptor of the socket closes, so
@@ -215,8 +217,15 @@ class NodeAppendFile implements VfsAppendFile {
 
   append(data: Uint8Array): void {
     let done = 0;
-    while (done < data.length) {
-      done += wrap(`write ${this.path}`, () => fs.writeSync(this.fd, data, done, data.length - done));
+    try {
+      while (done < data.length) {
+        // Positional: after a failed append is cut off below, the next one starts where it did.
+        done += wrap(`write ${this.path}`, () => fs.writeSync(this.fd, data, done, data.length - done, this.written + done));
+      }
+    } catch (error) {
+      // Invariant 2: a full disk may take part of the bytes; cut them off so the file ends where it did.
+      if (done > 0) fs.ftruncateSync(this.fd, this.written);
+      throw error;
     }
     this.written += data.length;
   }

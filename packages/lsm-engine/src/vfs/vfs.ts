@@ -85,7 +85,11 @@ export interface VfsAppendFile {
   readonly path: string;
   /** Bytes written so far (synced or not). */
   size(): number;
-  /** Appends `data` at the end. The Vfs does not keep a reference to `data` after returning. */
+  /**
+   * Appends `data` at the end. All or nothing: on a throw (`no-space`, `io`)
+   * the file is as it was, so a later append does not follow a torn one.
+   * The Vfs does not keep a reference to `data` after returning.
+   */
   append(data: Uint8Array): void;
   /** Makes every byte appended so far durable. Rejects with an `io` error (EIO) on failure. */
   sync(): Promise<void>;

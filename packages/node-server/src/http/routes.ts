@@ -8,19 +8,22 @@
  * Invariants:
  *   1. Read-only and cheap: each answer is built from in-memory counters and
  *      `engine.stats()`; nothing here touches the disk.
- *   2. `/health` is 200 while the node serves and 503 once it is stopping, so
- *      a load balancer drains it first.
+ *   2. `/health` is 200 while the node serves, 503 `stopping` once it is
+ *      stopping (a load balancer drains it first), and 503 `read-only` with
+ *      the reason while its storage refuses writes (a full disk: it comes back
+ *      by itself once space is freed; reads still work).
  *   3. Unknown paths are 404 and other methods 405, as JSON.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartialFrameFigures } from '../metrics.js';
 import type { ServerContext } from '../server/context.js';
-import type { StorageEngine } from '../store/engine-port.js';
+import { storageStatus, writeStateOf, type StorageEngine } from '../store/engine-port.js';
 import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
 import { renderAntiEntropy } from '../anti-entropy/metrics.js';
 import { renderTopology } from '../topology/metrics.js';
 import { adminRoute, authorized, sendError } from './admin.js';
 import { settingsPath } from '../cluster/settings-discovery.js';
+import type { RequestBytesStatus } from '../metrics.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -38,6 +41,22 @@ function largestSendBuffer(ctx: ServerContext): number {
   let max = 0;
   for (const c of ctx.connections) max = Math.max(max, c.bufferedBytes);
   return max;
+}
+
+/** Request bytes in flight (connection.ts invariant 8, request-budget.ts). */
+export function requestBytesOf(ctx: ServerContext): RequestBytesStatus {
+  let paused = 0;
+  for (const c of ctx.connections) if (c.bytesPaused) paused++;
+  const b = ctx.requestBudget;
+  return {
+    inFlightBytes: b.bytes,
+    peakBytes: b.peakBytes,
+    maxBytes: b.maxBytes,
+    perConnectionMaxBytes: ctx.options.requestBytesInFlightMax,
+    pausedConnections: paused,
+    budgetWaits: b.waits,
+    storageBehind: b.storageBehind(),
+  };
 }
 
 /** Raw socket admission figures: anonymous now, and the counters of the guard. */
@@ -76,11 +95,12 @@ export function statusOf(ctx: ServerContext, engine: StorageEngine): Record<stri
       partialFrames: partialFramesOf(ctx),
     },
     inFlight: ctx.inFlight,
+    requestBytes: requestBytesOf(ctx),
     requests: ctx.metrics.requestCounts(),
     errors: ctx.metrics.errorCounts(),
     writes: { ...ctx.store.stats },
     store: ctx.core?.topology.data.status(),
-    storage: engine.stats(),
+    storage: storageStatus(engine),
     logLossRepair: { pending: ctx.store.readHold.held, sinceMs: ctx.store.readHold.sinceMs },
     cluster: clusterOf(ctx),
     antiEntropy: ctx.antiEntropy === undefined ? undefined : { ...ctx.antiEntropy.stats, bucketsLog2: ctx.antiEntropy.trees.bucketsLog2, build: ctx.antiEntropy.buildStatus() },
@@ -105,6 +125,14 @@ function repair(ctx: ServerContext, res: ServerResponse): void {
   );
 }
 
+/** `/health` (invariant 2): what a load balancer needs, from memory only. */
+function health(ctx: ServerContext, engine: StorageEngine, res: ServerResponse): void {
+  if (ctx.stopping) return json(res, 503, { status: 'stopping', id: ctx.options.id });
+  const state = writeStateOf(engine);
+  if (!state.writable) return json(res, 503, { status: 'read-only', reason: state.reason, id: ctx.options.id });
+  return json(res, 200, { status: 'ok', id: ctx.options.id });
+}
+
 /** Builds the request handler of the node's HTTP server. */
 export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -114,7 +142,7 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET is served (and POST /repair, POST /admin/*)' });
     switch (path) {
       case '/health':
-        return json(res, ctx.stopping ? 503 : 200, { status: ctx.stopping ? 'stopping' : 'ok', id: ctx.options.id });
+        return health(ctx, engine, res);
       case '/status':
         return json(res, 200, statusOf(ctx, engine));
       case settingsPath:
@@ -124,8 +152,9 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
         const text = ctx.metrics.render(ctx.options.id, {
           connections: () => ctx.connections.size,
           pausedConnections: () => pausedConnections(ctx),
+          requestBytes: () => requestBytesOf(ctx),
           queuedWrites: () => ctx.store.queuedWrites(),
-          storage: () => engine.stats(),
+          storage: () => storageStatus(engine),
           logLossRepairPending: () => ctx.store.readHold.held,
           cluster: () => clusterOf(ctx),
           runtime: ctx.runtime,

@@ -31,6 +31,14 @@
  *      is binary MessagePack only.
  *   7. A successful hello takes the socket out of the anonymous pool
  *      (socket-guard.ts); until then it may be displaced by newer sockets.
+ *   8. Request bytes are bounded (issue 15, item 4): a request starts only
+ *      when its frame fits in the connection's `requestBytesInFlightMax`
+ *      (or it runs alone) and in the node's budget (request-budget.ts);
+ *      otherwise it waits in the backlog, and while the backlog is not empty
+ *      or the connection holds `requestBytesInFlightMax`, the connection is
+ *      not read (`ws.pause()`): the client's further requests stay in its
+ *      own socket buffers, not in the node's memory. Reading resumes when
+ *      replies free the bytes; this pause never terminates the client.
  */
 import { timingSafeEqual } from 'node:crypto';
 import {
@@ -74,7 +82,13 @@ export class ClientConnection implements TrackedConnection {
   private pauseTimer: NodeJS.Timeout | undefined;
   private pausedSinceMs = 0;
   private readingStopped = false;
-  private backlog: ClientRequest[] = [];
+  private backlog: { request: ClientRequest; bytes: number }[] = [];
+  /** Frame bytes of this connection's running requests, and of its backlog (invariant 8). */
+  private runningBytes = 0;
+  private backlogBytes = 0;
+  /** True while reading is paused because of request bytes (invariant 8), for /status. */
+  bytesPaused = false;
+  private readPaused = false;
   private corked = false;
   inFlight = 0;
   paused = false;
@@ -115,7 +129,7 @@ export class ClientConnection implements TrackedConnection {
     if (!isClientRequest(message)) {
       return this.refuse(protocolError('invalid-message', `a client may not send ${message.type} after hello`));
     }
-    this.serve(message);
+    this.serve(message, frame.length);
   };
 
   private hello(message: HelloMessage): void {
@@ -147,7 +161,7 @@ export class ClientConnection implements TrackedConnection {
     });
   }
 
-  private serve(request: ClientRequest): void {
+  private serve(request: ClientRequest, bytes: number): void {
     if (this.ctx.stopping) {
       this.ctx.metrics.error('shutting-down');
       this.send(errorFrameFor('shutting-down', 'the node is shutting down; reconnect to another node', request.id));
@@ -158,38 +172,87 @@ export class ClientConnection implements TrackedConnection {
       this.send(errorFrameFor('too-many-in-flight', `${this.inFlight} requests in flight (inFlightMax ${this.ctx.options.inFlightPerConnectionMax}); wait for replies`, request.id));
       return;
     }
-    if (this.paused) {
-      this.backlog.push(request);
+    if (this.paused || this.backlog.length > 0 || !this.canStart(bytes)) {
+      this.backlog.push({ request, bytes });
+      this.backlogBytes += bytes;
+      this.runBacklog(); // registers for the node budget if that is what it waits for
       return;
     }
-    this.start(request);
+    this.start(request, bytes);
+    this.updateReading();
   }
 
-  private start(request: ClientRequest): void {
+  /** Invariant 8: the connection's running bytes (excluding the backlog) and the node's budget have room. */
+  private canStart(bytes: number): boolean {
+    const ownRoom = this.runningBytes === 0 || this.runningBytes + bytes <= this.ctx.options.requestBytesInFlightMax;
+    return ownRoom && this.ctx.requestBudget.fits(bytes);
+  }
+
+  /** Request bytes this connection holds: running and waiting (for /status). */
+  get requestBytes(): number {
+    return this.runningBytes + this.backlogBytes;
+  }
+
+  private start(request: ClientRequest, bytes: number): void {
     if (request.type === 'ring' && request.watch === true) this.watchRing = true;
     this.inFlight++;
     this.ctx.inFlight++;
+    this.runningBytes += bytes;
+    this.ctx.requestBudget.take(bytes);
     const startedMs = performance.now();
     const reply = handleRequest(this.ctx.cluster as ClusterCore, this.ctx.codec, request);
     // A lone node's get is answered at once; everything else when its promise settles.
-    if (reply instanceof Promise) void reply.then((r) => this.finish(request, r, startedMs));
-    else this.finish(request, reply, startedMs);
+    if (reply instanceof Promise) void reply.then((r) => this.finish(request, bytes, r, startedMs));
+    else this.finish(request, bytes, reply, startedMs);
   }
 
-  /** Runs backlogged requests after a resume, until the connection pauses again. */
+  /** Runs backlogged requests in order while they fit and the connection is not paused; waits for the node budget otherwise. */
   private runBacklog(): void {
     let i = 0;
-    while (i < this.backlog.length && !this.paused && this.state === 'ready') this.start(this.backlog[i++] as ClientRequest);
+    while (i < this.backlog.length && !this.paused && this.state === 'ready') {
+      const next = this.backlog[i] as { request: ClientRequest; bytes: number };
+      if (!this.canStart(next.bytes)) break;
+      i++;
+      this.backlogBytes -= next.bytes;
+      this.start(next.request, next.bytes);
+    }
     this.backlog = i === this.backlog.length ? [] : this.backlog.slice(i);
+    if (this.backlog.length > 0 && !this.paused && this.state === 'ready') this.ctx.requestBudget.wait(this.onBudget);
+    this.updateReading();
   }
 
-  private finish(request: ClientRequest, reply: NodeReply, startedMs: number): void {
+  private readonly onBudget = (): void => {
+    if (this.state === 'ready') this.runBacklog();
+  };
+
+  /**
+   * Reads while nothing waits and the connection's request bytes are under
+   * its bound, and neither reply backpressure (invariant 4) nor a stop holds
+   * reading (invariant 8).
+   */
+  private updateReading(): void {
+    if (this.state === 'closing') return;
+    const overBytes = this.backlog.length > 0 || this.runningBytes >= this.ctx.options.requestBytesInFlightMax;
+    if (overBytes && !this.bytesPaused) this.ctx.metrics.connectionsPausedForBytes++;
+    this.bytesPaused = overBytes;
+    const read = !overBytes && !this.paused && !this.readingStopped;
+    if (read === !this.readPaused) return;
+    this.readPaused = !read;
+    if (read) this.ws.resume();
+    else this.ws.pause();
+  }
+
+  private finish(request: ClientRequest, bytes: number, reply: NodeReply, startedMs: number): void {
     const ok = reply.type !== 'error';
     if (!ok) this.ctx.metrics.error(reply.code);
     this.ctx.metrics.request(request.type as Op, ok, (performance.now() - startedMs) / 1000);
     this.inFlight--;
     this.ctx.inFlight--;
+    this.runningBytes -= bytes;
     if (this.state !== 'closing') this.send(reply);
+    this.ctx.requestBudget.release(bytes);
+    if (this.backlog.length > 0) this.runBacklog();
+    else this.updateReading();
     if (this.ctx.inFlight === 0) this.ctx.onDrained?.();
   }
 
@@ -251,7 +314,7 @@ export class ClientConnection implements TrackedConnection {
     this.paused = true;
     this.pausedSinceMs = Date.now();
     this.ctx.metrics.connectionsPaused++;
-    this.ws.pause();
+    this.updateReading();
     this.pauseTimer = setInterval(this.checkPaused, pausedCheckIntervalMs);
   }
 
@@ -260,8 +323,7 @@ export class ClientConnection implements TrackedConnection {
     if (this.ws.bufferedAmount <= high * sendBufferLowFraction) {
       clearInterval(this.pauseTimer);
       this.paused = false;
-      if (!this.readingStopped) this.ws.resume();
-      this.runBacklog();
+      this.runBacklog(); // resumes reading unless request bytes still hold it
     } else if (Date.now() - this.pausedSinceMs > this.ctx.options.slowClientTimeoutMs) {
       this.dropSlow(`it read no replies for ${this.ctx.options.slowClientTimeoutMs} ms`);
     }
@@ -289,7 +351,9 @@ export class ClientConnection implements TrackedConnection {
 
   private readonly onClose = (): void => {
     this.state = 'closing';
+    this.backlogBytes = 0;
     this.backlog = [];
+    this.ctx.requestBudget.cancel(this.onBudget);
     clearTimeout(this.helloTimer);
     clearInterval(this.pauseTimer);
     this.ctx.connections.delete(this);
@@ -297,7 +361,7 @@ export class ClientConnection implements TrackedConnection {
 
   stopReading(): void {
     this.readingStopped = true;
-    this.ws.pause();
+    this.updateReading();
   }
 
   closeForShutdown(): void {

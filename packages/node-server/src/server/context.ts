@@ -17,12 +17,17 @@ import type { NodeCore } from '../node-core.js';
 import type { FrameGuard } from './frame-guard.js';
 import type { SocketGuard } from './socket-guard.js';
 import type { SettingsRecord, SettingsSource } from '../cluster/agreement.js';
+import type { RequestBudget } from './request-budget.js';
 
 /** A connection as the node sees it for draining and stopping. */
 export interface TrackedConnection {
   readonly inFlight: number;
   readonly paused: boolean;
   readonly bufferedBytes: number;
+  /** Frame bytes of requests read and not answered (running and waiting). */
+  readonly requestBytes: number;
+  /** True while the connection is not read because of request bytes (connection.ts invariant 8). */
+  readonly bytesPaused: boolean;
   /** Stops reading requests; replies in progress still go out. */
   stopReading(): void;
   /** Sends a `shutting-down` error and closes with 1001. */
@@ -56,6 +61,8 @@ export interface ServerContext {
   stopping: boolean;
   /** Requests in flight across all connections. */
   inFlight: number;
+  /** Request bytes running across all connections, bounded by `nodeRequestBytesInFlightMax` (request-budget.ts). */
+  readonly requestBudget: RequestBudget;
   /** The cluster core and the peer network; set once the node listens (before any request can arrive). */
   cluster: ClusterCore | undefined;
   peers: PeerNetwork | undefined;

@@ -6,6 +6,9 @@
  *   1. `batch` is atomic and, once resolved, visible to `getSync`/`get`;
  *      with durability 'sync' it is also fsynced (group commit in the engine).
  *   2. `close` fsyncs what was acknowledged and releases the directory lock.
+ *   3. A full disk is not fatal: `batch` rejects with `no-space` while it
+ *      lasts, reads go on, writes resume by themselves once space is back,
+ *      and `close` still succeeds (`writeState` reports it).
  */
 
 /**
@@ -29,5 +32,23 @@ export interface StorageEngine {
   iterate(bounds: ScanBounds): Iterable<[Uint8Array, Uint8Array]>;
   batch(ops: readonly EngineOp[], options?: { durability?: 'sync' | 'interval' | 'none' }): Promise<void>;
   stats(): unknown;
+  /**
+   * Whether the engine accepts writes now (false on a full disk, which it
+   * retries, or after a fatal error). Optional: an engine without it is taken
+   * as writable. Drives `/health`'s `read-only` answer.
+   */
+  writeState?(): { writable: true } | { writable: false; reason: string };
   close(options?: { flush?: boolean }): Promise<void>;
+}
+
+/** The engine's write state, an engine without `writeState` counting as writable. */
+export function writeStateOf(engine: StorageEngine): { writable: boolean; reason?: string } {
+  return engine.writeState?.() ?? { writable: true };
+}
+
+/** `engine.stats()` with `writable` (and `readOnlyReason` when not), as `/status` and `/metrics` show it. */
+export function storageStatus(engine: StorageEngine): Record<string, unknown> {
+  const state = writeStateOf(engine);
+  const stats = engine.stats();
+  return { writable: state.writable, readOnlyReason: state.reason, ...(typeof stats === 'object' && stats !== null ? stats : {}) };
 }
