@@ -163,7 +163,8 @@ export class RingkvClient {
    *
    * Details: after the write the key is read again; if a concurrent writer
    * left a new sibling, `fn` runs again on the new siblings, at most
-   * `retries` more times (default 5), then `conflict`.
+   * `retries` more times (default 5), then `conflict`. `r` applies to its
+   * reads, `w` to its writes, `timeoutMs` to each request.
    * Gotchas: `fn` may run several times: keep it free of side effects; if
    * it throws, `update` rejects with that error and writes nothing more.
    */
@@ -171,12 +172,13 @@ export class RingkvClient {
     this.checkArgs('update', key, opts, { retries: true });
     if (typeof fn !== 'function') throw new RingkvError('invalid-argument', `update: fn must be a function, got ${describeArg(fn)}`);
     const retries = checkRetries(opts?.retries);
-    const timeout = opts?.timeoutMs === undefined ? undefined : { timeoutMs: opts.timeoutMs };
-    let read = await this.get<T>(key, timeout);
+    const readOpts: RequestOpts = { ...(opts?.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }), ...(opts?.r === undefined ? {} : { r: opts.r }) };
+    const writeOpts: RequestOpts = { ...(opts?.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }), ...(opts?.w === undefined ? {} : { w: opts.w }) };
+    let read = await this.get<T>(key, readOpts);
     for (let attempt = 1; ; attempt++) {
       const value = fn(read.values, read);
-      await this.put(key, value, { ...timeout, context: read.context });
-      read = await this.get<T>(key, timeout);
+      await this.put(key, value, { ...writeOpts, context: read.context });
+      read = await this.get<T>(key, readOpts);
       if (read.values.length <= 1) return { value, context: read.context, attempts: attempt };
       if (attempt > retries) {
         throw new RingkvError('conflict', `update ${label(key)}: still ${read.values.length} siblings after ${attempt} rounds`);
