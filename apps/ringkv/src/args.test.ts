@@ -22,6 +22,17 @@ describe('parseCommand', () => {
     expect(parseCommand(['get', 'k', '--url', 'localhost:7071'])).toMatchObject({ url: 'ws://localhost:7071' });
   });
 
+  it('parses --r and --w as counts or named levels, and refuses them where they mean nothing', () => {
+    expect(parseCommand(['get', 'k', '--r', '1'])).toMatchObject({ r: 1 });
+    expect(parseCommand(['put', 'k', 'v', '--r', 'one', '--w', 'all'])).toMatchObject({ r: 'one', w: 'all' });
+    expect(parseCommand(['del', 'k', '--w', 'quorum'])).toMatchObject({ w: 'quorum', r: undefined });
+    expect(parseCommand(['put', 'k', 'v', '--blind', '--w', '1'])).toMatchObject({ w: 1, blind: true });
+    expect(usageError(['get', 'k', '--w', '1']).exitCode).toBe(2);
+    expect(usageError(['get', 'k', '--r', '0']).message).toBe('ringkv: get: --r must be one, quorum, all or a count 1…64, got "0"');
+    expect(usageError(['put', 'k', 'v', '--w', 'most']).message).toContain('--w must be one, quorum, all or a count');
+    expect(usageError(['put', 'k', 'v', '--blind', '--r', '1']).message).toContain('--r sets the read of the key before the write');
+  });
+
   it('parses bench with redis-benchmark style short flags and defaults', () => {
     expect(parseCommand(['bench'])).toMatchObject({ clients: benchClientsDefault, inflight: benchInflightDefault, ops: benchOpsDefault, getPercent: 50 });
     expect(parseCommand(['bench', '-c', '8', '-P', '16', '-n', '1000', '-d', '10', '--mix', '95/5'])).toMatchObject({

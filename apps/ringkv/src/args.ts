@@ -8,6 +8,7 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { replicasMax } from '@ringkv/protocol';
 import { CliError } from './errors.js';
 import {
   benchClientsDefault,
@@ -39,7 +40,12 @@ export interface GetCommand {
   readonly json: boolean;
   readonly timeoutMs: number;
   readonly authToken: string | undefined;
+  /** `--r`: replies the read waits for (a put's or del's read of the key first, too); undefined: the cluster's R. */
+  readonly r: Consistency | undefined;
 }
+
+/** A replica count for `--r`/`--w`: 1…64 or the SDK's named levels. */
+export type Consistency = number | 'one' | 'quorum' | 'all';
 
 /** `ringkv put KEY VALUE`. */
 export interface PutCommand extends Omit<GetCommand, 'kind'> {
@@ -49,6 +55,8 @@ export interface PutCommand extends Omit<GetCommand, 'kind'> {
   /** Base64 context from an earlier get; otherwise the put reads the key first (unless `blind`). */
   readonly context: string | undefined;
   readonly blind: boolean;
+  /** `--w`: acknowledgements the write waits for; undefined: the cluster's W. */
+  readonly w: Consistency | undefined;
 }
 
 /** `ringkv del KEY`. */
@@ -56,6 +64,7 @@ export interface DelCommand extends Omit<GetCommand, 'kind'> {
   readonly kind: 'del';
   readonly context: string | undefined;
   readonly blind: boolean;
+  readonly w: Consistency | undefined;
 }
 
 /** `ringkv dev`: a local cluster of child processes. */
@@ -210,13 +219,14 @@ const adminOptions = {
 
 const kvOptions = {
   url: { type: 'string' },
+  r: { type: 'string' },
   json: { type: 'boolean' },
   'timeout-ms': { type: 'string' },
   'auth-token': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-const writeOptions = { ...kvOptions, context: { type: 'string' }, blind: { type: 'boolean' } } as const;
+const writeOptions = { ...kvOptions, w: { type: 'string' }, context: { type: 'string' }, blind: { type: 'boolean' } } as const;
 
 const benchOptions = {
   url: { type: 'string' },
@@ -405,8 +415,9 @@ function parseDel(args: readonly string[]): Command {
   return { kind: 'del', key, ...kvCommon('del', values), ...writeCommon('del', values) };
 }
 
-function kvCommon(command: string, values: { url?: string; json?: boolean; 'timeout-ms'?: string; 'auth-token'?: string }) {
+function kvCommon(command: string, values: { url?: string; json?: boolean; 'timeout-ms'?: string; 'auth-token'?: string; r?: string }) {
   return {
+    r: values.r === undefined ? undefined : consistencyFlag(command, 'r', values.r),
     url: values.url === undefined ? undefined : checkUrl(command, values.url),
     json: values.json ?? false,
     timeoutMs: values['timeout-ms'] === undefined ? cliTimeoutMsDefault : intFlag(command, 'timeout-ms', values['timeout-ms'], 1, 600_000),
@@ -414,12 +425,15 @@ function kvCommon(command: string, values: { url?: string; json?: boolean; 'time
   };
 }
 
-function writeCommon(command: string, values: { context?: string; blind?: boolean }) {
+function writeCommon(command: string, values: { context?: string; blind?: boolean; w?: string; r?: string }) {
   if (values.context !== undefined && values.blind) throw new CliError('usage', `${command}: --context and --blind exclude each other`);
+  if (values.r !== undefined && (values.context !== undefined || values.blind)) {
+    throw new CliError('usage', `${command}: --r sets the read of the key before the write; with --context or --blind there is none`);
+  }
   if (values.context !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(values.context)) {
     throw new CliError('usage', `${command}: --context must be the base64 context printed by ringkv get`);
   }
-  return { context: values.context, blind: values.blind ?? false };
+  return { context: values.context, blind: values.blind ?? false, w: values.w === undefined ? undefined : consistencyFlag(command, 'w', values.w) };
 }
 
 function parseBench(args: readonly string[]): Command {
@@ -476,6 +490,16 @@ export function parseDuration(command: string, text: string): number {
   return ms;
 }
 
+/** `--r`/`--w`: `one`, `quorum`, `all` or a count 1…64 (the node refuses a count above N with `unavailable`). */
+export function consistencyFlag(command: string, flag: 'r' | 'w', text: string): Consistency {
+  if (text === 'one' || text === 'quorum' || text === 'all') return text;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(Number.isInteger(n) && n >= 1 && n <= replicasMax)) {
+    throw new CliError('usage', `${command}: --${flag} must be one, quorum, all or a count 1…${replicasMax}, got "${text}"`);
+  }
+  return n;
+}
+
 /** A decimal integer in min…max, else a usage error naming the flag. */
 export function intFlag(command: string, flag: string, text: string, min: number, max: number): number {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
@@ -528,6 +552,7 @@ function exactPositionals(command: string, positionals: string[], names: string[
 const commonKv = `  --url URL          node to talk to (default $RINGKV_URL or ws://127.0.0.1:7000)
   --auth-token T     token the node requires (default $RINGKV_AUTH_TOKEN)
   --timeout-ms N     give up after N ms (default 5000)
+  --r R              replies the read waits for: one, quorum, all or a count (default the cluster's R)
   --json             machine-readable output`;
 
 const commonAdmin = `  --url URL          the node (default $RINGKV_URL or ws://127.0.0.1:7000)
@@ -587,11 +612,15 @@ ${commonKv}`,
 Stores VALUE (a string; with --json, any JSON value). By default the put first reads KEY and
 supersedes every version it saw.
 ${commonKv}
+  --w W              acknowledgements the write waits for: one, quorum, all or a count (default the cluster's W)
   --context B64      supersede exactly the versions of this context (printed by get)
-  --blind            write without reading: the value becomes a sibling of what is there`,
+  --blind            write without reading: the value becomes a sibling of what is there
+With fewer replicas up than R or W, nothing is read or written (exit 1); give --r 1 --w 1 to
+degrade on purpose.`,
   del: `ringkv del KEY [options]
 Deletes KEY (writes a tombstone superseding the versions it read).
 ${commonKv}
+  --w W              acknowledgements the delete waits for (default the cluster's W)
   --context B64      delete exactly the versions of this context (printed by get)
   --blind            delete without reading first`,
   bench: `ringkv bench [options]

@@ -1,6 +1,7 @@
 /**
  * `ringkv get|put|del`: one request (two for a put or del that reads the key
- * first) against a running node, readable or `--json` output.
+ * first) against a running node, readable or `--json` output. `--r` applies
+ * to every read (a write's read first too), `--w` to the write.
  */
 
 import { connect, isRingkvError, type RingkvClient } from '@ringkv/client-sdk';
@@ -53,25 +54,42 @@ export async function runKv(command: GetCommand | PutCommand | DelCommand, io: I
   const url = nodeUrl(command.url, io.env);
   const client = await connectCli(url, command.authToken ?? (io.env.RINGKV_AUTH_TOKEN || undefined), command.timeoutMs);
   try {
+    const readOpts = command.r === undefined ? {} : { r: command.r };
     if (command.kind === 'get') {
-      const read = await client.get(command.key);
+      const read = await client.get(command.key, readOpts);
       io.stdout(command.json ? getJson(command.key, read) : getText(read));
       return;
     }
-    const context = await writeContext(client, command);
+    const context = await writeContext(client, command, readOpts);
+    const writeOpts = { context, ...(command.w === undefined ? {} : { w: command.w }) };
     const result =
       command.kind === 'put'
-        ? await client.put(command.key, command.json ? parseJsonValue(command.value) : command.value, { context })
-        : await client.delete(command.key, { context });
+        ? await client.put(command.key, command.json ? parseJsonValue(command.value) : command.value, writeOpts)
+        : await client.delete(command.key, writeOpts);
     io.stdout(command.json ? JSON.stringify({ ok: true, context: contextText(result.context) }) : 'OK');
   } finally {
     await client.close();
   }
 }
 
-/** The context a write supersedes: `--context`, none with `--blind`, else the key's current one. */
-async function writeContext(client: RingkvClient, command: PutCommand | DelCommand): Promise<Uint8Array | undefined> {
+/**
+ * The context a write supersedes: `--context`, none with `--blind`, else the
+ * key's current one, read first. A failed read fails the command as the
+ * put or del it is (nothing was written), saying how to go on.
+ */
+async function writeContext(client: RingkvClient, command: PutCommand | DelCommand, readOpts: { r?: PutCommand['r'] }): Promise<Uint8Array | undefined> {
   if (command.context !== undefined) return contextBytes(command.context);
   if (command.blind) return undefined;
-  return (await client.get(command.key)).context;
+  try {
+    return (await client.get(command.key, readOpts)).context;
+  } catch (error) {
+    if (!isRingkvError(error)) throw error;
+    const why = error.message.replace(/^client-sdk: get [^:]*: /, '');
+    throw new CliError(
+      'failed',
+      `${command.kind} ${command.key}: reading the key's current version first failed, so nothing was written: ${why} [${error.code}]` +
+        ` (give --r 1 to read fewer replicas, --context from a get, or --blind to write without reading)`,
+      { cause: error },
+    );
+  }
 }
