@@ -31,6 +31,7 @@ import {
   weightMax,
 } from './limits.js';
 import { startOptionSpecs, type StartFlags } from './start-options.js';
+import { wsUrl } from './url.js';
 
 /** `ringkv get KEY`. */
 export interface GetCommand {
@@ -50,8 +51,10 @@ export type Consistency = number | 'one' | 'quorum' | 'all';
 /** `ringkv put KEY VALUE`. */
 export interface PutCommand extends Omit<GetCommand, 'kind'> {
   readonly kind: 'put';
-  /** The value as typed; with `json`, parsed as JSON. */
+  /** The value as typed; with `jsonValue`, parsed as JSON. */
   readonly value: string;
+  /** `--json-value`: VALUE is JSON (stored as that value); `--json` only makes the output JSON. */
+  readonly jsonValue: boolean;
   /** Base64 context from an earlier get; otherwise the put reads the key first (unless `blind`). */
   readonly context: string | undefined;
   readonly blind: boolean;
@@ -175,8 +178,14 @@ export interface HelpCommand {
   readonly text: string;
 }
 
+/** `ringkv --version` (`-V`, `version`): prints the app's version. */
+export interface VersionCommand {
+  readonly kind: 'version';
+}
+
 /** Every command `parseCommand` can return, discriminated by `kind`. */
 export type Command =
+  | VersionCommand
   | StartCommand
   | DevCommand
   | StatusCommand
@@ -267,6 +276,10 @@ const parsers: Readonly<Record<string, (args: readonly string[]) => Command>> = 
 export function parseCommand(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { kind: 'help', text: usage(rest[0]) };
+  if (name === '--version' || name === '-V' || name === 'version') {
+    noPositionals('version', rest);
+    return { kind: 'version' };
+  }
   const parser = Object.hasOwn(parsers, name) ? parsers[name] : undefined;
   if (parser === undefined) throw new CliError('usage', `unknown command "${name}" (try: ringkv --help)`);
   return parser(rest);
@@ -386,11 +399,11 @@ function parseStatus(args: readonly string[]): Command {
   return { kind: 'status', url: values.url === undefined ? undefined : checkUrl('status', values.url), json: values.json ?? false };
 }
 
-/** `--seeds host:port,…` (or ws:// URLs) as ws URLs. */
+/** `--seeds host:port,…` (or ports, ws:// or http:// URLs) as ws URLs. */
 export function parseSeeds(command: string, text: string): string[] {
   const items = text.split(',').map((x) => x.trim()).filter((x) => x !== '');
   if (items.length === 0) throw new CliError('usage', `${command}: --seeds must list host:port,… (got "${text}")`);
-  return items.map((item) => checkUrl(command, item));
+  return items.map((item) => checkUrl(command, item, '--seeds'));
 }
 
 function parseGet(args: readonly string[]): Command {
@@ -401,11 +414,12 @@ function parseGet(args: readonly string[]): Command {
 }
 
 function parsePut(args: readonly string[]): Command {
-  const { values, positionals } = parse('put', args, writeOptions);
+  const { values, positionals } = parse('put', args, { ...writeOptions, 'json-value': { type: 'boolean' } });
   if (values.help) return { kind: 'help', text: usage('put') };
   const [key, value] = exactPositionals('put', positionals, ['KEY', 'VALUE']) as [string, string];
-  if (values.json) parseJsonValue(value);
-  return { kind: 'put', key, value, ...kvCommon('put', values), ...writeCommon('put', values) };
+  const jsonValue = values['json-value'] ?? false;
+  if (jsonValue) parseJsonValue(value);
+  return { kind: 'put', key, value, jsonValue, ...kvCommon('put', values), ...writeCommon('put', values) };
 }
 
 function parseDel(args: readonly string[]): Command {
@@ -513,27 +527,19 @@ function optInt(command: string, flag: string, text: string | undefined, fallbac
   return text === undefined ? fallback : intFlag(command, flag, text, min, max);
 }
 
-/** A ws:// or wss:// URL; `host:port` alone is taken as ws://host:port. */
-export function checkUrl(command: string, text: string): string {
-  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `ws://${text}`;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new CliError('usage', `${command}: --url "${text}" is not a URL (expected ws://host:port)`);
-  }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
-    throw new CliError('usage', `${command}: --url must be ws:// or wss://, got "${text}"`);
-  }
-  return url;
+/** A node's ws:// or wss:// URL from a port, `host:port`, a ws(s):// or an http(s):// URL (see url.ts), else a usage error. */
+export function checkUrl(command: string, text: string, flag = '--url'): string {
+  const parsed = wsUrl(text);
+  if (!parsed.ok) throw new CliError('usage', `${command}: ${flag} "${text}" ${parsed.why}`);
+  return parsed.url;
 }
 
-/** The user's JSON value for `put --json`, or a usage error. */
+/** The user's JSON value for `put --json-value`, or a usage error. */
 export function parseJsonValue(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new CliError('usage', `put: --json VALUE is not JSON: ${(error as Error).message}`);
+    throw new CliError('usage', `put: --json-value: VALUE is not JSON: ${(error as Error).message}`);
   }
 }
 
@@ -609,10 +615,11 @@ Prints the value of KEY; concurrent versions (siblings) are listed with an index
 the context to pass to put --context when you resolve them.
 ${commonKv}`,
   put: `ringkv put KEY VALUE [options]
-Stores VALUE (a string; with --json, any JSON value). By default the put first reads KEY and
+Stores VALUE (a string; with --json-value, any JSON value). By default the put first reads KEY and
 supersedes every version it saw.
 ${commonKv}
   --w W              acknowledgements the write waits for: one, quorum, all or a count (default the cluster's W)
+  --json-value       VALUE is JSON: store the number, object, array… it denotes (--json only formats the output)
   --context B64      supersede exactly the versions of this context (printed by get)
   --blind            write without reading: the value becomes a sibling of what is there
 With fewer replicas up than R or W, nothing is read or written (exit 1); give --r 1 --w 1 to
@@ -665,15 +672,16 @@ Usage:
   ringkv put KEY VALUE [options]   write a key
   ringkv del KEY [options]         delete a key
   ringkv bench [options]           load-test a node, or a cluster with --seeds
-  ringkv help COMMAND              options of a command`;
+  ringkv help COMMAND              options of a command
+  ringkv --version                 print the version`;
 }
 
 function startUsage(): string {
   const specs: Array<[string, { type: string; short?: string; metavar: string; description: string; env?: string }]> = Object.entries(startOptionSpecs);
-  const lines = specs.map(([name, spec]) => {
-    const flag = `  ${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.type === 'string' ? ` ${spec.metavar}` : ''}`;
-    return `${flag.padEnd(36)}${spec.description}${spec.env ? ` [$${spec.env}]` : ''}`;
-  });
+  const flags = specs.map(([name, spec]) => `  ${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.type === 'string' ? ` ${spec.metavar}` : ''}`);
+  // The description column starts two spaces after the longest flag, so no flag runs into its text.
+  const width = Math.max(...flags.map((f) => f.length)) + 2;
+  const lines = specs.map(([, spec], i) => `${(flags[i] as string).padEnd(width)}${spec.description}${spec.env ? ` [$${spec.env}]` : ''}`);
   return `ringkv start [options]
 Runs one node. Settings come from flags, then environment variables, then the JSON config file
 (--config or $RINGKV_CONFIG, keys named as the flags in camelCase), then defaults.

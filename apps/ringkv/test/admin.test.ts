@@ -342,3 +342,23 @@ describe('ringkv status during a topology change', () => {
     expect(json.rows.map((row) => row.topology?.self)).toEqual(['normal', 'leaving', 'joining', undefined]);
   });
 });
+
+describe('ringkv status reachability', () => {
+  it("shows the asked node's own link and last-heard time beside gossip's state, so a killed node shows down at once", async () => {
+    const members = [
+      { id: 'n1', url: '', status: 'normal', generation: 1, ownership: { primary: 0.5, replica: 1 }, reach: { link: 'self', heardAgoMs: 0 } },
+      { id: 'n2', url: '', status: 'normal', generation: 1, ownership: { primary: 0.5, replica: 1 }, reach: { link: 'down', heardAgoMs: 4200 } },
+      { id: 'n3', url: '', status: 'normal', generation: 1, ownership: { primary: 0, replica: 0 }, reach: { link: 'up', heardAgoMs: 400 } },
+    ];
+    const node = await fakeNode((_, res) => reply(res, 200, { id: 'n1', cluster: { members, hintsPending: {} } }));
+    for (const m of members) m.url = node.url;
+    const r = await cli(['status', '--url', node.url]);
+    expect(r.code, r.err.join('\n')).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[1]).toMatch(/^ID +URL +STATE +REACH +PRIMARY/);
+    expect(lines.find((l) => l.startsWith('n2 '))).toMatch(/ normal +down 4\.2s +50\.0%/);
+    expect(lines.find((l) => l.startsWith('n3 '))).toMatch(/ normal +up 0\.4s /);
+    expect(lines.find((l) => l.startsWith('n1 '))).toMatch(/ normal +self +50\.0%/);
+    expect(r.out).toMatch(/REACH: n1's own link to it now/);
+  });
+});

@@ -72,7 +72,7 @@ describe('ringkv binary', () => {
     const url = ['--url', first.url];
     expect((await run(['put', 'greeting', 'hello', ...url])).stdout.trim()).toBe('OK');
     expect((await run(['get', 'greeting', ...url])).stdout.trim()).toBe('hello');
-    await run(['put', 'doc', '{"n":[1,2]}', '--json', ...url]);
+    await run(['put', 'doc', '{"n":[1,2]}', '--json-value', ...url]);
     await run(['put', 'gone', 'x', ...url]);
     expect((await run(['del', 'gone', ...url])).code).toBe(0);
     expect((await run(['get', 'gone', ...url])).stdout.trim()).toBe('(not found)');

@@ -11,10 +11,15 @@ import { CliError } from '../errors.js';
 import { contextBytes, contextText, getJson, getText } from '../format.js';
 import { defaultPort } from '../limits.js';
 import type { Io } from '../io.js';
+import { wsUrl } from '../url.js';
 
-/** The node URL: the flag, else `$RINGKV_URL`, else the local default. */
+/** The node URL: the flag, else `$RINGKV_URL` (a port, host:port, ws:// or http:// URL), else the local default. */
 export function nodeUrl(flag: string | undefined, env: Io['env']): string {
-  return flag ?? (env.RINGKV_URL || `ws://127.0.0.1:${defaultPort}`);
+  if (flag !== undefined) return flag;
+  if (!env.RINGKV_URL) return `ws://127.0.0.1:${defaultPort}`;
+  const parsed = wsUrl(env.RINGKV_URL);
+  if (!parsed.ok) throw new CliError('usage', `$RINGKV_URL "${env.RINGKV_URL}" ${parsed.why}`);
+  return parsed.url;
 }
 
 /**
@@ -64,7 +69,7 @@ export async function runKv(command: GetCommand | PutCommand | DelCommand, io: I
     const writeOpts = { context, ...(command.w === undefined ? {} : { w: command.w }) };
     const result =
       command.kind === 'put'
-        ? await client.put(command.key, command.json ? parseJsonValue(command.value) : command.value, writeOpts)
+        ? await client.put(command.key, command.jsonValue ? parseJsonValue(command.value) : command.value, writeOpts)
         : await client.delete(command.key, writeOpts);
     io.stdout(command.json ? JSON.stringify({ ok: true, context: contextText(result.context) }) : 'OK');
   } finally {
