@@ -19,17 +19,28 @@ function usageError(argv: string[]): { message: string; exitCode: number } {
 describe('parseCommand', () => {
   it('parses get, put and del with their flags', () => {
     expect(parseCommand(['get', 'k', '--url', 'ws://h:1', '--json'])).toMatchObject({ kind: 'get', key: 'k', url: 'ws://h:1', json: true, timeoutMs: cliTimeoutMsDefault });
-    expect(parseCommand(['put', 'k', 'v', '--blind'])).toMatchObject({ kind: 'put', key: 'k', value: 'v', blind: true, url: undefined });
+    expect(parseCommand(['put', 'k', 'v', '--blind'])).toMatchObject({ kind: 'put', key: 'k', value: { from: 'arg', text: 'v' }, blind: true, url: undefined });
     expect(parseCommand(['del', 'k', '--context', 'AAEC'])).toMatchObject({ kind: 'del', key: 'k', context: 'AAEC' });
     expect(parseCommand(['get', 'k', '--url', 'localhost:7071'])).toMatchObject({ url: 'ws://localhost:7071' });
   });
 
   it('put --json-value parses VALUE as JSON; put --json only asks for JSON output', () => {
-    expect(parseCommand(['put', 'k', 'v', '--json'])).toMatchObject({ value: 'v', json: true, jsonValue: false });
-    expect(parseCommand(['put', 'k', '{"n":1}', '--json-value'])).toMatchObject({ value: '{"n":1}', json: false, jsonValue: true });
+    expect(parseCommand(['put', 'k', 'v', '--json'])).toMatchObject({ value: { text: 'v' }, json: true, jsonValue: false });
+    expect(parseCommand(['put', 'k', '{"n":1}', '--json-value'])).toMatchObject({ value: { text: '{"n":1}' }, json: false, jsonValue: true });
     expect(parseCommand(['put', 'k', '[1]', '--json-value', '--json'])).toMatchObject({ json: true, jsonValue: true });
     expect(usageError(['put', 'k', 'v', '--json-value']).message).toMatch(/^ringkv: put: --json-value: VALUE is not JSON/);
     expect(usageError(['get', 'k', '--json-value']).exitCode).toBe(2);
+  });
+
+  it('takes a put value from standard input (-) or --file, and refuses an argument that lost its bytes', () => {
+    expect(parseCommand(['put', 'k', '-'])).toMatchObject({ key: 'k', value: { from: 'stdin' } });
+    expect(parseCommand(['put', 'k', '--file', '/tmp/v.bin'])).toMatchObject({ key: 'k', value: { from: 'file', path: '/tmp/v.bin' } });
+    expect(parseCommand(['put', 'k', '-', '--json-value'])).toMatchObject({ value: { from: 'stdin' }, jsonValue: true });
+    expect(usageError(['put', 'k', 'v', '--file', '/tmp/v']).message).toBe('ringkv: put: unexpected argument "v" (--file gives the value)');
+    expect(usageError(['put', 'k', '--file', '']).exitCode).toBe(2);
+    expect(usageError(['put', 'k', 'caf\ufffd']).message).toContain('give the value on standard input (VALUE -) or with --file PATH');
+    expect(parseCommand(['get', 'k', '--raw'])).toMatchObject({ raw: true });
+    expect(usageError(['get', 'k', '--raw', '--json']).exitCode).toBe(2);
   });
 
   it('answers --version, -V and version with the package version', async () => {

@@ -43,6 +43,8 @@ export interface GetCommand {
   readonly authToken: string | undefined;
   /** `--r`: replies the read waits for (a put's or del's read of the key first, too); undefined: the cluster's R. */
   readonly r: Consistency | undefined;
+  /** get `--raw`: the one value's bytes to stdout as they are (strings as UTF-8), no newline. */
+  readonly raw?: boolean;
 }
 
 /** A replica count for `--r`/`--w`: 1…64 or the SDK's named levels. */
@@ -51,8 +53,8 @@ export type Consistency = number | 'one' | 'quorum' | 'all';
 /** `ringkv put KEY VALUE`. */
 export interface PutCommand extends Omit<GetCommand, 'kind'> {
   readonly kind: 'put';
-  /** The value as typed; with `jsonValue`, parsed as JSON. */
-  readonly value: string;
+  /** Where the value comes from: the VALUE argument, standard input (`-`) or `--file PATH`. */
+  readonly value: ValueSource;
   /** `--json-value`: VALUE is JSON (stored as that value); `--json` only makes the output JSON. */
   readonly jsonValue: boolean;
   /** Base64 context from an earlier get; otherwise the put reads the key first (unless `blind`). */
@@ -61,6 +63,9 @@ export interface PutCommand extends Omit<GetCommand, 'kind'> {
   /** `--w`: acknowledgements the write waits for; undefined: the cluster's W. */
   readonly w: Consistency | undefined;
 }
+
+/** A put's value: the argument as typed, all of standard input, or a file's bytes. */
+export type ValueSource = { readonly from: 'arg'; readonly text: string } | { readonly from: 'stdin' } | { readonly from: 'file'; readonly path: string };
 
 /** `ringkv del KEY`. */
 export interface DelCommand extends Omit<GetCommand, 'kind'> {
@@ -407,18 +412,29 @@ export function parseSeeds(command: string, text: string): string[] {
 }
 
 function parseGet(args: readonly string[]): Command {
-  const { values, positionals } = parse('get', args, kvOptions);
+  const { values, positionals } = parse('get', args, { ...kvOptions, raw: { type: 'boolean' } });
   if (values.help) return { kind: 'help', text: usage('get') };
   const [key] = exactPositionals('get', positionals, ['KEY']) as [string];
-  return { kind: 'get', key, ...kvCommon('get', values) };
+  if (values.raw && values.json) throw new CliError('usage', 'get: --raw and --json exclude each other');
+  return { kind: 'get', key, raw: values.raw ?? false, ...kvCommon('get', values) };
 }
 
 function parsePut(args: readonly string[]): Command {
-  const { values, positionals } = parse('put', args, { ...writeOptions, 'json-value': { type: 'boolean' } });
+  const { values, positionals } = parse('put', args, { ...writeOptions, 'json-value': { type: 'boolean' }, file: { type: 'string' } });
   if (values.help) return { kind: 'help', text: usage('put') };
-  const [key, value] = exactPositionals('put', positionals, ['KEY', 'VALUE']) as [string, string];
   const jsonValue = values['json-value'] ?? false;
-  if (jsonValue) parseJsonValue(value);
+  let value: ValueSource;
+  let key: string;
+  if (values.file !== undefined) {
+    [key] = exactPositionals('put', positionals, ['KEY'], ' (--file gives the value)') as [string];
+    if (values.file === '') throw new CliError('usage', 'put: --file needs a path');
+    value = { from: 'file', path: values.file };
+  } else {
+    const [k, text] = exactPositionals('put', positionals, ['KEY', 'VALUE']) as [string, string];
+    key = k;
+    value = text === '-' ? { from: 'stdin' } : { from: 'arg', text: argValue(text) };
+    if (jsonValue && value.from === 'arg') parseJsonValue(value.text);
+  }
   return { kind: 'put', key, value, jsonValue, ...kvCommon('put', values), ...writeCommon('put', values) };
 }
 
@@ -534,6 +550,18 @@ export function checkUrl(command: string, text: string, flag = '--url'): string 
   return parsed.url;
 }
 
+/**
+ * VALUE as typed, refused when it holds U+FFFD: that is what Node makes of
+ * argument bytes that are not UTF-8, so the bytes are already lost; `-` or
+ * `--file` keep them.
+ */
+function argValue(text: string): string {
+  if (text.includes('\ufffd')) {
+    throw new CliError('usage', 'put: VALUE holds U+FFFD, which is what an argument that is not UTF-8 becomes (its bytes are lost); give the value on standard input (VALUE -) or with --file PATH to store its bytes');
+  }
+  return text;
+}
+
 /** The user's JSON value for `put --json-value`, or a usage error. */
 export function parseJsonValue(text: string): unknown {
   try {
@@ -547,11 +575,11 @@ function noPositionals(command: string, positionals: string[]): void {
   if (positionals.length > 0) throw new CliError('usage', `${command}: unexpected argument "${positionals[0]}"`);
 }
 
-function exactPositionals(command: string, positionals: string[], names: string[]): string[] {
+function exactPositionals(command: string, positionals: string[], names: string[], why = ''): string[] {
   if (positionals.length < names.length) {
     throw new CliError('usage', `${command}: missing ${names.slice(positionals.length).join(' ')} (usage: ringkv ${command} ${names.join(' ')})`);
   }
-  if (positionals.length > names.length) throw new CliError('usage', `${command}: unexpected argument "${positionals[names.length]}"`);
+  if (positionals.length > names.length) throw new CliError('usage', `${command}: unexpected argument "${positionals[names.length]}"${why}`);
   return positionals;
 }
 
@@ -613,13 +641,18 @@ ${commonAdmin}
   get: `ringkv get KEY [options]
 Prints the value of KEY; concurrent versions (siblings) are listed with an index, followed by
 the context to pass to put --context when you resolve them.
-${commonKv}`,
-  put: `ringkv put KEY VALUE [options]
-Stores VALUE (a string; with --json-value, any JSON value). By default the put first reads KEY and
+${commonKv}
+  --raw              write the value's bytes to stdout as they are (strings as UTF-8, no newline);
+                     exit 1 if the key is missing or has siblings`,
+  put: `ringkv put KEY VALUE|- [options] | ringkv put KEY --file PATH [options]
+Stores VALUE (a string; with --json-value, any JSON value). VALUE - reads the value from standard
+input and --file PATH from a file, byte for byte: valid UTF-8 is stored as a string, anything
+else as bytes (get prints them as 0x… hex, get --raw as they are). By default the put first reads KEY and
 supersedes every version it saw.
 ${commonKv}
   --w W              acknowledgements the write waits for: one, quorum, all or a count (default the cluster's W)
   --json-value       VALUE is JSON: store the number, object, array… it denotes (--json only formats the output)
+  --file PATH        the value is this file's bytes (instead of VALUE)
   --context B64      supersede exactly the versions of this context (printed by get)
   --blind            write without reading: the value becomes a sibling of what is there
 With fewer replicas up than R or W, nothing is read or written (exit 1); give --r 1 --w 1 to

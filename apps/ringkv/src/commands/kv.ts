@@ -8,8 +8,9 @@ import { connect, isRingkvError, type RingkvClient } from '@ringkv/client-sdk';
 import type { DelCommand, GetCommand, PutCommand } from '../args.js';
 import { parseJsonValue } from '../args.js';
 import { CliError } from '../errors.js';
-import { contextBytes, contextText, getJson, getText } from '../format.js';
-import { defaultPort } from '../limits.js';
+import { readFile } from 'node:fs/promises';
+import { contextBytes, contextText, getJson, getText, valueText } from '../format.js';
+import { defaultPort, valueInputBytesMax } from '../limits.js';
 import type { Io } from '../io.js';
 import { wsUrl } from '../url.js';
 
@@ -62,19 +63,74 @@ export async function runKv(command: GetCommand | PutCommand | DelCommand, io: I
     const readOpts = command.r === undefined ? {} : { r: command.r };
     if (command.kind === 'get') {
       const read = await client.get(command.key, readOpts);
+      if (command.raw === true) return writeRaw(command.key, read.values, io);
       io.stdout(command.json ? getJson(command.key, read) : getText(read));
       return;
     }
+    const value = command.kind === 'put' ? await putValue(command, io) : undefined;
     const context = await writeContext(client, command, readOpts);
     const writeOpts = { context, ...(command.w === undefined ? {} : { w: command.w }) };
     const result =
       command.kind === 'put'
-        ? await client.put(command.key, command.jsonValue ? parseJsonValue(command.value) : command.value, writeOpts)
+        ? await client.put(command.key, value, writeOpts)
         : await client.delete(command.key, writeOpts);
     io.stdout(command.json ? JSON.stringify({ ok: true, context: contextText(result.context) }) : 'OK');
   } finally {
     await client.close();
   }
+}
+
+/**
+ * The value a put stores: the argument (parsed with `--json-value`), or the
+ * bytes of standard input or a file, byte for byte: valid UTF-8 as a string
+ * (as if typed), anything else as raw bytes, never replaced by U+FFFD. With
+ * `--json-value` the bytes must be UTF-8 JSON.
+ */
+export async function putValue(command: PutCommand, io: Io, readFile: (path: string) => Promise<Uint8Array> = readFileBytes): Promise<unknown> {
+  const source = command.value;
+  if (source.from === 'arg') return command.jsonValue ? parseJsonValue(source.text) : source.text;
+  const where = source.from === 'stdin' ? 'standard input' : source.path;
+  let bytes: Uint8Array;
+  try {
+    if (source.from === 'stdin') {
+      if (io.readStdin === undefined) throw new Error('no standard input here');
+      bytes = await io.readStdin(valueInputBytesMax);
+    } else {
+      bytes = await readFile(source.path);
+    }
+  } catch (error) {
+    throw new CliError('failed', `put: cannot read the value from ${where}: ${(error as Error).message}`, { cause: error });
+  }
+  if (bytes.byteLength > valueInputBytesMax) throw new CliError('failed', `put: ${where} holds ${bytes.byteLength} bytes, more than ${valueInputBytesMax}`);
+  const text = utf8Text(bytes);
+  if (!command.jsonValue) return text ?? bytes;
+  if (text === undefined) throw new CliError('usage', `put: --json-value: ${where} is not UTF-8 text`);
+  return parseJsonValue(text);
+}
+
+/** `bytes` as a string if they are valid UTF-8, else undefined (never a lossy decode). */
+function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+async function readFileBytes(path: string): Promise<Uint8Array> {
+  const buffer = await readFile(path);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/** `get --raw`: the single value's bytes as they are; a missing key or siblings fail (there is no one value to write). */
+function writeRaw(key: string, values: readonly unknown[], io: Io): void {
+  if (values.length !== 1) {
+    throw new CliError('failed', values.length === 0 ? `get ${key}: not found` : `get ${key}: ${values.length} siblings; --raw needs one value (resolve them with put --context)`);
+  }
+  const v = values[0];
+  const bytes = v instanceof Uint8Array ? v : typeof v === 'string' ? new TextEncoder().encode(v) : new TextEncoder().encode(valueText(v));
+  if (io.stdoutBytes === undefined) throw new CliError('failed', 'get --raw: no byte output here');
+  io.stdoutBytes(bytes);
 }
 
 /**
