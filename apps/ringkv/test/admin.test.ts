@@ -105,6 +105,22 @@ describe('ringkv plan', () => {
     expect(lines.at(-1)).toBe('ring version 11 → 22; nothing has changed (dry run)');
   });
 
+  it('warns on stderr, and still prints the plan, when some of its sources are down as the asked node sees them', async () => {
+    const node = await fakeNode((req, res) =>
+      req.path === '/status'
+        ? reply(res, 200, { id: 'n1', cluster: { down: ['n3', 'n2'], members: [{ id: 'n1', status: 'normal' }, { id: 'n2', status: 'down' }, { id: 'n3', status: 'down' }] } })
+        : reply(res, 200, plan),
+    );
+    const r = await cli(['plan', 'join', 'n4', '--url', node.url]);
+    expect(r.code, r.err.join('\n')).toBe(0);
+    expect(r.err).toEqual([
+      'ringkv: plan: warning: n2, n3 are down as n1 sees it: the counts come from the other replicas, and the join would stream only from live ones (bring them back or ringkv remove them first)',
+    ]);
+    expect(r.out.split('\n')[0]).toMatch(/^n4 would receive/);
+    const healthy = await fakeNode((req, res) => (req.path === '/status' ? reply(res, 200, { id: 'n1', cluster: { down: [] } }) : reply(res, 200, plan)));
+    expect((await cli(['plan', 'join', 'n4', '--url', healthy.url])).err).toEqual([]);
+  });
+
   it('describes a leave as a hand-off to the receiving nodes, and --json prints the node\'s plan unchanged', async () => {
     const leave = { ...plan, op: 'leave', id: 'n2', moves: [{ from: ['n2'], to: 'n3', ranges: 3, keys: 10, bytes: 999 }, { from: ['n2'], to: 'n1', ranges: 1, keys: 5, bytes: 1 }], totals: { ranges: 4, keys: 15, bytes: 1000, fractionOfKeys: 1 / 3 } };
     const node = await fakeNode((_, res) => reply(res, 200, leave));
