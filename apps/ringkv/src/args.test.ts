@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkUrl, parseCommand, parseDuration, parseMix, usage } from './args.js';
 import { isCliError } from './errors.js';
+import { main } from './main.js';
 import { benchClientsDefault, benchInflightDefault, benchOpsDefault, cliTimeoutMsDefault } from './limits.js';
 import { startOptionSpecs } from './start-options.js';
 
@@ -17,9 +19,70 @@ function usageError(argv: string[]): { message: string; exitCode: number } {
 describe('parseCommand', () => {
   it('parses get, put and del with their flags', () => {
     expect(parseCommand(['get', 'k', '--url', 'ws://h:1', '--json'])).toMatchObject({ kind: 'get', key: 'k', url: 'ws://h:1', json: true, timeoutMs: cliTimeoutMsDefault });
-    expect(parseCommand(['put', 'k', 'v', '--blind'])).toMatchObject({ kind: 'put', key: 'k', value: 'v', blind: true, url: undefined });
+    expect(parseCommand(['put', 'k', 'v', '--blind'])).toMatchObject({ kind: 'put', key: 'k', value: { from: 'arg', text: 'v' }, blind: true, url: undefined });
     expect(parseCommand(['del', 'k', '--context', 'AAEC'])).toMatchObject({ kind: 'del', key: 'k', context: 'AAEC' });
     expect(parseCommand(['get', 'k', '--url', 'localhost:7071'])).toMatchObject({ url: 'ws://localhost:7071' });
+  });
+
+  it('put --json-value parses VALUE as JSON; put --json only asks for JSON output', () => {
+    expect(parseCommand(['put', 'k', 'v', '--json'])).toMatchObject({ value: { text: 'v' }, json: true, jsonValue: false });
+    expect(parseCommand(['put', 'k', '{"n":1}', '--json-value'])).toMatchObject({ value: { text: '{"n":1}' }, json: false, jsonValue: true });
+    expect(parseCommand(['put', 'k', '[1]', '--json-value', '--json'])).toMatchObject({ json: true, jsonValue: true });
+    expect(usageError(['put', 'k', 'v', '--json-value']).message).toMatch(/^ringkv: put: --json-value: VALUE is not JSON/);
+    expect(usageError(['get', 'k', '--json-value']).exitCode).toBe(2);
+  });
+
+  it('takes a put value from standard input (-) or --file, and refuses an argument that lost its bytes', () => {
+    expect(parseCommand(['put', 'k', '-'])).toMatchObject({ key: 'k', value: { from: 'stdin' } });
+    expect(parseCommand(['put', 'k', '--file', '/tmp/v.bin'])).toMatchObject({ key: 'k', value: { from: 'file', path: '/tmp/v.bin' } });
+    expect(parseCommand(['put', 'k', '-', '--json-value'])).toMatchObject({ value: { from: 'stdin' }, jsonValue: true });
+    expect(usageError(['put', 'k', 'v', '--file', '/tmp/v']).message).toBe('ringkv: put: unexpected argument "v" (--file gives the value)');
+    expect(usageError(['put', 'k', '--file', '']).exitCode).toBe(2);
+    expect(usageError(['put', 'k', 'caf\ufffd']).message).toContain('give the value on standard input (VALUE -) or with --file PATH');
+    expect(parseCommand(['get', 'k', '--raw'])).toMatchObject({ raw: true });
+    expect(usageError(['get', 'k', '--raw', '--json']).exitCode).toBe(2);
+  });
+
+  it('answers --version, -V and version with the package version', async () => {
+    expect(parseCommand(['--version'])).toEqual({ kind: 'version' });
+    expect(parseCommand(['-V'])).toEqual({ kind: 'version' });
+    expect(parseCommand(['version'])).toEqual({ kind: 'version' });
+    const out: string[] = [];
+    expect(await main(['--version'], { stdout: (l) => out.push(l), stderr: () => {}, env: {} })).toBe(0);
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(out).toEqual([`ringkv ${pkg.version}`]);
+  });
+
+  it('start --help keeps at least two spaces between every flag and its description', () => {
+    const lines = usage('start').split('\n').filter((l) => /^  (-\w, | {4})--/.test(l));
+    expect(lines.length).toBe(Object.keys(startOptionSpecs).length);
+    for (const line of lines) expect(line, line).toMatch(/^ {2}(-\w, | {4})--[a-z0-9-]+( [A-Z]+)? {2,}\S/);
+    expect(usage('start')).toMatch(/--anti-entropy-bytes-per-sec BYTES {2,}repair bandwidth/);
+  });
+
+  it('takes a bare port, host:port, ws(s):// and http(s):// wherever a node URL goes', () => {
+    expect(checkUrl('get', '7000')).toBe('ws://127.0.0.1:7000');
+    expect(checkUrl('get', 'localhost:7001')).toBe('ws://localhost:7001');
+    expect(checkUrl('get', 'http://10.0.0.5:7002')).toBe('ws://10.0.0.5:7002');
+    expect(checkUrl('get', 'https://db.example:443')).toBe('wss://db.example:443');
+    expect(checkUrl('get', 'wss://db.example')).toBe('wss://db.example');
+    expect(parseCommand(['status', '--url', '7005'])).toMatchObject({ url: 'ws://127.0.0.1:7005' });
+    expect(parseCommand(['repair', '--url', 'http://h:7006'])).toMatchObject({ url: 'ws://h:7006' });
+    expect(parseCommand(['bench', '--seeds', '7000,h:7001,http://h:7002'])).toMatchObject({ seeds: ['ws://127.0.0.1:7000', 'ws://h:7001', 'ws://h:7002'] });
+    expect(usageError(['get', 'k', '--url', 'ws://7000']).message).toContain('has a number for a host');
+    expect(usageError(['get', 'k', '--url', '70000']).message).toContain('port outside');
+    expect(usageError(['get', 'k', '--url', 'ftp://h:1']).message).toContain('must be a port, host:port, ws://');
+  });
+
+  it('parses --r and --w as counts or named levels, and refuses them where they mean nothing', () => {
+    expect(parseCommand(['get', 'k', '--r', '1'])).toMatchObject({ r: 1 });
+    expect(parseCommand(['put', 'k', 'v', '--r', 'one', '--w', 'all'])).toMatchObject({ r: 'one', w: 'all' });
+    expect(parseCommand(['del', 'k', '--w', 'quorum'])).toMatchObject({ w: 'quorum', r: undefined });
+    expect(parseCommand(['put', 'k', 'v', '--blind', '--w', '1'])).toMatchObject({ w: 1, blind: true });
+    expect(usageError(['get', 'k', '--w', '1']).exitCode).toBe(2);
+    expect(usageError(['get', 'k', '--r', '0']).message).toBe('ringkv: get: --r must be one, quorum, all or a count 1…64, got "0"');
+    expect(usageError(['put', 'k', 'v', '--w', 'most']).message).toContain('--w must be one, quorum, all or a count');
+    expect(usageError(['put', 'k', 'v', '--blind', '--r', '1']).message).toContain('--r sets the read of the key before the write');
   });
 
   it('parses bench with redis-benchmark style short flags and defaults', () => {
@@ -40,7 +103,7 @@ describe('parseCommand', () => {
       ['get'],
       ['put', 'k'],
       ['put', 'k', 'v', 'extra'],
-      ['put', 'k', '{bad', '--json'],
+      ['put', 'k', '{bad', '--json-value'],
       ['put', 'k', 'v', '--blind', '--context', 'AA=='],
       ['bench', '-c', '0'],
       ['bench', '-c', 'many'],
@@ -49,7 +112,7 @@ describe('parseCommand', () => {
       ['start', '--port'],
       ['start', 'extra'],
       ['frobnicate'],
-      ['get', 'k', '--url', 'http://x'],
+      ['get', 'k', '--url', 'ftp://x'],
     ];
     for (const argv of cases) {
       const error = usageError(argv);

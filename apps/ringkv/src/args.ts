@@ -8,6 +8,7 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { replicasMax } from '@ringkv/protocol';
 import { CliError } from './errors.js';
 import {
   benchClientsDefault,
@@ -30,6 +31,7 @@ import {
   weightMax,
 } from './limits.js';
 import { startOptionSpecs, type StartFlags } from './start-options.js';
+import { wsUrl } from './url.js';
 
 /** `ringkv get KEY`. */
 export interface GetCommand {
@@ -39,23 +41,38 @@ export interface GetCommand {
   readonly json: boolean;
   readonly timeoutMs: number;
   readonly authToken: string | undefined;
+  /** `--r`: replies the read waits for (a put's or del's read of the key first, too); undefined: the cluster's R. */
+  readonly r: Consistency | undefined;
+  /** get `--raw`: the one value's bytes to stdout as they are (strings as UTF-8), no newline. */
+  readonly raw?: boolean;
 }
+
+/** A replica count for `--r`/`--w`: 1…64 or the SDK's named levels. */
+export type Consistency = number | 'one' | 'quorum' | 'all';
 
 /** `ringkv put KEY VALUE`. */
 export interface PutCommand extends Omit<GetCommand, 'kind'> {
   readonly kind: 'put';
-  /** The value as typed; with `json`, parsed as JSON. */
-  readonly value: string;
+  /** Where the value comes from: the VALUE argument, standard input (`-`) or `--file PATH`. */
+  readonly value: ValueSource;
+  /** `--json-value`: VALUE is JSON (stored as that value); `--json` only makes the output JSON. */
+  readonly jsonValue: boolean;
   /** Base64 context from an earlier get; otherwise the put reads the key first (unless `blind`). */
   readonly context: string | undefined;
   readonly blind: boolean;
+  /** `--w`: acknowledgements the write waits for; undefined: the cluster's W. */
+  readonly w: Consistency | undefined;
 }
+
+/** A put's value: the argument as typed, all of standard input, or a file's bytes. */
+export type ValueSource = { readonly from: 'arg'; readonly text: string } | { readonly from: 'stdin' } | { readonly from: 'file'; readonly path: string };
 
 /** `ringkv del KEY`. */
 export interface DelCommand extends Omit<GetCommand, 'kind'> {
   readonly kind: 'del';
   readonly context: string | undefined;
   readonly blind: boolean;
+  readonly w: Consistency | undefined;
 }
 
 /** `ringkv dev`: a local cluster of child processes. */
@@ -166,8 +183,14 @@ export interface HelpCommand {
   readonly text: string;
 }
 
+/** `ringkv --version` (`-V`, `version`): prints the app's version. */
+export interface VersionCommand {
+  readonly kind: 'version';
+}
+
 /** Every command `parseCommand` can return, discriminated by `kind`. */
 export type Command =
+  | VersionCommand
   | StartCommand
   | DevCommand
   | StatusCommand
@@ -210,13 +233,14 @@ const adminOptions = {
 
 const kvOptions = {
   url: { type: 'string' },
+  r: { type: 'string' },
   json: { type: 'boolean' },
   'timeout-ms': { type: 'string' },
   'auth-token': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-const writeOptions = { ...kvOptions, context: { type: 'string' }, blind: { type: 'boolean' } } as const;
+const writeOptions = { ...kvOptions, w: { type: 'string' }, context: { type: 'string' }, blind: { type: 'boolean' } } as const;
 
 const benchOptions = {
   url: { type: 'string' },
@@ -257,6 +281,10 @@ const parsers: Readonly<Record<string, (args: readonly string[]) => Command>> = 
 export function parseCommand(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { kind: 'help', text: usage(rest[0]) };
+  if (name === '--version' || name === '-V' || name === 'version') {
+    noPositionals('version', rest);
+    return { kind: 'version' };
+  }
   const parser = Object.hasOwn(parsers, name) ? parsers[name] : undefined;
   if (parser === undefined) throw new CliError('usage', `unknown command "${name}" (try: ringkv --help)`);
   return parser(rest);
@@ -376,26 +404,38 @@ function parseStatus(args: readonly string[]): Command {
   return { kind: 'status', url: values.url === undefined ? undefined : checkUrl('status', values.url), json: values.json ?? false };
 }
 
-/** `--seeds host:port,…` (or ws:// URLs) as ws URLs. */
+/** `--seeds host:port,…` (or ports, ws:// or http:// URLs) as ws URLs. */
 export function parseSeeds(command: string, text: string): string[] {
   const items = text.split(',').map((x) => x.trim()).filter((x) => x !== '');
   if (items.length === 0) throw new CliError('usage', `${command}: --seeds must list host:port,… (got "${text}")`);
-  return items.map((item) => checkUrl(command, item));
+  return items.map((item) => checkUrl(command, item, '--seeds'));
 }
 
 function parseGet(args: readonly string[]): Command {
-  const { values, positionals } = parse('get', args, kvOptions);
+  const { values, positionals } = parse('get', args, { ...kvOptions, raw: { type: 'boolean' } });
   if (values.help) return { kind: 'help', text: usage('get') };
   const [key] = exactPositionals('get', positionals, ['KEY']) as [string];
-  return { kind: 'get', key, ...kvCommon('get', values) };
+  if (values.raw && values.json) throw new CliError('usage', 'get: --raw and --json exclude each other');
+  return { kind: 'get', key, raw: values.raw ?? false, ...kvCommon('get', values) };
 }
 
 function parsePut(args: readonly string[]): Command {
-  const { values, positionals } = parse('put', args, writeOptions);
+  const { values, positionals } = parse('put', args, { ...writeOptions, 'json-value': { type: 'boolean' }, file: { type: 'string' } });
   if (values.help) return { kind: 'help', text: usage('put') };
-  const [key, value] = exactPositionals('put', positionals, ['KEY', 'VALUE']) as [string, string];
-  if (values.json) parseJsonValue(value);
-  return { kind: 'put', key, value, ...kvCommon('put', values), ...writeCommon('put', values) };
+  const jsonValue = values['json-value'] ?? false;
+  let value: ValueSource;
+  let key: string;
+  if (values.file !== undefined) {
+    [key] = exactPositionals('put', positionals, ['KEY'], ' (--file gives the value)') as [string];
+    if (values.file === '') throw new CliError('usage', 'put: --file needs a path');
+    value = { from: 'file', path: values.file };
+  } else {
+    const [k, text] = exactPositionals('put', positionals, ['KEY', 'VALUE']) as [string, string];
+    key = k;
+    value = text === '-' ? { from: 'stdin' } : { from: 'arg', text: argValue(text) };
+    if (jsonValue && value.from === 'arg') parseJsonValue(value.text);
+  }
+  return { kind: 'put', key, value, jsonValue, ...kvCommon('put', values), ...writeCommon('put', values) };
 }
 
 function parseDel(args: readonly string[]): Command {
@@ -405,8 +445,9 @@ function parseDel(args: readonly string[]): Command {
   return { kind: 'del', key, ...kvCommon('del', values), ...writeCommon('del', values) };
 }
 
-function kvCommon(command: string, values: { url?: string; json?: boolean; 'timeout-ms'?: string; 'auth-token'?: string }) {
+function kvCommon(command: string, values: { url?: string; json?: boolean; 'timeout-ms'?: string; 'auth-token'?: string; r?: string }) {
   return {
+    r: values.r === undefined ? undefined : consistencyFlag(command, 'r', values.r),
     url: values.url === undefined ? undefined : checkUrl(command, values.url),
     json: values.json ?? false,
     timeoutMs: values['timeout-ms'] === undefined ? cliTimeoutMsDefault : intFlag(command, 'timeout-ms', values['timeout-ms'], 1, 600_000),
@@ -414,12 +455,15 @@ function kvCommon(command: string, values: { url?: string; json?: boolean; 'time
   };
 }
 
-function writeCommon(command: string, values: { context?: string; blind?: boolean }) {
+function writeCommon(command: string, values: { context?: string; blind?: boolean; w?: string; r?: string }) {
   if (values.context !== undefined && values.blind) throw new CliError('usage', `${command}: --context and --blind exclude each other`);
+  if (values.r !== undefined && (values.context !== undefined || values.blind)) {
+    throw new CliError('usage', `${command}: --r sets the read of the key before the write; with --context or --blind there is none`);
+  }
   if (values.context !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(values.context)) {
     throw new CliError('usage', `${command}: --context must be the base64 context printed by ringkv get`);
   }
-  return { context: values.context, blind: values.blind ?? false };
+  return { context: values.context, blind: values.blind ?? false, w: values.w === undefined ? undefined : consistencyFlag(command, 'w', values.w) };
 }
 
 function parseBench(args: readonly string[]): Command {
@@ -476,6 +520,16 @@ export function parseDuration(command: string, text: string): number {
   return ms;
 }
 
+/** `--r`/`--w`: `one`, `quorum`, `all` or a count 1…64 (the node refuses a count above N with `unavailable`). */
+export function consistencyFlag(command: string, flag: 'r' | 'w', text: string): Consistency {
+  if (text === 'one' || text === 'quorum' || text === 'all') return text;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(Number.isInteger(n) && n >= 1 && n <= replicasMax)) {
+    throw new CliError('usage', `${command}: --${flag} must be one, quorum, all or a count 1…${replicasMax}, got "${text}"`);
+  }
+  return n;
+}
+
 /** A decimal integer in min…max, else a usage error naming the flag. */
 export function intFlag(command: string, flag: string, text: string, min: number, max: number): number {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
@@ -489,27 +543,31 @@ function optInt(command: string, flag: string, text: string | undefined, fallbac
   return text === undefined ? fallback : intFlag(command, flag, text, min, max);
 }
 
-/** A ws:// or wss:// URL; `host:port` alone is taken as ws://host:port. */
-export function checkUrl(command: string, text: string): string {
-  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `ws://${text}`;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new CliError('usage', `${command}: --url "${text}" is not a URL (expected ws://host:port)`);
-  }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
-    throw new CliError('usage', `${command}: --url must be ws:// or wss://, got "${text}"`);
-  }
-  return url;
+/** A node's ws:// or wss:// URL from a port, `host:port`, a ws(s):// or an http(s):// URL (see url.ts), else a usage error. */
+export function checkUrl(command: string, text: string, flag = '--url'): string {
+  const parsed = wsUrl(text);
+  if (!parsed.ok) throw new CliError('usage', `${command}: ${flag} "${text}" ${parsed.why}`);
+  return parsed.url;
 }
 
-/** The user's JSON value for `put --json`, or a usage error. */
+/**
+ * VALUE as typed, refused when it holds U+FFFD: that is what Node makes of
+ * argument bytes that are not UTF-8, so the bytes are already lost; `-` or
+ * `--file` keep them.
+ */
+function argValue(text: string): string {
+  if (text.includes('\ufffd')) {
+    throw new CliError('usage', 'put: VALUE holds U+FFFD, which is what an argument that is not UTF-8 becomes (its bytes are lost); give the value on standard input (VALUE -) or with --file PATH to store its bytes');
+  }
+  return text;
+}
+
+/** The user's JSON value for `put --json-value`, or a usage error. */
 export function parseJsonValue(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new CliError('usage', `put: --json VALUE is not JSON: ${(error as Error).message}`);
+    throw new CliError('usage', `put: --json-value: VALUE is not JSON: ${(error as Error).message}`);
   }
 }
 
@@ -517,17 +575,18 @@ function noPositionals(command: string, positionals: string[]): void {
   if (positionals.length > 0) throw new CliError('usage', `${command}: unexpected argument "${positionals[0]}"`);
 }
 
-function exactPositionals(command: string, positionals: string[], names: string[]): string[] {
+function exactPositionals(command: string, positionals: string[], names: string[], why = ''): string[] {
   if (positionals.length < names.length) {
     throw new CliError('usage', `${command}: missing ${names.slice(positionals.length).join(' ')} (usage: ringkv ${command} ${names.join(' ')})`);
   }
-  if (positionals.length > names.length) throw new CliError('usage', `${command}: unexpected argument "${positionals[names.length]}"`);
+  if (positionals.length > names.length) throw new CliError('usage', `${command}: unexpected argument "${positionals[names.length]}"${why}`);
   return positionals;
 }
 
 const commonKv = `  --url URL          node to talk to (default $RINGKV_URL or ws://127.0.0.1:7000)
   --auth-token T     token the node requires (default $RINGKV_AUTH_TOKEN)
   --timeout-ms N     give up after N ms (default 5000)
+  --r R              replies the read waits for: one, quorum, all or a count (default the cluster's R)
   --json             machine-readable output`;
 
 const commonAdmin = `  --url URL          the node (default $RINGKV_URL or ws://127.0.0.1:7000)
@@ -582,16 +641,26 @@ ${commonAdmin}
   get: `ringkv get KEY [options]
 Prints the value of KEY; concurrent versions (siblings) are listed with an index, followed by
 the context to pass to put --context when you resolve them.
-${commonKv}`,
-  put: `ringkv put KEY VALUE [options]
-Stores VALUE (a string; with --json, any JSON value). By default the put first reads KEY and
+${commonKv}
+  --raw              write the value's bytes to stdout as they are (strings as UTF-8, no newline);
+                     exit 1 if the key is missing or has siblings`,
+  put: `ringkv put KEY VALUE|- [options] | ringkv put KEY --file PATH [options]
+Stores VALUE (a string; with --json-value, any JSON value). VALUE - reads the value from standard
+input and --file PATH from a file, byte for byte: valid UTF-8 is stored as a string, anything
+else as bytes (get prints them as 0x… hex, get --raw as they are). By default the put first reads KEY and
 supersedes every version it saw.
 ${commonKv}
+  --w W              acknowledgements the write waits for: one, quorum, all or a count (default the cluster's W)
+  --json-value       VALUE is JSON: store the number, object, array… it denotes (--json only formats the output)
+  --file PATH        the value is this file's bytes (instead of VALUE)
   --context B64      supersede exactly the versions of this context (printed by get)
-  --blind            write without reading: the value becomes a sibling of what is there`,
+  --blind            write without reading: the value becomes a sibling of what is there
+With fewer replicas up than R or W, nothing is read or written (exit 1); give --r 1 --w 1 to
+degrade on purpose.`,
   del: `ringkv del KEY [options]
 Deletes KEY (writes a tombstone superseding the versions it read).
 ${commonKv}
+  --w W              acknowledgements the delete waits for (default the cluster's W)
   --context B64      delete exactly the versions of this context (printed by get)
   --blind            delete without reading first`,
   bench: `ringkv bench [options]
@@ -636,15 +705,16 @@ Usage:
   ringkv put KEY VALUE [options]   write a key
   ringkv del KEY [options]         delete a key
   ringkv bench [options]           load-test a node, or a cluster with --seeds
-  ringkv help COMMAND              options of a command`;
+  ringkv help COMMAND              options of a command
+  ringkv --version                 print the version`;
 }
 
 function startUsage(): string {
   const specs: Array<[string, { type: string; short?: string; metavar: string; description: string; env?: string }]> = Object.entries(startOptionSpecs);
-  const lines = specs.map(([name, spec]) => {
-    const flag = `  ${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.type === 'string' ? ` ${spec.metavar}` : ''}`;
-    return `${flag.padEnd(36)}${spec.description}${spec.env ? ` [$${spec.env}]` : ''}`;
-  });
+  const flags = specs.map(([name, spec]) => `  ${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.type === 'string' ? ` ${spec.metavar}` : ''}`);
+  // The description column starts two spaces after the longest flag, so no flag runs into its text.
+  const width = Math.max(...flags.map((f) => f.length)) + 2;
+  const lines = specs.map(([, spec], i) => `${(flags[i] as string).padEnd(width)}${spec.description}${spec.env ? ` [$${spec.env}]` : ''}`);
   return `ringkv start [options]
 Runs one node. Settings come from flags, then environment variables, then the JSON config file
 (--config or $RINGKV_CONFIG, keys named as the flags in camelCase), then defaults.

@@ -54,6 +54,24 @@ describe('resolveStartConfig', () => {
     }
   });
 
+  it('an unknown key in the config file is an invalid setting (exit 2); an unreadable file exits 1', () => {
+    const exit = (attempt: () => unknown): number => {
+      try {
+        attempt();
+      } catch (error) {
+        return (error as { exitCode: number }).exitCode;
+      }
+      throw new Error('accepted');
+    };
+    expect(exit(() => resolveStartConfig({ config: '/c.json' }, environment({}, { '/c.json': '{"prot":1}' })))).toBe(2);
+    expect(exit(() => resolveStartConfig({ config: '/missing.json' }, environment()))).toBe(1);
+  });
+
+  it('takes seeds as ports, host:port, ws:// or http:// URLs', () => {
+    const c = resolveStartConfig({ seeds: '7001,h:7002,ws://h:7003,http://h:7004' }, environment());
+    expect(c.cluster.seeds).toEqual(['ws://127.0.0.1:7001', 'ws://h:7002', 'ws://h:7003', 'ws://h:7004']);
+  });
+
   it('hostnameId falls back to node1 for hostnames that are not ids', () => {
     expect(hostnameId('web1')).toBe('web1');
     expect(hostnameId('')).toBe(fallbackNodeId);

@@ -23,6 +23,7 @@ import {
   weightMax,
 } from './limits.js';
 import { configKey, startOptionSpecs, type StartFlags } from './start-options.js';
+import { wsUrl } from './url.js';
 
 /** What `ringkv start` passes to `startNode`, plus where the config came from. */
 export interface StartConfig {
@@ -182,9 +183,9 @@ function seedList(picked: { value: Raw | unknown; source: string } | undefined):
     throw bad(picked.source, 'a comma-separated list of host:port', v as Raw);
   }
   return (items as string[]).map((item) => {
-    const url = /^wss?:\/\//.test(item) ? item : `ws://${item}`;
-    if (!/^wss?:\/\/[^/\s:]+:\d{1,5}\/?$/.test(url)) throw bad(picked.source, 'a comma-separated list of host:port', v as Raw);
-    return url;
+    const parsed = wsUrl(item);
+    if (!parsed.ok) throw bad(picked.source, `a comma-separated list of host:port (${JSON.stringify(item)} ${parsed.why})`, v as Raw);
+    return parsed.url;
   });
 }
 
@@ -226,7 +227,7 @@ function readConfigFile(path: string, readFile: (path: string) => string): Recor
   }
   const known = new Set(Object.keys(startOptionSpecs).filter((f) => f !== 'help' && f !== 'config').map(configKey));
   for (const key of Object.keys(parsed)) {
-    if (!known.has(key)) throw new CliError('config', `start: config file ${path}: unknown key "${key}" (known: ${[...known].join(', ')})`);
+    if (!known.has(key)) throw new CliError('usage', `start: config file ${path}: unknown key "${key}" (known: ${[...known].join(', ')})`);
   }
   return parsed as Record<string, unknown>;
 }

@@ -9,6 +9,9 @@ export const defaultDataRoot = '.ringkv';
 /** Node id when the hostname is not a usable id. */
 export const fallbackNodeId = 'node1';
 
+/** Most bytes `put KEY -` or `put --file` reads: the node's largest `--value-bytes-max` (16 MiB); the node's own bound refuses less. */
+export const valueInputBytesMax = 16 * 1024 * 1024;
+
 /** `get`/`put`/`del` give up after this long: a CLI call should fail fast on a wedged node. */
 export const cliTimeoutMsDefault = 5_000;
 

@@ -7,6 +7,7 @@
  * node keeps the process alive.
  */
 
+import { readFileSync } from 'node:fs';
 import { isRingkvError } from '@ringkv/client-sdk';
 import { parseCommand } from './args.js';
 import { benchText, runBench } from './commands/bench.js';
@@ -27,6 +28,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
     switch (command.kind) {
       case 'help':
         io.stdout(command.text);
+        return 0;
+      case 'version':
+        io.stdout(`ringkv ${appVersion()}`);
         return 0;
       case 'start': {
         const { node } = await runStart(command, io, (left) => exitOnLeft(left, io));
@@ -71,6 +75,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
 function show<T>(io: Io, json: boolean, value: T, text: (value: T) => string): 0 {
   io.stdout(json ? JSON.stringify(value) : text(value));
   return 0;
+}
+
+/** The app's version, from its package.json (beside `src/` and `dist/`). */
+export function appVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
 /** One line for any error: our own as is, the libraries' with their prefix replaced. */

@@ -105,6 +105,22 @@ describe('ringkv plan', () => {
     expect(lines.at(-1)).toBe('ring version 11 → 22; nothing has changed (dry run)');
   });
 
+  it('warns on stderr, and still prints the plan, when some of its sources are down as the asked node sees them', async () => {
+    const node = await fakeNode((req, res) =>
+      req.path === '/status'
+        ? reply(res, 200, { id: 'n1', cluster: { down: ['n3', 'n2'], members: [{ id: 'n1', status: 'normal' }, { id: 'n2', status: 'down' }, { id: 'n3', status: 'down' }] } })
+        : reply(res, 200, plan),
+    );
+    const r = await cli(['plan', 'join', 'n4', '--url', node.url]);
+    expect(r.code, r.err.join('\n')).toBe(0);
+    expect(r.err).toEqual([
+      'ringkv: plan: warning: n2, n3 are down as n1 sees it: the counts come from the other replicas, and the join would stream only from live ones (bring them back or ringkv remove them first)',
+    ]);
+    expect(r.out.split('\n')[0]).toMatch(/^n4 would receive/);
+    const healthy = await fakeNode((req, res) => (req.path === '/status' ? reply(res, 200, { id: 'n1', cluster: { down: [] } }) : reply(res, 200, plan)));
+    expect((await cli(['plan', 'join', 'n4', '--url', healthy.url])).err).toEqual([]);
+  });
+
   it('describes a leave as a hand-off to the receiving nodes, and --json prints the node\'s plan unchanged', async () => {
     const leave = { ...plan, op: 'leave', id: 'n2', moves: [{ from: ['n2'], to: 'n3', ranges: 3, keys: 10, bytes: 999 }, { from: ['n2'], to: 'n1', ranges: 1, keys: 5, bytes: 1 }], totals: { ranges: 4, keys: 15, bytes: 1000, fractionOfKeys: 1 / 3 } };
     const node = await fakeNode((_, res) => reply(res, 200, leave));
@@ -340,5 +356,25 @@ describe('ringkv status during a topology change', () => {
     expect(r.out).not.toMatch(/no \/status from/);
     const json = JSON.parse((await cli(['status', '--json', '--url', servers[0]?.url as string])).out) as { rows: { id: string; topology?: { self: string } }[] };
     expect(json.rows.map((row) => row.topology?.self)).toEqual(['normal', 'leaving', 'joining', undefined]);
+  });
+});
+
+describe('ringkv status reachability', () => {
+  it("shows the asked node's own link and last-heard time beside gossip's state, so a killed node shows down at once", async () => {
+    const members = [
+      { id: 'n1', url: '', status: 'normal', generation: 1, ownership: { primary: 0.5, replica: 1 }, reach: { link: 'self', heardAgoMs: 0 } },
+      { id: 'n2', url: '', status: 'normal', generation: 1, ownership: { primary: 0.5, replica: 1 }, reach: { link: 'down', heardAgoMs: 4200 } },
+      { id: 'n3', url: '', status: 'normal', generation: 1, ownership: { primary: 0, replica: 0 }, reach: { link: 'up', heardAgoMs: 400 } },
+    ];
+    const node = await fakeNode((_, res) => reply(res, 200, { id: 'n1', cluster: { members, hintsPending: {} } }));
+    for (const m of members) m.url = node.url;
+    const r = await cli(['status', '--url', node.url]);
+    expect(r.code, r.err.join('\n')).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[1]).toMatch(/^ID +URL +STATE +REACH +PRIMARY/);
+    expect(lines.find((l) => l.startsWith('n2 '))).toMatch(/ normal +down 4\.2s +50\.0%/);
+    expect(lines.find((l) => l.startsWith('n3 '))).toMatch(/ normal +up 0\.4s /);
+    expect(lines.find((l) => l.startsWith('n1 '))).toMatch(/ normal +self +50\.0%/);
+    expect(r.out).toMatch(/REACH: n1's own link to it now/);
   });
 });

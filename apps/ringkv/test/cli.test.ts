@@ -30,6 +30,19 @@ function run(args: string[]): Promise<Run> {
   });
 }
 
+/** Runs the binary with `input` on its standard input; stdout as bytes. */
+function runWithInput(args: string[], input: Uint8Array): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [cli, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    proc.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    proc.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    proc.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
+    proc.stdin.end(input);
+  });
+}
+
 interface Started {
   proc: ChildProcess;
   url: string;
@@ -72,7 +85,7 @@ describe('ringkv binary', () => {
     const url = ['--url', first.url];
     expect((await run(['put', 'greeting', 'hello', ...url])).stdout.trim()).toBe('OK');
     expect((await run(['get', 'greeting', ...url])).stdout.trim()).toBe('hello');
-    await run(['put', 'doc', '{"n":[1,2]}', '--json', ...url]);
+    await run(['put', 'doc', '{"n":[1,2]}', '--json-value', ...url]);
     await run(['put', 'gone', 'x', ...url]);
     expect((await run(['del', 'gone', ...url])).code).toBe(0);
     expect((await run(['get', 'gone', ...url])).stdout.trim()).toBe('(not found)');
@@ -116,6 +129,35 @@ describe('ringkv binary', () => {
     } finally {
       node.proc.kill('SIGINT');
       expect(await node.exited).toBe(0);
+    }
+  });
+
+  it('stores values above the argument limit from standard input and --file, byte for byte, and get --raw returns them', async () => {
+    const first = await start(['--id', 'cliv', '--port', '0', '--data', join(dir, 'values'), '--durability', 'none', '--log-level', 'warn']);
+    const url = ['--url', first.url];
+    try {
+      // 300 KiB of every byte value: above the ~128 KiB a single argument may hold, and not UTF-8.
+      const binary = new Uint8Array(300 * 1024).map((_, i) => (i * 7 + 3) % 256);
+      const put = await runWithInput(['put', 'bin', '-', ...url], binary);
+      expect(put.stderr).toBe('');
+      expect(put.stdout.toString().trim()).toBe('OK');
+      const back = await runWithInput(['get', 'bin', '--raw', ...url], new Uint8Array(0));
+      expect(back.code).toBe(0);
+      expect(Buffer.compare(back.stdout, Buffer.from(binary))).toBe(0);
+      // Invalid UTF-8 is kept as bytes, never replaced by U+FFFD.
+      await runWithInput(['put', 'latin1', '-', ...url], Uint8Array.from([0x63, 0x61, 0x66, 0xe9]));
+      expect((await run(['get', 'latin1', ...url])).stdout.trim()).toBe('0x636166e9');
+      const file = join(dir, 'big.txt');
+      const text = 'ü'.repeat(100_000);
+      writeFileSync(file, text);
+      expect((await run(['put', 'text', '--file', file, ...url])).code).toBe(0);
+      expect((await run(['get', 'text', ...url])).stdout).toBe(`${text}\n`);
+      writeFileSync(file, '{"a":[1,2]}');
+      expect((await run(['put', 'doc', '--file', file, '--json-value', ...url])).code).toBe(0);
+      expect((await run(['get', 'doc', ...url])).stdout.trim()).toBe('{"a":[1,2]}');
+    } finally {
+      first.proc.kill('SIGTERM');
+      await first.exited;
     }
   });
 

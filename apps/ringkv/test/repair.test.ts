@@ -45,6 +45,24 @@ describe('ringkv repair', () => {
     expect(out.join('\n')).toMatch(/keys repaired 0/);
   });
 
+  it('says nothing was compared and exits 1 when every other replica is down; a node alone exits 0', async () => {
+    const common = { gossipIntervalMs: 50, logLevel: 'silent', n: 2, r: 1, w: 1 } as const;
+    const a = await startNode({ id: 'a', dataDir: dir(), port: 0, ...common });
+    nodes.push(a);
+    const b = await startNode({ id: 'b', dataDir: dir(), port: 0, seeds: [a.url], ...common });
+    for (let i = 0; i < 200 && (await ringOf(a.httpUrl)) < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    await b.stop();
+    const downOf = async (): Promise<number> => ((await (await fetch(`${a.httpUrl}/status`)).json()) as { cluster: { down: unknown[] } }).cluster.down.length;
+    for (let i = 0; i < 400 && (await downOf()) < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    const err: string[] = [];
+    const code = await main(['repair', '--url', a.url], { stdout: () => {}, stderr: (l) => err.push(l), env: {} });
+    expect(code).toBe(1);
+    expect(err.at(-1)).toBe("ringkv: repair: nothing was compared: no other replica of this node's ranges was reachable (down as a sees them: b); run it again once they are up");
+    const alone = await startNode({ id: 'solo', dataDir: dir(), port: 0, gossipIntervalMs: 50, logLevel: 'silent' });
+    nodes.push(alone);
+    expect(await main(['repair', '--url', alone.url], { stdout: () => {}, stderr: () => {}, env: {} })).toBe(0);
+  });
+
   it('draws a full bar when every exchange is done', () => {
     expect(progressLine({ done: 3, total: 3, group: '', peer: '' })).toBe(`repair [${'#'.repeat(20)}] 3/3  done`);
     expect(progressLine({ done: 1, total: 4, group: 'a,b', peer: 'b' })).toBe(`repair [#####${'-'.repeat(15)}] 1/4  replicas a,b with b`);

@@ -23,7 +23,7 @@ import {
   updateRetriesMax,
 } from './limits.js';
 import { Namespace } from './namespace.js';
-import { checkPositiveInt, checkSeeds } from './validate.js';
+import { checkKey, checkPositiveInt, checkRequestOpts, checkSeeds, describeArg } from './validate.js';
 import type { WebSocketFactory } from './ports.js';
 import type {
   ClientOptions,
@@ -51,6 +51,7 @@ export async function openClient(
   options: ClientOptions,
   defaultFactory: () => Promise<WebSocketFactory>,
 ): Promise<RingkvClient> {
+  if (typeof options !== 'object' || options === null) throw new RingkvError('invalid-argument', `connect: options must be an object, got ${describeArg(options)}`);
   const settings = resolveSettings(checkSeeds(seeds), options);
   const factory = options.webSocket ?? (await defaultFactory());
   const router = new Router(new Dispatcher(settings, factory, options), settings, resolveRouting(options), factory, options);
@@ -102,6 +103,7 @@ export class RingkvClient {
    * that does not know the `ring` request rejects with its error code.
    */
   async ring(opts?: Pick<RequestOpts, 'timeoutMs'>): Promise<RingInfo> {
+    checkRequestOpts('ring', opts);
     const reply = await this.dispatcher.seed.request('ring-ok', 'ring', { type: 'ring' }, { timeoutMs: opts?.timeoutMs });
     void this.dispatcher.refresh();
     return { version: reply.version, n: reply.n, members: reply.members.map((m: RingMember) => ({ ...m })) };
@@ -116,6 +118,7 @@ export class RingkvClient {
    * namespace with a codec to check it.
    */
   async get<T = unknown>(key: Key, opts?: RequestOpts): Promise<GetResult<T>> {
+    this.checkArgs('get', key, opts);
     const reply = await this.dispatcher.request('get-ok', `get ${label(key)}`, { type: 'get', key }, opts);
     return this.decodeGet<T>(reply, key, reply.receipt);
   }
@@ -129,6 +132,7 @@ export class RingkvClient {
    * write may have been stored.
    */
   async put(key: Key, value: unknown, opts?: WriteOpts): Promise<WriteResult> {
+    this.checkArgs('put', key, opts, { context: true });
     const packed = this.pack(value, key);
     const context = opts?.context;
     const op = { type: 'put', key, ...packed, ...(context === undefined ? {} : { context }) } as const;
@@ -141,6 +145,7 @@ export class RingkvClient {
    * Deleting a missing key succeeds. Indeterminate like `put`.
    */
   async delete(key: Key, opts?: WriteOpts): Promise<WriteResult> {
+    this.checkArgs('delete', key, opts, { context: true });
     const context = opts?.context;
     const op = { type: 'delete', key, ...(context === undefined ? {} : { context }) } as const;
     const reply = await this.dispatcher.request('delete-ok', `delete ${label(key)}`, op, opts);
@@ -154,18 +159,22 @@ export class RingkvClient {
    *
    * Details: after the write the key is read again; if a concurrent writer
    * left a new sibling, `fn` runs again on the new siblings, at most
-   * `retries` more times (default 5), then `conflict`.
+   * `retries` more times (default 5), then `conflict`. `r` applies to its
+   * reads, `w` to its writes, `timeoutMs` to each request.
    * Gotchas: `fn` may run several times: keep it free of side effects; if
    * it throws, `update` rejects with that error and writes nothing more.
    */
   async update<T = unknown>(key: Key, fn: (values: T[], read: GetResult<T>) => T, opts?: UpdateOpts): Promise<UpdateResult<T>> {
+    this.checkArgs('update', key, opts, { retries: true });
+    if (typeof fn !== 'function') throw new RingkvError('invalid-argument', `update: fn must be a function, got ${describeArg(fn)}`);
     const retries = checkRetries(opts?.retries);
-    const timeout = opts?.timeoutMs === undefined ? undefined : { timeoutMs: opts.timeoutMs };
-    let read = await this.get<T>(key, timeout);
+    const readOpts: RequestOpts = { ...(opts?.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }), ...(opts?.r === undefined ? {} : { r: opts.r }) };
+    const writeOpts: RequestOpts = { ...(opts?.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }), ...(opts?.w === undefined ? {} : { w: opts.w }) };
+    let read = await this.get<T>(key, readOpts);
     for (let attempt = 1; ; attempt++) {
       const value = fn(read.values, read);
-      await this.put(key, value, { ...timeout, context: read.context });
-      read = await this.get<T>(key, timeout);
+      await this.put(key, value, { ...writeOpts, context: read.context });
+      read = await this.get<T>(key, readOpts);
       if (read.values.length <= 1) return { value, context: read.context, attempts: attempt };
       if (attempt > retries) {
         throw new RingkvError('conflict', `update ${label(key)}: still ${read.values.length} siblings after ${attempt} rounds`);
@@ -186,6 +195,13 @@ export class RingkvClient {
   /** Closes every connection (seed and pooled); pending requests fail with `closed` (writes indeterminate). Idempotent. */
   close(): Promise<void> {
     return this.dispatcher.close();
+  }
+
+  /** Throws `invalid-argument` (or `key-too-large`) for a bad key or options, before anything is queued. */
+  private checkArgs(call: string, key: unknown, opts: unknown, fields?: { context?: boolean; retries?: boolean }): void {
+    const problem = checkKey(key as Key, this.dispatcher.codec.limits.keyBytesMax);
+    if (problem !== undefined) throw new RingkvError(problem.code, `${call}: ${problem.message.replace(/^client-sdk: /, '')}`);
+    checkRequestOpts(`${call} ${label(key as Key)}`, opts, fields);
   }
 
   private pack(value: unknown, key: Key): { value: Uint8Array; valueEncoding?: 'msgpack' } {

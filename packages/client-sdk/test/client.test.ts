@@ -262,6 +262,53 @@ describe('client against a fake node', () => {
     await expect(connect('http://nope')).rejects.toMatchObject({ code: 'invalid-argument' });
     expect(server.requests).toHaveLength(0);
   });
+
+  it('refuses every mistyped argument with a typed invalid-argument error, before sending anything', async () => {
+    const server = await fake();
+    const c = await client(server.url);
+    const cases: Array<[string, () => Promise<unknown>]> = [
+      ['numeric key', () => c.get(42 as never)],
+      ['null key', () => c.put(null as never, 'v')],
+      ['object key', () => c.delete({} as never)],
+      ['empty key', () => c.get('')],
+      ['empty byte key', () => c.put(new Uint8Array(0), 'v')],
+      ['lone high surrogate', () => c.get('a\ud800')],
+      ['lone low surrogate', () => c.put('\udc00', 'v')],
+      ['options not an object', () => c.get('k', 5 as never)],
+      ['r out of range', () => c.get('k', { r: 0 })],
+      ['w not a level', () => c.put('k', 'v', { w: 'most' as never })],
+      ['context not bytes', () => c.put('k', 'v', { context: 'abc' as never })],
+      ['receipt not boolean', () => c.get('k', { receipt: 'yes' as never })],
+      ['timeoutMs a string', () => c.get('k', { timeoutMs: '5' as never })],
+      ['update fn missing', () => c.update('k', undefined as never)],
+      ['update key numeric', () => c.update(7 as never, () => 1)],
+      ['ring options', () => c.ring(3 as never)],
+      ['seeds a number', () => connect(7000 as never)],
+      ['connect options null', () => connect(server.url, null as never)],
+    ];
+    for (const [name, call] of cases) {
+      const error = await failure(call());
+      expect(error.code, name).toBe('invalid-argument');
+      expect(error.message, name).toMatch(/^client-sdk: /);
+    }
+    expect((await failure(c.get(42 as never))).message).toContain('a key must be a string or a Uint8Array, got number 42');
+    expect(server.requests).toHaveLength(0);
+    await c.get('😀 ok'); // a well-formed surrogate pair is fine
+  });
+
+  it('stores a string of exactly 1 MiB (the limit is on the value, not its encoding) and returns plain objects', async () => {
+    const server = await fake();
+    const c = await client(server.url);
+    const big = 'x'.repeat(1024 * 1024);
+    await c.put('big', big);
+    expect(((await c.get<string>('big')).values[0] as string).length).toBe(big.length);
+    expect((await failure(c.put('big', `${big}x`))).code).toBe('value-too-large');
+    await c.put('doc', { a: { b: [1, { c: 2 }] } });
+    const doc = (await c.get<{ a: { b: [number, { c: number }] } }>('doc')).values[0];
+    expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(doc?.a)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(doc?.a.b[1])).toBe(Object.prototype);
+  });
 });
 
 describe('a connection that goes silent', () => {

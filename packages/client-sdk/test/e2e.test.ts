@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type RingkvNode } from '@ringkv/node-server';
 import { testSeed, seedNote, Rng } from '@ringkv/sim';
-import { connect, type RingkvClient } from '@ringkv/client-sdk';
+import { connect, type RingkvClient, type RingkvError } from '@ringkv/client-sdk';
 
 let dir: string;
 let node: RingkvNode;
@@ -48,6 +48,25 @@ describe('client-sdk against a real node', () => {
     await client.put('kind:0', 'back', { context: gone.context });
     expect((await client.get('kind:0')).values).toEqual(['back']);
     expect(client.nodeId).toBe('e2e');
+  });
+
+  it('the 65th write without a context is refused with too-many-siblings, saying how to resolve, and update then replaces them', async () => {
+    for (let i = 0; i < 64; i++) await client.put('blind', `v${i}`);
+    expect((await client.get('blind')).values).toHaveLength(64);
+    const error = await client.put('blind', 'v64').catch((e: unknown) => e as RingkvError);
+    expect(error).toMatchObject({ code: 'too-many-siblings', indeterminate: false, retryable: false });
+    expect((error as Error).message).toContain('would leave 65 siblings');
+    expect((error as Error).message).toContain('read the key and write with its context (or use update) to replace the siblings');
+    await client.update('blind', () => 'one');
+    expect((await client.get('blind')).values).toEqual(['one']);
+  });
+
+  it('update passes r to its reads and w to its write', async () => {
+    const error = await client.update('rw', () => 1, { w: 2 }).catch((e: unknown) => e as RingkvError);
+    expect(error).toMatchObject({ code: 'unavailable' });
+    expect((error as Error).message).toMatch(/w=2 cannot be met/);
+    const read = await client.update('rw', () => 1, { r: 2 }).catch((e: unknown) => e as RingkvError);
+    expect((read as Error).message).toMatch(/r=2 cannot be met/);
   });
 
   it('two writers with the same context leave siblings, and update resolves them', async () => {

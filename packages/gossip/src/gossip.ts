@@ -261,6 +261,17 @@ export class Gossip {
     return peer === undefined ? undefined : toSnapshot(peer.state, peer.judged);
   }
 
+  /**
+   * Milliseconds since this node last got a gossip message from member `id`
+   * itself (0 for this node; `undefined` for an unknown member): this node's
+   * own evidence of reachability, before any suspicion is confirmed.
+   */
+  heardAgoMs(id: string): number | undefined {
+    if (id === this.self.id) return 0;
+    const peer = this.peers.get(id);
+    return peer === undefined ? undefined : Math.max(0, this.clock.now() - peer.lastHeardMs);
+  }
+
   /** The members that currently count `id` as suspected, this node included (empty if none). */
   reportersOf(id: string): string[] {
     const peer = this.peers.get(id);

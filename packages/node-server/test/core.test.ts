@@ -67,6 +67,25 @@ describe('ClusterCore results', () => {
     expect(e.code).toBe('quorum-not-met');
   });
 
+  it('answers unavailable, not an indeterminate quorum-not-met, when too few replicas are up to try: nothing is sent or written', async () => {
+    let calls = 0;
+    const { core: c, store } = await core(async () => {
+      calls++;
+      return { type: 'apply-ok', id: 0 };
+    });
+    c.view.update([{ id: 'b', address: 'ws://b', generation: 1, heartbeat: 2, status: 'down', vnodes: 64, weight: 1, zone: '' }]);
+    const write = await failure(c.run({ type: 'put', key: 'k', value: new Uint8Array([1]) }, undefined, false));
+    expect(write.code).toBe('unavailable');
+    expect(write.message).toMatch(/w=2 cannot be met: fewer than 2 replicas of this key are up .*nothing was written/);
+    const read = await failure(c.run({ type: 'get', key: 'k' }, undefined, false));
+    expect(read.code).toBe('unavailable');
+    expect(read.message).toMatch(/r=2 cannot be met/);
+    expect(calls).toBe(0);
+    expect(store.read('k').siblings).toHaveLength(0);
+    await c.run({ type: 'put', key: 'k', value: new Uint8Array([1]) }, { w: 1 }, false);
+    expect(store.read('k').siblings).toHaveLength(1);
+  });
+
   it('refuses a count above N with unavailable before contacting anyone', async () => {
     let calls = 0;
     const { core: c } = await core(async () => {

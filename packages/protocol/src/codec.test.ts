@@ -168,15 +168,41 @@ describe('WireCodec values', () => {
     expect(back.ok && back.value).toBe(raw);
   });
 
-  it('decodes string-keyed maps as null-prototype objects where __proto__ and constructor are plain keys', () => {
+  it('decodes string-keyed maps as plain objects where __proto__ and constructor are own data keys', () => {
     const value = JSON.parse('{"__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}},"a":1}') as unknown;
     const result = codec.unpackValue(codec.packValue(value).value, 'msgpack');
     expect(result.ok).toBe(true);
     const decoded = (result.ok ? result.value : {}) as Record<string, unknown>;
-    expect(Object.getPrototypeOf(decoded)).toBeNull();
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
     expect(Object.keys(decoded)).toEqual(['__proto__', 'constructor', 'a']);
-    expect(decoded['__proto__']).toEqual(Object.assign(Object.create(null), { polluted: 1 }));
+    expect(Object.getOwnPropertyDescriptor(decoded, '__proto__')?.value).toEqual({ polluted: 1 });
+    expect(Object.getPrototypeOf(decoded['__proto__'])).toBe(Object.prototype);
+    expect((decoded as { polluted?: unknown }).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(JSON.stringify(decoded)).toBe(JSON.stringify(value));
+  });
+
+  it('bounds the value, not its encoding: a string of exactly valueBytesMax UTF-8 bytes is sent and read back', () => {
+    const max = codec.limits.valueBytesMax;
+    const packed = codec.packValue('x'.repeat(max));
+    expect(packed.value.byteLength).toBeGreaterThan(max);
+    const frame = codec.encode({ type: 'put', id: 1, key: 'k', ...packed });
+    const decoded = codec.decode(frame);
+    expect(decoded.ok).toBe(true);
+    const back = codec.unpackValue(packed.value, 'msgpack');
+    expect(back.ok && (back.value as string).length).toBe(max);
+    expect(() => codec.packValue('x'.repeat(max + 1))).toThrow(expect.objectContaining({ code: 'value-too-large' }));
+    expect(() => codec.packValue(new Uint8Array(max + 1))).toThrow(expect.objectContaining({ code: 'value-too-large' }));
+  });
+
+  it('refuses an empty key and a key with a lone surrogate, both ways', () => {
+    for (const key of ['', new Uint8Array(0), 'a\ud800', '\udc00b']) {
+      expect(() => codec.encode({ type: 'get', id: 1, key }), JSON.stringify(key)).toThrow(expect.objectContaining({ code: 'invalid-message' }));
+    }
+    const raw = new Packr({ useRecords: false }).pack({ v: 1, k: 0, type: 'get', id: 7, key: '' });
+    const refused = codec.decode(raw);
+    expect(refused.ok ? undefined : refused.error.code).toBe('invalid-message');
+    expect(codec.encode({ type: 'get', id: 1, key: '😀' })).toBeInstanceOf(Uint8Array);
   });
 
   it('keeps maps with non-string keys as Map', () => {

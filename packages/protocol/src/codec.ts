@@ -30,6 +30,7 @@ import {
   envelopeContainersMax,
   envelopeDepthMax,
   resolveLimits,
+  valueBytesOf,
   type ProtocolLimits,
 } from './limits.js';
 import { FRAME_VERSION, MessageKind, type Message, type ValueEncoding } from './messages.js';
@@ -181,7 +182,7 @@ export class WireCodec {
     } catch (cause) {
       throw protocolError('invalid-message', `value cannot be encoded: ${String(cause)}`, { cause });
     }
-    checkValueSize(bytes.byteLength, this.limits.valueBytesMax);
+    checkValueSize(valueBytesOf(bytes, 'msgpack'), this.limits.valueBytesMax);
     const issue = this.valueScanner.scan(bytes);
     if (issue !== undefined) throw protocolError('invalid-message', `value cannot be sent: ${issue.detail}`);
     return { value: bytes, valueEncoding: 'msgpack' };
@@ -195,8 +196,9 @@ export class WireCodec {
    * cheap enough for a node to refuse garbage before storing it. Never throws.
    */
   checkValue(value: Uint8Array, valueEncoding: ValueEncoding = 'bytes'): ProtocolError | undefined {
-    if (value.byteLength > this.limits.valueBytesMax) {
-      return protocolError('value-too-large', `value of ${value.byteLength} bytes exceeds ${this.limits.valueBytesMax}`);
+    const bytes = valueBytesOf(value, valueEncoding);
+    if (bytes > this.limits.valueBytesMax) {
+      return protocolError('value-too-large', `value of ${bytes} bytes exceeds valueBytesMax ${this.limits.valueBytesMax}`);
     }
     if (valueEncoding === 'bytes') return undefined;
     const issue = this.valueScanner.scan(value);
@@ -207,7 +209,7 @@ export class WireCodec {
    * The user value in a `put` or a sibling. Raw bytes come back as the same
    * `Uint8Array`; MessagePack values are scanned under `valueDepthMax` and
    * `valueContainersMax`, decoded, and their string-keyed maps returned as
-   * null-prototype objects (other maps as `Map`). Never throws.
+   * plain objects (other maps as `Map`). Never throws.
    */
   unpackValue(value: Uint8Array, valueEncoding: ValueEncoding = 'bytes'): ValueResult {
     const problem = this.checkValue(value, valueEncoding);
@@ -243,7 +245,7 @@ function checkEnvelope(map: WireMap): void {
 }
 
 function checkValueSize(bytes: number, bytesMax: number): void {
-  if (bytes > bytesMax) throw protocolError('value-too-large', `value of ${bytes} bytes exceeds ${bytesMax}`);
+  if (bytes > bytesMax) throw protocolError('value-too-large', `value of ${bytes} bytes exceeds valueBytesMax ${bytesMax}`);
 }
 
 /** Validation throws only `ProtocolError`s; anything else is a bug, reported as `internal` rather than thrown out of `decode`. */

@@ -22,6 +22,7 @@ export type ProtocolErrorCode =
   | 'key-too-large'
   | 'value-too-large'
   | 'context-too-large'
+  | 'too-many-siblings'
   | 'unauthorized'
   | 'too-many-in-flight'
   | 'timeout'
@@ -77,6 +78,11 @@ export const errorCodeTable: Readonly<Record<ProtocolErrorCode, ErrorCodeInfo>> 
   'key-too-large': info(undefined, false, 'The key is longer than keyBytesMax.'),
   'value-too-large': info(undefined, false, 'The value is longer than valueBytesMax.'),
   'context-too-large': info(undefined, false, 'The causal context is longer than contextBytesMax.'),
+  'too-many-siblings': info(
+    undefined,
+    false,
+    'The write would leave more than siblingsMax concurrent versions of the key (each write without a context adds one); nothing was written. Read the key and write with its context (or use update) to replace the siblings.',
+  ),
   unauthorized: info(closePolicyViolation, false, 'The hello carried no valid auth token.'),
   'too-many-in-flight': info(undefined, true, 'The connection has too many requests in flight; wait for replies before sending more.'),
   timeout: info(undefined, true, 'The request did not complete in time; a write may still have been applied.', true),

@@ -11,7 +11,7 @@
  */
 
 import { protocolError, type ProtocolErrorCode } from './errors.js';
-import { utf8ByteLength } from './utf8.js';
+import { isWellFormedUtf16, utf8ByteLength } from './utf8.js';
 
 /** A decoded MessagePack map (msgpackr with `mapsAsObjects`). */
 export type WireMap = Readonly<Record<string, unknown>>;
@@ -148,13 +148,20 @@ export function readOptionalBytes(
   return readBytes(ctx, map, field, bytesMax, code);
 }
 
-/** A key: a string of ≤ `bytesMax` UTF-8 bytes or bytes of ≤ `bytesMax`; longer is `key-too-large`. */
+/** A key: a non-empty, well-formed string of ≤ `bytesMax` UTF-8 bytes or 1…`bytesMax` bytes; longer is `key-too-large`, empty or a lone surrogate `invalid-message`. */
 export function readKey(ctx: FieldContext, map: WireMap, bytesMax: number): string | Uint8Array {
   const value = own(map, 'key');
-  if (value instanceof Uint8Array) return readBytes(ctx, map, 'key', bytesMax, 'key-too-large');
+  if (value instanceof Uint8Array) {
+    const bytes = readBytes(ctx, map, 'key', bytesMax, 'key-too-large');
+    if (bytes.byteLength === 0) fail(ctx, 'key', 'must not be empty');
+    return bytes;
+  }
   if (typeof value !== 'string') fail(ctx, 'key', 'must be a string or bytes');
+  if (value.length === 0) fail(ctx, 'key', 'must not be empty');
   if (value.length * 3 > bytesMax && utf8ByteLength(value) > bytesMax) {
     fail(ctx, 'key', `is longer than ${bytesMax} bytes`, 'key-too-large');
   }
+  // A lone surrogate would be sent as U+FFFD: two different keys would name one stored key.
+  if (!isWellFormedUtf16(value)) fail(ctx, 'key', 'holds a lone surrogate (not well-formed Unicode)');
   return value;
 }

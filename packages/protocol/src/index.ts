@@ -37,6 +37,9 @@ export {
   siblingsMaxDefault,
   timeoutMsMax,
   valueBytesMaxDefault,
+  valueBytesMaxFor,
+  valueBytesOf,
+  valueHeaderBytesMax,
   valueContainersMaxDefault,
   valueDepthMaxDefault,
   treeBucketsLog2Max,
@@ -105,4 +108,4 @@ export type {
 } from './peer.js';
 export { StructureScanner } from './scan.js';
 export type { ScanIssue, ScanLimits } from './scan.js';
-export { utf8ByteLength } from './utf8.js';
+export { isWellFormedUtf16, utf8ByteLength } from './utf8.js';

@@ -16,7 +16,7 @@ export interface ProtocolLimits {
   readonly frameBytesMax: number;
   /** Largest key, counted in encoded bytes (UTF-8 for strings). */
   readonly keyBytesMax: number;
-  /** Largest value, counted in encoded bytes (raw bytes or its MessagePack encoding). */
+  /** Largest value: raw bytes, or a MessagePack value's encoding less its top-level header (see `valueHeaderBytesMax`). */
   readonly valueBytesMax: number;
   /** Largest causal context (opaque bytes produced by the node). */
   readonly contextBytesMax: number;
@@ -42,6 +42,35 @@ export const keyBytesMaxDefault = 1024;
 
 /** Values are ≤ 1 MiB by default (docs/architecture.md, "Data model"); the common case is ≤ 10 KiB. */
 export const valueBytesMaxDefault = 1024 * 1024;
+
+/**
+ * MessagePack's longest header of a top-level string, byte string, array or
+ * map (a type byte and a 32-bit length). A `msgpack`-encoded value may be
+ * this much longer than `valueBytesMax`, so the bound applies to the value
+ * (a string of exactly `valueBytesMax` UTF-8 bytes fits), not to its encoding.
+ */
+export const valueHeaderBytesMax = 5;
+
+/** Largest value field for an encoding: `valueBytesMax`, plus the header allowance for `msgpack` (a cheap first bound; `valueBytesOf` is exact). */
+export function valueBytesMaxFor(limits: Pick<ProtocolLimits, 'valueBytesMax'>, valueEncoding: 'bytes' | 'msgpack' | undefined): number {
+  return valueEncoding === 'msgpack' ? limits.valueBytesMax + valueHeaderBytesMax : limits.valueBytesMax;
+}
+
+/**
+ * The size `valueBytesMax` bounds: raw bytes as they are; a MessagePack
+ * value less the header of its top-level string, byte string, array or map
+ * (so the UTF-8 bytes of a string value, the bytes of a byte string).
+ */
+export function valueBytesOf(value: Uint8Array, valueEncoding: 'bytes' | 'msgpack' | undefined): number {
+  if (valueEncoding !== 'msgpack' || value.byteLength === 0) return value.byteLength;
+  const b = value[0] as number;
+  let header = 0;
+  if ((b >= 0x80 && b <= 0x9f) || (b >= 0xa0 && b <= 0xbf)) header = 1; // fixmap, fixarray, fixstr
+  else if (b === 0xc4 || b === 0xd9) header = 2; // bin8, str8
+  else if (b === 0xc5 || b === 0xda || b === 0xdc || b === 0xde) header = 3; // bin16, str16, array16, map16
+  else if (b === 0xc6 || b === 0xdb || b === 0xdd || b === 0xdf) header = valueHeaderBytesMax; // bin32, str32, array32, map32
+  return Math.max(0, value.byteLength - header);
+}
 
 /**
  * A causal context is a version vector with one entry per replica that wrote

@@ -40,3 +40,17 @@ export function truncateUtf8(s: string, bytesMax: number): string {
   }
   return s.slice(0, i);
 }
+
+/**
+ * True when `s` has no lone surrogate, so its UTF-8 encoding is exact (a lone
+ * surrogate is written as U+FFFD, and two strings would then encode alike).
+ */
+export function isWellFormedUtf16(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c > 0xdbff || i + 1 >= s.length || !isLowSurrogate(s.charCodeAt(i + 1))) return false;
+    i++;
+  }
+  return true;
+}

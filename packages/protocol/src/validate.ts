@@ -43,6 +43,8 @@ import {
   replicasMax,
   requestIdMax,
   timeoutMsMax,
+  valueBytesMaxFor,
+  valueBytesOf,
   type ProtocolLimits,
 } from './limits.js';
 import type {
@@ -180,11 +182,13 @@ function fillOp(ctx: FieldContext, raw: WireMap, limits: ProtocolLimits, type: B
 
 /** Sets `value` and `valueEncoding` of a put or a sibling on `out`. */
 function fillValue(ctx: FieldContext, map: WireMap, limits: ProtocolLimits, out: { value?: Uint8Array; valueEncoding?: 'msgpack' }): void {
-  out.value = readBytes(ctx, map, 'value', limits.valueBytesMax, 'value-too-large');
   const encoding = own(map, 'valueEncoding');
-  if (encoding === undefined || encoding === null || encoding === 'bytes') return;
-  if (encoding !== 'msgpack') fail(ctx, 'valueEncoding', 'must be "bytes" or "msgpack"');
-  out.valueEncoding = 'msgpack';
+  const msgpack = encoding === 'msgpack';
+  if (!msgpack && encoding !== undefined && encoding !== null && encoding !== 'bytes') fail(ctx, 'valueEncoding', 'must be "bytes" or "msgpack"');
+  const value = readBytes(ctx, map, 'value', valueBytesMaxFor(limits, msgpack ? 'msgpack' : 'bytes'), 'value-too-large');
+  if (valueBytesOf(value, msgpack ? 'msgpack' : 'bytes') > limits.valueBytesMax) fail(ctx, 'value', `is longer than ${limits.valueBytesMax} bytes`, 'value-too-large');
+  out.value = value;
+  if (msgpack) out.valueEncoding = 'msgpack';
 }
 
 function readOptions(ctx: FieldContext, map: WireMap): RequestOptions | undefined {

@@ -4,12 +4,14 @@
  * User values are decoded with every MessagePack map as a `Map` (msgpackr's
  * `mapsAsObjects: false`), so no key can reach an object's prototype during
  * decoding. This pass then turns each map whose keys are all strings into a
- * null-prototype object, where `__proto__` and `constructor` are ordinary own
- * properties, and keeps the others as `Map`s so non-string keys survive.
+ * plain object (prototype `Object.prototype`, as `JSON.parse` returns), where
+ * a `__proto__` key is defined as an ordinary own property (never set through
+ * the setter, so it cannot replace the prototype), and keeps the others as
+ * `Map`s so non-string keys survive.
  *
  * Invariants:
- *   1. No object produced here has `Object.prototype` (or any prototype) from
- *      the input: string-keyed maps become `Object.create(null)` objects.
+ *   1. No object produced here takes a prototype from the input: string-keyed
+ *      maps become plain objects whose every key is an own data property.
  *   2. Recursion depth equals the value's nesting, which the value scan bounds
  *      by `valueDepthMax` before this runs.
  */
@@ -27,8 +29,11 @@ function plainMap(map: Map<unknown, unknown>): unknown {
   for (const key of map.keys()) {
     if (typeof key !== 'string') return keyedMap(map);
   }
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const [key, value] of map) out[key as string] = plainValue(value);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of map) {
+    if (key === '__proto__') Object.defineProperty(out, key, { value: plainValue(value), enumerable: true, writable: true, configurable: true });
+    else out[key as string] = plainValue(value);
+  }
   return out;
 }
 

@@ -15,7 +15,8 @@ const bytes = (maxLength: number): fc.Arbitrary<Uint8Array> => fc.uint8Array({ m
 const text = (maxLength: number): fc.Arbitrary<string> => fc.string({ unit: 'binary', maxLength });
 
 /** Keys: strings (any code point) or bytes; short so runs stay fast. */
-export const keyArb = fc.oneof(text(40), bytes(40));
+// Keys are never empty (the codec refuses them); 'binary' units are whole code points, so no lone surrogate.
+export const keyArb = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), fc.uint8Array({ minLength: 1, maxLength: 40 }));
 const contextArb = bytes(64);
 const level: fc.Arbitrary<ConsistencyLevel> = fc.oneof(
   fc.integer({ min: 1, max: 64 }),

@@ -59,9 +59,10 @@ describe('value limit', () => {
     const small = new WireCodec({ limits: { valueBytesMax: 100 } });
     expect(both(small, { type: 'put', id: 1, key: 'k', value: new Uint8Array(100) }).decoded).toBe('accepted');
     expect(both(small, { type: 'put', id: 1, key: 'k', value: new Uint8Array(101) }).decoded).toEqual(['value-too-large', 1, undefined]);
-    // A 98-character string packs into 100 bytes (str8 header + length + 98).
-    expect(small.packValue('s'.repeat(98)).value.byteLength).toBe(100);
-    expect(() => small.packValue('s'.repeat(99))).toThrow(expect.objectContaining({ code: 'value-too-large' }));
+    // The bound is on the value: a 100-character string packs into 102 bytes (str8 header + length + 100) and fits.
+    expect(small.packValue('s'.repeat(100)).value.byteLength).toBe(102);
+    expect(both(small, { type: 'put', id: 1, key: 'k', ...small.packValue('s'.repeat(100)) }).decoded).toBe('accepted');
+    expect(() => small.packValue('s'.repeat(101))).toThrow(expect.objectContaining({ code: 'value-too-large' }));
     expect(refusal(small.decode(frame({ type: 'get-ok', id: 3, found: true, siblings: [{ value: new Uint8Array(101) }], context: new Uint8Array(0) })))).toEqual(
       ['value-too-large', 3, undefined],
     );

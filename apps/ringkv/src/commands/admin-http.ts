@@ -18,6 +18,7 @@ import type { AdminTarget } from '../args.js';
 import { CliError, oneLine } from '../errors.js';
 import type { Io } from '../io.js';
 import { adminTimeoutMs } from '../limits.js';
+import { fetchJson } from './dev.js';
 import { nodeUrl } from './kv.js';
 import { httpOf } from './status.js';
 
@@ -129,4 +130,12 @@ function causeText(error: unknown): string {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError') return 'no answer in time';
   return e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
+}
+
+/** Who the asked node counts as down, and how many other members (not left) it knows; undefined when its /status does not answer. */
+export async function downAsSeenBy(target: AdminTarget, env: Io['env']): Promise<{ readonly self: string; readonly down: readonly string[]; readonly others: number } | undefined> {
+  const s = await fetchJson<{ id: string; cluster?: { down?: string[]; members?: { id: string; status: string }[] } }>(`${adminBase(target, env)}/status`);
+  if (s === undefined) return undefined;
+  const others = (s.cluster?.members ?? []).filter((m) => m.id !== s.id && m.status !== 'left').length;
+  return { self: s.id, down: [...(s.cluster?.down ?? [])].sort(), others };
 }

@@ -12,7 +12,7 @@ import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { barText } from '../format.js';
 import { repairTimeoutMs } from '../limits.js';
-import { adminFetch } from './admin-http.js';
+import { adminFetch, downAsSeenBy } from './admin-http.js';
 
 /** What the node reports after a pass. */
 export interface RepairSummary {
@@ -50,7 +50,20 @@ export async function runRepair(command: RepairCommand, io: Io): Promise<RepairS
     if (m.summary !== undefined) summary = m.summary;
   }
   if (summary === undefined) throw new CliError('failed', 'repair: the node closed the answer without a summary');
+  if (summary.rangesCompared === 0 && summary.exchanges === 0) await nothingCompared(command, io);
   return summary;
+}
+
+/**
+ * A pass that compared nothing: fine for a node alone (it has no other
+ * replica), a failure otherwise (every other replica was down or
+ * unreachable), said as such rather than as "0 replica sets compared".
+ */
+async function nothingCompared(command: RepairCommand, io: Io): Promise<void> {
+  const seen = await downAsSeenBy(command, io.env);
+  if (seen !== undefined && seen.others === 0) return;
+  const down = seen === undefined || seen.down.length === 0 ? '' : ` (down as ${seen.self} sees them: ${seen.down.join(', ')})`;
+  throw new CliError('failed', `repair: nothing was compared: no other replica of this node's ranges was reachable${down}; run it again once they are up`);
 }
 
 async function* lines(body: ReadableStream<Uint8Array>): AsyncIterable<string> {

@@ -11,7 +11,13 @@ describe('flagNames', () => {
 
   it('names the flags of the node\'s tombstone check', () => {
     expect(flagNames('option tombstoneGraceMs (5) must be at least hintTtlMs (10800000): a hint may replay a deleted value')).toBe(
-      'option --tombstone-grace-ms (5) must be at least --hint-ttl-ms (10800000): a hint may replay a deleted value',
+      '--tombstone-grace-ms (5) must be at least --hint-ttl-ms (10800000): a hint may replay a deleted value',
     );
+  });
+
+  it('names one-word options by their flag too: --r, not "option r"', () => {
+    expect(flagNames('option r must be an integer in [1, 3], got 5')).toBe('--r must be an integer in [1, 3], got 5');
+    expect(flagNames('option mode must be one of sloppy, strict, got x')).toBe('--mode must be one of sloppy, strict, got x');
+    expect(flagNames('option bogus is odd')).toBe('option bogus is odd');
   });
 });

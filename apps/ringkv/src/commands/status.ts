@@ -30,6 +30,14 @@ export interface StatusRow {
   readonly generation: number | undefined;
   /** The member's own topology report (its /status), when it answered and reports one. */
   readonly topology: TopologyStatus | undefined;
+  /** The asked node's own view of the member (its peer link, when it last heard it), when the node reports one. */
+  readonly reach: MemberReach | undefined;
+}
+
+/** How the asked node itself reaches a member, at once (STATE waits for gossip to confirm a failure). */
+export interface MemberReach {
+  readonly link: 'self' | 'up' | 'down' | 'none';
+  readonly heardAgoMs: number | null;
 }
 
 /** The table's data. */
@@ -81,7 +89,7 @@ interface NodeStatus {
   cluster?: {
     settings?: SettingsView;
     ring?: { version?: number };
-    members?: { id: string; url: string; status: string; generation?: number; ownership?: { primary: number; replica: number } }[];
+    members?: { id: string; url: string; status: string; generation?: number; ownership?: { primary: number; replica: number }; reach?: MemberReach }[];
     hintsPending?: Record<string, number>;
     topology?: TopologyStatus;
   };
@@ -113,6 +121,7 @@ export async function runStatus(command: StatusCommand, io: Io): Promise<Cluster
     hintsPending: hints.get(m.id) ?? 0,
     generation: (m as { generation?: number }).generation,
     topology: others[i]?.cluster?.topology,
+    reach: (m as { reach?: MemberReach }).reach,
   }));
   return {
     askedNode: asked.id,
@@ -163,6 +172,14 @@ function finishedText(s: StreamProgress): string {
   return `${countText(s.rangesDone)}/${countText(s.rangesTotal)} ranges, ${countText(s.keys)} keys, ${bytesText(s.bytes)} ${arrow} ${[...s.peers].sort().join(', ')}`;
 }
 
+/** `up 0.4s`, `down 12.3s`, `self`, or `-` from a node that does not report it. */
+export function reachText(reach: MemberReach | undefined): string {
+  if (reach === undefined) return '-';
+  if (reach.link === 'self') return 'self';
+  const ago = reach.heardAgoMs === null ? 'never' : `${(reach.heardAgoMs / 1000).toFixed(1)}s`;
+  return `${reach.link === 'none' ? 'no link' : reach.link} ${ago}`;
+}
+
 /** The view as a table. */
 export function statusText(v: ClusterView): string {
   const s = v.settings;
@@ -170,10 +187,11 @@ export function statusText(v: ClusterView): string {
   const header = `cluster as seen by ${v.askedNode}: ${v.rows.length} member${v.rows.length === 1 ? '' : 's'}` +
     (s === undefined ? '' : `, N=${s.n} R=${s.r} W=${s.w} ${s.mode ?? ''}`) +
     (v.ringVersion === undefined ? '' : `, ring version ${v.ringVersion}`);
-  const cols = ['ID', 'URL', 'STATE', 'PRIMARY', 'REPLICA', 'HINTS', 'GENERATION'];
-  const body = v.rows.map((r) => [r.id, r.url, r.state, pct(r.primaryShare), pct(r.replicaShare), String(r.hintsPending), r.generation === undefined ? '-' : String(r.generation)]);
+  const cols = ['ID', 'URL', 'STATE', 'REACH', 'PRIMARY', 'REPLICA', 'HINTS', 'GENERATION'];
+  const body = v.rows.map((r) => [r.id, r.url, r.state, reachText(r.reach), pct(r.primaryShare), pct(r.replicaShare), String(r.hintsPending), r.generation === undefined ? '-' : String(r.generation)]);
   const out = [header, ...settingsLines(v), ...table(cols, body)];
   out.push('PRIMARY: share of keys it is first replica of; REPLICA: share of keys it holds a copy of; HINTS: writes held for it by other nodes');
+  out.push(`REACH: ${v.askedNode}'s own link to it now (up/down) and when it last heard from it; STATE is gossip's verdict, which waits to confirm a failure`);
   out.push(...topologyLines(v.rows));
   if (v.unreachable.length > 0) out.push(`(no /status from ${v.unreachable.join(', ')}: the hints they hold are not counted)`);
   return out.join('\n');

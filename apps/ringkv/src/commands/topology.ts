@@ -11,7 +11,7 @@
 import type { CleanupCommand, PlanCommand, RemoveCommand } from '../args.js';
 import { bytesText, countText, percentText, table } from '../format.js';
 import type { Io } from '../io.js';
-import { adminJson } from './admin-http.js';
+import { adminJson, downAsSeenBy } from './admin-http.js';
 
 /** One group of ranges a topology change moves: who has them now, who receives them. */
 export interface PlanMove {
@@ -46,10 +46,22 @@ export interface RemoveResult {
   readonly removed: string;
 }
 
-/** Asks the node for the plan (prints nothing). */
-export function runPlan(command: PlanCommand, io: Io): Promise<Plan> {
+/**
+ * Asks the node for the plan; warns on stderr (the plan still prints, exit 0)
+ * when some of its sources are down as the asked node sees them: their
+ * figures came from the other replicas, and the change would stream from
+ * those alone.
+ */
+export async function runPlan(command: PlanCommand, io: Io): Promise<Plan> {
   const query = { op: command.op, id: command.id, vnodes: command.vnodes, weight: command.weight, zone: command.zone };
-  return adminJson<Plan>('plan', command, io, { method: 'GET', path: '/admin/plan', query });
+  const plan = await adminJson<Plan>('plan', command, io, { method: 'GET', path: '/admin/plan', query });
+  const seen = await downAsSeenBy(command, io.env);
+  const down = new Set(seen?.down ?? []);
+  const sources = names(plan.moves.flatMap((m) => m.from).filter((id) => down.has(id)));
+  if (sources !== '') {
+    io.stderr(`ringkv: plan: warning: ${sources} ${sources.includes(',') ? 'are' : 'is'} down as ${seen?.self ?? 'the node'} sees it: the counts come from the other replicas, and the ${command.op} would stream only from live ones (bring them back or ringkv remove them first)`);
+  }
+  return plan;
 }
 
 /** Removes the member (prints nothing). */

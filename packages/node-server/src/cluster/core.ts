@@ -324,6 +324,7 @@ export class ClusterCore {
     if (op.type === 'get') {
       const r = this.level('r', options?.r, this.s.r);
       const result = await this.coordinator.get(op.key, { n: this.effectiveN(), r, timeoutMs });
+      if (result.status === 'quorum-not-met' && result.reason === 'too-few-replicas') throw tooFewReplicas('read', 'r', r);
       if (result.status !== 'ok') throw notOk(result.status, 'read', result.status === 'quorum-not-met' ? result.replies : 0, result.required);
       return { type: 'get-ok', ...toGetResult(result.set), ...this.receiptOf(result.receipt, receipt, forwarded) };
     }
@@ -333,6 +334,7 @@ export class ClusterCore {
     const call = { context, n: this.effectiveN(), w, timeoutMs };
     const result: WriteResult<StoredValue> =
       op.type === 'put' ? await this.coordinator.put(op.key, storedValue(op.value, op.valueEncoding === 'msgpack'), call) : await this.coordinator.delete(op.key, call);
+    if (result.status === 'quorum-not-met' && result.reason === 'too-few-replicas') throw tooFewReplicas('write', 'w', w);
     if (result.status !== 'ok') throw notOk(result.status, 'write', result.acks, result.required);
     await this.writePending(op.key, deadlineMsOf(this.o.clock.now(), timeoutMs));
     return { type: op.type === 'put' ? 'put-ok' : 'delete-ok', context: encodeContext(result.context), ...this.receiptOf(result.receipt, receipt, forwarded) };
@@ -492,6 +494,17 @@ export class ClusterCore {
 /** A deadline `timeoutMs` from `nowMs` (a pending write gets at least a short while even when the request's time is spent). */
 function deadlineMsOf(nowMs: number, timeoutMs: number): number {
   return nowMs + Math.max(timeoutMs, 100);
+}
+
+/**
+ * The coordinator refused before sending anything: fewer replicas of the key
+ * are up (as gossip sees them) than the request needs. Determinate
+ * (`unavailable`): nothing was written or read, so the client need not read
+ * the key to learn whether the write happened.
+ */
+function tooFewReplicas(what: 'read' | 'write', name: 'r' | 'w', required: number): Error {
+  const done = what === 'write' ? 'nothing was written' : 'nothing was read';
+  return protocolError('unavailable', `${name}=${required} cannot be met: fewer than ${required} replicas of this key are up (the others are down); ${done}. Ask for fewer (${name}) to ${what} anyway`);
 }
 
 function notOk(status: 'quorum-not-met' | 'indeterminate', what: 'read' | 'write', got: number, required: number): Error {

@@ -71,6 +71,11 @@ interface Pending {
 export class PeerLink {
   private ws: WebSocket | undefined;
   private state: 'idle' | 'connecting' | 'open' = 'idle';
+
+  /** True while the connection to the peer is open (for /status: this node's own view of the link). */
+  get open(): boolean {
+    return this.state === 'open';
+  }
   private readonly pending = new Map<number, Pending>();
   private waiting: Uint8Array[] = [];
   private nextId = 1;

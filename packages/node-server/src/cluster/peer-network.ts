@@ -90,6 +90,12 @@ export class PeerNetwork implements PeerPort {
     this.links.get(address)?.retryNow();
   }
 
+  /** The outbound link to `address`: `up` (open), `down` (being retried), or `none` (never needed). For /status. */
+  linkState(address: string): 'up' | 'down' | 'none' {
+    const link = this.links.get(address);
+    return link === undefined ? 'none' : link.open ? 'up' : 'down';
+  }
+
   /** Peers this node has links to, and inbound connections (for /status). */
   connections(): { outbound: number; inbound: number } {
     return { outbound: this.links.size, inbound: this.inbound.authenticated.size };

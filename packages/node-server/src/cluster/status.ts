@@ -35,7 +35,11 @@ export interface SettingsStatus {
 export interface ClusterStatus {
   readonly settings: SettingsStatus;
   readonly ring: { version: number; members: number; rebuilds: number };
-  readonly members: readonly { id: string; url: string; status: string; generation: number; vnodes: number; weight: number; zone: string; ownership: { primary: number; replica: number } }[];
+  readonly members: readonly {
+    id: string; url: string; status: string; generation: number; vnodes: number; weight: number; zone: string; ownership: { primary: number; replica: number };
+    /** This node's own view, at once (gossip's `status` waits for confirmation): its peer link and when it last heard from the member. */
+    reach: MemberReach;
+  }[];
   readonly down: readonly string[];
   readonly hintsPending: Readonly<Record<string, number>>;
   readonly coordinator: Readonly<Record<string, number>>;
@@ -45,6 +49,12 @@ export interface ClusterStatus {
   readonly gossip: Readonly<Record<string, number>>;
   /** This node's part in topology changes (join/leave streams, cleanup); set by the HTTP layer. */
   readonly topology?: TopologyStatus;
+}
+
+/** How this node itself reaches a member: `self`, or its outbound link (`up`, `down`, `none`) and ms since it last heard the member's gossip. */
+export interface MemberReach {
+  readonly link: 'self' | 'up' | 'down' | 'none';
+  readonly heardAgoMs: number | null;
 }
 
 /** The cluster status of a running core, whose settings are `agreed` (taken at start from `source`). */
@@ -61,6 +71,7 @@ export function clusterStatus(core: ClusterCore, hints: EngineHintStore, peers: 
     members: core.view.snapshot().map((m) => ({
       id: m.id, url: m.address, status: m.status, generation: m.generation, vnodes: m.vnodes, weight: m.weight, zone: m.zone,
       ownership: ownership.get(m.id) ?? { primary: 0, replica: 0 },
+      reach: m.id === core.gossip.id ? { link: 'self' as const, heardAgoMs: 0 } : { link: peers.linkState(m.address), heardAgoMs: core.gossip.heardAgoMs(m.id) ?? null },
     })),
     down: [...core.view.down],
     hintsPending: Object.fromEntries(hints.countsByTarget()),

@@ -4,21 +4,24 @@
  *
  * Invariant: a failure after the engine may have applied a write maps to an
  * indeterminate code (`internal`); failures that prove nothing was applied
- * (`unavailable`, `value-too-large`, …) are determinate.
+ * (`unavailable`, `value-too-large`, `too-many-siblings`, …) are determinate.
  */
 import { isLsmError } from '@ringkv/lsm-engine';
 import { protocolError, type ProtocolError, isProtocolError } from '@ringkv/protocol';
 import { isVclockError } from '@ringkv/vclock';
 import { isNodeServerError } from '../errors.js';
 
+/** How to get out of `too-many-siblings`, in every such error's message. */
+export const siblingsAdvice = 'Each write without a context adds a sibling: read the key and write with its context (or use update) to replace the siblings.';
+
 /** The protocol error for anything a store operation threw. */
 export function toProtocolError(error: unknown): ProtocolError {
   if (isProtocolError(error)) return error;
   if (isVclockError(error)) {
     if (error.code === 'too-many-siblings') {
-      // The protocol has no `too-many-siblings` code yet; `value-too-large` is the
-      // closest determinate, non-closing one, and the message says how to resolve.
-      return protocolError('value-too-large', `${error.message.replace(/^vclock: /, '')}`, { cause: error });
+      // Determinate (nothing was applied); the message says how to get out of it.
+      const why = error.message.replace(/^vclock: /, '').replace(/; resolve them.*$/, '');
+      return protocolError('too-many-siblings', `${why}; nothing was written. ${siblingsAdvice}`, { cause: error });
     }
     return protocolError('invalid-message', `the context is not one this node issued (${error.message})`, { cause: error });
   }

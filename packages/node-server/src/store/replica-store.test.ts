@@ -92,8 +92,10 @@ describe('ReplicaStore', () => {
     for (const v of ['1', '2', '3']) await store.write('k', undefined, bytes(v), false);
     const refused = await store.write('k', undefined, bytes('4'), false).catch((e: unknown) => e);
     const e = toProtocolError(refused);
-    expect(e.code).toBe('value-too-large');
-    expect(e.message).toContain('context');
+    expect(e.code).toBe('too-many-siblings');
+    expect(e.message).toContain('would leave 4 siblings');
+    expect(e.message).toContain('read the key and write with its context (or use update) to replace the siblings');
+    expect(values(store, 'k')).toEqual(expect.arrayContaining(['1', '2', '3']));
     await store.write('k', store.read('k').context, bytes('merged'), false);
     expect(values(store, 'k')).toEqual(['merged']);
   });

@@ -8,8 +8,11 @@
  * same sources in another order are one move (`from` sorted by id), so a
  * plan has one row per (set of sources, receiver), sorted by receiver then
  * sources; `totals` sums the moves (key copies to
- * stream); `fractionOfKeys` divides by the key copies stored on every live
- * member today (each member's whole data count).
+ * stream, one per key that gains a replica); `fractionOfKeys` is the share
+ * of the cluster's distinct keys that gain a replica: the key copies stored
+ * on every live member today (each member's whole data count), divided by
+ * the copies each key has (min(N, ring size)), scaled up for members down.
+ * (It divided by the copies before: 2 keys of 4 showed as 16.7 % with N=3.)
  */
 import { HashRing, ringDiff, type NodeSpec, type RangeChange } from '@ringkv/hashring';
 import type { PeerMessage } from '@ringkv/protocol';
@@ -131,9 +134,13 @@ function assemble(
       totals.bytes += figures.bytes;
     }
   }
+  // Members store key copies; a key has min(N, ring size) of them, of which the live members (the ones counted) hold
+  // their share. So the cluster's distinct keys ≈ copies counted × ring size ÷ (live members × copies per key).
   let stored = 0;
   for (const c of counts.values()) stored += c.total.keys;
-  totals.fractionOfKeys = stored === 0 ? 0 : totals.keys / stored;
+  const ringSize = p.view.ring.nodes().length;
+  const keysInCluster = (stored * ringSize) / (Math.max(1, counts.size) * Math.max(1, Math.min(p.n, ringSize)));
+  totals.fractionOfKeys = keysInCluster === 0 ? 0 : Math.min(1, totals.keys / keysInCluster);
   return { op: q.op, id: q.id, ringVersionBefore: p.view.version, ringVersionAfter: placementVersion(specs), moves: sortMoves([...moves.values()]), totals };
 }
 
