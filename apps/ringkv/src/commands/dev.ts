@@ -26,6 +26,7 @@ import type { DevCommand } from '../args.js';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { devAgreeTimeoutMs, devPollMs, devStopWaitMs } from '../limits.js';
+import { cliInvocation } from '../invocation.js';
 
 /** One child node. */
 interface Child {
@@ -192,9 +193,11 @@ function announce(command: DevCommand, children: readonly Child[], io: Io): void
   for (const c of children) io.stdout(`  ${c.id.padEnd(8)} ${c.url.padEnd(24)} status: ${c.httpUrl}/status`);
   io.stdout(`  SDK:     const db = await connect([${urls.map((u) => `'${u}'`).join(', ')}]); // import { connect } from '@ringkv/client-sdk'`);
   const other = urls[1] ?? urls[0];
-  io.stdout(`  try:     ringkv put hello world --url ${urls[0]} && ringkv get hello --url ${other}`);
-  io.stdout(`  status:  ringkv status --url ${urls[0]}     bench: ringkv bench --seeds ${children.map((c) => `127.0.0.1:${c.port}`).join(',')}`);
-  io.stdout(`  grow:    ${growCommand(command, children.length)}   then: ringkv leave --url 127.0.0.1:${command.basePort + children.length}`);
+  // What runs in the user's shell: `ringkv` only when it is on the PATH (a clone has none).
+  const rk = cliInvocation(io.env, process.cwd(), cliPath);
+  io.stdout(`  try:     ${rk} put hello world --url ${urls[0]} && ${rk} get hello --url ${other}`);
+  io.stdout(`  status:  ${rk} status --url ${urls[0]}     bench: ${rk} bench --seeds ${children.map((c) => `127.0.0.1:${c.port}`).join(',')}`);
+  io.stdout(`  grow:    ${growCommand(command, children.length, rk)}   then: ${rk} leave --url 127.0.0.1:${command.basePort + children.length}`);
   io.stdout('  stop:    Ctrl-C (stops every node gracefully)');
 }
 
@@ -203,9 +206,9 @@ function announce(command: DevCommand, children: readonly Child[], io: Io): void
  * next id, port and data directory, joining through the first node. No
  * quorums: the new node adopts the cluster's settings from its seed.
  */
-export function growCommand(command: DevCommand, nodes: number): string {
+export function growCommand(command: DevCommand, nodes: number, rk = 'ringkv'): string {
   const id = `node${nodes + 1}`;
-  return `ringkv start --join --id ${id} --port ${command.basePort + nodes} --data ${join(command.dir, id)} --seeds 127.0.0.1:${command.basePort}`;
+  return `${rk} start --join --id ${id} --port ${command.basePort + nodes} --data ${join(command.dir, id)} --seeds 127.0.0.1:${command.basePort}`;
 }
 
 /** Invariant 2: SIGTERM to every child, wait, SIGKILL what is left. */

@@ -15,6 +15,7 @@ import { resolveStartConfig, type StartConfig } from '../config.js';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { configKey, startOptionSpecs } from '../start-options.js';
+import { cliInvocation } from '../invocation.js';
 
 /** Starts the node; resolves once it serves, with the node and its settings. */
 export async function runStart(command: StartCommand, io: Io, onLeft: (node: RingkvNode) => void = () => {}): Promise<{ node: RingkvNode; config: StartConfig }> {
@@ -80,7 +81,8 @@ function announce(node: RingkvNode, config: StartConfig, io: Io): { node: Ringkv
   const seeds = config.cluster.seeds.length === 0 ? '' : ` seeds=${config.cluster.seeds.join(',')}${config.cluster.join === true ? ' join=true' : ''}`;
   io.stdout(`ringkv node ${node.id} ready url=${node.url} http=${node.httpUrl} data=${config.dataDir} durability=${config.durability}${seeds}`);
   const urlFlag = node.url === 'ws://127.0.0.1:7000' ? '' : ` --url ${node.url}`;
-  io.stdout(`  try:     ringkv put hello world${urlFlag} && ringkv get hello${urlFlag}`);
+  const rk = cliInvocation(io.env, process.cwd(), process.argv[1] ?? 'ringkv');
+  io.stdout(`  try:     ${rk} put hello world${urlFlag} && ${rk} get hello${urlFlag}`);
   io.stdout(`  status:  ${node.httpUrl}/status   metrics: ${node.httpUrl}/metrics   stop: Ctrl-C`);
   return { node, config };
 }
