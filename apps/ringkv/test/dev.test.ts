@@ -6,7 +6,7 @@
  */
 
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -116,16 +116,44 @@ describe('ringkv dev', () => {
   it('Ctrl-C (SIGINT to the whole process group) stops every node gracefully, once', async () => {
     const base = await freeBase();
     const { dev, exited, pids, out } = await startDev(base, ['--dir', join(dir, 'group')], true);
-    expect(pids.every(alive)).toBe(true);
-    // The mechanism: no node is in dev's process group, so the group's SIGINT reaches dev alone and each node
-    // hears only dev's SIGTERM (with the group's SIGINT as well, a node took the second signal as "stop now").
-    expect(pids.map(processGroup).filter((g) => g === processGroup(dev.pid as number))).toEqual([]);
-    process.kill(-(dev.pid as number), 'SIGINT');
+    try {
+      expect(pids.every(alive)).toBe(true);
+      // The mechanism: no node is in dev's process group, so the group's SIGINT reaches dev alone and each node
+      // hears only dev's SIGTERM (with the group's SIGINT as well, a node took the second signal as "stop now").
+      expect(pids.map(processGroup).filter((g) => g === processGroup(dev.pid as number))).toEqual([]);
+    } finally {
+      process.kill(-(dev.pid as number), 'SIGINT');
+    }
     expect(await exited).toBe(0);
     expect(await gone(pids)).toEqual([]);
     // A node that took a second signal exits at once (130) without its stopped line, and dev reports the exit.
     for (const i of [1, 2, 3]) expect(out()).toMatch(new RegExp(`\\[node${i}\\] ringkv node node${i} stopped`));
     expect(out()).not.toMatch(/exited with/);
+  });
+
+  it('leaves no orphan when ringkv dev is killed while its nodes are still starting', async () => {
+    const base = await freeBase();
+    const data = join(dir, 'early');
+    const dev = spawn(process.execPath, [cli, 'dev', '--base-port', String(base), '--dir', data], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => dev.on('exit', resolve));
+    const nodesOf = (): number[] =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(join(data, 'node'));
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    // Killed as soon as its nodes exist as processes, long before they are ready and listen for the parent going away.
+    for (let i = 0; i < 300 && nodesOf().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(nodesOf().length).toBeGreaterThan(0);
+    dev.kill('SIGKILL');
+    await exited;
+    for (let i = 0; i < 300 && nodesOf().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(nodesOf()).toEqual([]);
   });
 
   it('leaves no orphan when ringkv dev itself is killed with SIGKILL: its nodes stop on their own', async () => {

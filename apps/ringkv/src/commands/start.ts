@@ -109,8 +109,6 @@ export function exitOnLeft(node: RingkvNode, io: Io): void {
 
 /** Installs SIGINT/SIGTERM handlers that stop `node` and exit (0, or 1 if the stop failed). */
 export function exitOnSignals(node: RingkvNode, io: Io): void {
-  // Started by `ringkv dev` (an IPC channel): when the parent goes away, however it died, stop as on SIGTERM.
-  if (process.send !== undefined) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   stopOnSignals(node, {
     onStopped: (error) => {
       if (error === undefined) io.stdout(`ringkv node ${node.id} stopped`);
@@ -118,4 +116,11 @@ export function exitOnSignals(node: RingkvNode, io: Io): void {
       process.exit(error === undefined ? 0 : 1);
     },
   });
+  // Started by `ringkv dev` (an IPC channel): when the parent goes away, however it died, stop as on SIGTERM.
+  // The parent may have gone while this node was starting (its 'disconnect' then fired before anyone listened):
+  // the node runs in its own process group, so nothing else would ever stop it.
+  if (process.send !== undefined) {
+    if (process.connected) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+    else process.kill(process.pid, 'SIGTERM');
+  }
 }
