@@ -172,7 +172,7 @@ describe('ringkv binary', () => {
     expect(publicBind.stderr.trim().split('\n')).toHaveLength(1);
     expect(publicBind.stderr).toMatch(/--auth-token/);
     const tokenOnly = await run(['start', '--port', '0', '--data', join(dir, 'token-only'), '--auth-token', 't', '--log-level', 'silent']);
-    expect([tokenOnly.code, tokenOnly.stderr.trim()]).toEqual([2, expect.stringMatching(/^ringkv: start: option --auth-token needs --cluster-secret too/)]);
+    expect([tokenOnly.code, tokenOnly.stderr.trim()]).toEqual([2, expect.stringMatching(/^ringkv: start: --auth-token needs --cluster-secret too/)]);
   });
 
   it('admin commands need the token of a node started with --auth-token, from --token or $RINGKV_TOKEN', async () => {
