@@ -14,26 +14,13 @@
 import type { ClusterStatus } from './cluster/status.js';
 import type { RuntimeMonitor } from './runtime.js';
 import { latencyBucketsSeconds } from './limits.js';
+import { Histogram } from './histogram.js';
 
 /** The request operations a node counts. */
 export const ops = ['get', 'put', 'delete', 'batch', 'ring'] as const;
 export type Op = (typeof ops)[number];
 
 const opIndex: Readonly<Record<Op, number>> = { get: 0, put: 1, delete: 2, batch: 3, ring: 4 };
-
-/** One latency histogram: counts per bucket (cumulative when rendered), sum and count. */
-class Histogram {
-  readonly counts = new Float64Array(latencyBucketsSeconds.length + 1);
-  sum = 0;
-  count = 0;
-  observe(seconds: number): void {
-    let i = 0;
-    while (i < latencyBucketsSeconds.length && seconds > (latencyBucketsSeconds[i] as number)) i++;
-    this.counts[i] = (this.counts[i] as number) + 1;
-    this.sum += seconds;
-    this.count++;
-  }
-}
 
 /** Request bytes in flight on the node: the `/status` `requestBytes` object and its gauges. */
 export interface RequestBytesStatus {
@@ -89,7 +76,7 @@ export interface PartialFrameFigures {
 export class Metrics {
   private readonly ok = new Float64Array(ops.length);
   private readonly failed = new Float64Array(ops.length);
-  private readonly latency = ops.map(() => new Histogram());
+  private readonly latency = ops.map(() => new Histogram(latencyBucketsSeconds));
   private readonly errors = new Map<string, number>();
   connectionsOpened = 0;
   connectionsRefused = 0;
@@ -157,17 +144,7 @@ export class Metrics {
 
   private renderLatency(w: TextWriter): void {
     w.family('ringkv_request_duration_seconds', 'histogram', 'Time from decoding a request to sending its reply.');
-    ops.forEach((op, i) => {
-      const h = this.latency[i] as Histogram;
-      let cumulative = 0;
-      latencyBucketsSeconds.forEach((le, b) => {
-        cumulative += h.counts[b] as number;
-        w.sample('ringkv_request_duration_seconds_bucket', cumulative, `op="${op}",le="${le}"`);
-      });
-      w.sample('ringkv_request_duration_seconds_bucket', h.count, `op="${op}",le="+Inf"`);
-      w.sample('ringkv_request_duration_seconds_sum', h.sum, `op="${op}"`);
-      w.sample('ringkv_request_duration_seconds_count', h.count, `op="${op}"`);
-    });
+    ops.forEach((op, i) => (this.latency[i] as Histogram).render(w, 'ringkv_request_duration_seconds', `op="${op}"`));
   }
 
   private renderConnections(w: TextWriter, sources: MetricsSources): void {

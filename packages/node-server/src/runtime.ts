@@ -17,6 +17,7 @@
  *   2. GC buckets are the fixed `gcPauseBucketsSeconds`, so nodes aggregate.
  */
 import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
+import { Histogram, type SampleWriter } from './histogram.js';
 import { eventLoopSampleMs, gcPauseBucketsSeconds } from './limits.js';
 
 /** Event-loop delay percentiles in ms, since the monitor started. */
@@ -47,9 +48,8 @@ export interface RuntimeStatus {
 }
 
 /** Minimal Prometheus writer the monitor renders into (metrics.ts `TextWriter`). */
-export interface RuntimeMetricsWriter {
+export interface RuntimeMetricsWriter extends SampleWriter {
   family(name: string, type: string, help: string): void;
-  sample(name: string, value: number, labels?: string): void;
 }
 
 const nsPerMs = 1e6;
@@ -64,9 +64,8 @@ const nsPerMs = 1e6;
 export class RuntimeMonitor {
   private readonly delay: IntervalHistogram;
   private readonly observer: PerformanceObserver;
-  private readonly gcCounts = new Float64Array(gcPauseBucketsSeconds.length + 1);
-  private gcCount = 0;
-  private gcTotalMs = 0;
+  /** GC pauses in seconds; the count and total of `gc()` are its count and sum. */
+  private readonly gcPauses = new Histogram(gcPauseBucketsSeconds);
   private gcMaxMs = 0;
 
   constructor() {
@@ -80,12 +79,7 @@ export class RuntimeMonitor {
 
   /** Records one GC pause of `ms` milliseconds (the observer's callback; public for tests). */
   recordGc(ms: number): void {
-    const seconds = ms / 1000;
-    let i = 0;
-    while (i < gcPauseBucketsSeconds.length && seconds > (gcPauseBucketsSeconds[i] as number)) i++;
-    this.gcCounts[i] = (this.gcCounts[i] as number) + 1;
-    this.gcCount++;
-    this.gcTotalMs += ms;
+    this.gcPauses.observe(ms / 1000);
     if (ms > this.gcMaxMs) this.gcMaxMs = ms;
   }
 
@@ -99,7 +93,7 @@ export class RuntimeMonitor {
   }
 
   gc(): GcPauses {
-    return { count: this.gcCount, totalMs: Math.round(this.gcTotalMs * 1000) / 1000, maxMs: Math.round(this.gcMaxMs * 1000) / 1000 };
+    return { count: this.gcPauses.count, totalMs: Math.round(this.gcPauses.sum * 1e6) / 1000, maxMs: Math.round(this.gcMaxMs * 1000) / 1000 };
   }
 
   status(): RuntimeStatus {
@@ -125,14 +119,7 @@ export class RuntimeMonitor {
     w.sample('ringkv_eventloop_delay_seconds_sum', (d.meanMs * d.samples) / 1000);
     w.sample('ringkv_eventloop_delay_seconds_count', d.samples);
     w.family('ringkv_gc_pause_seconds', 'histogram', 'Garbage-collection pauses of the process.');
-    let cumulative = 0;
-    gcPauseBucketsSeconds.forEach((le, b) => {
-      cumulative += this.gcCounts[b] as number;
-      w.sample('ringkv_gc_pause_seconds_bucket', cumulative, `le="${le}"`);
-    });
-    w.sample('ringkv_gc_pause_seconds_bucket', this.gcCount, 'le="+Inf"');
-    w.sample('ringkv_gc_pause_seconds_sum', this.gcTotalMs / 1000);
-    w.sample('ringkv_gc_pause_seconds_count', this.gcCount);
+    this.gcPauses.render(w, 'ringkv_gc_pause_seconds');
     const s = this.status();
     w.family('process_cpu_seconds_total', 'counter', 'User and system CPU time of the process.');
     w.sample('process_cpu_seconds_total', (s.cpuUserMs + s.cpuSystemMs) / 1000);
