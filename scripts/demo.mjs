@@ -14,10 +14,10 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cliPath = join(root, 'apps/ringkv/dist/cli.js');
@@ -34,18 +34,6 @@ const dir = mkdtempSync(join(tmpdir(), 'ringkv-demo-'));
 const nodes = [];
 const say = (line) => console.log(line);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** A port nothing listens on now (the OS picks it; a race with another process is possible but unlikely). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts (or restarts) node `i` with the same id, port and data directory. */
 function startNode(i) {
