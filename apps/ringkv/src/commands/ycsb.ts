@@ -96,7 +96,8 @@ function scramble(rank: number, items: number): number {
  * after the load phase; inserts append `user<records>`, `user<records+1>`, …
  */
 export class WorkloadRunner {
-  private readonly zipf: Zipfian;
+  /** Only for the skewed distributions: its ζ(records) is O(records) to compute, and a uniform run (the load phase, 0 records) has none. */
+  private readonly zipf: Zipfian | undefined;
   private inserted: number;
   private readonly cumulative: [YcsbOp, number][];
 
@@ -105,7 +106,7 @@ export class WorkloadRunner {
     readonly records: number,
     private readonly uniform: () => number,
   ) {
-    this.zipf = new Zipfian(records);
+    this.zipf = workload.distribution === 'uniform' ? undefined : new Zipfian(records);
     this.inserted = records;
     let sum = 0;
     this.cumulative = ycsbOps.filter((op) => (workload.proportions[op] ?? 0) > 0).map((op) => [op, (sum += workload.proportions[op] ?? 0)]);
@@ -130,9 +131,9 @@ export class WorkloadRunner {
         return Math.floor(u * this.inserted);
       case 'latest':
         // The most recent insert is the most popular: rank 0 is the newest key.
-        return Math.max(0, this.inserted - 1 - (this.zipf.next(u) % this.inserted));
+        return Math.max(0, this.inserted - 1 - ((this.zipf as Zipfian).next(u) % this.inserted));
       default:
-        return scramble(this.zipf.next(u), this.records);
+        return scramble((this.zipf as Zipfian).next(u), this.records);
     }
   }
 
