@@ -15,3 +15,5 @@ export { estimateSize } from './size.js';
 export { SimError, isSimError } from './errors.js';
 export type { SimErrorCode } from './errors.js';
 export { runStepsMax, traceKeptLinesDefault, delayMsMax, sizeDepthMax } from './limits.js';
+export { runFuzz, mutate, fuzzInputs, fuzzInputsDefault, rssGrowthBytesMax } from './fuzz.js';
+export type { FuzzTarget, FuzzReport } from './fuzz.js';

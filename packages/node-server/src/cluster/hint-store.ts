@@ -77,19 +77,26 @@ export function hintKey(target: string, key: Key): Uint8Array {
 }
 
 /** A decoded hint record. */
-interface HintRecord {
+export interface HintRecord {
   readonly target: string;
   readonly key: Uint8Array;
   readonly storedAtMs: number;
   readonly set: StoredSet;
 }
 
-function encodeRecord(r: HintRecord): Uint8Array {
+/** The stored bytes of a hint record. */
+export function encodeHintRecord(r: HintRecord): Uint8Array {
   return packr.pack({ t: r.target, k: r.key, s: r.storedAtMs, set: encodeSet(r.set) });
 }
 
-function decodeRecord(bytes: Uint8Array): HintRecord {
-  const raw = unpackr.unpack(bytes) as { t?: unknown; k?: unknown; s?: unknown; set?: unknown };
+/** Decodes and validates a stored hint record; throws NodeServerError('corrupt-record'). */
+export function decodeHintRecord(bytes: Uint8Array): HintRecord {
+  let raw: { t?: unknown; k?: unknown; s?: unknown; set?: unknown } | undefined;
+  try {
+    raw = unpackr.unpack(bytes) as typeof raw;
+  } catch (error) {
+    throw new NodeServerError('corrupt-record', 'a stored hint is not MessagePack', { cause: error });
+  }
   if (typeof raw?.t !== 'string' || !(raw.k instanceof Uint8Array) || typeof raw.s !== 'number' || !(raw.set instanceof Uint8Array)) {
     throw new NodeServerError('corrupt-record', 'a stored hint does not decode');
   }
@@ -119,7 +126,7 @@ export class EngineHintStore implements HintStore<StoredValue> {
   open(): void {
     for (const [, value] of this.engine.iterate({ gte: new Uint8Array([hintPrefix]), lt: new Uint8Array([hintPrefix + 1]) })) {
       try {
-        const r = decodeRecord(value);
+        const r = decodeHintRecord(value);
         this.counts.set(r.target, (this.counts.get(r.target) ?? 0) + 1);
       } catch {
         // A corrupt hint is skipped (never replayed); anti-entropy covers its key.
@@ -131,7 +138,7 @@ export class EngineHintStore implements HintStore<StoredValue> {
   get(target: string, key: Key): StoredSet | undefined {
     const stored = this.engine.getSync(hintKey(target, key));
     if (stored === undefined) return undefined;
-    const r = decodeRecord(stored);
+    const r = decodeHintRecord(stored);
     return sameBytes(r.key, keyBytes(key)) ? r.set : undefined;
   }
 
@@ -139,7 +146,7 @@ export class EngineHintStore implements HintStore<StoredValue> {
     const bytes = keyBytes(key);
     return this.store.mutate<HintRecord | undefined, void>({
       skey: hintKey(target, key),
-      load: (stored) => (stored === undefined ? undefined : decodeRecord(stored)),
+      load: (stored) => (stored === undefined ? undefined : decodeHintRecord(stored)),
       step: (current) => {
         if (current !== undefined && !sameBytes(current.key, bytes)) {
           throw new NodeServerError('corrupt-record', 'a stored hint under this key belongs to another key; the newer hint is refused');
@@ -151,7 +158,7 @@ export class EngineHintStore implements HintStore<StoredValue> {
           set: current === undefined ? set : sync(current.set, set),
         };
         if (current === undefined) this.bump(target, 1);
-        return { next, encoded: encodeRecord(next), result: undefined };
+        return { next, encoded: encodeHintRecord(next), result: undefined };
       },
     });
   }
@@ -163,7 +170,7 @@ export class EngineHintStore implements HintStore<StoredValue> {
     for (const [, value] of this.engine.iterate(bounds)) {
       let r: HintRecord;
       try {
-        r = decodeRecord(value);
+        r = decodeHintRecord(value);
       } catch {
         continue;
       }
@@ -175,11 +182,11 @@ export class EngineHintStore implements HintStore<StoredValue> {
   delete(target: string, key: Key, sent?: DvvSet<StoredValue>): Promise<boolean> {
     return this.store.mutate<HintRecord | undefined, boolean>({
       skey: hintKey(target, key),
-      load: (stored) => (stored === undefined ? undefined : decodeRecord(stored)),
+      load: (stored) => (stored === undefined ? undefined : decodeHintRecord(stored)),
       step: (current) => {
         // A delete that finds nothing, or a hint that grew since it was sent, keeps what is stored.
         if (current === undefined || (sent !== undefined && !equals(context(current.set), context(sent)))) {
-          return { next: current, encoded: current === undefined ? undefined : encodeRecord(current), result: false };
+          return { next: current, encoded: current === undefined ? undefined : encodeHintRecord(current), result: false };
         }
         this.bump(target, -1);
         return { next: undefined, encoded: undefined, result: true };
