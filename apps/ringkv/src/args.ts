@@ -32,6 +32,7 @@ import {
 } from './limits.js';
 import { startOptionSpecs, type StartFlags } from './start-options.js';
 import { wsUrl } from './url.js';
+import { parseToken, tokenUsage, type TokenCommand } from './commands/token.js';
 
 /** `ringkv get KEY`. */
 export interface GetCommand {
@@ -203,6 +204,7 @@ export type Command =
   | PutCommand
   | DelCommand
   | BenchCommand
+  | TokenCommand
   | HelpCommand;
 
 const devOptions = {
@@ -275,6 +277,7 @@ const parsers: Readonly<Record<string, (args: readonly string[]) => Command>> = 
   del: (a) => parseDel(a),
   delete: (a) => parseDel(a),
   bench: (a) => parseBench(a),
+  token: (a) => parseToken(a),
 };
 
 /** Parses `argv` (without `node` and the script). Throws `CliError('usage')`. */
@@ -689,6 +692,7 @@ after, the node's CPU per operation, event-loop delay and GC pauses.`,
 /** Help text for `command`, or the overview. */
 export function usage(command?: string): string {
   if (command === 'start') return startUsage();
+  if (command === 'token') return tokenUsage;
   if (command !== undefined && usages[command] !== undefined) return usages[command];
   return `ringkv: a Dynamo-style key-value store
 
@@ -705,6 +709,7 @@ Usage:
   ringkv put KEY VALUE [options]   write a key
   ringkv del KEY [options]         delete a key
   ringkv bench [options]           load-test a node, or a cluster with --seeds
+  ringkv token add|revoke|list     manage the tokens (roles, key prefixes, rates) of --tokens-file nodes
   ringkv help COMMAND              options of a command
   ringkv --version                 print the version`;
 }

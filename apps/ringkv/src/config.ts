@@ -34,6 +34,7 @@ export interface StartConfig {
   readonly durability: 'sync' | 'interval' | 'none';
   readonly durabilityIntervalMs: number | undefined;
   readonly authToken: string | undefined;
+  readonly tokensFile: string | undefined;
   readonly allowInsecurePublicBind: boolean;
   readonly valueBytesMax: number | undefined;
   readonly connectionsPerAddressMax: number | undefined;
@@ -110,6 +111,7 @@ export function resolveStartConfig(flags: StartFlags, environment: StartEnvironm
     durability: oneOf(pick('durability'), ['sync', 'interval', 'none'] as const) ?? 'interval',
     durabilityIntervalMs: integer(pick('durability-interval-ms'), 1, 60_000),
     authToken: text(pick('auth-token')),
+    tokensFile: text(pick('tokens-file')),
     allowInsecurePublicBind: bool(pick('allow-insecure-public-bind')) ?? false,
     valueBytesMax: integer(pick('value-bytes-max'), 1, 16 * 1024 * 1024),
     connectionsPerAddressMax: integer(pick('connections-per-address-max'), 1, 100_000),

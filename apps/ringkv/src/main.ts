@@ -18,6 +18,7 @@ import { runRepair, repairText } from './commands/repair.js';
 import { cleanupText, planText, removeText, runCleanup, runPlan, runRemove } from './commands/topology.js';
 import { runStatus, statusText } from './commands/status.js';
 import { exitOnLeft, exitOnSignals, runStart } from './commands/start.js';
+import { runToken } from './commands/token.js';
 import { isCliError, oneLine } from './errors.js';
 import type { Io } from './io.js';
 
@@ -56,6 +57,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
         return show(io, command.json, await runCleanup(command, io), cleanupText);
       case 'plan':
         return show(io, command.json, await runPlan(command, io), planText);
+      case 'token':
+        runToken(command, io);
+        return 0;
       case 'bench': {
         const result = await runBench(command, io);
         show(io, command.json, result, benchText);

@@ -401,7 +401,8 @@ export class Dispatcher {
     const live = group.filter((p) => !p.settled);
     this.onWire -= live.length;
     if (message.type === 'error') {
-      for (const p of live) this.settle(p, fromProtocolCode(message.code, `${p.label}: ${message.message}`, p.write));
+      const retryAfterMs = message.retryAfterMs;
+      for (const p of live) this.settle(p, fromProtocolCode(message.code, `${p.label}: ${message.message}`, p.write, retryAfterMs === undefined ? {} : { retryAfterMs }));
     } else if (!Array.isArray(entry)) {
       this.settleOne(entry, message as unknown as BatchResult);
     } else if (message.type !== 'batch-ok' || message.results.length !== entry.length) {

@@ -41,6 +41,8 @@ export interface RingkvErrorOptions {
   readonly indeterminate?: boolean;
   /** The WebSocket close code that ended the connection, if any. */
   readonly closeCode?: number;
+  /** With `rate-limited`: milliseconds until the node would admit the request. */
+  readonly retryAfterMs?: number;
   readonly cause?: unknown;
 }
 
@@ -58,6 +60,8 @@ export class RingkvError extends Error {
   readonly code: RingkvErrorCode;
   readonly indeterminate: boolean;
   readonly closeCode: number | undefined;
+  /** With `rate-limited`: how long to wait before retrying (the node's token bucket says when it would admit the request). */
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: RingkvErrorCode, message: string, options: RingkvErrorOptions = {}) {
     const indeterminate = options.indeterminate ?? false;
@@ -66,6 +70,7 @@ export class RingkvError extends Error {
     this.code = code;
     this.indeterminate = indeterminate;
     this.closeCode = options.closeCode;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   /** True when sending the same request again later may succeed (indeterminate writes: only if idempotent). */
@@ -87,7 +92,7 @@ export function fromProtocolCode(
   code: ProtocolErrorCode,
   message: string,
   write: boolean,
-  options: { closeCode?: number; cause?: unknown } = {},
+  options: { closeCode?: number; cause?: unknown; retryAfterMs?: number | undefined } = {},
 ): RingkvError {
   const indeterminate = write && errorCodeTable[code].indeterminate;
   return new RingkvError(code, message, { ...options, indeterminate });

@@ -10,6 +10,8 @@ export type { EngineOp, ScanBounds, StorageEngine } from './store/engine-port.js
 export { stopOnSignals } from './signals.js';
 export type { StopOnSignalsOptions } from './signals.js';
 export { NodeServerError, isNodeServerError } from './errors.js';
+export { formatTokensFile, mintToken, parseTokensFile, roles } from './auth/tokens-file.js';
+export type { Role, TokenEntry, TokensFile } from './auth/tokens-file.js';
 export type { NodeServerErrorCode } from './errors.js';
 export { webSocketPaths } from './server/upgrade.js';
 export { dataPrefix, storageKey } from './store/keys.js';

@@ -275,6 +275,9 @@ export const nodeIdLengthMax = 128;
 /** Auth tokens are compared in constant time; the protocol caps what a client may send at 4096 bytes. */
 export const authTokenBytesMax = 4096;
 
+/** How often a node stats its tokens file for changes: a revoked token's connections close within about this long (issue 16 asks within a second). */
+export const tokensFileWatchMs = 250;
+
 /** Period of the event-loop delay sampler (perf_hooks resolution): fine enough to see a 1 ms stall, a timer every 10 ms costs nothing measurable. */
 export const eventLoopSampleMs = 10;
 

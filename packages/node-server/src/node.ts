@@ -20,7 +20,8 @@ import { PeerNetwork } from './cluster/peer-network.js';
 import { systemClock, systemRandom } from './cluster/system-clock.js';
 import { NodeServerError } from './errors.js';
 import { httpHandler } from './http/routes.js';
-import { helloFrameBytesMax, keyBytesMax, peerConnectionsMax, refusalLogLinesMax, refusalLogWindowMs, siblingsMax, socketsHeadroom } from './limits.js';
+import { TokenRegistry } from './auth/registry.js';
+import { helloFrameBytesMax, tokensFileWatchMs, keyBytesMax, peerConnectionsMax, refusalLogLinesMax, refusalLogWindowMs, siblingsMax, socketsHeadroom } from './limits.js';
 import { createLogger, LogThrottle, suppressedField, type NodeLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import { RuntimeMonitor } from './runtime.js';
@@ -80,7 +81,27 @@ function listen(server: Server, o: ResolvedOptions): Promise<number> {
   });
 }
 
-function buildContext(o: ResolvedOptions, agreed: ServerContext['agreed'], store: ReplicaStore, log: NodeLogger, engine: StorageEngine): ServerContext {
+/**
+ * The node's token registry (auth/registry.ts); a revoked token's connections
+ * are closed as soon as the reload sees it. Throws `invalid-option` for a
+ * missing or malformed tokens file.
+ */
+function tokenRegistry(o: ResolvedOptions, log: NodeLogger, ctx: () => ServerContext | undefined): TokenRegistry {
+  return new TokenRegistry({
+    authToken: o.authToken,
+    tokensFile: o.tokensFile,
+    nowMs: () => Date.now(),
+    onRevoked: (ids) => {
+      const open = [...(ctx()?.connections ?? [])].filter((c) => c.tokenId !== undefined && ids.has(c.tokenId));
+      for (const c of open) c.revoke();
+      log.warn({ tokens: [...ids], connectionsClosed: open.length }, 'tokens revoked');
+    },
+    onReloadError: (error) => log.error({ err: error, tokensFile: o.tokensFile }, 'the tokens file did not reload; the tokens in force stay'),
+    onReloaded: (count) => log.info({ tokens: count, tokensFile: o.tokensFile }, 'tokens file reloaded'),
+  });
+}
+
+function buildContext(o: ResolvedOptions, agreed: ServerContext['agreed'], store: ReplicaStore, log: NodeLogger, engine: StorageEngine, auth: TokenRegistry): ServerContext {
   const codec = new WireCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
   return {
     options: o,
@@ -91,6 +112,7 @@ function buildContext(o: ResolvedOptions, agreed: ServerContext['agreed'], store
     runtime: new RuntimeMonitor(),
     log,
     refusalLog: new LogThrottle(refusalLogLinesMax, refusalLogWindowMs),
+    auth,
     connections: new Set(),
     sockets: new SocketGuard(o),
     frames: new FrameGuard({ frameReadTimeoutMs: o.frameReadTimeoutMs, partialFrameBytesMax: o.partialFrameBytesMax, helloFrameBytesMax }),
@@ -165,6 +187,8 @@ function startCluster(ctx: ServerContext, url: string, state: NodeState, engine:
 export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   const o = resolveOptions(options);
   const log = createLogger(o);
+  const auth = tokenRegistry(o, log, () => ctxOf); // a bad tokens file stops the start before anything opens
+  let ctxOf: ServerContext | undefined;
   const engine = await openStorage(o);
   let state: NodeState;
   try {
@@ -187,7 +211,9 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
     await engine.close().catch(() => {});
     throw error;
   }
-  const ctx = buildContext(withAgreedSettings(o, agreed.record.values), agreed, state.store, log, engine);
+  const ctx = buildContext(withAgreedSettings(o, agreed.record.values), agreed, state.store, log, engine, auth);
+  ctxOf = ctx;
+  auth.watch(tokensFileWatchMs);
   ctx.hints = state.hints;
   const server = createServer({ keepAliveTimeout: 5_000 }, httpHandler(ctx, engine));
   // Anonymous sockets never reach this (the guard displaces them first): it bounds identified ones and requests in progress.
@@ -202,6 +228,7 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
     port = await listen(server, o);
   } catch (error) {
     ctx.runtime.stop();
+    auth.close();
     await engine.close().catch(() => {});
     throw error;
   }
@@ -210,7 +237,7 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   let node: RunningNode | undefined;
   startCluster(ctx, o.advertiseUrl ?? url, state, engine, () => void node?.afterLeft());
   node = new RunningNode(o.id, url, `http://${host}:${port}`, ctx, server, upgrades, engine, state);
-  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined, peerAuth: peerAuthMode(o), generation: state.generation, seeds: o.cluster.seeds, settings: settingsLine(agreed.record.values), settingsSource: agreed.source }, 'node started');
+  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined || o.tokensFile !== undefined, tokens: auth.size, peerAuth: peerAuthMode(o), generation: state.generation, seeds: o.cluster.seeds, settings: settingsLine(agreed.record.values), settingsSource: agreed.source }, 'node started');
   return node;
 }
 
@@ -275,6 +302,7 @@ class RunningNode implements RingkvNode {
     this.server.closeAllConnections();
     this.upgrades.close();
     await closed;
+    ctx.auth.close();
     ctx.runtime.stop();
     await this.closeEngine();
     ctx.log.info('node stopped');

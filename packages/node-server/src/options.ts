@@ -39,6 +39,13 @@ export interface NodeOptions {
    * Needs `clusterSecret` too (else `invalid-option`): peer calls read and write keys.
    */
   authToken?: string;
+  /**
+   * A tokens file (`ringkv token add|revoke|list` edits it): several tokens, each with a role
+   * (`read`, `write`, `admin`), an optional key prefix and optional rates, stored hashed. Every
+   * client must then present one of them (or `authToken`, which is an `admin` token); the node
+   * reloads the file when it changes. Needs `clusterSecret` too, like `authToken`.
+   */
+  tokensFile?: string;
   /** Without a token, binding a non-loopback host is refused unless this is true. */
   allowInsecurePublicBind?: boolean;
   /** Largest value a put may carry (default 1 MiB, at most 16 MiB). */
@@ -198,6 +205,7 @@ export interface ResolvedOptions {
   readonly durability: Durability;
   readonly durabilityIntervalMs: number;
   readonly authToken: string | undefined;
+  readonly tokensFile: string | undefined;
   readonly valueBytesMax: number;
   readonly frameBytesMax: number;
   readonly setBytesMax: number;
@@ -282,8 +290,8 @@ function checkAuth(o: NodeOptions, host: string): string | undefined {
   if (token !== undefined && Buffer.byteLength(token) > L.authTokenBytesMax) {
     invalid(`option authToken must be at most ${L.authTokenBytesMax} bytes`);
   }
-  if (token === undefined && !isLoopbackHost(host) && o.allowInsecurePublicBind !== true) {
-    invalid(`host ${host} is reachable from other machines: set authToken, or allowInsecurePublicBind: true to serve without one`);
+  if (token === undefined && o.tokensFile === undefined && !isLoopbackHost(host) && o.allowInsecurePublicBind !== true) {
+    invalid(`host ${host} is reachable from other machines: set authToken or tokensFile, or allowInsecurePublicBind: true to serve without one`);
   }
   return token;
 }
@@ -310,6 +318,7 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     durability: oneOf('durability', o.durability, ['sync', 'interval', 'none'], 'interval'),
     durabilityIntervalMs: intOption('durabilityIntervalMs', o.durabilityIntervalMs, L.durabilityIntervalMsDefault, 1, 60_000),
     authToken: checkAuth(o, host),
+    tokensFile: o.tokensFile === undefined ? undefined : stringOption('tokensFile', o.tokensFile),
     valueBytesMax,
     frameBytesMax,
     setBytesMax: frameBytesMax - L.replyOverheadBytes,
@@ -395,8 +404,9 @@ function checkSecret(o: NodeOptions, host: string): string | undefined {
   // Peer calls (`forward`, `fetch`, `apply`) read and write keys like a client does, so a
   // token-less peer port would bypass the token (issue 15, item 6). Every node serves
   // `/peer`, with or without seeds: a node that authenticates clients must authenticate peers.
-  if (secret === undefined && o.authToken !== undefined) {
-    invalid('option authToken needs clusterSecret too: peer calls read and write keys, and without a secret any local process could make them past the token');
+  if (secret === undefined && (o.authToken !== undefined || o.tokensFile !== undefined)) {
+    const which = o.authToken !== undefined ? 'authToken' : 'tokensFile';
+    invalid(`option ${which} needs clusterSecret too: peer calls read and write keys, and without a secret any local process could make them past the token`);
   }
   if (secret === undefined && !isLoopbackHost(host) && o.allowInsecurePublicBind !== true && (o.seeds?.length ?? 0) > 0) {
     invalid(`host ${host} is reachable from other machines: set clusterSecret so peers authenticate, or allowInsecurePublicBind: true`);

@@ -21,15 +21,16 @@ const prefix = 'protocol: ';
 export function errorFrame(error: ProtocolError, requestId: number | undefined = error.requestId): ErrorMessage {
   const text = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
   const message = truncateUtf8(text, errorMessageBytesMax);
-  return requestId === undefined ? { type: 'error', code: error.code, message } : { type: 'error', id: requestId, code: error.code, message };
+  const frame: ErrorMessage = requestId === undefined ? { type: 'error', code: error.code, message } : { type: 'error', id: requestId, code: error.code, message };
+  return error.retryAfterMs === undefined ? frame : { ...frame, retryAfterMs: Math.max(0, Math.ceil(error.retryAfterMs)) };
 }
 
 /** An `error` frame as a `ProtocolError` (with the close code of its code), for the SDK to throw or reject with. */
 export function errorFromFrame(frame: ErrorMessage): ProtocolError {
-  return protocolError(frame.code, frame.message, { requestId: frame.id });
+  return protocolError(frame.code, frame.message, { requestId: frame.id, retryAfterMs: frame.retryAfterMs });
 }
 
 /** An `error` frame for `code` with a detail message, for the node's own refusals (`timeout`, `quorum-not-met`, …). */
-export function errorFrameFor(code: ProtocolErrorCode, message: string, requestId?: number): ErrorMessage {
-  return errorFrame(protocolError(code, message, { requestId }));
+export function errorFrameFor(code: ProtocolErrorCode, message: string, requestId?: number, retryAfterMs?: number): ErrorMessage {
+  return errorFrame(protocolError(code, message, { requestId, retryAfterMs }));
 }

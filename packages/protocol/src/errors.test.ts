@@ -1,3 +1,4 @@
+import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { WireCodec } from './codec.js';
 import { errorFrame, errorFrameFor, errorFromFrame } from './error-frames.js';
@@ -91,5 +92,31 @@ describe('checkHelloVersion', () => {
   it('tells an older client to upgrade', () => {
     const error = checkHelloVersion({ type: 'hello', protocolVersion: 1, clientName: 'c' }, { min: 2, max: 3 });
     expect(error?.message).toContain('upgrade the client');
+  });
+});
+
+describe('rate-limited and forbidden (issue 16)', () => {
+  const codec = new WireCodec();
+
+  it('carries retryAfterMs from the node to the client through the wire', () => {
+    const frame = errorFrameFor('rate-limited', 'token t is over its rate', 9, 123.4);
+    expect(frame).toEqual({ type: 'error', id: 9, code: 'rate-limited', message: 'token t is over its rate', retryAfterMs: 124 });
+    const decoded = codec.decode(codec.encode(frame));
+    expect(decoded.ok && decoded.message).toEqual(frame);
+    const error = errorFromFrame(frame);
+    expect(error).toMatchObject({ code: 'rate-limited', requestId: 9, retryAfterMs: 124 });
+    expect(errorCodeTable['rate-limited'].retryable).toBe(true);
+  });
+
+  it('leaves retryAfterMs out of every other error, and keeps a forbidden connection open', () => {
+    expect(errorFrameFor('forbidden', 'a read token may not put', 1)).not.toHaveProperty('retryAfterMs');
+    expect(errorCodeTable.forbidden).toMatchObject({ closeCode: undefined, retryable: false });
+  });
+
+  it('refuses a retryAfterMs that is negative, fractional or over an hour', () => {
+    const raw = new Packr({ useRecords: false });
+    const frame = (retryAfterMs: number): Uint8Array => raw.pack({ v: 1, k: 0, type: 'error', id: 1, code: 'rate-limited', message: 'm', retryAfterMs });
+    expect(codec.decode(frame(250)).ok).toBe(true);
+    for (const bad of [-1, 1.5, 3_600_001]) expect(codec.decode(frame(bad)).ok, String(bad)).toBe(false);
   });
 });

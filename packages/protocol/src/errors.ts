@@ -24,6 +24,8 @@ export type ProtocolErrorCode =
   | 'context-too-large'
   | 'too-many-siblings'
   | 'unauthorized'
+  | 'forbidden'
+  | 'rate-limited'
   | 'too-many-in-flight'
   | 'timeout'
   | 'unavailable'
@@ -83,7 +85,9 @@ export const errorCodeTable: Readonly<Record<ProtocolErrorCode, ErrorCodeInfo>> 
     false,
     'The write would leave more than siblingsMax concurrent versions of the key (each write without a context adds one); nothing was written. Read the key and write with its context (or use update) to replace the siblings.',
   ),
-  unauthorized: info(closePolicyViolation, false, 'The hello carried no valid auth token.'),
+  unauthorized: info(closePolicyViolation, false, 'The hello carried no valid auth token, or the token was revoked.'),
+  forbidden: info(undefined, false, "The connection's token does not allow this request: its role (read, write, admin) or its key prefix."),
+  'rate-limited': info(undefined, true, "The connection's token is over its requests or bytes per second; nothing was done. `retryAfterMs` says when to retry."),
   'too-many-in-flight': info(undefined, true, 'The connection has too many requests in flight; wait for replies before sending more.'),
   timeout: info(undefined, true, 'The request did not complete in time; a write may still have been applied.', true),
   unavailable: info(undefined, true, 'Not enough replicas are reachable to try the request.'),
@@ -118,6 +122,8 @@ export class ProtocolError extends Error {
     readonly closeCode: number | undefined,
     readonly requestId: number | undefined,
     options?: { cause?: unknown },
+    /** For `rate-limited`: milliseconds until the request would be admitted. */
+    readonly retryAfterMs?: number,
   ) {
     super(`protocol: ${message}`, options);
   }
@@ -130,10 +136,10 @@ export class ProtocolError extends Error {
 export function protocolError(
   code: ProtocolErrorCode,
   message: string,
-  options: { requestId?: number | undefined; cause?: unknown } = {},
+  options: { requestId?: number | undefined; cause?: unknown; retryAfterMs?: number | undefined } = {},
 ): ProtocolError {
   const cause = options.cause === undefined ? undefined : { cause: options.cause };
-  return new ProtocolError(code, message, errorCodeTable[code].closeCode, options.requestId, cause);
+  return new ProtocolError(code, message, errorCodeTable[code].closeCode, options.requestId, cause, options.retryAfterMs);
 }
 
 /** True for an error raised by this package; checks the name, not `instanceof`, so it works across copies of the package. */

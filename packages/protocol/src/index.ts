@@ -33,6 +33,7 @@ export {
   ringMembersMax,
   replicasMax,
   requestIdMax,
+  retryAfterMsMax,
   resolveLimits,
   siblingsMaxDefault,
   timeoutMsMax,

@@ -96,6 +96,9 @@ export const valueContainersMaxDefault = 100_000;
 /** Request ids are unsigned 32-bit: the SDK wraps around, and the wire encodes them in ≤ 5 bytes. */
 export const requestIdMax = 0xffff_ffff;
 
+/** A `rate-limited` error's `retryAfterMs` is at most an hour: a longer wait means the token's rate is misconfigured, not that the client should sleep. */
+export const retryAfterMsMax = 3_600_000;
+
 /** Protocol versions are small positive integers. */
 export const protocolVersionMax = 0xffff;
 

@@ -276,6 +276,8 @@ export interface ErrorMessage {
   readonly id?: number;
   readonly code: ProtocolErrorCode;
   readonly message: string;
+  /** With `rate-limited`: milliseconds until the request would be admitted (integer ≥ 0). */
+  readonly retryAfterMs?: number;
 }
 
 /** Requests a client sends. */

@@ -42,6 +42,7 @@ import {
   protocolVersionMax,
   replicasMax,
   requestIdMax,
+  retryAfterMsMax,
   timeoutMsMax,
   valueBytesMaxFor,
   valueBytesOf,
@@ -55,6 +56,7 @@ import type {
   ClientRequest,
   ConsistencyLevel,
   DeleteRequest,
+  ErrorMessage,
   GetOkMessage,
   GetRequest,
   GetResult,
@@ -294,7 +296,9 @@ function errorMessage(ctx: FieldContext, map: WireMap): Message {
   const id = readOptionalInteger(ctx, map, 'id', 0, requestIdMax);
   ctx.requestId = id;
   const { code, message } = errorBody(ctx, map);
-  return id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message };
+  const frame: ErrorMessage = id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message };
+  const retryAfterMs = readOptionalInteger(ctx, map, 'retryAfterMs', 0, retryAfterMsMax);
+  return retryAfterMs === undefined ? frame : { ...frame, retryAfterMs };
 }
 
 /**

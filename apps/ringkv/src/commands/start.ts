@@ -30,6 +30,7 @@ export async function runStart(command: StartCommand, io: Io, onLeft: (node: Rin
     durability: config.durability,
     ...(config.durabilityIntervalMs === undefined ? {} : { durabilityIntervalMs: config.durabilityIntervalMs }),
     ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
+    ...(config.tokensFile === undefined ? {} : { tokensFile: config.tokensFile }),
     allowInsecurePublicBind: config.allowInsecurePublicBind,
     ...(config.valueBytesMax === undefined ? {} : { valueBytesMax: config.valueBytesMax }),
     ...(config.connectionsPerAddressMax === undefined ? {} : { connectionsPerAddressMax: config.connectionsPerAddressMax }),

@@ -1,6 +1,6 @@
 /**
  * The admin endpoints of topology changes, and the bearer check every POST
- * (and the plan) passes when the node has an `authToken`:
+ * (and the plan) passes when the node has tokens (`authToken`, tokens file):
  *
  *   POST /admin/leave                      → 202 {"state":"leaving"}
  *   POST /admin/remove {"id","force"?}     → 200 {"removed":id}
@@ -11,12 +11,12 @@
  *   1. With a token, a request without `Authorization: Bearer <token>` gets
  *      401 before anything else is read or done (constant-time compare).
  *   2. Every error is JSON `{"error":{"code","message"}}`: 400 bad body or
- *      query, 401, 404 unknown member, 409 wrong state, 503 stopping.
+ *      query, 401, 403, 404 unknown member, 409 wrong state, 503 stopping.
  *   3. A body is read up to `adminBodyBytesMax`; more is a 400.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerContext } from '../server/context.js';
+import { allows } from '../auth/grant.js';
 import { adminBodyBytesMax } from '../topology/limits.js';
 import type { AdminResult } from '../topology/service.js';
 import type { PlanQuery } from '../topology/plan.js';
@@ -33,16 +33,24 @@ export function sendError(res: ServerResponse, status: number, code: string, mes
   sendJson(res, status, { error: { code, message } });
 }
 
-/** Invariant 1: true when the request may proceed (no token configured, or the right bearer token); otherwise answers 401. */
+/**
+ * Invariant 1: true when the request may proceed (the node needs no token, or
+ * the bearer token is an `admin` one); otherwise answers 401 (no or unknown
+ * token) or 403 `forbidden` (a `read` or `write` token).
+ */
 export function authorized(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): boolean {
-  const token = ctx.options.authToken;
-  if (token === undefined) return true;
+  if (!ctx.auth.required) return true;
   const header = req.headers.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-  const expected = Buffer.from(token);
-  if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
+  const grant = ctx.auth.verify(header.startsWith('Bearer ') ? header.slice(7) : undefined);
+  if (grant !== undefined && allows(grant, 'admin')) return true;
+  if (grant !== undefined) {
+    ctx.metrics.error('forbidden');
+    sendError(res, 403, 'forbidden', `token ${grant.tokenId} has role ${grant.role}; this endpoint needs an admin token`);
+    return false;
+  }
+  ctx.metrics.error('unauthorized');
   res.setHeader('www-authenticate', 'Bearer');
-  sendError(res, 401, 'unauthorized', 'this endpoint needs the node token: Authorization: Bearer <token>');
+  sendError(res, 401, 'unauthorized', 'this endpoint needs an admin token: Authorization: Bearer <token>');
   return false;
 }
 

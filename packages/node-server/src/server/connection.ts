@@ -12,8 +12,12 @@
  *      first gets `hello-required` (1002); no hello within `helloTimeoutMs`
  *      closes the same way.
  *   2. A hello with another protocol version gets `unsupported-version`
- *      (1002); with a configured token, a missing or wrong one gets
- *      `unauthorized` (1008). Tokens are compared in constant time.
+ *      (1002); on a node with tokens (`authToken` or a tokens file), a
+ *      missing or wrong one gets `unauthorized` (1008). Tokens are compared
+ *      in constant time. Each request is then checked against the token's
+ *      role, key prefix and rates (auth/grant.ts): `forbidden` or
+ *      `rate-limited`, and nothing of it runs. A revoked token's connection
+ *      gets `unauthorized` and is closed (1008).
  *   3. At most `inFlightPerConnectionMax` requests run at once; one more is
  *      answered `too-many-in-flight` without being run.
  *   4. When queued reply bytes (`bufferedAmount`) pass `sendBufferBytesHigh`,
@@ -40,10 +44,10 @@
  *      own socket buffers, not in the node's memory. Reading resumes when
  *      replies free the bytes; this pause never terminates the client.
  */
-import { timingSafeEqual } from 'node:crypto';
 import {
   checkHelloVersion,
   closeGoingAway,
+  closePolicyViolation,
   closeProtocolError,
   errorFrame,
   errorFrameFor,
@@ -65,15 +69,9 @@ import { handleRequest } from './requests.js';
 import { closeUnsupportedData, closeWithoutHandshake, textFrameError } from './close-now.js';
 import { suppressedField } from '../log.js';
 import type { ClusterCore } from '../cluster/core.js';
+import { refusal, type Grant } from '../auth/grant.js';
 
 type State = 'hello' | 'ready' | 'closing';
-
-function tokensEqual(expected: string, given: string | undefined): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** A client connection; created by the upgrade handler, removes itself from the context on close. */
 export class ClientConnection implements TrackedConnection {
@@ -94,6 +92,8 @@ export class ClientConnection implements TrackedConnection {
   paused = false;
   /** Set by a `ring` request with `watch: true`: ring changes are pushed here. */
   private watchRing = false;
+  /** What the hello's token allows (auth/grant.ts); undefined when the node needs no token. */
+  private grant: Grant | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -136,10 +136,12 @@ export class ClientConnection implements TrackedConnection {
     clearTimeout(this.helloTimer);
     const versionError = checkHelloVersion(message);
     if (versionError !== undefined) return this.refuse(versionError);
-    const token = this.ctx.options.authToken;
-    if (token !== undefined && !tokensEqual(token, message.authToken)) {
-      this.ctx.refusalLog.run((suppressed) => this.ctx.log.warn({ peer: this.peer, client: message.clientName, ...suppressedField(suppressed) }, 'hello with a missing or wrong auth token'));
-      return this.refuse(protocolError('unauthorized', 'the hello carried no valid auth token'));
+    if (this.ctx.auth.required) {
+      this.grant = this.ctx.auth.verify(message.authToken);
+      if (this.grant === undefined) {
+        this.ctx.refusalLog.run((suppressed) => this.ctx.log.warn({ peer: this.peer, client: message.clientName, ...suppressedField(suppressed) }, 'hello with a missing or wrong auth token'));
+        return this.refuse(protocolError('unauthorized', 'the hello carried no valid auth token'));
+      }
     }
     this.state = 'ready';
     this.ctx.sockets.identified(this.socket);
@@ -165,6 +167,12 @@ export class ClientConnection implements TrackedConnection {
     if (this.ctx.stopping) {
       this.ctx.metrics.error('shutting-down');
       this.send(errorFrameFor('shutting-down', 'the node is shutting down; reconnect to another node', request.id));
+      return;
+    }
+    const denied = this.grant === undefined ? undefined : refusal(this.grant, request, bytes, Date.now());
+    if (denied !== undefined) {
+      this.ctx.metrics.error(denied.code);
+      this.send(errorFrame(denied));
       return;
     }
     if (this.inFlight + this.backlog.length >= this.ctx.options.inFlightPerConnectionMax) {
@@ -371,6 +379,17 @@ export class ClientConnection implements TrackedConnection {
     // Read again so the client's close frame arrives; requests are ignored while closing.
     clearInterval(this.pauseTimer);
     this.ws.resume();
+  }
+
+  get tokenId(): string | undefined {
+    return this.grant?.tokenId;
+  }
+
+  revoke(): void {
+    if (this.state === 'closing') return;
+    this.ctx.metrics.error('unauthorized');
+    this.send(errorFrameFor('unauthorized', `token ${this.grant?.tokenId ?? ''} was revoked`));
+    this.close(closePolicyViolation, 'unauthorized');
   }
 
   notifyRing(version: number): void {

@@ -18,6 +18,7 @@ import type { FrameGuard } from './frame-guard.js';
 import type { SocketGuard } from './socket-guard.js';
 import type { SettingsRecord, SettingsSource } from '../cluster/agreement.js';
 import type { RequestBudget } from './request-budget.js';
+import type { TokenRegistry } from '../auth/registry.js';
 
 /** A connection as the node sees it for draining and stopping. */
 export interface TrackedConnection {
@@ -36,6 +37,10 @@ export interface TrackedConnection {
   terminate(): void;
   /** Pushes `ring-changed` if the client asked to watch the ring. */
   notifyRing(version: number): void;
+  /** The id of the token this connection's hello presented (undefined without auth, or before hello). */
+  readonly tokenId: string | undefined;
+  /** The connection's token was revoked: sends `unauthorized` and closes with 1008. */
+  revoke(): void;
 }
 
 /** The node-wide state connections share. */
@@ -52,6 +57,8 @@ export interface ServerContext {
   readonly log: NodeLogger;
   /** Rate limit of warn lines about refused client and peer hellos (`refusalLogLinesMax`). */
   readonly refusalLog: LogThrottle;
+  /** The tokens clients may present and what each may do (auth/registry.ts). */
+  readonly auth: TokenRegistry;
   readonly connections: Set<TrackedConnection>;
   /** Raw socket admission: the header deadline, the anonymous and per-address bounds (socket-guard.ts). */
   readonly sockets: SocketGuard;
