@@ -45,6 +45,7 @@ import type { Vfs, VfsLock } from './vfs/vfs.js';
 import type { BatchOp } from './wal/batch.js';
 import { CommitLog } from './wal/commit-log.js';
 import { addCheckpoint, dropMaxSeq } from './engine/checkpoints.js';
+import { writeCheckpoint, type CheckpointInfo } from './engine/checkpoint.js';
 import { LOCK_FILE, logFileName, syncMarkFileName, tableFileName } from './engine/files.js';
 import { writeTable, yieldToEventLoop } from './engine/flush.js';
 import { resolveOptions, type Durability, type EngineOptions, type ResolvedOptions, type WriteOptions } from './engine/options.js';
@@ -690,6 +691,23 @@ export class Engine {
       // A flush stopped by a full disk waits for the retry timer; do not spin on it.
       if (this.space.has('writes')) throw this.space.refusal();
     }
+  }
+
+  /**
+   * Writes a checkpoint of the engine into the empty directory `dir`: the
+   * engine flushes, then hard-links its tables there with a manifest naming
+   * them, while it goes on serving (engine/checkpoint.ts). `openEngine(dir)`
+   * then holds every write acknowledged before the call.
+   * Errors: `invalid-argument` (dir not empty, or the engine's own), `io`,
+   * `no-space`, `closed`.
+   */
+  async checkpoint(dir: string): Promise<CheckpointInfo> {
+    await this.flush();
+    this.checkWritable();
+    return writeCheckpoint(
+      { vfs: this.vfs, dir: this.dir, levels: this.version.levels, lastSeq: this.lastSeq, nextFileNumber: this.nextFileNumber, checkpoints: this.checkpoints },
+      dir,
+    );
   }
 
   /**

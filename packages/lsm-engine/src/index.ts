@@ -4,6 +4,7 @@ export type { Snapshot, IterateOptions, EntryIterable } from './engine.js';
 export type { EngineOptions, WriteOptions, Durability, WalRecovery } from './engine/options.js';
 export type { BatchOperation } from './engine/validate.js';
 export type { EngineStats, RecoveryLoss } from './engine/stats.js';
+export type { CheckpointInfo } from './engine/checkpoint.js';
 export { LsmError, isLsmError } from './errors.js';
 export type { LsmErrorCode } from './errors.js';
 export { systemClock } from './clock.js';

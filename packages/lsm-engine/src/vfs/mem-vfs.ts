@@ -52,7 +52,7 @@ export class MemInode {
 }
 
 /** The kinds of mutation `FaultVfs` counts as crash points. */
-export type MutationKind = 'create' | 'append' | 'sync' | 'sync-dir' | 'rename' | 'remove';
+export type MutationKind = 'create' | 'append' | 'sync' | 'sync-dir' | 'rename' | 'remove' | 'link';
 
 /** Parent directory of a '/'-separated path ('' for a bare name). */
 export function dirnameOf(path: string): string {
@@ -123,6 +123,13 @@ export class MemVfs implements Vfs {
     this.files.delete(from);
     this.files.set(to, inode);
     this.afterMutation('rename', to);
+  }
+
+  link(from: string, to: string): void {
+    const inode = this.inodeOf(from);
+    this.beforeMutation('link', to);
+    this.files.set(to, inode); // both names share the bytes, as a hard link does
+    this.afterMutation('link', to);
   }
 
   remove(path: string): void {

@@ -89,6 +89,18 @@ export class NodeVfs implements Vfs {
     wrap(`rename ${from} to ${to}`, () => fs.renameSync(from, to));
   }
 
+  link(from: string, to: string): void {
+    wrap(`link ${from} to ${to}`, () => {
+      try {
+        fs.linkSync(from, to);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw error;
+        fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL); // another device, or a file system without links
+      }
+    });
+  }
+
   remove(path: string): void {
     try {
       fs.unlinkSync(path);

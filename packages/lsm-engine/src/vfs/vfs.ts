@@ -45,6 +45,12 @@ export interface Vfs {
   rename(from: string, to: string): void;
   /** Removes a file; no error if it is already gone. Durable after `syncDir`. */
   remove(path: string): void;
+  /**
+   * Gives the immutable file `from` a second name `to` (a hard link; a copy
+   * where the file system cannot link, e.g. across devices). The new entry is
+   * durable after `syncDir(dirname(to))`; `from` must be fully synced.
+   */
+  link(from: string, to: string): void;
   /** File names (not paths) in a directory, in no particular order. */
   list(dir: string): string[];
   exists(path: string): boolean;
