@@ -16,7 +16,7 @@ const small = { memtableBytes: 64 * 1024, blockSizeBytes: 512, l0CompactionTrigg
 
 function contents(db: Engine): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [k, v] of db.iterate()) out.set(s(k), s(v));
+  for (const [k, v] of db.iterate()) out.set(s(k) as string, s(v) as string);
   return out;
 }
 
