@@ -32,7 +32,10 @@ import {
 } from './limits.js';
 import { startOptionSpecs, type StartFlags } from './start-options.js';
 import { wsUrl } from './url.js';
+import { adminCommon, adminOptions, checkUrl, type AdminTarget } from './admin-target.js';
+export { checkUrl, type AdminTarget } from './admin-target.js';
 import { parseToken, tokenUsage, type TokenCommand } from './commands/token.js';
+import { backupUsage, parseBackup, parseRestore, restoreUsage, type BackupCommand, type RestoreCommand } from './commands/backup-args.js';
 
 /** `ringkv get KEY`. */
 export interface GetCommand {
@@ -94,15 +97,6 @@ export interface DevCommand {
 export interface StatusCommand {
   readonly kind: 'status';
   readonly url: string | undefined;
-  readonly json: boolean;
-}
-
-/** What every command that calls a node's admin HTTP endpoints takes. */
-export interface AdminTarget {
-  /** The node to ask (`--url`); undefined: `$RINGKV_URL`, else the local default. */
-  readonly url: string | undefined;
-  /** Bearer token (`--token`); undefined: `$RINGKV_TOKEN`, else `$RINGKV_AUTH_TOKEN`, else none. */
-  readonly token: string | undefined;
   readonly json: boolean;
 }
 
@@ -205,6 +199,8 @@ export type Command =
   | DelCommand
   | BenchCommand
   | TokenCommand
+  | BackupCommand
+  | RestoreCommand
   | HelpCommand;
 
 const devOptions = {
@@ -221,14 +217,6 @@ const devOptions = {
 
 const statusOptions = {
   url: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-const adminOptions = {
-  url: { type: 'string' },
-  token: { type: 'string' },
-  'auth-token': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -278,6 +266,8 @@ const parsers: Readonly<Record<string, (args: readonly string[]) => Command>> = 
   delete: (a) => parseDel(a),
   bench: (a) => parseBench(a),
   token: (a) => parseToken(a),
+  backup: (a) => parseBackup(a),
+  restore: (a) => parseRestore(a),
 };
 
 /** Parses `argv` (without `node` and the script). Throws `CliError('usage')`. */
@@ -373,15 +363,6 @@ function parsePlan(args: readonly string[]): Command {
     vnodes: values.vnodes === undefined ? undefined : intFlag('plan', 'vnodes', values.vnodes, 1, vnodesMax),
     weight: values.weight === undefined ? undefined : weightFlag('plan', values.weight),
     zone: values.zone,
-  };
-}
-
-function adminCommon(command: string, values: { url?: string; token?: string; 'auth-token'?: string; json?: boolean }): AdminTarget {
-  if (values.token !== undefined && values['auth-token'] !== undefined) throw new CliError('usage', `${command}: give --token or --auth-token, not both`);
-  return {
-    url: values.url === undefined ? undefined : checkUrl(command, values.url),
-    token: values.token ?? values['auth-token'],
-    json: values.json ?? false,
   };
 }
 
@@ -546,12 +527,6 @@ function optInt(command: string, flag: string, text: string | undefined, fallbac
   return text === undefined ? fallback : intFlag(command, flag, text, min, max);
 }
 
-/** A node's ws:// or wss:// URL from a port, `host:port`, a ws(s):// or an http(s):// URL (see url.ts), else a usage error. */
-export function checkUrl(command: string, text: string, flag = '--url'): string {
-  const parsed = wsUrl(text);
-  if (!parsed.ok) throw new CliError('usage', `${command}: ${flag} "${text}" ${parsed.why}`);
-  return parsed.url;
-}
 
 /**
  * VALUE as typed, refused when it holds U+FFFD: that is what Node makes of
@@ -693,6 +668,8 @@ after, the node's CPU per operation, event-loop delay and GC pauses.`,
 export function usage(command?: string): string {
   if (command === 'start') return startUsage();
   if (command === 'token') return tokenUsage;
+  if (command === 'backup') return backupUsage;
+  if (command === 'restore') return restoreUsage;
   if (command !== undefined && usages[command] !== undefined) return usages[command];
   return `ringkv: a Dynamo-style key-value store
 
@@ -709,6 +686,8 @@ Usage:
   ringkv put KEY VALUE [options]   write a key
   ringkv del KEY [options]         delete a key
   ringkv bench [options]           load-test a node, or a cluster with --seeds
+  ringkv backup --out DIR          back up every node of the cluster (consistent snapshots, while serving)
+  ringkv restore DIR               restore a backup into the cluster at --url
   ringkv token add|revoke|list     manage the tokens (roles, key prefixes, rates) of --tokens-file nodes
   ringkv help COMMAND              options of a command
   ringkv --version                 print the version`;

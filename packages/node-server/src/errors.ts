@@ -8,6 +8,7 @@
  * - `listen-failed`: the server could not bind for another reason (EACCES, EADDRNOTAVAIL, …).
  * - `storage-failed`: the storage engine could not be opened or closed (I/O error, corruption).
  * - `corrupt-record`: a stored sibling set does not decode; the key is unreadable, the node keeps serving others.
+ * - `not-found`: a backup snapshot the request names does not exist on this node.
  * - `settings-mismatch`: an explicit cluster setting (n, r, w, mode, hintTtlMs, tombstoneGraceMs,
  *   antiEntropyBucketsLog2) differs from the cluster's; the message names each setting and both values.
  */
@@ -18,6 +19,7 @@ export type NodeServerErrorCode =
   | 'listen-failed'
   | 'storage-failed'
   | 'corrupt-record'
+  | 'not-found'
   | 'settings-mismatch';
 
 /**

@@ -10,6 +10,10 @@ export type { EngineOp, ScanBounds, StorageEngine } from './store/engine-port.js
 export { stopOnSignals } from './signals.js';
 export type { StopOnSignalsOptions } from './signals.js';
 export { NodeServerError, isNodeServerError } from './errors.js';
+export { readBackupEntries } from './backup/read.js';
+export type { BackupEntry } from './backup/read.js';
+export type { NodeSnapshot } from './backup/snapshot.js';
+export { encodeEntries as encodeRestoreChunk } from './anti-entropy/entries.js';
 export { formatTokensFile, mintToken, parseTokensFile, roles } from './auth/tokens-file.js';
 export type { Role, TokenEntry, TokensFile } from './auth/tokens-file.js';
 export type { NodeServerErrorCode } from './errors.js';

@@ -275,6 +275,12 @@ export const nodeIdLengthMax = 128;
 /** Auth tokens are compared in constant time; the protocol caps what a client may send at 4096 bytes. */
 export const authTokenBytesMax = 4096;
 
+/** Largest `POST /admin/restore` body: one chunk of [key, set] pairs (the CLI sends ≤ 4 MiB chunks). Also the anti-entropy chunk bound's order of magnitude. */
+export const restoreChunkBytesMax = 16 * 1024 * 1024;
+
+/** How long a restore chunk's replica applies may take before a replica counts as failed (and gets a hint). */
+export const restoreDeadlineMs = 30_000;
+
 /** How often a node stats its tokens file for changes: a revoked token's connections close within about this long (issue 16 asks within a second). */
 export const tokensFileWatchMs = 250;
 

@@ -31,6 +31,8 @@ export interface AdminRequest {
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   /** JSON body of a POST. */
   readonly body?: unknown;
+  /** Binary body of a POST (`application/octet-stream`), instead of `body`. */
+  readonly rawBody?: Uint8Array;
   /** Abort after this long (default `adminTimeoutMs`). */
   readonly timeoutMs?: number;
 }
@@ -57,12 +59,14 @@ export async function adminFetch(command: string, target: AdminTarget, io: Io, r
   const headers: Record<string, string> = {};
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   if (request.body !== undefined) headers['content-type'] = 'application/json';
+  if (request.rawBody !== undefined) headers['content-type'] = 'application/octet-stream';
+  const body = request.rawBody ?? (request.body === undefined ? undefined : JSON.stringify(request.body));
   let res: Response;
   try {
     res = await fetch(url, {
       method: request.method,
       headers,
-      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+      ...(body === undefined ? {} : { body }),
       signal: AbortSignal.timeout(request.timeoutMs ?? adminTimeoutMs),
     });
   } catch (error) {

@@ -41,7 +41,7 @@ import type { NodeLogger } from '../log.js';
 import * as L from '../limits.js';
 import { toProtocolError } from '../store/failures.js';
 import { toGetResult, type ReplicaStore } from '../store/replica-store.js';
-import { decodePeerSet, encodeSet, storedValue, type StoredValue } from '../store/set-codec.js';
+import { decodePeerSet, encodeSet, storedValue, type StoredSet, type StoredValue } from '../store/set-codec.js';
 import type { EngineHintStore } from './hint-store.js';
 import { applyLocally, fetchLocally, ReplicaPort, type PeerPort } from './replicas.js';
 import { RingView } from './ring-view.js';
@@ -338,6 +338,35 @@ export class ClusterCore {
     if (result.status !== 'ok') throw notOk(result.status, 'write', result.acks, result.required);
     await this.writePending(op.key, deadlineMsOf(this.o.clock.now(), timeoutMs));
     return { type: op.type === 'put' ? 'put-ok' : 'delete-ok', context: encodeContext(result.context), ...this.receiptOf(result.receipt, receipt, forwarded) };
+  }
+
+  /**
+   * A restore (issue 18, `POST /admin/restore`): merges `set` into every
+   * replica of `key` (its preference list at `effectiveN()`); a replica that
+   * is down or fails gets a durable hint, as a write's would. Resolves with
+   * how many replicas took the set, how many got a hint instead, and how
+   * many neither (the hint could not be stored).
+   */
+  async restoreSet(key: Key, set: StoredSet, deadlineMs: number): Promise<{ acked: number; hinted: number; failed: number }> {
+    const targets = this.view.ring.preferenceList(key, this.effectiveN());
+    const out = { acked: 0, hinted: 0, failed: 0 };
+    await Promise.all(
+      targets.map(async (target) => {
+        try {
+          if (target !== this.o.id && this.view.down.has(target)) throw protocolError('unavailable', `${target} is down`);
+          await this.replicas.apply(target, key, set, { deadlineMs });
+          out.acked++;
+        } catch {
+          const kept = await this.o.hints.put(target, key, set, this.o.clock.now()).then(
+            () => true,
+            () => false,
+          );
+          if (kept) out.hinted++;
+          else out.failed++;
+        }
+      }),
+    );
+    return out;
   }
 
   /**

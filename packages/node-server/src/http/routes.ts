@@ -22,6 +22,7 @@ import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
 import { renderAntiEntropy } from '../anti-entropy/metrics.js';
 import { renderTopology } from '../topology/metrics.js';
 import { adminRoute, authorized, sendError } from './admin.js';
+import { backupRoute } from './backup.js';
 import { settingsPath } from '../cluster/settings-discovery.js';
 import type { RequestBytesStatus } from '../metrics.js';
 
@@ -138,6 +139,7 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/repair' && req.method === 'POST') return authorized(ctx, req, res) ? repair(ctx, res) : undefined;
+    if (backupRoute(ctx, engine, path, req, res)) return;
     if (adminRoute(ctx, path, req, res)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET is served (and POST /repair, POST /admin/*)' });
     switch (path) {

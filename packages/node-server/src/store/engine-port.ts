@@ -39,6 +39,8 @@ export interface StorageEngine {
    */
   writeState?(): { writable: true } | { writable: false; reason: string };
   close(options?: { flush?: boolean }): Promise<void>;
+  /** A consistent copy of the engine in the empty directory `dir`, taken while it serves (backups; optional: an engine without it cannot be backed up). */
+  checkpoint?(dir: string): Promise<{ tables: number; bytes: number; lastSeq: number }>;
 }
 
 /** The engine's write state, an engine without `writeState` counting as writable. */
