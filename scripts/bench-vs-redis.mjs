@@ -19,7 +19,9 @@
  * its run on an empty data directory and stopped after.
  *
  * Flags: --rounds N (2), --seconds S (6, ringkv's run length; Redis gets an
- * operation count that takes about as long), --split, --json.
+ * operation count that takes about as long), --split, --transport ws|tcp
+ * (the SDK's transport for ringkv's load: WebSocket, or raw TCP on the same
+ * port; issue 12), --json.
  * Needs `pnpm build` first (the root script runs it).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -39,14 +41,19 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     seconds: { type: 'string', default: '6' },
     split: { type: 'boolean', default: false },
+    transport: { type: 'string', default: 'ws' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
 if (values.help) {
-  console.log('pnpm bench:vs-redis [--rounds N] [--seconds S] [--split] [--json]');
+  console.log('pnpm bench:vs-redis [--rounds N] [--seconds S] [--split] [--transport ws|tcp] [--json]');
   process.exit(0);
+}
+if (values.transport !== 'ws' && values.transport !== 'tcp') {
+  console.error(`bench:vs-redis: --transport must be ws or tcp, got "${values.transport}"`);
+  process.exit(2);
 }
 const rounds = positive('rounds', values.rounds);
 const seconds = positive('seconds', values.seconds);
@@ -125,7 +132,7 @@ async function ringkvRun(durability, inflight) {
   const port = await freePort();
   const node = await start(0, ['node', cli, 'start', '--id', 'bench', '--port', String(port), '--data', dir, '--durability', durability, '--log-level', 'warn'], /ready/);
   try {
-    const url = `ws://127.0.0.1:${port}`;
+    const url = `${values.transport}://127.0.0.1:${port}`;
     // Warm: open sockets, JIT, some keys.
     run(1, ['node', cli, 'bench', '--url', url, '-c', '10', '-P', '4', '-n', '5000', '--json']);
     const c0 = cpuUs(node.pid);
@@ -208,11 +215,11 @@ async function main() {
     };
   });
   if (values.json) {
-    console.log(JSON.stringify({ rounds, seconds, split: values.split, loadAverage: [load0, load1], table, runs: results }, null, 2));
+    console.log(JSON.stringify({ rounds, seconds, split: values.split, transport: values.transport, loadAverage: [load0, load1], table, runs: results }, null, 2));
     return;
   }
   const f = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-  console.log(`\nringkv vs Redis, medians of ${rounds} interleaved rounds, ${values.split ? 'servers on core 0, load on core 1' : 'cores shared'}; load average ${load0.toFixed(2)} → ${load1.toFixed(2)}`);
+  console.log(`\nringkv vs Redis, medians of ${rounds} interleaved rounds, ${values.split ? 'servers on core 0, load on core 1' : 'cores shared'}, ringkv over ${values.transport === 'tcp' ? 'raw TCP' : 'WebSocket'}; load average ${load0.toFixed(2)} → ${load1.toFixed(2)}`);
   console.log('| run | ringkv ops/s | Redis ops/s | ratio | ringkv p99 ms | Redis p99 ms | ringkv CPU µs/op | Redis CPU µs/op | CPU ratio | bench client CPU µs/op |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const t of table) {

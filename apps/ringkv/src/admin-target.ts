@@ -25,9 +25,9 @@ export const adminOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-/** A node's ws:// or wss:// URL from a port, `host:port`, a ws(s):// or an http(s):// URL (see url.ts), else a usage error. */
-export function checkUrl(command: string, text: string, flag = '--url'): string {
-  const parsed = wsUrl(text);
+/** A node's ws:// or wss:// URL from a port, `host:port`, a ws(s):// or an http(s):// URL (see url.ts), or with `allowTcp` a tcp:// one, else a usage error. */
+export function checkUrl(command: string, text: string, flag = '--url', allowTcp = false): string {
+  const parsed = wsUrl(text, allowTcp);
   if (!parsed.ok) throw new CliError('usage', `${command}: ${flag} "${text}" ${parsed.why}`);
   return parsed.url;
 }

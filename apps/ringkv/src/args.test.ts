@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkUrl, parseCommand, parseDuration, parseMix, usage } from './args.js';
 import { isCliError } from './errors.js';
 import { main } from './main.js';
+import { httpOf } from './commands/status.js';
 import { benchClientsDefault, benchInflightDefault, benchOpsDefault, cliTimeoutMsDefault } from './limits.js';
 import { startOptionSpecs } from './start-options.js';
 
@@ -145,6 +146,18 @@ describe('small parsers', () => {
     expect(parseMix('50/50')).toBe(50);
     expect(parseMix('100/0')).toBe(100);
     expect(() => parseMix('50')).toThrow(/--mix/);
+  });
+
+  it('takes tcp:// URLs for get, put, del and bench, parses bench --transport, and refuses tcp:// where peers are named', () => {
+    expect(parseCommand(['get', 'k', '--url', 'tcp://127.0.0.1:7000'])).toMatchObject({ url: 'tcp://127.0.0.1:7000' });
+    expect(parseCommand(['put', 'k', 'v', '--url', 'tcp://h:7001'])).toMatchObject({ url: 'tcp://h:7001' });
+    expect(parseCommand(['bench', '--url', 'tcp://h:7001'])).toMatchObject({ url: 'tcp://h:7001', transport: undefined });
+    expect(parseCommand(['bench', '--seeds', 'tcp://h:1,h:2'])).toMatchObject({ seeds: ['tcp://h:1', 'ws://h:2'] });
+    expect(parseCommand(['bench', '--transport', 'tcp'])).toMatchObject({ transport: 'tcp' });
+    expect(parseCommand(['bench', '--transport', 'ws'])).toMatchObject({ transport: 'websocket' });
+    expect(usageError(['bench', '--transport', 'udp']).message).toContain('--transport must be tcp or ws');
+    expect(() => checkUrl('start', 'tcp://h:1', '--seeds')).toThrow(/only clients speak/);
+    expect(httpOf('tcp://h:7003')).toBe('http://h:7003');
   });
 
   it('checkUrl accepts ws and wss, adds ws:// to host:port, refuses others', () => {

@@ -142,6 +142,8 @@ export interface BenchCommand {
   readonly url: string | undefined;
   /** With `--seeds`: the cluster's nodes as ws URLs; clients route token-aware (each request to a replica of its key). */
   readonly seeds: readonly string[] | undefined;
+  /** `--transport tcp|ws`: the SDK's transport (undefined: tcp for tcp:// URLs, else WebSocket). */
+  readonly transport: 'tcp' | 'websocket' | undefined;
   readonly authToken: string | undefined;
   readonly clients: number;
   readonly inflight: number;
@@ -246,6 +248,7 @@ const benchOptions = {
   'no-batch': { type: 'boolean' },
   rate: { type: 'string' },
   workload: { type: 'string' },
+  transport: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -389,10 +392,10 @@ function parseStatus(args: readonly string[]): Command {
 }
 
 /** `--seeds host:port,…` (or ports, ws:// or http:// URLs) as ws URLs. */
-export function parseSeeds(command: string, text: string): string[] {
+export function parseSeeds(command: string, text: string, allowTcp = false): string[] {
   const items = text.split(',').map((x) => x.trim()).filter((x) => x !== '');
   if (items.length === 0) throw new CliError('usage', `${command}: --seeds must list host:port,… (got "${text}")`);
-  return items.map((item) => checkUrl(command, item, '--seeds'));
+  return items.map((item) => checkUrl(command, item, '--seeds', allowTcp));
 }
 
 function parseGet(args: readonly string[]): Command {
@@ -432,7 +435,7 @@ function parseDel(args: readonly string[]): Command {
 function kvCommon(command: string, values: { url?: string; json?: boolean; 'timeout-ms'?: string; 'auth-token'?: string; r?: string }) {
   return {
     r: values.r === undefined ? undefined : consistencyFlag(command, 'r', values.r),
-    url: values.url === undefined ? undefined : checkUrl(command, values.url),
+    url: values.url === undefined ? undefined : checkUrl(command, values.url, '--url', true),
     json: values.json ?? false,
     timeoutMs: values['timeout-ms'] === undefined ? cliTimeoutMsDefault : intFlag(command, 'timeout-ms', values['timeout-ms'], 1, 600_000),
     authToken: values['auth-token'],
@@ -459,8 +462,9 @@ function parseBench(args: readonly string[]): Command {
   const durationMs = values.duration === undefined ? undefined : parseDuration('bench', values.duration);
   return {
     kind: 'bench',
-    url: values.url === undefined ? undefined : checkUrl('bench', values.url),
-    seeds: values.seeds === undefined ? undefined : parseSeeds('bench', values.seeds),
+    url: values.url === undefined ? undefined : checkUrl('bench', values.url, '--url', true),
+    seeds: values.seeds === undefined ? undefined : parseSeeds('bench', values.seeds, true),
+    transport: values.transport === undefined ? undefined : parseTransport(values.transport),
     authToken: values['auth-token'],
     clients: optInt('bench', 'clients', values.clients, benchClientsDefault, 1, benchClientsMax),
     inflight: optInt('bench', 'inflight', values.inflight, benchInflightDefault, 1, benchInflightMax),
@@ -474,6 +478,13 @@ function parseBench(args: readonly string[]): Command {
     workload: values.workload === undefined ? undefined : parseWorkload(values.workload, values.mix),
     json: values.json ?? false,
   };
+}
+
+/** `--transport`: `tcp`, or `ws` (`websocket`). */
+export function parseTransport(text: string): 'tcp' | 'websocket' {
+  if (text === 'tcp') return 'tcp';
+  if (text === 'ws' || text === 'websocket') return 'websocket';
+  throw new CliError('usage', `bench: --transport must be tcp or ws, got "${text}"`);
 }
 
 /** A YCSB core workload letter; `--mix` does not go with it (the workload sets its own mix). */
@@ -561,7 +572,7 @@ function exactPositionals(command: string, positionals: string[], names: string[
   return positionals;
 }
 
-const commonKv = `  --url URL          node to talk to (default $RINGKV_URL or ws://127.0.0.1:7000)
+const commonKv = `  --url URL          node to talk to: host:port, ws:// or tcp:// (raw TCP) URL (default $RINGKV_URL or ws://127.0.0.1:7000)
   --auth-token T     token the node requires (default $RINGKV_AUTH_TOKEN)
   --timeout-ms N     give up after N ms (default 5000)
   --r R              replies the read waits for: one, quorum, all or a count (default the cluster's R)
@@ -659,6 +670,8 @@ random keys, prints ops/s and latency percentiles from an HDR histogram.
                         (E's scans run as multi-gets of 1–100 consecutive keys: Dynamo has no ordered scan)
       --rate R          open loop: start R operations per second on a fixed schedule and measure each
                         from its intended start (no coordinated omission); -P bounds what is outstanding
+      --transport T     tcp or ws: the SDK's raw TCP transport (Node; the same messages, length-prefixed,
+                        on the same port) or WebSocket (default ws, or tcp for tcp:// URLs)
       --json            print the result as JSON
 Also printed: the client's CPU per operation and, read from each node's /status before and
 after, the node's CPU per operation, event-loop delay and GC pauses.`,

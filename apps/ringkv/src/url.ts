@@ -1,12 +1,15 @@
 /**
  * Node addresses as a user types them: `7000` (a port on this machine),
- * `host:port`, `ws://…`/`wss://…`, or `http://…`/`https://…` (one port serves
- * WebSocket and HTTP, so the HTTP URL of a node names its WebSocket too).
- * Every command's `--url`, `--seeds` and `$RINGKV_URL` go through `wsUrl`.
+ * `host:port`, `ws://…`/`wss://…`, `tcp://…` (the SDK's raw TCP transport),
+ * or `http://…`/`https://…` (one port serves WebSocket, TCP clients and
+ * HTTP, so the HTTP URL of a node names its WebSocket too).
+ * Every command's `--url`, `--seeds` and `$RINGKV_URL` go through `wsUrl`;
+ * `tcp://` is for client commands (`allowTcp`): `start --seeds` names peers,
+ * which speak WebSocket.
  */
 
-/** The ws:// (or wss://) URL `text` names, or a reason it names none. */
-export function wsUrl(text: string): { ok: true; url: string } | { ok: false; why: string } {
+/** The ws:// (or wss://, or with `allowTcp` tcp://) URL `text` names, or a reason it names none. */
+export function wsUrl(text: string, allowTcp = false): { ok: true; url: string } | { ok: false; why: string } {
   const t = text.trim();
   let url: string;
   if (/^\d+$/.test(t)) {
@@ -22,7 +25,8 @@ export function wsUrl(text: string): { ok: true; url: string } | { ok: false; wh
   } catch {
     return { ok: false, why: 'is not a URL (expected a port, host:port or ws://host:port)' };
   }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return { ok: false, why: 'must be a port, host:port, ws://, wss://, http:// or https://' };
+  if (parsed.protocol === 'tcp:' && !allowTcp) return { ok: false, why: 'is a tcp:// URL, which only clients speak: give host:port or a ws:// URL here' };
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:' && parsed.protocol !== 'tcp:') return { ok: false, why: 'must be a port, host:port, ws://, wss://, tcp://, http:// or https://' };
   if (parsed.hostname === '' || !/^[a-z0-9.[\]:_-]+$/i.test(parsed.hostname)) return { ok: false, why: 'has no valid host' };
   // A bare number in the host position ("ws://7000") is an IPv4 address in WHATWG URLs (0.0.27.88): never what was meant.
   if (/^\d+$/.test(/^[a-z][a-z0-9+.-]*:\/\/([^/:?#]*)/i.exec(url)?.[1] ?? '')) return { ok: false, why: 'has a number for a host (give a port alone, or host:port)' };

@@ -6,6 +6,8 @@
 import { openClient, type RingkvClient } from './api.js';
 import type { ClientOptions } from './types.js';
 import { globalWebSocketFactory } from './websocket-global.js';
+import { RingkvError } from './errors.js';
+import { chooseTransport } from './transport.js';
 
 /**
  * Connects to a ringkv node and resolves once one seed accepted the hello
@@ -20,11 +22,18 @@ import { globalWebSocketFactory } from './websocket-global.js';
  * over a pooled connection, falling back to the seed connection (any node
  * forwards). Uses the global `WebSocket` (or `options.webSocket`); this entry
  * (the `browser` export condition) never loads `ws`.
- * Gotchas: rejects with `not-connected` when no seed answers in one round,
+ * Gotchas: browsers speak WebSocket only: a `tcp://` seed or
+ * `transport: 'tcp'` rejects at once with `invalid-argument`.
+ * Rejects with `not-connected` when no seed answers in one round,
  * with `unauthorized` for a wrong token, and with `not-connected` at once
  * when the platform has no global `WebSocket` and none was passed; call `close()` when done, or the
  * socket keeps Node running.
  */
 export async function connect(seeds: string | readonly string[], options: ClientOptions = {}): Promise<RingkvClient> {
-  return openClient(seeds, options, globalWebSocketFactory);
+  return openClient(seeds, options, () => {
+    if (chooseTransport(seeds, options.transport) === 'tcp') {
+      throw new RingkvError('invalid-argument', "the browser build speaks WebSocket only: raw TCP (tcp:// seeds, transport 'tcp') needs Node");
+    }
+    return globalWebSocketFactory();
+  });
 }

@@ -152,6 +152,12 @@ export interface ClientOptions {
   readonly ringRefreshMs?: number;
   /** Most pooled connections to nodes, besides the seed connection (default 64); keys of nodes beyond it go through the seed connection. */
   readonly poolConnectionsMax?: number;
+  /**
+   * `'websocket'` (default, and the only one in browsers) or `'tcp'` (Node):
+   * the raw TCP transport, the same messages length-prefixed on the node's
+   * same port, cheaper for both sides. A `tcp://` seed selects it too.
+   */
+  readonly transport?: 'websocket' | 'tcp';
   /** Seams for tests: time, jitter, and the WebSocket implementation (default: global `WebSocket`, else `ws`). */
   readonly clock?: Clock;
   readonly random?: Random;

@@ -244,6 +244,21 @@ export const partialFrameBytesMaxLimit = 64 * 1024 ** 3;
  */
 export const helloFrameBytesMax = 16 * 1024;
 
+/**
+ * After the node closes an authenticated raw TCP client (its error frame
+ * sent, its side shut), how long it waits for the client to close before
+ * dropping the socket: ws's closing-handshake timeout, so both transports
+ * hold a closing client equally long.
+ */
+export const tcpCloseLingerMs = 30_000;
+
+/**
+ * Replies of one turn on a raw TCP connection totalling at most this many
+ * bytes are copied into one buffer (one write, no writev); larger ones are
+ * written frame by frame without a copy, in one corked write.
+ */
+export const tcpJoinBytesMax = 64 * 1024;
+
 /** A connection must send a valid hello within this time, or it is closed with `hello-required` (1002). */
 export const helloTimeoutMsDefault = 10_000;
 

@@ -1,6 +1,6 @@
 /**
- * A ringkv node: storage, the client WebSocket protocol and the HTTP
- * endpoints on one port.
+ * A ringkv node: storage, the client protocol (over WebSocket, and over raw
+ * TCP for Node clients) and the HTTP endpoints on one port.
  *
  * Lifecycle: `startNode` opens the engine (taking its lock), then listens;
  * if listening fails, the engine is closed again so the lock is released.
@@ -31,6 +31,7 @@ import { readSettingsRecord, writeSettingsRecord } from './cluster/meta.js';
 import { discoverSettings } from './cluster/settings-discovery.js';
 import type { ServerContext } from './server/context.js';
 import { upgradeHandler } from './server/upgrade.js';
+import { sharePort } from './server/port-mux.js';
 import { FrameGuard } from './server/frame-guard.js';
 import { SocketGuard } from './server/socket-guard.js';
 import type { StorageEngine } from './store/engine-port.js';
@@ -51,6 +52,8 @@ export interface RingkvNode {
   readonly id: string;
   /** `ws://host:port`: where clients connect (path `/`; `/ws` works too). */
   readonly url: string;
+  /** `tcp://host:port`: the same port, for the SDK's raw TCP transport (Node clients). */
+  readonly tcpUrl: string;
   /** `http://host:port`: /health, /status, /metrics. */
   readonly httpUrl: string;
   /** Graceful stop (see the module comment); resolves when the engine is closed. Idempotent. */
@@ -218,7 +221,7 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   const server = createServer({ keepAliveTimeout: 5_000 }, httpHandler(ctx, engine));
   // Anonymous sockets never reach this (the guard displaces them first): it bounds identified ones and requests in progress.
   server.maxConnections = o.connectionsMax + peerConnectionsMax + o.anonymousSocketsMax + socketsHeadroom;
-  server.on('connection', (socket) => ctx.sockets.accepted(socket));
+  sharePort(server, ctx); // raw TCP clients share the port (server/port-mux.ts); the socket guard sees every socket there
   server.on('request', (req, res) => ctx.sockets.request(req.socket, res));
   const upgrades = upgradeHandler(ctx);
   server.on('upgrade', upgrades.onUpgrade);
@@ -236,7 +239,7 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   const url = `ws://${host}:${port}`;
   let node: RunningNode | undefined;
   startCluster(ctx, o.advertiseUrl ?? url, state, engine, () => void node?.afterLeft());
-  node = new RunningNode(o.id, url, `http://${host}:${port}`, ctx, server, upgrades, engine, state);
+  node = new RunningNode(o.id, url, `tcp://${host}:${port}`, `http://${host}:${port}`, ctx, server, upgrades, engine, state);
   log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined || o.tokensFile !== undefined, tokens: auth.size, peerAuth: peerAuthMode(o), generation: state.generation, seeds: o.cluster.seeds, settings: settingsLine(agreed.record.values), settingsSource: agreed.source }, 'node started');
   return node;
 }
@@ -253,6 +256,7 @@ class RunningNode implements RingkvNode {
   constructor(
     readonly id: string,
     readonly url: string,
+    readonly tcpUrl: string,
     readonly httpUrl: string,
     private readonly ctx: ServerContext,
     private readonly server: Server,
@@ -300,6 +304,7 @@ class RunningNode implements RingkvNode {
     ctx.core?.stop();
     ctx.peers?.close();
     this.server.closeAllConnections();
+    ctx.sockets.destroyAnonymous();
     this.upgrades.close();
     await closed;
     ctx.auth.close();

@@ -110,3 +110,12 @@ export type {
 export { StructureScanner } from './scan.js';
 export type { ScanIssue, ScanLimits } from './scan.js';
 export { isWellFormedUtf16, utf8ByteLength } from './utf8.js';
+export {
+  LengthPrefixedReader,
+  checkTcpPreamble,
+  joinLengthPrefixed,
+  lengthPrefixedBytes,
+  tcpLengthPrefixBytes,
+  tcpPreamble,
+} from './tcp-framing.js';
+export type { PreambleCheck } from './tcp-framing.js';

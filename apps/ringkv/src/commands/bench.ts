@@ -24,6 +24,7 @@ import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { benchStatusTimeoutMs, benchWarmMsMax, latencyUsMax } from '../limits.js';
 import { connectCli, nodeUrl } from './kv.js';
+import { httpOf } from './status.js';
 import { WorkloadRunner, workloads, ycsbKey, type Workload } from './ycsb.js';
 
 type Histogram = ReturnType<typeof hdr.build>;
@@ -110,7 +111,7 @@ export async function runBench(command: BenchCommand, io: Io): Promise<BenchResu
     for (let i = 0; i < command.clients; i++) {
       // Clients start on different seeds so the seed connections (and the ring fetches) spread over the cluster.
       const rotated = [...seeds.slice(i % seeds.length), ...seeds.slice(0, i % seeds.length)];
-      clients.push(await connectCli(rotated, authToken, 10_000, command.inflight, command.batching, 'token-aware'));
+      clients.push(await connectCli(rotated, authToken, 10_000, command.inflight, command.batching, 'token-aware', command.transport));
     }
     if (command.seeds !== undefined) await warmRouting(clients);
     const before = await Promise.all(seeds.map((u) => nodeRuntime(u)));
@@ -376,9 +377,7 @@ interface NodeRuntime {
 
 async function nodeRuntime(wsUrl: string): Promise<NodeRuntime | undefined> {
   try {
-    const u = new URL(wsUrl);
-    u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
-    u.pathname = '/status';
+    const u = new URL(`${httpOf(wsUrl)}/status`);
     const res = await fetch(u, { signal: AbortSignal.timeout(benchStatusTimeoutMs) });
     if (!res.ok) return undefined;
     const runtime = ((await res.json()) as { runtime?: NodeRuntime }).runtime;

@@ -14,11 +14,11 @@ import { defaultPort, valueInputBytesMax } from '../limits.js';
 import type { Io } from '../io.js';
 import { wsUrl } from '../url.js';
 
-/** The node URL: the flag, else `$RINGKV_URL` (a port, host:port, ws:// or http:// URL), else the local default. */
+/** The node URL: the flag, else `$RINGKV_URL` (a port, host:port, ws://, tcp:// or http:// URL), else the local default. */
 export function nodeUrl(flag: string | undefined, env: Io['env']): string {
   if (flag !== undefined) return flag;
   if (!env.RINGKV_URL) return `ws://127.0.0.1:${defaultPort}`;
-  const parsed = wsUrl(env.RINGKV_URL);
+  const parsed = wsUrl(env.RINGKV_URL, true);
   if (!parsed.ok) throw new CliError('usage', `$RINGKV_URL "${env.RINGKV_URL}" ${parsed.why}`);
   return parsed.url;
 }
@@ -36,9 +36,11 @@ export async function connectCli(
   inFlightMax?: number,
   batching = true,
   routing: 'any' | 'token-aware' = 'any',
+  transport?: 'tcp' | 'websocket',
 ): Promise<RingkvClient> {
   try {
     return await connect(url, {
+      ...(transport === undefined ? {} : { transport }),
       authToken,
       batching,
       routing,

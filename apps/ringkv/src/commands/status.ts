@@ -95,9 +95,10 @@ interface NodeStatus {
   };
 }
 
-/** ws://host:port → http://host:port (one port serves both). */
+/** ws://host:port (or tcp://host:port) → http://host:port (one port serves them all). */
 export function httpOf(wsUrl: string): string {
-  const u = new URL(wsUrl);
+  // tcp: is not a special scheme, and WHATWG URLs refuse to switch it to http: in place.
+  const u = new URL(wsUrl.startsWith('tcp://') ? `ws://${wsUrl.slice('tcp://'.length)}` : wsUrl);
   u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
   u.pathname = '';
   return u.toString().replace(/\/$/, '');

@@ -2,7 +2,11 @@
  * One client connection: hello first, then pipelined requests answered in
  * any order, with backpressure in both directions.
  *
- * Concurrency model: ws events on the event loop; each request runs as its
+ * The connection is transport-neutral (transport.ts): the same code serves
+ * WebSocket clients (ws-transport.ts) and raw TCP clients (tcp-transport.ts),
+ * so every invariant below holds for both.
+ *
+ * Concurrency model: transport events on the event loop; each request runs as its
  * own async task and replies when done, so a slow write never holds up a get
  * behind it; a lone node's get is answered synchronously (no promise chain).
  * Handlers are bound once per connection, not per request.
@@ -22,7 +26,7 @@
  *      answered `too-many-in-flight` without being run.
  *   4. When queued reply bytes (`bufferedAmount`) pass `sendBufferBytesHigh`,
  *      the connection stops being read until they drain below a quarter of
- *      that; requests ws still emits meanwhile wait in a backlog (counted as
+ *      that; requests the transport still delivers meanwhile wait in a backlog (counted as
  *      in flight) instead of running. Paused longer than
  *      `slowClientTimeoutMs`, or with more than `sendBufferBytesMax` queued,
  *      it is terminated: one connection's memory stays bounded.
@@ -40,7 +44,7 @@
  *      (or it runs alone) and in the node's budget (request-budget.ts);
  *      otherwise it waits in the backlog, and while the backlog is not empty
  *      or the connection holds `requestBytesInFlightMax`, the connection is
- *      not read (`ws.pause()`): the client's further requests stay in its
+ *      not read (`transport.pause()`): the client's further requests stay in its
  *      own socket buffers, not in the node's memory. Reading resumes when
  *      replies free the bytes; this pause never terminates the client.
  */
@@ -61,20 +65,25 @@ import {
   type ProtocolError,
 } from '@ringkv/protocol';
 import type { Duplex } from 'node:stream';
-import type { RawData, WebSocket } from 'ws';
 import { pausedCheckIntervalMs, sendBufferLowFraction } from '../limits.js';
 import type { Op } from '../metrics.js';
 import type { ServerContext, TrackedConnection } from './context.js';
 import { handleRequest } from './requests.js';
-import { closeUnsupportedData, closeWithoutHandshake, textFrameError } from './close-now.js';
+import { closeUnsupportedData, textFrameError } from './close-now.js';
+import type { ClientTransport } from './transport.js';
+import type { TcpFrameSink } from './tcp-transport.js';
 import { suppressedField } from '../log.js';
 import type { ClusterCore } from '../cluster/core.js';
 import { refusal, type Grant } from '../auth/grant.js';
 
 type State = 'hello' | 'ready' | 'closing';
 
-/** A client connection; created by the upgrade handler, removes itself from the context on close. */
-export class ClientConnection implements TrackedConnection {
+/**
+ * A client connection; created by the upgrade handler (WebSocket) or the
+ * TCP acceptor, which then binds its transport to it; removes itself from
+ * the context on close.
+ */
+export class ClientConnection implements TrackedConnection, TcpFrameSink {
   private state: State = 'hello';
   private helloTimer: NodeJS.Timeout | undefined;
   private pauseTimer: NodeJS.Timeout | undefined;
@@ -87,7 +96,6 @@ export class ClientConnection implements TrackedConnection {
   /** True while reading is paused because of request bytes (invariant 8), for /status. */
   bytesPaused = false;
   private readPaused = false;
-  private corked = false;
   inFlight = 0;
   paused = false;
   /** Set by a `ring` request with `watch: true`: ring changes are pushed here. */
@@ -96,26 +104,24 @@ export class ClientConnection implements TrackedConnection {
   private grant: Grant | undefined;
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly transport: ClientTransport,
     private readonly ctx: ServerContext,
     private readonly peer: string,
+    /** The raw socket under the transport: what the socket and frame guards know it by. */
     private readonly socket: Duplex,
   ) {
     ctx.connections.add(this);
     ctx.metrics.connectionsOpened++;
-    ws.on('message', this.onMessage);
-    ws.on('close', this.onClose);
-    ws.on('error', this.onError);
     this.helloTimer = setTimeout(this.onHelloTimeout, ctx.options.helloTimeoutMs);
   }
 
   get bufferedBytes(): number {
-    return this.ws.bufferedAmount;
+    return this.transport.bufferedAmount;
   }
 
-  private readonly onMessage = (data: RawData, isBinary: boolean): void => {
+  /** One frame from the transport (FrameSink). */
+  onFrame(frame: Uint8Array, isBinary: boolean): void {
     if (this.state === 'closing') return;
-    const frame = data as Buffer; // binaryType 'nodebuffer': one Buffer per message
     this.ctx.metrics.framesIn++;
     this.ctx.metrics.bytesIn += frame.length;
     if (!isBinary) return this.refuse(textFrameError(), closeUnsupportedData);
@@ -130,7 +136,7 @@ export class ClientConnection implements TrackedConnection {
       return this.refuse(protocolError('invalid-message', `a client may not send ${message.type} after hello`));
     }
     this.serve(message, frame.length);
-  };
+  }
 
   private hello(message: HelloMessage): void {
     clearTimeout(this.helloTimer);
@@ -246,8 +252,8 @@ export class ClientConnection implements TrackedConnection {
     const read = !overBytes && !this.paused && !this.readingStopped;
     if (read === !this.readPaused) return;
     this.readPaused = !read;
-    if (read) this.ws.resume();
-    else this.ws.pause();
+    if (read) this.transport.resume();
+    else this.transport.pause();
   }
 
   private finish(request: ClientRequest, bytes: number, reply: NodeReply, startedMs: number): void {
@@ -275,30 +281,12 @@ export class ClientConnection implements TrackedConnection {
       frame = this.ctx.codec.encode(errorFrameFor('internal', 'the reply could not be encoded', id));
     }
     this.ctx.metrics.bytesOut += frame.length;
-    this.cork();
-    this.ws.send(frame);
-    const queued = this.ws.bufferedAmount;
+    this.transport.send(frame);
+    const queued = this.transport.bufferedAmount;
     if (queued > this.ctx.metrics.sendBufferPeakBytes) this.ctx.metrics.sendBufferPeakBytes = queued;
     if (queued > this.ctx.options.sendBufferBytesHigh && !this.paused) this.pause();
     if (queued > this.ctx.options.sendBufferBytesMax) this.dropSlow('its reply queue passed sendBufferBytesMax');
   }
-
-  /**
-   * Replies finished in the same turn of the event loop leave in one write
-   * (one syscall) instead of one each: the socket is corked until the
-   * current microtasks have run. Frames stay separate WebSocket messages.
-   */
-  private cork(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.socket.cork();
-    process.nextTick(this.uncork);
-  }
-
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket.uncork();
-  };
 
   /** Sends the error frame and, when its code closes the connection (or before hello: always), closes (invariant 5). */
   private refuse(error: ProtocolError, closeCode = error.closeCode): void {
@@ -314,8 +302,7 @@ export class ClientConnection implements TrackedConnection {
     const authenticated = this.state === 'ready';
     this.state = 'closing';
     clearTimeout(this.helloTimer);
-    if (authenticated) this.ws.close(code, reason);
-    else closeWithoutHandshake(this.ws, this.socket, code, reason);
+    this.transport.close(code, reason, authenticated);
   }
 
   private pause(): void {
@@ -328,7 +315,7 @@ export class ClientConnection implements TrackedConnection {
 
   private readonly checkPaused = (): void => {
     const high = this.ctx.options.sendBufferBytesHigh;
-    if (this.ws.bufferedAmount <= high * sendBufferLowFraction) {
+    if (this.transport.bufferedAmount <= high * sendBufferLowFraction) {
       clearInterval(this.pauseTimer);
       this.paused = false;
       this.runBacklog(); // resumes reading unless request bytes still hold it
@@ -340,7 +327,7 @@ export class ClientConnection implements TrackedConnection {
   private dropSlow(why: string): void {
     if (this.state === 'closing') return;
     this.ctx.metrics.connectionsDroppedSlow++;
-    this.ctx.log.warn({ peer: this.peer, bufferedBytes: this.ws.bufferedAmount }, `terminating a client: ${why}`);
+    this.ctx.log.warn({ peer: this.peer, bufferedBytes: this.transport.bufferedAmount }, `terminating a client: ${why}`);
     this.terminate();
   }
 
@@ -349,15 +336,20 @@ export class ClientConnection implements TrackedConnection {
     this.refuse(protocolError('hello-required', `no hello within ${this.ctx.options.helloTimeoutMs} ms`));
   };
 
-  private readonly onError = (error: Error & { code?: string }): void => {
-    // ws has already closed (1009 for maxPayload, 1002/1007 for bad WebSocket framing).
-    const code = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'frame-too-large' : 'malformed-frame';
+  /** The transport refused the stream and closed it (FrameSink). */
+  onStreamError(code: 'frame-too-large' | 'malformed-frame', detail: string): void {
     this.ctx.metrics.error(code);
-    this.ctx.log.debug({ peer: this.peer, err: error.message }, 'WebSocket error');
+    this.ctx.log.debug({ peer: this.peer, code, err: detail }, 'the transport refused the stream');
     this.state = 'closing';
-  };
+  }
 
-  private readonly onClose = (): void => {
+  /** The TCP transport cannot read the stream further (tcp-transport.ts invariant 2): answer and close. */
+  onStreamRefused(error: ProtocolError): void {
+    this.refuse(error);
+  }
+
+  /** The socket closed (FrameSink). */
+  onClosed(): void {
     this.state = 'closing';
     this.backlogBytes = 0;
     this.backlog = [];
@@ -365,7 +357,7 @@ export class ClientConnection implements TrackedConnection {
     clearTimeout(this.helloTimer);
     clearInterval(this.pauseTimer);
     this.ctx.connections.delete(this);
-  };
+  }
 
   stopReading(): void {
     this.readingStopped = true;
@@ -378,7 +370,7 @@ export class ClientConnection implements TrackedConnection {
     this.close(closeGoingAway, 'shutting-down');
     // Read again so the client's close frame arrives; requests are ignored while closing.
     clearInterval(this.pauseTimer);
-    this.ws.resume();
+    this.transport.resume();
   }
 
   get tokenId(): string | undefined {
@@ -399,6 +391,6 @@ export class ClientConnection implements TrackedConnection {
   terminate(): void {
     this.state = 'closing';
     clearInterval(this.pauseTimer);
-    this.ws.terminate();
+    this.transport.terminate();
   }
 }

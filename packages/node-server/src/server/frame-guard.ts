@@ -5,7 +5,9 @@
  * connected indefinitely). ws buffers an incomplete frame, and the fragments
  * of an incomplete message, inside its Receiver until the last byte arrives;
  * this guard reads the frame headers of the same byte stream (never copying a
- * payload) to know what ws holds.
+ * payload) to know what ws holds. Raw TCP clients (tcp-transport.ts) split
+ * their length-prefixed frames themselves and report what they hold
+ * (`watchReported`, `report`); the same bounds apply to them.
  *
  * Invariants:
  *   1. A connection whose message has been incomplete for `frameReadTimeoutMs`
@@ -71,7 +73,7 @@ class Tracker {
   constructor(readonly socket: Duplex) {}
 
   get incomplete(): boolean {
-    return this.headerHave > 0 || this.payloadLeft > 0 || this.fragmented;
+    return this.headerHave > 0 || this.payloadLeft > 0 || this.fragmented || this.held > 0;
   }
 }
 
@@ -103,6 +105,45 @@ export class FrameGuard {
     socket.once('close', () => this.release(t));
   }
 
+  /**
+   * Starts tracking a stream whose transport splits the frames itself and
+   * calls `report` after each chunk (raw TCP, tcp-transport.ts).
+   */
+  watchReported(socket: Duplex): void {
+    const t = new Tracker(socket);
+    this.trackers.set(socket, t);
+    socket.once('close', () => this.release(t));
+  }
+
+  /**
+   * `socket` (tracked by `watchReported`) holds `heldBytes` of an incomplete
+   * frame after its latest chunk; 0 when its frames are complete.
+   * `completed` says the chunk completed at least one frame: a frame still
+   * incomplete then is a new one, whose clock starts now. Applies the
+   * deadline and the node-wide bound (invariants 1, 2).
+   */
+  report(socket: Duplex, heldBytes: number, completed: boolean): void {
+    const t = this.trackers.get(socket);
+    if (t === undefined || t.closed) return;
+    this.heldBytes += heldBytes - t.held;
+    t.held = heldBytes;
+    if (completed) t.startedAtMs = 0;
+    this.settle(t);
+  }
+
+  /** True once `socket` said a good hello: its frames may be as large as the frame bound. */
+  isIdentified(socket: Duplex): boolean {
+    return this.trackers.get(socket)?.identified === true;
+  }
+
+  /** Invariant 3 for a transport that reads its own lengths: counts the refusal and destroys `socket`. */
+  refuseBeforeHello(socket: Duplex): void {
+    const t = this.trackers.get(socket);
+    this.stats.refusedBeforeHello++;
+    if (t === undefined) socket.destroy();
+    else this.destroy(t);
+  }
+
   /** The connection said a good hello: its messages may be as large as the frame bound (ws's `maxPayload`). */
   identified(socket: Duplex): void {
     const t = this.trackers.get(socket);
@@ -112,6 +153,11 @@ export class FrameGuard {
   private onData(t: Tracker, chunk: Buffer): void {
     if (t.closed) return;
     if (!this.parse(t, chunk)) return;
+    this.settle(t);
+  }
+
+  /** After a chunk: clears or starts the incomplete message's clock and enforces the bound. */
+  private settle(t: Tracker): void {
     if (!t.incomplete) {
       t.startedAtMs = 0;
       this.partial.delete(t);

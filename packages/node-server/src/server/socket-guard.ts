@@ -129,6 +129,19 @@ export class SocketGuard {
     this.addresses.get(entry.address)?.anonymous.delete(socket);
   }
 
+  /**
+   * Destroys every anonymous socket (the node is stopping): sockets no
+   * server tracks yet, such as one whose first bytes have not arrived
+   * (port-mux.ts), would otherwise hold the listener's close until their
+   * deadline.
+   */
+  destroyAnonymous(): void {
+    for (const socket of [...this.anonymous.keys()]) {
+      this.release(socket);
+      socket.destroy();
+    }
+  }
+
   private makeAnonymous(socket: Duplex, address: string): void {
     const timer = setTimeout(() => {
       this.stats.timedOut++;

@@ -19,6 +19,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ServerContext } from './context.js';
 import { ClientConnection } from './connection.js';
+import { WebSocketTransport } from './ws-transport.js';
 import { peerPath } from '../limits.js';
 
 /** The paths the WebSocket protocol is served on; the SDK uses `/`. */
@@ -73,7 +74,8 @@ export function upgradeHandler(ctx: ServerContext): {
         upgrading.delete(socket);
         if (ctx.stopping) return ws.terminate();
         ctx.frames.watch(socket);
-        new ClientConnection(ws, ctx, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, socket);
+        const transport = new WebSocketTransport(ws, socket);
+        transport.bind(new ClientConnection(transport, ctx, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, socket));
       });
     },
     close() {
