@@ -15,12 +15,11 @@
  *   3. Unknown paths are 404 and other methods 405, as JSON.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PartialFrameFigures } from '../metrics.js';
+import type { MetricsSources, PartialFrameFigures } from '../metrics.js';
 import type { ServerContext } from '../server/context.js';
 import { storageStatus, writeStateOf, type StorageEngine } from '../store/engine-port.js';
 import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
-import { renderAntiEntropy } from '../anti-entropy/metrics.js';
-import { renderTopology } from '../topology/metrics.js';
+import { serveMetrics } from './metrics-route.js';
 import { adminRoute, authorized, sendError } from './admin.js';
 import { settingsPath } from '../cluster/settings-discovery.js';
 import type { RequestBytesStatus } from '../metrics.js';
@@ -73,6 +72,21 @@ function clusterOf(ctx: ServerContext): ClusterStatus | undefined {
   if (ctx.cluster === undefined || ctx.hints === undefined || ctx.peers === undefined) return undefined;
   const status = clusterStatus(ctx.cluster, ctx.hints, ctx.peers, ctx.agreed);
   return ctx.core === undefined ? status : { ...status, topology: ctx.core.topology.status() };
+}
+
+/** The live figures /metrics reads (metrics-route.ts). */
+function metricsSources(ctx: ServerContext, engine: StorageEngine): MetricsSources {
+  return {
+    connections: () => ctx.connections.size,
+    pausedConnections: () => pausedConnections(ctx),
+    requestBytes: () => requestBytesOf(ctx),
+    queuedWrites: () => ctx.store.queuedWrites(),
+    storage: () => storageStatus(engine),
+    logLossRepairPending: () => ctx.store.readHold.held,
+    cluster: () => clusterOf(ctx),
+    sockets: () => socketsOf(ctx),
+    partialFrames: () => partialFramesOf(ctx),
+  };
 }
 
 /** The /status document: identity, uptime, connections, request and error counts, store and engine stats. */
@@ -148,24 +162,8 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
       case settingsPath:
         // A node starting with this one as a seed adopts its record (cluster/agreement.ts, rule 2).
         return json(res, 200, { settings: ctx.agreed.record });
-      case '/metrics': {
-        const text = ctx.metrics.render(ctx.options.id, {
-          connections: () => ctx.connections.size,
-          pausedConnections: () => pausedConnections(ctx),
-          requestBytes: () => requestBytesOf(ctx),
-          queuedWrites: () => ctx.store.queuedWrites(),
-          storage: () => storageStatus(engine),
-          logLossRepairPending: () => ctx.store.readHold.held,
-          cluster: () => clusterOf(ctx),
-          runtime: ctx.runtime,
-          sockets: () => socketsOf(ctx),
-          partialFrames: () => partialFramesOf(ctx),
-        });
-        const ae = ctx.antiEntropy === undefined ? '' : renderAntiEntropy(ctx.options.id, ctx.antiEntropy);
-        const topology = ctx.core === undefined ? '' : renderTopology(ctx.options.id, ctx.core.topology);
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-        return void res.end(text + ae + topology);
-      }
+      case '/metrics':
+        return serveMetrics(ctx, engine, res, metricsSources);
       default:
         return json(res, 404, { error: `no route ${path}; try /health, /status, /metrics, or a WebSocket upgrade on /` });
     }
