@@ -9,9 +9,12 @@
  *   1. Read-only and cheap: each answer is built from in-memory counters and
  *      `engine.stats()`; nothing here touches the disk.
  *   2. `/health` is 200 while the node serves, 503 `stopping` once it is
- *      stopping (a load balancer drains it first), and 503 `read-only` with
+ *      stopping (a load balancer drains it first), 503 `read-only` with
  *      the reason while its storage refuses writes (a full disk: it comes back
- *      by itself once space is freed; reads still work).
+ *      by itself once space is freed; reads still work), and 503 `joining`
+ *      until a join has streamed its ranges (the node then serves them). The
+ *      port opens only once the node serves, so a readiness probe on
+ *      `/health` passes exactly while the node serves its ranges.
  *   3. Unknown paths are 404 and other methods 405, as JSON.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -144,6 +147,8 @@ function health(ctx: ServerContext, engine: StorageEngine, res: ServerResponse):
   if (ctx.stopping) return json(res, 503, { status: 'stopping', id: ctx.options.id });
   const state = writeStateOf(engine);
   if (!state.writable) return json(res, 503, { status: 'read-only', reason: state.reason, id: ctx.options.id });
+  // A joining node serves none of its ranges yet: not ready (Kubernetes admits the next pod only once this one has joined).
+  if (ctx.core?.topology.status().self === 'joining') return json(res, 503, { status: 'joining', id: ctx.options.id });
   return json(res, 200, { status: 'ok', id: ctx.options.id });
 }
 
