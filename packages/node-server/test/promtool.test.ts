@@ -54,7 +54,8 @@ describe('/metrics and promtool', () => {
   it('every counter is typed counter and named _total, and no family names an abbreviated unit', async () => {
     const node = await startTestNode({ id: 'lint-1' });
     running.push(node);
-    const t = types(await (await fetch(`${node.httpUrl}/metrics`)).text());
+    const text = await (await fetch(`${node.httpUrl}/metrics`)).text();
+    const t = types(text);
     expect(t.get('ringkv_storage_wal_syncs_total')).toBe('counter');
     expect(t.get('ringkv_storage_flushes_total')).toBe('counter');
     expect(t.get('ringkv_storage_compactions_total')).toBe('counter');
@@ -65,6 +66,11 @@ describe('/metrics and promtool', () => {
     for (const [name, type] of t) {
       expect(name.endsWith('_total'), `${name} is a ${type}`).toBe(type === 'counter');
       expect(name, 'abbreviated unit').not.toMatch(/_(ms|us|ns|kb|mb|secs?)(_|$)/);
+    }
+    // Sub-millisecond resolution: request and peer latency histograms have at least 8 bounds under 1 ms.
+    for (const family of ['ringkv_request_duration_seconds_bucket{node="lint-1",op="get"', 'ringkv_peer_call_duration_seconds_bucket{node="lint-1",call="fetch"']) {
+      const bounds = [...text.matchAll(/^(\S+),le="([^"]+)"\}/gm)].filter((m) => m[1] === family).map((m) => Number(m[2]));
+      expect(bounds.filter((le) => le < 0.001).length, family).toBeGreaterThanOrEqual(8);
     }
   });
 });
