@@ -18,8 +18,18 @@ import type { Io } from '../io.js';
 import { configKey, startOptionSpecs } from '../start-options.js';
 import { cliInvocation } from '../invocation.js';
 
-/** Starts the node; resolves once it serves, with the node and its settings. */
-export async function runStart(command: StartCommand, io: Io, onLeft: (node: RingkvNode) => void = () => {}): Promise<{ node: RingkvNode; config: StartConfig }> {
+/**
+ * Starts the node; resolves once it serves, with the node and its settings.
+ * `onStarted` runs after the node serves and before the ready line is printed:
+ * install signal handlers there, so a supervisor that sends SIGTERM as soon
+ * as it reads the ready line (a container runtime, a test) gets a graceful stop.
+ */
+export async function runStart(
+  command: StartCommand,
+  io: Io,
+  onLeft: (node: RingkvNode) => void = () => {},
+  onStarted: (node: RingkvNode) => void = () => {},
+): Promise<{ node: RingkvNode; config: StartConfig }> {
   const config = resolveStartConfig(command.flags, { env: io.env, readFile: (p) => readFileSync(p, 'utf8'), hostname: hostname() });
   // The node may finish leaving only after it started; `started` is set before any leave can be asked for.
   let started: RingkvNode | undefined;
@@ -46,6 +56,7 @@ export async function runStart(command: StartCommand, io: Io, onLeft: (node: Rin
     },
   });
   started = node;
+  onStarted(node);
   return announce(node, config, io);
 }
 
