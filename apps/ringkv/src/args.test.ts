@@ -169,10 +169,16 @@ describe('small parsers', () => {
 
 describe('cluster commands', () => {
   it('parses dev with its defaults (3 nodes, N=3, R=W=2, base port 7000) and quorums derived from --n', () => {
-    expect(parseCommand(['dev'])).toEqual({ kind: 'dev', nodes: 3, basePort: 7000, dir: './.ringkv', n: 3, r: 2, w: 2, durability: 'interval', logLevel: 'warn' });
+    expect(parseCommand(['dev'])).toEqual({ kind: 'dev', nodes: 3, basePort: 7000, dir: './.ringkv', n: 3, r: 2, w: 2, durability: 'interval', logLevel: 'warn', logFormat: undefined });
     expect(parseCommand(['dev', '--nodes', '5', '--n', '5', '--base-port', '9000', '--dir', '/tmp/x'])).toMatchObject({ nodes: 5, n: 5, r: 3, w: 3, basePort: 9000, dir: '/tmp/x' });
     expect(() => parseCommand(['dev', '--nodes', '2', '--n', '3'])).toThrow(/--n must be an integer in 1…2/);
     expect(() => parseCommand(['dev', '--r', '4'])).toThrow(/--r must be an integer in 1…3/);
+  });
+
+  it('parses dev --log-format json|pretty and refuses another format', () => {
+    expect(parseCommand(['dev', '--log-format', 'pretty'])).toMatchObject({ kind: 'dev', logFormat: 'pretty' });
+    expect(parseCommand(['dev', '--log-format', 'json'])).toMatchObject({ kind: 'dev', logFormat: 'json' });
+    expect(() => parseCommand(['dev', '--log-format', 'xml'])).toThrow(/--log-format must be json or pretty/);
   });
 
   it('parses status and bench --seeds, and refuses --url with --seeds', () => {

@@ -91,6 +91,8 @@ export interface DevCommand {
   readonly w: number;
   readonly durability: 'sync' | 'interval' | 'none';
   readonly logLevel: string;
+  /** The nodes' `--log-format`; undefined: pretty when dev's stderr is a terminal, else json. */
+  readonly logFormat: 'json' | 'pretty' | undefined;
 }
 
 /** `ringkv status`. */
@@ -214,6 +216,7 @@ const devOptions = {
   w: { type: 'string' },
   durability: { type: 'string' },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -317,7 +320,9 @@ function parseDev(args: readonly string[]): Command {
   if (durability !== 'sync' && durability !== 'interval' && durability !== 'none') throw new CliError('usage', `dev: --durability must be sync, interval or none, got "${durability}"`);
   const logLevel = values['log-level'] ?? 'warn';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new CliError('usage', `dev: --log-level must be fatal, error, warn, info, debug or silent, got "${logLevel}"`);
-  return { kind: 'dev', nodes, basePort, dir: values.dir ?? `./${defaultDataRoot}`, n, r, w, durability, logLevel };
+  const logFormat = values['log-format'];
+  if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') throw new CliError('usage', `dev: --log-format must be json or pretty, got "${logFormat}"`);
+  return { kind: 'dev', nodes, basePort, dir: values.dir ?? `./${defaultDataRoot}`, n, r, w, durability, logLevel, logFormat };
 }
 
 function parseRepair(args: readonly string[]): Command {
@@ -592,7 +597,8 @@ Node output is forwarded prefixed with [nodeI]. Ctrl-C stops every node graceful
   --dir DIR          data under DIR/node<i> (default ./.ringkv)
   --n N --r R --w W  replicas per key and default quorums (default 3, 2, 2)
   --durability MODE  sync | interval | none (default interval)
-  --log-level L      nodes' log level (default warn)`,
+  --log-level L      nodes' log level (default warn)
+  --log-format F     json | pretty: the nodes' log lines (default pretty when stderr is a terminal, else json)`,
   status: `ringkv status [options]
 Prints the cluster as a table: members, state, ownership shares, hints pending, generation.
   --url URL          any node (default $RINGKV_URL or ws://127.0.0.1:7000)

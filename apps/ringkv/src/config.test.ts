@@ -33,6 +33,12 @@ describe('resolveStartConfig', () => {
     expect(resolveStartConfig({ port: '0' }, environment(env, files)).port).toBe(0);
   });
 
+  it('takes --log-format json|pretty from a flag or $RINGKV_LOG_FORMAT, and leaves it undefined (by terminal) otherwise', () => {
+    expect(resolveStartConfig({ 'log-format': 'pretty' }, environment()).logFormat).toBe('pretty');
+    expect(resolveStartConfig({}, environment({ RINGKV_LOG_FORMAT: 'json' })).logFormat).toBe('json');
+    expect(resolveStartConfig({}, environment()).logFormat).toBeUndefined();
+  });
+
   it('names the source of a bad value', () => {
     const attempts: Array<[() => unknown, RegExp]> = [
       [() => resolveStartConfig({ port: '70000' }, environment()), /--port/],
@@ -42,6 +48,7 @@ describe('resolveStartConfig', () => {
       [() => resolveStartConfig({ config: '/c.json' }, environment({}, { '/c.json': '{' })), /not JSON/],
       [() => resolveStartConfig({ config: '/missing.json' }, environment()), /cannot read/],
       [() => resolveStartConfig({ id: 'a b' }, environment()), /id "a b"/],
+      [() => resolveStartConfig({}, environment({ RINGKV_LOG_FORMAT: 'xml' })), /\$RINGKV_LOG_FORMAT/],
     ];
     for (const [attempt, pattern] of attempts) {
       try {

@@ -43,6 +43,8 @@ export interface StartConfig {
   readonly requestBytesInFlightMax: number | undefined;
   readonly nodeRequestBytesInFlightMax: number | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** `--log-format`; undefined: pretty when stderr is a terminal, else json (start.ts decides). */
+  readonly logFormat: 'json' | 'pretty' | undefined;
   /** Cluster settings; absent fields use the node's defaults. */
   readonly cluster: ClusterConfig;
   /** The config file read, if any. */
@@ -122,6 +124,7 @@ export function resolveStartConfig(flags: StartFlags, environment: StartEnvironm
     requestBytesInFlightMax: integer(pick('request-bytes-in-flight-max'), 64 * 1024, 16 * 1024 ** 3),
     nodeRequestBytesInFlightMax: integer(pick('node-request-bytes-in-flight-max'), 64 * 1024, 16 * 1024 ** 3),
     logLevel: oneOf(pick('log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const) ?? 'info',
+    logFormat: oneOf(pick('log-format'), ['json', 'pretty'] as const),
     cluster: clusterConfig(pick),
     configFile,
   };

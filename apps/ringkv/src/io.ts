@@ -7,6 +7,8 @@ export interface Io {
   readStdin?(bytesMax: number): Promise<Uint8Array>;
   /** Bytes to standard output as they are, no newline (`get --raw`). */
   stdoutBytes?(bytes: Uint8Array): void;
+  /** Standard error is a terminal: logs default to readable lines (`--log-format`). */
+  readonly stderrIsTTY?: boolean;
 }
 
 /** The real process. */
@@ -25,4 +27,5 @@ export const processIo: Io = {
     return new Uint8Array(Buffer.concat(chunks));
   },
   stdoutBytes: (bytes) => process.stdout.write(bytes),
+  stderrIsTTY: process.stderr.isTTY === true,
 };

@@ -35,8 +35,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
         io.stdout(`ringkv ${appVersion()}`);
         return 0;
       case 'start': {
-        const { node } = await runStart(command, io, (left) => exitOnLeft(left, io));
-        exitOnSignals(node, io);
+        // Signal handlers go in before the ready line: SIGTERM right after it stops the node gracefully.
+        await runStart(command, io, (left) => exitOnLeft(left, io), (node) => exitOnSignals(node, io));
         return 'running';
       }
       case 'dev': {

@@ -49,6 +49,7 @@ export const startOptionSpecs = {
   'anti-entropy-bytes-per-sec': { type: 'string', metavar: 'BYTES', env: 'RINGKV_ANTI_ENTROPY_BYTES_PER_SEC', description: 'repair bandwidth, sent + received (default 33554432 = 32 MiB/s)' },
   'anti-entropy-buckets-log2': { type: 'string', metavar: 'B', env: 'RINGKV_ANTI_ENTROPY_BUCKETS_LOG2', description: 'Merkle tree buckets 2^B, 8…20, same on every node (default 16)' },
   'log-level': { type: 'string', metavar: 'LEVEL', env: 'RINGKV_LOG_LEVEL', description: 'fatal | error | warn | info | debug | silent (default info; logs go to stderr)' },
+  'log-format': { type: 'string', metavar: 'FORMAT', env: 'RINGKV_LOG_FORMAT', description: 'json | pretty: one JSON object per line, or readable lines (default pretty when stderr is a terminal, else json)' },
   config: { type: 'string', short: 'c', metavar: 'FILE', env: 'RINGKV_CONFIG', description: 'JSON config file' },
   help: { type: 'boolean', short: 'h', metavar: '', description: 'print this help' },
 } as const satisfies Record<string, Spec>;

@@ -6,12 +6,12 @@
  */
 
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { alive, freeBase, startDev } from './support/dev-cluster.js';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
 const env = { ...process.env, RINGKV_URL: '', RINGKV_CONFIG: '', RINGKV_SEEDS: '' };
@@ -24,54 +24,6 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
     });
   });
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port whose next three ports are free (the OS picks the first, we check the others). */
-async function freeBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + ((process.pid * 7 + attempt * 97) % 30_000);
-    const free = await Promise.all([0, 1, 2].map((i) => portFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error('no three consecutive free ports');
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function startDev(base: number, extra: string[], ownGroup = false) {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc -b apps/ringkv\` first`);
-  // ownGroup: dev leads a process group, as a shell's foreground job does, so the test can signal the group like Ctrl-C.
-  const dev = spawn(process.execPath, [cli, 'dev', '--base-port', String(base), ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
-  let out = '';
-  let err = '';
-  dev.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => dev.on('exit', (code) => resolve(code)));
-  const readyLine = await new Promise<string>((resolve, reject) => {
-    dev.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /^ringkv dev ready .*$/m.exec(out);
-      if (m !== null && /Ctrl-C \(stops every node/.test(out)) resolve(m[0]);
-    });
-    void exited.then((code) => reject(new Error(`ringkv dev exited with ${code}: ${err}`)));
-  });
-  const urls = (/urls=(\S+)/.exec(readyLine)?.[1] ?? '').split(',');
-  const pids = (/pids=(\S+)/.exec(readyLine)?.[1] ?? '').split(',').map(Number);
-  return { dev, exited, urls, pids, out: () => out };
 }
 
 /** The process group of `pid` (field 5 of /proc/PID/stat). */

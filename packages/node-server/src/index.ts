@@ -41,3 +41,4 @@ export type { AdminResult, CleanupSummary, StreamStatus, TopologySettings, Topol
 export type { TopologyService } from './topology/service.js';
 export type { Plan, PlanMove, PlanQuery } from './topology/plan.js';
 export type { NodeLogger } from './log.js';
+export { colorFor, formatLogLine, prettyLogDestination, type PrettyOutput } from './log-pretty.js';

@@ -305,9 +305,15 @@ export const eventLoopSampleMs = 10;
 /** GC pause histogram bucket bounds in seconds: scavenges take 0.1–2 ms, a full mark-compact of a large heap tens of ms. */
 export const gcPauseBucketsSeconds: readonly number[] = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25]);
 
-/** Latency histogram bucket bounds in seconds (Prometheus convention), fixed so scrapes aggregate across nodes. */
+/**
+ * Latency histogram bucket bounds in seconds (Prometheus convention), fixed so
+ * scrapes aggregate across nodes. Dense below 1 ms, where a node's gets and
+ * puts on loopback land (50–500 µs): `histogram_quantile` interpolates inside
+ * a bucket, so a p99 is only as fine as the buckets around it.
+ */
 export const latencyBucketsSeconds: readonly number[] = Object.freeze([
-  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10,
+  0.00005, 0.0001, 0.00015, 0.0002, 0.0003, 0.0004, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1,
+  0.25, 0.5, 1, 2.5, 5, 10,
 ]);
 
 /**

@@ -3,7 +3,8 @@
  * line. Levels: `info` for lifecycle (started, stopping, stopped), `warn`
  * for clients the node had to cut off, `error` for storage failures, `debug`
  * for per-connection events. Never one line per request: that is what
- * /metrics is for.
+ * /metrics is for. For a person at a terminal, `prettyLogDestination`
+ * (log-pretty.ts) turns the same lines into readable ones.
  */
 import { pino, type Logger } from 'pino';
 import type { ResolvedOptions } from './options.js';

@@ -10,9 +10,13 @@
  *      nodes and restarts aggregate.
  *   3. The hot path touches arrays by index: no string building and no map
  *      lookups per request (error counts, rare, use a map).
+ *   4. Names follow Prometheus's rules, which `promtool check metrics`
+ *      checks: base units last (`_seconds`, `_bytes`), every counter typed
+ *      `counter` and named `_total`, one HELP and TYPE per family.
+ *   5. The process and Node runtime families (`process_*`, `nodejs_*`) come
+ *      from prom-client (process-metrics.ts); this file writes `ringkv_*` only.
  */
 import type { ClusterStatus } from './cluster/status.js';
-import type { RuntimeMonitor } from './runtime.js';
 import { latencyBucketsSeconds } from './limits.js';
 import { Histogram } from './histogram.js';
 
@@ -21,6 +25,12 @@ export const ops = ['get', 'put', 'delete', 'batch', 'ring'] as const;
 export type Op = (typeof ops)[number];
 
 const opIndex: Readonly<Record<Op, number>> = { get: 0, put: 1, delete: 2, batch: 3, ring: 4 };
+
+/** Peer call kinds timed by peer-timing.ts: a get's replica reads, a put's or delete's replica writes, forwarded writes, the rest. */
+export const peerCallKinds = ['fetch', 'apply', 'forward', 'other'] as const;
+export type PeerCallKind = (typeof peerCallKinds)[number];
+
+const peerKindIndex: Readonly<Record<PeerCallKind, number>> = { fetch: 0, apply: 1, forward: 2, other: 3 };
 
 /** Request bytes in flight on the node: the `/status` `requestBytes` object and its gauges. */
 export interface RequestBytesStatus {
@@ -48,8 +58,6 @@ export interface MetricsSources {
   logLossRepairPending?(): boolean;
   /** The cluster's figures, once the node serves. */
   cluster(): ClusterStatus | undefined;
-  /** The process's event loop, GC, CPU and memory. */
-  readonly runtime?: RuntimeMonitor;
   /** Raw socket admission (server/socket-guard.ts). */
   sockets(): { anonymous: number; evicted: number; refusedPerAddress: number; timedOut: number };
   /** Incomplete messages (server/frame-guard.ts). */
@@ -78,6 +86,9 @@ export class Metrics {
   private readonly failed = new Float64Array(ops.length);
   private readonly latency = ops.map(() => new Histogram(latencyBucketsSeconds));
   private readonly errors = new Map<string, number>();
+  /** Peer call latency by kind: calls this node made (`out`) and served (`in`). */
+  private readonly peerOut = peerCallKinds.map(() => new Histogram(latencyBucketsSeconds));
+  private readonly peerIn = peerCallKinds.map(() => new Histogram(latencyBucketsSeconds));
   connectionsOpened = 0;
   connectionsRefused = 0;
   connectionsDroppedSlow = 0;
@@ -98,6 +109,11 @@ export class Metrics {
     (this.latency[i] as Histogram).observe(seconds);
   }
 
+  /** Records one settled peer call: made by this node (`out`) or served by it (`in`). */
+  peerCall(direction: 'out' | 'in', kind: PeerCallKind, seconds: number): void {
+    ((direction === 'out' ? this.peerOut : this.peerIn)[peerKindIndex[kind]] as Histogram).observe(seconds);
+  }
+
   /** Records an error sent to a client (per request or per connection) by its protocol code. */
   error(code: string): void {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
@@ -115,7 +131,7 @@ export class Metrics {
     return Object.fromEntries(this.errors);
   }
 
-  /** The Prometheus text exposition (format 0.0.4). */
+  /** The `ringkv_*` families in the Prometheus text exposition (format 0.0.4); the route appends the others (http/metrics-route.ts). */
   render(nodeId: string, sources: MetricsSources): string {
     const w = new TextWriter(nodeId);
     this.renderRequests(w);
@@ -130,7 +146,7 @@ export class Metrics {
     }
     const cluster = sources.cluster();
     if (cluster !== undefined) renderCluster(w, cluster);
-    sources.runtime?.render(w);
+    this.renderPeerLatency(w);
     return w.text();
   }
 
@@ -145,6 +161,13 @@ export class Metrics {
   private renderLatency(w: TextWriter): void {
     w.family('ringkv_request_duration_seconds', 'histogram', 'Time from decoding a request to sending its reply.');
     ops.forEach((op, i) => (this.latency[i] as Histogram).render(w, 'ringkv_request_duration_seconds', `op="${op}"`));
+  }
+
+  private renderPeerLatency(w: TextWriter): void {
+    w.family('ringkv_peer_call_duration_seconds', 'histogram', 'Peer calls this node made, from the call to its reply, by kind (fetch: a get\'s replica read; apply: a put\'s or delete\'s replica write; forward; other: anti-entropy and streaming).');
+    peerCallKinds.forEach((kind, i) => (this.peerOut[i] as Histogram).render(w, 'ringkv_peer_call_duration_seconds', `call="${kind}"`));
+    w.family('ringkv_peer_serve_duration_seconds', 'histogram', 'Peer calls this node served, from decoding to its reply, by kind.');
+    peerCallKinds.forEach((kind, i) => (this.peerIn[i] as Histogram).render(w, 'ringkv_peer_serve_duration_seconds', `call="${kind}"`));
   }
 
   private renderConnections(w: TextWriter, sources: MetricsSources): void {
@@ -185,23 +208,23 @@ function renderStorage(w: TextWriter, stats: unknown): void {
   const scalar = (name: string, help: string, value: unknown): void => {
     if (typeof value === 'number' && Number.isFinite(value)) w.gauge(name, help, value);
   };
+  const counter = (name: string, help: string, value: unknown): void => {
+    if (typeof value === 'number' && Number.isFinite(value)) w.counter(name, help, value);
+  };
   if (typeof s['writable'] === 'boolean') {
     w.gauge('ringkv_storage_writable', 'Whether storage accepts writes (0 on a full disk, retried, or after a fatal error).', s['writable'] ? 1 : 0);
   }
   scalar('ringkv_storage_memtable_bytes', 'Bytes in the active memtable.', s['memtableBytes']);
   scalar('ringkv_storage_last_seq', 'Last sequence number written.', s['lastSeq']);
-  scalar('ringkv_storage_user_bytes_written', 'Key and value bytes accepted by the engine since open.', s['userBytesWritten']);
+  counter('ringkv_storage_user_written_bytes_total', 'Key and value bytes accepted by the engine since open.', s['userBytesWritten']);
   scalar('ringkv_storage_write_amplification', 'Disk bytes written per user byte.', s['writeAmplification']);
   scalar('ringkv_storage_read_amplification', 'Sorted runs a point read may probe.', s['readAmplification']);
   scalar('ringkv_storage_space_amplification', 'Table bytes per estimated live byte.', s['spaceAmplification']);
-  scalar('ringkv_storage_wal_syncs', 'Commit log fsyncs since open.', s['walSyncs']);
-  scalar('ringkv_storage_flushes', 'Memtable flushes since open.', s['flushes']);
-  scalar('ringkv_storage_compactions', 'Compactions since open.', s['compactions']);
+  counter('ringkv_storage_wal_syncs_total', 'Commit log fsyncs since open.', s['walSyncs']);
+  counter('ringkv_storage_flushes_total', 'Memtable flushes since open.', s['flushes']);
+  counter('ringkv_storage_compactions_total', 'Compactions since open.', s['compactions']);
   const loss = (s['recovery'] as { corruption?: Record<string, unknown> } | undefined)?.corruption;
   if (loss !== undefined) {
-    const counter = (name: string, help: string, value: unknown): void => {
-      if (typeof value === 'number' && Number.isFinite(value)) w.counter(name, help, value);
-    };
     counter('ringkv_storage_log_lost_regions_total', 'Damaged commit-log regions skipped at open (acknowledged writes lost; repaired from replicas).', loss['regions']);
     counter('ringkv_storage_log_lost_bytes_total', 'Commit-log bytes lost to damage at open (not a torn tail).', loss['droppedBytes']);
     counter('ringkv_storage_log_lost_writes_total', 'Writes lost to commit-log damage at open (a lower bound when the damage reached the end of the log).', loss['droppedOps']);

@@ -24,6 +24,7 @@ import { TokenRegistry } from './auth/registry.js';
 import { helloFrameBytesMax, tokensFileWatchMs, keyBytesMax, peerConnectionsMax, refusalLogLinesMax, refusalLogWindowMs, siblingsMax, socketsHeadroom } from './limits.js';
 import { createLogger, LogThrottle, suppressedField, type NodeLogger } from './log.js';
 import { Metrics } from './metrics.js';
+import { timedPeerHandler, timedPeerPort } from './peer-timing.js';
 import { RuntimeMonitor } from './runtime.js';
 import { resolveOptions, withAgreedSettings, type NodeOptions, type ResolvedOptions } from './options.js';
 import { agreeSettings, mismatchMessage, settingsLine } from './cluster/agreement.js';
@@ -163,10 +164,10 @@ function startCluster(ctx: ServerContext, url: string, state: NodeState, engine:
   });
   const core = assembleNodeCore({
     id: o.id, address: url, state, engine, settings: o.cluster, antiEntropy: o.antiEntropy,
-    clock: systemClock, random: systemRandom, transport: peers.transport, peers, codec: ctx.codec, log: ctx.log,
+    clock: systemClock, random: systemRandom, transport: peers.transport, peers: timedPeerPort(peers, ctx.metrics), codec: ctx.codec, log: ctx.log,
     topology: { join: o.topology.join, streamBytesPerSec: o.topology.streamBytesPerSec, onLeft },
   });
-  peers.serve({ onCall: (from, call) => core.cluster.onCall(from, call) });
+  peers.serve({ onCall: timedPeerHandler((from, call) => core.cluster.onCall(from, call), ctx.metrics) });
   core.cluster.onRingChange((version) => {
     for (const c of ctx.connections) c.notifyRing(version);
   });

@@ -8,6 +8,8 @@
  * `PerformanceObserver` on `gc` entries, bucketed as the request latency is.
  * Both cover the whole process since the monitor started (one node per
  * process in production; nodes sharing a test process share the figures).
+ * These are the `/status` `runtime` figures; /metrics takes the process's
+ * from prom-client (process-metrics.ts), which the constructor installs.
  *
  * Concurrency model: the observer callback and the renderers run on the
  * event loop; the histogram is filled natively.
@@ -17,7 +19,8 @@
  *   2. GC buckets are the fixed `gcPauseBucketsSeconds`, so nodes aggregate.
  */
 import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
-import { Histogram, type SampleWriter } from './histogram.js';
+import { Histogram } from './histogram.js';
+import { processRegistry } from './process-metrics.js';
 import { eventLoopSampleMs, gcPauseBucketsSeconds } from './limits.js';
 
 /** Event-loop delay percentiles in ms, since the monitor started. */
@@ -47,11 +50,6 @@ export interface RuntimeStatus {
   readonly heapUsedBytes: number;
 }
 
-/** Minimal Prometheus writer the monitor renders into (metrics.ts `TextWriter`). */
-export interface RuntimeMetricsWriter extends SampleWriter {
-  family(name: string, type: string, help: string): void;
-}
-
 const nsPerMs = 1e6;
 
 /**
@@ -69,6 +67,8 @@ export class RuntimeMonitor {
   private gcMaxMs = 0;
 
   constructor() {
+    // The process's /metrics collectors (prom-client), installed once per process: GC pauses count from the first node's start.
+    processRegistry();
     this.delay = monitorEventLoopDelay({ resolution: eventLoopSampleMs });
     this.delay.enable();
     this.observer = new PerformanceObserver((list) => {
@@ -107,26 +107,6 @@ export class RuntimeMonitor {
       rssBytes: mem.rss,
       heapUsedBytes: mem.heapUsed,
     };
-  }
-
-  /** Event-loop delay (a summary), GC pauses (a histogram) and process CPU and memory, in Prometheus form. */
-  render(w: RuntimeMetricsWriter): void {
-    const d = this.eventLoopDelay();
-    w.family('ringkv_eventloop_delay_seconds', 'summary', `How late the event loop ran a ${eventLoopSampleMs} ms timer, since start.`);
-    for (const [q, ms] of [['0.5', d.p50Ms], ['0.99', d.p99Ms], ['0.999', d.p999Ms], ['1', d.maxMs]] as const) {
-      w.sample('ringkv_eventloop_delay_seconds', ms / 1000, `quantile="${q}"`);
-    }
-    w.sample('ringkv_eventloop_delay_seconds_sum', (d.meanMs * d.samples) / 1000);
-    w.sample('ringkv_eventloop_delay_seconds_count', d.samples);
-    w.family('ringkv_gc_pause_seconds', 'histogram', 'Garbage-collection pauses of the process.');
-    this.gcPauses.render(w, 'ringkv_gc_pause_seconds');
-    const s = this.status();
-    w.family('process_cpu_seconds_total', 'counter', 'User and system CPU time of the process.');
-    w.sample('process_cpu_seconds_total', (s.cpuUserMs + s.cpuSystemMs) / 1000);
-    w.family('process_resident_memory_bytes', 'gauge', 'Resident set size of the process.');
-    w.sample('process_resident_memory_bytes', s.rssBytes);
-    w.family('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.');
-    w.sample('nodejs_heap_used_bytes', s.heapUsedBytes);
   }
 
   stop(): void {

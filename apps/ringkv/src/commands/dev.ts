@@ -27,6 +27,7 @@ import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { devAgreeTimeoutMs, devPollMs, devStopWaitMs } from '../limits.js';
 import { cliInvocation } from '../invocation.js';
+import { defaultLogFormat } from './start.js';
 
 /** One child node. */
 interface Child {
@@ -89,9 +90,13 @@ function spawnNode(command: DevCommand, i: number, io: Io): Child {
   const port = command.basePort + i;
   const seeds = Array.from({ length: command.nodes }, (_, j) => `127.0.0.1:${command.basePort + j}`).filter((_, j) => j !== i);
   const args = [cliPath, 'start', '--id', id, '--port', String(port), '--data', join(command.dir, id), '--log-level', command.logLevel];
+  // The child's stderr is a pipe, so it cannot see dev's terminal: dev decides the format, and the colour (FORCE_COLOR) with it.
+  const logFormat = command.logFormat ?? defaultLogFormat(io);
+  args.push('--log-format', logFormat);
   args.push('--durability', command.durability, '--n', String(command.n), '--r', String(command.r), '--w', String(command.w));
   if (seeds.length > 0) args.push('--seeds', seeds.join(','));
-  const env = { ...io.env, RINGKV_CONFIG: '', RINGKV_SEEDS: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '' };
+  const color = logFormat === 'pretty' && io.stderrIsTTY === true && (io.env.NO_COLOR ?? '') === '' && io.env.FORCE_COLOR === undefined ? { FORCE_COLOR: '1' } : {};
+  const env = { ...io.env, ...color, RINGKV_CONFIG: '', RINGKV_SEEDS: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '' };
   // Each node in its own process group: Ctrl-C in a terminal signals the whole foreground group, and a
   // node that got the terminal's SIGINT and then dev's SIGTERM took the second as "stop now" (exit 130, no
   // clean-stop marker). Detached, a node hears only dev's one SIGTERM (invariant 2).

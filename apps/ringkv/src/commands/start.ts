@@ -4,12 +4,13 @@
  *
  * The first stdout line is machine-readable:
  *   `ringkv node <id> ready url=<ws url> http=<http url> data=<dir> durability=<mode>`
- * Logs (pino JSON) go to stderr so they never mix with it.
+ * Logs go to stderr so they never mix with it: readable lines on a terminal,
+ * one JSON object per line otherwise (`--log-format json|pretty`).
  */
 
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { isNodeServerError, startNode, stopOnSignals, type NodeOptions, type RingkvNode } from '@ringkv/node-server';
+import { colorFor, isNodeServerError, prettyLogDestination, startNode, stopOnSignals, type NodeOptions, type RingkvNode } from '@ringkv/node-server';
 import type { StartCommand } from '../args.js';
 import { resolveStartConfig, type StartConfig } from '../config.js';
 import { CliError } from '../errors.js';
@@ -17,8 +18,18 @@ import type { Io } from '../io.js';
 import { configKey, startOptionSpecs } from '../start-options.js';
 import { cliInvocation } from '../invocation.js';
 
-/** Starts the node; resolves once it serves, with the node and its settings. */
-export async function runStart(command: StartCommand, io: Io, onLeft: (node: RingkvNode) => void = () => {}): Promise<{ node: RingkvNode; config: StartConfig }> {
+/**
+ * Starts the node; resolves once it serves, with the node and its settings.
+ * `onStarted` runs after the node serves and before the ready line is printed:
+ * install signal handlers there, so a supervisor that sends SIGTERM as soon
+ * as it reads the ready line (a container runtime, a test) gets a graceful stop.
+ */
+export async function runStart(
+  command: StartCommand,
+  io: Io,
+  onLeft: (node: RingkvNode) => void = () => {},
+  onStarted: (node: RingkvNode) => void = () => {},
+): Promise<{ node: RingkvNode; config: StartConfig }> {
   const config = resolveStartConfig(command.flags, { env: io.env, readFile: (p) => readFileSync(p, 'utf8'), hostname: hostname() });
   // The node may finish leaving only after it started; `started` is set before any leave can be asked for.
   let started: RingkvNode | undefined;
@@ -38,7 +49,7 @@ export async function runStart(command: StartCommand, io: Io, onLeft: (node: Rin
     ...(config.requestBytesInFlightMax === undefined ? {} : { requestBytesInFlightMax: config.requestBytesInFlightMax }),
     ...(config.nodeRequestBytesInFlightMax === undefined ? {} : { nodeRequestBytesInFlightMax: config.nodeRequestBytesInFlightMax }),
     logLevel: config.logLevel,
-    logDestination: process.stderr,
+    logDestination: logDestination(config.logFormat ?? defaultLogFormat(io), io),
     ...config.cluster,
     // Called after the node stopped itself, once it has left (`ringkv leave`).
     onLeft: () => {
@@ -46,7 +57,18 @@ export async function runStart(command: StartCommand, io: Io, onLeft: (node: Rin
     },
   });
   started = node;
+  onStarted(node);
   return announce(node, config, io);
+}
+
+/** `--log-format` when none is given: pretty for a person at a terminal, JSON for a collector. */
+export function defaultLogFormat(io: Io): 'json' | 'pretty' {
+  return io.stderrIsTTY === true ? 'pretty' : 'json';
+}
+
+/** The node's log destination on stderr in `format` (pretty lines are coloured per `colorFor`). */
+function logDestination(format: 'json' | 'pretty', io: Io): NonNullable<NodeOptions['logDestination']> {
+  return format === 'json' ? process.stderr : prettyLogDestination(process.stderr, { color: colorFor(process.stderr, io.env) });
 }
 
 /**

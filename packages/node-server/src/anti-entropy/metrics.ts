@@ -16,7 +16,7 @@ const counters: readonly [keyof AntiEntropyStats, string, string][] = [
   ['bytesSent', 'ringkv_ae_sent_bytes_total', 'Bytes of anti-entropy requests and pushed sets.'],
   ['bytesReceived', 'ringkv_ae_received_bytes_total', 'Bytes of tree hashes and sets received.'],
   ['roundTrips', 'ringkv_ae_round_trips_total', 'Anti-entropy peer calls.'],
-  ['durationMs', 'ringkv_ae_duration_ms_total', 'Time spent in passes, in milliseconds.'],
+  ['durationMs', 'ringkv_ae_duration_seconds_total', 'Time spent in passes, in seconds.'],
   ['treeRebuilds', 'ringkv_ae_tree_rebuilds_total', 'Full tree rebuilds from storage (start, ring changes).'],
 ];
 
@@ -27,7 +27,7 @@ export function renderAntiEntropy(node: string, ae: Pick<AntiEntropy, 'stats' | 
   const sample = (name: string, type: 'counter' | 'gauge', help: string, value: number): void => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}{${label}} ${value}`);
   };
-  for (const [field, name, help] of counters) sample(name, 'counter', help, Number(ae.stats[field] ?? 0));
+  for (const [field, name, help] of counters) sample(name, 'counter', help, field === 'durationMs' ? Number(ae.stats[field] ?? 0) / 1000 : Number(ae.stats[field] ?? 0));
   const build = ae.buildStatus();
   sample('ringkv_ae_tree_building', 'gauge', 'Whether a Merkle tree build (start-up or ring change) is running: 1 or 0.', build.building ? 1 : 0);
   sample('ringkv_ae_tree_build_progress_ratio', 'gauge', 'Share of the ring the running (or last) tree build has scanned.', build.progress);

@@ -9,18 +9,20 @@
  *   1. Read-only and cheap: each answer is built from in-memory counters and
  *      `engine.stats()`; nothing here touches the disk.
  *   2. `/health` is 200 while the node serves, 503 `stopping` once it is
- *      stopping (a load balancer drains it first), and 503 `read-only` with
+ *      stopping (a load balancer drains it first), 503 `read-only` with
  *      the reason while its storage refuses writes (a full disk: it comes back
- *      by itself once space is freed; reads still work).
+ *      by itself once space is freed; reads still work), and 503 `joining`
+ *      until a join has streamed its ranges (the node then serves them). The
+ *      port opens only once the node serves, so a readiness probe on
+ *      `/health` passes exactly while the node serves its ranges.
  *   3. Unknown paths are 404 and other methods 405, as JSON.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PartialFrameFigures } from '../metrics.js';
+import type { MetricsSources, PartialFrameFigures } from '../metrics.js';
 import type { ServerContext } from '../server/context.js';
 import { storageStatus, writeStateOf, type StorageEngine } from '../store/engine-port.js';
 import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
-import { renderAntiEntropy } from '../anti-entropy/metrics.js';
-import { renderTopology } from '../topology/metrics.js';
+import { serveMetrics } from './metrics-route.js';
 import { adminRoute, authorized, sendError } from './admin.js';
 import { backupRoute } from './backup.js';
 import { settingsPath } from '../cluster/settings-discovery.js';
@@ -74,6 +76,21 @@ function clusterOf(ctx: ServerContext): ClusterStatus | undefined {
   if (ctx.cluster === undefined || ctx.hints === undefined || ctx.peers === undefined) return undefined;
   const status = clusterStatus(ctx.cluster, ctx.hints, ctx.peers, ctx.agreed);
   return ctx.core === undefined ? status : { ...status, topology: ctx.core.topology.status() };
+}
+
+/** The live figures /metrics reads (metrics-route.ts). */
+function metricsSources(ctx: ServerContext, engine: StorageEngine): MetricsSources {
+  return {
+    connections: () => ctx.connections.size,
+    pausedConnections: () => pausedConnections(ctx),
+    requestBytes: () => requestBytesOf(ctx),
+    queuedWrites: () => ctx.store.queuedWrites(),
+    storage: () => storageStatus(engine),
+    logLossRepairPending: () => ctx.store.readHold.held,
+    cluster: () => clusterOf(ctx),
+    sockets: () => socketsOf(ctx),
+    partialFrames: () => partialFramesOf(ctx),
+  };
 }
 
 /** The /status document: identity, uptime, connections, request and error counts, store and engine stats. */
@@ -131,6 +148,8 @@ function health(ctx: ServerContext, engine: StorageEngine, res: ServerResponse):
   if (ctx.stopping) return json(res, 503, { status: 'stopping', id: ctx.options.id });
   const state = writeStateOf(engine);
   if (!state.writable) return json(res, 503, { status: 'read-only', reason: state.reason, id: ctx.options.id });
+  // A joining node serves none of its ranges yet: not ready (Kubernetes admits the next pod only once this one has joined).
+  if (ctx.core?.topology.status().self === 'joining') return json(res, 503, { status: 'joining', id: ctx.options.id });
   return json(res, 200, { status: 'ok', id: ctx.options.id });
 }
 
@@ -150,24 +169,8 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
       case settingsPath:
         // A node starting with this one as a seed adopts its record (cluster/agreement.ts, rule 2).
         return json(res, 200, { settings: ctx.agreed.record });
-      case '/metrics': {
-        const text = ctx.metrics.render(ctx.options.id, {
-          connections: () => ctx.connections.size,
-          pausedConnections: () => pausedConnections(ctx),
-          requestBytes: () => requestBytesOf(ctx),
-          queuedWrites: () => ctx.store.queuedWrites(),
-          storage: () => storageStatus(engine),
-          logLossRepairPending: () => ctx.store.readHold.held,
-          cluster: () => clusterOf(ctx),
-          runtime: ctx.runtime,
-          sockets: () => socketsOf(ctx),
-          partialFrames: () => partialFramesOf(ctx),
-        });
-        const ae = ctx.antiEntropy === undefined ? '' : renderAntiEntropy(ctx.options.id, ctx.antiEntropy);
-        const topology = ctx.core === undefined ? '' : renderTopology(ctx.options.id, ctx.core.topology);
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-        return void res.end(text + ae + topology);
-      }
+      case '/metrics':
+        return serveMetrics(ctx, engine, res, metricsSources);
       default:
         return json(res, 404, { error: `no route ${path}; try /health, /status, /metrics, or a WebSocket upgrade on /` });
     }
