@@ -22,6 +22,7 @@ import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
 import { renderAntiEntropy } from '../anti-entropy/metrics.js';
 import { renderTopology } from '../topology/metrics.js';
 import { adminRoute, authorized, sendError } from './admin.js';
+import { dashboardRoute } from './dashboard-routes.js';
 import { settingsPath } from '../cluster/settings-discovery.js';
 import type { RequestBytesStatus } from '../metrics.js';
 
@@ -139,6 +140,7 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/repair' && req.method === 'POST') return authorized(ctx, req, res) ? repair(ctx, res) : undefined;
     if (adminRoute(ctx, path, req, res)) return;
+    if (dashboardRoute(ctx, engine, path, req, res)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET is served (and POST /repair, POST /admin/*)' });
     switch (path) {
       case '/health':
