@@ -103,7 +103,7 @@ export interface LiveSample {
   readonly nodes: readonly NodeSample[];
 }
 
-/** One sibling as the inspector shows it: at most a preview of the value, UTF-8 text when it decodes as such, else hex. */
+/** One sibling as the inspector shows it: a preview of the value (`msgpack`: the MessagePack value as JSON; `utf8`: raw bytes that are UTF-8 text; `hex`: other bytes, or a MessagePack value too large to decode) and its length in bytes. */
 export interface InspectedSibling {
   readonly dot?: { readonly actor: string; readonly counter: number };
   readonly tombstone: boolean;

@@ -20,6 +20,7 @@ import { inspect, showPlan } from './inspector.js';
 import { renderMembers } from './members.js';
 import { renderProgress } from './progress.js';
 import { renderRing } from './ring.js';
+import { renderSummary } from './summary.js';
 import type { LiveSample } from '../contract.js';
 
 const charts: ChartSpec[] = [
@@ -55,6 +56,7 @@ function render(sample: LiveSample): void {
   replace(byId('self'), `served by ${sample.self} · ring v${sample.ring.version} · N=${sample.cluster?.settings?.n ?? '—'} R=${sample.cluster?.settings?.r ?? '—'} W=${sample.cluster?.settings?.w ?? '—'} (${sample.cluster?.settings?.mode ?? '—'})`);
   showBanner(`live · ${new Date(sample.atMs).toLocaleTimeString()}`, 'ok');
   renderRing(byId('ring'), byId('ring-legend'), sample);
+  renderSummary(byId('summary'), sample);
   renderMembers(byId('members'), sample);
   renderCharts(charts, sample);
   renderProgress(byId('progress'), sample);

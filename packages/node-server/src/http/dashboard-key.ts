@@ -19,10 +19,13 @@
  *      as any read does.
  *   3. Every call has the deadline `inspectorTimeoutMs`; a replica that does
  *      not answer is shown with its error, and the answer never waits longer.
- *   4. A value is shown up to `inspectorValuePreviewBytes` bytes, as UTF-8
- *      text when it decodes as such, else hex; its full length is given.
+ *   4. A value is shown up to `inspectorValuePreviewBytes` characters: a
+ *      MessagePack value (the SDK's strings and objects) as JSON when it is
+ *      at most `inspectorDecodeBytesMax` bytes, raw bytes as UTF-8 text when
+ *      they decode as such, else hex; its full length in bytes is given.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Unpackr } from 'msgpackr';
 import { hashKey, positionToHex } from '@ringkv/hashring';
 import { isProtocolError, type Key, type Sibling as WireSibling } from '@ringkv/protocol';
 import { context, decodeContext, toObject, values, type DvvSet } from '@ringkv/vclock';
@@ -31,7 +34,7 @@ import type { ServerContext } from '../server/context.js';
 import { decodeSet, type StoredValue } from '../store/set-codec.js';
 import { sendError, sendJson } from './admin.js';
 import { keyBytesMax } from '../limits.js';
-import { inspectorTimeoutMs, inspectorValuePreviewBytes } from './dashboard-limits.js';
+import { inspectorDecodeBytesMax, inspectorTimeoutMs, inspectorValuePreviewBytes } from './dashboard-limits.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -40,15 +43,36 @@ export function previewOf(value: Uint8Array, msgpack: boolean): Omit<InspectedSi
   const head = value.subarray(0, inspectorValuePreviewBytes);
   const truncated = value.length > head.length;
   const hex = (): string => Buffer.from(head).toString('hex');
-  if (msgpack) return { bytes: value.length, encoding: 'msgpack', preview: hex(), truncated };
+  if (msgpack) {
+    const json = value.length <= inspectorDecodeBytesMax ? msgpackJson(value) : undefined;
+    if (json === undefined) return { bytes: value.length, encoding: 'hex', preview: hex(), truncated };
+    return { bytes: value.length, encoding: 'msgpack', preview: json.slice(0, inspectorValuePreviewBytes), truncated: json.length > inspectorValuePreviewBytes };
+  }
   try {
-    // A cut in the middle of a multi-byte character is not a reason to show hex.
-    const text = utf8.decode(truncated ? value.subarray(0, Math.max(0, head.length - 3)) : head);
+    // A cut in the middle of a multi-byte character is not a reason to show hex: end the preview before it.
+    let end = head.length;
+    while (truncated && end > 0 && ((value[end] as number) & 0xc0) === 0x80) end--;
+    const text = utf8.decode(value.subarray(0, end));
     if (!/[\u0000-\u0008\u000e-\u001f]/.test(text)) return { bytes: value.length, encoding: 'utf8', preview: text, truncated };
   } catch {
     // not UTF-8: hex below
   }
   return { bytes: value.length, encoding: 'hex', preview: hex(), truncated };
+}
+
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'string' });
+
+/** A MessagePack value as JSON text (bytes as `{"bytes":"<hex>"}`), or undefined when it does not decode. */
+function msgpackJson(value: Uint8Array): string | undefined {
+  try {
+    // `this[key]` is the value before Buffer's toJSON turned it into a byte list.
+    return JSON.stringify(unpackr.unpack(value), function (this: Record<string, unknown>, key: string, v: unknown) {
+      const raw = this[key];
+      return raw instanceof Uint8Array ? { bytes: Buffer.from(raw).toString('hex') } : v;
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 function storedSiblings(set: DvvSet<StoredValue>): InspectedSibling[] {

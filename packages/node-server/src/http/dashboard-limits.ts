@@ -21,6 +21,9 @@ export const dashboardStreamsMax = 16;
 /** Bytes of a value shown per sibling by the key inspector; the rest is counted, not sent (a value may be 16 MiB). */
 export const inspectorValuePreviewBytes = 512;
 
+/** Largest MessagePack value the key inspector decodes to show it as JSON; a larger one is shown as hex (decoding 16 MiB to show 512 bytes would be waste). */
+export const inspectorDecodeBytesMax = 64 * 1024;
+
 /** Deadline of the key inspector's calls (each replica's fetch, then the read at R = all). */
 export const inspectorTimeoutMs = 5_000;
 
