@@ -53,6 +53,8 @@ async function readEvents(res: Response, done: (data: any) => boolean): Promise<
 describe('dashboard endpoints', () => {
   it('the live stream and the key inspector need the token; the node identity does not', async () => {
     expect((await fetch(`${a.httpUrl}/dashboard/live`)).status).toBe(401);
+    const head = await fetch(`${a.httpUrl}/dashboard/live`, { method: 'HEAD', headers: auth });
+    expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
     expect((await fetch(`${a.httpUrl}/dashboard/key?key=k`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     const node = await (await fetch(`${b.httpUrl}/dashboard/node`)).json();
     expect(node).toMatchObject({ id: 'b', actor: expect.stringMatching(/^b(#[0-9a-z]+)?$/) });

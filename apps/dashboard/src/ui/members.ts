@@ -25,7 +25,7 @@ export function renderMembers(panel: HTMLElement, sample: LiveSample): void {
   replace(
     panel,
     h('table', { class: 'members' },
-      h('thead', {}, h('tr', {}, ...['node', 'status', 'generation', 'actor (incarnation)', 'keys', 'data', 'ops/s', 'hints held', 'hints for it', 'link'].map((t) => h('th', {}, t)))),
+      h('thead', {}, h('tr', {}, ...['node', 'status', 'zone', 'generation', 'actor (incarnation)', 'keys', 'data', 'ops/s', 'hints held', 'hints for it', 'link'].map((t) => h('th', {}, t)))),
       h('tbody', {}, ...members.map((m) => {
         const n = byId.get(m.id);
         const reachable = n?.reachable === true;
@@ -33,6 +33,7 @@ export function renderMembers(panel: HTMLElement, sample: LiveSample): void {
         return h('tr', { 'data-member': m.id, 'data-status': status, class: `status-${status}` },
           h('td', {}, m.id, m.id === sample.self ? h('span', { class: 'tag' }, 'this node') : null),
           h('td', { class: 'status' }, status),
+          h('td', {}, m.zone === '' ? '—' : m.zone),
           h('td', {}, m.generation),
           h('td', { class: 'mono' }, n?.reachable === true ? (n.actor ?? '—') : '—'),
           h('td', {}, n?.reachable === true ? num(n.store?.keys) : '—'),

@@ -12,7 +12,8 @@
  *
  * Invariants:
  *   1. Only GET and HEAD reach these routes; other methods fall through to
- *      the node's 405.
+ *      the node's 405. A HEAD of the live stream answers its headers and
+ *      ends: no request waits on a stream.
  *   2. One sampler per node (a WeakMap on its context), created at the
  *      first live stream.
  */
@@ -84,6 +85,7 @@ export function dashboardRoute(ctx: ServerContext, engine: StorageEngine, path: 
     case '/dashboard/live':
       if (!authorized(ctx, req, res)) return true;
       if (ctx.stopping || ctx.cluster === undefined) sendError(res, 503, 'stopping', 'the node is stopping (or not serving yet)');
+      else if (req.method === 'HEAD') res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' }).end(); // a stream that never ends has no HEAD to wait for
       else liveStream(samplerOf(ctx), req, res);
       return true;
     case '/dashboard/key':
