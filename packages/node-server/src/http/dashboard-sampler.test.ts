@@ -110,5 +110,38 @@ describe('DashboardSampler', () => {
     offLate();
     expect(timers).toHaveLength(0);
     expect(sampler.listenerCount).toBe(0);
+    expect(sampler.last).toBeUndefined(); // a later first subscriber gets no stale sample
+  });
+
+  it('runs one chain of ticks when a stream closes and another opens while a tick is reading', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { sampler, timers } = harness([member('a')], new Map([['a', { ok: 1, failed: 0, latency: new Map() }]]));
+    const ports = (sampler as unknown as { ports: SamplerPorts }).ports;
+    const fetchText = ports.fetchText;
+    (ports as { fetchText: SamplerPorts['fetchText'] }).fetchText = async (url) => {
+      await gate;
+      return fetchText(url);
+    };
+    const got: number[] = [];
+    sampler.subscribe(() => got.push(1))(); // first tick now waits on the gate, with nobody listening
+    sampler.subscribe((s) => got.push(s.atMs));
+    release();
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(got).toHaveLength(1);
+    expect(timers).toHaveLength(1);
+  });
+
+  it('skips a sample when reading the node itself fails, and keeps ticking', async () => {
+    const { sampler, timers } = harness([member('a')], new Map([['a', { ok: 1, failed: 0, latency: new Map() }]]));
+    const ports = (sampler as unknown as { ports: SamplerPorts }).ports;
+    (ports as { ring: SamplerPorts['ring'] }).ring = () => {
+      throw new Error('ring view broken');
+    };
+    const got: unknown[] = [];
+    sampler.subscribe((s) => got.push(s));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(got).toEqual([]);
+    expect(timers).toHaveLength(1);
   });
 });

@@ -8,9 +8,10 @@
  *
  * Invariants:
  *   1. It runs only while it has listeners: the first `subscribe` starts it,
- *      the last unsubscribe stops its timer, and it keeps no member's
- *      previous reading beyond the member's restart (a new generation resets
- *      the rates).
+ *      the last unsubscribe stops its timer and forgets its last sample, and
+ *      a run has one chain of ticks (a tick of a stopped run ends when its
+ *      reads return). It keeps no member's previous reading beyond the
+ *      member's restart (a new generation resets the rates).
  *   2. A tick settles within `dashboardFetchTimeoutMs` (fetch-text.ts
  *      invariant 1), whatever the members do; a member that does not answer
  *      is reported with its error, never left out, so a node killed shows up
@@ -72,7 +73,10 @@ export class DashboardSampler {
   /** Actors by member and generation: a member's actor changes only when it restarts. */
   private readonly actors = new Map<string, { generation: number; actor: string }>();
   private cancel: (() => void) | undefined;
+  /** Bumped by every start and stop: a tick of an earlier run that is still reading ends there, so one run has one chain of ticks. */
+  private run = 0;
   private running = false;
+  /** The last sample of the current run (none while stopped: a later first subscriber must not get a stale one). */
   last: LiveSample | undefined;
 
   constructor(private readonly ports: SamplerPorts) {}
@@ -83,7 +87,7 @@ export class DashboardSampler {
     if (this.last !== undefined) listener(this.last);
     if (!this.running) {
       this.running = true;
-      void this.tick();
+      void this.tick(++this.run);
     }
     return () => {
       this.listeners.delete(listener);
@@ -98,19 +102,28 @@ export class DashboardSampler {
 
   private stop(): void {
     this.running = false;
+    this.run++;
+    this.last = undefined;
     this.cancel?.();
     this.cancel = undefined;
   }
 
-  private async tick(): Promise<void> {
-    if (!this.running || this.ports.stopping()) return this.stop();
+  /** One sample to every listener, then the next tick; never rejects (a failure skips one sample). */
+  private async tick(run: number): Promise<void> {
+    if (run !== this.run) return;
+    if (this.ports.stopping()) return this.stop();
     const started = this.ports.nowMs();
-    const sample = await this.sample();
-    if (!this.running) return;
-    this.last = sample;
-    for (const listener of [...this.listeners]) listener(sample);
+    try {
+      const sample = await this.sample();
+      if (run !== this.run) return;
+      this.last = sample;
+      for (const listener of [...this.listeners]) listener(sample);
+    } catch {
+      // A bug or a port failing: the next tick tries again; a stream only misses a sample.
+    }
+    if (run !== this.run) return;
     const waitMs = Math.max(0, D.dashboardSampleIntervalMs - (this.ports.nowMs() - started));
-    this.cancel = this.ports.setTimer(() => void this.tick(), waitMs);
+    this.cancel = this.ports.setTimer(() => void this.tick(run), waitMs);
   }
 
   /** Reads every member once (invariant 2) and builds the sample. */
