@@ -78,6 +78,9 @@ describe.skipIf(!haveChromium)(title, () => {
     // Expressions run in the page (strings: this file is typechecked without the DOM library).
     expect(await page.evaluate("[sessionStorage.getItem('ringkv.dashboard.token'), localStorage.length, document.cookie]")).toEqual([token, 0, '']);
     expect(Number(await page.locator('#ring').getAttribute('data-vnodes'))).toBe(3 * 64);
+    for (const id of ['node1', 'node2', 'node3']) {
+      expect(await page.locator(`#progress tr[data-node="${id}"]`).innerText()).toMatch(/passes.*none.*runs/s);
+    }
   });
 
   it('moves the ops/s chart while a load runs', { timeout: 120_000 }, async () => {

@@ -75,6 +75,9 @@ describe('dashboard endpoints', () => {
     const nb = sample.nodes.find((n: any) => n.id === 'b');
     expect(nb.requests).toBeGreaterThanOrEqual(20);
     expect(nb.actor).toMatch(/^b/);
+    expect(nb.topology).toMatchObject({ self: 'normal', stream: null, cleanup: { pending: 0 } });
+    expect(nb.antiEntropy).toMatchObject({ passes: expect.any(Number), keysRepaired: expect.any(Number) });
+    expect(nb.store).toMatchObject({ keys: expect.any(Number) });
     controller.abort();
   });
 
