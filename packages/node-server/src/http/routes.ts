@@ -25,6 +25,7 @@ import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
 import { serveMetrics } from './metrics-route.js';
 import { adminRoute, authorized, sendError } from './admin.js';
 import { backupRoute } from './backup.js';
+import { dashboardRoute } from './dashboard-routes.js';
 import { settingsPath } from '../cluster/settings-discovery.js';
 import type { RequestBytesStatus } from '../metrics.js';
 
@@ -160,6 +161,7 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
     if (path === '/repair' && req.method === 'POST') return authorized(ctx, req, res) ? repair(ctx, res) : undefined;
     if (backupRoute(ctx, engine, path, req, res)) return;
     if (adminRoute(ctx, path, req, res)) return;
+    if (dashboardRoute(ctx, engine, path, req, res)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET is served (and POST /repair, POST /admin/*)' });
     switch (path) {
       case '/health':

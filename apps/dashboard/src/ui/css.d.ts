@@ -1,0 +1,2 @@
+// esbuild bundles the styles a module imports into app.css; they export nothing.
+declare module '*.css';
