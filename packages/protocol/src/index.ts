@@ -33,6 +33,7 @@ export {
   ringMembersMax,
   replicasMax,
   requestIdMax,
+  peerBatchMessagesMax,
   resolveLimits,
   siblingsMaxDefault,
   timeoutMsMax,
@@ -83,6 +84,8 @@ export type {
 } from './messages.js';
 export { PeerCodec, PEER_PROTOCOL_VERSION, peerMessageTypes } from './peer.js';
 export { topologyMessageTypes } from './peer-topology.js';
+export { isBatchableCall, isBatchableReply } from './peer-batch.js';
+export type { BatchableCall, BatchableReply, PeerBatchMessage } from './peer-batch.js';
 export type { RangeStatsMessage, RangeStatsOkMessage, StreamCheckMessage, StreamPushMessage, StreamRangeMessage, TopologyMessage } from './peer-topology.js';
 export type {
   ApplyMessage,
@@ -95,6 +98,7 @@ export type {
   KeySetsMessage,
   PeerCall,
   PeerDecodeResult,
+  CheckedBatchMessage,
   PeerErrorMessage,
   PeerHelloMessage,
   PeerHelloOkMessage,

@@ -96,6 +96,9 @@ export const valueContainersMaxDefault = 100_000;
 /** Request ids are unsigned 32-bit: the SDK wraps around, and the wire encodes them in ≤ 5 bytes. */
 export const requestIdMax = 0xffff_ffff;
 
+/** Messages one `peer-batch` may carry: a turn's replica calls to one peer under load, well under the envelope's container bounds. */
+export const peerBatchMessagesMax = 256;
+
 /** Protocol versions are small positive integers. */
 export const protocolVersionMax = 0xffff;
 
