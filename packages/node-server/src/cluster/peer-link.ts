@@ -30,10 +30,11 @@ import { isIP } from 'node:net';
 import { WebSocket, type RawData } from 'ws';
 import * as L from '../limits.js';
 import { batchBytesEstimate, PeerBatcher } from './peer-batcher.js';
+import { callMessage } from './peer-call-message.js';
 
 /** A call as sent: any call message; the link sets `id`. */
 export type PeerCallBody =
-  | { readonly type: 'apply'; readonly key: Uint8Array | string; readonly set: Uint8Array; readonly hintFor?: string }
+  | { readonly type: 'apply'; readonly key: Uint8Array | string; readonly set: Uint8Array; readonly hintFor?: string; readonly hintStampMs?: number }
   | { readonly type: 'fetch'; readonly key: Uint8Array | string; readonly hintFor?: string }
   | { readonly type: 'forward'; readonly request: Uint8Array }
   | ExchangeCall
@@ -116,7 +117,7 @@ export class PeerLink {
     if (this.pending.size >= L.peerInFlightMax) return this.fail(protocolError('unavailable', `${L.peerInFlightMax} calls in flight to ${this.address}`));
     const id = this.nextId;
     this.nextId = this.nextId >= 0xffff_ffff ? 1 : this.nextId + 1;
-    const message = { ...body, id, timeoutMs: Math.max(1, Math.min(Math.ceil(timeoutMs), 600_000)) } as PeerMessage;
+    const message = callMessage(body, id, Math.max(1, Math.min(Math.ceil(timeoutMs), 600_000)));
     let refused: ProtocolError | undefined;
     try {
       refused = this.batcher !== undefined && isBatchableCall(message) ? this.enqueueBatched(this.batcher, message) : this.enqueue(codec.encode(message));
