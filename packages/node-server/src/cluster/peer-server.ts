@@ -157,15 +157,19 @@ export class PeerServerConnection {
     this.peerId = m.nodeId;
     this.inbound.authenticated.add(this);
     a.onAuthenticated?.(this.socket);
-    if (m.batching === true) {
-      const failed = (messages: readonly PeerMessage[], error: ProtocolError): void => {
-        for (const r of messages) if ('id' in r) this.send({ type: 'peer-error', id: r.id, code: 'internal', message: `reply not batchable: ${error.message}`.slice(0, 900) });
-      };
-      this.replies = new PeerBatcher(a.codec, { write: (frame) => {
-          if (!this.closing) this.write(frame);
-        }, failed }, L.peerBatchBytesMax);
-    }
+    if (m.batching === true) this.replies = this.replyBatcher();
     this.send({ type: 'peer-hello-ok', nodeId: a.selfId, ...(m.batching === true ? { batching: true } : {}) });
+  }
+
+  /** Invariant 7: batched replies; a batch that cannot be built is answered reply by reply with an error. */
+  private replyBatcher(): PeerBatcher {
+    const write = (frame: Uint8Array): void => {
+      if (!this.closing) this.write(frame);
+    };
+    const failed = (messages: readonly PeerMessage[], error: ProtocolError): void => {
+      for (const r of messages) if ('id' in r) this.send({ type: 'peer-error', id: r.id, code: 'internal', message: `reply not batchable: ${error.message}`.slice(0, 900) });
+    };
+    return new PeerBatcher(this.admission.codec, { write, failed }, L.peerBatchBytesMax);
   }
 
   private run(call: PeerCall, batched: boolean): void {
