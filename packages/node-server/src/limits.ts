@@ -331,6 +331,15 @@ export const peerInFlightMax = 4096;
  */
 export const peerSendBufferBytesMax = 32 * 1024 * 1024;
 
+/**
+ * Estimated bytes of the messages one `peer-batch` frame gathers before it is
+ * sent without waiting for the end of the turn (the other bound is the
+ * protocol's `peerBatchMessagesMax`). A quarter of the default frame bound,
+ * so a batch stays far inside `frameBytesMax`; a message estimated above it
+ * travels alone. Capped at a quarter of the codec's own frame bound.
+ */
+export const peerBatchBytesMax = 1024 * 1024;
+
 /** Frames (gossip or calls) held while a peer connection is being opened; more fail at once. */
 export const peerConnectQueueMax = 1024;
 

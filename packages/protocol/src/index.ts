@@ -34,6 +34,7 @@ export {
   replicasMax,
   requestIdMax,
   retryAfterMsMax,
+  peerBatchMessagesMax,
   resolveLimits,
   siblingsMaxDefault,
   timeoutMsMax,
@@ -84,6 +85,8 @@ export type {
 } from './messages.js';
 export { PeerCodec, PEER_PROTOCOL_VERSION, peerMessageTypes } from './peer.js';
 export { topologyMessageTypes } from './peer-topology.js';
+export { isBatchableCall, isBatchableReply } from './peer-batch.js';
+export type { BatchableCall, BatchableReply, PeerBatchMessage } from './peer-batch.js';
 export type { RangeStatsMessage, RangeStatsOkMessage, StreamCheckMessage, StreamPushMessage, StreamRangeMessage, TopologyMessage } from './peer-topology.js';
 export type {
   ApplyMessage,
@@ -96,6 +99,7 @@ export type {
   KeySetsMessage,
   PeerCall,
   PeerDecodeResult,
+  CheckedBatchMessage,
   PeerErrorMessage,
   PeerHelloMessage,
   PeerHelloOkMessage,

@@ -99,6 +99,9 @@ export const requestIdMax = 0xffff_ffff;
 /** A `rate-limited` error's `retryAfterMs` is at most an hour: a longer wait means the token's rate is misconfigured, not that the client should sleep. */
 export const retryAfterMsMax = 3_600_000;
 
+/** Messages one `peer-batch` may carry: a turn's replica calls to one peer under load, well under the envelope's container bounds. */
+export const peerBatchMessagesMax = 256;
+
 /** Protocol versions are small positive integers. */
 export const protocolVersionMax = 0xffff;
 

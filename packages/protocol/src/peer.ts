@@ -4,8 +4,9 @@
  * and trust rules as the client protocol (codec.ts): size check, structural
  * pre-scan, msgpackr, then schema validation into fresh objects.
  *
- *   peer-hello      {protocolVersion, nodeId, clusterName, secret?}   first frame of a dialer
- *   peer-hello-ok   {nodeId}                                          the acceptor's answer
+ *   peer-hello      {protocolVersion, nodeId, clusterName, secret?, batching?}   first frame of a dialer
+ *   peer-hello-ok   {nodeId, batching?}                               the acceptor's answer
+ *   peer-batch      {messages: [call…] or [reply…]}                   many apply/fetch/forward calls or their replies (peer-batch.ts)
  *   gossip          {msg: map}                                        one-way; the map is @ringkv/gossip's message, validated there
  *   apply           {id, key, set: bin, hintFor?, timeoutMs}          → apply-ok {id}
  *   fetch           {id, key, hintFor?, timeoutMs}                    → fetch-ok {id, set?: bin}
@@ -37,11 +38,17 @@
 import { Packr, Unpackr } from 'msgpackr';
 import { isProtocolErrorCode, protocolError, type ProtocolError, type ProtocolErrorCode } from './errors.js';
 import { isWireMap, own, readBytes, readOptionalBoolean, readInteger, readKey, readMap, readOptionalBytes, readOptionalInteger, readOptionalString, readString, type FieldContext, type WireMap } from './fields.js';
-import { treeBucketsLog2Max, treeGroupBytesMax, treeIndicesMax, authTokenBytesMax, errorCodeBytesMax, errorMessageBytesMax, envelopeContainerLengthMax, envelopeContainersMax, envelopeDepthMax, nameBytesMax, protocolVersionMax, requestIdMax, resolveLimits, timeoutMsMax, type ProtocolLimits } from './limits.js';
+import { peerBatchMessagesMax, treeBucketsLog2Max, treeGroupBytesMax, treeIndicesMax, authTokenBytesMax, errorCodeBytesMax, errorMessageBytesMax, envelopeContainerLengthMax, envelopeContainersMax, envelopeDepthMax, nameBytesMax, protocolVersionMax, requestIdMax, resolveLimits, timeoutMsMax, type ProtocolLimits } from './limits.js';
 import { FRAME_VERSION, MessageKind, type Key } from './messages.js';
 import { StructureScanner } from './scan.js';
 import { topologyMessageTypes, validateTopology, type RangeStatsMessage, type RangeStatsOkMessage, type StreamCheckMessage, type StreamPushMessage, type StreamRangeMessage } from './peer-topology.js';
 import { truncateUtf8 } from './utf8.js';
+import { isBatchableCall, isBatchableReply, validatePeerBatch, type BatchableCall, type BatchableReply, type PeerBatchMessage } from './peer-batch.js';
+
+declare const checkedBrand: unique symbol;
+
+/** A batchable message `PeerCodec.check` accepted: only these reach `encodeBatch`, so a batch frame is valid by construction. */
+export type CheckedBatchMessage = (BatchableCall | BatchableReply) & { readonly [checkedBrand]: true };
 
 /** Version of the peer message set, checked in `peer-hello`. */
 export const PEER_PROTOCOL_VERSION = 1;
@@ -55,12 +62,16 @@ export interface PeerHelloMessage {
   readonly clusterName: string;
   /** The cluster secret, when the cluster has one (compare in constant time). */
   readonly secret?: string;
+  /** The dialer reads `peer-batch` replies and may send `peer-batch` calls (peer-batch.ts); nodes without it ignore the field. */
+  readonly batching?: boolean;
 }
 
 /** The accepting node's answer to a good hello. */
 export interface PeerHelloOkMessage {
   readonly type: 'peer-hello-ok';
   readonly nodeId: string;
+  /** Only in answer to a hello with `batching`: the acceptor reads `peer-batch` calls and answers batched calls in `peer-batch` replies. */
+  readonly batching?: boolean;
 }
 
 /** A gossip message (one-way). */
@@ -222,6 +233,7 @@ export type PeerMessage =
   | RangeSetsOkMessage
   | SyncSetsOkMessage
   | RangeStatsOkMessage
+  | PeerBatchMessage
   | PeerErrorMessage;
 
 /** The `type` strings of every peer message. */
@@ -243,6 +255,7 @@ export const peerMessageTypes: readonly PeerMessage['type'][] = Object.freeze([
   'sync-sets',
   'sync-sets-ok',
   ...topologyMessageTypes,
+  'peer-batch',
   'peer-error',
 ] as const);
 
@@ -283,6 +296,34 @@ export class PeerCodec {
     const frame: Uint8Array = this.packr.pack({ v: FRAME_VERSION, k: MessageKind.peer, ...body });
     if (frame.byteLength > this.limits.frameBytesMax) {
       throw protocolError('frame-too-large', `${message.type} frame of ${frame.byteLength} bytes exceeds ${this.limits.frameBytesMax}`);
+    }
+    return frame;
+  }
+
+  /**
+   * `message` validated into a fresh object, for a later `encodeBatch`.
+   * Throws `ProtocolError` (`invalid-message`, `key-too-large`, …) as
+   * `encode` would: a caller batching calls fails only this one.
+   */
+  check(message: BatchableCall | BatchableReply): CheckedBatchMessage {
+    if (!isWireMap(message)) throw protocolError('invalid-message', 'a peer message must be a plain object');
+    const out = validatePeer(message as unknown as WireMap, this.limits);
+    if (!isBatchableCall(out) && !isBatchableReply(out)) throw protocolError('invalid-message', `a ${out.type} may not travel in a peer-batch`);
+    return out as CheckedBatchMessage;
+  }
+
+  /**
+   * One `peer-batch` frame holding `messages` (each from `check`; calls only
+   * or replies only, 1…`peerBatchMessagesMax`). Throws `ProtocolError`
+   * (`invalid-message` for a bad mix or count, `frame-too-large`).
+   */
+  encodeBatch(messages: readonly CheckedBatchMessage[]): Uint8Array {
+    if (messages.length === 0 || messages.length > peerBatchMessagesMax) throw protocolError('invalid-message', `a peer-batch holds 1…${peerBatchMessagesMax} messages (got ${messages.length})`);
+    const calls = messages.filter(isBatchableCall).length;
+    if (calls !== 0 && calls !== messages.length) throw protocolError('invalid-message', 'peer-batch: calls and replies may not share a batch');
+    const frame: Uint8Array = this.packr.pack({ v: FRAME_VERSION, k: MessageKind.peer, type: 'peer-batch', messages });
+    if (frame.byteLength > this.limits.frameBytesMax) {
+      throw protocolError('frame-too-large', `peer-batch frame of ${frame.byteLength} bytes exceeds ${this.limits.frameBytesMax}`);
     }
     return frame;
   }
@@ -339,10 +380,15 @@ function validatePeer(map: WireMap, limits: ProtocolLimits): PeerMessage {
       };
       const secret = readOptionalString(ctx, map, 'secret', authTokenBytesMax);
       if (secret !== undefined) out.secret = secret;
+      if (readOptionalBoolean(ctx, map, 'batching') === true) out.batching = true;
       return out;
     }
-    case 'peer-hello-ok':
-      return { type, nodeId: readString(ctx, map, 'nodeId', nameBytesMax) };
+    case 'peer-hello-ok': {
+      const nodeId = readString(ctx, map, 'nodeId', nameBytesMax);
+      return readOptionalBoolean(ctx, map, 'batching') === true ? { type, nodeId, batching: true } : { type, nodeId };
+    }
+    case 'peer-batch':
+      return validatePeerBatch(ctx, map, (one) => validatePeer(one, limits));
     case 'gossip':
       return { type, msg: readMap(ctx, map, 'msg') };
     case 'apply': {

@@ -17,18 +17,24 @@
  *      from `peerReconnectMsInitial` to `peerReconnectMsMax` (jittered);
  *      meanwhile calls fail at once (`unavailable`), so a down peer costs no
  *      waiting. A successful hello resets the backoff.
+ *   5. When the peer's hello-ok says `batching`, `apply`/`fetch`/`forward`
+ *      calls of one turn leave in `peer-batch` frames (peer-batcher.ts); each
+ *      keeps its own id, deadline and outcome. A batched call not yet written
+ *      when the connection closes was never sent: it fails `unavailable`.
  */
 import type { ExchangeCall } from '../anti-entropy/exchange.js';
-import { PEER_PROTOCOL_VERSION, protocolError, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
+import { isBatchableCall, PEER_PROTOCOL_VERSION, protocolError, type BatchableCall, type CheckedBatchMessage, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
 import type { Clock } from '@ringkv/quorum';
 import type { Duplex } from 'node:stream';
 import { isIP } from 'node:net';
 import { WebSocket, type RawData } from 'ws';
 import * as L from '../limits.js';
+import { batchBytesEstimate, PeerBatcher } from './peer-batcher.js';
+import { callMessage } from './peer-call-message.js';
 
 /** A call as sent: any call message; the link sets `id`. */
 export type PeerCallBody =
-  | { readonly type: 'apply'; readonly key: Uint8Array | string; readonly set: Uint8Array; readonly hintFor?: string }
+  | { readonly type: 'apply'; readonly key: Uint8Array | string; readonly set: Uint8Array; readonly hintFor?: string; readonly hintStampMs?: number }
   | { readonly type: 'fetch'; readonly key: Uint8Array | string; readonly hintFor?: string }
   | { readonly type: 'forward'; readonly request: Uint8Array }
   | ExchangeCall
@@ -84,6 +90,8 @@ export class PeerLink {
   private connectTimer: unknown;
   private closed = false;
   private corked: Duplex | undefined;
+  /** Set while the open connection's peer reads `peer-batch` (invariant 5). */
+  private batcher: PeerBatcher | undefined;
 
   constructor(
     readonly address: string,
@@ -109,13 +117,13 @@ export class PeerLink {
     if (this.pending.size >= L.peerInFlightMax) return this.fail(protocolError('unavailable', `${L.peerInFlightMax} calls in flight to ${this.address}`));
     const id = this.nextId;
     this.nextId = this.nextId >= 0xffff_ffff ? 1 : this.nextId + 1;
-    let frame: Uint8Array;
+    const message = callMessage(body, id, Math.max(1, Math.min(Math.ceil(timeoutMs), 600_000)));
+    let refused: ProtocolError | undefined;
     try {
-      frame = codec.encode({ ...body, id, timeoutMs: Math.max(1, Math.min(Math.ceil(timeoutMs), 600_000)) } as PeerMessage);
+      refused = this.batcher !== undefined && isBatchableCall(message) ? this.enqueueBatched(this.batcher, message) : this.enqueue(codec.encode(message));
     } catch (error) {
       return this.fail(error as ProtocolError);
     }
-    const refused = this.enqueue(frame);
     if (refused !== undefined) return this.fail(refused);
     stats.callsSent++;
     return new Promise<PeerMessage>((resolve, reject) => {
@@ -143,6 +151,7 @@ export class PeerLink {
   close(): void {
     this.closed = true;
     this.config.clock.clearTimer(this.connectTimer);
+    this.dropBatch(protocolError('shutting-down', 'the node is stopping'));
     this.failAll(protocolError('shutting-down', 'the node is stopping'));
     this.ws?.terminate();
     this.ws = undefined;
@@ -151,6 +160,32 @@ export class PeerLink {
   private fail(error: ProtocolError): Promise<never> {
     this.config.stats.callsFailed++;
     return Promise.reject(error);
+  }
+
+  /** Invariant 5: validates the call now (so a bad one fails alone) and queues it for this turn's batch; throws `ProtocolError`. */
+  private enqueueBatched(batcher: PeerBatcher, message: BatchableCall): ProtocolError | undefined {
+    const checked = this.config.codec.check(message);
+    const bytes = batchBytesEstimate(checked);
+    if (batcher.tooLarge(bytes)) return this.enqueue(this.config.codec.encode(message));
+    if (this.closed) return protocolError('shutting-down', 'the node is stopping');
+    if (this.ws !== undefined && this.ws.bufferedAmount > L.peerSendBufferBytesMax) return protocolError('unavailable', `${this.address} is not reading (send buffer full)`);
+    batcher.add(checked, bytes);
+    return undefined;
+  }
+
+  /** A batch frame could not be built: each of its calls fails on its own, with why. */
+  private batchFailed(messages: readonly CheckedBatchMessage[], error: ProtocolError): void {
+    for (const m of messages) this.settle(m.id, error);
+  }
+
+  /** Fails the pending call `id` (if still pending) with `error`. */
+  private settle(id: number, error: ProtocolError): void {
+    const p = this.pending.get(id);
+    if (p === undefined) return;
+    this.pending.delete(id);
+    this.config.clock.clearTimer(p.timer);
+    this.config.stats.callsFailed++;
+    p.reject(error);
   }
 
   /** Sends or queues a frame; returns the reason when it cannot be taken. */
@@ -211,7 +246,7 @@ export class PeerLink {
       if (this.ws === ws && this.state === 'connecting') ws.terminate();
     });
     ws.on('open', () => {
-      ws.send(codec.encode({ type: 'peer-hello', protocolVersion: PEER_PROTOCOL_VERSION, nodeId: selfId, clusterName, ...(secret === undefined ? {} : { secret }) }));
+      ws.send(codec.encode({ type: 'peer-hello', protocolVersion: PEER_PROTOCOL_VERSION, nodeId: selfId, clusterName, batching: true, ...(secret === undefined ? {} : { secret }) }));
     });
     ws.on('message', (data: RawData) => this.onFrame(ws, data as Buffer));
     ws.on('error', () => {});
@@ -225,9 +260,17 @@ export class PeerLink {
     const m = decoded.message;
     if (this.state === 'connecting') {
       if (m.type !== 'peer-hello-ok') return void ws.terminate();
-      this.opened(ws);
+      this.opened(ws, m.batching === true);
       return;
     }
+    if (m.type === 'peer-batch') {
+      for (const reply of m.messages) this.onReply(reply);
+      return;
+    }
+    this.onReply(m);
+  }
+
+  private onReply(m: PeerMessage): void {
     if (!('id' in m) || m.id === undefined) return;
     const p = this.pending.get(m.id);
     if (p === undefined) return; // a reply after its deadline
@@ -241,8 +284,9 @@ export class PeerLink {
     }
   }
 
-  private opened(ws: WebSocket): void {
+  private opened(ws: WebSocket, batching: boolean): void {
     this.state = 'open';
+    if (batching) this.batcher = new PeerBatcher(this.config.codec, { write: (frame) => this.writeBatch(ws, frame), failed: (messages, error) => this.batchFailed(messages, error) }, L.peerBatchBytesMax);
     this.backoffMs = 0;
     this.config.clock.clearTimer(this.connectTimer);
     this.config.stats.connectsOk++;
@@ -251,8 +295,21 @@ export class PeerLink {
     for (const f of frames) ws.send(f);
   }
 
+  /** A batch frame, on the connection it was gathered for (invariant 5: a batch from a closed one was already failed). */
+  private writeBatch(ws: WebSocket, frame: Uint8Array): void {
+    if (ws === this.ws && this.state === 'open') ws.send(frame);
+  }
+
+  /** Invariant 5: batched calls not yet written were never sent. */
+  private dropBatch(why: ProtocolError): void {
+    const batcher = this.batcher;
+    this.batcher = undefined;
+    if (batcher !== undefined) for (const m of batcher.take()) this.settle(m.id, why);
+  }
+
   private onClose(ws: WebSocket): void {
     if (ws !== this.ws) return;
+    this.dropBatch(protocolError('unavailable', `the connection to ${this.address} closed before the call was sent`));
     const wasOpen = this.state === 'open';
     this.ws = undefined;
     this.state = 'idle';

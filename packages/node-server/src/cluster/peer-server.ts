@@ -22,13 +22,19 @@
  *   6. Text frames are refused (`malformed-frame`, close 1003).
  *   5. Every call gets exactly one reply (its handler never throws: failures
  *      become `peer-error` with the protocol code).
+ *   7. A dialer whose hello says `batching` is answered `batching` too; the
+ *      calls of its `peer-batch` frames run one by one (each counted against
+ *      invariant 2, each answered on its own), and their replies leave in
+ *      `peer-batch` frames as they finish (peer-batcher.ts): a slow call
+ *      holds back no other call's reply beyond the end of the turn.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { closeProtocolError, errorFrame, PEER_PROTOCOL_VERSION, protocolError, type PeerCall, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
+import { closeProtocolError, errorFrame, isBatchableCall, isBatchableReply, PEER_PROTOCOL_VERSION, protocolError, type CheckedBatchMessage, type PeerCall, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { isLoopbackHost } from '../options.js';
 import * as L from '../limits.js';
+import { batchBytesEstimate, PeerBatcher } from './peer-batcher.js';
 import { closeUnsupportedData, closeWithoutHandshake, textFrameError } from '../server/close-now.js';
 
 /** What a peer connection hands to the node. */
@@ -75,6 +81,8 @@ export class PeerServerConnection {
   private closing = false;
   private readonly helloTimer: NodeJS.Timeout;
   private corked = false;
+  /** Replies to batched calls (invariant 7), once the dialer's hello asked for batching. */
+  private replies: PeerBatcher | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -123,7 +131,13 @@ export class PeerServerConnection {
       case 'stream-push':
       case 'stream-check':
       case 'range-stats':
-        return this.run(m);
+        return this.run(m, false);
+      case 'peer-batch':
+        for (const call of m.messages) {
+          if (!isBatchableCall(call)) return this.refuse(protocolError('invalid-message', 'a peer may not send replies here'));
+          this.run(call, true);
+        }
+        return;
       default:
         return this.refuse(protocolError('invalid-message', `a peer may not send ${m.type} here`));
     }
@@ -143,19 +157,46 @@ export class PeerServerConnection {
     this.peerId = m.nodeId;
     this.inbound.authenticated.add(this);
     a.onAuthenticated?.(this.socket);
-    this.send({ type: 'peer-hello-ok', nodeId: a.selfId });
+    if (m.batching === true) this.replies = this.replyBatcher();
+    this.send({ type: 'peer-hello-ok', nodeId: a.selfId, ...(m.batching === true ? { batching: true } : {}) });
   }
 
-  private run(call: PeerCall): void {
+  /** Invariant 7: batched replies; a batch that cannot be built is answered reply by reply with an error. */
+  private replyBatcher(): PeerBatcher {
+    const write = (frame: Uint8Array): void => {
+      if (!this.closing) this.write(frame);
+    };
+    const failed = (messages: readonly PeerMessage[], error: ProtocolError): void => {
+      for (const r of messages) if ('id' in r) this.send({ type: 'peer-error', id: r.id, code: 'internal', message: `reply not batchable: ${error.message}`.slice(0, 900) });
+    };
+    return new PeerBatcher(this.admission.codec, { write, failed }, L.peerBatchBytesMax);
+  }
+
+  private run(call: PeerCall, batched: boolean): void {
     if (this.inFlight >= L.peerInFlightMax) {
-      this.send({ type: 'peer-error', id: call.id, code: 'too-many-in-flight', message: `${L.peerInFlightMax} peer calls in flight` });
+      this.answer({ type: 'peer-error', id: call.id, code: 'too-many-in-flight', message: `${L.peerInFlightMax} peer calls in flight` }, batched);
       return;
     }
     this.inFlight++;
     void this.handlers.onCall(this.peerId as string, call).then((reply) => {
       this.inFlight--;
-      if (!this.closing) this.send(reply);
+      if (!this.closing) this.answer(reply, batched);
     });
+  }
+
+  /** A call's reply: into this turn's reply batch when the call came in one (invariant 7), else alone. */
+  private answer(reply: PeerMessage, batched: boolean): void {
+    const replies = this.replies;
+    if (!batched || replies === undefined || !isBatchableReply(reply)) return this.send(reply);
+    let checked: CheckedBatchMessage;
+    try {
+      checked = this.admission.codec.check(reply);
+    } catch {
+      return this.send(reply); // send turns the encode failure into a peer-error for this call alone
+    }
+    const bytes = batchBytesEstimate(checked);
+    if (replies.tooLarge(bytes)) return this.send(reply);
+    replies.add(checked, bytes);
   }
 
   private send(message: PeerMessage): void {
@@ -166,6 +207,11 @@ export class PeerServerConnection {
       const id = 'id' in message ? message.id : undefined;
       frame = this.admission.codec.encode({ type: 'peer-error', ...(id === undefined ? {} : { id }), code: 'internal', message: `reply not encodable: ${(error as Error).message}`.slice(0, 900) });
     }
+    this.write(frame);
+  }
+
+  /** Writes one frame; a peer that stops reading is dropped (invariant 3). */
+  private write(frame: Uint8Array): void {
     if (!this.corked) {
       // Replies finished in one turn leave in one write (as the client connection does).
       this.corked = true;
