@@ -6,6 +6,14 @@
 /** A request that has no answer after this long fails with `timeout`: a request never hangs. Long enough for a loaded node's p99.9. */
 export const requestTimeoutMsDefault = 5_000;
 
+/**
+ * Request deadlines are kept on one coarse timer per connection rather than
+ * one timer per request (issue 12): a request times out at or after its
+ * deadline, at most this much later (plus event-loop lag). Small against
+ * any sensible timeout; large enough that one timer firing sweeps a burst.
+ */
+export const requestDeadlineGranularityMs = 10;
+
 /** Opening one socket and its hello must finish within this; a dead seed should not stall failover for long. */
 export const connectTimeoutMsDefault = 5_000;
 
