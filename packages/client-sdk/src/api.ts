@@ -201,7 +201,8 @@ export class RingkvClient {
   private checkArgs(call: string, key: unknown, opts: unknown, fields?: { context?: boolean; retries?: boolean }): void {
     const problem = checkKey(key as Key, this.dispatcher.codec.limits.keyBytesMax);
     if (problem !== undefined) throw new RingkvError(problem.code, `${call}: ${problem.message.replace(/^client-sdk: /, '')}`);
-    checkRequestOpts(`${call} ${label(key as Key)}`, opts, fields);
+    // The call's name for a message is built only when there are options to check (most requests have none).
+    if (opts !== undefined) checkRequestOpts(`${call} ${label(key as Key)}`, opts, fields);
   }
 
   private pack(value: unknown, key: Key): { value: Uint8Array; valueEncoding?: 'msgpack' } {
