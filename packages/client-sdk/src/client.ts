@@ -47,6 +47,7 @@ import { backoffDelayMs } from './backoff.js';
 import { DeadlineQueue, type DeadlineEntry, type DeadlineList } from './deadlines.js';
 import { openConnection, describe, type Connection, type ConnectionDeps } from './connection.js';
 import { RingkvError, fromProtocolCode } from './errors.js';
+import { RequestFrameEncoder } from './request-frame.js';
 import {
   connectTimeoutMsDefault,
   inFlightMaxDefault,
@@ -155,6 +156,8 @@ export class Dispatcher {
   private pumpScheduled = false;
   private readonly batching: boolean;
   private readonly queue = new Queue<Pending>();
+  /** Writes the common request frames without the codec's intermediate objects. */
+  private readonly frames: RequestFrameEncoder;
   /** Every unsettled request's deadline, on one coarse timer. */
   private readonly deadlines: DeadlineQueue<Pending>;
   private queued = 0;
@@ -184,6 +187,7 @@ export class Dispatcher {
       authToken: options.authToken,
     };
     this.batching = options.batching ?? true;
+    this.frames = new RequestFrameEncoder(this.codec.limits);
     this.deadlines = new DeadlineQueue<Pending>(settings.clock, requestDeadlineGranularityMs, (p) => this.expire(p));
   }
 
@@ -338,17 +342,21 @@ export class Dispatcher {
   private send(conn: Connection, group: Pending[]): void {
     const id = this.allocateId();
     const only = group.length === 1 ? group[0] : undefined;
-    let frame: Uint8Array;
-    try {
-      const request: ClientRequest =
-        only !== undefined
-          ? ({ ...only.op, id, ...(only.wire === undefined ? {} : { options: only.wire }) } as ClientRequest)
-          : { type: 'batch', id, ops: group.map((p) => p.op as BatchOp) };
-      frame = this.codec.encode(request);
-    } catch (cause) {
-      const error = cause as ProtocolError;
-      for (const p of group) this.settle(p, fromProtocolCode(error.code ?? 'invalid-message', `${p.label}: ${describe(cause)}`, false, { cause }));
-      return;
+    const ops = only !== undefined ? [only.op as BatchOp] : group.map((p) => p.op as BatchOp);
+    // The common frames go straight into the encoder's slab; the rest (ring, options, anything it declines) through the codec, which checks them.
+    let frame = only?.wire === undefined ? this.frames.encode(id, ops, only === undefined) : undefined;
+    if (frame === undefined) {
+      try {
+        const request: ClientRequest =
+          only !== undefined
+            ? ({ ...only.op, id, ...(only.wire === undefined ? {} : { options: only.wire }) } as ClientRequest)
+            : { type: 'batch', id, ops };
+        frame = this.codec.encode(request);
+      } catch (cause) {
+        const error = cause as ProtocolError;
+        for (const p of group) this.settle(p, fromProtocolCode(error.code ?? 'invalid-message', `${p.label}: ${describe(cause)}`, false, { cause }));
+        return;
+      }
     }
     for (const p of group) p.id = id;
     this.inflight.set(id, only ?? group);

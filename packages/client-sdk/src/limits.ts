@@ -14,6 +14,13 @@ export const requestTimeoutMsDefault = 5_000;
  */
 export const requestDeadlineGranularityMs = 10;
 
+/**
+ * Request frames are written into a slab of this size and sent as views of
+ * it (request-frame.ts); a full slab is replaced, never overwritten. Big
+ * enough for a burst of batch frames, small beside a connection's buffers.
+ */
+export const requestSlabBytes = 64 * 1024;
+
 /** Opening one socket and its hello must finish within this; a dead seed should not stall failover for long. */
 export const connectTimeoutMsDefault = 5_000;
 
