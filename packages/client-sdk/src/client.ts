@@ -73,6 +73,14 @@ type AnyReply = ReplyOf<ReplyType>;
 /** What a dispatcher sends: a key operation, or the ring request (which has no key). */
 export type DispatchOp = BatchOp | { readonly type: 'ring'; readonly watch?: boolean };
 
+/**
+ * Turns a reply into the caller's result when the request settles, so the
+ * caller's promise is the dispatcher's own (no second promise per request).
+ * Gets the op the reply answers. A throw rejects the request with what was
+ * thrown (a `RingkvError`: the reply could not be used).
+ */
+export type Finish<R extends ReplyType, T> = (reply: ReplyOf<R>, op: DispatchOp) => T;
+
 /** Per-request settings beyond the op: the client-side timeout and the options sent to the node. */
 export interface DispatchOpts {
   readonly timeoutMs?: number | undefined;
@@ -95,7 +103,7 @@ class Pending implements DeadlineEntry {
   readonly write: boolean;
   /** Rough encoded size, to keep batches well under the frame bound. */
   readonly bytes: number;
-  resolve: (reply: AnyReply) => void = noop;
+  resolve: (result: unknown) => void = noop;
   reject: (error: RingkvError) => void = noop;
   id: number | undefined = undefined;
   settled = false;
@@ -112,6 +120,8 @@ class Pending implements DeadlineEntry {
     readonly op: DispatchOp,
     /** The request's own `options`, if any: it then goes alone in its frame. */
     readonly wire: RequestOptions | undefined,
+    /** Applied to the reply before the promise resolves. */
+    readonly finish: Finish<ReplyType, unknown> | undefined,
   ) {
     this.write = expect === 'put-ok' || expect === 'delete-ok';
     this.bytes = opBytes(op);
@@ -123,9 +133,9 @@ function noop(): void {}
 /** The request whose promise is being made: `captureSettlers` runs synchronously inside `new Promise`, so one shared executor serves every request (no closure per request). */
 let capturing: Pending | undefined;
 
-function captureSettlers(resolve: (reply: never) => void, reject: (error: RingkvError) => void): void {
+function captureSettlers(resolve: (result: never) => void, reject: (error: RingkvError) => void): void {
   const p = capturing as Pending;
-  p.resolve = resolve as (reply: AnyReply) => void;
+  p.resolve = resolve as (result: unknown) => void;
   p.reject = reject;
 }
 
@@ -241,19 +251,24 @@ export class Dispatcher {
     });
   }
 
-  /** Sends a request (now, or when a slot and a connection are free) and resolves with its reply. */
-  request<R extends ReplyType>(
+  /**
+   * Sends a request (now, or when a slot and a connection are free) and
+   * resolves with its reply, or with `finish(reply, op)` when given (whose
+   * throw rejects it). Never throws: every failure is a rejection.
+   */
+  request<R extends ReplyType, T = ReplyOf<R>>(
     expect: R,
     label: string,
     op: DispatchOp,
     opts: DispatchOpts | undefined,
-  ): Promise<ReplyOf<R>> {
+    finish?: Finish<R, T>,
+  ): Promise<T> {
     const early = this.refusal(op, label, opts);
     if (early !== undefined) return Promise.reject(early);
     const timeoutMs = opts?.timeoutMs ?? this.settings.requestTimeoutMs;
-    const pending = new Pending(label, expect, timeoutMs, op, opts?.wire);
+    const pending = new Pending(label, expect, timeoutMs, op, opts?.wire, finish as Finish<ReplyType, unknown> | undefined);
     capturing = pending;
-    const promise = new Promise<ReplyOf<R>>(captureSettlers);
+    const promise = new Promise<T>(captureSettlers);
     capturing = undefined;
     this.deadlines.add(pending, timeoutMs);
     this.queue.push(pending);
@@ -414,8 +429,15 @@ export class Dispatcher {
     if (p.settled) return;
     p.settled = true;
     this.deadlines.remove(p);
-    if (outcome instanceof RingkvError) p.reject(outcome);
-    else p.resolve(outcome);
+    if (outcome instanceof RingkvError) return p.reject(outcome);
+    if (p.finish === undefined) return p.resolve(outcome);
+    let result: unknown;
+    try {
+      result = p.finish(outcome as ReplyOf<ReplyType>, p.op);
+    } catch (error) {
+      return p.reject(error as RingkvError);
+    }
+    p.resolve(result);
   }
 
   private receive(message: Message): void {

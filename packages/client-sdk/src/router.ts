@@ -26,7 +26,7 @@
  *      with a connection and for liveness changes, which are not pushed.
  */
 import type { Key, RequestOptions, RingOkMessage } from '@ringkv/protocol';
-import { Dispatcher, type DispatchOp, type DispatchOpts, type ReplyOf, type ClientSettings } from './client.js';
+import { Dispatcher, type DispatchOp, type DispatchOpts, type Finish, type ReplyOf, type ClientSettings } from './client.js';
 import { isRingkvError } from './errors.js';
 import type { WebSocketFactory } from './ports.js';
 import { RingTable } from './ring-table.js';
@@ -100,33 +100,34 @@ export class Router {
    * retry) or a request with a receipt (a `forwarded` receipt refreshes the
    * ring; receipts are only sent when asked for).
    */
-  request<R extends KeyReply>(expect: R, label: string, op: Exclude<DispatchOp, { type: 'ring' }>, opts: RequestOpts | undefined): Promise<ReplyOf<R>> {
+  request<R extends KeyReply, T>(expect: R, label: string, op: Exclude<DispatchOp, { type: 'ring' }>, opts: RequestOpts | undefined, finish: Finish<R, T>): Promise<T> {
     const dispatchOpts = opts === undefined ? noDispatchOpts : { timeoutMs: opts.timeoutMs, wire: wireOptions(opts) };
     const first = this.pick(op.key, undefined);
-    const sent = this.send(first, expect, label, op, dispatchOpts);
     const mayRetry = expect === 'get-ok' && first !== this.seed;
-    if (!mayRetry && opts?.receipt !== true) return sent;
-    return this.followUp(sent, first, expect, label, op, dispatchOpts);
+    if (!mayRetry && opts?.receipt !== true) return this.send(first, expect, label, op, dispatchOpts, finish);
+    return this.followUp(first, expect, label, op, dispatchOpts, finish);
   }
 
-  private async followUp<R extends KeyReply>(
-    sent: Promise<ReplyOf<R>>,
+  /** `request` when the outcome matters to routing: a `forwarded` receipt refreshes the ring; a read that lost its pooled connection is sent once more. */
+  private async followUp<R extends KeyReply, T>(
     first: Dispatcher,
     expect: R,
     label: string,
     op: Exclude<DispatchOp, { type: 'ring' }>,
     dispatchOpts: DispatchOpts,
-  ): Promise<ReplyOf<R>> {
+    finish: Finish<R, T>,
+  ): Promise<T> {
+    let reply: ReplyOf<R>;
     try {
-      const reply = await sent;
-      if (reply.receipt?.forwarded === true) this.refreshSoon();
-      return reply;
+      reply = await this.send<R, ReplyOf<R>>(first, expect, label, op, dispatchOpts, undefined);
     } catch (error) {
       const retry = expect === 'get-ok' && first !== this.seed && isRingkvError(error) && (error.code === 'connection-closed' || error.code === 'not-connected');
       if (!retry) throw error;
       this.refreshSoon();
-      return this.send(this.pick(op.key, first), expect, label, op, dispatchOpts);
+      return this.send(this.pick(op.key, first), expect, label, op, dispatchOpts, finish);
     }
+    if (reply.receipt?.forwarded === true) this.refreshSoon();
+    return finish(reply, op);
   }
 
   /** Fetches the ring from the seed connection now (coalesced with a fetch in flight). */
@@ -170,10 +171,10 @@ export class Router {
     await Promise.all(all.map((d) => d.close()));
   }
 
-  private send<R extends KeyReply>(d: Dispatcher, expect: R, label: string, op: DispatchOp, opts: DispatchOpts): Promise<ReplyOf<R>> {
+  private send<R extends KeyReply, T>(d: Dispatcher, expect: R, label: string, op: DispatchOp, opts: DispatchOpts, finish: Finish<R, T> | undefined): Promise<T> {
     const id = d.nodeId;
     if (id !== undefined) this.sentTo.set(id, (this.sentTo.get(id) ?? 0) + 1);
-    return d.request(expect, label, op, opts);
+    return d.request(expect, label, op, opts, finish as Finish<R, T>);
   }
 
   /** The dispatcher for `key`: the first routable replica with an open pooled connection, else the seed. */

@@ -141,6 +141,23 @@ describe('client against a fake node', () => {
     expect((await c.get('k')).values).toContain('v2');
   });
 
+  it('a get whose stored value cannot be unpacked rejects with invalid-message, and the client goes on', async () => {
+    const server = await fake({
+      onRequest: (req) => {
+        if (req.message.type === 'get' && req.message.key === 'bad') {
+          // 0xc1 is never valid MessagePack.
+          req.reply({ type: 'get-ok', id: req.message.id, found: true, siblings: [{ value: new Uint8Array([0xc1]), valueEncoding: 'msgpack' }], context: new Uint8Array(1) });
+        } else req.answer();
+      },
+    });
+    const c = await client(server.url);
+    const error = await failure(c.get('bad'));
+    expect(error.code).toBe('invalid-message');
+    expect(error.message).toContain('stored value unreadable');
+    await c.put('k', 1);
+    expect((await c.get('k')).values).toEqual([1]);
+  });
+
   it('a reply of the wrong type fails only that request', async () => {
     const server = await fake({
       onRequest: (req) => {
