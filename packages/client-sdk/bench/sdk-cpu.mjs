@@ -64,7 +64,6 @@ const resultBytes = {
   delete: Uint8Array.from(pack(result({ type: 'delete' }))),
 };
 const batchHead = Uint8Array.from([0x85, ...pack('v'), 1, ...pack('k'), 0, ...pack('type'), ...pack('batch-ok'), ...pack('results')]);
-const singleHead = { get: 0x86, put: 0x85, delete: 0x85 }; // result fields + v, k, id
 
 const code = (s) => s.length * 256 + s.charCodeAt(0);
 const names = { type: code('type'), id: code('id'), ops: code('ops') };
@@ -144,7 +143,7 @@ function replyFrame({ type, id, types }) {
   }
   // A single reply: the result's own map with v, k and id added (its header counts them).
   const body = resultBytes[type];
-  const out = Uint8Array.from([singleHead[type], ...body.subarray(1), ...pack('v'), 1, ...pack('k'), 0, 0xa2, 0x69, 0x64, ...idBytes]);
+  const out = Uint8Array.from([0x80 | ((body[0] & 0x0f) + 3), ...body.subarray(1), ...pack('v'), 1, ...pack('k'), 0, 0xa2, 0x69, 0x64, ...idBytes]);
   return out;
 }
 
