@@ -413,7 +413,8 @@ export class Dispatcher {
    */
   private dropIfSilent(timeoutMs: number): void {
     const conn = this.conn;
-    if (conn === undefined || this.settings.clock.now() - conn.lastReceiveMs < timeoutMs) return;
+    // `!conn.open`: already closing (a burst of timeouts expires in one sweep; closing once is enough, and each close arms its own wait).
+    if (conn === undefined || !conn.open || this.settings.clock.now() - conn.lastReceiveMs < timeoutMs) return;
     void conn.close(4000, `no frame for ${timeoutMs} ms`);
   }
 
