@@ -11,7 +11,7 @@
  */
 
 import type { GetResult as WireGetResult, Key, RingMember, Sibling as WireSibling, WireReceipt } from '@ringkv/protocol';
-import { Dispatcher, resolveSettings } from './client.js';
+import { Dispatcher, resolveSettings, type Finish } from './client.js';
 import { Router, type RouterSettings } from './router.js';
 import { RingkvError } from './errors.js';
 import {
@@ -73,8 +73,13 @@ export async function openClient(
  * passed through as it is.
  */
 export class RingkvClient {
+  /** A get's reply as its result (bound once, not a closure per request). */
+  private readonly finishGet: Finish<'get-ok', GetResult<unknown>>;
+
   /** @internal Use `connect`. */
-  constructor(private readonly dispatcher: Router) {}
+  constructor(private readonly dispatcher: Router) {
+    this.finishGet = (reply, op) => this.decodeGet(reply, (op as { key: Key }).key, reply.receipt);
+  }
 
   /** The id of the node the seed connection reaches now (`undefined` while reconnecting). */
   get nodeId(): string | undefined {
@@ -117,10 +122,14 @@ export class RingkvClient {
    * to pass to the next write. `T` is the caller's claim, not checked; use a
    * namespace with a codec to check it.
    */
-  async get<T = unknown>(key: Key, opts?: RequestOpts): Promise<GetResult<T>> {
-    this.checkArgs('get', key, opts);
-    const reply = await this.dispatcher.request('get-ok', `get ${label(key)}`, { type: 'get', key }, opts);
-    return this.decodeGet<T>(reply, key, reply.receipt);
+  get<T = unknown>(key: Key, opts?: RequestOpts): Promise<GetResult<T>> {
+    // Not async: the dispatcher's promise is returned as it is, the reply decoded by `finishGet` (issue 12: one promise per request).
+    try {
+      this.checkArgs('get', key, opts);
+      return this.dispatcher.request('get-ok', `get ${label(key)}`, { type: 'get', key }, opts, this.finishGet as Finish<'get-ok', GetResult<T>>);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -131,25 +140,34 @@ export class RingkvClient {
    * Gotchas: a `timeout` or `connection-closed` error is `indeterminate`: the
    * write may have been stored.
    */
-  async put(key: Key, value: unknown, opts?: WriteOpts): Promise<WriteResult> {
-    this.checkArgs('put', key, opts, { context: true });
-    const packed = this.pack(value, key);
-    const context = opts?.context;
-    const op = { type: 'put', key, ...packed, ...(context === undefined ? {} : { context }) } as const;
-    const reply = await this.dispatcher.request('put-ok', `put ${label(key)}`, op, opts);
-    return withReceipt({ context: reply.context }, reply.receipt);
+  put(key: Key, value: unknown, opts?: WriteOpts): Promise<WriteResult> {
+    try {
+      this.checkArgs('put', key, opts, { context: true });
+      const packed = this.pack(value, key);
+      const context = opts?.context;
+      // Built field by field: spreads cost more than the rest of the call.
+      const op: { type: 'put'; key: Key; value: Uint8Array; valueEncoding?: 'msgpack'; context?: Uint8Array } = { type: 'put', key, value: packed.value };
+      if (packed.valueEncoding !== undefined) op.valueEncoding = packed.valueEncoding;
+      if (context !== undefined) op.context = context;
+      return this.dispatcher.request('put-ok', `put ${label(key)}`, op, opts, finishWrite);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
    * Deletes `key` by writing a tombstone that supersedes what `context` saw.
    * Deleting a missing key succeeds. Indeterminate like `put`.
    */
-  async delete(key: Key, opts?: WriteOpts): Promise<WriteResult> {
-    this.checkArgs('delete', key, opts, { context: true });
-    const context = opts?.context;
-    const op = { type: 'delete', key, ...(context === undefined ? {} : { context }) } as const;
-    const reply = await this.dispatcher.request('delete-ok', `delete ${label(key)}`, op, opts);
-    return withReceipt({ context: reply.context }, reply.receipt);
+  delete(key: Key, opts?: WriteOpts): Promise<WriteResult> {
+    try {
+      this.checkArgs('delete', key, opts, { context: true });
+      const context = opts?.context;
+      const op = { type: 'delete', key, ...(context === undefined ? {} : { context }) } as const;
+      return this.dispatcher.request('delete-ok', `delete ${label(key)}`, op, opts, finishWrite);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -201,7 +219,8 @@ export class RingkvClient {
   private checkArgs(call: string, key: unknown, opts: unknown, fields?: { context?: boolean; retries?: boolean }): void {
     const problem = checkKey(key as Key, this.dispatcher.codec.limits.keyBytesMax);
     if (problem !== undefined) throw new RingkvError(problem.code, `${call}: ${problem.message.replace(/^client-sdk: /, '')}`);
-    checkRequestOpts(`${call} ${label(key as Key)}`, opts, fields);
+    // The call's name for a message is built only when there are options to check (most requests have none).
+    if (opts !== undefined) checkRequestOpts(`${call} ${label(key as Key)}`, opts, fields);
   }
 
   private pack(value: unknown, key: Key): { value: Uint8Array; valueEncoding?: 'msgpack' } {
@@ -226,6 +245,11 @@ export class RingkvClient {
     if (!result.ok) throw new RingkvError('invalid-message', `get ${label(key)}: stored value unreadable: ${result.error.message}`, { cause: result.error });
     return { tombstone: false, value: result.value as T };
   }
+}
+
+/** A put's or delete's reply as its result. */
+function finishWrite(reply: { readonly context: Uint8Array; readonly receipt?: WireReceipt | undefined }): WriteResult {
+  return withReceipt({ context: reply.context }, reply.receipt);
 }
 
 function withReceipt<T extends object>(result: T, receipt: WireReceipt | undefined): T & { receipt?: WireReceipt } {

@@ -6,9 +6,11 @@
  * in flight on one socket, each with a unique id; replies may come in any
  * order and are paired by id.
  * Invariants:
- *   1. Every request settles exactly once, within its timeout: a reply, a
+ *   1. Every request settles exactly once, within its timeout (plus the
+ *      deadline granularity, `requestDeadlineGranularityMs`): a reply, a
  *      node error, `timeout`, `connection-closed`, `not-connected` or
- *      `closed`. A timer is armed before anything else happens to it.
+ *      `closed`. Its deadline is queued (`DeadlineQueue`, one coarse timer
+ *      for all requests) before anything else happens to it.
  *   2. At most `inFlightLimit` requests are on the wire; the rest wait in
  *      FIFO order, at most `queuedMax` of them.
  *   3. A write is reported `indeterminate` exactly when it was sent and no
@@ -23,6 +25,10 @@
  *   6. A frame without an id (a `ring-changed` push, a connection-level
  *      error) never settles or unpairs a request: pushes go to
  *      `events.onRingChanged`, and only ids in flight are matched.
+ *
+ * Hot path (issue 12): a request costs one `Pending` object, its promise,
+ * and O(1) deadline-list links; no timer, closure or array is made per
+ * request, and a reply is paired without copying its group.
  */
 
 import {
@@ -38,14 +44,17 @@ import {
   type WireReceipt,
 } from '@ringkv/protocol';
 import { backoffDelayMs } from './backoff.js';
+import { DeadlineQueue, type DeadlineEntry, type DeadlineList } from './deadlines.js';
 import { openConnection, describe, type Connection, type ConnectionDeps } from './connection.js';
 import { RingkvError, fromProtocolCode } from './errors.js';
+import { RequestFrameEncoder } from './request-frame.js';
 import {
   connectTimeoutMsDefault,
   inFlightMaxDefault,
   queuedMaxDefault,
   reconnectBaseMsDefault,
   reconnectCapMsDefault,
+  requestDeadlineGranularityMs,
   requestIdMax,
   requestTimeoutMsDefault,
   timeoutMsMax,
@@ -64,6 +73,14 @@ type AnyReply = ReplyOf<ReplyType>;
 /** What a dispatcher sends: a key operation, or the ring request (which has no key). */
 export type DispatchOp = BatchOp | { readonly type: 'ring'; readonly watch?: boolean };
 
+/**
+ * Turns a reply into the caller's result when the request settles, so the
+ * caller's promise is the dispatcher's own (no second promise per request).
+ * Gets the op the reply answers. A throw rejects the request with what was
+ * thrown (a `RingkvError`: the reply could not be used).
+ */
+export type Finish<R extends ReplyType, T> = (reply: ReplyOf<R>, op: DispatchOp) => T;
+
 /** Per-request settings beyond the op: the client-side timeout and the options sent to the node. */
 export interface DispatchOpts {
   readonly timeoutMs?: number | undefined;
@@ -81,23 +98,45 @@ export interface DispatcherEvents {
   onRingChanged?(version: number): void;
 }
 
-/** One request from creation to settlement. */
-interface Pending {
-  readonly label: string;
+/** One request from creation to settlement (a class, so every request has the same shape). */
+class Pending implements DeadlineEntry {
   readonly write: boolean;
-  readonly expect: ReplyType;
-  readonly timeoutMs: number;
-  /** The operation; sent as `{ ...op, id }` alone or as one op of a batch. */
-  readonly op: DispatchOp;
-  /** The request's own `options`, if any: it then goes alone in its frame. */
-  readonly wire: RequestOptions | undefined;
   /** Rough encoded size, to keep batches well under the frame bound. */
   readonly bytes: number;
-  readonly resolve: (reply: AnyReply) => void;
-  readonly reject: (error: RingkvError) => void;
-  timer: unknown;
-  id: number | undefined;
-  settled: boolean;
+  resolve: (result: unknown) => void = noop;
+  reject: (error: RingkvError) => void = noop;
+  id: number | undefined = undefined;
+  settled = false;
+  deadlineMs = 0;
+  deadlineList: DeadlineList | undefined = undefined;
+  deadlinePrev: DeadlineEntry | undefined = undefined;
+  deadlineNext: DeadlineEntry | undefined = undefined;
+
+  constructor(
+    readonly label: string,
+    readonly expect: ReplyType,
+    readonly timeoutMs: number,
+    /** The operation; sent as `{ ...op, id }` alone or as one op of a batch. */
+    readonly op: DispatchOp,
+    /** The request's own `options`, if any: it then goes alone in its frame. */
+    readonly wire: RequestOptions | undefined,
+    /** Applied to the reply before the promise resolves. */
+    readonly finish: Finish<ReplyType, unknown> | undefined,
+  ) {
+    this.write = expect === 'put-ok' || expect === 'delete-ok';
+    this.bytes = opBytes(op);
+  }
+}
+
+function noop(): void {}
+
+/** The request whose promise is being made: `captureSettlers` runs synchronously inside `new Promise`, so one shared executor serves every request (no closure per request). */
+let capturing: Pending | undefined;
+
+function captureSettlers(resolve: (result: never) => void, reject: (error: RingkvError) => void): void {
+  const p = capturing as Pending;
+  p.resolve = resolve as (result: unknown) => void;
+  p.reject = reject;
 }
 
 /** Resolved settings of a client. */
@@ -127,6 +166,10 @@ export class Dispatcher {
   private pumpScheduled = false;
   private readonly batching: boolean;
   private readonly queue = new Queue<Pending>();
+  /** Writes the common request frames without the codec's intermediate objects. */
+  private readonly frames: RequestFrameEncoder;
+  /** Every unsettled request's deadline, on one coarse timer. */
+  private readonly deadlines: DeadlineQueue<Pending>;
   private queued = 0;
   private nextId = 0;
   private nextSeed = 0;
@@ -154,6 +197,8 @@ export class Dispatcher {
       authToken: options.authToken,
     };
     this.batching = options.batching ?? true;
+    this.frames = new RequestFrameEncoder(this.codec.limits);
+    this.deadlines = new DeadlineQueue<Pending>(settings.clock, requestDeadlineGranularityMs, (p) => this.expire(p));
   }
 
   /** The id of the node currently connected, if any. */
@@ -206,36 +251,30 @@ export class Dispatcher {
     });
   }
 
-  /** Sends a request (now, or when a slot and a connection are free) and resolves with its reply. */
-  request<R extends ReplyType>(
+  /**
+   * Sends a request (now, or when a slot and a connection are free) and
+   * resolves with its reply, or with `finish(reply, op)` when given (whose
+   * throw rejects it). Never throws: every failure is a rejection.
+   */
+  request<R extends ReplyType, T = ReplyOf<R>>(
     expect: R,
     label: string,
     op: DispatchOp,
     opts: DispatchOpts | undefined,
-  ): Promise<ReplyOf<R>> {
-    return new Promise<ReplyOf<R>>((resolve, reject) => {
-      const early = this.refusal(op, label, opts);
-      if (early !== undefined) return reject(early);
-      const timeoutMs = opts?.timeoutMs ?? this.settings.requestTimeoutMs;
-      const pending: Pending = {
-        label,
-        write: expect === 'put-ok' || expect === 'delete-ok',
-        expect,
-        timeoutMs,
-        op,
-        wire: opts?.wire,
-        bytes: opBytes(op),
-        resolve: resolve as (reply: AnyReply) => void,
-        reject,
-        timer: undefined,
-        id: undefined,
-        settled: false,
-      };
-      pending.timer = this.settings.clock.setTimer(() => this.expire(pending), timeoutMs);
-      this.queue.push(pending);
-      this.queued++;
-      this.schedulePump();
-    });
+    finish?: Finish<R, T>,
+  ): Promise<T> {
+    const early = this.refusal(op, label, opts);
+    if (early !== undefined) return Promise.reject(early);
+    const timeoutMs = opts?.timeoutMs ?? this.settings.requestTimeoutMs;
+    const pending = new Pending(label, expect, timeoutMs, op, opts?.wire, finish as Finish<ReplyType, unknown> | undefined);
+    capturing = pending;
+    const promise = new Promise<T>(captureSettlers);
+    capturing = undefined;
+    this.deadlines.add(pending, timeoutMs);
+    this.queue.push(pending);
+    this.queued++;
+    this.schedulePump();
+    return promise;
   }
 
   /** Closes the connection and fails every request with `closed`. Idempotent. */
@@ -252,6 +291,7 @@ export class Dispatcher {
     }
     this.queued = 0;
     this.failInFlight((p) => new RingkvError('closed', `${p.label}: the client was closed before the reply`, { indeterminate: p.write }));
+    this.deadlines.clear();
     const conn = this.conn;
     this.conn = undefined;
     if (conn !== undefined) await conn.close(1000, 'client closed');
@@ -317,17 +357,21 @@ export class Dispatcher {
   private send(conn: Connection, group: Pending[]): void {
     const id = this.allocateId();
     const only = group.length === 1 ? group[0] : undefined;
-    let frame: Uint8Array;
-    try {
-      const request: ClientRequest =
-        only !== undefined
-          ? ({ ...only.op, id, ...(only.wire === undefined ? {} : { options: only.wire }) } as ClientRequest)
-          : { type: 'batch', id, ops: group.map((p) => p.op as BatchOp) };
-      frame = this.codec.encode(request);
-    } catch (cause) {
-      const error = cause as ProtocolError;
-      for (const p of group) this.settle(p, fromProtocolCode(error.code ?? 'invalid-message', `${p.label}: ${describe(cause)}`, false, { cause }));
-      return;
+    const ops = only !== undefined ? [only.op as BatchOp] : group.map((p) => p.op as BatchOp);
+    // The common frames go straight into the encoder's slab; the rest (ring, options, anything it declines) through the codec, which checks them.
+    let frame = only?.wire === undefined ? this.frames.encode(id, ops, only === undefined) : undefined;
+    if (frame === undefined) {
+      try {
+        const request: ClientRequest =
+          only !== undefined
+            ? ({ ...only.op, id, ...(only.wire === undefined ? {} : { options: only.wire }) } as ClientRequest)
+            : { type: 'batch', id, ops };
+        frame = this.codec.encode(request);
+      } catch (cause) {
+        const error = cause as ProtocolError;
+        for (const p of group) this.settle(p, fromProtocolCode(error.code ?? 'invalid-message', `${p.label}: ${describe(cause)}`, false, { cause }));
+        return;
+      }
     }
     for (const p of group) p.id = id;
     this.inflight.set(id, only ?? group);
@@ -369,7 +413,8 @@ export class Dispatcher {
    */
   private dropIfSilent(timeoutMs: number): void {
     const conn = this.conn;
-    if (conn === undefined || this.settings.clock.now() - conn.lastReceiveMs < timeoutMs) return;
+    // `!conn.open`: already closing (a burst of timeouts expires in one sweep; closing once is enough, and each close arms its own wait).
+    if (conn === undefined || !conn.open || this.settings.clock.now() - conn.lastReceiveMs < timeoutMs) return;
     void conn.close(4000, `no frame for ${timeoutMs} ms`);
   }
 
@@ -384,9 +429,16 @@ export class Dispatcher {
   private settle(p: Pending, outcome: RingkvError | AnyReply): void {
     if (p.settled) return;
     p.settled = true;
-    this.settings.clock.clearTimer(p.timer);
-    if (outcome instanceof RingkvError) p.reject(outcome);
-    else p.resolve(outcome);
+    this.deadlines.remove(p);
+    if (outcome instanceof RingkvError) return p.reject(outcome);
+    if (p.finish === undefined) return p.resolve(outcome);
+    let result: unknown;
+    try {
+      result = p.finish(outcome as ReplyOf<ReplyType>, p.op);
+    } catch (error) {
+      return p.reject(error as RingkvError);
+    }
+    p.resolve(result);
   }
 
   private receive(message: Message): void {
@@ -397,19 +449,25 @@ export class Dispatcher {
     const entry = id === undefined ? undefined : this.inflight.get(id);
     if (entry === undefined || id === undefined) return; // a reply to requests that already timed out
     this.inflight.delete(id);
-    const group = Array.isArray(entry) ? entry : [entry];
-    const live = group.filter((p) => !p.settled);
-    this.onWire -= live.length;
+    if (!Array.isArray(entry)) {
+      if (entry.settled) return this.schedulePump();
+      this.onWire--;
+      if (message.type === 'error') {
+        const extra = message.retryAfterMs === undefined ? {} : { retryAfterMs: message.retryAfterMs };
+        this.settle(entry, fromProtocolCode(message.code, `${entry.label}: ${message.message}`, entry.write, extra));
+      } else this.settleOne(entry, message as unknown as BatchResult);
+      return this.schedulePump();
+    }
+    for (const p of entry) if (!p.settled) this.onWire--;
     if (message.type === 'error') {
-      const retryAfterMs = message.retryAfterMs;
-      for (const p of live) this.settle(p, fromProtocolCode(message.code, `${p.label}: ${message.message}`, p.write, retryAfterMs === undefined ? {} : { retryAfterMs }));
-    } else if (!Array.isArray(entry)) {
-      this.settleOne(entry, message as unknown as BatchResult);
+      const extra = message.retryAfterMs === undefined ? {} : { retryAfterMs: message.retryAfterMs };
+      for (const p of entry) if (!p.settled) this.settle(p, fromProtocolCode(message.code, `${p.label}: ${message.message}`, p.write, extra));
     } else if (message.type !== 'batch-ok' || message.results.length !== entry.length) {
       const why = message.type === 'batch-ok' ? `${message.results.length} results for ${entry.length} ops` : `got ${message.type}`;
-      for (const p of live) this.settle(p, new RingkvError('invalid-message', `${p.label}: bad batch reply (${why})`, { indeterminate: p.write }));
+      for (const p of entry) if (!p.settled) this.settle(p, new RingkvError('invalid-message', `${p.label}: bad batch reply (${why})`, { indeterminate: p.write }));
     } else {
-      entry.forEach((p, i) => this.settleOne(p, message.results[i] as BatchResult));
+      const results = message.results;
+      for (let i = 0; i < entry.length; i++) this.settleOne(entry[i] as Pending, results[i] as BatchResult);
     }
     this.schedulePump();
   }

@@ -6,6 +6,21 @@
 /** A request that has no answer after this long fails with `timeout`: a request never hangs. Long enough for a loaded node's p99.9. */
 export const requestTimeoutMsDefault = 5_000;
 
+/**
+ * Request deadlines are kept on one coarse timer per connection rather than
+ * one timer per request (issue 12): a request times out at or after its
+ * deadline, at most this much later (plus event-loop lag). Small against
+ * any sensible timeout; large enough that one timer firing sweeps a burst.
+ */
+export const requestDeadlineGranularityMs = 10;
+
+/**
+ * Request frames are written into a slab of this size and sent as views of
+ * it (request-frame.ts); a full slab is replaced, never overwritten. Big
+ * enough for a burst of batch frames, small beside a connection's buffers.
+ */
+export const requestSlabBytes = 64 * 1024;
+
 /** Opening one socket and its hello must finish within this; a dead seed should not stall failover for long. */
 export const connectTimeoutMsDefault = 5_000;
 

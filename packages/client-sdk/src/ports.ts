@@ -6,6 +6,7 @@
 
 /** Time and timers. `setTimer` returns a handle for `clearTimer`. */
 export interface Clock {
+  /** Milliseconds; must never decrease (request deadlines are measured on it). */
   now(): number;
   setTimer(callback: () => void, delayMs: number): unknown;
   clearTimer(handle: unknown): void;

@@ -33,8 +33,21 @@ describe('RingTable', () => {
       for (let k = 0; k < 50; k++) {
         const key = `key:${rng.int(1_000_000)}`;
         expect(table.replicas(key), `${key} ${seedNote(seed)}`).toEqual(nodes.preferenceList(key, 3));
+        expect(table.routeOrder(key), `routeOrder ${key} ${seedNote(seed)}`).toEqual(nodes.preferenceList(key, 3));
       }
     }
+  });
+
+  it('gives every key the one owner as its route when a single member owns all tokens, without a list per key', () => {
+    const member = (id: string, status: RingMemberStatus): RingMember => ({ id, url: `ws://h/${id}`, vnodes: 64, weight: 1, zone: '', status });
+    const table = RingTable.fromReply({ version: 3, n: 3, members: [member('a', 'normal'), member('b', 'joining')] }) as RingTable;
+    const first = table.routeOrder('k1');
+    expect(first).toEqual(['a']);
+    expect(table.routeOrder(new Uint8Array([1, 2, 3]))).toBe(first);
+    expect(table.replicas('k2')).toEqual(['a']);
+    const two = RingTable.fromReply({ version: 4, n: 3, members: [member('a', 'normal'), member('b', 'normal')] }) as RingTable;
+    expect(two.routeOrder('k1')).toEqual(two.replicas('k1'));
+    expect(two.routeOrder('k1')).toHaveLength(2);
   });
 
   it('routes only to normal and leaving members, and builds no ring when no member owns tokens', () => {

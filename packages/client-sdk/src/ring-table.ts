@@ -15,6 +15,9 @@
  *   2. `replicas(key)` lists at most `n` distinct member ids, in preference
  *      order; `routable(id)` is true only for members a request may go to
  *      directly (normal or leaving, with a URL).
+ *   3. `routeOrder(key)` equals `replicas(key)`; when one member owns every
+ *      token (one node, or a cluster seen with one owner) it is the same
+ *      list for every key, computed once and not hashed per request.
  */
 import { HashRing, type NodeSpec } from '@ringkv/hashring';
 import type { Key, RingMember, RingOkMessage } from '@ringkv/protocol';
@@ -40,12 +43,18 @@ export function placementSpecs(members: readonly RingMember[]): NodeSpec[] {
  * then routes every request through its seed connection.
  */
 export class RingTable {
+  /** The preference list of every key when one member owns all tokens (invariant 3), else undefined. */
+  private readonly everyKey: readonly string[] | undefined;
+
   private constructor(
     readonly version: number,
     readonly n: number,
     readonly ring: HashRing,
     private readonly members: ReadonlyMap<string, RingMember>,
-  ) {}
+  ) {
+    const owners = ring.nodes();
+    this.everyKey = owners.length === 1 ? Object.freeze(owners.map((o) => o.id)) : undefined;
+  }
 
   /** The table of a `ring-ok`, or undefined when it describes no usable ring. */
   static fromReply(reply: Pick<RingOkMessage, 'version' | 'n' | 'members'>): RingTable | undefined {
@@ -62,6 +71,15 @@ export class RingTable {
   /** The key's preference list: the first `n` distinct members clockwise from its hash. */
   replicas(key: Key): string[] {
     return this.ring.preferenceList(key, this.n);
+  }
+
+  /**
+   * `replicas(key)` for routing, read-only: shared between keys when one
+   * member owns every token (invariant 3), so the hot path neither hashes
+   * nor allocates there.
+   */
+  routeOrder(key: Key): readonly string[] {
+    return this.everyKey ?? this.ring.preferenceList(key, this.n);
   }
 
   /** The member, if listed. */

@@ -26,7 +26,7 @@
  *      with a connection and for liveness changes, which are not pushed.
  */
 import type { Key, RequestOptions, RingOkMessage } from '@ringkv/protocol';
-import { Dispatcher, type DispatchOp, type ReplyOf, type ClientSettings } from './client.js';
+import { Dispatcher, type DispatchOp, type DispatchOpts, type Finish, type ReplyOf, type ClientSettings } from './client.js';
 import { isRingkvError } from './errors.js';
 import type { WebSocketFactory } from './ports.js';
 import { RingTable } from './ring-table.js';
@@ -92,20 +92,42 @@ export class Router {
     void this.refresh();
   }
 
-  /** Sends a key request to the connection routing picks; a read is retried once elsewhere if that connection died under it. */
-  async request<R extends KeyReply>(expect: R, label: string, op: Exclude<DispatchOp, { type: 'ring' }>, opts: RequestOpts | undefined): Promise<ReplyOf<R>> {
-    const dispatchOpts = { timeoutMs: opts?.timeoutMs, wire: wireOptions(opts) };
+  /**
+   * Sends a key request to the connection routing picks; a read is retried
+   * once elsewhere if that connection died under it. The dispatcher's own
+   * promise is returned as it is (no extra promise hop) unless there is
+   * something to do with the outcome: a read on a pooled connection (the
+   * retry) or a request with a receipt (a `forwarded` receipt refreshes the
+   * ring; receipts are only sent when asked for).
+   */
+  request<R extends KeyReply, T>(expect: R, label: string, op: Exclude<DispatchOp, { type: 'ring' }>, opts: RequestOpts | undefined, finish: Finish<R, T>): Promise<T> {
+    const dispatchOpts = opts === undefined ? noDispatchOpts : { timeoutMs: opts.timeoutMs, wire: wireOptions(opts) };
     const first = this.pick(op.key, undefined);
+    const mayRetry = expect === 'get-ok' && first !== this.seed;
+    if (!mayRetry && opts?.receipt !== true) return this.send(first, expect, label, op, dispatchOpts, finish);
+    return this.followUp(first, expect, label, op, dispatchOpts, finish);
+  }
+
+  /** `request` when the outcome matters to routing: a `forwarded` receipt refreshes the ring; a read that lost its pooled connection is sent once more. */
+  private async followUp<R extends KeyReply, T>(
+    first: Dispatcher,
+    expect: R,
+    label: string,
+    op: Exclude<DispatchOp, { type: 'ring' }>,
+    dispatchOpts: DispatchOpts,
+    finish: Finish<R, T>,
+  ): Promise<T> {
+    let reply: ReplyOf<R>;
     try {
-      const reply = await this.send(first, expect, label, op, dispatchOpts);
-      if (reply.receipt?.forwarded === true) this.refreshSoon();
-      return reply;
+      reply = await this.send<R, ReplyOf<R>>(first, expect, label, op, dispatchOpts, undefined);
     } catch (error) {
       const retry = expect === 'get-ok' && first !== this.seed && isRingkvError(error) && (error.code === 'connection-closed' || error.code === 'not-connected');
       if (!retry) throw error;
       this.refreshSoon();
-      return this.send(this.pick(op.key, first), expect, label, op, dispatchOpts);
+      return this.send(this.pick(op.key, first), expect, label, op, dispatchOpts, finish);
     }
+    if (reply.receipt?.forwarded === true) this.refreshSoon();
+    return finish(reply, op);
   }
 
   /** Fetches the ring from the seed connection now (coalesced with a fetch in flight). */
@@ -149,17 +171,17 @@ export class Router {
     await Promise.all(all.map((d) => d.close()));
   }
 
-  private send<R extends KeyReply>(d: Dispatcher, expect: R, label: string, op: DispatchOp, opts: { timeoutMs?: number | undefined; wire?: RequestOptions | undefined }): Promise<ReplyOf<R>> {
+  private send<R extends KeyReply, T>(d: Dispatcher, expect: R, label: string, op: DispatchOp, opts: DispatchOpts, finish: Finish<R, T> | undefined): Promise<T> {
     const id = d.nodeId;
     if (id !== undefined) this.sentTo.set(id, (this.sentTo.get(id) ?? 0) + 1);
-    return d.request(expect, label, op, opts);
+    return d.request(expect, label, op, opts, finish as Finish<R, T>);
   }
 
   /** The dispatcher for `key`: the first routable replica with an open pooled connection, else the seed. */
   private pick(key: Key, avoid: Dispatcher | undefined): Dispatcher {
     const table = this.table;
     if (table === undefined || this.closed) return this.seed;
-    for (const id of table.replicas(key)) {
+    for (const id of table.routeOrder(key)) {
       if (!table.routable(id)) continue;
       const d = this.dispatcherFor(id, table);
       if (d !== undefined && d !== avoid && d.connected) return d;
@@ -239,9 +261,13 @@ function sameMembers(table: RingTable, reply: RingOkMessage): boolean {
   });
 }
 
+/** The options of a request that sets none: shared, never mutated. */
+const noDispatchOpts: DispatchOpts = Object.freeze({ timeoutMs: undefined, wire: undefined });
+
 /** The request's wire `options`, or undefined when it sets none (so it may share a batch frame). */
-function wireOptions(opts: RequestOpts | undefined): RequestOptions | undefined {
-  if (opts === undefined) return undefined;
+function wireOptions(opts: RequestOpts): RequestOptions | undefined {
+  // Most requests set none (a put with only a context): answered without building anything.
+  if (opts.r === undefined && opts.w === undefined && opts.timeoutMs === undefined && opts.receipt !== true) return undefined;
   const out: { r?: RequestOptions['r']; w?: RequestOptions['w']; timeoutMs?: number; receipt?: boolean } = {};
   if (opts.r !== undefined) out.r = opts.r;
   if (opts.w !== undefined) out.w = opts.w;

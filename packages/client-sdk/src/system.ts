@@ -6,9 +6,16 @@
 
 import type { Clock, Random } from './ports.js';
 
-/** `Date.now` and the platform's timers. */
+/** Read once: `performance.timeOrigin` is a getter, slower than `performance.now()` itself. */
+const timeOriginMs = performance.timeOrigin;
+
+/**
+ * A monotonic clock in epoch ms (`performance.timeOrigin + performance.now()`,
+ * so it never steps back with the wall clock: request deadlines rely on it)
+ * and the platform's timers.
+ */
 export const systemClock: Clock = Object.freeze({
-  now: () => Date.now(),
+  now: () => timeOriginMs + performance.now(),
   setTimer: (callback: () => void, delayMs: number): unknown => setTimeout(callback, delayMs),
   clearTimer: (handle: unknown): void => clearTimeout(handle as ReturnType<typeof setTimeout>),
 });

@@ -13,10 +13,12 @@ export function checkKey(key: Key, keyBytesMax: number): RingkvError | undefined
   if (typeof key !== 'string' && !(key instanceof Uint8Array)) {
     return new RingkvError('invalid-argument', `a key must be a string or a Uint8Array, got ${describeArg(key)}`);
   }
-  const bytes = typeof key === 'string' ? utf8ByteLength(key) : key.byteLength;
+  // An ASCII key (the usual one) is its own UTF-8 and well-formed: one pass instead of two.
+  const ascii = typeof key === 'string' && isAscii(key);
+  const bytes = typeof key !== 'string' ? key.byteLength : ascii ? key.length : utf8ByteLength(key);
   if (bytes === 0) return new RingkvError('invalid-argument', 'a key must not be empty');
   if (bytes > keyBytesMax) return new RingkvError('key-too-large', `key of ${bytes} bytes exceeds keyBytesMax ${keyBytesMax}`);
-  if (typeof key === 'string' && !isWellFormedUtf16(key)) {
+  if (typeof key === 'string' && !ascii && !isWellFormedUtf16(key)) {
     return new RingkvError('invalid-argument', 'a key must be well-formed Unicode (it holds a lone surrogate, which UTF-8 cannot carry)');
   }
   return undefined;
@@ -35,13 +37,8 @@ export function checkRequestOpts(call: string, opts: unknown, fields: { context?
     throw new RingkvError('invalid-argument', `${call}: options must be an object, got ${describeArg(opts)}`);
   }
   const o = opts as Record<string, unknown>;
-  for (const name of ['r', 'w'] as const) {
-    const level = o[name];
-    if (level === undefined || level === 'one' || level === 'quorum' || level === 'all') continue;
-    if (typeof level !== 'number' || !Number.isInteger(level) || level < 1 || level > replicasMax) {
-      throw new RingkvError('invalid-argument', `${call}: ${name} must be 'one', 'quorum', 'all' or an integer in 1…${replicasMax}, got ${describeArg(level)}`);
-    }
-  }
+  checkLevel(call, 'r', o.r);
+  checkLevel(call, 'w', o.w);
   if (o.timeoutMs !== undefined && typeof o.timeoutMs !== 'number') {
     throw new RingkvError('invalid-argument', `${call}: timeoutMs must be a number, got ${describeArg(o.timeoutMs)}`);
   }
@@ -54,6 +51,18 @@ export function checkRequestOpts(call: string, opts: unknown, fields: { context?
   if (fields.retries === true && o.retries !== undefined && typeof o.retries !== 'number') {
     throw new RingkvError('invalid-argument', `${call}: retries must be a number, got ${describeArg(o.retries)}`);
   }
+}
+
+function checkLevel(call: string, name: 'r' | 'w', level: unknown): void {
+  if (level === undefined || level === 'one' || level === 'quorum' || level === 'all') return;
+  if (typeof level !== 'number' || !Number.isInteger(level) || level < 1 || level > replicasMax) {
+    throw new RingkvError('invalid-argument', `${call}: ${name} must be 'one', 'quorum', 'all' or an integer in 1…${replicasMax}, got ${describeArg(level)}`);
+  }
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
 
 /** A caller's argument for a message: its type and, for primitives, its value. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, isRingkvError, type RingkvClient, type RingkvError } from '@ringkv/client-sdk';
+import { connect, isRingkvError, systemClock, type Clock, type RingkvClient, type RingkvError } from '@ringkv/client-sdk';
 import { startFakeServer, type FakeRequest, type FakeServer } from './fake-server.js';
 
 const opened: Array<{ close(): Promise<void> }> = [];
@@ -139,6 +139,52 @@ describe('client against a fake node', () => {
     expect(error.indeterminate).toBe(true);
     await c.put('k', 'v2');
     expect((await c.get('k')).values).toContain('v2');
+  });
+
+  it('requests share one deadline timer: 200 unanswered requests with two timeouts all time out, and close leaves no timer armed', async () => {
+    const armed = new Set<unknown>();
+    let armedMax = 0;
+    const clock: Clock = {
+      now: systemClock.now,
+      setTimer: (callback, delayMs) => {
+        const handle = systemClock.setTimer(() => {
+          armed.delete(handle);
+          callback();
+        }, delayMs);
+        armed.add(handle);
+        armedMax = Math.max(armedMax, armed.size);
+        return handle;
+      },
+      clearTimer: (handle) => {
+        armed.delete(handle);
+        systemClock.clearTimer(handle);
+      },
+    };
+    const server = await fake({ onRequest: () => {} });
+    const c = await client(server.url, { clock });
+    const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => failure(c.get(`k${i}`, { timeoutMs: i % 2 === 0 ? 40 : 80 }))));
+    for (const e of outcomes) expect(e.code).toBe('timeout');
+    // One deadline timer, plus what a silent connection's replacement arms (one close wait, connect timeout, backoff): never one per request.
+    expect(armedMax).toBeLessThanOrEqual(5);
+    await c.close();
+    expect(armed.size).toBe(0);
+  });
+
+  it('a get whose stored value cannot be unpacked rejects with invalid-message, and the client goes on', async () => {
+    const server = await fake({
+      onRequest: (req) => {
+        if (req.message.type === 'get' && req.message.key === 'bad') {
+          // 0xc1 is never valid MessagePack.
+          req.reply({ type: 'get-ok', id: req.message.id, found: true, siblings: [{ value: new Uint8Array([0xc1]), valueEncoding: 'msgpack' }], context: new Uint8Array(1) });
+        } else req.answer();
+      },
+    });
+    const c = await client(server.url);
+    const error = await failure(c.get('bad'));
+    expect(error.code).toBe('invalid-message');
+    expect(error.message).toContain('stored value unreadable');
+    await c.put('k', 1);
+    expect((await c.get('k')).values).toEqual([1]);
   });
 
   it('a reply of the wrong type fails only that request', async () => {
