@@ -9,7 +9,7 @@
  *   2. With a prefix, every key of the request (each op of a batch) starts
  *      with it, or the whole request is `forbidden`: nothing of it runs.
  *   3. The rate check comes last, so a request refused for its role or keys
- *      costs the token nothing.
+ *      costs the token nothing; a batch costs one request per op.
  */
 import { protocolError, type ClientRequest, type Key, type ProtocolError } from '@ringkv/protocol';
 import type { RateLimiter } from './rate-limiter.js';
@@ -43,7 +43,8 @@ export function refusal(grant: Grant, request: ClientRequest, bytes: number, now
       }
     }
   }
-  const waitMs = grant.limiter?.admit(bytes, nowMs) ?? 0;
+  const ops = request.type === 'batch' ? request.ops.length : 1; // a batch costs its ops: batching does not multiply a rate
+  const waitMs = grant.limiter?.admit(bytes, nowMs, ops) ?? 0;
   if (waitMs > 0) {
     const retryAfterMs = Math.ceil(waitMs);
     return protocolError('rate-limited', `token ${grant.tokenId} is over its rate; retry in ${retryAfterMs} ms`, { requestId: id, retryAfterMs });

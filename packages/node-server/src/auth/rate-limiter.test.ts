@@ -27,3 +27,14 @@ describe('RateLimiter', () => {
     expect(r.admit(50, 0)).toBeCloseTo(500);
   });
 });
+
+describe('RateLimiter with batches', () => {
+  it('charges a batch one request per op, and admits a batch larger than a second of requests when full', () => {
+    const r = new RateLimiter(10, undefined, 0);
+    expect(r.admit(0, 0, 6)).toBe(0);
+    expect(r.admit(0, 0, 6)).toBeCloseTo(200); // 4 left, 6 needed
+    const small = new RateLimiter(2, undefined, 0);
+    expect(small.admit(0, 0, 50)).toBe(0);
+    expect(small.admit(0, 0, 1)).toBeGreaterThan(0);
+  });
+});
