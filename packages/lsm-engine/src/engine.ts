@@ -47,6 +47,7 @@ import { CommitLog } from './wal/commit-log.js';
 import { addCheckpoint, dropMaxSeq } from './engine/checkpoints.js';
 import { LOCK_FILE, logFileName, syncMarkFileName, tableFileName } from './engine/files.js';
 import { writeTable, yieldToEventLoop } from './engine/flush.js';
+import { TableWorker } from './engine/table-worker.js';
 import { resolveOptions, type Durability, type EngineOptions, type ResolvedOptions, type WriteOptions } from './engine/options.js';
 import { Publisher } from './engine/publisher.js';
 import { lookup, userEntries, viewIterator, type Bounds } from './engine/read-path.js';
@@ -143,6 +144,8 @@ export class Engine {
   private readonly space = new SpaceState();
   private cancelSpaceRetry: (() => void) | undefined;
   private spaceRetrying: Promise<void> | undefined;
+  /** Builds flush and compaction tables off the event loop (option `tableWorker`); undefined: built here. */
+  private readonly tableWorker: TableWorker | undefined;
 
   /** @internal Use `openEngine`. */
   constructor(
@@ -165,6 +168,7 @@ export class Engine {
     this.blockCache = new BlockCache(opts.blockCacheBytes);
     this.tableCache = new TableCache(opts.vfs, (n) => this.pathOf(n), opts.openTablesMax, this.blockCache);
     this.buildOptions = buildOptions;
+    this.tableWorker = opts.tableWorker ? new TableWorker() : undefined;
     this.counters.replayedRecords = recovered.replayedRecords;
     this.counters.droppedTailBytes = recovered.droppedTailBytes;
     this.recoveryLoss = recovered.corruption;
@@ -507,7 +511,9 @@ export class Engine {
   private async flushOldest(): Promise<void> {
     const m = this.frozen[0] as Memtable;
     const n = this.nextFileNumber++;
-    const meta = await writeTable(this.vfs, this.clock, this.dir, this.pathOf(n), n, m.iterator(), this.buildOptions);
+    const meta = this.tableWorker
+      ? await this.tableWorker.writeTable(this.clock, this.dir, this.pathOf(n), n, m.iterator(), this.buildOptions)
+      : await writeTable(this.vfs, this.clock, this.dir, this.pathOf(n), n, m.iterator(), this.buildOptions);
     const logNumber = this.frozen[1]?.logNumber ?? this.mem.logNumber;
     await this.installOrRemove((v) => withFlushed(v, meta), logNumber, [n]);
     this.frozen.shift();
@@ -635,18 +641,30 @@ export class Engine {
       this.opts.tombstoneGraceMs === 0
         ? smallestSnapshotSeq
         : dropMaxSeq(this.checkpoints, this.clock.nowMs(), this.opts.tombstoneGraceMs);
-    const result = await runCompaction(plan, {
-      tableCache: this.tableCache,
-      vfs: this.vfs,
-      pathOf: (n) => this.pathOf(n),
-      newFileNumber: () => this.nextFileNumber++,
-      buildOptions: this.buildOptions,
-      targetFileSizeBytes: this.opts.targetFileSizeBytes,
-      smallestSnapshotSeq,
-      tombstoneDropMaxSeq: Math.min(graceSeq, smallestSnapshotSeq),
-      isBaseLevelForKey: (key) => version.isBaseLevelForKey(plan.outputLevel, key),
-      yieldToEventLoop: () => yieldToEventLoop(this.clock),
-    });
+    const tombstoneDropMaxSeq = Math.min(graceSeq, smallestSnapshotSeq);
+    const newFileNumber = (): number => this.nextFileNumber++;
+    const result = this.tableWorker
+      ? await this.tableWorker.compact(plan, {
+          dir: this.dir,
+          levels: version.levels,
+          options: this.buildOptions,
+          targetFileSizeBytes: this.opts.targetFileSizeBytes,
+          smallestSnapshotSeq,
+          tombstoneDropMaxSeq,
+          newFileNumber,
+        })
+      : await runCompaction(plan, {
+          tableCache: this.tableCache,
+          vfs: this.vfs,
+          pathOf: (n) => this.pathOf(n),
+          newFileNumber,
+          buildOptions: this.buildOptions,
+          targetFileSizeBytes: this.opts.targetFileSizeBytes,
+          smallestSnapshotSeq,
+          tombstoneDropMaxSeq,
+          isBaseLevelForKey: (key) => version.isBaseLevelForKey(plan.outputLevel, key),
+          yieldToEventLoop: () => yieldToEventLoop(this.clock),
+        });
     const removed = [...plan.inputs, ...plan.overlapping];
     const outputs = result.outputs.map((t) => t.fileNumber);
     await this.installOrRemove((v) => withCompacted(v, removed, result.outputs, plan.outputLevel), this.logNumber, outputs);
@@ -800,6 +818,7 @@ export class Engine {
       this.publisher.failAll(new LsmError('closed', 'engine closed'));
       await this.log.close().catch(() => {});
       this.wakeStalled();
+      await this.tableWorker?.terminate().catch(() => {});
       this.tableCache.close();
       this.lock.release();
     }
