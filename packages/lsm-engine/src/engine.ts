@@ -7,7 +7,10 @@
  * lookups are synchronous; the awaits are fsyncs, stalls and background
  * work. Flushes run one at a time (oldest frozen memtable first), compactions
  * one at a time, and the two may interleave; manifest installs are serialized
- * by `manifestChain`.
+ * by `manifestChain`. With the table worker (option `tableWorker`, the
+ * real disk) the table building of flushes and compactions runs in a worker
+ * thread (engine/table-worker.ts); everything that decides what is live
+ * (file numbers, manifest installs, deletions) stays on this thread.
  *
  * Invariants:
  *   1. Sequence numbers are assigned in append order; a batch's ops get
@@ -146,6 +149,8 @@ export class Engine {
   private spaceRetrying: Promise<void> | undefined;
   /** Builds flush and compaction tables off the event loop (option `tableWorker`); undefined: built here. */
   private readonly tableWorker: TableWorker | undefined;
+  /** Memtables that hold exactly their own log segment's records: the worker may flush them from it. */
+  private readonly ownSegment = new WeakSet<Memtable>();
 
   /** @internal Use `openEngine`. */
   constructor(
@@ -165,6 +170,7 @@ export class Engine {
     this.checkpoints = s.checkpoints;
     this.publisher = new Publisher(s.lastSeq);
     this.mem = new Memtable(log.number);
+    this.ownSegment.add(this.mem);
     this.blockCache = new BlockCache(opts.blockCacheBytes);
     this.tableCache = new TableCache(opts.vfs, (n) => this.pathOf(n), opts.openTablesMax, this.blockCache);
     this.buildOptions = buildOptions;
@@ -449,6 +455,7 @@ export class Engine {
       }
       this.frozen.push(this.mem);
       this.mem = new Memtable(number);
+      this.ownSegment.add(this.mem);
       this.memList = undefined;
       addCheckpoint(this.checkpoints, this.lastSeq, this.clock.nowMs(), this.opts.tombstoneGraceMs);
       this.scheduleFlush();
@@ -511,9 +518,13 @@ export class Engine {
   private async flushOldest(): Promise<void> {
     const m = this.frozen[0] as Memtable;
     const n = this.nextFileNumber++;
-    const meta = this.tableWorker
-      ? await this.tableWorker.writeTable(this.clock, this.dir, this.pathOf(n), n, m.iterator(), this.buildOptions)
-      : await writeTable(this.vfs, this.clock, this.dir, this.pathOf(n), n, m.iterator(), this.buildOptions);
+    const w = this.tableWorker;
+    const path = this.pathOf(n);
+    let meta: TableMeta;
+    if (w === undefined) meta = await writeTable(this.vfs, this.clock, this.dir, path, n, m.iterator(), this.buildOptions);
+    else if (this.ownSegment.has(m)) {
+      meta = await w.writeTableFromLog(this.clock, this.dir, `${this.dir}/${logFileName(m.logNumber)}`, path, n, m, this.buildOptions);
+    } else meta = await w.writeTable(this.clock, this.dir, path, n, m.iterator(), this.buildOptions);
     const logNumber = this.frozen[1]?.logNumber ?? this.mem.logNumber;
     await this.installOrRemove((v) => withFlushed(v, meta), logNumber, [n]);
     this.frozen.shift();

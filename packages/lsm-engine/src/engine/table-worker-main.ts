@@ -17,6 +17,7 @@ import { runCompaction } from '../compaction/compaction-job.js';
 import { BlockCache, TableCache } from '../sstable/index.js';
 import { NodeVfs } from '../vfs/node-vfs.js';
 import { forEachEntry } from './entry-chunks.js';
+import { forEachSorted, segmentEntries } from './segment-entries.js';
 import { tableFileName } from './files.js';
 import { TableWriter } from './flush.js';
 import { toWire, type CompactStart, type FromWorker, type ToWorker } from './table-worker-protocol.js';
@@ -41,6 +42,28 @@ function fail(job: number, error: unknown): void {
 
 port.on('message', (m: ToWorker) => {
   switch (m.t) {
+    case 'flush-log': {
+      const sorted = segmentEntries(vfs, m.logPath, { entries: m.entries, largestSeq: m.largestSeq });
+      if (!sorted.ok) {
+        send({ t: 'done', job: m.job, mismatch: sorted.reason });
+        return;
+      }
+      let writer: TableWriter | undefined;
+      try {
+        const w = new TableWriter(vfs, m.dir, m.path, m.fileNumber, m.options);
+        writer = w;
+        forEachSorted(sorted, (key, seq, kind, value) => w.add(key, seq, kind, value));
+      } catch (error) {
+        writer?.abort();
+        fail(m.job, error);
+        return;
+      }
+      writer.finish().then(
+        (meta) => send({ t: 'done', job: m.job, meta }),
+        (error: unknown) => fail(m.job, error),
+      );
+      return;
+    }
     case 'flush': {
       try {
         flushes.set(m.job, { writer: new TableWriter(vfs, m.dir, m.path, m.fileNumber, m.options), failed: false });

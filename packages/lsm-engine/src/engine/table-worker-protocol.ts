@@ -22,6 +22,24 @@ export interface FlushStart {
   options: TableBuildOptions;
 }
 
+/**
+ * Builds one table from a memtable's own log segment (segment-entries.ts):
+ * nothing is copied on the engine's thread. Answered `done` with `meta`, or
+ * with `mismatch` (the segment cannot stand for the memtable: the engine
+ * then sends the entries), or `failed`.
+ */
+export interface FlushFromLog {
+  t: 'flush-log';
+  job: number;
+  dir: string;
+  logPath: string;
+  path: string;
+  fileNumber: number;
+  options: TableBuildOptions;
+  entries: number;
+  largestSeq: number;
+}
+
 /** A chunk of a flush's entries (entry-chunks.ts); the worker answers each with `ack`. */
 export interface FlushEntries {
   t: 'entries';
@@ -62,7 +80,7 @@ export interface FileNumberReply {
   fileNumber: number;
 }
 
-export type ToWorker = FlushStart | FlushEntries | FlushEnd | FlushAbort | CompactStart | FileNumberReply;
+export type ToWorker = FlushFromLog | FlushStart | FlushEntries | FlushEnd | FlushAbort | CompactStart | FileNumberReply;
 
 /** What crosses the thread boundary for an error (invariant 2). */
 export interface WireError {
@@ -73,7 +91,7 @@ export interface WireError {
 export type FromWorker =
   | { t: 'ack'; job: number }
   | { t: 'need-file-number'; job: number }
-  | { t: 'done'; job: number; meta?: TableMeta; result?: CompactionResult }
+  | { t: 'done'; job: number; meta?: TableMeta; result?: CompactionResult; mismatch?: string }
   | { t: 'failed'; job: number; error: WireError };
 
 const PREFIX = 'lsm-engine: ';

@@ -4,8 +4,9 @@
  * (table-worker-main.ts), so that work stops holding the event loop that
  * serves reads and writes.
  *
- * What stays in the engine's thread: the memtable (its entries are packed
- * into chunks and handed over, a copy with no table building), file numbers,
+ * What stays in the engine's thread: the memtable (the worker rebuilds its
+ * entries from the memtable's own log segment, or, when that does not match,
+ * gets them packed into chunks, a copy with no table building), file numbers,
  * the manifest and every decision about what is live. The worker only writes
  * files; the engine installs them exactly as it installs tables it built
  * itself, so durability and crash safety do not depend on where a table was
@@ -81,6 +82,34 @@ export class TableWorker {
 
   constructor(private readonly script: URL = tableWorkerScript()) {}
 
+  /**
+   * Builds table `fileNumber` at `path` in the worker from the memtable's own
+   * log segment `logPath` (nothing copied here); falls back to `writeTable`
+   * with the memtable's entries when the segment does not match it.
+   */
+  async writeTableFromLog(
+    clock: Clock,
+    dir: string,
+    logPath: string,
+    path: string,
+    fileNumber: number,
+    memtable: { entries: number; largestSeq: number; iterator(): InternalIterator },
+    options: TableBuildOptions,
+  ): Promise<TableMeta> {
+    const job = this.nextJob++;
+    const message = await this.start(
+      job,
+      { t: 'flush-log', job, dir, logPath, path, fileNumber, options, entries: memtable.entries, largestSeq: memtable.largestSeq },
+      {},
+    );
+    if (message.mismatch === undefined) return message.meta as TableMeta;
+    this.mismatches++;
+    return this.writeTable(clock, dir, path, fileNumber, memtable.iterator(), options);
+  }
+
+  /** Flushes whose log segment did not match their memtable (they were built from copied entries). */
+  mismatches = 0;
+
   /** Writes every entry of `it` into table `fileNumber` at `path`, built in the worker. */
   async writeTable(
     clock: Clock,
@@ -117,7 +146,8 @@ export class TableWorker {
     try {
       const chunks = new EntryChunkWriter(TABLE_WORKER_CHUNK_BYTES);
       for (it.seekToFirst(); it.valid() && !failed; it.next()) {
-        await post(chunks.add(it.key(), it.seq(), it.kind(), it.value()));
+        const chunk = chunks.add(it.key(), it.seq(), it.kind(), it.value());
+        if (chunk !== undefined) await post(chunk); // an await per chunk, not per entry
       }
       await post(chunks.take());
     } catch (error) {
