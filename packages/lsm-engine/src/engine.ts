@@ -7,7 +7,10 @@
  * lookups are synchronous; the awaits are fsyncs, stalls and background
  * work. Flushes run one at a time (oldest frozen memtable first), compactions
  * one at a time, and the two may interleave; manifest installs are serialized
- * by `manifestChain`.
+ * by `manifestChain`. With the table worker (option `tableWorker`, the
+ * real disk) the table building of flushes and compactions runs in a worker
+ * thread (engine/table-worker.ts); everything that decides what is live
+ * (file numbers, manifest installs, deletions) stays on this thread.
  *
  * Invariants:
  *   1. Sequence numbers are assigned in append order; a batch's ops get
@@ -48,6 +51,7 @@ import { addCheckpoint, dropMaxSeq } from './engine/checkpoints.js';
 import { writeCheckpoint, type CheckpointInfo } from './engine/checkpoint.js';
 import { LOCK_FILE, logFileName, syncMarkFileName, tableFileName } from './engine/files.js';
 import { writeTable, yieldToEventLoop } from './engine/flush.js';
+import { TableWorker } from './engine/table-worker.js';
 import { resolveOptions, type Durability, type EngineOptions, type ResolvedOptions, type WriteOptions } from './engine/options.js';
 import { Publisher } from './engine/publisher.js';
 import { lookup, userEntries, viewIterator, type Bounds } from './engine/read-path.js';
@@ -144,6 +148,10 @@ export class Engine {
   private readonly space = new SpaceState();
   private cancelSpaceRetry: (() => void) | undefined;
   private spaceRetrying: Promise<void> | undefined;
+  /** Builds flush and compaction tables off the event loop (option `tableWorker`); undefined: built here. */
+  private readonly tableWorker: TableWorker | undefined;
+  /** Memtables that hold exactly their own log segment's records: the worker may flush them from it. */
+  private readonly ownSegment = new WeakSet<Memtable>();
 
   /** @internal Use `openEngine`. */
   constructor(
@@ -163,9 +171,11 @@ export class Engine {
     this.checkpoints = s.checkpoints;
     this.publisher = new Publisher(s.lastSeq);
     this.mem = new Memtable(log.number);
+    this.ownSegment.add(this.mem);
     this.blockCache = new BlockCache(opts.blockCacheBytes);
     this.tableCache = new TableCache(opts.vfs, (n) => this.pathOf(n), opts.openTablesMax, this.blockCache);
     this.buildOptions = buildOptions;
+    this.tableWorker = opts.tableWorker ? new TableWorker() : undefined;
     this.counters.replayedRecords = recovered.replayedRecords;
     this.counters.droppedTailBytes = recovered.droppedTailBytes;
     this.recoveryLoss = recovered.corruption;
@@ -446,6 +456,7 @@ export class Engine {
       }
       this.frozen.push(this.mem);
       this.mem = new Memtable(number);
+      this.ownSegment.add(this.mem);
       this.memList = undefined;
       addCheckpoint(this.checkpoints, this.lastSeq, this.clock.nowMs(), this.opts.tombstoneGraceMs);
       this.scheduleFlush();
@@ -508,7 +519,13 @@ export class Engine {
   private async flushOldest(): Promise<void> {
     const m = this.frozen[0] as Memtable;
     const n = this.nextFileNumber++;
-    const meta = await writeTable(this.vfs, this.clock, this.dir, this.pathOf(n), n, m.iterator(), this.buildOptions);
+    const w = this.tableWorker;
+    const path = this.pathOf(n);
+    let meta: TableMeta;
+    if (w === undefined) meta = await writeTable(this.vfs, this.clock, this.dir, path, n, m.iterator(), this.buildOptions);
+    else if (this.ownSegment.has(m)) {
+      meta = await w.writeTableFromLog(this.clock, this.dir, `${this.dir}/${logFileName(m.logNumber)}`, path, n, m, this.buildOptions);
+    } else meta = await w.writeTable(this.clock, this.dir, path, n, m.iterator(), this.buildOptions);
     const logNumber = this.frozen[1]?.logNumber ?? this.mem.logNumber;
     await this.installOrRemove((v) => withFlushed(v, meta), logNumber, [n]);
     this.frozen.shift();
@@ -636,18 +653,30 @@ export class Engine {
       this.opts.tombstoneGraceMs === 0
         ? smallestSnapshotSeq
         : dropMaxSeq(this.checkpoints, this.clock.nowMs(), this.opts.tombstoneGraceMs);
-    const result = await runCompaction(plan, {
-      tableCache: this.tableCache,
-      vfs: this.vfs,
-      pathOf: (n) => this.pathOf(n),
-      newFileNumber: () => this.nextFileNumber++,
-      buildOptions: this.buildOptions,
-      targetFileSizeBytes: this.opts.targetFileSizeBytes,
-      smallestSnapshotSeq,
-      tombstoneDropMaxSeq: Math.min(graceSeq, smallestSnapshotSeq),
-      isBaseLevelForKey: (key) => version.isBaseLevelForKey(plan.outputLevel, key),
-      yieldToEventLoop: () => yieldToEventLoop(this.clock),
-    });
+    const tombstoneDropMaxSeq = Math.min(graceSeq, smallestSnapshotSeq);
+    const newFileNumber = (): number => this.nextFileNumber++;
+    const result = this.tableWorker
+      ? await this.tableWorker.compact(plan, {
+          dir: this.dir,
+          levels: version.levels,
+          options: this.buildOptions,
+          targetFileSizeBytes: this.opts.targetFileSizeBytes,
+          smallestSnapshotSeq,
+          tombstoneDropMaxSeq,
+          newFileNumber,
+        })
+      : await runCompaction(plan, {
+          tableCache: this.tableCache,
+          vfs: this.vfs,
+          pathOf: (n) => this.pathOf(n),
+          newFileNumber,
+          buildOptions: this.buildOptions,
+          targetFileSizeBytes: this.opts.targetFileSizeBytes,
+          smallestSnapshotSeq,
+          tombstoneDropMaxSeq,
+          isBaseLevelForKey: (key) => version.isBaseLevelForKey(plan.outputLevel, key),
+          yieldToEventLoop: () => yieldToEventLoop(this.clock),
+        });
     const removed = [...plan.inputs, ...plan.overlapping];
     const outputs = result.outputs.map((t) => t.fileNumber);
     await this.installOrRemove((v) => withCompacted(v, removed, result.outputs, plan.outputLevel), this.logNumber, outputs);
@@ -818,6 +847,7 @@ export class Engine {
       this.publisher.failAll(new LsmError('closed', 'engine closed'));
       await this.log.close().catch(() => {});
       this.wakeStalled();
+      await this.tableWorker?.terminate().catch(() => {});
       this.tableCache.close();
       this.lock.release();
     }

@@ -135,3 +135,23 @@ export const NO_SPACE_RETRY_MAX_MS = 5_000;
  * follows a successful probe is not refused again at once.
  */
 export const SPACE_PROBE_BYTES = 1024 * 1024 + 64 * 1024;
+
+/**
+ * A flush through the table worker hands the memtable's entries over in
+ * chunks of about this many bytes: each is one copy on the engine's thread
+ * (a millisecond or so) between turns of its event loop.
+ */
+export const TABLE_WORKER_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Chunks of one flush sent to the table worker and not yet added to its
+ * table: bounds the copy of a memtable in transit to about 4 MiB.
+ */
+export const TABLE_WORKER_CHUNKS_IN_FLIGHT_MAX = 4;
+
+/**
+ * Input tables the table worker keeps open during one compaction. A
+ * compaction's inputs are held open by their iterators whatever this is; it
+ * only bounds the LRU, which the worker does not otherwise use.
+ */
+export const TABLE_WORKER_OPEN_TABLES_MAX = 64;

@@ -97,7 +97,7 @@ export async function runCompaction(plan: CompactionPlan, ctx: CompactionContext
         if (kind === KIND_DELETE) droppedTombstones++;
       } else {
         if (current === undefined) {
-          current = startOutput(ctx);
+          current = await startOutput(ctx);
           created.push(current.fileNumber);
         }
         current.builder.add(key, seq, kind, merged.value());
@@ -129,8 +129,8 @@ export async function runCompaction(plan: CompactionPlan, ctx: CompactionContext
   }
 }
 
-function startOutput(ctx: CompactionContext): Output {
-  const fileNumber = ctx.newFileNumber();
+async function startOutput(ctx: CompactionContext): Promise<Output> {
+  const fileNumber = await ctx.newFileNumber();
   const file = ctx.vfs.create(ctx.pathOf(fileNumber));
   return { fileNumber, file, builder: new TableBuilder(file, fileNumber, ctx.buildOptions) };
 }

@@ -55,7 +55,8 @@ export interface CompactionContext {
   tableCache: TableCache;
   vfs: Vfs;
   pathOf(fileNumber: number): string;
-  newFileNumber(): number;
+  /** A fresh file number for the next output; the table worker asks the engine for it, so it may be a promise. */
+  newFileNumber(): number | Promise<number>;
   buildOptions: TableBuildOptions;
   targetFileSizeBytes: number;
   /** Versions shadowed by a newer version with seq <= this are dropped. */

@@ -84,6 +84,16 @@ export interface EngineOptions {
   autoCompaction?: boolean;
   /** Log damage beyond a torn tail: refuse to open (`'strict'`, default) or skip and report (`'salvage'`). */
   walRecovery?: WalRecovery;
+  /**
+   * Build flush tables and run compactions in a worker thread
+   * (`node:worker_threads`), so that work does not hold the event loop
+   * serving reads and writes. Default: on with the real disk (`NodeVfs`,
+   * also the default `vfs`), off with any other `Vfs` (MemVfs, FaultVfs: a
+   * worker cannot share them); `true` with another `Vfs` is
+   * `invalid-argument`. Tables, manifest installs, durability and errors are
+   * the same either way.
+   */
+  tableWorker?: boolean;
 }
 
 export type ResolvedOptions = Required<EngineOptions>;
@@ -103,8 +113,14 @@ function defaultSlowdown(o: EngineOptions): number {
 
 /** Fills in defaults and rejects out-of-range options with `invalid-argument`. */
 export function resolveOptions(o: EngineOptions = {}): ResolvedOptions {
+  const vfs = o.vfs ?? new NodeVfs();
+  const realDisk = vfs instanceof NodeVfs;
+  if (o.tableWorker === true && !realDisk) {
+    throw new LsmError('invalid-argument', 'option tableWorker needs the real disk (NodeVfs): a worker thread cannot share another Vfs');
+  }
   const r: ResolvedOptions = {
-    vfs: o.vfs ?? new NodeVfs(),
+    vfs,
+    tableWorker: o.tableWorker ?? realDisk,
     clock: o.clock ?? systemClock,
     durability: o.durability ?? 'sync',
     syncIntervalMs: o.syncIntervalMs ?? L.SYNC_INTERVAL_MS_DEFAULT,

@@ -6,14 +6,13 @@
  * retry with backoff (on the engine's clock) resumes writes once space is
  * back, and close and open do not need space they cannot get.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FaultVfs, openEngine, type Engine } from '../../src/index.js';
 import { NO_SPACE_RETRY_MAX_MS } from '../../src/limits.js';
 import { b, ManualClock, s } from '../helpers.js';
+import { useTmpfs } from '../tmpfs.js';
 
 /** Lets promise chains and I/O callbacks run (the probe's fsync is a real promise). */
 async function settle(): Promise<void> {
@@ -139,25 +138,11 @@ describe('a full disk (issue 15, item 7), on the fault-injecting Vfs', () => {
  * mount is refused). A ballast file fills it, as an operator's disk fills.
  */
 describe('a full disk (issue 15, item 7), on a real tmpfs', () => {
-  let dir = '';
-  let mounted = false;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringkv-enospc-'));
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', dir], { stdio: 'ignore' });
-      mounted = true;
-    } catch {
-      mounted = false;
-    }
-  });
-  afterAll(() => {
-    // Lazily if a failed test left a file open: no mount outlives the run.
-    if (mounted) execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const tmpfs = useTmpfs('ringkv-enospc-');
 
   it('writes fail with no-space when the disk fills, resume after the ballast is removed, and nothing acknowledged is lost', async (ctx) => {
-    if (!mounted) return ctx.skip();
+    if (!tmpfs.mounted) return ctx.skip();
+    const dir = tmpfs.dir;
     const clock = new ManualClock();
     const data = path.join(dir, 'db');
     const db = await openEngine(data, { clock, memtableBytes: 1024 * 1024 });
