@@ -8,7 +8,7 @@
  * - `listen-failed`: the server could not bind for another reason (EACCES, EADDRNOTAVAIL, …).
  * - `storage-failed`: the storage engine could not be opened or closed (I/O error, corruption).
  * - `corrupt-record`: a stored sibling set does not decode; the key is unreadable, the node keeps serving others.
- * - `settings-mismatch`: an explicit cluster setting (n, r, w, mode, hintTtlMs, tombstoneGraceMs,
+ * - `settings-mismatch`: an explicit cluster setting (n, replicas, r, w, mode, hintTtlMs, tombstoneGraceMs,
  *   antiEntropyBucketsLog2) differs from the cluster's; the message names each setting and both values.
  */
 export type NodeServerErrorCode =

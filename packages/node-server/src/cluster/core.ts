@@ -45,7 +45,7 @@ import { decodePeerSet, encodeSet, storedValue, type StoredValue } from '../stor
 import type { EngineHintStore } from './hint-store.js';
 import { applyLocally, fetchLocally, ReplicaPort, type PeerPort } from './replicas.js';
 import { RingView } from './ring-view.js';
-import type { ClusterSettings } from './settings.js';
+import { replicationOf, type ClusterSettings } from './settings.js';
 
 /** What the core is built from. */
 export interface ClusterCoreOptions {
@@ -135,17 +135,18 @@ export class ClusterCore {
     this.membersSeen = Math.max(1, o.membersSeen ?? 1);
     this.placementKnown = s.seeds.length === 0;
     const status = o.initialStatus ?? 'normal';
-    this.view = new RingView({ id: o.id, address: o.address, generation: o.generation, heartbeat: 0, status, vnodes: s.vnodes, weight: s.weight, zone: s.zone });
+    this.view = new RingView({ id: o.id, address: o.address, generation: o.generation, heartbeat: 0, status, vnodes: s.vnodes, weight: s.weight, zone: s.zone, dc: s.dc ?? '', machine: s.machine ?? '' });
     this.replicas = new ReplicaPort(o.id, (id) => this.view.addressOf(id), o.peers, o.store, o.hints, o.clock);
     this.gossip = new Gossip({
       id: o.id, address: o.address, generation: o.generation, clock: o.clock, random: o.random, transport: this.tappedTransport(o.transport),
-      seeds: s.seeds, clusterName: s.clusterName, vnodes: s.vnodes, weight: s.weight, zone: s.zone, initialStatus: status,
+      seeds: s.seeds, clusterName: s.clusterName, vnodes: s.vnodes, weight: s.weight, zone: s.zone, dc: s.dc ?? '', machine: s.machine ?? '', initialStatus: status,
       intervalMs: s.gossipIntervalMs, suspectTimeoutMs: s.gossipIntervalMs * L.suspectRounds, meta: o.settingsLine ?? '',
     });
     this.coordinator = new Coordinator<StoredValue>({
       nodeId: o.id, ring: () => this.view.ring, down: () => this.view.down, clock: o.clock, hints: o.hints, replicas: this.replicas,
       local: { update: (key, context, payload) => o.store.update(key, context, payload) },
       defaults: { n: s.n, r: s.r, w: s.w, mode: s.mode, timeoutMs: s.requestTimeoutMs },
+      ...(s.replicas === undefined || typeof s.replicas === 'number' ? {} : { replicationMap: s.replicas }),
     });
     this.handoff = new HintedHandoff<StoredValue>({
       store: o.hints, replicas: this.replicas, clock: o.clock, down: () => this.view.down, hintTtlMs: s.hintTtlMs,
@@ -329,7 +330,7 @@ export class ClusterCore {
       return { type: 'get-ok', ...toGetResult(result.set), ...this.receiptOf(result.receipt, receipt, forwarded) };
     }
     const w = this.level('w', options?.w, this.s.w);
-    if (!forwarded && !this.view.ring.preferenceList(op.key, this.s.n).includes(this.o.id)) return this.forward(op, options, timeoutMs);
+    if (!forwarded && !this.view.ring.preferenceList(op.key, replicationOf(this.s)).includes(this.o.id)) return this.forward(op, options, timeoutMs);
     const context: VClock = op.context === undefined || op.context.length === 0 ? [] : decodeContext(op.context);
     const call = { context, n: this.effectiveN(), w, timeoutMs };
     const result: WriteResult<StoredValue> =
@@ -347,7 +348,7 @@ export class ClusterCore {
    * a node streams its ranges in (or out) reaches the new owner.
    */
   private async writePending(key: Key, deadlineMs: number): Promise<void> {
-    const pending = this.view.pendingReplicas(key, this.s.n).filter((id) => id !== this.o.id);
+    const pending = this.view.pendingReplicas(key, replicationOf(this.s)).filter((id) => id !== this.o.id);
     if (pending.length === 0) return;
     const set = this.o.store.readSet(key);
     if (set === undefined) return;
@@ -401,13 +402,16 @@ export class ClusterCore {
 
   /**
    * Sends a write to a node of its preference list (one hop) and relays its
-   * reply: live nodes first, in preference order; the next one is tried only
+   * reply: live nodes first (those of this node's DC before others, so a
+   * write crosses no WAN it need not), in preference order; the next one is tried only
    * when a call was refused before being sent (`unavailable`), never after a
    * call that may have been applied.
    */
   private async forward(op: ClusterOp, options: RequestOptions | undefined, timeoutMs: number): Promise<OpReply> {
-    const list = this.view.ring.preferenceList(op.key, this.s.n);
-    const order = [...list.filter((id) => !this.view.down.has(id)), ...list.filter((id) => this.view.down.has(id))];
+    const list = this.view.ring.preferenceList(op.key, replicationOf(this.s));
+    const local = (id: string): boolean => (this.view.ring.node(id)?.dc ?? '') === (this.s.dc ?? '');
+    const live = list.filter((id) => !this.view.down.has(id));
+    const order = [...live.filter(local), ...live.filter((id) => !local(id)), ...list.filter((id) => this.view.down.has(id))];
     const frame = this.o.codec.encode({ ...op, id: 0, options: { ...options, timeoutMs } } as Parameters<WireCodec['encode']>[0]);
     const deadlineMs = this.o.clock.now() + timeoutMs;
     let last: unknown = protocolError('unavailable', 'no replica of this key is known');

@@ -14,7 +14,8 @@
  * the copies each key has (min(N, ring size)), scaled up for members down.
  * (It divided by the copies before: 2 keys of 4 showed as 16.7 % with N=3.)
  */
-import { HashRing, ringDiff, type NodeSpec, type RangeChange } from '@ringkv/hashring';
+import { replicationTotal } from '../cluster/placement-options.js';
+import { HashRing, ringDiff, type NodeSpec, type RangeChange, type Replication } from '@ringkv/hashring';
 import type { PeerMessage } from '@ringkv/protocol';
 import type { PeerCallBody } from '../cluster/peer-link.js';
 import { placementVersion, ringSpecs, ringVnodesBase, type RingView } from '../cluster/ring-view.js';
@@ -54,7 +55,7 @@ export interface Plan {
 /** What a plan reads. */
 export interface PlanPorts {
   readonly id: string;
-  readonly n: number;
+  readonly n: Replication;
   readonly view: RingView;
   readonly engine: Pick<StorageEngine, 'iterate'>;
   readonly call: (address: string, body: PeerCallBody, timeoutMs: number) => Promise<PeerMessage>;
@@ -139,7 +140,7 @@ function assemble(
   let stored = 0;
   for (const c of counts.values()) stored += c.total.keys;
   const ringSize = p.view.ring.nodes().length;
-  const keysInCluster = (stored * ringSize) / (Math.max(1, counts.size) * Math.max(1, Math.min(p.n, ringSize)));
+  const keysInCluster = (stored * ringSize) / (Math.max(1, counts.size) * Math.max(1, Math.min(replicationTotal(p.n), ringSize)));
   totals.fractionOfKeys = keysInCluster === 0 ? 0 : Math.min(1, totals.keys / keysInCluster);
   return { op: q.op, id: q.id, ringVersionBefore: p.view.version, ringVersionAfter: placementVersion(specs), moves: sortMoves([...moves.values()]), totals };
 }
