@@ -34,11 +34,11 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A base port whose next three ports are free (the OS picks the first, we check the others). */
-async function freeBase(): Promise<number> {
+/** A base port whose next `count` ports are free. */
+async function freeBase(count = 3): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + ((process.pid * 7 + attempt * 97) % 30_000);
-    const free = await Promise.all([0, 1, 2].map((i) => portFree(base + i)));
+    const free = await Promise.all(Array.from({ length: count }, (_, i) => portFree(base + i)));
     if (free.every(Boolean)) return base;
   }
   throw new Error('no three consecutive free ports');
@@ -53,10 +53,10 @@ function alive(pid: number): boolean {
   }
 }
 
-async function startDev(base: number, extra: string[], ownGroup = false) {
+async function startDev(base: number, extra: string[], ownGroup = false, command: string[] = ['dev', '--base-port', String(base)], readyPattern = /^ringkv dev ready .*$/m, done = /Ctrl-C \(stops every node/) {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc -b apps/ringkv\` first`);
   // ownGroup: dev leads a process group, as a shell's foreground job does, so the test can signal the group like Ctrl-C.
-  const dev = spawn(process.execPath, [cli, 'dev', '--base-port', String(base), ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
+  const dev = spawn(process.execPath, [cli, ...command, ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
   let out = '';
   let err = '';
   dev.stderr.on('data', (c: Buffer) => (err += c.toString()));
@@ -64,8 +64,8 @@ async function startDev(base: number, extra: string[], ownGroup = false) {
   const readyLine = await new Promise<string>((resolve, reject) => {
     dev.stdout.on('data', (c: Buffer) => {
       out += c.toString();
-      const m = /^ringkv dev ready .*$/m.exec(out);
-      if (m !== null && /Ctrl-C \(stops every node/.test(out)) resolve(m[0]);
+      const m = readyPattern.exec(out);
+      if (m !== null && done.test(out)) resolve(m[0]);
     });
     void exited.then((code) => reject(new Error(`ringkv dev exited with ${code}: ${err}`)));
   });
@@ -154,6 +154,44 @@ describe('ringkv dev', () => {
     await exited;
     for (let i = 0; i < 300 && nodesOf().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(nodesOf()).toEqual([]);
+  });
+
+  it('dev --dcs 2 starts a node per DC under the map dc1:N,dc2:N, each node its own machine, and serves through either', async () => {
+    const base = await freeBase(2);
+    const { dev, exited, urls, pids } = await startDev(base, ['--dcs', '2', '--nodes', '1', '--dir', join(dir, 'dcs')]);
+    try {
+      const status = (await (await fetch(`${(urls[0] as string).replace('ws:', 'http:')}/status`)).json()) as {
+        cluster: { settings: { n: number; replicas: string }; members: { id: string; dc: string; machine: string }[] };
+      };
+      expect(status.cluster.settings).toMatchObject({ n: 2, replicas: 'dc1:1,dc2:1' });
+      expect(status.cluster.members.map((m) => [m.id, m.dc, m.machine])).toEqual([['node1', 'dc1', 'node1'], ['node2', 'dc2', 'node2']]);
+      expect((await run(['put', 'dc-key', 'in both DCs', '--url', urls[0] as string])).stdout.trim()).toBe('OK');
+      expect((await run(['get', 'dc-key', '--url', urls[1] as string])).stdout.trim()).toBe('in both DCs');
+    } finally {
+      dev.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(await gone(pids)).toEqual([]);
+  });
+
+  it('start --shards 2 runs two nodes of one machine on consecutive ports and data directories, and SIGINT stops both', async () => {
+    const base = await freeBase(2);
+    const data = join(dir, 'shards');
+    const { dev, exited, urls, pids, out } = await startDev(base, ['--id', 'box', '--port', String(base), '--data', data, '--machine', 'box-host', '--n', '1', '--r', '1', '--w', '1', '--log-level', 'warn'], false, ['start', '--shards', '2'], /^ringkv shards ready .*$/m, /ringkv shards ready/);
+    try {
+      expect(urls).toEqual([`ws://127.0.0.1:${base}`, `ws://127.0.0.1:${base + 1}`]);
+      expect(out()).toMatch(/\[box-shard1\] ringkv node box-shard1 ready/);
+      expect(existsSync(join(data, 'shard0')) && existsSync(join(data, 'shard1'))).toBe(true);
+      const members = async (): Promise<{ id: string; machine: string }[]> =>
+        ((await (await fetch(`http://127.0.0.1:${base}/status`)).json()) as { cluster: { members: { id: string; machine: string }[] } }).cluster.members;
+      for (let i = 0; i < 300 && (await members()).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await members()).map((m) => [m.id, m.machine])).toEqual([['box-shard0', 'box-host'], ['box-shard1', 'box-host']]);
+    } finally {
+      dev.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(out()).toMatch(/ringkv shards: stopped/);
+    expect(await gone(pids)).toEqual([]);
   });
 
   it('leaves no orphan when ringkv dev itself is killed with SIGKILL: its nodes stop on their own', async () => {

@@ -75,6 +75,25 @@ describe('data centers, racks and machines', () => {
       expect(acked.filter((id) => layout[id]?.dc === 'dc2'), `key ${i}: ${acked}`).toHaveLength(1);
       expect(new Set(acked.map(machineOf)).size, `key ${i}: ${acked}`).toBe(3);
     }
+    // A plan takes the joiner's labels: a node of a DC the map does not name would receive nothing, one in dc2 a share.
+    type Plan = { totals: { keys: number }; moves: { to: string }[] };
+    const plan = async (query: string): Promise<Plan> => (await (await fetch(`${all[0]?.httpUrl}/admin/plan?op=join&id=f&${query}`)).json()) as Plan;
+    expect((await plan('dc=dc3&machine=m9')).moves).toEqual([]);
+    const intoDc2 = await plan('dc=dc2&rack=r3&machine=m9');
+    expect(intoDc2.totals.keys).toBeGreaterThan(0);
+    expect(intoDc2.moves.every((m) => m.to === 'f')).toBe(true);
+  });
+
+  it('counts the replicas keys have by machines: two nodes of one machine give a key one replica', async () => {
+    const effectiveN = async (node: RingkvNode): Promise<number> =>
+      ((await (await fetch(`${node.httpUrl}/status`)).json()) as { cluster: { settings: { effectiveN: number } } }).cluster.settings.effectiveN;
+    const a = await nodes.start({ id: 'a', ...fast, machine: 'm1' });
+    const b = await nodes.start({ id: 'b', ...fast, machine: 'm1', seeds: [a.url] });
+    await waitUntil('a and b agree', () => agree([a.httpUrl, b.httpUrl], ['a', 'b']));
+    expect(await effectiveN(a)).toBe(1);
+    const c = await nodes.start({ id: 'c', ...fast, machine: 'm2', seeds: [a.url] });
+    await waitUntil('three agree', () => agree([a.httpUrl, b.httpUrl, c.httpUrl], ['a', 'b', 'c']));
+    expect(await effectiveN(a)).toBe(2);
   });
 
   it('refuses a node started with another replication map, naming the setting and both maps', async () => {

@@ -19,8 +19,10 @@
  *      own status announcements (RingView); every placement change reaches
  *      the ring listeners, whoever updated the view.
  *   3. A forwarded request is forwarded at most once (one hop).
- *   4. Requests run with `effectiveN()` = min(N, the most members owning
- *      tokens this node has seen, persisted) replicas, as Riak clamps n_val
+ *   4. Requests run with `effectiveN()` = min(N, the most replicas a ring
+ *      this node has seen gave a key — members owning tokens, counting each
+ *      machine once (per DC with a replication map) —, persisted) replicas
+ *      (the persisted name is still members-seen), as Riak clamps n_val
  *      to a smaller cluster: a lone first node with N=3 serves at the
  *      default R=W=2 capped to 1, while a cluster that once had three
  *      members never counts fewer (two killed, or a restart alone, does not
@@ -122,6 +124,7 @@ export class ClusterCore {
   private antiEntropy: ((call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'key-sets' | 'sync-sets' }>) => Promise<PeerMessage>) | undefined;
   private readonly s: ClusterSettings;
   private membersSeen: number;
+  private replicasCache: { ring: unknown; count: number } = { ring: undefined, count: 0 };
   /** False from start until gossip learned another member or found no seed answering (invariant 5). */
   private placementKnown: boolean;
   private readonly placementWaiters = new Set<() => void>();
@@ -284,17 +287,26 @@ export class ClusterCore {
   }
 
   /**
-   * Replicas a key has now: N, or, while this node has never seen that many
-   * members owning tokens, the most it has seen (module invariant 4). It
-   * never decreases: down, left or removed members keep it.
+   * Replicas a key has now: N, or, while this node has never seen a ring
+   * giving keys that many, the most it has seen (module invariant 4). It
+   * never decreases: down, left or removed members keep it. A key's replicas
+   * are on distinct machines (per DC, with a replication map), so nodes
+   * sharing a machine count once.
    */
   effectiveN(): number {
-    const size = this.view.ring.size;
+    const size = this.replicasInRing();
     if (size > this.membersSeen) {
       this.membersSeen = size;
       this.o.onMembersSeen?.(size);
     }
     return Math.min(this.s.n, this.membersSeen);
+  }
+
+  /** How many replicas every key has in the current ring (all keys have as many); cached per ring. */
+  private replicasInRing(): number {
+    const ring = this.view.ring;
+    if (this.replicasCache.ring !== ring) this.replicasCache = { ring, count: ring.size === 0 ? 0 : ring.preferenceListAt(0n, replicationOf(this.s)).length };
+    return this.replicasCache.count;
   }
 
   /**

@@ -30,7 +30,10 @@ export interface PlanQuery {
   readonly id: string;
   readonly vnodes?: number;
   readonly weight?: number;
+  /** The joining node's rack (`rack` or, its former name, `zone` in the query). */
   readonly zone?: string;
+  readonly dc?: string;
+  readonly machine?: string;
 }
 
 /** One move of a plan: ranges held today by the sources `from` (sorted by id; any of them can serve) that node `to` gains. */
@@ -72,7 +75,7 @@ function afterSpecs(q: PlanQuery, view: RingView): AdminResult<NodeSpec[]> {
     return { ok: true, value: ringSpecs(members.filter((m) => m.id !== q.id)) };
   }
   if (inRing) return { ok: false, status: 409, code: 'already-member', message: `${q.id} is already in the ring` };
-  const joining = { id: q.id, status: 'normal' as const, vnodes: q.vnodes ?? ringVnodesBase, weight: q.weight ?? 1, zone: q.zone ?? '' };
+  const joining = { id: q.id, status: 'normal' as const, vnodes: q.vnodes ?? ringVnodesBase, weight: q.weight ?? 1, zone: q.zone ?? '', dc: q.dc ?? '', machine: q.machine ?? '' };
   return { ok: true, value: ringSpecs([...members.filter((m) => m.id !== q.id), joining]) };
 }
 
