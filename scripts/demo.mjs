@@ -40,7 +40,9 @@ function startNode(i) {
   const node = nodes[i];
   const seeds = nodes.filter((_, j) => j !== i).map((m) => `127.0.0.1:${m.port}`).join(',');
   const args = [cliPath, 'start', '--id', node.id, '--port', String(node.port), '--data', join(dir, node.id),
-    '--seeds', seeds, '--n', '3', '--r', '2', '--w', '2', '--durability', 'interval', '--log-level', 'error'];
+    '--seeds', seeds, '--n', '3', '--r', '2', '--w', '2', '--durability', 'interval', '--log-level', 'error',
+    // Three nodes on one host: each its own machine label (the default, the hostname, would make them one machine).
+    '--machine', node.id];
   const env = { ...process.env, RINGKV_CONFIG: '', RINGKV_SEEDS: '' };
   node.proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   node.stderr = '';

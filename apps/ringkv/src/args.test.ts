@@ -169,7 +169,7 @@ describe('small parsers', () => {
 
 describe('cluster commands', () => {
   it('parses dev with its defaults (3 nodes, N=3, R=W=2, base port 7000) and quorums derived from --n', () => {
-    expect(parseCommand(['dev'])).toEqual({ kind: 'dev', nodes: 3, basePort: 7000, dir: './.ringkv', n: 3, r: 2, w: 2, durability: 'interval', logLevel: 'warn', logFormat: undefined });
+    expect(parseCommand(['dev'])).toEqual({ kind: 'dev', dcs: 1, nodes: 3, basePort: 7000, dir: './.ringkv', n: 3, r: 2, w: 2, durability: 'interval', logLevel: 'warn', logFormat: undefined });
     expect(parseCommand(['dev', '--nodes', '5', '--n', '5', '--base-port', '9000', '--dir', '/tmp/x'])).toMatchObject({ nodes: 5, n: 5, r: 3, w: 3, basePort: 9000, dir: '/tmp/x' });
     expect(() => parseCommand(['dev', '--nodes', '2', '--n', '3'])).toThrow(/--n must be an integer in 1…2/);
     expect(() => parseCommand(['dev', '--r', '4'])).toThrow(/--r must be an integer in 1…3/);
@@ -179,6 +179,14 @@ describe('cluster commands', () => {
     expect(parseCommand(['dev', '--log-format', 'pretty'])).toMatchObject({ kind: 'dev', logFormat: 'pretty' });
     expect(parseCommand(['dev', '--log-format', 'json'])).toMatchObject({ kind: 'dev', logFormat: 'json' });
     expect(() => parseCommand(['dev', '--log-format', 'xml'])).toThrow(/--log-format must be json or pretty/);
+  });
+
+  it('parses dev --dcs: nodes and replicas per DC, quorums out of every replica', () => {
+    expect(parseCommand(['dev', '--dcs', '2', '--nodes', '3'])).toMatchObject({ dcs: 2, nodes: 3, n: 3, r: 4, w: 4 });
+    expect(parseCommand(['dev', '--dcs', '2', '--nodes', '2', '--n', '1'])).toMatchObject({ dcs: 2, nodes: 2, n: 1, r: 2, w: 2 });
+    expect(() => parseCommand(['dev', '--dcs', '5'])).toThrow(/--dcs must be an integer in 1…4/);
+    expect(() => parseCommand(['dev', '--dcs', '2', '--nodes', '9'])).toThrow(/--nodes must be an integer in 1…8/);
+    expect(() => parseCommand(['dev', '--dcs', '2', '--r', '7'])).toThrow(/--r must be an integer in 1…6/);
   });
 
   it('parses status and bench --seeds, and refuses --url with --seeds', () => {
@@ -199,6 +207,9 @@ describe('cluster commands', () => {
       kind: 'plan', url: undefined, token: undefined, json: false, op: 'join', id: 'n4', vnodes: 128, weight: 0.5, zone: 'r2',
     });
     expect(parseCommand(['plan', 'leave', 'n2'])).toMatchObject({ op: 'leave', id: 'n2', vnodes: undefined, weight: undefined, zone: undefined });
+    expect(parseCommand(['plan', 'join', 'n4', '--dc', 'dc2', '--rack', 'r1', '--machine', 'm9'])).toMatchObject({ op: 'join', id: 'n4', zone: 'r1', dc: 'dc2', machine: 'm9' });
+    expect(() => parseCommand(['plan', 'leave', 'n2', '--dc', 'dc1'])).toThrow(/plan leave takes none/);
+    expect(() => parseCommand(['plan', 'join', 'n4', '--zone', 'a', '--rack', 'b'])).toThrow(/former name of --rack/);
   });
 
   it('refuses topology commands with missing ids, extra arguments or conflicting flags (exit 2)', () => {

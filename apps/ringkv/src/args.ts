@@ -27,6 +27,7 @@ import {
   devBasePortDefault,
   devNodesDefault,
   devNodesMax,
+  devDcsMax,
   vnodesMax,
   weightMax,
 } from './limits.js';
@@ -82,11 +83,16 @@ export interface DelCommand extends Omit<GetCommand, 'kind'> {
 /** `ringkv dev`: a local cluster of child processes. */
 export interface DevCommand {
   readonly kind: 'dev';
+  /** Data centers (`--dcs`, default 1): DC d holds nodes d·nodes … (d+1)·nodes − 1, and each key `n` replicas. */
+  readonly dcs: number;
+  /** Nodes per data center (all of them with one DC). */
   readonly nodes: number;
   readonly basePort: number;
   /** Parent of the nodes' data directories (`<dir>/node<i>`). */
   readonly dir: string;
+  /** Replicas per key in each DC (with one DC: N). */
   readonly n: number;
+  /** Default quorums, out of n × dcs replicas. */
   readonly r: number;
   readonly w: number;
   readonly durability: 'sync' | 'interval' | 'none';
@@ -135,7 +141,10 @@ export interface PlanCommand extends AdminTarget {
   /** Join only: the new member's placement (the node's defaults when absent). */
   readonly vnodes: number | undefined;
   readonly weight: number | undefined;
+  /** The joining node's rack (`--rack`, or `--zone`, its former name). */
   readonly zone: string | undefined;
+  readonly dc?: string | undefined;
+  readonly machine?: string | undefined;
 }
 
 /** `ringkv bench`. */
@@ -208,6 +217,7 @@ export type Command =
   | HelpCommand;
 
 const devOptions = {
+  dcs: { type: 'string' },
   nodes: { type: 'string' },
   'base-port': { type: 'string' },
   dir: { type: 'string' },
@@ -310,19 +320,21 @@ function parseDev(args: readonly string[]): Command {
   const { values, positionals } = parse('dev', args, devOptions);
   if (values.help) return { kind: 'help', text: usage('dev') };
   noPositionals('dev', positionals);
-  const nodes = optInt('dev', 'nodes', values.nodes, devNodesDefault, 1, devNodesMax);
-  const n = optInt('dev', 'n', values.n, Math.min(3, nodes), 1, nodes);
-  const quorum = Math.floor(n / 2) + 1;
-  const r = optInt('dev', 'r', values.r, quorum, 1, n);
-  const w = optInt('dev', 'w', values.w, quorum, 1, n);
-  const basePort = optInt('dev', 'base-port', values['base-port'], devBasePortDefault, 1, 65535 - nodes + 1);
+  const dcs = optInt('dev', 'dcs', values.dcs, 1, 1, devDcsMax);
+  const nodes = optInt('dev', 'nodes', values.nodes, devNodesDefault, 1, Math.floor(devNodesMax / dcs));
+  const n = optInt('dev', 'n', values.n, Math.min(3, nodes), 1, Math.min(nodes, Math.floor(16 / dcs)));
+  const total = n * dcs;
+  const quorum = Math.floor(total / 2) + 1;
+  const r = optInt('dev', 'r', values.r, quorum, 1, total);
+  const w = optInt('dev', 'w', values.w, quorum, 1, total);
+  const basePort = optInt('dev', 'base-port', values['base-port'], devBasePortDefault, 1, 65535 - nodes * dcs + 1);
   const durability = values.durability ?? 'interval';
   if (durability !== 'sync' && durability !== 'interval' && durability !== 'none') throw new CliError('usage', `dev: --durability must be sync, interval or none, got "${durability}"`);
   const logLevel = values['log-level'] ?? 'warn';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new CliError('usage', `dev: --log-level must be fatal, error, warn, info, debug or silent, got "${logLevel}"`);
   const logFormat = values['log-format'];
   if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') throw new CliError('usage', `dev: --log-format must be json or pretty, got "${logFormat}"`);
-  return { kind: 'dev', nodes, basePort, dir: values.dir ?? `./${defaultDataRoot}`, n, r, w, durability, logLevel, logFormat };
+  return { kind: 'dev', dcs, nodes, basePort, dir: values.dir ?? `./${defaultDataRoot}`, n, r, w, durability, logLevel, logFormat };
 }
 
 function parseRepair(args: readonly string[]): Command {
@@ -354,15 +366,17 @@ function parseCleanup(args: readonly string[]): Command {
 }
 
 function parsePlan(args: readonly string[]): Command {
-  const options = { ...adminOptions, vnodes: { type: 'string' }, weight: { type: 'string' }, zone: { type: 'string' } } as const;
+  const options = { ...adminOptions, vnodes: { type: 'string' }, weight: { type: 'string' }, zone: { type: 'string' }, rack: { type: 'string' }, dc: { type: 'string' }, machine: { type: 'string' } } as const;
   const { values, positionals } = parse('plan', args, options);
   if (values.help) return { kind: 'help', text: usage('plan') };
   const [op, id] = exactPositionals('plan', positionals, ['join|leave', 'ID']) as [string, string];
   if (op !== 'join' && op !== 'leave') throw new CliError('usage', `plan: the operation must be join or leave, got "${op}" (usage: ringkv plan join|leave ID)`);
-  if (op === 'leave' && (values.vnodes !== undefined || values.weight !== undefined || values.zone !== undefined)) {
-    throw new CliError('usage', 'plan: --vnodes, --weight and --zone describe a joining node; plan leave takes none');
+  const placement = [values.vnodes, values.weight, values.zone, values.rack, values.dc, values.machine];
+  if (op === 'leave' && placement.some((x) => x !== undefined)) {
+    throw new CliError('usage', 'plan: --vnodes, --weight, --rack (--zone), --dc and --machine describe a joining node; plan leave takes none');
   }
-  if (values.zone === '') throw new CliError('usage', 'plan: --zone must not be empty');
+  for (const flag of ['zone', 'rack', 'dc', 'machine'] as const) if (values[flag] === '') throw new CliError('usage', `plan: --${flag} must not be empty`);
+  if (values.zone !== undefined && values.rack !== undefined && values.zone !== values.rack) throw new CliError('usage', 'plan: --zone is the former name of --rack, and the two differ: give one');
   return {
     kind: 'plan',
     ...adminCommon('plan', values),
@@ -370,7 +384,9 @@ function parsePlan(args: readonly string[]): Command {
     id: memberId('plan', id),
     vnodes: values.vnodes === undefined ? undefined : intFlag('plan', 'vnodes', values.vnodes, 1, vnodesMax),
     weight: values.weight === undefined ? undefined : weightFlag('plan', values.weight),
-    zone: values.zone,
+    zone: values.rack ?? values.zone,
+    ...(values.dc === undefined ? {} : { dc: values.dc }),
+    ...(values.machine === undefined ? {} : { machine: values.machine }),
   };
 }
 
@@ -592,10 +608,13 @@ const usages: Record<string, string> = {
 Starts a local cluster: NODES child processes running ringkv start on consecutive ports, each seeded
 with the others; waits until they agree on the member set, prints the URLs and an SDK line.
 Node output is forwarded prefixed with [nodeI]. Ctrl-C stops every node gracefully.
-  --nodes N          nodes (default 3)
+  --dcs D            data centers dc1…dcD (default 1); each holds NODES nodes and N replicas of
+                     every key (replication map dc1:N,…,dcD:N), every node on a machine of its own
+  --nodes N          nodes per data center (default 3)
   --base-port P      node i listens on P + i - 1 (default 7000)
   --dir DIR          data under DIR/node<i> (default ./.ringkv)
-  --n N --r R --w W  replicas per key and default quorums (default 3, 2, 2)
+  --n N --r R --w W  replicas per key (per DC) and default quorums out of all replicas (default 3, 2, 2;
+                     with --dcs 2: 3 per DC, 4, 4)
   --durability MODE  sync | interval | none (default interval)
   --log-level L      nodes' log level (default warn)
   --log-format F     json | pretty: the nodes' log lines (default pretty when stderr is a terminal, else json)`,
@@ -627,11 +646,12 @@ Drops, on the node at --url, the data of ranges it no longer replicates after a 
 (only once their new owners hold them).
 ${commonAdmin}
   --json             print the answer as JSON`,
-  plan: `ringkv plan join ID [--vnodes V --weight X --zone Z] | ringkv plan leave ID [options]
+  plan: `ringkv plan join ID [--vnodes V --weight X --dc DC --rack R --machine M] | ringkv plan leave ID [options]
 Dry run: how many ranges, keys and bytes would move, and between which nodes, if ID joined
 (with that placement) or left. Nothing changes.
 ${commonAdmin}
   --vnodes V --weight X --zone Z   the joining node's placement (default: the node's defaults)
+  --dc DC --rack R --machine M     the joining node's labels (--zone is --rack's former name; no machine: its own)
   --json             print the plan as JSON`,
   get: `ringkv get KEY [options]
 Prints the value of KEY; concurrent versions (siblings) are listed with an index, followed by

@@ -93,10 +93,32 @@ describe('resolveStartConfig cluster options', () => {
       { config: 'c.json', r: '3', weight: '0.5' },
       environment({ RINGKV_SEEDS: 'a:1,b:2', RINGKV_W: '2', RINGKV_CLUSTER_SECRET: 's3cret' }, files),
     );
-    expect(c.cluster).toEqual({ seeds: ['ws://a:1', 'ws://b:2'], clusterSecret: 's3cret', n: 5, r: 3, w: 2, mode: 'strict', weight: 0.5, zone: 'file-zone' });
+    expect(c.cluster).toEqual({ seeds: ['ws://a:1', 'ws://b:2'], clusterSecret: 's3cret', n: 5, r: 3, w: 2, mode: 'strict', weight: 0.5, rack: 'file-zone', machine: 'box' });
     const fromFile = resolveStartConfig({ config: 'c.json' }, environment({}, files));
     expect(fromFile.cluster.seeds).toEqual(['ws://10.0.0.1:7000', 'ws://10.0.0.2:7000']);
-    expect(resolveStartConfig({}, environment()).cluster).toEqual({ seeds: [] });
+    expect(resolveStartConfig({}, environment()).cluster).toEqual({ seeds: [], machine: 'box' });
+  });
+
+  it('reads --dc, --rack (--zone its alias), --machine (default the hostname) and --replicas', () => {
+    const c = resolveStartConfig({ dc: 'dc1', rack: 'r1', machine: 'host-a', replicas: 'dc1:3,dc2:2' }, environment());
+    expect(c.cluster).toEqual({ seeds: [], dc: 'dc1', rack: 'r1', machine: 'host-a', replicas: 'dc1:3,dc2:2' });
+    expect(resolveStartConfig({ zone: 'r2' }, environment({}, {}, 'db-7.example.org')).cluster).toEqual({ seeds: [], rack: 'r2', machine: 'db-7.example.org' });
+    expect(resolveStartConfig({}, environment({ RINGKV_DC: 'dc2', RINGKV_MACHINE: 'm9' })).cluster).toMatchObject({ dc: 'dc2', machine: 'm9' });
+    // A plain count is --n.
+    expect(resolveStartConfig({ replicas: '5' }, environment()).cluster).toMatchObject({ n: 5 });
+    expect(resolveStartConfig({ replicas: '5', n: '5' }, environment()).cluster.replicas).toBeUndefined();
+  });
+
+  it('refuses a --zone that differs from --rack, and a plain --replicas that differs from --n, as usage errors', () => {
+    for (const flags of [{ zone: 'a', rack: 'b' }, { replicas: '3', n: '2' }, { replicas: '0' }, { machine: '' }]) {
+      let code: string | undefined;
+      try {
+        resolveStartConfig(flags, environment());
+      } catch (error) {
+        code = isCliError(error) ? error.code : 'other';
+      }
+      expect(code, JSON.stringify(flags)).toBe('usage');
+    }
   });
 
   it('refuses bad cluster values naming their source', () => {
@@ -117,7 +139,7 @@ describe('resolveStartConfig anti-entropy options', () => {
       { config: 'c.json', 'anti-entropy-interval-ms': '0' },
       environment({ RINGKV_ANTI_ENTROPY_BYTES_PER_SEC: '2097152' }, files),
     );
-    expect(c.cluster).toEqual({ seeds: [], antiEntropyIntervalMs: 0, antiEntropyBytesPerSec: 2097152, antiEntropyBucketsLog2: 12 });
+    expect(c.cluster).toEqual({ seeds: [], antiEntropyIntervalMs: 0, antiEntropyBytesPerSec: 2097152, antiEntropyBucketsLog2: 12, machine: 'box' });
     expect(resolveStartConfig({}, environment()).cluster).not.toHaveProperty('antiEntropyIntervalMs');
   });
 
@@ -155,7 +177,7 @@ describe('resolveStartConfig hint and tombstone options', () => {
   it('passes --hint-ttl-ms and --tombstone-grace-ms on from any source, and leaves them out when not given', () => {
     const c = resolveStartConfig({ 'hint-ttl-ms': '60000' }, environment({ RINGKV_TOMBSTONE_GRACE_MS: '120000' }));
     expect(c.cluster).toMatchObject({ hintTtlMs: 60_000, tombstoneGraceMs: 120_000 });
-    expect(resolveStartConfig({}, environment()).cluster).toEqual({ seeds: [] });
+    expect(resolveStartConfig({}, environment()).cluster).toEqual({ seeds: [], machine: 'box' });
   });
 
   it('refuses values outside the node\'s bounds, naming their source', () => {

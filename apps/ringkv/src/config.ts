@@ -24,6 +24,7 @@ import {
 } from './limits.js';
 import { configKey, startOptionSpecs, type StartFlags } from './start-options.js';
 import { wsUrl } from './url.js';
+import { placementConfig } from './placement-config.js';
 
 /** What `ringkv start` passes to `startNode`, plus where the config came from. */
 export interface StartConfig {
@@ -63,7 +64,12 @@ export interface ClusterConfig {
   readonly mode?: 'sloppy' | 'strict';
   readonly vnodes?: number;
   readonly weight?: number;
-  readonly zone?: string;
+  /** Placement labels and the replication map (placement-config.ts); `machine` defaults to the hostname. */
+  readonly dc?: string;
+  readonly rack?: string;
+  readonly machine?: string;
+  /** `dc:count[,dc:count…]`, checked by the node. */
+  readonly replicas?: string;
   /** Start as a joining member: stream the ranges this node will own, then serve them (`--join`). */
   readonly join?: boolean;
   /** Bandwidth of join/leave streaming (`--stream-bytes-per-sec`; the node's default when absent). */
@@ -125,7 +131,7 @@ export function resolveStartConfig(flags: StartFlags, environment: StartEnvironm
     nodeRequestBytesInFlightMax: integer(pick('node-request-bytes-in-flight-max'), 64 * 1024, 16 * 1024 ** 3),
     logLevel: oneOf(pick('log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const) ?? 'info',
     logFormat: oneOf(pick('log-format'), ['json', 'pretty'] as const),
-    cluster: clusterConfig(pick),
+    cluster: clusterConfig(pick, environment.hostname),
     configFile,
   };
 }
@@ -133,21 +139,22 @@ export function resolveStartConfig(flags: StartFlags, environment: StartEnvironm
 type Pick = (flag: Flag) => { value: Raw; source: string } | undefined;
 
 /** The cluster flags, each checked like the others; quorum relations (R, W ≤ N) are the node's to refuse. */
-function clusterConfig(pick: Pick): ClusterConfig {
+function clusterConfig(pick: Pick, hostname: string): ClusterConfig {
   const seeds = seedList(pick('seeds'));
+  const n = integer(pick('n'), 1, 16);
   return {
     seeds,
     ...definedOnly({
       clusterSecret: text(pick('cluster-secret')),
       advertiseUrl: text(pick('advertise-url')),
-      n: integer(pick('n'), 1, 16),
+      n,
       r: integer(pick('r'), 1, 16),
       w: integer(pick('w'), 1, 16),
       mode: oneOf(pick('mode'), ['sloppy', 'strict'] as const),
       vnodes: integer(pick('vnodes'), 1, vnodesMax),
       weight: positive(pick('weight'), weightMax),
-      zone: text(pick('zone')),
     }),
+    ...placementConfig(pick, hostname, n),
     ...topologyConfig(pick, seeds),
     ...repairConfig(pick),
   };

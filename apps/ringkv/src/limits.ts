@@ -53,6 +53,8 @@ export const latencyUsMax = 60_000_000;
 export const devNodesDefault = 3;
 /** Most `ringkv dev` nodes: each is a process; past 16 a laptop only thrashes. */
 export const devNodesMax = 16;
+/** Most `ringkv dev --dcs`: enough to show a DC failure (2) and a majority of DCs (3); every DC needs nodes of its own within `devNodesMax`. */
+export const devDcsMax = 4;
 /** First port of `ringkv dev` (node i listens on base + i). */
 export const devBasePortDefault = 7000;
 /** How long `ringkv dev` waits for the nodes to agree on the member set: gossip needs a few rounds of 1 s, a loaded machine more. */
@@ -96,3 +98,6 @@ export const hintTtlMsMin = 1_000;
 export const hintTtlMsMax = 7 * 24 * 3_600_000;
 /** Longest tombstone grace period `start --tombstone-grace-ms` accepts: the node's own bound (a year). */
 export const tombstoneGraceMsMax = 365 * 24 * 3_600_000;
+
+/** Most node processes `ringkv start --shards` starts on one machine: one per core, and 64 cores is a large host. */
+export const shardsMax = 64;

@@ -12,6 +12,7 @@ import { isRingkvError } from '@ringkv/client-sdk';
 import { parseCommand } from './args.js';
 import { benchText, runBench } from './commands/bench.js';
 import { exitDevOnSignals, runDev } from './commands/dev.js';
+import { runShards, shardCount } from './commands/shards.js';
 import { runKv } from './commands/kv.js';
 import { leaveText, runLeave } from './commands/leave.js';
 import { runRepair, repairText } from './commands/repair.js';
@@ -35,6 +36,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
         io.stdout(`ringkv ${appVersion()}`);
         return 0;
       case 'start': {
+        const shards = shardCount(command.flags);
+        if (shards !== undefined) {
+          await runShards(command, shards, io, (running) => exitDevOnSignals(running, io, 'ringkv shards'));
+          return 'running';
+        }
         // Signal handlers go in before the ready line: SIGTERM right after it stops the node gracefully.
         await runStart(command, io, (left) => exitOnLeft(left, io), (node) => exitOnSignals(node, io));
         return 'running';

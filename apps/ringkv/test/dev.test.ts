@@ -6,7 +6,7 @@
  */
 
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,44 @@ describe('ringkv dev', () => {
     await exited;
     for (let i = 0; i < 300 && nodesOf().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(nodesOf()).toEqual([]);
+  });
+
+  it('dev --dcs 2 starts a node per DC under the map dc1:N,dc2:N, each node its own machine, and serves through either', async () => {
+    const base = await freeBase(2);
+    const { dev, exited, urls, pids } = await startDev(base, ['--dcs', '2', '--nodes', '1', '--dir', join(dir, 'dcs')]);
+    try {
+      const status = (await (await fetch(`${(urls[0] as string).replace('ws:', 'http:')}/status`)).json()) as {
+        cluster: { settings: { n: number; replicas: string }; members: { id: string; dc: string; machine: string }[] };
+      };
+      expect(status.cluster.settings).toMatchObject({ n: 2, replicas: 'dc1:1,dc2:1' });
+      expect(status.cluster.members.map((m) => [m.id, m.dc, m.machine])).toEqual([['node1', 'dc1', 'node1'], ['node2', 'dc2', 'node2']]);
+      expect((await run(['put', 'dc-key', 'in both DCs', '--url', urls[0] as string])).stdout.trim()).toBe('OK');
+      expect((await run(['get', 'dc-key', '--url', urls[1] as string])).stdout.trim()).toBe('in both DCs');
+    } finally {
+      dev.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(await gone(pids)).toEqual([]);
+  });
+
+  it('start --shards 2 runs two nodes of one machine on consecutive ports and data directories, and SIGINT stops both', async () => {
+    const base = await freeBase(2);
+    const data = join(dir, 'shards');
+    const { dev, exited, urls, pids, out } = await startDev(base, ['--id', 'box', '--port', String(base), '--data', data, '--machine', 'box-host', '--n', '1', '--r', '1', '--w', '1', '--log-level', 'warn'], false, ['start', '--shards', '2'], /^ringkv shards ready .*$/m, /ringkv shards ready/);
+    try {
+      expect(urls).toEqual([`ws://127.0.0.1:${base}`, `ws://127.0.0.1:${base + 1}`]);
+      expect(out()).toMatch(/\[box-shard1\] ringkv node box-shard1 ready/);
+      expect(existsSync(join(data, 'shard0')) && existsSync(join(data, 'shard1'))).toBe(true);
+      const members = async (): Promise<{ id: string; machine: string }[]> =>
+        ((await (await fetch(`http://127.0.0.1:${base}/status`)).json()) as { cluster: { members: { id: string; machine: string }[] } }).cluster.members;
+      for (let i = 0; i < 300 && (await members()).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await members()).map((m) => [m.id, m.machine])).toEqual([['box-shard0', 'box-host'], ['box-shard1', 'box-host']]);
+    } finally {
+      dev.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(out()).toMatch(/ringkv shards: stopped/);
+    expect(await gone(pids)).toEqual([]);
   });
 
   it('leaves no orphan when ringkv dev itself is killed with SIGKILL: its nodes stop on their own', async () => {

@@ -60,7 +60,7 @@ describe('Gossip', () => {
     a.start();
     sim.advance(10_000);
     expect(a.snapshot()).toEqual([
-      { id: 'a', address: 'a', generation: 1, heartbeat: a.member('a')?.heartbeat, status: 'normal', vnodes: 64, weight: 1, zone: '', meta: '' },
+      { id: 'a', address: 'a', generation: 1, heartbeat: a.member('a')?.heartbeat, status: 'normal', vnodes: 64, weight: 1, zone: '', meta: '', dc: '', machine: '' },
     ]);
     expect(a.stats().messagesSent).toBe(0);
     expect(a.stats().rounds).toBe(10);
@@ -86,6 +86,21 @@ describe('Gossip', () => {
     sim.advance(3_000);
     expect(a.member('b')?.vnodes).toBe(128);
     expect(seen).toHaveLength(2);
+  });
+
+  it('carries each member’s dc, zone (rack) and machine to its peers, and a later update of them', () => {
+    const sim = new Simulation({ seed });
+    const a = new Gossip(options(sim, 'a', { dc: 'dc1', zone: 'r1', machine: 'host-a' }));
+    const b = new Gossip(options(sim, 'b', { dc: 'dc2', machine: 'host-b' }));
+    a.start();
+    b.start();
+    sim.advance(3_000);
+    expect(b.member('a')).toMatchObject({ dc: 'dc1', zone: 'r1', machine: 'host-a' });
+    expect(a.member('b')).toMatchObject({ dc: 'dc2', zone: '', machine: 'host-b' });
+    a.update({ dc: 'dc3' });
+    sim.advance(3_000);
+    expect(b.member('a')?.dc).toBe('dc3');
+    expect(codeOf(() => a.update({ machine: 'm'.repeat(257) }))).toBe('invalid-argument');
   });
 
   it('a node that sees a newer copy of itself at its own generation moves its version past it', () => {

@@ -45,6 +45,8 @@ import {
   weightMax,
   zoneLengthMax,
   metaLengthMax,
+  dcLengthMax,
+  machineLengthMax,
 } from './limits.js';
 import { parseMessage, type GossipMessage } from './messages.js';
 import { pickWeighted } from './peers.js';
@@ -152,6 +154,8 @@ export class Gossip {
       weight: options.weight ?? 1,
       zone: options.zone ?? '',
       meta: options.meta ?? '',
+      dc: options.dc ?? '',
+      machine: options.machine ?? '',
     });
   }
 
@@ -229,10 +233,10 @@ export class Gossip {
     if (this.self.status.value !== status) this.self = write(this.self, 'status', status);
   }
 
-  /** Changes this node's address, vnodes, weight, zone or meta; peers emit `changed`. Unchanged fields are not re-announced. */
-  update(changes: { address?: string; vnodes?: number; weight?: number; zone?: string; meta?: string }): void {
+  /** Changes this node's address, vnodes, weight, zone, dc, machine or meta; peers emit `changed`. Unchanged fields are not re-announced. */
+  update(changes: MemberFields): void {
     checkMemberFields(changes);
-    for (const name of ['address', 'vnodes', 'weight', 'zone', 'meta'] as const) {
+    for (const name of ['address', 'vnodes', 'weight', 'zone', 'meta', 'dc', 'machine'] as const) {
       const value = changes[name];
       if (value !== undefined && value !== this.self[name].value) this.self = write(this.self, name, value as never);
     }
@@ -637,6 +641,8 @@ function toSnapshot(state: MemberState, status: MemberStatus): MemberSnapshot {
     weight: state.weight.value,
     zone: state.zone.value,
     meta: state.meta.value,
+    dc: state.dc.value,
+    machine: state.machine.value,
   };
 }
 
@@ -658,7 +664,7 @@ function checkOptions(o: GossipOptions): Settings {
   };
   if (typeof o.id !== 'string' || o.id.length === 0 || o.id.length > idLengthMax) bad(`id must be 1..${idLengthMax} characters`);
   if (!Number.isSafeInteger(o.generation) || o.generation < 0) bad('generation must be a non-negative safe integer');
-  checkMemberFields({ address: o.address, vnodes: o.vnodes ?? 64, weight: o.weight ?? 1, zone: o.zone ?? '', meta: o.meta ?? '' });
+  checkMemberFields({ address: o.address, vnodes: o.vnodes ?? 64, weight: o.weight ?? 1, zone: o.zone ?? '', meta: o.meta ?? '', dc: o.dc ?? '', machine: o.machine ?? '' });
   const settings: Settings = {
     cluster: o.clusterName ?? 'ringkv',
     intervalMs: o.intervalMs ?? gossipIntervalMsDefault,
@@ -677,7 +683,18 @@ function checkOptions(o: GossipOptions): Settings {
   return settings;
 }
 
-function checkMemberFields(f: { address?: string; vnodes?: number; weight?: number; zone?: string; meta?: string }): void {
+/** The fields a member writes about itself. */
+interface MemberFields {
+  address?: string;
+  vnodes?: number;
+  weight?: number;
+  zone?: string;
+  meta?: string;
+  dc?: string;
+  machine?: string;
+}
+
+function checkMemberFields(f: MemberFields): void {
   const bad = (what: string): never => {
     throw new GossipError('invalid-argument', what);
   };
@@ -686,4 +703,6 @@ function checkMemberFields(f: { address?: string; vnodes?: number; weight?: numb
   if (f.weight !== undefined && !(Number.isInteger(f.weight) && f.weight >= 1 && f.weight <= weightMax)) bad(`weight must be an integer in [1, ${weightMax}]`);
   if (f.zone !== undefined && (typeof f.zone !== 'string' || f.zone.length > zoneLengthMax)) bad(`zone must be at most ${zoneLengthMax} characters`);
   if (f.meta !== undefined && (typeof f.meta !== 'string' || f.meta.length > metaLengthMax)) bad(`meta must be at most ${metaLengthMax} characters`);
+  if (f.dc !== undefined && (typeof f.dc !== 'string' || f.dc.length > dcLengthMax)) bad(`dc must be at most ${dcLengthMax} characters`);
+  if (f.machine !== undefined && (typeof f.machine !== 'string' || f.machine.length > machineLengthMax)) bad(`machine must be at most ${machineLengthMax} characters`);
 }

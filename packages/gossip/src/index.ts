@@ -30,6 +30,8 @@ export {
   addressLengthMax,
   zoneLengthMax,
   metaLengthMax,
+  dcLengthMax,
+  machineLengthMax,
   vnodesMax,
   weightMax,
   clusterNameLengthMax,

@@ -63,6 +63,12 @@ export const addressLengthMax = 256;
 /** Longest zone name, in UTF-16 units. */
 export const zoneLengthMax = 64;
 
+/** Longest data center name, in UTF-16 units. */
+export const dcLengthMax = 64;
+
+/** Longest machine label, in UTF-16 units: a host name (RFC 1035 allows 253 characters). */
+export const machineLengthMax = 256;
+
 /** Longest `meta` text a member publishes, in UTF-16 units: room for a node's cluster settings line, and a bound on every entry. */
 export const metaLengthMax = 512;
 

@@ -26,6 +26,8 @@ import {
   weightMax,
   zoneLengthMax,
   metaLengthMax,
+  dcLengthMax,
+  machineLengthMax,
 } from './limits.js';
 import type { Digest, MemberDelta, OwnStatus, SuspectReport } from './state.js';
 
@@ -130,6 +132,8 @@ const deltaChecks: Record<string, (v: unknown) => boolean> = {
   wt: (v) => isVersioned(v, (n) => isCount(n) && n >= 1 && n <= weightMax),
   zn: (v) => isVersioned(v, (z) => isText(z, zoneLengthMax)),
   mt: (v) => isVersioned(v, (m) => isText(m, metaLengthMax)),
+  dc: (v) => isVersioned(v, (d) => isText(d, dcLengthMax)),
+  mc: (v) => isVersioned(v, (m) => isText(m, machineLengthMax)),
   su: (v) => isVersioned(v, (list) => isList(list, suspectsPublishedMax, isReport)),
 };
 

@@ -59,6 +59,9 @@ describe('member state merge', () => {
     expect(deltaSince(s, s.version - 1)).toEqual({ i: 'a', g: 1, hb: s.heartbeat });
     expect(Object.keys(deltaSince(s, 2)).sort()).toEqual(['g', 'hb', 'i', 'wt']);
     expect(Object.keys(deltaSince(s, 0)).sort()).toEqual(['ad', 'g', 'hb', 'i', 'mt', 'st', 'su', 'vn', 'wt', 'zn']);
+    // dc and machine travel once set (and are left out while default, for nodes that predate them).
+    const labelled = write(write(s, 'dc', 'dc1'), 'machine', 'host-a');
+    expect(Object.keys(deltaSince(labelled, 0)).sort()).toEqual(['ad', 'dc', 'g', 'hb', 'i', 'mc', 'mt', 'st', 'su', 'vn', 'wt', 'zn']);
   });
 
   it('creates an entry from a whole delta without meta (a node that predates it) with meta empty', () => {
@@ -66,6 +69,14 @@ describe('member state merge', () => {
     const merged = merge(undefined, old);
     expect(merged.kind).toBe('new');
     expect(merged.state?.meta).toEqual({ value: '', version: 1 });
+  });
+
+  it('creates an entry from a whole delta without dc and machine (a node that predates them) with both empty', () => {
+    const { dc: _dc, mc: _mc, ...old } = deltaSince(beat(member()), 0);
+    const merged = merge(undefined, old);
+    expect(merged.kind).toBe('new');
+    expect(merged.state?.dc).toEqual({ value: '', version: 1 });
+    expect(merged.state?.machine).toEqual({ value: '', version: 1 });
   });
 
   it('carries a rewritten meta to a peer as a changed field', () => {

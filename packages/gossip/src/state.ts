@@ -15,9 +15,9 @@
  *   3. `version` is the highest version of any field; the heartbeat is a field
  *      whose value is its own version.
  *   4. A delta for an unknown member (or a newer generation) is applied only
- *      when complete (every field present; `meta` may be absent, from a node
- *      that predates it, and is then '' at version 1, which is what such a
- *      node's entry holds); a partial one is ignored, and the receiver's
+ *      when complete (every field present; `meta`, `dc` and `machine` may be
+ *      absent, from a node that predates them, and are then '' at version 1,
+ *      which is what such a node's entry holds); a partial one is ignored, and the receiver's
  *      digest then asks for the whole entry.
  */
 
@@ -46,11 +46,24 @@ export interface MemberState {
   readonly zone: Field<string>;
   /** Opaque text the owner publishes about itself (a node's cluster settings, in ringkv); '' when none. */
   readonly meta: Field<string>;
+  /** The owner's data center ('' when none). */
+  readonly dc: Field<string>;
+  /** The owner's machine label ('' when none: the member is a machine of its own). */
+  readonly machine: Field<string>;
   readonly suspects: Field<readonly SuspectReport[]>;
 }
 
 /** The owner-written fields other than the heartbeat, by wire key. */
-export const fieldKeys = { ad: 'address', st: 'status', vn: 'vnodes', wt: 'weight', zn: 'zone', mt: 'meta', su: 'suspects' } as const;
+export const fieldKeys = { ad: 'address', st: 'status', vn: 'vnodes', wt: 'weight', zn: 'zone', mt: 'meta', dc: 'dc', mc: 'machine', su: 'suspects' } as const;
+/** Wire keys a complete delta may lack (fields newer than some peers): they default to '' at version 1. */
+const optionalKeys: ReadonlySet<string> = new Set(['mt', 'dc', 'mc']);
+/**
+ * Optional keys left out of a delta while they hold their default ('' at
+ * version 1, what a receiver assumes when they are absent): a node that
+ * predates them drops a message carrying a key it does not know, so a cluster
+ * that does not use them stays readable by such nodes.
+ */
+const omittedWhenDefault: ReadonlySet<string> = new Set(['dc', 'mc']);
 type WireKey = keyof typeof fieldKeys;
 export type FieldName = (typeof fieldKeys)[WireKey];
 
@@ -65,6 +78,8 @@ export interface MemberDelta {
   readonly wt?: readonly [number, number];
   readonly zn?: readonly [string, number];
   readonly mt?: readonly [string, number];
+  readonly dc?: readonly [string, number];
+  readonly mc?: readonly [string, number];
   readonly su?: readonly [readonly SuspectReport[], number];
 }
 
@@ -81,6 +96,8 @@ export function initialState(init: {
   weight: number;
   zone: string;
   meta?: string;
+  dc?: string;
+  machine?: string;
 }): MemberState {
   const at = <T>(value: T): Field<T> => ({ value, version: 1 });
   return {
@@ -94,6 +111,8 @@ export function initialState(init: {
     weight: at(init.weight),
     zone: at(init.zone),
     meta: at(init.meta ?? ''),
+    dc: at(init.dc ?? ''),
+    machine: at(init.machine ?? ''),
     suspects: at([]),
   };
 }
@@ -127,14 +146,14 @@ export function deltaSince(state: MemberState, knownVersion: number): MemberDelt
   if (state.heartbeat > knownVersion) delta['hb'] = state.heartbeat;
   for (const [key, name] of Object.entries(fieldKeys)) {
     const field = state[name as FieldName];
-    if (field.version > knownVersion) delta[key] = [field.value, field.version];
+    if (field.version > knownVersion && !(omittedWhenDefault.has(key) && field.version === 1 && field.value === '')) delta[key] = [field.value, field.version];
   }
   return delta as unknown as MemberDelta;
 }
 
 /** True when the delta carries every field, so it can create an entry. */
 export function isComplete(delta: MemberDelta): boolean {
-  return delta.hb !== undefined && Object.keys(fieldKeys).every((key) => key === 'mt' || delta[key as WireKey] !== undefined);
+  return delta.hb !== undefined && Object.keys(fieldKeys).every((key) => optionalKeys.has(key) || delta[key as WireKey] !== undefined);
 }
 
 /** The outcome of merging one delta. */
@@ -190,10 +209,12 @@ function fromComplete(delta: MemberDelta): MemberState {
   ];
   const hb = delta.hb as number;
   const mt = delta.mt ?? ['', 1];
+  const dc = delta.dc ?? ['', 1];
+  const mc = delta.mc ?? ['', 1];
   return {
     id: delta.i,
     generation: delta.g,
-    version: Math.max(hb, ad[1], st[1], vn[1], wt[1], zn[1], mt[1], su[1]),
+    version: Math.max(hb, ad[1], st[1], vn[1], wt[1], zn[1], mt[1], dc[1], mc[1], su[1]),
     heartbeat: hb,
     address: { value: ad[0], version: ad[1] },
     status: { value: st[0], version: st[1] },
@@ -201,6 +222,8 @@ function fromComplete(delta: MemberDelta): MemberState {
     weight: { value: wt[0], version: wt[1] },
     zone: { value: zn[0], version: zn[1] },
     meta: { value: mt[0], version: mt[1] },
+    dc: { value: dc[0], version: dc[1] },
+    machine: { value: mc[0], version: mc[1] },
     suspects: { value: su[0], version: su[1] },
   };
 }

@@ -26,6 +26,10 @@ export interface MemberSnapshot {
   readonly zone: string;
   /** Opaque text the member publishes about itself ('' when none; gossip always sets it, snapshots built elsewhere may omit it); ringkv nodes publish their cluster settings. */
   readonly meta?: string;
+  /** The member's data center ('' when none; snapshots built elsewhere may omit it). */
+  readonly dc?: string;
+  /** The member's machine label ('' when none: a machine of its own; snapshots built elsewhere may omit it). */
+  readonly machine?: string;
 }
 
 /** The fields whose change raises a `changed` event. */
@@ -81,8 +85,12 @@ export interface GossipOptions {
   readonly vnodes?: number;
   /** Integer weight multiplying vnodes (default 1). */
   readonly weight?: number;
-  /** Zone (data center / rack); default ''. */
+  /** Zone (the rack, in ringkv); default ''. */
   readonly zone?: string;
+  /** Data center; default ''. Published like `zone`; change it with `update({ dc })`. */
+  readonly dc?: string;
+  /** Machine label; default '' (none). Published like `zone`; change it with `update({ machine })`. */
+  readonly machine?: string;
   /** Opaque text published in this member's entry (≤ `metaLengthMax`; default ''); change it with `update({ meta })`. */
   readonly meta?: string;
   /** Round length (default `gossipIntervalMsDefault`). */

@@ -16,8 +16,11 @@
  *   3. Token i of a member (i < round(weight · vnodes)) is at
  *      XXH64(id + '#' + i); raising a weight only adds tokens, so it moves the
  *      least data.
- *   4. Zones are numbered densely in name order; a member without a zone is in
- *      the unnamed zone ''. `zoneCount` is the number of distinct zones.
+ *   4. Data centers are numbered densely in name order (a member without one
+ *      is in the unnamed DC ''); racks and machines are numbered densely by
+ *      (DC, label), so a rack or machine name in two DCs is two racks or two
+ *      machines. A member without a rack is in its DC's unnamed rack; a member
+ *      without a machine label is a machine of its own.
  */
 import { xxh64String } from './xxhash64.js';
 
@@ -25,7 +28,9 @@ import { xxh64String } from './xxhash64.js';
 export interface Member {
   readonly id: string;
   readonly weight: number;
-  readonly zone: string | undefined;
+  readonly dc: string | undefined;
+  readonly rack: string | undefined;
+  readonly machine: string | undefined;
   readonly hi: Uint32Array;
   readonly lo: Uint32Array;
 }
@@ -41,14 +46,36 @@ export interface RingCore extends TokenTable {
   readonly vnodes: number;
   readonly members: readonly Member[];
   readonly indexOf: ReadonlyMap<string, number>;
-  readonly zoneOf: Uint32Array;
-  readonly zoneCount: number;
-  /** Replica rows per replica count, computed on first use (see ranges.ts); a cache, not state. */
-  readonly rows: Map<number, Uint32Array>;
+  /** DC index of each member (index into `dcNames`). */
+  readonly dcOf: Uint32Array;
+  /** Rack index of each member, dense over (DC, rack label). */
+  readonly rackOf: Uint32Array;
+  /** Machine index of each member, dense over (DC, machine label or, without one, the member itself). */
+  readonly machineOf: Uint32Array;
+  /** DC names, sorted; the unnamed DC is ''. */
+  readonly dcNames: readonly string[];
+  readonly rackCount: number;
+  readonly machineCount: number;
+  /** Distinct racks and machines per DC index. */
+  readonly racksPerDc: Uint32Array;
+  readonly machinesPerDc: Uint32Array;
+  /** Replica rows per replication (keyed by `replicationKey`), computed on first use (see ranges.ts); a cache, not state. */
+  readonly rows: Map<string, Uint32Array>;
+  /** Per-slot replica needs per replication (replication.ts `slotNeeds`); a cache, not state. */
+  readonly needs: Map<string, Int32Array>;
+  /** The replication `slotNeeds` answered last and its needs (a one-entry cache in front of `needs`). */
+  readonly lastNeeds: { valid: object | undefined; needs: Int32Array };
+}
+
+/** The labels of a member, as given (undefined: none). */
+export interface MemberLabels {
+  readonly dc: string | undefined;
+  readonly rack: string | undefined;
+  readonly machine: string | undefined;
 }
 
 /** The member `id` with `count` tokens, sorted by position. */
-export function makeMember(id: string, weight: number, zone: string | undefined, count: number): Member {
+export function makeMember(id: string, weight: number, labels: MemberLabels, count: number): Member {
   const words = new Uint32Array(2);
   const rawHi = new Uint32Array(count);
   const rawLo = new Uint32Array(count);
@@ -65,7 +92,7 @@ export function makeMember(id: string, weight: number, zone: string | undefined,
     hi[i] = rawHi[order[i] as number] as number;
     lo[i] = rawLo[order[i] as number] as number;
   }
-  return { id, weight, zone, hi, lo };
+  return { id, weight, dc: labels.dc, rack: labels.rack, machine: labels.machine, hi, lo };
 }
 
 /** The core of exactly these members (any order). */
@@ -141,10 +168,42 @@ export function compareIds(a: string, b: string): number {
 function assemble(vnodes: number, members: readonly Member[], table: TokenTable): RingCore {
   const indexOf = new Map<string, number>();
   members.forEach((m, i) => indexOf.set(m.id, i));
-  const zoneNames = [...new Set(members.map((m) => m.zone ?? ''))].sort(compareIds);
-  const zoneIndex = new Map(zoneNames.map((z, i) => [z, i] as const));
-  const zoneOf = Uint32Array.from(members, (m) => zoneIndex.get(m.zone ?? '') as number);
-  return { ...table, vnodes, members, indexOf, zoneOf, zoneCount: zoneNames.length, rows: new Map() };
+  const dcNames = [...new Set(members.map((m) => m.dc ?? ''))].sort(compareIds);
+  const dcIndex = new Map(dcNames.map((d, i) => [d, i] as const));
+  const dcOf = Uint32Array.from(members, (m) => dcIndex.get(m.dc ?? '') as number);
+  const racks = denseIndex(members, (m) => `${m.dc ?? ''}\u0000${m.rack ?? ''}`);
+  // A member without a machine label is its own machine: its id, in a namespace labels cannot reach.
+  const machines = denseIndex(members, (m) => `${m.dc ?? ''}\u0000${m.machine === undefined ? `\u0001${m.id}` : m.machine}`);
+  const racksPerDc = perDc(dcNames.length, dcOf, racks.of);
+  const machinesPerDc = perDc(dcNames.length, dcOf, machines.of);
+  return {
+    ...table, vnodes, members, indexOf, dcOf, rackOf: racks.of, machineOf: machines.of, dcNames,
+    rackCount: racks.count, machineCount: machines.count, racksPerDc, machinesPerDc, rows: new Map(), needs: new Map(), lastNeeds: { valid: undefined, needs: new Int32Array(0) },
+  };
+}
+
+/** Numbers the distinct values of `label` over `members` densely, in first-seen order (members are sorted, so it is deterministic). */
+function denseIndex(members: readonly Member[], label: (m: Member) => string): { of: Uint32Array; count: number } {
+  const index = new Map<string, number>();
+  const of = Uint32Array.from(members, (m) => {
+    const key = label(m);
+    let at = index.get(key);
+    if (at === undefined) index.set(key, (at = index.size));
+    return at;
+  });
+  return { of, count: index.size };
+}
+
+/** How many distinct values of `of` each DC holds. */
+function perDc(dcCount: number, dcOf: Uint32Array, of: Uint32Array): Uint32Array {
+  const seen = new Set<number>();
+  const counts = new Uint32Array(dcCount);
+  of.forEach((value, member) => {
+    if (seen.has(value)) return;
+    seen.add(value);
+    counts[dcOf[member] as number]!++;
+  });
+  return counts;
 }
 
 /** Merges two sorted tables by (hi, lo, owner). */

@@ -1,12 +1,14 @@
 /**
  * @ringkv/hashring: consistent hashing for ringkv. Keys map to 64-bit ring
  * positions (XXH64); weighted nodes own deterministic tokens; a key's
- * preference list is the first n distinct physical nodes clockwise (distinct
- * zones first); sloppy lists pair stand-ins with the down primaries they hold
+ * preference list takes, in each data center, its count of distinct machines
+ * clockwise (distinct racks first); sloppy lists pair stand-ins with the down primaries they hold
  * hints for; ranges, ownership shares and ring diffs tell a node what it
  * replicates and what must move on a membership change.
  */
 export { HashRing, ringDiff } from './ring.js';
+export { formatReplication, parseReplication } from './replication.js';
+export type { Replication, ReplicationMap } from './replication.js';
 export type { HashRingOptions, NodeSpec, RingNode, SloppyEntry } from './ring.js';
 export type { NodeRange, Ownership, RangeChange, RingRange } from './ranges.js';
 export {
@@ -24,6 +26,8 @@ export { rangeContains } from './range-contains.js';
 export { HashRingError, isHashRingError } from './errors.js';
 export type { HashRingErrorCode } from './errors.js';
 export {
+  dcLengthMax,
+  machineLengthMax,
   nodeIdLengthMax,
   nodesMax,
   replicasDefault,

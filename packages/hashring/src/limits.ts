@@ -60,3 +60,12 @@ export const nodeIdLengthMax = 256;
 
 /** Length of a zone name in UTF-16 code units, at most; zones are labels like `eu-west-1a`. */
 export const zoneLengthMax = 128;
+
+/** Length of a data center name in UTF-16 code units, at most; DCs are labels like `eu-west-1`, and travel in every gossip entry. */
+export const dcLengthMax = 64;
+
+/**
+ * Length of a machine label in UTF-16 code units, at most: a host name (RFC
+ * 1035 allows 253 characters), which is the node's default label.
+ */
+export const machineLengthMax = 256;

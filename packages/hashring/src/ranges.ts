@@ -18,7 +18,8 @@
  *      attributes.
  */
 import type { RingCore, TokenTable } from './core.js';
-import { beginWalk, collect, picks } from './walk.js';
+import { listLength, slotNeeds, type ValidReplication } from './replication.js';
+import { beginWalk, collect, picks, setNeeds } from './walk.js';
 import { wordsToPosition, type RingPosition } from './position.js';
 
 /** A half-open, possibly wrapping interval (start, end] of ring positions; start = end is the whole ring. */
@@ -54,28 +55,31 @@ export interface RangeChange extends RingRange {
 
 /**
  * Replica rows of every token: row t is `rows[t·m .. t·m + m)` with
- * m = min(n, members). Cached on the (immutable) core.
+ * m = `listLength(core, n)` (every walk yields that many). Cached on the
+ * (immutable) core.
  */
-export function replicaRows(core: RingCore, n: number): Uint32Array {
-  const cached = core.rows.get(n);
+export function replicaRows(core: RingCore, n: ValidReplication): Uint32Array {
+  const cached = core.rows.get(n.key);
   if (cached !== undefined) return cached;
-  const m = Math.min(n, core.members.length);
+  const m = listLength(core, n);
+  const needs = slotNeeds(core, n);
   const tokens = core.owner.length;
   const rows = new Uint32Array(tokens * m);
   for (let t = 0; t < tokens; t++) {
-    beginWalk();
-    const got = collect(core, t, m);
+    beginWalk(core, n.entries.length > 0);
+    setNeeds(needs);
+    const got = collect(core, t);
     if (got !== m) throw new Error(`hashring: assertion failed: walk from ${t} found ${got} of ${m} replicas`);
     rows.set(picks.subarray(0, m), t * m);
   }
-  core.rows.set(n, rows);
+  core.rows.set(n.key, rows);
   return rows;
 }
 
 /** The ranges `node` (a member index) replicates among n replicas, coalesced, in ring order. */
-export function nodeRanges(core: RingCore, node: number, n: number): NodeRange[] {
+export function nodeRanges(core: RingCore, node: number, n: ValidReplication): NodeRange[] {
   const rows = replicaRows(core, n);
-  const m = Math.min(n, core.members.length);
+  const m = listLength(core, n);
   const spans: Span<number>[] = [];
   for (let t = 0; t < core.owner.length; t++) {
     if (isEmptyRange(core, t)) continue;
@@ -88,13 +92,13 @@ export function nodeRanges(core: RingCore, node: number, n: number): NodeRange[]
 }
 
 /** Every member's primary and replica share of the ring, by member index. */
-export function memberShares(core: RingCore, n: number): Ownership[] {
+export function memberShares(core: RingCore, n: ValidReplication): Ownership[] {
   const primary = new Float64Array(core.members.length);
   const replica = new Float64Array(core.members.length);
   const tokens = core.owner.length;
   if (tokens > 0) {
     const rows = replicaRows(core, n);
-    const m = Math.min(n, core.members.length);
+    const m = listLength(core, n);
     for (let t = 0; t < tokens; t++) {
       const size = rangeFraction(core, t);
       primary[rows[t * m] as number]! += size;
@@ -109,7 +113,7 @@ export function memberShares(core: RingCore, n: number): Ownership[] {
  * the replica lists before and after. Elementary ranges are cut at the union
  * of both rings' tokens, where either ring's rows can change.
  */
-export function diffCores(before: RingCore, after: RingCore, n: number): RangeChange[] {
+export function diffCores(before: RingCore, after: RingCore, n: ValidReplication): RangeChange[] {
   const cuts = unionPositions(before, after);
   const walkBefore = rowWalker(before, n);
   const walkAfter = rowWalker(after, n);
@@ -149,7 +153,7 @@ export function diffCores(before: RingCore, after: RingCore, n: number): RangeCh
  * (-1 for an empty ring). It advances a cursor instead of searching, so a
  * sweep over sorted cuts is linear in tokens.
  */
-function rowWalker(core: RingCore, n: number): (hi: number, lo: number) => number {
+function rowWalker(core: RingCore, n: ValidReplication): (hi: number, lo: number) => number {
   const tokens = core.owner.length;
   if (tokens > 0) replicaRows(core, n);
   let t = 0;
@@ -161,13 +165,13 @@ function rowWalker(core: RingCore, n: number): (hi: number, lo: number) => numbe
 }
 
 /** True when row `ta` of `after` holds the same members as row `tb` of `before`, in any order. */
-function sameReplicas(before: RingCore, tb: number, after: RingCore, ta: number, n: number, toAfter: Int32Array): boolean {
-  const mb = tb < 0 ? 0 : Math.min(n, before.members.length);
-  const ma = ta < 0 ? 0 : Math.min(n, after.members.length);
+function sameReplicas(before: RingCore, tb: number, after: RingCore, ta: number, n: ValidReplication, toAfter: Int32Array): boolean {
+  const mb = tb < 0 ? 0 : listLength(before, n);
+  const ma = ta < 0 ? 0 : listLength(after, n);
   if (mb !== ma) return false;
   if (mb === 0) return true;
-  const rowsBefore = before.rows.get(n) as Uint32Array;
-  const rowsAfter = after.rows.get(n) as Uint32Array;
+  const rowsBefore = before.rows.get(n.key) as Uint32Array;
+  const rowsAfter = after.rows.get(n.key) as Uint32Array;
   for (let i = 0; i < mb; i++) {
     const target = toAfter[rowsBefore[tb * mb + i] as number] as number;
     let found = false;
@@ -177,15 +181,15 @@ function sameReplicas(before: RingCore, tb: number, after: RingCore, ta: number,
   return true;
 }
 
-function rowLists(before: RingCore, tb: number, after: RingCore, ta: number, n: number): Lists {
+function rowLists(before: RingCore, tb: number, after: RingCore, ta: number, n: ValidReplication): Lists {
   return { before: rowIds(before, tb, n), after: rowIds(after, ta, n) };
 }
 
 /** The replica ids of row t (none for an empty ring, t = -1). */
-function rowIds(core: RingCore, t: number, n: number): string[] {
+function rowIds(core: RingCore, t: number, n: ValidReplication): string[] {
   if (t < 0) return [];
-  const m = Math.min(n, core.members.length);
-  const rows = core.rows.get(n) as Uint32Array;
+  const m = listLength(core, n);
+  const rows = core.rows.get(n.key) as Uint32Array;
   return Array.from(rows.subarray(t * m, t * m + m), (i) => (core.members[i] as { id: string }).id);
 }
 

@@ -43,8 +43,8 @@ describe('HashRing membership', () => {
     expect(empty.size).toBe(0);
     expect(one.nodes().map((n) => n.id)).toEqual(['a']);
     expect(two.nodes()).toEqual([
-      { id: 'a', weight: 1, zone: undefined, tokens: 16 },
-      { id: 'b', weight: 1, zone: 'z1', tokens: 16 },
+      { id: 'a', weight: 1, dc: undefined, rack: undefined, machine: undefined, zone: undefined, tokens: 16 },
+      { id: 'b', weight: 1, dc: undefined, rack: 'z1', machine: undefined, zone: 'z1', tokens: 16 },
     ]);
     expect(back.nodes().map((n) => n.id)).toEqual(['b']);
     expect(two.hasNode('a')).toBe(true);
@@ -72,9 +72,9 @@ describe('HashRing membership', () => {
     expect(light.tokens('a').every((t) => heavyTokens.has(t))).toBe(true);
   });
 
-  it('updateNode changes weight and zone of a member', () => {
-    const ring = HashRing.fromNodes(['a', 'b'], { vnodes: 8 }).updateNode({ id: 'b', weight: 3, zone: 'east' });
-    expect(ring.node('b')).toEqual({ id: 'b', weight: 3, zone: 'east', tokens: 24 });
+  it('updateNode changes weight and labels of a member (zone is an alias of rack)', () => {
+    const ring = HashRing.fromNodes(['a', 'b'], { vnodes: 8 }).updateNode({ id: 'b', weight: 3, zone: 'east', dc: 'dc1', machine: 'm1' });
+    expect(ring.node('b')).toEqual({ id: 'b', weight: 3, dc: 'dc1', rack: 'east', machine: 'm1', zone: 'east', tokens: 24 });
     expect(ring.tokenCount).toBe(32);
   });
 

@@ -11,21 +11,23 @@
  * and never allocate beyond their result.
  *
  * Invariants:
- *   1. A ring is a pure function of (vnodes, set of {id, weight, zone}): the
- *      order of joins and leaves that produced it is unobservable.
- *   2. `preferenceList(key, n)` returns min(n, size) distinct physical nodes,
- *      starting with the owner of the first token at or after the key's
- *      position and continuing clockwise; with zones it covers min(n, zones)
- *      zones before repeating one (see walk.ts).
+ *   1. A ring is a pure function of (vnodes, set of {id, weight, dc, rack,
+ *      machine}): the order of joins and leaves that produced it is unobservable.
+ *   2. `preferenceList(key, replication)` returns nodes on distinct machines:
+ *      for a count n, min(n, machines) of them over the whole ring; for a
+ *      replication map, min(count, machines of the DC) in each DC it names.
+ *      Each DC's picks cover as many of its racks as they can before a rack
+ *      repeats; picks are in walk order (see walk.ts).
  *   3. Lookups are O(log tokens) (binary search over sorted typed arrays) plus
  *      a walk that skips already-chosen physical nodes.
  */
-import { addMember, buildCore, makeMember, removeMember, successor, type Member, type RingCore } from './core.js';
+import { addMember, buildCore, makeMember, removeMember, successor, type Member, type MemberLabels, type RingCore } from './core.js';
 import { HashRingError } from './errors.js';
-import { nodeIdLengthMax, nodesMax, replicasDefault, replicasMax, tokensMax, vnodesDefault, vnodesMax, weightMax, zoneLengthMax } from './limits.js';
+import { dcLengthMax, machineLengthMax, nodeIdLengthMax, nodesMax, replicasDefault, tokensMax, vnodesDefault, vnodesMax, weightMax, zoneLengthMax } from './limits.js';
 import { hashKeyWords, positionBytesToWords, positionToWords, wordsToPosition, type RingPosition } from './position.js';
 import { diffCores, memberShares, nodeRanges, type NodeRange, type Ownership, type RangeChange } from './ranges.js';
-import { beginWalk, collect, markNode, markZone, picks } from './walk.js';
+import { checkReplication, slotNeeds, type Replication, type ValidReplication } from './replication.js';
+import { beginWalk, collect, markMachine, markNode, markRack, picks, setNeed, setNeeds, slotOf } from './walk.js';
 
 /** Options of a new, empty ring. */
 export interface HashRingOptions {
@@ -33,12 +35,18 @@ export interface HashRingOptions {
   readonly vnodes?: number;
 }
 
-/** A node to add: its id, and optionally its weight (default 1) and zone (default: none). */
+/** A node to add: its id, and optionally its weight (default 1) and placement labels (default: none). */
 export interface NodeSpec {
   readonly id: string;
   /** Capacity relative to a weight-1 node; the node gets round(weight × vnodes) ≥ 1 tokens. */
   readonly weight?: number;
-  /** Failure domain (data center, rack); replicas prefer distinct zones. */
+  /** Data center; a replication map counts replicas per DC. */
+  readonly dc?: string;
+  /** Rack (failure domain inside a DC); replicas prefer distinct racks. */
+  readonly rack?: string;
+  /** Physical machine; no two replicas of a key are ever on one machine. Default: the node is a machine of its own. */
+  readonly machine?: string;
+  /** The former name of `rack`, kept as an alias: giving both with different values is `invalid-argument`. */
   readonly zone?: string;
 }
 
@@ -46,6 +54,10 @@ export interface NodeSpec {
 export interface RingNode {
   readonly id: string;
   readonly weight: number;
+  readonly dc: string | undefined;
+  readonly rack: string | undefined;
+  readonly machine: string | undefined;
+  /** Equal to `rack` (the alias of older versions). */
   readonly zone: string | undefined;
   /** How many tokens (virtual nodes) it holds. */
   readonly tokens: number;
@@ -132,8 +144,8 @@ export class HashRing {
 
   /**
    * A new ring with the node added. A bare string is `{ id }` with weight 1 and
-   * no zone. Throws `duplicate-node` if the id is a member, `invalid-argument`
-   * for a bad id, weight or zone, `limit-exceeded` past nodesMax or tokensMax.
+   * no labels. Throws `duplicate-node` if the id is a member, `invalid-argument`
+   * for a bad id, weight or label, `limit-exceeded` past nodesMax or tokensMax.
    */
   addNode(spec: string | NodeSpec): HashRing {
     const core = this.#core;
@@ -149,8 +161,8 @@ export class HashRing {
   }
 
   /**
-   * A new ring where the member `spec.id` has the given weight and zone (an
-   * omitted weight is 1, an omitted zone is none). Raising a weight only adds
+   * A new ring where the member `spec.id` has the given weight and labels (an
+   * omitted weight is 1, an omitted label is none). Raising a weight only adds
    * tokens and lowering it only removes some, so the data that moves is
    * proportional to the change. Throws `unknown-node` if it is not a member.
    */
@@ -185,26 +197,30 @@ export class HashRing {
   }
 
   /**
-   * The preference list of `key`: the first n distinct physical nodes clockwise
-   * from the key's position, preferring distinct zones when the ring has more
-   * than one. The first is the key's primary (its coordinator by default).
+   * The preference list of `key`: the nodes that hold its replicas, found
+   * walking clockwise from the key's position. `replication` is a count n
+   * (the whole ring is one DC) or a replication map `{ dc1: 3, dc2: 2 }` (each
+   * named DC's count, from that DC's nodes only). The first entry is the key's
+   * primary.
    *
-   * Returns min(n, size) ids (so `[]` for an empty ring): fewer than n is an
-   * answer, not an error. With zones, the nodes of distinct zones come first in
-   * clockwise order, then same-zone nodes fill the rest, clockwise. Throws
-   * `invalid-argument` when n is not an integer in [1, replicasMax].
+   * Never two nodes on one machine. In each DC (the ring, for a count), the
+   * picks cover distinct racks first (clockwise), then fill the rest with
+   * nodes on further machines (clockwise). A DC with fewer machines than its
+   * count contributes all its machines: the list is shorter, an answer, not an
+   * error (`[]` for an empty ring). Throws `invalid-argument` for a count not
+   * in [1, replicasMax] or a malformed map.
    */
-  preferenceList(key: string | Uint8Array, n: number): string[] {
-    checkReplicas(n);
+  preferenceList(key: string | Uint8Array, replication: Replication): string[] {
+    const valid = checkReplication(replication);
     hashKeyWords(key, words);
-    return this.#listAt(words[0] as number, words[1] as number, n);
+    return this.#listAt(words[0] as number, words[1] as number, valid);
   }
 
   /** `preferenceList` for a position already computed with `hashKey`. */
-  preferenceListAt(position: RingPosition, n: number): string[] {
-    checkReplicas(n);
+  preferenceListAt(position: RingPosition, replication: Replication): string[] {
+    const valid = checkReplication(replication);
     positionToWords(position, words);
-    return this.#listAt(words[0] as number, words[1] as number, n);
+    return this.#listAt(words[0] as number, words[1] as number, valid);
   }
 
   /**
@@ -213,36 +229,39 @@ export class HashRing {
    * position-only path with no bigint. Throws `invalid-argument` for fewer than
    * 8 bytes or a bad n.
    */
-  preferenceListAtBytes(bytes: Uint8Array, offset: number, n: number): string[] {
-    checkReplicas(n);
+  preferenceListAtBytes(bytes: Uint8Array, offset: number, replication: Replication): string[] {
+    const valid = checkReplication(replication);
     positionBytesToWords(bytes, offset, words);
-    return this.#listAt(words[0] as number, words[1] as number, n);
+    return this.#listAt(words[0] as number, words[1] as number, valid);
   }
 
   /**
    * The nodes a sloppy quorum uses for `key` when the nodes in `down` are
    * unavailable: one entry per place of the true preference list, in its order.
-   * A healthy primary is `{ node }`; a down primary is replaced by the next
-   * healthy node clockwise that is not in the preference list (preferring zones
-   * not yet used), as `{ node, hintFor: primary }`.
+   * A healthy primary is `{ node }`.
+   * A down primary is replaced by a stand-in
+   * under the preference list's own rules: the next healthy node clockwise in
+   * the same DC (for a map), on a machine that holds no primary of the key and
+   * no other stand-in, racks not yet covered by the healthy primaries first;
+   * as `{ node, hintFor: primary }`.
    *
-   * When fewer than n healthy nodes exist, the list is shorter: its length is
-   * min(n, healthy members), the down primaries left without a stand-in are
-   * the last ones in preference order, and nothing is invented; the caller
-   * decides whether that meets W. Ids in `down` that are not members are
-   * ignored. Throws `invalid-argument` for a bad n or a `down` that is not a Set.
+   * When a DC has too few such machines, its down primaries left without a
+   * stand-in are the last ones of that DC in preference order and get no
+   * entry: the list is shorter and nothing is invented; the caller decides
+   * whether that meets W. Ids in `down` that are not members are ignored.
+   * Throws `invalid-argument` for a bad replication or a `down` that is not a Set.
    */
-  sloppyPreferenceList(key: string | Uint8Array, n: number, down: ReadonlySet<string>): SloppyEntry[] {
-    checkReplicas(n);
+  sloppyPreferenceList(key: string | Uint8Array, replication: Replication, down: ReadonlySet<string>): SloppyEntry[] {
+    const valid = checkReplication(replication);
     hashKeyWords(key, words);
-    return this.#sloppyAt(words[0] as number, words[1] as number, n, down);
+    return this.#sloppyAt(words[0] as number, words[1] as number, valid, down);
   }
 
   /** `sloppyPreferenceList` for a position already computed with `hashKey`. */
-  sloppyPreferenceListAt(position: RingPosition, n: number, down: ReadonlySet<string>): SloppyEntry[] {
-    checkReplicas(n);
+  sloppyPreferenceListAt(position: RingPosition, replication: Replication, down: ReadonlySet<string>): SloppyEntry[] {
+    const valid = checkReplication(replication);
     positionToWords(position, words);
-    return this.#sloppyAt(words[0] as number, words[1] as number, n, down);
+    return this.#sloppyAt(words[0] as number, words[1] as number, valid, down);
   }
 
   /**
@@ -252,9 +271,9 @@ export class HashRing {
    * The first range may wrap through 0. Throws `unknown-node`, or
    * `invalid-argument` for a bad n. Cost: O(tokens · n) on first use per n.
    */
-  ranges(nodeId: string, n: number = replicasDefault): NodeRange[] {
-    checkReplicas(n);
-    return nodeRanges(this.#core, this.#indexOf(nodeId), n);
+  ranges(nodeId: string, replication: Replication = replicasDefault): NodeRange[] {
+    const valid = checkReplication(replication);
+    return nodeRanges(this.#core, this.#indexOf(nodeId), valid);
   }
 
   /**
@@ -262,9 +281,9 @@ export class HashRing {
    * positions where it is the primary and where it is any replica. For status
    * pages and balance checks. Throws `invalid-argument` for a bad n.
    */
-  ownership(n: number = replicasDefault): Map<string, Ownership> {
-    checkReplicas(n);
-    const shares = memberShares(this.#core, n);
+  ownership(replication: Replication = replicasDefault): Map<string, Ownership> {
+    const valid = checkReplication(replication);
+    const shares = memberShares(this.#core, valid);
     return new Map(this.#core.members.map((m, i) => [m.id, shares[i] as Ownership]));
   }
 
@@ -274,43 +293,55 @@ export class HashRing {
     return at;
   }
 
-  #listAt(hi: number, lo: number, n: number): string[] {
+  #listAt(hi: number, lo: number, valid: ValidReplication): string[] {
     const core = this.#core;
     if (core.owner.length === 0) return [];
-    beginWalk();
-    const count = collect(core, successor(core, hi, lo), n);
+    beginWalk(core, valid.entries.length > 0);
+    setNeeds(slotNeeds(core, valid));
+    const count = collect(core, successor(core, hi, lo));
     const out = new Array<string>(count);
     for (let i = 0; i < count; i++) out[i] = (core.members[picks[i] as number] as Member).id;
     return out;
   }
 
-  #sloppyAt(hi: number, lo: number, n: number, down: ReadonlySet<string>): SloppyEntry[] {
+  #sloppyAt(hi: number, lo: number, valid: ValidReplication, down: ReadonlySet<string>): SloppyEntry[] {
     if (typeof down?.has !== 'function' || typeof down.size !== 'number') {
       throw new HashRingError('invalid-argument', 'down must be a Set of node ids');
     }
     const core = this.#core;
     if (core.owner.length === 0) return [];
     const start = successor(core, hi, lo);
-    beginWalk();
-    const primaries = Array.from(picks.subarray(0, collect(core, start, n)));
-    if (down.size === 0) return primaries.map((p) => ({ node: (core.members[p] as Member).id }));
-    const isDown = primaries.map((p) => down.has((core.members[p] as Member).id));
-    beginWalk();
+    const byDc = valid.entries.length > 0;
+    beginWalk(core, byDc);
+    setNeeds(slotNeeds(core, valid));
+    const primaries = Array.from(picks.subarray(0, collect(core, start)));
+    const isDown = primaries.map((p) => down.size > 0 && down.has((core.members[p] as Member).id));
+    if (!isDown.includes(true)) return primaries.map((p) => ({ node: (core.members[p] as Member).id }));
+    // Stand-ins: per slot as many as it has down primaries, on machines holding no primary.
+    beginWalk(core, byDc);
+    const wanted = new Map<number, number>();
     primaries.forEach((p, i) => {
       markNode(p);
-      if (!isDown[i]) markZone(core.zoneOf[p] as number);
+      markMachine(core, p);
+      if (!isDown[i]) markRack(core, p);
+      else wanted.set(slotOf(core, p), (wanted.get(slotOf(core, p)) ?? 0) + 1);
     });
+    for (const [slot, count] of wanted) setNeed(slot, count);
     for (const id of down) {
       const at = core.indexOf.get(id);
       if (at !== undefined) markNode(at);
     }
-    const standIns = collect(core, start, isDown.filter(Boolean).length);
+    const standIns = Array.from(picks.subarray(0, collect(core, start)), (p) => p as number);
     const out: SloppyEntry[] = [];
-    let next = 0;
     primaries.forEach((p, i) => {
       const id = (core.members[p] as Member).id;
-      if (!isDown[i]) out.push({ node: id });
-      else if (next < standIns) out.push({ node: (core.members[picks[next++] as number] as Member).id, hintFor: id });
+      if (!isDown[i]) return void out.push({ node: id });
+      // The first unused stand-in of the primary's slot, in pick order, stands in for it.
+      const slot = slotOf(core, p);
+      const at = standIns.findIndex((s) => s >= 0 && slotOf(core, s) === slot);
+      if (at < 0) return;
+      out.push({ node: (core.members[standIns[at] as number] as Member).id, hintFor: id });
+      standIns[at] = -1;
     });
     return out;
   }
@@ -327,18 +358,11 @@ export class HashRing {
  * Use it on every membership change: nodes in `gained` stream the range from
  * nodes of `before` before serving it; nodes in `lost` drop it afterwards.
  */
-export function ringDiff(before: HashRing, after: HashRing, n: number): RangeChange[] {
+export function ringDiff(before: HashRing, after: HashRing, replication: Replication): RangeChange[] {
   if (!(before instanceof HashRing) || !(after instanceof HashRing)) {
     throw new HashRingError('invalid-argument', 'ringDiff compares two HashRing instances');
   }
-  checkReplicas(n);
-  return diffCores(coreOf(before), coreOf(after), n);
-}
-
-function checkReplicas(n: number): void {
-  if (!Number.isInteger(n) || n < 1 || n > replicasMax) {
-    throw new HashRingError('invalid-argument', `n must be an integer in [1, ${replicasMax}], got ${n}`);
-  }
+  return diffCores(coreOf(before), coreOf(after), checkReplication(replication));
 }
 
 function checkGrowth(members: number, tokens: number): void {
@@ -349,31 +373,41 @@ function checkGrowth(members: number, tokens: number): void {
 interface ValidSpec {
   readonly id: string;
   readonly weight: number;
-  readonly zone: string | undefined;
+  readonly labels: MemberLabels;
   /** Tokens the node will hold: round(weight × vnodes), at least 1. */
   readonly count: number;
 }
 
 /** Checks a node spec without hashing anything, so limits are enforced before any work. */
 function validateSpec(spec: string | NodeSpec, vnodes: number): ValidSpec {
-  const { id, weight = 1, zone } = typeof spec === 'string' ? { id: spec } : (spec ?? ({} as NodeSpec));
+  const { id, weight = 1, zone, dc, rack, machine } = typeof spec === 'string' ? ({ id: spec } as NodeSpec) : (spec ?? ({} as NodeSpec));
   if (typeof id !== 'string' || id.length === 0 || id.length > nodeIdLengthMax) {
     throw new HashRingError('invalid-argument', `a node id is a string of 1 to ${nodeIdLengthMax} characters, got ${JSON.stringify(id)}`);
   }
   if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > weightMax) {
     throw new HashRingError('invalid-argument', `node ${JSON.stringify(id)}: weight must be a number in (0, ${weightMax}], got ${weight}`);
   }
-  if (zone !== undefined && (typeof zone !== 'string' || zone.length === 0 || zone.length > zoneLengthMax)) {
-    throw new HashRingError('invalid-argument', `node ${JSON.stringify(id)}: a zone is a string of 1 to ${zoneLengthMax} characters`);
+  checkLabel(id, 'dc', dc, dcLengthMax);
+  checkLabel(id, 'rack', rack, zoneLengthMax);
+  checkLabel(id, 'zone', zone, zoneLengthMax);
+  checkLabel(id, 'machine', machine, machineLengthMax);
+  if (rack !== undefined && zone !== undefined && rack !== zone) {
+    throw new HashRingError('invalid-argument', `node ${JSON.stringify(id)}: zone is an alias of rack, and they differ (${JSON.stringify(zone)}, ${JSON.stringify(rack)})`);
   }
-  return { id, weight, zone, count: Math.max(1, Math.round(weight * vnodes)) };
+  return { id, weight, labels: { dc, rack: rack ?? zone, machine }, count: Math.max(1, Math.round(weight * vnodes)) };
+}
+
+function checkLabel(id: string, name: string, value: unknown, max: number): void {
+  if (value !== undefined && (typeof value !== 'string' || value.length === 0 || value.length > max)) {
+    throw new HashRingError('invalid-argument', `node ${JSON.stringify(id)}: a ${name} is a string of 1 to ${max} characters`);
+  }
 }
 
 function toMember(spec: ValidSpec): Member {
-  return makeMember(spec.id, spec.weight, spec.zone, spec.count);
+  return makeMember(spec.id, spec.weight, spec.labels, spec.count);
 }
 
 function toRingNode(member: Member): RingNode {
-  return { id: member.id, weight: member.weight, zone: member.zone, tokens: member.hi.length };
+  return { id: member.id, weight: member.weight, dc: member.dc, rack: member.rack, machine: member.machine, zone: member.rack, tokens: member.hi.length };
 }
 

@@ -1,6 +1,6 @@
 // The example of README.md, kept here so it keeps working.
 import { expect, it } from 'vitest';
-import { HashRing, hashKey, positionToHex, ringDiff } from '../src/index.js';
+import { HashRing, hashKey, parseReplication, positionToHex, ringDiff } from '../src/index.js';
 
 it('the README example runs as written', () => {
   const ring = HashRing.fromNodes(
@@ -22,4 +22,17 @@ it('the README example runs as written', () => {
   expect(sloppy).toEqual([{ node: replicas[2], hintFor: replicas[0] }, { node: replicas[1] }]);
   expect(ring.size).toBe(3);
   expect(moves.every((m) => m.gained.includes('n4'))).toBe(true);
+});
+
+it('the README multi-DC example runs as written', () => {
+  const dcs = HashRing.fromNodes([
+    { id: 'a1', dc: 'dc1', rack: 'r1', machine: 'hostA' }, { id: 'a2', dc: 'dc1', rack: 'r1', machine: 'hostA' },
+    { id: 'b1', dc: 'dc1', rack: 'r2', machine: 'hostB' }, { id: 'c1', dc: 'dc1', rack: 'r2', machine: 'hostC' },
+    { id: 'd1', dc: 'dc2', machine: 'hostD' }, { id: 'e1', dc: 'dc2', machine: 'hostE' },
+  ]);
+  const list = dcs.preferenceList('user:42', { dc1: 3, dc2: 2 });
+  expect(dcs.preferenceList('user:42', parseReplication('dc1:3,dc2:2'))).toEqual(list);
+  expect(list).toHaveLength(5);
+  expect(list.filter((id) => id === 'a1' || id === 'a2')).toHaveLength(1);
+  expect(new Set(list.filter((id) => id === 'd1' || id === 'e1'))).toEqual(new Set(['d1', 'e1']));
 });

@@ -9,7 +9,7 @@
  * - `storage-failed`: the storage engine could not be opened or closed (I/O error, corruption).
  * - `corrupt-record`: a stored sibling set does not decode; the key is unreadable, the node keeps serving others.
  * - `not-found`: a backup snapshot the request names does not exist on this node.
- * - `settings-mismatch`: an explicit cluster setting (n, r, w, mode, hintTtlMs, tombstoneGraceMs,
+ * - `settings-mismatch`: an explicit cluster setting (n, replicas, r, w, mode, hintTtlMs, tombstoneGraceMs,
  *   antiEntropyBucketsLog2) differs from the cluster's; the message names each setting and both values.
  */
 export type NodeServerErrorCode =

@@ -399,6 +399,15 @@ export const vnodesDefault = 64;
 export const vnodesLimit = 4_096;
 export const weightLimit = 64;
 
+/** Longest data center name (gossip's `dcLengthMax`): a label like `eu-west-1`. */
+export const dcLengthMax = 64;
+
+/** Longest rack (zone) name (gossip's `zoneLengthMax`). */
+export const rackLengthMax = 64;
+
+/** Longest machine label (gossip's `machineLengthMax`): a host name (RFC 1035: up to 253 characters). */
+export const machineLengthMax = 256;
+
 /**
  * Warn lines about refused hellos (peer or client: wrong secret, token or
  * cluster name) per `refusalLogWindowMs`; more are counted and the next

@@ -17,6 +17,7 @@
  *   4. Topology changes (join, leave, remove, cleanup, plan) run here too, on
  *      the same injected clock and peer port, so a simulation runs them.
  */
+import { replicationOf } from './cluster/settings.js';
 import type { Random } from '@ringkv/gossip';
 import { AntiEntropy } from './anti-entropy/service.js';
 import { ClusterCore, type ClusterCoreOptions } from './cluster/core.js';
@@ -140,7 +141,7 @@ export function assembleNodeCore(p: NodeCoreParts): NodeCore {
     onMembersSeen: (count) => void writeMembersSeen(store, count).catch((error: unknown) => p.log.warn({ err: error }, 'storing the members-seen mark failed')),
   });
   const antiEntropy = new AntiEntropy({
-    selfId: p.id, n: p.settings.n, effectiveN: () => cluster.effectiveN(), ring: () => cluster.view.ring, down: () => cluster.view.down, addressOf: (id) => cluster.view.addressOf(id),
+    selfId: p.id, n: replicationOf(p.settings), effectiveN: () => cluster.effectiveN(), ring: () => cluster.view.ring, down: () => cluster.view.down, addressOf: (id) => cluster.view.addressOf(id),
     engine: p.engine, store, call: (address, body, timeoutMs) => p.peers.call(address, body, timeoutMs), clock: p.clock, random: p.random,
     intervalMs: p.antiEntropy.intervalMs, bytesPerSecond: p.antiEntropy.bytesPerSecond, bucketsLog2: p.antiEntropy.bucketsLog2,
     tombstoneGraceMs: p.antiEntropy.tombstoneGraceMs, generation,
@@ -150,7 +151,7 @@ export function assembleNodeCore(p: NodeCoreParts): NodeCore {
   cluster.serveAntiEntropy((call) => antiEntropy.onCall(call));
   cluster.onRingChange(() => antiEntropy.onRingChange());
   const topology = new TopologyService({
-    id: p.id, n: p.settings.n, gossipIntervalMs: p.settings.gossipIntervalMs, engine: p.engine, store, hints, cluster, peers: p.peers,
+    id: p.id, n: replicationOf(p.settings), gossipIntervalMs: p.settings.gossipIntervalMs, engine: p.engine, store, hints, cluster, peers: p.peers,
     clock: p.clock, random: p.random, settings: topologySettings, repair: () => antiEntropy.repair(), log: p.log,
   });
   cluster.serveTopology((call) => topology.onCall(call));

@@ -76,14 +76,42 @@ describe('cluster options', () => {
 
   it('records which cluster settings were given explicitly, and caps defaulted quorums to an explicit N', () => {
     const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', n: 1, mode: 'strict', tombstoneGraceMs: 20_000_000 });
-    expect([...o.candidate.explicit].sort()).toEqual(['mode', 'n', 'tombstoneGraceMs']);
-    expect(o.candidate.values).toEqual({ n: 1, r: 1, w: 1, mode: 'strict', hintTtlMs: L.hintTtlMsDefault, tombstoneGraceMs: 20_000_000, antiEntropyBucketsLog2: 16 });
+    // An explicit n is also an explicit replication (n replicas, one DC): it conflicts with a cluster's map.
+    expect([...o.candidate.explicit].sort()).toEqual(['mode', 'n', 'replicas', 'tombstoneGraceMs']);
+    expect(o.candidate.values).toEqual({ n: 1, replicas: '1', r: 1, w: 1, mode: 'strict', hintTtlMs: L.hintTtlMsDefault, tombstoneGraceMs: 20_000_000, antiEntropyBucketsLog2: 16 });
     expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x' }).candidate.explicit.size).toBe(0);
+  });
+
+  it('takes dc, rack and machine labels, with zone as an alias of rack, and refuses a zone that differs from the rack', () => {
+    const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', dc: 'dc1', zone: 'r1', machine: 'host-a' });
+    expect(o.cluster).toMatchObject({ dc: 'dc1', zone: 'r1', machine: 'host-a' });
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', rack: 'r2' }).cluster.zone).toBe('r2');
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x' }).cluster).toMatchObject({ dc: '', zone: '', machine: '' });
+    expect(invalid({ rack: 'r1', zone: 'r2' })).toBe(true);
+    expect(invalid({ dc: 'x'.repeat(65) })).toBe(true);
+    expect(invalid({ machine: 'bad\nlabel' })).toBe(true);
+  });
+
+  it('takes a replication map as a cluster setting whose sum is N, and refuses a malformed one or an n that differs', () => {
+    const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', replicas: { dc2: 2, dc1: 3 } });
+    expect(o.cluster.n).toBe(5);
+    expect(o.cluster.replicas).toEqual({ dc1: 3, dc2: 2 });
+    expect(o.candidate.values.replicas).toBe('dc1:3,dc2:2');
+    expect(o.candidate.explicit.has('replicas')).toBe(true);
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', replicas: { dc1: 2 }, n: 2 }).cluster.n).toBe(2);
+    expect(invalid({ replicas: { dc1: 3 }, n: 2 })).toBe(true);
+    expect(invalid({ replicas: {} })).toBe(true);
+    expect(invalid({ replicas: { dc1: 0 } })).toBe(true);
+    expect(invalid({ replicas: { dc1: 10, dc2: 10 } })).toBe(true);
+    expect(invalid({ replicas: 3 as never })).toBe(true);
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', replicas: 'dc2:1,dc1:2' }).cluster).toMatchObject({ n: 3, replicas: { dc1: 2, dc2: 1 } });
+    expect(invalid({ replicas: 'dc1:3,dc1:2' })).toBe(true);
+    expect(invalid({ replicas: '3' })).toBe(true);
   });
 
   it('withAgreedSettings replaces only the cluster settings', () => {
     const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', port: 7100 });
-    const agreed = { n: 5, r: 3, w: 4, mode: 'strict' as const, hintTtlMs: 1_000, tombstoneGraceMs: 2_000, antiEntropyBucketsLog2: 10 };
+    const agreed = { n: 5, replicas: '5', r: 3, w: 4, mode: 'strict' as const, hintTtlMs: 1_000, tombstoneGraceMs: 2_000, antiEntropyBucketsLog2: 10 };
     const a = withAgreedSettings(o, agreed);
     expect(a.cluster).toMatchObject({ n: 5, r: 3, w: 4, mode: 'strict', hintTtlMs: 1_000, vnodes: o.cluster.vnodes });
     expect(a.antiEntropy).toMatchObject({ tombstoneGraceMs: 2_000, bucketsLog2: 10, intervalMs: o.antiEntropy.intervalMs });

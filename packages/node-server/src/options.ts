@@ -5,11 +5,13 @@
  * or throws NodeServerError('invalid-option') naming the first bad option.
  */
 import type { DestinationStream } from 'pino';
+import type { ReplicationMap } from '@ringkv/hashring';
 import { NodeServerError } from './errors.js';
 import type { StorageEngine } from './store/engine-port.js';
 import * as L from './limits.js';
 import type { ClusterSettings } from './cluster/settings.js';
 import { agreedSettingNames, agreedValues, type AgreedSettings, type SettingsCandidate } from './cluster/agreement.js';
+import { mapOf, mapTotal, replicasOf, resolveLabels } from './cluster/placement-options.js';
 import * as AE from './anti-entropy/limits.js';
 import * as TL from './topology/limits.js';
 import type { TopologySettings } from './topology/service.js';
@@ -117,8 +119,30 @@ export interface NodeOptions {
   vnodes?: number;
   /** This member's share multiplier (default 1; > 0, ≤ 64). */
   weight?: number;
-  /** Zone (rack / data center) for zone-aware placement (default '' = none). */
+  /**
+   * This node's data center (default '' = none). With a replication map
+   * (`replicas`), each DC holds its count of every key's replicas; nodes of a
+   * DC the map does not name hold none.
+   */
+  dc?: string;
+  /** This node's rack inside its DC (default '' = none); replicas of a key spread over distinct racks first. */
+  rack?: string;
+  /**
+   * This node's physical machine (default '' = none: the node is a machine of
+   * its own). No two replicas of a key are placed on one machine: give the
+   * nodes of one host the same label (`ringkv start` defaults it to the hostname).
+   */
+  machine?: string;
+  /** The former name of `rack`, kept as an alias (both given with different values is `invalid-option`). */
   zone?: string;
+  /**
+   * The replication map, e.g. `{ dc1: 3, dc2: 2 }`: replicas per key in each
+   * DC (at most 16 in all). A cluster setting, agreed like `n` (which it
+   * replaces: N becomes the sum; an explicit `n` must equal it). Without it,
+   * `n` replicas go anywhere (one DC). The text form `'dc1:3,dc2:2'` (what
+   * `ringkv start --replicas` passes) is accepted too.
+   */
+  replicas?: ReplicationMap | string;
   /** Gossip round (default 1000 ms); a member silent for 5 rounds is suspected. */
   gossipIntervalMs?: number;
   /** Hints older than this are dropped, not replayed (default 3 h). */
@@ -353,7 +377,8 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     topology: resolveTopology(o),
     candidate: {
       values: agreedValues(cluster, antiEntropy),
-      explicit: new Set(agreedSettingNames.filter((name) => o[name] !== undefined)),
+      // An explicit n is a replication too ("n replicas, one DC"): it conflicts with a cluster's map.
+      explicit: new Set(agreedSettingNames.filter((name) => (name === 'replicas' ? o.replicas !== undefined || o.n !== undefined : o[name] !== undefined))),
     },
   };
 }
@@ -365,7 +390,7 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
 export function withAgreedSettings(o: ResolvedOptions, agreed: AgreedSettings): ResolvedOptions {
   return {
     ...o,
-    cluster: { ...o.cluster, n: agreed.n, r: agreed.r, w: agreed.w, mode: agreed.mode, hintTtlMs: agreed.hintTtlMs },
+    cluster: { ...o.cluster, n: agreed.n, replicas: replicasOf(agreed.replicas), r: agreed.r, w: agreed.w, mode: agreed.mode, hintTtlMs: agreed.hintTtlMs },
     antiEntropy: { ...o.antiEntropy, tombstoneGraceMs: agreed.tombstoneGraceMs, bucketsLog2: agreed.antiEntropyBucketsLog2 },
   };
 }
@@ -426,7 +451,7 @@ function resolveCluster(o: NodeOptions): ClusterSettings {
   if (o.seeds !== undefined && !Array.isArray(o.seeds)) invalid('option seeds must be an array of host:port strings');
   const seeds = (o.seeds ?? []).map((x) => (typeof x === 'string' ? seedAddress(x) : invalid('option seeds must hold strings')));
   // The cluster defaults, alone or not: a lone first node founds the cluster's settings (cluster/agreement.ts).
-  const n = intOption('n', o.n, L.clusterNDefault, 1, 16);
+  const n = o.replicas === undefined ? intOption('n', o.n, L.clusterNDefault, 1, 16) : mapTotal(o);
   const r = intOption('r', o.r, Math.min(n, L.clusterRDefault), 1, n);
   const w = intOption('w', o.w, Math.min(n, L.clusterWDefault), 1, n);
   const weight = o.weight ?? 1;
@@ -434,17 +459,17 @@ function resolveCluster(o: NodeOptions): ClusterSettings {
   const vnodes = intOption('vnodes', o.vnodes, L.vnodesDefault, 1, L.vnodesLimit);
   // The ring gives a member round(vnodes × weight) tokens as hashring weight vnodes × weight / 64, which hashring caps at 64.
   if (vnodes * weight > L.vnodesLimit) invalid(`options vnodes × weight must be at most ${L.vnodesLimit}, got ${vnodes * weight}`);
-  const zone = o.zone ?? '';
-  if (typeof zone !== 'string' || zone.length > 64) invalid('option zone must be a string of at most 64 characters');
+  const labels = resolveLabels(o);
   return {
     seeds,
     n,
+    replicas: o.replicas === undefined ? n : mapOf(o),
     r,
     w,
     mode: oneOf('mode', o.mode, ['sloppy', 'strict'], 'sloppy'),
     vnodes,
     weight,
-    zone,
+    ...labels,
     gossipIntervalMs: intOption('gossipIntervalMs', o.gossipIntervalMs, L.gossipIntervalMsDefault, 10, 60_000),
     hintTtlMs: intOption('hintTtlMs', o.hintTtlMs, L.hintTtlMsDefault, 1_000, 7 * 24 * 3_600_000),
     requestTimeoutMs: intOption('requestTimeoutMs', o.requestTimeoutMs, L.requestTimeoutMsDefault, 1, L.requestTimeoutMsLimit),

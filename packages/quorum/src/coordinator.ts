@@ -12,6 +12,7 @@
  *   3. A write is coordinated only by a node of the key's preference list (N
  *      nodes), so its dot names a node that stores the key.
  */
+import type { ReplicationMap } from '@ringkv/hashring';
 import { tombstone, live, type Payload, type VClock } from '@ringkv/vclock';
 import { QuorumError } from './errors.js';
 import * as limits from './limits.js';
@@ -38,6 +39,12 @@ export interface CoordinatorOptions<V> {
   readonly clock: Clock;
   /** Cluster defaults (N=3, R=2, W=2, sloppy, 5 s). */
   readonly defaults?: QuorumDefaults;
+  /**
+   * The cluster's replication map (`{ dc1: 3, dc2: 2 }`), when it has one:
+   * every request's replicas are then placed by it (hashring), and a
+   * request's N only bounds its R and W. Without it, N replicas go anywhere.
+   */
+  readonly replicationMap?: ReplicationMap;
   /** Read repairs in flight / queued; defaults from limits.ts. */
   readonly readRepairsInFlightMax?: number;
   readonly readRepairQueueMax?: number;
@@ -97,7 +104,7 @@ export class Coordinator<V> {
     this.checkRunning();
     const resolved = resolveRead(this.defaults, options);
     this.counters.reads++;
-    const plan = planRequest(this.options.ring(), key, resolved.n, this.downSet(), resolved.mode);
+    const plan = planRequest(this.options.ring(), key, this.options.replicationMap ?? resolved.n, this.downSet(), resolved.mode);
     return runRead({ replicas: this.options.replicas, repairer: this.repairer, clock: this.options.clock, stats: this.counters }, { key, options: resolved, plan });
   }
 
@@ -120,7 +127,7 @@ export class Coordinator<V> {
   private write(op: 'put' | 'delete', key: Key, payload: Payload<V>, call: WriteCall): Promise<WriteResult<V>> {
     this.checkRunning();
     const resolved = resolveWrite(this.defaults, call);
-    const plan = planRequest(this.options.ring(), key, resolved.n, this.downSet(), resolved.mode);
+    const plan = planRequest(this.options.ring(), key, this.options.replicationMap ?? resolved.n, this.downSet(), resolved.mode);
     if (!plan.preference.includes(this.options.nodeId)) {
       throw new QuorumError('not-a-replica', `${this.options.nodeId} is not in the preference list of the key (n=${resolved.n}); forward the write to ${plan.preference[0] ?? 'a member'}`);
     }

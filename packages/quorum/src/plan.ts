@@ -8,7 +8,7 @@
  *      without a stand-in (fewer healthy nodes than N).
  *   3. Strict: the primaries that are up; `unplaced` are all the down primaries.
  */
-import type { HashRing } from '@ringkv/hashring';
+import type { HashRing, Replication } from '@ringkv/hashring';
 import type { QuorumMode } from './options.js';
 import type { Key } from './ports.js';
 import type { ReplicaRole } from './receipt.js';
@@ -22,14 +22,14 @@ export interface Target {
 
 /** The plan of one request. */
 export interface Plan {
-  /** The key's true preference list (min(N, ring size) nodes). */
+  /** The key's true preference list (hashring: N nodes, or each DC's count of the map, fewer where machines are missing). */
   readonly preference: readonly string[];
   readonly targets: readonly Target[];
   readonly unplaced: readonly string[];
 }
 
-/** Plans a request for `key` on `ring` with `n` replicas, given who is down. */
-export function planRequest(ring: HashRing, key: Key, n: number, down: ReadonlySet<string>, mode: QuorumMode): Plan {
+/** Plans a request for `key` on `ring` with `n` replicas (a count, or a replication map per DC), given who is down. */
+export function planRequest(ring: HashRing, key: Key, n: Replication, down: ReadonlySet<string>, mode: QuorumMode): Plan {
   const preference = ring.preferenceList(key, n);
   if (down.size === 0) {
     // The common case: everyone is up, the sloppy list is the preference list; skip the second walk.

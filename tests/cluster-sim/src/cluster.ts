@@ -53,7 +53,7 @@ const silent: NodeLogger = pino({ level: 'silent', timestamp: false });
  */
 export function clusterSettings(ids: readonly string[], over: Partial<ClusterSettings> = {}): ClusterSettings {
   return {
-    n: 3, r: 2, w: 2, mode: 'sloppy', requestTimeoutMs: 1_000, vnodes: 8, weight: 1, zone: '', gossipIntervalMs: 250,
+    n: 3, replicas: over.n ?? 3, r: 2, w: 2, mode: 'sloppy', requestTimeoutMs: 1_000, vnodes: 8, weight: 1, zone: '', dc: '', machine: '', gossipIntervalMs: 250,
     hintTtlMs: 2_000, seeds: ids.slice(0, 2), clusterName: 'sim', ...over,
   };
 }

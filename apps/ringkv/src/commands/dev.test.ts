@@ -6,12 +6,14 @@ import { agreedOn, extraMembers, growCommand, runDev, type StatusMembers } from 
 describe('growCommand', () => {
   it('names the next id, port and data directory, joining through the first node', () => {
     const dev = parseCommand(['dev']) as DevCommand;
-    expect(growCommand(dev, 3)).toBe('ringkv start --join --id node4 --port 7003 --data .ringkv/node4 --seeds 127.0.0.1:7000');
+    expect(growCommand(dev, 3)).toBe('ringkv start --join --id node4 --port 7003 --data .ringkv/node4 --machine node4 --seeds 127.0.0.1:7000');
+    const dcs = parseCommand(['dev', '--dcs', '2']) as DevCommand;
+    expect(growCommand(dcs, 6)).toBe('ringkv start --join --id node7 --port 7006 --data .ringkv/node7 --machine node7 --dc dc1 --seeds 127.0.0.1:7000');
   });
 
   it('leaves the quorums out even when the cluster does not use the defaults: the new node adopts the cluster settings', () => {
     const dev = parseCommand(['dev', '--nodes', '2', '--n', '2', '--base-port', '9000', '--dir', '/tmp/c']) as DevCommand;
-    expect(growCommand(dev, 2)).toBe('ringkv start --join --id node3 --port 9002 --data /tmp/c/node3 --seeds 127.0.0.1:9000');
+    expect(growCommand(dev, 2)).toBe('ringkv start --join --id node3 --port 9002 --data /tmp/c/node3 --machine node3 --seeds 127.0.0.1:9000');
   });
 });
 

@@ -30,7 +30,7 @@ import { cliInvocation } from '../invocation.js';
 import { defaultLogFormat } from './start.js';
 
 /** One child node. */
-interface Child {
+export interface Child {
   readonly id: string;
   readonly port: number;
   readonly proc: ChildProcess;
@@ -39,7 +39,7 @@ interface Child {
   httpUrl: string;
 }
 
-const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
+export const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
 
 /** Starts the cluster, waits until it agrees, prints how to connect; resolves with a stop function. */
 export async function runDev(command: DevCommand, io: Io, onSpawned?: (cluster: DevCluster) => void): Promise<DevCluster> {
@@ -61,7 +61,7 @@ export async function runDev(command: DevCommand, io: Io, onSpawned?: (cluster: 
     },
   };
   try {
-    for (let i = 0; i < command.nodes; i++) children.push(spawnNode(command, i, io));
+    for (let i = 0; i < command.nodes * command.dcs; i++) children.push(spawnNode(command, i, io));
     // Signal handlers go in before anything is printed: a Ctrl-C right after the banner (or during start-up) must stop the nodes, not kill dev.
     onSpawned?.(cluster);
     await Promise.all(children.map((c) => ready(c)));
@@ -88,15 +88,25 @@ export interface DevCluster {
 function spawnNode(command: DevCommand, i: number, io: Io): Child {
   const id = `node${i + 1}`;
   const port = command.basePort + i;
-  const seeds = Array.from({ length: command.nodes }, (_, j) => `127.0.0.1:${command.basePort + j}`).filter((_, j) => j !== i);
-  const args = [cliPath, 'start', '--id', id, '--port', String(port), '--data', join(command.dir, id), '--log-level', command.logLevel];
+  const seeds = Array.from({ length: command.nodes * command.dcs }, (_, j) => `127.0.0.1:${command.basePort + j}`).filter((_, j) => j !== i);
+  // Every dev node is a machine of its own (they share one host, whose name is `ringkv start`'s default machine).
+  const args = [cliPath, 'start', '--id', id, '--port', String(port), '--data', join(command.dir, id), '--log-level', command.logLevel, '--machine', id];
   // The child's stderr is a pipe, so it cannot see dev's terminal: dev decides the format, and the colour (FORCE_COLOR) with it.
   const logFormat = command.logFormat ?? defaultLogFormat(io);
   args.push('--log-format', logFormat);
-  args.push('--durability', command.durability, '--n', String(command.n), '--r', String(command.r), '--w', String(command.w));
+  args.push('--durability', command.durability, ...replicationArgs(command), '--r', String(command.r), '--w', String(command.w));
+  if (command.dcs > 1) args.push('--dc', dcOf(command, i));
   if (seeds.length > 0) args.push('--seeds', seeds.join(','));
   const color = logFormat === 'pretty' && io.stderrIsTTY === true && (io.env.NO_COLOR ?? '') === '' && io.env.FORCE_COLOR === undefined ? { FORCE_COLOR: '1' } : {};
-  const env = { ...io.env, ...color, RINGKV_CONFIG: '', RINGKV_SEEDS: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '' };
+  return spawnChild(id, port, args, { ...io.env, ...color, RINGKV_CONFIG: '', RINGKV_SEEDS: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '' }, io);
+}
+
+/**
+ * Spawns one `ringkv start` child (`args` from the CLI path on) with an IPC
+ * channel (invariant 1), its output forwarded prefixed with `[id] `.
+ * Shared with `ringkv start --shards` (shards.ts).
+ */
+export function spawnChild(id: string, port: number, args: readonly string[], env: NodeJS.ProcessEnv, io: Io): Child {
   // Each node in its own process group: Ctrl-C in a terminal signals the whole foreground group, and a
   // node that got the terminal's SIGINT and then dev's SIGTERM took the second as "stop now" (exit 130, no
   // clean-stop marker). Detached, a node hears only dev's one SIGTERM (invariant 2).
@@ -105,6 +115,17 @@ function spawnNode(command: DevCommand, i: number, io: Io): Child {
   forwardLines(proc.stdout, `[${id}] `, io.stdout);
   forwardLines(proc.stderr, `[${id}] `, io.stderr);
   return { id, port, proc, exited, url: '', httpUrl: '' };
+}
+
+/** The DC of node i (0-based) of a multi-DC dev cluster: `dc1` for the first `nodes`, and so on. */
+export function dcOf(command: Pick<DevCommand, 'nodes'>, i: number): string {
+  return `dc${Math.floor(i / command.nodes) + 1}`;
+}
+
+/** `--n N`, or with several DCs the replication map giving each DC N replicas. */
+function replicationArgs(command: DevCommand): string[] {
+  if (command.dcs === 1) return ['--n', String(command.n)];
+  return ['--replicas', Array.from({ length: command.dcs }, (_, d) => `dc${d + 1}:${command.n}`).join(',')];
 }
 
 /** Forwards a stream line by line with a prefix. */
@@ -122,7 +143,7 @@ function forwardLines(stream: NodeJS.ReadableStream | null, prefix: string, out:
 }
 
 /** Resolves once the child printed its ready line; rejects if it exits first. */
-function ready(child: Child): Promise<void> {
+export function ready(child: Child): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const onData = (chunk: Buffer): void => {
@@ -194,8 +215,9 @@ export async function fetchJson<T>(url: string, timeoutMs = 2_000): Promise<T | 
 function announce(command: DevCommand, children: readonly Child[], io: Io): void {
   const urls = children.map((c) => c.url);
   io.stdout(`ringkv dev ready nodes=${children.length} urls=${urls.join(',')} pids=${children.map((c) => c.proc.pid).join(',')}`);
-  io.stdout(`  cluster: ${children.length} nodes, N=${command.n} R=${command.r} W=${command.w}, data in ${command.dir}/node*, node output prefixed [nodeI]`);
-  for (const c of children) io.stdout(`  ${c.id.padEnd(8)} ${c.url.padEnd(24)} status: ${c.httpUrl}/status`);
+  const replication = command.dcs === 1 ? `N=${command.n}` : `${command.dcs} DCs, replicas ${replicationArgs(command)[1]}`;
+  io.stdout(`  cluster: ${children.length} nodes, ${replication} R=${command.r} W=${command.w}, data in ${command.dir}/node*, node output prefixed [nodeI]`);
+  children.forEach((c, i) => io.stdout(`  ${c.id.padEnd(8)} ${command.dcs === 1 ? '' : `${dcOf(command, i)} `}${c.url.padEnd(24)} status: ${c.httpUrl}/status`));
   io.stdout(`  SDK:     const db = await connect([${urls.map((u) => `'${u}'`).join(', ')}]); // import { connect } from '@ringkv/client-sdk'`);
   const other = urls[1] ?? urls[0];
   // What runs in the user's shell: `ringkv` only when it is on the PATH (a clone has none).
@@ -213,11 +235,12 @@ function announce(command: DevCommand, children: readonly Child[], io: Io): void
  */
 export function growCommand(command: DevCommand, nodes: number, rk = 'ringkv'): string {
   const id = `node${nodes + 1}`;
-  return `${rk} start --join --id ${id} --port ${command.basePort + nodes} --data ${join(command.dir, id)} --seeds 127.0.0.1:${command.basePort}`;
+  const dc = command.dcs > 1 ? ' --dc dc1' : '';
+  return `${rk} start --join --id ${id} --port ${command.basePort + nodes} --data ${join(command.dir, id)} --machine ${id}${dc} --seeds 127.0.0.1:${command.basePort}`;
 }
 
 /** Invariant 2: SIGTERM to every child, wait, SIGKILL what is left. */
-async function stopAll(children: readonly Child[], now = false): Promise<void> {
+export async function stopAll(children: readonly Child[], now = false): Promise<void> {
   const alive = children.filter((c) => c.proc.exitCode === null && c.proc.signalCode === null);
   for (const c of alive) c.proc.kill(now ? 'SIGKILL' : 'SIGTERM');
   if (now) return;
@@ -232,18 +255,18 @@ async function stopAll(children: readonly Child[], now = false): Promise<void> {
 }
 
 /** Installs SIGINT/SIGTERM handlers: stop every node, then exit (0, or 1 when a second signal forced it). */
-export function exitDevOnSignals(cluster: DevCluster, io: Io): void {
+export function exitDevOnSignals(cluster: DevCluster, io: Io, name = 'ringkv dev'): void {
   let stopping = false;
   const onSignal = (signal: string): void => {
     if (stopping) {
-      io.stderr(`ringkv dev: ${signal} again, killing the nodes`);
+      io.stderr(`${name}: ${signal} again, killing the nodes`);
       cluster.kill();
       process.exit(1);
     }
     stopping = true;
-    io.stdout(`ringkv dev: ${signal}, stopping the nodes`);
+    io.stdout(`${name}: ${signal}, stopping the nodes`);
     void cluster.stop().then(() => {
-      io.stdout('ringkv dev: stopped');
+      io.stdout(`${name}: stopped`);
       process.exit(0);
     });
   };

@@ -32,6 +32,8 @@ export interface StatusRow {
   readonly topology: TopologyStatus | undefined;
   /** The asked node's own view of the member (its peer link, when it last heard it), when the node reports one. */
   readonly reach: MemberReach | undefined;
+  /** The member's `dc/rack/machine` labels ('' parts: none), or undefined when the node reports none. */
+  readonly placement: string | undefined;
 }
 
 /** How the asked node itself reaches a member, at once (STATE waits for gossip to confirm a failure). */
@@ -55,6 +57,8 @@ export interface ClusterView {
 /** The cluster settings of a node's /status (node-server README, "Cluster settings"). */
 export interface SettingsView {
   n?: number;
+  /** `3`, or the replication map `dc1:3,dc2:2`. */
+  replicas?: string;
   r?: number;
   w?: number;
   mode?: string;
@@ -123,6 +127,7 @@ export async function runStatus(command: StatusCommand, io: Io): Promise<Cluster
     generation: (m as { generation?: number }).generation,
     topology: others[i]?.cluster?.topology,
     reach: (m as { reach?: MemberReach }).reach,
+    placement: placementOf(m as { dc?: string; rack?: string; machine?: string }),
   }));
   return {
     askedNode: asked.id,
@@ -181,15 +186,26 @@ export function reachText(reach: MemberReach | undefined): string {
   return `${reach.link === 'none' ? 'no link' : reach.link} ${ago}`;
 }
 
+/** `dc/rack/machine` of a member of /status; undefined when it has no label at all. */
+function placementOf(m: { dc?: string; rack?: string; machine?: string }): string | undefined {
+  const parts = [m.dc ?? '', m.rack ?? '', m.machine ?? ''];
+  return parts.every((p) => p === '') ? undefined : parts.join('/');
+}
+
 /** The view as a table. */
 export function statusText(v: ClusterView): string {
   const s = v.settings;
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const header = `cluster as seen by ${v.askedNode}: ${v.rows.length} member${v.rows.length === 1 ? '' : 's'}` +
-    (s === undefined ? '' : `, N=${s.n} R=${s.r} W=${s.w} ${s.mode ?? ''}`) +
+    (s === undefined ? '' : `, N=${s.n}${s.replicas !== undefined && s.replicas !== String(s.n) ? ` (${s.replicas})` : ''} R=${s.r} W=${s.w} ${s.mode ?? ''}`) +
     (v.ringVersion === undefined ? '' : `, ring version ${v.ringVersion}`);
-  const cols = ['ID', 'URL', 'STATE', 'REACH', 'PRIMARY', 'REPLICA', 'HINTS', 'GENERATION'];
-  const body = v.rows.map((r) => [r.id, r.url, r.state, reachText(r.reach), pct(r.primaryShare), pct(r.replicaShare), String(r.hintsPending), r.generation === undefined ? '-' : String(r.generation)]);
+  // DC/RACK/MACHINE only when some member has a label (a cluster without them keeps its table).
+  const labelled = v.rows.some((r) => r.placement !== undefined);
+  const cols = ['ID', 'URL', 'STATE', 'REACH', 'PRIMARY', 'REPLICA', 'HINTS', 'GENERATION', ...(labelled ? ['DC/RACK/MACHINE'] : [])];
+  const body = v.rows.map((r) => [
+    r.id, r.url, r.state, reachText(r.reach), pct(r.primaryShare), pct(r.replicaShare), String(r.hintsPending), r.generation === undefined ? '-' : String(r.generation),
+    ...(labelled ? [r.placement ?? '//'] : []),
+  ]);
   const out = [header, ...settingsLines(v), ...table(cols, body)];
   out.push('PRIMARY: share of keys it is first replica of; REPLICA: share of keys it holds a copy of; HINTS: writes held for it by other nodes');
   out.push(`REACH: ${v.askedNode}'s own link to it now (up/down) and when it last heard from it; STATE is gossip's verdict, which waits to confirm a failure`);

@@ -53,7 +53,7 @@ export interface RemoveResult {
  * those alone.
  */
 export async function runPlan(command: PlanCommand, io: Io): Promise<Plan> {
-  const query = { op: command.op, id: command.id, vnodes: command.vnodes, weight: command.weight, zone: command.zone };
+  const query = { op: command.op, id: command.id, vnodes: command.vnodes, weight: command.weight, zone: command.zone, dc: command.dc, machine: command.machine };
   const plan = await adminJson<Plan>('plan', command, io, { method: 'GET', path: '/admin/plan', query });
   const seen = await downAsSeenBy(command, io.env);
   const down = new Set(seen?.down ?? []);

@@ -45,10 +45,21 @@ export interface DevRun {
   out(): string;
 }
 
-/** Starts `ringkv dev --base-port base …extra`; resolves at its ready banner, rejects if it exits first. `ownGroup`: dev leads a process group, as a shell's foreground job does. */
-export async function startDev(base: number, extra: string[], ownGroup = false): Promise<DevRun> {
+/**
+ * Starts `ringkv dev --base-port base …extra` (or `command …extra`, e.g. `start --shards 2`);
+ * resolves at its ready banner (`readyPattern`, once `done` matched too), rejects if it exits
+ * first. `ownGroup`: dev leads a process group, as a shell's foreground job does.
+ */
+export async function startDev(
+  base: number,
+  extra: string[],
+  ownGroup = false,
+  command: string[] = ['dev', '--base-port', String(base)],
+  readyPattern = /^ringkv dev ready .*$/m,
+  done = /Ctrl-C \(stops every node/,
+): Promise<DevRun> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc -b apps/ringkv\` first`);
-  const dev = spawn(process.execPath, [cli, 'dev', '--base-port', String(base), ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
+  const dev = spawn(process.execPath, [cli, ...command, ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
   let out = '';
   let err = '';
   dev.stderr?.on('data', (c: Buffer) => (err += c.toString()));
@@ -56,8 +67,8 @@ export async function startDev(base: number, extra: string[], ownGroup = false):
   const readyLine = await new Promise<string>((resolve, reject) => {
     dev.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
-      const m = /^ringkv dev ready .*$/m.exec(out);
-      if (m !== null && /Ctrl-C \(stops every node/.test(out)) resolve(m[0]);
+      const m = readyPattern.exec(out);
+      if (m !== null && done.test(out)) resolve(m[0]);
     });
     void exited.then((code) => reject(new Error(`ringkv dev exited with ${code}: ${err}`)));
   });

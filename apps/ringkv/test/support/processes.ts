@@ -34,9 +34,17 @@ export function requireBuiltCli(): void {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc -b apps/ringkv\` (the root test command does) first`);
 }
 
-/** Spawns `ringkv start` with exactly `args` (after `start`). */
+let machines = 0;
+
+/**
+ * Spawns `ringkv start` with `args` (after `start`). Unless `args` name a
+ * `--machine` (or start `--shards`), the node gets a machine label of its own:
+ * `ringkv start` defaults it to the hostname, which every test node shares,
+ * and no two replicas of a key go on one machine.
+ */
 export function spawnStart(args: readonly string[]): { proc: ChildProcess; exited: Promise<number | null>; output(): string } {
-  const proc = spawn(process.execPath, [cli, 'start', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const machine = args.includes('--machine') || args.includes('--shards') ? [] : ['--machine', `test-machine-${process.pid}-${++machines}`];
+  const proc = spawn(process.execPath, [cli, 'start', ...args, ...machine], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));

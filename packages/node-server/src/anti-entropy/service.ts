@@ -26,6 +26,8 @@
  *      time: bytes per second alone do not bound the CPU a pass takes from
  *      requests (a pass moving 1 MB/s was CPU-bound).
  */
+import { replicationTotal } from '../cluster/placement-options.js';
+import type { Replication } from '@ringkv/hashring';
 import type { HashRing } from '@ringkv/hashring';
 import { MerkleTree, versionDigest } from '@ringkv/merkle';
 import { storageKey } from '../store/keys.js';
@@ -54,7 +56,7 @@ import { ReplicaTrees, type BuildProgress } from './trees.js';
 /** How a node's anti-entropy runs. */
 export interface AntiEntropyOptions {
   readonly selfId: string;
-  readonly n: number;
+  readonly n: Replication;
   /** Replicas keys have now (the cluster core's `effectiveN`, ≤ n): a lone first node with N=3 may still collect tombstones (default: n). */
   readonly effectiveN?: () => number;
   readonly ring: () => HashRing;
@@ -133,7 +135,7 @@ export class AntiEntropy {
     this.tokensAtMs = o.clock.now();
     this.ledger = new ExchangeLedger(o.generation ?? 0);
     this.tombstones = new TombstoneCollector({
-      selfId: o.selfId, n: o.effectiveN ?? (() => o.n), graceMs: o.tombstoneGraceMs ?? tombstoneGraceMsDefault, clock: o.clock, engine: o.engine, store: o.store,
+      selfId: o.selfId, n: o.effectiveN ?? (() => replicationTotal(o.n)), graceMs: o.tombstoneGraceMs ?? tombstoneGraceMsDefault, clock: o.clock, engine: o.engine, store: o.store,
       ledger: this.ledger, groupOf: (skey) => this.trees.groupOf(skey), ringSize: () => o.ring().size,
       ...(o.sweepChunkKeys === undefined ? {} : { chunkKeys: o.sweepChunkKeys }),
     });

@@ -43,6 +43,7 @@
  *   5. While a build runs, `ready()` is pending; exchanges await it, so no
  *      peer compares against a half-built tree.
  */
+import type { Replication } from '@ringkv/hashring';
 import type { HashRing } from '@ringkv/hashring';
 import { bucketRange, MerkleTree, versionDigest } from '@ringkv/merkle';
 import type { StorageEngine } from '../store/engine-port.js';
@@ -51,7 +52,7 @@ import { dataPrefix } from '../store/keys.js';
 /** What the trees need from the node. */
 export interface TreesOptions {
   readonly selfId: string;
-  readonly n: number;
+  readonly n: Replication;
   readonly ring: () => HashRing;
   readonly engine: Pick<StorageEngine, 'iterate' | 'getSync'>;
   readonly bucketsLog2: number;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { agreeSettings, checkRecord, mismatchMessage, parseSettingsLine, settingsLine, type AgreedSettings, type AgreedSettingName, type SettingsRecord } from './agreement.js';
 
-const defaults: AgreedSettings = { n: 3, r: 2, w: 2, mode: 'sloppy', hintTtlMs: 10_800_000, tombstoneGraceMs: 864_000_000, antiEntropyBucketsLog2: 16 };
-const cluster: SettingsRecord = { values: { ...defaults, n: 5, r: 3, w: 3 }, origin: 'n1', foundedAtMs: 1_000 };
+const defaults: AgreedSettings = { n: 3, replicas: '3', r: 2, w: 2, mode: 'sloppy', hintTtlMs: 10_800_000, tombstoneGraceMs: 864_000_000, antiEntropyBucketsLog2: 16 };
+const cluster: SettingsRecord = { values: { ...defaults, n: 5, replicas: '5', r: 3, w: 3 }, origin: 'n1', foundedAtMs: 1_000 };
 const candidate = (values: Partial<AgreedSettings>, explicit: AgreedSettingName[]) => ({ values: { ...defaults, ...values }, explicit: new Set(explicit) });
 
 describe('agreeSettings', () => {
@@ -45,6 +45,29 @@ describe('agreeSettings', () => {
 });
 
 describe('settings records', () => {
+  it('refuses an explicit replication map that differs from the cluster\'s, naming both', () => {
+    const dcs: SettingsRecord = { values: { ...defaults, n: 5, replicas: 'dc1:3,dc2:2' }, origin: 'n1', foundedAtMs: 1_000 };
+    const a = agreeSettings(candidate({ n: 5, replicas: 'dc1:2,dc2:3' }, ['n', 'replicas']), { fromSeed: dcs }, 'n4', 42);
+    expect(a.ok).toBe(false);
+    if (!a.ok) expect(mismatchMessage(a, '/data')).toMatch(/setting replicas is dc1:2,dc2:3 here but dc1:3,dc2:2 in the cluster/);
+    // A plain n given explicitly is one DC: it differs from a map of the same total.
+    expect(agreeSettings(candidate({ n: 5 }, ['n', 'replicas']), { fromSeed: dcs }, 'n4', 42).ok).toBe(false);
+    // Given nothing, a node adopts the cluster's map.
+    expect(agreeSettings(candidate({}, []), { fromSeed: dcs }, 'n4', 42)).toMatchObject({ ok: true, record: dcs });
+  });
+
+  it('reads a record or settings line that predates replicas as N replicas in one DC, and leaves N out of a one-DC line', () => {
+    const { replicas: _r, ...old } = cluster.values;
+    expect(checkRecord({ ...cluster, values: old })?.values.replicas).toBe('5');
+    expect(settingsLine(cluster.values)).not.toMatch(/replicas=/);
+    expect(parseSettingsLine(settingsLine(cluster.values))).toEqual(cluster.values);
+    const dcs = { ...cluster.values, replicas: 'dc1:3,dc2:2' };
+    expect(settingsLine(dcs)).toMatch(/replicas=dc1:3,dc2:2/);
+    expect(parseSettingsLine(settingsLine(dcs))).toEqual(dcs);
+    // A map whose sum is not N is no record.
+    expect(checkRecord({ ...cluster, values: { ...cluster.values, replicas: 'dc1:3' } })).toBeUndefined();
+  });
+
   it('settingsLine and parseSettingsLine round-trip every agreed value', () => {
     expect(parseSettingsLine(settingsLine(cluster.values))).toEqual(cluster.values);
   });

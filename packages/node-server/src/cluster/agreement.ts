@@ -1,7 +1,7 @@
 /**
  * Cluster settings: the values that belong to the cluster, not to one
- * process (N, the default R and W, the quorum mode, the hint lifetime, the
- * tombstone grace and the Merkle bucket count), and the rule by which a node
+ * process (N and the replication map, the default R and W, the quorum mode,
+ * the hint lifetime, the tombstone grace and the Merkle bucket count), and the rule by which a node
  * takes them (README, "Cluster settings").
  *
  * The agreement rule (`agreeSettings`), applied once per start, before the
@@ -21,14 +21,19 @@
  *
  * Invariants: a running node's settings always equal its persisted record;
  * two records agree iff their values are equal (origin and time only say
- * where a record came from, for /status and error messages).
+ * where a record came from, for /status and error messages). `replicas` is
+ * the replication's text (`3` or `dc1:3,dc2:2`, placement-options.ts): a
+ * record or settings line that predates it (and a single-DC one, which
+ * leaves it out of its line) means `replicas` = N, so one-DC clusters of
+ * older and newer nodes still agree.
  */
+import { formatReplication, parseReplication } from '@ringkv/hashring';
 import type { QuorumMode } from '@ringkv/quorum';
 import { tombstoneGraceMsDefault } from '../anti-entropy/limits.js';
 import type { ClusterSettings } from './settings.js';
 
 /** The settings agreed cluster-wide, in `NodeOptions` names. */
-export const agreedSettingNames = ['n', 'r', 'w', 'mode', 'hintTtlMs', 'tombstoneGraceMs', 'antiEntropyBucketsLog2'] as const;
+export const agreedSettingNames = ['n', 'replicas', 'r', 'w', 'mode', 'hintTtlMs', 'tombstoneGraceMs', 'antiEntropyBucketsLog2'] as const;
 
 /** One agreed setting's name. */
 export type AgreedSettingName = (typeof agreedSettingNames)[number];
@@ -36,6 +41,8 @@ export type AgreedSettingName = (typeof agreedSettingNames)[number];
 /** The values of the cluster settings. */
 export interface AgreedSettings {
   readonly n: number;
+  /** Where replicas go, as text: `3` (N, one DC) or a map `dc1:3,dc2:2` (DCs sorted) whose sum is N. */
+  readonly replicas: string;
   readonly r: number;
   readonly w: number;
   readonly mode: QuorumMode;
@@ -96,18 +103,20 @@ export function agreeSettings(
 
 /** The cluster-setting values of a node's resolved cluster and anti-entropy settings. */
 export function agreedValues(
-  cluster: Pick<ClusterSettings, 'n' | 'r' | 'w' | 'mode' | 'hintTtlMs'>,
+  cluster: Pick<ClusterSettings, 'n' | 'replicas' | 'r' | 'w' | 'mode' | 'hintTtlMs'>,
   antiEntropy: { readonly tombstoneGraceMs?: number; readonly bucketsLog2: number },
 ): AgreedSettings {
   return {
-    n: cluster.n, r: cluster.r, w: cluster.w, mode: cluster.mode, hintTtlMs: cluster.hintTtlMs,
+    n: cluster.n, replicas: formatReplication(cluster.replicas ?? cluster.n), r: cluster.r, w: cluster.w, mode: cluster.mode, hintTtlMs: cluster.hintTtlMs,
     tombstoneGraceMs: antiEntropy.tombstoneGraceMs ?? tombstoneGraceMsDefault, antiEntropyBucketsLog2: antiEntropy.bucketsLog2,
   };
 }
 
 /** Every setting whose value differs between `ours` and `cluster`, in `agreedSettingNames` order. */
 export function settingsDifferences(ours: AgreedSettings, cluster: AgreedSettings): SettingDifference[] {
-  return agreedSettingNames.filter((name) => ours[name] !== cluster[name]).map((name) => ({ name, ours: ours[name], cluster: cluster[name] }));
+  // Two plain counts differ in replicas exactly when they differ in n: name n alone.
+  const implied = (name: AgreedSettingName): boolean => name === 'replicas' && /^\d+$/.test(ours.replicas) && /^\d+$/.test(cluster.replicas);
+  return agreedSettingNames.filter((name) => ours[name] !== cluster[name] && !implied(name)).map((name) => ({ name, ours: ours[name], cluster: cluster[name] }));
 }
 
 /** The refusal message of a failed agreement: which setting differs, both values, and what to do. */
@@ -119,7 +128,10 @@ export function mismatchMessage(a: Extract<Agreement, { ok: false }>, dataDir: s
 
 /** `settings` as one line (`n=3 r=2 w=2 mode=sloppy …`): for logs, gossip and comparing two records. */
 export function settingsLine(settings: AgreedSettings): string {
-  return agreedSettingNames.map((name) => `${name}=${String(settings[name])}`).join(' ');
+  return agreedSettingNames
+    .filter((name) => name !== 'replicas' || settings.replicas !== String(settings.n))
+    .map((name) => `${name}=${String(settings[name])}`)
+    .join(' ');
 }
 
 /** Parses a `settingsLine`; `undefined` when it is not one (a peer of another version). */
@@ -128,8 +140,9 @@ export function parseSettingsLine(line: string): AgreedSettings | undefined {
   const values: Record<string, number | string> = {};
   for (const name of agreedSettingNames) {
     const raw = fields.get(name);
+    if (name === 'replicas' && raw === undefined) continue;
     if (raw === undefined || raw === '') return undefined;
-    values[name] = name === 'mode' ? raw : Number(raw);
+    values[name] = name === 'mode' || name === 'replicas' ? raw : Number(raw);
   }
   return checkSettings(values);
 }
@@ -140,11 +153,27 @@ export function checkSettings(value: unknown): AgreedSettings | undefined {
   const v = value as Record<string, unknown>;
   if (v.mode !== 'sloppy' && v.mode !== 'strict') return undefined;
   for (const name of agreedSettingNames) {
-    if (name !== 'mode' && !(typeof v[name] === 'number' && Number.isSafeInteger(v[name]) && (v[name] as number) >= 0)) return undefined;
+    if (name !== 'mode' && name !== 'replicas' && !(typeof v[name] === 'number' && Number.isSafeInteger(v[name]) && (v[name] as number) >= 0)) return undefined;
   }
   const n = v.n as number;
   if (n < 1 || (v.r as number) < 1 || (v.w as number) < 1 || (v.r as number) > n || (v.w as number) > n) return undefined;
-  return Object.fromEntries(agreedSettingNames.map((name) => [name, v[name]])) as unknown as AgreedSettings;
+  const replicas = checkReplicasText(v.replicas, n);
+  if (replicas === undefined) return undefined;
+  return Object.fromEntries(agreedSettingNames.map((name) => [name, name === 'replicas' ? replicas : v[name]])) as unknown as AgreedSettings;
+}
+
+/** The canonical `replicas` text of a record whose N is `n` (absent: a record that predates it, `n`), or `undefined` when it is not one. */
+function checkReplicasText(value: unknown, n: number): string | undefined {
+  if (value === undefined) return String(n);
+  if (typeof value !== 'string') return undefined;
+  try {
+    const replication = parseReplication(value);
+    const text = formatReplication(replication);
+    const total = typeof replication === 'number' ? replication : Object.values(replication).reduce((sum, c) => sum + c, 0);
+    return total === n ? text : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `value` as a SettingsRecord (the shape stored and served over HTTP), else `undefined`. */

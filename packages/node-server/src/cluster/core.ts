@@ -19,8 +19,10 @@
  *      own status announcements (RingView); every placement change reaches
  *      the ring listeners, whoever updated the view.
  *   3. A forwarded request is forwarded at most once (one hop).
- *   4. Requests run with `effectiveN()` = min(N, the most members owning
- *      tokens this node has seen, persisted) replicas, as Riak clamps n_val
+ *   4. Requests run with `effectiveN()` = min(N, the most replicas a ring
+ *      this node has seen gave a key — members owning tokens, counting each
+ *      machine once (per DC with a replication map) —, persisted) replicas
+ *      (the persisted name is still members-seen), as Riak clamps n_val
  *      to a smaller cluster: a lone first node with N=3 serves at the
  *      default R=W=2 capped to 1, while a cluster that once had three
  *      members never counts fewer (two killed, or a restart alone, does not
@@ -45,7 +47,7 @@ import { decodePeerSet, encodeSet, storedValue, type StoredSet, type StoredValue
 import type { EngineHintStore } from './hint-store.js';
 import { applyLocally, fetchLocally, ReplicaPort, type PeerPort } from './replicas.js';
 import { RingView } from './ring-view.js';
-import type { ClusterSettings } from './settings.js';
+import { replicationOf, type ClusterSettings } from './settings.js';
 
 /** What the core is built from. */
 export interface ClusterCoreOptions {
@@ -122,6 +124,7 @@ export class ClusterCore {
   private antiEntropy: ((call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'key-sets' | 'sync-sets' }>) => Promise<PeerMessage>) | undefined;
   private readonly s: ClusterSettings;
   private membersSeen: number;
+  private replicasCache: { ring: unknown; count: number } = { ring: undefined, count: 0 };
   /** False from start until gossip learned another member or found no seed answering (invariant 5). */
   private placementKnown: boolean;
   private readonly placementWaiters = new Set<() => void>();
@@ -135,17 +138,18 @@ export class ClusterCore {
     this.membersSeen = Math.max(1, o.membersSeen ?? 1);
     this.placementKnown = s.seeds.length === 0;
     const status = o.initialStatus ?? 'normal';
-    this.view = new RingView({ id: o.id, address: o.address, generation: o.generation, heartbeat: 0, status, vnodes: s.vnodes, weight: s.weight, zone: s.zone });
+    this.view = new RingView({ id: o.id, address: o.address, generation: o.generation, heartbeat: 0, status, vnodes: s.vnodes, weight: s.weight, zone: s.zone, dc: s.dc ?? '', machine: s.machine ?? '' });
     this.replicas = new ReplicaPort(o.id, (id) => this.view.addressOf(id), o.peers, o.store, o.hints, o.clock);
     this.gossip = new Gossip({
       id: o.id, address: o.address, generation: o.generation, clock: o.clock, random: o.random, transport: this.tappedTransport(o.transport),
-      seeds: s.seeds, clusterName: s.clusterName, vnodes: s.vnodes, weight: s.weight, zone: s.zone, initialStatus: status,
+      seeds: s.seeds, clusterName: s.clusterName, vnodes: s.vnodes, weight: s.weight, zone: s.zone, dc: s.dc ?? '', machine: s.machine ?? '', initialStatus: status,
       intervalMs: s.gossipIntervalMs, suspectTimeoutMs: s.gossipIntervalMs * L.suspectRounds, meta: o.settingsLine ?? '',
     });
     this.coordinator = new Coordinator<StoredValue>({
       nodeId: o.id, ring: () => this.view.ring, down: () => this.view.down, clock: o.clock, hints: o.hints, replicas: this.replicas,
       local: { update: (key, context, payload) => o.store.update(key, context, payload) },
       defaults: { n: s.n, r: s.r, w: s.w, mode: s.mode, timeoutMs: s.requestTimeoutMs },
+      ...(s.replicas === undefined || typeof s.replicas === 'number' ? {} : { replicationMap: s.replicas }),
     });
     this.handoff = new HintedHandoff<StoredValue>({
       store: o.hints, replicas: this.replicas, clock: o.clock, down: () => this.view.down, hintTtlMs: s.hintTtlMs,
@@ -283,17 +287,26 @@ export class ClusterCore {
   }
 
   /**
-   * Replicas a key has now: N, or, while this node has never seen that many
-   * members owning tokens, the most it has seen (module invariant 4). It
-   * never decreases: down, left or removed members keep it.
+   * Replicas a key has now: N, or, while this node has never seen a ring
+   * giving keys that many, the most it has seen (module invariant 4). It
+   * never decreases: down, left or removed members keep it. A key's replicas
+   * are on distinct machines (per DC, with a replication map), so nodes
+   * sharing a machine count once.
    */
   effectiveN(): number {
-    const size = this.view.ring.size;
+    const size = this.replicasInRing();
     if (size > this.membersSeen) {
       this.membersSeen = size;
       this.o.onMembersSeen?.(size);
     }
     return Math.min(this.s.n, this.membersSeen);
+  }
+
+  /** How many replicas every key has in the current ring (all keys have as many); cached per ring. */
+  private replicasInRing(): number {
+    const ring = this.view.ring;
+    if (this.replicasCache.ring !== ring) this.replicasCache = { ring, count: ring.size === 0 ? 0 : ring.preferenceListAt(0n, replicationOf(this.s)).length };
+    return this.replicasCache.count;
   }
 
   /**
@@ -329,7 +342,7 @@ export class ClusterCore {
       return { type: 'get-ok', ...toGetResult(result.set), ...this.receiptOf(result.receipt, receipt, forwarded) };
     }
     const w = this.level('w', options?.w, this.s.w);
-    if (!forwarded && !this.view.ring.preferenceList(op.key, this.s.n).includes(this.o.id)) return this.forward(op, options, timeoutMs);
+    if (!forwarded && !this.view.ring.preferenceList(op.key, replicationOf(this.s)).includes(this.o.id)) return this.forward(op, options, timeoutMs);
     const context: VClock = op.context === undefined || op.context.length === 0 ? [] : decodeContext(op.context);
     const call = { context, n: this.effectiveN(), w, timeoutMs };
     const result: WriteResult<StoredValue> =
@@ -376,7 +389,7 @@ export class ClusterCore {
    * a node streams its ranges in (or out) reaches the new owner.
    */
   private async writePending(key: Key, deadlineMs: number): Promise<void> {
-    const pending = this.view.pendingReplicas(key, this.s.n).filter((id) => id !== this.o.id);
+    const pending = this.view.pendingReplicas(key, replicationOf(this.s)).filter((id) => id !== this.o.id);
     if (pending.length === 0) return;
     const set = this.o.store.readSet(key);
     if (set === undefined) return;
@@ -430,13 +443,16 @@ export class ClusterCore {
 
   /**
    * Sends a write to a node of its preference list (one hop) and relays its
-   * reply: live nodes first, in preference order; the next one is tried only
+   * reply: live nodes first (those of this node's DC before others, so a
+   * write crosses no WAN it need not), in preference order; the next one is tried only
    * when a call was refused before being sent (`unavailable`), never after a
    * call that may have been applied.
    */
   private async forward(op: ClusterOp, options: RequestOptions | undefined, timeoutMs: number): Promise<OpReply> {
-    const list = this.view.ring.preferenceList(op.key, this.s.n);
-    const order = [...list.filter((id) => !this.view.down.has(id)), ...list.filter((id) => this.view.down.has(id))];
+    const list = this.view.ring.preferenceList(op.key, replicationOf(this.s));
+    const local = (id: string): boolean => (this.view.ring.node(id)?.dc ?? '') === (this.s.dc ?? '');
+    const live = list.filter((id) => !this.view.down.has(id));
+    const order = [...live.filter(local), ...live.filter((id) => !local(id)), ...list.filter((id) => this.view.down.has(id))];
     const frame = this.o.codec.encode({ ...op, id: 0, options: { ...options, timeoutMs } } as Parameters<WireCodec['encode']>[0]);
     const deadlineMs = this.o.clock.now() + timeoutMs;
     let last: unknown = protocolError('unavailable', 'no replica of this key is known');

@@ -6,7 +6,10 @@
  * member keeps its ranges; the sloppy quorum works around it); joining and
  * left members own nothing. Member m owns `round(m.vnodes × m.weight)` tokens:
  * the ring is `HashRing.fromNodes(specs, { vnodes: ringVnodesBase })` with
- * spec weight `m.weight × m.vnodes / ringVnodesBase` and zone `m.zone || undefined`.
+ * spec weight `m.weight × m.vnodes / ringVnodesBase`, rack `m.zone`, dc `m.dc`
+ * and machine `m.machine` (each left out when '').
+ * Replicas of a key go by the cluster's replication (N, or the replication
+ * map per DC): distinct machines always, distinct racks first (hashring).
  *
  * The *future ring* is the ring once every change in progress is done:
  * joining members count as normal, leaving members as removed. While they
@@ -24,7 +27,7 @@
  *   4. `future` is rebuilt only when its placement changes; `changing` is
  *      true iff some member is joining or leaving.
  */
-import { HashRing, type NodeSpec } from '@ringkv/hashring';
+import { HashRing, type NodeSpec, type Replication } from '@ringkv/hashring';
 import type { MemberSnapshot } from '@ringkv/gossip';
 import type { RingMember, RingMemberStatus } from '@ringkv/protocol';
 
@@ -46,21 +49,29 @@ export function futureMembers<M extends Pick<MemberSnapshot, 'status'>>(members:
  * (a `ring-ok` reply's members fit `members`). Clients that cannot import
  * node-server follow the same rule, written out in wire.md ("Ring").
  */
-export function ringSpecs(members: readonly Pick<MemberSnapshot, 'id' | 'status' | 'vnodes' | 'weight' | 'zone'>[]): NodeSpec[] {
+export function ringSpecs(members: readonly Pick<MemberSnapshot, 'id' | 'status' | 'vnodes' | 'weight' | 'zone' | 'dc' | 'machine'>[]): NodeSpec[] {
   return members
     .filter((m) => inRing.has(m.status))
-    .map((m) => ({ id: m.id, weight: (m.weight * m.vnodes) / ringVnodesBase, ...(m.zone === '' ? {} : { zone: m.zone }) }))
+    .map((m) => ({
+      id: m.id, weight: (m.weight * m.vnodes) / ringVnodesBase,
+      ...(m.zone === '' ? {} : { rack: m.zone }), ...(m.dc === undefined || m.dc === '' ? {} : { dc: m.dc }),
+      ...(m.machine === undefined || m.machine === '' ? {} : { machine: m.machine }),
+    }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**
  * The ring `version` of `ring-ok` and /status: FNV-1a over the placement
- * (ids, hashring weights, zones), a stable 32-bit fingerprint. Equal rings
+ * (ids, hashring weights, racks, and DCs and machines where set: a ring
+ * without them keeps the version it had before they existed), a stable
+ * 32-bit fingerprint. Equal rings
  * give equal versions on every node; a collision only delays a client's refresh.
  */
 export function placementVersion(specs: readonly NodeSpec[]): number {
   let h = 0x811c9dc5;
-  const text = specs.map((s) => `${s.id}\u0000${s.weight ?? 1}\u0000${s.zone ?? ''}`).join('\u0001');
+  const text = specs
+    .map((s) => `${s.id}\u0000${s.weight ?? 1}\u0000${s.rack ?? s.zone ?? ''}${s.dc === undefined && s.machine === undefined ? '' : `\u0000${s.dc ?? ''}\u0000${s.machine ?? ''}`}`)
+    .join('\u0001');
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
@@ -135,7 +146,7 @@ export class RingView {
    * are not in its current one (empty unless `changing`). Coordinators write
    * to them too, without counting them toward W.
    */
-  pendingReplicas(key: string | Uint8Array, n: number): string[] {
+  pendingReplicas(key: string | Uint8Array, n: Replication): string[] {
     if (!this.changing) return [];
     const current = this.ring.preferenceList(key, n);
     return this.future.preferenceList(key, n).filter((id) => !current.includes(id));

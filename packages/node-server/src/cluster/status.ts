@@ -4,6 +4,7 @@
  * counters. Built on demand from in-memory state (ownership walks the ring's
  * tokens: O(tokens), cheap at ringkv's sizes).
  */
+import { replicationOf } from './settings.js';
 import type { ClusterCore } from './core.js';
 import type { EngineHintStore } from './hint-store.js';
 import type { PeerNetwork } from './peer-network.js';
@@ -36,7 +37,10 @@ export interface ClusterStatus {
   readonly settings: SettingsStatus;
   readonly ring: { version: number; members: number; rebuilds: number };
   readonly members: readonly {
-    id: string; url: string; status: string; generation: number; vnodes: number; weight: number; zone: string; ownership: { primary: number; replica: number };
+    id: string; url: string; status: string; generation: number; vnodes: number; weight: number;
+    /** Placement labels ('' = none): data center, rack (`zone` is its former name, kept equal) and machine. */
+    dc: string; rack: string; zone: string; machine: string;
+    ownership: { primary: number; replica: number };
     /** This node's own view, at once (gossip's `status` waits for confirmation): its peer link and when it last heard from the member. */
     reach: MemberReach;
   }[];
@@ -60,7 +64,7 @@ export interface MemberReach {
 /** The cluster status of a running core, whose settings are `agreed` (taken at start from `source`). */
 export function clusterStatus(core: ClusterCore, hints: EngineHintStore, peers: PeerNetwork, agreed: { record: SettingsRecord; source: SettingsSource }): ClusterStatus {
   const s = core.settings;
-  const ownership = core.view.ring.ownership(s.n);
+  const ownership = core.view.ring.ownership(replicationOf(s));
   const { record, source } = agreed;
   return {
     settings: {
@@ -69,7 +73,8 @@ export function clusterStatus(core: ClusterCore, hints: EngineHintStore, peers: 
     },
     ring: { version: core.view.version, members: core.view.ring.size, rebuilds: core.view.rebuilds },
     members: core.view.snapshot().map((m) => ({
-      id: m.id, url: m.address, status: m.status, generation: m.generation, vnodes: m.vnodes, weight: m.weight, zone: m.zone,
+      id: m.id, url: m.address, status: m.status, generation: m.generation, vnodes: m.vnodes, weight: m.weight,
+      dc: m.dc ?? '', rack: m.zone, zone: m.zone, machine: m.machine ?? '',
       ownership: ownership.get(m.id) ?? { primary: 0, replica: 0 },
       reach: m.id === core.gossip.id ? { link: 'self' as const, heardAgoMs: 0 } : { link: peers.linkState(m.address), heardAgoMs: core.gossip.heardAgoMs(m.id) ?? null },
     })),

@@ -5,7 +5,7 @@
  *   POST /admin/leave                      → 202 {"state":"leaving"}
  *   POST /admin/remove {"id","force"?}     → 200 {"removed":id}
  *   POST /admin/cleanup                    → 200 {"rangesDropped","keysDropped","bytesPushed"}
- *   GET  /admin/plan?op=join|leave&id=…[&vnodes&weight&zone] → 200 the plan
+ *   GET  /admin/plan?op=join|leave&id=…[&vnodes&weight&rack|zone&dc&machine] → 200 the plan
  *
  * Invariants:
  *   1. With a token, a request without `Authorization: Bearer <token>` gets
@@ -134,7 +134,7 @@ function planQuery(q: URLSearchParams): PlanQuery | string {
   const id = q.get('id');
   if (op !== 'join' && op !== 'leave') return 'op must be join or leave';
   if (id === null || id === '' || id.length > 128) return 'id must name a member (1 to 128 characters)';
-  const out: { op: 'join' | 'leave'; id: string; vnodes?: number; weight?: number; zone?: string } = { op, id };
+  const out: { op: 'join' | 'leave'; id: string; vnodes?: number; weight?: number; zone?: string; dc?: string; machine?: string } = { op, id };
   const vnodes = q.get('vnodes');
   if (vnodes !== null) {
     const v = Number(vnodes);
@@ -147,12 +147,24 @@ function planQuery(q: URLSearchParams): PlanQuery | string {
     if (!Number.isFinite(w) || w <= 0 || w > 64) return 'weight must be a number in (0, 64]';
     out.weight = w;
   }
-  const zone = q.get('zone');
+  // rack is the name of zone now; both name the joining node's rack (the CLI sends zone, which every node version reads).
+  const zone = q.get('rack') ?? q.get('zone');
   if (zone !== null) {
-    if (zone.length > 64) return 'zone must be at most 64 characters';
+    if (zone.length > 64) return 'rack (zone) must be at most 64 characters';
     out.zone = zone;
   }
+  const dc = q.get('dc');
+  if (dc !== null) {
+    if (dc.length > 64) return 'dc must be at most 64 characters';
+    out.dc = dc;
+  }
+  const machine = q.get('machine');
+  if (machine !== null) {
+    if (machine.length > 256) return 'machine must be at most 256 characters';
+    out.machine = machine;
+  }
   if ((out.vnodes ?? 64) * (out.weight ?? 1) > 4096) return 'vnodes × weight must be at most 4096';
-  if (op === 'leave' && (out.vnodes !== undefined || out.weight !== undefined || out.zone !== undefined)) return 'vnodes, weight and zone apply to op=join only';
+  const placed = [out.vnodes, out.weight, out.zone, out.dc, out.machine].some((x) => x !== undefined);
+  if (op === 'leave' && placed) return 'vnodes, weight, rack (zone), dc and machine apply to op=join only';
   return out;
 }

@@ -13,6 +13,7 @@
  *      event or the hint TTL decides).
  *   2. Bounded work per batch (`redirectBatch` hints), one batch at a time.
  */
+import type { Replication } from '@ringkv/hashring';
 import type { HashRing } from '@ringkv/hashring';
 import type { PeerMessage } from '@ringkv/protocol';
 import type { EngineHintStore } from '../cluster/hint-store.js';
@@ -27,7 +28,7 @@ const redirectBatch = 500;
 /** What redirecting needs. */
 export interface RedirectPorts {
   readonly selfId: string;
-  readonly n: number;
+  readonly n: Replication;
   readonly ring: () => HashRing;
   readonly down: () => ReadonlySet<string>;
   readonly addressOf: (id: string) => string | undefined;

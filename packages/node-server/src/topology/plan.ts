@@ -14,7 +14,8 @@
  * the copies each key has (min(N, ring size)), scaled up for members down.
  * (It divided by the copies before: 2 keys of 4 showed as 16.7 % with N=3.)
  */
-import { HashRing, ringDiff, type NodeSpec, type RangeChange } from '@ringkv/hashring';
+import { replicationTotal } from '../cluster/placement-options.js';
+import { HashRing, ringDiff, type NodeSpec, type RangeChange, type Replication } from '@ringkv/hashring';
 import type { PeerMessage } from '@ringkv/protocol';
 import type { PeerCallBody } from '../cluster/peer-link.js';
 import { placementVersion, ringSpecs, ringVnodesBase, type RingView } from '../cluster/ring-view.js';
@@ -29,7 +30,10 @@ export interface PlanQuery {
   readonly id: string;
   readonly vnodes?: number;
   readonly weight?: number;
+  /** The joining node's rack (`rack` or, its former name, `zone` in the query). */
   readonly zone?: string;
+  readonly dc?: string;
+  readonly machine?: string;
 }
 
 /** One move of a plan: ranges held today by the sources `from` (sorted by id; any of them can serve) that node `to` gains. */
@@ -54,7 +58,7 @@ export interface Plan {
 /** What a plan reads. */
 export interface PlanPorts {
   readonly id: string;
-  readonly n: number;
+  readonly n: Replication;
   readonly view: RingView;
   readonly engine: Pick<StorageEngine, 'iterate'>;
   readonly call: (address: string, body: PeerCallBody, timeoutMs: number) => Promise<PeerMessage>;
@@ -71,7 +75,7 @@ function afterSpecs(q: PlanQuery, view: RingView): AdminResult<NodeSpec[]> {
     return { ok: true, value: ringSpecs(members.filter((m) => m.id !== q.id)) };
   }
   if (inRing) return { ok: false, status: 409, code: 'already-member', message: `${q.id} is already in the ring` };
-  const joining = { id: q.id, status: 'normal' as const, vnodes: q.vnodes ?? ringVnodesBase, weight: q.weight ?? 1, zone: q.zone ?? '' };
+  const joining = { id: q.id, status: 'normal' as const, vnodes: q.vnodes ?? ringVnodesBase, weight: q.weight ?? 1, zone: q.zone ?? '', dc: q.dc ?? '', machine: q.machine ?? '' };
   return { ok: true, value: ringSpecs([...members.filter((m) => m.id !== q.id), joining]) };
 }
 
@@ -139,7 +143,7 @@ function assemble(
   let stored = 0;
   for (const c of counts.values()) stored += c.total.keys;
   const ringSize = p.view.ring.nodes().length;
-  const keysInCluster = (stored * ringSize) / (Math.max(1, counts.size) * Math.max(1, Math.min(p.n, ringSize)));
+  const keysInCluster = (stored * ringSize) / (Math.max(1, counts.size) * Math.max(1, Math.min(replicationTotal(p.n), ringSize)));
   totals.fractionOfKeys = keysInCluster === 0 ? 0 : Math.min(1, totals.keys / keysInCluster);
   return { op: q.op, id: q.id, ringVersionBefore: p.view.version, ringVersionAfter: placementVersion(specs), moves: sortMoves([...moves.values()]), totals };
 }

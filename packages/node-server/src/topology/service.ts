@@ -29,7 +29,7 @@
  *      `leftStopDelayMsMax` on its clock, with no peer call or gossip state
  *      in between (a removed node whose gossip stopped included).
  */
-import { HashRing, ringDiff, type RangeChange, type RingRange } from '@ringkv/hashring';
+import { HashRing, ringDiff, type RangeChange, type RingRange, type Replication } from '@ringkv/hashring';
 import { leaveAnnounceRounds } from '@ringkv/gossip';
 import type { PeerMessage, RangeStatsMessage, StreamCheckMessage, StreamPushMessage, StreamRangeMessage } from '@ringkv/protocol';
 import type { Clock } from '@ringkv/quorum';
@@ -91,7 +91,7 @@ export interface CleanupSummary {
 /** What the service is built from. */
 export interface TopologyOptions {
   readonly id: string;
-  readonly n: number;
+  readonly n: Replication;
   readonly gossipIntervalMs: number;
   readonly engine: StorageEngine;
   readonly store: ReplicaStore;

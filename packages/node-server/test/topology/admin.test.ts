@@ -46,7 +46,7 @@ describe('admin errors', () => {
     expect(await admin(node.httpUrl, 'POST', '/admin/remove', { id: 'x', force: 'yes' })).toMatchObject({ status: 400 });
     expect(await admin(node.httpUrl, 'POST', '/admin/leave', '[1,2]')).toMatchObject({ status: 400 });
     expect(await admin(node.httpUrl, 'POST', '/admin/remove', 'x'.repeat(70 * 1024))).toMatchObject({ status: 400 });
-    for (const q of ['op=grow&id=x', 'op=join', 'op=join&id=x&vnodes=0', 'op=join&id=x&weight=-1', 'op=leave&id=solo&vnodes=8']) {
+    for (const q of ['op=grow&id=x', 'op=join', 'op=join&id=x&vnodes=0', 'op=join&id=x&weight=-1', 'op=leave&id=solo&vnodes=8', 'op=leave&id=solo&dc=dc1', `op=join&id=x&machine=${'m'.repeat(257)}`]) {
       expect((await admin(node.httpUrl, 'GET', `/admin/plan?${q}`)).status, q).toBe(400);
     }
     expect(await admin(node.httpUrl, 'GET', '/admin/plan?op=join&id=solo')).toMatchObject({ status: 409, body: { error: { code: 'already-member' } } });
