@@ -223,6 +223,7 @@ function announce(command: DevCommand, children: readonly Child[], io: Io): void
   // What runs in the user's shell: `ringkv` only when it is on the PATH (a clone has none).
   const rk = cliInvocation(io.env, process.cwd(), cliPath);
   io.stdout(`  try:     ${rk} put hello world --url ${urls[0]} && ${rk} get hello --url ${other}`);
+  io.stdout(`  dashboard: ${children[0]?.httpUrl}/   (any node serves it)`);
   io.stdout(`  status:  ${rk} status --url ${urls[0]}     bench: ${rk} bench --seeds ${children.map((c) => `127.0.0.1:${c.port}`).join(',')}`);
   io.stdout(`  grow:    ${growCommand(command, children.length, rk)}   then: ${rk} leave --url 127.0.0.1:${command.basePort + children.length}`);
   io.stdout('  stop:    Ctrl-C (stops every node gracefully)');

@@ -106,7 +106,7 @@ function announce(node: RingkvNode, config: StartConfig, io: Io): { node: Ringkv
   const urlFlag = node.url === 'ws://127.0.0.1:7000' ? '' : ` --url ${node.url}`;
   const rk = cliInvocation(io.env, process.cwd(), process.argv[1] ?? 'ringkv');
   io.stdout(`  try:     ${rk} put hello world${urlFlag} && ${rk} get hello${urlFlag}`);
-  io.stdout(`  status:  ${node.httpUrl}/status   metrics: ${node.httpUrl}/metrics   stop: Ctrl-C`);
+  io.stdout(`  dashboard: ${node.httpUrl}/   status: ${node.httpUrl}/status   metrics: ${node.httpUrl}/metrics   stop: Ctrl-C`);
   return { node, config };
 }
 
