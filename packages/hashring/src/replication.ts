@@ -15,7 +15,8 @@
  *      does not matter), so caches keyed by it are shared.
  *   3. Validation of a map object runs once per object (a WeakMap remembers
  *      it): callers pass the same map on every lookup, so the hot path pays
- *      one WeakMap probe, never a re-validation.
+ *      one WeakMap probe, never a re-validation. Gotcha: a map object must
+ *      not be changed after its first use (it is `Readonly`); build a new one.
  */
 import type { RingCore } from './core.js';
 import { HashRingError } from './errors.js';

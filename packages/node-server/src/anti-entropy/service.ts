@@ -56,6 +56,7 @@ import { ReplicaTrees, type BuildProgress } from './trees.js';
 /** How a node's anti-entropy runs. */
 export interface AntiEntropyOptions {
   readonly selfId: string;
+  /** The cluster's replication (N, or the replication map per DC): what every ring lookup takes. */
   readonly n: Replication;
   /** Replicas keys have now (the cluster core's `effectiveN`, ≤ n): a lone first node with N=3 may still collect tombstones (default: n). */
   readonly effectiveN?: () => number;

@@ -52,6 +52,7 @@ import { dataPrefix } from '../store/keys.js';
 /** What the trees need from the node. */
 export interface TreesOptions {
   readonly selfId: string;
+  /** The cluster's replication (N, or the replication map per DC): what every ring lookup takes. */
   readonly n: Replication;
   readonly ring: () => HashRing;
   readonly engine: Pick<StorageEngine, 'iterate' | 'getSync'>;

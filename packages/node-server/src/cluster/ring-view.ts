@@ -6,7 +6,7 @@
  * member keeps its ranges; the sloppy quorum works around it); joining and
  * left members own nothing. Member m owns `round(m.vnodes × m.weight)` tokens:
  * the ring is `HashRing.fromNodes(specs, { vnodes: ringVnodesBase })` with
- * spec weight `m.weight × m.vnodes / ringVnodesBase`, rack `m.zone`, dc `m.dc`
+ * spec weight `m.weight × m.vnodes / ringVnodesBase`, zone (the rack) `m.zone`, dc `m.dc`
  * and machine `m.machine` (each left out when '').
  * Replicas of a key go by the cluster's replication (N, or the replication
  * map per DC): distinct machines always, distinct racks first (hashring).
@@ -54,7 +54,8 @@ export function ringSpecs(members: readonly Pick<MemberSnapshot, 'id' | 'status'
     .filter((m) => inRing.has(m.status))
     .map((m) => ({
       id: m.id, weight: (m.weight * m.vnodes) / ringVnodesBase,
-      ...(m.zone === '' ? {} : { rack: m.zone }), ...(m.dc === undefined || m.dc === '' ? {} : { dc: m.dc }),
+      // `zone` (hashring's alias of rack): the spec a client builds from ring-ok, which has no dc or machine yet (wire.md, "Ring").
+      ...(m.zone === '' ? {} : { zone: m.zone }), ...(m.dc === undefined || m.dc === '' ? {} : { dc: m.dc }),
       ...(m.machine === undefined || m.machine === '' ? {} : { machine: m.machine }),
     }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

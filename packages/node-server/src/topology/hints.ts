@@ -28,6 +28,7 @@ const redirectBatch = 500;
 /** What redirecting needs. */
 export interface RedirectPorts {
   readonly selfId: string;
+  /** The cluster's replication (N, or the replication map per DC): what every ring lookup takes. */
   readonly n: Replication;
   readonly ring: () => HashRing;
   readonly down: () => ReadonlySet<string>;

@@ -58,6 +58,7 @@ export interface Plan {
 /** What a plan reads. */
 export interface PlanPorts {
   readonly id: string;
+  /** The cluster's replication (N, or the replication map per DC): what every ring lookup takes. */
   readonly n: Replication;
   readonly view: RingView;
   readonly engine: Pick<StorageEngine, 'iterate'>;

@@ -91,6 +91,7 @@ export interface CleanupSummary {
 /** What the service is built from. */
 export interface TopologyOptions {
   readonly id: string;
+  /** The cluster's replication (N, or the replication map per DC): what every ring lookup takes. */
   readonly n: Replication;
   readonly gossipIntervalMs: number;
   readonly engine: StorageEngine;
