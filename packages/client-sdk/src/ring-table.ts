@@ -30,7 +30,7 @@ const routableStatus: ReadonlySet<string> = new Set(['normal', 'leaving']);
 export function placementSpecs(members: readonly RingMember[]): NodeSpec[] {
   return members
     .filter((m) => ownsTokens.has(m.status))
-    .map((m) => ({ id: m.id, weight: (m.weight * m.vnodes) / ringVnodesBase, ...(m.zone === '' ? {} : { rack: m.zone }) }))
+    .map((m) => ({ id: m.id, weight: (m.weight * m.vnodes) / ringVnodesBase, ...(m.zone === '' ? {} : { zone: m.zone }) }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
