@@ -36,8 +36,10 @@ export type SegmentEntries =
  */
 export function segmentEntries(vfs: Vfs, path: string, expect: SegmentExpectation): SegmentEntries {
   const keys: Uint8Array[] = [];
-  const skeys: string[] = [];
   const values: Uint8Array[] = [];
+  // Per user key, its newest entry so far; `older[i]` chains to the key's previous one.
+  const newest = new Map<string, number>();
+  const older = new Int32Array(expect.entries);
   const seqs = new Float64Array(expect.entries);
   const kinds = new Uint8Array(expect.entries);
   let n = 0;
@@ -48,7 +50,9 @@ export function segmentEntries(vfs: Vfs, path: string, expect: SegmentExpectatio
       decodeBatch(payload, path, (seq, kind, key, value) => {
         if (n >= expect.entries) throw new Error(`more than the memtable's ${expect.entries} entries`);
         keys.push(key);
-        skeys.push(keyString(key));
+        const skey = keyString(key);
+        older[n] = newest.get(skey) ?? -1;
+        newest.set(skey, n);
         values.push(value);
         seqs[n] = seq;
         kinds[n] = kind;
@@ -62,14 +66,13 @@ export function segmentEntries(vfs: Vfs, path: string, expect: SegmentExpectatio
   if (n !== expect.entries || largest !== expect.largestSeq) {
     return { ok: false, reason: `${path}: ${n} entries up to seq ${largest}, the memtable has ${expect.entries} up to ${expect.largestSeq}` };
   }
+  // A segment is in sequence order, so each key's chain runs newest first: only the
+  // distinct keys need sorting, and the default sort compares latin1 strings bytewise.
   const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => {
-    const ka = skeys[a] as string;
-    const kb = skeys[b] as string;
-    if (ka !== kb) return ka < kb ? -1 : 1;
-    return (seqs[b] as number) - (seqs[a] as number);
-  });
+  let o = 0;
+  for (const skey of [...newest.keys()].sort()) {
+    for (let j = newest.get(skey) as number; j !== -1; j = older[j] as number) order[o++] = j;
+  }
   return { ok: true, order, keys, seqs, kinds, values };
 }
 

@@ -70,8 +70,9 @@ export function tableWorkerScript(): URL {
  * A lazily started worker thread that builds tables.
  *
  * When to use: one per engine on the real disk (option `tableWorker`).
- * Details: `writeTable` streams a memtable's entries to it and resolves with
- * the new table's metadata; `compact` runs a plan and resolves with its
+ * Details: `writeTableFromLog` has it rebuild a memtable from the memtable's
+ * own log segment, `writeTable` streams a memtable's entries to it; both
+ * resolve with the new table's metadata; `compact` runs a plan and resolves with its
  * result. Both reject with the worker's typed error (invariant 2).
  * Gotchas: `terminate()` fails pending jobs (invariant 1); call it at close.
  */
@@ -79,6 +80,8 @@ export class TableWorker {
   private worker: Worker | undefined;
   private readonly jobs = new Map<number, Job>();
   private nextJob = 1;
+  /** Flushes whose log segment did not match their memtable (they were built from copied entries). */
+  mismatches = 0;
 
   constructor(private readonly script: URL = tableWorkerScript()) {}
 
@@ -106,9 +109,6 @@ export class TableWorker {
     this.mismatches++;
     return this.writeTable(clock, dir, path, fileNumber, memtable.iterator(), options);
   }
-
-  /** Flushes whose log segment did not match their memtable (they were built from copied entries). */
-  mismatches = 0;
 
   /** Writes every entry of `it` into table `fileNumber` at `path`, built in the worker. */
   async writeTable(
