@@ -65,13 +65,13 @@ describe('connect over raw TCP', () => {
     const db = track(await connect(n.tcpUrl));
     expect(db.url).toBe(n.tcpUrl);
     await db.put('a', { hello: 'tcp' });
-    expect((await db.get('a')).siblings[0]?.value).toEqual({ hello: 'tcp' });
+    expect((await db.get('a')).values[0]).toEqual({ hello: 'tcp' });
     await db.update('counter', (siblings: number[]) => (siblings[0] ?? 0) + 1);
-    expect((await db.get('counter')).siblings[0]?.value).toBe(1);
+    expect((await db.get('counter')).values[0]).toBe(1);
     const many = await Promise.all(Array.from({ length: 100 }, (_, i) => db.put(`k${i}`, i)));
     expect(many).toHaveLength(100);
     const read = await Promise.all(Array.from({ length: 100 }, (_, i) => db.get(`k${i}`)));
-    expect(read.map((r) => r.siblings[0]?.value)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(read.map((r) => r.values[0])).toEqual(Array.from({ length: 100 }, (_, i) => i));
     await db.delete('a', { context: (await db.get('a')).context });
     expect((await db.get('a')).found).toBe(false);
     const status = (await (await fetch(`${n.httpUrl}/status`)).json()) as { connections: { open: number } };
@@ -82,7 +82,7 @@ describe('connect over raw TCP', () => {
     const n = await node();
     const db = track(await connect(n.url, { transport: 'tcp', routing: 'any' }));
     await db.put('k', 'v');
-    expect((await db.get('k')).siblings[0]?.value).toBe('v');
+    expect((await db.get('k')).values[0]).toBe('v');
   });
 
   it('reconnects over TCP after the node restarts on the same port', async () => {
@@ -95,7 +95,7 @@ describe('connect over raw TCP', () => {
     const second = await node({ id: 'restart', dataDir: join(dir, 'restart'), port });
     let value: unknown;
     for (let i = 0; i < 200 && value === undefined; i++) {
-      value = await db.get('k', { timeoutMs: 500 }).then((r) => r.siblings[0]?.value, () => undefined);
+      value = await db.get('k', { timeoutMs: 500 }).then((r) => r.values[0], () => undefined);
       if (value === undefined) await new Promise((r) => setTimeout(r, 20));
     }
     expect(value).toBe('before');
