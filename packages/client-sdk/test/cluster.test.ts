@@ -16,13 +16,17 @@ const fast: Partial<NodeOptions> = { gossipIntervalMs: 50, requestTimeoutMs: 2_0
 const nodes: RingkvNode[] = [];
 const clients: RingkvClient[] = [];
 
+let started = 0;
+
 async function start(id: string, seeds: string[], extra: Partial<NodeOptions> = {}): Promise<RingkvNode> {
-  const node = await startNode({ id, dataDir: join(root, `${id}-${nodes.length}`), seeds, ...fast, ...extra });
+  // A directory per start, across tests: a test must not find the keys an earlier one wrote.
+  const node = await startNode({ id, dataDir: join(root, `${id}-${started++}`), seeds, ...fast, ...extra });
   nodes.push(node);
   return node;
 }
 
 async function client(url: string, ringRefreshMs = 200): Promise<RingkvClient> {
+  // A tcp:// seed makes every connection, pooled ones included, raw TCP (issue 12).
   const c = await connect(url, { ringRefreshMs, requestTimeoutMs: 3_000 });
   clients.push(c);
   return c;
@@ -43,11 +47,11 @@ async function sees(c: RingkvClient, ids: string[]): Promise<boolean> {
   return ring.members.length === ids.length && ring.members.every((m) => ids.includes(m.id) && m.status === 'normal');
 }
 
-/** A three-node cluster that agrees, and a client seeded with node `a` only. */
-async function cluster(): Promise<{ a: RingkvNode; b: RingkvNode; c: RingkvNode; db: RingkvClient; table: RingTable }> {
+/** A three-node cluster that agrees, and a client seeded with node `a` only (over TCP with `transport`). */
+async function cluster(transport: 'websocket' | 'tcp' = 'websocket'): Promise<{ a: RingkvNode; b: RingkvNode; c: RingkvNode; db: RingkvClient; table: RingTable }> {
   const a = await start('a', []);
   const [b, c] = await Promise.all([start('b', [a.url]), start('c', [a.url])]);
-  const db = await client(a.url);
+  const db = await client(transport === 'tcp' ? a.tcpUrl : a.url);
   await waitUntil('node a sees a, b and c normal', () => sees(db, ['a', 'b', 'c']));
   const table = RingTable.fromReply(await db.ring()) as RingTable;
   // Pooled connections open in the background: wait until requests reach all three nodes directly.
@@ -65,8 +69,9 @@ afterEach(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('token-aware routing against a three-node cluster', () => {
-  it('sends each request straight to the first replica of its key, so no node forwards', async () => {
-    const { db, table } = await cluster();
+  for (const transport of ['websocket', 'tcp'] as const)
+  it(`sends each request straight to the first replica of its key, so no node forwards (${transport})`, async () => {
+    const { db, table } = await cluster(transport);
     for (let i = 0; i < 40; i++) {
       const key = `user:${i}`;
       const first = table.replicas(key)[0];

@@ -9,8 +9,10 @@
  */
 import { openEngine } from '@ringkv/lsm-engine';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StorageEngine, StorageOpener } from '../../src/index.js';
-import { connect } from '../support/client.js';
+import type { NodeReply } from '@ringkv/protocol';
+import type { RingkvNode, StorageEngine, StorageOpener } from '../../src/index.js';
+import { connect as connectWs } from '../support/client.js';
+import { connectTcp } from '../support/tcp-client.js';
 import { removeTempDirs, startTestNode } from '../support/node.js';
 
 afterAll(removeTempDirs);
@@ -45,13 +47,18 @@ async function requestBytes(httpUrl: string): Promise<RequestBytes> {
   return ((await (await fetch(`${httpUrl}/status`)).json()) as { requestBytes: RequestBytes }).requestBytes;
 }
 
+/** Both client transports share the connection code, and so its request byte bounds (issue 12). */
+type Requester = { request<T extends { type: string }>(body: T): Promise<NodeReply> };
+const connectBy = (transport: 'WebSocket' | 'TCP', n: RingkvNode): Promise<Requester> => (transport === 'TCP' ? connectTcp(n.tcpUrl) : connectWs(n.url));
+
 describe('issue 15: request bytes in flight', () => {
-  it('connections pipelining large puts stop being read at their bound, the node never runs more than its bound, and another client is still served', async () => {
+  for (const transport of ['WebSocket', 'TCP'] as const)
+  it(`connections pipelining large puts stop being read at their bound, the node never runs more than its bound, and another client is still served (${transport})`, async () => {
     const perConnection = 256 * 1024;
     const perNode = 1024 * 1024;
     const node = await startTestNode({ requestBytesInFlightMax: perConnection, nodeRequestBytesInFlightMax: perNode, openStorage: slowEngine });
     const value = new Uint8Array(100 * 1024).fill(3);
-    const flooders = await Promise.all([0, 1, 2, 3].map(() => connect(node.url)));
+    const flooders = await Promise.all([0, 1, 2, 3].map(() => connectBy(transport, node)));
     const floods = flooders.flatMap((c, f) => Array.from({ length: 60 }, (_, i) => c.request({ type: 'put', key: `flood-${f}-${i}`, value })));
 
     let pausedSeen = 0;
@@ -64,7 +71,7 @@ describe('issue 15: request bytes in flight', () => {
     }
     expect(pausedSeen).toBeGreaterThan(0);
 
-    const polite = await connect(node.url);
+    const polite = await connectWs(node.url);
     expect(await polite.request({ type: 'put', key: 'polite', value: new Uint8Array([1]) })).toMatchObject({ type: 'put-ok' });
     expect(await polite.request({ type: 'get', key: 'polite' })).toMatchObject({ type: 'get-ok', found: true });
 
