@@ -15,6 +15,7 @@ import { Dispatcher, resolveSettings, type Finish } from './client.js';
 import { Router, type RouterSettings } from './router.js';
 import { RingkvError } from './errors.js';
 import {
+  manyOpsMax,
   poolConnectionsMaxDefault,
   poolConnectionsMaxLimit,
   ringRefreshMsDefault,
@@ -28,9 +29,12 @@ import type { WebSocketFactory } from './ports.js';
 import type {
   ClientOptions,
   GetResult,
+  ManyOutcome,
+  ManyWrite,
   NamespaceOptions,
   RequestOpts,
   RingInfo,
+  RingkvErrorLike,
   Sibling,
   UpdateOpts,
   UpdateResult,
@@ -156,6 +160,43 @@ export class RingkvClient {
   }
 
   /**
+   * Reads many keys at once (DynamoDB's BatchGetItem, Redis's MGET).
+   *
+   * Details: every get is issued in the same tick, so the dispatcher sends
+   * one `batch` frame per node (token-aware: each key to a replica of its
+   * own, up to the node's `batchOpsMax` per frame), and each key gets its
+   * own outcome, in input order: `{ ok: true, key, result }` or
+   * `{ ok: false, key, error }`. One key's failure (a bad key, a
+   * `quorum-not-met`, a timeout) never fails the others.
+   * Errors (rejects): `invalid-argument` when `keys` is not an array or holds
+   * more than `manyOpsMax` (1,000) keys.
+   */
+  async getMany<T = unknown>(keys: readonly Key[], opts?: RequestOpts): Promise<ManyOutcome<GetResult<T>>[]> {
+    checkMany('getMany', keys);
+    return Promise.all(keys.map((key) => settleMany(key, this.get<T>(key, opts))));
+  }
+
+  /**
+   * Writes many keys at once (DynamoDB's BatchWriteItem, Redis's MSET): each
+   * entry a put (`{ key, value, context? }`) or a delete
+   * (`{ key, delete: true, context? }`), sent like `getMany`'s gets, with one
+   * outcome per entry in input order. A failed write's error keeps its
+   * `indeterminate` flag: it may have been stored.
+   * Errors (rejects): `invalid-argument` when `entries` is not an array of
+   * entries or holds more than `manyOpsMax` (1,000).
+   */
+  async putMany(entries: readonly ManyWrite[], opts?: RequestOpts): Promise<ManyOutcome<WriteResult>[]> {
+    checkMany('putMany', entries);
+    return Promise.all(
+      entries.map((e, i) => {
+        if (typeof e !== 'object' || e === null) return settleMany(undefined as unknown as Key, Promise.reject(new RingkvError('invalid-argument', `putMany: entry ${i} must be an object, got ${describeArg(e)}`)));
+        const writeOpts: WriteOpts | undefined = e.context === undefined ? opts : { ...opts, context: e.context };
+        return settleMany(e.key, 'delete' in e && e.delete === true ? this.delete(e.key, writeOpts) : this.put(e.key, (e as { value: unknown }).value, writeOpts));
+      }),
+    );
+  }
+
+  /**
    * Deletes `key` by writing a tombstone that supersedes what `context` saw.
    * Deleting a missing key succeeds. Indeterminate like `put`.
    */
@@ -276,6 +317,20 @@ function checkRetries(retries: number | undefined): number {
 }
 
 /** A key for messages: strings as they are (shortened), bytes as hex. */
+/** `invalid-argument` unless `items` is an array of at most `manyOpsMax`. */
+function checkMany(call: string, items: unknown): void {
+  if (!Array.isArray(items)) throw new RingkvError('invalid-argument', `${call}: expected an array, got ${describeArg(items)}`);
+  if (items.length > manyOpsMax) throw new RingkvError('invalid-argument', `${call}: ${items.length} items exceed manyOpsMax (${manyOpsMax}); split them into several calls`);
+}
+
+/** A key's promise as its `ManyOutcome`: never rejects. */
+function settleMany<R>(key: Key, promise: Promise<R>): Promise<ManyOutcome<R>> {
+  return promise.then(
+    (result) => ({ ok: true as const, key, result }),
+    (error: unknown) => ({ ok: false as const, key, error: error as RingkvErrorLike }),
+  );
+}
+
 export function label(key: Key): string {
   if (typeof key === 'string') return key.length > 64 ? `${key.slice(0, 61)}...` : key;
   const hex = Array.from(key.subarray(0, 32), (b) => b.toString(16).padStart(2, '0')).join('');

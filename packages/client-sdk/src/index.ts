@@ -24,6 +24,7 @@ export {
   timeoutMsMax,
   updateRetriesDefault,
   updateRetriesMax,
+  manyOpsMax,
 } from './limits.js';
 export { systemClock, systemRandom } from './system.js';
 export type { Clock, Random, WebSocketCloseEvent, WebSocketFactory, WebSocketLike, WebSocketMessageEvent } from './ports.js';
@@ -44,6 +45,9 @@ export type {
   Routing,
   Sibling,
   UpdateOpts,
+  ManyOutcome,
+  ManyWrite,
+  RingkvErrorLike,
   UpdateResult,
   WriteOpts,
   WriteResult,

@@ -47,6 +47,14 @@ export const reconnectCapMsDefault = 5_000;
 /** `update` retries after a new sibling appears; each retry is two round trips more. */
 export const updateRetriesDefault = 5;
 
+/**
+ * Keys (or entries) one `getMany`/`putMany` call may carry: every op is issued
+ * in one tick and waits in the dispatcher's queue (`queuedMaxDefault`, 10,000),
+ * so a call stays a tenth of it; DynamoDB's BatchGetItem takes 100, Redis's
+ * MGET is unbounded. Split larger sets into several calls.
+ */
+export const manyOpsMax = 1_000;
+
 /** Beyond this many retries a key is hot enough that retrying only adds load. */
 export const updateRetriesMax = 100;
 

@@ -104,6 +104,21 @@ export interface WriteOpts extends RequestOpts {
   readonly context?: Context;
 }
 
+/** One key's outcome in `getMany`/`putMany`: its result, or its own error (other keys are unaffected). */
+export type ManyOutcome<R> = { readonly ok: true; readonly key: Key; readonly result: R } | { readonly ok: false; readonly key: Key; readonly error: RingkvErrorLike };
+
+/** The error of a failed key in a `getMany`/`putMany` outcome: a `RingkvError` (`code`, `indeterminate`, `retryable`). */
+export interface RingkvErrorLike extends Error {
+  readonly code: string;
+  readonly indeterminate: boolean;
+  readonly retryable: boolean;
+}
+
+/** One write of `putMany`: a put (`value`), or a delete (`delete: true`); `context` as for `put`/`delete`. */
+export type ManyWrite =
+  | { readonly key: Key; readonly value: unknown; readonly context?: Context }
+  | { readonly key: Key; readonly delete: true; readonly context?: Context };
+
 /** Options of `update`. */
 export interface UpdateOpts extends RequestOpts {
   /** Extra rounds after a new sibling appeared (default `updateRetriesDefault`, at most `updateRetriesMax`). */
