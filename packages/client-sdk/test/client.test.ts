@@ -141,7 +141,7 @@ describe('client against a fake node', () => {
     expect((await c.get('k')).values).toContain('v2');
   });
 
-  it('requests share one deadline timer: 200 unanswered requests with two timeouts all time out, and close leaves no timer armed', async () => {
+  it('requests share one deadline timer: 200 unanswered requests with two timeouts all end (timeout, or connection-closed once the silence drops the connection), and close leaves no timer armed', async () => {
     const armed = new Set<unknown>();
     let armedMax = 0;
     const clock: Clock = {
@@ -163,7 +163,9 @@ describe('client against a fake node', () => {
     const server = await fake({ onRequest: () => {} });
     const c = await client(server.url, { clock });
     const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => failure(c.get(`k${i}`, { timeoutMs: i % 2 === 0 ? 40 : 80 }))));
-    for (const e of outcomes) expect(e.code).toBe('timeout');
+    // The 40 ms requests time out; that silence drops the connection (dropIfSilent), so an 80 ms
+    // request either times out first or fails with connection-closed when the drop lands.
+    outcomes.forEach((e, i) => expect(i % 2 === 0 ? ['timeout'] : ['timeout', 'connection-closed'], `request ${i}`).toContain(e.code));
     // One deadline timer, plus what a silent connection's replacement arms (one close wait, connect timeout, backoff): never one per request.
     expect(armedMax).toBeLessThanOrEqual(5);
     await c.close();
