@@ -19,11 +19,17 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-/** Advances the clock retry by retry until `done` (at most 20 retries). */
-async function retryUntil(clock: ManualClock, done: () => boolean): Promise<void> {
-  for (let i = 0; i < 20 && !done(); i++) {
+/**
+ * Advances the clock retry by retry until `done` (at most `retries`). Each
+ * retry also gives real time (10 ms): on the real disk a retried flush builds
+ * its table in the engine's worker thread, which no amount of event-loop
+ * turns alone waits for (the test failed that way on a loaded machine).
+ */
+async function retryUntil(clock: ManualClock, done: () => boolean, retries = 200): Promise<void> {
+  for (let i = 0; i < retries && !done(); i++) {
     clock.advance(NO_SPACE_RETRY_MAX_MS);
     await settle();
+    if (!done()) await new Promise<void>((resolve) => setTimeout(resolve, 10));
   }
 }
 
@@ -39,7 +45,7 @@ describe('a full disk (issue 15, item 7), on the fault-injecting Vfs', () => {
     expect(s(await db.get(b('a')))).toBe('1');
     expect(db.writeState()).toMatchObject({ writable: false });
     expect(db.stats().space).toMatchObject({ writable: false, writesBlocked: true });
-    await retryUntil(clock, () => false); // the disk stays full: retries fail and writes stay refused
+    await retryUntil(clock, () => false, 20); // the disk stays full: retries fail and writes stay refused
     expect(db.writeState().writable).toBe(false);
     expect(db.stats().space.retries).toBeGreaterThan(1);
 
