@@ -23,6 +23,10 @@ export interface ClusterMember {
   readonly vnodes: number;
   readonly weight: number;
   readonly zone: string;
+  /** Placement labels ('' or absent = none): data center, rack (`zone` is its former name) and machine. */
+  readonly dc?: string;
+  readonly rack?: string;
+  readonly machine?: string;
   readonly ownership: { readonly primary: number; readonly replica: number };
   readonly reach?: { readonly link: string; readonly heardAgoMs: number | null };
 }

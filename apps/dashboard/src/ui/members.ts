@@ -4,7 +4,7 @@
  * the hints the cluster holds for it.
  */
 import { bytes, h, num, replace } from './dom.js';
-import type { LiveSample, NodeSample } from '../contract.js';
+import type { ClusterMember, LiveSample, NodeSample } from '../contract.js';
 
 /** Hints held anywhere in the cluster for `id`, summed over the reachable nodes' figures. */
 function hintsFor(id: string, nodes: readonly NodeSample[]): number {
@@ -18,6 +18,12 @@ function held(n: NodeSample | undefined): number | undefined {
   return Object.values(n.hintsPending).reduce((a, b) => a + b, 0);
 }
 
+/** A member's placement labels as `dc / rack / machine`, '—' for a label not set. */
+export function placement(m: Pick<ClusterMember, 'dc' | 'rack' | 'zone' | 'machine'>): string {
+  const label = (v: string | undefined): string => (v === undefined || v === '' ? '—' : v);
+  return `${label(m.dc)} / ${label(m.rack ?? m.zone)} / ${label(m.machine)}`;
+}
+
 /** Redraws the members table. A row's `data-status` is the status shown, for tests and styles. */
 export function renderMembers(panel: HTMLElement, sample: LiveSample): void {
   const members = sample.cluster?.members ?? [];
@@ -25,7 +31,7 @@ export function renderMembers(panel: HTMLElement, sample: LiveSample): void {
   replace(
     panel,
     h('table', { class: 'members' },
-      h('thead', {}, h('tr', {}, ...['node', 'status', 'zone', 'generation', 'actor (incarnation)', 'keys', 'data', 'ops/s', 'hints held', 'hints for it', 'link'].map((t) => h('th', {}, t)))),
+      h('thead', {}, h('tr', {}, ...['node', 'status', 'dc / rack / machine', 'generation', 'actor (incarnation)', 'keys', 'data', 'ops/s', 'hints held', 'hints for it', 'link'].map((t) => h('th', {}, t)))),
       h('tbody', {}, ...members.map((m) => {
         const n = byId.get(m.id);
         const reachable = n?.reachable === true;
@@ -33,7 +39,7 @@ export function renderMembers(panel: HTMLElement, sample: LiveSample): void {
         return h('tr', { 'data-member': m.id, 'data-status': status, class: `status-${status}` },
           h('td', {}, m.id, m.id === sample.self ? h('span', { class: 'tag' }, 'this node') : null),
           h('td', { class: 'status' }, status),
-          h('td', {}, m.zone === '' ? '—' : m.zone),
+          h('td', {}, placement(m)),
           h('td', {}, m.generation),
           h('td', { class: 'mono' }, n?.reachable === true ? (n.actor ?? '—') : '—'),
           h('td', {}, n?.reachable === true ? num(n.store?.keys) : '—'),
