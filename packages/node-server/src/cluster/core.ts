@@ -365,21 +365,28 @@ export class ClusterCore {
     const out = { acked: 0, hinted: 0, failed: 0 };
     await Promise.all(
       targets.map(async (target) => {
-        try {
-          if (target !== this.o.id && this.view.down.has(target)) throw protocolError('unavailable', `${target} is down`);
-          await this.replicas.apply(target, key, set, { deadlineMs });
-          out.acked++;
-        } catch {
-          const kept = await this.o.hints.put(target, key, set, this.o.clock.now()).then(
-            () => true,
-            () => false,
-          );
-          if (kept) out.hinted++;
-          else out.failed++;
-        }
+        out[await this.applyOrHint(target, key, set, deadlineMs)]++;
       }),
     );
     return out;
+  }
+
+  /**
+   * Sends `set` to replica `target` (the local store when it is this node);
+   * a target that is down or fails gets a durable hint instead. Never rejects:
+   * says which happened (`failed`: the hint could not be stored either).
+   */
+  private async applyOrHint(target: string, key: Key, set: StoredSet, deadlineMs: number): Promise<'acked' | 'hinted' | 'failed'> {
+    try {
+      if (target !== this.o.id && this.view.down.has(target)) throw protocolError('unavailable', `${target} is down`);
+      await this.replicas.apply(target, key, set, { deadlineMs });
+      return 'acked';
+    } catch {
+      return this.o.hints.put(target, key, set, this.o.clock.now()).then(
+        () => 'hinted' as const,
+        () => 'failed' as const,
+      );
+    }
   }
 
   /**
@@ -396,13 +403,7 @@ export class ClusterCore {
     await Promise.all(
       pending.map(async (target) => {
         this.counters.pendingWrites++;
-        try {
-          if (this.view.down.has(target)) throw protocolError('unavailable', `${target} is down`);
-          await this.replicas.apply(target, key, set, { deadlineMs });
-        } catch {
-          this.counters.pendingHints++;
-          await this.o.hints.put(target, key, set, this.o.clock.now()).catch(() => {});
-        }
+        if ((await this.applyOrHint(target, key, set, deadlineMs)) !== 'acked') this.counters.pendingHints++;
       }),
     );
   }
