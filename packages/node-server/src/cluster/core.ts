@@ -355,13 +355,14 @@ export class ClusterCore {
 
   /**
    * A restore (issue 18, `POST /admin/restore`): merges `set` into every
-   * replica of `key` (its preference list at `effectiveN()`); a replica that
+   * replica of `key` (its preference list under the cluster's replication,
+   * as writes and forwards place it); a replica that
    * is down or fails gets a durable hint, as a write's would. Resolves with
    * how many replicas took the set, how many got a hint instead, and how
    * many neither (the hint could not be stored).
    */
   async restoreSet(key: Key, set: StoredSet, deadlineMs: number): Promise<{ acked: number; hinted: number; failed: number }> {
-    const targets = this.view.ring.preferenceList(key, this.effectiveN());
+    const targets = this.view.ring.preferenceList(key, replicationOf(this.s));
     const out = { acked: 0, hinted: 0, failed: 0 };
     await Promise.all(
       targets.map(async (target) => {
