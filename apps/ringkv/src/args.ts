@@ -7,7 +7,8 @@
  * (node:util `parseArgs` with `strict: true`), never ignored.
  */
 
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { parseFlags as parse } from './parse-flags.js';
 import { replicasMax } from '@ringkv/protocol';
 import { CliError } from './errors.js';
 import {
@@ -299,15 +300,6 @@ export function parseCommand(argv: readonly string[]): Command {
   return parser(rest);
 }
 
-/** parseArgs with strict checking, its errors turned into one-line usage errors. */
-function parse<O extends NonNullable<ParseArgsConfig['options']>>(command: string, args: readonly string[], options: O) {
-  try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
-  } catch (error) {
-    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
-    throw new CliError('usage', `${command}: ${message} (try: ringkv ${command} --help)`);
-  }
-}
 
 function parseStart(args: readonly string[]): Command {
   const { values, positionals } = parse('start', args, startOptionSpecs);

@@ -2,9 +2,9 @@
  * The command lines of `ringkv backup` and `ringkv restore` (what they run is
  * backup.ts): kept apart so the argument parser does not import the commands.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { adminCommon, adminOptions, type AdminTarget } from '../admin-target.js';
 import { CliError } from '../errors.js';
+import { parseFlags } from '../parse-flags.js';
 
 export interface BackupCommand extends AdminTarget {
   readonly kind: 'backup';
@@ -47,12 +47,4 @@ export function parseRestore(args: readonly string[]): RestoreCommand | { kind: 
   if (values.help) return { kind: 'help', text: restoreUsage };
   if (positionals.length !== 1) throw new CliError('usage', 'restore: give exactly one backup directory (usage: ringkv restore DIR)');
   return { kind: 'restore', ...adminCommon('restore', values), dir: positionals[0] as string };
-}
-
-function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(command: string, args: readonly string[], options: O) {
-  try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new CliError('usage', `${command}: ${(error as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (try: ringkv ${command} --help)`);
-  }
 }

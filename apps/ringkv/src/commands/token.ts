@@ -12,9 +12,9 @@
  *      mode 0600, so a node polling it never reads half a file.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { formatTokensFile, isNodeServerError, mintToken, parseTokensFile, roles, type Role, type TokenEntry } from '@ringkv/node-server';
 import { CliError } from '../errors.js';
+import { parseFlags } from '../parse-flags.js';
 import type { Io } from '../io.js';
 
 export interface TokenCommand {
@@ -61,13 +61,7 @@ const options = {
 
 /** Parses `ringkv token …`; `help` when asked. Throws CliError('usage'). */
 export function parseToken(args: readonly string[]): TokenCommand | { kind: 'help'; text: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new CliError('usage', `token: ${(error as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (try: ringkv token --help)`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags('token', args, options);
   if (values.help) return { kind: 'help', text: tokenUsage };
   const [action, ...rest] = positionals;
   if (action !== 'add' && action !== 'revoke' && action !== 'list') throw new CliError('usage', `token: expected add, revoke or list, got ${action === undefined ? 'nothing' : `"${action}"`} (try: ringkv token --help)`);
