@@ -12,6 +12,7 @@
  *      costs the token nothing; a batch costs one request per op.
  */
 import { protocolError, type ClientRequest, type Key, type ProtocolError } from '@ringkv/protocol';
+import { keyBytes } from '../store/keys.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Role } from './tokens-file.js';
 
@@ -53,7 +54,7 @@ export function refusal(grant: Grant, request: ClientRequest, bytes: number, now
 }
 
 function startsWith(wireKey: Key, prefix: Uint8Array): boolean {
-  const key = typeof wireKey === 'string' ? Buffer.from(wireKey) : wireKey;
+  const key = keyBytes(wireKey);
   if (key.length < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
   return true;
