@@ -12,10 +12,10 @@
  *   3. Each set is validated (`decodeSet`) before it is handed out: a damaged
  *      snapshot is a `corrupt-record` error naming the key, never a crash.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openEngine } from '@ringkv/lsm-engine';
+import { NodeVfs, openEngine } from '@ringkv/lsm-engine';
 import { dataPrefix, userKeyOf } from '../store/keys.js';
 import { decodeSet } from '../store/set-codec.js';
 import { snapshotManifestName } from './snapshot.js';
@@ -35,7 +35,10 @@ export async function readBackupEntries(dir: string, onEntry: (entry: BackupEntr
   const work = mkdtempSync(join(tmpdir(), 'ringkv-restore-'));
   const copy = join(work, 'engine');
   try {
-    cpSync(dir, copy, { recursive: true, filter: (src) => !src.endsWith(snapshotManifestName) });
+    // The engine only adds and renames files, never rewrites one, so links keep the backup as it is.
+    const vfs = new NodeVfs();
+    mkdirSync(copy);
+    for (const name of readdirSync(dir)) if (name !== snapshotManifestName) vfs.link(join(dir, name), join(copy, name));
     const engine = await openEngine(copy, { durability: 'none' });
     let count = 0;
     try {
