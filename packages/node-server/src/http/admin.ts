@@ -54,17 +54,30 @@ export function authorized(ctx: ServerContext, req: IncomingMessage, res: Server
   return false;
 }
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+/**
+ * A request body of at most `bytesMax` bytes, or undefined when it is larger
+ * (a declared length over the bound is refused unread) or the request fails.
+ */
+export function readBodyBytes(req: IncomingMessage, bytesMax: number): Promise<Uint8Array | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > bytesMax) {
+    req.resume();
+    return Promise.resolve(undefined);
+  }
   return new Promise((resolve) => {
     const parts: Buffer[] = [];
     let bytes = 0;
     req.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
-      if (bytes <= adminBodyBytesMax) parts.push(chunk);
+      if (bytes <= bytesMax) parts.push(chunk);
     });
-    req.on('end', () => resolve(bytes > adminBodyBytesMax ? undefined : Buffer.concat(parts).toString('utf8')));
+    req.on('end', () => resolve(bytes > bytesMax ? undefined : new Uint8Array(Buffer.concat(parts))));
     req.on('error', () => resolve(undefined));
   });
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const body = await readBodyBytes(req, adminBodyBytesMax);
+  return body === undefined ? undefined : Buffer.from(body).toString('utf8');
 }
 
 /** The JSON object of a POST body ({} when empty), or undefined after answering 400. */

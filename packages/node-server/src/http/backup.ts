@@ -27,8 +27,9 @@ import { decodeEntries } from '../anti-entropy/entries.js';
 import { dropSnapshot, readSnapshot, snapshotDir, takeSnapshot, type CheckpointingEngine } from '../backup/snapshot.js';
 import { isNodeServerError } from '../errors.js';
 import { restoreChunkBytesMax, restoreDeadlineMs } from '../limits.js';
+import { adminBodyBytesMax } from '../topology/limits.js';
 import type { ServerContext } from '../server/context.js';
-import { authorized, sendError, sendJson } from './admin.js';
+import { authorized, readBodyBytes, sendError, sendJson } from './admin.js';
 
 /** Handles the backup routes; false when `path` is not one of them. */
 export function backupRoute(ctx: ServerContext, engine: CheckpointingEngine, path: string, req: IncomingMessage, res: ServerResponse): boolean {
@@ -44,7 +45,7 @@ export function backupRoute(ctx: ServerContext, engine: CheckpointingEngine, pat
     try {
       if (path === '/admin/restore' && method === 'POST') return await restore(ctx, req, res);
       if (path === '/admin/backup' && method === 'POST') {
-        const body = await readBody(req, 64 * 1024);
+        const body = await readBodyBytes(req, adminBodyBytesMax);
         const name = typeof body === 'undefined' ? undefined : nameOf(body);
         if (name === undefined) return sendError(res, 400, 'bad-request', 'the body must be {"name": "<backup name>"}');
         return sendJson(res, 200, await takeSnapshot(ctx, engine, name, Date.now()));
@@ -69,7 +70,7 @@ export function backupRoute(ctx: ServerContext, engine: CheckpointingEngine, pat
 async function restore(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const core = ctx.cluster;
   if (core === undefined) return sendError(res, 503, 'stopping', 'the cluster side is not running');
-  const body = await readBody(req, restoreChunkBytesMax);
+  const body = await readBodyBytes(req, restoreChunkBytesMax);
   if (body === undefined) return sendError(res, 413, 'too-large', `a restore chunk is at most ${restoreChunkBytesMax} bytes`);
   const entries = decodeEntries(body); // a ProtocolError for a bad chunk: answered 400 below
   const deadlineMs = Date.now() + restoreDeadlineMs;
@@ -103,23 +104,4 @@ function answerError(res: ServerResponse, error: unknown): void {
   }
   if (isProtocolError(error)) return sendError(res, 400, error.code, error.message.replace(/^protocol: /, ''));
   sendError(res, 500, 'internal', (error as Error).message);
-}
-
-/** The body, or undefined when it is larger than `bytesMax` (reading stops there: invariant 2). */
-function readBody(req: IncomingMessage, bytesMax: number): Promise<Uint8Array | undefined> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > bytesMax) {
-    req.resume();
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    let bytes = 0;
-    req.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes <= bytesMax) parts.push(chunk);
-    });
-    req.on('end', () => resolve(bytes > bytesMax ? undefined : new Uint8Array(Buffer.concat(parts))));
-    req.on('error', () => resolve(undefined));
-  });
 }
