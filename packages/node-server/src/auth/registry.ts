@@ -18,7 +18,7 @@
  *   4. The grants of one token share one `RateLimiter` across connections.
  */
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
-import { timingSafeEqual } from 'node:crypto';
+import { secretsEqual } from './secrets.js';
 import type { Grant } from './grant.js';
 import { RateLimiter } from './rate-limiter.js';
 import { parseTokensFile, secretMatches, splitToken, type TokenEntry } from './tokens-file.js';
@@ -67,7 +67,7 @@ export class TokenRegistry {
   /** Invariant 1: the grant of a presented token, or undefined. */
   verify(presented: unknown): Grant | undefined {
     if (typeof presented !== 'string') return undefined;
-    if (this.legacy !== undefined && sameString(this.o.authToken as string, presented)) return this.legacy;
+    if (this.legacy !== undefined && secretsEqual(this.o.authToken as string, presented)) return this.legacy;
     const parts = splitToken(presented);
     if (parts === undefined) return undefined;
     const held = this.held.get(parts.id);
@@ -136,10 +136,4 @@ export class TokenRegistry {
     }
     return out;
   }
-}
-
-function sameString(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -28,7 +28,7 @@
  *      `peer-batch` frames as they finish (peer-batcher.ts): a slow call
  *      holds back no other call's reply beyond the end of the turn.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { secretsEqual } from '../auth/secrets.js';
 import { closeProtocolError, errorFrame, isBatchableCall, isBatchableReply, PEER_PROTOCOL_VERSION, protocolError, type CheckedBatchMessage, type PeerCall, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
@@ -66,13 +66,6 @@ export interface InboundPeers {
 
 /** 1013: try again later (the node is at its peer connection bound). */
 const closeTryAgainLater = 1013;
-
-function secretsEqual(expected: string, given: string | undefined): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** An accepted peer WebSocket; removes itself from `connections` on close. */
 export class PeerServerConnection {
