@@ -18,6 +18,7 @@
  *   4. The grants of one token share one `RateLimiter` across connections.
  */
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { NodeServerError } from '../errors.js';
 import { secretsEqual } from './secrets.js';
 import type { Grant } from './grant.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -115,7 +116,7 @@ export class TokenRegistry {
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      return parseTokensFile(`<${(error as Error).message}>`, path).tokens; // throws the typed "is not JSON" error naming the cause
+      throw new NodeServerError('invalid-option', `tokens file ${path} cannot be read: ${(error as Error).message}`, { cause: error });
     }
     return parseTokensFile(text, path).tokens;
   }
