@@ -29,7 +29,9 @@ function onTerminal(args: string, ready: RegExp): Promise<{ code: number | null;
   requireBuiltCli();
   // No inherited NO_COLOR/FORCE_COLOR/RINGKV_LOG_FORMAT: the defaults are what is tested.
   const { NO_COLOR: _n, FORCE_COLOR: _f, RINGKV_LOG_FORMAT: _l, ...env } = process.env;
-  const term = spawn('script', ['-qefc', `${process.execPath} ${cli} ${args}`, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  // `exec`: script runs the command through $SHELL -c; where that is dash (CI has no
+  // SHELL, so /bin/sh), a shell left waiting would take the Ctrl-C too and exit 130.
+  const term = spawn('script', ['-qefc', `exec ${process.execPath} ${cli} ${args}`, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let typed = false;
   const onData = (chunk: Buffer): void => {
