@@ -163,8 +163,10 @@ function positive(name: string, value: number): number {
 /** The deadline of a put with `ttlMs` accepted at `nowMs`; QuorumError('invalid-argument') for a ttl that is not a positive safe integer. */
 function deadlineOf(nowMs: number, ttlMs: number | undefined): number | undefined {
   if (ttlMs === undefined) return undefined;
-  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || !Number.isSafeInteger(nowMs + ttlMs)) throw new QuorumError('invalid-argument', `ttlMs must be a positive integer, got ${ttlMs}`);
-  return Math.ceil(nowMs) + ttlMs;
+  // A clock may read fractional ms (the simulation's does): the deadline is the next whole ms after now + ttl.
+  const deadlineMs = Math.ceil(nowMs) + ttlMs;
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || !Number.isSafeInteger(deadlineMs)) throw new QuorumError('invalid-argument', `ttlMs must be a positive integer, got ${ttlMs}`);
+  return deadlineMs;
 }
 
 /** Errors thrown while starting a request become a rejected promise: callers handle one failure path. */
