@@ -22,7 +22,7 @@ const u32s = fc.array(fc.integer({ min: 0, max: 0xffff_ffff }), { maxLength: 40 
 
 const arbs: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
   'peer-hello': fc.record(
-    { type: fc.constant('peer-hello' as const), protocolVersion: fc.integer({ min: 1, max: 0xffff }), nodeId: name, clusterName: name, secret: fc.string({ maxLength: 64 }), batching: fc.constant(true) },
+    { type: fc.constant('peer-hello' as const), protocolVersion: fc.integer({ min: 1, max: 0xffff }), nodeId: name, clusterName: name, secret: fc.string({ maxLength: 64 }), batching: fc.constant(true), relay: fc.constant(true) },
     { requiredKeys: ['type', 'protocolVersion', 'nodeId', 'clusterName'] },
   ),
   'peer-hello-ok': fc.record({ type: fc.constant('peer-hello-ok' as const), nodeId: name, batching: fc.constant(true), relay: fc.constant(true) }, { requiredKeys: ['type', 'nodeId'] }),

@@ -4,7 +4,7 @@
  * and trust rules as the client protocol (codec.ts): size check, structural
  * pre-scan, msgpackr, then schema validation into fresh objects.
  *
- *   peer-hello      {protocolVersion, nodeId, clusterName, secret?, batching?}   first frame of a dialer
+ *   peer-hello      {protocolVersion, nodeId, clusterName, secret?, batching?, relay?}   first frame of a dialer
  *   peer-hello-ok   {nodeId, batching?, relay?}                       the acceptor's answer
  *   peer-batch      {messages: [call…] or [reply…]}                   many apply/fetch/forward calls or their replies (peer-batch.ts)
  *   gossip          {msg: map}                                        one-way; the map is @ringkv/gossip's message, validated there
@@ -66,6 +66,8 @@ export interface PeerHelloMessage {
   readonly secret?: string;
   /** The dialer reads `peer-batch` replies and may send `peer-batch` calls (peer-batch.ts); nodes without it ignore the field. */
   readonly batching?: boolean;
+  /** The dialer may send `relay` calls (relay.ts): an acceptor that serves them answers `relay` too; nodes without it ignore the field. */
+  readonly relay?: boolean;
 }
 
 /** The accepting node's answer to a good hello. */
@@ -74,7 +76,7 @@ export interface PeerHelloOkMessage {
   readonly nodeId: string;
   /** Only in answer to a hello with `batching`: the acceptor reads `peer-batch` calls and answers batched calls in `peer-batch` replies. */
   readonly batching?: boolean;
-  /** The acceptor serves `relay` calls (relay.ts); a dialer sends them only to a peer that said so (nodes without it ignore the field). */
+  /** Only in answer to a hello with `relay`: the acceptor serves `relay` calls (relay.ts); a dialer sends them only to a peer that said so. */
   readonly relay?: boolean;
 }
 
@@ -388,6 +390,7 @@ function validatePeer(map: WireMap, limits: ProtocolLimits): PeerMessage {
       const secret = readOptionalString(ctx, map, 'secret', authTokenBytesMax);
       if (secret !== undefined) out.secret = secret;
       if (readOptionalBoolean(ctx, map, 'batching') === true) out.batching = true;
+      if (readOptionalBoolean(ctx, map, 'relay') === true) out.relay = true;
       return out;
     }
     case 'peer-hello-ok': {

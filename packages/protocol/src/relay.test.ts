@@ -40,7 +40,9 @@ describe('relay messages', () => {
     expect(() => codec.check({ type: 'relay', id: 1, entries: new Uint8Array(1), timeoutMs: 5 } as never)).toThrow(/peer-batch/);
   });
 
-  it('hello-ok says relay only when true, and a hello-ok without it decodes as before', () => {
+  it('hello and hello-ok say relay only when true, and ones without it decode as before', () => {
+    const hello = codec.decode(raw.pack({ v: 1, k: 1, type: 'peer-hello', protocolVersion: 1, nodeId: 'a', clusterName: 'c', relay: true }));
+    expect(hello.ok && hello.message).toEqual({ type: 'peer-hello', protocolVersion: 1, nodeId: 'a', clusterName: 'c', relay: true });
     const decoded = codec.decode(raw.pack({ v: 1, k: 1, type: 'peer-hello-ok', nodeId: 'b', relay: true, batching: true }));
     expect(decoded.ok && decoded.message).toEqual({ type: 'peer-hello-ok', nodeId: 'b', batching: true, relay: true });
     const off = codec.decode(raw.pack({ v: 1, k: 1, type: 'peer-hello-ok', nodeId: 'b', relay: false }));

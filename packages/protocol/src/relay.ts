@@ -10,8 +10,9 @@
  * then a MessagePack array of `[key, set, targets]` (docs/format/wire.md,
  * "relay"); `outcomes` is a MessagePack array, per entry, of per-target
  * outcomes. Both are validated by node-server, as the anti-entropy `entries`
- * are. A dialer sends `relay` only to a peer whose `peer-hello-ok` said
- * `relay: true`, so a node without relay support keeps getting plain
+ * are. A dialer that may send relays says `relay: true` in its `peer-hello`;
+ * an acceptor that serves them answers `relay: true` in its `peer-hello-ok`,
+ * and only then does the dialer send `relay` calls, so a node without relay support keeps getting plain
  * `apply` calls during a rolling upgrade.
  *
  * Invariants:

@@ -258,7 +258,7 @@ export class PeerLink {
       if (this.ws === ws && this.state === 'connecting') ws.terminate();
     });
     ws.on('open', () => {
-      ws.send(codec.encode({ type: 'peer-hello', protocolVersion: PEER_PROTOCOL_VERSION, nodeId: selfId, clusterName, batching: true, ...(secret === undefined ? {} : { secret }) }));
+      ws.send(codec.encode({ type: 'peer-hello', protocolVersion: PEER_PROTOCOL_VERSION, nodeId: selfId, clusterName, batching: true, relay: true, ...(secret === undefined ? {} : { secret }) }));
     });
     ws.on('message', (data: RawData) => this.onFrame(ws, data as Buffer));
     ws.on('error', () => {});

@@ -27,8 +27,8 @@
  *      invariant 2, each answered on its own), and their replies leave in
  *      `peer-batch` frames as they finish (peer-batcher.ts): a slow call
  *      holds back no other call's reply beyond the end of the turn.
- *   8. Every hello-ok says `relay`: this node serves `relay` calls (one
- *      frame, answered alone; cluster/relay-serve.ts).
+ *   8. A dialer whose hello says `relay` is answered `relay`: this node
+ *      serves `relay` calls (one frame each, answered alone; cluster/relay-serve.ts).
  */
 import { secretsEqual } from '../auth/secrets.js';
 import { closeProtocolError, errorFrame, isBatchableCall, isBatchableReply, PEER_PROTOCOL_VERSION, protocolError, type CheckedBatchMessage, type PeerCall, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
@@ -156,8 +156,8 @@ export class PeerServerConnection {
     this.inbound.authenticated.add(this);
     a.onAuthenticated?.(this.socket);
     if (m.batching === true) this.replies = this.replyBatcher();
-    // `relay`: this node serves relay calls (cluster/relay-serve.ts); older dialers ignore the field.
-    this.send({ type: 'peer-hello-ok', nodeId: a.selfId, ...(m.batching === true ? { batching: true } : {}), relay: true });
+    // `relay`: this node serves relay calls (cluster/relay-serve.ts), said to a dialer that may send them.
+    this.send({ type: 'peer-hello-ok', nodeId: a.selfId, ...(m.batching === true ? { batching: true } : {}), ...(m.relay === true ? { relay: true } : {}) });
   }
 
   /** Invariant 7: batched replies; a batch that cannot be built is answered reply by reply with an error. */
