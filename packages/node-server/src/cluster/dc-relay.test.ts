@@ -178,15 +178,17 @@ describe('DcRelayClient failures', () => {
     expect(h.counters).toMatchObject({ relaysSent: 2, relayFailures: 1, relayFallbacks: 0 });
   });
 
-  it('falls back to direct applies when the relay was refused unsent (unavailable)', async () => {
-    const h = harness();
-    const set = setOf('v');
-    const calls = ['c', 'd'].map((node) => h.client.apply(node, 'k', set, deadline));
-    h.turn();
-    h.sent[0]?.answer(protocolError('unavailable', 'ws://c is unreachable'));
-    expect(await outcomes(calls)).toEqual(['ack', 'ack']);
-    expect(h.direct.map((d) => d.node)).toEqual(['c', 'd']);
-    expect(h.counters).toMatchObject({ relayFallbacks: 2, relayFailures: 0 });
+  it('falls back to direct applies when the relay was refused unsent (unavailable, too-many-in-flight, frame-too-large)', async () => {
+    for (const code of ['unavailable', 'too-many-in-flight', 'frame-too-large'] as const) {
+      const h = harness();
+      const set = setOf('v');
+      const calls = ['c', 'd'].map((node) => h.client.apply(node, 'k', set, deadline));
+      h.turn();
+      h.sent[0]?.answer(protocolError(code, 'the relay did not leave'));
+      expect(await outcomes(calls), code).toEqual(['ack', 'ack']);
+      expect(h.direct.map((d) => d.node)).toEqual(['c', 'd']);
+      expect(h.counters).toMatchObject({ relayFallbacks: 2, relayFailures: 0 });
+    }
   });
 
   it('fails every carried call when the answer does not match the relay (wrong reply type or outcome count)', async () => {

@@ -27,8 +27,8 @@
  *   2. Every queued call settles exactly once: from its outcome in the
  *      relay's answer, from the relay's failure, or from the direct apply it
  *      fell back to.
- *   3. A relay refused before it ran (`unavailable`, `too-many-in-flight`:
- *      never sent, or not run) falls back to direct applies of the calls it
+ *   3. A relay refused before it ran (`unavailable`, `too-many-in-flight`,
+ *      `frame-too-large`: never sent, or not run) falls back to direct applies of the calls it
  *      carried; any other failure (a timeout, a lost connection) fails
  *      exactly the calls it carried with that error (they may have been
  *      applied: the coordinator keeps hints, as for a failed apply).
@@ -199,7 +199,7 @@ export class DcRelayClient implements ReplicaClient<StoredValue> {
       },
       (error: unknown) => {
         const e = toProtocolError(error);
-        if (e.code === 'unavailable' || e.code === 'too-many-in-flight') {
+        if (refusedUnsent.has(e.code)) {
           c.relayFallbacks += calls.length;
           for (const call of calls) this.sendDirect(call);
           return;
@@ -210,6 +210,9 @@ export class DcRelayClient implements ReplicaClient<StoredValue> {
     );
   }
 }
+
+/** Failures of a relay that ran nothing: its calls may go direct instead (invariant 3). */
+const refusedUnsent: ReadonlySet<string> = new Set(['unavailable', 'too-many-in-flight', 'frame-too-large']);
 
 /** The calls of one turn for one DC, as writes: calls carrying the same set object are one write (quorum sends one set to every target). */
 function groupWrites(calls: readonly QueuedCall[]): Write[] {
