@@ -143,6 +143,12 @@ export interface NodeOptions {
    * `ringkv start --replicas` passes) is accepted too.
    */
   replicas?: ReplicationMap | string;
+  /**
+   * Read repair of the primaries in the coordinator's DC only (`'local'`,
+   * the default) or in every DC (`'global'`): a cluster setting, agreed like
+   * `n`. Other DCs converge by hints and anti-entropy either way.
+   */
+  readRepair?: 'local' | 'global';
   /** Gossip round (default 1000 ms); a member silent for 5 rounds is suspected. */
   gossipIntervalMs?: number;
   /** Hints older than this are dropped, not replayed (default 3 h). */
@@ -390,7 +396,7 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
 export function withAgreedSettings(o: ResolvedOptions, agreed: AgreedSettings): ResolvedOptions {
   return {
     ...o,
-    cluster: { ...o.cluster, n: agreed.n, replicas: replicasOf(agreed.replicas), r: agreed.r, w: agreed.w, mode: agreed.mode, hintTtlMs: agreed.hintTtlMs },
+    cluster: { ...o.cluster, n: agreed.n, replicas: replicasOf(agreed.replicas), r: agreed.r, w: agreed.w, mode: agreed.mode, readRepair: agreed.readRepair, hintTtlMs: agreed.hintTtlMs },
     antiEntropy: { ...o.antiEntropy, tombstoneGraceMs: agreed.tombstoneGraceMs, bucketsLog2: agreed.antiEntropyBucketsLog2 },
   };
 }
@@ -467,6 +473,7 @@ function resolveCluster(o: NodeOptions): ClusterSettings {
     r,
     w,
     mode: oneOf('mode', o.mode, ['sloppy', 'strict'], 'sloppy'),
+    readRepair: oneOf<'local' | 'global'>('readRepair', o.readRepair, ['local', 'global'], 'local'),
     vnodes,
     weight,
     ...labels,
