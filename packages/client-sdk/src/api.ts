@@ -303,8 +303,18 @@ function resolveRouting(options: ClientOptions): RouterSettings {
   if (routing !== 'token-aware' && routing !== 'any') {
     throw new RingkvError('invalid-argument', `routing must be 'token-aware' or 'any', got ${JSON.stringify(routing)}`);
   }
+  const dc = options.dc;
+  if (dc !== undefined && (typeof dc !== 'string' || dc === '' || dc.length > 256)) {
+    throw new RingkvError('invalid-argument', `dc must be a data center name of 1 to 256 characters, got ${describeArg(dc)}`);
+  }
+  if (options.dcFailover !== undefined && typeof options.dcFailover !== 'boolean') {
+    throw new RingkvError('invalid-argument', `dcFailover must be a boolean, got ${describeArg(options.dcFailover)}`);
+  }
+  if (dc !== undefined && routing !== 'token-aware') throw new RingkvError('invalid-argument', `dc needs routing 'token-aware' (it routes by the ring), got ${JSON.stringify(routing)}`);
   return {
     routing,
+    dc,
+    dcFailover: options.dcFailover ?? false,
     ringRefreshMs: checkPositiveInt(options.ringRefreshMs ?? ringRefreshMsDefault, 'ringRefreshMs', ringRefreshMsMax),
     poolConnectionsMax: options.poolConnectionsMax === 0 ? 0 : checkPositiveInt(options.poolConnectionsMax ?? poolConnectionsMaxDefault, 'poolConnectionsMax', poolConnectionsMaxLimit),
   };
