@@ -105,8 +105,9 @@ export class RingkvClient {
 
   /**
    * Asks the seed connection's node for the cluster's ring now: members
-   * (id, url, vnodes, weight, zone, status as that node judges it), the
-   * placement version and N. Also refreshes the routing table.
+   * (id, url, vnodes, weight, dc, rack, machine, status as that node judges
+   * it), the placement version, N and the replication map. Also refreshes
+   * the routing table.
    *
    * Gotchas: rejects like any request (`timeout`, `not-connected`); a node
    * that does not know the `ring` request rejects with its error code.
@@ -115,7 +116,8 @@ export class RingkvClient {
     checkRequestOpts('ring', opts);
     const reply = await this.dispatcher.seed.request('ring-ok', 'ring', { type: 'ring' }, { timeoutMs: opts?.timeoutMs });
     void this.dispatcher.refresh();
-    return { version: reply.version, n: reply.n, members: reply.members.map((m: RingMember) => ({ ...m })) };
+    const members = reply.members.map((m: RingMember) => ({ ...m }));
+    return reply.replicas === undefined ? { version: reply.version, n: reply.n, members } : { version: reply.version, n: reply.n, replicas: { ...reply.replicas }, members };
   }
 
   /**

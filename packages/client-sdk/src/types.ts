@@ -38,6 +38,8 @@ export interface RingInfo {
   readonly version: number;
   /** The cluster's replica count N. */
   readonly n: number;
+  /** The cluster's replication map (`{ dc1: 3, dc2: 2 }`) when it has one. */
+  readonly replicas?: Readonly<Record<string, number>>;
   /** Every member with its URL, placement fields and status as the answering node judges it, sorted by id. */
   readonly members: ReadonlyArray<RingMember>;
 }

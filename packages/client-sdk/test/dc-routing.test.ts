@@ -44,6 +44,7 @@ describe('routing to one data center', () => {
     for (const key of keys) expect((await db.get(key, { r: 'local-one' })).values).toEqual(['v']);
     expect(keyRequests(a)).toBe(0);
     expect(keyRequests(b)).toBe(2 * keys.length);
+    expect(await db.ring()).toMatchObject({ replicas: { dc1: 1, dc2: 1 }, members: [{ id: 'a', dc: 'dc1' }, { id: 'b', dc: 'dc2' }] });
     // (The first request may have waited for the dc2 connection: it carries the rest of its timeout too.)
     const put = b.requests.filter((r) => r.type === 'put').at(-1);
     expect(put?.type === 'put' && put.options).toEqual({ w: 'local-quorum' });
