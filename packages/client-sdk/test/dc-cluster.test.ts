@@ -26,7 +26,7 @@ const layout = { a: ['dc1', 'm1'], b: ['dc1', 'm1'], c: ['dc1', 'm2'], d: ['dc2'
 
 async function node(id: keyof typeof layout, seeds: string[]): Promise<RingkvNode> {
   const [dc, machine] = layout[id];
-  const n = await startNode({ id, dataDir: join(root, id), seeds, dc, machine, replicas: { dc1: 2, dc2: 1 }, gossipIntervalMs: 50, requestTimeoutMs: 3_000, logLevel: 'silent', durability: 'none' });
+  const n = await startNode({ id, dataDir: join(root, id), seeds, dc, machine, replicas: { dc1: 2, dc2: 1 }, gossipIntervalMs: 100, requestTimeoutMs: 3_000, logLevel: 'silent', durability: 'none' });
   running.push(n);
   return n;
 }
@@ -41,10 +41,15 @@ async function poll(what: string, check: () => Promise<boolean>): Promise<void> 
 describe('a client of one DC against a two-DC cluster', () => {
   it('computes the nodes’ preference lists and sends each request to a replica in its own DC, never to the other DC', async () => {
     const a = await node('a', []);
-    await Promise.all((['b', 'c', 'd', 'e'] as const).map((id) => node(id, [a.url])));
-    const probe = await connect(a.url, { routing: 'any' });
-    open.push(probe);
-    await poll('a sees five normal members', async () => (await probe.ring()).members.filter((m) => m.status === 'normal').length === 5);
+    const all = [a, ...(await Promise.all((['b', 'c', 'd', 'e'] as const).map((id) => node(id, [a.url]))))];
+    const probes = await Promise.all(all.map((n) => connect(n.url, { routing: 'any' })));
+    open.push(...probes);
+    const probe = probes[0] as RingkvClient;
+    // Every node must see the same five normal members, or a coordinator's preference list could still differ from the client's.
+    await poll('every node sees five normal members on one ring version', async () => {
+      const rings = await Promise.all(probes.map((p) => p.ring()));
+      return new Set(rings.map((r) => r.version)).size === 1 && rings.every((r) => r.members.filter((m) => m.status === 'normal').length === 5);
+    });
     const db = await connect(a.url, { dc: 'dc2', requestTimeoutMs: 5_000 });
     open.push(db);
     const table = RingTable.fromReply(await probe.ring()) as RingTable;
