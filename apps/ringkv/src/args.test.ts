@@ -75,14 +75,25 @@ describe('parseCommand', () => {
     expect(usageError(['get', 'k', '--url', 'ftp://h:1']).message).toContain('must be a port, host:port, ws://');
   });
 
+  it('parses the data-center levels and --dc for get, put, del and bench', () => {
+    expect(parseCommand(['get', 'k', '--r', 'local-quorum', '--dc', 'dc2'])).toMatchObject({ r: 'local-quorum', dc: 'dc2' });
+    expect(parseCommand(['put', 'k', 'v', '--w', 'each-quorum', '--r', 'local-one'])).toMatchObject({ w: 'each-quorum', r: 'local-one' });
+    expect(parseCommand(['del', 'k', '--w', 'local-one', '--dc', 'east'])).toMatchObject({ w: 'local-one', dc: 'east' });
+    expect(parseCommand(['bench', '--r', 'local-quorum', '--w', 'each-quorum', '--dc', 'dc1', '-r', '10'])).toMatchObject({ r: 'local-quorum', w: 'each-quorum', dc: 'dc1', keys: 10 });
+    expect(parseCommand(['bench'])).not.toHaveProperty('dc');
+    expect(usageError(['get', 'k', '--dc', '']).message).toContain('--dc must name a data center');
+    expect(usageError(['get', 'k', '--r', 'local_quorum']).exitCode).toBe(2);
+    expect(usageError(['bench', '--w', 'LOCAL-QUORUM']).exitCode).toBe(2);
+  });
+
   it('parses --r and --w as counts or named levels, and refuses them where they mean nothing', () => {
     expect(parseCommand(['get', 'k', '--r', '1'])).toMatchObject({ r: 1 });
     expect(parseCommand(['put', 'k', 'v', '--r', 'one', '--w', 'all'])).toMatchObject({ r: 'one', w: 'all' });
     expect(parseCommand(['del', 'k', '--w', 'quorum'])).toMatchObject({ w: 'quorum', r: undefined });
     expect(parseCommand(['put', 'k', 'v', '--blind', '--w', '1'])).toMatchObject({ w: 1, blind: true });
     expect(usageError(['get', 'k', '--w', '1']).exitCode).toBe(2);
-    expect(usageError(['get', 'k', '--r', '0']).message).toBe('ringkv: get: --r must be one, quorum, all or a count 1…64, got "0"');
-    expect(usageError(['put', 'k', 'v', '--w', 'most']).message).toContain('--w must be one, quorum, all or a count');
+    expect(usageError(['get', 'k', '--r', '0']).message).toBe('ringkv: get: --r must be one, local-one, quorum, local-quorum, each-quorum, all or a count 1…64, got "0"');
+    expect(usageError(['put', 'k', 'v', '--w', 'most']).message).toContain('--w must be one, local-one, quorum, local-quorum, each-quorum, all or a count');
     expect(usageError(['put', 'k', 'v', '--blind', '--r', '1']).message).toContain('--r sets the read of the key before the write');
   });
 

@@ -9,7 +9,7 @@
 
 import type { ParseArgsConfig } from 'node:util';
 import { parseFlags as parse } from './parse-flags.js';
-import { replicasMax, ttlMsMax } from '@ringkv/protocol';
+import { consistencyLevels, isNamedConsistencyLevel, replicasMax, ttlMsMax, type ConsistencyLevel } from '@ringkv/protocol';
 import { CliError } from './errors.js';
 import {
   benchClientsDefault,
@@ -51,10 +51,12 @@ export interface GetCommand {
   readonly r: Consistency | undefined;
   /** get `--raw`: the one value's bytes to stdout as they are (strings as UTF-8), no newline. */
   readonly raw?: boolean;
+  /** `--dc`: send the request only to a node of this data center (the SDK's `connect(…, { dc })`). */
+  readonly dc?: string | undefined;
 }
 
-/** A replica count for `--r`/`--w`: 1…64 or the SDK's named levels. */
-export type Consistency = number | 'one' | 'quorum' | 'all';
+/** A replica count for `--r`/`--w`: 1…64 or a named level (`one`, `local-one`, `quorum`, `local-quorum`, `each-quorum`, `all`). */
+export type Consistency = ConsistencyLevel;
 
 /** `ringkv put KEY VALUE`. */
 export interface PutCommand extends Omit<GetCommand, 'kind'> {
@@ -185,6 +187,11 @@ export interface BenchCommand {
   readonly ratePerSec: number | undefined;
   /** With `--workload`: a YCSB core workload (a–f) after a load phase of `keys` records, instead of the `--mix` load. */
   readonly workload: string | undefined;
+  /** `--r` / `--w`: the level of every get / put (undefined: the cluster's R / W). */
+  readonly r?: Consistency | undefined;
+  readonly w?: Consistency | undefined;
+  /** `--dc`: clients send only to nodes of this data center. */
+  readonly dc?: string | undefined;
   readonly json: boolean;
 }
 
@@ -248,6 +255,7 @@ const statusOptions = {
 const kvOptions = {
   url: { type: 'string' },
   r: { type: 'string' },
+  dc: { type: 'string' },
   json: { type: 'boolean' },
   'timeout-ms': { type: 'string' },
   'auth-token': { type: 'string' },
@@ -271,6 +279,9 @@ const benchOptions = {
   rate: { type: 'string' },
   workload: { type: 'string' },
   transport: { type: 'string' },
+  r: { type: 'string' },
+  w: { type: 'string' },
+  dc: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -458,9 +469,10 @@ function parseDel(args: readonly string[]): Command {
   return { kind: 'del', key, ...kvCommon('del', values), ...writeCommon('del', values) };
 }
 
-function kvCommon(command: string, values: { url?: string; json?: boolean; 'timeout-ms'?: string; 'auth-token'?: string; r?: string }) {
+function kvCommon(command: string, values: { url?: string; json?: boolean; 'timeout-ms'?: string; 'auth-token'?: string; r?: string; dc?: string }) {
   return {
     r: values.r === undefined ? undefined : consistencyFlag(command, 'r', values.r),
+    ...(values.dc === undefined ? {} : { dc: dcFlag(command, values.dc) }),
     url: values.url === undefined ? undefined : checkUrl(command, values.url, '--url', true),
     json: values.json ?? false,
     timeoutMs: values['timeout-ms'] === undefined ? cliTimeoutMsDefault : intFlag(command, 'timeout-ms', values['timeout-ms'], 1, 600_000),
@@ -508,8 +520,17 @@ function parseBench(args: readonly string[]): Command {
     batching: !(values['no-batch'] ?? false),
     ratePerSec: values.rate === undefined ? undefined : intFlag('bench', 'rate', values.rate, 1, benchRateMax),
     workload: values.workload === undefined ? undefined : parseWorkload(values.workload, values.mix),
+    ...(values.r === undefined ? {} : { r: consistencyFlag('bench', 'r', values.r) }),
+    ...(values.w === undefined ? {} : { w: consistencyFlag('bench', 'w', values.w) }),
+    ...(values.dc === undefined ? {} : { dc: dcFlag('bench', values.dc) }),
     json: values.json ?? false,
   };
+}
+
+/** `--dc`: a data center name, 1…256 characters. */
+function dcFlag(command: string, text: string): string {
+  if (text === '' || text.length > 256) throw new CliError('usage', `${command}: --dc must name a data center (1 to 256 characters)`);
+  return text;
 }
 
 /** `--transport`: `tcp`, or `ws` (`websocket`). */
@@ -550,12 +571,12 @@ export function parseDuration(command: string, text: string, bound: { flag: stri
   return ms;
 }
 
-/** `--r`/`--w`: `one`, `quorum`, `all` or a count 1…64 (the node refuses a count above N with `unavailable`). */
+/** `--r`/`--w`: a named level (`local-quorum`…) or a count 1…64 (the node refuses a count above N with `unavailable`). */
 export function consistencyFlag(command: string, flag: 'r' | 'w', text: string): Consistency {
-  if (text === 'one' || text === 'quorum' || text === 'all') return text;
+  if (isNamedConsistencyLevel(text)) return text;
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(Number.isInteger(n) && n >= 1 && n <= replicasMax)) {
-    throw new CliError('usage', `${command}: --${flag} must be one, quorum, all or a count 1…${replicasMax}, got "${text}"`);
+    throw new CliError('usage', `${command}: --${flag} must be ${consistencyLevels.join(', ')} or a count 1…${replicasMax}, got "${text}"`);
   }
   return n;
 }
@@ -610,7 +631,9 @@ function exactPositionals(command: string, positionals: string[], names: string[
 const commonKv = `  --url URL          node to talk to: host:port, ws:// or tcp:// (raw TCP) URL (default $RINGKV_URL or ws://127.0.0.1:7000)
   --auth-token T     token the node requires (default $RINGKV_AUTH_TOKEN)
   --timeout-ms N     give up after N ms (default 5000)
-  --r R              replies the read waits for: one, quorum, all or a count (default the cluster's R)
+  --r R              replies the read waits for: one, local-one, quorum, local-quorum, each-quorum, all
+                     or a count (default the cluster's R)
+  --dc DC            send the request only to a node of data center DC (else: fail)
   --json             machine-readable output`;
 
 const commonAdmin = `  --url URL          the node (default $RINGKV_URL or ws://127.0.0.1:7000)
@@ -679,7 +702,8 @@ input and --file PATH from a file, byte for byte: valid UTF-8 is stored as a str
 else as bytes (get prints them as 0x… hex, get --raw as they are). By default the put first reads KEY and
 supersedes every version it saw.
 ${commonKv}
-  --w W              acknowledgements the write waits for: one, quorum, all or a count (default the cluster's W)
+  --w W              acknowledgements the write waits for: one, local-one, quorum, local-quorum,
+                     each-quorum, all or a count (default the cluster's W); every replica gets it
   --json-value       VALUE is JSON: store the number, object, array… it denotes (--json only formats the output)
   --file PATH        the value is this file's bytes (instead of VALUE)
   --context B64      supersede exactly the versions of this context (printed by get)
@@ -717,6 +741,9 @@ random keys, prints ops/s and latency percentiles from an HDR histogram.
                         from its intended start (no coordinated omission); -P bounds what is outstanding
       --transport T     tcp or ws: the SDK's raw TCP transport (Node; the same messages, length-prefixed,
                         on the same port) or WebSocket (default ws, or tcp for tcp:// URLs)
+      --r R, --w W      level of every get / put: a count or one, local-one, quorum, local-quorum,
+                        each-quorum, all (default the cluster's R / W; -r is --keys)
+      --dc DC           clients send only to nodes of data center DC (token-aware inside it)
       --json            print the result as JSON
 Also printed: the client's CPU per operation and, read from each node's /status before and
 after, the node's CPU per operation, event-loop delay and GC pauses.`,

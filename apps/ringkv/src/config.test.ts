@@ -109,6 +109,11 @@ describe('resolveStartConfig cluster options', () => {
     expect(resolveStartConfig({ replicas: '5', n: '5' }, environment()).cluster.replicas).toBeUndefined();
   });
 
+  it('reads --read-repair (or $RINGKV_READ_REPAIR) as the readRepair cluster setting', () => {
+    expect(resolveStartConfig({ 'read-repair': 'global' }, environment()).cluster).toMatchObject({ readRepair: 'global' });
+    expect(resolveStartConfig({}, environment({ RINGKV_READ_REPAIR: 'local' })).cluster).toMatchObject({ readRepair: 'local' });
+  });
+
   it('refuses a --zone that differs from --rack, and a plain --replicas that differs from --n, as usage errors', () => {
     for (const flags of [{ zone: 'a', rack: 'b' }, { replicas: '3', n: '2' }, { replicas: '0' }, { machine: '' }]) {
       let code: string | undefined;
@@ -124,6 +129,7 @@ describe('resolveStartConfig cluster options', () => {
   it('refuses bad cluster values naming their source', () => {
     const cases: Array<[Parameters<typeof resolveStartConfig>[0], Record<string, string>, RegExp]> = [
       [{ mode: 'eventual' }, {}, /--mode must be sloppy \| strict/],
+      [{ 'read-repair': 'everywhere' }, {}, /--read-repair must be local \| global/],
       [{ seeds: 'no-port-here' }, {}, /--seeds must be a comma-separated list of host:port/],
       [{}, { RINGKV_N: '0' }, /\$RINGKV_N must be an integer in 1…16/],
       [{ weight: '-1' }, {}, /--weight must be a number in \(0, 64\]/],

@@ -62,6 +62,8 @@ export interface ClusterConfig {
   readonly r?: number;
   readonly w?: number;
   readonly mode?: 'sloppy' | 'strict';
+  /** `--read-repair`: the coordinator's DC only (`local`) or every DC (`global`); a cluster setting. */
+  readonly readRepair?: 'local' | 'global';
   readonly vnodes?: number;
   readonly weight?: number;
   /** Placement labels and the replication map (placement-config.ts); `machine` defaults to the hostname. */
@@ -151,6 +153,7 @@ function clusterConfig(pick: Pick, hostname: string): ClusterConfig {
       r: integer(pick('r'), 1, 16),
       w: integer(pick('w'), 1, 16),
       mode: oneOf(pick('mode'), ['sloppy', 'strict'] as const),
+      readRepair: oneOf(pick('read-repair'), ['local', 'global'] as const),
       vnodes: integer(pick('vnodes'), 1, vnodesMax),
       weight: positive(pick('weight'), weightMax),
     }),

@@ -38,6 +38,7 @@ export const startOptionSpecs = {
   r: { type: 'string', metavar: 'R', env: 'RINGKV_R', description: 'default read quorum (default 2, or the cluster\'s)' },
   w: { type: 'string', metavar: 'W', env: 'RINGKV_W', description: 'default write quorum (default 2, or the cluster\'s)' },
   mode: { type: 'string', metavar: 'MODE', env: 'RINGKV_MODE', description: 'sloppy | strict quorum (default sloppy: hints stand in for down replicas; or the cluster\'s)' },
+  'read-repair': { type: 'string', metavar: 'REACH', env: 'RINGKV_READ_REPAIR', description: 'local | global: read repair of the coordinator\'s DC only, or of every DC (default local, or the cluster\'s); a cluster setting' },
   vnodes: { type: 'string', metavar: 'V', env: 'RINGKV_VNODES', description: 'virtual nodes of weight 1 (default 64)' },
   weight: { type: 'string', metavar: 'X', env: 'RINGKV_WEIGHT', description: 'share of the ring relative to others, e.g. 2 or 0.5 (default 1)' },
   dc: { type: 'string', metavar: 'DC', env: 'RINGKV_DC', description: 'this node\'s data center; with --replicas, each DC holds its count of every key\'s replicas' },

@@ -63,7 +63,7 @@ describe('cluster settings agreed by real processes started as a user starts the
       expect(await settingsOf(node), node.id).toMatchObject({ n: 3, r: 2, w: 2, mode: 'sloppy', effectiveN: 3, origin: 'n1', source: node === n1 ? 'founded' : 'seed', disagreeing: [] });
     }
     const status = await run(['status', '--url', n1.url]);
-    expect(status.stdout).toMatch(/cluster settings \(founded by n1\): N=3 R=2 W=2 sloppy, hint TTL 3 h, tombstone grace 10 d, Merkle buckets 2\^16/);
+    expect(status.stdout).toMatch(/cluster settings \(founded by n1\): N=3 R=2 W=2 sloppy, read repair local, hint TTL 3 h, tombstone grace 10 d, Merkle buckets 2\^16/);
     expect(status.stdout).not.toMatch(/other cluster settings/);
 
     const differing = await refusedStart(['--id', 'n4', '--port', '0', '--data', join(processes.dir(), 'n4'), '--log-level', 'warn', ...seeds, '--n', '5']);

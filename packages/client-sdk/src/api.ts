@@ -106,8 +106,9 @@ export class RingkvClient {
 
   /**
    * Asks the seed connection's node for the cluster's ring now: members
-   * (id, url, vnodes, weight, zone, status as that node judges it), the
-   * placement version and N. Also refreshes the routing table.
+   * (id, url, vnodes, weight, dc, rack, machine, status as that node judges
+   * it), the placement version, N and the replication map. Also refreshes
+   * the routing table.
    *
    * Gotchas: rejects like any request (`timeout`, `not-connected`); a node
    * that does not know the `ring` request rejects with its error code.
@@ -116,7 +117,8 @@ export class RingkvClient {
     checkRequestOpts('ring', opts);
     const reply = await this.dispatcher.seed.request('ring-ok', 'ring', { type: 'ring' }, { timeoutMs: opts?.timeoutMs });
     void this.dispatcher.refresh();
-    return { version: reply.version, n: reply.n, members: reply.members.map((m: RingMember) => ({ ...m })) };
+    const members = reply.members.map((m: RingMember) => ({ ...m }));
+    return reply.replicas === undefined ? { version: reply.version, n: reply.n, members } : { version: reply.version, n: reply.n, replicas: { ...reply.replicas }, members };
   }
 
   /**
@@ -329,8 +331,18 @@ function resolveRouting(options: ClientOptions): RouterSettings {
   if (routing !== 'token-aware' && routing !== 'any') {
     throw new RingkvError('invalid-argument', `routing must be 'token-aware' or 'any', got ${JSON.stringify(routing)}`);
   }
+  const dc = options.dc;
+  if (dc !== undefined && (typeof dc !== 'string' || dc === '' || dc.length > 256)) {
+    throw new RingkvError('invalid-argument', `dc must be a data center name of 1 to 256 characters, got ${describeArg(dc)}`);
+  }
+  if (options.dcFailover !== undefined && typeof options.dcFailover !== 'boolean') {
+    throw new RingkvError('invalid-argument', `dcFailover must be a boolean, got ${describeArg(options.dcFailover)}`);
+  }
+  if (dc !== undefined && routing !== 'token-aware') throw new RingkvError('invalid-argument', `dc needs routing 'token-aware' (it routes by the ring), got ${JSON.stringify(routing)}`);
   return {
     routing,
+    dc,
+    dcFailover: options.dcFailover ?? false,
     ringRefreshMs: checkPositiveInt(options.ringRefreshMs ?? ringRefreshMsDefault, 'ringRefreshMs', ringRefreshMsMax),
     poolConnectionsMax: options.poolConnectionsMax === 0 ? 0 : checkPositiveInt(options.poolConnectionsMax ?? poolConnectionsMaxDefault, 'poolConnectionsMax', poolConnectionsMaxLimit),
   };

@@ -5,7 +5,7 @@
  * Invariants:
  *   1. Codes are the protocol's codes (an `error` frame from the node keeps
  *      its code) plus the SDK's own: `connection-closed`, `not-connected`,
- *      `closed`, `invalid-argument` and `conflict`.
+ *      `closed`, `invalid-argument`, `conflict` and `dc-unreachable`.
  *   2. `indeterminate` is true only for a write (put, delete) that may have
  *      been applied: it was sent and no definite answer came back (timeout,
  *      connection lost, quorum not met, internal). Reads and requests that
@@ -32,9 +32,11 @@ export type RingkvErrorCode =
   /** The caller passed something the SDK cannot send (bad seed URL, option out of range). */
   | 'invalid-argument'
   /** `update` met a new sibling after every allowed retry. */
-  | 'conflict';
+  | 'conflict'
+  /** A client connected with `dc` (and no `dcFailover`) reached no node of that DC in time; the request was not sent. */
+  | 'dc-unreachable';
 
-const sdkCodes: ReadonlySet<string> = new Set(['connection-closed', 'not-connected', 'closed', 'invalid-argument', 'conflict']);
+const sdkCodes: ReadonlySet<string> = new Set(['connection-closed', 'not-connected', 'closed', 'invalid-argument', 'conflict', 'dc-unreachable']);
 
 /** Details attached to a `RingkvError`. */
 export interface RingkvErrorOptions {
@@ -85,7 +87,7 @@ export class RingkvError extends Error {
   /** True when sending the same request again later may succeed (indeterminate writes: only if idempotent). */
   get retryable(): boolean {
     if (isProtocolErrorCode(this.code)) return errorCodeTable[this.code].retryable;
-    return this.code === 'connection-closed' || this.code === 'not-connected';
+    return this.code === 'connection-closed' || this.code === 'not-connected' || this.code === 'dc-unreachable';
   }
 }
 

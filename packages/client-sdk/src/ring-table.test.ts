@@ -8,6 +8,9 @@ import { placementSpecs, RingTable } from './ring-table.js';
 
 const statuses: RingMemberStatus[] = ['joining', 'normal', 'leaving', 'suspect', 'down'];
 
+/** A member's rack as nodes send it (zone = rack); old nodes send zone alone. */
+const rack = (r: string): { zone: string; rack?: string } => (r === '' ? { zone: r } : { zone: r, rack: r });
+
 function randomMembers(rng: Rng): RingMember[] {
   const count = 1 + rng.int(8);
   return Array.from({ length: count }, (_, i) => ({
@@ -15,7 +18,8 @@ function randomMembers(rng: Rng): RingMember[] {
     url: `ws://127.0.0.1:${7000 + i}`,
     vnodes: [16, 64, 128][rng.int(3)] as number,
     weight: [0.5, 1, 2][rng.int(3)] as number,
-    zone: rng.chance(0.5) ? '' : `z${rng.int(3)}`,
+    ...rack(rng.chance(0.5) ? '' : `z${rng.int(3)}`),
+    ...(rng.chance(0.5) ? { dc: `dc${1 + rng.int(2)}`, machine: `m${rng.int(4)}` } : {}),
     status: i === 0 ? 'normal' : (statuses[rng.int(statuses.length)] as RingMemberStatus),
   }));
 }
@@ -34,6 +38,23 @@ describe('RingTable', () => {
         const key = `key:${rng.int(1_000_000)}`;
         expect(table.replicas(key), `${key} ${seedNote(seed)}`).toEqual(nodes.preferenceList(key, 3));
         expect(table.routeOrder(key), `routeOrder ${key} ${seedNote(seed)}`).toEqual(nodes.preferenceList(key, 3));
+      }
+    }
+  });
+
+  it('computes the nodes’ preference lists per DC with the reply’s replication map, dc, rack and machine labels', () => {
+    const seed = testSeed(6007);
+    const rng = new Rng(seed);
+    for (let round = 0; round < 30; round++) {
+      const members = randomMembers(rng).map((m, i) => ({ ...m, dc: i % 2 === 0 ? 'dc1' : 'dc2', machine: `m${i % 3}` }));
+      const replicas = { dc1: 1 + rng.int(2), dc2: 1 };
+      const nodes = HashRing.fromNodes(ringSpecs(members), { vnodes: nodeVnodesBase });
+      const table = RingTable.fromReply({ version: 1, n: replicas.dc1 + replicas.dc2, replicas, members });
+      if (table === undefined) continue; // no member owns tokens this round
+      expect(placementSpecs(members), seedNote(seed)).toEqual(ringSpecs(members));
+      for (let k = 0; k < 30; k++) {
+        const key = `key:${rng.int(1_000_000)}`;
+        expect(table.replicas(key), `${key} ${seedNote(seed)}`).toEqual(nodes.preferenceList(key, replicas));
       }
     }
   });

@@ -18,6 +18,13 @@
  *      lost is sent once more, to the next choice; a write never is (it may
  *      have been applied: the caller sees it as indeterminate).
  *   4. After `close()` no dispatcher is open and no timer is armed.
+ *   6. With `dc` (`connect(seeds, { dc })`), a request goes only to a node of
+ *      that DC (dc-routing.ts), the seed included only when its node is in
+ *      the DC; when none is connected it waits for one (until its timeout)
+ *      and then fails with `dc-unreachable`, never sent elsewhere, unless
+ *      `dcFailover` is set: then it is routed as without `dc`. Before the
+ *      first ring (or with a node that does not know `ring`) the DC of a
+ *      node is unknown and requests use the seed connection.
  *   5. Every ring fetch asks the seed's node to watch (`watch: true`), so
  *      each seed connection (a reconnect refetches) is subscribed to
  *      `ring-changed`. A push whose version equals the table's is stale and
@@ -27,7 +34,8 @@
  */
 import type { Key, RequestOptions, RingOkMessage } from '@ringkv/protocol';
 import { Dispatcher, type DispatchOp, type DispatchOpts, type Finish, type ReplyOf, type ClientSettings } from './client.js';
-import { isRingkvError } from './errors.js';
+import { dcRouteOrder } from './dc-routing.js';
+import { isRingkvError, RingkvError } from './errors.js';
 import type { WebSocketFactory } from './ports.js';
 import { RingTable } from './ring-table.js';
 import type { ClientOptions, RequestOpts, Routing } from './types.js';
@@ -42,6 +50,9 @@ export interface RouterSettings {
   readonly routing: Routing;
   readonly ringRefreshMs: number;
   readonly poolConnectionsMax: number;
+  /** Route only to nodes of this DC (invariant 6). */
+  readonly dc: string | undefined;
+  readonly dcFailover: boolean;
 }
 
 /**
@@ -59,6 +70,8 @@ export class Router {
   /** False once the node refused the `ring` request: it does not know it, so the seed connection carries everything. */
   private ringSupported = true;
   private closed = false;
+  /** Wakes requests waiting for a connection to a node of the client's DC (invariant 6). */
+  private readonly dcWaiters = new Set<() => void>();
   /** Requests sent per node id (pooled or seed), for tests and diagnostics. */
   readonly sentTo = new Map<string, number>();
 
@@ -88,8 +101,19 @@ export class Router {
   async start(): Promise<void> {
     await this.seed.start();
     if (this.routing.routing !== 'token-aware') return;
-    this.seed.events = { onConnected: () => this.refreshSoon(), onRingChanged: (version) => this.ringChanged(version) };
-    void this.refresh();
+    this.seed.events = {
+      onConnected: () => {
+        this.refreshSoon();
+        this.wakeDc();
+      },
+      onRingChanged: (version) => this.ringChanged(version),
+    };
+    const first = this.refresh();
+    if (this.routing.dc === undefined) return;
+    // A client of one DC must know which nodes are in it before its first request; then it opens their connections.
+    await first;
+    const table = this.table;
+    if (table !== undefined) for (const id of table.membersIn(this.routing.dc)) if (table.routable(id)) this.dispatcherFor(id, table);
   }
 
   /**
@@ -103,6 +127,7 @@ export class Router {
   request<R extends KeyReply, T>(expect: R, label: string, op: Exclude<DispatchOp, { type: 'ring' }>, opts: RequestOpts | undefined, finish: Finish<R, T>): Promise<T> {
     const dispatchOpts = opts === undefined ? noDispatchOpts : { timeoutMs: opts.timeoutMs, wire: wireOptions(opts) };
     const first = this.pick(op.key, undefined);
+    if (first === undefined) return this.requestWhenDcConnects(expect, label, op, opts, finish);
     const mayRetry = expect === 'get-ok' && first !== this.seed;
     if (!mayRetry && opts?.receipt !== true) return this.send(first, expect, label, op, dispatchOpts, finish);
     return this.followUp(first, expect, label, op, dispatchOpts, finish);
@@ -124,7 +149,9 @@ export class Router {
       const retry = expect === 'get-ok' && first !== this.seed && isRingkvError(error) && (error.code === 'connection-closed' || error.code === 'not-connected');
       if (!retry) throw error;
       this.refreshSoon();
-      return this.send(this.pick(op.key, first), expect, label, op, dispatchOpts, finish);
+      const next = this.pick(op.key, first);
+      if (next === undefined) throw this.dcUnreachable(label);
+      return this.send(next, expect, label, op, dispatchOpts, finish);
     }
     if (reply.receipt?.forwarded === true) this.refreshSoon();
     return finish(reply, op);
@@ -166,6 +193,7 @@ export class Router {
   async close(): Promise<void> {
     this.closed = true;
     this.settings.clock.clearTimer(this.refreshTimer);
+    this.wakeDc();
     const all = [this.seed, ...this.pool.values()];
     this.pool.clear();
     await Promise.all(all.map((d) => d.close()));
@@ -177,10 +205,60 @@ export class Router {
     return d.request(expect, label, op, opts, finish as Finish<R, T>);
   }
 
-  /** The dispatcher for `key`: the first routable replica with an open pooled connection, else the seed. */
-  private pick(key: Key, avoid: Dispatcher | undefined): Dispatcher {
+  /**
+   * A request for which no node of the client's DC was connected: waits
+   * (without sending anything) until one connects, then routes it; fails with
+   * `dc-unreachable` at its timeout (invariant 6).
+   */
+  private async requestWhenDcConnects<R extends KeyReply, T>(expect: R, label: string, op: Exclude<DispatchOp, { type: 'ring' }>, opts: RequestOpts | undefined, finish: Finish<R, T>): Promise<T> {
+    const deadlineMs = this.settings.clock.now() + (opts?.timeoutMs ?? this.settings.requestTimeoutMs);
+    const table = this.table;
+    if (table !== undefined && this.routing.dc !== undefined && table.membersIn(this.routing.dc).length === 0) throw this.dcUnreachable(label, 'no member of the ring is in it');
+    while (!this.closed) {
+      const leftMs = deadlineMs - this.settings.clock.now();
+      if (leftMs <= 0) break;
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.settings.clock.clearTimer(timer);
+          this.dcWaiters.delete(wake);
+          resolve();
+        };
+        const timer = this.settings.clock.setTimer(wake, leftMs);
+        this.dcWaiters.add(wake);
+      });
+      if (this.pick(op.key, undefined) !== undefined) {
+        const left = Math.max(1, Math.ceil(deadlineMs - this.settings.clock.now()));
+        return this.request(expect, label, op, { ...opts, timeoutMs: left }, finish);
+      }
+    }
+    throw this.closed ? new RingkvError('closed', `${label}: the client was closed`) : this.dcUnreachable(label);
+  }
+
+  private dcUnreachable(label: string, why = 'none of its nodes is reachable'): RingkvError {
+    const dc = this.routing.dc ?? '';
+    return new RingkvError('dc-unreachable', `${label}: no node of data center ${JSON.stringify(dc)} could take the request (${why}); nothing was sent. Connect with dcFailover: true to use other DCs`);
+  }
+
+  private wakeDc(): void {
+    for (const wake of [...this.dcWaiters]) wake();
+  }
+
+  /**
+   * The dispatcher for `key`: the first routable replica with an open pooled
+   * connection, else the seed. With `dc` (invariant 6): the first connected
+   * node of the DC, else (with `dcFailover`) as without `dc`, else undefined.
+   */
+  private pick(key: Key, avoid: Dispatcher | undefined): Dispatcher | undefined {
     const table = this.table;
     if (table === undefined || this.closed) return this.seed;
+    const dc = this.routing.dc;
+    if (dc !== undefined) {
+      for (const id of dcRouteOrder(table, key, dc)) {
+        const d = this.dispatcherFor(id, table);
+        if (d !== undefined && d !== avoid && d.connected) return d;
+      }
+      if (!this.routing.dcFailover) return undefined;
+    }
     for (const id of table.routeOrder(key)) {
       if (!table.routable(id)) continue;
       const d = this.dispatcherFor(id, table);
@@ -202,7 +280,10 @@ export class Router {
       // A URL now served by another node (a restart under a new id): close it but keep it pooled (closed, so never
       // picked), so requests do not reopen it each time; a refresh with a new URL for `id` replaces it.
       onConnected: (nodeId) => {
-        if (nodeId === id) return;
+        if (nodeId === id) {
+          this.wakeDc();
+          return;
+        }
         void d.close();
         this.refreshSoon();
       },
@@ -255,9 +336,10 @@ export class Router {
 /** Statuses and URLs matter to routing even when the placement fingerprint is unchanged. */
 function sameMembers(table: RingTable, reply: RingOkMessage): boolean {
   if (table.n !== reply.n || table.list().length !== reply.members.length) return false;
+  if (JSON.stringify(table.replication) !== JSON.stringify(reply.replicas ?? reply.n)) return false;
   return reply.members.every((m) => {
     const old = table.member(m.id);
-    return old !== undefined && old.status === m.status && old.url === m.url;
+    return old !== undefined && old.status === m.status && old.url === m.url && (old.dc ?? '') === (m.dc ?? '');
   });
 }
 

@@ -12,7 +12,12 @@ import type { Clock, Random, WebSocketFactory } from './ports.js';
 /** A key: a UTF-8 string or bytes, at most 1 KiB encoded. */
 export type { Key };
 
-/** A replica count for `r`/`w`: 1…N, or `'one'`, `'quorum'` (⌊N/2⌋+1), `'all'` (N). */
+/**
+ * A replica count for `r`/`w`: 1…N, or a level: `'one'`, `'quorum'` (⌊N/2⌋+1
+ * of all replicas), `'all'` (N), `'local-one'` / `'local-quorum'` (1 / a
+ * majority in the coordinating node's DC), `'each-quorum'` (a majority in
+ * every DC). Writes go to every replica whatever the level.
+ */
 export type Consistency = ConsistencyLevel;
 
 /**
@@ -33,6 +38,8 @@ export interface RingInfo {
   readonly version: number;
   /** The cluster's replica count N. */
   readonly n: number;
+  /** The cluster's replication map (`{ dc1: 3, dc2: 2 }`) when it has one. */
+  readonly replicas?: Readonly<Record<string, number>>;
   /** Every member with its URL, placement fields and status as the answering node judges it, sorted by id. */
   readonly members: ReadonlyArray<RingMember>;
 }
@@ -172,6 +179,16 @@ export interface ClientOptions {
    * is connected. `'any'`: every request goes over the one seed connection.
    */
   readonly routing?: Routing;
+  /**
+   * The client's data center: requests go only to nodes of this DC (a
+   * replica of the key there when there is one, else any node of the DC),
+   * so `local-quorum` and `local-one` mean this DC. When no node of it is
+   * connected a request waits for one until its timeout, then fails with
+   * `dc-unreachable` (not sent). `connect` waits for the first ring.
+   */
+  readonly dc?: string;
+  /** With `dc`: when no node of that DC is reachable, send to the other DCs' nodes instead of failing (default false). */
+  readonly dcFailover?: boolean;
   /**
    * Fallback period of ring fetches (default 30,000 ms). Membership changes
    * arrive at once as `ring-changed` pushes on the seed connection; the ring

@@ -5,7 +5,7 @@
  * from deeper down.
  */
 
-import { isWellFormedUtf16, replicasMax, ttlMsMax, utf8ByteLength, type Key } from '@ringkv/protocol';
+import { consistencyLevels, isNamedConsistencyLevel, isWellFormedUtf16, replicasMax, ttlMsMax, utf8ByteLength, type Key } from '@ringkv/protocol';
 import { RingkvError } from './errors.js';
 
 /** `key-too-large` or `invalid-argument` for a key the node would refuse, else undefined. */
@@ -69,9 +69,9 @@ function checkConditions(call: string, o: Record<string, unknown>, op: 'put' | '
 }
 
 function checkLevel(call: string, name: 'r' | 'w', level: unknown): void {
-  if (level === undefined || level === 'one' || level === 'quorum' || level === 'all') return;
+  if (level === undefined || isNamedConsistencyLevel(level)) return;
   if (typeof level !== 'number' || !Number.isInteger(level) || level < 1 || level > replicasMax) {
-    throw new RingkvError('invalid-argument', `${call}: ${name} must be 'one', 'quorum', 'all' or an integer in 1…${replicasMax}, got ${describeArg(level)}`);
+    throw new RingkvError('invalid-argument', `${call}: ${name} must be ${consistencyLevels.map((l) => `'${l}'`).join(', ')} or an integer in 1…${replicasMax}, got ${describeArg(level)}`);
   }
 }
 

@@ -78,7 +78,7 @@ describe('cluster options', () => {
     const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', n: 1, mode: 'strict', tombstoneGraceMs: 20_000_000 });
     // An explicit n is also an explicit replication (n replicas, one DC): it conflicts with a cluster's map.
     expect([...o.candidate.explicit].sort()).toEqual(['mode', 'n', 'replicas', 'tombstoneGraceMs']);
-    expect(o.candidate.values).toEqual({ n: 1, replicas: '1', r: 1, w: 1, mode: 'strict', hintTtlMs: L.hintTtlMsDefault, tombstoneGraceMs: 20_000_000, antiEntropyBucketsLog2: 16 });
+    expect(o.candidate.values).toEqual({ n: 1, replicas: '1', r: 1, w: 1, mode: 'strict', readRepair: 'local', hintTtlMs: L.hintTtlMsDefault, tombstoneGraceMs: 20_000_000, antiEntropyBucketsLog2: 16 });
     expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x' }).candidate.explicit.size).toBe(0);
   });
 
@@ -109,11 +109,19 @@ describe('cluster options', () => {
     expect(invalid({ replicas: '3' })).toBe(true);
   });
 
+  it('takes readRepair local (the default) or global as an agreed cluster setting, and refuses anything else', () => {
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x' }).cluster.readRepair).toBe('local');
+    const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', readRepair: 'global' });
+    expect(o.candidate.values.readRepair).toBe('global');
+    expect(o.candidate.explicit.has('readRepair')).toBe(true);
+    expect(invalid({ readRepair: 'everywhere' as never })).toBe(true);
+  });
+
   it('withAgreedSettings replaces only the cluster settings', () => {
     const o = resolveOptions({ id: 'n1', dataDir: '/tmp/x', port: 7100 });
-    const agreed = { n: 5, replicas: '5', r: 3, w: 4, mode: 'strict' as const, hintTtlMs: 1_000, tombstoneGraceMs: 2_000, antiEntropyBucketsLog2: 10 };
+    const agreed = { n: 5, replicas: '5', r: 3, w: 4, mode: 'strict' as const, readRepair: 'global' as const, hintTtlMs: 1_000, tombstoneGraceMs: 2_000, antiEntropyBucketsLog2: 10 };
     const a = withAgreedSettings(o, agreed);
-    expect(a.cluster).toMatchObject({ n: 5, r: 3, w: 4, mode: 'strict', hintTtlMs: 1_000, vnodes: o.cluster.vnodes });
+    expect(a.cluster).toMatchObject({ n: 5, r: 3, w: 4, mode: 'strict', readRepair: 'global', hintTtlMs: 1_000, vnodes: o.cluster.vnodes });
     expect(a.antiEntropy).toMatchObject({ tombstoneGraceMs: 2_000, bucketsLog2: 10, intervalMs: o.antiEntropy.intervalMs });
     expect(a.port).toBe(7100);
   });

@@ -144,6 +144,12 @@ export interface NodeOptions {
    */
   replicas?: ReplicationMap | string;
   /**
+   * Read repair of the primaries in the coordinator's DC only (`'local'`,
+   * the default) or in every DC (`'global'`): a cluster setting, agreed like
+   * `n`. Other DCs converge by hints and anti-entropy either way.
+   */
+  readRepair?: 'local' | 'global';
+  /**
    * Send a write's copies for another DC once, to one node there that applies
    * them to that DC's replicas (default true; README, "Multi-DC writes").
    * false: one `apply` per remote replica, as before (for an A/B measure).
@@ -396,7 +402,7 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
 export function withAgreedSettings(o: ResolvedOptions, agreed: AgreedSettings): ResolvedOptions {
   return {
     ...o,
-    cluster: { ...o.cluster, n: agreed.n, replicas: replicasOf(agreed.replicas), r: agreed.r, w: agreed.w, mode: agreed.mode, hintTtlMs: agreed.hintTtlMs },
+    cluster: { ...o.cluster, n: agreed.n, replicas: replicasOf(agreed.replicas), r: agreed.r, w: agreed.w, mode: agreed.mode, readRepair: agreed.readRepair, hintTtlMs: agreed.hintTtlMs },
     antiEntropy: { ...o.antiEntropy, tombstoneGraceMs: agreed.tombstoneGraceMs, bucketsLog2: agreed.antiEntropyBucketsLog2 },
   };
 }
@@ -473,6 +479,7 @@ function resolveCluster(o: NodeOptions): ClusterSettings {
     r,
     w,
     mode: oneOf('mode', o.mode, ['sloppy', 'strict'], 'sloppy'),
+    readRepair: oneOf<'local' | 'global'>('readRepair', o.readRepair, ['local', 'global'], 'local'),
     vnodes,
     weight,
     ...labels,

@@ -95,6 +95,10 @@ describe('WireCodec.decode refusals', () => {
       { type: 'get', id: 5, key: 12 },
       { type: 'get', id: 5, key: 'a', options: { r: 0 } },
       { type: 'get', id: 5, key: 'a', options: { r: 'most' } },
+      { type: 'get', id: 5, key: 'a', options: { r: 'local_quorum' } },
+      { type: 'put', id: 5, key: 'a', value: new Uint8Array(1), options: { w: 'LOCAL-QUORUM' } },
+      { type: 'ring-ok', id: 5, version: 1, n: 3, replicas: { dc1: 0 }, members: [] },
+      { type: 'ring-ok', id: 5, version: 1, n: 3, members: [{ id: 'a', url: 'ws://a', vnodes: 1, weight: 1, zone: '', dc: 7, status: 'normal' }] },
       { type: 'get', id: 5, key: 'a', options: { timeoutMs: 1.5 } },
       { type: 'get', id: 5, key: 'a', options: { receipt: 1 } },
       { type: 'put', id: 5, key: 'a', value: 'not bytes' },
@@ -109,6 +113,13 @@ describe('WireCodec.decode refusals', () => {
     for (const body of cases) {
       const result = codec.decode(frameOf({ v: 1, k: 0, ...body }));
       expect(result.ok ? undefined : [result.error.code, result.error.requestId], JSON.stringify(body)).toEqual(['invalid-message', 5]);
+    }
+  });
+
+  it('accepts every named consistency level for r and w', () => {
+    for (const level of ['one', 'local-one', 'quorum', 'local-quorum', 'each-quorum', 'all']) {
+      const result = codec.decode(frameOf({ v: 1, k: 0, type: 'get', id: 5, key: 'a', options: { r: level, w: level } }));
+      expect(result.ok ? result.message : result.error.message).toEqual({ type: 'get', id: 5, key: 'a', options: { r: level, w: level } });
     }
   });
 

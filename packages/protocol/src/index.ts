@@ -50,7 +50,7 @@ export {
   treeIndicesMax,
 } from './limits.js';
 export type { ProtocolLimits } from './limits.js';
-export { FRAME_VERSION, MessageKind, PROTOCOL_VERSION, isClientRequest, isNodePush, isNodeReply, messageTypes } from './messages.js';
+export { FRAME_VERSION, MessageKind, PROTOCOL_VERSION, consistencyLevels, isClientRequest, isNamedConsistencyLevel, isNodePush, isNodeReply, messageTypes } from './messages.js';
 export type {
   AdvertisedLimits,
   BatchOkMessage,
@@ -59,6 +59,7 @@ export type {
   BatchResult,
   ClientRequest,
   ConsistencyLevel,
+  NamedConsistencyLevel,
   DeleteOkMessage,
   DeleteRequest,
   ErrorMessage,

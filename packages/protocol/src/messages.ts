@@ -38,8 +38,25 @@ export type Key = string | Uint8Array;
  */
 export type ValueEncoding = 'bytes' | 'msgpack';
 
-/** How many replicas must answer: a count, or a level relative to the key's N. */
-export type ConsistencyLevel = number | 'one' | 'quorum' | 'all';
+/**
+ * How many replicas must answer: a count, or a level resolved against the key's
+ * replicas and their data centers (docs/format/wire.md, "Consistency levels"):
+ * `one`, `quorum` (a majority of all replicas) and `all` over every DC;
+ * `local-one` and `local-quorum` in the coordinator's DC only; `each-quorum` a
+ * majority in every DC.
+ */
+export type ConsistencyLevel = number | NamedConsistencyLevel;
+
+/** The named consistency levels, in the order docs list them. */
+export const consistencyLevels = ['one', 'local-one', 'quorum', 'local-quorum', 'each-quorum', 'all'] as const;
+
+/** A consistency level by name. */
+export type NamedConsistencyLevel = (typeof consistencyLevels)[number];
+
+/** True for a named consistency level (`'local-quorum'`…); counts are checked separately. */
+export function isNamedConsistencyLevel(value: unknown): value is NamedConsistencyLevel {
+  return typeof value === 'string' && (consistencyLevels as readonly string[]).includes(value);
+}
 
 /** Per-request options; absent fields use the node's defaults. */
 export interface RequestOptions {
@@ -165,6 +182,8 @@ export interface WireReceipt {
   readonly n: number;
   readonly r?: number;
   readonly w?: number;
+  /** The named level the request asked for (`local-quorum`…), when it named one; `r`/`w` are then its total count. */
+  readonly level?: NamedConsistencyLevel;
   readonly mode: 'sloppy' | 'strict';
   readonly replicas: readonly WireReceiptReplica[];
   /** Reads: versions seen in replies that the merge dropped as superseded. */
@@ -181,6 +200,8 @@ export interface WireReceiptReplica {
   readonly node: string;
   readonly role: 'primary' | 'fallback';
   readonly hintFor?: string;
+  /** The replica's data center ('' or absent when DCs are not configured). */
+  readonly dc?: string;
   readonly outcome: 'ack' | 'error' | 'timeout' | 'not-sent' | 'pending';
   readonly latencyMs?: number;
   readonly error?: string;
@@ -243,8 +264,12 @@ export interface RingMember {
   /** Virtual nodes of weight 1; its ring tokens are `round(vnodes × weight)`. */
   readonly vnodes: number;
   readonly weight: number;
-  /** '' when zones are not configured. */
+  /** Its rack ('' when not configured). Kept under its old name for clients that predate `rack`: always equal to `rack` when both are sent. */
   readonly zone: string;
+  /** Its data center, rack and machine (hashring's placement labels; '' when not configured). Absent from nodes that predate them. */
+  readonly dc?: string;
+  readonly rack?: string;
+  readonly machine?: string;
   readonly status: RingMemberStatus;
 }
 
@@ -256,6 +281,8 @@ export interface RingOkMessage {
   readonly version: number;
   /** The cluster's default replica count N. */
   readonly n: number;
+  /** The cluster's replication map (`{ dc1: 3, dc2: 2 }`) when it has one: each DC's replica count; absent for a plain N. */
+  readonly replicas?: Readonly<Record<string, number>>;
   /** Every member that owns tokens (joining members are listed but own none), sorted by id. */
   readonly members: readonly RingMember[];
 }

@@ -6,7 +6,7 @@
  */
 import { fail, isWireMap, own, readArray, readBoolean, readInteger, readOptionalInteger, readOptionalMap, readOptionalString, readString, type FieldContext, type WireMap } from './fields.js';
 import { errorMessageBytesMax, nameBytesMax, receiptReplicasMax, replicasMax, requestIdMax, ringMembersMax, timeoutMsMax } from './limits.js';
-import type { Message, RingMember, RingMemberStatus, WireReceipt, WireReceiptReplica } from './messages.js';
+import { consistencyLevels, type Message, type RingMember, type RingMemberStatus, type WireReceipt, type WireReceiptReplica } from './messages.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -32,7 +32,7 @@ function readWeight(ctx: FieldContext, map: WireMap): number {
 
 function ringMember(ctx: FieldContext, raw: unknown): RingMember {
   if (!isWireMap(raw)) return fail(ctx, '', 'must be a map');
-  return {
+  const out: Mutable<RingMember> = {
     id: readString(ctx, raw, 'id', nameBytesMax),
     url: readString(ctx, raw, 'url', urlBytesMax),
     vnodes: readInteger(ctx, raw, 'vnodes', 1, vnodesMax),
@@ -40,6 +40,26 @@ function ringMember(ctx: FieldContext, raw: unknown): RingMember {
     zone: readString(ctx, raw, 'zone', nameBytesMax),
     status: oneOf(ctx, raw, 'status', statuses),
   };
+  // Placement labels: optional, so replies of nodes that predate them still validate.
+  for (const field of ['dc', 'rack', 'machine'] as const) {
+    const value = readOptionalString(ctx, raw, field, nameBytesMax);
+    if (value !== undefined) out[field] = value;
+  }
+  return out;
+}
+
+/** A replication map: at most `ringMembersMax` DCs, each a name and a count in [1, replicasMax]. */
+function readReplicationMap(ctx: FieldContext, map: WireMap): Record<string, number> | undefined {
+  const raw = readOptionalMap(ctx, map, 'replicas');
+  if (raw === undefined) return undefined;
+  const entries: [string, number][] = [];
+  const names = Object.keys(raw);
+  if (names.length === 0 || names.length > ringMembersMax) fail(ctx, 'replicas', `must hold 1 to ${ringMembersMax} data centers`);
+  for (const dc of names) {
+    if (dc.length === 0 || dc.length > nameBytesMax) fail(ctx, 'replicas', `has a data center name of ${dc.length} characters`);
+    entries.push([dc, readInteger({ requestId: ctx.requestId, path: 'replicas.' }, raw, dc, 1, replicasMax)]);
+  }
+  return Object.fromEntries(entries); // own data properties, even for a name like __proto__
 }
 
 /** A `ring-ok` reply. */
@@ -51,7 +71,8 @@ export function ringOk(ctx: FieldContext, map: WireMap): Message {
   const raw = readArray(ctx, map, 'members', ringMembersMax);
   const members: RingMember[] = [];
   for (let i = 0; i < raw.length; i++) members.push(ringMember({ requestId: id, path: `members[${i}].` }, raw[i]));
-  return { type: 'ring-ok', id, version, n, members };
+  const replicas = readReplicationMap(ctx, map);
+  return replicas === undefined ? { type: 'ring-ok', id, version, n, members } : { type: 'ring-ok', id, version, n, replicas, members };
 }
 
 function readNames(ctx: FieldContext, map: WireMap, field: string): string[] {
@@ -66,6 +87,8 @@ function receiptReplica(ctx: FieldContext, raw: unknown): WireReceiptReplica {
   if (!isWireMap(raw)) return fail(ctx, '', 'must be a map');
   const out: Mutable<WireReceiptReplica> = { node: readString(ctx, raw, 'node', nameBytesMax), role: oneOf(ctx, raw, 'role', roles), outcome: oneOf(ctx, raw, 'outcome', outcomes) };
   const hintFor = readOptionalString(ctx, raw, 'hintFor', nameBytesMax);
+  const dc = readOptionalString(ctx, raw, 'dc', nameBytesMax);
+  if (dc !== undefined) out.dc = dc;
   const latencyMs = readOptionalInteger(ctx, raw, 'latencyMs', 0, timeoutMsMax);
   const error = readOptionalString(ctx, raw, 'error', errorMessageBytesMax);
   if (hintFor !== undefined) out.hintFor = hintFor;
@@ -94,6 +117,8 @@ export function readOptionalReceipt(parent: FieldContext, map: WireMap): WireRec
   };
   const r = readOptionalInteger(ctx, raw, 'r', 1, replicasMax);
   const w = readOptionalInteger(ctx, raw, 'w', 1, replicasMax);
+  const level = own(raw, 'level');
+  if (level !== undefined) out.level = oneOf(ctx, raw, 'level', consistencyLevels);
   if (r !== undefined) out.r = r;
   if (w !== undefined) out.w = w;
   return out;

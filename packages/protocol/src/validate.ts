@@ -67,6 +67,7 @@ import type {
   RequestOptions,
   Sibling,
 } from './messages.js';
+import { consistencyLevels, isNamedConsistencyLevel } from './messages.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -229,8 +230,8 @@ function readOptions(ctx: FieldContext, map: WireMap): RequestOptions | undefine
 
 function readLevel(ctx: FieldContext, map: WireMap, field: string): ConsistencyLevel | undefined {
   const value = own(map, field);
-  if (value === 'one' || value === 'quorum' || value === 'all') return value;
-  if (typeof value === 'string') fail(ctx, field, 'must be one, quorum, all or a count');
+  if (isNamedConsistencyLevel(value)) return value;
+  if (typeof value === 'string') fail(ctx, field, `must be ${consistencyLevels.join(', ')} or a count`);
   return readOptionalInteger(ctx, map, field, 1, replicasMax);
 }
 

@@ -1,6 +1,7 @@
 // fast-check arbitraries for every message of the client protocol, within the default limits.
 import fc from 'fast-check';
 import {
+  consistencyLevels,
   protocolErrorCodes,
   type BatchOp,
   type BatchResult,
@@ -20,7 +21,7 @@ export const keyArb = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLeng
 const contextArb = bytes(64);
 const level: fc.Arbitrary<ConsistencyLevel> = fc.oneof(
   fc.integer({ min: 1, max: 64 }),
-  fc.constantFrom('one' as const, 'quorum' as const, 'all' as const),
+  fc.constantFrom(...consistencyLevels),
 );
 const optionsArb: fc.Arbitrary<RequestOptions> = fc.record(
   { r: level, w: level, timeoutMs: fc.integer({ min: 1, max: 600_000 }), receipt: fc.boolean() },
@@ -75,13 +76,17 @@ const ringMemberArb = fc.record({
   vnodes: fc.integer({ min: 1, max: 4096 }),
   weight: fc.double({ min: 0.001, max: 64, noNaN: true }),
   zone: fc.constantFrom('', 'a', 'b'),
+  dc: fc.constantFrom('', 'dc1', 'dc2'),
+  rack: fc.constantFrom('', 'a', 'b'),
+  machine: fc.constantFrom('', 'm1', 'm2'),
   status: fc.constantFrom('joining' as const, 'normal' as const, 'leaving' as const, 'suspect' as const, 'down' as const),
-});
+}, { requiredKeys: ['id', 'url', 'vnodes', 'weight', 'zone', 'status'] });
 const receiptReplicaArb = fc.record(
   {
     node: nodeName,
     role: fc.constantFrom('primary' as const, 'fallback' as const),
     hintFor: nodeName,
+    dc: fc.constantFrom('', 'dc1', 'dc2'),
     outcome: fc.constantFrom('ack' as const, 'error' as const, 'timeout' as const, 'not-sent' as const, 'pending' as const),
     latencyMs: fc.integer({ min: 0, max: 600_000 }),
     error: text(40),
@@ -97,6 +102,7 @@ const receiptArb = fc.record(
     r: fc.integer({ min: 1, max: 64 }),
     w: fc.integer({ min: 1, max: 64 }),
     mode: fc.constantFrom('sloppy' as const, 'strict' as const),
+    level: fc.constantFrom(...consistencyLevels),
     replicas: fc.array(receiptReplicaArb, { maxLength: 6 }),
     siblingsReconciled: fc.nat(),
     readRepair: fc.array(nodeName, { maxLength: 3 }),
@@ -135,8 +141,9 @@ export const messageArbs: Record<Message['type'], fc.Arbitrary<Message>> = {
     id,
     version: fc.integer({ min: 0, max: 0xffff_ffff }),
     n: fc.integer({ min: 1, max: 64 }),
+    replicas: fc.dictionary(fc.constantFrom('dc1', 'dc2', 'dc3'), fc.integer({ min: 1, max: 64 }), { minKeys: 1, maxKeys: 3 }),
     members: fc.array(ringMemberArb, { maxLength: 6 }),
-  }),
+  }, { requiredKeys: ['type', 'id', 'version', 'n', 'members'] }),
   error: fc
     .tuple(errorBody, fc.option(id, { nil: undefined }))
     .map(([e, requestId]) => (requestId === undefined ? { type: 'error' as const, ...e } : { type: 'error' as const, id: requestId, ...e })),

@@ -11,13 +11,17 @@
  *   2. Each request uses the ring and the down set as they were when it started.
  *   3. A write is coordinated only by a node of the key's preference list (N
  *      nodes), so its dot names a node that stores the key.
+ *   4. A request's R or W (a count or a named level) is resolved against the
+ *      plan's replicas per DC and this node's DC (level.ts) before anything is
+ *      sent; `local-*` in a DC that holds no replica is `no-local-replica`.
  */
 import type { ReplicationMap } from '@ringkv/hashring';
 import { tombstone, live, type Payload, type VClock } from '@ringkv/vclock';
 import { QuorumError } from './errors.js';
 import * as limits from './limits.js';
+import { levelPredicate, type Level, type LevelPredicate } from './level.js';
 import { checkDefaults, resolveRead, resolveWrite, type QuorumDefaults, type ReadOptions, type WriteOptions } from './options.js';
-import { planRequest } from './plan.js';
+import { planRequest, type Plan } from './plan.js';
 import type { Clock, DownProvider, HintStore, Key, LocalReplica, ReplicaClient, RingProvider } from './ports.js';
 import { runRead } from './read.js';
 import { ReadRepairer } from './read-repair.js';
@@ -45,6 +49,14 @@ export interface CoordinatorOptions<V> {
    * request's N only bounds its R and W. Without it, N replicas go anywhere.
    */
   readonly replicationMap?: ReplicationMap;
+  /**
+   * This node's data center, which `local-one`/`local-quorum` wait in and
+   * local read repair stays in. Default: its ring member's `dc` ('' when
+   * unlabelled). Every other node's DC is its ring member's `dc`.
+   */
+  readonly dc?: string;
+  /** Read repair of the primaries in this node's DC only (`'local'`, the default) or in every DC (`'global'`). */
+  readonly readRepair?: 'local' | 'global';
   /** Read repairs in flight / queued; defaults from limits.ts. */
   readonly readRepairsInFlightMax?: number;
   readonly readRepairQueueMax?: number;
@@ -82,6 +94,9 @@ export class Coordinator<V> {
 
   constructor(private readonly options: CoordinatorOptions<V>) {
     this.defaults = checkDefaults(options.defaults ?? {});
+    if (options.readRepair !== undefined && options.readRepair !== 'local' && options.readRepair !== 'global') {
+      throw new QuorumError('invalid-argument', `readRepair must be 'local' or 'global', got ${String(options.readRepair)}`);
+    }
     this.repairer = new ReadRepairer(
       options.replicas,
       options.clock,
@@ -109,9 +124,21 @@ export class Coordinator<V> {
   private read(key: Key, options: ReadOptions): Promise<ReadResult<V>> {
     this.checkRunning();
     const resolved = resolveRead(this.defaults, options);
+    const ring = this.options.ring();
+    const plan = planRequest(ring, key, this.options.replicationMap ?? resolved.n, this.downSet(), resolved.mode);
+    const localDc = this.localDc(ring);
+    const level = this.levelOf(resolved.r, resolved.n, plan, localDc);
     this.counters.reads++;
-    const plan = planRequest(this.options.ring(), key, this.options.replicationMap ?? resolved.n, this.downSet(), resolved.mode);
-    return runRead({ replicas: this.options.replicas, repairer: this.repairer, clock: this.options.clock, stats: this.counters }, { key, options: resolved, plan });
+    const readRepair = this.options.readRepair ?? 'local';
+    return runRead({ replicas: this.options.replicas, repairer: this.repairer, clock: this.options.clock, stats: this.counters, readRepair, localDc }, { key, options: resolved, level, plan });
+  }
+
+  private localDc(ring: ReturnType<RingProvider>): string {
+    return this.options.dc ?? ring.node(this.options.nodeId)?.dc ?? '';
+  }
+
+  private levelOf(level: Level, n: number, plan: Plan, localDc: string): LevelPredicate {
+    return levelPredicate(level, { n, replicasPerDc: plan.replicasPerDc, localDc });
   }
 
   /** Counters since construction (a copy). */
@@ -133,13 +160,15 @@ export class Coordinator<V> {
   private write(op: 'put' | 'delete', key: Key, payload: Payload<V>, call: WriteCall): Promise<WriteResult<V>> {
     this.checkRunning();
     const resolved = resolveWrite(this.defaults, call);
-    const plan = planRequest(this.options.ring(), key, this.options.replicationMap ?? resolved.n, this.downSet(), resolved.mode);
+    const ring = this.options.ring();
+    const plan = planRequest(ring, key, this.options.replicationMap ?? resolved.n, this.downSet(), resolved.mode);
     if (!plan.preference.includes(this.options.nodeId)) {
       throw new QuorumError('not-a-replica', `${this.options.nodeId} is not in the preference list of the key (n=${resolved.n}); forward the write to ${plan.preference[0] ?? 'a member'}`);
     }
+    const level = this.levelOf(resolved.w, resolved.n, plan, this.localDc(ring));
     this.counters.writes++;
     const deps = { nodeId: this.options.nodeId, local: this.options.local, replicas: this.options.replicas, hints: this.options.hints, clock: this.options.clock, stats: this.counters };
-    return runWrite(deps, { op, key, context: call.context ?? [], payload, options: resolved, plan });
+    return runWrite(deps, { op, key, context: call.context ?? [], payload, options: resolved, level, plan });
   }
 
   private downSet(): ReadonlySet<string> {

@@ -8,8 +8,10 @@
  * - `invalid-argument`: bad N/R/W, mode, timeout or option (a caller bug or a bad client request).
  * - `not-a-replica`: a write reached a coordinator outside the key's preference list; forward it.
  * - `stopped`: the coordinator or handoff was stopped; the request was not started.
+ * - `no-local-replica`: a `local-one`/`local-quorum` request on a coordinator whose data center
+ *   holds no replica of the key; nothing was sent (ask a node of a DC that does, or a global level).
  */
-export type QuorumErrorCode = 'invalid-argument' | 'not-a-replica' | 'stopped';
+export type QuorumErrorCode = 'invalid-argument' | 'not-a-replica' | 'stopped' | 'no-local-replica';
 
 /**
  * The error of @ringkv/quorum.

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isQuorumError } from './errors.js';
+import { codeOf } from '../test/support/code-of.js';
 import { checkDefaults, resolveRead, resolveWrite } from './options.js';
 
 const defaults = checkDefaults({});
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isQuorumError(error) ? error.code : 'other';
-  }
-  return undefined;
-}
 
 describe('request options', () => {
   it('cluster defaults are N=3, R=2, W=2, sloppy', () => {

@@ -2,13 +2,15 @@
  * Request options: cluster defaults, per-request overrides, and their validation.
  *
  * Invariants:
- *   1. A resolved request has integers 1 ≤ R ≤ N ≤ nMax (reads) or
- *      1 ≤ W ≤ N ≤ nMax (writes), a mode of 'sloppy' | 'strict', and
- *      1 ≤ timeoutMs ≤ requestTimeoutMsMax.
+ *   1. A resolved request has 1 ≤ N ≤ nMax, an R (reads) or W (writes) that is
+ *      an integer in [1, N] or a named level (level.ts; resolved against the
+ *      key's replicas when the request is planned), a mode of
+ *      'sloppy' | 'strict', and 1 ≤ timeoutMs ≤ requestTimeoutMsMax.
  *   2. Anything else throws QuorumError('invalid-argument') before any replica
  *      is contacted.
  */
 import { QuorumError } from './errors.js';
+import { isNamedLevel, namedLevels, type Level } from './level.js';
 import * as limits from './limits.js';
 
 /** Sloppy: stand-ins replace down primaries and hold hints. Strict: only true primaries count. */
@@ -26,7 +28,8 @@ export interface QuorumDefaults {
 /** Per-request overrides of a read. */
 export interface ReadOptions {
   readonly n?: number;
-  readonly r?: number;
+  /** A count in [1, N] or a named level (`'local-quorum'`…). */
+  readonly r?: Level;
   readonly mode?: QuorumMode;
   readonly timeoutMs?: number;
 }
@@ -34,7 +37,8 @@ export interface ReadOptions {
 /** Per-request overrides of a write (put or delete). */
 export interface WriteOptions {
   readonly n?: number;
-  readonly w?: number;
+  /** A count in [1, N] or a named level (`'local-quorum'`…). */
+  readonly w?: Level;
   readonly mode?: QuorumMode;
   readonly timeoutMs?: number;
 }
@@ -42,7 +46,7 @@ export interface WriteOptions {
 /** A validated read. */
 export interface ResolvedRead {
   readonly n: number;
-  readonly r: number;
+  readonly r: Level;
   readonly mode: QuorumMode;
   readonly timeoutMs: number;
 }
@@ -50,7 +54,7 @@ export interface ResolvedRead {
 /** A validated write. */
 export interface ResolvedWrite {
   readonly n: number;
-  readonly w: number;
+  readonly w: Level;
   readonly mode: QuorumMode;
   readonly timeoutMs: number;
 }
@@ -75,14 +79,14 @@ export function checkDefaults(defaults: QuorumDefaults): Required<QuorumDefaults
 export function resolveRead(defaults: Required<QuorumDefaults>, options: ReadOptions): ResolvedRead {
   const n = checkN(options.n ?? defaults.n);
   // An override of N alone keeps the default R when it still fits, else clamps it to N.
-  const r = checkCount('r', options.r ?? Math.min(defaults.r, n), n);
+  const r = checkLevel('r', options.r ?? Math.min(defaults.r, n), n);
   return { n, r, mode: checkMode(options.mode ?? defaults.mode), timeoutMs: checkTimeout(options.timeoutMs ?? defaults.timeoutMs) };
 }
 
 /** Defaults overridden by `options`, validated (invariant 1). */
 export function resolveWrite(defaults: Required<QuorumDefaults>, options: WriteOptions): ResolvedWrite {
   const n = checkN(options.n ?? defaults.n);
-  const w = checkCount('w', options.w ?? Math.min(defaults.w, n), n);
+  const w = checkLevel('w', options.w ?? Math.min(defaults.w, n), n);
   return { n, w, mode: checkMode(options.mode ?? defaults.mode), timeoutMs: checkTimeout(options.timeoutMs ?? defaults.timeoutMs) };
 }
 
@@ -91,6 +95,12 @@ function checkN(n: unknown): number {
     throw new QuorumError('invalid-argument', `n must be an integer in [1, ${limits.nMax}], got ${String(n)}`);
   }
   return n as number;
+}
+
+function checkLevel(name: 'r' | 'w', value: unknown, n: number): Level {
+  if (isNamedLevel(value)) return value;
+  if (typeof value === 'string') throw new QuorumError('invalid-argument', `${name} must be a count or one of ${namedLevels.join(', ')}, got ${JSON.stringify(value.slice(0, 40))}`);
+  return checkCount(name, value, n);
 }
 
 function checkCount(name: 'r' | 'w', value: unknown, n: number): number {

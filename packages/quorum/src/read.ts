@@ -7,22 +7,27 @@
  * deadline) are merged too and may trigger more repairs.
  *
  * Invariants:
- *   1. The result is settled exactly once: `ok` at the R-th reply,
- *      `quorum-not-met` as soon as replies + calls in flight < R,
- *      `indeterminate` at the deadline.
+ *   1. The result is settled exactly once: `ok` as soon as the replies
+ *      satisfy the level (R replies; per DC for `local-*`/`each-quorum`,
+ *      level.ts), `quorum-not-met` as soon as replies + calls in flight
+ *      cannot, `indeterminate` at the deadline.
  *   2. The answer's set is the `sync` of every reply received so far; a missing
  *      key is the empty set.
  *   3. A primary is sent a repair only when its reply's context differs from the
  *      merged context (equal contexts mean equal sets, vclock invariant 4), and
  *      never twice with the same merged context. Fallbacks (which answer with
  *      the hint they hold) and replicas that did not answer are not repaired.
+ *   4. With `readRepair: 'local'` (the default) only primaries in the
+ *      coordinator's DC are repaired; other DCs converge by hints and
+ *      anti-entropy. `'global'` repairs stale primaries of every DC.
  */
 import { context, empty, equals, sync, values, type DvvSet, type VClock } from '@ringkv/vclock';
+import { DcTally, type LevelPredicate } from './level.js';
 import type { ResolvedRead } from './options.js';
 import type { Plan } from './plan.js';
 import type { Clock, Key, ReplicaClient } from './ports.js';
 import type { ReadRepairer } from './read-repair.js';
-import { type CallRecord, type DistributiveOmit, errorMessage, newRecord, snapshotReplicas, type Receipt } from './receipt.js';
+import { type CallRecord, type DistributiveOmit, errorMessage, planRecords, snapshotReplicas, targetTally, type Receipt } from './receipt.js';
 import type { ReadResult } from './results.js';
 import type { CoordinatorStats } from './stats.js';
 
@@ -32,12 +37,18 @@ export interface ReadDeps<V> {
   readonly repairer: ReadRepairer<V>;
   readonly clock: Clock;
   readonly stats: CoordinatorStats;
+  /** Which stale primaries a read repairs: those of `localDc` only, or every DC's (invariant 4). */
+  readonly readRepair: 'local' | 'global';
+  /** The coordinator's DC ('' when DCs are not configured). */
+  readonly localDc: string;
 }
 
 /** The request itself. */
 export interface ReadRequest {
   readonly key: Key;
   readonly options: ResolvedRead;
+  /** The options' R resolved against the plan (level.ts). */
+  readonly level: LevelPredicate;
   readonly plan: Plan;
 }
 
@@ -53,7 +64,8 @@ class ReadRun<V> {
   /** The context each primary is known to hold (its reply, or the repair sent to it). */
   private readonly held = new Map<CallRecord, VClock>();
   private merged: DvvSet<V> = empty<V>();
-  private inFlight = 0;
+  private readonly replied = new DcTally();
+  private readonly inFlight = new DcTally();
   private answered = false;
   private timer: unknown;
 
@@ -63,16 +75,12 @@ class ReadRun<V> {
     private readonly resolve: (r: ReadResult<V>) => void,
   ) {
     this.startedMs = deps.clock.now();
-    this.records = [
-      ...req.plan.targets.map((t) => newRecord(t.node, t.role, t.hintFor, this.startedMs)),
-      ...req.plan.unplaced.map((node) => newRecord(node, 'primary', undefined, this.startedMs)),
-    ];
+    this.records = planRecords(req.plan, this.startedMs);
   }
 
   start(): void {
-    const r = this.req.options.r;
-    if (this.req.plan.targets.length < r) {
-      this.answer({ status: 'quorum-not-met', replies: 0, required: r, reason: 'too-few-replicas' }, []);
+    if (this.req.level.impossible(this.replied, targetTally(this.req.plan))) {
+      this.answer({ status: 'quorum-not-met', replies: 0, required: this.req.level.required, reason: 'too-few-replicas' }, []);
       return;
     }
     this.timer = this.deps.clock.setTimer(this.req.options.timeoutMs, () => this.onDeadline());
@@ -82,7 +90,7 @@ class ReadRun<V> {
 
   private send(rec: CallRecord, deadlineMs: number): void {
     rec.outcome = 'pending';
-    this.inFlight++;
+    this.inFlight.add(rec.dc);
     const options = rec.hintFor === undefined ? { deadlineMs } : { deadlineMs, hintFor: rec.hintFor };
     this.deps.replicas.fetch(rec.node, this.req.key, options).then(
       (set) => this.onReply(rec, set ?? empty<V>()),
@@ -93,7 +101,9 @@ class ReadRun<V> {
   private onReply(rec: CallRecord, set: DvvSet<V>): void {
     if (!this.settle(rec, 'ack')) return;
     this.replies.set(rec, set);
-    if (rec.role === 'primary') this.held.set(rec, context(set));
+    this.replied.add(rec.dc);
+    const repairable = this.deps.readRepair === 'global' || rec.dc === this.deps.localDc;
+    if (rec.role === 'primary' && repairable) this.held.set(rec, context(set));
     this.merged = sync(this.merged, set);
     if (this.answered) this.repairStale();
     else this.check();
@@ -110,7 +120,7 @@ class ReadRun<V> {
   /** Records an answer; false when the call had already timed out. */
   private settle(rec: CallRecord, outcome: 'ack' | 'error'): boolean {
     if (rec.outcome !== 'pending') return false;
-    this.inFlight--;
+    this.inFlight.add(rec.dc, -1);
     rec.outcome = outcome;
     rec.latencyMs = this.deps.clock.now() - rec.startedMs;
     return true;
@@ -118,10 +128,9 @@ class ReadRun<V> {
 
   private check(): void {
     if (this.answered) return;
-    const r = this.req.options.r;
-    if (this.replies.size >= r) this.answerOk();
-    else if (this.replies.size + this.inFlight < r) {
-      this.answer({ status: 'quorum-not-met', replies: this.replies.size, required: r, reason: 'replicas-failed' }, []);
+    if (this.req.level.satisfied(this.replied)) this.answerOk();
+    else if (this.req.level.impossible(this.replied, this.inFlight)) {
+      this.answer({ status: 'quorum-not-met', replies: this.replies.size, required: this.req.level.required, reason: 'replicas-failed' }, []);
     }
   }
 
@@ -132,7 +141,7 @@ class ReadRun<V> {
       {
         status: 'ok',
         replies: this.replies.size,
-        required: this.req.options.r,
+        required: this.req.level.required,
         found: siblings.some((s) => !s.tombstone),
         siblings,
         context: context(this.merged),
@@ -156,13 +165,16 @@ class ReadRun<V> {
   }
 
   private onDeadline(): void {
-    for (const rec of this.records) if (rec.outcome === 'pending') rec.outcome = 'timeout';
-    this.inFlight = 0;
-    if (!this.answered) this.answer({ status: 'indeterminate', replies: this.replies.size, required: this.req.options.r }, []);
+    for (const rec of this.records) {
+      if (rec.outcome !== 'pending') continue;
+      rec.outcome = 'timeout';
+      this.inFlight.add(rec.dc, -1);
+    }
+    if (!this.answered) this.answer({ status: 'indeterminate', replies: this.replies.size, required: this.req.level.required }, []);
   }
 
   private closeIfDone(): void {
-    if (this.inFlight === 0 && this.answered) this.deps.clock.clearTimer(this.timer);
+    if (this.inFlight.total === 0 && this.answered) this.deps.clock.clearTimer(this.timer);
   }
 
   private answer(result: DistributiveOmit<ReadResult<V>, 'receipt'>, repaired: readonly string[]): void {
@@ -172,7 +184,7 @@ class ReadRun<V> {
     else if (result.status === 'quorum-not-met') stats.quorumNotMet++;
     else stats.indeterminate++;
     this.resolve({ ...result, receipt: this.receipt(repaired) } as ReadResult<V>);
-    if (this.inFlight === 0) this.deps.clock.clearTimer(this.timer);
+    if (this.inFlight.total === 0) this.deps.clock.clearTimer(this.timer);
   }
 
   private receipt(repaired: readonly string[]): Receipt {
@@ -180,7 +192,8 @@ class ReadRun<V> {
     return {
       op: 'get',
       n: o.n,
-      r: o.r,
+      r: this.req.level.required,
+      ...(typeof o.r === 'string' ? { level: o.r } : {}),
       mode: o.mode,
       replicas: snapshotReplicas(this.records),
       siblingsReconciled: reconciledCount([...this.replies.values()], this.merged),

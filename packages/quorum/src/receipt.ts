@@ -2,7 +2,9 @@
  * Receipts: what a request did, replica by replica. Plain data, safe to log,
  * serialise or hand to a client that asked for it.
  */
+import { DcTally, type NamedLevel } from './level.js';
 import type { QuorumMode } from './options.js';
+import type { Plan } from './plan.js';
 
 /** Whether the node was asked as one of the key's true preference list or as a stand-in for a down primary. */
 export type ReplicaRole = 'primary' | 'fallback';
@@ -22,6 +24,8 @@ export interface ReplicaReceipt {
   readonly role: ReplicaRole;
   /** For a fallback: the down primary it held the hint for. */
   readonly hintFor?: string;
+  /** The DC its ack counts for (its own; a fallback's primary's, the same DC): '' when DCs are not configured. */
+  readonly dc: string;
   readonly outcome: ReplicaOutcome;
   /** From the first send to the answer (ack or error), coordinator clock. */
   readonly latencyMs?: number;
@@ -33,10 +37,12 @@ export interface ReplicaReceipt {
 export interface Receipt {
   readonly op: 'get' | 'put' | 'delete';
   readonly n: number;
-  /** Reads only. */
+  /** Reads only: the replies required (a named level's total count). */
   readonly r?: number;
-  /** Writes only. */
+  /** Writes only: the acks required (a named level's total count). */
   readonly w?: number;
+  /** The named level asked for (`local-quorum`…), absent for a count. */
+  readonly level?: NamedLevel;
   readonly mode: QuorumMode;
   /** Every node of the request, primaries in preference order then (for unplaced down primaries) `not-sent`. */
   readonly replicas: readonly ReplicaReceipt[];
@@ -55,6 +61,7 @@ export interface CallRecord {
   node: string;
   role: ReplicaRole;
   hintFor: string | undefined;
+  dc: string;
   outcome: ReplicaOutcome;
   startedMs: number;
   latencyMs: number | undefined;
@@ -62,8 +69,23 @@ export interface CallRecord {
 }
 
 /** A fresh record of a node not yet sent to. */
-export function newRecord(node: string, role: ReplicaRole, hintFor: string | undefined, startedMs: number): CallRecord {
-  return { node, role, hintFor, outcome: 'not-sent', startedMs, latencyMs: undefined, error: undefined };
+export function newRecord(node: string, role: ReplicaRole, hintFor: string | undefined, dc: string, startedMs: number): CallRecord {
+  return { node, role, hintFor, dc, outcome: 'not-sent', startedMs, latencyMs: undefined, error: undefined };
+}
+
+/** The records of a plan: its targets, then its unplaced primaries (`not-sent`). */
+export function planRecords(plan: Plan, startedMs: number): CallRecord[] {
+  return [
+    ...plan.targets.map((t) => newRecord(t.node, t.role, t.hintFor, t.dc, startedMs)),
+    ...plan.unplaced.map((node, i) => newRecord(node, 'primary', undefined, plan.unplacedDcs[i] ?? '', startedMs)),
+  ];
+}
+
+/** A tally of the targets of a plan by DC: what could answer before anything is sent. */
+export function targetTally(plan: Plan): DcTally {
+  const tally = new DcTally();
+  for (const t of plan.targets) tally.add(t.dc);
+  return tally;
 }
 
 /** `Omit` applied to each member of a union (plain `Omit` would merge the members). */
@@ -75,6 +97,7 @@ export function snapshotReplicas(records: readonly CallRecord[]): ReplicaReceipt
     node: r.node,
     role: r.role,
     ...(r.hintFor === undefined ? {} : { hintFor: r.hintFor }),
+    dc: r.dc,
     outcome: r.outcome,
     ...(r.latencyMs === undefined ? {} : { latencyMs: r.latencyMs }),
     ...(r.error === undefined ? {} : { error: r.error }),

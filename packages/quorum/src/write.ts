@@ -7,22 +7,26 @@
  * still recorded (for hints) until every call settled or the deadline passed.
  *
  * Invariants:
- *   1. The result is settled exactly once: `ok` as soon as acks ≥ W,
- *      `quorum-not-met` as soon as acks + calls in flight < W, `indeterminate`
- *      at the deadline, or a rejection when the local update itself failed
- *      (then nothing was written).
+ *   1. The result is settled exactly once: `ok` as soon as the acks satisfy
+ *      the level (W acks; per DC for `local-*`/`each-quorum`, level.ts),
+ *      `quorum-not-met` as soon as acks + calls in flight cannot,
+ *      `indeterminate` at the deadline, or a rejection when the local update
+ *      itself failed (then nothing was written). Whatever the level, the set
+ *      is sent to every target of every DC.
  *   2. The coordinator's own write is the first ack and happens before any
  *      replica is sent the set, so every copy carries the coordinator's dot.
  *   3. Every target whose call failed or timed out, and every down primary
  *      without a stand-in, gets a hint stored by the coordinator; hints never
  *      count toward W.
- *   4. Nothing is sent when fewer targets than W exist (strict mode's refusal).
+ *   4. Nothing is sent when the targets alone cannot satisfy the level (fewer
+ *      than W, or too few in a DC the level needs: strict mode's refusal).
  */
 import { context as contextOf, get as counterOf, type DvvSet, type Payload, type VClock } from '@ringkv/vclock';
+import { DcTally, type LevelPredicate } from './level.js';
 import type { ResolvedWrite } from './options.js';
 import type { Plan } from './plan.js';
 import type { Clock, HintStore, Key, LocalReplica, ReplicaClient } from './ports.js';
-import { type CallRecord, type DistributiveOmit, errorMessage, newRecord, snapshotReplicas, type Receipt } from './receipt.js';
+import { type CallRecord, type DistributiveOmit, errorMessage, planRecords, snapshotReplicas, targetTally, type Receipt } from './receipt.js';
 import type { WriteResult } from './results.js';
 import type { CoordinatorStats } from './stats.js';
 
@@ -43,6 +47,8 @@ export interface WriteRequest<V> {
   readonly context: VClock;
   readonly payload: Payload<V>;
   readonly options: ResolvedWrite;
+  /** The options' W resolved against the plan (level.ts). */
+  readonly level: LevelPredicate;
   readonly plan: Plan;
 }
 
@@ -54,8 +60,8 @@ export function runWrite<V>(deps: WriteDeps<V>, request: WriteRequest<V>): Promi
 class WriteRun<V> {
   private readonly records: CallRecord[];
   private readonly startedMs: number;
-  private acks = 0;
-  private inFlight = 0;
+  private readonly acks = new DcTally();
+  private readonly inFlight = new DcTally();
   private answered = false;
   private closed = false;
   private set: DvvSet<V> | undefined;
@@ -69,16 +75,12 @@ class WriteRun<V> {
     private readonly reject: (e: unknown) => void,
   ) {
     this.startedMs = deps.clock.now();
-    const { targets, unplaced } = req.plan;
-    this.records = [
-      ...targets.map((t) => newRecord(t.node, t.role, t.hintFor, this.startedMs)),
-      ...unplaced.map((node) => newRecord(node, 'primary', undefined, this.startedMs)),
-    ];
+    this.records = planRecords(req.plan, this.startedMs);
   }
 
   start(): void {
-    if (this.req.plan.targets.length < this.req.options.w) {
-      this.answer({ status: 'quorum-not-met', acks: 0, required: this.req.options.w, reason: 'too-few-replicas', maybeWritten: false });
+    if (this.req.level.impossible(this.acks, targetTally(this.req.plan))) {
+      this.answer({ status: 'quorum-not-met', acks: 0, required: this.req.level.required, reason: 'too-few-replicas', maybeWritten: false });
       this.closed = true;
       return;
     }
@@ -106,7 +108,7 @@ class WriteRun<V> {
       return;
     }
     this.settle(self, 'ack', undefined);
-    this.acks++;
+    this.acks.add(self.dc);
     for (const node of this.req.plan.unplaced) {
       this.localHints.push(node);
       this.storeHint(node, set);
@@ -130,7 +132,7 @@ class WriteRun<V> {
   private send(r: CallRecord, set: DvvSet<V>): void {
     r.outcome = 'pending';
     r.startedMs = this.deps.clock.now();
-    this.inFlight++;
+    this.inFlight.add(r.dc);
     const deadlineMs = this.startedMs + this.req.options.timeoutMs;
     const options = r.hintFor === undefined ? { deadlineMs } : { deadlineMs, hintFor: r.hintFor, hintStampMs: this.startedMs };
     this.deps.replicas.apply(r.node, this.req.key, set, options).then(
@@ -141,9 +143,9 @@ class WriteRun<V> {
 
   private onReply(r: CallRecord, error: unknown, ok: boolean): void {
     if (r.outcome !== 'pending') return; // timed out already
-    this.inFlight--;
+    this.inFlight.add(r.dc, -1);
     this.settle(r, ok ? 'ack' : 'error', error);
-    if (ok) this.acks++;
+    if (ok) this.acks.add(r.dc);
     else if (this.set !== undefined) this.storeHint(r.hintFor ?? r.node, this.set);
     this.check();
     this.closeIfDone();
@@ -151,18 +153,18 @@ class WriteRun<V> {
 
   private check(): void {
     if (this.answered) return;
-    const w = this.req.options.w;
-    if (this.acks >= w) this.answerWritten('ok');
-    else if (this.acks + this.inFlight < w) this.answerWritten('quorum-not-met');
+    if (this.req.level.satisfied(this.acks)) this.answerWritten('ok');
+    else if (this.req.level.impossible(this.acks, this.inFlight)) this.answerWritten('quorum-not-met');
   }
 
   private answerWritten(status: 'ok' | 'quorum-not-met'): void {
     const set = this.set as DvvSet<V>;
     const context = contextOf(set);
     const dot = { actor: this.deps.nodeId, counter: counterOf(context, this.deps.nodeId) };
-    const required = this.req.options.w;
-    if (status === 'ok') this.answer({ status, acks: this.acks, required, dot, context, set });
-    else this.answer({ status, acks: this.acks, required, reason: 'replicas-failed', maybeWritten: true, dot, context });
+    const required = this.req.level.required;
+    const acks = this.acks.total;
+    if (status === 'ok') this.answer({ status, acks, required, dot, context, set });
+    else this.answer({ status, acks, required, reason: 'replicas-failed', maybeWritten: true, dot, context });
   }
 
   private onDeadline(): void {
@@ -172,18 +174,19 @@ class WriteRun<V> {
       if (r.node !== this.deps.nodeId && this.set !== undefined) this.storeHint(r.hintFor ?? r.node, this.set);
     }
     if (!this.answered) {
-      const required = this.req.options.w;
-      if (this.set === undefined) this.answer({ status: 'indeterminate', acks: this.acks, required });
+      const required = this.req.level.required;
+      const acks = this.acks.total;
+      if (this.set === undefined) this.answer({ status: 'indeterminate', acks, required });
       else {
         const context = contextOf(this.set);
-        this.answer({ status: 'indeterminate', acks: this.acks, required, context, dot: { actor: this.deps.nodeId, counter: counterOf(context, this.deps.nodeId) } });
+        this.answer({ status: 'indeterminate', acks, required, context, dot: { actor: this.deps.nodeId, counter: counterOf(context, this.deps.nodeId) } });
       }
     }
     this.closed = true;
   }
 
   private closeIfDone(): void {
-    if (this.inFlight > 0 || this.closed) return;
+    if (this.inFlight.total > 0 || this.closed) return;
     this.deps.clock.clearTimer(this.timer);
     this.closed = true;
   }
@@ -220,7 +223,8 @@ class WriteRun<V> {
     return {
       op: this.req.op,
       n: o.n,
-      w: o.w,
+      w: this.req.level.required,
+      ...(typeof o.w === 'string' ? { level: o.w } : {}),
       mode: o.mode,
       replicas: snapshotReplicas(this.records),
       siblingsReconciled: 0,

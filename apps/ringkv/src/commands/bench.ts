@@ -19,7 +19,7 @@
 
 import hdr from 'hdr-histogram-js';
 import type { RingkvClient } from '@ringkv/client-sdk';
-import type { BenchCommand } from '../args.js';
+import type { BenchCommand, Consistency } from '../args.js';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { benchStatusTimeoutMs, benchWarmMsMax, latencyUsMax } from '../limits.js';
@@ -111,7 +111,7 @@ export async function runBench(command: BenchCommand, io: Io): Promise<BenchResu
     for (let i = 0; i < command.clients; i++) {
       // Clients start on different seeds so the seed connections (and the ring fetches) spread over the cluster.
       const rotated = [...seeds.slice(i % seeds.length), ...seeds.slice(0, i % seeds.length)];
-      clients.push(await connectCli(rotated, authToken, 10_000, command.inflight, command.batching, 'token-aware', command.transport));
+      clients.push(await connectCli(rotated, authToken, 10_000, command.inflight, command.batching, 'token-aware', command.transport, command.dc));
     }
     if (command.seeds !== undefined) await warmRouting(clients);
     const before = await Promise.all(seeds.map((u) => nodeRuntime(u)));
@@ -143,27 +143,38 @@ async function warmRouting(clients: readonly RingkvClient[]): Promise<void> {
 /** What one operation of the load does; resolves with its kind (a histogram name). */
 type Operation = (client: RingkvClient) => Promise<string>;
 
+/** The options of the load's gets and puts: `--r` / `--w` when given (one object each, shared by every request). */
+function levels(command: BenchCommand): { read: { r?: Consistency } | undefined; write: (context: Uint8Array | undefined) => { context?: Uint8Array; w?: Consistency } | undefined } {
+  const w = command.w;
+  return {
+    read: command.r === undefined ? undefined : { r: command.r },
+    write: (context) => (w === undefined ? (context === undefined ? undefined : { context }) : context === undefined ? { w } : { context, w }),
+  };
+}
+
 /** The `--mix` load: random keys, gets and puts in the asked proportion (invariant 2). */
 function mixOperation(command: BenchCommand, value: Uint8Array, contexts: Map<number, Uint8Array>): Operation {
+  const { read: readOpts, write: writeOpts } = levels(command);
   return async (client) => {
     const k = Math.floor(Math.random() * command.keys);
     const key = `bench:${k}`;
     if (Math.random() * 100 < command.getPercent) {
-      const read = await client.get(key);
+      const read = await client.get(key, readOpts);
       if (read.found) contexts.set(k, read.context);
       return 'get';
     }
     const context = contexts.get(k);
-    const put = await client.put(key, value, context === undefined ? undefined : { context });
+    const put = await client.put(key, value, writeOpts(context));
     contexts.set(k, put.context);
     return 'put';
   };
 }
 
 /** A YCSB core workload (ycsb.ts): reads, updates with the last context seen, inserts, multi-get scans, read-modify-writes. */
-function workloadOperation(runner: WorkloadRunner, value: Uint8Array, contexts: Map<number, Uint8Array>): Operation {
+function workloadOperation(command: BenchCommand, runner: WorkloadRunner, value: Uint8Array, contexts: Map<number, Uint8Array>): Operation {
+  const { read: readOpts, write: writeOpts } = levels(command);
   const write = async (client: RingkvClient, k: number, context: Uint8Array | undefined): Promise<void> => {
-    const put = await client.put(ycsbKey(k), value, context === undefined ? undefined : { context });
+    const put = await client.put(ycsbKey(k), value, writeOpts(context));
     contexts.set(k, put.context);
   };
   return async (client) => {
@@ -175,12 +186,12 @@ function workloadOperation(runner: WorkloadRunner, value: Uint8Array, contexts: 
       case 'scan': {
         const first = runner.nextKey();
         const n = runner.nextScanLength();
-        await Promise.all(Array.from({ length: n }, (_, i) => client.get(ycsbKey((first + i) % runner.keyCount))));
+        await Promise.all(Array.from({ length: n }, (_, i) => client.get(ycsbKey((first + i) % runner.keyCount), readOpts)));
         return op;
       }
       case 'rmw': {
         const k = runner.nextKey();
-        const read = await client.get(ycsbKey(k));
+        const read = await client.get(ycsbKey(k), readOpts);
         await write(client, k, read.found ? read.context : contexts.get(k));
         return op;
       }
@@ -191,7 +202,7 @@ function workloadOperation(runner: WorkloadRunner, value: Uint8Array, contexts: 
       }
       default: {
         const k = runner.nextKey();
-        const read = await client.get(ycsbKey(k));
+        const read = await client.get(ycsbKey(k), readOpts);
         if (read.found) contexts.set(k, read.context);
         return op;
       }
@@ -257,12 +268,12 @@ async function load(command: BenchCommand, url: string, clients: RingkvClient[])
   else {
     // The load phase: every record once, in order, as fast as the clients go.
     const loadRunner = new WorkloadRunner({ name: 'load', proportions: { insert: 1 }, distribution: 'uniform' }, 0, Math.random);
-    const loaded = await measure(command, clients, workloadOperation(loadRunner, value, contexts), { ops: command.keys, durationMs: undefined, ratePerSec: undefined });
+    const loaded = await measure(command, clients, workloadOperation(command, loadRunner, value, contexts), { ops: command.keys, durationMs: undefined, ratePerSec: undefined });
     const h = loaded.histograms.merged();
     workload = { name: workloads[command.workload]?.name ?? command.workload, load: summary(h, loaded.elapsedMs), ops: {} };
     h.destroy();
     loaded.histograms.destroy();
-    op = workloadOperation(new WorkloadRunner(workloads[command.workload] as Workload, command.keys, Math.random), value, contexts);
+    op = workloadOperation(command, new WorkloadRunner(workloads[command.workload] as Workload, command.keys, Math.random), value, contexts);
   }
   const m = await measure(command, clients, op, command);
   const all = m.histograms.merged();

@@ -37,13 +37,16 @@ export async function connectCli(
   batching = true,
   routing: 'any' | 'token-aware' = 'any',
   transport?: 'tcp' | 'websocket',
+  dc?: string,
 ): Promise<RingkvClient> {
   try {
     return await connect(url, {
       ...(transport === undefined ? {} : { transport }),
+      // A data center is chosen by the ring, so --dc routes token-aware (inside that DC).
+      ...(dc === undefined ? {} : { dc, routing: 'token-aware' as const }),
       authToken,
       batching,
-      routing,
+      ...(dc === undefined ? { routing } : {}),
       connectTimeoutMs: timeoutMs,
       requestTimeoutMs: timeoutMs,
       clientName: 'ringkv-cli',
@@ -60,7 +63,7 @@ export async function connectCli(
 /** Runs get, put or del and prints the result. */
 export async function runKv(command: GetCommand | PutCommand | DelCommand, io: Io): Promise<void> {
   const url = nodeUrl(command.url, io.env);
-  const client = await connectCli(url, command.authToken ?? (io.env.RINGKV_AUTH_TOKEN || undefined), command.timeoutMs);
+  const client = await connectCli(url, command.authToken ?? (io.env.RINGKV_AUTH_TOKEN || undefined), command.timeoutMs, undefined, true, 'any', undefined, command.dc);
   try {
     const readOpts = command.r === undefined ? {} : { r: command.r };
     if (command.kind === 'get') {

@@ -92,7 +92,7 @@ export function flagNames(message: string): string {
   const flagOf = new Map(Object.keys(startOptionSpecs).map((flag) => [configKey(flag), flag]));
   // "option r must be …" → "--r must be …" (one-word options too, which the loop below leaves alone).
   let text = message.replace(/\boption (\w+)/g, (whole, key: string) => (flagOf.has(key) ? `--${flagOf.get(key) as string}` : whole));
-  text = text.replace(/\bdataDir\b/g, '--data').replace(/\bsetting (n|replicas|r|w|mode)\b/g, 'setting --$1');
+  text = text.replace(/\bdataDir\b/g, '--data').replace(/\bsetting (n|replicas|r|w|mode)\b/g, 'setting --$1').replace(/\bsetting readRepair\b/g, 'setting --read-repair');
   for (const flag of Object.keys(startOptionSpecs)) {
     const key = configKey(flag);
     if (key !== flag) text = text.replace(new RegExp(`\\b${key}(: true)?\\b`, 'g'), `--${flag}`);

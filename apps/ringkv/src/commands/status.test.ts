@@ -18,6 +18,12 @@ describe('ringkv status table', () => {
     expect(text).toMatch(/^b .*dc2\/\/m2$/m);
   });
 
+  it('shows the read-repair setting when the node reports it', () => {
+    const v = view([row('a', undefined)], '2');
+    expect(statusText({ ...v, settings: { ...v.settings, readRepair: 'global' } })).toMatch(/cluster settings.*read repair global/);
+    expect(statusText(v)).not.toMatch(/read repair/);
+  });
+
   it('keeps the table of a cluster without labels as it was', () => {
     const text = statusText(view([row('a', undefined), row('b', undefined)], '2'));
     expect(text).not.toMatch(/DC\/RACK\/MACHINE/);

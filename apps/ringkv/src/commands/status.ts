@@ -62,6 +62,8 @@ export interface SettingsView {
   r?: number;
   w?: number;
   mode?: string;
+  /** `local` or `global` (absent from nodes that predate it: `local`). */
+  readRepair?: string;
   hintTtlMs?: number;
   tombstoneGraceMs?: number;
   antiEntropyBucketsLog2?: number;
@@ -74,6 +76,7 @@ export interface SettingsView {
 /** The agreed values of a settings view, in one line (`N=3 R=2 W=2 sloppy …`); two nodes agree iff these are equal. */
 export function settingsText(s: SettingsView): string {
   const parts = [`N=${s.n} R=${s.r} W=${s.w} ${s.mode ?? ''}`.trim()];
+  if (s.readRepair !== undefined) parts.push(`read repair ${s.readRepair}`);
   if (s.hintTtlMs !== undefined) parts.push(`hint TTL ${durationText(s.hintTtlMs)}`);
   if (s.tombstoneGraceMs !== undefined) parts.push(`tombstone grace ${durationText(s.tombstoneGraceMs)}`);
   if (s.antiEntropyBucketsLog2 !== undefined) parts.push(`Merkle buckets 2^${s.antiEntropyBucketsLog2}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agreeSettings, checkRecord, mismatchMessage, parseSettingsLine, settingsLine, type AgreedSettings, type AgreedSettingName, type SettingsRecord } from './agreement.js';
 
-const defaults: AgreedSettings = { n: 3, replicas: '3', r: 2, w: 2, mode: 'sloppy', hintTtlMs: 10_800_000, tombstoneGraceMs: 864_000_000, antiEntropyBucketsLog2: 16 };
+const defaults: AgreedSettings = { n: 3, replicas: '3', r: 2, w: 2, mode: 'sloppy', readRepair: 'local', hintTtlMs: 10_800_000, tombstoneGraceMs: 864_000_000, antiEntropyBucketsLog2: 16 };
 const cluster: SettingsRecord = { values: { ...defaults, n: 5, replicas: '5', r: 3, w: 3 }, origin: 'n1', foundedAtMs: 1_000 };
 const candidate = (values: Partial<AgreedSettings>, explicit: AgreedSettingName[]) => ({ values: { ...defaults, ...values }, explicit: new Set(explicit) });
 
@@ -66,6 +66,19 @@ describe('settings records', () => {
     expect(parseSettingsLine(settingsLine(dcs))).toEqual(dcs);
     // A map whose sum is not N is no record.
     expect(checkRecord({ ...cluster, values: { ...cluster.values, replicas: 'dc1:3' } })).toBeUndefined();
+  });
+
+  it('reads a record or line that predates readRepair as local, leaves local out of a line, and refuses an explicit global against a local cluster', () => {
+    const { readRepair: _rr, ...old } = cluster.values;
+    expect(checkRecord({ ...cluster, values: old })?.values.readRepair).toBe('local');
+    expect(settingsLine(cluster.values)).not.toMatch(/readRepair=/);
+    const global = { ...cluster.values, readRepair: 'global' as const };
+    expect(settingsLine(global)).toMatch(/readRepair=global/);
+    expect(parseSettingsLine(settingsLine(global))).toEqual(global);
+    expect(checkRecord({ ...cluster, values: { ...cluster.values, readRepair: 'everywhere' } })).toBeUndefined();
+    const a = agreeSettings(candidate({ n: 5, replicas: '5', r: 3, w: 3, readRepair: 'global' }, ['readRepair']), { fromSeed: cluster }, 'n4', 42);
+    expect(a.ok).toBe(false);
+    if (!a.ok) expect(mismatchMessage(a, '/data')).toMatch(/setting readRepair is global here but local in the cluster/);
   });
 
   it('settingsLine and parseSettingsLine round-trip every agreed value', () => {

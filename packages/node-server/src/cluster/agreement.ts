@@ -25,7 +25,8 @@
  * the replication's text (`3` or `dc1:3,dc2:2`, placement-options.ts): a
  * record or settings line that predates it (and a single-DC one, which
  * leaves it out of its line) means `replicas` = N, so one-DC clusters of
- * older and newer nodes still agree.
+ * older and newer nodes still agree. Likewise a record or line without
+ * `readRepair` means `local` (the default, which lines leave out).
  */
 import { formatReplication, parseReplication } from '@ringkv/hashring';
 import type { QuorumMode } from '@ringkv/quorum';
@@ -33,7 +34,10 @@ import { tombstoneGraceMsDefault } from '../anti-entropy/limits.js';
 import type { ClusterSettings } from './settings.js';
 
 /** The settings agreed cluster-wide, in `NodeOptions` names. */
-export const agreedSettingNames = ['n', 'replicas', 'r', 'w', 'mode', 'hintTtlMs', 'tombstoneGraceMs', 'antiEntropyBucketsLog2'] as const;
+export const agreedSettingNames = ['n', 'replicas', 'r', 'w', 'mode', 'readRepair', 'hintTtlMs', 'tombstoneGraceMs', 'antiEntropyBucketsLog2'] as const;
+
+/** The settings whose values are words, not counts. */
+const textSettings: ReadonlySet<AgreedSettingName> = new Set(['mode', 'replicas', 'readRepair']);
 
 /** One agreed setting's name. */
 export type AgreedSettingName = (typeof agreedSettingNames)[number];
@@ -46,6 +50,8 @@ export interface AgreedSettings {
   readonly r: number;
   readonly w: number;
   readonly mode: QuorumMode;
+  /** Read repair within the coordinator's DC (`local`) or every DC (`global`). */
+  readonly readRepair: 'local' | 'global';
   readonly hintTtlMs: number;
   readonly tombstoneGraceMs: number;
   readonly antiEntropyBucketsLog2: number;
@@ -103,11 +109,11 @@ export function agreeSettings(
 
 /** The cluster-setting values of a node's resolved cluster and anti-entropy settings. */
 export function agreedValues(
-  cluster: Pick<ClusterSettings, 'n' | 'replicas' | 'r' | 'w' | 'mode' | 'hintTtlMs'>,
+  cluster: Pick<ClusterSettings, 'n' | 'replicas' | 'r' | 'w' | 'mode' | 'readRepair' | 'hintTtlMs'>,
   antiEntropy: { readonly tombstoneGraceMs?: number; readonly bucketsLog2: number },
 ): AgreedSettings {
   return {
-    n: cluster.n, replicas: formatReplication(cluster.replicas ?? cluster.n), r: cluster.r, w: cluster.w, mode: cluster.mode, hintTtlMs: cluster.hintTtlMs,
+    n: cluster.n, replicas: formatReplication(cluster.replicas ?? cluster.n), r: cluster.r, w: cluster.w, mode: cluster.mode, readRepair: cluster.readRepair ?? 'local', hintTtlMs: cluster.hintTtlMs,
     tombstoneGraceMs: antiEntropy.tombstoneGraceMs ?? tombstoneGraceMsDefault, antiEntropyBucketsLog2: antiEntropy.bucketsLog2,
   };
 }
@@ -129,7 +135,7 @@ export function mismatchMessage(a: Extract<Agreement, { ok: false }>, dataDir: s
 /** `settings` as one line (`n=3 r=2 w=2 mode=sloppy …`): for logs, gossip and comparing two records. */
 export function settingsLine(settings: AgreedSettings): string {
   return agreedSettingNames
-    .filter((name) => name !== 'replicas' || settings.replicas !== String(settings.n))
+    .filter((name) => (name !== 'replicas' || settings.replicas !== String(settings.n)) && (name !== 'readRepair' || settings.readRepair !== 'local'))
     .map((name) => `${name}=${String(settings[name])}`)
     .join(' ');
 }
@@ -140,9 +146,9 @@ export function parseSettingsLine(line: string): AgreedSettings | undefined {
   const values: Record<string, number | string> = {};
   for (const name of agreedSettingNames) {
     const raw = fields.get(name);
-    if (name === 'replicas' && raw === undefined) continue;
+    if ((name === 'replicas' || name === 'readRepair') && raw === undefined) continue;
     if (raw === undefined || raw === '') return undefined;
-    values[name] = name === 'mode' || name === 'replicas' ? raw : Number(raw);
+    values[name] = textSettings.has(name) ? raw : Number(raw);
   }
   return checkSettings(values);
 }
@@ -152,14 +158,16 @@ export function checkSettings(value: unknown): AgreedSettings | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
   if (v.mode !== 'sloppy' && v.mode !== 'strict') return undefined;
+  const readRepair = v.readRepair ?? 'local';
+  if (readRepair !== 'local' && readRepair !== 'global') return undefined;
   for (const name of agreedSettingNames) {
-    if (name !== 'mode' && name !== 'replicas' && !(typeof v[name] === 'number' && Number.isSafeInteger(v[name]) && (v[name] as number) >= 0)) return undefined;
+    if (!textSettings.has(name) && !(typeof v[name] === 'number' && Number.isSafeInteger(v[name]) && (v[name] as number) >= 0)) return undefined;
   }
   const n = v.n as number;
   if (n < 1 || (v.r as number) < 1 || (v.w as number) < 1 || (v.r as number) > n || (v.w as number) > n) return undefined;
   const replicas = checkReplicasText(v.replicas, n);
   if (replicas === undefined) return undefined;
-  return Object.fromEntries(agreedSettingNames.map((name) => [name, name === 'replicas' ? replicas : v[name]])) as unknown as AgreedSettings;
+  return Object.fromEntries(agreedSettingNames.map((name) => [name, name === 'replicas' ? replicas : name === 'readRepair' ? readRepair : v[name]])) as unknown as AgreedSettings;
 }
 
 /** The canonical `replicas` text of a record whose N is `n` (absent: a record that predates it, `n`), or `undefined` when it is not one. */

@@ -38,6 +38,7 @@
 import { Gossip, type GossipEvent, type Random, type Transport } from '@ringkv/gossip';
 import { Coordinator, HintedHandoff, isQuorumError, type Clock, type Receipt, type WriteResult } from '@ringkv/quorum';
 import { errorFrame, isProtocolError, protocolError, type ConsistencyLevel, type DeleteRequest, type PutRequest, type Key, type NodeReply, type PeerCall, type PeerMessage, type RequestOptions, type WireCodec, type WireReceipt } from '@ringkv/protocol';
+import type { Level } from '@ringkv/quorum';
 import { decodeContext, encodeContext, type VClock } from '@ringkv/vclock';
 import type { NodeLogger } from '../log.js';
 import * as L from '../limits.js';
@@ -46,6 +47,7 @@ import { toGetResult, type ReplicaStore } from '../store/replica-store.js';
 import { decodePeerSet, encodeSet, storedValue, type StoredSet, type StoredValue } from '../store/set-codec.js';
 import type { EngineHintStore } from './hint-store.js';
 import { conditionOf, judgeCondition, type WriteCondition } from './conditional.js';
+import { isOneReply, requestLevel } from './levels.js';
 import { applyLocally, fetchLocally, ReplicaPort, type PeerPort } from './replicas.js';
 import { DcDirectory } from './dc-directory.js';
 import { DcRelayClient, newRelayCounters, type RelayCounters } from './dc-relay.js';
@@ -163,7 +165,7 @@ export class ClusterCore {
     this.coordinator = new Coordinator<StoredValue>({
       nodeId: o.id, ring: () => this.view.ring, down: () => this.view.down, clock: o.clock, hints: o.hints, replicas: this.replicas,
       local: { update: (key, context, payload) => o.store.update(key, context, payload) },
-      defaults: { n: s.n, r: s.r, w: s.w, mode: s.mode, timeoutMs: s.requestTimeoutMs },
+      defaults: { n: s.n, r: s.r, w: s.w, mode: s.mode, timeoutMs: s.requestTimeoutMs }, dc: s.dc ?? '', readRepair: s.readRepair ?? 'local',
       ...(s.replicas === undefined || typeof s.replicas === 'number' ? {} : { replicationMap: s.replicas }),
     });
     this.handoff = new HintedHandoff<StoredValue>({
@@ -333,7 +335,7 @@ export class ClusterCore {
   readNow(op: Extract<ClusterOp, { type: 'get' }>, options: RequestOptions | undefined): OpReply | undefined {
     const r = this.level('r', options?.r, this.s.r);
     // A held replica (its log lost acknowledged writes, store/log-loss.ts) answers through the coordinator, which refuses its copy.
-    if (options?.receipt === true || this.view.ring.size !== 1 || r !== 1 || this.o.store.readHold.held) return undefined;
+    if (options?.receipt === true || this.view.ring.size !== 1 || !isOneReply(r, this.effectiveN()) || this.o.store.readHold.held) return undefined;
     try {
       return { type: 'get-ok', ...this.o.store.read(op.key, this.o.clock.now()) };
     } catch (error) {
@@ -352,7 +354,7 @@ export class ClusterCore {
     if (op.type === 'get') {
       const r = this.level('r', options?.r, this.s.r);
       const result = await this.coordinator.get(op.key, { n: this.effectiveN(), r, timeoutMs });
-      if (result.status === 'quorum-not-met' && result.reason === 'too-few-replicas') throw tooFewReplicas('read', 'r', r);
+      if (result.status === 'quorum-not-met' && result.reason === 'too-few-replicas') throw tooFewReplicas('read', 'r', r, result.required);
       if (result.status !== 'ok') throw notOk(result.status, 'read', result.status === 'quorum-not-met' ? result.replies : 0, result.required);
       return { type: 'get-ok', ...toGetResult(result.set, this.o.clock.now()), ...this.receiptOf(result.receipt, receipt, forwarded) };
     }
@@ -368,7 +370,7 @@ export class ClusterCore {
       op.type === 'put'
         ? await this.coordinator.put(op.key, storedValue(op.value, op.valueEncoding === 'msgpack'), op.ttlMs === undefined ? call : { ...call, ttlMs: op.ttlMs })
         : await this.coordinator.delete(op.key, call);
-    if (result.status === 'quorum-not-met' && result.reason === 'too-few-replicas') throw tooFewReplicas('write', 'w', w);
+    if (result.status === 'quorum-not-met' && result.reason === 'too-few-replicas') throw tooFewReplicas('write', 'w', w, result.required);
     if (result.status !== 'ok') throw notOk(result.status, 'write', result.acks, result.required);
     await this.writePending(op.key, deadlineMsOf(this.o.clock.now(), timeoutMs));
     return { type: op.type === 'put' ? 'put-ok' : 'delete-ok', context: encodeContext(result.context), ...this.receiptOf(result.receipt, receipt, forwarded) };
@@ -381,9 +383,9 @@ export class ClusterCore {
    * read, or as a read would (`quorum-not-met`, `timeout`, `unavailable`):
    * nothing was written then.
    */
-  private async checkCondition(key: Key, condition: WriteCondition, clientContext: VClock, w: number, timeoutMs: number): Promise<VClock> {
+  private async checkCondition(key: Key, condition: WriteCondition, clientContext: VClock, w: Level, timeoutMs: number): Promise<VClock> {
     const read = await this.coordinator.get(key, { n: this.effectiveN(), r: w, timeoutMs });
-    if (read.status === 'quorum-not-met' && read.reason === 'too-few-replicas') throw tooFewReplicas('read', 'r', w);
+    if (read.status === 'quorum-not-met' && read.reason === 'too-few-replicas') throw tooFewReplicas('read', 'r', w, read.required);
     if (read.status !== 'ok') throw notOk(read.status, 'read', read.status === 'quorum-not-met' ? read.replies : 0, read.required);
     const now = this.o.clock.now();
     const verdict = judgeCondition(condition, read.set, clientContext, now);
@@ -447,20 +449,9 @@ export class ClusterCore {
     );
   }
 
-  /**
-   * A consistency level as a count for the replicas keys have now
-   * (`effectiveN()`): the cluster's default is capped to it, an explicit
-   * count above it cannot be met.
-   */
-  private level(name: 'r' | 'w', level: ConsistencyLevel | undefined, fallback: number): number {
-    const n = this.effectiveN();
-    if (level === undefined) return Math.min(fallback, n);
-    const count = level === 'one' ? 1 : level === 'quorum' ? Math.floor(n / 2) + 1 : level === 'all' ? n : level;
-    if (count > n) {
-      const why = n < this.s.n ? ` while the ring has ${n} member${n === 1 ? '' : 's'} (N = ${this.s.n})` : ` (N = ${n})`;
-      throw protocolError('unavailable', `${name}=${count} cannot be met: keys have ${n} replica${n === 1 ? '' : 's'}${why}`);
-    }
-    return count;
+  /** A request's level for the coordinator (levels.ts), counts checked against `effectiveN()`. */
+  private level(name: 'r' | 'w', level: ConsistencyLevel | undefined, fallback: number): Level {
+    return requestLevel(name, level, fallback, this.effectiveN(), this.s.n);
   }
 
   private receiptOf(r: Receipt, wanted: boolean, forwarded: boolean): { receipt?: WireReceipt } {
@@ -468,9 +459,9 @@ export class ClusterCore {
     return {
       receipt: {
         coordinator: this.o.id, forwarded, op: r.op, n: r.n, mode: r.mode,
-        ...(r.r === undefined ? {} : { r: r.r }), ...(r.w === undefined ? {} : { w: r.w }),
+        ...(r.r === undefined ? {} : { r: r.r }), ...(r.w === undefined ? {} : { w: r.w }), ...(r.level === undefined ? {} : { level: r.level }),
         replicas: r.replicas.map((x) => ({
-          node: x.node, role: x.role, outcome: x.outcome,
+          node: x.node, role: x.role, outcome: x.outcome, ...(x.dc === '' ? {} : { dc: x.dc }),
           ...(x.hintFor === undefined ? {} : { hintFor: x.hintFor }),
           ...(x.latencyMs === undefined ? {} : { latencyMs: Math.max(0, Math.round(x.latencyMs)) }),
           ...(x.error === undefined ? {} : { error: x.error.slice(0, 500) }),
@@ -589,9 +580,10 @@ function deadlineMsOf(nowMs: number, timeoutMs: number): number {
  * (`unavailable`): nothing was written or read, so the client need not read
  * the key to learn whether the write happened.
  */
-function tooFewReplicas(what: 'read' | 'write', name: 'r' | 'w', required: number): Error {
+function tooFewReplicas(what: 'read' | 'write', name: 'r' | 'w', level: Level, required: number): Error {
   const done = what === 'write' ? 'nothing was written' : 'nothing was read';
-  return protocolError('unavailable', `${name}=${required} cannot be met: fewer than ${required} replicas of this key are up (the others are down); ${done}. Ask for fewer (${name}) to ${what} anyway`);
+  const few = typeof level === 'number' ? `fewer than ${required} replicas of this key are up` : `too few replicas of this key are up${level === 'each-quorum' || level.startsWith('local-') ? ' in a data center it needs' : ''}`;
+  return protocolError('unavailable', `${name}=${String(level)} cannot be met: ${few} (the others are down); ${done}. Ask for ${typeof level === 'number' ? `fewer (${name})` : 'a weaker level'} to ${what} anyway`);
 }
 
 function notOk(status: 'quorum-not-met' | 'indeterminate', what: 'read' | 'write', got: number, required: number): Error {
@@ -604,6 +596,7 @@ function notOk(status: 'quorum-not-met' | 'indeterminate', what: 'read' | 'write
 function quorumToProtocol(code: string, message: string): Error {
   const text = message.replace(/^quorum: /, '');
   if (code === 'stopped') return protocolError('shutting-down', 'the node is shutting down; reconnect to another node');
+  if (code === 'no-local-replica') return protocolError('unavailable', text);
   if (code === 'not-a-replica') return protocolError('unavailable', `this node is not a replica of the key (ring views differ): ${text}`);
   return protocolError('invalid-message', text);
 }

@@ -6,8 +6,8 @@
  * member keeps its ranges; the sloppy quorum works around it); joining and
  * left members own nothing. Member m owns `round(m.vnodes × m.weight)` tokens:
  * the ring is `HashRing.fromNodes(specs, { vnodes: ringVnodesBase })` with
- * spec weight `m.weight × m.vnodes / ringVnodesBase`, zone (the rack) `m.zone`, dc `m.dc`
- * and machine `m.machine` (each left out when '').
+ * spec weight `m.weight × m.vnodes / ringVnodesBase`, dc `m.dc`, rack `m.zone`
+ * (gossip's name of the rack) and machine `m.machine` (each left out when '').
  * Replicas of a key go by the cluster's replication (N, or the replication
  * map per DC): distinct machines always, distinct racks first (hashring).
  *
@@ -54,8 +54,8 @@ export function ringSpecs(members: readonly Pick<MemberSnapshot, 'id' | 'status'
     .filter((m) => inRing.has(m.status))
     .map((m) => ({
       id: m.id, weight: (m.weight * m.vnodes) / ringVnodesBase,
-      // `zone` (hashring's alias of rack): the spec a client builds from ring-ok, which has no dc or machine yet (wire.md, "Ring").
-      ...(m.zone === '' ? {} : { zone: m.zone }), ...(m.dc === undefined || m.dc === '' ? {} : { dc: m.dc }),
+      // The spec a client builds from ring-ok's dc, rack and machine (wire.md, "Ring").
+      ...(m.dc === undefined || m.dc === '' ? {} : { dc: m.dc }), ...(m.zone === '' ? {} : { rack: m.zone }),
       ...(m.machine === undefined || m.machine === '' ? {} : { machine: m.machine }),
     }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -167,7 +167,8 @@ export class RingView {
   ringMembers(): RingMember[] {
     return this.members
       .filter((m) => m.status !== 'left')
-      .map((m) => ({ id: m.id, url: m.address, vnodes: m.vnodes, weight: m.weight, zone: m.zone, status: m.status as RingMemberStatus }))
+      // `zone` repeats the rack for clients that predate `rack` (wire.md, "Ring").
+      .map((m) => ({ id: m.id, url: m.address, vnodes: m.vnodes, weight: m.weight, zone: m.zone, dc: m.dc ?? '', rack: m.zone, machine: m.machine ?? '', status: m.status as RingMemberStatus }))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 

@@ -11,6 +11,8 @@ export interface ClusterSettings {
   readonly r: number;
   readonly w: number;
   readonly mode: QuorumMode;
+  /** Read repair of the coordinator's DC only (`local`) or of every DC (`global`); absent = `local`. A cluster setting. */
+  readonly readRepair?: 'local' | 'global';
   readonly requestTimeoutMs: number;
   readonly vnodes: number;
   readonly weight: number;

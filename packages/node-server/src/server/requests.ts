@@ -36,7 +36,9 @@ async function runBatchOp(cluster: ClusterCore, codec: WireCodec, op: BatchOp, r
 async function run(cluster: ClusterCore, codec: WireCodec, request: ClientRequest): Promise<NodeReply> {
   switch (request.type) {
     case 'ring':
-      return { type: 'ring-ok', id: request.id, version: cluster.view.version, n: cluster.settings.n, members: cluster.view.ringMembers() };
+      const map = cluster.settings.replicas;
+      const replicas = map === undefined || typeof map === 'number' ? {} : { replicas: map };
+      return { type: 'ring-ok', id: request.id, version: cluster.view.version, n: cluster.settings.n, ...replicas, members: cluster.view.ringMembers() };
     case 'batch':
       return { type: 'batch-ok', id: request.id, results: await Promise.all(request.ops.map((op) => runBatchOp(cluster, codec, op, request))) };
     default:

@@ -130,3 +130,18 @@ export function firstValueText(reply: NodeReply): string | undefined {
   const s = reply.siblings[0];
   return s !== undefined && 'value' in s ? new TextDecoder().decode(s.value) : undefined;
 }
+
+/** Connections a test file opens and terminates after each test: `afterEach(pool.terminateAll)`. */
+export function clientPool(): { connect(url: string): Promise<TestClient>; terminateAll(): void } {
+  const open: TestClient[] = [];
+  return {
+    async connect(url) {
+      const c = await connect(url);
+      open.push(c);
+      return c;
+    },
+    terminateAll() {
+      for (const c of open.splice(0)) c.ws.terminate();
+    },
+  };
+}

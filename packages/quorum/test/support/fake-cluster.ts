@@ -2,7 +2,7 @@
  * A scripted cluster for unit tests: no network, each replica's behaviour
  * (ack, error, hang) and delay set by the test, every call recorded.
  */
-import { HashRing } from '@ringkv/hashring';
+import { HashRing, type NodeSpec, type ReplicationMap } from '@ringkv/hashring';
 import { SimClock } from '@ringkv/sim';
 import { empty, sync, update, type DvvSet } from '@ringkv/vclock';
 import { Coordinator, MemoryHintStore, type Key, type QuorumDefaults, type ReplicaClient } from '@ringkv/quorum';
@@ -32,9 +32,13 @@ export class FakeCluster {
   appliesInFlight = 0;
   appliesInFlightPeak = 0;
 
-  constructor(readonly ids: readonly string[]) {
-    this.ring = HashRing.fromNodes([...ids], { vnodes: 32 });
-    for (const id of ids) {
+  readonly ids: readonly string[];
+
+  /** Nodes by id, or by spec (with a `dc` for multi-DC tests). */
+  constructor(nodes: readonly (string | NodeSpec)[]) {
+    this.ids = nodes.map((n) => (typeof n === 'string' ? n : n.id));
+    this.ring = HashRing.fromNodes([...nodes], { vnodes: 32 });
+    for (const id of this.ids) {
       this.data.set(id, new Map());
       this.hints.set(id, new MemoryHintStore());
     }
@@ -53,7 +57,11 @@ export class FakeCluster {
     (this.data.get(node) as Map<string, DvvSet<string>>).set(key, set);
   }
 
-  coordinator(nodeId: string, defaults: QuorumDefaults = {}, extra: { readRepairsInFlightMax?: number; readRepairQueueMax?: number } = {}): Coordinator<string> {
+  coordinator(
+    nodeId: string,
+    defaults: QuorumDefaults = {},
+    extra: { readRepairsInFlightMax?: number; readRepairQueueMax?: number; replicationMap?: ReplicationMap; readRepair?: 'local' | 'global' } = {},
+  ): Coordinator<string> {
     return new Coordinator<string>({
       nodeId,
       ring: () => this.ring,
@@ -89,7 +97,7 @@ export class FakeCluster {
   }
 
   /** The primaries of `key` (N = 3 unless given). */
-  preference(key: string, n = 3): string[] {
+  preference(key: string, n: number | ReplicationMap = 3): string[] {
     return this.ring.preferenceList(key, n);
   }
 
