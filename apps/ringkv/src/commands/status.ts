@@ -101,8 +101,8 @@ interface NodeStatus {
 
 /** ws://host:port (or tcp://host:port) → http://host:port (one port serves them all). */
 export function httpOf(wsUrl: string): string {
-  // tcp: is not a special scheme, and WHATWG URLs refuse to switch it to http: in place.
-  const u = new URL(wsUrl.startsWith('tcp://') ? `ws://${wsUrl.slice('tcp://'.length)}` : wsUrl);
+  // tcp: and tls: are not special schemes, and WHATWG URLs refuse to switch them to http: in place.
+  const u = new URL(wsUrl.replace(/^tcp:\/\//, 'ws://').replace(/^tls:\/\//, 'wss://'));
   u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
   u.pathname = '';
   return u.toString().replace(/\/$/, '');
