@@ -26,6 +26,8 @@ import { devCertificateDays } from './limits.js';
 export interface DevCertificates {
   /** The CA certificate: `--tls-ca` of every node and client. */
   readonly caFile: string;
+  /** The CA's private key (`issueNodeCertificate` signs with it). */
+  readonly caKey: string;
   /** Per node id: its certificate and key (`--tls-cert`, `--tls-key`). */
   readonly nodes: ReadonlyMap<string, { readonly certFile: string; readonly keyFile: string }>;
 }
@@ -56,19 +58,27 @@ export function makeDevCertificates(dir: string, ids: readonly string[], caName 
   openssl(['req', '-x509', ...curve, '-keyout', caKey, '-out', caFile, '-days', days, '-subj', `/CN=${caName}`,
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
   chmodSync(caKey, 0o600);
+  const nodes = new Map<string, { certFile: string; keyFile: string }>();
+  for (const id of ids) nodes.set(id, issueNodeCertificate(dir, { caFile, caKey }, id));
+  return { caFile, caKey, nodes };
+}
+
+/**
+ * Issues (or issues again: a renewal) node `id`'s certificate and key under
+ * `dir`, signed by the CA whose certificate and key are given (invariant 2).
+ * Writes `<id>.pem` and `<id>.key` (replacing them) and returns their paths.
+ */
+export function issueNodeCertificate(dir: string, ca: { readonly caFile: string; readonly caKey: string }, id: string): { certFile: string; keyFile: string } {
+  mkdirSync(dir, { recursive: true });
   const extFile = join(dir, 'node.ext');
   writeFileSync(extFile, 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n');
-  const nodes = new Map<string, { certFile: string; keyFile: string }>();
-  for (const id of ids) {
-    const keyFile = join(dir, `${id}.key`);
-    const csr = join(dir, `${id}.csr`);
-    const certFile = join(dir, `${id}.pem`);
-    openssl(['req', ...curve, '-keyout', keyFile, '-out', csr, '-subj', `/CN=${id}`]);
-    chmodSync(keyFile, 0o600);
-    openssl(['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-set_serial', `0x${randomSerial()}`, '-days', days, '-extfile', extFile, '-out', certFile]);
-    nodes.set(id, { certFile, keyFile });
-  }
-  return { caFile, nodes };
+  const keyFile = join(dir, `${id}.key`);
+  const csr = join(dir, `${id}.csr`);
+  const certFile = join(dir, `${id}.pem`);
+  openssl(['req', ...curve, '-keyout', keyFile, '-out', csr, '-subj', `/CN=${id}`]);
+  chmodSync(keyFile, 0o600);
+  openssl(['x509', '-req', '-in', csr, '-CA', ca.caFile, '-CAkey', ca.caKey, '-set_serial', `0x${randomSerial()}`, '-days', String(devCertificateDays), '-extfile', extFile, '-out', certFile]);
+  return { certFile, keyFile };
 }
 
 /** A positive 63-bit serial: unique per certificate, as RFC 5280 asks. */
