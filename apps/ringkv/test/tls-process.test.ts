@@ -84,6 +84,25 @@ function servedSerial(node: NodeProcess): Promise<string> {
   });
 }
 
+/** One TLS connection to `node`, offering `session` to resume: whether it resumed, and (for a new session) the ticket the node gave. */
+function tlsSession(node: NodeProcess, session?: Buffer): Promise<{ reused: boolean; ticket: Buffer | undefined }> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port: portOf(node), ca, ...(session === undefined ? {} : { session }) }, () => {
+      if (session === undefined) return;
+      resolve({ reused: socket.isSessionReused(), ticket: undefined });
+      socket.destroy();
+    });
+    // A TLS 1.3 ticket arrives after the handshake: the socket must read for it.
+    socket.resume();
+    socket.once('session', (ticket: Buffer) => {
+      if (session !== undefined) return;
+      resolve({ reused: socket.isSessionReused(), ticket });
+      socket.destroy();
+    });
+    socket.on('error', reject);
+  });
+}
+
 beforeAll(async () => {
   certs = makeDevCertificates(join(processes.dir(), 'tls'), ['n1', 'n2', 'n3']);
   ca = readFileSync(certs.caFile);
@@ -128,6 +147,13 @@ describe('a TLS cluster of processes', () => {
     expect([got.code, got.stdout.trim()]).toEqual([0, 'over tls']);
     const status = await run(['status', '--url', n1.url, '--json', '--tls-ca', certs.caFile]);
     expect(status.code).toBe(0);
+  });
+
+  it('a client resumes its TLS session on a new connection (regression: a resumption got an internal-error alert, so fetch failed after a keep-alive close)', async () => {
+    const n3 = byId('n3');
+    const first = await tlsSession(n3);
+    expect(first.reused).toBe(false);
+    expect((await tlsSession(n3, first.ticket)).reused).toBe(true);
   });
 
   it('refuses plain connections but keeps GET /health open', async () => {

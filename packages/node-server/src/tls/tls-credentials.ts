@@ -49,7 +49,7 @@ export class TlsCredentials {
     private readonly events: TlsCredentialsEvents,
   ) {
     this.material = readTlsMaterial(files);
-    this.context = createSecureContext(this.material);
+    this.context = serverContextOf(this.material);
     this.cas = caCertificates(this.material.ca);
   }
 
@@ -89,7 +89,7 @@ export class TlsCredentials {
       return false;
     }
     this.material = material;
-    this.context = createSecureContext(material);
+    this.context = serverContextOf(material);
     this.cas = caCertificates(material.ca);
     this.reloads++;
     this.events.onReloaded(this.files);
@@ -118,6 +118,20 @@ export class TlsCredentials {
     return [...new Set([this.files.certFile, this.files.keyFile, this.files.caFile])];
   }
 }
+
+/**
+ * The server context of `material`. It names a session id context, as
+ * `tls.Server` does on its own: OpenSSL refuses to resume a session (a
+ * client's ticket, e.g. fetch reconnecting after a keep-alive close) on a
+ * socket that asks for client certificates without one, with an
+ * `internal error` alert.
+ */
+function serverContextOf(material: TlsMaterial): SecureContext {
+  return createSecureContext({ ...material, sessionIdContext });
+}
+
+/** Sessions resume across this node's connections only (a client's ticket is bound to this name and the node's ticket keys). */
+const sessionIdContext = 'ringkv-node';
 
 /** The certificates of a PEM bundle (a CA file may hold several). */
 function caCertificates(pem: Buffer): X509Certificate[] {
