@@ -84,6 +84,24 @@ function servedSerial(node: NodeProcess): Promise<string> {
   });
 }
 
+/** The first sample of `node`'s dashboard stream (`/dashboard/live`, server-sent events), over https. */
+function firstSample(node: NodeProcess): Promise<{ nodes?: { id: string; reachable: boolean; error?: string }[] }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(`${node.http}/dashboard/live`, { ca, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        const m = /^data: (.*)$/m.exec(text);
+        if (m === null) return;
+        req.destroy();
+        resolve(JSON.parse(m[1] as string) as { nodes?: { id: string; reachable: boolean; error?: string }[] });
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
 /** One TLS connection to `node`, offering `session` to resume: whether it resumed, and (for a new session) the ticket the node gave. */
 function tlsSession(node: NodeProcess, session?: Buffer): Promise<{ reused: boolean; ticket: Buffer | undefined }> {
   return new Promise((resolve, reject) => {
@@ -205,6 +223,12 @@ describe('a TLS cluster of processes', () => {
     // The open connection was kept: the node accepted no new client connection for it (servedSerial's sockets never say hello).
     expect(await metric(n2, 'ringkv_connections_opened_total')).toBe(opened);
     expect(n2.proc.exitCode).toBeNull();
+  });
+
+  it('serves the dashboard over https, sampling every member over mutual TLS', async () => {
+    const sample = await firstSample(byId('n1'));
+    const nodes = (sample.nodes ?? []).map((n) => [n.id, n.reachable, n.error ?? '']).sort();
+    expect(nodes).toEqual([['n1', true, ''], ['n2', true, ''], ['n3', true, '']]);
   });
 
   it('refuses a non-loopback bind without TLS, even with a token, unless --allow-insecure-public-bind', async () => {
