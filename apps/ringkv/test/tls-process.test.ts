@@ -148,6 +148,10 @@ describe('a TLS cluster of processes', () => {
     const cli = await run(['get', 'k', '--url', n1.url]);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/TLS certificate did not verify.*--tls-ca/);
+    const status = await run(['status', '--url', n1.url]);
+    expect([status.code, status.stderr]).toEqual([1, expect.stringContaining('a TLS node needs the cluster CA: --tls-ca FILE')]);
+    const cleanup = await run(['cleanup', '--url', n1.url]);
+    expect([cleanup.code, cleanup.stderr]).toEqual([1, expect.stringMatching(/TLS certificate did not verify; give the cluster CA with --tls-ca/)]);
   });
 
   it('a client with the CA reads and writes over wss:// and tls://, with the SDK and the CLI', async () => {
