@@ -52,8 +52,10 @@ export function sharePort(server: Server, ctx: ServerContext, tls?: TlsPort): vo
   const httpListeners = server.listeners('connection') as ConnectionListener[];
   if (httpListeners.length === 0) throw new Error('node-server: assertion failed: the HTTP server has no connection listener to hand sockets to');
   server.removeAllListeners('connection');
-  const dispatch = (socket: Socket, chunk: Buffer): void => {
+  // `onError` (the mux's own error listener) stays on a TCP client's socket and leaves an HTTP one, whose server handles its errors.
+  const dispatch = (socket: Socket, chunk: Buffer, onError?: () => void): void => {
     if (chunk[0] === tcpPreamble[0]) return acceptTcp(ctx, socket, chunk);
+    if (onError !== undefined) socket.off('error', onError);
     socket.unshift(chunk);
     for (const listener of httpListeners) listener.call(server, socket);
     socket.resume();
@@ -65,10 +67,7 @@ export function sharePort(server: Server, ctx: ServerContext, tls?: TlsPort): vo
     socket.on('error', onError);
     socket.once('data', (chunk: Buffer) => {
       socket.pause();
-      if (tls === undefined) {
-        socket.off('error', onError);
-        return dispatch(socket, chunk);
-      }
+      if (tls === undefined) return dispatch(socket, chunk, onError);
       if (chunk[0] === tlsHandshakeByte) return acceptTls(ctx, tls.credentials, socket, chunk, dispatch);
       if (chunk[0] === tcpPreamble[0]) {
         ctx.metrics.tlsPlainRefused++;
