@@ -5,7 +5,9 @@
  */
 
 import { openClient, type RingkvClient } from './api.js';
-import type { ClientOptions } from './types.js';
+import type { ClientOptions, TlsCa } from './types.js';
+import { RingkvError } from './errors.js';
+import { describeArg } from './validate.js';
 import { defaultWebSocketFactory } from './websocket.js';
 import { tcpSocketFactory } from './tcp-socket.js';
 import { chooseTransport } from './transport.js';
@@ -38,6 +40,15 @@ import { chooseTransport } from './transport.js';
  */
 export async function connect(seeds: string | readonly string[], options: ClientOptions = {}): Promise<RingkvClient> {
   // Chosen inside openClient, after it checked the seeds and the options object.
-  const ca = options.ca;
-  return openClient(seeds, options, () => (chooseTransport(seeds, options.transport) === 'tcp' ? tcpSocketFactory(ca) : defaultWebSocketFactory(ca)));
+  return openClient(seeds, options, () => {
+    const ca = checkCa(options.ca);
+    return chooseTransport(seeds, options.transport) === 'tcp' ? tcpSocketFactory(ca) : defaultWebSocketFactory(ca);
+  });
+}
+
+/** `options.ca` as given, or `invalid-argument` when it is not PEM text, bytes or a list of them. */
+function checkCa(ca: unknown): TlsCa | undefined {
+  const one = (x: unknown): boolean => typeof x === 'string' || x instanceof Uint8Array;
+  if (ca === undefined || one(ca) || (Array.isArray(ca) && ca.length > 0 && ca.every(one))) return ca as TlsCa | undefined;
+  throw new RingkvError('invalid-argument', `options.ca must be PEM text or bytes (or a list of them), got ${describeArg(ca)}`);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connect as connectBrowser } from './connect-browser.js';
+import { connect } from './connect.js';
 import { tcpAddress } from './tcp-socket.js';
 import { chooseTransport } from './transport.js';
 
@@ -20,5 +21,10 @@ describe('TLS options of the SDK', () => {
 
   it('the browser build refuses options.ca with invalid-argument (browsers trust their own store)', async () => {
     await expect(connectBrowser('wss://h:1', { ca: '-----BEGIN CERTIFICATE-----' })).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringContaining('trust store') });
+  });
+
+  it('a ca that is not PEM text or bytes is invalid-argument, before anything is dialled', async () => {
+    await expect(connect('wss://127.0.0.1:1', { ca: 42 as never })).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringContaining('options.ca') });
+    await expect(connect('wss://127.0.0.1:1', { ca: [] as never })).rejects.toMatchObject({ code: 'invalid-argument' });
   });
 });
