@@ -110,6 +110,8 @@ export interface DevCommand {
   readonly logLevel: string;
   /** The nodes' `--log-format`; undefined: pretty when dev's stderr is a terminal, else json. */
   readonly logFormat: 'json' | 'pretty' | undefined;
+  /** `--tls`: a throw-away CA and node certificates (tls-dev.ts), and every node serves TLS. */
+  readonly tls: boolean;
 }
 
 /** `ringkv status`. */
@@ -243,6 +245,7 @@ const devOptions = {
   durability: { type: 'string' },
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
+  tls: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -345,7 +348,7 @@ function parseDev(args: readonly string[]): Command {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new CliError('usage', `dev: --log-level must be fatal, error, warn, info, debug or silent, got "${logLevel}"`);
   const logFormat = values['log-format'];
   if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') throw new CliError('usage', `dev: --log-format must be json or pretty, got "${logFormat}"`);
-  return { kind: 'dev', dcs, nodes, basePort, dir: values.dir ?? `./${defaultDataRoot}`, n, r, w, durability, logLevel, logFormat };
+  return { kind: 'dev', dcs, nodes, basePort, dir: values.dir ?? `./${defaultDataRoot}`, n, r, w, durability, logLevel, logFormat, tls: values.tls ?? false };
 }
 
 function parseRepair(args: readonly string[]): Command {
@@ -654,7 +657,9 @@ Node output is forwarded prefixed with [nodeI]. Ctrl-C stops every node graceful
                      with --dcs 2: 3 per DC, 4, 4)
   --durability MODE  sync | interval | none (default interval)
   --log-level L      nodes' log level (default warn)
-  --log-format F     json | pretty: the nodes' log lines (default pretty when stderr is a terminal, else json)`,
+  --log-format F     json | pretty: the nodes' log lines (default pretty when stderr is a terminal, else json)
+  --tls              TLS everywhere: makes a throw-away CA and node certificates under DIR/tls (openssl),
+                     starts the nodes with them (wss, https, tls://, mutual TLS between peers) and prints the CA path`,
   status: `ringkv status [options]
 Prints the cluster as a table: members, state, ownership shares, hints pending, generation.
   --url URL          any node (default $RINGKV_URL or ws://127.0.0.1:7000)
@@ -775,7 +780,10 @@ Usage:
   ringkv restore DIR               restore a backup into the cluster at --url
   ringkv token add|revoke|list     manage the tokens (roles, key prefixes, rates) of --tokens-file nodes
   ringkv help COMMAND              options of a command
-  ringkv --version                 print the version`;
+  ringkv --version                 print the version
+
+A TLS cluster: every command but start and dev takes --tls-ca FILE (or $RINGKV_TLS_CA), the CA that
+signed the nodes' certificates, for wss://, tls:// (raw TCP in TLS) and https:// nodes.`;
 }
 
 function startUsage(): string {

@@ -37,6 +37,8 @@ export interface StartConfig {
   readonly authToken: string | undefined;
   readonly tokensFile: string | undefined;
   readonly allowInsecurePublicBind: boolean;
+  /** `--tls-cert`, `--tls-key`, `--tls-ca` as given (the node checks them: all three or none). */
+  readonly tls: { readonly tlsCert?: string; readonly tlsKey?: string; readonly tlsCa?: string };
   readonly valueBytesMax: number | undefined;
   readonly connectionsPerAddressMax: number | undefined;
   /** Partial frames (issue 15): absent fields use the node's defaults. */
@@ -123,6 +125,7 @@ export function resolveStartConfig(flags: StartFlags, environment: StartEnvironm
     authToken: text(pick('auth-token')),
     tokensFile: text(pick('tokens-file')),
     allowInsecurePublicBind: bool(pick('allow-insecure-public-bind')) ?? false,
+    tls: definedOnly({ tlsCert: text(pick('tls-cert')), tlsKey: text(pick('tls-key')), tlsCa: text(pick('tls-ca')) }),
     valueBytesMax: integer(pick('value-bytes-max'), 1, 16 * 1024 * 1024),
     connectionsPerAddressMax: integer(pick('connections-per-address-max'), 1, 100_000),
     frames: definedOnly({

@@ -64,6 +64,9 @@ export const devPollMs = 100;
 /** How long Ctrl-C waits for the nodes' graceful stop before killing them: above the node's own drain timeout (10 s). */
 export const devStopWaitMs = 15_000;
 
+/** Validity of `ringkv dev --tls` certificates: a dev cluster lives hours; a month leaves room and still expires. */
+export const devCertificateDays = 30;
+
 /** Longest `bench --seeds` warm-up: clients learn the ring and open their pooled connections before the clock starts. */
 export const benchWarmMsMax = 10_000;
 

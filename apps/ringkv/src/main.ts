@@ -22,12 +22,13 @@ import { exitOnLeft, exitOnSignals, runStart } from './commands/start.js';
 import { runToken } from './commands/token.js';
 import { backupText, restoreText, runBackup, runRestore } from './commands/backup.js';
 import { isCliError, oneLine } from './errors.js';
+import { takeTlsCa } from './tls-client.js';
 import type { Io } from './io.js';
 
 /** Runs one command line; see the module invariant. */
 export async function main(argv: readonly string[], io: Io): Promise<number | 'running'> {
   try {
-    const command = parseCommand(argv);
+    const command = parseCommand(await takeTlsCa(argv, io.env));
     switch (command.kind) {
       case 'help':
         io.stdout(command.text);

@@ -1,6 +1,6 @@
 /**
  * Node addresses as a user types them: `7000` (a port on this machine),
- * `host:port`, `ws://…`/`wss://…`, `tcp://…` (the SDK's raw TCP transport),
+ * `host:port`, `ws://…`/`wss://…`, `tcp://…`/`tls://…` (the SDK's raw TCP transport, plain or in TLS),
  * or `http://…`/`https://…` (one port serves WebSocket, TCP clients and
  * HTTP, so the HTTP URL of a node names its WebSocket too).
  * Every command's `--url`, `--seeds` and `$RINGKV_URL` go through `wsUrl`;
@@ -25,8 +25,8 @@ export function wsUrl(text: string, allowTcp = false): { ok: true; url: string }
   } catch {
     return { ok: false, why: 'is not a URL (expected a port, host:port or ws://host:port)' };
   }
-  if (parsed.protocol === 'tcp:' && !allowTcp) return { ok: false, why: 'is a tcp:// URL, which only clients speak: give host:port or a ws:// URL here' };
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:' && parsed.protocol !== 'tcp:') return { ok: false, why: 'must be a port, host:port, ws://, wss://, tcp://, http:// or https://' };
+  if ((parsed.protocol === 'tcp:' || parsed.protocol === 'tls:') && !allowTcp) return { ok: false, why: `is a ${parsed.protocol}// URL, which only clients speak: give host:port or a ws:// URL here` };
+  if (!['ws:', 'wss:', 'tcp:', 'tls:'].includes(parsed.protocol)) return { ok: false, why: 'must be a port, host:port, ws://, wss://, tcp://, tls://, http:// or https://' };
   if (parsed.hostname === '' || !/^[a-z0-9.[\]:_-]+$/i.test(parsed.hostname)) return { ok: false, why: 'has no valid host' };
   // A bare number in the host position ("ws://7000") is an IPv4 address in WHATWG URLs (0.0.27.88): never what was meant.
   if (/^\d+$/.test(/^[a-z][a-z0-9+.-]*:\/\/([^/:?#]*)/i.exec(url)?.[1] ?? '')) return { ok: false, why: 'has a number for a host (give a port alone, or host:port)' };

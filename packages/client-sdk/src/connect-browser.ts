@@ -22,8 +22,9 @@ import { chooseTransport } from './transport.js';
  * over a pooled connection, falling back to the seed connection (any node
  * forwards). Uses the global `WebSocket` (or `options.webSocket`); this entry
  * (the `browser` export condition) never loads `ws`.
- * Gotchas: browsers speak WebSocket only: a `tcp://` seed or
- * `transport: 'tcp'` rejects at once with `invalid-argument`.
+ * Gotchas: browsers speak WebSocket only: a `tcp://` or `tls://` seed or
+ * `transport: 'tcp'` rejects at once with `invalid-argument`, and so does
+ * `options.ca` (a browser trusts its own store for `wss://`).
  * Rejects with `not-connected` when no seed answers in one round,
  * with `unauthorized` for a wrong token, and with `not-connected` at once
  * when the platform has no global `WebSocket` and none was passed; call `close()` when done, or the
@@ -31,6 +32,9 @@ import { chooseTransport } from './transport.js';
  */
 export async function connect(seeds: string | readonly string[], options: ClientOptions = {}): Promise<RingkvClient> {
   return openClient(seeds, options, () => {
+    if (options.ca !== undefined) {
+      throw new RingkvError('invalid-argument', "the browser build cannot take options.ca: browsers verify wss:// nodes against their own trust store (install the cluster CA there, or serve certificates of a CA it trusts)");
+    }
     if (chooseTransport(seeds, options.transport) === 'tcp') {
       throw new RingkvError('invalid-argument', "the browser build speaks WebSocket only: raw TCP (tcp:// seeds, transport 'tcp') needs Node");
     }

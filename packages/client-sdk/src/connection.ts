@@ -190,9 +190,15 @@ export function openConnection(url: string, deps: ConnectionDeps, onCancel?: (ca
     onCancel?.(() => finish(new RingkvError('closed', `${url}: connect cancelled by close()`)));
     socket.onopen = () => sendHello(socket, deps, url, finish);
     socket.onmessage = (event) => finish(handshakeReply(url, socket, deps, event));
-    socket.onerror = () => {};
-    socket.onclose = (event) =>
-      finish(new RingkvError('not-connected', `${url}: connection closed during connect (code ${event.code}${event.reason ? `, ${event.reason}` : ''})`, { closeCode: event.code }));
+    // A socket error's text (ws and the TCP transport give one; browsers do not) says why the close came: a TLS verification failure, a refused port.
+    let errorText = '';
+    socket.onerror = (event) => {
+      errorText = errorEventText(event);
+    };
+    socket.onclose = (event) => {
+      const why = event.reason || errorText;
+      finish(new RingkvError('not-connected', `${url}: connection closed during connect (code ${event.code}${why ? `, ${why}` : ''})${tlsHint(why)}`, { closeCode: event.code }));
+    };
   });
 }
 
@@ -228,6 +234,18 @@ function dropSocket(socket: WebSocketLike): void {
   } catch {
     // Closing a socket that never opened may throw; it is gone either way.
   }
+}
+
+/** The message of an error event: ws's ErrorEvent and the TCP transport's Error carry one. */
+function errorEventText(event: unknown): string {
+  const e = event as { message?: unknown; error?: { message?: unknown } } | null;
+  const text = e?.message ?? e?.error?.message;
+  return typeof text === 'string' ? text : '';
+}
+
+/** A hint for a certificate the client could not verify: the usual cause is a cluster CA the client was not given. */
+function tlsHint(why: string): string {
+  return /certificate|self.signed|unable to verify|CERT_|altnames/i.test(why) ? ": the node's TLS certificate did not verify; pass the cluster CA (connect(url, { ca }), ringkv --tls-ca FILE)" : '';
 }
 
 /** A short description of an unknown thrown value. */

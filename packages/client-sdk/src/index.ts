@@ -30,6 +30,7 @@ export { systemClock, systemRandom } from './system.js';
 export type { Clock, Random, WebSocketCloseEvent, WebSocketFactory, WebSocketLike, WebSocketMessageEvent } from './ports.js';
 export type {
   ClientOptions,
+  TlsCa,
   Consistency,
   Context,
   GetResult,

@@ -25,40 +25,61 @@ import type { Socket } from 'node:net';
 import { LengthPrefixedReader, checkTcpPreamble, joinLengthPrefixed, tcpPreamble } from '@ringkv/protocol';
 import { RingkvError } from './errors.js';
 import type { WebSocketCloseEvent, WebSocketFactory, WebSocketLike, WebSocketMessageEvent } from './ports.js';
+import type { TlsCa } from './types.js';
 
 const connecting = 0;
 const open = 1;
 const closing = 2;
 const closed = 3;
 
-/** The host and port a `tcp://`, `ws://` or `wss://` URL names (TCP to a ws:// member's port: the node serves both there). */
-export function tcpAddress(url: string): { host: string; port: number } {
+/**
+ * The host and port a `tcp://`, `tls://`, `ws://` or `wss://` URL names (TCP
+ * to a ws:// member's port: the node serves both there), and whether TLS
+ * wraps the TCP stream (`tls://` and `wss://`: a TLS node serves both
+ * inside TLS on its one port).
+ */
+export function tcpAddress(url: string): { host: string; port: number; tls: boolean } {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch (cause) {
     throw new RingkvError('invalid-argument', `${JSON.stringify(url)} is not a URL`, { cause });
   }
-  if (parsed.protocol === 'wss:') throw new RingkvError('invalid-argument', `${url}: the TCP transport has no TLS; use transport 'websocket' for wss:// nodes`);
-  if (parsed.protocol !== 'tcp:' && parsed.protocol !== 'ws:') throw new RingkvError('invalid-argument', `${url}: the TCP transport takes tcp:// (or ws://) URLs`);
-  const port = Number(parsed.port === '' ? (parsed.protocol === 'ws:' ? 80 : NaN) : parsed.port);
+  if (!['tcp:', 'tls:', 'ws:', 'wss:'].includes(parsed.protocol)) throw new RingkvError('invalid-argument', `${url}: the TCP transport takes tcp:// or tls:// (or ws://, wss://) URLs`);
+  const defaultPort = parsed.protocol === 'ws:' ? 80 : parsed.protocol === 'wss:' ? 443 : NaN;
+  const port = Number(parsed.port === '' ? defaultPort : parsed.port);
   if (!Number.isInteger(port) || port <= 0) throw new RingkvError('invalid-argument', `${url}: a tcp:// URL needs a port`);
   const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
-  return { host, port };
+  return { host, port, tls: parsed.protocol === 'tls:' || parsed.protocol === 'wss:' };
 }
 
 /**
  * The factory of the TCP transport: every URL, seed or ring member, is
- * dialled over raw TCP. `node:net` is imported lazily (as `ws` is in
- * websocket.ts), so a bundle that never asks for TCP never resolves it.
+ * dialled over raw TCP, inside TLS for `tls://` and `wss://` ones (verified
+ * against `ca` when given, else Node's trust store). `node:net` and
+ * `node:tls` are imported lazily (as `ws` is in websocket.ts), so a bundle
+ * that never asks for TCP never resolves them.
  */
-export async function tcpSocketFactory(): Promise<WebSocketFactory> {
-  const moduleName = 'node:net';
-  const net = (await import(/* @vite-ignore */ moduleName)) as typeof import('node:net');
+export async function tcpSocketFactory(ca?: TlsCa): Promise<WebSocketFactory> {
+  const netName = 'node:net';
+  const tlsName = 'node:tls';
+  const net = (await import(/* @vite-ignore */ netName)) as typeof import('node:net');
+  const tls = (await import(/* @vite-ignore */ tlsName)) as typeof import('node:tls');
   return (url, frameBytesMax) => {
-    const { host, port } = tcpAddress(url);
-    return new TcpSocket(net.connect({ host, port, noDelay: true }), frameBytesMax);
+    const { host, port, tls: secure } = tcpAddress(url);
+    if (!secure) return new TcpSocket(net.connect({ host, port, noDelay: true }), frameBytesMax);
+    // SNI takes host names only; an IP literal is checked against the certificate's IP names.
+    const servername = net.isIP(host) === 0 ? { servername: host } : {};
+    const socket = tls.connect({ host, port, ...servername, ...(ca === undefined ? {} : { ca: caList(ca) }) });
+    socket.setNoDelay(true);
+    return new TcpSocket(socket, frameBytesMax);
   };
+}
+
+/** The `ca` option as Node's tls takes it (PEM strings or Buffers). */
+export function caList(ca: TlsCa): (string | Buffer)[] {
+  const list = typeof ca === 'string' || ca instanceof Uint8Array ? [ca] : [...ca];
+  return list.map((x) => (typeof x === 'string' ? x : Buffer.from(x.buffer, x.byteOffset, x.byteLength)));
 }
 
 /** One raw TCP connection behind the `WebSocketLike` surface. */

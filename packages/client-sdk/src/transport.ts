@@ -4,12 +4,12 @@
  * pooled connection use the same one.
  *
  * Invariants:
- *   1. `transport: 'tcp'`, or a `tcp://` seed, selects TCP; with TCP a
- *      `ws://` URL (a seed, or a ring member's address) is dialled over TCP
- *      at the same host and port, which the node serves both on.
- *   2. `transport: 'websocket'` with a `tcp://` seed, `transport: 'tcp'`
- *      with a `wss://` seed (TCP has no TLS), or any other value, is
- *      `invalid-argument`.
+ *   1. `transport: 'tcp'`, or a `tcp://` or `tls://` seed, selects TCP;
+ *      with TCP a `ws://` URL (a seed, or a ring member's address) is
+ *      dialled over TCP at the same host and port, which the node serves
+ *      both on, and a `wss://` one over TCP inside TLS (as `tls://`).
+ *   2. `transport: 'websocket'` with a `tcp://` or `tls://` seed, or any
+ *      other value, is `invalid-argument`.
  */
 
 import { RingkvError } from './errors.js';
@@ -18,9 +18,9 @@ import { describeArg } from './validate.js';
 /** The client transports. */
 export type Transport = 'websocket' | 'tcp';
 
-/** True for a `tcp://` URL. */
+/** True for a `tcp://` or `tls://` URL (the raw TCP transport, plain or inside TLS). */
 export function isTcpUrl(url: string): boolean {
-  return url.startsWith('tcp://');
+  return url.startsWith('tcp://') || url.startsWith('tls://');
 }
 
 /**
@@ -34,9 +34,6 @@ export function chooseTransport(seeds: string | readonly string[], requested: un
   if (requested !== 'tcp' && requested !== 'websocket') {
     throw new RingkvError('invalid-argument', `transport must be 'websocket' or 'tcp', got ${describeArg(requested)}`);
   }
-  if (requested === 'websocket' && anyTcp) throw new RingkvError('invalid-argument', "a tcp:// seed needs transport 'tcp' (or no transport option)");
-  if (requested === 'tcp' && list.some((s) => typeof s === 'string' && s.startsWith('wss://'))) {
-    throw new RingkvError('invalid-argument', "transport 'tcp' has no TLS: wss:// seeds need transport 'websocket'");
-  }
+  if (requested === 'websocket' && anyTcp) throw new RingkvError('invalid-argument', "a tcp:// or tls:// seed needs transport 'tcp' (or no transport option)");
   return requested;
 }

@@ -147,6 +147,9 @@ export interface UpdateOpts extends RequestOpts {
   readonly retries?: number;
 }
 
+/** A CA for `ClientOptions.ca`: PEM text or bytes, or several. */
+export type TlsCa = string | Uint8Array | readonly (string | Uint8Array)[];
+
 /** Options of `connect`. Every field is optional. */
 export interface ClientOptions {
   /** Default per-request timeout (default 5,000 ms). */
@@ -168,6 +171,13 @@ export interface ClientOptions {
   readonly batching?: boolean;
   /** Sent in hello; nodes with an auth token refuse clients without it (`unauthorized`). */
   readonly authToken?: string;
+  /**
+   * Node only: the PEM certificate(s) of the CA that signed the nodes'
+   * certificates (a TLS cluster's `--tls-ca`), for `wss://` and `tls://`
+   * nodes; without it Node's own trust store decides. Browsers use their
+   * trust store: the browser build refuses `ca` (`invalid-argument`).
+   */
+  readonly ca?: TlsCa;
   /** Sent in hello, shows up in the node's logs. */
   readonly clientName?: string;
   /** Largest value accepted either way (default the protocol's 1 MiB); match the node's `valueBytesMax`. */

@@ -105,8 +105,8 @@ export function checkSeeds(seeds: string | readonly string[]): string[] {
   const list: unknown[] = typeof seeds === 'string' ? [seeds] : [...(seeds as readonly unknown[])];
   if (list.length === 0) throw new RingkvError('invalid-argument', 'connect needs at least one seed URL');
   for (const seed of list) {
-    if (typeof seed !== 'string' || !/^(wss?|tcp):\/\/[^/\s]+/.test(seed)) {
-      throw new RingkvError('invalid-argument', `seed ${JSON.stringify(seed)} is not a ws://, wss:// or tcp:// URL`);
+    if (typeof seed !== 'string' || !/^(wss?|tcp|tls):\/\/[^/\s]+/.test(seed)) {
+      throw new RingkvError('invalid-argument', `seed ${JSON.stringify(seed)} is not a ws://, wss://, tcp:// or tls:// URL`);
     }
   }
   return list as string[];

@@ -10,17 +10,21 @@
 
 import type { WebSocketFactory } from './ports.js';
 import { globalWebSocket, type WebSocketClass } from './websocket-global.js';
+import { caList } from './tcp-socket.js';
+import type { TlsCa } from './types.js';
 
 /**
  * The default factory: global `WebSocket` if present (it cannot bound frame
  * sizes; the codec still refuses oversized frames), else `ws` with
  * `maxPayload` so oversized frames are refused before they are buffered.
  */
-export async function defaultWebSocketFactory(): Promise<WebSocketFactory> {
+export async function defaultWebSocketFactory(ca?: TlsCa): Promise<WebSocketFactory> {
   const Global = globalWebSocket();
-  if (Global !== undefined) return (url) => new Global(url);
+  // The global WebSocket takes no CA: with one, `ws` verifies wss:// nodes against it.
+  if (Global !== undefined && ca === undefined) return (url) => new Global(url);
   const moduleName = 'ws';
   const ws = (await import(/* @vite-ignore */ moduleName)) as { default: WebSocketClass };
   const Ws = ws.default;
-  return (url, frameBytesMax) => new Ws(url, { maxPayload: frameBytesMax, perMessageDeflate: false });
+  const tls = ca === undefined ? {} : { ca: caList(ca) };
+  return (url, frameBytesMax) => new Ws(url, { maxPayload: frameBytesMax, perMessageDeflate: false, ...tls });
 }

@@ -125,7 +125,7 @@ describe('connect over raw TCP', () => {
 
   it('refuses contradictory or unknown transport options with invalid-argument', async () => {
     await expect(connect('tcp://127.0.0.1:1', { transport: 'websocket' })).rejects.toMatchObject({ code: 'invalid-argument' });
-    await expect(connect('wss://example.invalid:1', { transport: 'tcp' })).rejects.toMatchObject({ code: 'invalid-argument' });
+    await expect(connect('tls://127.0.0.1:1', { transport: 'websocket' })).rejects.toMatchObject({ code: 'invalid-argument' });
     await expect(connect('ws://127.0.0.1:1', { transport: 'udp' as never })).rejects.toMatchObject({ code: 'invalid-argument' });
     await expect(connect('tcp://127.0.0.1', {})).rejects.toMatchObject({ code: 'not-connected', message: expect.stringContaining('needs a port') });
   });

@@ -299,6 +299,9 @@ export const restoreDeadlineMs = 30_000;
 /** How often a node stats its tokens file for changes: a revoked token's connections close within about this long (issue 16 asks within a second). */
 export const tokensFileWatchMs = 250;
 
+/** How often a TLS node polls its certificate, key and CA files for a change (SIGHUP reloads at once): as the tokens file, a renewed certificate is in force within a second. */
+export const tlsFilesWatchMs = 250;
+
 /** Period of the event-loop delay sampler (perf_hooks resolution): fine enough to see a 1 ms stall, a timer every 10 ms costs nothing measurable. */
 export const eventLoopSampleMs = 10;
 

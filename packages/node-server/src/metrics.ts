@@ -91,6 +91,10 @@ export class Metrics {
   private readonly peerIn = peerCallKinds.map(() => new Histogram(latencyBucketsSeconds));
   connectionsOpened = 0;
   connectionsRefused = 0;
+  /** TLS connections refused at the handshake: a certificate not signed by the cluster CA (server/tls-accept.ts). */
+  tlsRefused = 0;
+  /** Plain (non-TLS) requests, upgrades and TCP clients a TLS node refused (server/plain-refusal.ts). */
+  tlsPlainRefused = 0;
   connectionsDroppedSlow = 0;
   connectionsPaused = 0;
   /** Times a connection stopped being read because of request bytes in flight (issue 15, item 4). */
@@ -180,6 +184,8 @@ export class Metrics {
     w.gauge('ringkv_connections_paused_for_request_bytes', 'Connections not being read because of request bytes in flight.', rb.pausedConnections);
     w.counter('ringkv_connections_opened_total', 'Client connections accepted.', this.connectionsOpened);
     w.counter('ringkv_connections_refused_total', 'Upgrades refused (connectionsMax reached or stopping).', this.connectionsRefused);
+    w.counter('ringkv_tls_refused_total', 'TLS connections refused at the handshake: their certificate is not signed by the cluster CA.', this.tlsRefused);
+    w.counter('ringkv_tls_plain_refused_total', 'Plain requests, upgrades and TCP clients refused by a TLS node (plain HTTP serves /health only).', this.tlsPlainRefused);
     w.counter('ringkv_connections_paused_total', 'Times a connection was paused for backpressure.', this.connectionsPaused);
     w.counter('ringkv_connections_paused_for_request_bytes_total', 'Times a connection stopped being read because of request bytes in flight.', this.connectionsPausedForBytes);
     w.counter('ringkv_connections_dropped_slow_total', 'Connections terminated because their client stopped reading.', this.connectionsDroppedSlow);

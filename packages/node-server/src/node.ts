@@ -20,8 +20,10 @@ import { PeerNetwork } from './cluster/peer-network.js';
 import { systemClock, systemRandom } from './cluster/system-clock.js';
 import { NodeServerError } from './errors.js';
 import { httpHandler } from './http/routes.js';
+import { TlsCredentials } from './tls/tls-credentials.js';
+import { plainRefusalServer } from './server/plain-refusal.js';
 import { TokenRegistry } from './auth/registry.js';
-import { helloFrameBytesMax, tokensFileWatchMs, keyBytesMax, peerConnectionsMax, refusalLogLinesMax, refusalLogWindowMs, siblingsMax, socketsHeadroom } from './limits.js';
+import { helloFrameBytesMax, tlsFilesWatchMs, tokensFileWatchMs, keyBytesMax, peerConnectionsMax, refusalLogLinesMax, refusalLogWindowMs, siblingsMax, socketsHeadroom } from './limits.js';
 import { createLogger, LogThrottle, suppressedField, type NodeLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import { timedPeerHandler, timedPeerPort } from './peer-timing.js';
@@ -57,6 +59,13 @@ export interface RingkvNode {
   readonly tcpUrl: string;
   /** `http://host:port`: /health, /status, /metrics. */
   readonly httpUrl: string;
+  /**
+   * Reads the TLS certificate, key and CA files again (what `ringkv start`
+   * does on SIGHUP); new connections use them, open ones are kept. Returns
+   * false when the node has no TLS or the files were refused (the old
+   * credentials stay; the error is logged).
+   */
+  reloadCertificates(): boolean;
   /** Graceful stop (see the module comment); resolves when the engine is closed. Idempotent. */
   stop(): Promise<void>;
 }
@@ -105,7 +114,16 @@ function tokenRegistry(o: ResolvedOptions, log: NodeLogger, ctx: () => ServerCon
   });
 }
 
-function buildContext(o: ResolvedOptions, agreed: ServerContext['agreed'], store: ReplicaStore, log: NodeLogger, engine: StorageEngine, auth: TokenRegistry): ServerContext {
+/** The node's TLS credentials (tls/tls-credentials.ts), or undefined without TLS. Throws `invalid-option` for a file that cannot be read or used. */
+function tlsCredentials(o: ResolvedOptions, log: NodeLogger): TlsCredentials | undefined {
+  if (o.tls === undefined) return undefined;
+  return new TlsCredentials(o.tls, {
+    onReloaded: (files) => log.info({ tlsCert: files.certFile, tlsCa: files.caFile }, 'TLS certificates reloaded; new connections use them'),
+    onReloadError: (error, files) => log.error({ err: error, tlsCert: files.certFile }, 'the TLS certificates did not reload; the ones in force stay'),
+  });
+}
+
+function buildContext(o: ResolvedOptions, agreed: ServerContext['agreed'], store: ReplicaStore, log: NodeLogger, engine: StorageEngine, auth: TokenRegistry, tls: TlsCredentials | undefined): ServerContext {
   const codec = new WireCodec({ limits: { frameBytesMax: o.frameBytesMax, keyBytesMax, valueBytesMax: o.valueBytesMax, siblingsMax } });
   return {
     options: o,
@@ -117,6 +135,7 @@ function buildContext(o: ResolvedOptions, agreed: ServerContext['agreed'], store
     log,
     refusalLog: new LogThrottle(refusalLogLinesMax, refusalLogWindowMs),
     auth,
+    tls,
     connections: new Set(),
     sockets: new SocketGuard(o),
     frames: new FrameGuard({ frameReadTimeoutMs: o.frameReadTimeoutMs, partialFrameBytesMax: o.partialFrameBytesMax, helloFrameBytesMax }),
@@ -139,9 +158,9 @@ function buildContext(o: ResolvedOptions, agreed: ServerContext['agreed'], store
  * before the node serves. Throws `settings-mismatch` when an explicit value
  * differs from the cluster's.
  */
-async function agreeAtStart(o: ResolvedOptions, state: NodeState, get: (key: Uint8Array) => Uint8Array | undefined, log: NodeLogger): Promise<ServerContext['agreed']> {
+async function agreeAtStart(o: ResolvedOptions, state: NodeState, get: (key: Uint8Array) => Uint8Array | undefined, log: NodeLogger, tls: TlsCredentials | undefined): Promise<ServerContext['agreed']> {
   const persisted = readSettingsRecord(get);
-  const fromSeed = persisted === undefined ? await discoverSettings(o.cluster.seeds, o.host, log) : undefined;
+  const fromSeed = persisted === undefined ? await discoverSettings(o.cluster.seeds, o.host, log, tls?.clientOptions()) : undefined;
   const a = agreeSettings(o.candidate, { ...(persisted === undefined ? {} : { persisted }), ...(fromSeed === undefined ? {} : { fromSeed }) }, o.id, Date.now());
   if (!a.ok) throw new NodeServerError('settings-mismatch', mismatchMessage(a, o.dataDir));
   if (a.source !== 'persisted') await writeSettingsRecord(state.store, a.record);
@@ -161,6 +180,7 @@ function startCluster(ctx: ServerContext, url: string, state: NodeState, engine:
       ctx.frames.identified(socket);
     },
     onUpgraded: (socket) => ctx.frames.watch(socket),
+    ...(ctx.tls === undefined ? {} : { tls: ctx.tls }),
   });
   const core = assembleNodeCore({
     id: o.id, address: url, state, engine, settings: o.cluster, antiEntropy: o.antiEntropy,
@@ -193,6 +213,7 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   const o = resolveOptions(options);
   const log = createLogger(o);
   const auth = tokenRegistry(o, log, () => ctxOf); // a bad tokens file stops the start before anything opens
+  const tls = tlsCredentials(o, log); // so does a bad certificate
   let ctxOf: ServerContext | undefined;
   const engine = await openStorage(o);
   let state: NodeState;
@@ -211,19 +232,22 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   }
   let agreed: ServerContext['agreed'];
   try {
-    agreed = await agreeAtStart(o, state, (key) => engine.getSync(key), log);
+    agreed = await agreeAtStart(o, state, (key) => engine.getSync(key), log, tls);
   } catch (error) {
     await engine.close().catch(() => {});
     throw error;
   }
-  const ctx = buildContext(withAgreedSettings(o, agreed.record.values), agreed, state.store, log, engine, auth);
+  const ctx = buildContext(withAgreedSettings(o, agreed.record.values), agreed, state.store, log, engine, auth, tls);
   ctxOf = ctx;
   auth.watch(tokensFileWatchMs);
+  tls?.watch(tlsFilesWatchMs);
   ctx.hints = state.hints;
-  const server = createServer({ keepAliveTimeout: 5_000 }, httpHandler(ctx, engine));
+  const routes = httpHandler(ctx, engine);
+  const server = createServer({ keepAliveTimeout: 5_000 }, routes);
+  const plain = tls === undefined ? undefined : plainRefusalServer(ctx, routes);
   // Anonymous sockets never reach this (the guard displaces them first): it bounds identified ones and requests in progress.
   server.maxConnections = o.connectionsMax + peerConnectionsMax + o.anonymousSocketsMax + socketsHeadroom;
-  sharePort(server, ctx); // raw TCP clients share the port (server/port-mux.ts); the socket guard sees every socket there
+  sharePort(server, ctx, tls === undefined || plain === undefined ? undefined : { credentials: tls, plain }); // raw TCP and TLS clients share the port (server/port-mux.ts); the socket guard sees every socket there
   server.on('request', (req, res) => ctx.sockets.request(req.socket, res));
   const upgrades = upgradeHandler(ctx);
   server.on('upgrade', upgrades.onUpgrade);
@@ -234,15 +258,17 @@ export async function startNode(options: NodeOptions): Promise<RingkvNode> {
   } catch (error) {
     ctx.runtime.stop();
     auth.close();
+    tls?.close();
     await engine.close().catch(() => {});
     throw error;
   }
   const host = urlHost(o.host);
-  const url = `ws://${host}:${port}`;
+  const s = tls === undefined ? { ws: 'ws', tcp: 'tcp', http: 'http' } : { ws: 'wss', tcp: 'tls', http: 'https' };
+  const url = `${s.ws}://${host}:${port}`;
   let node: RunningNode | undefined;
   startCluster(ctx, o.advertiseUrl ?? url, state, engine, () => void node?.afterLeft());
-  node = new RunningNode(o.id, url, `tcp://${host}:${port}`, `http://${host}:${port}`, ctx, server, upgrades, engine, state);
-  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, auth: o.authToken !== undefined || o.tokensFile !== undefined, tokens: auth.size, peerAuth: peerAuthMode(o), generation: state.generation, seeds: o.cluster.seeds, settings: settingsLine(agreed.record.values), settingsSource: agreed.source }, 'node started');
+  node = new RunningNode(o.id, url, `${s.tcp}://${host}:${port}`, `${s.http}://${host}:${port}`, ctx, server, plain, upgrades, engine, state);
+  log.info({ url: node.url, dataDir: o.dataDir, durability: o.durability, tls: tls !== undefined, auth: o.authToken !== undefined || o.tokensFile !== undefined, tokens: auth.size, peerAuth: peerAuthMode(o), generation: state.generation, seeds: o.cluster.seeds, settings: settingsLine(agreed.record.values), settingsSource: agreed.source }, 'node started');
   return node;
 }
 
@@ -262,6 +288,8 @@ class RunningNode implements RingkvNode {
     readonly httpUrl: string,
     private readonly ctx: ServerContext,
     private readonly server: Server,
+    /** A TLS node's server for plain sockets (server/plain-refusal.ts). */
+    private readonly plain: Server | undefined,
     private readonly upgrades: { close(): void },
     private readonly engine: StorageEngine,
     private readonly state: NodeState,
@@ -270,6 +298,10 @@ class RunningNode implements RingkvNode {
   stop(): Promise<void> {
     this.stopped ??= this.shutdown();
     return this.stopped;
+  }
+
+  reloadCertificates(): boolean {
+    return this.ctx.tls?.reload() ?? false;
   }
 
   /**
@@ -306,10 +338,12 @@ class RunningNode implements RingkvNode {
     ctx.core?.stop();
     ctx.peers?.close();
     this.server.closeAllConnections();
+    this.plain?.closeAllConnections();
     ctx.sockets.destroyAnonymous();
     this.upgrades.close();
     await closed;
     ctx.auth.close();
+    ctx.tls?.close();
     ctx.runtime.stop();
     await this.closeEngine();
     ctx.log.info('node stopped');

@@ -42,7 +42,7 @@ describe('resolveOptions', () => {
       expect(isNodeServerError(e) && e.code).toBe('invalid-option');
       expect((e as Error).message).toMatch(/^node-server: .*authToken/);
     }
-    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', host: '10.0.0.5', authToken: 't', clusterSecret: 's' }).host).toBe('10.0.0.5');
+    expect(resolveOptions({ id: 'n1', dataDir: '/tmp/x', host: '10.0.0.5', authToken: 't', clusterSecret: 's', allowInsecurePublicBind: true }).host).toBe('10.0.0.5');
   });
 
   it('refuses socket admission bounds out of range (issue 15)', () => {
@@ -143,7 +143,7 @@ describe('cluster options', () => {
 
   it('refuses a public host with seeds but no cluster secret, unless insecure binds are allowed', () => {
     expect(invalid({ host: '0.0.0.0', allowInsecurePublicBind: true, seeds: ['h:1'] })).toBe(false);
-    expect(invalid({ host: '0.0.0.0', authToken: 't', seeds: ['h:1'], clusterSecret: 's' })).toBe(false);
+    expect(invalid({ host: '0.0.0.0', authToken: 't', seeds: ['h:1'], clusterSecret: 's', allowInsecurePublicBind: true })).toBe(false);
   });
 
   it('refuses an auth token without a cluster secret, with or without seeds or insecure binds (issue 15: peer calls bypassed the token)', () => {

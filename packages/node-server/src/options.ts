@@ -7,6 +7,7 @@
 import type { DestinationStream } from 'pino';
 import type { ReplicationMap } from '@ringkv/hashring';
 import { NodeServerError } from './errors.js';
+import { resolveTlsFiles, tlsScheme, type TlsFiles, type TlsOptions } from './tls/tls-files.js';
 import type { StorageEngine } from './store/engine-port.js';
 import * as L from './limits.js';
 import type { ClusterSettings } from './cluster/settings.js';
@@ -22,11 +23,15 @@ export type Durability = 'sync' | 'interval' | 'none';
 /** Log levels; `silent` logs nothing (tests). */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 
-/** Options of `startNode`. Only `id` and `dataDir` are required. */
-export interface NodeOptions {
+/**
+ * Options of `startNode`. Only `id` and `dataDir` are required. TLS
+ * (`tlsCert`, `tlsKey`, `tlsCa`: all three or none) is described in
+ * tls/tls-files.ts and the README ("TLS").
+ */
+export interface NodeOptions extends TlsOptions {
   /** This node's id: its name in gossip, logs and /status, and the base of its vclock actor (≤ 128 characters, no control characters, no '#'). */
   id: string;
-  /** Interface to bind (default 127.0.0.1). A non-loopback host needs `authToken` or `allowInsecurePublicBind`. */
+  /** Interface to bind (default 127.0.0.1). A non-loopback host needs TLS and a token (`authToken` or `tokensFile`), or `allowInsecurePublicBind`. */
   host?: string;
   /** TCP port for both WebSocket and HTTP; 0 (default) picks a free one, read it back from `node.url`. */
   port?: number;
@@ -48,7 +53,7 @@ export interface NodeOptions {
    * reloads the file when it changes. Needs `clusterSecret` too, like `authToken`.
    */
   tokensFile?: string;
-  /** Without a token, binding a non-loopback host is refused unless this is true. */
+  /** Without TLS and a token, binding a non-loopback host is refused unless this is true. */
   allowInsecurePublicBind?: boolean;
   /** Largest value a put may carry (default 1 MiB, at most 16 MiB). */
   valueBytesMax?: number;
@@ -242,6 +247,8 @@ export interface ResolvedOptions {
   readonly durabilityIntervalMs: number;
   readonly authToken: string | undefined;
   readonly tokensFile: string | undefined;
+  /** The TLS files (all three), or undefined: the node serves plain WebSocket, HTTP and TCP. */
+  readonly tls: TlsFiles | undefined;
   readonly valueBytesMax: number;
   readonly frameBytesMax: number;
   readonly setBytesMax: number;
@@ -321,13 +328,15 @@ function checkId(id: unknown): string {
   return s;
 }
 
-function checkAuth(o: NodeOptions, host: string): string | undefined {
+function checkAuth(o: NodeOptions, host: string, tls: TlsFiles | undefined): string | undefined {
   const token = o.authToken === undefined ? undefined : stringOption('authToken', o.authToken);
   if (token !== undefined && Buffer.byteLength(token) > L.authTokenBytesMax) {
     invalid(`option authToken must be at most ${L.authTokenBytesMax} bytes`);
   }
-  if (token === undefined && o.tokensFile === undefined && !isLoopbackHost(host) && o.allowInsecurePublicBind !== true) {
-    invalid(`host ${host} is reachable from other machines: set authToken or tokensFile, or allowInsecurePublicBind: true to serve without one`);
+  const missing = [...(tls === undefined ? ['TLS (tlsCert, tlsKey, tlsCa)'] : []), ...(token === undefined && o.tokensFile === undefined ? ['a token (authToken or tokensFile)'] : [])];
+  // Issue 16: a token alone travels in clear text, so a public bind needs both.
+  if (missing.length > 0 && !isLoopbackHost(host) && o.allowInsecurePublicBind !== true) {
+    invalid(`host ${host} is reachable from other machines: it needs ${missing.join(' and ')}, or allowInsecurePublicBind: true to serve without`);
   }
   return token;
 }
@@ -344,7 +353,8 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
   const valueBytesMax = intOption('valueBytesMax', o.valueBytesMax, L.valueBytesMaxDefault, 1, L.valueBytesMaxLimit);
   const frameBytesMax = frameBytesFor(valueBytesMax);
   const sendBufferBytesHigh = intOption('sendBufferBytesHigh', o.sendBufferBytesHigh, L.sendBufferBytesHighDefault, 1024, 1024 ** 3);
-  const cluster = resolveCluster(o);
+  const tls = resolveTlsFiles(o);
+  const cluster = resolveCluster(o, tls !== undefined);
   const antiEntropy = resolveAntiEntropy(o);
   return {
     id: checkId(o.id),
@@ -353,8 +363,9 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     dataDir: stringOption('dataDir', o.dataDir),
     durability: oneOf('durability', o.durability, ['sync', 'interval', 'none'], 'interval'),
     durabilityIntervalMs: intOption('durabilityIntervalMs', o.durabilityIntervalMs, L.durabilityIntervalMsDefault, 1, 60_000),
-    authToken: checkAuth(o, host),
+    authToken: checkAuth(o, host, tls),
     tokensFile: o.tokensFile === undefined ? undefined : stringOption('tokensFile', o.tokensFile),
+    tls,
     valueBytesMax,
     frameBytesMax,
     setBytesMax: frameBytesMax - L.replyOverheadBytes,
@@ -382,7 +393,7 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     logDestination: o.logDestination,
     openStorage: typeof o.openStorage === 'function' ? o.openStorage : undefined,
     clusterSecret: checkSecret(o, host),
-    advertiseUrl: o.advertiseUrl === undefined ? undefined : seedAddress(stringOption('advertiseUrl', o.advertiseUrl)),
+    advertiseUrl: o.advertiseUrl === undefined ? undefined : schemeFor(seedAddress(stringOption('advertiseUrl', o.advertiseUrl)), tls !== undefined),
     allowInsecurePublicBind: o.allowInsecurePublicBind === true,
     cluster,
     antiEntropy,
@@ -459,9 +470,14 @@ export function seedAddress(seed: string): string {
   return `ws://${s}`;
 }
 
-function resolveCluster(o: NodeOptions): ClusterSettings {
+/** With TLS every node URL is `wss://`: a `host:port` or `ws://` seed or advertised URL is dialled over TLS. */
+function schemeFor(url: string, tls: boolean): string {
+  return tls ? tlsScheme(url) : url;
+}
+
+function resolveCluster(o: NodeOptions, tls: boolean): ClusterSettings {
   if (o.seeds !== undefined && !Array.isArray(o.seeds)) invalid('option seeds must be an array of host:port strings');
-  const seeds = (o.seeds ?? []).map((x) => (typeof x === 'string' ? seedAddress(x) : invalid('option seeds must hold strings')));
+  const seeds = (o.seeds ?? []).map((x) => (typeof x === 'string' ? schemeFor(seedAddress(x), tls) : invalid('option seeds must hold strings')));
   // The cluster defaults, alone or not: a lone first node founds the cluster's settings (cluster/agreement.ts).
   const n = o.replicas === undefined ? intOption('n', o.n, L.clusterNDefault, 1, 16) : mapTotal(o);
   const r = intOption('r', o.r, Math.min(n, L.clusterRDefault), 1, n);

@@ -3,7 +3,7 @@ import type { RingkvNode } from './node.js';
 import { stopOnSignals } from './signals.js';
 
 function fakeNode(result: Promise<void>): RingkvNode & { stops: number } {
-  const node = { id: 'n', url: 'ws://x', tcpUrl: 'tcp://x', httpUrl: 'http://x', stops: 0, stop: () => (node.stops++, result) };
+  const node = { id: 'n', url: 'ws://x', tcpUrl: 'tcp://x', httpUrl: 'http://x', stops: 0, stop: () => (node.stops++, result), reloadCertificates: () => false };
   return node;
 }
 

@@ -133,7 +133,8 @@ function snippet(text: string): string {
 function causeText(error: unknown): string {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError') return 'no answer in time';
-  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
+  const text = e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(text) ? `${text}: the node's TLS certificate did not verify; give the cluster CA with --tls-ca FILE or $RINGKV_TLS_CA` : text;
 }
 
 /** Who the asked node counts as down, and how many other members (not left) it knows; undefined when its /status does not answer. */

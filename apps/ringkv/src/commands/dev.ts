@@ -27,6 +27,9 @@ import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { devAgreeTimeoutMs, devPollMs, devStopWaitMs } from '../limits.js';
 import { cliInvocation } from '../invocation.js';
+import { makeDevCertificates, type DevCertificates } from '../tls-dev.js';
+import { trustForFetch } from '../tls-client.js';
+import { readFileSync } from 'node:fs';
 import { defaultLogFormat } from './start.js';
 
 /** One child node. */
@@ -47,6 +50,7 @@ export async function runDev(command: DevCommand, io: Io, onSpawned?: (cluster: 
   if ((io.env.RINGKV_AUTH_TOKEN ?? '') !== '' && (io.env.RINGKV_CLUSTER_SECRET ?? '') === '') {
     throw new CliError('usage', 'dev: $RINGKV_AUTH_TOKEN needs $RINGKV_CLUSTER_SECRET too: peers must authenticate when clients do');
   }
+  const certs = command.tls ? await devCertificates(command) : undefined;
   const children: Child[] = [];
   let stopping = false;
   const stop = (): Promise<void> => {
@@ -61,7 +65,7 @@ export async function runDev(command: DevCommand, io: Io, onSpawned?: (cluster: 
     },
   };
   try {
-    for (let i = 0; i < command.nodes * command.dcs; i++) children.push(spawnNode(command, i, io));
+    for (let i = 0; i < command.nodes * command.dcs; i++) children.push(spawnNode(command, i, io, certs));
     // Signal handlers go in before anything is printed: a Ctrl-C right after the banner (or during start-up) must stop the nodes, not kill dev.
     onSpawned?.(cluster);
     await Promise.all(children.map((c) => ready(c)));
@@ -70,7 +74,7 @@ export async function runDev(command: DevCommand, io: Io, onSpawned?: (cluster: 
     await stop();
     throw error;
   }
-  announce(command, children, io);
+  announce(command, children, io, certs?.caFile);
   for (const c of children) {
     void c.exited.then((code) => {
       if (!stopping) io.stderr(`ringkv dev: ${c.id} (pid ${c.proc.pid}) exited with ${code ?? 'a signal'}; the others keep running`);
@@ -85,7 +89,19 @@ export interface DevCluster {
   kill(): void;
 }
 
-function spawnNode(command: DevCommand, i: number, io: Io): Child {
+/**
+ * `--tls`: a new CA and node certificates under `<dir>/tls` (tls-dev.ts),
+ * and this process trusts the CA for its own polls of the nodes' https
+ * `/status`.
+ */
+async function devCertificates(command: DevCommand): Promise<DevCertificates> {
+  const ids = Array.from({ length: command.nodes * command.dcs }, (_, i) => `node${i + 1}`);
+  const certs = makeDevCertificates(join(command.dir, 'tls'), ids);
+  await trustForFetch(readFileSync(certs.caFile));
+  return certs;
+}
+
+function spawnNode(command: DevCommand, i: number, io: Io, certs: DevCertificates | undefined): Child {
   const id = `node${i + 1}`;
   const port = command.basePort + i;
   const seeds = Array.from({ length: command.nodes * command.dcs }, (_, j) => `127.0.0.1:${command.basePort + j}`).filter((_, j) => j !== i);
@@ -97,6 +113,8 @@ function spawnNode(command: DevCommand, i: number, io: Io): Child {
   args.push('--durability', command.durability, ...replicationArgs(command), '--r', String(command.r), '--w', String(command.w));
   if (command.dcs > 1) args.push('--dc', dcOf(command, i));
   if (seeds.length > 0) args.push('--seeds', seeds.join(','));
+  const tls = certs?.nodes.get(id);
+  if (certs !== undefined && tls !== undefined) args.push('--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--tls-ca', certs.caFile);
   const color = logFormat === 'pretty' && io.stderrIsTTY === true && (io.env.NO_COLOR ?? '') === '' && io.env.FORCE_COLOR === undefined ? { FORCE_COLOR: '1' } : {};
   return spawnChild(id, port, args, { ...io.env, ...color, RINGKV_CONFIG: '', RINGKV_SEEDS: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '' }, io);
 }
@@ -148,7 +166,7 @@ export function ready(child: Child): Promise<void> {
     let seen = '';
     const onData = (chunk: Buffer): void => {
       seen += chunk.toString();
-      const m = /ready url=(ws:\/\/\S+) http=(http:\/\/\S+)/.exec(seen);
+      const m = /ready url=(wss?:\/\/\S+) http=(https?:\/\/\S+)/.exec(seen);
       if (m === null) return;
       child.url = m[1] as string;
       child.httpUrl = m[2] as string;
@@ -212,20 +230,25 @@ export async function fetchJson<T>(url: string, timeoutMs = 2_000): Promise<T | 
   }
 }
 
-function announce(command: DevCommand, children: readonly Child[], io: Io): void {
+function announce(command: DevCommand, children: readonly Child[], io: Io, caFile: string | undefined): void {
   const urls = children.map((c) => c.url);
   io.stdout(`ringkv dev ready nodes=${children.length} urls=${urls.join(',')} pids=${children.map((c) => c.proc.pid).join(',')}`);
   const replication = command.dcs === 1 ? `N=${command.n}` : `${command.dcs} DCs, replicas ${replicationArgs(command)[1]}`;
   io.stdout(`  cluster: ${children.length} nodes, ${replication} R=${command.r} W=${command.w}, data in ${command.dir}/node*, node output prefixed [nodeI]`);
   children.forEach((c, i) => io.stdout(`  ${c.id.padEnd(8)} ${command.dcs === 1 ? '' : `${dcOf(command, i)} `}${c.url.padEnd(24)} status: ${c.httpUrl}/status`));
-  io.stdout(`  SDK:     const db = await connect([${urls.map((u) => `'${u}'`).join(', ')}]); // import { connect } from '@ringkv/client-sdk'`);
+  const sdkCa = caFile === undefined ? '' : `, { ca: readFileSync('${caFile}') }`;
+  io.stdout(`  SDK:     const db = await connect([${urls.map((u) => `'${u}'`).join(', ')}]${sdkCa}); // import { connect } from '@ringkv/client-sdk'`);
   const other = urls[1] ?? urls[0];
   // What runs in the user's shell: `ringkv` only when it is on the PATH (a clone has none).
-  const rk = cliInvocation(io.env, process.cwd(), cliPath);
+  const cli = cliInvocation(io.env, process.cwd(), cliPath);
+  const rk = caFile === undefined ? cli : `RINGKV_TLS_CA=${caFile} ${cli}`;
+  if (caFile !== undefined) io.stdout(`  TLS:     CA ${caFile} (throw-away, for this machine only); clients: --tls-ca ${caFile} or $RINGKV_TLS_CA; raw TCP: tls://127.0.0.1:${command.basePort}`);
   io.stdout(`  try:     ${rk} put hello world --url ${urls[0]} && ${rk} get hello --url ${other}`);
   io.stdout(`  dashboard: ${children[0]?.httpUrl}/   (any node serves it)`);
-  io.stdout(`  status:  ${rk} status --url ${urls[0]}     bench: ${rk} bench --seeds ${children.map((c) => `127.0.0.1:${c.port}`).join(',')}`);
-  io.stdout(`  grow:    ${growCommand(command, children.length, rk)}   then: ${rk} leave --url 127.0.0.1:${command.basePort + children.length}`);
+  const benchSeeds = caFile === undefined ? children.map((c) => `127.0.0.1:${c.port}`) : urls;
+  io.stdout(`  status:  ${rk} status --url ${urls[0]}     bench: ${rk} bench --seeds ${benchSeeds.join(',')}`);
+  // A node added by hand would need a certificate of this CA: no grow line under --tls.
+  if (caFile === undefined) io.stdout(`  grow:    ${growCommand(command, children.length, rk)}   then: ${rk} leave --url 127.0.0.1:${command.basePort + children.length}`);
   io.stdout('  stop:    Ctrl-C (stops every node gracefully)');
 }
 

@@ -13,6 +13,7 @@ import { contextBytes, contextText, getJson, getText, valueText } from '../forma
 import { defaultPort, valueInputBytesMax } from '../limits.js';
 import type { Io } from '../io.js';
 import { wsUrl } from '../url.js';
+import { cliCa } from '../tls-client.js';
 
 /** The node URL: the flag, else `$RINGKV_URL` (a port, host:port, ws://, tcp:// or http:// URL), else the local default. */
 export function nodeUrl(flag: string | undefined, env: Io['env']): string {
@@ -40,10 +41,12 @@ export async function connectCli(
   dc?: string,
 ): Promise<RingkvClient> {
   try {
+    const ca = cliCa();
     return await connect(url, {
       ...(transport === undefined ? {} : { transport }),
       // A data center is chosen by the ring, so --dc routes token-aware (inside that DC).
       ...(dc === undefined ? {} : { dc, routing: 'token-aware' as const }),
+      ...(ca === undefined ? {} : { ca }),
       authToken,
       batching,
       ...(dc === undefined ? { routing } : {}),
@@ -54,10 +57,19 @@ export async function connectCli(
     });
   } catch (error) {
     if (isRingkvError(error) && error.code === 'not-connected') {
+      const tls = tlsProblem(error.message);
+      if (tls !== undefined) throw new CliError('unreachable', `cannot connect to ${typeof url === 'string' ? url : url.join(', ')}: ${tls}`, { cause: error });
       throw new CliError('unreachable', `cannot reach a node at ${typeof url === 'string' ? url : url.join(', ')} (is one running? start one with: ringkv start)`, { cause: error });
     }
     throw error;
   }
+}
+
+/** What went wrong with TLS, from the SDK's connect error, or undefined when it was something else. */
+function tlsProblem(message: string): string | undefined {
+  if (/certificate|self.signed|unable to verify/i.test(message)) return `the node's TLS certificate did not verify (${/\(code \d+, ([^)]*)\)/.exec(message)?.[1] ?? 'untrusted'}): give the cluster CA with --tls-ca FILE or $RINGKV_TLS_CA`;
+  if (/server response: 426/.test(message)) return 'the node serves TLS only: use a wss:// or tls:// URL (and --tls-ca)';
+  return undefined;
 }
 
 /** Runs get, put or del and prints the result. */

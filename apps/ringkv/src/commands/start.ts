@@ -43,6 +43,7 @@ export async function runStart(
     ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
     ...(config.tokensFile === undefined ? {} : { tokensFile: config.tokensFile }),
     allowInsecurePublicBind: config.allowInsecurePublicBind,
+    ...config.tls,
     ...(config.valueBytesMax === undefined ? {} : { valueBytesMax: config.valueBytesMax }),
     ...(config.connectionsPerAddressMax === undefined ? {} : { connectionsPerAddressMax: config.connectionsPerAddressMax }),
     ...config.frames,
@@ -103,7 +104,8 @@ export function flagNames(message: string): string {
 function announce(node: RingkvNode, config: StartConfig, io: Io): { node: RingkvNode; config: StartConfig } {
   const seeds = config.cluster.seeds.length === 0 ? '' : ` seeds=${config.cluster.seeds.join(',')}${config.cluster.join === true ? ' join=true' : ''}`;
   io.stdout(`ringkv node ${node.id} ready url=${node.url} http=${node.httpUrl} data=${config.dataDir} durability=${config.durability}${seeds}`);
-  const urlFlag = node.url === 'ws://127.0.0.1:7000' ? '' : ` --url ${node.url}`;
+  const caFlag = node.url.startsWith('wss://') && config.tls.tlsCa !== undefined ? ` --tls-ca ${config.tls.tlsCa}` : '';
+  const urlFlag = `${node.url === 'ws://127.0.0.1:7000' ? '' : ` --url ${node.url}`}${caFlag}`;
   const rk = cliInvocation(io.env, process.cwd(), process.argv[1] ?? 'ringkv');
   io.stdout(`  try:     ${rk} put hello world${urlFlag} && ${rk} get hello${urlFlag}`);
   io.stdout(`  dashboard: ${node.httpUrl}/   status: ${node.httpUrl}/status   metrics: ${node.httpUrl}/metrics   stop: Ctrl-C`);
@@ -132,6 +134,8 @@ export function exitOnLeft(node: RingkvNode, io: Io): void {
 
 /** Installs SIGINT/SIGTERM handlers that stop `node` and exit (0, or 1 if the stop failed). */
 export function exitOnSignals(node: RingkvNode, io: Io): void {
+  // SIGHUP reloads the TLS certificates (open connections are kept); a node without TLS keeps SIGHUP's default.
+  if (node.url.startsWith('wss://')) process.on('SIGHUP', () => void node.reloadCertificates());
   stopOnSignals(node, {
     onStopped: (error) => {
       if (error === undefined) io.stdout(`ringkv node ${node.id} stopped`);

@@ -8,6 +8,7 @@
  * table says so.
  */
 
+import { cliCa } from '../tls-client.js';
 import type { StatusCommand } from '../args.js';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -104,8 +105,8 @@ interface NodeStatus {
 
 /** ws://host:port (or tcp://host:port) → http://host:port (one port serves them all). */
 export function httpOf(wsUrl: string): string {
-  // tcp: is not a special scheme, and WHATWG URLs refuse to switch it to http: in place.
-  const u = new URL(wsUrl.startsWith('tcp://') ? `ws://${wsUrl.slice('tcp://'.length)}` : wsUrl);
+  // tcp: and tls: are not special schemes, and WHATWG URLs refuse to switch them to http: in place.
+  const u = new URL(wsUrl.replace(/^tcp:\/\//, 'ws://').replace(/^tls:\/\//, 'wss://'));
   u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
   u.pathname = '';
   return u.toString().replace(/\/$/, '');
@@ -115,7 +116,7 @@ export function httpOf(wsUrl: string): string {
 export async function runStatus(command: StatusCommand, io: Io): Promise<ClusterView> {
   const url = nodeUrl(command.url, io.env);
   const asked = await fetchJson<NodeStatus>(`${httpOf(url)}/status`);
-  if (asked === undefined) throw new CliError('unreachable', `status: cannot read ${httpOf(url)}/status (is a node running there?)`);
+  if (asked === undefined) throw new CliError('unreachable', `status: cannot read ${httpOf(url)}/status (is a node running there?${httpOf(url).startsWith('https:') && cliCa() === undefined ? ' a TLS node needs the cluster CA: --tls-ca FILE or $RINGKV_TLS_CA' : ''})`);
   const members = asked.cluster?.members ?? [{ id: asked.id, url, status: asked.state ?? 'normal', ownership: { primary: 1, replica: 1 } }];
   const others = await Promise.all(members.map((m) => (m.id === asked.id ? Promise.resolve(asked) : fetchJson<NodeStatus>(`${httpOf(m.url)}/status`))));
   const hints = new Map<string, number>();

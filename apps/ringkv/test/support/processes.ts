@@ -17,7 +17,7 @@ import { afterAll, beforeAll } from 'vitest';
 export const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
 
 /** The environment of every process: no RINGKV_* setting of the caller's leaks in. */
-export const env = { ...process.env, RINGKV_URL: '', RINGKV_CONFIG: '', RINGKV_SEEDS: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '', RINGKV_JOIN: '', RINGKV_TOKEN: '', RINGKV_AUTH_TOKEN: '', RINGKV_N: '', RINGKV_R: '', RINGKV_W: '', RINGKV_MODE: '' };
+export const env = { ...process.env, RINGKV_URL: '', RINGKV_CONFIG: '', RINGKV_SEEDS: '', RINGKV_ID: '', RINGKV_PORT: '', RINGKV_DATA: '', RINGKV_JOIN: '', RINGKV_TOKEN: '', RINGKV_AUTH_TOKEN: '', RINGKV_N: '', RINGKV_R: '', RINGKV_W: '', RINGKV_MODE: '', RINGKV_TLS_CERT: '', RINGKV_TLS_KEY: '', RINGKV_TLS_CA: '' };
 
 /** A `ringkv start` process that printed its ready line. */
 export interface NodeProcess {
@@ -60,7 +60,7 @@ export function startNodeProcess(dir: string, id: string, extra: readonly string
   const { proc, exited, output } = spawnStart(['--id', id, '--port', '0', '--data', join(dir, id), '--log-level', 'warn', '--durability', 'none', ...extra]);
   return new Promise((resolve, reject) => {
     proc.stdout?.on('data', () => {
-      const m = /ready url=(ws:\/\/\S+) http=(http:\/\/\S+)/.exec(output());
+      const m = /ready url=(wss?:\/\/\S+) http=(https?:\/\/\S+)/.exec(output());
       if (m === null || started.some((n) => n.proc === proc)) return;
       const node = { id, proc, url: m[1] as string, http: m[2] as string, exited, output };
       started.push(node);

@@ -60,6 +60,13 @@ export interface PeerLinkConfig {
   readonly localAddress?: string | undefined;
   /** Told the size of every frame written to the peer (the node counts bytes sent to other DCs). */
   readonly onSent?: (address: string, bytes: number) => void;
+  /** With TLS: the certificate, key and CA of each new connection, read at its connect (so a reload applies to the next one). */
+  readonly tls?: PeerTls;
+}
+
+/** Where a link takes its TLS options (tls/tls-credentials.ts `TlsCredentials`). */
+export interface PeerTls {
+  clientOptions(): { readonly ca: Buffer; readonly cert: Buffer; readonly key: Buffer };
 }
 
 /** Peer traffic counters (they only grow). */
@@ -244,7 +251,7 @@ export class PeerLink {
       const local = this.config.localAddress;
       const target = isIP(new URL(this.address).hostname.replace(/^\[|\]$/g, ''));
       const bind = local === undefined || (target !== 0 && target !== isIP(local)) ? {} : { localAddress: local, family: isIP(local) };
-      ws = new WebSocket(`${this.address}${L.peerPath}`, { maxPayload: codec.limits.frameBytesMax, perMessageDeflate: false, handshakeTimeout: L.peerConnectTimeoutMs, ...bind });
+      ws = new WebSocket(`${this.address}${L.peerPath}`, { maxPayload: codec.limits.frameBytesMax, perMessageDeflate: false, handshakeTimeout: L.peerConnectTimeoutMs, ...bind, ...this.config.tls?.clientOptions() });
     } catch {
       // An address that is not a ws URL (a bad seed): fail like an unreachable peer, with backoff.
       this.state = 'idle';

@@ -11,7 +11,7 @@ import type { PeerCodec, PeerMessage } from '@ringkv/protocol';
 import type { Clock } from '@ringkv/quorum';
 import { isIP } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { PeerLink, type PeerCallBody, type PeerStats } from './peer-link.js';
+import { PeerLink, type PeerCallBody, type PeerStats, type PeerTls } from './peer-link.js';
 import { PeerServerConnection, type InboundPeers, type PeerAdmission, type PeerHandlers } from './peer-server.js';
 import type { PeerPort } from './replicas.js';
 
@@ -23,6 +23,8 @@ export interface PeerNetworkOptions extends PeerAdmission {
   readonly host?: string;
   /** Told about every accepted inbound peer WebSocket, once ws holds its socket (the node's frame guard reads it). */
   readonly onUpgraded?: (socket: Duplex) => void;
+  /** A TLS node's credentials: outbound links dial `wss://` with its certificate and the cluster CA (peer-link.ts). */
+  readonly tls?: PeerTls;
 }
 
 /**
@@ -141,7 +143,7 @@ export class PeerNetwork implements PeerPort {
   private link(address: string): PeerLink {
     let link = this.links.get(address);
     if (link === undefined) {
-      link = new PeerLink(address, { selfId: this.o.selfId, clusterName: this.o.clusterName, secret: this.o.secret, codec: this.o.codec, clock: this.o.clock, random: this.o.random, stats: this.stats, localAddress: peerLocalAddress(this.o.host), onSent: this.countSent });
+      link = new PeerLink(address, { selfId: this.o.selfId, clusterName: this.o.clusterName, secret: this.o.secret, codec: this.o.codec, clock: this.o.clock, random: this.o.random, stats: this.stats, localAddress: peerLocalAddress(this.o.host), onSent: this.countSent, ...(this.o.tls === undefined ? {} : { tls: this.o.tls }) });
       this.links.set(address, link);
     }
     return link;

@@ -23,10 +23,10 @@ export function settingsUrlOf(seed: string): string {
 }
 
 /** GET `url` as JSON from `localAddress` (the bound IP, as peer links dial: a proxy or firewall tells nodes apart by it), within the discovery deadline. */
-function getJson(url: string, localAddress: string | undefined): Promise<{ status: number; body: unknown }> {
+function getJson(url: string, localAddress: string | undefined, tls: SeedTls | undefined): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const get = url.startsWith('https:') ? httpsGet : httpGet;
-    const req = get(url, { timeout: L.settingsDiscoveryTimeoutMs, ...(localAddress === undefined ? {} : { localAddress }) }, (res) => {
+    const req = get(url, { timeout: L.settingsDiscoveryTimeoutMs, ...(localAddress === undefined ? {} : { localAddress }), ...tls }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -50,9 +50,16 @@ function getJson(url: string, localAddress: string | undefined): Promise<{ statu
 /** A settings answer is a few hundred bytes; more is not one. */
 const settingsAnswerBytesMax = 64 * 1024;
 
-async function ask(seed: string, localAddress: string | undefined): Promise<SeedAnswer> {
+/** A TLS node's certificate, key and cluster CA: seeds are asked over https, as peers dial them (mutual TLS). */
+export interface SeedTls {
+  readonly ca: Buffer;
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
+async function ask(seed: string, localAddress: string | undefined, tls: SeedTls | undefined): Promise<SeedAnswer> {
   try {
-    const res = await getJson(settingsUrlOf(seed), localAddress);
+    const res = await getJson(settingsUrlOf(seed), localAddress, tls);
     // An older node without the route, or one answering something else, holds no record we can use.
     if (res.status !== 200) return { kind: 'none' };
     const record = checkRecord((res.body as { settings?: unknown } | undefined)?.settings);
@@ -68,10 +75,10 @@ async function ask(seed: string, localAddress: string | undefined): Promise<Seed
  * within `settingsDiscoveryRoundsMax` rounds (limits.ts says why it stops).
  * Never rejects.
  */
-export async function discoverSettings(seeds: readonly string[], host: string, log: NodeLogger): Promise<SettingsRecord | undefined> {
+export async function discoverSettings(seeds: readonly string[], host: string, log: NodeLogger, tls?: SeedTls): Promise<SettingsRecord | undefined> {
   const localAddress = peerLocalAddress(host);
   for (let round = 1; round <= L.settingsDiscoveryRoundsMax && seeds.length > 0; round++) {
-    const answers = await Promise.all(seeds.map((seed) => ask(seed, localAddress)));
+    const answers = await Promise.all(seeds.map((seed) => ask(seed, localAddress, tls)));
     const records = answers.flatMap((a) => (a.kind === 'record' ? [a.record] : []));
     if (records.length > 0) return records[0];
     if (answers.some((a) => a.kind === 'none')) return undefined;

@@ -50,7 +50,7 @@ function samplerOf(ctx: ServerContext): DashboardSampler {
       }
       return ring;
     },
-    fetchText: (url) => fetchText(url, dashboardFetchTimeoutMs, dashboardFetchBytesMax),
+    fetchText: (url) => fetchText(url, dashboardFetchTimeoutMs, dashboardFetchBytesMax, ctx.tls?.clientOptions()),
     nowMs: () => Date.now(),
     setTimer: (fn, ms) => {
       const timer = setTimeout(fn, ms);

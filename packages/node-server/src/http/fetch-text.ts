@@ -19,11 +19,14 @@ export function httpBaseOf(address: string): string {
   return `${scheme}//${url.host}`;
 }
 
-/** GETs `url` and resolves with its body as text; rejects on a network error, a non-200 status, `timeoutMs` or more than `bytesMax` bytes (module invariants). */
-export function fetchText(url: string, timeoutMs: number, bytesMax: number): Promise<string> {
+/**
+ * GETs `url` and resolves with its body as text; rejects on a network error, a non-200 status, `timeoutMs` or more than `bytesMax` bytes (module invariants).
+ * `tls`: a TLS node's certificate, key and cluster CA, for another member's `https://` endpoints (mutual TLS, as peer links).
+ */
+export function fetchText(url: string, timeoutMs: number, bytesMax: number, tls?: { readonly ca: Buffer; readonly cert: Buffer; readonly key: Buffer }): Promise<string> {
   return new Promise((resolve, reject) => {
     const get = url.startsWith('https:') ? httpsGet : httpGet;
-    const req = get(url, { headers: { accept: 'application/json, text/plain' } }, (res) => {
+    const req = get(url, { headers: { accept: 'application/json, text/plain' }, ...tls }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         reject(new Error(`${url} answered ${res.statusCode}`));

@@ -3,6 +3,7 @@
  * logger and the set of open connections. One per node; passed by reference
  * so connections hold no per-node closures.
  */
+import type { TlsCredentials } from '../tls/tls-credentials.js';
 import type { WireCodec } from '@ringkv/protocol';
 import type { LogThrottle, NodeLogger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -60,6 +61,8 @@ export interface ServerContext {
   /** The tokens clients may present and what each may do (auth/registry.ts). */
   readonly auth: TokenRegistry;
   readonly connections: Set<TrackedConnection>;
+  /** The node's certificates when it serves TLS (tls/tls-credentials.ts), else undefined. */
+  readonly tls: TlsCredentials | undefined;
   /** Raw socket admission: the header deadline, the anonymous and per-address bounds (socket-guard.ts). */
   readonly sockets: SocketGuard;
   /** Incomplete messages on client and peer connections: the read deadline and the node-wide byte bound (frame-guard.ts). */

@@ -22,23 +22,44 @@
  *   2. The HTTP server sees each non-TCP socket once, with its first chunk
  *      unread: the server's own `connection` listeners run as they would
  *      have, only later.
+ *   3. With TLS (issue 16), a socket whose first byte is a TLS handshake's
+ *      (0x16) is decrypted (tls-accept.ts) and what it carries is
+ *      dispatched as in 1–2; any other socket goes to the plain-refusal
+ *      server (plain-refusal.ts), which serves `/health` and refuses the
+ *      rest. Without TLS, a 0x16 byte is an HTTP parse error as before.
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { tcpPreamble } from '@ringkv/protocol';
 import type { ServerContext } from './context.js';
-import { acceptTcp } from './tcp-accept.js';
+import { acceptTcp, refuseTcp } from './tcp-accept.js';
+import { acceptTls, tlsHandshakeByte } from './tls-accept.js';
+import type { TlsCredentials } from '../tls/tls-credentials.js';
 
 type ConnectionListener = (this: Server, socket: Socket) => void;
 
+/** A TLS node's port: its credentials and the server plain sockets go to (invariant 3). */
+export interface TlsPort {
+  readonly credentials: TlsCredentials;
+  readonly plain: Server;
+}
+
 /**
- * Takes over `server`'s `connection` event (invariants 1, 2). Call once,
+ * Takes over `server`'s `connection` event (invariants 1–3). Call once,
  * after the server is built and before it listens.
  */
-export function sharePort(server: Server, ctx: ServerContext): void {
+export function sharePort(server: Server, ctx: ServerContext, tls?: TlsPort): void {
   const httpListeners = server.listeners('connection') as ConnectionListener[];
   if (httpListeners.length === 0) throw new Error('node-server: assertion failed: the HTTP server has no connection listener to hand sockets to');
   server.removeAllListeners('connection');
+  // `onError` (the mux's own error listener) stays on a TCP client's socket and leaves an HTTP one, whose server handles its errors.
+  const dispatch = (socket: Socket, chunk: Buffer, onError?: () => void): void => {
+    if (chunk[0] === tcpPreamble[0]) return acceptTcp(ctx, socket, chunk);
+    if (onError !== undefined) socket.off('error', onError);
+    socket.unshift(chunk);
+    for (const listener of httpListeners) listener.call(server, socket);
+    socket.resume();
+  };
   server.on('connection', (socket: Socket) => {
     ctx.sockets.accepted(socket);
     if (socket.destroyed) return;
@@ -46,10 +67,15 @@ export function sharePort(server: Server, ctx: ServerContext): void {
     socket.on('error', onError);
     socket.once('data', (chunk: Buffer) => {
       socket.pause();
-      if (chunk[0] === tcpPreamble[0]) return acceptTcp(ctx, socket, chunk);
+      if (tls === undefined) return dispatch(socket, chunk, onError);
+      if (chunk[0] === tlsHandshakeByte) return acceptTls(ctx, tls.credentials, socket, chunk, dispatch);
+      if (chunk[0] === tcpPreamble[0]) {
+        ctx.metrics.tlsPlainRefused++;
+        return refuseTcp(ctx, socket, 'unauthorized', 'this node serves TLS only: connect with tls:// (and the cluster CA)');
+      }
       socket.off('error', onError);
       socket.unshift(chunk);
-      for (const listener of httpListeners) listener.call(server, socket);
+      tls.plain.emit('connection', socket);
       socket.resume();
     });
   });

@@ -130,6 +130,23 @@ export class SocketGuard {
   }
 
   /**
+   * `to` (a TLS socket over `from`, tls-accept.ts) takes `from`'s place: it
+   * is counted for the same address and, if `from` was anonymous, is
+   * anonymous with a new header deadline (the handshake took some of the
+   * old one). `from` is no longer tracked.
+   */
+  wrapped(from: Duplex, to: Duplex): void {
+    const address = this.counted.get(from);
+    if (address === undefined) return;
+    const wasAnonymous = this.anonymous.has(from);
+    this.identified(from);
+    this.counted.delete(from);
+    this.counted.set(to, address);
+    to.once('close', () => this.release(to));
+    if (wasAnonymous) this.makeAnonymous(to, address);
+  }
+
+  /**
    * Destroys every anonymous socket (the node is stopping): sockets no
    * server tracks yet, such as one whose first bytes have not arrived
    * (port-mux.ts), would otherwise hold the listener's close until their

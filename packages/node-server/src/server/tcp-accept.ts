@@ -52,14 +52,14 @@ function preambleRead(ctx: ServerContext, socket: Socket, head: Buffer): void {
     socket.destroy();
     return;
   }
-  if (check === 'other-version') return refuse(ctx, socket, 'unsupported-version', `this node speaks TCP framing version ${tcpPreamble[tcpPreamble.length - 1] as number}`);
+  if (check === 'other-version') return refuseTcp(ctx, socket, 'unsupported-version', `this node speaks TCP framing version ${tcpPreamble[tcpPreamble.length - 1] as number}`);
   if (ctx.stopping) {
     ctx.metrics.connectionsRefused++;
-    return refuse(ctx, socket, 'shutting-down', 'the node is shutting down; reconnect to another node');
+    return refuseTcp(ctx, socket, 'shutting-down', 'the node is shutting down; reconnect to another node');
   }
   if (ctx.connections.size >= ctx.options.connectionsMax) {
     ctx.metrics.connectionsRefused++;
-    return refuse(ctx, socket, 'unavailable', `the node has connectionsMax (${ctx.options.connectionsMax}) connections; retry later`);
+    return refuseTcp(ctx, socket, 'unavailable', `the node has connectionsMax (${ctx.options.connectionsMax}) connections; retry later`);
   }
   ctx.sockets.upgraded(socket);
   ctx.frames.watchReported(socket);
@@ -69,8 +69,8 @@ function preambleRead(ctx: ServerContext, socket: Socket, head: Buffer): void {
   transport.bind(connection, head.subarray(tcpPreamble.length));
 }
 
-/** Invariants 2 and 3: the preamble and one error frame, then the socket is dropped once they are written. */
-function refuse(ctx: ServerContext, socket: Socket, code: ProtocolErrorCode, message: string): void {
+/** Invariants 2 and 3 (and a plain client of a TLS node, plain-refusal.ts): the preamble and one error frame, then the socket is dropped once they are written. */
+export function refuseTcp(ctx: ServerContext, socket: Socket, code: ProtocolErrorCode, message: string): void {
   ctx.metrics.error(code);
   const frame = ctx.codec.encode(errorFrameFor(code, message));
   socket.end(Buffer.concat([tcpPreamble, joinLengthPrefixed([frame])]));

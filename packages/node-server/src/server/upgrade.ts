@@ -20,15 +20,18 @@ import { WebSocketServer } from 'ws';
 import type { ServerContext } from './context.js';
 import { ClientConnection } from './connection.js';
 import { WebSocketTransport } from './ws-transport.js';
+import { hasClusterCertificate } from './tls-accept.js';
 import { peerPath } from '../limits.js';
 
 /** The paths the WebSocket protocol is served on; the SDK uses `/`. */
 export const webSocketPaths: readonly string[] = Object.freeze(['/', '/ws']);
 
+const statusText: Record<number, string> = { 403: 'Forbidden', 404: 'Not Found' };
+
 function reject(socket: Duplex, status: number, text: string, extra = ''): void {
   const body = JSON.stringify({ error: text });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Service Unavailable'}\r\n` +
+    `HTTP/1.1 ${status} ${statusText[status] ?? 'Service Unavailable'}\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${extra}\r\n${body}`,
   );
 }
@@ -57,6 +60,11 @@ export function upgradeHandler(ctx: ServerContext): {
       ctx.sockets.upgraded(socket);
       if (pathOf(req.url) === peerPath) {
         if (ctx.stopping || ctx.peers === undefined) return reject(socket, 503, 'the node is not serving peers');
+        if (ctx.tls !== undefined && !hasClusterCertificate(socket)) {
+          ctx.metrics.tlsRefused++;
+          ctx.refusalLog.run(() => ctx.log.warn({ from: req.socket.remoteAddress }, 'refused a peer connection: it presented no certificate of the cluster CA'));
+          return reject(socket, 403, 'a TLS node admits peers with a certificate of the cluster CA only (mutual TLS)');
+        }
         return ctx.peers.accept(req, socket, head);
       }
       if (!webSocketPaths.includes(pathOf(req.url))) return reject(socket, 404, 'the ringkv protocol is served on / and /ws');
