@@ -103,10 +103,8 @@ export interface DevCommand {
 }
 
 /** `ringkv status`. */
-export interface StatusCommand {
+export interface StatusCommand extends AdminTarget {
   readonly kind: 'status';
-  readonly url: string | undefined;
-  readonly json: boolean;
 }
 
 /** `ringkv repair`: an anti-entropy pass now on the node at `url`. */
@@ -228,12 +226,6 @@ const devOptions = {
   durability: { type: 'string' },
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-const statusOptions = {
-  url: { type: 'string' },
-  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -398,10 +390,10 @@ function weightFlag(command: string, text: string): number {
 }
 
 function parseStatus(args: readonly string[]): Command {
-  const { values, positionals } = parse('status', args, statusOptions);
+  const { values, positionals } = parse('status', args, adminOptions);
   if (values.help) return { kind: 'help', text: usage('status') };
   noPositionals('status', positionals);
-  return { kind: 'status', url: values.url === undefined ? undefined : checkUrl('status', values.url), json: values.json ?? false };
+  return { kind: 'status', ...adminCommon('status', values) };
 }
 
 /** `--seeds host:port,…` (or ports, ws:// or http:// URLs) as ws URLs. */
@@ -613,6 +605,7 @@ Node output is forwarded prefixed with [nodeI]. Ctrl-C stops every node graceful
   status: `ringkv status [options]
 Prints the cluster as a table: members, state, ownership shares, hints pending, generation.
   --url URL          any node (default $RINGKV_URL or ws://127.0.0.1:7000)
+  --token T          a token of any role, for a node with tokens (default $RINGKV_TOKEN, else $RINGKV_AUTH_TOKEN)
   --json             machine-readable output`,
   repair: `ringkv repair [options]
 Runs a full anti-entropy pass now on one node: it compares its Merkle trees with every other

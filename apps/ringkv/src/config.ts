@@ -37,6 +37,7 @@ export interface StartConfig {
   readonly authToken: string | undefined;
   readonly tokensFile: string | undefined;
   readonly allowInsecurePublicBind: boolean;
+  readonly metricsPublic: boolean;
   readonly valueBytesMax: number | undefined;
   readonly connectionsPerAddressMax: number | undefined;
   /** Partial frames (issue 15): absent fields use the node's defaults. */
@@ -121,6 +122,7 @@ export function resolveStartConfig(flags: StartFlags, environment: StartEnvironm
     authToken: text(pick('auth-token')),
     tokensFile: text(pick('tokens-file')),
     allowInsecurePublicBind: bool(pick('allow-insecure-public-bind')) ?? false,
+    metricsPublic: bool(pick('metrics-public')) ?? false,
     valueBytesMax: integer(pick('value-bytes-max'), 1, 16 * 1024 * 1024),
     connectionsPerAddressMax: integer(pick('connections-per-address-max'), 1, 100_000),
     frames: definedOnly({

@@ -72,6 +72,9 @@ export const vnodesMax = 4096;
 /** Largest relative weight (`start --weight`, `plan --weight`): the node's own bound. */
 export const weightMax = 64;
 
+/** How long `ringkv status` waits for one node's /status (a busy node on a loaded machine answers in seconds). */
+export const statusTimeoutMs = 10_000;
+
 /** How long an admin call (plan, cleanup, remove, leave's request) may take: plan and cleanup walk the node's ranges, which takes a while on a large node. */
 export const adminTimeoutMs = 120_000;
 /** Period of `ringkv leave`'s /status polls: often enough for a live bar, rare enough to cost the node nothing. */

@@ -24,6 +24,7 @@ export const startOptionSpecs = {
   'durability-interval-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_DURABILITY_INTERVAL_MS', description: 'fsync period with interval (default 100)' },
   'auth-token': { type: 'string', metavar: 'TOKEN', env: 'RINGKV_AUTH_TOKEN', description: 'clients must present this token (needs --cluster-secret)' },
   'tokens-file': { type: 'string', metavar: 'FILE', env: 'RINGKV_TOKENS_FILE', description: 'tokens with roles, key prefixes and rates (ringkv token add|revoke|list edits it; reloaded on change; needs --cluster-secret)' },
+  'metrics-public': { type: 'boolean', metavar: '', env: 'RINGKV_METRICS_PUBLIC', description: 'serve /status and /metrics without a token on a node with --auth-token or --tokens-file (default: they need a token of any role; /health is always open)' },
   'allow-insecure-public-bind': { type: 'boolean', metavar: '', env: 'RINGKV_ALLOW_INSECURE_PUBLIC_BIND', description: 'allow a non-loopback host without a token' },
   'value-bytes-max': { type: 'string', metavar: 'BYTES', env: 'RINGKV_VALUE_BYTES_MAX', description: 'largest value a put may carry (default 1048576)' },
   'frame-read-timeout-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_FRAME_READ_TIMEOUT_MS', description: 'a connection whose message stays incomplete this long is dropped (default 30000)' },

@@ -48,6 +48,12 @@ export interface NodeOptions {
    * reloads the file when it changes. Needs `clusterSecret` too, like `authToken`.
    */
   tokensFile?: string;
+  /**
+   * Serve `/status` and `/metrics` without a token even when the node has tokens (`authToken`,
+   * `tokensFile`), e.g. for a Prometheus that cannot send one (default false: they need a token
+   * of any role). `/health` is always open.
+   */
+  metricsPublic?: boolean;
   /** Without a token, binding a non-loopback host is refused unless this is true. */
   allowInsecurePublicBind?: boolean;
   /** Largest value a put may carry (default 1 MiB, at most 16 MiB). */
@@ -230,6 +236,7 @@ export interface ResolvedOptions {
   readonly durabilityIntervalMs: number;
   readonly authToken: string | undefined;
   readonly tokensFile: string | undefined;
+  readonly metricsPublic: boolean;
   readonly valueBytesMax: number;
   readonly frameBytesMax: number;
   readonly setBytesMax: number;
@@ -343,6 +350,7 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     durabilityIntervalMs: intOption('durabilityIntervalMs', o.durabilityIntervalMs, L.durabilityIntervalMsDefault, 1, 60_000),
     authToken: checkAuth(o, host),
     tokensFile: o.tokensFile === undefined ? undefined : stringOption('tokensFile', o.tokensFile),
+    metricsPublic: o.metricsPublic === true,
     valueBytesMax,
     frameBytesMax,
     setBytesMax: frameBytesMax - L.replyOverheadBytes,

@@ -43,6 +43,7 @@ export async function runStart(
     ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
     ...(config.tokensFile === undefined ? {} : { tokensFile: config.tokensFile }),
     allowInsecurePublicBind: config.allowInsecurePublicBind,
+    metricsPublic: config.metricsPublic,
     ...(config.valueBytesMax === undefined ? {} : { valueBytesMax: config.valueBytesMax }),
     ...(config.connectionsPerAddressMax === undefined ? {} : { connectionsPerAddressMax: config.connectionsPerAddressMax }),
     ...config.frames,

@@ -19,11 +19,11 @@ export function httpBaseOf(address: string): string {
   return `${scheme}//${url.host}`;
 }
 
-/** GETs `url` and resolves with its body as text; rejects on a network error, a non-200 status, `timeoutMs` or more than `bytesMax` bytes (module invariants). */
-export function fetchText(url: string, timeoutMs: number, bytesMax: number): Promise<string> {
+/** GETs `url` (with `headers` besides `accept`) and resolves with its body as text; rejects on a network error, a non-200 status, `timeoutMs` or more than `bytesMax` bytes (module invariants). */
+export function fetchText(url: string, timeoutMs: number, bytesMax: number, headers: Readonly<Record<string, string>> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const get = url.startsWith('https:') ? httpsGet : httpGet;
-    const req = get(url, { headers: { accept: 'application/json, text/plain' } }, (res) => {
+    const req = get(url, { headers: { accept: 'application/json, text/plain', ...headers } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         reject(new Error(`${url} answered ${res.statusCode}`));

@@ -145,6 +145,7 @@ export class ClientConnection implements TrackedConnection, TcpFrameSink {
     if (this.ctx.auth.required) {
       this.grant = this.ctx.auth.verify(message.authToken);
       if (this.grant === undefined) {
+        this.ctx.metrics.authRefusal('unauthorized', 'client');
         this.ctx.refusalLog.run((suppressed) => this.ctx.log.warn({ peer: this.peer, client: message.clientName, ...suppressedField(suppressed) }, 'hello with a missing or wrong auth token'));
         return this.refuse(protocolError('unauthorized', 'the hello carried no valid auth token'));
       }
