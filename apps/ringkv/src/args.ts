@@ -37,6 +37,7 @@ import { wsUrl } from './url.js';
 import { adminCommon, adminOptions, checkUrl, type AdminTarget } from './admin-target.js';
 export { checkUrl, type AdminTarget } from './admin-target.js';
 import { parseToken, tokenUsage, type TokenCommand } from './commands/token.js';
+import { batchUsages, parseBatch, type BatchCommand, type BatchKind, type KvFlagParsers } from './commands/batch-args.js';
 import { backupUsage, parseBackup, parseRestore, restoreUsage, type BackupCommand, type RestoreCommand } from './commands/backup-args.js';
 
 /** `ringkv get KEY`. */
@@ -211,6 +212,7 @@ export type Command =
   | DelCommand
   | BenchCommand
   | TokenCommand
+  | BatchCommand
   | BackupCommand
   | RestoreCommand
   | HelpCommand;
@@ -277,6 +279,9 @@ const parsers: Readonly<Record<string, (args: readonly string[]) => Command>> = 
   token: (a) => parseToken(a),
   backup: (a) => parseBackup(a),
   restore: (a) => parseRestore(a),
+  mget: (a) => parseBatch('mget', a, batchKv),
+  mput: (a) => parseBatch('mput', a, batchKv),
+  mdel: (a) => parseBatch('mdel', a, batchKv),
 };
 
 /** Parses `argv` (without `node` and the script). Throws `CliError('usage')`. */
@@ -457,6 +462,9 @@ function writeCommon(command: string, values: { context?: string; blind?: boolea
   }
   return { context: values.context, blind: values.blind ?? false, w: values.w === undefined ? undefined : consistencyFlag(command, 'w', values.w) };
 }
+
+/** The get/put flags the batch commands share (commands/batch-args.ts). */
+const batchKv: KvFlagParsers = { options: kvOptions, common: (command, values) => kvCommon(command, values), consistency: consistencyFlag };
 
 function parseBench(args: readonly string[]): Command {
   const { values, positionals } = parse('bench', args, benchOptions);
@@ -694,6 +702,7 @@ export function usage(command?: string): string {
   if (command === 'token') return tokenUsage;
   if (command === 'backup') return backupUsage;
   if (command === 'restore') return restoreUsage;
+  if (command === 'mget' || command === 'mput' || command === 'mdel') return batchUsages[command as BatchKind];
   if (command !== undefined && usages[command] !== undefined) return usages[command];
   return `ringkv: a Dynamo-style key-value store
 
@@ -709,6 +718,7 @@ Usage:
   ringkv get KEY [options]         read a key (siblings shown with an index)
   ringkv put KEY VALUE [options]   write a key
   ringkv del KEY [options]         delete a key
+  ringkv mget KEY... [options]     read many keys in one call (also mput KEY=VALUE..., mdel KEY...; --file or - for stdin)
   ringkv bench [options]           load-test a node, or a cluster with --seeds
   ringkv backup --out DIR          back up every node of the cluster (consistent snapshots, while serving)
   ringkv restore DIR               restore a backup into the cluster at --url

@@ -9,6 +9,9 @@ export const defaultDataRoot = '.ringkv';
 /** Node id when the hostname is not a usable id. */
 export const fallbackNodeId = 'node1';
 
+/** Most bytes `ringkv mget|mput|mdel` reads from a file or standard input: manyOpsMax (1,000) entries of up to 64 KiB each. */
+export const batchInputBytesMax = 64 * 1024 * 1024;
+
 /** Most bytes `put KEY -` or `put --file` reads: the node's largest `--value-bytes-max` (16 MiB); the node's own bound refuses less. */
 export const valueInputBytesMax = 16 * 1024 * 1024;
 
