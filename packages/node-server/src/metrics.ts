@@ -97,6 +97,8 @@ export class Metrics {
   connectionsPaused = 0;
   /** Times a connection stopped being read because of request bytes in flight (issue 15, item 4). */
   connectionsPausedForBytes = 0;
+  /** Times a connection stopped being read after a `rate-limited` answer (server/connection.ts invariant 9). */
+  connectionsHeldForRate = 0;
   framesIn = 0;
   bytesIn = 0;
   bytesOut = 0;
@@ -192,6 +194,7 @@ export class Metrics {
     w.counter('ringkv_connections_refused_total', 'Upgrades refused (connectionsMax reached or stopping).', this.connectionsRefused);
     w.counter('ringkv_connections_paused_total', 'Times a connection was paused for backpressure.', this.connectionsPaused);
     w.counter('ringkv_connections_paused_for_request_bytes_total', 'Times a connection stopped being read because of request bytes in flight.', this.connectionsPausedForBytes);
+    w.counter('ringkv_connections_held_for_rate_total', 'Times a connection stopped being read after a rate-limited answer, until the token may send again.', this.connectionsHeldForRate);
     w.counter('ringkv_connections_dropped_slow_total', 'Connections terminated because their client stopped reading.', this.connectionsDroppedSlow);
     const sockets = sources.sockets();
     w.gauge('ringkv_sockets_anonymous', 'Sockets that have not yet sent request headers or a good client or peer hello.', sockets.anonymous);
