@@ -172,7 +172,7 @@ export interface StatusMembers {
  * nodes tokens: the auth token, else (a tokens file) the cluster secret, which
  * node-server's HTTP gate accepts for its read endpoints.
  */
-function devStatusHeaders(env: Io['env']): Record<string, string> {
+export function devStatusHeaders(env: Io['env']): Record<string, string> {
   if ((env.RINGKV_AUTH_TOKEN ?? '') !== '') return bearerHeaders(env.RINGKV_AUTH_TOKEN);
   const secret = env.RINGKV_CLUSTER_SECRET ?? '';
   return secret === '' ? {} : { [clusterSecretHeader]: secret };
