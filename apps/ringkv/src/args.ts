@@ -37,6 +37,7 @@ import { wsUrl } from './url.js';
 import { adminCommon, adminOptions, checkUrl, type AdminTarget } from './admin-target.js';
 export { checkUrl, type AdminTarget } from './admin-target.js';
 import { parseToken, tokenUsage, type TokenCommand } from './commands/token.js';
+import { batchUsages, parseBatch, type BatchCommand, type BatchKind, type KvFlagParsers } from './commands/batch-args.js';
 import { backupUsage, parseBackup, parseRestore, restoreUsage, type BackupCommand, type RestoreCommand } from './commands/backup-args.js';
 
 /** `ringkv get KEY`. */
@@ -115,10 +116,8 @@ export interface DevCommand {
 }
 
 /** `ringkv status`. */
-export interface StatusCommand {
+export interface StatusCommand extends AdminTarget {
   readonly kind: 'status';
-  readonly url: string | undefined;
-  readonly json: boolean;
 }
 
 /** `ringkv repair`: an anti-entropy pass now on the node at `url`. */
@@ -230,6 +229,7 @@ export type Command =
   | DelCommand
   | BenchCommand
   | TokenCommand
+  | BatchCommand
   | BackupCommand
   | RestoreCommand
   | HelpCommand;
@@ -246,12 +246,6 @@ const devOptions = {
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
   tls: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-const statusOptions = {
-  url: { type: 'string' },
-  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -307,6 +301,9 @@ const parsers: Readonly<Record<string, (args: readonly string[]) => Command>> = 
   token: (a) => parseToken(a),
   backup: (a) => parseBackup(a),
   restore: (a) => parseRestore(a),
+  mget: (a) => parseBatch('mget', a, batchKv),
+  mput: (a) => parseBatch('mput', a, batchKv),
+  mdel: (a) => parseBatch('mdel', a, batchKv),
 };
 
 /** Parses `argv` (without `node` and the script). Throws `CliError('usage')`. */
@@ -420,10 +417,10 @@ function weightFlag(command: string, text: string): number {
 }
 
 function parseStatus(args: readonly string[]): Command {
-  const { values, positionals } = parse('status', args, statusOptions);
+  const { values, positionals } = parse('status', args, adminOptions);
   if (values.help) return { kind: 'help', text: usage('status') };
   noPositionals('status', positionals);
-  return { kind: 'status', url: values.url === undefined ? undefined : checkUrl('status', values.url), json: values.json ?? false };
+  return { kind: 'status', ...adminCommon('status', values) };
 }
 
 /** `--seeds host:port,…` (or ports, ws:// or http:// URLs) as ws URLs. */
@@ -499,6 +496,9 @@ function writeCommon(command: string, values: { context?: string; blind?: boolea
     ifMatch: values['if-match'] ?? false,
   };
 }
+
+/** The get/put flags the batch commands share (commands/batch-args.ts). */
+const batchKv: KvFlagParsers = { options: kvOptions, common: (command, values) => kvCommon(command, values), consistency: consistencyFlag };
 
 function parseBench(args: readonly string[]): Command {
   const { values, positionals } = parse('bench', args, benchOptions);
@@ -663,6 +663,7 @@ Node output is forwarded prefixed with [nodeI]. Ctrl-C stops every node graceful
   status: `ringkv status [options]
 Prints the cluster as a table: members, state, ownership shares, hints pending, generation.
   --url URL          any node (default $RINGKV_URL or ws://127.0.0.1:7000)
+  --token T          a token of any role, for a node with tokens (default $RINGKV_TOKEN, else $RINGKV_AUTH_TOKEN)
   --json             machine-readable output`,
   repair: `ringkv repair [options]
 Runs a full anti-entropy pass now on one node: it compares its Merkle trees with every other
@@ -760,6 +761,7 @@ export function usage(command?: string): string {
   if (command === 'token') return tokenUsage;
   if (command === 'backup') return backupUsage;
   if (command === 'restore') return restoreUsage;
+  if (command === 'mget' || command === 'mput' || command === 'mdel') return batchUsages[command as BatchKind];
   if (command !== undefined && usages[command] !== undefined) return usages[command];
   return `ringkv: a Dynamo-style key-value store
 
@@ -775,6 +777,7 @@ Usage:
   ringkv get KEY [options]         read a key (siblings shown with an index)
   ringkv put KEY VALUE [options]   write a key
   ringkv del KEY [options]         delete a key
+  ringkv mget KEY... [options]     read many keys in one call (also mput KEY=VALUE..., mdel KEY...; --file or - for stdin)
   ringkv bench [options]           load-test a node, or a cluster with --seeds
   ringkv backup --out DIR          back up every node of the cluster (consistent snapshots, while serving)
   ringkv restore DIR               restore a backup into the cluster at --url

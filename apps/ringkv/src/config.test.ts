@@ -23,6 +23,13 @@ describe('resolveStartConfig', () => {
     expect(c.dataDir).toBe(join(defaultDataRoot, 'db-7'));
   });
 
+  it('serves /status and /metrics without a token only with --metrics-public (flag, $RINGKV_METRICS_PUBLIC or metricsPublic in the file)', () => {
+    expect(resolveStartConfig({}, environment({}, {})).metricsPublic).toBe(false);
+    expect(resolveStartConfig({ 'metrics-public': true }, environment({}, {})).metricsPublic).toBe(true);
+    expect(resolveStartConfig({}, environment({ RINGKV_METRICS_PUBLIC: 'true' }, {})).metricsPublic).toBe(true);
+    expect(resolveStartConfig({}, environment({ RINGKV_CONFIG: '/c.json' }, { '/c.json': JSON.stringify({ metricsPublic: true }) })).metricsPublic).toBe(true);
+  });
+
   it('takes flags over env over the config file over defaults', () => {
     const files = { '/c.json': JSON.stringify({ id: 'file', port: 1001, durability: 'none', host: '127.0.0.2', authToken: 'ft' }) };
     const env = { RINGKV_CONFIG: '/c.json', RINGKV_PORT: '1002', RINGKV_ID: 'env' };

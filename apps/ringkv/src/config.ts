@@ -39,6 +39,7 @@ export interface StartConfig {
   readonly allowInsecurePublicBind: boolean;
   /** `--tls-cert`, `--tls-key`, `--tls-ca` as given (the node checks them: all three or none). */
   readonly tls: { readonly tlsCert?: string; readonly tlsKey?: string; readonly tlsCa?: string };
+  readonly metricsPublic: boolean;
   readonly valueBytesMax: number | undefined;
   readonly connectionsPerAddressMax: number | undefined;
   /** Partial frames (issue 15): absent fields use the node's defaults. */
@@ -126,6 +127,7 @@ export function resolveStartConfig(flags: StartFlags, environment: StartEnvironm
     tokensFile: text(pick('tokens-file')),
     allowInsecurePublicBind: bool(pick('allow-insecure-public-bind')) ?? false,
     tls: definedOnly({ tlsCert: text(pick('tls-cert')), tlsKey: text(pick('tls-key')), tlsCa: text(pick('tls-ca')) }),
+    metricsPublic: bool(pick('metrics-public')) ?? false,
     valueBytesMax: integer(pick('value-bytes-max'), 1, 16 * 1024 * 1024),
     connectionsPerAddressMax: integer(pick('connections-per-address-max'), 1, 100_000),
     frames: definedOnly({

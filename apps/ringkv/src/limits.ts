@@ -9,6 +9,9 @@ export const defaultDataRoot = '.ringkv';
 /** Node id when the hostname is not a usable id. */
 export const fallbackNodeId = 'node1';
 
+/** Most bytes `ringkv mget|mput|mdel` reads from a file or standard input: manyOpsMax (1,000) entries of up to 64 KiB each. */
+export const batchInputBytesMax = 64 * 1024 * 1024;
+
 /** Most bytes `put KEY -` or `put --file` reads: the node's largest `--value-bytes-max` (16 MiB); the node's own bound refuses less. */
 export const valueInputBytesMax = 16 * 1024 * 1024;
 
@@ -74,6 +77,9 @@ export const benchWarmMsMax = 10_000;
 export const vnodesMax = 4096;
 /** Largest relative weight (`start --weight`, `plan --weight`): the node's own bound. */
 export const weightMax = 64;
+
+/** How long `ringkv status` waits for one node's /status (a busy node on a loaded machine answers in seconds). */
+export const statusTimeoutMs = 10_000;
 
 /** How long an admin call (plan, cleanup, remove, leave's request) may take: plan and cleanup walk the node's ranges, which takes a while on a large node. */
 export const adminTimeoutMs = 120_000;

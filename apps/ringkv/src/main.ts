@@ -20,6 +20,7 @@ import { cleanupText, planText, removeText, runCleanup, runPlan, runRemove } fro
 import { runStatus, statusText } from './commands/status.js';
 import { exitOnLeft, exitOnSignals, runStart } from './commands/start.js';
 import { runToken } from './commands/token.js';
+import { runBatch } from './commands/batch.js';
 import { backupText, restoreText, runBackup, runRestore } from './commands/backup.js';
 import { isCliError, oneLine } from './errors.js';
 import { takeTlsCa } from './tls-client.js';
@@ -72,6 +73,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
         return show(io, command.json, await runBackup(command, io), backupText);
       case 'restore':
         return show(io, command.json, await runRestore(command, io), restoreText);
+      case 'mget':
+      case 'mput':
+      case 'mdel':
+        await runBatch(command, io);
+        return 0;
       case 'bench': {
         const result = await runBench(command, io);
         show(io, command.json, result, benchText);

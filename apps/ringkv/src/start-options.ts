@@ -24,6 +24,7 @@ export const startOptionSpecs = {
   'durability-interval-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_DURABILITY_INTERVAL_MS', description: 'fsync period with interval (default 100)' },
   'auth-token': { type: 'string', metavar: 'TOKEN', env: 'RINGKV_AUTH_TOKEN', description: 'clients must present this token (needs --cluster-secret)' },
   'tokens-file': { type: 'string', metavar: 'FILE', env: 'RINGKV_TOKENS_FILE', description: 'tokens with roles, key prefixes and rates (ringkv token add|revoke|list edits it; reloaded on change; needs --cluster-secret)' },
+  'metrics-public': { type: 'boolean', metavar: '', env: 'RINGKV_METRICS_PUBLIC', description: 'serve /status and /metrics without a token on a node with --auth-token or --tokens-file (default: they need a token of any role; /health is always open)' },
   'allow-insecure-public-bind': { type: 'boolean', metavar: '', env: 'RINGKV_ALLOW_INSECURE_PUBLIC_BIND', description: 'allow a non-loopback host without TLS and a token' },
   'tls-cert': { type: 'string', metavar: 'FILE', env: 'RINGKV_TLS_CERT', description: 'PEM certificate of this node: serve wss, https and tls (raw TCP) on the port, plain refused except GET /health (needs --tls-key, --tls-ca; reloaded on SIGHUP and on change)' },
   'tls-key': { type: 'string', metavar: 'FILE', env: 'RINGKV_TLS_KEY', description: 'PEM private key of --tls-cert' },

@@ -28,18 +28,21 @@ const tmp = mkdtempSync(join(tmpdir(), 'ringkv-deploy-'));
 /** The environment variables of `ringkv start` (start-options.ts). */
 const startEnv = new Set<string>(Object.values(startOptionSpecs).flatMap((s) => ('env' in s ? [s.env as string] : [])));
 let node: RingkvNode;
+/** The test node's client token ($RINGKV_AUTH_TOKEN of the deploy files). */
+const nodeToken = 'deploy-token';
 
 beforeAll(async () => {
-  node = await startNode({ id: 'deploy-1', dataDir: join(tmp, 'data'), logLevel: 'silent' });
+  // As deployed: with a client token, so /metrics and /status need it and /health does not.
+  node = await startNode({ id: 'deploy-1', dataDir: join(tmp, 'data'), logLevel: 'silent', authToken: nodeToken, clusterSecret: 'deploy-secret' });
 });
 afterAll(async () => {
   await node?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The HTTP status a running node answers for `path` (GET). */
-async function served(path: string): Promise<number> {
-  return (await fetch(`${node.httpUrl}${path}`)).status;
+/** The HTTP status a running node answers for `path` (GET), with `token` as a bearer when given. */
+async function served(path: string, token?: string): Promise<number> {
+  return (await fetch(`${node.httpUrl}${path}`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })).status;
 }
 
 /** `ringkv start` configuration from an environment only, as a container gets it; throws what the CLI would. */
@@ -122,12 +125,20 @@ describe('deploy/compose.yaml', () => {
     }
   });
 
-  it('points Prometheus at every node\'s /metrics and Grafana at the dashboard and its data source', async () => {
-    const prometheus = compose.services.prometheus as { volumes: string[] };
+  it('points Prometheus at every node\'s /metrics with the client token as its bearer, and Grafana at the dashboard and its data source', async () => {
+    const prometheus = compose.services.prometheus as { volumes: string[]; configs: { source: string; target: string }[] };
     const configFile = join(deployDir, (prometheus.volumes[0] as string).split(':')[0] as string);
-    const scrape = (yamlDocuments(configFile)[0] as { scrape_configs: { metrics_path: string; static_configs: { targets: string[] }[] }[] }).scrape_configs[0];
+    type Scrape = { metrics_path: string; authorization: { type: string; credentials_file: string }; static_configs: { targets: string[] }[] };
+    const scrape = (yamlDocuments(configFile)[0] as { scrape_configs: Scrape[] }).scrape_configs[0];
     expect(scrape?.static_configs[0]?.targets.sort()).toEqual(nodes.map(([name]) => `${name}:${defaultPort}`));
-    expect(await served(scrape?.metrics_path as string)).toBe(200);
+    // The bearer file is a compose config holding the nodes' RINGKV_AUTH_TOKEN: /metrics answers it, and refuses a scrape without it.
+    expect(scrape?.authorization.type).toBe('Bearer');
+    const mounted = prometheus.configs.find((c) => c.target === scrape?.authorization.credentials_file);
+    expect(mounted, 'the credentials file is mounted into Prometheus').toBeDefined();
+    const content = expandCompose(String((compose as unknown as { configs: Record<string, { content: string }> }).configs[mounted?.source as string]?.content), { RINGKV_AUTH_TOKEN: nodeToken });
+    expect(content).toBe(expandCompose(String(nodes[0]?.[1].environment.RINGKV_AUTH_TOKEN), { RINGKV_AUTH_TOKEN: nodeToken }));
+    expect(await served(scrape?.metrics_path as string, content)).toBe(200);
+    expect(await served(scrape?.metrics_path as string)).toBe(401);
     for (const volume of (compose.services.grafana as { volumes: string[] }).volumes) expect(existsSync(join(deployDir, volume.split(':')[0] as string)), volume).toBe(true);
     const datasource = yamlDocuments(join(deployDir, 'grafana', 'provisioning', 'datasources', 'prometheus.yaml'))[0] as { datasources: { uid: string; url: string }[] };
     expect(datasource.datasources[0]?.url).toBe('http://prometheus:9090');
@@ -209,7 +220,9 @@ describe('deploy/k8s', () => {
     expect(await served(container.readinessProbe.httpGet.path)).toBe(200);
     for (const probe of [container.livenessProbe, container.startupProbe]) expect(probe.tcpSocket.port).toBe(port?.name);
     expect(sts.spec.template.metadata.annotations['prometheus.io/port']).toBe(String(config.port));
-    expect(await served(sts.spec.template.metadata.annotations['prometheus.io/path'])).toBe(200);
+    // The scrape path needs the token the pods get (or RINGKV_METRICS_PUBLIC, which the manifests do not set); the probe path none.
+    expect(await served(sts.spec.template.metadata.annotations['prometheus.io/path'], nodeToken)).toBe(200);
+    expect(await served(sts.spec.template.metadata.annotations['prometheus.io/path'])).toBe(401);
   });
 
   it('changes one pod at a time: OrderedReady, a PodDisruptionBudget of one, scaled-down volumes deleted', () => {

@@ -136,7 +136,7 @@ async function aeStatus(id: Id): Promise<AeStatus> {
 async function settle(): Promise<void> {
   const urls = ids.map((id) => (nodes.get(id) as RingkvNode).httpUrl);
   await waitUntil('the cluster agrees', () => agree(urls, [...ids]), 60_000);
-  await waitUntil('no node is seen down', async () => (await Promise.all(urls.map(clusterStatus))).every((s) => s.down.length === 0), 60_000);
+  await waitUntil('no node is seen down', async () => (await Promise.all(urls.map((u) => clusterStatus(u)))).every((s) => s.down.length === 0), 60_000);
   await waitUntil('the trees are built', async () => (await Promise.all(ids.map(aeStatus))).every((s) => !s.build.building), 120_000);
   let passes = -1;
   for (;;) {

@@ -16,6 +16,7 @@ export type { NodeSnapshot } from './backup/snapshot.js';
 export { encodeEntries as encodeRestoreChunk } from './anti-entropy/entries.js';
 export { formatTokensFile, mintToken, parseTokensFile, roles } from './auth/tokens-file.js';
 export type { Role, TokenEntry, TokensFile } from './auth/tokens-file.js';
+export { clusterSecretHeader } from './http/gate.js';
 export type { NodeServerErrorCode } from './errors.js';
 export { webSocketPaths } from './server/upgrade.js';
 export { dataPrefix, storageKey } from './store/keys.js';

@@ -296,6 +296,15 @@ export const restoreChunkBytesMax = 16 * 1024 * 1024;
 /** How long a restore chunk's replica applies may take before a replica counts as failed (and gets a hint). */
 export const restoreDeadlineMs = 30_000;
 
+/**
+ * Longest a connection is not read after a `rate-limited` answer (issue 16, a flood with a
+ * rate-limited token): it is held for the answer's `retryAfterMs`, capped here, so a client
+ * that ignores `retryAfterMs` waits in its own socket instead of costing the node a refusal per
+ * request; a second is enough to bring a flood down to the token's rate and short enough that
+ * a client whose bucket refills sooner is never held past it by much.
+ */
+export const rateHoldMsMax = 1_000;
+
 /** How often a node stats its tokens file for changes: a revoked token's connections close within about this long (issue 16 asks within a second). */
 export const tokensFileWatchMs = 250;
 

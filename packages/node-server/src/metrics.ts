@@ -86,6 +86,8 @@ export class Metrics {
   private readonly failed = new Float64Array(ops.length);
   private readonly latency = ops.map(() => new Histogram(latencyBucketsSeconds));
   private readonly errors = new Map<string, number>();
+  /** Refused HTTP requests by `reason,endpoint` label text (http/gate.ts invariant 3). */
+  private readonly authRefusals = new Map<string, number>();
   /** Peer call latency by kind: calls this node made (`out`) and served (`in`). */
   private readonly peerOut = peerCallKinds.map(() => new Histogram(latencyBucketsSeconds));
   private readonly peerIn = peerCallKinds.map(() => new Histogram(latencyBucketsSeconds));
@@ -99,6 +101,8 @@ export class Metrics {
   connectionsPaused = 0;
   /** Times a connection stopped being read because of request bytes in flight (issue 15, item 4). */
   connectionsPausedForBytes = 0;
+  /** Times a connection stopped being read after a `rate-limited` answer (server/connection.ts invariant 9). */
+  connectionsHeldForRate = 0;
   framesIn = 0;
   bytesIn = 0;
   bytesOut = 0;
@@ -123,6 +127,12 @@ export class Metrics {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
   }
 
+  /** Records one request refused for its token (`unauthorized`: none or unknown; `forbidden`: too weak a role) at `endpoint`. */
+  authRefusal(reason: 'unauthorized' | 'forbidden', endpoint: string): void {
+    const labels = `reason="${reason}",endpoint="${endpoint}"`;
+    this.authRefusals.set(labels, (this.authRefusals.get(labels) ?? 0) + 1);
+  }
+
   /** Request counts by op, for /status. */
   requestCounts(): Record<Op, { ok: number; error: number }> {
     const out = {} as Record<Op, { ok: number; error: number }>;
@@ -142,6 +152,8 @@ export class Metrics {
     this.renderLatency(w);
     w.family('ringkv_errors_total', 'counter', 'Errors sent to clients, by protocol error code.');
     for (const [code, n] of this.errors) w.sample('ringkv_errors_total', n, `code="${code}"`);
+    w.family('ringkv_auth_refusals_total', 'counter', 'HTTP requests refused for their token (reason unauthorized: none or unknown; forbidden: too weak a role), by endpoint; client hellos with a bad token count as endpoint="client".');
+    for (const [labels, n] of this.authRefusals) w.sample('ringkv_auth_refusals_total', n, labels);
     this.renderConnections(w, sources);
     w.gauge('ringkv_write_queue_depth', 'Writes waiting for the storage engine.', sources.queuedWrites());
     renderStorage(w, sources.storage());
@@ -188,6 +200,7 @@ export class Metrics {
     w.counter('ringkv_tls_plain_refused_total', 'Plain requests, upgrades and TCP clients refused by a TLS node (plain HTTP serves /health only).', this.tlsPlainRefused);
     w.counter('ringkv_connections_paused_total', 'Times a connection was paused for backpressure.', this.connectionsPaused);
     w.counter('ringkv_connections_paused_for_request_bytes_total', 'Times a connection stopped being read because of request bytes in flight.', this.connectionsPausedForBytes);
+    w.counter('ringkv_connections_held_for_rate_total', 'Times a connection stopped being read after a rate-limited answer, until the token may send again.', this.connectionsHeldForRate);
     w.counter('ringkv_connections_dropped_slow_total', 'Connections terminated because their client stopped reading.', this.connectionsDroppedSlow);
     const sockets = sources.sockets();
     w.gauge('ringkv_sockets_anonymous', 'Sockets that have not yet sent request headers or a good client or peer hello.', sockets.anonymous);

@@ -53,6 +53,12 @@ export interface NodeOptions extends TlsOptions {
    * reloads the file when it changes. Needs `clusterSecret` too, like `authToken`.
    */
   tokensFile?: string;
+  /**
+   * Serve `/status` and `/metrics` without a token even when the node has tokens (`authToken`,
+   * `tokensFile`), e.g. for a Prometheus that cannot send one (default false: they need a token
+   * of any role). `/health` is always open.
+   */
+  metricsPublic?: boolean;
   /** Without TLS and a token, binding a non-loopback host is refused unless this is true. */
   allowInsecurePublicBind?: boolean;
   /** Largest value a put may carry (default 1 MiB, at most 16 MiB). */
@@ -249,6 +255,7 @@ export interface ResolvedOptions {
   readonly tokensFile: string | undefined;
   /** The TLS files (all three), or undefined: the node serves plain WebSocket, HTTP and TCP. */
   readonly tls: TlsFiles | undefined;
+  readonly metricsPublic: boolean;
   readonly valueBytesMax: number;
   readonly frameBytesMax: number;
   readonly setBytesMax: number;
@@ -366,6 +373,7 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     authToken: checkAuth(o, host, tls),
     tokensFile: o.tokensFile === undefined ? undefined : stringOption('tokensFile', o.tokensFile),
     tls,
+    metricsPublic: o.metricsPublic === true,
     valueBytesMax,
     frameBytesMax,
     setBytesMax: frameBytesMax - L.replyOverheadBytes,

@@ -10,6 +10,7 @@ import { connect } from './support/client.js';
 import { nodeTracker, removeTempDirs } from './support/node.js';
 
 const token = 'dash-secret';
+const auth = { authorization: `Bearer ${token}` };
 const nodes = nodeTracker();
 let a: RingkvNode;
 let b: RingkvNode;
@@ -17,7 +18,7 @@ let b: RingkvNode;
 beforeAll(async () => {
   a = await nodes.start({ id: 'a', n: 2, r: 1, w: 1, gossipIntervalMs: 100, authToken: token, clusterSecret: 'peers-secret' });
   b = await nodes.start({ id: 'b', n: 2, r: 1, w: 1, gossipIntervalMs: 100, authToken: token, clusterSecret: 'peers-secret', seeds: [a.url] });
-  await waitUntil('a and b agree on the members', () => agree([a.httpUrl, b.httpUrl], ['a', 'b']));
+  await waitUntil('a and b agree on the members', () => agree([a.httpUrl, b.httpUrl], ['a', 'b'], auth));
 });
 
 afterAll(async () => {
@@ -25,7 +26,6 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-const auth = { authorization: `Bearer ${token}` };
 
 /** Reads server-sent events from `res` until `done` accepts one; cancels the stream either way. */
 async function readEvents(res: Response, done: (data: any) => boolean): Promise<any> {
@@ -51,12 +51,13 @@ async function readEvents(res: Response, done: (data: any) => boolean): Promise<
 }
 
 describe('dashboard endpoints', () => {
-  it('the live stream and the key inspector need the token; the node identity does not', async () => {
+  it('the live stream, the key inspector and the node identity need the token (the sampler reads other members with the cluster secret)', async () => {
     expect((await fetch(`${a.httpUrl}/dashboard/live`)).status).toBe(401);
     const head = await fetch(`${a.httpUrl}/dashboard/live`, { method: 'HEAD', headers: auth });
     expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
     expect((await fetch(`${a.httpUrl}/dashboard/key?key=k`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-    const node = await (await fetch(`${b.httpUrl}/dashboard/node`)).json();
+    expect((await fetch(`${b.httpUrl}/dashboard/node`)).status).toBe(401);
+    const node = await (await fetch(`${b.httpUrl}/dashboard/node`, { headers: auth })).json();
     expect(node).toMatchObject({ id: 'b', actor: expect.stringMatching(/^b(#[0-9a-z]+)?$/) });
   });
 

@@ -95,6 +95,18 @@ describe('tokens with roles (issue 16)', () => {
     expect(replies.filter((r) => r.type === 'get-ok').length).toBeGreaterThan(0);
   });
 
+  it('stops reading a connection after a rate-limited answer until the token may send again, then serves it', async () => {
+    const held = async (): Promise<number> => Number(/ringkv_connections_held_for_rate_total\{[^}]*\} (\d+)/.exec(await (await fetch(`${node.httpUrl}/metrics`, { headers: { authorization: `Bearer ${admin.token}` } })).text())?.[1]);
+    const before = await held();
+    const c = await connect(node.url, slow.token);
+    // Pipelined: more than the bucket holds, all sent at once, as a flood sends them.
+    const replies = await Promise.all(Array.from({ length: 20 }, () => c.request({ type: 'get', key: 'r' })));
+    expect(replies.some((r) => r.type === 'error' && r.code === 'rate-limited')).toBe(true);
+    expect(await held()).toBeGreaterThan(before);
+    // The hold ends by itself: the same connection is read and served again once the bucket refills (polled, no duration asserted).
+    await until(async () => (await c.request({ type: 'get', key: 'r' })).type === 'get-ok', 'a get-ok after the hold');
+  });
+
   it('takes admin calls only from an admin token', async () => {
     const post = (token: string | undefined) =>
       fetch(`${node.httpUrl}/admin/cleanup`, { method: 'POST', headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });

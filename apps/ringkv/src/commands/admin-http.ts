@@ -4,13 +4,14 @@
  * turned into values or one-line `CliError`s.
  *
  * The node's contract: errors are JSON `{"error":{"code","message"}}` with
- * 400, 401, 404, 409 or 503; with an auth token configured, POSTs and
- * `/admin/plan` need `Authorization: Bearer <token>`.
+ * 400, 401, 403, 404, 409 or 503; with tokens configured, POSTs and
+ * `/admin/plan` need `Authorization: Bearer <token>` of an admin token, and
+ * `/status` and `/metrics` one of any role (unless `--metrics-public`).
  *
  * Invariants:
  *   1. Every failure is a `CliError` naming the command: no answer →
  *      `unreachable`; 401 → `unauthorized`; a refusal the node explains
- *      (400/404/409) → `rejected` with the node's code in brackets; 503 and
+ *      (400/403/404/409) → `rejected` with the node's code in brackets; 503 and
  *      anything else → `failed`. The user never sees a stack or raw HTML.
  *   2. The token is sent only when one is configured, and never printed.
  */
@@ -19,8 +20,8 @@ import { CliError, oneLine } from '../errors.js';
 import type { Io } from '../io.js';
 import { adminTimeoutMs } from '../limits.js';
 import { fetchJson } from './dev.js';
+import { bearerHeaders, httpOf } from './node-http.js';
 import { nodeUrl } from './kv.js';
-import { httpOf } from './status.js';
 
 /** One admin request. */
 export interface AdminRequest {
@@ -56,8 +57,7 @@ export async function adminFetch(command: string, target: AdminTarget, io: Io, r
   const url = new URL(`${adminBase(target, io.env)}${request.path}`);
   for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
   const token = adminToken(target, io.env);
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  const headers = bearerHeaders(token);
   if (request.body !== undefined) headers['content-type'] = 'application/json';
   if (request.rawBody !== undefined) headers['content-type'] = 'application/octet-stream';
   const body = request.rawBody ?? (request.body === undefined ? undefined : JSON.stringify(request.body));
@@ -101,7 +101,7 @@ async function refusal(command: string, request: AdminRequest, res: Response, se
   }
   const what = message ?? `${res.status} ${snippet(text)}`;
   const suffix = code === undefined ? '' : ` [${code}]`;
-  const kind = res.status === 400 || res.status === 404 || res.status === 409 ? 'rejected' : 'failed';
+  const kind = res.status === 400 || res.status === 403 || res.status === 404 || res.status === 409 ? 'rejected' : 'failed';
   return new CliError(kind, `${command}: ${what}${suffix}`);
 }
 
@@ -139,7 +139,7 @@ function causeText(error: unknown): string {
 
 /** Who the asked node counts as down, and how many other members (not left) it knows; undefined when its /status does not answer. */
 export async function downAsSeenBy(target: AdminTarget, env: Io['env']): Promise<{ readonly self: string; readonly down: readonly string[]; readonly others: number } | undefined> {
-  const s = await fetchJson<{ id: string; cluster?: { down?: string[]; members?: { id: string; status: string }[] } }>(`${adminBase(target, env)}/status`);
+  const s = await fetchJson<{ id: string; cluster?: { down?: string[]; members?: { id: string; status: string }[] } }>(`${adminBase(target, env)}/status`, undefined, bearerHeaders(adminToken(target, env)));
   if (s === undefined) return undefined;
   const others = (s.cluster?.members ?? []).filter((m) => m.id !== s.id && m.status !== 'left').length;
   return { self: s.id, down: [...(s.cluster?.down ?? [])].sort(), others };

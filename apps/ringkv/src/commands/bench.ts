@@ -25,6 +25,7 @@ import type { Io } from '../io.js';
 import { benchStatusTimeoutMs, benchWarmMsMax, latencyUsMax } from '../limits.js';
 import { connectCli, nodeUrl } from './kv.js';
 import { httpOf } from './status.js';
+import { bearerHeaders } from './node-http.js';
 import { WorkloadRunner, workloads, ycsbKey, type Workload } from './ycsb.js';
 
 type Histogram = ReturnType<typeof hdr.build>;
@@ -114,9 +115,9 @@ export async function runBench(command: BenchCommand, io: Io): Promise<BenchResu
       clients.push(await connectCli(rotated, authToken, 10_000, command.inflight, command.batching, 'token-aware', command.transport, command.dc));
     }
     if (command.seeds !== undefined) await warmRouting(clients);
-    const before = await Promise.all(seeds.map((u) => nodeRuntime(u)));
+    const before = await Promise.all(seeds.map((u) => nodeRuntime(u, authToken)));
     const result = await load(command, url, clients);
-    const after = await Promise.all(seeds.map((u) => nodeRuntime(u)));
+    const after = await Promise.all(seeds.map((u) => nodeRuntime(u, authToken)));
     // The node figures span both phases of a --workload run (load and run), so they count both.
     const ops = result.all.count + result.errors + (result.workload?.load.count ?? 0);
     return { ...result, nodes: nodeFigures(seeds, before, after, ops) };
@@ -386,10 +387,10 @@ interface NodeRuntime {
   readonly gc: { readonly count: number; readonly totalMs: number; readonly maxMs: number };
 }
 
-async function nodeRuntime(wsUrl: string): Promise<NodeRuntime | undefined> {
+async function nodeRuntime(wsUrl: string, token: string | undefined): Promise<NodeRuntime | undefined> {
   try {
     const u = new URL(`${httpOf(wsUrl)}/status`);
-    const res = await fetch(u, { signal: AbortSignal.timeout(benchStatusTimeoutMs) });
+    const res = await fetch(u, { headers: bearerHeaders(token), signal: AbortSignal.timeout(benchStatusTimeoutMs) });
     if (!res.ok) return undefined;
     const runtime = ((await res.json()) as { runtime?: NodeRuntime }).runtime;
     return runtime?.gc === undefined ? undefined : runtime;

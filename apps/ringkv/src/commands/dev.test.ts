@@ -1,7 +1,8 @@
+import { clusterSecretHeader } from '@ringkv/node-server';
 import { describe, expect, it } from 'vitest';
 import { parseCommand, type DevCommand } from '../args.js';
 import type { Io } from '../io.js';
-import { agreedOn, extraMembers, growCommand, runDev, type StatusMembers } from './dev.js';
+import { agreedOn, devStatusHeaders, extraMembers, growCommand, runDev, type StatusMembers } from './dev.js';
 
 describe('growCommand', () => {
   it('names the next id, port and data directory, joining through the first node', () => {
@@ -42,5 +43,13 @@ describe('dev and the auth token', () => {
   it('refuses $RINGKV_AUTH_TOKEN without $RINGKV_CLUSTER_SECRET before starting any node', async () => {
     const io: Io = { stdout: () => {}, stderr: () => {}, env: { RINGKV_AUTH_TOKEN: 't' } };
     await expect(runDev(parseCommand(['dev']) as DevCommand, io)).rejects.toThrow(/RINGKV_AUTH_TOKEN needs \$RINGKV_CLUSTER_SECRET/);
+  });
+});
+
+describe('dev reads its nodes\' /status with the credential the environment gives them', () => {
+  it('sends $RINGKV_AUTH_TOKEN as a bearer, else the cluster secret (a tokens file), else nothing', () => {
+    expect(devStatusHeaders({ RINGKV_AUTH_TOKEN: 't', RINGKV_CLUSTER_SECRET: 's' })).toEqual({ authorization: 'Bearer t' });
+    expect(devStatusHeaders({ RINGKV_TOKENS_FILE: 'f', RINGKV_CLUSTER_SECRET: 's' })).toEqual({ [clusterSecretHeader]: 's' });
+    expect(devStatusHeaders({ RINGKV_AUTH_TOKEN: '', RINGKV_CLUSTER_SECRET: '' })).toEqual({});
   });
 });

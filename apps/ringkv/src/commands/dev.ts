@@ -19,12 +19,14 @@
  *      `ringkv start --join`) do not hold it up; they are named on stderr.
  */
 
+import { bearerHeaders } from './node-http.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DevCommand } from '../args.js';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
+import { clusterSecretHeader } from '@ringkv/node-server';
 import { devAgreeTimeoutMs, devPollMs, devStopWaitMs } from '../limits.js';
 import { cliInvocation } from '../invocation.js';
 import { makeDevCertificates, type DevCertificates } from '../tls-dev.js';
@@ -183,12 +185,23 @@ export interface StatusMembers {
   cluster?: { ring?: { version?: number }; members?: { id: string; status: string }[] };
 }
 
+/**
+ * What the cluster's /status needs when the inherited environment gives the
+ * nodes tokens: the auth token, else (a tokens file) the cluster secret, which
+ * node-server's HTTP gate accepts for its read endpoints.
+ */
+export function devStatusHeaders(env: Io['env']): Record<string, string> {
+  if ((env.RINGKV_AUTH_TOKEN ?? '') !== '') return bearerHeaders(env.RINGKV_AUTH_TOKEN);
+  const secret = env.RINGKV_CLUSTER_SECRET ?? '';
+  return secret === '' ? {} : { [clusterSecretHeader]: secret };
+}
+
 /** Polls every node's /status until they agree (invariant 3), or fails after `devAgreeTimeoutMs`. */
 async function agree(children: readonly Child[], io: Io): Promise<void> {
   const ids = children.map((c) => c.id);
   const deadline = Date.now() + devAgreeTimeoutMs;
   for (;;) {
-    const views = await Promise.all(children.map((c) => fetchJson<StatusMembers>(`${c.httpUrl}/status`)));
+    const views = await Promise.all(children.map((c) => fetchJson<StatusMembers>(`${c.httpUrl}/status`, undefined, devStatusHeaders(io.env))));
     if (agreedOn(views, ids)) {
       for (const m of extraMembers(views[0], ids)) {
         io.stderr(`ringkv dev: ${m.id} (${m.status}) is a member too, not started by this run; ringkv leave --url <its url> (or ringkv remove ${m.id} if it is gone) takes it out`);
@@ -220,9 +233,9 @@ export function extraMembers(view: StatusMembers | undefined, ids: readonly stri
 }
 
 /** GET a JSON document; undefined on any failure (the caller polls again). */
-export async function fetchJson<T>(url: string, timeoutMs = 2_000): Promise<T | undefined> {
+export async function fetchJson<T>(url: string, timeoutMs = 2_000, headers: Readonly<Record<string, string>> = {}): Promise<T | undefined> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return undefined;
     return (await res.json()) as T;
   } catch {

@@ -25,7 +25,8 @@ import { CliError } from '../errors.js';
 import { barText, bytesText, countText, streamText, type StreamProgress } from '../format.js';
 import type { Io } from '../io.js';
 import { leaveConfirmMs, leaveFirstStatusTimeoutMs, leavePollFailuresMax, leavePollMs, leaveQuietLineMs, leaveStatusTimeoutMs } from '../limits.js';
-import { adminBase, adminJson } from './admin-http.js';
+import { adminBase, adminJson, adminToken } from './admin-http.js';
+import { bearerHeaders } from './node-http.js';
 import { httpOf } from './status.js';
 
 /** `cluster.topology` of /status. */
@@ -80,8 +81,8 @@ async function watch(command: LeaveCommand, io: Io, base: string, id: string, fi
   let lastStep = '';
   let lastLineAt = 0;
   for (;;) {
-    const poll = await pollStatus(base);
-    if (poll.kind === 'closed') return confirmGone(id, members, stream, timing);
+    const poll = await pollStatus(base, adminToken(command, io.env));
+    if (poll.kind === 'closed') return confirmGone(adminToken(command, io.env), id, members, stream, timing);
     if (poll.kind === 'failed') {
       if (++failures > leavePollFailuresMax) throw new CliError('unreachable', `leave: lost contact with ${id} while it was leaving (${poll.reason}); see ringkv status on another node`);
     } else {
@@ -105,13 +106,13 @@ async function watch(command: LeaveCommand, io: Io, base: string, id: string, fi
  * The node's port closed: ask the other members (invariant 1) until one
  * sees it left or `confirmMs` passes.
  */
-async function confirmGone(id: string, members: readonly { id: string; url: string }[], stream: StreamProgress | undefined, timing: LeaveTiming): Promise<LeaveResult> {
+async function confirmGone(token: string | undefined, id: string, members: readonly { id: string; url: string }[], stream: StreamProgress | undefined, timing: LeaveTiming): Promise<LeaveResult> {
   const others = members.filter((m) => m.id !== id);
   const deadline = Date.now() + timing.confirmMs;
   let seen = 'no other member answered';
   for (;;) {
     for (const other of others) {
-      const poll = await pollStatus(httpOf(other.url));
+      const poll = await pollStatus(httpOf(other.url), token);
       if (poll.kind !== 'view') continue;
       const entry = poll.view.cluster?.members?.find((m) => m.id === id);
       if (entry === undefined || entry.status === 'left') return { id, state: 'left', stream, seenBy: other.id };
@@ -124,9 +125,9 @@ async function confirmGone(id: string, members: readonly { id: string; url: stri
 }
 
 /** One GET /status: the view, a refused connection (the node is gone), or another failure. */
-async function pollStatus(base: string): Promise<Poll> {
+async function pollStatus(base: string, token: string | undefined): Promise<Poll> {
   try {
-    const res = await fetch(`${base}/status`, { signal: AbortSignal.timeout(leaveStatusTimeoutMs) });
+    const res = await fetch(`${base}/status`, { headers: bearerHeaders(token), signal: AbortSignal.timeout(leaveStatusTimeoutMs) });
     if (!res.ok) return { kind: 'failed', reason: `/status answered ${res.status}` };
     return { kind: 'view', view: (await res.json()) as NodeView };
   } catch (error) {

@@ -44,6 +44,7 @@ export async function runStart(
     ...(config.tokensFile === undefined ? {} : { tokensFile: config.tokensFile }),
     allowInsecurePublicBind: config.allowInsecurePublicBind,
     ...config.tls,
+    metricsPublic: config.metricsPublic,
     ...(config.valueBytesMax === undefined ? {} : { valueBytesMax: config.valueBytesMax }),
     ...(config.connectionsPerAddressMax === undefined ? {} : { connectionsPerAddressMax: config.connectionsPerAddressMax }),
     ...config.frames,

@@ -5,17 +5,20 @@
  *
  * Invariant: a member whose /status cannot be read still gets its row (from
  * the asked node's view); only its hint count may be incomplete, and the
- * table says so.
+ * table says so. On a node with tokens, /status needs one of any role
+ * (`--token`, `$RINGKV_TOKEN`, `$RINGKV_AUTH_TOKEN`); a refusal of the
+ * asked node is an `unauthorized` (or `rejected` for 403) error.
  */
 
-import { cliCa } from '../tls-client.js';
 import type { StatusCommand } from '../args.js';
-import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { bytesText, countText, streamText, table, type StreamProgress } from '../format.js';
 import { fetchJson } from './dev.js';
 import type { TopologyStatus } from './leave.js';
 import { nodeUrl } from './kv.js';
+import { adminJson, adminToken } from './admin-http.js';
+import { bearerHeaders, httpOf } from './node-http.js';
+import { statusTimeoutMs } from '../limits.js';
 
 /** One member row. */
 export interface StatusRow {
@@ -103,22 +106,16 @@ interface NodeStatus {
   };
 }
 
-/** ws://host:port (or tcp://host:port) → http://host:port (one port serves them all). */
-export function httpOf(wsUrl: string): string {
-  // tcp: and tls: are not special schemes, and WHATWG URLs refuse to switch them to http: in place.
-  const u = new URL(wsUrl.replace(/^tcp:\/\//, 'ws://').replace(/^tls:\/\//, 'wss://'));
-  u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
-  u.pathname = '';
-  return u.toString().replace(/\/$/, '');
-}
+export { httpOf } from './node-http.js';
 
 /** Reads the cluster view (prints nothing). */
 export async function runStatus(command: StatusCommand, io: Io): Promise<ClusterView> {
   const url = nodeUrl(command.url, io.env);
-  const asked = await fetchJson<NodeStatus>(`${httpOf(url)}/status`);
-  if (asked === undefined) throw new CliError('unreachable', `status: cannot read ${httpOf(url)}/status (is a node running there?${httpOf(url).startsWith('https:') && cliCa() === undefined ? ' a TLS node needs the cluster CA: --tls-ca FILE or $RINGKV_TLS_CA' : ''})`);
+  // The asked node's refusals (no node, 401, 403) are the command's errors; another member that does not answer only loses its hint count.
+  const asked = await adminJson<NodeStatus>('status', command, io, { method: 'GET', path: '/status', timeoutMs: statusTimeoutMs });
+  const token = adminToken(command, io.env);
   const members = asked.cluster?.members ?? [{ id: asked.id, url, status: asked.state ?? 'normal', ownership: { primary: 1, replica: 1 } }];
-  const others = await Promise.all(members.map((m) => (m.id === asked.id ? Promise.resolve(asked) : fetchJson<NodeStatus>(`${httpOf(m.url)}/status`))));
+  const others = await Promise.all(members.map((m) => (m.id === asked.id ? Promise.resolve(asked) : fetchJson<NodeStatus>(`${httpOf(m.url)}/status`, statusTimeoutMs, bearerHeaders(token)))));
   const hints = new Map<string, number>();
   for (const s of others) for (const [target, count] of Object.entries(s?.cluster?.hintsPending ?? {})) hints.set(target, (hints.get(target) ?? 0) + count);
   const rows = members.map((m, i) => ({

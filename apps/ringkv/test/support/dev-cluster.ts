@@ -48,7 +48,8 @@ export interface DevRun {
 /**
  * Starts `ringkv dev --base-port base …extra` (or `command …extra`, e.g. `start --shards 2`);
  * resolves at its ready banner (`readyPattern`, once `done` matched too), rejects if it exits
- * first. `ownGroup`: dev leads a process group, as a shell's foreground job does.
+ * first. `ownGroup`: dev leads a process group, as a shell's foreground job does. `extraEnv`
+ * goes over the cleared RINGKV_* environment (e.g. a token and a cluster secret).
  */
 export async function startDev(
   base: number,
@@ -57,9 +58,10 @@ export async function startDev(
   command: string[] = ['dev', '--base-port', String(base)],
   readyPattern = /^ringkv dev ready .*$/m,
   done = /Ctrl-C \(stops every node/,
+  extraEnv: Readonly<Record<string, string>> = {},
 ): Promise<DevRun> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc -b apps/ringkv\` first`);
-  const dev = spawn(process.execPath, [cli, ...command, ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
+  const dev = spawn(process.execPath, [cli, ...command, ...extra], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
   let out = '';
   let err = '';
   dev.stderr?.on('data', (c: Buffer) => (err += c.toString()));

@@ -16,42 +16,17 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerContext } from '../server/context.js';
-import { allows } from '../auth/grant.js';
+import { gate, type GatedEndpoint } from './gate.js';
+import { sendError, sendJson } from './json.js';
 import { adminBodyBytesMax } from '../topology/limits.js';
 import type { AdminResult } from '../topology/service.js';
 import type { PlanQuery } from '../topology/plan.js';
 
-/** Writes a JSON answer. */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
+export { sendError, sendJson } from './json.js';
 
-/** Writes an error in the admin format (invariant 2). */
-export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { error: { code, message } });
-}
-
-/**
- * Invariant 1: true when the request may proceed (the node needs no token, or
- * the bearer token is an `admin` one); otherwise answers 401 (no or unknown
- * token) or 403 `forbidden` (a `read` or `write` token).
- */
-export function authorized(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): boolean {
-  if (!ctx.auth.required) return true;
-  const header = req.headers.authorization ?? '';
-  const grant = ctx.auth.verify(header.startsWith('Bearer ') ? header.slice(7) : undefined);
-  if (grant !== undefined && allows(grant, 'admin')) return true;
-  if (grant !== undefined) {
-    ctx.metrics.error('forbidden');
-    sendError(res, 403, 'forbidden', `token ${grant.tokenId} has role ${grant.role}; this endpoint needs an admin token`);
-    return false;
-  }
-  ctx.metrics.error('unauthorized');
-  res.setHeader('www-authenticate', 'Bearer');
-  sendError(res, 401, 'unauthorized', 'this endpoint needs an admin token: Authorization: Bearer <token>');
-  return false;
+/** An `admin` token, or a 401/403 answer (gate.ts). */
+export function authorized(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, endpoint: GatedEndpoint = 'admin'): boolean {
+  return gate(ctx, req, res, endpoint, 'admin');
 }
 
 /**

@@ -34,7 +34,7 @@ import { authorized, readBodyBytes, sendError, sendJson } from './admin.js';
 /** Handles the backup routes; false when `path` is not one of them. */
 export function backupRoute(ctx: ServerContext, engine: CheckpointingEngine, path: string, req: IncomingMessage, res: ServerResponse): boolean {
   if (path !== '/admin/backup' && path !== '/admin/restore' && !path.startsWith('/admin/backup/')) return false;
-  if (!authorized(ctx, req, res)) return true;
+  if (!authorized(ctx, req, res, 'backup')) return true;
   if (ctx.stopping) {
     sendError(res, 503, 'stopping', 'the node is stopping');
     return true;

@@ -2,13 +2,15 @@
  * The dashboard's routes on the node's HTTP port:
  *
  *   GET /                     the page (dashboard-static.ts), and GET /ui/<file> its files
- *   GET /dashboard/node       {id, actor, generation}: who this node writes as (open, like /status)
- *   GET /dashboard/live       the live stream (dashboard-live.ts)             token
- *   GET /dashboard/key?key=…  the key inspector (dashboard-key.ts)            token
+ *   GET /dashboard/node       {id, actor, generation}: who this node writes as   any token
+ *   GET /dashboard/live       the live stream (dashboard-live.ts)             any token
+ *   GET /dashboard/key?key=…  the key inspector (dashboard-key.ts)            admin token
  *
  * The page also uses `GET /admin/plan` (admin.ts) for the plan of a join or
- * leave. "token": with an `authToken`, the request needs
- * `Authorization: Bearer <token>` (admin.ts invariant 1).
+ * leave. With tokens (`authToken`, a tokens file), the request needs
+ * `Authorization: Bearer <token>` of that role (gate.ts); the sampler reads
+ * the other members' `/status`, `/metrics` and `/dashboard/node` with the
+ * cluster secret (gate.ts invariant 4).
  *
  * Invariants:
  *   1. Only GET and HEAD reach these routes; other methods fall through to
@@ -22,6 +24,7 @@ import type { ServerContext } from '../server/context.js';
 import type { StorageEngine } from '../store/engine-port.js';
 import { actorOf, readIncarnation } from '../cluster/meta.js';
 import { authorized, sendError, sendJson } from './admin.js';
+import { clusterSecretHeader, gate } from './gate.js';
 import { assetOf, serveAsset } from './dashboard-static.js';
 import type { RingMemberPicture } from '@ringkv/dashboard';
 import { DashboardSampler } from './dashboard-sampler.js';
@@ -34,6 +37,12 @@ const samplers = new WeakMap<ServerContext, DashboardSampler>();
 
 /** 2^64 as a double: ring positions become fractions of the ring for drawing. */
 const ringSize = 2 ** 64;
+
+/** The sampler's credential on the other members' read endpoints (gate.ts invariant 4); none without a cluster secret. */
+function secretHeaders(ctx: ServerContext): Record<string, string> {
+  const secret = ctx.options.clusterSecret;
+  return secret === undefined ? {} : { [clusterSecretHeader]: secret };
+}
 
 function samplerOf(ctx: ServerContext): DashboardSampler {
   let sampler = samplers.get(ctx);
@@ -50,7 +59,7 @@ function samplerOf(ctx: ServerContext): DashboardSampler {
       }
       return ring;
     },
-    fetchText: (url) => fetchText(url, dashboardFetchTimeoutMs, dashboardFetchBytesMax, ctx.tls?.clientOptions()),
+    fetchText: (url) => fetchText(url, dashboardFetchTimeoutMs, dashboardFetchBytesMax, secretHeaders(ctx), ctx.tls?.clientOptions()),
     nowMs: () => Date.now(),
     setTimer: (fn, ms) => {
       const timer = setTimeout(fn, ms);
@@ -80,16 +89,16 @@ export function dashboardRoute(ctx: ServerContext, engine: StorageEngine, path: 
   }
   switch (path) {
     case '/dashboard/node':
-      nodeIdentity(ctx, engine, res);
+      if (gate(ctx, req, res, 'dashboard', 'read')) nodeIdentity(ctx, engine, res);
       return true;
     case '/dashboard/live':
-      if (!authorized(ctx, req, res)) return true;
+      if (!gate(ctx, req, res, 'dashboard', 'read')) return true;
       if (ctx.stopping || ctx.cluster === undefined) sendError(res, 503, 'stopping', 'the node is stopping (or not serving yet)');
       else if (req.method === 'HEAD') res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' }).end(); // a stream that never ends has no HEAD to wait for
       else liveStream(samplerOf(ctx), req, res);
       return true;
     case '/dashboard/key':
-      if (!authorized(ctx, req, res)) return true;
+      if (!authorized(ctx, req, res, 'dashboard')) return true;
       void inspectKey(ctx, req, res).catch((error: unknown) => sendError(res, 500, 'internal', (error as Error).message));
       return true;
     default:

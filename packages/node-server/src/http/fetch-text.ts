@@ -20,13 +20,13 @@ export function httpBaseOf(address: string): string {
 }
 
 /**
- * GETs `url` and resolves with its body as text; rejects on a network error, a non-200 status, `timeoutMs` or more than `bytesMax` bytes (module invariants).
+ * GETs `url` (with `headers` besides `accept`) and resolves with its body as text; rejects on a network error, a non-200 status, `timeoutMs` or more than `bytesMax` bytes (module invariants).
  * `tls`: a TLS node's certificate, key and cluster CA, for another member's `https://` endpoints (mutual TLS, as peer links).
  */
-export function fetchText(url: string, timeoutMs: number, bytesMax: number, tls?: { readonly ca: Buffer; readonly cert: Buffer; readonly key: Buffer }): Promise<string> {
+export function fetchText(url: string, timeoutMs: number, bytesMax: number, headers: Readonly<Record<string, string>> = {}, tls?: { readonly ca: Buffer; readonly cert: Buffer; readonly key: Buffer }): Promise<string> {
   return new Promise((resolve, reject) => {
     const get = url.startsWith('https:') ? httpsGet : httpGet;
-    const req = get(url, { headers: { accept: 'application/json, text/plain' }, ...tls }, (res) => {
+    const req = get(url, { headers: { accept: 'application/json, text/plain', ...headers }, ...tls }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         reject(new Error(`${url} answered ${res.statusCode}`));

@@ -3,7 +3,9 @@
  * `/cluster/settings` (the agreed cluster settings, which a node joining
  * through this one adopts), `POST /repair` (an anti-entropy pass now) and the topology admin routes
  * (admin.ts: `/admin/leave`, `/admin/remove`, `/admin/cleanup`, `/admin/plan`).
- * With an `authToken`, every POST and the plan need `Authorization: Bearer`.
+ * With tokens (`authToken`, a tokens file), `/status` and `/metrics` need
+ * `Authorization: Bearer <token>` of any role (unless `metricsPublic`), and
+ * every POST and the plan an admin one; `/health` is always open (gate.ts).
  *
  * Invariants:
  *   1. Read-only and cheap: each answer is built from in-memory counters and
@@ -25,6 +27,7 @@ import { clusterStatus, type ClusterStatus } from '../cluster/status.js';
 import { serveMetrics } from './metrics-route.js';
 import { adminRoute, authorized, sendError } from './admin.js';
 import { backupRoute } from './backup.js';
+import { readGate } from './gate.js';
 import { dashboardRoute } from './dashboard-routes.js';
 import { settingsPath } from '../cluster/settings-discovery.js';
 import type { RequestBytesStatus } from '../metrics.js';
@@ -158,7 +161,7 @@ function health(ctx: ServerContext, engine: StorageEngine, res: ServerResponse):
 export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (path === '/repair' && req.method === 'POST') return authorized(ctx, req, res) ? repair(ctx, res) : undefined;
+    if (path === '/repair' && req.method === 'POST') return authorized(ctx, req, res, 'repair') ? repair(ctx, res) : undefined;
     if (backupRoute(ctx, engine, path, req, res)) return;
     if (adminRoute(ctx, path, req, res)) return;
     if (dashboardRoute(ctx, engine, path, req, res)) return;
@@ -167,12 +170,12 @@ export function httpHandler(ctx: ServerContext, engine: StorageEngine): (req: In
       case '/health':
         return health(ctx, engine, res);
       case '/status':
-        return json(res, 200, statusOf(ctx, engine));
+        return readGate(ctx, req, res, 'status') ? json(res, 200, statusOf(ctx, engine)) : undefined;
       case settingsPath:
         // A node starting with this one as a seed adopts its record (cluster/agreement.ts, rule 2).
         return json(res, 200, { settings: ctx.agreed.record });
       case '/metrics':
-        return serveMetrics(ctx, engine, res, metricsSources);
+        return readGate(ctx, req, res, 'metrics') ? serveMetrics(ctx, engine, res, metricsSources) : undefined;
       default:
         return json(res, 404, { error: `no route ${path}; try /health, /status, /metrics, or a WebSocket upgrade on /` });
     }

@@ -47,6 +47,11 @@
  *      not read (`transport.pause()`): the client's further requests stay in its
  *      own socket buffers, not in the node's memory. Reading resumes when
  *      replies free the bytes; this pause never terminates the client.
+ *   9. After a `rate-limited` answer the connection is not read for the
+ *      answer's `retryAfterMs` (at most `rateHoldMsMax`): a client that
+ *      ignores it (a flood) waits in its own socket buffers and costs the
+ *      node one refusal per hold, not one per request. Frames already read
+ *      are still answered.
  */
 import {
   checkHelloVersion,
@@ -65,7 +70,7 @@ import {
   type ProtocolError,
 } from '@ringkv/protocol';
 import type { Duplex } from 'node:stream';
-import { pausedCheckIntervalMs, sendBufferLowFraction } from '../limits.js';
+import { pausedCheckIntervalMs, rateHoldMsMax, sendBufferLowFraction } from '../limits.js';
 import type { Op } from '../metrics.js';
 import type { ServerContext, TrackedConnection } from './context.js';
 import { handleRequest } from './requests.js';
@@ -87,6 +92,8 @@ export class ClientConnection implements TrackedConnection, TcpFrameSink {
   private state: State = 'hello';
   private helloTimer: NodeJS.Timeout | undefined;
   private pauseTimer: NodeJS.Timeout | undefined;
+  /** Invariant 9: set while reading is held after a rate-limited answer. */
+  private rateHold: NodeJS.Timeout | undefined;
   private pausedSinceMs = 0;
   private readingStopped = false;
   private backlog: { request: ClientRequest; bytes: number }[] = [];
@@ -145,6 +152,7 @@ export class ClientConnection implements TrackedConnection, TcpFrameSink {
     if (this.ctx.auth.required) {
       this.grant = this.ctx.auth.verify(message.authToken);
       if (this.grant === undefined) {
+        this.ctx.metrics.authRefusal('unauthorized', 'client');
         this.ctx.refusalLog.run((suppressed) => this.ctx.log.warn({ peer: this.peer, client: message.clientName, ...suppressedField(suppressed) }, 'hello with a missing or wrong auth token'));
         return this.refuse(protocolError('unauthorized', 'the hello carried no valid auth token'));
       }
@@ -179,6 +187,7 @@ export class ClientConnection implements TrackedConnection, TcpFrameSink {
     if (denied !== undefined) {
       this.ctx.metrics.error(denied.code);
       this.send(errorFrame(denied));
+      if (denied.code === 'rate-limited') this.holdForRate(denied.retryAfterMs ?? rateHoldMsMax);
       return;
     }
     if (this.inFlight + this.backlog.length >= this.ctx.options.inFlightPerConnectionMax) {
@@ -193,6 +202,17 @@ export class ClientConnection implements TrackedConnection, TcpFrameSink {
       return;
     }
     this.start(request, bytes);
+    this.updateReading();
+  }
+
+  /** Invariant 9: stops reading for `retryAfterMs` (capped); a hold already running is kept. */
+  private holdForRate(retryAfterMs: number): void {
+    if (this.rateHold !== undefined || this.state !== 'ready') return;
+    this.ctx.metrics.connectionsHeldForRate++;
+    this.rateHold = setTimeout(() => {
+      this.rateHold = undefined;
+      this.updateReading();
+    }, Math.min(Math.max(retryAfterMs, 1), rateHoldMsMax));
     this.updateReading();
   }
 
@@ -249,7 +269,7 @@ export class ClientConnection implements TrackedConnection, TcpFrameSink {
     const overBytes = this.backlog.length > 0 || this.runningBytes >= this.ctx.options.requestBytesInFlightMax;
     if (overBytes && !this.bytesPaused) this.ctx.metrics.connectionsPausedForBytes++;
     this.bytesPaused = overBytes;
-    const read = !overBytes && !this.paused && !this.readingStopped;
+    const read = !overBytes && !this.paused && !this.readingStopped && this.rateHold === undefined;
     if (read === !this.readPaused) return;
     this.readPaused = !read;
     if (read) this.transport.resume();
@@ -356,6 +376,7 @@ export class ClientConnection implements TrackedConnection, TcpFrameSink {
     this.ctx.requestBudget.cancel(this.onBudget);
     clearTimeout(this.helloTimer);
     clearInterval(this.pauseTimer);
+    clearTimeout(this.rateHold);
     this.ctx.connections.delete(this);
   }
 

@@ -26,14 +26,14 @@ export interface StatusCluster {
   ring: { version: number; members: number };
 }
 
-export async function clusterStatus(httpUrl: string): Promise<StatusCluster> {
-  const res = await fetch(`${httpUrl}/status`);
+export async function clusterStatus(httpUrl: string, headers: Record<string, string> = {}): Promise<StatusCluster> {
+  const res = await fetch(`${httpUrl}/status`, { headers });
   return ((await res.json()) as { cluster: StatusCluster }).cluster;
 }
 
 /** True when every node sees exactly `ids`, all `normal`, on the same ring version. */
-export async function agree(httpUrls: readonly string[], ids: readonly string[]): Promise<boolean> {
-  const all = await Promise.all(httpUrls.map((u) => clusterStatus(u).catch(() => undefined)));
+export async function agree(httpUrls: readonly string[], ids: readonly string[], headers: Record<string, string> = {}): Promise<boolean> {
+  const all = await Promise.all(httpUrls.map((u) => clusterStatus(u, headers).catch(() => undefined)));
   if (all.some((s) => s === undefined)) return false;
   const versions = new Set(all.map((s) => s!.ring.version));
   return versions.size === 1 && all.every((s) => s!.members.length === ids.length && s!.members.every((m) => ids.includes(m.id) && m.status === 'normal'));

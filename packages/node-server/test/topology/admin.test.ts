@@ -29,8 +29,9 @@ describe('admin auth', () => {
       expect((await admin(node.httpUrl, method, path, body, 'wrong-token')).status, path).toBe(401);
       expect((await admin(node.httpUrl, method, path, body, token)).status, path).not.toBe(401);
     }
-    // Reads stay open: /status and /health need no token.
-    expect((await fetch(`${node.httpUrl}/status`)).status).toBe(200);
+    // /health stays open; /status needs a token too (any role: http-gate.test.ts).
+    expect((await fetch(`${node.httpUrl}/health`)).status).toBe(200);
+    expect((await fetch(`${node.httpUrl}/status`)).status).toBe(401);
   });
 });
 
