@@ -37,7 +37,7 @@
  */
 import { Gossip, type GossipEvent, type Random, type Transport } from '@ringkv/gossip';
 import { Coordinator, HintedHandoff, isQuorumError, type Clock, type Receipt, type WriteResult } from '@ringkv/quorum';
-import { isProtocolError, protocolError, type ConsistencyLevel, type Key, type NodeReply, type PeerCall, type PeerMessage, type RequestOptions, type WireCodec, type WireReceipt } from '@ringkv/protocol';
+import { isProtocolError, protocolError, type ConsistencyLevel, type Key, type NodeReply, type PeerCall, type PeerMessage, type RequestOptions, type ScanOkMessage, type ScanRangeMessage, type ScanRequest, type WireCodec, type WireReceipt } from '@ringkv/protocol';
 import { decodeContext, encodeContext, type VClock } from '@ringkv/vclock';
 import type { NodeLogger } from '../log.js';
 import * as L from '../limits.js';
@@ -82,6 +82,12 @@ export interface ClusterCoreOptions {
 /** The topology peer calls (served by node-core's TopologyService). */
 export type TopologyCall = Extract<PeerCall, { type: 'stream-range' | 'stream-push' | 'stream-check' | 'range-stats' }>;
 
+/** Key listing as the core delegates it (scan/service.ts). */
+export interface KeyScans {
+  page(request: ScanRequest): Promise<Omit<ScanOkMessage, 'id'>>;
+  onCall(call: ScanRangeMessage): Promise<PeerMessage>;
+}
+
 /** One client operation, as the core runs it. */
 export type ClusterOp =
   | { readonly type: 'get'; readonly key: Key }
@@ -89,7 +95,7 @@ export type ClusterOp =
   | { readonly type: 'delete'; readonly key: Key; readonly context?: Uint8Array };
 
 /** A reply body without id (the caller adds it). */
-export type OpReply = Exclude<NodeReply, { type: 'batch-ok' } | { type: 'ring-ok' } | { type: 'error' }> extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+export type OpReply = Exclude<NodeReply, { type: 'batch-ok' } | { type: 'ring-ok' } | { type: 'scan-ok' } | { type: 'error' }> extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 /** Cluster counters beyond the coordinator's and the handoff's. */
 export interface ClusterCounters {
@@ -121,6 +127,7 @@ export class ClusterCore {
   private readonly ringListeners: ((version: number) => void)[] = [];
   private readonly gossipTaps: ((message: unknown) => void)[] = [];
   private topology: ((call: TopologyCall) => Promise<PeerMessage>) | undefined;
+  private keyScans: KeyScans | undefined;
   private antiEntropy: ((call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'key-sets' | 'sync-sets' }>) => Promise<PeerMessage>) | undefined;
   private readonly s: ClusterSettings;
   private membersSeen: number;
@@ -169,6 +176,21 @@ export class ClusterCore {
   /** Sets who serves the anti-entropy peer calls (node.ts wires the AntiEntropy service). */
   serveAntiEntropy(handler: (call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'key-sets' | 'sync-sets' }>) => Promise<PeerMessage>): void {
     this.antiEntropy = handler;
+  }
+
+  /** Sets who serves key listing: client `scan` pages and peer `scan-range` calls (node-core wires the KeyScanService). */
+  serveKeyScans(scans: KeyScans): void {
+    this.keyScans = scans;
+  }
+
+  /** One page of a client's `scan` (scan/key-scan.ts); rejects only with ProtocolErrors. */
+  async scan(request: ScanRequest): Promise<Omit<ScanOkMessage, 'id'>> {
+    if (this.keyScans === undefined) throw protocolError('unavailable', 'key listing is not served by this node');
+    try {
+      return await this.keyScans.page(request);
+    } catch (error) {
+      throw toProtocolError(error);
+    }
   }
 
   /** Sets who serves the topology peer calls (node-core wires the TopologyService). */
@@ -316,7 +338,7 @@ export class ClusterCore {
    * ProtocolError (an unmeetable R, a corrupt record) like `run` rejects.
    */
   readNow(op: Extract<ClusterOp, { type: 'get' }>, options: RequestOptions | undefined): OpReply | undefined {
-    const r = this.level('r', options?.r, this.s.r);
+    const r = this.levelOf('r', options?.r);
     // A held replica (its log lost acknowledged writes, store/log-loss.ts) answers through the coordinator, which refuses its copy.
     if (options?.receipt === true || this.view.ring.size !== 1 || r !== 1 || this.o.store.readHold.held) return undefined;
     try {
@@ -335,13 +357,13 @@ export class ClusterCore {
     }
     if (!this.placementKnown) timeoutMs = Math.max(1, timeoutMs - (await this.untilPlacementKnown(timeoutMs / 2)));
     if (op.type === 'get') {
-      const r = this.level('r', options?.r, this.s.r);
+      const r = this.levelOf('r', options?.r);
       const result = await this.coordinator.get(op.key, { n: this.effectiveN(), r, timeoutMs });
       if (result.status === 'quorum-not-met' && result.reason === 'too-few-replicas') throw tooFewReplicas('read', 'r', r);
       if (result.status !== 'ok') throw notOk(result.status, 'read', result.status === 'quorum-not-met' ? result.replies : 0, result.required);
       return { type: 'get-ok', ...toGetResult(result.set), ...this.receiptOf(result.receipt, receipt, forwarded) };
     }
-    const w = this.level('w', options?.w, this.s.w);
+    const w = this.levelOf('w', options?.w);
     if (!forwarded && !this.view.ring.preferenceList(op.key, replicationOf(this.s)).includes(this.o.id)) return this.forward(op, options, timeoutMs);
     const context: VClock = op.context === undefined || op.context.length === 0 ? [] : decodeContext(op.context);
     const call = { context, n: this.effectiveN(), w, timeoutMs };
@@ -411,11 +433,12 @@ export class ClusterCore {
 
   /**
    * A consistency level as a count for the replicas keys have now
-   * (`effectiveN()`): the cluster's default is capped to it, an explicit
-   * count above it cannot be met.
+   * (`effectiveN()`): the cluster's default (R or W) is capped to it, an
+   * explicit count above it cannot be met (`unavailable`). Scans read at it too.
    */
-  private level(name: 'r' | 'w', level: ConsistencyLevel | undefined, fallback: number): number {
+  levelOf(name: 'r' | 'w', level: ConsistencyLevel | undefined): number {
     const n = this.effectiveN();
+    const fallback = name === 'r' ? this.s.r : this.s.w;
     if (level === undefined) return Math.min(fallback, n);
     const count = level === 'one' ? 1 : level === 'quorum' ? Math.floor(n / 2) + 1 : level === 'all' ? n : level;
     if (count > n) {
@@ -507,6 +530,9 @@ export class ClusterCore {
         case 'range-stats':
           if (this.topology === undefined) throw protocolError('unavailable', 'topology changes are not served by this node');
           return await this.topology(call);
+        case 'scan-range':
+          if (this.keyScans === undefined) throw protocolError('unavailable', 'key listing is not served by this node');
+          return await this.keyScans.onCall(call);
         case 'tree-nodes':
         case 'range-sets':
         case 'key-sets':
