@@ -48,6 +48,8 @@ export type {
   ManyOutcome,
   ManyWrite,
   RingkvErrorLike,
+  ScanOpts,
+  ScanPage,
   UpdateResult,
   WriteOpts,
   WriteResult,

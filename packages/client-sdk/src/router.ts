@@ -25,7 +25,7 @@
  *      flight). The periodic refresh stays as the fallback for pushes lost
  *      with a connection and for liveness changes, which are not pushed.
  */
-import type { Key, RequestOptions, RingOkMessage } from '@ringkv/protocol';
+import type { BatchOp, Key, RequestOptions, RingOkMessage } from '@ringkv/protocol';
 import { Dispatcher, type DispatchOp, type DispatchOpts, type Finish, type ReplyOf, type ClientSettings } from './client.js';
 import { isRingkvError } from './errors.js';
 import type { WebSocketFactory } from './ports.js';
@@ -100,7 +100,7 @@ export class Router {
    * retry) or a request with a receipt (a `forwarded` receipt refreshes the
    * ring; receipts are only sent when asked for).
    */
-  request<R extends KeyReply, T>(expect: R, label: string, op: Exclude<DispatchOp, { type: 'ring' }>, opts: RequestOpts | undefined, finish: Finish<R, T>): Promise<T> {
+  request<R extends KeyReply, T>(expect: R, label: string, op: BatchOp, opts: RequestOpts | undefined, finish: Finish<R, T>): Promise<T> {
     const dispatchOpts = opts === undefined ? noDispatchOpts : { timeoutMs: opts.timeoutMs, wire: wireOptions(opts) };
     const first = this.pick(op.key, undefined);
     const mayRetry = expect === 'get-ok' && first !== this.seed;
@@ -113,7 +113,7 @@ export class Router {
     first: Dispatcher,
     expect: R,
     label: string,
-    op: Exclude<DispatchOp, { type: 'ring' }>,
+    op: BatchOp,
     dispatchOpts: DispatchOpts,
     finish: Finish<R, T>,
   ): Promise<T> {

@@ -124,6 +124,7 @@ export class PeerServerConnection {
       case 'stream-push':
       case 'stream-check':
       case 'range-stats':
+      case 'scan-range':
         return this.run(m, false);
       case 'peer-batch':
         for (const call of m.messages) {
