@@ -34,7 +34,7 @@
  *      topology change, a key whose new replicas have not received it yet
  *      (after a `remove`, before repair) may be missed (README, "Listing keys").
  */
-import { hashKeyInto, type HashRing, type RingPosition } from '@ringkv/hashring';
+import { hashKeyInto, type HashRing, type Replication } from '@ringkv/hashring';
 import { encodeCursor, decodeCursor, protocolError, scanLimitDefault, type ConsistencyLevel, type PeerMessage, type ScanOkMessage, type ScanRequest } from '@ringkv/protocol';
 import type { Clock, QuorumMode } from '@ringkv/quorum';
 import { decodeEntries } from '../anti-entropy/entries.js';
@@ -42,7 +42,7 @@ import type { PeerCallBody } from '../cluster/peer-link.js';
 import { keyBytes } from '../store/keys.js';
 import type { StoredSet } from '../store/set-codec.js';
 import { scanDeadlineShare, scanReplyBytesMax, scanRoundsPerPageMax } from './limits.js';
-import { comparePoints, intervalEnd, pointAfterPosition, pointAtPosition, positionOfPoint, ringTokens, successorOf } from './points.js';
+import { comparePoints, intervalAt, pointAfterPosition, pointAtPosition, positionOfPoint, replicaIntervals, successorOf } from './points.js';
 import type { ScanChunk, ScanRangeBody } from './serve.js';
 import { isLive, mergeSets } from './stripped-set.js';
 
@@ -54,7 +54,7 @@ export interface KeyScanPorts {
   readonly down: () => ReadonlySet<string>;
   readonly addressOf: (id: string) => string | undefined;
   /** Where keys go (replicationOf(settings)). */
-  readonly replication: () => number | Readonly<Record<string, number>>;
+  readonly replication: () => Replication;
   readonly mode: QuorumMode;
   readonly requestTimeoutMs: number;
   readonly keyBytesMax: number;
@@ -133,11 +133,11 @@ export class KeyScanner {
     this.counters.pages++;
     for (let round = 0; from !== undefined && keys.length < limit && round < scanRoundsPerPageMax; round++) {
       if (round > 0 && p.clock.now() - startedMs >= budgetMs) break;
-      const ring = p.ring();
-      const end = intervalEnd(ringTokens(ring), positionOfPoint(from));
+      const interval = intervalAt(replicaIntervals(p.ring(), p.replication()), positionOfPoint(from));
+      const end = interval.end;
       const leftMs = Math.max(1, timeoutMs - (p.clock.now() - startedMs));
       const body: ScanRangeBody = { from, end: pointAtPosition(end), keysMax: limit - keys.length, bytesMax: scanReplyBytesMax, ...(prefix === undefined ? {} : { prefix }) };
-      const replies = await this.askReplicas(ring, end, r, body, leftMs);
+      const replies = await this.askReplicas(interval.replicas, r, body, leftMs);
       this.counters.rounds++;
       const merged = mergeRound(replies, limit - keys.length);
       keys.push(...merged.keys);
@@ -147,10 +147,9 @@ export class KeyScanner {
     return from === undefined ? { type: 'scan-ok', keys } : { type: 'scan-ok', keys, cursor: encodeCursor(from) };
   }
 
-  /** Asks every up primary of the interval ending at `end`; resolves with the replies once all settled and at least the needed count succeeded. */
-  private async askReplicas(ring: HashRing, end: RingPosition, r: number, body: ScanRangeBody, timeoutMs: number): Promise<Reply[]> {
+  /** Asks every up primary of an interval; resolves with the replies once all settled and at least the needed count succeeded. */
+  private async askReplicas(primaries: readonly string[], r: number, body: ScanRangeBody, timeoutMs: number): Promise<Reply[]> {
     const p = this.p;
-    const primaries = ring.preferenceListAt(end, p.replication());
     const down = p.down();
     const up = primaries.filter((id) => id === p.selfId || !down.has(id));
     const needed = up.length >= r ? r : p.mode === 'sloppy' ? Math.min(r, Math.max(1, up.length)) : r;

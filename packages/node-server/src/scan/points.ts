@@ -11,11 +11,12 @@
  *   2. `pointAfterPosition(p)` (p + 1 with no key bytes) precedes every key
  *      at position p + 1 (user keys are never empty); undefined past the
  *      last position: the key space is done.
- *   3. `intervals` cuts the linear position space [0, 2^64 − 1] at the
- *      ring's tokens, so each interval has one preference list and no
- *      interval wraps.
+ *   3. `replicaIntervals` cuts the linear position space [0, 2^64 − 1] at
+ *      the ring's tokens, so every position of an interval has the same
+ *      replicas (the preference list found walking clockwise from its end)
+ *      and no interval wraps.
  */
-import { positionFromBytes, positionMax, positionToBytes, type HashRing, type RingPosition } from '@ringkv/hashring';
+import { positionFromBytes, positionMax, positionToBytes, type HashRing, type Replication, type RingPosition } from '@ringkv/hashring';
 
 /** The point of a stored data key (`d ‖ position ‖ key`): a view without the prefix byte. */
 export function pointOfStorageKey(skey: Uint8Array): Uint8Array {
@@ -49,26 +50,50 @@ export function comparePoints(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length));
 }
 
-/** Every token of the ring, ascending, without repeats. */
-export function ringTokens(ring: HashRing): RingPosition[] {
-  const all = new Set<RingPosition>();
-  for (const node of ring.nodes()) for (const t of ring.tokens(node.id)) all.add(t);
-  return [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+/** One stretch of positions whose keys have the same replicas: (previous end, end]. */
+export interface ReplicaInterval {
+  readonly end: RingPosition;
+  readonly replicas: readonly string[];
 }
 
+const intervalsByRing = new WeakMap<HashRing, { key: string; intervals: ReplicaInterval[] }>();
+
 /**
- * The end (inclusive) of the interval holding position `p` (invariant 3):
- * the first token at or after `p`, or the last position when no token is.
- * Every position of [previous token + 1, end] has the same preference list
- * as `end` (the one found walking clockwise from it).
+ * The ring's positions cut into intervals with one replica set each
+ * (invariant 3), ascending, the last ending at the last position; adjacent
+ * cuts whose preference lists hold the same nodes are merged, so a small
+ * cluster (every key on every node) is one interval and a scan asks each
+ * replica for long runs of keys. Cached per ring and replication.
  */
-export function intervalEnd(tokens: readonly RingPosition[], p: RingPosition): RingPosition {
+export function replicaIntervals(ring: HashRing, replication: Replication): ReplicaInterval[] {
+  const key = JSON.stringify(replication);
+  const cached = intervalsByRing.get(ring);
+  if (cached !== undefined && cached.key === key) return cached.intervals;
+  const tokens = new Set<RingPosition>();
+  for (const node of ring.nodes()) for (const t of ring.tokens(node.id)) tokens.add(t);
+  const ends = [...tokens].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (ends[ends.length - 1] !== positionMax) ends.push(positionMax);
+  const intervals: ReplicaInterval[] = [];
+  let previous = '';
+  for (const end of ends) {
+    const replicas = ring.preferenceListAt(end, replication);
+    const id = [...replicas].sort().join('\n');
+    if (intervals.length > 0 && id === previous) intervals[intervals.length - 1] = { end, replicas: (intervals[intervals.length - 1] as ReplicaInterval).replicas };
+    else intervals.push({ end, replicas });
+    previous = id;
+  }
+  intervalsByRing.set(ring, { key, intervals });
+  return intervals;
+}
+
+/** The interval holding position `p` (binary search over the ends). */
+export function intervalAt(intervals: readonly ReplicaInterval[], p: RingPosition): ReplicaInterval {
   let lo = 0;
-  let hi = tokens.length;
+  let hi = intervals.length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((tokens[mid] as RingPosition) < p) lo = mid + 1;
+    if ((intervals[mid] as ReplicaInterval).end < p) lo = mid + 1;
     else hi = mid;
   }
-  return lo < tokens.length ? (tokens[lo] as RingPosition) : positionMax;
+  return intervals[lo] as ReplicaInterval;
 }

@@ -6,7 +6,8 @@ import { encodeSet, type StoredSet } from '../store/set-codec.js';
 import { storageKey } from '../store/keys.js';
 import { TokenBucket } from '../topology/token-bucket.js';
 import { mergeRound, pointOfKey } from './key-scan.js';
-import { comparePoints, intervalEnd, pointAfterPosition, successorOf } from './points.js';
+import { HashRing } from '@ringkv/hashring';
+import { comparePoints, intervalAt, pointAfterPosition, replicaIntervals, successorOf } from './points.js';
 import { serveScanRange } from './serve.js';
 import { isLive, strippedSet } from './stripped-set.js';
 
@@ -36,11 +37,15 @@ describe('scan points', () => {
     expect(comparePoints(next, new Uint8Array([...k, 0x01]))).toBeLessThan(0);
   });
 
-  it('intervalEnd is the first token at or after a position, else the last position', () => {
-    expect(intervalEnd([10n, 20n], 5n)).toBe(10n);
-    expect(intervalEnd([10n, 20n], 10n)).toBe(10n);
-    expect(intervalEnd([10n, 20n], 11n)).toBe(20n);
-    expect(intervalEnd([10n, 20n], 21n)).toBe(positionMax);
+  it('replicaIntervals end at the last position, hold one replica set per position, and merge neighbours with the same set', () => {
+    const ring = new HashRing({ vnodes: 8 }).addNode('a').addNode('b').addNode('c').addNode('d');
+    const intervals = replicaIntervals(ring, 2);
+    expect((intervals[intervals.length - 1] as { end: bigint }).end).toBe(positionMax);
+    for (let i = 1; i < intervals.length; i++) expect([...(intervals[i]?.replicas ?? [])].sort()).not.toEqual([...(intervals[i - 1]?.replicas ?? [])].sort());
+    for (const p of [0n, 1n, 12345678901234567n, positionMax - 1n, positionMax]) {
+      expect([...intervalAt(intervals, p).replicas].sort(), String(p)).toEqual([...ring.preferenceListAt(p, 2)].sort());
+    }
+    expect(replicaIntervals(new HashRing({ vnodes: 8 }).addNode('a').addNode('b').addNode('c'), 3)).toHaveLength(1);
     expect(pointAfterPosition(positionMax)).toBeUndefined();
   });
 });
