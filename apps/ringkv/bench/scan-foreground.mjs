@@ -13,6 +13,9 @@
  * again and again through another node. Prints one JSON line per run and a
  * table of p50/p99/ops per second, and the keys listed per second.
  *
+ * The nodes' scan rate is their default (8 MiB/s) unless
+ * RINGKV_SCAN_BYTES_PER_SEC is set (the dev nodes inherit the environment).
+ *
  * Run (after pnpm build): node apps/ringkv/bench/scan-foreground.mjs
  * Not part of `pnpm test`.
  */
