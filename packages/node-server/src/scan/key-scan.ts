@@ -41,9 +41,9 @@ import { decodeEntries } from '../anti-entropy/entries.js';
 import type { PeerCallBody } from '../cluster/peer-link.js';
 import { keyBytes } from '../store/keys.js';
 import type { StoredSet } from '../store/set-codec.js';
-import { scanDeadlineShare, scanReplyBytesMax, scanRoundsPerPageMax } from './limits.js';
+import { scanChunkKeysMax, scanDeadlineShare, scanReplyBytesMax, scanRoundsPerPageMax } from './limits.js';
 import { comparePoints, intervalAt, pointAfterPosition, pointAtPosition, positionOfPoint, replicaIntervals, successorOf } from './points.js';
-import type { ScanChunk, ScanRangeBody } from './serve.js';
+import { pauseAfter, type ScanChunk, type ScanRangeBody } from './serve.js';
 import { isLive, mergeSets } from './stripped-set.js';
 
 /** What the coordinator needs from the node. */
@@ -136,10 +136,12 @@ export class KeyScanner {
       const interval = intervalAt(replicaIntervals(p.ring(), p.replication()), positionOfPoint(from));
       const end = interval.end;
       const leftMs = Math.max(1, timeoutMs - (p.clock.now() - startedMs));
-      const body: ScanRangeBody = { from, end: pointAtPosition(end), keysMax: limit - keys.length, bytesMax: scanReplyBytesMax, ...(prefix === undefined ? {} : { prefix }) };
+      const body: ScanRangeBody = { from, end: pointAtPosition(end), keysMax: Math.min(limit - keys.length, scanChunkKeysMax), bytesMax: scanReplyBytesMax, ...(prefix === undefined ? {} : { prefix }) };
       const replies = await this.askReplicas(interval.replicas, r, body, leftMs);
       this.counters.rounds++;
+      const mergeStartedMs = p.clock.now();
       const merged = mergeRound(replies, limit - keys.length);
+      await pauseAfter(p.clock, mergeStartedMs);
       keys.push(...merged.keys);
       from = merged.next ?? pointAfterPosition(end);
     }

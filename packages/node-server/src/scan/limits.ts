@@ -17,6 +17,23 @@ export const scanBytesPerSecMin = 64 * 1024;
 /** Largest `scanBytesPerSec`: beyond any disk; the token bucket stays exact in a double. */
 export const scanBytesPerSecMax = 10 * 1024 ** 3;
 
+/**
+ * Keys one `scan-range` call examines on this node, and the most a
+ * coordinator asks one replica for per round: decoding, stripping and
+ * encoding 256 sets takes a few ms even on a loaded machine, so a scan
+ * holds a node's event loop only that long at a time (4,096, the protocol's
+ * bound, held it for up to a few hundred ms under load and doubled a
+ * concurrent load's p99).
+ */
+export const scanChunkKeysMax = 256;
+
+/**
+ * After each chunk it reads (replica) or merges (coordinator), a scan waits
+ * this many times as long as the chunk's synchronous work took: with 1, one
+ * scan uses at most half of a node's event loop, like an anti-entropy pass.
+ */
+export const scanPauseFactor = 1;
+
 /** Bytes of stripped sets one `scan-range` reply carries at most: well inside a 4 MiB frame. */
 export const scanReplyBytesMax = 1024 * 1024;
 

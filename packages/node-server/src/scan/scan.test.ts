@@ -108,7 +108,7 @@ describe('serveScanRange', () => {
     let from: Uint8Array | undefined = new Uint8Array(8);
     const end = new Uint8Array(8).fill(0xff);
     while (from !== undefined) {
-      const chunk = await serveScanRange(e, bucket, counters, { from, end, prefix: bytes('p/'), keysMax: 4, bytesMax: 1 << 20 });
+      const chunk = await serveScanRange(e, bucket, clock as never, counters, { from, end, prefix: bytes('p/'), keysMax: 4, bytesMax: 1 << 20 });
       seen.push(...decodeEntries(chunk.entries).map((x) => text(x.key)));
       from = chunk.more;
     }

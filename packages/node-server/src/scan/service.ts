@@ -34,7 +34,7 @@ export class KeyScanService {
     this.bucket = new TokenBucket(o.clock, o.bytesPerSec);
     this.scanner = new KeyScanner({
       ...o,
-      serveLocal: (body) => serveScanRange(o.engine, this.bucket, this.served, body),
+      serveLocal: (body) => serveScanRange(o.engine, this.bucket, o.clock, this.served, body),
     });
   }
 
@@ -47,7 +47,7 @@ export class KeyScanService {
   /** A peer's `scan-range` call; rejects with ProtocolError. */
   async onCall(call: ScanRangeMessage): Promise<PeerMessage> {
     if (this.stopped) throw protocolError('shutting-down', 'the node is shutting down');
-    return scanRangeReply(call.id, await serveScanRange(this.o.engine, this.bucket, this.served, call));
+    return scanRangeReply(call.id, await serveScanRange(this.o.engine, this.bucket, this.o.clock, this.served, call));
   }
 
   /** Bytes the bucket let through (for tests and /status). */
