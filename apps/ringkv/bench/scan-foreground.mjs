@@ -43,14 +43,18 @@ function run(args, { quiet = false } = {}) {
   });
 }
 
-/** `ringkv keys` over and over until `stop()`; counts keys and passes. */
+/** `ringkv keys` over and over until `stop()`; counts the keys listed (as they stream) and the passes completed. */
 async function scanLoop(stop) {
   const counted = { keys: 0, passes: 0, startedMs: Date.now() };
   while (!stop()) {
-    const out = await run(['keys', '--url', urls[2], '--timeout-ms', '30000'], { quiet: true }).catch(() => '');
-    if (stop()) break;
-    counted.keys += out.split('\n').filter((l) => l !== '').length;
-    counted.passes++;
+    const child = spawn(process.execPath, [cli, 'keys', '--url', urls[2], '--timeout-ms', '30000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.on('data', (d) => {
+      for (const c of d) if (c === 10) counted.keys++;
+    });
+    const poll = setInterval(() => stop() && child.kill('SIGINT'), 100);
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    clearInterval(poll);
+    if (code === 0) counted.passes++;
   }
   counted.elapsedMs = Date.now() - counted.startedMs;
   return counted;
@@ -64,6 +68,7 @@ async function bench(label, withScan) {
   const r = JSON.parse(out);
   const s = await scans;
   const row = { label, opsPerSec: r.all.opsPerSec, p50Ms: r.all.p50Ms, p99Ms: r.all.p99Ms, p999Ms: r.all.p999Ms, errors: r.errors, keysListedPerSec: s === undefined ? undefined : Math.round((s.keys * 1000) / s.elapsedMs), fullPasses: s?.passes };
+  if (s !== undefined) row.keysListed = s.keys;
   console.log(JSON.stringify(row));
   return row;
 }

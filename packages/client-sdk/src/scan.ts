@@ -62,8 +62,9 @@ export async function scanPage(seed: Dispatcher, opts: ScanOpts | undefined): Pr
   if (o.limit !== undefined) op.limit = checkPositiveInt(o.limit, 'scan: limit', scanLimitMax);
   const wire: { r?: RequestOptions['r']; timeoutMs?: number } = {};
   if (o.r !== undefined) wire.r = o.r;
-  if (o.timeoutMs !== undefined) wire.timeoutMs = o.timeoutMs;
-  const reply: ScanOkMessage = await seed.request('scan-ok', 'scan', op, { timeoutMs: o.timeoutMs, wire: Object.keys(wire).length === 0 ? undefined : wire });
+  // Always sent: the node ends a page within half of it, so the page arrives before the client gives up.
+  wire.timeoutMs = o.timeoutMs ?? seed.settings.requestTimeoutMs;
+  const reply: ScanOkMessage = await seed.request('scan-ok', 'scan', op, { timeoutMs: o.timeoutMs, wire });
   const keys = reply.keys.map(keyOf);
   return reply.cursor === undefined ? { keys } : { keys, cursor: cursorText(reply.cursor) };
 }

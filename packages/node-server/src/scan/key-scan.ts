@@ -20,6 +20,8 @@
  *      one); strict mode answers `unavailable`. Fallbacks' hints are not
  *      read: a key whose only copies are hints on fallbacks is listed once
  *      handoff delivers them.
+ *      Each replica call gets half of the page's remaining time, so one
+ *      that hangs fails while the page can still answer with the others.
  *   3. A page ends at `limit` keys, after `scanRoundsPerPageMax` rounds, or
  *      when half its deadline is spent, always with a cursor that resumes
  *      exactly after the last key examined; the cursor is absent only when
@@ -39,6 +41,7 @@ import { encodeCursor, decodeCursor, protocolError, scanLimitDefault, type Consi
 import type { Clock, QuorumMode } from '@ringkv/quorum';
 import { decodeEntries } from '../anti-entropy/entries.js';
 import type { PeerCallBody } from '../cluster/peer-link.js';
+import { requestTimeoutMsLimit } from '../limits.js';
 import { keyBytes } from '../store/keys.js';
 import type { StoredSet } from '../store/set-codec.js';
 import { scanChunkKeysMax, scanDeadlineShare, scanReplyBytesMax, scanRoundsPerPageMax } from './limits.js';
@@ -123,7 +126,7 @@ export class KeyScanner {
   async page(request: ScanRequest): Promise<Omit<ScanOkMessage, 'id'>> {
     const p = this.p;
     const startedMs = p.clock.now();
-    const timeoutMs = Math.min(request.options?.timeoutMs ?? p.requestTimeoutMs, 60_000);
+    const timeoutMs = Math.min(request.options?.timeoutMs ?? p.requestTimeoutMs, requestTimeoutMsLimit);
     const budgetMs = timeoutMs * scanDeadlineShare;
     const limit = request.limit ?? scanLimitDefault;
     const r = p.readLevel(request.options?.r);
@@ -135,7 +138,8 @@ export class KeyScanner {
       if (round > 0 && p.clock.now() - startedMs >= budgetMs) break;
       const interval = intervalAt(replicaIntervals(p.ring(), p.replication()), positionOfPoint(from));
       const end = interval.end;
-      const leftMs = Math.max(1, timeoutMs - (p.clock.now() - startedMs));
+      // Half of what is left: a replica that hangs fails the call while the page can still answer (the others may meet R).
+      const leftMs = Math.max(1, (timeoutMs - (p.clock.now() - startedMs)) / 2);
       const body: ScanRangeBody = { from, end: pointAtPosition(end), keysMax: Math.min(limit - keys.length, scanChunkKeysMax), bytesMax: scanReplyBytesMax, ...(prefix === undefined ? {} : { prefix }) };
       const replies = await this.askReplicas(interval.replicas, r, body, leftMs);
       this.counters.rounds++;
