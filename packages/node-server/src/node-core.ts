@@ -164,7 +164,7 @@ export function assembleNodeCore(p: NodeCoreParts): NodeCore {
   const scans = new KeyScanService({
     selfId: p.id, engine: p.engine, clock: p.clock, ring: () => cluster.view.ring, down: () => cluster.view.down, addressOf: (id) => cluster.view.addressOf(id),
     replication: () => replicationOf(p.settings), mode: p.settings.mode, requestTimeoutMs: p.settings.requestTimeoutMs, keyBytesMax,
-    readLevel: (level) => cluster.levelOf('r', level), call: (address, body, timeoutMs) => p.peers.call(address, body, timeoutMs), bytesPerSec: p.scanBytesPerSec ?? scanBytesPerSecDefault,
+    readLevel: (level) => cluster.readLevel(level), call: (address, body, timeoutMs) => p.peers.call(address, body, timeoutMs), bytesPerSec: p.scanBytesPerSec ?? scanBytesPerSecDefault,
   });
   cluster.serveKeyScans(scans);
   let stopped = false;

@@ -338,7 +338,7 @@ export class ClusterCore {
    * ProtocolError (an unmeetable R, a corrupt record) like `run` rejects.
    */
   readNow(op: Extract<ClusterOp, { type: 'get' }>, options: RequestOptions | undefined): OpReply | undefined {
-    const r = this.levelOf('r', options?.r);
+    const r = this.level('r', options?.r, this.s.r);
     // A held replica (its log lost acknowledged writes, store/log-loss.ts) answers through the coordinator, which refuses its copy.
     if (options?.receipt === true || this.view.ring.size !== 1 || r !== 1 || this.o.store.readHold.held) return undefined;
     try {
@@ -357,13 +357,13 @@ export class ClusterCore {
     }
     if (!this.placementKnown) timeoutMs = Math.max(1, timeoutMs - (await this.untilPlacementKnown(timeoutMs / 2)));
     if (op.type === 'get') {
-      const r = this.levelOf('r', options?.r);
+      const r = this.level('r', options?.r, this.s.r);
       const result = await this.coordinator.get(op.key, { n: this.effectiveN(), r, timeoutMs });
       if (result.status === 'quorum-not-met' && result.reason === 'too-few-replicas') throw tooFewReplicas('read', 'r', r);
       if (result.status !== 'ok') throw notOk(result.status, 'read', result.status === 'quorum-not-met' ? result.replies : 0, result.required);
       return { type: 'get-ok', ...toGetResult(result.set), ...this.receiptOf(result.receipt, receipt, forwarded) };
     }
-    const w = this.levelOf('w', options?.w);
+    const w = this.level('w', options?.w, this.s.w);
     if (!forwarded && !this.view.ring.preferenceList(op.key, replicationOf(this.s)).includes(this.o.id)) return this.forward(op, options, timeoutMs);
     const context: VClock = op.context === undefined || op.context.length === 0 ? [] : decodeContext(op.context);
     const call = { context, n: this.effectiveN(), w, timeoutMs };
@@ -431,14 +431,18 @@ export class ClusterCore {
     );
   }
 
+  /** A read level as a count, as a get reads (`level`); scans read each range at it. Throws `unavailable` for one that cannot be met. */
+  readLevel(level: ConsistencyLevel | undefined): number {
+    return this.level('r', level, this.s.r);
+  }
+
   /**
    * A consistency level as a count for the replicas keys have now
-   * (`effectiveN()`): the cluster's default (R or W) is capped to it, an
-   * explicit count above it cannot be met (`unavailable`). Scans read at it too.
+   * (`effectiveN()`): the cluster's default is capped to it, an explicit
+   * count above it cannot be met.
    */
-  levelOf(name: 'r' | 'w', level: ConsistencyLevel | undefined): number {
+  private level(name: 'r' | 'w', level: ConsistencyLevel | undefined, fallback: number): number {
     const n = this.effectiveN();
-    const fallback = name === 'r' ? this.s.r : this.s.w;
     if (level === undefined) return Math.min(fallback, n);
     const count = level === 'one' ? 1 : level === 'quorum' ? Math.floor(n / 2) + 1 : level === 'all' ? n : level;
     if (count > n) {

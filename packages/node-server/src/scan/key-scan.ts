@@ -61,7 +61,7 @@ export interface KeyScanPorts {
   readonly mode: QuorumMode;
   readonly requestTimeoutMs: number;
   readonly keyBytesMax: number;
-  /** A read level as a count (the core's `levelOf('r', …)`): throws `unavailable` for one that cannot be met. */
+  /** A read level as a count (the core's `readLevel`): throws `unavailable` for one that cannot be met. */
   readonly readLevel: (level: ConsistencyLevel | undefined) => number;
   readonly call: (address: string, body: PeerCallBody, timeoutMs: number) => Promise<PeerMessage>;
   /** This node's own store, read directly. */
