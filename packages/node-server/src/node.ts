@@ -169,6 +169,7 @@ function startCluster(ctx: ServerContext, url: string, state: NodeState, engine:
     scanBytesPerSec: o.scanBytesPerSec,
   });
   peers.serve({ onCall: timedPeerHandler((from, call) => core.cluster.onCall(from, call), ctx.metrics) });
+  peers.countWan(core.cluster.dcs);
   core.cluster.onRingChange((version) => {
     for (const c of ctx.connections) c.notifyRing(version);
   });

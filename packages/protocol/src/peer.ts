@@ -4,13 +4,14 @@
  * and trust rules as the client protocol (codec.ts): size check, structural
  * pre-scan, msgpackr, then schema validation into fresh objects.
  *
- *   peer-hello      {protocolVersion, nodeId, clusterName, secret?, batching?}   first frame of a dialer
- *   peer-hello-ok   {nodeId, batching?}                               the acceptor's answer
+ *   peer-hello      {protocolVersion, nodeId, clusterName, secret?, batching?, relay?}   first frame of a dialer
+ *   peer-hello-ok   {nodeId, batching?, relay?}                       the acceptor's answer
  *   peer-batch      {messages: [call…] or [reply…]}                   many apply/fetch/forward calls or their replies (peer-batch.ts)
  *   gossip          {msg: map}                                        one-way; the map is @ringkv/gossip's message, validated there
  *   apply           {id, key, set: bin, hintFor?, timeoutMs}          → apply-ok {id}
  *   fetch           {id, key, hintFor?, timeoutMs}                    → fetch-ok {id, set?: bin}
  *   forward         {id, request: bin, timeoutMs}                     → forward-ok {id, reply: bin}
+ *   relay           {id, entries: bin, timeoutMs}                     → relay-ok {id, outcomes: bin}   one copy of writes for a remote DC (relay.ts)
  *   tree-nodes      {id, group, bucketsLog2, depth, indices: bin, timeoutMs}  → tree-nodes-ok {id, hashes: bin}
  *   range-sets      {id, group, bucketsLog2, buckets: bin, after?: bin, bytesMax, digests?, timeoutMs}  → range-sets-ok {id, entries: bin, more?: bin}
  *   key-sets        {id, entries: bin, timeoutMs}                     → range-sets-ok {id, entries: bin}
@@ -46,6 +47,7 @@ import { topologyMessageTypes, validateTopology, type RangeStatsMessage, type Ra
 import { truncateUtf8 } from './utf8.js';
 import { readScanRange, type ScanRangeMessage } from './key-listing.js';
 import { isBatchableCall, isBatchableReply, validatePeerBatch, type BatchableCall, type BatchableReply, type PeerBatchMessage } from './peer-batch.js';
+import { relayMessageTypes, validateRelay, type RelayMessage, type RelayOkMessage } from './relay.js';
 
 declare const checkedBrand: unique symbol;
 
@@ -66,6 +68,8 @@ export interface PeerHelloMessage {
   readonly secret?: string;
   /** The dialer reads `peer-batch` replies and may send `peer-batch` calls (peer-batch.ts); nodes without it ignore the field. */
   readonly batching?: boolean;
+  /** The dialer may send `relay` calls (relay.ts): an acceptor that serves them answers `relay` too; nodes without it ignore the field. */
+  readonly relay?: boolean;
 }
 
 /** The accepting node's answer to a good hello. */
@@ -74,6 +78,8 @@ export interface PeerHelloOkMessage {
   readonly nodeId: string;
   /** Only in answer to a hello with `batching`: the acceptor reads `peer-batch` calls and answers batched calls in `peer-batch` replies. */
   readonly batching?: boolean;
+  /** Only in answer to a hello with `relay`: the acceptor serves `relay` calls (relay.ts); a dialer sends them only to a peer that said so. */
+  readonly relay?: boolean;
 }
 
 /** A gossip message (one-way). */
@@ -221,7 +227,8 @@ export type PeerCall =
   | StreamPushMessage
   | StreamCheckMessage
   | RangeStatsMessage
-  | ScanRangeMessage;
+  | ScanRangeMessage
+  | RelayMessage;
 
 /** Every peer message. */
 export type PeerMessage =
@@ -236,6 +243,7 @@ export type PeerMessage =
   | RangeSetsOkMessage
   | SyncSetsOkMessage
   | RangeStatsOkMessage
+  | RelayOkMessage
   | PeerBatchMessage
   | PeerErrorMessage;
 
@@ -259,6 +267,7 @@ export const peerMessageTypes: readonly PeerMessage['type'][] = Object.freeze([
   'sync-sets-ok',
   ...topologyMessageTypes,
   'scan-range',
+  ...relayMessageTypes,
   'peer-batch',
   'peer-error',
 ] as const);
@@ -385,11 +394,14 @@ function validatePeer(map: WireMap, limits: ProtocolLimits): PeerMessage {
       const secret = readOptionalString(ctx, map, 'secret', authTokenBytesMax);
       if (secret !== undefined) out.secret = secret;
       if (readOptionalBoolean(ctx, map, 'batching') === true) out.batching = true;
+      if (readOptionalBoolean(ctx, map, 'relay') === true) out.relay = true;
       return out;
     }
     case 'peer-hello-ok': {
-      const nodeId = readString(ctx, map, 'nodeId', nameBytesMax);
-      return readOptionalBoolean(ctx, map, 'batching') === true ? { type, nodeId, batching: true } : { type, nodeId };
+      const out: Mutable<PeerHelloOkMessage> = { type, nodeId: readString(ctx, map, 'nodeId', nameBytesMax) };
+      if (readOptionalBoolean(ctx, map, 'batching') === true) out.batching = true;
+      if (readOptionalBoolean(ctx, map, 'relay') === true) out.relay = true;
+      return out;
     }
     case 'peer-batch':
       return validatePeerBatch(ctx, map, (one) => validatePeer(one, limits));
@@ -441,6 +453,9 @@ function validatePeer(map: WireMap, limits: ProtocolLimits): PeerMessage {
       return validateTopology(ctx, map, type, limits);
     case 'scan-range':
       return readScanRange(ctx, map, limits);
+    case 'relay':
+    case 'relay-ok':
+      return validateRelay(ctx, map, type, limits);
     case 'peer-error':
       return peerError(ctx, map);
     default:
