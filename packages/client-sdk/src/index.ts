@@ -52,5 +52,6 @@ export type {
   ScanPage,
   UpdateResult,
   WriteOpts,
+  PutOpts,
   WriteResult,
 } from './types.js';
