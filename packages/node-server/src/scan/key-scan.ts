@@ -7,7 +7,8 @@
  * preference list. For the interval holding the cursor, every primary that
  * is up is asked (`scan-range`, this node's own store directly) for its
  * keys after the cursor; the replies are merged key by key (DVV `sync` of
- * the stripped sets) and a key is listed when the merge holds a value.
+ * the stripped sets) and a key is listed when the merge holds a value a
+ * read would return now (not a tombstone, not expired by its ttl).
  *
  * Invariants:
  *   1. A round lists only keys before the least `more` of the replies that
@@ -91,7 +92,7 @@ export function pointOfKey(key: Uint8Array): Uint8Array {
  * in key order, at most `limit` of them, and where the next round starts
  * (`next`; undefined when the interval is done).
  */
-export function mergeRound(replies: readonly Reply[], limit: number): { keys: Uint8Array[]; next: Uint8Array | undefined } {
+export function mergeRound(replies: readonly Reply[], limit: number, nowMs: number): { keys: Uint8Array[]; next: Uint8Array | undefined } {
   let bound: Uint8Array | undefined;
   for (const r of replies) if (r.more !== undefined && (bound === undefined || comparePoints(r.more, bound) < 0)) bound = r.more;
   const byKey = new Map<string, { point: Uint8Array; sets: StoredSet[] }>();
@@ -109,7 +110,7 @@ export function mergeRound(replies: readonly Reply[], limit: number): { keys: Ui
   const keys: Uint8Array[] = [];
   for (const m of merged) {
     const set = mergeSets(m.sets);
-    if (set === undefined || !isLive(set)) continue;
+    if (set === undefined || !isLive(set, nowMs)) continue;
     keys.push(m.point.subarray(8));
     if (keys.length >= limit) return { keys, next: successorOf(m.point) };
   }
@@ -144,7 +145,7 @@ export class KeyScanner {
       const replies = await this.askReplicas(interval.replicas, r, body, leftMs);
       this.counters.rounds++;
       const mergeStartedMs = p.clock.now();
-      const merged = mergeRound(replies, limit - keys.length);
+      const merged = mergeRound(replies, limit - keys.length, mergeStartedMs);
       await pauseAfter(p.clock, mergeStartedMs);
       keys.push(...merged.keys);
       from = merged.next ?? pointAfterPosition(end);

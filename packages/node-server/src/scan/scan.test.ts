@@ -2,7 +2,7 @@ import { empty, live, tombstone, update, context as contextOf } from '@ringkv/vc
 import { positionMax } from '@ringkv/hashring';
 import { describe, expect, it } from 'vitest';
 import { encodeEntries, decodeEntries } from '../anti-entropy/entries.js';
-import { encodeSet, type StoredSet } from '../store/set-codec.js';
+import { encodeSet, type StoredSet, type StoredValue } from '../store/set-codec.js';
 import { storageKey } from '../store/keys.js';
 import { TokenBucket } from '../topology/token-bucket.js';
 import { mergeRound, pointOfKey } from './key-scan.js';
@@ -53,21 +53,29 @@ describe('scan points', () => {
 describe('stripped sets', () => {
   it('keep liveness: a value is live, a superseding tombstone is not, and values are gone', () => {
     const set = written('a large value');
-    expect(isLive(strippedSet(set))).toBe(true);
-    expect(isLive(strippedSet(deletedAfter(set)))).toBe(false);
+    expect(isLive(strippedSet(set), 0)).toBe(true);
+    expect(isLive(strippedSet(deletedAfter(set)), 0)).toBe(false);
     expect(encodeSet(strippedSet(set)).length).toBeLessThan(encodeSet(set).length);
+  });
+});
+
+describe('expiry', () => {
+  it('hides a key whose only value expired by the coordinator\'s clock, and keeps its deadline through stripping and the wire', () => {
+    const set: StoredSet = update(empty<StoredValue>(), [], 'a', live<StoredValue>(bytes('x'), 1_000));
+    expect(mergeRound([reply([['ttl', set]])], 10, 999).keys.map(text)).toEqual(['ttl']);
+    expect(mergeRound([reply([['ttl', set]])], 10, 1_000).keys).toEqual([]);
   });
 });
 
 describe('mergeRound', () => {
   it('hides a key one replica still holds live when another holds the tombstone that supersedes it', () => {
     const set = written('x');
-    const merged = mergeRound([reply([['gone', set]]), reply([['gone', deletedAfter(set)]])], 10);
+    const merged = mergeRound([reply([['gone', set]]), reply([['gone', deletedAfter(set)]])], 10, 0);
     expect(merged.keys).toEqual([]);
   });
 
   it('lists a key held by one replica only once, merged with another replica listing it too', () => {
-    const merged = mergeRound([reply([['a', written('1')], ['b', written('2')]]), reply([['a', written('1')]])], 10);
+    const merged = mergeRound([reply([['a', written('1')], ['b', written('2')]]), reply([['a', written('1')]])], 10, 0);
     expect(merged.keys.map(text).sort()).toEqual(['a', 'b']);
     expect(merged.next).toBeUndefined();
   });
@@ -76,13 +84,13 @@ describe('mergeRound', () => {
     const keys = ['k1', 'k2', 'k3', 'k4'].sort((x, y) => comparePoints(pointOfKey(bytes(x)), pointOfKey(bytes(y))));
     const [first, second, third] = keys as [string, string, string];
     const stopped = successorOf(pointOfKey(bytes(first)));
-    const merged = mergeRound([reply([[first, written('1')]], stopped), reply([[first, written('1')], [second, written('2')], [third, written('3')]])], 10);
+    const merged = mergeRound([reply([[first, written('1')]], stopped), reply([[first, written('1')], [second, written('2')], [third, written('3')]])], 10, 0);
     expect(merged.keys.map(text)).toEqual([first]);
     expect(merged.next).toEqual(stopped);
   });
 
   it('stops at the limit with a cursor right after the last key listed', () => {
-    const merged = mergeRound([reply([['a', written('1')], ['b', written('2')], ['c', written('3')]])], 2);
+    const merged = mergeRound([reply([['a', written('1')], ['b', written('2')], ['c', written('3')]])], 2, 0);
     expect(merged.keys.length).toBe(2);
     expect(merged.next).toEqual(successorOf(pointOfKey(merged.keys[1] as Uint8Array)));
   });
