@@ -213,6 +213,16 @@ export interface VersionCommand {
   readonly kind: 'version';
 }
 
+/** `ringkv keys`: list the cluster's keys (issue 18). */
+export interface KeysCommand extends Omit<GetCommand, 'kind' | 'key' | 'raw'> {
+  readonly kind: 'keys';
+  readonly prefix: string | undefined;
+  /** Most keys to print (undefined: all). */
+  readonly limit: number | undefined;
+  /** Resume a listing where an earlier `--limit` stopped. */
+  readonly cursor: string | undefined;
+}
+
 /** Every command `parseCommand` can return, discriminated by `kind`. */
 export type Command =
   | VersionCommand
@@ -227,6 +237,7 @@ export type Command =
   | GetCommand
   | PutCommand
   | DelCommand
+  | KeysCommand
   | BenchCommand
   | TokenCommand
   | BatchCommand
@@ -297,6 +308,7 @@ const parsers: Readonly<Record<string, (args: readonly string[]) => Command>> = 
   put: (a) => parsePut(a),
   del: (a) => parseDel(a),
   delete: (a) => parseDel(a),
+  keys: (a) => parseKeys(a),
   bench: (a) => parseBench(a),
   token: (a) => parseToken(a),
   backup: (a) => parseBackup(a),
@@ -467,6 +479,19 @@ function parseDel(args: readonly string[]): Command {
   if (values.help) return { kind: 'help', text: usage('del') };
   const [key] = exactPositionals('del', positionals, ['KEY']) as [string];
   return { kind: 'del', key, ...kvCommon('del', values), ...writeCommon('del', values) };
+}
+
+function parseKeys(args: readonly string[]): Command {
+  const { values, positionals } = parse('keys', args, { ...kvOptions, prefix: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' } });
+  if (values.help) return { kind: 'help', text: usage('keys') };
+  noPositionals('keys', positionals);
+  if (values.prefix === '') throw new CliError('usage', 'keys: --prefix must not be empty (omit it to list every key)');
+  if (values.cursor !== undefined && !/^[A-Za-z0-9_-]+$/.test(values.cursor)) throw new CliError('usage', 'keys: --cursor must be the cursor printed by an earlier ringkv keys --limit');
+  return {
+    kind: 'keys', prefix: values.prefix, cursor: values.cursor,
+    limit: values.limit === undefined ? undefined : intFlag('keys', 'limit', values.limit, 1, Number.MAX_SAFE_INTEGER),
+    ...kvCommon('keys', values),
+  };
 }
 
 function kvCommon(command: string, values: { url?: string; json?: boolean; 'timeout-ms'?: string; 'auth-token'?: string; r?: string; dc?: string }) {
@@ -727,6 +752,15 @@ ${commonKv}
   --context B64      delete exactly the versions of this context (printed by get)
   --blind            delete without reading first
   --if-match         delete only if nothing was written since the read that gave --context`,
+  keys: `ringkv keys [--prefix P] [--limit N] [options]
+Lists the cluster's keys, one per line (bytes that are not UTF-8 as 0x… hex), each live key once,
+in the cluster's stored order (by hash, not sorted); deleted keys are not listed. A full pass
+over the data: every node reads every key it stores (paced by its --scan-bytes-per-sec), with
+or without --prefix.
+${commonKv.replace('machine-readable output', 'one JSON value per line: the key as a string, or {"hex": "…"} for bytes')}
+  --prefix P         only keys starting with P
+  --limit N          print at most N keys; if more are left, the command to resume goes to stderr
+  --cursor C         resume where an earlier --limit stopped`,
   bench: `ringkv bench [options]
 Load test: CLIENTS connections, each keeping INFLIGHT requests in flight (redis-benchmark -c and -P),
 random keys, prints ops/s and latency percentiles from an HDR histogram.
@@ -778,6 +812,7 @@ Usage:
   ringkv put KEY VALUE [options]   write a key
   ringkv del KEY [options]         delete a key
   ringkv mget KEY... [options]     read many keys in one call (also mput KEY=VALUE..., mdel KEY...; --file or - for stdin)
+  ringkv keys [--prefix P]         list the cluster's keys (a full pass over the data)
   ringkv bench [options]           load-test a node, or a cluster with --seeds
   ringkv backup --out DIR          back up every node of the cluster (consistent snapshots, while serving)
   ringkv restore DIR               restore a backup into the cluster at --url

@@ -184,6 +184,13 @@ describe('resolveStartConfig topology options', () => {
     expectUsageError({ seeds: '127.0.0.1:7000' }, { RINGKV_JOIN: 'maybe' }, /\$RINGKV_JOIN must be true or false/);
     expectUsageError({ 'stream-bytes-per-sec': '10' }, {}, /--stream-bytes-per-sec must be an integer in 4096…/);
   });
+
+  it('reads --scan-bytes-per-sec from a flag or the environment, passes it on only when set, and refuses one below 64 KiB/s', () => {
+    expect(resolveStartConfig({ 'scan-bytes-per-sec': '1048576' }, environment()).cluster).toMatchObject({ scanBytesPerSec: 1048576 });
+    expect(resolveStartConfig({}, environment({ RINGKV_SCAN_BYTES_PER_SEC: '2097152' })).cluster).toMatchObject({ scanBytesPerSec: 2097152 });
+    expect(resolveStartConfig({}, environment()).cluster).not.toHaveProperty('scanBytesPerSec');
+    expectUsageError({ 'scan-bytes-per-sec': '1000' }, {}, /--scan-bytes-per-sec must be an integer in 65536…/);
+  });
 });
 
 describe('resolveStartConfig hint and tombstone options', () => {

@@ -18,6 +18,8 @@ import {
   hintTtlMsMin,
   streamBytesPerSecMax,
   streamBytesPerSecMin,
+  scanBytesPerSecMax,
+  scanBytesPerSecMin,
   tombstoneGraceMsMax,
   vnodesMax,
   weightMax,
@@ -79,6 +81,8 @@ export interface ClusterConfig {
   readonly join?: boolean;
   /** Bandwidth of join/leave streaming (`--stream-bytes-per-sec`; the node's default when absent). */
   readonly streamBytesPerSec?: number;
+  /** Engine read rate of key scans on this node (`--scan-bytes-per-sec`; the node's default when absent). */
+  readonly scanBytesPerSec?: number;
   /** Hint lifetime (`--hint-ttl-ms`; the node's default when absent). */
   readonly hintTtlMs?: number;
   /** Tombstone grace period (`--tombstone-grace-ms`); the node refuses one below the hint lifetime. */
@@ -169,11 +173,15 @@ function clusterConfig(pick: Pick, hostname: string): ClusterConfig {
 }
 
 /** `--join` (only with seeds: a joining node streams from current owners) and the stream bandwidth. */
-function topologyConfig(pick: Pick, seeds: readonly string[]): OptionalFields<ClusterConfig, 'join' | 'streamBytesPerSec'> {
+function topologyConfig(pick: Pick, seeds: readonly string[]): OptionalFields<ClusterConfig, 'join' | 'streamBytesPerSec' | 'scanBytesPerSec'> {
   const joinPick = pick('join');
   const join = bool(joinPick) === true ? true : undefined;
   if (join && seeds.length === 0) throw new CliError('usage', `start: ${joinPick?.source} needs --seeds (nodes of the cluster to join)`);
-  return definedOnly({ join, streamBytesPerSec: integer(pick('stream-bytes-per-sec'), streamBytesPerSecMin, streamBytesPerSecMax) });
+  return definedOnly({
+    join,
+    streamBytesPerSec: integer(pick('stream-bytes-per-sec'), streamBytesPerSecMin, streamBytesPerSecMax),
+    scanBytesPerSec: integer(pick('scan-bytes-per-sec'), scanBytesPerSecMin, scanBytesPerSecMax),
+  });
 }
 
 /** Hints, tombstones and anti-entropy: how replicas converge (the node checks the relations, e.g. grace ≥ hint TTL). */

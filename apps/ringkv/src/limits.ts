@@ -99,6 +99,12 @@ export const leaveConfirmMs = 15_000;
 export const streamBytesPerSecMin = 4 * 1024;
 /** Most streaming bandwidth `start` accepts: 10 GiB/s, beyond any link; a typo must not read as unlimited. */
 export const streamBytesPerSecMax = 10 * 1024 ** 3;
+
+/** Least `start --scan-bytes-per-sec`: the node's own floor (64 KiB/s; below it a page of keys would outlast its deadline). */
+export const scanBytesPerSecMin = 64 * 1024;
+
+/** Largest `start --scan-bytes-per-sec`: the node's own bound. */
+export const scanBytesPerSecMax = 10 * 1024 ** 3;
 /** Longest `ringkv repair` call: a full pass over a large node takes a while; a day means "never cut it short" while still bounded. */
 export const repairTimeoutMs = 24 * 3600 * 1000;
 /** Shortest hint lifetime `start --hint-ttl-ms` accepts: the node's own floor (1 s). */

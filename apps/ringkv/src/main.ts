@@ -14,6 +14,7 @@ import { benchText, runBench } from './commands/bench.js';
 import { exitDevOnSignals, runDev } from './commands/dev.js';
 import { runShards, shardCount } from './commands/shards.js';
 import { runKv } from './commands/kv.js';
+import { runKeys } from './commands/keys.js';
 import { leaveText, runLeave } from './commands/leave.js';
 import { runRepair, repairText } from './commands/repair.js';
 import { cleanupText, planText, removeText, runCleanup, runPlan, runRemove } from './commands/topology.js';
@@ -77,6 +78,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number | 'r
       case 'mput':
       case 'mdel':
         await runBatch(command, io);
+        return 0;
+      case 'keys':
+        await runKeys(command, io);
         return 0;
       case 'bench': {
         const result = await runBench(command, io);

@@ -53,6 +53,7 @@ export const startOptionSpecs = {
   shards: { type: 'string', metavar: 'K', description: 'start K node processes on this machine (a node per core): ids <id>-shard<i>, ports <port>+i, data <data>/shard<i>, one machine label, seeded with each other' },
   join: { type: 'boolean', metavar: '', env: 'RINGKV_JOIN', description: 'join an existing cluster (with --seeds): stream the ranges this node will own, then serve them' },
   'stream-bytes-per-sec': { type: 'string', metavar: 'BYTES', env: 'RINGKV_STREAM_BYTES_PER_SEC', description: 'join/leave streaming bandwidth (default: the node\'s)' },
+  'scan-bytes-per-sec': { type: 'string', metavar: 'BYTES', env: 'RINGKV_SCAN_BYTES_PER_SEC', description: 'engine bytes per second all key scans may read on this node (default 8 MiB/s)' },
   'hint-ttl-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_HINT_TTL_MS', description: 'how long a hint for a down replica is kept and replayed (default 10800000 = 3 h); same on every node' },
   'tombstone-grace-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_TOMBSTONE_GRACE_MS', description: 'least age of a tombstone before it may be collected, at least --hint-ttl-ms (default 864000000 = 10 days); same on every node' },
   'anti-entropy-interval-ms': { type: 'string', metavar: 'MS', env: 'RINGKV_ANTI_ENTROPY_INTERVAL_MS', description: 'between periodic repair passes, ±25 % jitter; 0 = only on demand (default 600000)' },

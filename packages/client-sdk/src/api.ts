@@ -24,6 +24,7 @@ import {
   updateRetriesMax,
 } from './limits.js';
 import { Namespace } from './namespace.js';
+import { allKeys, scanPage } from './scan.js';
 import { checkKey, checkPositiveInt, checkRequestOpts, checkSeeds, describeArg } from './validate.js';
 import type { WebSocketFactory } from './ports.js';
 import type {
@@ -36,6 +37,8 @@ import type {
   RequestOpts,
   RingInfo,
   RingkvErrorLike,
+  ScanOpts,
+  ScanPage,
   Sibling,
   UpdateOpts,
   UpdateResult,
@@ -260,6 +263,33 @@ export class RingkvClient {
         throw new RingkvError('conflict', `update ${label(key)}: still ${read.values.length} siblings after ${attempt} rounds`);
       }
     }
+  }
+
+  /**
+   * One page of the cluster's keys (DynamoDB's Scan, etcd's get --prefix):
+   * live keys only (deleted ones hidden), each once per pass, in the
+   * cluster's stored order (by hash, not sorted). Pass the page's `cursor`
+   * back for the next page; no cursor: done. A page may hold fewer than
+   * `limit` keys, even none, and still have a cursor.
+   *
+   * Cost: a full pass reads every stored record on R replicas of each range,
+   * prefix or not, paced by each node's scan rate (8 MiB/s by default).
+   * Errors: `invalid-argument` (a cursor that is not one a page returned, a
+   * limit outside 1…1000, bad options), `key-too-large` (prefix),
+   * `unavailable` / `quorum-not-met` (too few replicas of a range answered),
+   * `timeout`. A failed page can be retried with the same cursor.
+   */
+  scan(opts?: ScanOpts): Promise<ScanPage> {
+    return scanPage(this.dispatcher.seed, opts);
+  }
+
+  /**
+   * Every key of the cluster, page by page: `for await (const key of
+   * client.keys({ prefix: 'user/' }))`. Holds one page at a time; a failed
+   * page rejects the iteration (use `scan` with cursors to resume).
+   */
+  keys(opts?: Omit<ScanOpts, 'cursor'>): AsyncGenerator<Key, void, undefined> {
+    return allKeys(this.dispatcher.seed, opts);
   }
 
   /**

@@ -42,6 +42,8 @@ import {
   type ProtocolError,
   type RequestOptions,
   type RingOkMessage,
+  type ScanOkMessage,
+  type ScanRequest,
   type WireReceipt,
 } from '@ringkv/protocol';
 import { backoffDelayMs } from './backoff.js';
@@ -66,13 +68,13 @@ import { systemClock, systemRandom } from './system.js';
 import type { ClientOptions } from './types.js';
 import { checkKey, checkPositiveInt } from './validate.js';
 
-type ReplyType = 'get-ok' | 'put-ok' | 'delete-ok' | 'ring-ok';
+type ReplyType = 'get-ok' | 'put-ok' | 'delete-ok' | 'ring-ok' | 'scan-ok';
 /** A reply as the client uses it: a single reply (with its receipt, when asked) or a batch result. */
-export type ReplyOf<R extends ReplyType> = R extends 'ring-ok' ? RingOkMessage : Extract<BatchResult, { type: R }> & { readonly receipt?: WireReceipt };
+export type ReplyOf<R extends ReplyType> = R extends 'ring-ok' ? RingOkMessage : R extends 'scan-ok' ? ScanOkMessage : Extract<BatchResult, { type: R }> & { readonly receipt?: WireReceipt };
 type AnyReply = ReplyOf<ReplyType>;
 
-/** What a dispatcher sends: a key operation, or the ring request (which has no key). */
-export type DispatchOp = BatchOp | { readonly type: 'ring'; readonly watch?: boolean };
+/** What a dispatcher sends: a key operation, or a request without a key (`ring`, one `scan` page). */
+export type DispatchOp = BatchOp | { readonly type: 'ring'; readonly watch?: boolean } | Omit<ScanRequest, 'id' | 'options'>;
 
 /**
  * Turns a reply into the caller's result when the request settles, so the
@@ -307,7 +309,7 @@ export class Dispatcher {
         return error as RingkvError;
       }
     }
-    const keyProblem = op.type === 'ring' ? undefined : checkKey(op.key, this.codec.limits.keyBytesMax);
+    const keyProblem = op.type === 'ring' || op.type === 'scan' ? undefined : checkKey(op.key, this.codec.limits.keyBytesMax);
     if (keyProblem !== undefined) return keyProblem;
     if (this.queued >= this.settings.queuedMax) {
       return new RingkvError('too-many-in-flight', `${label}: ${this.queued} requests already wait (queuedMax ${this.settings.queuedMax})`);
@@ -342,7 +344,7 @@ export class Dispatcher {
           this.queue.shift();
           continue;
         }
-        const alone = p.wire !== undefined || p.op.type === 'ring' || hasRequestOnlyFields(p.op);
+        const alone = p.wire !== undefined || p.op.type === 'ring' || p.op.type === 'scan' || hasRequestOnlyFields(p.op);
         if (group.length > 0 && (alone || bytes + p.bytes > batchBytesMax)) break;
         this.queue.shift();
         this.queued--;
@@ -587,6 +589,7 @@ const opOverheadBytes = 48;
 
 function opBytes(op: DispatchOp): number {
   if (op.type === 'ring') return opOverheadBytes;
+  if (op.type === 'scan') return opOverheadBytes + (op.cursor?.byteLength ?? 0) + (typeof op.prefix === 'string' ? op.prefix.length * 3 : (op.prefix?.byteLength ?? 0));
   const key = typeof op.key === 'string' ? op.key.length * 3 : op.key.byteLength;
   const value = op.type === 'put' ? op.value.byteLength : 0;
   const context = op.type === 'get' ? 0 : (op.context?.byteLength ?? 0);

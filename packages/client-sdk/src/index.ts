@@ -49,6 +49,8 @@ export type {
   ManyOutcome,
   ManyWrite,
   RingkvErrorLike,
+  ScanOpts,
+  ScanPage,
   UpdateResult,
   WriteOpts,
   PutOpts,

@@ -32,7 +32,7 @@
  *      flight). The periodic refresh stays as the fallback for pushes lost
  *      with a connection and for liveness changes, which are not pushed.
  */
-import type { Key, RequestOptions, RingOkMessage } from '@ringkv/protocol';
+import type { BatchOp, Key, RequestOptions, RingOkMessage } from '@ringkv/protocol';
 import { Dispatcher, type DispatchOp, type DispatchOpts, type Finish, type ReplyOf, type ClientSettings } from './client.js';
 import { dcRouteOrder } from './dc-routing.js';
 import { isRingkvError, RingkvError } from './errors.js';
@@ -124,7 +124,7 @@ export class Router {
    * retry) or a request with a receipt (a `forwarded` receipt refreshes the
    * ring; receipts are only sent when asked for).
    */
-  request<R extends KeyReply, T>(expect: R, label: string, op: Exclude<DispatchOp, { type: 'ring' }>, opts: RequestOpts | undefined, finish: Finish<R, T>): Promise<T> {
+  request<R extends KeyReply, T>(expect: R, label: string, op: BatchOp, opts: RequestOpts | undefined, finish: Finish<R, T>): Promise<T> {
     const dispatchOpts = opts === undefined ? noDispatchOpts : { timeoutMs: opts.timeoutMs, wire: wireOptions(opts) };
     const first = this.pick(op.key, undefined);
     if (first === undefined) return this.requestWhenDcConnects(expect, label, op, opts, finish);
@@ -138,7 +138,7 @@ export class Router {
     first: Dispatcher,
     expect: R,
     label: string,
-    op: Exclude<DispatchOp, { type: 'ring' }>,
+    op: BatchOp,
     dispatchOpts: DispatchOpts,
     finish: Finish<R, T>,
   ): Promise<T> {
@@ -210,7 +210,7 @@ export class Router {
    * (without sending anything) until one connects, then routes it; fails with
    * `dc-unreachable` at its timeout (invariant 6).
    */
-  private async requestWhenDcConnects<R extends KeyReply, T>(expect: R, label: string, op: Exclude<DispatchOp, { type: 'ring' }>, opts: RequestOpts | undefined, finish: Finish<R, T>): Promise<T> {
+  private async requestWhenDcConnects<R extends KeyReply, T>(expect: R, label: string, op: BatchOp, opts: RequestOpts | undefined, finish: Finish<R, T>): Promise<T> {
     const deadlineMs = this.settings.clock.now() + (opts?.timeoutMs ?? this.settings.requestTimeoutMs);
     const table = this.table;
     if (table !== undefined && this.routing.dc !== undefined && table.membersIn(this.routing.dc).length === 0) throw this.dcUnreachable(label, 'no member of the ring is in it');

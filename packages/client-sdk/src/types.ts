@@ -105,6 +105,22 @@ export interface RequestOpts {
   readonly receipt?: boolean;
 }
 
+/** Options of `scan` (one page of keys) and `keys` (every page). */
+export interface ScanOpts extends Pick<RequestOpts, 'timeoutMs' | 'r'> {
+  /** Only keys starting with these bytes (a string: its UTF-8). The scan still reads every key: keys are stored in hash order. */
+  readonly prefix?: Key;
+  /** The `cursor` of the previous page; absent: from the start. */
+  readonly cursor?: string;
+  /** Most keys in the page: 1…1000 (default 100). */
+  readonly limit?: number;
+}
+
+/** One page of keys; `cursor` absent: the listing is complete. */
+export interface ScanPage {
+  readonly keys: Key[];
+  readonly cursor?: string;
+}
+
 /** Options of `put` and `delete`. */
 export interface WriteOpts extends RequestOpts {
   /** The context from the `get` this write is based on; absent means "blind write" (it becomes a sibling of whatever is there). */

@@ -74,7 +74,7 @@ function versionOf(context: Uint8Array | undefined): number | undefined {
 
 /** The store's answer to a request, under the simplified sibling rules. */
 function apply(store: Map<string, Entry>, m: ClientRequest): NodeReply {
-  if (m.type === 'ring') return { type: 'error', id: m.id, code: 'unknown-type', message: 'the fake node has no ring' };
+  if (m.type === 'ring' || m.type === 'scan') return { type: 'error', id: m.id, code: 'unknown-type', message: `the fake node has no ${m.type}` };
   if (m.type === 'batch') {
     const results = m.ops.map((op) => {
       const { id: _id, ...result } = apply(store, { ...op, id: 0 } as ClientRequest) as NodeReply & { id: number };

@@ -21,10 +21,10 @@ import { latencyBucketsSeconds } from './limits.js';
 import { Histogram } from './histogram.js';
 
 /** The request operations a node counts. */
-export const ops = ['get', 'put', 'delete', 'batch', 'ring'] as const;
+export const ops = ['get', 'put', 'delete', 'batch', 'ring', 'scan'] as const;
 export type Op = (typeof ops)[number];
 
-const opIndex: Readonly<Record<Op, number>> = { get: 0, put: 1, delete: 2, batch: 3, ring: 4 };
+const opIndex: Readonly<Record<Op, number>> = { get: 0, put: 1, delete: 2, batch: 3, ring: 4, scan: 5 };
 
 /** Peer call kinds timed by peer-timing.ts: a get's replica reads, a put's or delete's replica writes, forwarded writes, writes relayed to a remote DC, the rest. */
 export const peerCallKinds = ['fetch', 'apply', 'forward', 'relay', 'other'] as const;

@@ -33,7 +33,9 @@ import { logLossOf, type LogLoss } from './store/log-loss.js';
 import { ReplicaStore, type StoreConfig } from './store/replica-store.js';
 import { initialSelf, TopologyService, type TopologySettings } from './topology/service.js';
 import { streamBytesPerSecDefault } from './topology/limits.js';
-import { logLossRepairRetryMs } from './limits.js';
+import { keyBytesMax, logLossRepairRetryMs } from './limits.js';
+import { KeyScanService } from './scan/service.js';
+import { scanBytesPerSecDefault } from './scan/limits.js';
 
 /** A node's durable state, opened from its engine. */
 export interface NodeState {
@@ -107,6 +109,8 @@ export interface NodeCoreParts extends Pick<ClusterCoreOptions, 'id' | 'address'
   readonly antiEntropy: AntiEntropySettings;
   /** Join, streaming bandwidth and what to do once left (default: no join, 16 MiB/s, nothing). */
   readonly topology?: TopologySettings;
+  /** Engine bytes per second key scans served here may read (default `scanBytesPerSecDefault`). */
+  readonly scanBytesPerSec?: number;
 }
 
 /** A node's cluster side, composed (module comment). */
@@ -114,6 +118,8 @@ export interface NodeCore {
   readonly cluster: ClusterCore;
   readonly antiEntropy: AntiEntropy;
   readonly topology: TopologyService;
+  /** Key listing: client scan pages and peer scan-range calls. */
+  readonly scans: KeyScanService;
   /** Starts gossip, handoff and the anti-entropy tree build; the promise settles when the build is done. */
   start(): Promise<void>;
   /** Stops anti-entropy, then the cluster core. Idempotent. */
@@ -155,11 +161,18 @@ export function assembleNodeCore(p: NodeCoreParts): NodeCore {
     clock: p.clock, random: p.random, settings: topologySettings, repair: () => antiEntropy.repair(), log: p.log,
   });
   cluster.serveTopology((call) => topology.onCall(call));
+  const scans = new KeyScanService({
+    selfId: p.id, engine: p.engine, clock: p.clock, ring: () => cluster.view.ring, down: () => cluster.view.down, addressOf: (id) => cluster.view.addressOf(id),
+    replication: () => replicationOf(p.settings), mode: p.settings.mode, requestTimeoutMs: p.settings.requestTimeoutMs, keyBytesMax,
+    readLevel: (level) => cluster.readLevel(level), call: (address, body, timeoutMs) => p.peers.call(address, body, timeoutMs), bytesPerSec: p.scanBytesPerSec ?? scanBytesPerSecDefault,
+  });
+  cluster.serveKeyScans(scans);
   let stopped = false;
   return {
     cluster,
     antiEntropy,
     topology,
+    scans,
     start() {
       cluster.start();
       topology.start();
@@ -171,6 +184,7 @@ export function assembleNodeCore(p: NodeCoreParts): NodeCore {
       if (stopped) return;
       stopped = true;
       topology.stop();
+      scans.stop();
       antiEntropy.stop();
       cluster.stop();
     },

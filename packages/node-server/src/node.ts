@@ -186,6 +186,7 @@ function startCluster(ctx: ServerContext, url: string, state: NodeState, engine:
     id: o.id, address: url, state, engine, settings: o.cluster, antiEntropy: o.antiEntropy,
     clock: systemClock, random: systemRandom, transport: peers.transport, peers: timedPeerPort(peers, ctx.metrics), codec: ctx.codec, log: ctx.log,
     topology: { join: o.topology.join, streamBytesPerSec: o.topology.streamBytesPerSec, onLeft },
+    scanBytesPerSec: o.scanBytesPerSec,
   });
   peers.serve({ onCall: timedPeerHandler((from, call) => core.cluster.onCall(from, call), ctx.metrics) });
   peers.countWan(core.cluster.dcs);

@@ -15,6 +15,7 @@ import { agreedSettingNames, agreedValues, type AgreedSettings, type SettingsCan
 import { mapOf, mapTotal, replicasOf, resolveLabels } from './cluster/placement-options.js';
 import * as AE from './anti-entropy/limits.js';
 import * as TL from './topology/limits.js';
+import * as SL from './scan/limits.js';
 import type { TopologySettings } from './topology/service.js';
 
 /** When a write is acknowledged relative to its fsync (the engine's durability modes). */
@@ -204,6 +205,8 @@ export interface NodeOptions extends TlsOptions {
   join?: boolean;
   /** Bandwidth of join and leave streams and cleanup pushes, bytes per second (default 16 MiB/s; 4 KiB/s … 10 GiB/s). */
   streamBytesPerSec?: number;
+  /** Engine bytes per second (keys and stored sets) all key scans served by this node may read together (default 8 MiB/s; 64 KiB/s … 10 GiB/s). */
+  scanBytesPerSec?: number;
   /**
    * Called once this node has left the cluster (`POST /admin/leave` done:
    * data handed over, `left` announced); the node has stopped by then, so an
@@ -282,6 +285,8 @@ export interface ResolvedOptions {
   readonly cluster: ClusterSettings;
   readonly antiEntropy: AntiEntropySettings;
   readonly topology: TopologySettings;
+  /** Key scans' engine read rate on this node (scan/limits.ts). */
+  readonly scanBytesPerSec: number;
   /** This node's values of the cluster settings and which were given explicitly (cluster/agreement.ts). */
   readonly candidate: SettingsCandidate;
 }
@@ -406,6 +411,7 @@ export function resolveOptions(o: NodeOptions): ResolvedOptions {
     cluster,
     antiEntropy,
     topology: resolveTopology(o),
+    scanBytesPerSec: intOption('scanBytesPerSec', o.scanBytesPerSec, SL.scanBytesPerSecDefault, SL.scanBytesPerSecMin, SL.scanBytesPerSecMax),
     candidate: {
       values: agreedValues(cluster, antiEntropy),
       // An explicit n is a replication too ("n replicas, one DC"): it conflicts with a cluster's map.

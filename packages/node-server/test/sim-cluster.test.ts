@@ -6,42 +6,18 @@
  * replay, and check that every replica holds every acknowledged write.
  * This is the seam issue 8 builds on.
  */
-import { WireCodec } from '@ringkv/protocol';
 import { seedNote, Simulation, testSeed } from '@ringkv/sim';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { ClusterSettings } from '../src/cluster/settings.js';
-import { assembleNodeCore, openNodeState, type ClusterCore, type StorageEngine } from '../src/index.js';
+import type { ClusterCore, StorageEngine } from '../src/index.js';
 import { ReplicaStore } from '../src/store/replica-store.js';
 import { openMemoryEngine } from './support/memory-engine.js';
-import { simPorts } from './support/sim-ports.js';
+import { runSim, startSimCore } from './support/sim-core.js';
 
 const seed = testSeed(0xc1a5);
 const settings: ClusterSettings = { n: 3, r: 2, w: 2, mode: 'sloppy', requestTimeoutMs: 1_000, vnodes: 64, weight: 1, zone: '', gossipIntervalMs: 100, hintTtlMs: 3_600_000, seeds: ['a'], clusterName: 'ringkv' };
-const codec = new WireCodec();
-const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-/** The production composition (assembleNodeCore) on simulated ports; anti-entropy on demand only. */
-async function startCore(sim: Simulation, id: string, engine: StorageEngine): Promise<ClusterCore> {
-  const state = await openNodeState(engine, { actor: id, siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' }, sim.clock.now());
-  const ports = simPorts(sim, sim.network.transport(id));
-  const node = assembleNodeCore({
-    id, address: id, state, engine, settings, antiEntropy: { intervalMs: 0, bytesPerSecond: 1 << 30, bucketsLog2: 10 },
-    clock: sim.clock, random: sim.fork(`node:${id}:${state.generation}`), transport: ports.transport, peers: ports.peers, codec, log: pino({ level: 'silent' }),
-  });
-  ports.serveWith((from, call) => node.cluster.onCall(from, call as Parameters<ClusterCore['onCall']>[1]));
-  void node.start();
-  return node.cluster;
-}
-
-/** Advances simulated time in small steps, letting promise continuations (engine writes) run between them. */
-async function run(sim: Simulation, ms: number, until?: () => boolean): Promise<void> {
-  for (let t = 0; t < ms; t += 10) {
-    sim.advance(10);
-    await flush();
-    if (until?.()) return;
-  }
-}
+const run = runSim;
+const startCore = (sim: Simulation, id: string, engine: StorageEngine): Promise<ClusterCore> => startSimCore(sim, id, engine, settings);
 
 async function write(sim: Simulation, core: ClusterCore, key: string, value: string): Promise<string> {
   const p = core.run({ type: 'put', key, value: new TextEncoder().encode(value) }, undefined, false).then(

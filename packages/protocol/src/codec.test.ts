@@ -64,7 +64,7 @@ describe('WireCodec.decode refusals', () => {
   });
 
   it('reports an unknown type with the request id so the node can answer it', () => {
-    const result = codec.decode(frameOf({ v: 1, k: 0, type: 'scan', id: 99 }));
+    const result = codec.decode(frameOf({ v: 1, k: 0, type: 'list-everything', id: 99 }));
     expect(result.ok ? undefined : [result.error.code, result.error.requestId]).toEqual(['unknown-type', 99]);
   });
 
@@ -145,7 +145,7 @@ describe('WireCodec.encode', () => {
   it('throws a ProtocolError for a message the decoder would refuse', () => {
     const bad = { type: 'get', id: -1, key: 'a' } as unknown as Message;
     expect(() => codec.encode(bad)).toThrow(expect.objectContaining({ name: 'ProtocolError', code: 'invalid-message' }));
-    const unknown = { type: 'scan', id: 1 } as unknown as Message;
+    const unknown = { type: 'list-everything', id: 1 } as unknown as Message;
     expect(() => codec.encode(unknown)).toThrow(expect.objectContaining({ code: 'unknown-type' }));
   });
 });

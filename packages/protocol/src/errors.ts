@@ -16,6 +16,7 @@ export type ProtocolErrorCode =
   | 'malformed-frame'
   | 'limit-exceeded'
   | 'invalid-message'
+  | 'invalid-argument'
   | 'unknown-type'
   | 'unsupported-version'
   | 'hello-required'
@@ -75,6 +76,7 @@ export const errorCodeTable: Readonly<Record<ProtocolErrorCode, ErrorCodeInfo>> 
   'malformed-frame': info(closeInvalidData, false, 'The frame is not exactly one well-formed MessagePack value (truncated, trailing bytes, reserved byte 0xc1, a declared length beyond the frame).'),
   'limit-exceeded': info(closeMessageTooBig, false, 'The frame nests deeper, or holds longer or more arrays and maps, than the envelope allows.'),
   'invalid-message': info(undefined, false, 'The frame is MessagePack but does not match the message schema (missing field, wrong type, extension type, integer out of range).'),
+  'invalid-argument': info(undefined, false, 'A field is well-formed but its value is not one the node can use (a scan cursor no node wrote, a limit out of range); nothing was done.'),
   'unknown-type': info(undefined, false, 'The message type (or kind) is not one this protocol version defines.'),
   'unsupported-version': info(closeProtocolError, false, 'The frame version or the protocolVersion in hello is not supported by the receiver.'),
   'hello-required': info(closeProtocolError, false, 'A request arrived before a successful hello.'),

@@ -36,6 +36,9 @@ export {
   retryAfterMsMax,
   peerBatchMessagesMax,
   resolveLimits,
+  scanKeysPerCallMax,
+  scanLimitDefault,
+  scanLimitMax,
   siblingsMaxDefault,
   timeoutMsMax,
   ttlMsMax,
@@ -52,6 +55,8 @@ export {
 export type { ProtocolLimits } from './limits.js';
 export { FRAME_VERSION, MessageKind, PROTOCOL_VERSION, consistencyLevels, isClientRequest, isNamedConsistencyLevel, isNodePush, isNodeReply, messageTypes } from './messages.js';
 export type {
+  ScanOkMessage,
+  ScanRequest,
   AdvertisedLimits,
   BatchOkMessage,
   BatchOp,
@@ -115,6 +120,8 @@ export type {
   TreeNodesMessage,
   TreeNodesOkMessage,
 } from './peer.js';
+export { cursorVersion, decodeCursor, encodeCursor, scanPointBytesMax } from './key-listing.js';
+export type { ScanRangeMessage } from './key-listing.js';
 export { StructureScanner } from './scan.js';
 export type { ScanIssue, ScanLimits } from './scan.js';
 export { isWellFormedUtf16, utf8ByteLength } from './utf8.js';

@@ -197,3 +197,12 @@ export const treeIndicesMax = 65_536;
 
 /** Largest tree shape a peer may name; matches @ringkv/merkle's `bucketsLog2Max`. */
 export const treeBucketsLog2Max = 20;
+
+/** Keys in a `scan` page when the request names no `limit`: a page a terminal shows and a frame carries easily. */
+export const scanLimitDefault = 100;
+
+/** Most keys in one `scan` page: 1,000 keys of at most 1 KiB fit a 4 MiB frame with room to spare. */
+export const scanLimitMax = 1000;
+
+/** Most keys one `scan-range` call examines: bounds the synchronous engine walk of one call (a few ms), so a scan never holds a node's event loop for long. */
+export const scanKeysPerCallMax = 4096;

@@ -287,6 +287,28 @@ export interface RingOkMessage {
   readonly members: readonly RingMember[];
 }
 
+/** List the cluster's keys, one page (wire.md, "Listing keys"; cursors: key-listing.ts). */
+export interface ScanRequest {
+  readonly type: 'scan';
+  readonly id: number;
+  /** The `cursor` of the previous page; absent: from the start. */
+  readonly cursor?: Uint8Array;
+  /** Only keys whose bytes start with these. */
+  readonly prefix?: Key;
+  /** Most keys in the page (default `scanLimitDefault`). */
+  readonly limit?: number;
+  /** `r` (replicas each range is read from) and `timeoutMs`; `w` and `receipt` are ignored. */
+  readonly options?: RequestOptions;
+}
+
+/** One page of keys; `cursor` absent: the scan is complete. */
+export interface ScanOkMessage {
+  readonly type: 'scan-ok';
+  readonly id: number;
+  readonly keys: readonly Uint8Array[];
+  readonly cursor?: Uint8Array;
+}
+
 /** One result of a batch, in the order of the ops. */
 export type BatchResult =
   | ({ readonly type: 'get-ok' } & GetResult)
@@ -318,10 +340,10 @@ export interface ErrorMessage {
 }
 
 /** Requests a client sends. */
-export type ClientRequest = GetRequest | PutRequest | DeleteRequest | BatchRequest | RingRequest;
+export type ClientRequest = GetRequest | PutRequest | DeleteRequest | BatchRequest | RingRequest | ScanRequest;
 
 /** Replies a node sends to requests. */
-export type NodeReply = GetOkMessage | PutOkMessage | DeleteOkMessage | BatchOkMessage | RingOkMessage | ErrorMessage;
+export type NodeReply = GetOkMessage | PutOkMessage | DeleteOkMessage | BatchOkMessage | RingOkMessage | ScanOkMessage | ErrorMessage;
 
 /** Every message of the client protocol. */
 export type Message = HelloMessage | HelloOkMessage | ClientRequest | NodeReply | RingChangedMessage;
@@ -338,25 +360,27 @@ export const messageTypes: readonly MessageType[] = Object.freeze([
   'delete',
   'batch',
   'ring',
+  'scan',
   'get-ok',
   'put-ok',
   'delete-ok',
   'batch-ok',
   'ring-ok',
+  'scan-ok',
   'ring-changed',
   'error',
 ] as const);
 
-/** True for the requests a node answers (`get`, `put`, `delete`, `batch`, `ring`): each carries an `id` to reply to. */
+/** True for the requests a node answers (`get`, `put`, `delete`, `batch`, `ring`, `scan`): each carries an `id` to reply to. */
 export function isClientRequest(message: Message): message is ClientRequest {
   const t = message.type;
-  return t === 'get' || t === 'put' || t === 'delete' || t === 'batch' || t === 'ring';
+  return t === 'get' || t === 'put' || t === 'delete' || t === 'batch' || t === 'ring' || t === 'scan';
 }
 
 /** True for replies to a request (`*-ok`, and `error`, which may or may not carry an `id`). */
 export function isNodeReply(message: Message): message is NodeReply {
   const t = message.type;
-  return t === 'get-ok' || t === 'put-ok' || t === 'delete-ok' || t === 'batch-ok' || t === 'ring-ok' || t === 'error';
+  return t === 'get-ok' || t === 'put-ok' || t === 'delete-ok' || t === 'batch-ok' || t === 'ring-ok' || t === 'scan-ok' || t === 'error';
 }
 
 /** True for messages a node pushes without a request (`ring-changed`). */

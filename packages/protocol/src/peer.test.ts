@@ -51,6 +51,13 @@ const arbs: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
   'stream-check': fc.record({ type: fc.constant('stream-check' as const), id, entries: bytes, timeoutMs }),
   'range-stats': fc.record({ type: fc.constant('range-stats' as const), id, ranges: fc.array(fc.uint8Array({ minLength: 16, maxLength: 16 }), { maxLength: 5 }).map((xs) => Uint8Array.from(xs.flatMap((x) => [...x]))), timeoutMs }),
   'range-stats-ok': fc.record({ type: fc.constant('range-stats-ok' as const), id, counts: fc.array(fc.uint8Array({ minLength: 16, maxLength: 16 }), { maxLength: 5 }).map((xs) => Uint8Array.from(xs.flatMap((x) => [...x]))) }),
+  'scan-range': fc.record(
+    {
+      type: fc.constant('scan-range' as const), id, from: fc.uint8Array({ minLength: 8, maxLength: 40 }), end: fc.uint8Array({ minLength: 8, maxLength: 8 }),
+      prefix: fc.uint8Array({ maxLength: 20 }), keysMax: fc.integer({ min: 1, max: 4096 }), bytesMax: fc.integer({ min: 1, max: 1 << 20 }), timeoutMs,
+    },
+    { requiredKeys: ['type', 'id', 'from', 'end', 'keysMax', 'bytesMax', 'timeoutMs'] },
+  ),
   relay: fc.record({ type: fc.constant('relay' as const), id, entries: bytes, timeoutMs }),
   'relay-ok': fc.record({ type: fc.constant('relay-ok' as const), id, outcomes: bytes }),
   'peer-batch': fc.constant(undefined as never),

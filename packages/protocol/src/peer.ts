@@ -17,6 +17,7 @@
  *   key-sets        {id, entries: bin, timeoutMs}                     → range-sets-ok {id, entries: bin}
  *   sync-sets       {id, entries: bin, timeoutMs}                     → sync-sets-ok {id}
  *   stream-range, stream-push, stream-check, range-stats (→ range-stats-ok): topology changes (peer-topology.ts)
+ *   scan-range      {id, from: bin, end: bin8, prefix?: bin, keysMax, bytesMax, timeoutMs}  → range-sets-ok {id, entries: bin, more?: bin}  key listing (key-listing.ts)
  *   peer-error      {id?, code, message}                              a refused call, or the connection
  *
  * `set` is a stored sibling set as the node encodes it (node-server's
@@ -44,6 +45,7 @@ import { FRAME_VERSION, MessageKind, type Key } from './messages.js';
 import { StructureScanner } from './scan.js';
 import { topologyMessageTypes, validateTopology, type RangeStatsMessage, type RangeStatsOkMessage, type StreamCheckMessage, type StreamPushMessage, type StreamRangeMessage } from './peer-topology.js';
 import { truncateUtf8 } from './utf8.js';
+import { readScanRange, type ScanRangeMessage } from './key-listing.js';
 import { isBatchableCall, isBatchableReply, validatePeerBatch, type BatchableCall, type BatchableReply, type PeerBatchMessage } from './peer-batch.js';
 import { relayMessageTypes, validateRelay, type RelayMessage, type RelayOkMessage } from './relay.js';
 
@@ -225,6 +227,7 @@ export type PeerCall =
   | StreamPushMessage
   | StreamCheckMessage
   | RangeStatsMessage
+  | ScanRangeMessage
   | RelayMessage;
 
 /** Every peer message. */
@@ -263,6 +266,7 @@ export const peerMessageTypes: readonly PeerMessage['type'][] = Object.freeze([
   'sync-sets',
   'sync-sets-ok',
   ...topologyMessageTypes,
+  'scan-range',
   ...relayMessageTypes,
   'peer-batch',
   'peer-error',
@@ -447,6 +451,8 @@ function validatePeer(map: WireMap, limits: ProtocolLimits): PeerMessage {
     case 'range-stats':
     case 'range-stats-ok':
       return validateTopology(ctx, map, type, limits);
+    case 'scan-range':
+      return readScanRange(ctx, map, limits);
     case 'relay':
     case 'relay-ok':
       return validateRelay(ctx, map, type, limits);

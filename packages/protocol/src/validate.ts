@@ -34,6 +34,7 @@ import {
   type WireMap,
 } from './fields.js';
 import { readOptionalReceipt, ringOk } from './validate-cluster.js';
+import { readScanOk, readScanRequest } from './key-listing.js';
 import {
   authTokenBytesMax,
   errorCodeBytesMax,
@@ -91,6 +92,18 @@ export function validateBody(map: WireMap, limits: ProtocolLimits): Message {
       ctx.requestId = id;
       const watch = readOptionalBoolean(ctx, map, 'watch');
       return watch === undefined ? { type, id } : { type, id, watch };
+    }
+    case 'scan': {
+      const id = readInteger(ctx, map, 'id', 0, requestIdMax);
+      ctx.requestId = id;
+      const out = readScanRequest(ctx, map, id, limits);
+      const options = readOptions(ctx, map);
+      return options === undefined ? out : { ...out, options };
+    }
+    case 'scan-ok': {
+      const id = readInteger(ctx, map, 'id', 0, requestIdMax);
+      ctx.requestId = id;
+      return readScanOk(ctx, map, id, limits);
     }
     case 'ring-changed':
       return { type, version: readInteger(ctx, map, 'version', 0, 0xffff_ffff) };

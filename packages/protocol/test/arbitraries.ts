@@ -144,6 +144,21 @@ export const messageArbs: Record<Message['type'], fc.Arbitrary<Message>> = {
     replicas: fc.dictionary(fc.constantFrom('dc1', 'dc2', 'dc3'), fc.integer({ min: 1, max: 64 }), { minKeys: 1, maxKeys: 3 }),
     members: fc.array(ringMemberArb, { maxLength: 6 }),
   }, { requiredKeys: ['type', 'id', 'version', 'n', 'members'] }),
+  scan: fc.record(
+    {
+      type: fc.constant('scan' as const),
+      id,
+      cursor: fc.uint8Array({ minLength: 8, maxLength: 40 }).map((p) => Uint8Array.of(1, ...p)),
+      prefix: keyArb,
+      limit: fc.integer({ min: 1, max: 1000 }),
+      options: optionsArb,
+    },
+    { requiredKeys: ['type', 'id'] },
+  ),
+  'scan-ok': fc.record(
+    { type: fc.constant('scan-ok' as const), id, keys: fc.array(fc.uint8Array({ minLength: 1, maxLength: 40 }), { maxLength: 10 }), cursor: fc.uint8Array({ minLength: 1, maxLength: 40 }) },
+    { requiredKeys: ['type', 'id', 'keys'] },
+  ),
   error: fc
     .tuple(errorBody, fc.option(id, { nil: undefined }))
     .map(([e, requestId]) => (requestId === undefined ? { type: 'error' as const, ...e } : { type: 'error' as const, id: requestId, ...e })),

@@ -3,11 +3,12 @@
  * presented, and the check of each request against it (issue 16).
  *
  * Invariants:
- *   1. `read` may get and watch the ring; `write` also put and delete;
+ *   1. `read` may get, scan and watch the ring; `write` also put and delete;
  *      `admin` also the admin endpoints (http/admin.ts). A batch needs the
  *      role of its strongest op.
  *   2. With a prefix, every key of the request (each op of a batch) starts
- *      with it, or the whole request is `forbidden`: nothing of it runs.
+ *      with it, or the whole request is `forbidden`: nothing of it runs; a
+ *      scan's own prefix must start with it.
  *   3. The rate check comes last, so a request refused for its role or keys
  *      costs the token nothing; a batch costs one request per op.
  */
@@ -33,7 +34,12 @@ export function allows(grant: Grant, role: Role): boolean {
 /** Why `request` may not run under `grant` (a `forbidden` or `rate-limited` error), or undefined when it may. */
 export function refusal(grant: Grant, request: ClientRequest, bytes: number, nowMs: number): ProtocolError | undefined {
   const id = request.id;
-  if (request.type !== 'ring') {
+  if (request.type === 'scan') {
+    // A scan lists keys: a read. A prefixed token lists only its own keys, so its scan must name its prefix (or a longer one).
+    if (grant.prefix !== undefined && (request.prefix === undefined || !startsWith(request.prefix, grant.prefix))) {
+      return protocolError('forbidden', `token ${grant.tokenId} may scan only with a prefix starting with ${JSON.stringify(new TextDecoder().decode(grant.prefix))}`, { requestId: id });
+    }
+  } else if (request.type !== 'ring') {
     const ops = request.type === 'batch' ? request.ops : [request];
     for (const op of ops) {
       if (op.type !== 'get' && !allows(grant, 'write')) {

@@ -37,7 +37,7 @@
  */
 import { Gossip, type GossipEvent, type Random, type Transport } from '@ringkv/gossip';
 import { Coordinator, HintedHandoff, isQuorumError, type Clock, type Receipt, type WriteResult } from '@ringkv/quorum';
-import { errorFrame, isProtocolError, protocolError, type ConsistencyLevel, type DeleteRequest, type PutRequest, type Key, type NodeReply, type PeerCall, type PeerMessage, type RequestOptions, type WireCodec, type WireReceipt } from '@ringkv/protocol';
+import { errorFrame, isProtocolError, protocolError, type ConsistencyLevel, type DeleteRequest, type PutRequest, type Key, type NodeReply, type PeerCall, type PeerMessage, type RequestOptions, type ScanOkMessage, type ScanRangeMessage, type ScanRequest, type WireCodec, type WireReceipt } from '@ringkv/protocol';
 import type { Level } from '@ringkv/quorum';
 import { decodeContext, encodeContext, type VClock } from '@ringkv/vclock';
 import type { NodeLogger } from '../log.js';
@@ -47,7 +47,7 @@ import { toGetResult, type ReplicaStore } from '../store/replica-store.js';
 import { decodePeerSet, encodeSet, storedValue, type StoredSet, type StoredValue } from '../store/set-codec.js';
 import type { EngineHintStore } from './hint-store.js';
 import { conditionOf, judgeCondition, type WriteCondition } from './conditional.js';
-import { isOneReply, requestLevel } from './levels.js';
+import { isOneReply, levelCount, requestLevel } from './levels.js';
 import { applyLocally, fetchLocally, ReplicaPort, type PeerPort } from './replicas.js';
 import { DcDirectory } from './dc-directory.js';
 import { DcRelayClient, newRelayCounters, type RelayCounters } from './dc-relay.js';
@@ -88,6 +88,12 @@ export interface ClusterCoreOptions {
 /** The topology peer calls (served by node-core's TopologyService). */
 export type TopologyCall = Extract<PeerCall, { type: 'stream-range' | 'stream-push' | 'stream-check' | 'range-stats' }>;
 
+/** Key listing as the core delegates it (scan/service.ts). */
+export interface KeyScans {
+  page(request: ScanRequest): Promise<Omit<ScanOkMessage, 'id'>>;
+  onCall(call: ScanRangeMessage): Promise<PeerMessage>;
+}
+
 /** One client operation, as the core runs it: a get, put or delete request without its id and options. */
 export type ClusterOp =
   | { readonly type: 'get'; readonly key: Key }
@@ -95,7 +101,7 @@ export type ClusterOp =
   | Omit<DeleteRequest, 'id' | 'options'>;
 
 /** A reply body without id (the caller adds it). */
-export type OpReply = Exclude<NodeReply, { type: 'batch-ok' } | { type: 'ring-ok' } | { type: 'error' }> extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+export type OpReply = Exclude<NodeReply, { type: 'batch-ok' } | { type: 'ring-ok' } | { type: 'scan-ok' } | { type: 'error' }> extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 /** Cluster counters beyond the coordinator's and the handoff's. */
 export interface ClusterCounters {
@@ -132,6 +138,7 @@ export class ClusterCore {
   private readonly ringListeners: ((version: number) => void)[] = [];
   private readonly gossipTaps: ((message: unknown) => void)[] = [];
   private topology: ((call: TopologyCall) => Promise<PeerMessage>) | undefined;
+  private keyScans: KeyScans | undefined;
   private antiEntropy: ((call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'key-sets' | 'sync-sets' }>) => Promise<PeerMessage>) | undefined;
   private readonly s: ClusterSettings;
   private membersSeen: number;
@@ -186,6 +193,21 @@ export class ClusterCore {
   /** Sets who serves the anti-entropy peer calls (node.ts wires the AntiEntropy service). */
   serveAntiEntropy(handler: (call: Extract<PeerCall, { type: 'tree-nodes' | 'range-sets' | 'key-sets' | 'sync-sets' }>) => Promise<PeerMessage>): void {
     this.antiEntropy = handler;
+  }
+
+  /** Sets who serves key listing: client `scan` pages and peer `scan-range` calls (node-core wires the KeyScanService). */
+  serveKeyScans(scans: KeyScans): void {
+    this.keyScans = scans;
+  }
+
+  /** One page of a client's `scan` (scan/key-scan.ts); rejects only with ProtocolErrors. */
+  async scan(request: ScanRequest): Promise<Omit<ScanOkMessage, 'id'>> {
+    if (this.keyScans === undefined) throw protocolError('unavailable', 'key listing is not served by this node');
+    try {
+      return await this.keyScans.page(request);
+    } catch (error) {
+      throw toProtocolError(error);
+    }
   }
 
   /** Sets who serves the topology peer calls (node-core wires the TopologyService). */
@@ -449,6 +471,11 @@ export class ClusterCore {
     );
   }
 
+  /** A read level as a count of replies over all replicas (`levelCount`), as a scan reads each run at it. Throws `unavailable` for a count that cannot be met. */
+  readLevel(level: ConsistencyLevel | undefined): number {
+    return levelCount(this.level('r', level, this.s.r), this.effectiveN());
+  }
+
   /** A request's level for the coordinator (levels.ts), counts checked against `effectiveN()`. */
   private level(name: 'r' | 'w', level: ConsistencyLevel | undefined, fallback: number): Level {
     return requestLevel(name, level, fallback, this.effectiveN(), this.s.n);
@@ -538,6 +565,9 @@ export class ClusterCore {
         case 'range-stats':
           if (this.topology === undefined) throw protocolError('unavailable', 'topology changes are not served by this node');
           return await this.topology(call);
+        case 'scan-range':
+          if (this.keyScans === undefined) throw protocolError('unavailable', 'key listing is not served by this node');
+          return await this.keyScans.onCall(call);
         case 'tree-nodes':
         case 'range-sets':
         case 'key-sets':

@@ -27,3 +27,16 @@ export function requestLevel(name: 'r' | 'w', level: ConsistencyLevel | undefine
 export function isOneReply(level: Level, n: number): boolean {
   return level === 1 || level === 'one' || level === 'local-one' || n === 1;
 }
+
+/**
+ * `level` as a plain count of replies out of `n`, for requests that count
+ * replies over all replicas whatever their DC (a scan's runs): `one` and
+ * `local-one` are 1, `quorum`, `local-quorum` and `each-quorum` a majority
+ * of n, `all` n.
+ */
+export function levelCount(level: Level, n: number): number {
+  if (typeof level === 'number') return level;
+  if (level === 'one' || level === 'local-one') return 1;
+  if (level === 'all') return n;
+  return Math.floor(n / 2) + 1;
+}

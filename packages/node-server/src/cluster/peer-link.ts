@@ -44,7 +44,8 @@ export type PeerCallBody =
   | ExchangeCall
   | { readonly type: 'stream-range'; readonly start: Uint8Array; readonly end: Uint8Array; readonly after?: Uint8Array; readonly bytesMax: number }
   | { readonly type: 'stream-push' | 'stream-check'; readonly entries: Uint8Array }
-  | { readonly type: 'range-stats'; readonly ranges: Uint8Array };
+  | { readonly type: 'range-stats'; readonly ranges: Uint8Array }
+  | { readonly type: 'scan-range'; readonly from: Uint8Array; readonly end: Uint8Array; readonly prefix?: Uint8Array; readonly keysMax: number; readonly bytesMax: number };
 
 /** What a link needs from its node. */
 export interface PeerLinkConfig {

@@ -128,6 +128,7 @@ export class PeerServerConnection {
       case 'stream-push':
       case 'stream-check':
       case 'range-stats':
+      case 'scan-range':
       case 'relay':
         return this.run(m, false);
       case 'peer-batch':

@@ -157,7 +157,7 @@ export class DashboardSampler {
     const status = JSON.parse(statusText) as Record<string, unknown>;
     const atMs = this.ports.nowMs();
     const { requests, errors } = requestTotals(status['requests']);
-    const buckets = bucketsOf(parsePromText(metricsText), latencyFamily, (labels) => labels['op'] !== 'ring');
+    const buckets = bucketsOf(parsePromText(metricsText), latencyFamily, (labels) => labels['op'] !== 'ring' && labels['op'] !== 'scan'); // a scan page is a background walk, not a request's latency
     const before = this.previous.get(m.id);
     const usable = before !== undefined && before.generation === m.generation && requests >= before.requests;
     const reading: Reading = { atMs, generation: m.generation, requests, errors, buckets };
@@ -207,7 +207,7 @@ function requestTotals(requests: unknown): { requests: number; errors: number } 
   let failed = 0;
   if (typeof requests === 'object' && requests !== null) {
     for (const [op, counts] of Object.entries(requests as Record<string, { ok?: unknown; error?: unknown }>)) {
-      if (op === 'ring') continue;
+      if (op === 'ring' || op === 'scan') continue;
       const ok = Number(counts.ok ?? 0);
       const error = Number(counts.error ?? 0);
       total += ok + error;

@@ -1,6 +1,6 @@
 /**
- * `GET /metrics`: the node's `ringkv_*` families (metrics.ts, anti-entropy
- * and topology figures), then the process and Node runtime families
+ * `GET /metrics`: the node's `ringkv_*` families (metrics.ts, anti-entropy,
+ * topology and scan figures), then the process and Node runtime families
  * (prom-client, process-metrics.ts), as one Prometheus text exposition.
  *
  * Invariants:
@@ -15,6 +15,7 @@ import type { ServerContext } from '../server/context.js';
 import { storageStatus, type StorageEngine } from '../store/engine-port.js';
 import { renderAntiEntropy } from '../anti-entropy/metrics.js';
 import { renderTopology } from '../topology/metrics.js';
+import { renderScans } from '../scan/metrics.js';
 import { renderProcessMetrics } from '../process-metrics.js';
 import type { MetricsSources } from '../metrics.js';
 
@@ -26,7 +27,8 @@ export async function metricsText(ctx: ServerContext, engine: StorageEngine, sou
   const text = ctx.metrics.render(ctx.options.id, sources(ctx, engine));
   const ae = ctx.antiEntropy === undefined ? '' : renderAntiEntropy(ctx.options.id, ctx.antiEntropy);
   const topology = ctx.core === undefined ? '' : renderTopology(ctx.options.id, ctx.core.topology);
-  return text + ae + topology + (await renderProcessMetrics());
+  const scans = ctx.core === undefined ? '' : renderScans(ctx.options.id, ctx.core.scans);
+  return text + ae + topology + scans + (await renderProcessMetrics());
 }
 
 /** Answers `GET /metrics` (`text/plain; version=0.0.4`); a renderer that throws answers 500 (invariant 3). */

@@ -7,7 +7,8 @@
  *   2. Gets, puts and deletes go through the cluster core (forwarded to a
  *      replica when this node holds no copy of the key's writes; coordinated
  *      by quorum otherwise); a batch runs each op so, with the batch's options.
- *   3. A `ring` request is answered from this node's current view.
+ *   3. A `ring` request is answered from this node's current view; a `scan`
+ *      page is coordinated by this node (scan/key-scan.ts).
  *   4. A get on a lone node (N = 1, no receipt) is answered synchronously,
  *      with the same reply (or error) the coordinated path would give.
  */
@@ -39,6 +40,8 @@ async function run(cluster: ClusterCore, codec: WireCodec, request: ClientReques
       const map = cluster.settings.replicas;
       const replicas = map === undefined || typeof map === 'number' ? {} : { replicas: map };
       return { type: 'ring-ok', id: request.id, version: cluster.view.version, n: cluster.settings.n, ...replicas, members: cluster.view.ringMembers() };
+    case 'scan':
+      return { ...(await cluster.scan(request)), id: request.id };
     case 'batch':
       return { type: 'batch-ok', id: request.id, results: await Promise.all(request.ops.map((op) => runBatchOp(cluster, codec, op, request))) };
     default:
