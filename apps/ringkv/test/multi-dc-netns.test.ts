@@ -14,6 +14,12 @@
  * 4. DC 2's processes are killed; DC 1 keeps taking writes; DC 2 restarts on
  *    its data; the same convergence and reads hold again.
  *
+ * A second test adds a DC the way the operations guide says (README, "Add a
+ * DC"): a cluster founded with the map naming dc2 runs on dc1's machines
+ * alone, then dc2's nodes join one at a time (`--join`) and stream their
+ * ranges; with the WAN then cut, dc2 alone answers R = 2 reads of every
+ * write made before it existed.
+ *
  * Needs root, iproute2, python3 and /dev/net/tun; without them the test is
  * skipped by name and says why. Everything it creates (namespaces, processes,
  * data) is removed in afterAll, and namespaces of an earlier crashed run are
@@ -33,20 +39,28 @@ function keysOf(dc: string, phase: string, count: number): string[] {
 }
 
 describe('two DCs on a real network (network namespaces, 20 ms WAN)', () => {
-  let lab: NetLab | undefined;
-  let cluster: LabCluster | undefined;
+  const labs: NetLab[] = [];
+  const clusters: LabCluster[] = [];
   afterAll(async () => {
-    await cluster?.stop();
-    lab?.destroy();
+    for (const c of clusters) await c.stop();
+    for (const lab of labs) lab.destroy();
   });
+
+  /** A built two-DC lab and a cluster on it (nothing started), both removed in afterAll. */
+  async function twoDcs(): Promise<{ lab: NetLab; c: LabCluster }> {
+    requireBuiltCli();
+    const lab = new NetLab({ dcs: 2, machinesPerDc: 2 });
+    labs.push(lab);
+    await lab.build();
+    const c = new LabCluster(lab, { replicas: 'dc1:2,dc2:2', r: 2, w: 2, extra: ['--anti-entropy-interval-ms', '0', '--anti-entropy-buckets-log2', '8'] });
+    clusters.push(c);
+    return { lab, c };
+  }
 
   it.skipIf(unavailable !== undefined)(
     'both DCs keep answering through a WAN cut and a lost DC, then every acknowledged write is in both DCs and replicas agree (skipped without root/iproute2)',
     async () => {
-      requireBuiltCli();
-      lab = new NetLab({ dcs: 2, machinesPerDc: 2 });
-      await lab.build();
-      const c = (cluster = new LabCluster(lab, { replicas: 'dc1:2,dc2:2', r: 2, w: 2, extra: ['--anti-entropy-interval-ms', '0', '--anti-entropy-buckets-log2', '8'] }));
+      const { lab, c } = await twoDcs();
       await c.startAll();
       const a1 = await c.agent(1, 1);
       let a2 = await c.agent(2, 1);
@@ -75,7 +89,7 @@ describe('two DCs on a real network (network namespaces, 20 ms WAN)', () => {
         expect(own.errors, `${dc} reads its own writes at R = 2 during the cut`).toEqual([]);
         const all = await agent.put([`${dc}-cut-needs-wan`], 'all');
         expect(all.acked, `${dc}: W = all cannot be met during the cut`).toEqual([]);
-        expect(all.errors.map((e) => e.code), `${dc}: W = all fails with an error answer`).toEqual([expect.stringMatching(/^(quorum-not-met|timeout)$/)]);
+        expect(all.errors.map((e) => e.code), `${dc}: W = all fails with an error answer`).toEqual([expect.stringMatching(/^(quorum-not-met|timeout|unavailable)$/)]);
       }
 
       // 3. Healed: hints and anti-entropy converge; every acknowledged write is in both DCs.
@@ -94,6 +108,33 @@ describe('two DCs on a real network (network namespaces, 20 ms WAN)', () => {
       await c.converge(a1);
       await readBack(a1, 'dc1');
       await readBack(a2, 'dc2');
+    },
+    300_000,
+  );
+
+  it.skipIf(unavailable !== undefined)(
+    'a DC added by joining its nodes one at a time holds every earlier write: it answers them alone once the WAN is cut (skipped without root/iproute2)',
+    async () => {
+      const { lab, c } = await twoDcs();
+      await c.startNode(1, 1);
+      await c.startNode(1, 2);
+      const a1 = await c.agent(1, 1);
+      await c.waitAllUp(a1, 120_000, lab.machines().filter((m) => m.dc === 1));
+      const keys = keysOf('dc1', 'before-dc2', 40);
+      const put = await a1.put(keys, 2);
+      expect(put.errors, `dc1 alone takes W = 2 writes\n${c.logs()}`).toEqual([]);
+      const plan = await c.cli(1, 1, ['plan', 'join', 'd2m1', '--dc', 'dc2', '--machine', 'd2m1', '--url', `${lab.machine(1, 1).address}:7000`, '--token', c.token]);
+      expect(plan, 'plan join of the new DC\'s first node').toMatchObject({ code: 0, stdout: expect.stringMatching(/^d2m1 would receive .* from d1m1, d1m2/m) });
+      for (const i of [1, 2]) {
+        await c.startNode(2, i, ['--join']);
+        await c.waitAllUp(a1, 120_000, lab.machines().filter((m) => m.dc === 1 || m.index <= i));
+      }
+      const a2 = await c.agent(2, 1);
+      lab.cut();
+      const got = await a2.get(keys, 2);
+      expect(got.errors, `dc2, cut off, reads what was written before it joined\n${c.logs()}`).toEqual([]);
+      expect(got.found.length).toBe(keys.length);
+      lab.heal();
     },
     300_000,
   );

@@ -27,7 +27,7 @@ export interface GetAnswer {
 }
 
 export interface NodeStatus {
-  readonly cluster?: { readonly members?: readonly unknown[]; readonly down?: readonly unknown[]; readonly hintsPending?: Readonly<Record<string, number>> };
+  readonly cluster?: { readonly members?: readonly { readonly id: string; readonly status: string }[]; readonly down?: readonly unknown[]; readonly hintsPending?: Readonly<Record<string, number>> };
 }
 
 export declare class Agent {
@@ -44,13 +44,14 @@ export declare class LabCluster {
   id(d: number, i: number): string;
   url(d: number, i: number): string;
   httpUrl(d: number, i: number): string;
-  startNode(d: number, i: number): Promise<string>;
+  startNode(d: number, i: number, extra?: readonly string[]): Promise<string>;
   startAll(): Promise<void>;
+  cli(d: number, i: number, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
   killDc(d: number): Promise<void>;
   restartDc(d: number): Promise<void>;
   agent(d: number, i: number): Promise<Agent>;
   status(agent: Agent, d: number, i: number): Promise<NodeStatus | undefined>;
-  waitAllUp(agent: Agent, limitMs?: number): Promise<void>;
+  waitAllUp(agent: Agent, limitMs?: number, machines?: readonly { readonly dc: number; readonly index: number }[]): Promise<void>;
   repair(agent: Agent, d: number, i: number): Promise<RepairSummary>;
   converge(agent: Agent, limitMs?: number): Promise<number>;
   logs(): string;

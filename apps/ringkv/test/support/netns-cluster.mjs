@@ -10,7 +10,7 @@
  * when this CLI knows the flag. Every wait is bounded and names what it
  * waited for; `stop` kills everything it started.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -141,15 +141,15 @@ export class LabCluster {
     return `http://${this.lab.machine(d, i).address}:${port}`;
   }
 
-  /** Starts the node of machine (d, i); resolves at its ready line, rejects if it exits first or after `startMsMax`. */
-  startNode(d, i) {
+  /** Starts the node of machine (d, i) with `extra` flags; resolves at its ready line, rejects if it exits first or after `startMsMax`. */
+  startNode(d, i, extra = []) {
     const { ns, address } = this.lab.machine(d, i);
     const id = this.id(d, i);
     const seeds = d === 1 && i === 1 ? [] : ['--seeds', `${this.lab.machine(1, 1).address}:${port}`];
     const args = [
       cli, 'start', '--id', id, '--host', address, '--port', String(port), '--data', join(this.dir, id), '--dc', `dc${d}`, '--machine', id,
       '--replicas', this.options.replicas, '--r', String(this.options.r), '--w', String(this.options.w), '--cluster-secret', this.secret, '--auth-token', this.token,
-      '--log-level', 'warn', '--log-format', 'json', '--durability', 'none', ...this.insecureFlag, ...seeds, ...(this.options.extra ?? []),
+      '--log-level', 'warn', '--log-format', 'json', '--durability', 'none', ...this.insecureFlag, ...seeds, ...(this.options.extra ?? []), ...extra,
     ];
     const proc = this.lab.spawnIn(ns, process.execPath, args, { env });
     let out = '';
@@ -176,6 +176,15 @@ export class LabCluster {
   async startAll() {
     await this.startNode(1, 1);
     await Promise.all(this.lab.machines().filter((m) => !(m.dc === 1 && m.index === 1)).map((m) => this.startNode(m.dc, m.index)));
+  }
+
+  /** Runs `ringkv …args` once inside machine (d, i)'s namespace, as an operator there would; resolves with its exit code and output. */
+  cli(d, i, args) {
+    return new Promise((resolve) => {
+      execFile('ip', ['netns', 'exec', this.lab.machine(d, i).ns, process.execPath, cli, ...args], { env, timeout: requestMsMax }, (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
+      });
+    });
   }
 
   /** SIGKILLs the nodes of DC `d` (a whole DC lost) and waits for their exits. */
@@ -219,13 +228,13 @@ export class LabCluster {
     }
   }
 
-  /** Waits until every node sees every node up (through `agent`, which must reach them all). */
-  async waitAllUp(agent, limitMs = 120_000) {
-    const total = this.lab.machines().length;
-    const views = async () => Promise.all(this.lab.machines().map(async (m) => ({ id: this.id(m.dc, m.index), cluster: (await this.status(agent, m.dc, m.index))?.cluster })));
-    await until(`every node to see ${total} members up`, limitMs, async () => {
+  /** Waits until every node of `machines` (default: all) sees each of them up and normal (through `agent`, which must reach them all). */
+  async waitAllUp(agent, limitMs = 120_000, machines = this.lab.machines()) {
+    const total = machines.length;
+    const views = async () => Promise.all(machines.map(async (m) => ({ id: this.id(m.dc, m.index), cluster: (await this.status(agent, m.dc, m.index))?.cluster })));
+    await until(`every node to see ${total} members up and normal`, limitMs, async () => {
       const all = await views();
-      return all.every((v) => v.cluster !== undefined && v.cluster.members?.length === total && (v.cluster.down?.length ?? 0) === 0);
+      return all.every((v) => v.cluster !== undefined && v.cluster.members?.length === total && (v.cluster.down?.length ?? 0) === 0 && v.cluster.members.every((m) => m.status === 'normal'));
     }, views);
   }
 

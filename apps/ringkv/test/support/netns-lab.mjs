@@ -26,7 +26,7 @@
  *
  * Invariants:
  *   1. Every namespace this lab creates is named `<prefix>-…` with prefix
- *      `rkv<pid>`; `destroy()` kills every process it started and every
+ *      `rkv<pid>x<lab number>` (unique per lab); `destroy()` kills every process it started and every
  *      process in its namespaces and deletes them (their devices go with
  *      them), and `removeLeftovers()` does the same for labs of processes that
  *      no longer exist (a crashed earlier run).
@@ -47,7 +47,8 @@ export const wanDelayMs = 20;
 const wanStartMsMax = 20_000;
 /** Bound of one `ip` or `tc` command. */
 const commandTimeoutMs = 20_000;
-const namePattern = /^rkvp?(\d+)(-|$)/;
+const namePattern = /^rkvp?(\d+)(x\d+)?(-|$)/;
+let labs = 0;
 
 function sh(cmd, args) {
   return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: commandTimeoutMs });
@@ -144,7 +145,7 @@ export class NetLab {
     if (!(options.machinesPerDc >= 1 && options.machinesPerDc <= 200)) throw new Error(`machinesPerDc must be in [1, 200]`);
     this.dcs = options.dcs;
     this.machinesPerDc = options.machinesPerDc;
-    this.prefix = `rkv${process.pid}`;
+    this.prefix = `rkv${process.pid}x${++labs}`;
     /** @type {string[]} */
     this.created = [];
     /** @type {import('node:child_process').ChildProcess[]} */
