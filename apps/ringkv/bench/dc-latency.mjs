@@ -12,6 +12,8 @@
  *   2. two DCs of 2 machines, `--replicas dc1:2,dc2:2`: the same at W = 2 / R = 2
  *      (one DC's replicas satisfy them), and at W = all / R = all (they need
  *      the other DC: about one WAN round trip);
+ *      With two DCs it also reports the WAN's IP bytes and packets per write
+ *      (test/support/wan-link.py counts them; background gossip included);
  *   3. convergence: the WAN cut for `--cut-s` seconds while both DCs write at
  *      W = 2 (`--cut-load` requests in flight per DC), then healed; the time
  *      from the heal until no node holds a hint and a repair pass on every
@@ -59,13 +61,16 @@ async function withCluster(dcs, replicas, fn) {
   }
 }
 
-/** Warms connections up, then runs `ops` sequential writes and reads at the levels. */
-async function latencies(agent, tag, w, r) {
+/** Warms connections up, then runs `ops` sequential writes and reads at the levels; with a WAN, the bytes it carried during the writes. */
+async function latencies(agent, tag, w, r, lab) {
   const keys = Array.from({ length: ops }, (_, i) => `${tag}-${i}`);
   await agent.put(keys.slice(0, 50).map((k) => `warm-${k}`), w, 1);
+  const before = lab.dcs === 2 ? await lab.wanTraffic() : undefined;
   const put = await agent.put(keys, w, 1);
+  const after = lab.dcs === 2 ? await lab.wanTraffic() : undefined;
   const get = await agent.get(keys, r, 1);
-  return { put, get };
+  const wan = before === undefined || after === undefined ? undefined : { bytes: (after.bytes - before.bytes) / ops, packets: (after.packets - before.packets) / ops };
+  return { put, get, wan };
 }
 
 async function main() {
@@ -76,12 +81,14 @@ async function main() {
   }
   const before = loadavg();
   const lines = [];
-  const oneDc = await withCluster(1, 'dc1:2', (c, a) => latencies(a, 'one-dc', 2, 2));
+  const oneDc = await withCluster(1, 'dc1:2', (c, a, lab) => latencies(a, 'one-dc', 2, 2, lab));
   lines.push(row('one DC, W = 2', oneDc.put), row('one DC, R = 2', oneDc.get));
   let convergence = '';
+  let wanPerWrite = '';
   await withCluster(2, 'dc1:2,dc2:2', async (c, a1, lab) => {
-    const local = await latencies(a1, 'two-dc-local', 2, 2);
-    const wan = await latencies(a1, 'two-dc-wan', 'all', 'all');
+    const local = await latencies(a1, 'two-dc-local', 2, 2, lab);
+    const wan = await latencies(a1, 'two-dc-wan', 'all', 'all', lab);
+    wanPerWrite = `WAN traffic per write (both ways, IP headers included, keys and values of about 20 bytes, background gossip included): W = 2 ${local.wan.bytes.toFixed(0)} bytes in ${local.wan.packets.toFixed(1)} packets; W = all ${wan.wan.bytes.toFixed(0)} bytes in ${wan.wan.packets.toFixed(1)} packets`;
     lines.push(row('two DCs, W = 2 (one DC satisfies it)', local.put), row('two DCs, R = 2 (one DC satisfies it)', local.get));
     lines.push(row('two DCs, W = all (needs the WAN)', wan.put), row('two DCs, R = all (needs the WAN)', wan.get));
     const a2 = await c.agent(2, 1);
@@ -112,6 +119,7 @@ async function main() {
       '|---|---:|---:|---:|',
       ...lines,
       '',
+      wanPerWrite,
       convergence,
       `load average after: ${loadavg()}`,
       '',

@@ -82,7 +82,9 @@ describe('two DCs on a real network (network namespaces, 20 ms WAN)', () => {
       await load('before', [[a1, 'dc1'], [a2, 'dc2']]);
 
       // 2. The WAN is cut: each DC answers on its own; what needs the other DC fails cleanly.
+      expect((await lab.wanTraffic()).bytes, 'the writes crossed the WAN before the cut').toBeGreaterThan(0);
       lab.cut();
+      const cutAt = await lab.wanTraffic();
       await load('cut', [[a1, 'dc1'], [a2, 'dc2']]);
       for (const [agent, dc] of [[a1, 'dc1'], [a2, 'dc2']] as const) {
         const own = await agent.get(keysOf(dc, 'cut', 25), 2);
@@ -91,6 +93,8 @@ describe('two DCs on a real network (network namespaces, 20 ms WAN)', () => {
         expect(all.acked, `${dc}: W = all cannot be met during the cut`).toEqual([]);
         expect(all.errors.map((e) => e.code), `${dc}: W = all fails with an error answer`).toEqual([expect.stringMatching(/^(quorum-not-met|timeout|unavailable)$/)]);
       }
+
+      expect(await lab.wanTraffic(), 'nothing crossed the cut WAN').toEqual(cutAt);
 
       // 3. Healed: hints and anti-entropy converge; every acknowledged write is in both DCs.
       lab.heal();

@@ -20,6 +20,7 @@ export declare class NetLab {
   machine(d: number, i: number): LabMachine;
   machines(): (LabMachine & { readonly dc: number; readonly index: number })[];
   build(): Promise<void>;
+  wanTraffic(): Promise<{ bytes: number; packets: number }>;
   cut(): void;
   heal(): void;
   spawnIn(ns: string, command: string, args: readonly string[], options?: SpawnOptions): ChildProcess;

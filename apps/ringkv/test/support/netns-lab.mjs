@@ -246,6 +246,29 @@ export class NetLab {
     });
   }
 
+  /** IP bytes and packets the WAN carried so far, both ways (headers included). */
+  async wanTraffic() {
+    const wan = this.wan;
+    if (wan === undefined || wan.exitCode !== null) throw new Error('the lab has no running WAN');
+    return new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => {
+        wan.stdout.off('data', seen);
+        reject(new Error(`the WAN delay line did not report its traffic within ${wanStartMsMax} ms`));
+      }, wanStartMsMax);
+      const seen = (c) => {
+        out += c.toString();
+        const m = /bytes (\d+) packets (\d+)/.exec(out);
+        if (m === null) return;
+        clearTimeout(timer);
+        wan.stdout.off('data', seen);
+        resolve({ bytes: Number(m[1]), packets: Number(m[2]) });
+      };
+      wan.stdout.on('data', seen);
+      wan.kill('SIGHUP');
+    });
+  }
+
   wanSignal(signal) {
     if (this.wan === undefined || this.wan.exitCode !== null) throw new Error('the lab has no running WAN');
     this.wan.kill(signal);

@@ -7,8 +7,10 @@ delay line where the kernel has no sch_netem (netns-lab.mjs).
 Attaches to the TUN device `wan` (created beforehand with `ip tuntap add`) in
 each namespace and copies every IP packet read from one to the other DELAY_MS
 later (one way). SIGUSR1 cuts the link (every packet read, and every one
-still on the wire, is dropped: a silent cut), SIGUSR2 heals it. Prints
-`ready` once both ends are attached. Runs until killed.
+still on the wire, is dropped: a silent cut), SIGUSR2 heals it, SIGHUP
+prints `bytes <carried> packets <carried>` (IP packets put on the wire so
+far, both ways, headers included). Prints `ready` once both ends are
+attached. Runs until killed.
 """
 import ctypes
 import fcntl
@@ -48,7 +50,7 @@ def main():
     netns_a, netns_b, delay_ms = sys.argv[1], sys.argv[2], float(sys.argv[3])
     a, b = attach(netns_a), attach(netns_b)
     other = {a: b, b: a}
-    state = {"cut": False}
+    state = {"cut": False, "bytes": 0, "packets": 0}
     wire = []  # (due, seq, fd to write, packet)
     seq = 0
 
@@ -59,6 +61,10 @@ def main():
     def heal(_signum, _frame):
         state["cut"] = False
 
+    def report(_signum, _frame):
+        print(f"bytes {state['bytes']} packets {state['packets']}", flush=True)
+
+    signal.signal(signal.SIGHUP, report)
     signal.signal(signal.SIGUSR1, cut)
     signal.signal(signal.SIGUSR2, heal)
     print("ready", flush=True)
@@ -81,6 +87,8 @@ def main():
                 if state["cut"]:
                     continue
                 seq += 1
+                state["bytes"] += len(packet)
+                state["packets"] += 1
                 heapq.heappush(wire, (time.monotonic() + delay_ms / 1000.0, seq, other[fd], packet))
 
 
