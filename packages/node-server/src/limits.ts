@@ -427,3 +427,37 @@ export const clusterSecretBytesMax = 4096;
  * this long, and the replica's copies stay held meanwhile (store/log-loss.ts).
  */
 export const logLossRepairRetryMs = 5_000;
+
+/**
+ * Writes (keys) one `relay` call carries to a remote DC (cluster/dc-relay.ts):
+ * the peer-batch bound, so a relay is never a bigger unit of work for the
+ * relay node than a batch of applies would have been.
+ */
+export const relayEntriesMax = 256;
+
+/** Targets one relayed write names: the most replicas a key has in all (16), so a relay node forwards a bounded fan-out. */
+export const relayTargetsMax = 16;
+
+/**
+ * Estimated bytes of the writes one relay gathers before it is sent (more
+ * start another relay): a quarter of `peerBatchBytesMax`, so a relay of many
+ * keys stays small enough that one slow relay delays few writes. A single
+ * larger write still travels alone.
+ */
+export const relayBatchBytesMax = 256 * 1024;
+
+/**
+ * Relay bodies at or above this many bytes are lz4-compressed (when that
+ * makes them smaller). Measured (README, "Multi-DC writes"): below about
+ * 1 KiB a relay holds one or two writes and lz4 saves a few percent of a
+ * frame whose headers dominate, for the CPU of a compression on each side.
+ */
+export const relayCompressBytesMin = 1024;
+
+/**
+ * Share of the time a relay was given that the relay node spends on its
+ * local applies before it answers: the rest is left for the two WAN
+ * crossings, so the answer arrives before the coordinator's deadline
+ * whenever the round trip takes less than a quarter of the time left.
+ */
+export const relayForwardShare = 0.75;

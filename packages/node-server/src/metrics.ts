@@ -26,11 +26,11 @@ export type Op = (typeof ops)[number];
 
 const opIndex: Readonly<Record<Op, number>> = { get: 0, put: 1, delete: 2, batch: 3, ring: 4 };
 
-/** Peer call kinds timed by peer-timing.ts: a get's replica reads, a put's or delete's replica writes, forwarded writes, the rest. */
-export const peerCallKinds = ['fetch', 'apply', 'forward', 'other'] as const;
+/** Peer call kinds timed by peer-timing.ts: a get's replica reads, a put's or delete's replica writes, forwarded writes, writes relayed to a remote DC, the rest. */
+export const peerCallKinds = ['fetch', 'apply', 'forward', 'relay', 'other'] as const;
 export type PeerCallKind = (typeof peerCallKinds)[number];
 
-const peerKindIndex: Readonly<Record<PeerCallKind, number>> = { fetch: 0, apply: 1, forward: 2, other: 3 };
+const peerKindIndex: Readonly<Record<PeerCallKind, number>> = { fetch: 0, apply: 1, forward: 2, relay: 3, other: 4 };
 
 /** Request bytes in flight on the node: the `/status` `requestBytes` object and its gauges. */
 export interface RequestBytesStatus {
@@ -164,7 +164,7 @@ export class Metrics {
   }
 
   private renderPeerLatency(w: TextWriter): void {
-    w.family('ringkv_peer_call_duration_seconds', 'histogram', 'Peer calls this node made, from the call to its reply, by kind (fetch: a get\'s replica read; apply: a put\'s or delete\'s replica write; forward; other: anti-entropy and streaming).');
+    w.family('ringkv_peer_call_duration_seconds', 'histogram', 'Peer calls this node made, from the call to its reply, by kind (fetch: a get\'s replica read; apply: a put\'s or delete\'s replica write; forward; relay: writes for a remote DC through one node there; other: anti-entropy and streaming).');
     peerCallKinds.forEach((kind, i) => (this.peerOut[i] as Histogram).render(w, 'ringkv_peer_call_duration_seconds', `call="${kind}"`));
     w.family('ringkv_peer_serve_duration_seconds', 'histogram', 'Peer calls this node served, from decoding to its reply, by kind.');
     peerCallKinds.forEach((kind, i) => (this.peerIn[i] as Histogram).render(w, 'ringkv_peer_serve_duration_seconds', `call="${kind}"`));
@@ -263,6 +263,13 @@ function renderCluster(w: TextWriter, c: ClusterStatus): void {
     ['ringkv_peer_calls_total', 'Peer calls sent.', c.peers['callsSent']],
     ['ringkv_peer_call_failures_total', 'Peer calls refused, failed or timed out.', c.peers['callsFailed']],
     ['ringkv_ring_changes_total', 'Times the ring placement changed.', c.forwarding['ringChanges']],
+    ['ringkv_peer_wan_bytes_total', 'Peer frame bytes this node sent to nodes of other data centers (calls, gossip, replies).', c.peers['wanBytesSent']],
+    ['ringkv_relay_calls_total{direction="out"}', 'Relay calls: writes for a remote DC sent to one node there (out), or served for another DC (in).', c.relay?.['relaysSent']],
+    ['ringkv_relay_calls_total{direction="in"}', '', c.relay?.['relaysServed']],
+    ['ringkv_relay_targets_total', 'Replica writes carried by the relay calls this node sent.', c.relay?.['relayTargets']],
+    ['ringkv_relay_fallbacks_total', 'Replica writes sent directly because their relay was refused unsent.', c.relay?.['relayFallbacks']],
+    ['ringkv_relay_failures_total', 'Relay calls that failed after being sent (their replica writes failed).', c.relay?.['relayFailures']],
+    ['ringkv_relay_forwards_total', 'Replica writes this node applied to its DC\'s other replicas for relays it served.', c.relay?.['relayForwards']],
   ];
   for (const [name, help, value] of counters) {
     const brace = name.indexOf('{');

@@ -168,6 +168,7 @@ function startCluster(ctx: ServerContext, url: string, state: NodeState, engine:
     topology: { join: o.topology.join, streamBytesPerSec: o.topology.streamBytesPerSec, onLeft },
   });
   peers.serve({ onCall: timedPeerHandler((from, call) => core.cluster.onCall(from, call), ctx.metrics) });
+  peers.countWan(core.cluster.dcs);
   core.cluster.onRingChange((version) => {
     for (const c of ctx.connections) c.notifyRing(version);
   });

@@ -143,6 +143,12 @@ export interface NodeOptions {
    * `ringkv start --replicas` passes) is accepted too.
    */
   replicas?: ReplicationMap | string;
+  /**
+   * Send a write's copies for another DC once, to one node there that applies
+   * them to that DC's replicas (default true; README, "Multi-DC writes").
+   * false: one `apply` per remote replica, as before (for an A/B measure).
+   */
+  wanRelay?: boolean;
   /** Gossip round (default 1000 ms); a member silent for 5 rounds is suspected. */
   gossipIntervalMs?: number;
   /** Hints older than this are dropped, not replayed (default 3 h). */
@@ -474,5 +480,6 @@ function resolveCluster(o: NodeOptions): ClusterSettings {
     hintTtlMs: intOption('hintTtlMs', o.hintTtlMs, L.hintTtlMsDefault, 1_000, 7 * 24 * 3_600_000),
     requestTimeoutMs: intOption('requestTimeoutMs', o.requestTimeoutMs, L.requestTimeoutMsDefault, 1, L.requestTimeoutMsLimit),
     clusterName: o.clusterName === undefined ? 'ringkv' : stringOption('clusterName', o.clusterName),
+    wanRelay: o.wanRelay === undefined ? true : typeof o.wanRelay === 'boolean' ? o.wanRelay : invalid('option wanRelay must be a boolean'),
   };
 }

@@ -20,7 +20,7 @@ import type { PeerCallBody } from './cluster/peer-link.js';
 import type { Metrics, PeerCallKind } from './metrics.js';
 
 function kindOf(type: string): PeerCallKind {
-  return type === 'apply' || type === 'fetch' || type === 'forward' ? type : 'other';
+  return type === 'apply' || type === 'fetch' || type === 'forward' || type === 'relay' ? type : 'other';
 }
 
 /** A peer port that records each call's latency in `metrics` (`ringkv_peer_call_duration_seconds`). */
@@ -34,6 +34,7 @@ export function timedPeerPort<P extends PeerPort>(inner: P, metrics: Metrics): P
       return pending;
     },
     ...(inner.reconnectNow === undefined ? {} : { reconnectNow: (address: string) => inner.reconnectNow?.(address) }),
+    ...(inner.relays === undefined ? {} : { relays: (address: string) => inner.relays?.(address) === true }),
   };
 }
 

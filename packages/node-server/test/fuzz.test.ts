@@ -1,7 +1,8 @@
 /**
  * Seeded fuzzing of the node's own record and chunk decoders (issue 16): the
  * stored sibling set, a peer's sibling set, a stored hint, and the
- * anti-entropy chunk (plain and lz4). Each may only decode or throw its typed
+ * anti-entropy chunk (plain and lz4), and a WAN relay's entries (plain and
+ * lz4) and outcomes. Each may only decode or throw its typed
  * error (`corrupt-record` for this node's own records, `invalid-message` or
  * `limit-exceeded` for a peer's bytes): never another error, a hang or
  * unbounded memory. `FUZZ_INPUTS` sets the inputs per target (default 10⁵;
@@ -15,6 +16,7 @@ import { isNodeServerError } from '../src/errors.js';
 import { decodePeerSet, decodeSet, encodeSet, type StoredSet } from '../src/store/set-codec.js';
 import { decodeHintRecord, encodeHintRecord } from '../src/cluster/hint-store.js';
 import { decodeEntries, encodeEntries } from '../src/anti-entropy/entries.js';
+import { decodeRelayEntries, decodeRelayOutcomes, encodeRelayEntries, encodeRelayOutcomes, type RelayEntry } from '../src/cluster/relay-codec.js';
 
 const corruptRecord = (e: unknown): boolean => isNodeServerError(e) && e.code === 'corrupt-record';
 const badPeerBytes = (e: unknown): boolean => isProtocolError(e) && (e.code === 'invalid-message' || e.code === 'limit-exceeded');
@@ -75,5 +77,21 @@ describe('fuzzing the node-server decoders (issue 16)', () => {
     const corpus = [chunk(2, false), chunk(60, true)];
     expect(corpus.map((c) => c[0])).toContain(1); // one corpus entry is lz4-compressed
     expectRefusals(runFuzz({ name: 'anti-entropy chunk', seed, corpus, decode: (d) => void decodeEntries(d), expected: badPeerBytes }));
+  });
+
+  it('a relay’s entries, plain or lz4, and its outcomes decode or are refused as the peer’s error', { timeout }, () => {
+    const rng = new Rng(seed + 4);
+    const relay = (writes: number, repetitive: boolean): RelayEntry[] =>
+      Array.from({ length: writes }, (_, i) => ({
+        key: repetitive ? `user:${String(i).padStart(8, '0')}` : rng.bytes(1 + rng.int(12)),
+        set: encodeSet(siblingSet(rng, 1 + rng.int(3))),
+        targets: [{ node: 'n4' }, rng.chance(0.5) ? { node: 'n5', hintFor: 'n6', hintStampMs: rng.int(1e9) } : { node: 'n5', hintFor: 'n6' }],
+      }));
+    const small = relay(2, false);
+    const corpus = [encodeRelayEntries(small), encodeRelayEntries(relay(60, true))];
+    expect(corpus.map((c) => c[0])).toEqual([0, 1]); // one plain, one lz4-compressed
+    expectRefusals(runFuzz({ name: 'relay entries', seed, corpus, decode: (d) => void decodeRelayEntries(d, 1024), expected: badPeerBytes }));
+    const answers = [encodeRelayOutcomes([[undefined, { code: 'timeout', message: 'slow' }], [undefined, undefined]])];
+    expectRefusals(runFuzz({ name: 'relay outcomes', seed: seed + 5, corpus: answers, decode: (d) => void decodeRelayOutcomes(d, small), expected: badPeerBytes }));
   });
 });

@@ -85,6 +85,8 @@ export type {
 } from './messages.js';
 export { PeerCodec, PEER_PROTOCOL_VERSION, peerMessageTypes } from './peer.js';
 export { topologyMessageTypes } from './peer-topology.js';
+export { relayMessageTypes } from './relay.js';
+export type { RelayMessage, RelayOkMessage } from './relay.js';
 export { isBatchableCall, isBatchableReply } from './peer-batch.js';
 export type { BatchableCall, BatchableReply, PeerBatchMessage } from './peer-batch.js';
 export type { RangeStatsMessage, RangeStatsOkMessage, StreamCheckMessage, StreamPushMessage, StreamRangeMessage, TopologyMessage } from './peer-topology.js';

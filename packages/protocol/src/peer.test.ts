@@ -22,10 +22,10 @@ const u32s = fc.array(fc.integer({ min: 0, max: 0xffff_ffff }), { maxLength: 40 
 
 const arbs: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
   'peer-hello': fc.record(
-    { type: fc.constant('peer-hello' as const), protocolVersion: fc.integer({ min: 1, max: 0xffff }), nodeId: name, clusterName: name, secret: fc.string({ maxLength: 64 }), batching: fc.constant(true) },
+    { type: fc.constant('peer-hello' as const), protocolVersion: fc.integer({ min: 1, max: 0xffff }), nodeId: name, clusterName: name, secret: fc.string({ maxLength: 64 }), batching: fc.constant(true), relay: fc.constant(true) },
     { requiredKeys: ['type', 'protocolVersion', 'nodeId', 'clusterName'] },
   ),
-  'peer-hello-ok': fc.record({ type: fc.constant('peer-hello-ok' as const), nodeId: name, batching: fc.constant(true) }, { requiredKeys: ['type', 'nodeId'] }),
+  'peer-hello-ok': fc.record({ type: fc.constant('peer-hello-ok' as const), nodeId: name, batching: fc.constant(true), relay: fc.constant(true) }, { requiredKeys: ['type', 'nodeId'] }),
   gossip: fc.record({ type: fc.constant('gossip' as const), msg: fc.record({ t: fc.constantFrom('syn', 'ack'), from: name, digest: fc.array(fc.tuple(name, fc.nat(), fc.nat()), { maxLength: 5 }) }) }),
   apply: fc.record({ type: fc.constant('apply' as const), id, key, set: bytes, hintFor: name, hintStampMs: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), timeoutMs }, { requiredKeys: ['type', 'id', 'key', 'set', 'timeoutMs'] }),
   fetch: fc.record({ type: fc.constant('fetch' as const), id, key, hintFor: name, timeoutMs }, { requiredKeys: ['type', 'id', 'key', 'timeoutMs'] }),
@@ -51,6 +51,8 @@ const arbs: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
   'stream-check': fc.record({ type: fc.constant('stream-check' as const), id, entries: bytes, timeoutMs }),
   'range-stats': fc.record({ type: fc.constant('range-stats' as const), id, ranges: fc.array(fc.uint8Array({ minLength: 16, maxLength: 16 }), { maxLength: 5 }).map((xs) => Uint8Array.from(xs.flatMap((x) => [...x]))), timeoutMs }),
   'range-stats-ok': fc.record({ type: fc.constant('range-stats-ok' as const), id, counts: fc.array(fc.uint8Array({ minLength: 16, maxLength: 16 }), { maxLength: 5 }).map((xs) => Uint8Array.from(xs.flatMap((x) => [...x]))) }),
+  relay: fc.record({ type: fc.constant('relay' as const), id, entries: bytes, timeoutMs }),
+  'relay-ok': fc.record({ type: fc.constant('relay-ok' as const), id, outcomes: bytes }),
   'peer-batch': fc.constant(undefined as never),
   'peer-error': fc.record(
     { type: fc.constant('peer-error' as const), id, code: fc.constantFrom('timeout' as const, 'unavailable' as const, 'internal' as const), message: fc.string({ maxLength: 80 }) },

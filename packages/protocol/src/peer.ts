@@ -4,13 +4,14 @@
  * and trust rules as the client protocol (codec.ts): size check, structural
  * pre-scan, msgpackr, then schema validation into fresh objects.
  *
- *   peer-hello      {protocolVersion, nodeId, clusterName, secret?, batching?}   first frame of a dialer
- *   peer-hello-ok   {nodeId, batching?}                               the acceptor's answer
+ *   peer-hello      {protocolVersion, nodeId, clusterName, secret?, batching?, relay?}   first frame of a dialer
+ *   peer-hello-ok   {nodeId, batching?, relay?}                       the acceptor's answer
  *   peer-batch      {messages: [call…] or [reply…]}                   many apply/fetch/forward calls or their replies (peer-batch.ts)
  *   gossip          {msg: map}                                        one-way; the map is @ringkv/gossip's message, validated there
  *   apply           {id, key, set: bin, hintFor?, timeoutMs}          → apply-ok {id}
  *   fetch           {id, key, hintFor?, timeoutMs}                    → fetch-ok {id, set?: bin}
  *   forward         {id, request: bin, timeoutMs}                     → forward-ok {id, reply: bin}
+ *   relay           {id, entries: bin, timeoutMs}                     → relay-ok {id, outcomes: bin}   one copy of writes for a remote DC (relay.ts)
  *   tree-nodes      {id, group, bucketsLog2, depth, indices: bin, timeoutMs}  → tree-nodes-ok {id, hashes: bin}
  *   range-sets      {id, group, bucketsLog2, buckets: bin, after?: bin, bytesMax, digests?, timeoutMs}  → range-sets-ok {id, entries: bin, more?: bin}
  *   key-sets        {id, entries: bin, timeoutMs}                     → range-sets-ok {id, entries: bin}
@@ -44,6 +45,7 @@ import { StructureScanner } from './scan.js';
 import { topologyMessageTypes, validateTopology, type RangeStatsMessage, type RangeStatsOkMessage, type StreamCheckMessage, type StreamPushMessage, type StreamRangeMessage } from './peer-topology.js';
 import { truncateUtf8 } from './utf8.js';
 import { isBatchableCall, isBatchableReply, validatePeerBatch, type BatchableCall, type BatchableReply, type PeerBatchMessage } from './peer-batch.js';
+import { relayMessageTypes, validateRelay, type RelayMessage, type RelayOkMessage } from './relay.js';
 
 declare const checkedBrand: unique symbol;
 
@@ -64,6 +66,8 @@ export interface PeerHelloMessage {
   readonly secret?: string;
   /** The dialer reads `peer-batch` replies and may send `peer-batch` calls (peer-batch.ts); nodes without it ignore the field. */
   readonly batching?: boolean;
+  /** The dialer may send `relay` calls (relay.ts): an acceptor that serves them answers `relay` too; nodes without it ignore the field. */
+  readonly relay?: boolean;
 }
 
 /** The accepting node's answer to a good hello. */
@@ -72,6 +76,8 @@ export interface PeerHelloOkMessage {
   readonly nodeId: string;
   /** Only in answer to a hello with `batching`: the acceptor reads `peer-batch` calls and answers batched calls in `peer-batch` replies. */
   readonly batching?: boolean;
+  /** Only in answer to a hello with `relay`: the acceptor serves `relay` calls (relay.ts); a dialer sends them only to a peer that said so. */
+  readonly relay?: boolean;
 }
 
 /** A gossip message (one-way). */
@@ -218,7 +224,8 @@ export type PeerCall =
   | StreamRangeMessage
   | StreamPushMessage
   | StreamCheckMessage
-  | RangeStatsMessage;
+  | RangeStatsMessage
+  | RelayMessage;
 
 /** Every peer message. */
 export type PeerMessage =
@@ -233,6 +240,7 @@ export type PeerMessage =
   | RangeSetsOkMessage
   | SyncSetsOkMessage
   | RangeStatsOkMessage
+  | RelayOkMessage
   | PeerBatchMessage
   | PeerErrorMessage;
 
@@ -255,6 +263,7 @@ export const peerMessageTypes: readonly PeerMessage['type'][] = Object.freeze([
   'sync-sets',
   'sync-sets-ok',
   ...topologyMessageTypes,
+  ...relayMessageTypes,
   'peer-batch',
   'peer-error',
 ] as const);
@@ -381,11 +390,14 @@ function validatePeer(map: WireMap, limits: ProtocolLimits): PeerMessage {
       const secret = readOptionalString(ctx, map, 'secret', authTokenBytesMax);
       if (secret !== undefined) out.secret = secret;
       if (readOptionalBoolean(ctx, map, 'batching') === true) out.batching = true;
+      if (readOptionalBoolean(ctx, map, 'relay') === true) out.relay = true;
       return out;
     }
     case 'peer-hello-ok': {
-      const nodeId = readString(ctx, map, 'nodeId', nameBytesMax);
-      return readOptionalBoolean(ctx, map, 'batching') === true ? { type, nodeId, batching: true } : { type, nodeId };
+      const out: Mutable<PeerHelloOkMessage> = { type, nodeId: readString(ctx, map, 'nodeId', nameBytesMax) };
+      if (readOptionalBoolean(ctx, map, 'batching') === true) out.batching = true;
+      if (readOptionalBoolean(ctx, map, 'relay') === true) out.relay = true;
+      return out;
     }
     case 'peer-batch':
       return validatePeerBatch(ctx, map, (one) => validatePeer(one, limits));
@@ -435,6 +447,9 @@ function validatePeer(map: WireMap, limits: ProtocolLimits): PeerMessage {
     case 'range-stats':
     case 'range-stats-ok':
       return validateTopology(ctx, map, type, limits);
+    case 'relay':
+    case 'relay-ok':
+      return validateRelay(ctx, map, type, limits);
     case 'peer-error':
       return peerError(ctx, map);
     default:

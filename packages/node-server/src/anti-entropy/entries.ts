@@ -1,7 +1,7 @@
 /**
  * The `entries` of `range-sets-ok` and `sync-sets` (docs/format/wire.md,
- * "Peer messages"): one format byte (0 plain, 1 lz4), for lz4 the u32 BE
- * uncompressed length, then a MessagePack array of `[userKey, set]` pairs
+ * "Peer messages"): lz4-chunk.ts's wrapper (one format byte, 0 plain or 1
+ * lz4 with the u32 BE uncompressed length) around a MessagePack array of `[userKey, set]` pairs
  * (each `set` a stored sibling set as set-codec encodes it), or
  * `[userKey, set, tombstoneAgeMs]` when the set is tombstone-only and goes
  * to a peer that lacks the key: how long the sender has held it (README,
@@ -22,11 +22,11 @@
  *      can therefore make this node decompress at most `lz4ExpansionMax`
  *      bytes per byte it sent, never gigabytes from a 64-byte frame.
  */
-import { compressSync, uncompressSync } from 'lz4-napi';
 import { Packr, Unpackr } from 'msgpackr';
 import { protocolError } from '@ringkv/protocol';
 import { decodePeerSet, type StoredSet } from '../store/set-codec.js';
-import { aeChunkBytesMax, aeCompressBytesMin, lz4ExpansionMax } from './limits.js';
+import { wrapChunk, unwrapChunk } from '../lz4-chunk.js';
+import { aeChunkBytesMax, aeCompressBytesMin } from './limits.js';
 
 /** One pair of a chunk: the user key bytes and the encoded stored set. */
 export interface SetEntry {
@@ -41,20 +41,7 @@ const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 
 /** The wire form of `entries` (module comment). */
 export function encodeEntries(entries: readonly SetEntry[]): Uint8Array {
-  const body: Uint8Array = packr.pack(entries.map((e) => (e.ageMs === undefined ? [e.key, e.set] : [e.key, e.set, e.ageMs])));
-  if (body.length >= aeCompressBytesMin) {
-    const packed = compressSync(Buffer.from(body.buffer, body.byteOffset, body.length));
-    if (packed.length + 5 < body.length) {
-      const out = new Uint8Array(5 + packed.length);
-      out[0] = 1;
-      new DataView(out.buffer).setUint32(1, body.length);
-      out.set(packed, 5);
-      return out;
-    }
-  }
-  const out = new Uint8Array(1 + body.length);
-  out.set(body, 1);
-  return out;
+  return wrapChunk(packr.pack(entries.map((e) => (e.ageMs === undefined ? [e.key, e.set] : [e.key, e.set, e.ageMs]))), aeCompressBytesMin);
 }
 
 /** The pairs of a peer's chunk, every set decoded and validated; throws ProtocolError('invalid-message'). */
@@ -84,34 +71,5 @@ export function decodePairs(bytes: Uint8Array): SetEntry[] {
 }
 
 function unwrap(bytes: Uint8Array): Uint8Array {
-  if (bytes.length === 0) throw protocolError('invalid-message', 'empty anti-entropy entries');
-  if (bytes[0] === 0) return bytes.subarray(1);
-  if (bytes[0] !== 1 || bytes.length < 9) throw protocolError('invalid-message', `unknown anti-entropy entries format ${bytes[0]}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  const length = view.getUint32(1);
-  if (length > aeChunkBytesMax) throw protocolError('limit-exceeded', `an anti-entropy chunk of ${length} bytes exceeds ${aeChunkBytesMax}`);
-  const packed = Buffer.from(bytes.buffer, bytes.byteOffset + 5, bytes.length - 5);
-  checkLz4Size(packed, length);
-  let out: Buffer;
-  try {
-    out = uncompressSync(packed);
-  } catch (error) {
-    throw protocolError('invalid-message', 'anti-entropy entries do not decompress', { cause: error });
-  }
-  if (out.length !== length) throw protocolError('invalid-message', `anti-entropy entries decompress to ${out.length} bytes, not ${length}`);
-  return out;
-}
-
-/**
- * Refuses an lz4-napi body whose own size prefix (u32 LE, what
- * `uncompressSync` allocates) differs from the `declared` length, or that
- * claims more than its compressed bytes can hold (invariant 3). Throws
- * ProtocolError('invalid-message'); allocates nothing.
- */
-function checkLz4Size(packed: Uint8Array, declared: number): void {
-  const prefixed = new DataView(packed.buffer, packed.byteOffset, packed.length).getUint32(0, true);
-  if (prefixed !== declared) throw protocolError('invalid-message', `anti-entropy entries: the lz4 body claims ${prefixed} bytes, the chunk ${declared}`);
-  if (declared > (packed.length - 4) * lz4ExpansionMax) {
-    throw protocolError('invalid-message', `anti-entropy entries: ${packed.length - 4} lz4 bytes cannot expand to ${declared}`);
-  }
+  return unwrapChunk(bytes, aeChunkBytesMax, 'anti-entropy entries');
 }

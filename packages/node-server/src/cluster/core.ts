@@ -46,6 +46,9 @@ import { toGetResult, type ReplicaStore } from '../store/replica-store.js';
 import { decodePeerSet, encodeSet, storedValue, type StoredSet, type StoredValue } from '../store/set-codec.js';
 import type { EngineHintStore } from './hint-store.js';
 import { applyLocally, fetchLocally, ReplicaPort, type PeerPort } from './replicas.js';
+import { DcDirectory } from './dc-directory.js';
+import { DcRelayClient, newRelayCounters, type RelayCounters } from './dc-relay.js';
+import { serveRelay, type RelayServeDeps } from './relay-serve.js';
 import { RingView } from './ring-view.js';
 import { replicationOf, type ClusterSettings } from './settings.js';
 
@@ -117,7 +120,12 @@ export class ClusterCore {
   readonly coordinator: Coordinator<StoredValue>;
   readonly handoff: HintedHandoff<StoredValue>;
   readonly counters: ClusterCounters = { forwardedOut: 0, forwardedIn: 0, forwardFailures: 0, ringChanges: 0, pendingWrites: 0, pendingHints: 0 };
-  private readonly replicas: ReplicaPort;
+  /** WAN relaying counters, both sides (dc-relay.ts, relay-serve.ts). */
+  readonly relayCounters: RelayCounters = newRelayCounters();
+  /** Member → DC, from the view: what is remote for relaying and for the WAN byte count. */
+  readonly dcs: DcDirectory;
+  private readonly replicas: DcRelayClient;
+  private readonly relayServe: RelayServeDeps;
   private readonly ringListeners: ((version: number) => void)[] = [];
   private readonly gossipTaps: ((message: unknown) => void)[] = [];
   private topology: ((call: TopologyCall) => Promise<PeerMessage>) | undefined;
@@ -139,7 +147,13 @@ export class ClusterCore {
     this.placementKnown = s.seeds.length === 0;
     const status = o.initialStatus ?? 'normal';
     this.view = new RingView({ id: o.id, address: o.address, generation: o.generation, heartbeat: 0, status, vnodes: s.vnodes, weight: s.weight, zone: s.zone, dc: s.dc ?? '', machine: s.machine ?? '' });
-    this.replicas = new ReplicaPort(o.id, (id) => this.view.addressOf(id), o.peers, o.store, o.hints, o.clock);
+    const addressOf = (id: string): string | undefined => this.view.addressOf(id);
+    this.dcs = new DcDirectory(this.view, s.dc ?? '');
+    this.replicas = new DcRelayClient({
+      selfId: o.id, selfDc: s.dc ?? '', dcOf: (id) => this.dcs.dcOf(id), addressOf, peers: o.peers, clock: o.clock, enabled: s.wanRelay !== false, counters: this.relayCounters,
+      direct: new ReplicaPort(o.id, addressOf, o.peers, o.store, o.hints, o.clock),
+    });
+    this.relayServe = { selfId: o.id, store: o.store, hints: o.hints, clock: o.clock, peers: o.peers, addressOf, keyBytesMax: L.keyBytesMax, counters: this.relayCounters };
     this.gossip = new Gossip({
       id: o.id, address: o.address, generation: o.generation, clock: o.clock, random: o.random, transport: this.tappedTransport(o.transport),
       seeds: s.seeds, clusterName: s.clusterName, vnodes: s.vnodes, weight: s.weight, zone: s.zone, dc: s.dc ?? '', machine: s.machine ?? '', initialStatus: status,
@@ -501,6 +515,8 @@ export class ClusterCore {
         }
         case 'forward':
           return { type: 'forward-ok', id: call.id, reply: await this.serveForward(from, call.request, call.timeoutMs) };
+        case 'relay':
+          return await serveRelay(this.relayServe, call);
         case 'stream-range':
         case 'stream-push':
         case 'stream-check':

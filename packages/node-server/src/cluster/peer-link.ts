@@ -21,6 +21,9 @@
  *      calls of one turn leave in `peer-batch` frames (peer-batcher.ts); each
  *      keeps its own id, deadline and outcome. A batched call not yet written
  *      when the connection closes was never sent: it fails `unavailable`.
+ *   6. `relays` is true only while the connection is open and the peer's
+ *      hello-ok said `relay`: a caller never sends a `relay` to a node that
+ *      would refuse it (an older node during an upgrade).
  */
 import type { ExchangeCall } from '../anti-entropy/exchange.js';
 import { isBatchableCall, PEER_PROTOCOL_VERSION, protocolError, type BatchableCall, type CheckedBatchMessage, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
@@ -37,6 +40,7 @@ export type PeerCallBody =
   | { readonly type: 'apply'; readonly key: Uint8Array | string; readonly set: Uint8Array; readonly hintFor?: string; readonly hintStampMs?: number }
   | { readonly type: 'fetch'; readonly key: Uint8Array | string; readonly hintFor?: string }
   | { readonly type: 'forward'; readonly request: Uint8Array }
+  | { readonly type: 'relay'; readonly entries: Uint8Array }
   | ExchangeCall
   | { readonly type: 'stream-range'; readonly start: Uint8Array; readonly end: Uint8Array; readonly after?: Uint8Array; readonly bytesMax: number }
   | { readonly type: 'stream-push' | 'stream-check'; readonly entries: Uint8Array }
@@ -54,6 +58,8 @@ export interface PeerLinkConfig {
   readonly stats: PeerStats;
   /** The source address of outbound connections (the node's bound IP), or the OS's choice. */
   readonly localAddress?: string | undefined;
+  /** Told the size of every frame written to the peer (the node counts bytes sent to other DCs). */
+  readonly onSent?: (address: string, bytes: number) => void;
 }
 
 /** Peer traffic counters (they only grow). */
@@ -82,6 +88,12 @@ export class PeerLink {
   get open(): boolean {
     return this.state === 'open';
   }
+
+  /** True while the connection is open and the peer's hello-ok said it serves `relay` calls (cluster/dc-relay.ts). */
+  get relays(): boolean {
+    return this.state === 'open' && this.relayServed;
+  }
+  private relayServed = false;
   private readonly pending = new Map<number, Pending>();
   private waiting: Uint8Array[] = [];
   private nextId = 1;
@@ -194,7 +206,7 @@ export class PeerLink {
     if (this.state === 'open' && this.ws !== undefined) {
       if (this.ws.bufferedAmount > L.peerSendBufferBytesMax) return protocolError('unavailable', `${this.address} is not reading (send buffer full)`);
       this.cork(this.ws);
-      this.ws.send(frame);
+      this.send(this.ws, frame);
       return undefined;
     }
     if (this.state === 'idle') {
@@ -246,7 +258,7 @@ export class PeerLink {
       if (this.ws === ws && this.state === 'connecting') ws.terminate();
     });
     ws.on('open', () => {
-      ws.send(codec.encode({ type: 'peer-hello', protocolVersion: PEER_PROTOCOL_VERSION, nodeId: selfId, clusterName, batching: true, ...(secret === undefined ? {} : { secret }) }));
+      ws.send(codec.encode({ type: 'peer-hello', protocolVersion: PEER_PROTOCOL_VERSION, nodeId: selfId, clusterName, batching: true, relay: true, ...(secret === undefined ? {} : { secret }) }));
     });
     ws.on('message', (data: RawData) => this.onFrame(ws, data as Buffer));
     ws.on('error', () => {});
@@ -260,7 +272,7 @@ export class PeerLink {
     const m = decoded.message;
     if (this.state === 'connecting') {
       if (m.type !== 'peer-hello-ok') return void ws.terminate();
-      this.opened(ws, m.batching === true);
+      this.opened(ws, m.batching === true, m.relay === true);
       return;
     }
     if (m.type === 'peer-batch') {
@@ -284,20 +296,27 @@ export class PeerLink {
     }
   }
 
-  private opened(ws: WebSocket, batching: boolean): void {
+  private opened(ws: WebSocket, batching: boolean, relay: boolean): void {
     this.state = 'open';
+    this.relayServed = relay;
     if (batching) this.batcher = new PeerBatcher(this.config.codec, { write: (frame) => this.writeBatch(ws, frame), failed: (messages, error) => this.batchFailed(messages, error) }, L.peerBatchBytesMax);
     this.backoffMs = 0;
     this.config.clock.clearTimer(this.connectTimer);
     this.config.stats.connectsOk++;
     const frames = this.waiting;
     this.waiting = [];
-    for (const f of frames) ws.send(f);
+    for (const f of frames) this.send(ws, f);
+  }
+
+  /** Writes one frame, counted (`onSent`). */
+  private send(ws: WebSocket, frame: Uint8Array): void {
+    this.config.onSent?.(this.address, frame.byteLength);
+    ws.send(frame);
   }
 
   /** A batch frame, on the connection it was gathered for (invariant 5: a batch from a closed one was already failed). */
   private writeBatch(ws: WebSocket, frame: Uint8Array): void {
-    if (ws === this.ws && this.state === 'open') ws.send(frame);
+    if (ws === this.ws && this.state === 'open') this.send(ws, frame);
   }
 
   /** Invariant 5: batched calls not yet written were never sent. */

@@ -36,9 +36,18 @@ export function peerLocalAddress(host: string | undefined): string | undefined {
   return host;
 }
 
+/** Which peers are in another DC than this node (the core's view knows). */
+export interface WanPeers {
+  address(address: string): boolean;
+  id(id: string): boolean;
+}
+
 /** Links, inbound connections and their counters. */
 export class PeerNetwork implements PeerPort {
   readonly stats: PeerStats = { callsSent: 0, callsFailed: 0, callsTimedOut: 0, gossipSent: 0, gossipDropped: 0, connectsOk: 0, connectsFailed: 0 };
+  /** Frame bytes this node wrote to peers of other DCs (calls, gossip and replies), once `countWan` says which those are. */
+  readonly wan = { bytesSent: 0 };
+  private remote: WanPeers | undefined;
   private readonly links = new Map<string, PeerLink>();
   private readonly inbound: InboundPeers = { all: new Set(), authenticated: new Set() };
   private readonly wss: WebSocketServer;
@@ -62,7 +71,13 @@ export class PeerNetwork implements PeerPort {
 
   /** Sets who serves inbound calls (the cluster core), once it exists. */
   serve(handlers: Omit<PeerHandlers, 'onGossip'>): void {
-    this.handlers = { onGossip: (from, msg) => this.gossipHandler?.(from, msg), onCall: handlers.onCall };
+    this.handlers = {
+      onGossip: (from, msg) => this.gossipHandler?.(from, msg),
+      onCall: handlers.onCall,
+      onSent: (to, bytes) => {
+        if (this.remote?.id(to) === true) this.wan.bytesSent += bytes;
+      },
+    };
   }
 
   call(address: string, body: PeerCallBody, timeoutMs: number): Promise<PeerMessage> {
@@ -84,6 +99,15 @@ export class PeerNetwork implements PeerPort {
       this.o.onUpgraded?.(socket);
       new PeerServerConnection(ws, socket, req.socket.remoteAddress ?? '', this.o, handlers, this.inbound);
     });
+  }
+
+  /** Sets how to tell peers of other DCs (by address for outbound links, by node id for inbound connections): their bytes count in `wan`. */
+  countWan(remote: WanPeers): void {
+    this.remote = remote;
+  }
+
+  relays(address: string): boolean {
+    return this.links.get(address)?.relays === true;
   }
 
   reconnectNow(address: string): void {
@@ -110,10 +134,14 @@ export class PeerNetwork implements PeerPort {
     this.wss.close();
   }
 
+  private readonly countSent = (address: string, bytes: number): void => {
+    if (this.remote?.address(address) === true) this.wan.bytesSent += bytes;
+  };
+
   private link(address: string): PeerLink {
     let link = this.links.get(address);
     if (link === undefined) {
-      link = new PeerLink(address, { selfId: this.o.selfId, clusterName: this.o.clusterName, secret: this.o.secret, codec: this.o.codec, clock: this.o.clock, random: this.o.random, stats: this.stats, localAddress: peerLocalAddress(this.o.host) });
+      link = new PeerLink(address, { selfId: this.o.selfId, clusterName: this.o.clusterName, secret: this.o.secret, codec: this.o.codec, clock: this.o.clock, random: this.o.random, stats: this.stats, localAddress: peerLocalAddress(this.o.host), onSent: this.countSent });
       this.links.set(address, link);
     }
     return link;

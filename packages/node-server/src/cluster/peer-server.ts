@@ -27,6 +27,8 @@
  *      invariant 2, each answered on its own), and their replies leave in
  *      `peer-batch` frames as they finish (peer-batcher.ts): a slow call
  *      holds back no other call's reply beyond the end of the turn.
+ *   8. A dialer whose hello says `relay` is answered `relay`: this node
+ *      serves `relay` calls (one frame each, answered alone; cluster/relay-serve.ts).
  */
 import { secretsEqual } from '../auth/secrets.js';
 import { closeProtocolError, errorFrame, isBatchableCall, isBatchableReply, PEER_PROTOCOL_VERSION, protocolError, type CheckedBatchMessage, type PeerCall, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
@@ -43,6 +45,8 @@ export interface PeerHandlers {
   onGossip(from: string, msg: Record<string, unknown>): void;
   /** Runs one call; resolves with the reply (or a peer-error message). Never rejects. */
   onCall(from: string, call: PeerCall): Promise<PeerMessage>;
+  /** Told the size of every frame written to peer `to` once it said hello (the node counts bytes sent to other DCs). */
+  onSent?(to: string, bytes: number): void;
 }
 
 /** How inbound peers are admitted. */
@@ -124,6 +128,7 @@ export class PeerServerConnection {
       case 'stream-push':
       case 'stream-check':
       case 'range-stats':
+      case 'relay':
         return this.run(m, false);
       case 'peer-batch':
         for (const call of m.messages) {
@@ -151,7 +156,8 @@ export class PeerServerConnection {
     this.inbound.authenticated.add(this);
     a.onAuthenticated?.(this.socket);
     if (m.batching === true) this.replies = this.replyBatcher();
-    this.send({ type: 'peer-hello-ok', nodeId: a.selfId, ...(m.batching === true ? { batching: true } : {}) });
+    // `relay`: this node serves relay calls (cluster/relay-serve.ts), said to a dialer that may send them.
+    this.send({ type: 'peer-hello-ok', nodeId: a.selfId, ...(m.batching === true ? { batching: true } : {}), ...(m.relay === true ? { relay: true } : {}) });
   }
 
   /** Invariant 7: batched replies; a batch that cannot be built is answered reply by reply with an error. */
@@ -214,6 +220,7 @@ export class PeerServerConnection {
         this.socket.uncork();
       });
     }
+    if (this.peerId !== undefined) this.handlers.onSent?.(this.peerId, frame.byteLength);
     this.ws.send(frame);
     if (this.ws.bufferedAmount > 2 * L.peerSendBufferBytesMax) this.terminate();
   }

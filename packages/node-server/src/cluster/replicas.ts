@@ -23,6 +23,8 @@ import type { PeerCallBody } from './peer-link.js';
 /** The peer calls the cluster core makes; the ws network implements it, a simulated one could too. */
 export interface PeerPort {
   call(address: string, body: PeerCallBody, timeoutMs: number): Promise<PeerMessage>;
+  /** True when the open link to `address` serves `relay` calls (its hello-ok said so); absent or false: send plain applies (dc-relay.ts). */
+  relays?(address: string): boolean;
   /** Gossip says the peer at `address` is up: a link backing off from its failures may dial at once. */
   reconnectNow?(address: string): void;
 }
@@ -64,8 +66,8 @@ export class ReplicaPort implements ReplicaClient<StoredValue> {
   }
 }
 
-/** An apply's body, built in one of three fixed shapes (no spread on the hot path). */
-function applyBody(key: Key, set: Uint8Array, options: ReplicaCallOptions): PeerCallBody {
+/** An apply's body, built in one of three fixed shapes (no spread on the hot path); a relay node's forwards use it too. */
+export function applyBody(key: Key, set: Uint8Array, options: Pick<ReplicaCallOptions, 'hintFor' | 'hintStampMs'>): PeerCallBody {
   const hintFor = options.hintFor;
   if (hintFor === undefined) return { type: 'apply', key, set };
   return options.hintStampMs === undefined ? { type: 'apply', key, set, hintFor } : { type: 'apply', key, set, hintFor, hintStampMs: Math.max(0, Math.floor(options.hintStampMs)) };

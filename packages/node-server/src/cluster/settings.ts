@@ -24,6 +24,8 @@ export interface ClusterSettings {
   readonly hintTtlMs: number;
   readonly seeds: readonly string[];
   readonly clusterName: string;
+  /** Send a write's copies for another DC through one node there (dc-relay.ts); false: one apply per replica. Default true. */
+  readonly wanRelay?: boolean;
 }
 
 

@@ -50,6 +50,8 @@ export interface ClusterStatus {
   readonly handoff: Readonly<Record<string, number>>;
   readonly forwarding: Readonly<Record<string, number>>;
   readonly peers: Readonly<Record<string, number>>;
+  /** WAN relaying (dc-relay.ts): relays sent and served, the calls they carried, fallbacks and failures. */
+  readonly relay?: Readonly<Record<string, number>>;
   readonly gossip: Readonly<Record<string, number>>;
   /** This node's part in topology changes (join/leave streams, cleanup); set by the HTTP layer. */
   readonly topology?: TopologyStatus;
@@ -83,7 +85,8 @@ export function clusterStatus(core: ClusterCore, hints: EngineHintStore, peers: 
     coordinator: { ...core.coordinator.stats(), readRepairsPending: core.coordinator.pendingReadRepairs() },
     handoff: { ...core.handoff.stats },
     forwarding: { ...core.counters },
-    peers: { ...peers.stats, ...peers.connections() },
+    peers: { ...peers.stats, ...peers.connections(), wanBytesSent: peers.wan.bytesSent },
+    relay: { ...core.relayCounters },
     gossip: { ...core.gossip.stats() },
   };
 }
