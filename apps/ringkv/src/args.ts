@@ -9,7 +9,7 @@
 
 import type { ParseArgsConfig } from 'node:util';
 import { parseFlags as parse } from './parse-flags.js';
-import { replicasMax } from '@ringkv/protocol';
+import { replicasMax, ttlMsMax } from '@ringkv/protocol';
 import { CliError } from './errors.js';
 import {
   benchClientsDefault,
@@ -68,6 +68,12 @@ export interface PutCommand extends Omit<GetCommand, 'kind'> {
   readonly blind: boolean;
   /** `--w`: acknowledgements the write waits for; undefined: the cluster's W. */
   readonly w: Consistency | undefined;
+  /** `--ttl 30s`: the value expires this long after the node accepts it (ms); undefined: never. */
+  readonly ttlMs: number | undefined;
+  /** `--if-absent`: write only if the key holds no value (no read first). */
+  readonly ifAbsent: boolean;
+  /** `--if-match` (with `--context`): write only if nothing was written since that read. */
+  readonly ifMatch: boolean;
 }
 
 /** A put's value: the argument as typed, all of standard input, or a file's bytes. */
@@ -79,6 +85,8 @@ export interface DelCommand extends Omit<GetCommand, 'kind'> {
   readonly context: string | undefined;
   readonly blind: boolean;
   readonly w: Consistency | undefined;
+  /** `--if-match` (with `--context`): delete only if nothing was written since that read. */
+  readonly ifMatch: boolean;
 }
 
 /** `ringkv dev`: a local cluster of child processes. */
@@ -246,7 +254,7 @@ const kvOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-const writeOptions = { ...kvOptions, w: { type: 'string' }, context: { type: 'string' }, blind: { type: 'boolean' } } as const;
+const writeOptions = { ...kvOptions, w: { type: 'string' }, context: { type: 'string' }, blind: { type: 'boolean' }, 'if-match': { type: 'boolean' } } as const;
 
 const benchOptions = {
   url: { type: 'string' },
@@ -420,7 +428,7 @@ function parseGet(args: readonly string[]): Command {
 }
 
 function parsePut(args: readonly string[]): Command {
-  const { values, positionals } = parse('put', args, { ...writeOptions, 'json-value': { type: 'boolean' }, file: { type: 'string' } });
+  const { values, positionals } = parse('put', args, { ...writeOptions, 'json-value': { type: 'boolean' }, file: { type: 'string' }, ttl: { type: 'string' }, 'if-absent': { type: 'boolean' } });
   if (values.help) return { kind: 'help', text: usage('put') };
   const jsonValue = values['json-value'] ?? false;
   let value: ValueSource;
@@ -435,7 +443,12 @@ function parsePut(args: readonly string[]): Command {
     value = text === '-' ? { from: 'stdin' } : { from: 'arg', text: argValue(text) };
     if (jsonValue && value.from === 'arg') parseJsonValue(value.text);
   }
-  return { kind: 'put', key, value, jsonValue, ...kvCommon('put', values), ...writeCommon('put', values) };
+  const ifAbsent = values['if-absent'] ?? false;
+  if (ifAbsent && (values.context !== undefined || values.blind || values['if-match'] || values.r !== undefined)) {
+    throw new CliError('usage', 'put: --if-absent writes without reading first: it excludes --context, --blind, --if-match and --r');
+  }
+  const ttlMs = values.ttl === undefined ? undefined : parseDuration('put', values.ttl, { flag: 'ttl', maxMs: ttlMsMax, most: '10 years' });
+  return { kind: 'put', key, value, jsonValue, ttlMs, ifAbsent, ...kvCommon('put', values), ...writeCommon('put', values) };
 }
 
 function parseDel(args: readonly string[]): Command {
@@ -455,15 +468,21 @@ function kvCommon(command: string, values: { url?: string; json?: boolean; 'time
   };
 }
 
-function writeCommon(command: string, values: { context?: string; blind?: boolean; w?: string; r?: string }) {
+function writeCommon(command: string, values: { context?: string; blind?: boolean; w?: string; r?: string; 'if-match'?: boolean }) {
   if (values.context !== undefined && values.blind) throw new CliError('usage', `${command}: --context and --blind exclude each other`);
+  if (values['if-match'] && values.context === undefined) throw new CliError('usage', `${command}: --if-match needs --context (the context of the read it must match)`);
   if (values.r !== undefined && (values.context !== undefined || values.blind)) {
     throw new CliError('usage', `${command}: --r sets the read of the key before the write; with --context or --blind there is none`);
   }
   if (values.context !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(values.context)) {
     throw new CliError('usage', `${command}: --context must be the base64 context printed by ringkv get`);
   }
-  return { context: values.context, blind: values.blind ?? false, w: values.w === undefined ? undefined : consistencyFlag(command, 'w', values.w) };
+  return {
+    context: values.context,
+    blind: values.blind ?? false,
+    w: values.w === undefined ? undefined : consistencyFlag(command, 'w', values.w),
+    ifMatch: values['if-match'] ?? false,
+  };
 }
 
 function parseBench(args: readonly string[]): Command {
@@ -517,13 +536,16 @@ export function parseMix(text: string): number {
   return Number(m[1]);
 }
 
-/** `10s`, `500ms`, `2m`, `1h`, or a plain number of seconds, as milliseconds. */
-export function parseDuration(command: string, text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+/**
+ * `10s`, `500ms`, `2m`, `1h`, `7d`, or a plain number of seconds, as
+ * milliseconds in [1, maxMs] (default: bench's `--duration`, at most 24h).
+ */
+export function parseDuration(command: string, text: string, bound: { flag: string; maxMs: number; most: string } = { flag: 'duration', maxMs: benchDurationMsMax, most: '24h' }): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
   const ms = m === null ? NaN : Math.round(Number(m[1]) * unit[(m[2] ?? 's') as keyof typeof unit]);
-  if (!Number.isFinite(ms) || ms < 1 || ms > benchDurationMsMax) {
-    throw new CliError('usage', `${command}: --duration must look like 10s, 500ms or 2m (at most 24h), got "${text}"`);
+  if (!Number.isFinite(ms) || ms < 1 || ms > bound.maxMs) {
+    throw new CliError('usage', `${command}: --${bound.flag} must look like 10s, 500ms or 2m (at most ${bound.most}), got "${text}"`);
   }
   return ms;
 }
@@ -662,6 +684,10 @@ ${commonKv}
   --file PATH        the value is this file's bytes (instead of VALUE)
   --context B64      supersede exactly the versions of this context (printed by get)
   --blind            write without reading: the value becomes a sibling of what is there
+  --ttl T            the value expires T after the node accepts it (500ms, 30s, 5m, 2h, 7d; at most 10 years)
+  --if-absent        write only if the key holds no value (deleted and expired count as absent)
+  --if-match         write only if nothing was written since the read that gave --context
+A refused condition exits 1 (condition-failed) and prints the key's current versions and context.
 With fewer replicas up than R or W, nothing is read or written (exit 1); give --r 1 --w 1 to
 degrade on purpose.`,
   del: `ringkv del KEY [options]
@@ -669,7 +695,8 @@ Deletes KEY (writes a tombstone superseding the versions it read).
 ${commonKv}
   --w W              acknowledgements the delete waits for (default the cluster's W)
   --context B64      delete exactly the versions of this context (printed by get)
-  --blind            delete without reading first`,
+  --blind            delete without reading first
+  --if-match         delete only if nothing was written since the read that gave --context`,
   bench: `ringkv bench [options]
 Load test: CLIENTS connections, each keeping INFLIGHT requests in flight (redis-benchmark -c and -P),
 random keys, prints ops/s and latency percentiles from an HDR histogram.

@@ -32,6 +32,7 @@ import type {
   ManyOutcome,
   ManyWrite,
   NamespaceOptions,
+  PutOpts,
   RequestOpts,
   RingInfo,
   RingkvErrorLike,
@@ -140,20 +141,35 @@ export class RingkvClient {
    * Writes `value` (any MessagePack value, or bytes sent as they are).
    *
    * Details: with the `context` of a get, the write replaces the siblings
-   * that get saw; without, it becomes one more sibling.
+   * that get saw; without, it becomes one more sibling. `ttl` (ms) makes the
+   * value expire that long after the coordinator accepts it; `ifAbsent` /
+   * `ifMatch` make it conditional: refused with `condition-failed`, whose
+   * error carries the versions read (`error.current`).
+   * Errors: `invalid-argument` for a bad ttl (not an integer in 1 … 10
+   * years) or bad condition options, before anything is sent.
    * Gotchas: a `timeout` or `connection-closed` error is `indeterminate`: the
-   * write may have been stored.
+   * write may have been stored. Conditions are checked on W replicas without
+   * consensus: not linearizable (README, "Conditional writes").
    */
-  put(key: Key, value: unknown, opts?: WriteOpts): Promise<WriteResult> {
+  put(key: Key, value: unknown, opts?: PutOpts): Promise<WriteResult> {
     try {
-      this.checkArgs('put', key, opts, { context: true });
+      this.checkArgs('put', key, opts, { context: true, conditions: 'put' });
       const packed = this.pack(value, key);
       const context = opts?.context;
       // Built field by field: spreads cost more than the rest of the call.
-      const op: { type: 'put'; key: Key; value: Uint8Array; valueEncoding?: 'msgpack'; context?: Uint8Array } = { type: 'put', key, value: packed.value };
+      const op: { type: 'put'; key: Key; value: Uint8Array; valueEncoding?: 'msgpack'; context?: Uint8Array; ttlMs?: number; ifAbsent?: true; ifMatch?: true } = {
+        type: 'put',
+        key,
+        value: packed.value,
+      };
       if (packed.valueEncoding !== undefined) op.valueEncoding = packed.valueEncoding;
       if (context !== undefined) op.context = context;
-      return this.dispatcher.request('put-ok', `put ${label(key)}`, op, opts, finishWrite);
+      if (opts === undefined) return this.dispatcher.request('put-ok', `put ${label(key)}`, op, opts, finishWrite);
+      if (opts.ttl !== undefined) op.ttlMs = opts.ttl;
+      if (opts.ifAbsent === true) op.ifAbsent = true;
+      if (opts.ifMatch === true) op.ifMatch = true;
+      const sent = this.dispatcher.request('put-ok', `put ${label(key)}`, op, opts, finishWrite);
+      return op.ifAbsent === true || op.ifMatch === true ? sent.catch((error: unknown) => this.rethrowCondition(error, key)) : sent;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -198,14 +214,17 @@ export class RingkvClient {
 
   /**
    * Deletes `key` by writing a tombstone that supersedes what `context` saw.
-   * Deleting a missing key succeeds. Indeterminate like `put`.
+   * Deleting a missing key succeeds. Indeterminate like `put`; with
+   * `ifMatch` conditional like `put` (`condition-failed`).
    */
   delete(key: Key, opts?: WriteOpts): Promise<WriteResult> {
     try {
-      this.checkArgs('delete', key, opts, { context: true });
+      this.checkArgs('delete', key, opts, { context: true, conditions: 'delete' });
       const context = opts?.context;
-      const op = { type: 'delete', key, ...(context === undefined ? {} : { context }) } as const;
-      return this.dispatcher.request('delete-ok', `delete ${label(key)}`, op, opts, finishWrite);
+      const ifMatch = opts?.ifMatch === true;
+      const op = { type: 'delete', key, ...(context === undefined ? {} : { context }), ...(ifMatch ? { ifMatch: true as const } : {}) } as const;
+      const sent = this.dispatcher.request('delete-ok', `delete ${label(key)}`, op, opts, finishWrite);
+      return ifMatch ? sent.catch((error: unknown) => this.rethrowCondition(error, key)) : sent;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -257,7 +276,7 @@ export class RingkvClient {
   }
 
   /** Throws `invalid-argument` (or `key-too-large`) for a bad key or options, before anything is queued. */
-  private checkArgs(call: string, key: unknown, opts: unknown, fields?: { context?: boolean; retries?: boolean }): void {
+  private checkArgs(call: string, key: unknown, opts: unknown, fields?: { context?: boolean; retries?: boolean; conditions?: 'put' | 'delete' }): void {
     const problem = checkKey(key as Key, this.dispatcher.codec.limits.keyBytesMax);
     if (problem !== undefined) throw new RingkvError(problem.code, `${call}: ${problem.message.replace(/^client-sdk: /, '')}`);
     // The call's name for a message is built only when there are options to check (most requests have none).
@@ -271,6 +290,13 @@ export class RingkvClient {
       const code = (cause as RingkvError).code === 'value-too-large' ? 'value-too-large' : 'invalid-message';
       throw new RingkvError(code, `put ${label(key)}: ${(cause as Error).message}`, { cause });
     }
+  }
+
+  /** A `condition-failed` error again, with the versions read decoded into `current` (the node sent them in the error frame). */
+  private rethrowCondition(error: unknown, key: Key): never {
+    const wire = (error as { cause?: { current?: WireGetResult } }).cause?.current;
+    if (!(error instanceof RingkvError) || error.code !== 'condition-failed' || wire === undefined) throw error;
+    throw new RingkvError('condition-failed', error.message.replace(/^client-sdk: /, ''), { current: this.decodeGet(wire, key, undefined), cause: error.cause });
   }
 
   private decodeGet<T>(reply: WireGetResult, key: Key, receipt: WireReceipt | undefined): GetResult<T> {

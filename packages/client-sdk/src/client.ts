@@ -33,6 +33,7 @@
 
 import {
   WireCodec,
+  errorFromFrame,
   isNodePush,
   type BatchOp,
   type BatchResult,
@@ -47,7 +48,7 @@ import { backoffDelayMs } from './backoff.js';
 import { DeadlineQueue, type DeadlineEntry, type DeadlineList } from './deadlines.js';
 import { openConnection, describe, type Connection, type ConnectionDeps } from './connection.js';
 import { RingkvError, fromProtocolCode } from './errors.js';
-import { RequestFrameEncoder } from './request-frame.js';
+import { RequestFrameEncoder, hasRequestOnlyFields } from './request-frame.js';
 import {
   connectTimeoutMsDefault,
   inFlightMaxDefault,
@@ -341,7 +342,7 @@ export class Dispatcher {
           this.queue.shift();
           continue;
         }
-        const alone = p.wire !== undefined || p.op.type === 'ring';
+        const alone = p.wire !== undefined || p.op.type === 'ring' || hasRequestOnlyFields(p.op);
         if (group.length > 0 && (alone || bytes + p.bytes > batchBytesMax)) break;
         this.queue.shift();
         this.queued--;
@@ -359,7 +360,7 @@ export class Dispatcher {
     const only = group.length === 1 ? group[0] : undefined;
     const ops = only !== undefined ? [only.op as BatchOp] : group.map((p) => p.op as BatchOp);
     // The common frames go straight into the encoder's slab; the rest (ring, options, anything it declines) through the codec, which checks them.
-    let frame = only?.wire === undefined ? this.frames.encode(id, ops, only === undefined) : undefined;
+    let frame = only?.wire === undefined ? this.frames.encode(id, ops, only === undefined) : undefined; // declines ttl and condition fields
     if (frame === undefined) {
       try {
         const request: ClientRequest =
@@ -453,7 +454,9 @@ export class Dispatcher {
       if (entry.settled) return this.schedulePump();
       this.onWire--;
       if (message.type === 'error') {
-        const extra = message.retryAfterMs === undefined ? {} : { retryAfterMs: message.retryAfterMs };
+        const extra: { retryAfterMs?: number; cause?: unknown } = message.retryAfterMs === undefined ? {} : { retryAfterMs: message.retryAfterMs };
+        // condition-failed: the versions read ride in the cause (api.ts decodes them into `current`).
+        if (message.current !== undefined) extra.cause = errorFromFrame(message);
         this.settle(entry, fromProtocolCode(message.code, `${entry.label}: ${message.message}`, entry.write, extra));
       } else this.settleOne(entry, message as unknown as BatchResult);
       return this.schedulePump();

@@ -15,6 +15,7 @@
  */
 
 import { errorCodeTable, isProtocolErrorCode, type ProtocolErrorCode } from '@ringkv/protocol';
+import type { GetResult } from './types.js';
 
 /**
  * Every code a `RingkvError` may carry: the protocol's codes (see
@@ -43,6 +44,8 @@ export interface RingkvErrorOptions {
   readonly closeCode?: number;
   /** With `rate-limited`: milliseconds until the node would admit the request. */
   readonly retryAfterMs?: number;
+  /** With `condition-failed`: the key's versions as the coordinator read them. */
+  readonly current?: GetResult<unknown>;
   readonly cause?: unknown;
 }
 
@@ -62,6 +65,11 @@ export class RingkvError extends Error {
   readonly closeCode: number | undefined;
   /** With `rate-limited`: how long to wait before retrying (the node's token bucket says when it would admit the request). */
   readonly retryAfterMs: number | undefined;
+  /**
+   * With `condition-failed`: the key's versions as the coordinator read
+   * them (values decoded as a get's), and the `context` to retry with.
+   */
+  readonly current: GetResult<unknown> | undefined;
 
   constructor(code: RingkvErrorCode, message: string, options: RingkvErrorOptions = {}) {
     const indeterminate = options.indeterminate ?? false;
@@ -71,6 +79,7 @@ export class RingkvError extends Error {
     this.indeterminate = indeterminate;
     this.closeCode = options.closeCode;
     this.retryAfterMs = options.retryAfterMs;
+    this.current = options.current;
   }
 
   /** True when sending the same request again later may succeed (indeterminate writes: only if idempotent). */

@@ -50,5 +50,6 @@ export type {
   RingkvErrorLike,
   UpdateResult,
   WriteOpts,
+  PutOpts,
   WriteResult,
 } from './types.js';

@@ -11,12 +11,12 @@
 
 import { RingkvError, isRingkvError } from './errors.js';
 import type { Key } from '@ringkv/protocol';
-import type { GetResult, NamespaceGetResult, NamespaceOptions, RequestOpts, Sibling, UpdateOpts, UpdateResult, WriteOpts, WriteResult } from './types.js';
+import type { GetResult, NamespaceGetResult, NamespaceOptions, PutOpts, RequestOpts, Sibling, UpdateOpts, UpdateResult, WriteOpts, WriteResult } from './types.js';
 
 /** The client operations a namespace builds on (`RingkvClient` implements them; declared here to keep the import graph acyclic). */
 export interface NamespaceHost {
   get<V>(key: Key, opts?: RequestOpts): Promise<GetResult<V>>;
-  put(key: Key, value: unknown, opts?: WriteOpts): Promise<WriteResult>;
+  put(key: Key, value: unknown, opts?: PutOpts): Promise<WriteResult>;
   delete(key: Key, opts?: WriteOpts): Promise<WriteResult>;
   update<V>(key: Key, fn: (values: V[], read: GetResult<V>) => V, opts?: UpdateOpts): Promise<UpdateResult<V>>;
 }
@@ -55,7 +55,7 @@ export class Namespace<T> {
   }
 
   /** Writes `value` (encoded by the codec, if any); pass the context of the get it is based on. */
-  put(key: string, value: T, opts?: WriteOpts): Promise<WriteResult> {
+  put(key: string, value: T, opts?: PutOpts): Promise<WriteResult> {
     return this.client.put(this.fullKey(key), this.encode(value), opts);
   }
 

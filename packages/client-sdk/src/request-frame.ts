@@ -84,7 +84,7 @@ export class RequestFrameEncoder {
     let bound = envelopeBytesMax;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as BatchOp;
-      if (op.type !== 'get' && op.type !== 'put' && op.type !== 'delete') return undefined;
+      if ((op.type !== 'get' && op.type !== 'put' && op.type !== 'delete') || hasRequestOnlyFields(op)) return undefined;
       const key = op.key;
       bound += opOverheadBytesMax + (typeof key === 'string' ? key.length * 3 : key.byteLength);
       if (op.type === 'put') {
@@ -266,4 +266,14 @@ export class RequestFrameEncoder {
 /** The size of a MessagePack string header for `n` bytes. */
 function headerBytes(n: number): number {
   return n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+}
+
+/**
+ * True for a put or delete with fields only a request of its own carries
+ * (`ttlMs`, `ifAbsent`, `ifMatch`: batch ops have none): the dispatcher sends
+ * it alone, through the codec, and this encoder declines it.
+ */
+export function hasRequestOnlyFields(op: object): boolean {
+  const o = op as { ttlMs?: unknown; ifAbsent?: unknown; ifMatch?: unknown };
+  return o.ttlMs !== undefined || o.ifAbsent !== undefined || o.ifMatch !== undefined;
 }

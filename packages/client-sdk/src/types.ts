@@ -102,6 +102,21 @@ export interface RequestOpts {
 export interface WriteOpts extends RequestOpts {
   /** The context from the `get` this write is based on; absent means "blind write" (it becomes a sibling of whatever is there). */
   readonly context?: Context;
+  /**
+   * Write only if nothing was written since the read that gave `context`
+   * (required with it): refused with `condition-failed` when the replicas the
+   * coordinator reads hold a version `context` does not cover. Not
+   * linearizable (README, "Conditional writes").
+   */
+  readonly ifMatch?: boolean;
+}
+
+/** Options of `put`. */
+export interface PutOpts extends WriteOpts {
+  /** Expire the value this many ms after the coordinator accepts it (integer, 1 … 315,360,000,000 = 10 years); by each node's clock (README, "Expiry"). */
+  readonly ttl?: number;
+  /** Write only if the key holds no value (tombstones and expired values count as absent); refused with `condition-failed` otherwise. Not with `ifMatch`. */
+  readonly ifAbsent?: boolean;
 }
 
 /** One key's outcome in `getMany`/`putMany`: its result, or its own error (other keys are unaffected). */

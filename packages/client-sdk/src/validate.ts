@@ -5,7 +5,7 @@
  * from deeper down.
  */
 
-import { isWellFormedUtf16, replicasMax, utf8ByteLength, type Key } from '@ringkv/protocol';
+import { isWellFormedUtf16, replicasMax, ttlMsMax, utf8ByteLength, type Key } from '@ringkv/protocol';
 import { RingkvError } from './errors.js';
 
 /** `key-too-large` or `invalid-argument` for a key the node would refuse, else undefined. */
@@ -28,10 +28,11 @@ export function checkKey(key: Key, keyBytesMax: number): RingkvError | undefined
  * Throws `invalid-argument` when `opts` is not undefined or an object whose
  * known fields have the right types: `r`/`w` a level or a count 1…64,
  * `timeoutMs` a positive integer (range checked later), `receipt` a boolean,
- * `context` (writes) a Uint8Array, `retries` (update) a number. `call` names
- * the call in the message.
+ * `context` (writes) a Uint8Array, `retries` (update) a number, and with
+ * `conditions` the ttl and condition options of a put or delete. `call`
+ * names the call in the message.
  */
-export function checkRequestOpts(call: string, opts: unknown, fields: { context?: boolean; retries?: boolean } = {}): void {
+export function checkRequestOpts(call: string, opts: unknown, fields: { context?: boolean; retries?: boolean; conditions?: 'put' | 'delete' } = {}): void {
   if (opts === undefined) return;
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
     throw new RingkvError('invalid-argument', `${call}: options must be an object, got ${describeArg(opts)}`);
@@ -48,9 +49,23 @@ export function checkRequestOpts(call: string, opts: unknown, fields: { context?
   if (fields.context === true && o.context !== undefined && !(o.context instanceof Uint8Array)) {
     throw new RingkvError('invalid-argument', `${call}: context must be the Uint8Array a get returned, got ${describeArg(o.context)}`);
   }
+  if (fields.conditions !== undefined) checkConditions(call, o, fields.conditions);
   if (fields.retries === true && o.retries !== undefined && typeof o.retries !== 'number') {
     throw new RingkvError('invalid-argument', `${call}: retries must be a number, got ${describeArg(o.retries)}`);
   }
+}
+
+/** `ttl` (puts) an integer in [1, ttlMsMax]; `ifAbsent` (puts) and `ifMatch` booleans, not both; `ifMatch` only with a context. */
+function checkConditions(call: string, o: Record<string, unknown>, op: 'put' | 'delete'): void {
+  if (op === 'delete' && (o.ttl !== undefined || o.ifAbsent !== undefined)) throw new RingkvError('invalid-argument', `${call}: a delete takes no ttl and no ifAbsent`);
+  if (o.ttl !== undefined && (typeof o.ttl !== 'number' || !Number.isInteger(o.ttl) || o.ttl < 1 || o.ttl > ttlMsMax)) {
+    throw new RingkvError('invalid-argument', `${call}: ttl must be an integer number of ms in [1, ${ttlMsMax}], got ${describeArg(o.ttl)}`);
+  }
+  for (const name of ['ifAbsent', 'ifMatch'] as const) {
+    if (o[name] !== undefined && typeof o[name] !== 'boolean') throw new RingkvError('invalid-argument', `${call}: ${name} must be a boolean, got ${describeArg(o[name])}`);
+  }
+  if (o.ifAbsent === true && o.ifMatch === true) throw new RingkvError('invalid-argument', `${call}: ifAbsent and ifMatch cannot be combined`);
+  if (o.ifMatch === true && o.context === undefined) throw new RingkvError('invalid-argument', `${call}: ifMatch needs the context of the read it matches`);
 }
 
 function checkLevel(call: string, name: 'r' | 'w', level: unknown): void {

@@ -81,9 +81,9 @@ describe('ClusterCore results', () => {
     expect(read.code).toBe('unavailable');
     expect(read.message).toMatch(/r=2 cannot be met/);
     expect(calls).toBe(0);
-    expect(store.read('k').siblings).toHaveLength(0);
+    expect(store.read('k', 0).siblings).toHaveLength(0);
     await c.run({ type: 'put', key: 'k', value: new Uint8Array([1]) }, { w: 1 }, false);
-    expect(store.read('k').siblings).toHaveLength(1);
+    expect(store.read('k', 0).siblings).toHaveLength(1);
   });
 
   it('refuses a count above N with unavailable before contacting anyone', async () => {

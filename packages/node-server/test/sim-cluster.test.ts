@@ -83,7 +83,7 @@ describe('the cluster core under simulation', () => {
     for (const [i, id] of ['a', 'b', 'c'].entries()) {
       const store = new ReplicaStore(engines[i] as StorageEngine, { actor: id, siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' });
       for (const [k, v] of acked) {
-        const got = store.read(k);
+        const got = store.read(k, 0);
         expect(got.siblings.map((s) => ('value' in s ? Buffer.from(s.value).toString() : 'tombstone')), `${k} on ${id} ${seedNote(seed)}`).toEqual([v]);
       }
     }

@@ -56,7 +56,7 @@ describe('the tombstone index', () => {
     // A delete without context leaves the value as a sibling: not tombstone-only.
     expect(markOf(a, 'k')).toBeUndefined();
     clock.nowMs = 2_000;
-    await a.store.write('k', Buffer.from(a.store.read('k').context), undefined, false);
+    await a.store.write('k', Buffer.from(a.store.read('k', 0).context), undefined, false);
     expect(markOf(a, 'k')?.sinceMs).toBe(2_000);
 
     // syncIn: a tombstone from another replica into an empty slot, then a concurrent value.
@@ -123,7 +123,7 @@ describe('the tombstone collector', () => {
     exchanged(a, 'c');
     const summary = await a.ae.sweepTombstones();
     expect(summary.collected).toBe(0);
-    expect(a.store.read('k').found).toBe(true);
+    expect(a.store.read('k', 0).found).toBe(true);
   });
 
   it('keeps a tombstone within its grace period even when every replica has confirmed it', async () => {
@@ -262,7 +262,7 @@ describe('tombstones between replicas', () => {
     await a.store.update('gone', ctx(a.store.readSet('gone')), tombstone);
     // Within grace: passes spread the tombstone, nothing is collected.
     for (const n of [a, b, c]) await n.ae.repair();
-    for (const n of [a, b, c]) expect(n.store.read('gone').found, n.id).toBe(false);
+    for (const n of [a, b, c]) expect(n.store.read('gone', 0).found, n.id).toBe(false);
     expect([a, b, c].map((n) => n.store.readSet('gone') !== undefined)).toEqual([true, true, true]);
     clock.nowMs = graceMs + 1;
     for (let round = 0; round < 3; round++) for (const n of [a, b, c]) await n.ae.repair();
@@ -291,7 +291,7 @@ describe('tombstones between replicas', () => {
     await c.ae.repair();
     expect(c.store.readSet('old')).toBeUndefined();
     expect(c.store.readSet('young')).toBeDefined();
-    expect(c.store.read('young').found).toBe(false);
+    expect(c.store.read('young', 0).found).toBe(false);
     expect(markOf(c, 'young')?.sinceMs).toBe(graceMs);
   });
 
@@ -314,12 +314,12 @@ describe('tombstones between replicas', () => {
     }
     expect(a.ae.tombstones.stats.blocked).toBe(1);
     unreachable.delete('c');
-    expect(c.store.read('gone').found).toBe(true);
+    expect(c.store.read('gone', 0).found).toBe(true);
     for (let round = 0; round < 4; round++) {
       clock.nowMs += graceMs;
       for (const n of [c, a, b]) {
         await n.ae.repair();
-        for (const m of [a, b, c]) expect(m.store.read('gone').found, `${m.id} after ${n.id}'s pass ${round}`).toBe(false);
+        for (const m of [a, b, c]) expect(m.store.read('gone', 0).found, `${m.id} after ${n.id}'s pass ${round}`).toBe(false);
       }
     }
     expect([a, b, c].map((n) => n.store.readSet('gone'))).toEqual([undefined, undefined, undefined]);

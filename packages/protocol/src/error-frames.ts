@@ -22,12 +22,13 @@ export function errorFrame(error: ProtocolError, requestId: number | undefined =
   const text = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
   const message = truncateUtf8(text, errorMessageBytesMax);
   const frame: ErrorMessage = requestId === undefined ? { type: 'error', code: error.code, message } : { type: 'error', id: requestId, code: error.code, message };
-  return error.retryAfterMs === undefined ? frame : { ...frame, retryAfterMs: Math.max(0, Math.ceil(error.retryAfterMs)) };
+  const timed = error.retryAfterMs === undefined ? frame : { ...frame, retryAfterMs: Math.max(0, Math.ceil(error.retryAfterMs)) };
+  return error.current === undefined ? timed : { ...timed, current: error.current };
 }
 
 /** An `error` frame as a `ProtocolError` (with the close code of its code), for the SDK to throw or reject with. */
 export function errorFromFrame(frame: ErrorMessage): ProtocolError {
-  return protocolError(frame.code, frame.message, { requestId: frame.id, retryAfterMs: frame.retryAfterMs });
+  return protocolError(frame.code, frame.message, { requestId: frame.id, retryAfterMs: frame.retryAfterMs, current: frame.current });
 }
 
 /** An `error` frame for `code` with a detail message, for the node's own refusals (`timeout`, `quorum-not-met`, …). */

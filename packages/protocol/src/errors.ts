@@ -23,6 +23,7 @@ export type ProtocolErrorCode =
   | 'value-too-large'
   | 'context-too-large'
   | 'too-many-siblings'
+  | 'condition-failed'
   | 'unauthorized'
   | 'forbidden'
   | 'rate-limited'
@@ -85,6 +86,11 @@ export const errorCodeTable: Readonly<Record<ProtocolErrorCode, ErrorCodeInfo>> 
     false,
     'The write would leave more than siblingsMax concurrent versions of the key (each write without a context adds one); nothing was written. Read the key and write with its context (or use update) to replace the siblings.',
   ),
+  'condition-failed': info(
+    undefined,
+    false,
+    "A conditional write's condition did not hold on the replicas the coordinator read (ifAbsent: the key holds a value; ifMatch: it holds a version the context does not cover); nothing was written. The error carries the versions read (`current`: found, siblings, context).",
+  ),
   unauthorized: info(closePolicyViolation, false, 'The hello carried no valid auth token, or the token was revoked.'),
   forbidden: info(undefined, false, "The connection's token does not allow this request: its role (read, write, admin) or its key prefix."),
   'rate-limited': info(undefined, true, "The connection's token is over its requests or bytes per second; nothing was done. `retryAfterMs` says when to retry."),
@@ -107,6 +113,17 @@ export function isProtocolErrorCode(code: unknown): code is ProtocolErrorCode {
 }
 
 /**
+ * What a `condition-failed` error carries: the key's versions as the
+ * coordinator read them (the shape of a get result), so the client can
+ * decide and retry with `context`.
+ */
+export interface CurrentVersions {
+  readonly found: boolean;
+  readonly siblings: readonly ({ readonly value: Uint8Array; readonly valueEncoding?: 'msgpack' } | { readonly tombstone: true })[];
+  readonly context: Uint8Array;
+}
+
+/**
  * An operating condition of the protocol: a bad frame, a refused request or a
  * failure the node reported in an `error` frame.
  *
@@ -124,6 +141,8 @@ export class ProtocolError extends Error {
     options?: { cause?: unknown },
     /** For `rate-limited`: milliseconds until the request would be admitted. */
     readonly retryAfterMs?: number,
+    /** For `condition-failed`: the versions the coordinator read. */
+    readonly current?: CurrentVersions,
   ) {
     super(`protocol: ${message}`, options);
   }
@@ -136,10 +155,10 @@ export class ProtocolError extends Error {
 export function protocolError(
   code: ProtocolErrorCode,
   message: string,
-  options: { requestId?: number | undefined; cause?: unknown; retryAfterMs?: number | undefined } = {},
+  options: { requestId?: number | undefined; cause?: unknown; retryAfterMs?: number | undefined; current?: CurrentVersions | undefined } = {},
 ): ProtocolError {
   const cause = options.cause === undefined ? undefined : { cause: options.cause };
-  return new ProtocolError(code, message, errorCodeTable[code].closeCode, options.requestId, cause, options.retryAfterMs);
+  return new ProtocolError(code, message, errorCodeTable[code].closeCode, options.requestId, cause, options.retryAfterMs, options.current);
 }
 
 /** True for an error raised by this package; checks the name, not `instanceof`, so it works across copies of the package. */

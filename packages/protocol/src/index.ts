@@ -14,7 +14,7 @@ export {
   protocolError,
   protocolErrorCodes,
 } from './errors.js';
-export type { ErrorCodeInfo, ProtocolErrorCode } from './errors.js';
+export type { CurrentVersions, ErrorCodeInfo, ProtocolErrorCode } from './errors.js';
 export { errorFrame, errorFrameFor, errorFromFrame } from './error-frames.js';
 export { checkHelloVersion, supportedVersions } from './handshake.js';
 export type { SupportedVersions } from './handshake.js';
@@ -38,6 +38,7 @@ export {
   resolveLimits,
   siblingsMaxDefault,
   timeoutMsMax,
+  ttlMsMax,
   valueBytesMaxDefault,
   valueBytesMaxFor,
   valueBytesOf,

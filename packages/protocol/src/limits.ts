@@ -123,6 +123,13 @@ export const replicasMax = 64;
 /** A request's own timeout may not exceed ten minutes; longer is a stuck request. */
 export const timeoutMsMax = 600_000;
 
+/**
+ * Longest ttl of a put: 10 years (315,360,000,000 ms). Deadlines are epoch
+ * ms, so any bound far below 2^53 would do; a longer one is a mistake (a
+ * value meant to live for ever needs no ttl).
+ */
+export const ttlMsMax = 315_360_000_000;
+
 /** Members a `ring-ok` may list; hashring's own node bound is far above any real cluster, 1024 is above any ringkv one. */
 export const ringMembersMax = 1024;
 

@@ -97,6 +97,12 @@ export interface PutRequest {
   /** Absent means `bytes`. */
   readonly valueEncoding?: 'msgpack';
   readonly context?: Uint8Array;
+  /** The value expires this many ms after the coordinator accepts it (1 … `ttlMsMax`); absent: never. */
+  readonly ttlMs?: number;
+  /** Write only if the key holds no value (tombstones and expired values count as absent); else `condition-failed`. */
+  readonly ifAbsent?: true;
+  /** Write only if `context` covers every version the key holds (nothing written since that read); else `condition-failed`. */
+  readonly ifMatch?: true;
   readonly options?: RequestOptions;
 }
 
@@ -106,6 +112,8 @@ export interface DeleteRequest {
   readonly id: number;
   readonly key: Key;
   readonly context?: Uint8Array;
+  /** As `PutRequest.ifMatch`. */
+  readonly ifMatch?: true;
   readonly options?: RequestOptions;
 }
 
@@ -278,6 +286,8 @@ export interface ErrorMessage {
   readonly message: string;
   /** With `rate-limited`: milliseconds until the request would be admitted (integer ≥ 0). */
   readonly retryAfterMs?: number;
+  /** With `condition-failed`: the versions the coordinator read (a get result). */
+  readonly current?: GetResult;
 }
 
 /** Requests a client sends. */

@@ -44,6 +44,7 @@ import {
   requestIdMax,
   retryAfterMsMax,
   timeoutMsMax,
+  ttlMsMax,
   valueBytesMaxFor,
   valueBytesOf,
   type ProtocolLimits,
@@ -100,7 +101,7 @@ export function validateBody(map: WireMap, limits: ProtocolLimits): Message {
     case 'batch-ok':
       return reply(ctx, map, type, limits);
     case 'error':
-      return errorMessage(ctx, map);
+      return errorMessage(ctx, map, limits);
     default:
       throw protocolError('unknown-type', `unknown message type ${JSON.stringify(type.slice(0, 64))}`, {
         requestId: peekId(map),
@@ -155,6 +156,7 @@ function request(ctx: FieldContext, map: WireMap, type: 'get' | 'put' | 'delete'
     (out as Mutable<BatchRequest>).ops = ops;
   } else {
     fillOp(ctx, map, limits, type, out as Mutable<GetRequest | PutRequest | DeleteRequest>);
+    if (type !== 'get') fillCondition(ctx, map, type, out as Mutable<PutRequest>);
   }
   const options = readOptions(ctx, map);
   if (options !== undefined) out.options = options;
@@ -180,6 +182,22 @@ function fillOp(ctx: FieldContext, raw: WireMap, limits: ProtocolLimits, type: B
   if (type === 'put') fillValue(ctx, raw, limits, out);
   const context = readOptionalBytes(ctx, raw, 'context', limits.contextBytesMax, 'context-too-large');
   if (context !== undefined) out.context = context;
+}
+
+/** Sets `ttlMs`, `ifAbsent` and `ifMatch` of a put (a delete takes only `ifMatch`); true is the only value of a flag. */
+function fillCondition(ctx: FieldContext, raw: WireMap, type: 'put' | 'delete', out: Mutable<PutRequest>): void {
+  const ifMatch = readOptionalBoolean(ctx, raw, 'ifMatch');
+  if (ifMatch === false) fail(ctx, 'ifMatch', 'must be true or absent');
+  if (ifMatch === true) out.ifMatch = true;
+  if (type === 'delete') return;
+  const ttlMs = readOptionalInteger(ctx, raw, 'ttlMs', 1, ttlMsMax);
+  if (ttlMs !== undefined) out.ttlMs = ttlMs;
+  const ifAbsent = readOptionalBoolean(ctx, raw, 'ifAbsent');
+  if (ifAbsent === false) fail(ctx, 'ifAbsent', 'must be true or absent');
+  if (ifAbsent === true) {
+    if (ifMatch === true) fail(ctx, 'ifAbsent', 'cannot be combined with ifMatch');
+    out.ifAbsent = true;
+  }
 }
 
 /** Sets `value` and `valueEncoding` of a put or a sibling on `out`. */
@@ -292,13 +310,20 @@ function sibling(ctx: FieldContext, raw: unknown, limits: ProtocolLimits): Sibli
   return out;
 }
 
-function errorMessage(ctx: FieldContext, map: WireMap): Message {
+function errorMessage(ctx: FieldContext, map: WireMap, limits: ProtocolLimits): Message {
   const id = readOptionalInteger(ctx, map, 'id', 0, requestIdMax);
   ctx.requestId = id;
   const { code, message } = errorBody(ctx, map);
-  const frame: ErrorMessage = id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message };
+  const frame: Mutable<ErrorMessage> = id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message };
   const retryAfterMs = readOptionalInteger(ctx, map, 'retryAfterMs', 0, retryAfterMsMax);
-  return retryAfterMs === undefined ? frame : { ...frame, retryAfterMs };
+  if (retryAfterMs !== undefined) frame.retryAfterMs = retryAfterMs;
+  const raw = readOptionalMap(ctx, map, 'current');
+  if (raw !== undefined) {
+    const current = {} as Mutable<GetResult>;
+    fillGetResult({ requestId: id, path: 'current.' }, raw, limits, current);
+    frame.current = current;
+  }
+  return frame;
 }
 
 /**

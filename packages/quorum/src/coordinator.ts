@@ -54,6 +54,12 @@ export interface CoordinatorOptions<V> {
 export interface WriteCall extends WriteOptions {
   /** The causal context the client read (vclock `decodeContext` of its bytes); none = the empty clock. */
   readonly context?: VClock;
+  /**
+   * Puts only: the value expires `ttlMs` after this coordinator accepts it,
+   * by this coordinator's clock (the deadline `clock.now() + ttlMs` is
+   * stored with the version and travels with it). A positive safe integer.
+   */
+  readonly ttlMs?: number;
 }
 
 /**
@@ -87,7 +93,7 @@ export class Coordinator<V> {
 
   /** Writes `value` for `key`, superseding what `call.context` saw. */
   put(key: Key, value: V, call: WriteCall = {}): Promise<WriteResult<V>> {
-    return rejectThrown(() => this.write('put', key, live(value), call));
+    return rejectThrown(() => this.write('put', key, live(value, deadlineOf(this.options.clock.now(), call.ttlMs)), call));
   }
 
   /** Deletes `key` (a tombstone version), superseding what `call.context` saw. */
@@ -152,6 +158,15 @@ export class Coordinator<V> {
 function positive(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new QuorumError('invalid-argument', `${name} must be a positive integer, got ${value}`);
   return value;
+}
+
+/** The deadline of a put with `ttlMs` accepted at `nowMs`; QuorumError('invalid-argument') for a ttl that is not a positive safe integer. */
+function deadlineOf(nowMs: number, ttlMs: number | undefined): number | undefined {
+  if (ttlMs === undefined) return undefined;
+  // A clock may read fractional ms (the simulation's does): the deadline is the next whole ms after now + ttl.
+  const deadlineMs = Math.ceil(nowMs) + ttlMs;
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || !Number.isSafeInteger(deadlineMs)) throw new QuorumError('invalid-argument', `ttlMs must be a positive integer, got ${ttlMs}`);
+  return deadlineMs;
 }
 
 /** Errors thrown while starting a request become a rejected promise: callers handle one failure path. */

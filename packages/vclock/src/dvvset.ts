@@ -36,8 +36,15 @@ import { type ClockEntry, type VClock, checkActor } from './clock.js';
 import { VclockError } from './errors.js';
 import * as limits from './limits.js';
 
-/** A write's payload: a value, or a tombstone (a delete is a write too). */
-export type Payload<V> = { readonly tombstone: false; readonly value: V } | { readonly tombstone: true };
+/**
+ * A write's payload: a value, or a tombstone (a delete is a write too). A
+ * value may carry `expiresAtMs`, the deadline of a put with a ttl (the
+ * coordinator's clock plus the ttl, epoch ms): it belongs to the write, so
+ * every replica holding the dot holds the same deadline (invariant 2), and
+ * from the deadline on the version reads as a tombstone of its dot
+ * (expiry.ts).
+ */
+export type Payload<V> = { readonly tombstone: false; readonly value: V; readonly expiresAtMs?: number } | { readonly tombstone: true };
 
 /** The unique name of one write: the coordinator that accepted it and that coordinator's counter. */
 export interface Dot {
@@ -68,9 +75,17 @@ export interface UpdateOptions {
   readonly siblingsMax?: number;
 }
 
-/** The payload of a live value. */
-export function live<V>(value: V): Payload<V> {
-  return { tombstone: false, value };
+/**
+ * The payload of a live value; with `expiresAtMs` (a positive safe integer,
+ * epoch ms) it expires at that deadline. Errors: VclockError('invalid-argument')
+ * for a deadline that is not a positive safe integer.
+ */
+export function live<V>(value: V, expiresAtMs?: number): Payload<V> {
+  if (expiresAtMs === undefined) return { tombstone: false, value };
+  if (!Number.isSafeInteger(expiresAtMs) || expiresAtMs < 1) {
+    throw new VclockError('invalid-argument', `a deadline must be a positive safe integer (epoch ms), got ${expiresAtMs}`);
+  }
+  return { tombstone: false, value, expiresAtMs };
 }
 
 /** The payload of a delete. Shared: payloads are immutable. */
@@ -345,9 +360,14 @@ function checkDvvEntry<V>(raw: unknown, checkValue: (value: unknown) => V): DvvE
 
 function checkPayload<V>(raw: unknown, checkValue: (value: unknown) => V): Payload<V> {
   if (typeof raw === 'object' && raw !== null) {
-    const { tombstone: isTombstone } = raw as Record<string, unknown>;
+    const { tombstone: isTombstone, expiresAtMs } = raw as Record<string, unknown>;
     if (isTombstone === true) return tombstone;
-    if (isTombstone === false && 'value' in raw) return live(checkValue((raw as { value: unknown }).value));
+    if (isTombstone === false && 'value' in raw) {
+      const value = checkValue((raw as { value: unknown }).value);
+      if (expiresAtMs === undefined) return live(value);
+      if (typeof expiresAtMs === 'number' && Number.isSafeInteger(expiresAtMs) && expiresAtMs >= 1) return live(value, expiresAtMs);
+      throw new VclockError('malformed', 'a DVV version deadline (expiresAtMs) must be a positive safe integer');
+    }
   }
-  throw new VclockError('malformed', 'a DVV version must be { tombstone: true } or { tombstone: false, value }');
+  throw new VclockError('malformed', 'a DVV version must be { tombstone: true } or { tombstone: false, value, expiresAtMs? }');
 }

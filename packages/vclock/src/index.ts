@@ -32,6 +32,7 @@ export {
   tombstone,
 } from './dvvset.js';
 export type { DvvSet, DvvEntry, Dot, Payload, Sibling, UpdateOptions } from './dvvset.js';
+export { isExpired, isVisible, visibleSiblings, isTombstoneOnlyAt, isTombstoneOrExpiringOnly } from './expiry.js';
 export { VclockError, isVclockError } from './errors.js';
 export type { VclockErrorCode } from './errors.js';
 export * as limits from './limits.js';

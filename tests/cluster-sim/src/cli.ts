@@ -5,11 +5,14 @@
  *   pnpm sim --seeds 2000 [--profile all] [--nodes 5] [--first 1]   a campaign, summary table
  *   SEED=1234 pnpm sim [--profile p] [--nodes k]                     one seed, verbosely, shrunk if it fails
  *   (also --workload set|register, --ops n per client, --clients n, --faults n per run)
+ *   pnpm sim --ttl --seeds 20                 expiry under skewed clocks (issue 18)
+ *   pnpm sim --conditions --seeds 20 [--profile p]   conditional writes: how often a condition was wrongly granted
  *
  * Exit code: 0 when no anomaly was found, 1 otherwise, 2 for a usage error.
  */
 import { parseArgs } from 'node:util';
 import { formatActivity, formatTable, profileFor, runCampaign } from './campaign.js';
+import { conditionsCampaign, ttlCampaign } from './issue-18-campaign.js';
 import { describe, faultKinds } from './nemesis.js';
 import { failureSummary, runSeed, type RunOptions, type RunReport } from './run.js';
 import { shrink } from './shrink.js';
@@ -60,13 +63,14 @@ async function main(): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      options: { seeds: { type: 'string' }, profile: { type: 'string' }, nodes: { type: 'string' }, first: { type: 'string' }, workload: { type: 'string' }, ops: { type: 'string' }, clients: { type: 'string' }, faults: { type: 'string' }, dcs: { type: 'string' } },
+      options: { seeds: { type: 'string' }, profile: { type: 'string' }, nodes: { type: 'string' }, first: { type: 'string' }, workload: { type: 'string' }, ops: { type: 'string' }, clients: { type: 'string' }, faults: { type: 'string' }, dcs: { type: 'string' }, ttl: { type: 'boolean' }, conditions: { type: 'boolean' } },
       allowPositionals: false,
     });
   } catch (error) {
     usage((error as Error).message);
   }
   const v = parsed.values;
+  if (v.ttl === true || v.conditions === true) return issue18(v);
   const workload = v.workload as WorkloadName | undefined;
   if (workload !== undefined && workload !== 'set' && workload !== 'register') usage(`--workload must be set or register`);
   const nodes = intArg('nodes', v.nodes);
@@ -97,6 +101,19 @@ async function main(): Promise<number> {
   });
   process.stdout.write(`\n${formatTable(rows)}\n\n${formatActivity(rows)}\n\n${seeds} seeds in ${Math.round((Date.now() - started) / 1000)} s; failing seeds: ${failed.map((r) => r.seed).join(', ') || 'none'}\n`);
   return failed.length === 0 ? 0 : 1;
+}
+
+/** `--ttl` / `--conditions` (issue 18): their own campaigns; `SEED=` runs one seed. */
+async function issue18(v: { ttl?: boolean; seeds?: string; first?: string; profile?: string; nodes?: string }): Promise<number> {
+  const seedEnv = process.env['SEED'];
+  const one = seedEnv !== undefined && v.seeds === undefined;
+  const nodes = intArg('nodes', v.nodes);
+  const o = {
+    seeds: one ? 1 : (intArg('seeds', v.seeds) ?? 20), firstSeed: one ? (intArg('SEED', seedEnv) ?? 1) : (intArg('first', v.first) ?? 1), turn,
+    ...(v.profile === undefined ? {} : { profile: v.profile }), ...(nodes === undefined ? {} : { nodes }), write: (line: string) => process.stdout.write(`${line}\n`),
+  };
+  const failing = v.ttl === true ? await ttlCampaign(o) : await conditionsCampaign(o);
+  return failing.length === 0 ? 0 : 1;
 }
 
 main().then(

@@ -29,3 +29,7 @@ export * as limits from './limits.js';
 export { runCampaign, formatTable, formatActivity, profileFor } from './campaign.js';
 export type { CampaignOptions, CampaignRow } from './campaign.js';
 export { shrink } from './shrink.js';
+export { runTtlSeed, ttlFailureSummary } from './ttl-run.js';
+export type { TtlRunOptions, TtlReport, TtlAnomaly } from './ttl-run.js';
+export { runConditionalSeed, countGrants, zeroConditionCounts, formatConditionRates } from './conditional-run.js';
+export type { ConditionalRunOptions, ConditionalReport, ConditionCounts } from './conditional-run.js';

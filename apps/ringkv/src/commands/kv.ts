@@ -70,12 +70,14 @@ export async function runKv(command: GetCommand | PutCommand | DelCommand, io: I
       return;
     }
     const value = command.kind === 'put' ? await putValue(command, io) : undefined;
-    const context = await writeContext(client, command, readOpts);
-    const writeOpts = { context, ...(command.w === undefined ? {} : { w: command.w }) };
-    const result =
+    // --if-absent reads nothing first: the node writes with the context of its own check.
+    const context = command.kind === 'put' && command.ifAbsent ? undefined : await writeContext(client, command, readOpts);
+    const writeOpts = { context, ...(command.w === undefined ? {} : { w: command.w }), ...(command.ifMatch ? { ifMatch: true } : {}) };
+    const result = await conditional(command, () =>
       command.kind === 'put'
-        ? await client.put(command.key, value, writeOpts)
-        : await client.delete(command.key, writeOpts);
+        ? client.put(command.key, value, { ...writeOpts, ...(command.ttlMs === undefined ? {} : { ttl: command.ttlMs }), ...(command.ifAbsent ? { ifAbsent: true } : {}) })
+        : client.delete(command.key, writeOpts),
+    );
     io.stdout(command.json ? JSON.stringify({ ok: true, context: contextText(result.context) }) : 'OK');
   } finally {
     await client.close();
@@ -133,6 +135,22 @@ function writeRaw(key: string, values: readonly unknown[], io: Io): void {
   const bytes = v instanceof Uint8Array ? v : typeof v === 'string' ? new TextEncoder().encode(v) : new TextEncoder().encode(valueText(v));
   if (io.stdoutBytes === undefined) throw new CliError('failed', 'get --raw: no byte output here');
   io.stdoutBytes(bytes);
+}
+
+/** Runs a write; a refused condition fails the command (exit 1) naming the key's current versions and the context to retry with. */
+async function conditional<R>(command: PutCommand | DelCommand, write: () => Promise<R>): Promise<R> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!isRingkvError(error) || error.code !== 'condition-failed' || error.current === undefined) throw error;
+    const current = error.current;
+    const versions = current.values.length === 0 ? 'no value' : current.values.map((v) => valueText(v)).join(', ');
+    throw new CliError(
+      'failed',
+      `${command.kind} ${command.key}: condition failed, nothing was written [condition-failed]; the key holds ${versions} (context ${contextText(current.context)})`,
+      { cause: error },
+    );
+  }
 }
 
 /**

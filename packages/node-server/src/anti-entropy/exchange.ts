@@ -34,7 +34,7 @@
  */
 import { compareNodes, firstRequest, versionDigest, type MerkleTree, type NodeRequest } from '@ringkv/merkle';
 import { protocolError, treeIndicesMax, type PeerMessage } from '@ringkv/protocol';
-import { empty, isTombstoneOnly, sync } from '@ringkv/vclock';
+import { empty, isTombstoneOrExpiringOnly, sync } from '@ringkv/vclock';
 import { decodeSet, encodeSet, type StoredSet, type StoredValue } from '../store/set-codec.js';
 import { keyId, sameBytes } from '../store/keys.js';
 import { decodeEntries, decodePairs, encodeEntries, type SetEntry } from './entries.js';
@@ -275,7 +275,7 @@ async function merge(mine: Map<string, Local>, fetched: Map<string, Fetched>, wa
 
 /** What to push to a peer lacking the key: nothing for a tombstone past grace, its age with a younger one (invariant 4). */
 function toEmptySlot(local: Local, set: StoredSet, encoded: Uint8Array, ports: ExchangePorts): SetEntry | undefined {
-  if (!isTombstoneOnly(set)) return { key: local.key, set: encoded };
+  if (!isTombstoneOrExpiringOnly(set)) return { key: local.key, set: encoded };
   if (ports.pastGrace(local.skey)) return undefined;
   const ageMs = ports.tombstoneAgeMs(local.skey);
   return ageMs === undefined ? { key: local.key, set: encoded } : { key: local.key, set: encoded, ageMs };

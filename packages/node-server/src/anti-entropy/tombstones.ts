@@ -16,8 +16,19 @@
  *       tree with that node which completed and started after the batch
  *       holding the tombstone was committed here (the ledger; a batch of an
  *       earlier start of this node precedes every exchange of this start).
+ *   (c) expiry: the set reads as tombstone-only now by this node's clock:
+ *       every version is a tombstone or a value past its deadline (vclock
+ *       expiry.ts). The index holds every set of tombstones and values with
+ *       deadlines (an expiring set is indexed when written, so its grace
+ *       runs from that write, not from the deadline); one with a value not
+ *       yet expired stays 'grace'.
  * After (b) every other replica held this tombstone set or a newer one
  * (exchange invariant 3), so none of them can give the deleted value back.
+ * An expired value is the tombstone of its own dot: a replica that still
+ * holds it holds the same deadline (a dot names one payload), so syncing it
+ * back makes a set that is again tombstone-only here and is collected
+ * again; and by (b) no replica holds a version older than the set, which
+ * is what a collected context could otherwise let back in.
  *
  * The ledger lives in memory: a restart forgets it and collection waits for
  * fresh exchanges (conservative). A ring change clears it: the key's replica
@@ -36,7 +47,7 @@
  *      index as the last finished sweep saw it.
  */
 import type { Clock } from '@ringkv/quorum';
-import { isTombstoneOnly } from '@ringkv/vclock';
+import { isTombstoneOnlyAt, isTombstoneOrExpiringOnly } from '@ringkv/vclock';
 import { metaKey } from '../cluster/meta.js';
 import { dataPrefix } from '../store/keys.js';
 import { decodeSet } from '../store/set-codec.js';
@@ -146,13 +157,28 @@ export class TombstoneCollector {
     return mark === undefined ? undefined : Math.max(0, this.o.clock.now() - mark.sinceMs);
   }
 
-  /** Where the tombstone of `skey` stands (rules (a) and (b)); 'grace' when it is not indexed. */
-  verdict(skey: Uint8Array, mark = this.markOf(skey)): TombstoneVerdict {
-    if (mark === undefined || this.o.clock.now() - mark.sinceMs < this.o.graceMs) return 'grace';
+  /**
+   * Where the tombstone of `skey` stands (rules (a), (b) and (c)); 'grace'
+   * when it is not indexed, and while some value of the set has not expired
+   * by this node's clock (rule (c)). `stored`: the set's bytes, if already read.
+   */
+  verdict(skey: Uint8Array, mark = this.markOf(skey), stored?: Uint8Array): TombstoneVerdict {
+    const now = this.o.clock.now();
+    if (mark === undefined || now - mark.sinceMs < this.o.graceMs || !this.deadAt(stored ?? this.o.engine.getSync(skey), now)) return 'grace';
     const group = this.o.groupOf(skey);
     if (group === undefined || (this.o.n() > 1 && this.o.ringSize() < 2)) return 'blocked';
     for (const peer of group.split(',')) if (peer !== this.o.selfId && !this.o.ledger.covers(group, peer, mark)) return 'blocked';
     return 'collectable';
+  }
+
+  /** Rule (c): the stored set reads as tombstone-only at `now` (expired values count as tombstones); false for a corrupt or absent one. */
+  private deadAt(stored: Uint8Array | undefined, now: number): boolean {
+    if (stored === undefined) return false;
+    try {
+      return isTombstoneOnlyAt(decodeSet(stored), now);
+    } catch {
+      return false; // A corrupt set is reported where it is read, never collected.
+    }
   }
 
   /** True when the tombstone of `skey` may be removed now. */
@@ -198,7 +224,7 @@ export class TombstoneCollector {
 
   private unindexedTombstone(skey: Uint8Array, value: Uint8Array): boolean {
     try {
-      return isTombstoneOnly(decodeSet(value)) && this.o.engine.getSync(tombstoneKey(skey)) === undefined;
+      return isTombstoneOrExpiringOnly(decodeSet(value)) && this.o.engine.getSync(tombstoneKey(skey)) === undefined;
     } catch {
       return false; // A corrupt set is reported where it is read, never collected.
     }
@@ -239,7 +265,7 @@ export class TombstoneCollector {
       // A mark whose data record is gone (removed by range cleanup after a ring change): drop the mark.
       if (set === undefined) orphans.push(this.o.store.collect(skey, noSet).catch(() => false));
       else {
-        const verdict = this.verdict(skey, decodeMark(value));
+        const verdict = this.verdict(skey, decodeMark(value), set);
         if (verdict === 'collectable') removals.push(this.o.store.collect(skey, set).catch(() => false));
         else if (verdict === 'blocked') total.blocked++;
       }

@@ -37,7 +37,7 @@
  */
 import { Gossip, type GossipEvent, type Random, type Transport } from '@ringkv/gossip';
 import { Coordinator, HintedHandoff, isQuorumError, type Clock, type Receipt, type WriteResult } from '@ringkv/quorum';
-import { isProtocolError, protocolError, type ConsistencyLevel, type Key, type NodeReply, type PeerCall, type PeerMessage, type RequestOptions, type WireCodec, type WireReceipt } from '@ringkv/protocol';
+import { errorFrame, isProtocolError, protocolError, type ConsistencyLevel, type DeleteRequest, type PutRequest, type Key, type NodeReply, type PeerCall, type PeerMessage, type RequestOptions, type WireCodec, type WireReceipt } from '@ringkv/protocol';
 import { decodeContext, encodeContext, type VClock } from '@ringkv/vclock';
 import type { NodeLogger } from '../log.js';
 import * as L from '../limits.js';
@@ -45,6 +45,7 @@ import { toProtocolError } from '../store/failures.js';
 import { toGetResult, type ReplicaStore } from '../store/replica-store.js';
 import { decodePeerSet, encodeSet, storedValue, type StoredSet, type StoredValue } from '../store/set-codec.js';
 import type { EngineHintStore } from './hint-store.js';
+import { conditionOf, judgeCondition, type WriteCondition } from './conditional.js';
 import { applyLocally, fetchLocally, ReplicaPort, type PeerPort } from './replicas.js';
 import { DcDirectory } from './dc-directory.js';
 import { DcRelayClient, newRelayCounters, type RelayCounters } from './dc-relay.js';
@@ -85,11 +86,11 @@ export interface ClusterCoreOptions {
 /** The topology peer calls (served by node-core's TopologyService). */
 export type TopologyCall = Extract<PeerCall, { type: 'stream-range' | 'stream-push' | 'stream-check' | 'range-stats' }>;
 
-/** One client operation, as the core runs it. */
+/** One client operation, as the core runs it: a get, put or delete request without its id and options. */
 export type ClusterOp =
   | { readonly type: 'get'; readonly key: Key }
-  | { readonly type: 'put'; readonly key: Key; readonly value: Uint8Array; readonly valueEncoding?: 'msgpack'; readonly context?: Uint8Array }
-  | { readonly type: 'delete'; readonly key: Key; readonly context?: Uint8Array };
+  | Omit<PutRequest, 'id' | 'options'>
+  | Omit<DeleteRequest, 'id' | 'options'>;
 
 /** A reply body without id (the caller adds it). */
 export type OpReply = Exclude<NodeReply, { type: 'batch-ok' } | { type: 'ring-ok' } | { type: 'error' }> extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -334,7 +335,7 @@ export class ClusterCore {
     // A held replica (its log lost acknowledged writes, store/log-loss.ts) answers through the coordinator, which refuses its copy.
     if (options?.receipt === true || this.view.ring.size !== 1 || r !== 1 || this.o.store.readHold.held) return undefined;
     try {
-      return { type: 'get-ok', ...this.o.store.read(op.key) };
+      return { type: 'get-ok', ...this.o.store.read(op.key, this.o.clock.now()) };
     } catch (error) {
       throw toProtocolError(error);
     }
@@ -353,18 +354,41 @@ export class ClusterCore {
       const result = await this.coordinator.get(op.key, { n: this.effectiveN(), r, timeoutMs });
       if (result.status === 'quorum-not-met' && result.reason === 'too-few-replicas') throw tooFewReplicas('read', 'r', r);
       if (result.status !== 'ok') throw notOk(result.status, 'read', result.status === 'quorum-not-met' ? result.replies : 0, result.required);
-      return { type: 'get-ok', ...toGetResult(result.set), ...this.receiptOf(result.receipt, receipt, forwarded) };
+      return { type: 'get-ok', ...toGetResult(result.set, this.o.clock.now()), ...this.receiptOf(result.receipt, receipt, forwarded) };
     }
     const w = this.level('w', options?.w, this.s.w);
     if (!forwarded && !this.view.ring.preferenceList(op.key, replicationOf(this.s)).includes(this.o.id)) return this.forward(op, options, timeoutMs);
-    const context: VClock = op.context === undefined || op.context.length === 0 ? [] : decodeContext(op.context);
+    const clientContext: VClock = op.context === undefined || op.context.length === 0 ? [] : decodeContext(op.context);
+    const condition = conditionOf(op);
+    const startedMs = this.o.clock.now();
+    const context = condition === undefined ? clientContext : await this.checkCondition(op.key, condition, clientContext, w, timeoutMs);
+    timeoutMs = Math.max(1, timeoutMs - (this.o.clock.now() - startedMs));
     const call = { context, n: this.effectiveN(), w, timeoutMs };
     const result: WriteResult<StoredValue> =
-      op.type === 'put' ? await this.coordinator.put(op.key, storedValue(op.value, op.valueEncoding === 'msgpack'), call) : await this.coordinator.delete(op.key, call);
+      op.type === 'put'
+        ? await this.coordinator.put(op.key, storedValue(op.value, op.valueEncoding === 'msgpack'), op.ttlMs === undefined ? call : { ...call, ttlMs: op.ttlMs })
+        : await this.coordinator.delete(op.key, call);
     if (result.status === 'quorum-not-met' && result.reason === 'too-few-replicas') throw tooFewReplicas('write', 'w', w);
     if (result.status !== 'ok') throw notOk(result.status, 'write', result.acks, result.required);
     await this.writePending(op.key, deadlineMsOf(this.o.clock.now(), timeoutMs));
     return { type: op.type === 'put' ? 'put-ok' : 'delete-ok', context: encodeContext(result.context), ...this.receiptOf(result.receipt, receipt, forwarded) };
+  }
+
+  /**
+   * The read of a conditional write (conditional.ts): the key from `w`
+   * replicas (R = W), judged by this node's clock. Resolves with the context
+   * to write with; rejects with `condition-failed` carrying the versions
+   * read, or as a read would (`quorum-not-met`, `timeout`, `unavailable`):
+   * nothing was written then.
+   */
+  private async checkCondition(key: Key, condition: WriteCondition, clientContext: VClock, w: number, timeoutMs: number): Promise<VClock> {
+    const read = await this.coordinator.get(key, { n: this.effectiveN(), r: w, timeoutMs });
+    if (read.status === 'quorum-not-met' && read.reason === 'too-few-replicas') throw tooFewReplicas('read', 'r', w);
+    if (read.status !== 'ok') throw notOk(read.status, 'read', read.status === 'quorum-not-met' ? read.replies : 0, read.required);
+    const now = this.o.clock.now();
+    const verdict = judgeCondition(condition, read.set, clientContext, now);
+    if (verdict.granted) return verdict.context;
+    throw protocolError('condition-failed', `${verdict.reason}; nothing was written`, { current: toGetResult(read.set, now) });
   }
 
   /**
@@ -494,7 +518,7 @@ export class ClusterCore {
     const decoded = this.o.codec.decode(reply.reply);
     if (!decoded.ok) throw protocolError('internal', `${target} sent an unreadable reply: ${decoded.error.message}`);
     const m = decoded.message;
-    if (m.type === 'error') throw protocolError(m.code, `via ${target}: ${m.message}`);
+    if (m.type === 'error') throw protocolError(m.code, `via ${target}: ${m.message}`, { current: m.current });
     if (m.type !== 'put-ok' && m.type !== 'delete-ok' && m.type !== 'get-ok') throw protocolError('internal', `${target} answered with ${m.type}`);
     const { id: _id, ...body } = m;
     return body as OpReply;
@@ -549,7 +573,7 @@ export class ClusterCore {
       return this.o.codec.encode({ ...body, id: m.id } as Parameters<WireCodec['encode']>[0]);
     } catch (error) {
       const e = toProtocolError(error);
-      return this.o.codec.encode({ type: 'error', id: m.id, code: e.code, message: e.message.replace(/^protocol: /, '').slice(0, 1000) });
+      return this.o.codec.encode({ ...errorFrame(e, m.id), message: e.message.replace(/^protocol: /, '').slice(0, 1000) });
     }
   }
 }

@@ -12,7 +12,7 @@ import { ReplicaStore, type StoreConfig } from './replica-store.js';
 const config: StoreConfig = { actor: 'n1', siblingsMax: 64, setBytesMax: 1024 * 1024, durability: 'none' };
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const values = (store: ReplicaStore, key: string): string[] =>
-  store.read(key).siblings.map((s) => ('value' in s ? new TextDecoder().decode(s.value) : '⊥')).sort();
+  store.read(key, 0).siblings.map((s) => ('value' in s ? new TextDecoder().decode(s.value) : '⊥')).sort();
 
 let dirs = 0;
 async function fresh(overrides: Partial<StoreConfig> = {}): Promise<{ store: ReplicaStore; engine: MemoryEngine }> {
@@ -96,7 +96,7 @@ describe('ReplicaStore', () => {
     expect(e.message).toContain('would leave 4 siblings');
     expect(e.message).toContain('read the key and write with its context (or use update) to replace the siblings');
     expect(values(store, 'k')).toEqual(expect.arrayContaining(['1', '2', '3']));
-    await store.write('k', store.read('k').context, bytes('merged'), false);
+    await store.write('k', store.read('k', 0).context, bytes('merged'), false);
     expect(values(store, 'k')).toEqual(['merged']);
   });
 
@@ -105,7 +105,7 @@ describe('ReplicaStore', () => {
     await store.write('k', undefined, new Uint8Array(2000), false);
     const refused = await store.write('k', undefined, new Uint8Array(2000), false).catch((e: unknown) => e);
     expect(isProtocolError(refused) && refused.code).toBe('value-too-large');
-    expect(store.read('k').siblings.length).toBe(1);
+    expect(store.read('k', 0).siblings.length).toBe(1);
   });
 
   it('a corrupt stored record is an internal error for that key only', async () => {
@@ -114,7 +114,7 @@ describe('ReplicaStore', () => {
     await engine.batch([{ type: 'put', key: storageKey('bad'), value: new Uint8Array([0x93, 1, 2]) }]);
     let thrown: unknown;
     try {
-      store.read('bad');
+      store.read('bad', 0);
     } catch (e) {
       thrown = e;
     }
@@ -128,7 +128,7 @@ describe('ReplicaStore', () => {
       fc.asyncProperty(fc.array(fc.string({ maxLength: 8 }), { minLength: 1, maxLength: 12 }), async (vs) => {
         const { store } = await fresh();
         await store.write('k', undefined, bytes('old'), false);
-        const ctx = store.read('k').context;
+        const ctx = store.read('k', 0).context;
         await Promise.all(vs.map((v) => store.write('k', ctx, bytes(v), false)));
         expect(values(store, 'k'), seedNote(seed)).toEqual([...vs].sort());
       }),
@@ -144,9 +144,9 @@ describe('ReplicaStore group commit', () => {
     const contexts = await Promise.all(keys.map((k, i) => store.write(k, undefined, bytes(`v${i}`), false)));
     expect(engine.batches).toBe(1);
     expect(store.stats.largestBatch).toBe(4);
-    for (const k of keys) expect(store.read(k).siblings.length).toBe(k === 'a' ? 2 : 1);
-    expect(Buffer.from(contexts[3] as Uint8Array)).toEqual(Buffer.from(store.read('a').context));
-    expect(Buffer.from(contexts[1] as Uint8Array)).toEqual(Buffer.from(store.read('b').context));
+    for (const k of keys) expect(store.read(k, 0).siblings.length).toBe(k === 'a' ? 2 : 1);
+    expect(Buffer.from(contexts[3] as Uint8Array)).toEqual(Buffer.from(store.read('a', 0).context));
+    expect(Buffer.from(contexts[1] as Uint8Array)).toEqual(Buffer.from(store.read('b', 0).context));
   });
 
   it('writes issued from separate callbacks of one turn (several sockets read in one poll) share a batch', async () => {
@@ -193,7 +193,7 @@ describe('ReplicaStore batch bounds', () => {
     await Promise.all(writes);
     expect(engine.batches).toBe(2);
     expect(store.stats.largestBatch).toBe(3);
-    expect(store.read('big1').siblings.length).toBe(2);
+    expect(store.read('big1', 0).siblings.length).toBe(2);
   });
 
   it('announces a batch\'s keys before the engine sees them and reports each after, unchanged when the batch failed', async () => {

@@ -24,9 +24,11 @@
  *      set fits in one get reply frame.
  *   5. Deletes are tombstone versions. A key leaves the engine only through
  *      `collect` (the tombstone collector, anti-entropy/tombstones.ts), and
- *      only while its set is still the tombstone-only set the collector
- *      judged; once tombstones are tracked (`trackTombstones`), every set
- *      write keeps the tombstone index (tombstone-index.ts) in the same batch.
+ *      only while its set is still the set the collector judged and is
+ *      tombstone-only (expired values counting as tombstones); once
+ *      tombstones are tracked (`trackTombstones`), every set write keeps the
+ *      tombstone index (tombstone-index.ts: sets of tombstones and values
+ *      with deadlines only) in the same batch.
  *   6. Every engine write of the node (sibling sets, hints, metadata) goes
  *      through this one queue (`mutate`), so a hint and a set are each
  *      read-modify-written from the state the previous write left.
@@ -40,7 +42,9 @@ import {
   decodeContext,
   empty,
   encodeContext,
-  isTombstoneOnly,
+  isExpired,
+  isTombstoneOnlyAt,
+  isTombstoneOrExpiringOnly,
   live,
   sync,
   tombstone,
@@ -159,10 +163,14 @@ export class ReplicaStore {
     this.gather = config.gather ?? setImmediate;
   }
 
-  /** Every sibling of `key` and its context. A key never written is not found with the empty context. */
-  read(key: Key): GetResult {
+  /**
+   * Every sibling of `key` a read at `nowMs` (this node's clock) returns, and
+   * its context; expired values are left out (`toGetResult`). A key never
+   * written is not found with the empty context.
+   */
+  read(key: Key, nowMs: number): GetResult {
     const set = this.readSet(key);
-    return set === undefined ? { found: false, siblings: [], context: emptyContext } : toGetResult(set);
+    return set === undefined ? { found: false, siblings: [], context: emptyContext } : toGetResult(set, nowMs);
   }
 
   /** The stored set of `key`, or `undefined` when it was never written. */
@@ -171,15 +179,23 @@ export class ReplicaStore {
     return stored === undefined ? undefined : decodeSet(stored);
   }
 
-  /** Writes `value` (or a tombstone when `value` is undefined) superseding what `context` saw; resolves with the new context. */
-  write(key: Key, context: Uint8Array | undefined, value: Uint8Array | undefined, msgpack: boolean): Promise<Uint8Array> {
+  /**
+   * Writes `value` (or a tombstone when `value` is undefined) superseding what
+   * `context` saw; with `expiresAtMs` the value expires then. Resolves with the new context.
+   */
+  write(key: Key, context: Uint8Array | undefined, value: Uint8Array | undefined, msgpack: boolean, expiresAtMs?: number): Promise<Uint8Array> {
     let clock: VClock;
     try {
       clock = context === undefined || context.length === 0 ? [] : decodeContext(context);
     } catch (error) {
       return Promise.reject(error);
     }
-    const payload = value === undefined ? tombstone : live(storedValue(value, msgpack));
+    let payload: Payload<StoredValue>;
+    try {
+      payload = value === undefined ? tombstone : live(storedValue(value, msgpack), expiresAtMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // Queued in this turn and resolved straight from the batch, so writes issued together share a batch.
     return this.mutateSet(key, (current) => this.updated(current, clock, payload), (set) => encodeContext(contextOf(set)));
   }
@@ -229,7 +245,7 @@ export class ReplicaStore {
       step: (current) => {
         const encoded = current.entries.length === 0 ? undefined : encodeSet(current);
         const t = this.tracking;
-        if (t === undefined || encoded === undefined || !isTombstoneOnly(current) || this.engine.getSync(tombstoneKey(skey)) !== undefined) {
+        if (t === undefined || encoded === undefined || !isTombstoneOrExpiringOnly(current) || this.engine.getSync(tombstoneKey(skey)) !== undefined) {
           return { next: current, encoded, result: false };
         }
         const mark = encodeMark({ sinceMs: t.clock.now(), generation: t.generation, batchSeq: this.batchSeq });
@@ -245,7 +261,8 @@ export class ReplicaStore {
 
   /**
    * Removes `skey`'s data record and its index record in one batch, if the
-   * stored set is still byte-for-byte `expected` and tombstone-only;
+   * stored set is still byte-for-byte `expected` and tombstone-only by the
+   * tracking clock (expired values count as tombstones; vclock `isTombstoneOnlyAt`);
    * resolves true when it did. The tree hook sees the key go absent. A key
    * with no data record loses its index record (an orphan mark) and
    * resolves false.
@@ -257,7 +274,7 @@ export class ReplicaStore {
       step: (current) => {
         if (current.entries.length === 0) return { next: current, encoded: undefined, result: false, also: [{ type: 'del', key: tombstoneKey(skey) }] };
         const bytes = encodeSet(current);
-        if (!isTombstoneOnly(current) || !sameBytes(bytes, expected)) return { next: current, encoded: bytes, result: false };
+        if (!isTombstoneOnlyAt(current, this.tracking?.clock.now() ?? 0) || !sameBytes(bytes, expected)) return { next: current, encoded: bytes, result: false };
         return { next: empty<StoredValue>(), encoded: undefined, result: true, also: [{ type: 'del', key: tombstoneKey(skey) }] };
       },
     });
@@ -280,8 +297,8 @@ export class ReplicaStore {
   private indexOps(skey: Uint8Array, before: StoredSet, after: StoredSet, encoded: Uint8Array, ageMs: number | undefined): EngineOp[] | undefined {
     const t = this.tracking;
     if (t === undefined) return undefined;
-    const was = isTombstoneOnly(before);
-    if (!isTombstoneOnly(after)) return was ? [{ type: 'del', key: tombstoneKey(skey) }] : undefined;
+    const was = isTombstoneOrExpiringOnly(before);
+    if (!isTombstoneOrExpiringOnly(after)) return was ? [{ type: 'del', key: tombstoneKey(skey) }] : undefined;
     if (was && sameBytes(encodeSet(before), encoded)) return undefined;
     const now = t.clock.now();
     const sinceMs = before.entries.length === 0 && ageMs !== undefined ? now - Math.max(0, ageMs) : now;
@@ -457,12 +474,17 @@ function toSibling(payload: Payload<StoredValue>): Sibling {
 
 const tombstoneSibling: Sibling = Object.freeze({ tombstone: true });
 
-/** The get result of a stored set: every version (tombstones included), found iff one is a value. */
-export function toGetResult(set: StoredSet): GetResult {
+/**
+ * The get result of a stored set read at `nowMs`: every version (tombstones
+ * included) except values expired at `nowMs`, found iff one is a value. The
+ * context still covers the expired versions, so a write with it supersedes them.
+ */
+export function toGetResult(set: StoredSet, nowMs: number): GetResult {
   const siblings: Sibling[] = [];
   let found = false;
   for (const entry of set.entries) {
     for (const payload of entry.versions) {
+      if (isExpired(payload, nowMs)) continue;
       siblings.push(toSibling(payload));
       found ||= !payload.tombstone;
     }

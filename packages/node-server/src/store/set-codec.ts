@@ -1,9 +1,14 @@
 /**
  * The stored form of a key's sibling set: the MessagePack encoding of the
- * plain `DvvSet` of @ringkv/vclock, whose values are `StoredValue`s.
+ * plain `DvvSet` of @ringkv/vclock, whose values are `StoredValue`s. The
+ * same bytes go to peers (apply, hints, anti-entropy, streams, backups), so
+ * a version's deadline travels wherever the set does, and the Merkle
+ * version digest (a hash of these bytes) covers it. Byte layout:
+ * docs/format/stored-set.md.
  *
- *   value  = msgpack({ entries: [{ actor, counter, versions: [payload…] }…] })
- *   payload = { tombstone: true } | { tombstone: false, value: StoredValue }
+ *   format 1: msgpack({ entries: [{ actor, counter, versions: [payload…] }…] })
+ *   format 2: msgpack({ v: 2, entries: … }), written only when some payload has a deadline
+ *   payload = { tombstone: true } | { tombstone: false, value: StoredValue, expiresAtMs?: uint }
  *   StoredValue = bin (the user's raw bytes) | { m: bin } (a MessagePack-encoded user value, kept as-is)
  *
  * Invariants:
@@ -12,6 +17,9 @@
  *   2. `decodeSet` validates the structure (vclock's `checkDvvSet`), so a
  *      corrupt record is a `corrupt-record` error for its key, never a crash.
  *   3. No msgpackr records or shared structures: every record decodes alone.
+ *   4. A set without deadlines encodes as format 1, byte for byte as before
+ *      expiry existed (old records and digests stay valid); format 1 decodes
+ *      as ever. A `v` this version does not know is refused, never guessed.
  */
 import { Packr, Unpackr } from 'msgpackr';
 import { checkDvvSet, type DvvSet } from '@ringkv/vclock';
@@ -41,9 +49,17 @@ function checkStoredValue(value: unknown): StoredValue {
   throw new TypeError('a stored value must be bytes or { m: bytes }');
 }
 
-/** Encodes a set for the engine. */
+/** The format a set is written in when some version carries a deadline (invariant 4). */
+export const setFormatWithDeadlines = 2;
+
+/** Encodes a set for the engine (format 1 unless a version has a deadline: invariant 4). */
 export function encodeSet(set: StoredSet): Uint8Array {
-  return packr.pack(set);
+  return packr.pack(hasDeadline(set) ? { v: setFormatWithDeadlines, entries: set.entries } : set);
+}
+
+function hasDeadline(set: StoredSet): boolean {
+  for (const entry of set.entries) for (const payload of entry.versions) if (!payload.tombstone && payload.expiresAtMs !== undefined) return true;
+  return false;
 }
 
 /**
@@ -63,7 +79,10 @@ export function decodeSet(bytes: Uint8Array): StoredSet {
 
 function decodeOr(bytes: Uint8Array, failure: (error: Error) => Error): StoredSet {
   try {
-    return checkDvvSet(unpackr.unpack(bytes), checkStoredValue);
+    const raw: unknown = unpackr.unpack(bytes);
+    const v = typeof raw === 'object' && raw !== null ? (raw as { v?: unknown }).v : undefined;
+    if (v !== undefined && v !== setFormatWithDeadlines) throw new TypeError(`unknown stored-set format ${String(v)}`);
+    return checkDvvSet(raw, checkStoredValue);
   } catch (error) {
     throw failure(error as Error);
   }

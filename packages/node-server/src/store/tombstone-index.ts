@@ -1,6 +1,8 @@
 /**
  * The tombstone index: one small record per key whose sibling set holds only
- * tombstones, so the collector scans tombstones and never the data.
+ * tombstones and values with a deadline (vclock `isTombstoneOrExpiringOnly`:
+ * sets that are, or will become, tombstone-only), so the collector scans
+ * those and never the data.
  *
  *   key   = 't' (0x74) ‖ position (8 bytes, as the data key) ‖ user key bytes
  *   value = 24 bytes: f64 BE `sinceMs` ‖ f64 BE `generation` ‖ f64 BE `batchSeq`
@@ -16,7 +18,7 @@
  *
  * Invariants:
  *   1. An index record exists iff the data record of its key is
- *      tombstone-only; both are written in the same engine batch (the
+ *      tombstone-or-expiring-only; both are written in the same engine batch (the
  *      replica store's `mutateSet`), so a crash never separates them.
  *   2. The record is rewritten (new time, new batch) whenever the
  *      tombstone-only set changes, and left alone when a write leaves the set

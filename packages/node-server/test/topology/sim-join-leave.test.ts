@@ -91,7 +91,7 @@ describe('topology changes under simulation', () => {
       const out: string[] = [];
       for (const id of members) {
         const store = new ReplicaStore(engines.get(id) as StorageEngine, { actor: id, siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' });
-        for (const k of acked.keys()) if (ring.preferenceList(k, 3).includes(id) && !store.read(k).found) out.push(`${k}@${id}`);
+        for (const k of acked.keys()) if (ring.preferenceList(k, 3).includes(id) && !store.read(k, 0).found) out.push(`${k}@${id}`);
       }
       return out;
     };
@@ -134,7 +134,7 @@ describe('topology changes under simulation', () => {
       const store = new ReplicaStore(engines.get(id) as StorageEngine, { actor: id, siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' });
       for (const [k, v] of acked) {
         if (!ring.preferenceList(k, 3).includes(id)) continue;
-        const got = store.read(k).siblings.map((s) => ('value' in s ? Buffer.from(s.value).toString() : 'tombstone'));
+        const got = store.read(k, 0).siblings.map((s) => ('value' in s ? Buffer.from(s.value).toString() : 'tombstone'));
         expect(got, `${k} on ${id} ${seedNote(seed)}`).toEqual([v]);
       }
     }
@@ -167,7 +167,7 @@ describe('topology changes under simulation', () => {
     expect(refusing.get('a') ?? 0, seedNote(seed)).toBeGreaterThan(0);
     const d = new ReplicaStore(engines.get('d') as StorageEngine, { actor: 'd', siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' });
     const ring = ringOf(['a', 'b', 'c', 'd']);
-    expect(keys.filter((k) => ring.preferenceList(k, 3).includes('d') && !d.read(k).found), seedNote(seed)).toEqual([]);
+    expect(keys.filter((k) => ring.preferenceList(k, 3).includes('d') && !d.read(k, 0).found), seedNote(seed)).toEqual([]);
     refusing.clear();
     for (const n of nodes.values()) n.stop();
   }, 60_000);

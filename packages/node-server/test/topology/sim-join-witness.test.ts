@@ -84,7 +84,7 @@ async function threeNodes() {
 function missingOnD(engines: Map<string, StorageEngine>, acked: ReadonlySet<string>): string[] {
   const ring = ringOf(['a', 'b', 'c', 'd']);
   const store = new ReplicaStore(engines.get('d') as StorageEngine, { actor: 'd', siblingsMax: 64, setBytesMax: 1 << 20, durability: 'sync' });
-  return [...acked].filter((k) => ring.preferenceList(k, 3).includes('d') && !store.read(k).found);
+  return [...acked].filter((k) => ring.preferenceList(k, 3).includes('d') && !store.read(k, 0).found);
 }
 
 describe('a joiner streams only once the coordinators know it is joining', () => {
