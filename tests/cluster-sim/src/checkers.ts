@@ -55,7 +55,7 @@ function hex(b: Uint8Array): string {
 export function replicaSets(cluster: SimCluster, key: string): { node: string; set: StoredSet | undefined }[] {
   const ring = cluster.running()[0]?.core.cluster.view.ring;
   if (ring === undefined) return [];
-  return ring.preferenceList(key, cluster.settings.n).map((id) => ({ node: id, set: cluster.node(id).state.store.readSet(key) }));
+  return ring.preferenceList(key, cluster.settings.replicas ?? cluster.settings.n).map((id) => ({ node: id, set: cluster.node(id).state.store.readSet(key) }));
 }
 
 /** The converged set of `key`: the sync of its replicas' sets. */

@@ -21,7 +21,7 @@ import type { WorkloadName } from './workload.js';
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function usage(message: string): never {
-  process.stderr.write(`sim: ${message}\nusage: pnpm sim --seeds N [--profile p] [--nodes k] [--first S] [--workload set|register] [--ops n] [--clients n] [--faults n]; SEED=x pnpm sim\n`);
+  process.stderr.write(`sim: ${message}\nusage: pnpm sim --seeds N [--profile p] [--nodes k] [--first S] [--workload set|register] [--ops n] [--clients n] [--faults n] [--dcs D]; SEED=x pnpm sim\n`);
   process.exit(2);
 }
 
@@ -47,7 +47,7 @@ function printRun(r: RunReport): void {
   const faults = faultKinds.filter((k) => r.faults[k] > 0).map((k) => `${k}=${r.faults[k]}`).join(' ') || 'none';
   process.stdout.write(
     [
-      `seed ${r.seed} profile ${r.profile} workload ${r.workload} nodes ${r.nodes}`,
+      `seed ${r.seed} profile ${r.profile} workload ${r.workload} nodes ${r.nodes}${r.dcs >= 2 ? ` dcs ${r.dcs}` : ''}`,
       `  ops ${r.ops} acked ${r.acked} indeterminate ${r.indeterminate} refused ${r.refused} reads failed ${r.readsFailed}`,
       `  faults ${faults}; repair rounds ${r.repairRounds}; simulated ${Math.round(r.simMs)} ms`,
       `  activity ${Object.entries(r.activity).map(([k, n]) => `${k}=${n}`).join(' ')}`,
@@ -63,7 +63,7 @@ async function main(): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      options: { seeds: { type: 'string' }, profile: { type: 'string' }, nodes: { type: 'string' }, first: { type: 'string' }, workload: { type: 'string' }, ops: { type: 'string' }, clients: { type: 'string' }, faults: { type: 'string' }, ttl: { type: 'boolean' }, conditions: { type: 'boolean' } },
+      options: { seeds: { type: 'string' }, profile: { type: 'string' }, nodes: { type: 'string' }, first: { type: 'string' }, workload: { type: 'string' }, ops: { type: 'string' }, clients: { type: 'string' }, faults: { type: 'string' }, dcs: { type: 'string' }, ttl: { type: 'boolean' }, conditions: { type: 'boolean' } },
       allowPositionals: false,
     });
   } catch (error) {
@@ -77,9 +77,11 @@ async function main(): Promise<number> {
   const ops = intArg('ops', v.ops);
   const clients = intArg('clients', v.clients);
   const faults = intArg('faults', v.faults);
+  const dcs = intArg('dcs', v.dcs);
   const base: Partial<RunOptions> = {
     ...(v.profile === undefined ? {} : { profile: v.profile }), ...(nodes === undefined ? {} : { nodes }), ...(workload === undefined ? {} : { workload }),
     ...(ops === undefined ? {} : { opsPerClient: ops }), ...(clients === undefined ? {} : { clients }), ...(faults === undefined ? {} : { faults }),
+    ...(dcs === undefined ? {} : { dcs }),
   };
   const seedEnv = process.env['SEED'];
   if (seedEnv !== undefined && v.seeds === undefined) return single(intArg('SEED', seedEnv) ?? 1, base);

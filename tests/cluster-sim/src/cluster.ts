@@ -17,7 +17,7 @@
 import type { AntiEntropySettings, ClusterSettings, NodeLogger } from '@ringkv/node-server';
 import { WireCodec } from '@ringkv/protocol';
 import { pino } from 'pino';
-import { Simulation, type LinkConfig } from '@ringkv/sim';
+import { defaultLink, Simulation, type LinkConfig } from '@ringkv/sim';
 import { SimClient } from './client.js';
 import { ClusterSimError } from './errors.js';
 import { clientTimeoutMs, runMsMax } from './limits.js';
@@ -41,6 +41,16 @@ export interface ClusterOptions {
   readonly tombstoneGraceMs?: number;
   /** The last `joiners` nodes are not started by `start`: a test joins them later. Default 0. */
   readonly joiners?: number;
+  /**
+   * Data centers (default 0 or 1: one DC, no labels). With D ≥ 2, node i and
+   * client i are in `dc${i mod D + 1}`, each node on a machine of its own, the
+   * replication map gives each DC `replicasPerDc` replicas (R = W = 2), and
+   * links between endpoints of different DCs take `wan` on top of the
+   * healthy link (`dcLayout`).
+   */
+  readonly dcs?: number;
+  /** A WAN link between DCs: latency and jitter (default `wanLink`). */
+  readonly wan?: Partial<LinkConfig>;
 }
 
 /** The silent logger of every simulated node (the trace is the record). */
@@ -61,27 +71,96 @@ export function clusterSettings(ids: readonly string[], over: Partial<ClusterSet
 /** The healthy link of a run. */
 export const baseLink: Partial<LinkConfig> = { latencyMs: 1, jitterMs: 4 };
 
+/** A WAN link between DCs: 20 ms one way, up to 5 ms of jitter. */
+export const wanLink: Pick<LinkConfig, 'latencyMs' | 'jitterMs'> = { latencyMs: 20, jitterMs: 5 };
+
+/** The healthy link inside a DC of a multi-DC run: 0.2 to 1 ms. */
+export const dcLink: Partial<LinkConfig> = { latencyMs: 0.2, jitterMs: 0.8 };
+
+/** Replicas per DC in a multi-DC run (a DC satisfies R = W = 2 alone). */
+export const replicasPerDc = 2;
+
+/** The DC of node or client number `i` (0-based) among `dcs` DCs. */
+export function dcOfIndex(i: number, dcs: number): string {
+  return `dc${(i % dcs) + 1}`;
+}
+
+/**
+ * The cluster settings of a multi-DC run of `nodes` nodes over `dcs` DCs:
+ * `replicasPerDc` in every DC (every DC needs that many nodes), R = W = 2.
+ */
+export function dcSettings(nodes: number, dcs: number): Partial<ClusterSettings> {
+  const perDc = Math.floor(nodes / dcs);
+  if (dcs < 2 || perDc < replicasPerDc) throw new ClusterSimError('invalid-argument', `${dcs} DCs need at least ${replicasPerDc * Math.max(2, dcs)} nodes, got ${nodes}`);
+  const replicas = Object.fromEntries(Array.from({ length: dcs }, (_, d) => [dcOfIndex(d, dcs), replicasPerDc]));
+  return { n: replicasPerDc * dcs, replicas };
+}
+
 /** A simulated cluster (module comment). */
 export class SimCluster {
   readonly sim: Simulation;
   readonly nodes: SimNode[];
   readonly clients: SimClient[];
   readonly settings: ClusterSettings;
+  /** DC of every node and client (empty in a one-DC run). */
+  readonly dcOf: ReadonlyMap<string, string>;
   private readonly turn: Turn;
 
   constructor(readonly options: ClusterOptions) {
-    this.sim = new Simulation({ seed: options.seed, link: { ...baseLink, ...options.link }, traceKeptLines: 400 });
+    const dcs = options.dcs ?? 0;
+    this.sim = new Simulation({ seed: options.seed, link: this.healthyLink(), traceKeptLines: 400 });
     const ids = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
-    this.settings = clusterSettings(ids, options.settings);
+    this.settings = clusterSettings(ids, { ...(dcs >= 2 ? dcSettings(options.nodes, dcs) : {}), ...options.settings });
     const config: NodeConfig = {
       settings: this.settings,
       antiEntropy: { intervalMs: 0, bytesPerSecond: 1 << 26, bucketsLog2: 8, tombstoneGraceMs: 2_000, ...options.antiEntropy },
       codec: new WireCodec(), log: silent, memtableBytes: 64 * 1024, siblingsMax: 64, setBytesMax: 1 << 20,
       tombstoneGraceMs: options.tombstoneGraceMs ?? 0,
     };
-    this.nodes = ids.map((id) => new SimNode(id, this.sim, config));
-    this.clients = Array.from({ length: options.clients }, (_, i) => new SimClient(`c${i + 1}`, this.sim, clientTimeoutMs));
+    const clientIds = Array.from({ length: options.clients }, (_, i) => `c${i + 1}`);
+    this.dcOf = new Map(dcs >= 2 ? [...ids.map((id, i) => [id, dcOfIndex(i, dcs)] as const), ...clientIds.map((id, i) => [id, dcOfIndex(i, dcs)] as const)] : []);
+    this.nodes = ids.map((id) => new SimNode(id, this.sim, this.dcOf.has(id) ? { ...config, settings: { ...config.settings, dc: this.dcOf.get(id) as string, machine: id } } : config));
+    this.clients = clientIds.map((id) => new SimClient(id, this.sim, clientTimeoutMs));
     this.turn = options.turn;
+    this.setLinks(this.healthyLink());
+  }
+
+  /** The healthy link of this run (inside a DC when there are DCs). */
+  healthyLink(): Partial<LinkConfig> {
+    return { ...baseLink, ...((this.options.dcs ?? 0) >= 2 ? dcLink : {}), ...this.options.link };
+  }
+
+  /**
+   * Makes `link` every link's behaviour: the default link, and between
+   * endpoints of different DCs the same with the WAN's latency and jitter
+   * added (a burst of loss or delay reaches the WAN links too).
+   */
+  setLinks(link: Partial<LinkConfig>): void {
+    const net = this.sim.network;
+    const base: LinkConfig = { ...defaultLink, ...link };
+    net.resetLinks();
+    net.setDefaultLink(base);
+    if (this.dcOf.size === 0) return;
+    const wan = { ...wanLink, ...this.options.wan };
+    const across = { latencyMs: base.latencyMs + wan.latencyMs, jitterMs: base.jitterMs + wan.jitterMs };
+    for (const [a, da] of this.dcOf) for (const [b, db] of this.dcOf) if (da !== db) net.setLink(a, b, across);
+  }
+
+  /** The node ids a client sends to: its own DC's nodes (all nodes in a one-DC run). */
+  nodesNear(client: string): string[] {
+    const dc = this.dcOf.get(client);
+    return dc === undefined ? this.ids : this.ids.filter((id) => this.dcOf.get(id) === dc);
+  }
+
+  /** Endpoints (nodes, then clients) of each DC, in DC order; empty in a one-DC run. */
+  dcGroups(): string[][] {
+    const groups = new Map<string, string[]>();
+    for (const [id, dc] of this.dcOf) {
+      let g = groups.get(dc);
+      if (g === undefined) groups.set(dc, (g = []));
+      g.push(id);
+    }
+    return [...groups.keys()].sort().map((dc) => groups.get(dc) as string[]);
   }
 
   /** Node ids. */

@@ -4,7 +4,7 @@
  * in-memory disk) on @ringkv/sim's network and clock, a nemesis, Jepsen-style
  * workloads and checkers. Private: tests and `pnpm sim` use it.
  */
-export { SimCluster, clusterSettings, baseLink } from './cluster.js';
+export { SimCluster, clusterSettings, baseLink, wanLink, dcLink, replicasPerDc, dcOfIndex, dcSettings } from './cluster.js';
 export type { ClusterOptions, Turn } from './cluster.js';
 export { SimNode } from './sim-node.js';
 export { zeroActivity, addActivity } from './sim-node.js';
@@ -21,7 +21,7 @@ export { runWorkload, dotOf, decodeElements, decodeRegister, registerValue, setV
 export type { History, WriteAttempt, WriteStatus, WorkloadName } from './workload.js';
 export { checkConvergence, checkMerkle, checkHints, checkSet, checkRegister, canonical, replicaSets, finalSet, acknowledged } from './checkers.js';
 export type { Anomaly } from './checkers.js';
-export { runSeed, failureSummary, workloadOf, nodesOf, repairRound } from './run.js';
+export { runSeed, failureSummary, workloadOf, nodesOf, dcNodesOf, repairRound, quiet } from './run.js';
 export type { RunOptions, RunReport } from './run.js';
 export { ClusterSimError, isClusterSimError } from './errors.js';
 export type { ClusterSimErrorCode } from './errors.js';

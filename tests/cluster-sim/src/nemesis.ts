@@ -4,7 +4,8 @@
  * heals them on a `SimCluster`.
  *
  * Fault kinds: network cuts (`halves`, `isolate`, `bridge`, `one-way`; clients
- * are placed on a side, so partitions cut clients too), link bursts (`loss`,
+ * are placed on a side, so partitions cut clients too; `dc-split` cuts whole
+ * data centers, their clients included, from each other), link bursts (`loss`,
  * `duplicate`, `reorder`, `delay`), node faults (`kill`: process crash and
  * power loss, restart with what was synced; `pause`: timers and sockets
  * frozen; `wipe`: crash, empty disk, restart with the same id) and clock
@@ -22,24 +23,28 @@
  */
 import type { CrashMode } from '@ringkv/lsm-engine';
 import { defaultLink, type LinkConfig, type Rng } from '@ringkv/sim';
-import { baseLink, type SimCluster } from './cluster.js';
+import type { SimCluster } from './cluster.js';
 import { ClusterSimError } from './errors.js';
 import { clockOffsetMsMax, faultMsMax } from './limits.js';
 
 /** Every kind of fault the nemesis injects. */
-export type FaultKind = 'halves' | 'isolate' | 'bridge' | 'one-way' | 'loss' | 'duplicate' | 'reorder' | 'delay' | 'kill' | 'pause' | 'wipe' | 'skew' | 'jump';
+export type FaultKind = 'halves' | 'isolate' | 'bridge' | 'one-way' | 'dc-split' | 'loss' | 'duplicate' | 'reorder' | 'delay' | 'kill' | 'pause' | 'wipe' | 'skew' | 'jump';
 
 /** All fault kinds, in report order. */
-export const faultKinds: readonly FaultKind[] = ['halves', 'isolate', 'bridge', 'one-way', 'loss', 'duplicate', 'reorder', 'delay', 'kill', 'pause', 'wipe', 'skew', 'jump'];
+export const faultKinds: readonly FaultKind[] = ['halves', 'isolate', 'bridge', 'one-way', 'dc-split', 'loss', 'duplicate', 'reorder', 'delay', 'kill', 'pause', 'wipe', 'skew', 'jump'];
 
-/** Named fault mixes. */
+/** Every kind a one-DC cluster can take (all but `dc-split`). */
+const oneDcKinds: readonly FaultKind[] = faultKinds.filter((k) => k !== 'dc-split');
+
+/** Named fault mixes; `dcs` runs a multi-DC cluster (run.ts). */
 export const profiles = {
   partitions: ['halves', 'isolate', 'bridge', 'one-way'],
   crashes: ['kill', 'pause'],
   clocks: ['skew', 'jump'],
   messages: ['loss', 'duplicate', 'reorder', 'delay'],
   wipe: ['wipe', 'kill'],
-  all: faultKinds,
+  all: oneDcKinds,
+  dcs: ['dc-split', 'isolate', 'kill', 'delay'],
 } as const satisfies Record<string, readonly FaultKind[]>;
 
 /** A profile's name. */
@@ -63,7 +68,7 @@ export interface FaultEvent {
 }
 
 const nodeKinds = new Set<FaultKind>(['kill', 'pause', 'wipe']);
-const cutKinds = new Set<FaultKind>(['halves', 'isolate', 'bridge', 'one-way']);
+const cutKinds = new Set<FaultKind>(['halves', 'isolate', 'bridge', 'one-way', 'dc-split']);
 const linkKinds = new Set<FaultKind>(['loss', 'duplicate', 'reorder', 'delay']);
 
 /** The profile named `name`, or `unknown-profile`. */
@@ -72,8 +77,12 @@ export function profileKinds(name: string): readonly FaultKind[] {
   return profiles[name as ProfileName];
 }
 
-/** A seeded schedule of `count` faults within `windowMs` (invariants 1, 2). */
-export function planFaults(rng: Rng, kinds: readonly FaultKind[], nodes: readonly string[], clients: readonly string[], count: number, windowMs: number): FaultEvent[] {
+/**
+ * A seeded schedule of `count` faults within `windowMs` (invariants 1, 2).
+ * `dcs` are the endpoints (nodes and clients) of each data center; without
+ * two of them a `dc-split` is not planned.
+ */
+export function planFaults(rng: Rng, kinds: readonly FaultKind[], nodes: readonly string[], clients: readonly string[], count: number, windowMs: number, dcs: readonly (readonly string[])[] = []): FaultEvent[] {
   const out: FaultEvent[] = [];
   const busyUntil = new Map<string, number>();
   let wiped = false;
@@ -91,6 +100,8 @@ export function planFaults(rng: Rng, kinds: readonly FaultKind[], nodes: readonl
       wiped ||= kind === 'wipe';
       const crashMode = rng.pick(['drop', 'prefix', 'torn'] as const);
       out.push({ atMs, kind, durationMs, nodes: [id], ...(kind === 'pause' ? {} : { crashMode }) });
+    } else if (kind === 'dc-split') {
+      if (dcs.length >= 2) out.push(planDcSplit(rng, atMs, durationMs, dcs));
     } else if (cutKinds.has(kind)) {
       out.push(planCut(rng, kind, atMs, durationMs, nodes, clients));
     } else if (linkKinds.has(kind)) {
@@ -122,6 +133,13 @@ function planCut(rng: Rng, kind: FaultKind, atMs: number, durationMs: number, no
     if (!right.includes(bridgeNode)) right.push(bridgeNode);
   }
   return { atMs, kind, durationMs, nodes: bridgeNode === undefined ? [] : [bridgeNode], groups: [left, right] };
+}
+
+/** Whole DCs on two sides: a random non-empty proper subset of the DCs against the rest. */
+function planDcSplit(rng: Rng, atMs: number, durationMs: number, dcs: readonly (readonly string[])[]): FaultEvent {
+  const shuffled = rng.shuffle([...dcs]);
+  const cut = 1 + rng.int(shuffled.length - 1);
+  return { atMs, kind: 'dc-split', durationMs, nodes: [], groups: [shuffled.slice(0, cut).flat(), shuffled.slice(cut).flat()] };
 }
 
 function planLink(rng: Rng, kind: FaultKind): Partial<LinkConfig> {
@@ -226,16 +244,15 @@ export class Nemesis {
   private restoreNetwork(): void {
     const net = this.cluster.sim.network;
     net.heal();
-    net.resetLinks();
-    let link: LinkConfig = { ...defaultLink, ...baseLink, ...this.cluster.options.link };
+    let link: LinkConfig = { ...defaultLink, ...this.cluster.healthyLink() };
     for (const e of this.active) {
       if (linkKinds.has(e.kind)) link = { ...link, ...e.link };
       else if (e.kind === 'isolate') net.isolate(e.nodes[0] as string);
       else if (e.kind === 'one-way') for (const to of e.groups?.[0] ?? []) net.cutLink(e.nodes[0] as string, to);
       else if (e.kind === 'bridge') net.bridge(e.groups?.[0] ?? [], e.groups?.[1] ?? [], e.nodes);
-      else if (e.kind === 'halves') net.partition(...(e.groups ?? []));
+      else if (e.kind === 'halves' || e.kind === 'dc-split') net.partition(...(e.groups ?? []));
     }
-    net.setDefaultLink(link);
+    this.cluster.setLinks(link);
   }
 }
 

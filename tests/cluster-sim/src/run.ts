@@ -31,6 +31,8 @@ export interface RunOptions {
   readonly opsPerClient?: number;
   readonly keys?: number;
   readonly faults?: number;
+  /** Data centers (cluster.ts `ClusterOptions.dcs`); default 2 for the `dcs` profile, else none. */
+  readonly dcs?: number;
   /** Use this schedule instead of planning one (the shrinker does). */
   readonly schedule?: readonly FaultEvent[];
   /** More checks after the built-in ones (tests of the harness itself, e.g. of the shrinker). */
@@ -43,6 +45,8 @@ export interface RunReport {
   readonly profile: string;
   readonly workload: WorkloadName;
   readonly nodes: number;
+  /** Data centers (0: one DC, no labels). */
+  readonly dcs: number;
   readonly ops: number;
   readonly acked: number;
   readonly indeterminate: number;
@@ -81,18 +85,25 @@ export function nodesOf(seed: number): number {
   return shapeOf(seed).nodes;
 }
 
+/** The node count of a multi-DC seed when none is given: 2 per DC plus 0, 1 or 2 (at most `nodesMax`). */
+export function dcNodesOf(seed: number, dcs: number): number {
+  return Math.min(L.nodesMax, 2 * dcs + nodesOf(seed) - L.nodesMin);
+}
+
 /** Runs one seed (module comment). */
 export async function runSeed(o: RunOptions): Promise<RunReport> {
   const profile = o.profile ?? 'all';
   const kinds = profileKinds(profile);
-  const nodes = o.nodes ?? nodesOf(o.seed);
+  const dcs = o.dcs ?? (profile === 'dcs' ? 2 : 0);
+  if (profile === 'dcs' && dcs < 2) throw new ClusterSimError('invalid-argument', `the dcs profile needs at least 2 DCs, got ${dcs}`);
+  const nodes = o.nodes ?? (dcs >= 2 ? dcNodesOf(o.seed, dcs) : nodesOf(o.seed));
   if (!(nodes >= L.nodesMin && nodes <= L.nodesMax)) throw new ClusterSimError('invalid-argument', `nodes must be in [${L.nodesMin}, ${L.nodesMax}], got ${nodes}`);
   const clients = Math.min(o.clients ?? L.clientsDefault, L.clientsMax);
   const workload = o.workload ?? workloadOf(o.seed);
-  const cluster = new SimCluster({ seed: o.seed, nodes, clients, turn: o.turn });
+  const cluster = new SimCluster({ seed: o.seed, nodes, clients, turn: o.turn, dcs });
   const rng = cluster.sim.fork('run');
   const keys = Array.from({ length: o.keys ?? L.keysDefault }, (_, i) => `k${i}`);
-  const schedule = o.schedule ?? planFaults(rng.fork('nemesis'), kinds, cluster.ids, cluster.clients.map((c) => c.id), o.faults ?? L.nemesisEventsDefault, L.nemesisWindowMs);
+  const schedule = o.schedule ?? planFaults(rng.fork('nemesis'), kinds, cluster.ids, cluster.clients.map((c) => c.id), o.faults ?? L.nemesisEventsDefault, L.nemesisWindowMs, cluster.dcGroups());
   try {
     if (!(await cluster.start())) throw new ClusterSimError('stuck', `the cluster did not form (seed ${o.seed})`);
     const nemesis = new Nemesis(cluster);
@@ -112,7 +123,7 @@ export async function runSeed(o: RunOptions): Promise<RunReport> {
       ...(workload === 'set' ? checkSet(cluster, h) : checkRegister(cluster, h)),
       ...(o.extraCheck?.(cluster, h, nemesis.injected) ?? []),
     ];
-    return report(o.seed, profile, workload, nodes, h, nemesis.injected, schedule, repairRounds, anomalies, cluster);
+    return report(o.seed, profile, workload, nodes, dcs, h, nemesis.injected, schedule, repairRounds, anomalies, cluster);
   } finally {
     cluster.stop();
   }
@@ -123,7 +134,7 @@ export async function runSeed(o: RunOptions): Promise<RunReport> {
  * rounds (a pass on every node) until the replicas agree or the bound is
  * reached. Returns the rounds used.
  */
-async function quiet(cluster: SimCluster, keys: readonly string[]): Promise<number> {
+export async function quiet(cluster: SimCluster, keys: readonly string[]): Promise<number> {
   await cluster.runUntil(() => cluster.allSeeAllUp(), L.settleMs * 5);
   // Coordinators still running a write at the heal store their hints at its deadline: let them, then let handoff drain.
   await cluster.runFor(cluster.settings.requestTimeoutMs + L.clientTimeoutMs);
@@ -141,12 +152,12 @@ export async function repairRound(cluster: SimCluster): Promise<void> {
   await cluster.drive(Promise.all(cluster.running().map((n) => n.core.antiEntropy.repair())), 240_000);
 }
 
-function report(seed: number, profile: string, workload: WorkloadName, nodes: number, h: History, faults: FaultCounts, schedule: readonly FaultEvent[], repairRounds: number, anomalies: Anomaly[], cluster: SimCluster): RunReport {
+function report(seed: number, profile: string, workload: WorkloadName, nodes: number, dcs: number, h: History, faults: FaultCounts, schedule: readonly FaultEvent[], repairRounds: number, anomalies: Anomaly[], cluster: SimCluster): RunReport {
   const count = (s: string): number => h.writes.filter((w) => w.status === s).length;
   const activity = zeroActivity();
   for (const node of cluster.nodes) addActivity(activity, node.activity());
   return {
-    seed, profile, workload, nodes, ops: h.writes.length + h.reads, acked: count('ok'), indeterminate: count('indeterminate'), refused: count('refused'),
+    seed, profile, workload, nodes, dcs, ops: h.writes.length + h.reads, acked: count('ok'), indeterminate: count('indeterminate'), refused: count('refused'),
     readsFailed: h.readsFailed, faults, schedule, repairRounds, activity, anomalies,
     traceHash: cluster.sim.traceHash(), traceLines: cluster.sim.traceLength(), traceTail: cluster.sim.traceTail().slice(-L.traceSummaryLines), simMs: cluster.sim.clock.now(),
   };
@@ -155,7 +166,7 @@ function report(seed: number, profile: string, workload: WorkloadName, nodes: nu
 /** A failure as a few lines: seed, profile, anomalies, schedule, trace tail. */
 export function failureSummary(r: RunReport): string {
   return [
-    `seed ${r.seed} profile ${r.profile} workload ${r.workload} nodes ${r.nodes}: ${r.anomalies.length} anomalies (replay: SEED=${r.seed} pnpm sim --profile ${r.profile} --nodes ${r.nodes})`,
+    `seed ${r.seed} profile ${r.profile} workload ${r.workload} nodes ${r.nodes}: ${r.anomalies.length} anomalies (replay: SEED=${r.seed} pnpm sim --profile ${r.profile} --nodes ${r.nodes}${r.dcs >= 2 ? ` --dcs ${r.dcs}` : ''})`,
     ...r.anomalies.slice(0, 10).map((a) => `  ${a.checker}${a.key === undefined ? '' : ` ${a.key}`}: ${a.detail}`),
     '  schedule:',
     ...r.schedule.map((e) => `    ${describe(e)}`),

@@ -114,7 +114,7 @@ export async function runWorkload(cluster: SimCluster, workload: WorkloadName, k
 }
 
 async function clientLoop(cluster: SimCluster, client: SimClient, h: History, ops: number, rng: Rng): Promise<void> {
-  const ids = cluster.ids;
+  const ids = cluster.nodesNear(client.id);
   for (let i = 0; i < ops; i++) {
     await cluster.sleep(rng.int(thinkMsMax + 1));
     const key = rng.pick(h.keys);

@@ -200,7 +200,19 @@ export class ReplicaTrees {
     const ring = this.o.ring();
     if (!ring.hasNode(this.o.selfId)) return [];
     const out = new Set<string>();
-    for (const range of ring.ranges(this.o.selfId, this.o.n)) out.add([...ring.preferenceListAt(range.end, this.o.n)].sort().join(','));
+    const n = this.o.n;
+    if (typeof n === 'number') {
+      for (const range of ring.ranges(this.o.selfId, n)) out.add([...ring.preferenceListAt(range.end, n)].sort().join(','));
+    } else {
+      // With a replication map, one of this node's ranges (same index in the list) may span several
+      // groups (another DC's replicas change inside it): take the list at every token of the ring.
+      for (const node of ring.nodes()) {
+        for (const token of ring.tokens(node.id)) {
+          const list = ring.preferenceListAt(token, n);
+          if (list.includes(this.o.selfId)) out.add([...list].sort().join(','));
+        }
+      }
+    }
     this.fresh();
     for (const g of this.trees.keys()) out.add(g);
     return [...out].sort();
