@@ -5,12 +5,17 @@
  * machine bound to the machine's own address, `--replicas dc1:2,dc2:2`, and a
  * client in each DC talking to its own DC's node (support/netns-agent.mjs).
  *
- * 1. A write load in both DCs at W = 2 (one DC's replicas satisfy it).
- * 2. The WAN is cut: both DCs keep answering W = 2 writes and R = 2 reads of
- *    their clients with no error; a write that needs the other DC (W = all)
- *    fails cleanly (an error answer, no hang).
+ * 1. A write load in both DCs at `local-quorum` (a majority of the
+ *    coordinator's DC: one DC's replicas satisfy it).
+ * 2. The WAN is cut: both DCs keep answering `local-quorum` writes and reads
+ *    of their clients with no error. An `each-quorum` write fails (some error
+ *    answer, no hang) while gossip may still count the other DC up; once the
+ *    DC's node reports the other DC's nodes down, `each-quorum` and `quorum`
+ *    writes and reads are refused before anything is sent: `unavailable`, a
+ *    typed error answer, not a timeout. `local-quorum` still answers then.
  * 3. Healed: hints hand off and anti-entropy passes find no replica pair
- *    differing; every acknowledged write is read back in both DCs.
+ *    differing; every acknowledged write is read back in both DCs at R = 2
+ *    and at `each-quorum`.
  * 4. DC 2's processes are killed; DC 1 keeps taking writes; DC 2 restarts on
  *    its data; the same convergence and reads hold again.
  *
@@ -26,7 +31,7 @@
  * removed first. No duration is asserted; every wait is bounded.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { LabCluster, type Agent } from './support/netns-cluster.mjs';
+import { LabCluster, until, type Agent } from './support/netns-cluster.mjs';
 import { labUnavailable, NetLab } from './support/netns-lab.mjs';
 import { requireBuiltCli } from './support/processes.js';
 
@@ -58,7 +63,7 @@ describe('two DCs on a real network (network namespaces, 20 ms WAN)', () => {
   }
 
   it.skipIf(unavailable !== undefined)(
-    'both DCs keep answering through a WAN cut and a lost DC, then every acknowledged write is in both DCs and replicas agree (skipped without root/iproute2)',
+    'both DCs keep answering local-quorum through a WAN cut (each-quorum and quorum refused) and a lost DC, then every acknowledged write is in both DCs and replicas agree (skipped without root/iproute2)',
     async () => {
       const { lab, c } = await twoDcs();
       await c.startAll();
@@ -67,15 +72,26 @@ describe('two DCs on a real network (network namespaces, 20 ms WAN)', () => {
       await c.waitAllUp(a1);
       const acked: string[] = [];
       const load = async (phase: string, clients: readonly (readonly [Agent, string])[]): Promise<void> => {
-        const answers = await Promise.all(clients.map(([agent, dc]) => agent.put(keysOf(dc, phase, 25), 2)));
+        const answers = await Promise.all(clients.map(([agent, dc]) => agent.put(keysOf(dc, phase, 25), 'local-quorum')));
         const errors = answers.flatMap((a) => a.errors);
-        expect(errors, `${phase}: W = 2 writes in each DC\n${c.logs()}`).toEqual([]);
+        expect(errors, `${phase}: W = local-quorum writes in each DC\n${c.logs()}`).toEqual([]);
         for (const a of answers) acked.push(...a.acked);
       };
       const readBack = async (agent: Agent, dc: string): Promise<void> => {
-        const got = await agent.get(acked, 2);
-        expect(got.errors, `every acknowledged write read at R = 2 in ${dc}`).toEqual([]);
-        expect(got.found.length, dc).toBe(acked.length);
+        for (const r of [2, 'each-quorum'] as const) {
+          const got = await agent.get(acked, r);
+          expect(got.errors, `every acknowledged write read at R = ${r} in ${dc}\n${c.logs()}`).toEqual([]);
+          expect(got.found.length, `${dc}, R = ${r}`).toBe(acked.length);
+        }
+      };
+      /** Waits (generously: the machine is shared) until node (d, 1) reports every node of the other DC down. */
+      const seesOtherDcDown = async (agent: Agent, d: number): Promise<void> => {
+        const other = lab.machines().filter((m) => m.dc !== d).map((m) => c.id(m.dc, m.index));
+        const view = async () => (await c.status(agent, d, 1))?.cluster?.down ?? [];
+        await until(`${c.id(d, 1)} to report ${other.join(', ')} down`, 120_000, async () => {
+          const down = await view();
+          return other.every((id) => down.includes(id));
+        }, view);
       };
 
       // 1. Load in both DCs.
@@ -87,17 +103,34 @@ describe('two DCs on a real network (network namespaces, 20 ms WAN)', () => {
       const cutAt = await lab.wanTraffic();
       await load('cut', [[a1, 'dc1'], [a2, 'dc2']]);
       for (const [agent, dc] of [[a1, 'dc1'], [a2, 'dc2']] as const) {
-        const own = await agent.get(keysOf(dc, 'cut', 25), 2);
-        expect(own.errors, `${dc} reads its own writes at R = 2 during the cut`).toEqual([]);
-        const all = await agent.put([`${dc}-cut-needs-wan`], 'all');
-        expect(all.acked, `${dc}: W = all cannot be met during the cut`).toEqual([]);
-        expect(all.errors.map((e) => e.code), `${dc}: W = all fails with an error answer`).toEqual([expect.stringMatching(/^(quorum-not-met|timeout|unavailable)$/)]);
+        const own = await agent.get(keysOf(dc, 'cut', 25), 'local-quorum');
+        expect(own.errors, `${dc} reads its own writes at R = local-quorum during the cut\n${c.logs()}`).toEqual([]);
+        expect(own.found.length, dc).toBe(25);
+        // Gossip may or may not count the other DC down yet: some error answer, no particular code.
+        const each = await agent.put([`${dc}-cut-needs-wan`], 'each-quorum');
+        expect(each.acked, `${dc}: W = each-quorum cannot be met during the cut`).toEqual([]);
+        expect(each.errors.map((e) => e.code), `${dc}: W = each-quorum fails with an error answer`).toEqual([expect.stringMatching(/^(quorum-not-met|timeout|unavailable)$/)]);
       }
+      // Once a DC's node has seen the other DC down, what needs it is refused before anything is sent.
+      for (const [agent, d, dc] of [[a1, 1, 'dc1'], [a2, 2, 'dc2']] as const) {
+        await seesOtherDcDown(agent, d);
+        for (const level of ['each-quorum', 'quorum'] as const) {
+          const put = await agent.put([`${dc}-cut-down-${level}`], level);
+          expect(put.acked, `${dc}: W = ${level} with the other DC down`).toEqual([]);
+          expect(put.errors.map((e) => e.code), `${dc}: W = ${level} is refused as unavailable with the other DC down`).toEqual(['unavailable']);
+          const get = await agent.get(keysOf(dc, 'cut', 3), level);
+          expect(get.found, `${dc}: R = ${level} with the other DC down`).toEqual([]);
+          expect(get.errors.map((e) => e.code), `${dc}: R = ${level} is refused as unavailable with the other DC down`).toEqual(['unavailable', 'unavailable', 'unavailable']);
+        }
+      }
+      // …while local-quorum goes on answering in both DCs.
+      await load('cut-down', [[a1, 'dc1'], [a2, 'dc2']]);
 
       expect(await lab.wanTraffic(), 'nothing crossed the cut WAN').toEqual(cutAt);
 
       // 3. Healed: hints and anti-entropy converge; every acknowledged write is in both DCs.
       lab.heal();
+      await c.waitAllUp(a1);
       await c.converge(a1);
       await readBack(a1, 'dc1');
       await readBack(a2, 'dc2');
