@@ -37,7 +37,7 @@
  */
 import { Gossip, type GossipEvent, type Random, type Transport } from '@ringkv/gossip';
 import { Coordinator, HintedHandoff, isQuorumError, type Clock, type Receipt, type WriteResult } from '@ringkv/quorum';
-import { errorFrame, isProtocolError, protocolError, type ConsistencyLevel, type DeleteRequest, type PutRequest, type Key, type NodeReply, type PeerCall, type PeerMessage, type RequestOptions, type ScanOkMessage, type ScanRangeMessage, type ScanRequest, type WireCodec, type WireReceipt } from '@ringkv/protocol';
+import { errorFrame, isProtocolError, protocolError, type ConsistencyLevel, type Key, type PeerCall, type PeerMessage, type RequestOptions, type ScanOkMessage, type ScanRequest, type WireCodec, type WireReceipt } from '@ringkv/protocol';
 import type { Level } from '@ringkv/quorum';
 import { decodeContext, encodeContext, type VClock } from '@ringkv/vclock';
 import type { NodeLogger } from '../log.js';
@@ -54,6 +54,10 @@ import { DcRelayClient, newRelayCounters, type RelayCounters } from './dc-relay.
 import { serveRelay, type RelayServeDeps } from './relay-serve.js';
 import { RingView } from './ring-view.js';
 import { replicationOf, type ClusterSettings } from './settings.js';
+import { deadlineMsOf, notOk, quorumToProtocol, tooFewReplicas } from './op-outcomes.js';
+import type { ClusterCounters, ClusterOp, KeyScans, OpReply, TopologyCall } from './ops.js';
+
+export type { ClusterCounters, ClusterOp, KeyScans, OpReply, TopologyCall } from './ops.js';
 
 /** What the core is built from. */
 export interface ClusterCoreOptions {
@@ -83,35 +87,6 @@ export interface ClusterCoreOptions {
    * that runs with other settings (default '': none published).
    */
   readonly settingsLine?: string;
-}
-
-/** The topology peer calls (served by node-core's TopologyService). */
-export type TopologyCall = Extract<PeerCall, { type: 'stream-range' | 'stream-push' | 'stream-check' | 'range-stats' }>;
-
-/** Key listing as the core delegates it (scan/service.ts). */
-export interface KeyScans {
-  page(request: ScanRequest): Promise<Omit<ScanOkMessage, 'id'>>;
-  onCall(call: ScanRangeMessage): Promise<PeerMessage>;
-}
-
-/** One client operation, as the core runs it: a get, put or delete request without its id and options. */
-export type ClusterOp =
-  | { readonly type: 'get'; readonly key: Key }
-  | Omit<PutRequest, 'id' | 'options'>
-  | Omit<DeleteRequest, 'id' | 'options'>;
-
-/** A reply body without id (the caller adds it). */
-export type OpReply = Exclude<NodeReply, { type: 'batch-ok' } | { type: 'ring-ok' } | { type: 'scan-ok' } | { type: 'error' }> extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
-
-/** Cluster counters beyond the coordinator's and the handoff's. */
-export interface ClusterCounters {
-  forwardedOut: number;
-  forwardedIn: number;
-  forwardFailures: number;
-  ringChanges: number;
-  /** Writes sent to a pending replica (a node gaining the key in a join or leave), and those kept as hints instead. */
-  pendingWrites: number;
-  pendingHints: number;
 }
 
 /**
@@ -597,36 +572,4 @@ export class ClusterCore {
       return this.o.codec.encode({ ...errorFrame(e, m.id), message: e.message.replace(/^protocol: /, '').slice(0, 1000) });
     }
   }
-}
-
-/** A deadline `timeoutMs` from `nowMs` (a pending write gets at least a short while even when the request's time is spent). */
-function deadlineMsOf(nowMs: number, timeoutMs: number): number {
-  return nowMs + Math.max(timeoutMs, 100);
-}
-
-/**
- * The coordinator refused before sending anything: fewer replicas of the key
- * are up (as gossip sees them) than the request needs. Determinate
- * (`unavailable`): nothing was written or read, so the client need not read
- * the key to learn whether the write happened.
- */
-function tooFewReplicas(what: 'read' | 'write', name: 'r' | 'w', level: Level, required: number): Error {
-  const done = what === 'write' ? 'nothing was written' : 'nothing was read';
-  const few = typeof level === 'number' ? `fewer than ${required} replicas of this key are up` : `too few replicas of this key are up${level === 'each-quorum' || level.startsWith('local-') ? ' in a data center it needs' : ''}`;
-  return protocolError('unavailable', `${name}=${String(level)} cannot be met: ${few} (the others are down); ${done}. Ask for ${typeof level === 'number' ? `fewer (${name})` : 'a weaker level'} to ${what} anyway`);
-}
-
-function notOk(status: 'quorum-not-met' | 'indeterminate', what: 'read' | 'write', got: number, required: number): Error {
-  if (status === 'indeterminate') {
-    return protocolError('timeout', `the ${what} did not reach its quorum in time (${got} of ${required})${what === 'write' ? '; it may have been applied' : ''}`);
-  }
-  return protocolError('quorum-not-met', `${got} of ${required} replicas ${what === 'write' ? 'acknowledged the write; it may have been applied on some' : 'answered'}`);
-}
-
-function quorumToProtocol(code: string, message: string): Error {
-  const text = message.replace(/^quorum: /, '');
-  if (code === 'stopped') return protocolError('shutting-down', 'the node is shutting down; reconnect to another node');
-  if (code === 'no-local-replica') return protocolError('unavailable', text);
-  if (code === 'not-a-replica') return protocolError('unavailable', `this node is not a replica of the key (ring views differ): ${text}`);
-  return protocolError('invalid-message', text);
 }
