@@ -163,9 +163,14 @@ describe('client against a fake node', () => {
     const server = await fake({ onRequest: () => {} });
     const c = await client(server.url, { clock });
     const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => failure(c.get(`k${i}`, { timeoutMs: i % 2 === 0 ? 40 : 80 }))));
-    // The 40 ms requests time out; that silence drops the connection (dropIfSilent), so an 80 ms
-    // request either times out first or fails with connection-closed when the drop lands.
-    outcomes.forEach((e, i) => expect(i % 2 === 0 ? ['timeout'] : ['timeout', 'connection-closed'], `request ${i}`).toContain(e.code));
+    // The first request holds the earliest deadline, so it times out; that silence drops the
+    // connection (dropIfSilent). Every other request either times out before the drop lands or
+    // fails with connection-closed: on a loaded machine the sweep that expires request 0 may run
+    // before a later 40 ms deadline is due, and the drop then ends that request too.
+    expect(outcomes[0]?.code).toBe('timeout');
+    outcomes.forEach((e, i) => expect(['timeout', 'connection-closed'], `request ${i}`).toContain(e.code));
+    // Reads: neither ending leaves anything in doubt.
+    outcomes.forEach((e, i) => expect(e.indeterminate, `request ${i}`).toBe(false));
     // One deadline timer, plus what a silent connection's replacement arms (one close wait, connect timeout, backoff): never one per request.
     expect(armedMax).toBeLessThanOrEqual(5);
     await c.close();
