@@ -4,7 +4,8 @@
  *
  * Concurrency model: single-threaded. At most `replayTargetsMax` targets
  * replay at once (others wait in a queue of target ids), one batch at a time
- * per target, at most `sendsInFlightMax` sends in flight per batch. A sweep
+ * per target, at most `sendsInFlightMax` sends in flight per batch (a window:
+ * the next send starts as one ends). A sweep
  * timer (every `sweepIntervalMs`) replays to every live target and expires
  * hints of down ones; `onUp(node)` replays to that node at once.
  *
@@ -89,7 +90,7 @@ export class HintedHandoff<V> {
     this.sendTimeoutMs = bounded('sendTimeoutMs', options.sendTimeoutMs ?? limits.hintSendTimeoutMsDefault, limits.requestTimeoutMsMax);
     this.countMax = bounded('batchCountMax', options.batchCountMax ?? limits.hintBatchCountMax, limits.hintBatchCountMax);
     this.bytesMax = bounded('batchBytesMax', options.batchBytesMax ?? limits.hintBatchBytesMax, limits.hintBatchBytesMax);
-    this.sendsMax = bounded('sendsInFlightMax', options.sendsInFlightMax ?? limits.hintSendsInFlightMax, limits.hintSendsInFlightMax);
+    this.sendsMax = bounded('sendsInFlightMax', options.sendsInFlightMax ?? limits.hintSendsInFlightDefault, limits.hintSendsInFlightMax);
     this.targetsMax = bounded('replayTargetsMax', options.replayTargetsMax ?? limits.hintReplayTargetsMax, limits.hintReplayTargetsMax);
     this.sizeOf = options.sizeOf ?? estimateBytes;
   }
@@ -187,7 +188,7 @@ export class HintedHandoff<V> {
   }
 
   /**
-   * Expires old hints, sends the rest `sendsMax` at a time. True to go on with
+   * Expires old hints, sends the rest through the window. True to go on with
    * the next batch: every send was acked, or the target is down (then the pass
    * only expires, through the whole list). False when a send failed or the
    * handoff was stopped.
@@ -202,12 +203,48 @@ export class HintedHandoff<V> {
     }
     if (this.stopped) return false;
     if (live.length === 0 || this.options.down().has(target)) return true;
-    let ok = true;
-    for (let i = 0; i < live.length && ok; i += this.sendsMax) {
-      const results = await Promise.all(live.slice(i, i + this.sendsMax).map((h) => this.send(target, h)));
-      ok = results.every(Boolean);
-    }
-    return ok;
+    return this.sendWindowed(target, live);
+  }
+
+  /**
+   * Sends `hints` with up to `sendsMax` in flight, starting the next as each
+   * one ends (a window, not waves: one slow send does not hold the others
+   * back). After the first failed send none is started; resolves when the
+   * sends in flight have ended: true when every hint was acked. Over a WAN the
+   * window is the replay's rate: `sendsMax` hints per round trip.
+   */
+  private sendWindowed(target: string, hints: readonly StoredHint<V>[]): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      let next = 0;
+      let inFlight = 0;
+      let failed = false;
+      let error: unknown;
+      const ended = (): void => {
+        inFlight--;
+        if (!failed && next < hints.length) return launch();
+        if (inFlight > 0) return;
+        if (error !== undefined) reject(error);
+        else resolve(!failed);
+      };
+      const launch = (): void => {
+        while (!failed && inFlight < this.sendsMax && next < hints.length) {
+          const hint = hints[next++] as StoredHint<V>;
+          inFlight++;
+          this.send(target, hint).then(
+            (acked) => {
+              if (!acked) failed = true;
+              ended();
+            },
+            (cause: unknown) => {
+              failed = true;
+              error ??= cause;
+              ended();
+            },
+          );
+        }
+      };
+      launch();
+    });
   }
 
   private async send(target: string, hint: StoredHint<V>): Promise<boolean> {

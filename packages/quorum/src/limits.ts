@@ -30,8 +30,16 @@ export const hintTtlMsMax = 7 * 24 * 60 * 60 * 1000;
 export const hintBatchCountMax = 100;
 /** Estimated bytes of hints per batch (at least one hint is always taken): bounds memory with large values. */
 export const hintBatchBytesMax = 1024 * 1024;
-/** Hint sends in flight per target: throttles a replay so a returning node is not flooded while it catches up. */
-export const hintSendsInFlightMax = 8;
+/**
+ * Hint sends in flight per target by default: the replay's window. Over a WAN
+ * it is the replay's rate (64 per 40 ms round trip ≈ 1,600 hints/s; 8 gave
+ * ≈ 180/s, and a 60 s cut under load took 425 s to converge); the peer link
+ * batches the sends of one turn into one frame, so a window this wide costs a
+ * returning node a few frames per round trip, not a flood.
+ */
+export const hintSendsInFlightDefault = 64;
+/** Widest window a node may configure. */
+export const hintSendsInFlightMax = 256;
 /** Targets replayed at once per holder: several returning nodes share the holder's bandwidth. */
 export const hintReplayTargetsMax = 2;
 /** Deadline of one hint send. */

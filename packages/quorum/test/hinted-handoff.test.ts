@@ -7,7 +7,7 @@ import { advance, settle } from './support/drive.js';
 type Mode = 'ack' | 'error' | 'hang';
 
 /** A handoff over a memory store, with a scripted target side that records what it received. */
-function world(options: Partial<HintedHandoffOptions<string>> = {}) {
+function world(options: Partial<HintedHandoffOptions<string>> = {}, delayOf: (key: Key) => number = () => 2) {
   const clock = new SimClock();
   const store = new MemoryHintStore<string>();
   const received: { node: string; key: Key }[] = [];
@@ -28,7 +28,7 @@ function world(options: Partial<HintedHandoffOptions<string>> = {}) {
       targetsPeak = Math.max(targetsPeak, busyTargets.size);
       for (const f of onSend) f(node, key);
       return new Promise<void>((resolve, reject) => {
-        clock.setTimer(2, () => {
+        clock.setTimer(delayOf(key), () => {
           inFlight--;
           const left = (busyTargets.get(node) ?? 1) - 1;
           if (left === 0) busyTargets.delete(node);
@@ -62,6 +62,26 @@ describe('HintedHandoff', () => {
     expect(await w.store.count()).toBe(0);
     expect(w.handoff.stats).toMatchObject({ replayed: 25, batches: 3, expired: 0, sendFailures: 0 });
     expect(w.peaks().sends).toBe(3);
+  });
+
+  it('keeps its window full: a slow send does not hold back the sends after it', async () => {
+    // k000 takes 100 ms, every other send 2 ms. Sent in waves of three, k001 and k002 would
+    // wait for k000; through a window, the other nine are acked while k000 is in flight.
+    const w = world({ batchCountMax: 10, sendsInFlightMax: 3 }, (key) => (key === 'k000' ? 100 : 2));
+    await fill(w.store, 'n2', 10);
+    await settle(w.sim, w.handoff.onUp('n2'));
+    expect(w.received.map((r) => r.key)).toEqual([...Array.from({ length: 9 }, (_, i) => `k00${i + 1}`), 'k000']);
+    expect(w.peaks().sends).toBe(3);
+    expect(await w.store.count()).toBe(0);
+  });
+
+  it('sends 64 hints at a time by default, and refuses a window wider than 256', async () => {
+    const w = world();
+    await fill(w.store, 'n2', 150);
+    await settle(w.sim, w.handoff.onUp('n2'));
+    expect(w.received).toHaveLength(150);
+    expect(w.peaks().sends).toBe(64);
+    expect(() => world({ sendsInFlightMax: 257 })).toThrow(/sendsInFlightMax must be an integer in \[1, 256\]/);
   });
 
   it('bounds a batch by estimated bytes but always takes one hint', async () => {
