@@ -16,7 +16,7 @@ import { mapOf, mapTotal, replicasOf, resolveLabels } from './cluster/placement-
 import * as AE from './anti-entropy/limits.js';
 import * as TL from './topology/limits.js';
 import * as SL from './scan/limits.js';
-import type { TopologySettings } from './topology/service.js';
+import type { TopologySettings } from './topology/options.js';
 
 /** When a write is acknowledged relative to its fsync (the engine's durability modes). */
 export type Durability = 'sync' | 'interval' | 'none';
