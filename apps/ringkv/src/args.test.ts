@@ -182,6 +182,9 @@ describe('cluster commands', () => {
   it('parses dev with its defaults (3 nodes, N=3, R=W=2, base port 7000) and quorums derived from --n', () => {
     expect(parseCommand(['dev'])).toEqual({ kind: 'dev', dcs: 1, nodes: 3, basePort: 7000, dir: './.ringkv', n: 3, r: 2, w: 2, durability: 'interval', logLevel: 'warn', logFormat: undefined, tls: false });
     expect(parseCommand(['dev', '--tls'])).toMatchObject({ kind: 'dev', tls: true });
+    expect(parseCommand(['dev', '--read-repair', 'global'])).toMatchObject({ kind: 'dev', readRepair: 'global' });
+    expect(parseCommand(['dev'])).not.toHaveProperty('readRepair');
+    expect(() => parseCommand(['dev', '--read-repair', 'everywhere'])).toThrow(/--read-repair must be local or global/);
     expect(parseCommand(['dev', '--nodes', '5', '--n', '5', '--base-port', '9000', '--dir', '/tmp/x'])).toMatchObject({ nodes: 5, n: 5, r: 3, w: 3, basePort: 9000, dir: '/tmp/x' });
     expect(() => parseCommand(['dev', '--nodes', '2', '--n', '3'])).toThrow(/--n must be an integer in 1…2/);
     expect(() => parseCommand(['dev', '--r', '4'])).toThrow(/--r must be an integer in 1…3/);

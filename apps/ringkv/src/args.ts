@@ -113,6 +113,8 @@ export interface DevCommand {
   readonly logFormat: 'json' | 'pretty' | undefined;
   /** `--tls`: a throw-away CA and node certificates (tls-dev.ts), and every node serves TLS. */
   readonly tls: boolean;
+  /** `--read-repair`, passed to every node (a cluster setting); absent: the nodes' default (`local`). */
+  readonly readRepair?: 'local' | 'global';
 }
 
 /** `ringkv status`. */
@@ -257,6 +259,7 @@ const devOptions = {
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
   tls: { type: 'boolean' },
+  'read-repair': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -357,7 +360,9 @@ function parseDev(args: readonly string[]): Command {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new CliError('usage', `dev: --log-level must be fatal, error, warn, info, debug or silent, got "${logLevel}"`);
   const logFormat = values['log-format'];
   if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') throw new CliError('usage', `dev: --log-format must be json or pretty, got "${logFormat}"`);
-  return { kind: 'dev', dcs, nodes, basePort, dir: values.dir ?? `./${defaultDataRoot}`, n, r, w, durability, logLevel, logFormat, tls: values.tls ?? false };
+  const readRepair = values['read-repair'];
+  if (readRepair !== undefined && readRepair !== 'local' && readRepair !== 'global') throw new CliError('usage', `dev: --read-repair must be local or global, got "${readRepair}"`);
+  return { kind: 'dev', dcs, nodes, basePort, dir: values.dir ?? `./${defaultDataRoot}`, n, r, w, durability, logLevel, logFormat, tls: values.tls ?? false, ...(readRepair === undefined ? {} : { readRepair }) };
 }
 
 function parseRepair(args: readonly string[]): Command {
@@ -681,6 +686,8 @@ Node output is forwarded prefixed with [nodeI]. Ctrl-C stops every node graceful
   --n N --r R --w W  replicas per key (per DC) and default quorums out of all replicas (default 3, 2, 2;
                      with --dcs 2: 3 per DC, 4, 4)
   --durability MODE  sync | interval | none (default interval)
+  --read-repair R    local | global: read repair of the coordinator's DC only, or of every DC (default local);
+                     passed to every node (a cluster setting, as --n --r --w)
   --log-level L      nodes' log level (default warn)
   --log-format F     json | pretty: the nodes' log lines (default pretty when stderr is a terminal, else json)
   --tls              TLS everywhere: makes a throw-away CA and node certificates under DIR/tls (openssl),

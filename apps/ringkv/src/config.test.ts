@@ -16,6 +16,16 @@ function environment(env: Record<string, string> = {}, files: Record<string, str
   };
 }
 
+/** The exit code of the CliError `attempt` throws; throws when it accepts. */
+function exit(attempt: () => unknown): number {
+  try {
+    attempt();
+  } catch (error) {
+    return (error as { exitCode: number }).exitCode;
+  }
+  throw new Error('accepted');
+}
+
 describe('resolveStartConfig', () => {
   it('works with nothing given: id from the hostname, data under .ringkv/<id>, the default port', () => {
     const c = resolveStartConfig({}, environment({}, {}, 'db-7.example.org'));
@@ -69,14 +79,6 @@ describe('resolveStartConfig', () => {
   });
 
   it('an unknown key in the config file is an invalid setting (exit 2); an unreadable file exits 1', () => {
-    const exit = (attempt: () => unknown): number => {
-      try {
-        attempt();
-      } catch (error) {
-        return (error as { exitCode: number }).exitCode;
-      }
-      throw new Error('accepted');
-    };
     expect(exit(() => resolveStartConfig({ config: '/c.json' }, environment({}, { '/c.json': '{"prot":1}' })))).toBe(2);
     expect(exit(() => resolveStartConfig({ config: '/missing.json' }, environment()))).toBe(1);
   });
@@ -119,6 +121,21 @@ describe('resolveStartConfig cluster options', () => {
   it('reads --read-repair (or $RINGKV_READ_REPAIR) as the readRepair cluster setting', () => {
     expect(resolveStartConfig({ 'read-repair': 'global' }, environment()).cluster).toMatchObject({ readRepair: 'global' });
     expect(resolveStartConfig({}, environment({ RINGKV_READ_REPAIR: 'local' })).cluster).toMatchObject({ readRepair: 'local' });
+  });
+
+  it('reads --wan-relay (on), --no-wan-relay (off, over the environment and the file), $RINGKV_WAN_RELAY and wanRelay in the file; absent: the node\'s default', () => {
+    const relay = (flags: Parameters<typeof resolveStartConfig>[0], env: Record<string, string> = {}, file?: object) =>
+      resolveStartConfig(flags, environment(file === undefined ? env : { ...env, RINGKV_CONFIG: '/c.json' }, file === undefined ? {} : { '/c.json': JSON.stringify(file) })).cluster.wanRelay;
+    expect(relay({})).toBeUndefined();
+    expect(relay({ 'wan-relay': true })).toBe(true);
+    expect(relay({ 'no-wan-relay': true })).toBe(false);
+    expect(relay({}, { RINGKV_WAN_RELAY: 'false' })).toBe(false);
+    expect(relay({}, {}, { wanRelay: false })).toBe(false);
+    expect(relay({ 'no-wan-relay': true }, { RINGKV_WAN_RELAY: 'true' }, { wanRelay: true })).toBe(false);
+    expect(relay({ 'wan-relay': true }, { RINGKV_WAN_RELAY: 'false' })).toBe(true);
+    expect(exit(() => relay({ 'wan-relay': true, 'no-wan-relay': true }))).toBe(2);
+    expect(exit(() => relay({}, { RINGKV_WAN_RELAY: 'maybe' }))).toBe(2);
+    expect(exit(() => relay({}, {}, { noWanRelay: true }))).toBe(2);
   });
 
   it('refuses a --zone that differs from --rack, and a plain --replicas that differs from --n, as usage errors', () => {

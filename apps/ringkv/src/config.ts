@@ -77,6 +77,8 @@ export interface ClusterConfig {
   readonly machine?: string;
   /** `dc:count[,dc:count…]`, checked by the node. */
   readonly replicas?: string;
+  /** `--wan-relay` / `--no-wan-relay`: one relay call per remote DC (the node's default, true) or one apply per remote replica. Per node. */
+  readonly wanRelay?: boolean;
   /** Start as a joining member: stream the ranges this node will own, then serve them (`--join`). */
   readonly join?: boolean;
   /** Bandwidth of join/leave streaming (`--stream-bytes-per-sec`; the node's default when absent). */
@@ -167,9 +169,23 @@ function clusterConfig(pick: Pick, hostname: string): ClusterConfig {
       weight: positive(pick('weight'), weightMax),
     }),
     ...placementConfig(pick, hostname, n),
+    ...definedOnly({ wanRelay: wanRelay(pick) }),
     ...topologyConfig(pick, seeds),
     ...repairConfig(pick),
   };
+}
+
+/**
+ * `--wan-relay` (or `$RINGKV_WAN_RELAY`, `wanRelay` in the file), turned off
+ * by `--no-wan-relay`, the CLI's form of a flag that is on by default (as
+ * `--no-batch`); both flags at once is a usage error. Undefined: the node's default.
+ */
+function wanRelay(pick: Pick): boolean | undefined {
+  // A flag only: no env variable, and the file has no key for it (flagOnly).
+  const off = pick('no-wan-relay')?.value === true;
+  const on = pick('wan-relay');
+  if (off && on?.source === '--wan-relay') throw new CliError('usage', 'start: --wan-relay and --no-wan-relay contradict each other: give one');
+  return off ? false : bool(on);
 }
 
 /** `--join` (only with seeds: a joining node streams from current owners) and the stream bandwidth. */
@@ -237,6 +253,9 @@ function checkId(id: string): void {
   }
 }
 
+/** Flags that have no config file key: `--help`, `--config`, and `--no-wan-relay` (the file says `wanRelay: false`). */
+const flagOnly: ReadonlySet<string> = new Set(['help', 'config', 'no-wan-relay']);
+
 function readConfigFile(path: string, readFile: (path: string) => string): Record<string, unknown> {
   let textContent: string;
   try {
@@ -253,7 +272,7 @@ function readConfigFile(path: string, readFile: (path: string) => string): Recor
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new CliError('config', `start: config file ${path} must hold a JSON object`);
   }
-  const known = new Set(Object.keys(startOptionSpecs).filter((f) => f !== 'help' && f !== 'config').map(configKey));
+  const known = new Set(Object.keys(startOptionSpecs).filter((f) => !flagOnly.has(f)).map(configKey));
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new CliError('usage', `start: config file ${path}: unknown key "${key}" (known: ${[...known].join(', ')})`);
   }

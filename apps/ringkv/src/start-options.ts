@@ -49,6 +49,8 @@ export const startOptionSpecs = {
   rack: { type: 'string', metavar: 'RACK', env: 'RINGKV_RACK', description: 'this node\'s rack inside its DC: a key\'s replicas spread over distinct racks first' },
   zone: { type: 'string', metavar: 'RACK', env: 'RINGKV_ZONE', description: 'former name of --rack (an alias; both with different values is refused)' },
   machine: { type: 'string', metavar: 'NAME', env: 'RINGKV_MACHINE', description: 'this node\'s physical machine: never two replicas of a key on one machine (default: the hostname)' },
+  'wan-relay': { type: 'boolean', metavar: '', env: 'RINGKV_WAN_RELAY', description: 'send writes for another DC once per DC, to one node there that applies them to its DC\'s replicas (default on; per node)' },
+  'no-wan-relay': { type: 'boolean', metavar: '', description: 'turn --wan-relay off: one apply per remote replica (an A/B switch); $RINGKV_WAN_RELAY=false and wanRelay: false in the config file do the same' },
   replicas: { type: 'string', metavar: 'MAP', env: 'RINGKV_REPLICAS', description: 'replication map dc:count[,dc:count…], e.g. dc1:3,dc2:2 (N is the sum); a cluster setting like --n, which a plain count here stands for' },
   shards: { type: 'string', metavar: 'K', description: 'start K node processes on this machine (a node per core): ids <id>-shard<i>, ports <port>+i, data <data>/shard<i>, one machine label, seeded with each other' },
   join: { type: 'boolean', metavar: '', env: 'RINGKV_JOIN', description: 'join an existing cluster (with --seeds): stream the ranges this node will own, then serve them' },

@@ -36,6 +36,10 @@ describe('ringkv dev --tls', () => {
     expect(out).toContain(`TLS:     CA ${ca}`);
     expect(out).toContain(`readFileSync('${ca}')`);
     expect(out).not.toContain('grow:');
+    // Each node's own ready line (forwarded with its prefix) names its seeds as it dials them: over TLS.
+    const nodeReady = out.split('\n').filter((l) => / ringkv node node\d ready /.test(l));
+    expect(nodeReady).toHaveLength(3);
+    for (const line of nodeReady) expect(line, line).toMatch(/ url=wss:\/\/\S+ .* seeds=wss:\/\/127\.0\.0\.1:\d+,wss:\/\/127\.0\.0\.1:\d+$/);
     const put = await run(['put', 'dev-tls', 'yes', '--url', running.urls[0] as string, '--tls-ca', ca]);
     expect(put.code).toBe(0);
     const get = await run(['get', 'dev-tls', '--url', `tls://127.0.0.1:${base + 2}`, '--tls-ca', ca]);

@@ -108,9 +108,9 @@ describe('ringkv dev', () => {
     expect(nodesOf()).toEqual([]);
   });
 
-  it('dev --dcs 2 starts a node per DC under the map dc1:N,dc2:N, each node its own machine, and serves through either', async () => {
+  it('dev --dcs 2 starts a node per DC under the map dc1:N,dc2:N, each node its own machine, serves through either, and passes --read-repair to the nodes', async () => {
     const base = await freeBase(2);
-    const { dev, exited, urls, pids } = await startDev(base, ['--dcs', '2', '--nodes', '1', '--dir', join(dir, 'dcs')]);
+    const { dev, exited, urls, pids } = await startDev(base, ['--dcs', '2', '--nodes', '1', '--read-repair', 'global', '--dir', join(dir, 'dcs')]);
     try {
       const status = (await (await fetch(`${(urls[0] as string).replace('ws:', 'http:')}/status`)).json()) as {
         cluster: { settings: { n: number; replicas: string }; members: { id: string; dc: string; machine: string }[] };
@@ -119,6 +119,8 @@ describe('ringkv dev', () => {
       expect(status.cluster.members.map((m) => [m.id, m.dc, m.machine])).toEqual([['node1', 'dc1', 'node1'], ['node2', 'dc2', 'node2']]);
       expect((await run(['put', 'dc-key', 'in both DCs', '--url', urls[0] as string])).stdout.trim()).toBe('OK');
       expect((await run(['get', 'dc-key', '--url', urls[1] as string])).stdout.trim()).toBe('in both DCs');
+      // The node's default is local: global is there only if dev passed the flag on.
+      expect((await run(['status', '--url', urls[1] as string])).stdout).toMatch(/read repair global/);
     } finally {
       dev.kill('SIGINT');
     }

@@ -277,10 +277,14 @@ export class RingkvClient {
    * Errors: `invalid-argument` (a cursor that is not one a page returned, a
    * limit outside 1…1000, bad options), `key-too-large` (prefix),
    * `unavailable` / `quorum-not-met` (too few replicas of a range answered),
-   * `timeout`. A failed page can be retried with the same cursor.
+   * `timeout`, `dc-unreachable` (connected with `dc`, no `dcFailover`). A
+   * failed page can be retried with the same cursor.
+   *
+   * Routing: the seed connection; with `dc`, a connected node of that DC
+   * (which coordinates the page), as other requests are kept in the DC.
    */
   scan(opts?: ScanOpts): Promise<ScanPage> {
-    return scanPage(this.dispatcher.seed, opts);
+    return scanPage(this.dispatcher, opts);
   }
 
   /**
@@ -289,7 +293,7 @@ export class RingkvClient {
    * page rejects the iteration (use `scan` with cursors to resume).
    */
   keys(opts?: Omit<ScanOpts, 'cursor'>): AsyncGenerator<Key, void, undefined> {
-    return allKeys(this.dispatcher.seed, opts);
+    return allKeys(this.dispatcher, opts);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { RingMember } from '@ringkv/protocol';
 import { describe, expect, it } from 'vitest';
-import { dcRouteOrder } from './dc-routing.js';
+import { dcMembers, dcRouteOrder } from './dc-routing.js';
 import { RingTable } from './ring-table.js';
 
 const member = (id: string, dc: string, status: RingMember['status'] = 'normal'): RingMember => ({ id, url: `ws://h/${id}`, vnodes: 64, weight: 1, zone: '', dc, rack: '', machine: id, status });
@@ -41,5 +41,14 @@ describe('dcRouteOrder (a 2-DC ring table)', () => {
       expect(dcRouteOrder(table, key, 'dc3'), key).toEqual(['c1']);
       expect(dcRouteOrder(table, key, 'dc9'), key).toEqual([]);
     }
+  });
+});
+
+describe('dcMembers (requests without a key)', () => {
+  it('gives the DC’s routable members sorted by id, none that is down and none of another DC', () => {
+    expect(dcMembers(twoDcTable(), 'dc1')).toEqual(['a1', 'a2', 'a3']);
+    expect(dcMembers(twoDcTable(['a2']), 'dc1')).toEqual(['a1', 'a3']);
+    expect(dcMembers(twoDcTable(['b1', 'b2']), 'dc2')).toEqual([]);
+    expect(dcMembers(twoDcTable(), 'dc9')).toEqual([]);
   });
 });

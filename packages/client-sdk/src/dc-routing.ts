@@ -9,6 +9,8 @@
  *      sent there is coordinated without a forward hop); then the other
  *      routable members of `dc`, sorted by id (any node coordinates a read
  *      and forwards a write).
+ *   3. A request without a key (a scan page) may go to any routable member
+ *      of `dc`, in `dcMembers` order: sorted by id.
  */
 import type { Key } from '@ringkv/protocol';
 import type { RingTable } from './ring-table.js';
@@ -16,6 +18,11 @@ import type { RingTable } from './ring-table.js';
 /** The members of `dc` a request for `key` may go to, best first (module invariants). */
 export function dcRouteOrder(table: RingTable, key: Key, dc: string): string[] {
   const replicas = table.routeOrder(key).filter((id) => table.dcOf(id) === dc && table.routable(id));
-  const rest = table.membersIn(dc).filter((id) => table.routable(id) && !replicas.includes(id));
+  const rest = dcMembers(table, dc).filter((id) => !replicas.includes(id));
   return [...replicas, ...rest];
+}
+
+/** The routable members of `dc`, sorted by id: where a request without a key may go (invariants 1 and 3). */
+export function dcMembers(table: RingTable, dc: string): string[] {
+  return table.membersIn(dc).filter((id) => table.routable(id));
 }

@@ -24,7 +24,10 @@
  *      and then fails with `dc-unreachable`, never sent elsewhere, unless
  *      `dcFailover` is set: then it is routed as without `dc`. Before the
  *      first ring (or with a node that does not know `ring`) the DC of a
- *      node is unknown and requests use the seed connection.
+ *      node is unknown and requests use the seed connection. A request
+ *      without a key (a scan page, `keyless`) follows the same rules, with
+ *      any node of the DC for the key's replicas; without `dc` it uses the
+ *      seed connection.
  *   5. Every ring fetch asks the seed's node to watch (`watch: true`), so
  *      each seed connection (a reconnect refetches) is subscribed to
  *      `ring-changed`. A push whose version equals the table's is stale and
@@ -34,7 +37,7 @@
  */
 import type { BatchOp, Key, RequestOptions, RingOkMessage } from '@ringkv/protocol';
 import { Dispatcher, type DispatchOp, type DispatchOpts, type Finish, type ReplyOf, type ClientSettings } from './client.js';
-import { dcRouteOrder } from './dc-routing.js';
+import { dcMembers, dcRouteOrder } from './dc-routing.js';
 import { isRingkvError, RingkvError } from './errors.js';
 import type { WebSocketFactory } from './ports.js';
 import { RingTable } from './ring-table.js';
@@ -212,6 +215,44 @@ export class Router {
    */
   private async requestWhenDcConnects<R extends KeyReply, T>(expect: R, label: string, op: BatchOp, opts: RequestOpts | undefined, finish: Finish<R, T>): Promise<T> {
     const deadlineMs = this.settings.clock.now() + (opts?.timeoutMs ?? this.settings.requestTimeoutMs);
+    await this.untilDcConnects(label, deadlineMs, () => this.pick(op.key, undefined) !== undefined);
+    return this.request(expect, label, op, { ...opts, timeoutMs: this.leftMs(deadlineMs) }, finish);
+  }
+
+  /**
+   * The connection for a request without a key (one scan page), counted in
+   * `sentTo`, and what is left of its `timeoutMs`: the seed without `dc`;
+   * with `dc` (invariant 6) the first connected node of the DC by id
+   * (dc-routing.ts invariant 3); with none connected the seed when
+   * `dcFailover` is set, else it waits for one until `timeoutMs` and then
+   * rejects with `dc-unreachable` (`closed` if the client closes meanwhile).
+   */
+  async keyless(label: string, timeoutMs: number): Promise<{ dispatcher: Dispatcher; timeoutMs: number }> {
+    const deadlineMs = this.settings.clock.now() + timeoutMs;
+    const now = this.pickKeyless();
+    if (now !== undefined) return this.counted(now, timeoutMs);
+    await this.untilDcConnects(label, deadlineMs, () => this.pickKeyless() !== undefined);
+    // ready() just held, in this turn: pickKeyless finds the same node.
+    return this.counted(this.pickKeyless() ?? this.seed, this.leftMs(deadlineMs));
+  }
+
+  private counted(dispatcher: Dispatcher, timeoutMs: number): { dispatcher: Dispatcher; timeoutMs: number } {
+    const id = dispatcher.nodeId;
+    if (id !== undefined) this.sentTo.set(id, (this.sentTo.get(id) ?? 0) + 1);
+    return { dispatcher, timeoutMs };
+  }
+
+  /** What is left until `deadlineMs`, at least 1 ms. */
+  private leftMs(deadlineMs: number): number {
+    return Math.max(1, Math.ceil(deadlineMs - this.settings.clock.now()));
+  }
+
+  /**
+   * Waits, sending nothing, until a connect wakes it and `ready()` holds;
+   * rejects with `dc-unreachable` at `deadlineMs` (at once when no ring
+   * member is in the DC) and with `closed` once the client closes (invariant 6).
+   */
+  private async untilDcConnects(label: string, deadlineMs: number, ready: () => boolean): Promise<void> {
     const table = this.table;
     if (table !== undefined && this.routing.dc !== undefined && table.membersIn(this.routing.dc).length === 0) throw this.dcUnreachable(label, 'no member of the ring is in it');
     while (!this.closed) {
@@ -226,10 +267,7 @@ export class Router {
         const timer = this.settings.clock.setTimer(wake, leftMs);
         this.dcWaiters.add(wake);
       });
-      if (this.pick(op.key, undefined) !== undefined) {
-        const left = Math.max(1, Math.ceil(deadlineMs - this.settings.clock.now()));
-        return this.request(expect, label, op, { ...opts, timeoutMs: left }, finish);
-      }
+      if (ready()) return;
     }
     throw this.closed ? new RingkvError('closed', `${label}: the client was closed`) : this.dcUnreachable(label);
   }
@@ -265,6 +303,18 @@ export class Router {
       if (d !== undefined && d !== avoid && d.connected) return d;
     }
     return this.seed;
+  }
+
+  /** The dispatcher for a request without a key (`keyless`): as `pick`, with any node of the DC in place of the key's replicas. */
+  private pickKeyless(): Dispatcher | undefined {
+    const table = this.table;
+    const dc = this.routing.dc;
+    if (table === undefined || this.closed || dc === undefined) return this.seed;
+    for (const id of dcMembers(table, dc)) {
+      const d = this.dispatcherFor(id, table);
+      if (d !== undefined && d.connected) return d;
+    }
+    return this.routing.dcFailover ? this.seed : undefined;
   }
 
   /** The seed dispatcher when it is connected to `id`, else the pooled one, opened lazily while the pool has room. */

@@ -1,6 +1,8 @@
 /**
  * Key listing for the public client (issue 18): one `scan` page through the
- * seed connection, and the async iterator over every page.
+ * connection the router picks for a request without a key (the seed; with
+ * `dc`, a node of that DC: router.ts invariant 6), and the async iterator
+ * over every page.
  *
  * Invariants:
  *   1. Cursors are the node's bytes as base64url text: opaque, safe in a URL
@@ -14,7 +16,7 @@
  *      current one: at most one page is held, whatever the key count.
  */
 import { scanLimitMax, type Key, type RequestOptions, type ScanOkMessage } from '@ringkv/protocol';
-import type { Dispatcher } from './client.js';
+import type { Router } from './router.js';
 import { RingkvError } from './errors.js';
 import type { ScanOpts, ScanPage } from './types.js';
 import { checkKey, checkPositiveInt, checkRequestOpts, describeArg } from './validate.js';
@@ -49,31 +51,33 @@ export function cursorBytes(text: unknown): Uint8Array {
 }
 
 /** One page (`RingkvClient.scan`); rejects with RingkvError. */
-export async function scanPage(seed: Dispatcher, opts: ScanOpts | undefined): Promise<ScanPage> {
+export async function scanPage(router: Router, opts: ScanOpts | undefined): Promise<ScanPage> {
   checkRequestOpts('scan', opts);
   const o = opts ?? {};
   const op: { type: 'scan'; cursor?: Uint8Array; prefix?: Key; limit?: number } = { type: 'scan' };
   if (o.cursor !== undefined) op.cursor = cursorBytes(o.cursor);
   if (o.prefix !== undefined) {
-    const problem = checkKey(o.prefix, seed.codec.limits.keyBytesMax);
+    const problem = checkKey(o.prefix, router.codec.limits.keyBytesMax);
     if (problem !== undefined) throw new RingkvError(problem.code, `scan: prefix: ${problem.message.replace(/^client-sdk: /, '')}`);
     op.prefix = o.prefix;
   }
   if (o.limit !== undefined) op.limit = checkPositiveInt(o.limit, 'scan: limit', scanLimitMax);
   const wire: { r?: RequestOptions['r']; timeoutMs?: number } = {};
   if (o.r !== undefined) wire.r = o.r;
+  // Checked before routing: bad input is refused without waiting for a connection.
+  const route = await router.keyless('scan', o.timeoutMs ?? router.seed.settings.requestTimeoutMs);
   // Always sent: the node ends a page within half of it, so the page arrives before the client gives up.
-  wire.timeoutMs = o.timeoutMs ?? seed.settings.requestTimeoutMs;
-  const reply: ScanOkMessage = await seed.request('scan-ok', 'scan', op, { timeoutMs: o.timeoutMs, wire });
+  wire.timeoutMs = route.timeoutMs;
+  const reply: ScanOkMessage = await route.dispatcher.request('scan-ok', 'scan', op, { timeoutMs: route.timeoutMs, wire });
   const keys = reply.keys.map(keyOf);
   return reply.cursor === undefined ? { keys } : { keys, cursor: cursorText(reply.cursor) };
 }
 
 /** Every key of the cluster, page after page (`RingkvClient.keys`; invariant 3). */
-export async function* allKeys(seed: Dispatcher, opts: Omit<ScanOpts, 'cursor'> | undefined): AsyncGenerator<Key, void, undefined> {
+export async function* allKeys(router: Router, opts: Omit<ScanOpts, 'cursor'> | undefined): AsyncGenerator<Key, void, undefined> {
   let cursor: string | undefined;
   do {
-    const page = await scanPage(seed, cursor === undefined ? opts : { ...opts, cursor });
+    const page = await scanPage(router, cursor === undefined ? opts : { ...opts, cursor });
     yield* page.keys;
     cursor = page.cursor;
   } while (cursor !== undefined);

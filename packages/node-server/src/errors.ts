@@ -42,3 +42,12 @@ export class NodeServerError extends Error {
 export function isNodeServerError(error: unknown): error is NodeServerError {
   return error instanceof Error && error.name === 'NodeServerError' && typeof (error as NodeServerError).code === 'string';
 }
+
+/**
+ * Throws `invalid-option` with `message` (which names the option and the value
+ * it got). Internal: the one way options.ts, cluster/placement-options.ts and
+ * tls/tls-files.ts refuse a bad option; not exported from the package index.
+ */
+export function invalidOption(message: string): never {
+  throw new NodeServerError('invalid-option', message);
+}

@@ -6,7 +6,7 @@
  */
 import type { DestinationStream } from 'pino';
 import type { ReplicationMap } from '@ringkv/hashring';
-import { NodeServerError } from './errors.js';
+import { invalidOption } from './errors.js';
 import { resolveTlsFiles, tlsScheme, type TlsFiles, type TlsOptions } from './tls/tls-files.js';
 import type { StorageEngine } from './store/engine-port.js';
 import * as L from './limits.js';
@@ -16,7 +16,7 @@ import { mapOf, mapTotal, replicasOf, resolveLabels } from './cluster/placement-
 import * as AE from './anti-entropy/limits.js';
 import * as TL from './topology/limits.js';
 import * as SL from './scan/limits.js';
-import type { TopologySettings } from './topology/service.js';
+import type { TopologySettings } from './topology/options.js';
 
 /** When a write is acknowledged relative to its fsync (the engine's durability modes). */
 export type Durability = 'sync' | 'interval' | 'none';
@@ -300,27 +300,23 @@ export interface AntiEntropySettings {
   readonly tombstoneGraceMs?: number;
 }
 
-function invalid(message: string): never {
-  throw new NodeServerError('invalid-option', message);
-}
-
 function intOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    invalid(`option ${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
+    invalidOption(`option ${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
   }
   return value;
 }
 
 function stringOption(name: string, value: unknown, fallback?: string): string {
   if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== 'string' || value === '') invalid(`option ${name} must be a non-empty string, got ${String(value)}`);
+  if (typeof value !== 'string' || value === '') invalidOption(`option ${name} must be a non-empty string, got ${String(value)}`);
   return value;
 }
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) invalid(`option ${name} must be one of ${allowed.join(', ')}, got ${String(value)}`);
+  if (!allowed.includes(value as T)) invalidOption(`option ${name} must be one of ${allowed.join(', ')}, got ${String(value)}`);
   return value as T;
 }
 
@@ -333,22 +329,22 @@ function checkId(id: unknown): string {
   const s = stringOption('id', id);
   // eslint-disable-next-line no-control-regex
   if (s.length > L.nodeIdLengthMax || /[\u0000-\u001f\u007f]/.test(s)) {
-    invalid(`option id must be at most ${L.nodeIdLengthMax} printable characters`);
+    invalidOption(`option id must be at most ${L.nodeIdLengthMax} printable characters`);
   }
   // '#' separates a node id from its incarnation epoch in vclock actors (cluster/meta.ts).
-  if (s.includes('#')) invalid(`option id must not contain '#' (it separates the id from the incarnation in version vectors), got ${s}`);
+  if (s.includes('#')) invalidOption(`option id must not contain '#' (it separates the id from the incarnation in version vectors), got ${s}`);
   return s;
 }
 
 function checkAuth(o: NodeOptions, host: string, tls: TlsFiles | undefined): string | undefined {
   const token = o.authToken === undefined ? undefined : stringOption('authToken', o.authToken);
   if (token !== undefined && Buffer.byteLength(token) > L.authTokenBytesMax) {
-    invalid(`option authToken must be at most ${L.authTokenBytesMax} bytes`);
+    invalidOption(`option authToken must be at most ${L.authTokenBytesMax} bytes`);
   }
   const missing = [...(tls === undefined ? ['TLS (tlsCert, tlsKey, tlsCa)'] : []), ...(token === undefined && o.tokensFile === undefined ? ['a token (authToken or tokensFile)'] : [])];
   // Issue 16: a token alone travels in clear text, so a public bind needs both.
   if (missing.length > 0 && !isLoopbackHost(host) && o.allowInsecurePublicBind !== true) {
-    invalid(`host ${host} is reachable from other machines: it needs ${missing.join(' and ')}, or allowInsecurePublicBind: true to serve without`);
+    invalidOption(`host ${host} is reachable from other machines: it needs ${missing.join(' and ')}, or allowInsecurePublicBind: true to serve without`);
   }
   return token;
 }
@@ -360,7 +356,7 @@ function frameBytesFor(valueBytesMax: number): number {
 
 /** Fills in defaults and validates; throws NodeServerError('invalid-option'). */
 export function resolveOptions(o: NodeOptions): ResolvedOptions {
-  if (typeof o !== 'object' || o === null) invalid('options must be an object');
+  if (typeof o !== 'object' || o === null) invalidOption('options must be an object');
   const host = stringOption('host', o.host, '127.0.0.1');
   const valueBytesMax = intOption('valueBytesMax', o.valueBytesMax, L.valueBytesMaxDefault, 1, L.valueBytesMaxLimit);
   const frameBytesMax = frameBytesFor(valueBytesMax);
@@ -433,9 +429,9 @@ export function withAgreedSettings(o: ResolvedOptions, agreed: AgreedSettings): 
 }
 
 function resolveTopology(o: NodeOptions): TopologySettings {
-  if (o.join !== undefined && typeof o.join !== 'boolean') invalid('option join must be a boolean');
-  if (o.join === true && (o.seeds?.length ?? 0) === 0) invalid('option join needs seeds: the nodes of the cluster to join through');
-  if (o.onLeft !== undefined && typeof o.onLeft !== 'function') invalid('option onLeft must be a function');
+  if (o.join !== undefined && typeof o.join !== 'boolean') invalidOption('option join must be a boolean');
+  if (o.join === true && (o.seeds?.length ?? 0) === 0) invalidOption('option join needs seeds: the nodes of the cluster to join through');
+  if (o.onLeft !== undefined && typeof o.onLeft !== 'function') invalidOption('option onLeft must be a function');
   return {
     join: o.join === true,
     streamBytesPerSec: intOption('streamBytesPerSec', o.streamBytesPerSec, TL.streamBytesPerSecDefault, TL.streamBytesPerSecMin, TL.streamBytesPerSecMax),
@@ -456,22 +452,22 @@ function resolveAntiEntropy(o: NodeOptions): AntiEntropySettings {
 function tombstoneGrace(o: NodeOptions): number {
   const hintTtlMs = typeof o.hintTtlMs === 'number' ? o.hintTtlMs : L.hintTtlMsDefault;
   const grace = intOption('tombstoneGraceMs', o.tombstoneGraceMs, AE.tombstoneGraceMsDefault, 0, AE.tombstoneGraceMsMax);
-  if (grace < hintTtlMs) invalid(`option tombstoneGraceMs (${grace}) must be at least hintTtlMs (${hintTtlMs}): a hint may replay a deleted value until it expires`);
+  if (grace < hintTtlMs) invalidOption(`option tombstoneGraceMs (${grace}) must be at least hintTtlMs (${hintTtlMs}): a hint may replay a deleted value until it expires`);
   return grace;
 }
 
 function checkSecret(o: NodeOptions, host: string): string | undefined {
   const secret = o.clusterSecret === undefined ? undefined : stringOption('clusterSecret', o.clusterSecret);
-  if (secret !== undefined && Buffer.byteLength(secret) > L.clusterSecretBytesMax) invalid(`option clusterSecret must be at most ${L.clusterSecretBytesMax} bytes`);
+  if (secret !== undefined && Buffer.byteLength(secret) > L.clusterSecretBytesMax) invalidOption(`option clusterSecret must be at most ${L.clusterSecretBytesMax} bytes`);
   // Peer calls (`forward`, `fetch`, `apply`) read and write keys like a client does, so a
   // token-less peer port would bypass the token (issue 15, item 6). Every node serves
   // `/peer`, with or without seeds: a node that authenticates clients must authenticate peers.
   if (secret === undefined && (o.authToken !== undefined || o.tokensFile !== undefined)) {
     const which = o.authToken !== undefined ? 'authToken' : 'tokensFile';
-    invalid(`option ${which} needs clusterSecret too: peer calls read and write keys, and without a secret any local process could make them past the token`);
+    invalidOption(`option ${which} needs clusterSecret too: peer calls read and write keys, and without a secret any local process could make them past the token`);
   }
   if (secret === undefined && !isLoopbackHost(host) && o.allowInsecurePublicBind !== true && (o.seeds?.length ?? 0) > 0) {
-    invalid(`host ${host} is reachable from other machines: set clusterSecret so peers authenticate, or allowInsecurePublicBind: true`);
+    invalidOption(`host ${host} is reachable from other machines: set clusterSecret so peers authenticate, or allowInsecurePublicBind: true`);
   }
   return secret;
 }
@@ -480,7 +476,7 @@ function checkSecret(o: NodeOptions, host: string): string | undefined {
 export function seedAddress(seed: string): string {
   const s = seed.trim().replace(/\/+$/, '');
   if (/^wss?:\/\//.test(s)) return s;
-  if (!/^[^\s/]+:\d{1,5}$/.test(s)) invalid(`seed ${JSON.stringify(seed)} must be host:port or ws://host:port`);
+  if (!/^[^\s/]+:\d{1,5}$/.test(s)) invalidOption(`seed ${JSON.stringify(seed)} must be host:port or ws://host:port`);
   return `ws://${s}`;
 }
 
@@ -490,17 +486,17 @@ function schemeFor(url: string, tls: boolean): string {
 }
 
 function resolveCluster(o: NodeOptions, tls: boolean): ClusterSettings {
-  if (o.seeds !== undefined && !Array.isArray(o.seeds)) invalid('option seeds must be an array of host:port strings');
-  const seeds = (o.seeds ?? []).map((x) => (typeof x === 'string' ? schemeFor(seedAddress(x), tls) : invalid('option seeds must hold strings')));
+  if (o.seeds !== undefined && !Array.isArray(o.seeds)) invalidOption('option seeds must be an array of host:port strings');
+  const seeds = (o.seeds ?? []).map((x) => (typeof x === 'string' ? schemeFor(seedAddress(x), tls) : invalidOption('option seeds must hold strings')));
   // The cluster defaults, alone or not: a lone first node founds the cluster's settings (cluster/agreement.ts).
   const n = o.replicas === undefined ? intOption('n', o.n, L.clusterNDefault, 1, 16) : mapTotal(o);
   const r = intOption('r', o.r, Math.min(n, L.clusterRDefault), 1, n);
   const w = intOption('w', o.w, Math.min(n, L.clusterWDefault), 1, n);
   const weight = o.weight ?? 1;
-  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > L.weightLimit) invalid(`option weight must be a number in (0, ${L.weightLimit}]`);
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > L.weightLimit) invalidOption(`option weight must be a number in (0, ${L.weightLimit}]`);
   const vnodes = intOption('vnodes', o.vnodes, L.vnodesDefault, 1, L.vnodesLimit);
   // The ring gives a member round(vnodes × weight) tokens as hashring weight vnodes × weight / 64, which hashring caps at 64.
-  if (vnodes * weight > L.vnodesLimit) invalid(`options vnodes × weight must be at most ${L.vnodesLimit}, got ${vnodes * weight}`);
+  if (vnodes * weight > L.vnodesLimit) invalidOption(`options vnodes × weight must be at most ${L.vnodesLimit}, got ${vnodes * weight}`);
   const labels = resolveLabels(o);
   return {
     seeds,
@@ -517,6 +513,6 @@ function resolveCluster(o: NodeOptions, tls: boolean): ClusterSettings {
     hintTtlMs: intOption('hintTtlMs', o.hintTtlMs, L.hintTtlMsDefault, 1_000, 7 * 24 * 3_600_000),
     requestTimeoutMs: intOption('requestTimeoutMs', o.requestTimeoutMs, L.requestTimeoutMsDefault, 1, L.requestTimeoutMsLimit),
     clusterName: o.clusterName === undefined ? 'ringkv' : stringOption('clusterName', o.clusterName),
-    wanRelay: o.wanRelay === undefined ? true : typeof o.wanRelay === 'boolean' ? o.wanRelay : invalid('option wanRelay must be a boolean'),
+    wanRelay: o.wanRelay === undefined ? true : typeof o.wanRelay === 'boolean' ? o.wanRelay : invalidOption('option wanRelay must be a boolean'),
   };
 }

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeOptions, RingkvNode } from '../src/index.js';
 import { connect, type TestClient } from './support/client.js';
-import { agree, put, waitUntil } from './support/cluster.js';
+import { put, startLabelledCluster, waitUntil } from './support/cluster.js';
 import { nodeTracker, removeTempDirs } from './support/node.js';
 
 const nodes = nodeTracker();
@@ -20,15 +20,11 @@ afterEach(async () => {
 });
 
 const fast: Partial<NodeOptions> = { gossipIntervalMs: 50, requestTimeoutMs: 4_000, durability: 'none' };
-const dcOf: Record<string, string> = { a: 'dc1', b: 'dc1', c: 'dc2', d: 'dc2' };
+const layout: Record<string, Partial<NodeOptions>> = { a: { dc: 'dc1' }, b: { dc: 'dc1' }, c: { dc: 'dc2' }, d: { dc: 'dc2' } };
 
 /** a, b in dc1 and c, d in dc2, two replicas of every key in each: every key is on all four. */
-async function twoDcs(extra: Partial<NodeOptions> = {}): Promise<RingkvNode[]> {
-  const first = await nodes.start({ id: 'a', ...fast, ...extra, dc: 'dc1', replicas: { dc1: 2, dc2: 2 }, w: 2, r: 1 });
-  const rest = await Promise.all(['b', 'c', 'd'].map((id) => nodes.start({ id, ...fast, ...extra, dc: dcOf[id], seeds: [first.url] })));
-  const all = [first, ...rest];
-  await waitUntil('four nodes agree', () => agree(all.map((n) => n.httpUrl), ['a', 'b', 'c', 'd']));
-  return all;
+function twoDcs(extra: Partial<NodeOptions> = {}): Promise<RingkvNode[]> {
+  return startLabelledCluster(nodes, layout, { ...fast, ...extra }, { replicas: { dc1: 2, dc2: 2 }, w: 2, r: 1 });
 }
 
 /** A counter of node `node`'s /metrics: the sample of `family` whose labels include `labels`. */

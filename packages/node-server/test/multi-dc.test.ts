@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isNodeServerError, type NodeOptions, type RingkvNode } from '../src/index.js';
 import { connect, type TestClient } from './support/client.js';
-import { agree, put, waitUntil } from './support/cluster.js';
+import { agree, put, startLabelledCluster, waitUntil } from './support/cluster.js';
 import { nodeTracker, removeTempDirs } from './support/node.js';
 
 const nodes = nodeTracker();
@@ -42,12 +42,8 @@ const layout: Record<string, Partial<NodeOptions>> = {
   e: { dc: 'dc2', zone: 'r2', machine: 'm4' },
 };
 
-async function startTwoDcs(): Promise<RingkvNode[]> {
-  const first = await nodes.start({ id: 'a', ...fast, ...layout.a, replicas: { dc1: 2, dc2: 1 }, w: 3, r: 1 });
-  const rest = await Promise.all(['b', 'c', 'd', 'e'].map((id) => nodes.start({ id, ...fast, ...layout[id], seeds: [first.url] })));
-  const all = [first, ...rest];
-  await waitUntil('five nodes agree', () => agree(all.map((n) => n.httpUrl), ['a', 'b', 'c', 'd', 'e']));
-  return all;
+function startTwoDcs(): Promise<RingkvNode[]> {
+  return startLabelledCluster(nodes, layout, fast, { replicas: { dc1: 2, dc2: 1 }, w: 3, r: 1 });
 }
 
 describe('data centers, racks and machines', () => {

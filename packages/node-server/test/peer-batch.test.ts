@@ -13,7 +13,7 @@ import { PeerLink, type PeerStats } from '../src/cluster/peer-link.js';
 import { systemClock } from '../src/cluster/system-clock.js';
 import { encodeSet, type StoredValue } from '../src/store/set-codec.js';
 import { peerBatchBytesMax } from '../src/limits.js';
-import { dialPeer, peerHello } from './support/peer.js';
+import { helloWithoutThenWith } from './support/peer.js';
 import { removeTempDirs, startTestNode } from './support/node.js';
 
 const codec = new PeerCodec();
@@ -159,13 +159,9 @@ describe('a node answering a batching peer', () => {
   it('says batching only to a hello that asks, runs each call of a batch, and answers each on its own in peer-batch frames', async () => {
     const node = await startTestNode();
     nodes.push(node);
-    const old = await dialPeer(node.url);
-    old.send(peerHello());
-    expect(await old.next()).toEqual({ type: 'peer-hello-ok', nodeId: 'n1' });
-    old.ws.close();
-    const peer = await dialPeer(node.url);
-    peer.send({ ...peerHello(), batching: true } as PeerMessage);
-    expect(await peer.next()).toEqual({ type: 'peer-hello-ok', nodeId: 'n1', batching: true });
+    const { withoutIt, withIt, peer } = await helloWithoutThenWith(node.url, 'batching');
+    expect(withoutIt).toEqual({ type: 'peer-hello-ok', nodeId: 'n1' });
+    expect(withIt).toEqual({ type: 'peer-hello-ok', nodeId: 'n1', batching: true });
     const set = encodeSet(update(empty<StoredValue>(), [], 'other', live<StoredValue>(new TextEncoder().encode('v'))));
     peer.send({
       type: 'peer-batch',

@@ -6,7 +6,7 @@ import type { RingkvNode } from '../src/index.js';
 import { decodeRelayOutcomes, encodeRelayEntries, type RelayEntry } from '../src/cluster/relay-codec.js';
 import { encodeSet, type StoredValue } from '../src/store/set-codec.js';
 import { connect, firstValueText } from './support/client.js';
-import { dialPeer, peerHello } from './support/peer.js';
+import { dialPeer, helloWithoutThenWith, peerHello } from './support/peer.js';
 import { removeTempDirs, startTestNode } from './support/node.js';
 
 const nodes: RingkvNode[] = [];
@@ -22,13 +22,9 @@ describe('the relay peer call', () => {
   it('is offered only to a hello that asks; a relay naming the node stores the set, a stand-in target a hint, an unknown target fails alone', async () => {
     const node = await startTestNode();
     nodes.push(node);
-    const old = await dialPeer(node.url);
-    old.send(peerHello());
-    expect(await old.next()).toEqual({ type: 'peer-hello-ok', nodeId: 'n1' });
-    old.ws.close();
-    const peer = await dialPeer(node.url);
-    peer.send({ ...peerHello(), relay: true } as PeerMessage);
-    expect(await peer.next()).toEqual({ type: 'peer-hello-ok', nodeId: 'n1', relay: true });
+    const { withoutIt, withIt, peer } = await helloWithoutThenWith(node.url, 'relay');
+    expect(withoutIt).toEqual({ type: 'peer-hello-ok', nodeId: 'n1' });
+    expect(withIt).toEqual({ type: 'peer-hello-ok', nodeId: 'n1', relay: true });
     const entries: RelayEntry[] = [
       { key: 'k', set: setOf('relayed'), targets: [{ node: 'n1' }, { node: 'ghost' }] },
       { key: 'h', set: setOf('hinted'), targets: [{ node: 'n1', hintFor: 'n9', hintStampMs: 0 }] },

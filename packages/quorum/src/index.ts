@@ -10,7 +10,7 @@ export { HintedHandoff, estimateBytes } from './hinted-handoff.js';
 export type { HintedHandoffOptions, HandoffStats } from './hinted-handoff.js';
 export { MemoryHintStore } from './memory-hint-store.js';
 export { planRequest } from './plan.js';
-export { DcTally, isNamedLevel, levelPredicate, namedLevels } from './level.js';
+export { DcTally, isNamedLevel, levelCount, levelPredicate, namedLevels } from './level.js';
 export type { Level, LevelPredicate, LevelScope, NamedLevel } from './level.js';
 export type { Plan, Target } from './plan.js';
 export type { QuorumDefaults, QuorumMode, ReadOptions, WriteOptions, ResolvedRead, ResolvedWrite } from './options.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '../test/support/code-of.js';
-import { DcTally, levelPredicate, namedLevels, type Level } from './level.js';
+import { DcTally, levelCount, levelPredicate, namedLevels, type Level } from './level.js';
 
 function tally(counts: Record<string, number>): DcTally {
   const t = new DcTally();
@@ -114,5 +114,31 @@ describe('levelPredicate', () => {
     ['an unknown name', 'local_quorum'],
   ])('refuses %s with invalid-argument', (_name, level) => {
     expect(codeOf(() => levelPredicate(level as Level, { n: 3, replicasPerDc: new Map([['', 3]]), localDc: '' }))).toBe('invalid-argument');
+  });
+});
+
+describe('levelCount', () => {
+  it('counts each level over n replicas of any DC, a DC level as its DC-blind counterpart', () => {
+    const counts = (n: number) => Object.fromEntries(namedLevels.map((level) => [level, levelCount(level, n)]));
+    expect(counts(5)).toEqual({ one: 1, 'local-one': 1, quorum: 3, 'local-quorum': 3, 'each-quorum': 3, all: 5 });
+    expect(counts(2)).toEqual({ one: 1, 'local-one': 1, quorum: 2, 'local-quorum': 2, 'each-quorum': 2, all: 2 });
+    expect(levelCount(2, 3)).toBe(2);
+  });
+
+  it('is the required count of the level predicate of one DC holding all n replicas', () => {
+    for (let n = 1; n <= 7; n++) {
+      const scope = { n, replicasPerDc: new Map([['', n]]), localDc: '' };
+      for (const level of [...namedLevels, ...Array.from({ length: n }, (_, i) => i + 1)]) {
+        expect(levelCount(level, n), `${String(level)} of ${n}`).toBe(levelPredicate(level, scope).required);
+      }
+    }
+  });
+
+  it.each([
+    ['a count of 0', 0],
+    ['a count above n', 4],
+    ['an unknown name', 'local_quorum'],
+  ])('refuses %s with invalid-argument', (_name, level) => {
+    expect(codeOf(() => levelCount(level as Level, 3))).toBe('invalid-argument');
   });
 });

@@ -19,6 +19,10 @@
  *      Hence never both `satisfied(acks)` and `impossible(acks, x)`.
  *   3. `required` = the sum of the per-DC needs for `each-quorum`, else the
  *      level's total count; it is what receipts show as R or W.
+ *   4. `levelCount(level, n)` = `required` of the level's DC-blind
+ *      counterpart (`local-one` → `one`, `local-quorum` and `each-quorum` →
+ *      `quorum`) over n replicas: the one place a level becomes a plain count
+ *      for requests that count replies from any DC alike (a scan's runs).
  */
 import { QuorumError } from './errors.js';
 
@@ -121,6 +125,33 @@ export function levelPredicate(level: Level, scope: LevelScope): LevelPredicate 
     default:
       throw new QuorumError('invalid-argument', `unknown consistency level ${JSON.stringify(String(level))}; use a count or one of ${namedLevels.join(', ')}`);
   }
+}
+
+/** The level that counts every DC alike in place of each DC level (invariant 4). */
+const dcBlind: Readonly<Record<NamedLevel, NamedLevel>> = {
+  one: 'one',
+  'local-one': 'one',
+  quorum: 'quorum',
+  'local-quorum': 'quorum',
+  'each-quorum': 'quorum',
+  all: 'all',
+};
+
+/**
+ * `level` as a plain count of replies out of `n` replicas, whatever their DC
+ * (invariant 4): a count as it is, `one` and `local-one` 1, `quorum`,
+ * `local-quorum` and `each-quorum` ⌊n/2⌋ + 1, `all` n. For requests that are
+ * not resolved against one key's replicas per DC, such as node-server's scan,
+ * which reads each run of the ring from any R of its replicas: there a DC
+ * level cannot keep its DC promise, so it gives its DC-blind count instead.
+ *
+ * Throws QuorumError `invalid-argument` for a count outside [1, n] or an
+ * unknown name (as `levelPredicate`).
+ */
+export function levelCount(level: Level, n: number): number {
+  // An unknown name stays itself, and levelPredicate refuses it.
+  const blind = typeof level === 'number' ? level : (dcBlind[level] ?? level);
+  return levelPredicate(blind, { n, replicasPerDc: new Map(), localDc: '' }).required;
 }
 
 function predicate(level: Level, required: number, perDc: ReadonlyMap<string, number>): LevelPredicate {

@@ -113,6 +113,7 @@ function spawnNode(command: DevCommand, i: number, io: Io, certs: DevCertificate
   const logFormat = command.logFormat ?? defaultLogFormat(io);
   args.push('--log-format', logFormat);
   args.push('--durability', command.durability, ...replicationArgs(command), '--r', String(command.r), '--w', String(command.w));
+  if (command.readRepair !== undefined) args.push('--read-repair', command.readRepair);
   if (command.dcs > 1) args.push('--dc', dcOf(command, i));
   if (seeds.length > 0) args.push('--seeds', seeds.join(','));
   const tls = certs?.nodes.get(id);

@@ -102,9 +102,21 @@ export function flagNames(message: string): string {
   return text;
 }
 
+/**
+ * The machine-readable first line (module header), then ` seeds=…` (and
+ * ` join=true`) when seeded. The seeds are shown as the node dials them: on a
+ * TLS node (its URL is `wss://`) a `host:port` or `ws://` seed is dialled over
+ * TLS, so it is printed `wss://`.
+ */
+export function readyLine(node: Pick<RingkvNode, 'id' | 'url' | 'httpUrl'>, config: Pick<StartConfig, 'dataDir' | 'durability' | 'cluster'>): string {
+  const tls = node.url.startsWith('wss://');
+  const seedUrls = config.cluster.seeds.map((seed) => (tls ? seed.replace(/^ws:\/\//, 'wss://') : seed));
+  const seeds = seedUrls.length === 0 ? '' : ` seeds=${seedUrls.join(',')}${config.cluster.join === true ? ' join=true' : ''}`;
+  return `ringkv node ${node.id} ready url=${node.url} http=${node.httpUrl} data=${config.dataDir} durability=${config.durability}${seeds}`;
+}
+
 function announce(node: RingkvNode, config: StartConfig, io: Io): { node: RingkvNode; config: StartConfig } {
-  const seeds = config.cluster.seeds.length === 0 ? '' : ` seeds=${config.cluster.seeds.join(',')}${config.cluster.join === true ? ' join=true' : ''}`;
-  io.stdout(`ringkv node ${node.id} ready url=${node.url} http=${node.httpUrl} data=${config.dataDir} durability=${config.durability}${seeds}`);
+  io.stdout(readyLine(node, config));
   const caFlag = node.url.startsWith('wss://') && config.tls.tlsCa !== undefined ? ` --tls-ca ${config.tls.tlsCa}` : '';
   const urlFlag = `${node.url === 'ws://127.0.0.1:7000' ? '' : ` --url ${node.url}`}${caFlag}`;
   const rk = cliInvocation(io.env, process.cwd(), process.argv[1] ?? 'ringkv');

@@ -30,13 +30,9 @@ export function isOneReply(level: Level, n: number): boolean {
 
 /**
  * `level` as a plain count of replies out of `n`, for requests that count
- * replies over all replicas whatever their DC (a scan's runs): `one` and
- * `local-one` are 1, `quorum`, `local-quorum` and `each-quorum` a majority
- * of n, `all` n.
+ * replies over all replicas whatever their DC (a scan's runs): quorum's
+ * `levelCount`, the one place a level becomes a count (quorum README,
+ * "Consistency levels"; `local-*` and `each-quorum` count as their DC-blind
+ * counterparts).
  */
-export function levelCount(level: Level, n: number): number {
-  if (typeof level === 'number') return level;
-  if (level === 'one' || level === 'local-one') return 1;
-  if (level === 'all') return n;
-  return Math.floor(n / 2) + 1;
-}
+export { levelCount } from '@ringkv/quorum';

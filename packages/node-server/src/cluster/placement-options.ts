@@ -12,7 +12,7 @@
  *      `dc1:3,dc2:2`, DCs sorted): the agreed settings compare it.
  */
 import { formatReplication, isHashRingError, parseReplication, type Replication, type ReplicationMap } from '@ringkv/hashring';
-import { NodeServerError } from '../errors.js';
+import { invalidOption } from '../errors.js';
 import * as L from '../limits.js';
 
 /** The placement fields of `NodeOptions` (options.ts), as given. */
@@ -32,15 +32,11 @@ export interface PlacementLabels {
   readonly machine: string;
 }
 
-function invalid(message: string): never {
-  throw new NodeServerError('invalid-option', message);
-}
-
 function label(name: string, value: unknown, max: number): string {
   if (value === undefined) return '';
   // eslint-disable-next-line no-control-regex
   if (typeof value !== 'string' || value.length > max || /[\u0000-\u001f\u007f]/.test(value)) {
-    invalid(`option ${name} must be a string of at most ${max} printable characters, got ${JSON.stringify(value)}`);
+    invalidOption(`option ${name} must be a string of at most ${max} printable characters, got ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -50,7 +46,7 @@ export function resolveLabels(o: PlacementInput): PlacementLabels {
   const rack = label('rack', o.rack, L.rackLengthMax);
   const zone = label('zone', o.zone, L.rackLengthMax);
   if (o.rack !== undefined && o.zone !== undefined && rack !== zone) {
-    invalid(`options rack (${JSON.stringify(rack)}) and zone (${JSON.stringify(zone)}) differ: zone is the former name of rack, give one`);
+    invalidOption(`options rack (${JSON.stringify(rack)}) and zone (${JSON.stringify(zone)}) differ: zone is the former name of rack, give one`);
   }
   return { dc: label('dc', o.dc, L.dcLengthMax), zone: rack || zone, machine: label('machine', o.machine, L.machineLengthMax) };
 }
@@ -62,10 +58,10 @@ export function mapOf(o: PlacementInput): ReplicationMap {
     replication = typeof o.replicas === 'string' ? parseReplication(o.replicas) : (o.replicas as Replication);
     formatReplication(replication);
   } catch (error) {
-    if (isHashRingError(error)) invalid(`option replicas: ${error.message.replace(/^hashring: /, '')}`);
+    if (isHashRingError(error)) invalidOption(`option replicas: ${error.message.replace(/^hashring: /, '')}`);
     throw error;
   }
-  if (typeof replication === 'number') invalid('option replicas is a map of data center to count, e.g. { dc1: 3, dc2: 2 }; use n for a plain count');
+  if (typeof replication === 'number') invalidOption('option replicas is a map of data center to count, e.g. { dc1: 3, dc2: 2 }; use n for a plain count');
   return replication;
 }
 
@@ -73,7 +69,7 @@ export function mapOf(o: PlacementInput): ReplicationMap {
 export function mapTotal(o: PlacementInput): number {
   const total = replicationTotal(mapOf(o));
   const text = formatReplication(mapOf(o));
-  if (o.n !== undefined && o.n !== total) invalid(`option n (${String(o.n)}) differs from the sum of replicas (${text} = ${total}): give one`);
+  if (o.n !== undefined && o.n !== total) invalidOption(`option n (${String(o.n)}) differs from the sum of replicas (${text} = ${total}): give one`);
   return total;
 }
 

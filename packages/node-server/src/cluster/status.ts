@@ -8,7 +8,7 @@ import { replicationOf } from './settings.js';
 import type { ClusterCore } from './core.js';
 import type { EngineHintStore } from './hint-store.js';
 import type { PeerNetwork } from './peer-network.js';
-import type { TopologyStatus } from '../topology/service.js';
+import type { TopologyStatus } from '../topology/status.js';
 import type { SettingsRecord, SettingsSource } from './agreement.js';
 
 /** The cluster settings in /status: the agreed values, where they came from, and the replicas keys have now. */

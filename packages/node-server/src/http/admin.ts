@@ -19,7 +19,7 @@ import type { ServerContext } from '../server/context.js';
 import { gate, type GatedEndpoint } from './gate.js';
 import { sendError, sendJson } from './json.js';
 import { adminBodyBytesMax } from '../topology/limits.js';
-import type { AdminResult } from '../topology/service.js';
+import type { AdminResult } from '../topology/admin-result.js';
 import type { PlanQuery } from '../topology/plan.js';
 
 export { sendError, sendJson } from './json.js';

@@ -36,13 +36,12 @@
  *      batch starts after `gather` (the end of the event-loop turn), so
  *      writes read from many connections in one turn share one engine batch.
  */
-import { protocolError, type GetResult, type Key, type Sibling } from '@ringkv/protocol';
+import { protocolError, type GetResult, type Key } from '@ringkv/protocol';
 import {
   context as contextOf,
   decodeContext,
   empty,
   encodeContext,
-  isExpired,
   isTombstoneOnlyAt,
   isTombstoneOrExpiringOnly,
   live,
@@ -59,6 +58,10 @@ import { keyId, sameBytes, storageKey } from './keys.js';
 import { ReplicaReadHold } from './log-loss.js';
 import { decodeSet, encodeSet, storedValue, type StoredSet, type StoredValue } from './set-codec.js';
 import { encodeMark, tombstoneKey } from './tombstone-index.js';
+import { toGetResult } from './get-result.js';
+
+// Kept importable from here (cluster/core.ts reads its results through it).
+export { toGetResult };
 
 /** How the store versions and bounds writes. */
 export interface StoreConfig {
@@ -464,30 +467,4 @@ export class ReplicaStore {
       return undefined;
     }
   }
-}
-
-function toSibling(payload: Payload<StoredValue>): Sibling {
-  if (payload.tombstone) return tombstoneSibling;
-  const v = payload.value;
-  return v instanceof Uint8Array ? { value: v } : { value: v.m, valueEncoding: 'msgpack' };
-}
-
-const tombstoneSibling: Sibling = Object.freeze({ tombstone: true });
-
-/**
- * The get result of a stored set read at `nowMs`: every version (tombstones
- * included) except values expired at `nowMs`, found iff one is a value. The
- * context still covers the expired versions, so a write with it supersedes them.
- */
-export function toGetResult(set: StoredSet, nowMs: number): GetResult {
-  const siblings: Sibling[] = [];
-  let found = false;
-  for (const entry of set.entries) {
-    for (const payload of entry.versions) {
-      if (isExpired(payload, nowMs)) continue;
-      siblings.push(toSibling(payload));
-      found ||= !payload.tombstone;
-    }
-  }
-  return { found, siblings, context: encodeContext(contextOf(set)) };
 }

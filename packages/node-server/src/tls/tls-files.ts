@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { NodeServerError } from '../errors.js';
+import { invalidOption } from '../errors.js';
 
 /** The TLS options of `startNode` (NodeOptions picks these three). */
 export interface TlsOptions {
@@ -41,10 +41,6 @@ export interface TlsMaterial {
   readonly ca: Buffer;
 }
 
-function invalid(message: string): never {
-  throw new NodeServerError('invalid-option', message);
-}
-
 /**
  * The TLS files of `o`, or `undefined` without TLS (invariant 1). Throws
  * `invalid-option` for a partial set or a value that is not a non-empty
@@ -53,11 +49,11 @@ function invalid(message: string): never {
 export function resolveTlsFiles(o: TlsOptions): TlsFiles | undefined {
   const given = (['tlsCert', 'tlsKey', 'tlsCa'] as const).filter((name) => o[name] !== undefined);
   if (given.length === 0) return undefined;
-  for (const name of given) if (typeof o[name] !== 'string' || o[name] === '') invalid(`option ${name} must be a non-empty file path, got ${String(o[name])}`);
-  if (o.tlsCert !== undefined && o.tlsKey === undefined) invalid('option tlsCert needs tlsKey: the private key of the certificate');
-  if (o.tlsKey !== undefined && o.tlsCert === undefined) invalid('option tlsKey needs tlsCert: the certificate of the key');
-  if (o.tlsCa === undefined) invalid('option tlsCert needs tlsCa too: the cluster CA, against which peers verify each other (mutual TLS)');
-  if (o.tlsCert === undefined) invalid('option tlsCa needs tlsCert and tlsKey: the node\'s own certificate and key');
+  for (const name of given) if (typeof o[name] !== 'string' || o[name] === '') invalidOption(`option ${name} must be a non-empty file path, got ${String(o[name])}`);
+  if (o.tlsCert !== undefined && o.tlsKey === undefined) invalidOption('option tlsCert needs tlsKey: the private key of the certificate');
+  if (o.tlsKey !== undefined && o.tlsCert === undefined) invalidOption('option tlsKey needs tlsCert: the certificate of the key');
+  if (o.tlsCa === undefined) invalidOption('option tlsCert needs tlsCa too: the cluster CA, against which peers verify each other (mutual TLS)');
+  if (o.tlsCert === undefined) invalidOption('option tlsCa needs tlsCert and tlsKey: the node\'s own certificate and key');
   return { certFile: o.tlsCert, keyFile: o.tlsKey as string, caFile: o.tlsCa };
 }
 
@@ -66,7 +62,7 @@ function readPem(option: string, path: string): Buffer {
     return readFileSync(path);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    invalid(`option ${option}: cannot read ${path} (${reason})`);
+    invalidOption(`option ${option}: cannot read ${path} (${reason})`);
   }
 }
 
@@ -80,7 +76,7 @@ export function readTlsMaterial(files: TlsFiles): TlsMaterial {
   try {
     createSecureContext(material);
   } catch (error) {
-    invalid(`options tlsCert, tlsKey, tlsCa (${files.certFile}, ${files.keyFile}, ${files.caFile}) do not make a TLS context: ${(error as Error).message}`);
+    invalidOption(`options tlsCert, tlsKey, tlsCa (${files.certFile}, ${files.keyFile}, ${files.caFile}) do not make a TLS context: ${(error as Error).message}`);
   }
   return material;
 }

@@ -21,7 +21,7 @@ import type { PeerCallBody } from '../cluster/peer-link.js';
 import { placementVersion, ringSpecs, ringVnodesBase, type RingView } from '../cluster/ring-view.js';
 import type { StorageEngine } from '../store/engine-port.js';
 import { streamCallTimeoutMs } from './limits.js';
-import type { AdminResult } from './service.js';
+import type { AdminResult } from './admin-result.js';
 import { decodeCounts, encodeRanges, localCounts } from './streams.js';
 
 /** `GET /admin/plan`'s query. */

@@ -71,3 +71,17 @@ export async function clearProgress(store: ReplicaStore, engine: Pick<StorageEng
 function put(store: ReplicaStore, skey: Uint8Array, encoded: Uint8Array | undefined): Promise<void> {
   return store.mutate<undefined, void>({ skey, load: () => undefined, step: () => ({ next: undefined, encoded, result: undefined }) });
 }
+
+/**
+ * The status a node's gossip starts with: joining when asked to join (the
+ * node's `TopologySettings.join`) and its data directory never finished a
+ * join. A node whose directory records an unfinished leave starts gossiping
+ * `normal` and resumes the leave once it sees the cluster again
+ * (`TopologyService.start`).
+ */
+export function initialSelf(engine: Pick<StorageEngine, 'getSync'>, settings: { readonly join: boolean }): 'joining' | 'normal' {
+  const stored = readSelf(engine);
+  if (stored === 'joining') return 'joining';
+  if (stored === 'normal' || stored === 'leaving') return 'normal';
+  return settings.join ? 'joining' : 'normal';
+}

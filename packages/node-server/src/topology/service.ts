@@ -3,7 +3,10 @@
  * (stream out, hand off hints, announce left), remove (announce a dead
  * member left), cleanup (drop ranges the node no longer replicates, once
  * their owners hold them) and plan (what a change would move). README,
- * "Topology changes", has the operator's view.
+ * "Topology changes", has the operator's view. This class holds the node's
+ * topology state and schedules the work; the steps run in join.ts, leave.ts
+ * and cleanup-pass.ts (over `TopologyRun`, options.ts), the shapes /status and
+ * the admin endpoints answer with are in status.ts and admin-result.ts.
  *
  * Concurrency model: event-driven on the injected clock. At most one join
  * or leave stream and one cleanup run at a time; each makes one peer call
@@ -29,100 +32,24 @@
  *      `leftStopDelayMsMax` on its clock, with no peer call or gossip state
  *      in between (a removed node whose gossip stopped included).
  */
-import { HashRing, ringDiff, type RangeChange, type RingRange, type Replication } from '@ringkv/hashring';
+import { ringDiff } from '@ringkv/hashring';
 import { leaveAnnounceRounds } from '@ringkv/gossip';
 import type { PeerMessage, RangeStatsMessage, StreamCheckMessage, StreamPushMessage, StreamRangeMessage } from '@ringkv/protocol';
-import type { Clock } from '@ringkv/quorum';
-import type { ClusterCore } from '../cluster/core.js';
-import type { EngineHintStore } from '../cluster/hint-store.js';
-import type { PeerPort } from '../cluster/replicas.js';
-import { ringVnodesBase } from '../cluster/ring-view.js';
-import type { NodeLogger } from '../log.js';
-import type { StorageEngine } from '../store/engine-port.js';
-import type { ReplicaStore } from '../store/replica-store.js';
-import { cleanupRange, type CleanupStats } from './cleanup.js';
+import { fail, type AdminResult } from './admin-result.js';
+import type { CleanupStats } from './cleanup.js';
+import { cleanupPass, type CleanupSummary } from './cleanup-pass.js';
 import { DataCount } from './data-count.js';
+import { redirectHints } from './hints.js';
+import { waitForCluster, pullAll } from './join.js';
 import { JoinWitnesses } from './join-witnesses.js';
-import { handOverHints, redirectHints } from './hints.js';
-import { afterChangeRounds, announceRounds, joinWitnessRoundsMax, leftStopDelayMsMax, repairAfterChangeMsMin, streamChunkBytesMax, streamChunkBytesMin, streamRetryMs } from './limits.js';
+import { handOffHints, pushAllMoving, redirectPorts } from './leave.js';
+import { afterChangeRounds, announceRounds, leftStopDelayMsMax, repairAfterChangeMsMin, streamChunkBytesMax, streamChunkBytesMin, streamRetryMs } from './limits.js';
+import type { TopologyOptions, TopologyRun } from './options.js';
 import { computePlan, type Plan, type PlanQuery } from './plan.js';
-import { clearProgress, readProgress, readSelf, writeSelf, type SelfState } from './progress.js';
-import { rangeHasData, rangeName } from './ranges.js';
-import { pullRange, pushRange, serveStream, type StreamCounters, type StreamPorts } from './streams.js';
+import { clearProgress, initialSelf, readSelf, writeSelf, type SelfState } from './progress.js';
+import { newStreamStatus, streamStatusAt, type StreamStatus, type TopologyStatus } from './status.js';
+import { serveStream, type StreamCounters, type StreamPorts } from './streams.js';
 import { TokenBucket } from './token-bucket.js';
-
-/** Topology options after defaults (`NodeOptions.join`, `streamBytesPerSec`, `onLeft`). */
-export interface TopologySettings {
-  readonly join: boolean;
-  readonly streamBytesPerSec: number;
-  /** Called once the node has left (its data handed over, `left` announced). */
-  readonly onLeft?: () => void;
-}
-
-/** The stream in progress (or last finished), for /status. */
-export interface StreamStatus {
-  direction: 'in' | 'out';
-  rangesTotal: number;
-  rangesDone: number;
-  keys: number;
-  bytes: number;
-  bytesPerSec: number;
-  startedAtMs: number;
-  peers: string[];
-}
-
-/** `cluster.topology` of /status. */
-export interface TopologyStatus {
-  readonly self: SelfState;
-  readonly stream: StreamStatus | null;
-  readonly cleanup: CleanupStats & { readonly pending: number };
-}
-
-/** An admin call's outcome: a value, or an HTTP status with a stable code. */
-export type AdminResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly status: number; readonly code: string; readonly message: string };
-
-/** `POST /admin/cleanup`'s answer. */
-export interface CleanupSummary {
-  readonly rangesDropped: number;
-  readonly keysDropped: number;
-  readonly bytesPushed: number;
-}
-
-/** What the service is built from. */
-export interface TopologyOptions {
-  readonly id: string;
-  /** The cluster's replication (N, or the replication map per DC): what every ring lookup takes. */
-  readonly n: Replication;
-  readonly gossipIntervalMs: number;
-  readonly engine: StorageEngine;
-  readonly store: ReplicaStore;
-  readonly hints: EngineHintStore;
-  readonly cluster: ClusterCore;
-  readonly peers: PeerPort;
-  readonly clock: Clock;
-  readonly random: { next(): number };
-  readonly settings: TopologySettings;
-  /** Runs an anti-entropy pass (scheduled after ring changes). */
-  readonly repair: () => Promise<unknown>;
-  readonly log: NodeLogger;
-}
-
-/**
- * The status a node's gossip starts with: joining when asked to join and its
- * data directory never finished a join. A node whose directory records an
- * unfinished leave starts gossiping `normal` and resumes the leave once it
- * sees the cluster again (`TopologyService.start`).
- */
-export function initialSelf(engine: Pick<StorageEngine, 'getSync'>, settings: Pick<TopologySettings, 'join'>): 'joining' | 'normal' {
-  const stored = readSelf(engine);
-  if (stored === 'joining') return 'joining';
-  if (stored === 'normal' || stored === 'leaving') return 'normal';
-  return settings.join ? 'joining' : 'normal';
-}
-
-function fail<T>(status: number, code: string, message: string): AdminResult<T> {
-  return { ok: false, status, code, message };
-}
 
 /** A node's topology changes (module comment). */
 export class TopologyService {
@@ -142,8 +69,11 @@ export class TopologyService {
   readonly data: DataCount;
   /** Peers known to know this node is joining (read only while it joins). */
   private readonly witnesses: JoinWitnesses;
+  /** What the join, leave and cleanup runs (join.ts, leave.ts, cleanup-pass.ts) take from this service. */
+  private readonly run: TopologyRun;
 
   constructor(private readonly o: TopologyOptions) {
+    this.run = { o, stopped: () => this.stopped, sleep: (ms) => this.sleep(ms), ports: () => this.ports(), notePeer: (id) => this.notePeer(id) };
     // Hooks installed before the core starts (node-core); the count itself runs in start(), in chunks (data-count.ts).
     this.data = new DataCount(o.engine);
     o.store.observe(this.data.observe);
@@ -195,8 +125,7 @@ export class TopologyService {
   /** `cluster.topology` of /status. */
   status(): TopologyStatus {
     const s = this.stream;
-    const endMs = this.streamEndedAtMs ?? this.o.clock.now();
-    const stream = s === null ? null : { ...s, peers: [...s.peers], bytesPerSec: Math.round(s.bytes / Math.max(0.001, (endMs - s.startedAtMs) / 1000)) };
+    const stream = s === null ? null : streamStatusAt(s, this.streamEndedAtMs ?? this.o.clock.now());
     return { self: this.selfState, stream, cleanup: { ...this.cleanupStats, pending: this.cleanupPending } };
   }
 
@@ -205,13 +134,13 @@ export class TopologyService {
   private async runJoin(): Promise<void> {
     await writeSelf(this.o.store, 'joining');
     for (let attempt = 0; !this.stopped; attempt++) {
-      await this.waitForCluster();
+      await waitForCluster(this.run, this.witnesses);
       if (this.stopped) return;
       const view = this.o.cluster.view;
       const gained = ringDiff(view.ring, view.future, this.o.n).filter((c) => c.gained.includes(this.o.id));
       if (attempt === 0 || this.stream === null) this.stream = this.newStream('in', gained.length);
       else Object.assign(this.stream, { rangesTotal: gained.length, rangesDone: 0 });
-      if (await this.pullAll(gained)) break;
+      if (await pullAll(this.run, gained, this.stream)) break;
       await this.sleep(streamRetryMs);
     }
     if (this.stopped) return;
@@ -222,63 +151,6 @@ export class TopologyService {
     this.o.cluster.gossip.setStatus('normal');
     this.o.cluster.view.update(this.o.cluster.gossip.snapshot());
     this.o.log.info({ keys: this.stream?.keys, bytes: this.stream?.bytes }, 'join complete: serving as normal');
-  }
-
-  /** Streams every gained range from one of its current replicas; false when some range found no source. */
-  private async pullAll(gained: readonly RangeChange[]): Promise<boolean> {
-    let complete = true;
-    for (const change of gained) {
-      if (this.stopped) return false;
-      if (await this.pullOne(change)) (this.stream as StreamStatus).rangesDone++;
-      else complete = false;
-    }
-    return complete;
-  }
-
-  private async pullOne(change: RangeChange): Promise<boolean> {
-    const name = rangeName(change);
-    if (readProgress(this.o.engine, name).done) return true;
-    const view = this.o.cluster.view;
-    const sources = change.before.filter((id) => id !== this.o.id && !view.down.has(id));
-    for (const source of sources) {
-      const address = view.addressOf(source);
-      if (address === undefined) continue;
-      try {
-        this.notePeer(source);
-        await pullRange(this.ports(), address, change, name);
-        return true;
-      } catch (error) {
-        this.o.log.warn({ source, range: name, err: error }, 'stream from a source failed; trying another replica');
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Waits until gossip shows another ring member, then until every live
-   * member (normal or leaving) has shown in its gossip that it knows this
-   * node is joining (join-witnesses.ts), so its coordinators write to this
-   * node as a pending replica before any range is streamed; at most
-   * `joinWitnessRoundsMax` rounds, after which the join proceeds and logs
-   * who was not confirmed (anti-entropy covers their writes). Then one more
-   * round, for writes a coordinator began before it learned.
-   */
-  private async waitForCluster(): Promise<void> {
-    const interval = this.o.gossipIntervalMs;
-    while (!this.stopped && this.o.cluster.view.ring.nodes().every((m) => m.id === this.o.id)) await this.sleep(interval);
-    const deadlineMs = this.o.clock.now() + interval * joinWitnessRoundsMax;
-    for (;;) {
-      if (this.stopped) return;
-      const live = this.o.cluster.view.snapshot().filter((m) => m.id !== this.o.id && (m.status === 'normal' || m.status === 'leaving'));
-      const missing = this.witnesses.missing(live);
-      if (missing.length === 0) break;
-      if (this.o.clock.now() >= deadlineMs) {
-        this.o.log.warn({ missing, rounds: joinWitnessRoundsMax }, 'some members have not shown they know this node is joining; streaming anyway (anti-entropy covers writes they coordinate meanwhile)');
-        break;
-      }
-      await this.sleep(interval / 2);
-    }
-    await this.sleep(interval);
   }
 
   // ----------------------------------------------------------------- leave
@@ -314,10 +186,10 @@ export class TopologyService {
     await writeSelf(this.o.store, 'leaving');
     await this.sleep(this.o.gossipIntervalMs * announceRounds);
     this.stream = this.newStream('out', 0);
-    await this.pushAllMoving();
+    await pushAllMoving(this.run, this.stream);
     if (this.stopped) return;
     this.streamEndedAtMs = this.o.clock.now();
-    await this.handOffHints();
+    await handOffHints(this.o);
     await writeSelf(this.o.store, 'left');
     this.selfState = 'left';
     this.announceLeft();
@@ -339,80 +211,12 @@ export class TopologyService {
     else this.o.log.warn('gossip had already stopped (another member removed this node): left is not announced again');
   }
 
-  /**
-   * Pushes every range this node holds to each node gaining it, until the
-   * ring diff has no (range, target) pair left undone. Rounds: every pair
-   * whose target is live is tried once; pairs left (target down or failing)
-   * wait `streamRetryMs` for the next round. A target that leaves the future
-   * ring meanwhile (an operator removed it) drops out of the recomputed
-   * diff, which names its ranges' new owners instead.
-   */
-  private async pushAllMoving(): Promise<void> {
-    const done = new Set<string>();
-    const stream = this.stream as StreamStatus;
-    while (!this.stopped) {
-      const view = this.o.cluster.view;
-      const work: [RangeChange, string][] = [];
-      for (const c of ringDiff(view.ring, view.future, this.o.n)) {
-        if (!c.before.includes(this.o.id)) continue;
-        for (const target of c.gained) if (!done.has(`${rangeName(c)}>${target}`)) work.push([c, target]);
-      }
-      if (work.length === 0) return;
-      stream.rangesTotal = done.size + work.length;
-      for (const [range, target] of work) {
-        if (this.stopped) return;
-        if (!(await this.tryPush(range, target))) continue;
-        done.add(`${rangeName(range)}>${target}`);
-        stream.rangesDone = done.size;
-      }
-      if (done.size < stream.rangesTotal) await this.sleep(streamRetryMs);
-    }
-  }
-
-  /** One attempt to push a range to a new owner; false when it is down, unknown or the push failed. */
-  private async tryPush(range: RingRange, target: string): Promise<boolean> {
-    const view = this.o.cluster.view;
-    const address = view.addressOf(target);
-    if (address === undefined || view.down.has(target)) return false;
-    this.notePeer(target);
-    try {
-      await pushRange(this.ports(), address, range);
-      return true;
-    } catch (error) {
-      this.o.log.warn({ target, err: error }, 'push to a new owner failed; retrying');
-      return false;
-    }
-  }
-
-  /**
-   * Before it goes: replays the hints this node holds to their live targets,
-   * and hands the hints of down targets to a node that stays (hints.ts).
-   */
-  private async handOffHints(): Promise<void> {
-    const view = this.o.cluster.view;
-    for (const target of [...this.o.hints.countsByTarget().keys()]) {
-      if (target === this.o.id) continue;
-      if (!view.down.has(target)) await this.o.cluster.handoff.replay(target).catch(() => {});
-      if ((this.o.hints.countsByTarget().get(target) ?? 0) === 0) continue;
-      const moved = await handOverHints({ ...this.redirectPorts(), future: () => view.future }, target).catch(() => 0);
-      this.o.log.info({ target, moved }, 'handed hints for a down node to a node that stays');
-    }
-  }
-
-  private redirectPorts(): Parameters<typeof redirectHints>[0] {
-    const view = this.o.cluster.view;
-    return {
-      selfId: this.o.id, n: this.o.n, ring: () => view.ring, down: () => view.down, addressOf: (m) => view.addressOf(m),
-      hints: this.o.hints, store: this.o.store, call: (a, b, t) => this.o.peers.call(a, b, t),
-    };
-  }
-
   /** A member left or was removed: its hints go to the keys' current replicas instead (hints.ts). */
   private redirectHintsOf(id: string): void {
     if ((this.o.hints.countsByTarget().get(id) ?? 0) === 0) return;
     // After the ring dropped it (the view updates on the same gossip event, after this listener).
     this.later(`hints:${id}`, this.o.gossipIntervalMs, () => {
-      void redirectHints(this.redirectPorts(), id).then(
+      void redirectHints(redirectPorts(this.o), id).then(
         (moved) => this.o.log.info({ member: id, moved }, 'hints of a member that left were delivered to current replicas'),
         (error: unknown) => this.o.log.warn({ member: id, err: error }, 'redirecting hints of a member that left failed'),
       );
@@ -454,27 +258,7 @@ export class TopologyService {
   }
 
   private async runCleanup(): Promise<CleanupSummary> {
-    const view = this.o.cluster.view;
-    const summary = { rangesDropped: 0, keysDropped: 0, bytesPushed: 0 };
-    let pending = 0;
-    // Every range of the ring with its replicas: the diff from an empty ring lists them all.
-    for (const range of ringDiff(HashRing.fromNodes([], { vnodes: ringVnodesBase }), view.ring, this.o.n)) {
-      if (this.stopped || view.changing) break;
-      if (range.after.includes(this.o.id) || !rangeHasData(this.o.engine, range)) continue;
-      const owners = range.after.map((id) => ({ id, address: view.addressOf(id) }));
-      if (owners.some((w) => w.address === undefined || view.down.has(w.id))) {
-        pending++;
-        continue;
-      }
-      const r = await cleanupRange({ ...this.ports(), clock: this.o.clock, changing: () => view.changing }, range, owners as { id: string; address: string }[]).catch((error: unknown) => {
-        this.o.log.warn({ range: rangeName(range), err: error }, 'cleanup of a range failed; it is kept');
-        return undefined;
-      });
-      if (r === undefined || !r.complete) pending++;
-      else summary.rangesDropped++;
-      summary.keysDropped += r?.keysDropped ?? 0;
-      summary.bytesPushed += r?.bytesPushed ?? 0;
-    }
+    const { summary, pending } = await cleanupPass(this.run);
     this.cleanupPending = pending;
     // Ranges kept because an owner was down: try again later (another ring change also reschedules).
     if (pending > 0 && !this.stopped) this.later('cleanup', this.o.gossipIntervalMs * afterChangeRounds * 6, () => {
@@ -538,7 +322,7 @@ export class TopologyService {
 
   private newStream(direction: 'in' | 'out', rangesTotal: number): StreamStatus {
     this.streamEndedAtMs = undefined;
-    return { direction, rangesTotal, rangesDone: 0, keys: 0, bytes: 0, bytesPerSec: 0, startedAtMs: this.o.clock.now(), peers: [] };
+    return newStreamStatus(direction, rangesTotal, this.o.clock.now());
   }
 
   private notePeer(id: string): void {

@@ -1,9 +1,9 @@
 /** Helpers for multi-node tests: polling /status until the cluster agrees, and reading a stopped node's store. */
 import { openEngine } from '@ringkv/lsm-engine';
-import { storageKey, type RingkvNode } from '../../src/index.js';
+import { storageKey, type NodeOptions, type RingkvNode } from '../../src/index.js';
 import { decodeSet, type StoredSet } from '../../src/store/set-codec.js';
 import { codec, type TestClient } from './client.js';
-import { tempDir } from './node.js';
+import { tempDir, type nodeTracker } from './node.js';
 
 /** Polls `check` every 25 ms until it returns true; throws with `what` after `timeoutMs`. */
 export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -89,4 +89,25 @@ export async function startThree(
   const nodes: [RingkvNode, RingkvNode, RingkvNode] = [a, await start('b', dirs[1], [a.url]), await start('c', dirs[2], [a.url])];
   await waitUntil('three nodes agree', () => agree(nodes.map((n) => n.httpUrl), ['a', 'b', 'c']));
   return { nodes, dirs };
+}
+
+/**
+ * Starts one in-process node per entry of `layout` (node id → its own options:
+ * dc, rack, machine), in `layout`'s order, all with `common`: the first also
+ * with `founder` (the cluster settings it founds: replication map, r, w), the
+ * others seeded with the first's URL and started together. Resolves, in
+ * `layout`'s order, once every node sees every one of them normal on one ring.
+ */
+export async function startLabelledCluster(
+  nodes: ReturnType<typeof nodeTracker>,
+  layout: Readonly<Record<string, Partial<NodeOptions>>>,
+  common: Partial<NodeOptions>,
+  founder: Partial<NodeOptions>,
+): Promise<RingkvNode[]> {
+  const [firstId, ...restIds] = Object.keys(layout) as [string, ...string[]];
+  const first = await nodes.start({ id: firstId, ...common, ...layout[firstId], ...founder });
+  const rest = await Promise.all(restIds.map((id) => nodes.start({ id, ...common, ...layout[id], seeds: [first.url] })));
+  const all = [first, ...rest];
+  await waitUntil(`${all.length} nodes agree`, () => agree(all.map((n) => n.httpUrl), Object.keys(layout)));
+  return all;
 }

@@ -45,3 +45,19 @@ export const peerHello = (secret?: string, nodeId = 'x'): PeerMessage => ({
   clusterName: 'ringkv',
   ...(secret === undefined ? {} : { secret }),
 });
+
+/**
+ * The two hellos of a peer capability negotiated in the hello (`relay`,
+ * `batching`): one connection says hello without it (closed after its
+ * hello-ok), a second asks for it. Returns both hello-oks for the test to
+ * check, and the second connection, open for calls made with the capability.
+ */
+export async function helloWithoutThenWith(url: string, capability: 'relay' | 'batching'): Promise<{ withoutIt: PeerMessage; withIt: PeerMessage; peer: Peer }> {
+  const old = await dialPeer(url);
+  old.send(peerHello());
+  const withoutIt = await old.next();
+  old.ws.close();
+  const peer = await dialPeer(url);
+  peer.send({ ...peerHello(), [capability]: true } as PeerMessage);
+  return { withoutIt, withIt: await peer.next(), peer };
+}
