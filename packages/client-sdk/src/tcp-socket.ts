@@ -13,7 +13,8 @@
  *   2. Nothing reaches `onmessage` before the node's preamble was checked;
  *      a node that answers anything else (an HTTP server, another framing
  *      version) closes the socket with 1002 and a reason saying so.
- *   3. Frames sent in one turn of the event loop leave in one write.
+ *   3. Frames sent in one turn of the event loop leave in one write
+ *      (protocol's `TurnWriter`, the node's own coalescing).
  *   4. A frame longer than `frameBytesMax` closes the socket (1009) before
  *      its payload is buffered.
  *   5. `onclose` fires once: 1000 when the node closed its side cleanly or
@@ -22,7 +23,7 @@
  */
 
 import type { Socket } from 'node:net';
-import { LengthPrefixedReader, checkTcpPreamble, joinLengthPrefixed, tcpPreamble } from '@ringkv/protocol';
+import { LengthPrefixedReader, TurnWriter, checkTcpPreamble, tcpPreamble } from '@ringkv/protocol';
 import { RingkvError } from './errors.js';
 import type { WebSocketCloseEvent, WebSocketFactory, WebSocketLike, WebSocketMessageEvent } from './ports.js';
 import type { TlsCa } from './types.js';
@@ -92,9 +93,8 @@ export class TcpSocket implements WebSocketLike {
   onerror: ((event: unknown) => void) | null = null;
   private readonly reader: LengthPrefixedReader;
   private head: Buffer | undefined = Buffer.alloc(0);
-  private pending: Uint8Array[] = [tcpPreamble];
-  private pendingBytes = 0;
-  private flushScheduled = false;
+  /** A Buffer per turn from Node's pool (no zero-fill; the socket takes it without converting). */
+  private readonly writer: TurnWriter;
   private closeEvent: WebSocketCloseEvent | undefined;
 
   constructor(
@@ -102,10 +102,12 @@ export class TcpSocket implements WebSocketLike {
     frameBytesMax: number,
   ) {
     this.reader = new LengthPrefixedReader(frameBytesMax);
+    this.writer = new TurnWriter(socket, { schedule: process.nextTick, alloc: Buffer.allocUnsafe });
     socket.once('connect', () => {
       if (this.readyState !== connecting) return;
       this.readyState = open;
-      this.schedule();
+      // Invariant 1: the preamble leads the first turn's frames (the hello), in the same write.
+      this.writer.preface(tcpPreamble);
       this.onopen?.({});
     });
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -124,36 +126,13 @@ export class TcpSocket implements WebSocketLike {
   }
 
   get bufferedAmount(): number {
-    return this.socket.writableLength + this.pendingBytes;
+    return this.socket.writableLength + this.writer.pendingBytes;
   }
 
   send(data: Uint8Array): void {
     if (this.readyState !== open) return;
-    this.pending.push(data);
-    this.pendingBytes += data.byteLength + 4;
-    this.schedule();
+    this.writer.push(data);
   }
-
-  private schedule(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    process.nextTick(this.flush);
-  }
-
-  /** Invariant 3 (and 1: the preamble is the first pending entry until the first flush). */
-  private readonly flush = (): void => {
-    this.flushScheduled = false;
-    if (this.socket.destroyed || this.socket.writableEnded) return;
-    let frames = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (frames[0] !== tcpPreamble) {
-      if (frames.length > 0) this.socket.write(joinLengthPrefixed(frames));
-      return;
-    }
-    frames = frames.slice(1);
-    this.socket.write(frames.length === 0 ? tcpPreamble : Buffer.concat([tcpPreamble, joinLengthPrefixed(frames)]));
-  };
 
   private receive(chunk: Buffer): void {
     if (this.readyState === closed) return;
@@ -184,7 +163,7 @@ export class TcpSocket implements WebSocketLike {
     if (this.readyState >= closing) return;
     this.readyState = closing;
     this.closeEvent ??= { code, reason };
-    this.flush();
+    this.writer.flush();
     this.socket.end();
   }
 

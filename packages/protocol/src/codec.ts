@@ -5,6 +5,10 @@
  *
  * Decoding is the trust boundary. Its steps, in order:
  *   1. frame length ≤ frameBytesMax, before anything is read;
+ *   1b. the common requests and replies are read in one pass by `HotDecoder`
+ *      (hot-decode.ts), which checks every field as it reads and declines
+ *      anything it is not sure of; a declined frame takes steps 2–4, which
+ *      alone refuse frames (so every typed error comes from them);
  *   2. structural pre-scan (scan.ts): exactly one value, every declared length
  *      within the frame, nesting, lengths and container count within the
  *      envelope bounds, string map keys, no extension types;
@@ -34,6 +38,7 @@ import {
   type ProtocolLimits,
 } from './limits.js';
 import { FRAME_VERSION, MessageKind, type Message, type ValueEncoding } from './messages.js';
+import { HotDecoder } from './hot-decode.js';
 import { StructureScanner, type ScanIssue } from './scan.js';
 import { peekId, validateBody } from './validate.js';
 import { plainValue, unpackableReason } from './value.js';
@@ -54,6 +59,12 @@ export interface PackedValue {
 export interface WireCodecOptions {
   /** Overrides of `defaultLimits`; see limits.ts for each bound. */
   readonly limits?: Partial<ProtocolLimits>;
+  /**
+   * False turns off the one-pass decoding of the common frames (hot-decode.ts),
+   * so every frame takes the scan, msgpackr and validate.ts: for tests that
+   * compare the two paths. Default true.
+   */
+  readonly hotPath?: boolean;
 }
 
 const scanCodes = { malformed: 'malformed-frame', limit: 'limit-exceeded', invalid: 'invalid-message' } as const;
@@ -81,10 +92,12 @@ export class WireCodec {
   private readonly valueUnpackr = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: 'auto' as 'bigint' });
   private readonly frameScanner: StructureScanner;
   private readonly valueScanner: StructureScanner;
+  private readonly hot: HotDecoder | undefined;
 
   /** Throws a RangeError for limits that are not positive safe integers (see `resolveLimits`). */
   constructor(options: WireCodecOptions = {}) {
     this.limits = resolveLimits(options.limits);
+    this.hot = options.hotPath === false ? undefined : new HotDecoder(this.limits);
     this.frameScanner = new StructureScanner({
       depthMax: envelopeDepthMax,
       containerLengthMax: envelopeContainerLengthMax,
@@ -137,6 +150,8 @@ export class WireCodec {
     if (frame.byteLength > this.limits.frameBytesMax) {
       return refuse(protocolError('frame-too-large', `frame of ${frame.byteLength} bytes exceeds ${this.limits.frameBytesMax}`));
     }
+    const hot = this.hot?.decode(frame);
+    if (hot !== undefined) return { ok: true, message: hot };
     const issue = this.frameScanner.scan(frame);
     if (issue !== undefined) return refuse(scanError(issue));
     let decoded: unknown;

@@ -130,6 +130,9 @@ export {
   checkTcpPreamble,
   joinLengthPrefixed,
   lengthPrefixedBytes,
+  TurnWriter,
+  type TurnSink,
+  type TurnWriterOptions,
   tcpLengthPrefixBytes,
   tcpPreamble,
 } from './tcp-framing.js';

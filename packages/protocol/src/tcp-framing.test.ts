@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, seedNote, testSeed } from '@ringkv/sim';
-import { LengthPrefixedReader, checkTcpPreamble, joinLengthPrefixed, tcpPreamble } from './tcp-framing.js';
+import { LengthPrefixedReader, TurnWriter, checkTcpPreamble, joinLengthPrefixed, tcpPreamble, type TurnSink } from './tcp-framing.js';
 
 function frameOf(length: number, fill: number): Uint8Array {
   return new Uint8Array(length).fill(fill);
@@ -97,5 +97,112 @@ describe('checkTcpPreamble', () => {
 
   it('starts with a byte that no HTTP method starts with', () => {
     expect(tcpPreamble[0]).toBeGreaterThan(0x7f);
+  });
+});
+
+/** A sink that records its writes (copied), the flushes a socket would make, and a scheduler run by hand. */
+function recorder(): { sink: TurnSink & { destroyed: boolean }; writes: Uint8Array[]; syscalls: () => number; runTurn: () => void; schedule: (f: () => void) => void } {
+  const writes: Uint8Array[] = [];
+  let corked = 0;
+  let syscalls = 0;
+  let queued: (() => void)[] = [];
+  const sink = {
+    destroyed: false,
+    writableEnded: false,
+    write(bytes: Uint8Array) {
+      writes.push(Uint8Array.from(bytes));
+      if (corked === 0) syscalls++;
+    },
+    cork() {
+      corked++;
+    },
+    uncork() {
+      if (--corked === 0) syscalls++;
+    },
+  };
+  const runTurn = (): void => {
+    const fs = queued;
+    queued = [];
+    for (const f of fs) f();
+  };
+  return { sink, writes, syscalls: () => syscalls, runTurn, schedule: (f) => queued.push(f) };
+}
+
+describe('TurnWriter', () => {
+  it('writes a turn’s frames as one buffer with their prefixes, which the reader splits back', () => {
+    const r = recorder();
+    const w = new TurnWriter(r.sink, { schedule: r.schedule });
+    const frames = [frameOf(1, 1), frameOf(70, 2), frameOf(3, 3)];
+    for (const f of frames) w.push(f);
+    expect(w.pendingBytes).toBe(3 * 4 + 74);
+    expect(r.writes).toHaveLength(0);
+    r.runTurn();
+    expect(r.writes).toEqual([joinLengthPrefixed(frames)]);
+    expect(r.syscalls()).toBe(1);
+    expect(w.pendingBytes).toBe(0);
+    expect(readAll(new LengthPrefixedReader(1024), r.writes)).toEqual(frames);
+  });
+
+  it('schedules one flush per turn, and a new one for the next turn', () => {
+    const r = recorder();
+    let scheduled = 0;
+    const w = new TurnWriter(r.sink, { schedule: (f) => (scheduled++, r.schedule(f)) });
+    w.push(frameOf(2, 1));
+    w.push(frameOf(2, 2));
+    expect(scheduled).toBe(1);
+    r.runTurn();
+    w.push(frameOf(2, 3));
+    expect(scheduled).toBe(2);
+    r.runTurn();
+    expect(r.writes).toHaveLength(2);
+  });
+
+  it('sends the preface unprefixed ahead of the turn’s frames, in one corked write, and alone when no frame follows', () => {
+    const r = recorder();
+    const w = new TurnWriter(r.sink, { schedule: r.schedule });
+    w.preface(tcpPreamble);
+    w.push(frameOf(2, 9));
+    r.runTurn();
+    expect(r.writes).toEqual([tcpPreamble, joinLengthPrefixed([frameOf(2, 9)])]);
+    expect(r.syscalls()).toBe(1);
+    const alone = recorder();
+    const w2 = new TurnWriter(alone.sink, { schedule: alone.schedule });
+    w2.preface(tcpPreamble);
+    alone.runTurn();
+    expect(alone.writes).toEqual([tcpPreamble]);
+  });
+
+  it('writes a turn over joinBytesMax frame by frame without copying, still in one corked write', () => {
+    const r = recorder();
+    const w = new TurnWriter(r.sink, { schedule: r.schedule, joinBytesMax: 100 });
+    const big = frameOf(100, 5);
+    w.push(big);
+    w.push(frameOf(1, 6));
+    r.runTurn();
+    expect(r.writes).toEqual([Uint8Array.of(0, 0, 0, 100), big, Uint8Array.of(0, 0, 0, 1), frameOf(1, 6)]);
+    expect(r.syscalls()).toBe(1);
+  });
+
+  it('flushes on demand (before a close) and drops what is queued once the sink is gone', () => {
+    const r = recorder();
+    const w = new TurnWriter(r.sink, { schedule: r.schedule });
+    w.push(frameOf(2, 1));
+    w.flush();
+    expect(r.writes).toHaveLength(1);
+    r.runTurn(); // the scheduled flush finds nothing left
+    expect(r.writes).toHaveLength(1);
+    w.push(frameOf(2, 2));
+    r.sink.destroyed = true;
+    r.runTurn();
+    expect(r.writes).toHaveLength(1);
+  });
+
+  it('builds the joined buffer with the given allocator', () => {
+    const r = recorder();
+    const sizes: number[] = [];
+    const w = new TurnWriter(r.sink, { schedule: r.schedule, alloc: (n) => (sizes.push(n), new Uint8Array(n)) });
+    w.push(frameOf(10, 1));
+    r.runTurn();
+    expect(sizes).toEqual([14]);
   });
 });

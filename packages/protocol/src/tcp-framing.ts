@@ -19,6 +19,11 @@
  *      chunks is copied once it completes, and the partial bytes it holds
  *      meanwhile are copies (`heldBytes`), never views pinning a larger
  *      read buffer.
+ *   4. A `TurnWriter` writes the frames queued in one turn of the event loop
+ *      (and the preface queued before them) in one uncorked write, in the
+ *      order they were queued: joined into one buffer up to its
+ *      `joinBytesMax`, else each frame behind its own prefix without a copy,
+ *      in one corked write.
  */
 
 import { protocolError, type ProtocolError } from './errors.js';
@@ -54,15 +59,136 @@ export function lengthPrefixedBytes(frames: readonly Uint8Array[]): number {
  * socket write for a turn's replies). The caller owns the result.
  */
 export function joinLengthPrefixed(frames: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(lengthPrefixedBytes(frames));
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  return joinInto(new Uint8Array(lengthPrefixedBytes(frames)), frames);
+}
+
+/** Writes `frames` behind their prefixes into `out`, which has exactly their room; returns it. */
+function joinInto(out: Uint8Array, frames: readonly Uint8Array[]): Uint8Array {
   let at = 0;
-  for (const f of frames) {
-    view.setUint32(at, f.byteLength);
-    out.set(f, at + tcpLengthPrefixBytes);
-    at += tcpLengthPrefixBytes + f.byteLength;
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i] as Uint8Array;
+    const n = f.byteLength;
+    writeUint32(out, at, n);
+    at += tcpLengthPrefixBytes;
+    // A small frame: a loop beats `set`'s fixed cost.
+    if (n > 64) out.set(f, at);
+    else for (let j = 0; j < n; j++) out[at + j] = f[j] as number;
+    at += n;
   }
   return out;
+}
+
+/** What a `TurnWriter` writes to: a Node `net.Socket` (or `tls.TLSSocket`) has all of it. */
+export interface TurnSink {
+  /** True once the socket is gone: queued frames are dropped. */
+  readonly destroyed: boolean;
+  /** True once our side was ended: queued frames are dropped. */
+  readonly writableEnded: boolean;
+  write(bytes: Uint8Array): unknown;
+  cork(): void;
+  uncork(): void;
+}
+
+/** Options of `new TurnWriter`. */
+export interface TurnWriterOptions {
+  /**
+   * Runs `flush` at the end of the current turn (Node: `process.nextTick`);
+   * injected because this package does no I/O and touches no timers.
+   */
+  readonly schedule: (flush: () => void) => void;
+  /** Turns of at most this many bytes are copied into one buffer; larger ones are written frame by frame. Default: always join. */
+  readonly joinBytesMax?: number;
+  /** Makes the joined buffer (Node: `Buffer.allocUnsafe`, pooled and not zero-filled; a socket takes a Buffer without converting it). Default `new Uint8Array(n)`. */
+  readonly alloc?: (bytes: number) => Uint8Array;
+}
+
+/**
+ * Per-turn write coalescing for a length-prefixed stream (invariant 4): one
+ * socket write per turn however many frames were sent in it. Shared by the
+ * node's TCP transport and the SDK's TCP socket.
+ *
+ * When to use: one per connection; `push` every frame, `preface` the
+ * unprefixed preamble, `flush` before ending the socket (a close must not
+ * drop what was queued). Gotchas: frames are kept (not copied) until the
+ * flush, so a caller must not write to a frame it pushed.
+ */
+export class TurnWriter {
+  private frames: Uint8Array[] = [];
+  private frameBytes = 0;
+  private prefaceBytes: Uint8Array | undefined;
+  private scheduled = false;
+  private readonly joinBytesMax: number;
+  private readonly alloc: (bytes: number) => Uint8Array;
+
+  constructor(
+    private readonly sink: TurnSink,
+    private readonly options: TurnWriterOptions,
+  ) {
+    this.joinBytesMax = options.joinBytesMax ?? Infinity;
+    this.alloc = options.alloc ?? ((bytes) => new Uint8Array(bytes));
+  }
+
+  /** Bytes queued and not yet handed to the sink (prefixes included). */
+  get pendingBytes(): number {
+    return this.frameBytes + (this.prefaceBytes?.byteLength ?? 0);
+  }
+
+  /** Queues `bytes` as they are (no length prefix) ahead of this turn's frames: the preamble. */
+  preface(bytes: Uint8Array): void {
+    this.prefaceBytes = bytes;
+    this.schedule();
+  }
+
+  /** Queues one frame, written behind its length prefix at the end of the turn. */
+  push(frame: Uint8Array): void {
+    this.frames.push(frame);
+    this.frameBytes += tcpLengthPrefixBytes + frame.byteLength;
+    this.schedule();
+  }
+
+  /** Makes sure a flush runs at the end of this turn (also for a preface alone). */
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.options.schedule(this.flush);
+  }
+
+  /** Writes what is queued now (invariant 4); a sink that is gone or ended drops it. */
+  readonly flush = (): void => {
+    this.scheduled = false;
+    const sink = this.sink;
+    if (sink.destroyed || sink.writableEnded) return;
+    const frames = this.frames;
+    const bytes = this.frameBytes;
+    const preface = this.prefaceBytes;
+    if (frames.length > 0) {
+      this.frames = [];
+      this.frameBytes = 0;
+    }
+    this.prefaceBytes = undefined;
+    const join = frames.length > 0 && bytes <= this.joinBytesMax;
+    if (join && preface === undefined) {
+      sink.write(this.joined(frames, bytes));
+      return;
+    }
+    if (preface === undefined && frames.length === 0) return;
+    sink.cork();
+    if (preface !== undefined) sink.write(preface);
+    if (join) sink.write(this.joined(frames, bytes));
+    else {
+      for (const frame of frames) {
+        const prefix = this.alloc(tcpLengthPrefixBytes);
+        writeUint32(prefix, 0, frame.byteLength);
+        sink.write(prefix);
+        sink.write(frame);
+      }
+    }
+    sink.uncork();
+  };
+
+  private joined(frames: readonly Uint8Array[], bytes: number): Uint8Array {
+    return joinInto(this.alloc(bytes), frames);
+  }
 }
 
 /**
@@ -148,6 +274,13 @@ export class LengthPrefixedReader {
     if (length > this.frameBytesMax) return protocolError('frame-too-large', `a length prefix of ${length} bytes exceeds ${this.frameBytesMax}`);
     return undefined;
   }
+}
+
+function writeUint32(bytes: Uint8Array, at: number, n: number): void {
+  bytes[at] = n >>> 24;
+  bytes[at + 1] = (n >>> 16) & 0xff;
+  bytes[at + 2] = (n >>> 8) & 0xff;
+  bytes[at + 3] = n & 0xff;
 }
 
 function readUint32(bytes: Uint8Array, at: number): number {

@@ -7,7 +7,8 @@
  * Invariants:
  *   1. Frames sent in one turn of the event loop leave in one socket write:
  *      they are collected until `process.nextTick` and written as one buffer
- *      (or, above `tcpJoinBytesMax`, as one corked writev without copying).
+ *      (or, above `tcpJoinBytesMax`, as one corked writev without copying),
+ *      by protocol's `TurnWriter`, which the SDK's TCP socket shares.
  *   2. Until the connection's good hello a frame may announce at most
  *      `helloFrameBytesMax` bytes: a larger length destroys the socket
  *      before its payload is read (frame-guard.ts invariant 3). After it, a
@@ -22,7 +23,7 @@
  *      (what it still sends is read and dropped), an anonymous one none.
  */
 import type { Socket } from 'node:net';
-import { LengthPrefixedReader, joinLengthPrefixed, tcpLengthPrefixBytes, type ProtocolError } from '@ringkv/protocol';
+import { LengthPrefixedReader, TurnWriter, type ProtocolError } from '@ringkv/protocol';
 import { tcpCloseLingerMs, tcpJoinBytesMax } from '../limits.js';
 import type { FrameGuard } from './frame-guard.js';
 import type { ClientTransport, FrameSink } from './transport.js';
@@ -44,15 +45,11 @@ export class TcpTransport implements ClientTransport {
   private readonly reader: LengthPrefixedReader;
   private sink: TcpFrameSink | undefined;
   private identified = false;
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
-  private flushScheduled = false;
+  private readonly writer: TurnWriter;
   private closing = false;
   /** Held bytes last reported to the frame guard (invariant 3). */
   private reportedBytes = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
-  /** Bytes to write ahead of the next frames, unprefixed (the preamble). */
-  private preface: Uint8Array | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -60,6 +57,8 @@ export class TcpTransport implements ClientTransport {
     private readonly limits: TcpTransportLimits,
   ) {
     this.reader = new LengthPrefixedReader(limits.helloFrameBytesMax);
+    // Node's pooled, unzeroed Buffers: a socket takes a Buffer without converting it.
+    this.writer = new TurnWriter(socket, { schedule: process.nextTick, joinBytesMax: tcpJoinBytesMax, alloc: Buffer.allocUnsafe });
   }
 
   /** Starts delivering `sink` the socket's frames, beginning with `first` (the bytes read after the preamble). */
@@ -71,7 +70,7 @@ export class TcpTransport implements ClientTransport {
     });
     // The HTTP server accepts half-open sockets: the client's end closes ours (after what is queued).
     this.socket.once('end', () => {
-      this.flush();
+      this.writer.flush();
       this.socket.end();
     });
     if (first.byteLength > 0) this.onData(first);
@@ -108,55 +107,18 @@ export class TcpTransport implements ClientTransport {
   }
 
   get bufferedAmount(): number {
-    return this.socket.writableLength + this.pendingBytes;
+    return this.socket.writableLength + this.writer.pendingBytes;
   }
 
   /** Queues `bytes` as they are (no length prefix), ahead of the frames of this turn: the node's preamble. */
   sendRaw(bytes: Uint8Array): void {
-    this.preface = bytes;
-    this.schedule();
+    this.writer.preface(bytes);
   }
 
   send(frame: Uint8Array): void {
     if (this.socket.destroyed || this.socket.writableEnded) return;
-    this.pending.push(frame);
-    this.pendingBytes += tcpLengthPrefixBytes + frame.byteLength;
-    this.schedule();
+    this.writer.push(frame);
   }
-
-  private schedule(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    process.nextTick(this.flush);
-  }
-
-  /** Writes the turn's frames in one write (invariant 1). */
-  private readonly flush = (): void => {
-    this.flushScheduled = false;
-    const frames = this.pending;
-    const bytes = this.pendingBytes;
-    if (this.socket.destroyed || this.socket.writableEnded) return;
-    this.pending = [];
-    this.pendingBytes = 0;
-    const join = frames.length > 0 && bytes <= tcpJoinBytesMax;
-    if (join && this.preface === undefined) {
-      this.socket.write(joinLengthPrefixed(frames));
-      return;
-    }
-    this.socket.cork();
-    if (this.preface !== undefined) this.socket.write(this.preface);
-    this.preface = undefined;
-    if (join) this.socket.write(joinLengthPrefixed(frames));
-    else {
-      for (const frame of frames) {
-        const prefix = Buffer.allocUnsafe(tcpLengthPrefixBytes);
-        prefix.writeUInt32BE(frame.byteLength, 0);
-        this.socket.write(prefix);
-        this.socket.write(frame);
-      }
-    }
-    this.socket.uncork();
-  };
 
   pause(): void {
     this.socket.pause();
@@ -169,7 +131,7 @@ export class TcpTransport implements ClientTransport {
   close(_code: number, _reason: string, authenticated: boolean): void {
     if (this.closing) return;
     this.closing = true;
-    this.flush();
+    this.writer.flush();
     this.socket.end();
     if (!authenticated) {
       if (this.socket.writableFinished) this.socket.destroy();
