@@ -102,6 +102,9 @@ export class ReplicaTrees {
   private readonly empty: MerkleTree;
   /** Full rebuilds done (start, ring changes). */
   rebuilds = 0;
+  /** The last preference list `groupOf` computed a group for, and that group. */
+  private lastList: readonly string[] = [];
+  private lastGroup: string | undefined;
 
   constructor(private readonly o: TreesOptions) {
     this.empty = new MerkleTree({ bucketsLog2: o.bucketsLog2 });
@@ -114,7 +117,12 @@ export class ReplicaTrees {
   /** The group of a data storage key, or undefined when this node does not replicate it. */
   groupOf(skey: Uint8Array): string | undefined {
     const list = this.o.ring().preferenceListAtBytes(skey, 1, this.o.n);
-    return list.includes(this.o.selfId) ? [...list].sort().join(',') : undefined;
+    // The group depends only on the list: consecutive writes mostly share one, so the sort and join are skipped.
+    if (sameIds(list, this.lastList)) return this.lastGroup;
+    const group = list.includes(this.o.selfId) ? [...list].sort().join(',') : undefined;
+    this.lastList = list;
+    this.lastGroup = group;
+    return group;
   }
 
   /** The store's intent hook (invariant 4): these keys' batch is about to reach the engine. */
@@ -306,8 +314,17 @@ export class ReplicaTrees {
   }
 }
 
+/** Node's native latin1 decoder, called on a plain Uint8Array (no Buffer view made per write). */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+
 function idOf(skey: Uint8Array): string {
-  return Buffer.from(skey.buffer, skey.byteOffset, skey.length).toString('latin1');
+  return latin1Slice.call(skey, 0, skey.length);
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Byte order of two storage keys. */
