@@ -100,6 +100,11 @@ export class DataCount {
   /** The store's write hook (`ReplicaStore.observe`). */
   readonly observe: WriteObserver = (skey, old, next) => {
     if (skey[0] !== dataPrefix) return;
+    if (this.done && this.skipped.size === 0) {
+      // Invariant 3, and no key left from the scan: the common case needs no key string (one per write).
+      this.apply(skey, old, next);
+      return;
+    }
     const id = idOf(skey);
     if (!this.done) {
       const left = (this.inFlight.get(id) ?? 1) - 1;
@@ -108,9 +113,13 @@ export class DataCount {
     }
     if (this.skipped.delete(id)) old = undefined; // invariant 2: the scan counted nothing for it
     else if (!this.done && (this.cursor === undefined || compare(skey, this.cursor) > 0)) return; // invariant 1
+    this.apply(skey, old, next);
+  };
+
+  private apply(skey: Uint8Array, old: Uint8Array | undefined, next: Uint8Array | undefined): void {
     if (old !== undefined) this.add(skey, old, -1);
     if (next !== undefined) this.add(skey, next, 1);
-  };
+  }
 
   /** The figures now. */
   status(): DataCountStatus {
