@@ -47,7 +47,7 @@ import type { Replication } from '@ringkv/hashring';
 import type { HashRing } from '@ringkv/hashring';
 import { bucketRange, MerkleTree, versionDigest } from '@ringkv/merkle';
 import type { StorageEngine } from '../store/engine-port.js';
-import { dataPrefix } from '../store/keys.js';
+import { dataPrefix, keyId } from '../store/keys.js';
 
 /** What the trees need from the node. */
 export interface TreesOptions {
@@ -129,7 +129,7 @@ export class ReplicaTrees {
   intent(skeys: readonly Uint8Array[]): void {
     for (const skey of skeys) {
       if (skey[0] !== dataPrefix || skey.length < 9) continue;
-      const id = idOf(skey);
+      const id = keyId(skey);
       this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + 1);
       if (this.owned !== undefined && !this.owned.has(id)) this.owned.set(id, this.scanned(skey) ? this.digestNow(skey) : undefined);
     }
@@ -138,7 +138,7 @@ export class ReplicaTrees {
   /** The write hook (invariant 2): a data key went from `old` to `next` encodings (undefined: absent). */
   observe(skey: Uint8Array, old: Uint8Array | undefined, next: Uint8Array | undefined): void {
     if (skey[0] !== dataPrefix || skey.length < 9) return;
-    const id = idOf(skey);
+    const id = keyId(skey);
     const left = (this.inFlight.get(id) ?? 1) - 1;
     if (left <= 0) this.inFlight.delete(id);
     else this.inFlight.set(id, left);
@@ -262,7 +262,7 @@ export class ReplicaTrees {
     for (const [skey, value] of this.o.engine.iterate(bounds)) {
       this.cursor = skey.slice();
       this.scannedKeys++;
-      if (skey.length >= 9 && !(this.owned as Map<string, Uint8Array | undefined>).has(idOf(skey))) this.applyDigests(skey, undefined, versionDigest(value));
+      if (skey.length >= 9 && !(this.owned as Map<string, Uint8Array | undefined>).has(keyId(skey))) this.applyDigests(skey, undefined, versionDigest(value));
       if (++n >= chunkKeys) return false;
     }
     return true;
@@ -312,13 +312,6 @@ export class ReplicaTrees {
     if (tree === undefined) this.trees.set(group, (tree = new MerkleTree({ bucketsLog2: this.o.bucketsLog2 })));
     return tree;
   }
-}
-
-/** Node's native latin1 decoder, called on a plain Uint8Array (no Buffer view made per write). */
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
-
-function idOf(skey: Uint8Array): string {
-  return latin1Slice.call(skey, 0, skey.length);
 }
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {

@@ -25,7 +25,7 @@
  *      A tombstone-only set is a stored record and counts until collected.
  */
 import type { StorageEngine } from '../store/engine-port.js';
-import { dataPrefix } from '../store/keys.js';
+import { dataPrefix, keyId } from '../store/keys.js';
 import type { WriteObserver } from '../store/replica-store.js';
 
 /** /status `store`: data records held by this node. */
@@ -48,8 +48,6 @@ function recordBytes(skey: Uint8Array, value: Uint8Array): number {
 function compare(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
 }
-
-const idOf = (skey: Uint8Array): string => Buffer.from(skey.buffer, skey.byteOffset, skey.byteLength).toString('latin1');
 
 /** Data record count and bytes (module comment). */
 export class DataCount {
@@ -76,7 +74,7 @@ export class DataCount {
       for (const [skey, value] of this.engine.iterate(bounds)) {
         n++;
         this.cursor = skey.slice();
-        const id = idOf(skey);
+        const id = keyId(skey);
         if (this.inFlight.has(id)) this.skipped.add(id);
         else this.add(skey, value, 1);
       }
@@ -92,7 +90,7 @@ export class DataCount {
     if (this.done) return;
     for (const skey of skeys) {
       if (skey[0] !== dataPrefix) continue;
-      const id = idOf(skey);
+      const id = keyId(skey);
       this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + 1);
     }
   };
@@ -105,7 +103,7 @@ export class DataCount {
       this.apply(skey, old, next);
       return;
     }
-    const id = idOf(skey);
+    const id = keyId(skey);
     if (!this.done) {
       const left = (this.inFlight.get(id) ?? 1) - 1;
       if (left > 0) this.inFlight.set(id, left);
