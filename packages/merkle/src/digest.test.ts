@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { versionDigest, versionDigestBytes } from './digest.js';
 import { hashBytes64 } from './hash64.js';
@@ -21,6 +22,16 @@ describe('versionDigest', () => {
     const plain = new Uint32Array(2);
     hashBytes64(input, input.length, 0, plain);
     expect([view.getUint32(0), view.getUint32(4)]).not.toEqual(Array.from(plain));
+  });
+
+  it('keeps its bytes across releases: replicas of different versions compare digests', () => {
+    const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+    const long = Uint8Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 255);
+    // Produced by the DataView implementation this replaced (f2a6396).
+    expect(hex(versionDigest(new Uint8Array(0)))).toBe('839c73b270889c59');
+    expect(hex(versionDigest(utf8.encode('version')))).toBe('3c176a272064c0ca');
+    expect(hex(versionDigest(utf8.encode('{"siblings":[1]}')))).toBe('d899025e25d6c795');
+    expect(hex(versionDigest(long))).toBe('23fd92a36828e9a0');
   });
 
   it('returns a fresh array each call', () => {

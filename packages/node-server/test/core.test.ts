@@ -104,6 +104,16 @@ describe('ClusterCore results', () => {
     expect('receipt' in reply && reply.receipt?.replicas.map((r) => `${r.node}:${r.outcome}`).sort()).toEqual(['a:ack', 'b:pending']);
   });
 
+  it('answers a write with a receipt only when the request asked for one', async () => {
+    const { core: c } = await core(async () => ({ type: 'apply-ok', id: 0 }));
+    const plain = await c.run({ type: 'put', key: 'k', value: new Uint8Array([1]) }, { w: 'one' }, false);
+    expect(plain.type).toBe('put-ok');
+    expect('receipt' in plain).toBe(false);
+    const del = await c.run({ type: 'delete', key: 'k' }, { w: 'one', receipt: true }, false);
+    expect(del.type).toBe('delete-ok');
+    expect('receipt' in del && del.receipt?.op).toBe('delete');
+  });
+
   it('forwards a write for a key this node does not replicate to its replica and relays the reply', async () => {
     const sent: string[] = [];
     const { core: d } = await core(async (address, body) => {

@@ -35,7 +35,8 @@ export type WriteResult<V> =
       readonly dot: Dot;
       readonly context: VClock;
       readonly set: DvvSet<V>;
-      readonly receipt: Receipt;
+      /** Absent when the call asked for none (`receipt: false`). */
+      readonly receipt?: Receipt;
     }
   | {
       readonly status: 'quorum-not-met';
@@ -45,7 +46,8 @@ export type WriteResult<V> =
       readonly maybeWritten: boolean;
       readonly dot?: Dot;
       readonly context?: VClock;
-      readonly receipt: Receipt;
+      /** Absent when the call asked for none (`receipt: false`). */
+      readonly receipt?: Receipt;
     }
   | {
       readonly status: 'indeterminate';
@@ -53,7 +55,8 @@ export type WriteResult<V> =
       readonly required: number;
       readonly dot?: Dot;
       readonly context?: VClock;
-      readonly receipt: Receipt;
+      /** Absent when the call asked for none (`receipt: false`). */
+      readonly receipt?: Receipt;
     };
 
 /**

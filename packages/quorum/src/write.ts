@@ -50,6 +50,8 @@ export interface WriteRequest<V> {
   /** The options' W resolved against the plan (level.ts). */
   readonly level: LevelPredicate;
   readonly plan: Plan;
+  /** Whether the result carries a receipt (coordinator `WriteCall.receipt`). */
+  readonly receipt: boolean;
 }
 
 /** Runs one write; see the module invariants. */
@@ -215,7 +217,7 @@ class WriteRun<V> {
     if (result.status === 'ok') stats.ok++;
     else if (result.status === 'quorum-not-met') stats.quorumNotMet++;
     else stats.indeterminate++;
-    this.resolve({ ...result, receipt: this.receipt() } as WriteResult<V>);
+    this.resolve((this.req.receipt ? { ...result, receipt: this.receipt() } : result) as WriteResult<V>);
   }
 
   private receipt(): Receipt {

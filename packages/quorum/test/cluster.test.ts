@@ -48,7 +48,7 @@ describe('a three-node cluster with one node killed', () => {
     for (const key of keys) {
       const write = await settle(cluster, cluster.node('n0').coordinator.put(key, `v-${key}`));
       expect(write.status, seedNote(seed)).toBe('ok');
-      expect(write.receipt.localHints, seedNote(seed)).toEqual(['n2']);
+      expect(write.receipt!.localHints, seedNote(seed)).toEqual(['n2']);
       const read = await settle(cluster, cluster.node('n1').coordinator.get(key));
       expect(read.status === 'ok' && read.found, seedNote(seed)).toBe(true);
     }

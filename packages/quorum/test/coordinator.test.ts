@@ -27,7 +27,7 @@ describe('Coordinator writes', () => {
     expect(result.acks).toBe(2);
     expect(result.required).toBe(2);
     expect(result.dot).toEqual({ actor: p0, counter: 1 });
-    const r = byNode(result.receipt.replicas);
+    const r = byNode(result.receipt!.replicas);
     expect(r[p0!]).toMatchObject({ role: 'primary', outcome: 'ack', latencyMs: 0 });
     expect(r[p1!]).toMatchObject({ role: 'primary', outcome: 'ack', latencyMs: 1 });
     expect(r[p2!]).toMatchObject({ role: 'primary', outcome: 'pending' });
@@ -43,10 +43,10 @@ describe('Coordinator writes', () => {
     c.down = new Set([p1!, p2!]);
     const result = await settle(c, c.coordinator(p0!).put(key, 'v1', { w: 2 }));
     expect(result.status).toBe('ok');
-    const r = byNode(result.receipt.replicas);
+    const r = byNode(result.receipt!.replicas);
     expect(r[spare]).toMatchObject({ role: 'fallback', hintFor: p1, outcome: 'ack' });
     expect(r[p2!]).toMatchObject({ role: 'primary', outcome: 'not-sent' });
-    expect(result.receipt.localHints).toEqual([p2]);
+    expect(result.receipt!.localHints).toEqual([p2]);
     await advance(c, 10);
     expect(c.hints.get(spare)!.peek(p1!, key)).toBeDefined();
     expect(c.stored(spare, key)).toEqual(empty());
@@ -60,7 +60,7 @@ describe('Coordinator writes', () => {
     const coordinator = c.coordinator(p0!);
     const ok = await settle(c, coordinator.put(key, 'v1'));
     expect(ok).toMatchObject({ status: 'ok', acks: 2 });
-    expect(ok.receipt.localHints).toEqual([p2]);
+    expect(ok.receipt!.localHints).toEqual([p2]);
     await advance(c, 10);
     expect(valuesOf(c.hints.get(p0!)!.peek(p2!, key)!.set)).toEqual(['v1']);
     expect(c.stored(p1!, key)).not.toEqual(empty());
@@ -77,13 +77,13 @@ describe('Coordinator writes', () => {
     const coordinator = c.coordinator(p0!, { mode: 'strict' });
     const refused = await settle(c, coordinator.put(key, 'v1', { w: 3 }));
     expect(refused).toMatchObject({ status: 'quorum-not-met', reason: 'too-few-replicas', maybeWritten: false });
-    expect(refused.receipt.replicas.every((r) => r.outcome === 'not-sent' && r.role === 'primary')).toBe(true);
+    expect(refused.receipt!.replicas.every((r) => r.outcome === 'not-sent' && r.role === 'primary')).toBe(true);
     expect(c.calls).toEqual([]);
     expect(c.stored(p0!, key)).toEqual(empty());
     const ok = await settle(c, coordinator.put(key, 'v1'));
     expect(ok.status).toBe('ok');
-    expect(ok.receipt.replicas.map((r) => r.role)).toEqual(['primary', 'primary', 'primary']);
-    expect(ok.receipt.localHints).toEqual([p1]);
+    expect(ok.receipt!.replicas.map((r) => r.role)).toEqual(['primary', 'primary', 'primary']);
+    expect(ok.receipt!.localHints).toEqual([p1]);
   });
 
   it('reports quorum-not-met with maybeWritten when replicas refuse, and keeps hints for them', async () => {
@@ -93,7 +93,7 @@ describe('Coordinator writes', () => {
     c.behaviour.set(p2!, 'error');
     const result = await settle(c, c.coordinator(p0!).put(key, 'v1'));
     expect(result).toMatchObject({ status: 'quorum-not-met', reason: 'replicas-failed', maybeWritten: true, acks: 1, required: 2 });
-    expect(byNode(result.receipt.replicas)[p1!]).toMatchObject({ outcome: 'error', error: `${p1} refused` });
+    expect(byNode(result.receipt!.replicas)[p1!]).toMatchObject({ outcome: 'error', error: `${p1} refused` });
     await advance(c, 10);
     expect(c.hints.get(p0!)!.peek(p1!, key)).toBeDefined();
     expect(c.hints.get(p0!)!.peek(p2!, key)).toBeDefined();
@@ -107,8 +107,8 @@ describe('Coordinator writes', () => {
     const started = c.clock.now();
     const result = await settle(c, c.coordinator(p0!).put(key, 'v1', { timeoutMs: 300 }));
     expect(result).toMatchObject({ status: 'indeterminate', acks: 1, required: 2 });
-    expect(result.receipt.elapsedMs).toBe(c.clock.now() - started);
-    expect(byNode(result.receipt.replicas)[p1!]!.outcome).toBe('timeout');
+    expect(result.receipt!.elapsedMs).toBe(c.clock.now() - started);
+    expect(byNode(result.receipt!.replicas)[p1!]!.outcome).toBe('timeout');
     expect(c.clock.pendingTimers()).toBe(0);
   });
 
@@ -131,7 +131,7 @@ describe('Coordinator writes', () => {
     const result = await settle(c, coordinator.put(key, 'late'));
     expect(result.status).toBe('indeterminate');
     expect('dot' in result && result.dot).toBe(false);
-    expect(byNode(result.receipt.replicas)[p0!]!.outcome).toBe('timeout');
+    expect(byNode(result.receipt!.replicas)[p0!]!.outcome).toBe('timeout');
     expect(c.calls).toEqual([]);
     await advance(c, 1_000);
     expect(valuesOf(c.hints.get(p0!)!.peek(p1!, key)!.set)).toEqual(['late']);
@@ -152,6 +152,29 @@ describe('Coordinator writes', () => {
     });
     await expect(settle(c, coordinator.put(key, 'v1'))).rejects.toThrow('disk full');
     expect(c.calls).toEqual([]);
+  });
+
+  it('a write called with receipt: false answers the same without a receipt, and its replicas get the set', async () => {
+    const c = new FakeCluster(['n1', 'n2', 'n3', 'n4']);
+    const [p0, p1, p2] = c.preference(key);
+    const result = await settle(c, c.coordinator(p0!).put(key, 'v1', { receipt: false }));
+    expect(result).toMatchObject({ status: 'ok', acks: 2, required: 2, dot: { actor: p0, counter: 1 } });
+    expect('receipt' in result).toBe(false);
+    const del = await settle(c, c.coordinator(p0!).delete(key, { receipt: false, context: result.status === 'ok' ? result.context : [] }));
+    expect(del.status).toBe('ok');
+    expect('receipt' in del).toBe(false);
+    await advance(c, 100);
+    for (const node of [p0!, p1!, p2!]) expect(valuesOf(c.stored(node, key))).toEqual(['(deleted)']);
+    const asked = await settle(c, c.coordinator(p0!).put(key, 'v2', { receipt: true }));
+    expect(asked.receipt?.op).toBe('put');
+  });
+
+  it('refuses a receipt option that is not a boolean with invalid-argument, before writing anything', async () => {
+    const c = new FakeCluster(['n1', 'n2', 'n3']);
+    const [p0] = c.preference(key);
+    const error = await c.coordinator(p0!).put(key, 'v', { receipt: 'yes' as unknown as boolean }).catch((e: unknown) => e);
+    expect(isQuorumError(error) && error.code).toBe('invalid-argument');
+    expect(valuesOf(c.stored(p0!, key))).toEqual([]);
   });
 
   it('refuses a write coordinated outside the preference list with not-a-replica', async () => {
@@ -181,7 +204,7 @@ describe('Coordinator writes', () => {
     const coordinator = c.coordinator(p0!);
     const put = await settle(c, coordinator.put(key, 'v'));
     const del = await settle(c, coordinator.delete(key, { context: put.status === 'ok' ? put.context : [] }));
-    expect(del.receipt.op).toBe('delete');
+    expect(del.receipt!.op).toBe('delete');
     const read = await settle(c, coordinator.get(key, { r: 3 }));
     expect(read).toMatchObject({ status: 'ok', found: false });
   });

@@ -26,7 +26,7 @@ describe('consistency levels across two DCs', () => {
     expect(result.receipt).toMatchObject({ w: 2, level: 'local-quorum' });
     const sentTo = new Set(c.calls.filter((x) => x.op === 'apply').map((x) => x.node));
     for (const id of [...local.slice(1), ...remote]) expect(sentTo.has(id), id).toBe(true);
-    expect(result.receipt.replicas.map((r) => [r.node, r.dc])).toEqual(expect.arrayContaining([...local.map((id) => [id, 'dc1']), ...remote.map((id) => [id, 'dc2'])]));
+    expect(result.receipt!.replicas.map((r) => [r.node, r.dc])).toEqual(expect.arrayContaining([...local.map((id) => [id, 'dc1']), ...remote.map((id) => [id, 'dc2'])]));
   });
 
   it('each-quorum and quorum writes fail quorum-not-met as soon as the remote DC refuses, not at the deadline', async () => {
@@ -48,7 +48,7 @@ describe('consistency levels across two DCs', () => {
     }
     const ok = await settle(c, coordinator.put(key, 'v', { w: 'local-quorum' }));
     expect(ok).toMatchObject({ status: 'ok' });
-    expect([...ok.receipt.localHints].sort()).toEqual([...remote].sort());
+    expect([...ok.receipt!.localHints].sort()).toEqual([...remote].sort());
     await advance(c, 10);
     for (const id of remote) expect(c.hints.get(local[0]!)!.peek(id, key)).toBeDefined();
   });

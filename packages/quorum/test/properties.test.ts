@@ -30,7 +30,7 @@ describe('strict and sloppy quorums', () => {
           expect(refused, `up=${up} w=${w} ${seedNote(seed)}`).toBe(up < w);
           if (refused) expect(c.calls).toEqual([]);
           else expect(result.status).toBe('ok');
-          if (!refused) expect(result.receipt.replicas.every((r) => r.role === 'primary')).toBe(true);
+          if (!refused) expect(result.receipt!.replicas.every((r) => r.role === 'primary')).toBe(true);
         },
       ),
       { seed, numRuns: 150 },

@@ -47,7 +47,7 @@ import type { Replication } from '@ringkv/hashring';
 import type { HashRing } from '@ringkv/hashring';
 import { bucketRange, MerkleTree, versionDigest } from '@ringkv/merkle';
 import type { StorageEngine } from '../store/engine-port.js';
-import { dataPrefix } from '../store/keys.js';
+import { dataPrefix, keyId } from '../store/keys.js';
 
 /** What the trees need from the node. */
 export interface TreesOptions {
@@ -102,6 +102,9 @@ export class ReplicaTrees {
   private readonly empty: MerkleTree;
   /** Full rebuilds done (start, ring changes). */
   rebuilds = 0;
+  /** The last preference list `groupOf` computed a group for, and that group. */
+  private lastList: readonly string[] = [];
+  private lastGroup: string | undefined;
 
   constructor(private readonly o: TreesOptions) {
     this.empty = new MerkleTree({ bucketsLog2: o.bucketsLog2 });
@@ -114,14 +117,19 @@ export class ReplicaTrees {
   /** The group of a data storage key, or undefined when this node does not replicate it. */
   groupOf(skey: Uint8Array): string | undefined {
     const list = this.o.ring().preferenceListAtBytes(skey, 1, this.o.n);
-    return list.includes(this.o.selfId) ? [...list].sort().join(',') : undefined;
+    // The group depends only on the list: consecutive writes mostly share one, so the sort and join are skipped.
+    if (sameIds(list, this.lastList)) return this.lastGroup;
+    const group = list.includes(this.o.selfId) ? [...list].sort().join(',') : undefined;
+    this.lastList = list;
+    this.lastGroup = group;
+    return group;
   }
 
   /** The store's intent hook (invariant 4): these keys' batch is about to reach the engine. */
   intent(skeys: readonly Uint8Array[]): void {
     for (const skey of skeys) {
       if (skey[0] !== dataPrefix || skey.length < 9) continue;
-      const id = idOf(skey);
+      const id = keyId(skey);
       this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + 1);
       if (this.owned !== undefined && !this.owned.has(id)) this.owned.set(id, this.scanned(skey) ? this.digestNow(skey) : undefined);
     }
@@ -130,7 +138,7 @@ export class ReplicaTrees {
   /** The write hook (invariant 2): a data key went from `old` to `next` encodings (undefined: absent). */
   observe(skey: Uint8Array, old: Uint8Array | undefined, next: Uint8Array | undefined): void {
     if (skey[0] !== dataPrefix || skey.length < 9) return;
-    const id = idOf(skey);
+    const id = keyId(skey);
     const left = (this.inFlight.get(id) ?? 1) - 1;
     if (left <= 0) this.inFlight.delete(id);
     else this.inFlight.set(id, left);
@@ -254,7 +262,7 @@ export class ReplicaTrees {
     for (const [skey, value] of this.o.engine.iterate(bounds)) {
       this.cursor = skey.slice();
       this.scannedKeys++;
-      if (skey.length >= 9 && !(this.owned as Map<string, Uint8Array | undefined>).has(idOf(skey))) this.applyDigests(skey, undefined, versionDigest(value));
+      if (skey.length >= 9 && !(this.owned as Map<string, Uint8Array | undefined>).has(keyId(skey))) this.applyDigests(skey, undefined, versionDigest(value));
       if (++n >= chunkKeys) return false;
     }
     return true;
@@ -306,8 +314,10 @@ export class ReplicaTrees {
   }
 }
 
-function idOf(skey: Uint8Array): string {
-  return Buffer.from(skey.buffer, skey.byteOffset, skey.length).toString('latin1');
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Byte order of two storage keys. */

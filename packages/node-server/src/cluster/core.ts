@@ -362,7 +362,8 @@ export class ClusterCore {
     const startedMs = this.o.clock.now();
     const context = condition === undefined ? clientContext : await this.checkCondition(op.key, condition, clientContext, w, timeoutMs);
     timeoutMs = Math.max(1, timeoutMs - (this.o.clock.now() - startedMs));
-    const call = { context, n: this.effectiveN(), w, timeoutMs };
+    // No receipt asked, none built (quorum WriteCall.receipt).
+    const call = { context, n: this.effectiveN(), w, timeoutMs, receipt };
     const result: WriteResult<StoredValue> =
       op.type === 'put'
         ? await this.coordinator.put(op.key, storedValue(op.value, op.valueEncoding === 'msgpack'), op.ttlMs === undefined ? call : { ...call, ttlMs: op.ttlMs })
@@ -370,7 +371,8 @@ export class ClusterCore {
     if (result.status === 'quorum-not-met' && result.reason === 'too-few-replicas') throw tooFewReplicas('write', 'w', w, result.required);
     if (result.status !== 'ok') throw notOk(result.status, 'write', result.acks, result.required);
     await this.writePending(op.key, deadlineMsOf(this.o.clock.now(), timeoutMs));
-    return { type: op.type === 'put' ? 'put-ok' : 'delete-ok', context: encodeContext(result.context), ...this.receiptOf(result.receipt, receipt, forwarded) };
+    const reply = { type: op.type === 'put' ? ('put-ok' as const) : ('delete-ok' as const), context: encodeContext(result.context) };
+    return receipt ? { ...reply, ...this.receiptOf(result.receipt, receipt, forwarded) } : reply;
   }
 
   /**
@@ -456,8 +458,9 @@ export class ClusterCore {
     return requestLevel(name, level, fallback, this.effectiveN(), this.s.n);
   }
 
-  private receiptOf(r: Receipt, wanted: boolean, forwarded: boolean): { receipt?: WireReceipt } {
+  private receiptOf(r: Receipt | undefined, wanted: boolean, forwarded: boolean): { receipt?: WireReceipt } {
     if (!wanted) return {};
+    if (r === undefined) throw new Error('node-server: assertion failed: a receipt was asked for and the coordinator built none');
     return {
       receipt: {
         coordinator: this.o.id, forwarded, op: r.op, n: r.n, mode: r.mode,

@@ -71,7 +71,7 @@ describe('DcRelayClient under quorum’s coordinator', () => {
     relay.settle({ type: 'relay-ok', id: 1, outcomes: encodeRelayOutcomes([[undefined, undefined]]) });
     const result = await put;
     expect(result.status).toBe('ok');
-    expect(result.receipt.replicas.map((r) => `${r.node}:${r.outcome}`).sort()).toEqual(['a:ack', 'b:ack', 'c:ack', 'd:ack']);
+    expect(result.receipt!.replicas.map((r) => `${r.node}:${r.outcome}`).sort()).toEqual(['a:ack', 'b:ack', 'c:ack', 'd:ack']);
     expect(await w.hints.count()).toBe(0);
   });
 

@@ -25,7 +25,7 @@
  *      A tombstone-only set is a stored record and counts until collected.
  */
 import type { StorageEngine } from '../store/engine-port.js';
-import { dataPrefix } from '../store/keys.js';
+import { dataPrefix, keyId } from '../store/keys.js';
 import type { WriteObserver } from '../store/replica-store.js';
 
 /** /status `store`: data records held by this node. */
@@ -48,8 +48,6 @@ function recordBytes(skey: Uint8Array, value: Uint8Array): number {
 function compare(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
 }
-
-const idOf = (skey: Uint8Array): string => Buffer.from(skey.buffer, skey.byteOffset, skey.byteLength).toString('latin1');
 
 /** Data record count and bytes (module comment). */
 export class DataCount {
@@ -76,7 +74,7 @@ export class DataCount {
       for (const [skey, value] of this.engine.iterate(bounds)) {
         n++;
         this.cursor = skey.slice();
-        const id = idOf(skey);
+        const id = keyId(skey);
         if (this.inFlight.has(id)) this.skipped.add(id);
         else this.add(skey, value, 1);
       }
@@ -92,7 +90,7 @@ export class DataCount {
     if (this.done) return;
     for (const skey of skeys) {
       if (skey[0] !== dataPrefix) continue;
-      const id = idOf(skey);
+      const id = keyId(skey);
       this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + 1);
     }
   };
@@ -100,7 +98,12 @@ export class DataCount {
   /** The store's write hook (`ReplicaStore.observe`). */
   readonly observe: WriteObserver = (skey, old, next) => {
     if (skey[0] !== dataPrefix) return;
-    const id = idOf(skey);
+    if (this.done && this.skipped.size === 0) {
+      // Invariant 3, and no key left from the scan: the common case needs no key string (one per write).
+      this.apply(skey, old, next);
+      return;
+    }
+    const id = keyId(skey);
     if (!this.done) {
       const left = (this.inFlight.get(id) ?? 1) - 1;
       if (left > 0) this.inFlight.set(id, left);
@@ -108,9 +111,13 @@ export class DataCount {
     }
     if (this.skipped.delete(id)) old = undefined; // invariant 2: the scan counted nothing for it
     else if (!this.done && (this.cursor === undefined || compare(skey, this.cursor) > 0)) return; // invariant 1
+    this.apply(skey, old, next);
+  };
+
+  private apply(skey: Uint8Array, old: Uint8Array | undefined, next: Uint8Array | undefined): void {
     if (old !== undefined) this.add(skey, old, -1);
     if (next !== undefined) this.add(skey, next, 1);
-  };
+  }
 
   /** The figures now. */
   status(): DataCountStatus {
