@@ -1,4 +1,5 @@
 import { readdirSync, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineProject, type UserWorkspaceConfig } from 'vitest/config';
@@ -23,6 +24,20 @@ function workspaceAliases(): Record<string, string> {
   }
   return aliases;
 }
+
+/**
+ * For `packageProject(name, computeGroup)`: a package whose tests only
+ * compute (simulated clocks, networks and disks, codecs, fuzzing, files on
+ * disk) and wait for no real-time deadline, so their load on the machine
+ * cannot make them fail. Vitest runs such projects as a group of their own
+ * (groups run one after the other), with a worker per core; every other
+ * project keeps the default of cores − 1 workers (one on a 2-core machine),
+ * so the process and socket tests, which run against real timers, never
+ * share the machine with a second test file of the run. Every project of
+ * this group must use these same settings (vitest refuses two `maxWorkers`
+ * in one `groupOrder`).
+ */
+export const computeGroup = { maxWorkers: Math.max(2, availableParallelism()), sequence: { groupOrder: 1 } } satisfies UserWorkspaceConfig['test'];
 
 /** The vitest project config every package uses; `extra` adds to `test`. */
 export function packageProject(name: string, extra: UserWorkspaceConfig['test'] = {}) {

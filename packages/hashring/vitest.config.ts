@@ -1,3 +1,3 @@
-import { packageProject } from '../../vitest.shared.js';
+import { computeGroup, packageProject } from '../../vitest.shared.js';
 
-export default packageProject('hashring');
+export default packageProject('hashring', computeGroup);

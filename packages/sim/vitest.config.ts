@@ -1,3 +1,3 @@
-import { packageProject } from '../../vitest.shared.js';
+import { computeGroup, packageProject } from '../../vitest.shared.js';
 
-export default packageProject('sim');
+export default packageProject('sim', computeGroup);
