@@ -335,6 +335,13 @@ export const latencyBucketsSeconds: readonly number[] = Object.freeze([
  * counts the failure and keeps a hint instead of queueing without end.
  */
 export const peerInFlightMax = 4096;
+/**
+ * Granularity of a peer link's deadline sweep (cluster/peer-link.ts): one
+ * timer per link, armed for the earliest call deadline rounded up to this,
+ * instead of a timer per call. A call times out at most this late; the
+ * coordinator's own deadline bounds the request anyway.
+ */
+export const peerDeadlineSweepMs = 10;
 
 /**
  * Bytes queued on one peer connection (`bufferedAmount`) past which new

@@ -3,11 +3,15 @@
  * `peer-hello` (with the cluster secret), then pipelines calls and gossip.
  *
  * Concurrency model: ws events on the event loop. Calls are matched to
- * replies by request id; every call has its own deadline timer.
+ * replies by request id; the calls of a link share one deadline sweep (one
+ * timer armed for the earliest deadline, as client-sdk's deadlines.ts does
+ * for requests), not a timer per call.
  *
  * Invariants:
  *   1. Every call settles by its deadline: a reply, a peer-error, the
- *      connection's loss, or its timer (`timeout`), whichever comes first.
+ *      connection's loss, or the link's sweep (`timeout`), whichever comes
+ *      first; the sweep never fails a call before its deadline and at most
+ *      `peerDeadlineSweepMs` after it (plus event-loop lag).
  *   2. At most `peerInFlightMax` calls in flight and `peerConnectQueueMax`
  *      frames waiting for the connection; past `peerSendBufferBytesMax`
  *      queued bytes, new calls fail at once and gossip is dropped.
@@ -24,6 +28,8 @@
  *   6. `relays` is true only while the connection is open and the peer's
  *      hello-ok said `relay`: a caller never sends a `relay` to a node that
  *      would refuse it (an older node during an upgrade).
+ *   7. At most one sweep timer is armed per link, for the earliest pending
+ *      deadline rounded up to `peerDeadlineSweepMs`; none after `close()`.
  */
 import type { ExchangeCall } from '../anti-entropy/exchange.js';
 import { isBatchableCall, PEER_PROTOCOL_VERSION, protocolError, type BatchableCall, type CheckedBatchMessage, type PeerCodec, type PeerMessage, type ProtocolError } from '@ringkv/protocol';
@@ -84,7 +90,9 @@ export interface PeerStats {
 interface Pending {
   resolve(reply: PeerMessage): void;
   reject(error: ProtocolError): void;
-  timer: unknown;
+  /** When the sweep fails it (clock ms). */
+  readonly deadlineMs: number;
+  readonly timeoutMs: number;
 }
 
 /** The outbound connection to one peer address. */
@@ -112,6 +120,9 @@ export class PeerLink {
   private corked: Duplex | undefined;
   /** Set while the open connection's peer reads `peer-batch` (invariant 5). */
   private batcher: PeerBatcher | undefined;
+  /** The deadline sweep's timer and when it fires (invariant 7); undefined when none is armed. */
+  private sweepTimer: unknown;
+  private sweepAtMs: number | undefined;
 
   constructor(
     readonly address: string,
@@ -146,15 +157,39 @@ export class PeerLink {
     }
     if (refused !== undefined) return this.fail(refused);
     stats.callsSent++;
+    const deadlineMs = clock.now() + timeoutMs;
+    this.armSweep(deadlineMs);
     return new Promise<PeerMessage>((resolve, reject) => {
-      const timer = clock.setTimer(timeoutMs, () => {
-        if (!this.pending.delete(id)) return;
-        stats.callsTimedOut++;
-        reject(protocolError('timeout', `${this.address} did not answer within ${timeoutMs} ms`));
-      });
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, deadlineMs, timeoutMs });
     });
   }
+
+  /** Invariant 7: the sweep fires by `deadlineMs` rounded up to the granularity; an earlier one already armed is kept. */
+  private armSweep(deadlineMs: number): void {
+    const atMs = Math.ceil(deadlineMs / L.peerDeadlineSweepMs) * L.peerDeadlineSweepMs;
+    if (this.sweepAtMs !== undefined && this.sweepAtMs <= atMs) return;
+    const clock = this.config.clock;
+    if (this.sweepAtMs !== undefined) clock.clearTimer(this.sweepTimer);
+    this.sweepAtMs = atMs;
+    this.sweepTimer = clock.setTimer(Math.max(0, atMs - clock.now()), this.sweep);
+  }
+
+  /** Invariant 1: fails every call past its deadline and re-arms for the earliest one left. */
+  private readonly sweep = (): void => {
+    this.sweepAtMs = undefined;
+    const now = this.config.clock.now();
+    let nextMs = Number.POSITIVE_INFINITY;
+    for (const [id, p] of this.pending) {
+      if (p.deadlineMs > now) {
+        if (p.deadlineMs < nextMs) nextMs = p.deadlineMs;
+        continue;
+      }
+      this.pending.delete(id);
+      this.config.stats.callsTimedOut++;
+      p.reject(protocolError('timeout', `${this.address} did not answer within ${p.timeoutMs} ms`));
+    }
+    if (nextMs !== Number.POSITIVE_INFINITY && !this.closed) this.armSweep(nextMs);
+  };
 
   /**
    * Ends a reconnect backoff: gossip heard the peer is up again, so the next
@@ -171,6 +206,8 @@ export class PeerLink {
   close(): void {
     this.closed = true;
     this.config.clock.clearTimer(this.connectTimer);
+    this.config.clock.clearTimer(this.sweepTimer);
+    this.sweepAtMs = undefined;
     this.dropBatch(protocolError('shutting-down', 'the node is stopping'));
     this.failAll(protocolError('shutting-down', 'the node is stopping'));
     this.ws?.terminate();
@@ -203,7 +240,6 @@ export class PeerLink {
     const p = this.pending.get(id);
     if (p === undefined) return;
     this.pending.delete(id);
-    this.config.clock.clearTimer(p.timer);
     this.config.stats.callsFailed++;
     p.reject(error);
   }
@@ -295,7 +331,6 @@ export class PeerLink {
     const p = this.pending.get(m.id);
     if (p === undefined) return; // a reply after its deadline
     this.pending.delete(m.id);
-    this.config.clock.clearTimer(p.timer);
     if (m.type === 'peer-error') {
       this.config.stats.callsFailed++;
       p.reject(protocolError(m.code, `${this.address}: ${m.message}`));
@@ -358,7 +393,6 @@ export class PeerLink {
 
   private failAll(error: ProtocolError): void {
     for (const p of this.pending.values()) {
-      this.config.clock.clearTimer(p.timer);
       this.config.stats.callsFailed++;
       p.reject(error);
     }
