@@ -6,15 +6,15 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeOptions, RingkvNode } from '../src/index.js';
-import { connect, type TestClient } from './support/client.js';
+import { clientPool, type TestClient } from './support/client.js';
 import { put, startLabelledCluster, waitUntil } from './support/cluster.js';
 import { nodeTracker, removeTempDirs } from './support/node.js';
 
 const nodes = nodeTracker();
-const clients: TestClient[] = [];
+const clients = clientPool();
 
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
+  clients.terminateAll();
   await nodes.stopAll();
   removeTempDirs();
 });
@@ -50,8 +50,7 @@ describe('multi-DC writes through one relay per remote DC', () => {
   it('sends each write’s two dc2 copies as one relay call: the coordinator makes one apply (to b) and one relay per write', async () => {
     const all = await twoDcs();
     const [a, , c, d] = all as [RingkvNode, RingkvNode, RingkvNode, RingkvNode];
-    const client = await connect(a.url);
-    clients.push(client);
+    const client = await clients.connect(a.url);
     // Links open with gossip; a link serves relays once its hello-ok said so. Write until the first relay left.
     let warm = 0;
     await waitUntil('a relays', async () => {
@@ -74,8 +73,7 @@ describe('multi-DC writes through one relay per remote DC', () => {
   it('with wanRelay false, every remote replica gets its own apply and no relay is sent', async () => {
     const all = await twoDcs({ wanRelay: false });
     const a = all[0] as RingkvNode;
-    const client = await connect(a.url);
-    clients.push(client);
+    const client = await clients.connect(a.url);
     await writeAll(client, 'warm-', 2, 4);
     const before = await applies(a);
     await writeAll(client, 'k', 5, 4);
@@ -86,8 +84,7 @@ describe('multi-DC writes through one relay per remote DC', () => {
   it('a dc2 replica that stopped fails alone: the write is acknowledged by the other three and a hint is kept for it', async () => {
     const all = await twoDcs();
     const [a, , , d] = all as [RingkvNode, RingkvNode, RingkvNode, RingkvNode];
-    const client = await connect(a.url);
-    clients.push(client);
+    const client = await clients.connect(a.url);
     await waitUntil('a relays', async () => {
       await writeAll(client, 'warm-', 1, 4);
       return (await relays(a)) > 0;

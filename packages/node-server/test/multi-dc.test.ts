@@ -6,15 +6,15 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { isNodeServerError, type NodeOptions, type RingkvNode } from '../src/index.js';
-import { connect, type TestClient } from './support/client.js';
+import { clientPool } from './support/client.js';
 import { agree, put, startLabelledCluster, waitUntil } from './support/cluster.js';
 import { nodeTracker, removeTempDirs } from './support/node.js';
 
 const nodes = nodeTracker();
-const clients: TestClient[] = [];
+const clients = clientPool();
 
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
+  clients.terminateAll();
   await nodes.stopAll();
   removeTempDirs();
 });
@@ -59,8 +59,7 @@ describe('data centers, racks and machines', () => {
     const all = await startTwoDcs();
     const settings = ((await (await fetch(`${all[4]?.httpUrl}/status`)).json()) as { cluster: { settings: { n: number; replicas: string } } }).cluster.settings;
     expect(settings).toMatchObject({ n: 3, replicas: 'dc1:2,dc2:1' });
-    const c = await connect((all[0] as RingkvNode).url);
-    clients.push(c);
+    const c = await clients.connect((all[0] as RingkvNode).url);
     const machineOf = (id: string): string | undefined => layout[id]?.machine;
     for (let i = 0; i < 20; i++) {
       const reply = await put(c, `dc-key-${i}`, `v${i}`, 3, { receipt: true });
