@@ -5,18 +5,14 @@
 import { open } from 'node:fs/promises';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
+import { readSourceBytes, sourceName, type InputSource } from './input-source.js';
 
 /** All of the file or standard input as text; `CliError('failed')` when it cannot be read, is larger than `bytesMax` or is not UTF-8. */
-export async function readInput(command: string, source: { readonly from: 'stdin' } | { readonly from: 'file'; readonly path: string }, io: Io, bytesMax: number): Promise<string> {
-  const where = source.from === 'stdin' ? 'standard input' : source.path;
+export async function readInput(command: string, source: InputSource, io: Io, bytesMax: number): Promise<string> {
+  const where = sourceName(source);
   let bytes: Uint8Array;
   try {
-    if (source.from === 'stdin') {
-      if (io.readStdin === undefined) throw new Error('no standard input here');
-      bytes = await io.readStdin(bytesMax);
-    } else {
-      bytes = await readBounded(source.path, bytesMax);
-    }
+    bytes = await readSourceBytes(source, io, bytesMax, (path) => readBounded(path, bytesMax));
   } catch (error) {
     throw new CliError('failed', `${command}: cannot read ${where}: ${(error as Error).message}`, { cause: error });
   }

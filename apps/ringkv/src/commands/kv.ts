@@ -13,6 +13,7 @@ import { contextBytes, contextText, getJson, getText, valueText } from '../forma
 import { defaultPort, valueInputBytesMax } from '../limits.js';
 import type { Io } from '../io.js';
 import { wsUrl } from '../url.js';
+import { readSourceBytes, sourceName } from './input-source.js';
 import { cliCa } from '../tls-client.js';
 
 /** The node URL: the flag, else `$RINGKV_URL` (a port, host:port, ws://, tcp:// or http:// URL), else the local default. */
@@ -108,15 +109,10 @@ export async function runKv(command: GetCommand | PutCommand | DelCommand, io: I
 export async function putValue(command: PutCommand, io: Io, readFile: (path: string) => Promise<Uint8Array> = readFileBytes): Promise<unknown> {
   const source = command.value;
   if (source.from === 'arg') return command.jsonValue ? parseJsonValue(source.text) : source.text;
-  const where = source.from === 'stdin' ? 'standard input' : source.path;
+  const where = sourceName(source);
   let bytes: Uint8Array;
   try {
-    if (source.from === 'stdin') {
-      if (io.readStdin === undefined) throw new Error('no standard input here');
-      bytes = await io.readStdin(valueInputBytesMax);
-    } else {
-      bytes = await readFile(source.path);
-    }
+    bytes = await readSourceBytes(source, io, valueInputBytesMax, readFile);
   } catch (error) {
     throw new CliError('failed', `put: cannot read the value from ${where}: ${(error as Error).message}`, { cause: error });
   }
