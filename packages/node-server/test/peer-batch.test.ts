@@ -8,13 +8,12 @@ import { PeerCodec, isProtocolError, peerBatchMessagesMax, type PeerMessage } fr
 import { empty, live, update } from '@ringkv/vclock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { RingkvNode } from '../src/index.js';
 import { PeerLink, type PeerStats } from '../src/cluster/peer-link.js';
 import { systemClock } from '../src/cluster/system-clock.js';
 import { encodeSet, type StoredValue } from '../src/store/set-codec.js';
 import { peerBatchBytesMax } from '../src/limits.js';
 import { helloWithoutThenWith } from './support/peer.js';
-import { removeTempDirs, startTestNode } from './support/node.js';
+import { nodeTracker, removeTempDirs } from './support/node.js';
 
 const codec = new PeerCodec();
 
@@ -150,15 +149,14 @@ describe('PeerLink batching', () => {
 });
 
 describe('a node answering a batching peer', () => {
-  const nodes: RingkvNode[] = [];
+  const nodes = nodeTracker();
   afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+    await nodes.stopAll();
   });
   afterAll(removeTempDirs);
 
   it('says batching only to a hello that asks, runs each call of a batch, and answers each on its own in peer-batch frames', async () => {
-    const node = await startTestNode();
-    nodes.push(node);
+    const node = await nodes.start();
     const { withoutIt, withIt, peer } = await helloWithoutThenWith(node.url, 'batching');
     expect(withoutIt).toEqual({ type: 'peer-hello-ok', nodeId: 'n1' });
     expect(withIt).toEqual({ type: 'peer-hello-ok', nodeId: 'n1', batching: true });

@@ -2,17 +2,16 @@
 import type { PeerMessage } from '@ringkv/protocol';
 import { empty, live, update } from '@ringkv/vclock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { RingkvNode } from '../src/index.js';
 import { decodeRelayOutcomes, encodeRelayEntries, type RelayEntry } from '../src/cluster/relay-codec.js';
 import { encodeSet, type StoredValue } from '../src/store/set-codec.js';
 import { connect, firstValueText } from './support/client.js';
 import { dialPeer, helloWithoutThenWith, peerHello } from './support/peer.js';
-import { removeTempDirs, startTestNode } from './support/node.js';
+import { nodeTracker, removeTempDirs } from './support/node.js';
 
-const nodes: RingkvNode[] = [];
+const nodes = nodeTracker();
 
 afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.stop()));
+  await nodes.stopAll();
 });
 afterAll(removeTempDirs);
 
@@ -20,8 +19,7 @@ const setOf = (text: string): Uint8Array => encodeSet(update(empty<StoredValue>(
 
 describe('the relay peer call', () => {
   it('is offered only to a hello that asks; a relay naming the node stores the set, a stand-in target a hint, an unknown target fails alone', async () => {
-    const node = await startTestNode();
-    nodes.push(node);
+    const node = await nodes.start();
     const { withoutIt, withIt, peer } = await helloWithoutThenWith(node.url, 'relay');
     expect(withoutIt).toEqual({ type: 'peer-hello-ok', nodeId: 'n1' });
     expect(withIt).toEqual({ type: 'peer-hello-ok', nodeId: 'n1', relay: true });
@@ -44,8 +42,7 @@ describe('the relay peer call', () => {
   });
 
   it('answers a relay whose entries do not decode with invalid-message and keeps the connection', async () => {
-    const node = await startTestNode();
-    nodes.push(node);
+    const node = await nodes.start();
     const peer = await dialPeer(node.url);
     peer.send({ ...peerHello(), relay: true } as PeerMessage);
     await peer.next();
